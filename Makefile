@@ -1,0 +1,121 @@
+# sagetop: one plain GNU Makefile. Each source folder is its own static archive, linked in
+# dependency order (cli -> tui -> cache -> aws, metrics) so that an upward call fails to link.
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+PKGS     := ncursesw libcurl libcrypto sqlite3 libpcre2-8 jansson libarchive libxml-2.0 zlib
+CC       ?= cc
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wpointer-arith -Wwrite-strings -Wundef
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+OPT      ?= -O2 -g
+CPPFLAGS += -I. -D_GNU_SOURCE -DSAGETOP_VERSION='"$(VERSION)"'
+CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP -pthread $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS  += -pthread $(EXTRA_LDFLAGS)
+LDLIBS   += $(PKG_LIBS) -lm
+
+MODULES  := tui cache aws metrics
+define module_srcs
+$(sort $(wildcard $(1)/*.c))
+endef
+CLI_SRCS := $(sort $(wildcard cli/*.c))
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+LIBS     := $(foreach m,$(MODULES),$(BUILD)/lib$(m).a)
+
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT_SRCS := $(sort $(wildcard tests/unit/support/*.c))
+TEST_SUPPORT_OBJS := $(TEST_SUPPORT_SRCS:%.c=$(BUILD)/%.o)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all run test unit asan bench fuzz install uninstall clean check-layout deps demo
+all: sagetop
+
+# The program itself lands in the repository root (the asan build keeps its own copy).
+sagetop: $(BUILD)/sagetop
+	$(Q)if [ "$(BUILD)" = build ]; then cp $< $@; fi
+
+$(BUILD)/sagetop: $(CLI_OBJS) $(LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS) $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+define module_rule
+$(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(call module_srcs,$(1)))
+	@echo "  AR      $$@"
+	@mkdir -p $$(dir $$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(shell pkg-config --cflags criterion 2>/dev/null) \
+		-o $@ $< $(TEST_SUPPORT_OBJS) $(LIBS) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+
+$(BUILD)/bench/%: bench/%.c $(LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBS) $(LDFLAGS) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+unit: $(UNIT_BINS)
+
+# make run: the TUI against AWS when credentials are configured, else against the local demo.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+# make test: every suite; the last line is "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) tests/run.sh all
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" build-asan/sagetop unit
+	@BUILD=build-asan SAGETOP_BIN=build-asan/sagetop \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run.sh unit integration
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@BUILD=$(BUILD) bench/run.sh
+
+fuzz:
+	@BUILD=build-fuzz tests/fuzz/run.sh
+
+check-layout:
+	@scripts/check-layout.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 sagetop $(DESTDIR)$(PREFIX)/bin/sagetop
+	install -m 0644 docs/sagetop.1 $(DESTDIR)$(PREFIX)/share/man/man1/sagetop.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sagetop $(DESTDIR)$(PREFIX)/share/man/man1/sagetop.1
+
+clean:
+	rm -rf build build-asan build-fuzz sagetop
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,76 @@
+/* client.h: a signed, retried AWS call. The one path every service file goes through, the same
+ * against real AWS and against the emulator (the endpoint is the only difference).
+ *
+ * An aws_client belongs to one thread (it owns an http_client). It borrows the config and the
+ * credentials provider, which may be shared between clients of several threads.
+ *
+ * Each attempt: rate limiter (ratelimit.h, shared process-wide per API) -> fresh credentials ->
+ * SigV4 -> http_perform. Retries follow the SDKs' standard mode: max attempts from config
+ * (default 3), exponential backoff with full jitter (base 50 ms... cap 20 s), re-signed each
+ * attempt, on throttling codes (Throttling, ThrottlingException, ThrottledException,
+ * RequestThrottledException, TooManyRequestsException, RequestLimitExceeded,
+ * SlowDown, 429), 5xx, transport failures; clock skew corrected from the server's Date on
+ * RequestTimeTooSkewed / InvalidSignatureException "Signature expired"; ExpiredToken once
+ * invalidates the provider and retries.
+ *
+ * Errors: one readable line in e->msg, "<Service> <Operation>: <Code>: <message> (request id X)"
+ * plus what to do where known, and a code: ERR_AUTH (signature, expired or invalid token,
+ * AccessDenied), ERR_THROTTLED, ERR_NOTFOUND (ResourceNotFoundException, NoSuchKey, 404),
+ * ERR_AWS (others, e.g. ValidationException), ERR_NET, ERR_PARSE (malformed or truncated JSON:
+ * says the byte offset), ERR_CANCELLED. JSON error bodies (__type, message/Message) and XML
+ * ones (<Code>, <Message>) are both understood. The AWS error code itself is copied to
+ * aws_code when the caller passes one. */
+#ifndef SAGETOP_CLIENT_H
+#define SAGETOP_CLIENT_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "aws/config.h"
+#include "aws/creds.h"
+#include "aws/err.h"
+#include "aws/http.h"
+
+struct aws_client;
+
+/* cfg and creds are borrowed and must outlive the client. */
+struct aws_client *aws_client_new(const struct aws_config *cfg, struct aws_creds_provider *creds,
+                                  struct err *e);
+void aws_client_free(struct aws_client *c);
+void aws_client_set_cancel(struct aws_client *c, volatile sig_atomic_t *cancel);
+
+/* Called before each retry wait, from the calling thread: what was retried and how long the
+ * client will wait (the TUI shows "throttled, retrying in 4 s"). */
+typedef void (*aws_retry_fn)(void *ctx, enum aws_service svc, const char *operation,
+                             const char *reason, long delay_ms);
+void aws_client_set_retry_hook(struct aws_client *c, aws_retry_fn fn, void *ctx);
+
+/* The last AWS error code seen by this client (e.g. "ValidationException"), "" when none. */
+const char *aws_client_last_error_code(const struct aws_client *c);
+
+/* awsJson1_1 (SageMaker, CloudWatch Logs): POST / with X-Amz-Target "<prefix>.<operation>".
+ * request is borrowed (NULL sends "{}"); on success *out owns the parsed response object. */
+int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
+                  const json_t *request, json_t **out, struct err *e);
+
+/* A REST or query-protocol request (S3, STS). path is already URI-encoded (S3 keys encoded
+ * once); query is the canonical-ready "a=1&b=2" or NULL. For S3 the payload hash header is
+ * added (of body, or of the file at body_path). A 2xx response is returned in *out (caller
+ * cleans it); anything else becomes an error as above. */
+struct aws_rest_request {
+    const char *method;
+    const char *path;                 /* "/" or "/bucket/key" (path style) */
+    const char *query;
+    const char *bucket;               /* S3: virtual-host style on AWS, path style on custom */
+    const struct http_header *headers;
+    size_t n_headers;
+    const void *body;
+    size_t body_len;
+    const char *body_path;
+    const char *operation;            /* for messages and the rate limiter: "PutObject" */
+};
+int aws_rest_call(struct aws_client *c, enum aws_service svc, const struct aws_rest_request *req,
+                  struct http_response *out, struct err *e);
+
+#endif

@@ -1,0 +1,71 @@
+/* config.h: who we are and where we talk: profile, region, endpoints, retry settings.
+ *
+ * aws_config_load() resolves everything the AWS SDKs resolve from the command line, the
+ * environment and the shared files (AWS_CONFIG_FILE / ~/.aws/config, AWS_SHARED_CREDENTIALS_FILE /
+ * ~/.aws/credentials), once, and keeps the parsed profiles for the credential chain (creds.c).
+ * The result is immutable after load and may be read from any thread.
+ *
+ * Precedence (see ../shared/AWS_NOTES.md 5.6, 5.7):
+ *   profile:  --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default"
+ *   region:   --region, AWS_REGION, AWS_DEFAULT_REGION, profile "region"
+ *   endpoint: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, [services X] section,
+ *             profile endpoint_url (all but --endpoint-url ignored under
+ *             AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls), else the
+ *             regional default (amazonaws.com, amazonaws.com.cn for cn-*).
+ * Fails with ERR_CONFIG (no region: says how to set one; unknown explicit profile) or ERR_PARSE
+ * (a malformed file: names the file and line). */
+#ifndef SAGETOP_CONFIG_H
+#define SAGETOP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws/err.h"
+
+enum aws_service {
+    AWS_SAGEMAKER,
+    AWS_LOGS,
+    AWS_S3,
+    AWS_STS,
+    AWS_SSO,          /* the SSO portal (GetRoleCredentials) */
+    AWS_SERVICE_COUNT
+};
+
+/* What the command line said; NULL members were not given. Borrowed during load only. */
+struct aws_options {
+    const char *profile;
+    const char *region;
+    const char *endpoint_url;
+};
+
+struct aws_endpoint {
+    char url[512];          /* scheme://host[:port][/path], no trailing slash */
+    char host[256];         /* host[:port] as the Host header and SigV4 want it */
+    bool custom;            /* configured by the user (path-style S3, no host prefixes) */
+    char signing_name[32];  /* "sagemaker", "logs", "s3", "sts", "awsssoportal" */
+    char signing_region[32];
+};
+
+struct aws_config;
+
+struct aws_config *aws_config_load(const struct aws_options *opts, struct err *e);
+void aws_config_free(struct aws_config *cfg);
+
+const char *aws_config_profile(const struct aws_config *cfg);   /* never NULL */
+bool aws_config_profile_explicit(const struct aws_config *cfg); /* --profile given */
+const char *aws_config_region(const struct aws_config *cfg);    /* never NULL after load */
+/* A key of the active profile (credentials file over config file), or NULL. */
+const char *aws_config_get(const struct aws_config *cfg, const char *key);
+/* A key of another profile (for source_profile chains), or NULL. */
+const char *aws_config_profile_get(const struct aws_config *cfg, const char *profile,
+                                   const char *key);
+/* A key of [sso-session NAME], or NULL. */
+const char *aws_config_sso_session_get(const struct aws_config *cfg, const char *session,
+                                       const char *key);
+int aws_config_endpoint(const struct aws_config *cfg, enum aws_service svc,
+                        struct aws_endpoint *out, struct err *e);
+int aws_config_max_attempts(const struct aws_config *cfg);     /* AWS_MAX_ATTEMPTS, max_attempts, 3 */
+const char *aws_config_ca_bundle(const struct aws_config *cfg); /* AWS_CA_BUNDLE, ca_bundle, NULL */
+const char *aws_service_name(enum aws_service svc);            /* "SageMaker", "CloudWatch Logs" */
+
+#endif

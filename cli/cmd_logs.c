@@ -1,0 +1,13 @@
+/* cmd_logs.c: placeholder until its issue lands. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_logs(const struct globals *g, int argc, char **argv)
+{
+    (void)g;
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "sagetop: 'logs' is not available yet\n");
+    return EXIT_ERROR;
+}

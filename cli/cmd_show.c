@@ -1,0 +1,13 @@
+/* cmd_show.c: placeholder until its issue lands. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_show(const struct globals *g, int argc, char **argv)
+{
+    (void)g;
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "sagetop: 'show' is not available yet\n");
+    return EXIT_ERROR;
+}

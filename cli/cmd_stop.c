@@ -1,0 +1,13 @@
+/* cmd_stop.c: placeholder until its issue lands. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_stop(const struct globals *g, int argc, char **argv)
+{
+    (void)g;
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "sagetop: 'stop' is not available yet\n");
+    return EXIT_ERROR;
+}

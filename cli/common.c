@@ -1,0 +1,53 @@
+/* common.c: what every command shares: opening the AWS side, printing errors. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+int cli_aws_open(const struct globals *g, struct cli_aws *a, struct err *e)
+{
+    struct aws_options opts = { g->profile, g->region, g->endpoint_url };
+
+    memset(a, 0, sizeof(*a));
+    a->cfg = aws_config_load(&opts, e);
+    if (a->cfg == NULL)
+        goto fail;
+    a->creds = aws_creds_provider_new(a->cfg, e);
+    if (a->creds == NULL)
+        goto fail;
+    a->client = aws_client_new(a->cfg, a->creds, e);
+    if (a->client == NULL)
+        goto fail;
+    aws_client_set_cancel(a->client, &cli_interrupted);
+    return 0;
+fail:
+    cli_aws_close(a);
+    return e != NULL && e->code != 0 ? e->code : ERR_INVAL;
+}
+
+void cli_aws_close(struct cli_aws *a)
+{
+    aws_client_free(a->client);
+    aws_creds_provider_free(a->creds);
+    aws_config_free(a->cfg);
+    memset(a, 0, sizeof(*a));
+}
+
+int cli_fail(const struct err *e)
+{
+    fprintf(stderr, "sagetop: %s\n", e != NULL && e->msg[0] ? e->msg : "failed");
+    return EXIT_ERROR;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "sagetop %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun 'sagetop %s --help' for usage.\n", cmd);
+    return EXIT_USAGE;
+}
