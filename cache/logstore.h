@@ -1,0 +1,92 @@
+/* logstore.h: the write side of the cache: log streams, their cursors, log pages and metric
+ * points. Used by the sync engine (sync.c) and the tests; the UI only reads (cache.h).
+ *
+ * Storage: a stream's events are kept in pages of up to CACHE_PAGE_EVENTS events (or
+ * CACHE_PAGE_RAW_MAX raw bytes), zlib-compressed, one row per page, indexed by
+ * (stream, first_seq) and (stream, last_ts). Within a stream, events keep the order
+ * GetLogEvents returned them in (seq = ordinal), and their ordering timestamp is clamped to be
+ * non-decreasing so a time seek is a binary search. The last page of a stream stays "open"
+ * (re-written on append) until it is full, so following a quiet job does not leave a trail of
+ * one-line pages.
+ *
+ * Transactions: every writer here runs inside a SAVEPOINT, so a caller may group several
+ * (events + cursor + points) into one cache_tx_begin()/cache_tx_commit(): a kill at any moment
+ * leaves either all of them or none. Same thread rules and errors as cache.h. */
+#ifndef SAGETOP_CACHE_LOGSTORE_H
+#define SAGETOP_CACHE_LOGSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws/err.h"
+#include "cache/cache.h"
+
+#define CACHE_PAGE_EVENTS 256
+#define CACHE_PAGE_RAW_MAX (64 * 1024)
+#define CACHE_TOKEN_MAX 1024
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this handle. */
+int cache_tx_begin(struct cache *c, struct err *e);
+int cache_tx_commit(struct cache *c, struct err *e);
+void cache_tx_rollback(struct cache *c);
+
+/* The job's row id in the current scope, or ERR_NOTFOUND. */
+int cache_job_id(struct cache *c, const char *name, int64_t *id, struct err *e);
+
+struct cache_stream {
+    int64_t id;
+    char name[512];                      /* "<job>/algo-1-1656268442" */
+    char instance[32];                   /* "algo-1" */
+    char token[CACHE_TOKEN_MAX];         /* GetLogEvents nextForwardToken; "" = from head */
+    int64_t n_events;                    /* events stored = the next event's seq */
+    int64_t last_ts_ms;
+    bool done;                           /* drained after the job ended */
+};
+struct cache_stream_list {
+    struct cache_stream *items;
+    size_t n;
+};
+void cache_stream_list_clean(struct cache_stream_list *l);
+
+/* Registers a stream of a job (no-op when known); *id (may be NULL) receives its row id. */
+int cache_stream_ensure(struct cache *c, const char *job, const char *stream_name, int64_t *id,
+                        struct err *e);
+int cache_streams(struct cache *c, const char *job, struct cache_stream_list *out, struct err *e);
+int cache_stream_get(struct cache *c, int64_t stream_id, struct cache_stream *out, struct err *e);
+
+struct cache_event {
+    int64_t ts_ms;
+    const char *msg;                     /* borrowed, not NUL-terminated */
+    size_t len;
+};
+/* Appends events (seq n_events, n_events+1, ...) and sets the stream's cursor to next_token,
+ * atomically. next_token NULL leaves the cursor as it is. A message longer than
+ * CACHE_LINE_MAX is cut there. */
+#define CACHE_LINE_MAX (256 * 1024)
+int cache_stream_append(struct cache *c, int64_t stream_id, const struct cache_event *ev,
+                        size_t n, const char *next_token, struct err *e);
+int cache_stream_set_done(struct cache *c, int64_t stream_id, bool done, struct err *e);
+
+/* Metric points extracted from a stream's events (seq is the event's ordinal). Duplicates
+ * (same job, metric, stream, seq, index) are ignored, so re-extraction is idempotent. Keeps the
+ * per-job last/min/max summary current. */
+struct cache_point_in {
+    const char *metric;
+    int64_t seq;
+    int64_t ts_ms;
+    double value;
+};
+int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_point_in *p,
+                     size_t n, struct err *e);
+/* Forgets every extracted point of a job (before re-extraction with new definitions). */
+int cache_points_clear(struct cache *c, const char *job, struct err *e);
+
+/* Reads one stream's events in seq order from first_seq, calling fn for each until it returns
+ * non-zero (that value is returned) or the stream ends. For re-extraction and tests. */
+typedef int (*cache_event_fn)(void *ctx, int64_t seq, int64_t ts_ms, const char *msg,
+                              size_t len);
+int cache_stream_scan(struct cache *c, int64_t stream_id, int64_t first_seq, cache_event_fn fn,
+                      void *ctx, struct err *e);
+
+#endif
