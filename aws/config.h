@@ -68,4 +68,24 @@ int aws_config_max_attempts(const struct aws_config *cfg);     /* AWS_MAX_ATTEMP
 const char *aws_config_ca_bundle(const struct aws_config *cfg); /* AWS_CA_BUNDLE, ca_bundle, NULL */
 const char *aws_service_name(enum aws_service svc);            /* "SageMaker", "CloudWatch Logs" */
 
+/* Additions for the credential chain (creds.c, sts.c). */
+
+/* Which shared file a key came from: the chain ranks credentials-file keys above
+ * credential_process, and config-file keys below it. */
+enum aws_config_file {
+    AWS_FILE_CONFIG,
+    AWS_FILE_CREDENTIALS,
+};
+/* A key of `profile` in one file only, or NULL. */
+const char *aws_config_file_get(const struct aws_config *cfg, enum aws_config_file which,
+                                const char *profile, const char *key);
+/* Whether either file defines the profile. */
+bool aws_config_has_profile(const struct aws_config *cfg, const char *profile);
+/* aws_config_endpoint() for another region (the SSO portal lives in sso_region). The same
+ * override precedence applies; region must look like a region ("eu-west-1"), else ERR_CONFIG. */
+int aws_config_endpoint_in_region(const struct aws_config *cfg, enum aws_service svc,
+                                  const char *region, struct aws_endpoint *out, struct err *e);
+/* The home directory the shared files were resolved against (HOME, else the passwd entry). */
+const char *aws_config_home(const struct aws_config *cfg);
+
 #endif
