@@ -1,0 +1,784 @@
+/* sigv4.c: AWS Signature Version 4, stage by stage (see sigv4.h for the rules).
+ *
+ * Owns nothing beyond the call: every buffer is built in a capped growable string and either
+ * handed to the caller or freed on the one cleanup path. Must not do I/O (except hashing a
+ * file for S3 uploads), log, or keep any state; secrets and derived keys live on the stack
+ * and are wiped with OPENSSL_cleanse() before returning. */
+#include "aws/sigv4.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+/* ---- a capped growable string ------------------------------------------------------------ */
+
+struct sbuf {
+    char *p;
+    size_t len;
+    size_t cap;
+    int err;                                 /* first failure: ERR_NOMEM or ERR_INVAL (cap) */
+};
+
+static void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+    size_t need;
+    char *np;
+
+    if (b->err != 0)
+        return;
+    need = b->len + n + 1;
+    if (need > SIGV4_MAX_CANONICAL) {
+        b->err = ERR_INVAL;
+        return;
+    }
+    if (need > b->cap) {
+        size_t ncap = b->cap ? b->cap : 256;
+        while (ncap < need)
+            ncap *= 2;
+        np = realloc(b->p, ncap);
+        if (np == NULL) {
+            b->err = ERR_NOMEM;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sbuf_str(struct sbuf *b, const char *s)
+{
+    sbuf_add(b, s, strlen(s));
+}
+
+static void sbuf_chr(struct sbuf *b, char c)
+{
+    sbuf_add(b, &c, 1);
+}
+
+/* Ensures a NUL-terminated (possibly empty) string even when nothing was added. */
+static void sbuf_finish(struct sbuf *b)
+{
+    sbuf_add(b, "", 0);
+}
+
+static int sbuf_fail(struct sbuf *b, struct err *e, const char *what)
+{
+    int code = b->err;
+
+    free(b->p);
+    b->p = NULL;
+    if (code == ERR_NOMEM)
+        return err_set(e, ERR_NOMEM, "sigv4: out of memory building the %s", what);
+    return err_set(e, ERR_INVAL, "sigv4: the %s is over %d bytes", what, SIGV4_MAX_CANONICAL);
+}
+
+/* ---- hashing ------------------------------------------------------------------------------ */
+
+static void hex_encode(const unsigned char *in, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+void sigv4_payload_hash(const void *data, size_t len, char out[SIGV4_HEX_LEN + 1])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    static const unsigned char empty[1];
+
+    SHA256(data != NULL ? data : empty, len, md);
+    hex_encode(md, sizeof(md), out);
+}
+
+int sigv4_file_hash(const char *path, char out[SIGV4_HEX_LEN + 1], struct err *e)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    unsigned char buf[64 * 1024];
+    EVP_MD_CTX *ctx = NULL;
+    FILE *f = NULL;
+    size_t n;
+    int rc = 0;
+
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        rc = err_set(e, ERR_NOMEM, "sigv4: cannot start SHA-256");
+        goto out;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        EVP_DigestUpdate(ctx, buf, n);
+    if (ferror(f)) {
+        rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    EVP_DigestFinal_ex(ctx, md, &md_len);
+    hex_encode(md, md_len, out);
+out:
+    EVP_MD_CTX_free(ctx);
+    if (f != NULL)
+        fclose(f);
+    return rc;
+}
+
+static void hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
+                        unsigned char out[SIGV4_KEY_LEN])
+{
+    unsigned int out_len = SIGV4_KEY_LEN;
+
+    HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, out, &out_len);
+}
+
+/* ---- encoding ----------------------------------------------------------------------------- */
+
+static bool is_unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+size_t sigv4_uri_encode(const char *in, size_t len, unsigned flags, char *out, size_t outlen)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        char tmp[3];
+        size_t k = 1;
+
+        if (is_unreserved(c) || (c == '/' && (flags & SIGV4_ENC_KEEP_SLASH))) {
+            tmp[0] = (char)c;
+        } else {
+            tmp[0] = '%';
+            tmp[1] = digits[c >> 4];
+            tmp[2] = digits[c & 15];
+            k = 3;
+        }
+        for (size_t j = 0; j < k; j++, n++) {
+            if (out != NULL && n + 1 < outlen)
+                out[n] = tmp[j];
+        }
+    }
+    if (out != NULL && outlen > 0)
+        out[n < outlen ? n : outlen - 1] = '\0';
+    return n;
+}
+
+char *sigv4_uri_encode_dup(const char *in, size_t len, unsigned flags)
+{
+    size_t need = sigv4_uri_encode(in, len, flags, NULL, 0);
+    char *out = malloc(need + 1);
+
+    if (out != NULL)
+        sigv4_uri_encode(in, len, flags, out, need + 1);
+    return out;
+}
+
+static void sbuf_encode(struct sbuf *b, const char *s, size_t len, unsigned flags)
+{
+    char tmp[96];
+
+    /* in slices so that one stack buffer does: each input byte is at most 3 output bytes */
+    while (len > 0) {
+        size_t take = len < 32 ? len : 32;
+        size_t n = sigv4_uri_encode(s, take, flags, tmp, sizeof(tmp));
+        sbuf_add(b, tmp, n);
+        s += take;
+        len -= take;
+    }
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX (valid escapes only; anything else stays literal) and re-encodes, so that
+ * "%7e", "~" and "%7E" all sign as the server canonicalises them: "~". */
+static void sbuf_reencode(struct sbuf *b, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        }
+        sbuf_encode(b, &c, 1, 0);
+    }
+}
+
+/* ---- canonical URI ------------------------------------------------------------------------ */
+
+/* botocore's remove_dot_segments(): drops empty and "." segments, ".." pops one, keeps the
+ * leading slash and a trailing slash when anything is left. */
+static void normalize_path(struct sbuf *b, const char *path)
+{
+    size_t len = strlen(path);
+    size_t starts[256], lens[256], n = 0;
+    bool overflow = false;
+
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && path[j] != '/')
+            j++;
+        size_t seg = j - i;
+        if (seg == 0 || (seg == 1 && path[i] == '.')) {
+            /* skipped */
+        } else if (seg == 2 && path[i] == '.' && path[i + 1] == '.') {
+            if (n > 0)
+                n--;
+        } else if (n < sizeof(starts) / sizeof(starts[0])) {
+            starts[n] = i;
+            lens[n] = seg;
+            n++;
+        } else {
+            overflow = true;
+        }
+        i = j + 1;
+    }
+    if (overflow) {
+        b->err = ERR_INVAL;
+        return;
+    }
+    if (path[0] == '/')
+        sbuf_chr(b, '/');
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0)
+            sbuf_chr(b, '/');
+        sbuf_encode(b, path + starts[k], lens[k], SIGV4_ENC_KEEP_SLASH);
+    }
+    if (len > 0 && path[len - 1] == '/' && n > 0)
+        sbuf_chr(b, '/');
+}
+
+static void canonical_uri(struct sbuf *b, const char *path, unsigned flags)
+{
+    if (path == NULL || path[0] == '\0') {
+        sbuf_chr(b, '/');
+    } else if (flags & SIGV4_S3) {
+        sbuf_str(b, path);
+    } else {
+        size_t before = b->len;
+        normalize_path(b, path);
+        if (b->err == 0 && b->len == before)
+            sbuf_chr(b, '/');
+    }
+}
+
+/* ---- canonical query ---------------------------------------------------------------------- */
+
+struct qpair {
+    char *key;
+    char *value;
+};
+
+static int qpair_cmp(const void *a, const void *b)
+{
+    const struct qpair *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c != 0 ? c : strcmp(x->value, y->value);
+}
+
+static char *reencode_dup(const char *s, size_t len, int *err)
+{
+    struct sbuf b = {0};
+
+    sbuf_reencode(&b, s, len);
+    sbuf_finish(&b);
+    if (b.err != 0) {
+        *err = b.err;
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+static size_t count_pairs(const char *q)
+{
+    size_t n = 1;
+
+    for (; *q; q++)
+        n += (*q == '&');
+    return n;
+}
+
+static void canonical_query(struct sbuf *b, const char *query)
+{
+    struct qpair *pairs = NULL;
+    size_t n = 0;
+    int err = 0;
+
+    if (query == NULL || query[0] == '\0')
+        return;
+    pairs = calloc(count_pairs(query), sizeof(*pairs));
+    if (pairs == NULL) {
+        b->err = ERR_NOMEM;
+        return;
+    }
+    for (const char *p = query; err == 0;) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        size_t klen = eq ? (size_t)(eq - p) : len;
+
+        if (len > 0) {     /* "a&&b": the empty piece is not a parameter */
+            pairs[n].key = reencode_dup(p, klen, &err);
+            pairs[n].value = eq ? reencode_dup(eq + 1, len - klen - 1, &err)
+                                : reencode_dup("", 0, &err);
+            n++;
+        }
+        if (amp == NULL)
+            break;
+        p = amp + 1;
+    }
+    if (err == 0) {
+        qsort(pairs, n, sizeof(*pairs), qpair_cmp);
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                sbuf_chr(b, '&');
+            sbuf_str(b, pairs[i].key);
+            sbuf_chr(b, '=');
+            sbuf_str(b, pairs[i].value);
+        }
+    } else {
+        b->err = err;
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(pairs[i].key);
+        free(pairs[i].value);
+    }
+    free(pairs);
+}
+
+/* ---- canonical headers -------------------------------------------------------------------- */
+
+struct chdr {
+    char name[128];
+    const char *value;
+    size_t order;                            /* keeps repeated names in the order given */
+};
+
+static int chdr_cmp(const void *a, const void *b)
+{
+    const struct chdr *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c != 0)
+        return c;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static bool is_unsigned_header(const char *lname)
+{
+    /* botocore's SIGNED_HEADERS_BLACKLIST */
+    static const char *const skip[] = {
+        "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization",
+        "te", "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+        "authorization",
+    };
+    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+        if (strcmp(lname, skip[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Python's str.split() whitespace, restricted to ASCII. */
+static bool is_ws(unsigned char c)
+{
+    return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+}
+
+static void sbuf_trimall(struct sbuf *b, const char *v)
+{
+    bool first = true;
+
+    while (*v) {
+        while (*v && is_ws((unsigned char)*v))
+            v++;
+        if (*v == '\0')
+            break;
+        const char *start = v;
+        while (*v && !is_ws((unsigned char)*v))
+            v++;
+        if (!first)
+            sbuf_chr(b, ' ');
+        sbuf_add(b, start, (size_t)(v - start));
+        first = false;
+    }
+}
+
+static int lower_name(const char *name, char out[128])
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n >= 128)
+        return ERR_INVAL;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (char)tolower((unsigned char)name[i]);
+    return 0;
+}
+
+/* Collects the headers to sign, sorted; returns the count or a negative error. */
+static int collect_headers(const struct sigv4_request *req, struct chdr *h, struct err *e)
+{
+    size_t n = 0;
+    bool have_host = false;
+
+    for (size_t i = 0; i < req->n_headers; i++) {
+        char lname[128];
+        const struct http_header *src = &req->headers[i];
+
+        if (src->name == NULL || src->value == NULL || lower_name(src->name, lname) != 0)
+            return err_set(e, ERR_INVAL, "sigv4: header %zu has no name or value", i);
+        if (is_unsigned_header(lname))
+            continue;
+        if (n >= SIGV4_MAX_HEADERS)
+            return err_set(e, ERR_INVAL, "sigv4: more than %d headers", SIGV4_MAX_HEADERS);
+        memcpy(h[n].name, lname, sizeof(lname));
+        h[n].value = src->value;
+        h[n].order = n;
+        have_host = have_host || strcmp(lname, "host") == 0;
+        n++;
+    }
+    if (!have_host) {
+        if (req->host == NULL || req->host[0] == '\0')
+            return err_set(e, ERR_INVAL, "sigv4: no host");
+        if (n >= SIGV4_MAX_HEADERS)
+            return err_set(e, ERR_INVAL, "sigv4: more than %d headers", SIGV4_MAX_HEADERS);
+        strcpy(h[n].name, "host");
+        h[n].value = req->host;
+        h[n].order = n;
+        n++;
+    }
+    qsort(h, n, sizeof(*h), chdr_cmp);
+    return (int)n;
+}
+
+static void canonical_headers(struct sbuf *b, struct sbuf *signed_list, const struct chdr *h,
+                              size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool repeat = i > 0 && strcmp(h[i].name, h[i - 1].name) == 0;
+        if (repeat) {
+            sbuf_chr(b, ',');
+        } else {
+            if (i > 0) {
+                sbuf_chr(b, '\n');
+                sbuf_chr(signed_list, ';');
+            }
+            sbuf_str(b, h[i].name);
+            sbuf_chr(b, ':');
+            sbuf_str(signed_list, h[i].name);
+        }
+        sbuf_trimall(b, h[i].value);
+    }
+    sbuf_chr(b, '\n');
+}
+
+static const char *payload_line(const struct sigv4_request *req, const struct chdr *h, size_t n)
+{
+    /* botocore: an x-amz-content-sha256 header is what the payload line says */
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(h[i].name, "x-amz-content-sha256") == 0)
+            return h[i].value;
+    }
+    return req->payload_hash != NULL ? req->payload_hash : SIGV4_EMPTY_SHA256;
+}
+
+int sigv4_canonical_request(const struct sigv4_request *req, unsigned flags, char **out,
+                            char **signed_headers, struct err *e)
+{
+    struct chdr *h = NULL;
+    struct sbuf b = {0}, sl = {0};
+    int n, rc = 0;
+
+    if (req == NULL || req->method == NULL || req->method[0] == '\0')
+        return err_set(e, ERR_INVAL, "sigv4: no method");
+    h = calloc(SIGV4_MAX_HEADERS, sizeof(*h));
+    if (h == NULL)
+        return err_set(e, ERR_NOMEM, "sigv4: out of memory");
+    n = collect_headers(req, h, e);
+    if (n < 0) {
+        rc = n;
+        goto out;
+    }
+    sbuf_str(&b, req->method);
+    sbuf_chr(&b, '\n');
+    canonical_uri(&b, req->path, flags);
+    sbuf_chr(&b, '\n');
+    canonical_query(&b, req->query);
+    sbuf_chr(&b, '\n');
+    canonical_headers(&b, &sl, h, (size_t)n);
+    sbuf_chr(&b, '\n');
+    sbuf_add(&b, sl.p ? sl.p : "", sl.len);
+    sbuf_chr(&b, '\n');
+    sbuf_str(&b, payload_line(req, h, (size_t)n));
+    sbuf_finish(&sl);
+    if (b.err != 0 || sl.err != 0) {
+        if (b.err == 0)
+            b.err = sl.err;
+        rc = sbuf_fail(&b, e, "canonical request");
+        goto out;
+    }
+    *out = b.p;
+    *signed_headers = sl.p;
+    b.p = NULL;
+    sl.p = NULL;
+out:
+    free(b.p);
+    free(sl.p);
+    free(h);
+    return rc;
+}
+
+/* ---- string to sign, key, signature -------------------------------------------------------- */
+
+static void scope(struct sbuf *b, const char *amz_date, const char *region, const char *service)
+{
+    sbuf_add(b, amz_date, 8);
+    sbuf_chr(b, '/');
+    sbuf_str(b, region);
+    sbuf_chr(b, '/');
+    sbuf_str(b, service);
+    sbuf_str(b, "/aws4_request");
+}
+
+int sigv4_string_to_sign(const char *amz_date, const char *region, const char *service,
+                         const char *canonical_request, size_t creq_len, char **out,
+                         struct err *e)
+{
+    struct sbuf b = {0};
+    char hex[SIGV4_HEX_LEN + 1];
+
+    if (amz_date == NULL || strlen(amz_date) != SIGV4_DATE_LEN || region == NULL ||
+        service == NULL || canonical_request == NULL)
+        return err_set(e, ERR_INVAL, "sigv4: bad date, region or service");
+    sigv4_payload_hash(canonical_request, creq_len, hex);
+    sbuf_str(&b, "AWS4-HMAC-SHA256\n");
+    sbuf_str(&b, amz_date);
+    sbuf_chr(&b, '\n');
+    scope(&b, amz_date, region, service);
+    sbuf_chr(&b, '\n');
+    sbuf_str(&b, hex);
+    if (b.err != 0)
+        return sbuf_fail(&b, e, "string to sign");
+    *out = b.p;
+    return 0;
+}
+
+int sigv4_signing_key(const char *secret, const char *yyyymmdd, const char *region,
+                      const char *service, uint8_t key[SIGV4_KEY_LEN], struct err *e)
+{
+    char k_secret[4 + 256];
+    unsigned char k[SIGV4_KEY_LEN];
+    size_t slen;
+
+    if (secret == NULL || yyyymmdd == NULL || region == NULL || service == NULL)
+        return err_set(e, ERR_INVAL, "sigv4: no secret key, date, region or service");
+    slen = strlen(secret);
+    if (slen == 0 || slen > 256)
+        return err_set(e, ERR_INVAL, "sigv4: the secret access key is empty or too long");
+    memcpy(k_secret, "AWS4", 4);
+    memcpy(k_secret + 4, secret, slen);
+    hmac_sha256(k_secret, 4 + slen, yyyymmdd, 8, k);
+    hmac_sha256(k, sizeof(k), region, strlen(region), k);
+    hmac_sha256(k, sizeof(k), service, strlen(service), k);
+    hmac_sha256(k, sizeof(k), "aws4_request", 12, key);
+    OPENSSL_cleanse(k_secret, sizeof(k_secret));
+    OPENSSL_cleanse(k, sizeof(k));
+    return 0;
+}
+
+void sigv4_signature(const uint8_t key[SIGV4_KEY_LEN], const char *string_to_sign, size_t len,
+                     char out[SIGV4_HEX_LEN + 1])
+{
+    unsigned char mac[SIGV4_KEY_LEN];
+
+    hmac_sha256(key, SIGV4_KEY_LEN, string_to_sign, len, mac);
+    hex_encode(mac, sizeof(mac), out);
+}
+
+/* ---- the whole signature ------------------------------------------------------------------ */
+
+void sigv4_format_date(time_t now, char out[SIGV4_DATE_LEN + 1])
+{
+    struct tm tm;
+
+    if (gmtime_r(&now, &tm) == NULL ||
+        strftime(out, SIGV4_DATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm) != SIGV4_DATE_LEN)
+        memcpy(out, "19700101T000000Z", SIGV4_DATE_LEN + 1);
+}
+
+void sigv4_trace_clean(struct sigv4_trace *t)
+{
+    if (t == NULL)
+        return;
+    free(t->canonical_request);
+    free(t->string_to_sign);
+    t->canonical_request = NULL;
+    t->string_to_sign = NULL;
+    t->signature[0] = '\0';
+}
+
+static bool has_token(const struct sigv4_credentials *cr)
+{
+    return cr->session_token != NULL && cr->session_token[0] != '\0';
+}
+
+/* The headers the signer sets replace any the caller gave under the same name. */
+static bool replaced_by_signer(const char *name, const struct sigv4_credentials *cr,
+                               unsigned flags)
+{
+    return strcasecmp(name, "x-amz-date") == 0 || strcasecmp(name, "authorization") == 0 ||
+           (has_token(cr) && strcasecmp(name, "x-amz-security-token") == 0) ||
+           ((flags & SIGV4_S3) && strcasecmp(name, "x-amz-content-sha256") == 0);
+}
+
+static int check_inputs(const struct sigv4_credentials *cr, const struct sigv4_request *req,
+                        struct err *e)
+{
+    if (cr == NULL || cr->access_key_id == NULL || cr->access_key_id[0] == '\0' ||
+        cr->secret_access_key == NULL || cr->secret_access_key[0] == '\0')
+        return err_set(e, ERR_AUTH, "sigv4: no access key id or secret access key");
+    if (cr->region == NULL || cr->region[0] == '\0' || cr->service == NULL ||
+        cr->service[0] == '\0')
+        return err_set(e, ERR_INVAL, "sigv4: no signing region or service");
+    if (req == NULL || req->method == NULL)
+        return err_set(e, ERR_INVAL, "sigv4: no request");
+    if (req->n_headers > SIGV4_MAX_HEADERS - 4)
+        return err_set(e, ERR_INVAL, "sigv4: more than %d headers", SIGV4_MAX_HEADERS - 4);
+    return 0;
+}
+
+/* Fills sig's own header list (the ones the signer adds, Authorization left for later) and
+ * appends them to all[], after the caller's headers. */
+static size_t add_signer_headers(const struct sigv4_credentials *cr,
+                                 const struct sigv4_request *req, unsigned flags,
+                                 struct sigv4_signed *sig, struct http_header *all)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < req->n_headers; i++) {
+        if (req->headers[i].name != NULL && !replaced_by_signer(req->headers[i].name, cr, flags))
+            all[n++] = req->headers[i];
+        else if (req->headers[i].name == NULL)
+            all[n++] = req->headers[i];      /* collect_headers() reports it */
+    }
+    sig->n_headers = 0;
+    sig->headers[sig->n_headers++] = (struct http_header){"X-Amz-Date", sig->amz_date};
+    if (has_token(cr))
+        sig->headers[sig->n_headers++] =
+            (struct http_header){"X-Amz-Security-Token", cr->session_token};
+    if (flags & SIGV4_S3)
+        sig->headers[sig->n_headers++] =
+            (struct http_header){"X-Amz-Content-SHA256", sig->content_sha256};
+    for (size_t i = 0; i < sig->n_headers; i++)
+        all[n++] = sig->headers[i];
+    return n;
+}
+
+static int build_authorization(const struct sigv4_credentials *cr, struct sigv4_signed *sig,
+                               const char *signed_headers, const char *signature, struct err *e)
+{
+    int n = snprintf(sig->authorization, sizeof(sig->authorization),
+                     "AWS4-HMAC-SHA256 Credential=%s/%.8s/%s/%s/aws4_request, "
+                     "SignedHeaders=%s, Signature=%s",
+                     cr->access_key_id, sig->amz_date, cr->region, cr->service, signed_headers,
+                     signature);
+    if (n < 0 || (size_t)n >= sizeof(sig->authorization))
+        return err_set(e, ERR_INVAL, "sigv4: the Authorization header is over %d bytes",
+                       SIGV4_AUTH_MAX);
+    sig->headers[sig->n_headers++] = (struct http_header){"Authorization", sig->authorization};
+    return 0;
+}
+
+int sigv4_sign(const struct sigv4_credentials *cr, const struct sigv4_request *req, time_t now,
+               unsigned flags, struct sigv4_signed *out, struct sigv4_trace *trace,
+               struct err *e)
+{
+    struct http_header all[SIGV4_MAX_HEADERS];
+    struct sigv4_request full;
+    struct sigv4_signed *sig = NULL;
+    uint8_t key[SIGV4_KEY_LEN];
+    char signature[SIGV4_HEX_LEN + 1];
+    char *creq = NULL, *signed_headers = NULL, *sts = NULL;
+    int rc;
+
+    rc = check_inputs(cr, req, e);
+    if (rc != 0)
+        return rc;
+    sig = calloc(1, sizeof(*sig));
+    if (sig == NULL)
+        return err_set(e, ERR_NOMEM, "sigv4: out of memory");
+    sigv4_format_date(now, sig->amz_date);
+    snprintf(sig->content_sha256, sizeof(sig->content_sha256), "%s",
+             req->payload_hash != NULL ? req->payload_hash : SIGV4_EMPTY_SHA256);
+    full = *req;
+    full.headers = all;
+    full.n_headers = add_signer_headers(cr, req, flags, sig, all);
+    full.payload_hash = sig->content_sha256;
+
+    rc = sigv4_canonical_request(&full, flags, &creq, &signed_headers, e);
+    if (rc == 0)
+        rc = sigv4_string_to_sign(sig->amz_date, cr->region, cr->service, creq, strlen(creq),
+                                  &sts, e);
+    if (rc == 0)
+        rc = sigv4_signing_key(cr->secret_access_key, sig->amz_date, cr->region, cr->service,
+                               key, e);
+    if (rc != 0)
+        goto out;
+    sigv4_signature(key, sts, strlen(sts), signature);
+    rc = build_authorization(cr, sig, signed_headers, signature, e);
+    if (rc != 0)
+        goto out;
+    *out = *sig;
+    /* the copied headers must point into *out, not into the scratch copy */
+    for (size_t i = 0; i < out->n_headers; i++) {
+        if (out->headers[i].value == sig->amz_date)
+            out->headers[i].value = out->amz_date;
+        else if (out->headers[i].value == sig->content_sha256)
+            out->headers[i].value = out->content_sha256;
+        else if (out->headers[i].value == sig->authorization)
+            out->headers[i].value = out->authorization;
+    }
+    if (trace != NULL) {
+        trace->canonical_request = creq;
+        trace->string_to_sign = sts;
+        memcpy(trace->signature, signature, sizeof(signature));
+        creq = NULL;
+        sts = NULL;
+    }
+out:
+    OPENSSL_cleanse(key, sizeof(key));
+    free(creq);
+    free(sts);
+    free(signed_headers);
+    free(sig);
+    return rc;
+}
