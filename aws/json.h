@@ -42,6 +42,17 @@ int json_get_bool(const json_t *obj, const char *key, bool *out, struct err *e);
 int json_get_object(const json_t *obj, const char *key, json_t **out, struct err *e);
 int json_get_array(const json_t *obj, const char *key, json_t **out, struct err *e);
 
+/* A timestamp member in epoch seconds: a JSON number (SageMaker's form) or, leniently, an
+ * ISO 8601 string (some emulators send those). */
+int json_get_time(const json_t *obj, const char *key, double *out, struct err *e);
+
+/* For a getter's result: an absent member is fine (0) / is ERR_PARSE "member K is missing". */
+static inline int json_optional(int rc)
+{
+    return rc == ERR_NOTFOUND ? 0 : rc;
+}
+int json_required(int rc, const char *key, struct err *e);
+
 /* ISO 8601 in UTC as the AWS CLI prints SageMaker timestamps (Python's isoformat()):
  * "2026-11-20T10:11:12.123000+00:00", and "2026-11-20T10:11:12+00:00" for whole seconds.
  * The fraction is rounded to microseconds. out should hold JSON_ISO8601_MAX bytes. Returns out
