@@ -19,7 +19,7 @@
 #define S3_BUCKET_MAX 64
 
 struct s3_object_info {
-    char etag[128];                     /* ETag as sent, quotes included */
+    char etag[HTTP_HEADER_VALUE_MAX];   /* ETag as sent, quotes included */
     long long size_bytes;               /* Content-Length; -1 when not sent */
 };
 
