@@ -1,0 +1,259 @@
+/* ratelimit.c: per-operation token buckets with AIMD after throttling (see ratelimit.h).
+ *
+ * Owns the process-wide table of buckets (fixed size, under one mutex). Must not do I/O or
+ * call AWS; ratelimit_acquire() sleeps in short slices so a cancel is seen quickly.
+ *
+ * Presets (requests per second per account and Region, as documented by AWS):
+ *   CloudWatch Logs GetLogEvents 25 TPS, FilterLogEvents 5 TPS, DescribeLogStreams 5 TPS:
+ *     AWS General Reference "Amazon CloudWatch Logs endpoints and quotas"
+ *     (docs.aws.amazon.com/general/latest/gr/cwl_region.html), the DescribeLogStreams API
+ *     reference ("a limit of five transactions per second") and the Knowledge Center article
+ *     "How do I determine throttling in my CloudWatch logs?" (FilterLogEvents: 5 TPS, hard).
+ *   SageMaker publishes no per-API rate (AWS_NOTES.md 1.6; Knowledge Center
+ *     "sagemaker-python-throttlingexception" only says calls are limited per account and
+ *     Region): we stay at 10/s for reads and 2/s for CreateTrainingJob/StopTrainingJob.
+ *   S3: 3,500 PUT and 5,500 GET per second per prefix (S3 performance guidelines): 50/s is
+ *     far below and still never the bottleneck here. STS: 10/s. */
+#include "aws/ratelimit.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#define RATELIMIT_MAX_OPS 64
+#define RATELIMIT_OP_MAX 64
+#define RATELIMIT_SLICE_MS 50
+
+/* ---- the bucket (pure) -------------------------------------------------------------------- */
+
+void ratelimit_bucket_init(struct ratelimit_bucket *b, double rate_per_s, double burst,
+                           int64_t now_ms)
+{
+    memset(b, 0, sizeof(*b));
+    b->preset_per_s = rate_per_s > RATELIMIT_MIN_PER_S ? rate_per_s : RATELIMIT_MIN_PER_S;
+    b->rate_per_s = b->preset_per_s;
+    b->burst = burst >= 1.0 ? burst : 1.0;
+    b->tokens = b->burst;
+    b->last_ms = now_ms;
+}
+
+/* Refills for the time since the last call, growing a throttled rate back first. */
+static void refill(struct ratelimit_bucket *b, int64_t now_ms)
+{
+    double dt_s;
+
+    if (now_ms <= b->last_ms)
+        return;
+    dt_s = (double)(now_ms - b->last_ms) / 1000.0;
+    b->tokens += dt_s * b->rate_per_s;
+    if (b->tokens > b->burst)
+        b->tokens = b->burst;
+    if (b->rate_per_s < b->preset_per_s) {
+        b->rate_per_s += dt_s * b->preset_per_s / RATELIMIT_RECOVERY_S;
+        if (b->rate_per_s > b->preset_per_s)
+            b->rate_per_s = b->preset_per_s;
+    }
+    b->last_ms = now_ms;
+}
+
+static long ms_until_token(const struct ratelimit_bucket *b)
+{
+    double missing = 1.0 - b->tokens;
+
+    if (missing <= 0.0)
+        return 0;
+    /* round up: waking early would only find no token again */
+    return (long)(missing / b->rate_per_s * 1000.0) + 1;
+}
+
+long ratelimit_bucket_take(struct ratelimit_bucket *b, int64_t now_ms)
+{
+    refill(b, now_ms);
+    if (b->tokens >= 1.0) {
+        b->tokens -= 1.0;
+        return 0;
+    }
+    return ms_until_token(b);
+}
+
+long ratelimit_bucket_wait_ms(struct ratelimit_bucket *b, int64_t now_ms)
+{
+    refill(b, now_ms);
+    return ms_until_token(b);
+}
+
+void ratelimit_bucket_throttled(struct ratelimit_bucket *b, int64_t now_ms)
+{
+    refill(b, now_ms);
+    b->rate_per_s /= 2.0;
+    if (b->rate_per_s < RATELIMIT_MIN_PER_S)
+        b->rate_per_s = RATELIMIT_MIN_PER_S;
+    if (b->tokens > 0.0)
+        b->tokens = 0.0;
+    b->throttled_ms = now_ms;
+}
+
+/* ---- presets ------------------------------------------------------------------------------ */
+
+struct preset {
+    enum aws_service svc;
+    const char *op;          /* NULL: the service's default */
+    double per_s;
+};
+
+static const struct preset presets[] = {
+    {AWS_LOGS, "GetLogEvents", 25.0},
+    {AWS_LOGS, "FilterLogEvents", 5.0},
+    {AWS_LOGS, "DescribeLogStreams", 5.0},
+    {AWS_LOGS, NULL, 5.0},
+    {AWS_SAGEMAKER, "CreateTrainingJob", 2.0},
+    {AWS_SAGEMAKER, "StopTrainingJob", 2.0},
+    {AWS_SAGEMAKER, NULL, 10.0},
+    {AWS_S3, NULL, 50.0},
+    {AWS_STS, NULL, 10.0},
+    {AWS_SSO, NULL, 10.0},
+};
+
+double ratelimit_preset_per_s(enum aws_service svc, const char *operation)
+{
+    const struct preset *fallback = NULL;
+
+    for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+        if (presets[i].svc != svc)
+            continue;
+        if (presets[i].op == NULL)
+            fallback = &presets[i];
+        else if (operation != NULL && strcmp(presets[i].op, operation) == 0)
+            return presets[i].per_s;
+    }
+    return fallback != NULL ? fallback->per_s : 10.0;
+}
+
+/* ---- the process-wide table --------------------------------------------------------------- */
+
+struct slot {
+    bool used;
+    enum aws_service svc;
+    char op[RATELIMIT_OP_MAX];
+    struct ratelimit_bucket bucket;
+};
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct slot table[RATELIMIT_MAX_OPS];
+static struct ratelimit_bucket overflow_bucket; /* shared by operations past the table */
+static bool overflow_ready;
+static ratelimit_clock_fn clock_fn;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    if (clock_fn != NULL)
+        return clock_fn();
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ratelimit_set_clock(ratelimit_clock_fn fn)
+{
+    pthread_mutex_lock(&table_lock);
+    clock_fn = fn;
+    pthread_mutex_unlock(&table_lock);
+}
+
+void ratelimit_reset(void)
+{
+    pthread_mutex_lock(&table_lock);
+    memset(table, 0, sizeof(table));
+    overflow_ready = false;
+    pthread_mutex_unlock(&table_lock);
+}
+
+/* The bucket of (svc, op), created at its preset; call with the lock held. A burst of one
+ * second's worth (at least 1) lets a page of calls go at once. */
+static struct ratelimit_bucket *bucket_for(enum aws_service svc, const char *op, int64_t t)
+{
+    const char *name = op != NULL ? op : "";
+    double rate;
+
+    for (size_t i = 0; i < RATELIMIT_MAX_OPS; i++) {
+        struct slot *s = &table[i];
+        if (s->used && s->svc == svc && strcmp(s->op, name) == 0)
+            return &s->bucket;
+        if (!s->used && strlen(name) < sizeof(s->op)) {
+            rate = ratelimit_preset_per_s(svc, op);
+            s->used = true;
+            s->svc = svc;
+            strcpy(s->op, name);
+            ratelimit_bucket_init(&s->bucket, rate, rate, t);
+            return &s->bucket;
+        }
+    }
+    if (!overflow_ready) {
+        ratelimit_bucket_init(&overflow_bucket, 5.0, 5.0, t);
+        overflow_ready = true;
+    }
+    return &overflow_bucket;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+int ratelimit_acquire(enum aws_service svc, const char *operation,
+                      volatile sig_atomic_t *cancel)
+{
+    for (;;) {
+        long wait;
+
+        if (cancel != NULL && *cancel != 0)
+            return ERR_CANCELLED;
+        pthread_mutex_lock(&table_lock);
+        int64_t t = now_ms();
+        wait = ratelimit_bucket_take(bucket_for(svc, operation, t), t);
+        pthread_mutex_unlock(&table_lock);
+        if (wait == 0)
+            return 0;
+        sleep_ms(wait < RATELIMIT_SLICE_MS ? wait : RATELIMIT_SLICE_MS);
+    }
+}
+
+void ratelimit_on_throttle(enum aws_service svc, const char *operation)
+{
+    pthread_mutex_lock(&table_lock);
+    int64_t t = now_ms();
+    ratelimit_bucket_throttled(bucket_for(svc, operation, t), t);
+    pthread_mutex_unlock(&table_lock);
+}
+
+long ratelimit_wait_ms(enum aws_service svc, const char *operation)
+{
+    long wait;
+
+    pthread_mutex_lock(&table_lock);
+    int64_t t = now_ms();
+    wait = ratelimit_bucket_wait_ms(bucket_for(svc, operation, t), t);
+    pthread_mutex_unlock(&table_lock);
+    return wait;
+}
+
+long ratelimit_service_wait_ms(enum aws_service svc)
+{
+    long worst = 0;
+
+    pthread_mutex_lock(&table_lock);
+    int64_t t = now_ms();
+    for (size_t i = 0; i < RATELIMIT_MAX_OPS; i++) {
+        if (table[i].used && table[i].svc == svc) {
+            long w = ratelimit_bucket_wait_ms(&table[i].bucket, t);
+            worst = w > worst ? w : worst;
+        }
+    }
+    pthread_mutex_unlock(&table_lock);
+    return worst;
+}
