@@ -1,0 +1,860 @@
+/* chart.c: the chart raster: series -> a grid of UTF-8 cells with colour indices.
+ *
+ * Owns the raster's cells and scratch buffers. Must not include curses or write to a terminal:
+ * tui/chart_draw.c puts a raster on a window and `sagetop plot` prints chart_raster_text().
+ * Layout, axes and labels are laid out here; the maths (ticks, downsampling) lives in metrics/.
+ * Each series is reduced with M4 to at most four points per dot column before any dot is set,
+ * so drawing cost depends on the chart size, not on the number of points.
+ */
+#include <langinfo.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "metrics/ticks.h"
+#include "tui/chart.h"
+
+#define CHART_MAX_SIDE 2000
+#define LABEL_MAX 48
+#define GUTTER_MAX 10
+
+static const char run_ascii[CHART_RUN_COLORS] = { '*', '+', 'o', 'x', '#', '@', '%', '&' };
+
+/* Quadrant blocks by bits TL=1 TR=2 BL=4 BR=8. */
+static const char *const quadrant[16] = {
+    " ", "\u2598", "\u259d", "\u2580", "\u2596", "\u258c", "\u259e", "\u259b",
+    "\u2597", "\u259a", "\u2590", "\u259c", "\u2584", "\u2599", "\u259f", "\u2588",
+};
+
+/* Braille dot bits by [row][column] within a cell (ISO/TR 11548-1 numbering). */
+static const uint8_t braille_bit[4][2] = {
+    { 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 },
+};
+static const uint8_t quadrant_bit[2][2] = { { 1, 2 }, { 4, 8 } };
+
+struct box_glyphs {
+    const char *vert, *tick_y, *corner, *horiz, *tick_x, *cursor, *max, *min, *last, *swatch;
+};
+static const struct box_glyphs box_unicode = {
+    "\u2502", "\u2524", "\u2514", "\u2500", "\u252c", "\u2502", "\u25b2", "\u25bc", "\u25c2",
+    NULL,
+};
+static const struct box_glyphs box_ascii = { "|", "+", "+", "-", "+", ":", "^", "v", "<", NULL };
+
+void chart_opts_init(struct chart_opts *o, int width, int height)
+{
+    memset(o, 0, sizeof(*o));
+    o->width = width;
+    o->height = height;
+    o->glyphs = CHART_GLYPHS_AUTO;
+    o->x_kind = SERIES_X_STEP;
+    o->legend = true;
+    o->markers = true;
+    o->cursor_x = NAN;
+}
+
+int chart_run_color(int run)
+{
+    int m = run % CHART_RUN_COLORS;
+
+    return CHART_COLOR_RUN0 + (m < 0 ? m + CHART_RUN_COLORS : m);
+}
+
+int chart_color_xterm256(int color)
+{
+    /* Distinct on dark and light backgrounds; order matches chart_color_basic's hues. */
+    static const int runs[CHART_RUN_COLORS] = { 39, 214, 41, 203, 141, 44, 211, 180 };
+
+    if (color >= CHART_COLOR_RUN0 && color < CHART_COLORS)
+        return runs[color - CHART_COLOR_RUN0];
+    if (color == CHART_COLOR_AXIS)
+        return 244;
+    if (color == CHART_COLOR_CURSOR)
+        return 250;
+    return -1;
+}
+
+int chart_color_basic(int color)
+{
+    static const int runs[CHART_RUN_COLORS] = { 4, 3, 2, 1, 5, 6, 5, 3 };
+
+    if (color >= CHART_COLOR_RUN0 && color < CHART_COLORS)
+        return runs[color - CHART_COLOR_RUN0];
+    if (color == CHART_COLOR_CURSOR)
+        return 7;
+    return -1;
+}
+
+enum chart_glyphs chart_glyphs_pick(const char *codeset, const char *term)
+{
+    if (codeset == NULL ||
+        (strcasecmp(codeset, "UTF-8") != 0 && strcasecmp(codeset, "UTF8") != 0))
+        return CHART_GLYPHS_ASCII;
+    if (term != NULL && strncmp(term, "linux", 5) == 0)
+        return CHART_GLYPHS_BLOCK;
+    if (term != NULL && strcmp(term, "dumb") == 0)
+        return CHART_GLYPHS_ASCII;
+    return CHART_GLYPHS_BRAILLE;
+}
+
+enum chart_glyphs chart_glyphs_detect(void)
+{
+    return chart_glyphs_pick(nl_langinfo(CODESET), getenv("TERM"));
+}
+
+void chart_raster_init(struct chart_raster *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+void chart_raster_clean(struct chart_raster *r)
+{
+    free(r->cells);
+    free(r->bits_);
+    free(r->owner_);
+    free(r->pts_);
+    memset(r, 0, sizeof(*r));
+}
+
+static void dots_per_cell(enum chart_glyphs g, int *dx, int *dy)
+{
+    *dx = g == CHART_GLYPHS_ASCII ? 1 : 2;
+    *dy = g == CHART_GLYPHS_BRAILLE ? 4 : g == CHART_GLYPHS_BLOCK ? 2 : 1;
+}
+
+static struct chart_cell *cell_at(struct chart_raster *r, int row, int col)
+{
+    return &r->cells[(size_t)row * (size_t)r->width + (size_t)col];
+}
+
+static void cell_set(struct chart_raster *r, int row, int col, const char *ch, int color,
+                     int attr)
+{
+    struct chart_cell *c;
+    size_t n = strlen(ch);
+
+    if (row < 0 || row >= r->height || col < 0 || col >= r->width || n > 4)
+        return;
+    c = cell_at(r, row, col);
+    memcpy(c->ch, ch, n + 1);
+    c->color = (uint8_t)color;
+    c->attr = (uint8_t)attr;
+}
+
+static bool cell_blank(const struct chart_raster *r, int row, int col)
+{
+    const struct chart_cell *c = &r->cells[(size_t)row * (size_t)r->width + (size_t)col];
+
+    return c->ch[0] == ' ' && c->ch[1] == '\0';
+}
+
+/* Length of a valid UTF-8 sequence at s (0 when invalid), so labels from the network never put
+ * a broken or control character into the raster. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n, i;
+
+    if (s[0] < 0x80)
+        return s[0] >= 0x20 && s[0] != 0x7f ? 1 : 0;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    for (i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    /* C1 controls U+0080..U+009F */
+    if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+        return 0;
+    return n;
+}
+
+/* Writes text from (row, col), one character per cell, at most max cells; returns cells used. */
+static int put_text(struct chart_raster *r, int row, int col, const char *text, int max,
+                    int color, int attr)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    int used = 0;
+
+    while (*p != '\0' && used < max && col + used < r->width) {
+        size_t n = utf8_len(p);
+        char ch[5] = "?";
+
+        if (n > 0 && !(n > 1 && r->glyphs == CHART_GLYPHS_ASCII)) {
+            memcpy(ch, p, n);
+            ch[n] = '\0';
+        }
+        cell_set(r, row, col + used, ch, color, attr);
+        used++;
+        if (n == 0) {
+            /* skip the rest of a broken sequence */
+            p++;
+            while ((*p & 0xc0) == 0x80)
+                p++;
+        } else {
+            p += n;
+        }
+    }
+    return used;
+}
+
+static int text_cells(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    int n = 0;
+
+    for (; *p != '\0'; p++)
+        if ((*p & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+static int grow(struct chart_raster *r, int width, int height, size_t pts_need, struct err *e)
+{
+    size_t cells = (size_t)width * (size_t)height;
+
+    if (cells > r->cells_cap_) {
+        struct chart_cell *c = realloc(r->cells, cells * sizeof(*c));
+        uint8_t *b, *o;
+
+        if (c == NULL)
+            return err_set(e, ERR_NOMEM, "chart: out of memory for %dx%d cells", width, height);
+        r->cells = c;
+        b = realloc(r->bits_, cells);
+        if (b == NULL)
+            return err_set(e, ERR_NOMEM, "chart: out of memory");
+        r->bits_ = b;
+        o = realloc(r->owner_, cells);
+        if (o == NULL)
+            return err_set(e, ERR_NOMEM, "chart: out of memory");
+        r->owner_ = o;
+        r->cells_cap_ = cells;
+    }
+    if (pts_need > r->pts_cap_) {
+        struct series_point *p = realloc(r->pts_, pts_need * sizeof(*p));
+
+        if (p == NULL)
+            return err_set(e, ERR_NOMEM, "chart: out of memory");
+        r->pts_ = p;
+        r->pts_cap_ = pts_need;
+    }
+    r->width = width;
+    r->height = height;
+    return 0;
+}
+
+static void blank(struct chart_raster *r)
+{
+    size_t i, n = (size_t)r->width * (size_t)r->height;
+
+    for (i = 0; i < n; i++) {
+        r->cells[i].ch[0] = ' ';
+        r->cells[i].ch[1] = '\0';
+        r->cells[i].color = CHART_COLOR_DEFAULT;
+        r->cells[i].attr = 0;
+    }
+}
+
+/* Smallest positive finite y, for a log axis of a series that touches zero. */
+static double min_positive(const struct series *s)
+{
+    double m = INFINITY;
+    size_t i;
+
+    if (s->y_min > 0)
+        return s->y_min;
+    for (i = 0; i < s->len; i++)
+        if (s->pts[i].y > 0 && s->pts[i].y < m && isfinite(s->pts[i].y))
+            m = s->pts[i].y;
+    return m;
+}
+
+static size_t format_x(enum series_x_kind kind, double v, double step, char *buf, size_t cap)
+{
+    switch (kind) {
+    case SERIES_X_WALL:
+        return ticks_format_wall(v, step, buf, cap);
+    case SERIES_X_ELAPSED:
+        return ticks_format_duration(v, step, buf, cap);
+    case SERIES_X_STEP:
+    case SERIES_X_EPOCH:
+        break;
+    }
+    return ticks_format_number(v, step, buf, cap);
+}
+
+static const char *x_kind_name(enum series_x_kind kind)
+{
+    switch (kind) {
+    case SERIES_X_STEP:
+        return "step";
+    case SERIES_X_EPOCH:
+        return "epoch";
+    case SERIES_X_WALL:
+        return "time (UTC)";
+    case SERIES_X_ELAPSED:
+        return "elapsed";
+    }
+    return "x";
+}
+
+/* A readout of x: exact steps and epochs, durations and clock times to the second. */
+static void format_x_exact(enum series_x_kind kind, double x, char *buf, size_t cap)
+{
+    if (kind == SERIES_X_WALL)
+        ticks_format_wall(x, 1, buf, cap);
+    else if (kind == SERIES_X_ELAPSED)
+        ticks_format_duration(x, 1, buf, cap);
+    else
+        ticks_format_value(x, 7, buf, cap);
+}
+
+/* The per-render geometry in dots. */
+struct frame {
+    int dx, dy, wd, hd;
+    double x_lo, x_hi, y_lo, y_hi;
+    bool log_y;
+};
+
+static int dot_x(const struct frame *f, double x)
+{
+    double p = (x - f->x_lo) / (f->x_hi - f->x_lo) * (f->wd - 1);
+
+    if (!(p >= 0))
+        return 0;
+    return p > f->wd - 1 ? f->wd - 1 : (int)lround(p);
+}
+
+static int dot_y(const struct frame *f, double y)
+{
+    double p = (f->y_hi - y) / (f->y_hi - f->y_lo) * (f->hd - 1);
+
+    if (!(p >= 0))
+        return 0;
+    return p > f->hd - 1 ? f->hd - 1 : (int)lround(p);
+}
+
+static void set_dot(struct chart_raster *r, const struct frame *f, int px, int py, int owner)
+{
+    size_t ci = (size_t)(py / f->dy) * (size_t)r->plot_w + (size_t)(px / f->dx);
+    int cx = px % f->dx, cy = py % f->dy;
+
+    if (f->dx == 1)
+        r->bits_[ci] = 1;
+    else if (f->dy == 4)
+        r->bits_[ci] |= braille_bit[cy][cx];
+    else
+        r->bits_[ci] |= quadrant_bit[cy][cx];
+    r->owner_[ci] = (uint8_t)owner;
+}
+
+static void line_dots(struct chart_raster *r, const struct frame *f, int x0, int y0, int x1,
+                      int y1, int owner)
+{
+    int ddx = abs(x1 - x0), sx = x0 < x1 ? 1 : -1;
+    int ddy = -abs(y1 - y0), sy = y0 < y1 ? 1 : -1;
+    int er = ddx + ddy;
+
+    for (;;) {
+        int e2;
+
+        set_dot(r, f, x0, y0, owner);
+        if (x0 == x1 && y0 == y1)
+            break;
+        e2 = 2 * er;
+        if (e2 >= ddy) {
+            er += ddy;
+            x0 += sx;
+        }
+        if (e2 <= ddx) {
+            er += ddx;
+            y0 += sy;
+        }
+    }
+}
+
+/* Transforms a value to the axis space; false when it cannot be drawn (log of y <= 0). */
+static bool axis_y(const struct frame *f, double y, double *out)
+{
+    if (!isfinite(y))
+        return false;
+    if (f->log_y) {
+        if (!(y > 0))
+            return false;
+        y = log10(y);
+    }
+    *out = y;
+    return true;
+}
+
+static void draw_series(struct chart_raster *r, const struct frame *f, const struct series *s,
+                        int owner)
+{
+    size_t n, i;
+    int px = 0, py = 0;
+    bool have_prev = false;
+
+    n = series_downsample_m4(s->pts, s->len, f->x_lo, f->x_hi, (size_t)f->wd, r->pts_,
+                             r->pts_cap_);
+    for (i = 0; i < n; i++) {
+        double y;
+        int qx, qy;
+
+        if (!axis_y(f, r->pts_[i].y, &y)) {
+            have_prev = false;
+            continue;
+        }
+        qx = dot_x(f, r->pts_[i].x);
+        qy = dot_y(f, y);
+        if (have_prev)
+            line_dots(r, f, px, py, qx, qy, owner);
+        else
+            set_dot(r, f, qx, qy, owner);
+        px = qx;
+        py = qy;
+        have_prev = true;
+    }
+}
+
+/* UTF-8 of a braille pattern U+2800 + bits. */
+static void braille_utf8(uint8_t bits, char out[5])
+{
+    out[0] = (char)0xe2;
+    out[1] = (char)(0xa0 | (bits >> 6));
+    out[2] = (char)(0x80 | (bits & 0x3f));
+    out[3] = '\0';
+}
+
+static void encode_plot(struct chart_raster *r, const struct frame *f,
+                        const struct chart_line *lines, int cursor_col,
+                        const struct box_glyphs *bx)
+{
+    int row, col;
+
+    for (row = 0; row < r->plot_h; row++) {
+        for (col = 0; col < r->plot_w; col++) {
+            size_t ci = (size_t)row * (size_t)r->plot_w + (size_t)col;
+            uint8_t b = r->bits_[ci];
+            char ch[5];
+
+            if (b == 0) {
+                if (col == cursor_col)
+                    cell_set(r, r->plot_y + row, r->plot_x + col, bx->cursor, CHART_COLOR_CURSOR,
+                             0);
+                continue;
+            }
+            {
+                const struct chart_line *l = &lines[r->owner_[ci] - 1];
+                int run = l->run % CHART_RUN_COLORS;
+
+                if (run < 0)
+                    run += CHART_RUN_COLORS;
+                if (f->dx == 1) {
+                    ch[0] = run_ascii[run];
+                    ch[1] = '\0';
+                } else if (f->dy == 4) {
+                    braille_utf8(b, ch);
+                } else {
+                    strcpy(ch, quadrant[b & 15]);
+                }
+                cell_set(r, r->plot_y + row, r->plot_x + col, ch, chart_run_color(l->run),
+                         l->dim ? CHART_ATTR_DIM : 0);
+            }
+        }
+    }
+}
+
+static int point_row(const struct chart_raster *r, const struct frame *f, double y)
+{
+    return r->plot_y + dot_y(f, y) / f->dy;
+}
+
+static int point_col(const struct chart_raster *r, const struct frame *f, double x)
+{
+    return r->plot_x + dot_x(f, x) / f->dx;
+}
+
+static void draw_markers(struct chart_raster *r, const struct frame *f,
+                         const struct chart_line *lines, size_t n, int gutter_w,
+                         const struct box_glyphs *bx)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const struct series *s = lines[i].s;
+        struct series_stats st;
+        double y;
+        int color = chart_run_color(lines[i].run);
+
+        if (s == NULL || !series_stats(s, &st) || lines[i].dim)
+            continue;
+        if (axis_y(f, st.max, &y))
+            cell_set(r, point_row(r, f, y), point_col(r, f, st.max_x), bx->max, color,
+                     CHART_ATTR_BOLD);
+        if (st.min != st.max && axis_y(f, st.min, &y))
+            cell_set(r, point_row(r, f, y), point_col(r, f, st.min_x), bx->min, color,
+                     CHART_ATTR_BOLD);
+        if (gutter_w > 0 && axis_y(f, st.last, &y)) {
+            char label[LABEL_MAX];
+            int want = point_row(r, f, y), d, col = r->plot_x + r->plot_w;
+
+            snprintf(label, sizeof(label), "%s", bx->last);
+            ticks_format_value(st.last, 4, label + strlen(label),
+                               sizeof(label) - strlen(label));
+            /* the nearest free gutter row, so two runs ending together both show */
+            for (d = 0; d < r->plot_h; d++) {
+                int row = want + (d % 2 == 0 ? d / 2 : -(d / 2 + 1));
+
+                if (row < r->plot_y || row >= r->plot_y + r->plot_h || !cell_blank(r, row, col))
+                    continue;
+                put_text(r, row, col, label, gutter_w, color, 0);
+                break;
+            }
+        }
+    }
+}
+
+static void draw_legend(struct chart_raster *r, const struct chart_line *lines, size_t n,
+                        int top, int rows, const struct chart_opts *o, bool cursor_on,
+                        const struct box_glyphs *bx)
+{
+    size_t i;
+    int row = top;
+
+    for (i = 0; i < n && row < top + rows; i++, row++) {
+        const struct series *s = lines[i].s;
+        const char *label = lines[i].label != NULL ? lines[i].label : s != NULL ? s->name : "";
+        char text[256], v[LABEL_MAX], a[LABEL_MAX], b[LABEL_MAX];
+        struct series_stats st;
+        int col = 0, color = chart_run_color(lines[i].run);
+
+        if (row == top + rows - 1 && i + 1 < n) {
+            snprintf(text, sizeof(text), "+%zu more", n - i);
+            put_text(r, row, 0, text, r->width, CHART_COLOR_LABEL, 0);
+            break;
+        }
+        if (r->glyphs == CHART_GLYPHS_ASCII) {
+            char g[2] = { run_ascii[chart_run_color(lines[i].run) - CHART_COLOR_RUN0], '\0' };
+
+            cell_set(r, row, col, g, color, CHART_ATTR_BOLD);
+        } else {
+            cell_set(r, row, col, r->glyphs == CHART_GLYPHS_BRAILLE ? "\u28ff" : "\u2588", color,
+                     0);
+        }
+        (void)bx;
+        col += 2;
+        col += put_text(r, row, col, label, r->width - col, color, 0);
+        text[0] = '\0';
+        if (s != NULL && cursor_on) {
+            size_t k = series_nearest(s, o->cursor_x);
+
+            if (k != SIZE_MAX) {
+                ticks_format_value(s->pts[k].y, 4, v, sizeof(v));
+                format_x_exact(o->x_kind, s->pts[k].x, a, sizeof(a));
+                snprintf(text, sizeof(text), "  %s at %s %s", v, x_kind_name(o->x_kind), a);
+            }
+        } else if (s != NULL && series_stats(s, &st)) {
+            ticks_format_value(st.last, 4, v, sizeof(v));
+            ticks_format_value(st.min, 4, a, sizeof(a));
+            ticks_format_value(st.max, 4, b, sizeof(b));
+            snprintf(text, sizeof(text), "  last %s  min %s  max %s", v, a, b);
+        } else {
+            snprintf(text, sizeof(text), "  no data");
+        }
+        put_text(r, row, col, text, r->width - col, CHART_COLOR_LABEL, 0);
+    }
+}
+
+int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t n,
+                 const struct chart_opts *o, struct err *e)
+{
+    const struct box_glyphs *bx;
+    struct frame f;
+    struct ticks yt, xt;
+    char ylab[TICKS_MAX][LABEL_MAX], xl[LABEL_MAX];
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    int title_rows, legend_rows, label_w = 1, gutter_w = 0, i, rc, cursor_col = -1;
+    int last_end, max_ticks;
+    size_t k;
+    bool any = false;
+
+    if (o->width < 20 || o->height < 5 || o->width > CHART_MAX_SIDE ||
+        o->height > CHART_MAX_SIDE)
+        return err_set(e, ERR_INVAL, "chart: size %dx%d out of range (20x5 to %dx%d)", o->width,
+                       o->height, CHART_MAX_SIDE, CHART_MAX_SIDE);
+    if (n > 250)
+        return err_set(e, ERR_INVAL, "chart: %zu series, at most 250", n);
+    r->glyphs = o->glyphs == CHART_GLYPHS_AUTO ? chart_glyphs_detect() : o->glyphs;
+    bx = r->glyphs == CHART_GLYPHS_ASCII ? &box_ascii : &box_unicode;
+    dots_per_cell(r->glyphs, &f.dx, &f.dy);
+    rc = grow(r, o->width, o->height, (size_t)o->width * (size_t)f.dx * 4, e);
+    if (rc < 0)
+        return rc;
+    blank(r);
+    f.log_y = r->log_y = o->log_y;
+
+    /* data ranges */
+    for (k = 0; k < n; k++) {
+        const struct series *s = lines[k].s;
+        double lo, hi;
+
+        if (s == NULL || s->n_finite == 0)
+            continue;
+        lo = o->log_y ? min_positive(s) : s->y_min;
+        hi = s->y_max;
+        if (!isfinite(lo) || (o->log_y && !(hi > 0)))
+            continue;
+        any = true;
+        xlo = fmin(xlo, s->x_min);
+        xhi = fmax(xhi, s->x_max);
+        ylo = fmin(ylo, lo);
+        yhi = fmax(yhi, hi);
+    }
+    if (!any) {
+        xlo = 0;
+        xhi = 1;
+        ylo = o->log_y ? 1 : 0;
+        yhi = o->log_y ? 10 : 1;
+    }
+
+    /* rows: title, plot, axis, x labels, legend */
+    title_rows = o->title != NULL ? 1 : 0;
+    legend_rows = o->legend ? (int)n : 0;
+    if (o->height - title_rows - 2 - legend_rows < 2)
+        legend_rows = o->height - title_rows - 2 - 2;
+    if (legend_rows < 0)
+        legend_rows = 0;
+    r->plot_y = title_rows;
+    r->plot_h = o->height - title_rows - 2 - legend_rows;
+
+    /* y ticks first: their labels decide where the plot starts */
+    max_ticks = r->plot_h / 3 > 1 ? r->plot_h / 3 : 1;
+    rc = o->log_y ? ticks_log10(ylo, yhi, max_ticks, &yt)
+                  : ticks_linear(ylo, yhi, max_ticks, true, &yt);
+    if (rc < 0) {
+        blank(r);
+        return err_set(e, ERR_INVAL, "chart: value range %g..%g cannot be drawn", ylo, yhi);
+    }
+    for (i = 0; i < yt.n; i++) {
+        int w = (int)ticks_format_number(yt.v[i], o->log_y ? yt.v[i] : yt.step, ylab[i],
+                                         sizeof(ylab[i]));
+
+        if (w > label_w)
+            label_w = w;
+    }
+    if (label_w > 10)
+        label_w = 10;
+    r->plot_x = label_w + 1;
+    if (o->markers) {
+        for (k = 0; k < n; k++) {
+            struct series_stats st;
+            char v[LABEL_MAX];
+            int w;
+
+            if (lines[k].s == NULL || lines[k].dim || !series_stats(lines[k].s, &st))
+                continue;
+            w = (int)ticks_format_value(st.last, 4, v, sizeof(v)) + 1;
+            if (w > gutter_w)
+                gutter_w = w;
+        }
+        if (gutter_w > GUTTER_MAX)
+            gutter_w = GUTTER_MAX;
+    }
+    r->plot_w = o->width - r->plot_x - gutter_w;
+    if (r->plot_w < 8) {
+        gutter_w = 0;
+        r->plot_w = o->width - r->plot_x;
+    }
+
+    max_ticks = r->plot_w / 10 > 1 ? r->plot_w / 10 : 1;
+    rc = o->x_kind == SERIES_X_WALL || o->x_kind == SERIES_X_ELAPSED
+             ? ticks_time(xlo, xhi, max_ticks, true, &xt)
+             : ticks_linear(xlo, xhi, max_ticks, true, &xt);
+    if (rc < 0) {
+        blank(r);
+        return err_set(e, ERR_INVAL, "chart: x range %g..%g cannot be drawn", xlo, xhi);
+    }
+
+    f.wd = r->plot_w * f.dx;
+    f.hd = r->plot_h * f.dy;
+    f.x_lo = r->x_lo = xt.lo;
+    f.x_hi = r->x_hi = xt.hi;
+    f.y_lo = r->y_lo = o->log_y ? log10(yt.lo) : yt.lo;
+    f.y_hi = r->y_hi = o->log_y ? log10(yt.hi) : yt.hi;
+
+    /* the curves */
+    memset(r->bits_, 0, (size_t)r->plot_w * (size_t)r->plot_h);
+    for (k = 0; k < n; k++)
+        if (lines[k].s != NULL && lines[k].dim)
+            draw_series(r, &f, lines[k].s, (int)k + 1);
+    for (k = 0; k < n; k++)
+        if (lines[k].s != NULL && !lines[k].dim)
+            draw_series(r, &f, lines[k].s, (int)k + 1);
+    if (isfinite(o->cursor_x) && o->cursor_x >= f.x_lo && o->cursor_x <= f.x_hi)
+        cursor_col = dot_x(&f, o->cursor_x) / f.dx;
+    encode_plot(r, &f, lines, cursor_col, bx);
+    if (!any)
+        put_text(r, r->plot_y + r->plot_h / 2, r->plot_x + (r->plot_w - 7) / 2, "no data", 7,
+                 CHART_COLOR_LABEL, 0);
+
+    /* y axis and labels */
+    for (i = 0; i < r->plot_h; i++)
+        cell_set(r, r->plot_y + i, r->plot_x - 1, bx->vert, CHART_COLOR_AXIS, 0);
+    for (i = 0; i < yt.n; i++) {
+        int row = point_row(r, &f, o->log_y ? log10(yt.v[i]) : yt.v[i]);
+        int w = text_cells(ylab[i]);
+
+        if (!cell_blank(r, row, 0) || !cell_blank(r, row, r->plot_x - 2))
+            continue; /* two ticks on one row: keep the first */
+        cell_set(r, row, r->plot_x - 1, bx->tick_y, CHART_COLOR_AXIS, 0);
+        put_text(r, row, r->plot_x - 1 - (w < label_w ? w : label_w), ylab[i], label_w,
+                 CHART_COLOR_LABEL, 0);
+    }
+
+    /* x axis, ticks and labels */
+    {
+        int axis_row = r->plot_y + r->plot_h, lab_row = axis_row + 1;
+        const char *name = x_kind_name(o->x_kind);
+        int name_w = text_cells(name);
+
+        cell_set(r, axis_row, r->plot_x - 1, bx->corner, CHART_COLOR_AXIS, 0);
+        for (i = 0; i < r->plot_w; i++)
+            cell_set(r, axis_row, r->plot_x + i, bx->horiz, CHART_COLOR_AXIS, 0);
+        last_end = -2;
+        for (i = 0; i < xt.n; i++) {
+            int col = point_col(r, &f, xt.v[i]), w, start;
+
+            w = (int)format_x(o->x_kind, xt.v[i], xt.step, xl, sizeof(xl));
+            cell_set(r, axis_row, col, bx->tick_x, CHART_COLOR_AXIS, 0);
+            start = col - w / 2;
+            if (start < 0)
+                start = 0;
+            if (start + w > o->width)
+                start = o->width - w;
+            if (start <= last_end + 1)
+                continue;
+            put_text(r, lab_row, start, xl, w, CHART_COLOR_LABEL, 0);
+            last_end = start + w - 1;
+        }
+        if (o->width - name_w > last_end + 2)
+            put_text(r, lab_row, o->width - name_w, name, name_w, CHART_COLOR_AXIS, 0);
+    }
+
+    if (o->markers && any)
+        draw_markers(r, &f, lines, n, gutter_w, bx);
+    if (o->title != NULL)
+        put_text(r, 0, 0, o->title, o->width, CHART_COLOR_LABEL, CHART_ATTR_BOLD);
+    if (legend_rows > 0)
+        draw_legend(r, lines, n, r->plot_y + r->plot_h + 2, legend_rows, o,
+                    cursor_col >= 0, bx);
+    return 0;
+}
+
+static size_t sgr(char *p, int color, int attr)
+{
+    size_t len = 0;
+    int c = chart_color_xterm256(color);
+
+    len += (size_t)sprintf(p + len, "\x1b[0");
+    if (attr & CHART_ATTR_BOLD)
+        len += (size_t)sprintf(p + len, ";1");
+    if (attr & CHART_ATTR_DIM)
+        len += (size_t)sprintf(p + len, ";2");
+    if (c >= 0)
+        len += (size_t)sprintf(p + len, ";38;5;%d", c);
+    len += (size_t)sprintf(p + len, "m");
+    return len;
+}
+
+int chart_raster_text(const struct chart_raster *r, bool ansi, char **out, size_t *len,
+                      struct err *e)
+{
+    /* per cell: 4 bytes of text and, with ansi, at most 22 of SGR */
+    size_t cap = (size_t)r->width * (size_t)r->height * (ansi ? 26 : 4) +
+                 (size_t)r->height * 6 + 1;
+    char *buf = malloc(cap), *p;
+    int row, col;
+
+    if (buf == NULL)
+        return err_set(e, ERR_NOMEM, "chart: out of memory for text");
+    p = buf;
+    for (row = 0; row < r->height; row++) {
+        int end = r->width, cur_color = 0, cur_attr = 0;
+
+        while (end > 0 && r->cells[(size_t)row * (size_t)r->width + (size_t)end - 1].ch[0] ==
+                              ' ')
+            end--;
+        for (col = 0; col < end; col++) {
+            const struct chart_cell *c = &r->cells[(size_t)row * (size_t)r->width + (size_t)col];
+            size_t n = strlen(c->ch);
+            int color = c->ch[0] == ' ' ? cur_color : c->color;
+            int attr = c->ch[0] == ' ' ? cur_attr : c->attr;
+
+            if (ansi && (color != cur_color || attr != cur_attr)) {
+                p += sgr(p, color, attr);
+                cur_color = color;
+                cur_attr = attr;
+            }
+            memcpy(p, c->ch, n);
+            p += n;
+        }
+        if (ansi && (cur_color != 0 || cur_attr != 0)) {
+            memcpy(p, "\x1b[0m", 4);
+            p += 4;
+        }
+        *p++ = '\n';
+    }
+    *p = '\0';
+    *out = buf;
+    if (len != NULL)
+        *len = (size_t)(p - buf);
+    return 0;
+}
+
+int chart_render_text(const struct chart_line *lines, size_t n, const struct chart_opts *o,
+                      bool ansi, char **out, size_t *len, struct err *e)
+{
+    struct chart_raster r;
+    int rc;
+
+    chart_raster_init(&r);
+    rc = chart_render(&r, lines, n, o, e);
+    if (rc == 0)
+        rc = chart_raster_text(&r, ansi, out, len, e);
+    chart_raster_clean(&r);
+    return rc;
+}
+
+int chart_column_of(const struct chart_raster *r, double x)
+{
+    struct frame f;
+
+    if (r->plot_w <= 0 || !(x >= r->x_lo && x <= r->x_hi))
+        return -1;
+    dots_per_cell(r->glyphs, &f.dx, &f.dy);
+    f.wd = r->plot_w * f.dx;
+    f.x_lo = r->x_lo;
+    f.x_hi = r->x_hi;
+    return r->plot_x + dot_x(&f, x) / f.dx;
+}
+
+double chart_x_at_column(const struct chart_raster *r, int col)
+{
+    int dx, dy, wd;
+    double centre;
+
+    if (r->plot_w <= 0 || col < r->plot_x || col >= r->plot_x + r->plot_w)
+        return NAN;
+    dots_per_cell(r->glyphs, &dx, &dy);
+    wd = r->plot_w * dx;
+    centre = (double)(col - r->plot_x) * dx + (dx - 1) / 2.0;
+    if (wd <= 1)
+        return r->x_lo;
+    return r->x_lo + centre / (wd - 1) * (r->x_hi - r->x_lo);
+}
