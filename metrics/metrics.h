@@ -136,6 +136,7 @@ enum mpoint_flags {
     MPOINT_PRESET = 1u << 4,         /* produced by the built-in Hugging Face preset */
     MPOINT_EVAL_BLOCK = 1u << 5,     /* from a "***** ... metrics *****" / "Eval results" block */
     MPOINT_STEP_COUNTED = 1u << 6,   /* step counted from training-log dict lines, not logged */
+    MPOINT_UNIT = 1u << 7,           /* preset: "1234GF" / "56MB" scaled back (x2^30, x2^20) */
 };
 
 enum { MINSTANCE_MAX = 64, MPOINT_NAME_MAX = 256 };
@@ -165,6 +166,7 @@ struct mextract_state {
     char instance[MINSTANCE_MAX];
     int64_t step;        /* last explicit or counted step, -1 */
     int64_t log_lines;   /* training-log dict lines seen (the counted step) */
+    int step_counted;    /* step came from log_lines, not from a logged 'step' */
     double epoch;        /* epoch in force, NaN */
     int block;           /* inside a "*****" metrics block (0 no, 1 yes) */
     /* counters for the caller (never reset by the extractor) */

@@ -1,0 +1,913 @@
+/* mset.c: compiled metric sets and the extractor — the hot loop from a log line to points.
+ * Owns PCRE2 codes, the match data and JIT stack (one thread at a time), literal prefilters, the
+ * Hugging Face Trainer preset (dict lines and "*****" metrics blocks) and the step/epoch context.
+ * Must not allocate, print or block per line: everything a line needs lives in the set or in the
+ * caller's state. See metrics.h for the contract and docs/metrics.md for the semantics. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <math.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/merr.h"
+#include "metrics/metrics.h"
+#include "metrics/value.h"
+
+enum {
+    PKEYS_MAX = 64,
+    MATCH_LIMIT = 20000000,
+    JIT_STACK_MAX = 8 * 1024 * 1024,
+};
+
+struct cdef {
+    char *name;
+    char *regex;
+    enum mdef_source source;
+    int config_line;
+    size_t def_index;
+    int name_id;
+    pcre2_code *code; /* NULL when it did not compile */
+    int jit;
+    int groups;
+    char *lit; /* the longest literal every match contains, or NULL */
+    size_t lit_len;
+};
+
+/* A value the preset found in the current segment. */
+struct pkey {
+    const char *key;
+    size_t key_len;
+    const char *raw;
+    size_t raw_len;
+    double value;
+    unsigned flags;
+};
+
+struct pending {
+    const char *raw;
+    size_t raw_len;
+    long def_index;
+    enum mdef_source source;
+};
+
+struct mset {
+    struct cdef *defs; /* sorted by precedence */
+    size_t ndefs;
+    char **names;
+    size_t nnames;
+    uint32_t *seen;    /* per name: == gen when a point was made in this segment */
+    uint32_t *unp;     /* per name: == gen when an unparsed capture is pending */
+    struct pending *pend;
+    int *pend_list;
+    size_t npend;
+    uint32_t gen;
+    struct mdef_error *errs;
+    size_t nerrs;
+    bool preset;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jstack;
+    struct pkey pkeys[PKEYS_MAX];
+    size_t npkeys;
+    unsigned seg_flags;
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Compilation */
+
+/* The longest run of literal bytes that every match must contain: only the top level of the
+ * pattern is read (groups are skipped whole), a top-level '|' or any inline option gives up, and
+ * a character followed by a quantifier that allows zero repetitions is dropped. Conservative by
+ * construction: when in doubt, no prefilter. */
+static size_t required_literal(const char *re, char *out, size_t cap)
+{
+    size_t i, n = strlen(re), best = 0, cur = 0;
+    char run[MDEF_REGEX_MAX + 1];
+    int depth = 0;
+
+    for (i = 0; i + 1 < n; i++)
+        if (re[i] == '(' && re[i + 1] == '?' && i + 2 < n && strchr(":<P=!>|", re[i + 2]) == NULL)
+            return 0; /* (?i) and friends change what a literal means */
+    if (strstr(re, "\\Q") != NULL || strstr(re, "\\E") != NULL)
+        return 0;
+#define FLUSH()                                                                                    \
+    do {                                                                                           \
+        if (cur > best && cur <= cap) {                                                            \
+            memcpy(out, run, cur);                                                                 \
+            best = cur;                                                                            \
+        }                                                                                          \
+        cur = 0;                                                                                   \
+    } while (0)
+    for (i = 0; i < n; i++) {
+        char c = re[i];
+
+        if (depth > 0) {
+            if (c == '\\')
+                i++;
+            else if (c == '[') {
+                /* skip a class inside a group: ']' right after '[' or '[^' is literal */
+                i++;
+                if (i < n && re[i] == '^')
+                    i++;
+                if (i < n && re[i] == ']')
+                    i++;
+                while (i < n && re[i] != ']') {
+                    if (re[i] == '\\')
+                        i++;
+                    i++;
+                }
+            } else if (c == '(')
+                depth++;
+            else if (c == ')')
+                depth--;
+            continue;
+        }
+        switch (c) {
+        case '|':
+            return 0;
+        case '(':
+            FLUSH();
+            depth++;
+            break;
+        case '[':
+            FLUSH();
+            i++;
+            if (i < n && re[i] == '^')
+                i++;
+            if (i < n && re[i] == ']')
+                i++;
+            while (i < n && re[i] != ']') {
+                if (re[i] == '\\')
+                    i++;
+                i++;
+            }
+            break;
+        case '?':
+        case '*':
+        case '{':
+            if (cur > 0)
+                cur--;
+            FLUSH();
+            break;
+        case '+':
+        case '.':
+        case '^':
+        case '$':
+        case ')':
+            FLUSH();
+            break;
+        case '\\':
+            if (i + 1 >= n) {
+                FLUSH();
+                break;
+            }
+            i++;
+            if ((re[i] >= 'a' && re[i] <= 'z') || (re[i] >= 'A' && re[i] <= 'Z') ||
+                (re[i] >= '0' && re[i] <= '9')) {
+                FLUSH();
+                break;
+            }
+            run[cur++] = re[i];
+            break;
+        default:
+            run[cur++] = c;
+        }
+    }
+    FLUSH();
+#undef FLUSH
+    return best;
+}
+
+static int name_id(struct mset *s, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < s->nnames; i++)
+        if (strcmp(s->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int lookup_n(const struct mset *s, const char *key, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < s->nnames; i++)
+        if (s->names[i][0] == key[0] && strncmp(s->names[i], key, n) == 0 &&
+            s->names[i][n] == '\0')
+            return (int)i;
+    return -1;
+}
+
+static int compile_one(struct mset *s, struct cdef *d)
+{
+    int errcode;
+    PCRE2_SIZE off;
+    pcre2_code *code;
+    uint32_t groups = 0;
+    char lit[MDEF_REGEX_MAX + 1];
+    size_t lit_len;
+
+    code = pcre2_compile((PCRE2_SPTR)d->regex, PCRE2_ZERO_TERMINATED, 0, &errcode, &off, NULL);
+    if (code == NULL) {
+        struct mdef_error *x = &s->errs[s->nerrs++];
+
+        x->def_index = d->def_index;
+        x->name = d->name;
+        x->regex = d->regex;
+        x->source = d->source;
+        x->config_line = d->config_line;
+        x->offset = off;
+        if (pcre2_get_error_message(errcode, (PCRE2_UCHAR *)x->msg, sizeof(x->msg)) < 0)
+            snprintf(x->msg, sizeof(x->msg), "PCRE2 error %d", errcode);
+        return 0;
+    }
+    d->code = code;
+    d->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
+    d->groups = (int)groups;
+    lit_len = required_literal(d->regex, lit, sizeof(lit) - 1);
+    if (lit_len > 0) {
+        d->lit = malloc(lit_len + 1);
+        if (d->lit == NULL)
+            return ERR_NOMEM;
+        memcpy(d->lit, lit, lit_len);
+        d->lit[lit_len] = '\0';
+        d->lit_len = lit_len;
+    }
+    return 0;
+}
+
+static int by_source(const void *a, const void *b)
+{
+    const struct cdef *x = a, *y = b;
+
+    if (x->source != y->source)
+        return (int)x->source - (int)y->source;
+    return x->def_index < y->def_index ? -1 : x->def_index > y->def_index;
+}
+
+struct mset *mset_new(const struct mdef_list *l, struct err *e)
+{
+    struct mset *s = calloc(1, sizeof(*s));
+    size_t i, n = l != NULL ? l->n : 0;
+
+    if (s == NULL)
+        goto nomem;
+    s->preset = l == NULL || l->preset_hf;
+    s->gen = 1;
+    if (n > 0) {
+        s->defs = calloc(n, sizeof(*s->defs));
+        s->names = calloc(n, sizeof(*s->names));
+        s->errs = calloc(n, sizeof(*s->errs));
+        if (s->defs == NULL || s->names == NULL || s->errs == NULL)
+            goto nomem;
+    }
+    for (i = 0; i < n; i++) {
+        s->defs[i].name = strdup(l->v[i].name);
+        s->defs[i].regex = strdup(l->v[i].regex);
+        if (s->defs[i].name == NULL || s->defs[i].regex == NULL)
+            goto nomem;
+        s->defs[i].source = l->v[i].source;
+        s->defs[i].config_line = l->v[i].config_line;
+        s->defs[i].def_index = i;
+        s->ndefs++;
+    }
+    qsort(s->defs, s->ndefs, sizeof(*s->defs), by_source);
+    for (i = 0; i < s->ndefs; i++) {
+        int id = name_id(s, s->defs[i].name);
+
+        if (id < 0) {
+            id = (int)s->nnames;
+            s->names[s->nnames++] = s->defs[i].name; /* borrowed from the def */
+        }
+        s->defs[i].name_id = id;
+        if (compile_one(s, &s->defs[i]) != 0)
+            goto nomem;
+    }
+    if (s->nnames > 0) {
+        s->seen = calloc(s->nnames, sizeof(*s->seen));
+        s->unp = calloc(s->nnames, sizeof(*s->unp));
+        s->pend = calloc(s->nnames, sizeof(*s->pend));
+        s->pend_list = calloc(s->nnames, sizeof(*s->pend_list));
+        if (s->seen == NULL || s->unp == NULL || s->pend == NULL || s->pend_list == NULL)
+            goto nomem;
+    }
+    {
+        /* an ovector shorter than the pattern's groups makes pcre2_match() return 0 */
+        uint32_t pairs = 2;
+        for (i = 0; i < s->ndefs; i++)
+            if (s->defs[i].code != NULL && (uint32_t)s->defs[i].groups + 1 > pairs)
+                pairs = (uint32_t)s->defs[i].groups + 1;
+        s->md = pcre2_match_data_create(pairs, NULL);
+    }
+    s->mctx = pcre2_match_context_create(NULL);
+    s->jstack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+    if (s->md == NULL || s->mctx == NULL || s->jstack == NULL)
+        goto nomem;
+    pcre2_set_match_limit(s->mctx, MATCH_LIMIT);
+    pcre2_jit_stack_assign(s->mctx, NULL, s->jstack);
+    return s;
+nomem:
+    mset_free(s);
+    merr_set(e, ERR_NOMEM, "out of memory compiling metric definitions");
+    return NULL;
+}
+
+void mset_free(struct mset *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return;
+    for (i = 0; i < s->ndefs; i++) {
+        free(s->defs[i].name);
+        free(s->defs[i].regex);
+        free(s->defs[i].lit);
+        pcre2_code_free(s->defs[i].code);
+    }
+    free(s->defs);
+    free(s->names);
+    free(s->errs);
+    free(s->seen);
+    free(s->unp);
+    free(s->pend);
+    free(s->pend_list);
+    pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mctx);
+    pcre2_jit_stack_free(s->jstack);
+    free(s);
+}
+
+size_t mset_error_count(const struct mset *s)
+{
+    return s->nerrs;
+}
+
+const struct mdef_error *mset_error(const struct mset *s, size_t i)
+{
+    return i < s->nerrs ? &s->errs[i] : NULL;
+}
+
+void mdef_error_format(const struct mdef_error *d, char *buf, size_t size)
+{
+    if (d->source == MDEF_USER && d->config_line > 0)
+        snprintf(buf, size, "definition '%s' (config line %d): %s at offset %zu", d->name,
+                 d->config_line, d->msg, d->offset);
+    else
+        snprintf(buf, size, "definition '%s' (%s): %s at offset %zu", d->name,
+                 mdef_source_name(d->source), d->msg, d->offset);
+}
+
+size_t mset_name_count(const struct mset *s)
+{
+    return s->nnames;
+}
+
+const char *mset_name(const struct mset *s, size_t id)
+{
+    return id < s->nnames ? s->names[id] : NULL;
+}
+
+bool mset_has_preset(const struct mset *s)
+{
+    return s->preset;
+}
+
+void mextract_state_init(struct mextract_state *st, const char *instance)
+{
+    memset(st, 0, sizeof(*st));
+    if (instance != NULL)
+        snprintf(st->instance, sizeof(st->instance), "%s", instance);
+    st->step = -1;
+    st->epoch = NAN;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The Hugging Face preset: context (epoch, step, blocks) and its own values */
+
+static inline int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static inline int is_ident(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '/' || c == '-';
+}
+
+static int key_is(const char *k, size_t n, const char *w)
+{
+    return strlen(w) == n && memcmp(k, w, n) == 0;
+}
+
+static int contains_ci(const char *p, size_t n, const char *w)
+{
+    size_t wn = strlen(w), i, j;
+
+    for (i = 0; i + wn <= n; i++) {
+        for (j = 0; j < wn; j++) {
+            char c = p[i + j];
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+            if (c != w[j])
+                break;
+        }
+        if (j == wn)
+            return 1;
+    }
+    return 0;
+}
+
+static void pkey_add(struct mset *s, const char *k, size_t kn, const char *raw, size_t rn,
+                     double v, unsigned flags)
+{
+    struct pkey *p;
+
+    if (s->npkeys == PKEYS_MAX || kn == 0 || kn >= MPOINT_NAME_MAX)
+        return;
+    p = &s->pkeys[s->npkeys++];
+    p->key = k;
+    p->key_len = kn;
+    p->raw = raw;
+    p->raw_len = rn;
+    p->value = v;
+    p->flags = flags;
+}
+
+/* A Trainer dict line: "{'loss': 0.35, 'learning_rate': 4.2e-05, 'epoch': 0.64}" at the end of
+ * the segment (a rank prefix may come before). Flat, single-quoted keys; values are numbers,
+ * quoted numbers, wrappers such as tensor(1.23, device='cuda:0') or np.float64(1.0), or scalars
+ * that are skipped (None, True, strings). Returns 1 when the segment was such a line. */
+static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, size_t n)
+{
+    const char *b = memchr(p, '{', n);
+    size_t i, kstart, klen, nkeys = 0;
+    double epoch = NAN, step = NAN;
+    int training = 0;
+
+    while (b != NULL && (size_t)(b - p) + 1 < n && b[1] != '\'')
+        b = memchr(b + 1, '{', n - (size_t)(b + 1 - p));
+    if (b == NULL || (size_t)(b - p) + 1 >= n)
+        return 0;
+    i = (size_t)(b - p) + 1;
+    s->npkeys = 0;
+    for (;;) {
+        size_t vs, vl = 0;
+        double v = NAN;
+        int numeric = 0;
+
+        while (i < n && is_blank(p[i]))
+            i++;
+        if (i < n && p[i] == '}')
+            break;
+        if (i >= n || p[i] != '\'')
+            return 0;
+        kstart = ++i;
+        while (i < n && p[i] != '\'')
+            i++;
+        if (i >= n)
+            return 0;
+        klen = i - kstart;
+        i++;
+        while (i < n && is_blank(p[i]))
+            i++;
+        if (i >= n || p[i] != ':')
+            return 0;
+        i++;
+        while (i < n && is_blank(p[i]))
+            i++;
+        if (i >= n)
+            return 0;
+        vs = i;
+        if (p[i] == '\'' || p[i] == '"') {
+            char q = p[i++];
+            size_t qs = i;
+            while (i < n && p[i] != q)
+                i++;
+            if (i >= n)
+                return 0;
+            vl = mvalue_number_len(p + qs, i - qs);
+            if (vl > 0 && vl == i - qs && mvalue_to_double(p + qs, vl, &v) == 0) {
+                numeric = 1;
+                vs = qs;
+            }
+            i++;
+        } else if ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_') {
+            size_t ie = i;
+            while (ie < n && is_ident(p[ie]))
+                ie++;
+            if (ie < n && p[ie] == '(') {
+                /* tensor(1.2345, device='cuda:0'), np.float64(0.5) */
+                int depth = 1;
+                size_t a = ie + 1;
+                while (a < n && is_blank(p[a]))
+                    a++;
+                vl = mvalue_number_len(p + a, n - a);
+                if (vl > 0 && mvalue_to_double(p + a, vl, &v) == 0) {
+                    numeric = 1;
+                    vs = a;
+                }
+                i = ie + 1;
+                while (i < n && depth > 0) {
+                    if (p[i] == '(')
+                        depth++;
+                    else if (p[i] == ')')
+                        depth--;
+                    else if (p[i] == '\'' || p[i] == '"') {
+                        char q = p[i++];
+                        while (i < n && p[i] != q)
+                            i++;
+                    }
+                    i++;
+                }
+                if (depth > 0)
+                    return 0;
+            } else {
+                vl = mvalue_number_len(p + i, ie - i);
+                if (vl == ie - i && mvalue_to_double(p + i, vl, &v) == 0)
+                    numeric = 1; /* nan, inf */
+                i = ie;
+            }
+        } else {
+            vl = mvalue_number_len(p + i, n - i);
+            if (vl == 0 || mvalue_to_double(p + i, vl, &v) != 0)
+                return 0; /* nested dict, list: not a Trainer line */
+            numeric = 1;
+            i += vl;
+        }
+        while (i < n && is_blank(p[i]))
+            i++;
+        if (i >= n || (p[i] != ',' && p[i] != '}'))
+            return 0;
+        if (numeric) {
+            const char *k = p + kstart;
+            if (key_is(k, klen, "epoch"))
+                epoch = v;
+            else if (key_is(k, klen, "step") || key_is(k, klen, "global_step"))
+                step = v;
+            else {
+                if (key_is(k, klen, "loss"))
+                    training = 1;
+                pkey_add(s, k, klen, p + vs, vl, v, 0);
+            }
+            nkeys++;
+        }
+        if (p[i] == '}')
+            break;
+        i++;
+    }
+    /* the dict must end the segment */
+    for (i++; i < n; i++)
+        if (!is_blank(p[i]))
+            return s->npkeys = 0, 0;
+    if (nkeys == 0)
+        return 0;
+    if (!isnan(epoch))
+        st->epoch = epoch;
+    if (training)
+        st->log_lines++;
+    if (!isnan(step) && step >= 0) {
+        st->step = (int64_t)step;
+        st->step_counted = 0;
+    } else if (training) {
+        st->step = st->log_lines;
+        st->step_counted = 1;
+    }
+    return 1;
+}
+
+/* "  eval_loss               =     0.0364" inside a metrics block. */
+static int parse_block_line(struct mset *s, struct mextract_state *st, const char *p, size_t n)
+{
+    const char *eq = memchr(p, '=', n);
+    size_t k, ke, vs, ve;
+    unsigned flags = MPOINT_EVAL_BLOCK;
+    double v = NAN;
+
+    if (eq == NULL)
+        return 0;
+    ke = (size_t)(eq - p);
+    while (ke > 0 && is_blank(p[ke - 1]))
+        ke--;
+    k = ke;
+    while (k > 0 && is_ident(p[k - 1]))
+        k--;
+    if (k == ke || (k > 0 && !is_blank(p[k - 1])))
+        return 0;
+    vs = (size_t)(eq - p) + 1;
+    ve = n;
+    while (vs < ve && is_blank(p[vs]))
+        vs++;
+    while (ve > vs && is_blank(p[ve - 1]))
+        ve--;
+    if (metrics_parse_value(p + vs, ve - vs, &v, &flags) != 0) {
+        /* Trainer.metrics_format: total_flos as "NNNGF" (>> 30), memory as "NNNMB" (>> 20) */
+        size_t nl = mvalue_number_len(p + vs, ve - vs);
+        if (nl > 0 && nl + 2 == ve - vs && mvalue_to_double(p + vs, nl, &v) == 0 &&
+            (memcmp(p + vs + nl, "GF", 2) == 0 || memcmp(p + vs + nl, "MB", 2) == 0)) {
+            v *= p[vs + nl] == 'G' ? 1073741824.0 : 1048576.0;
+            flags |= MPOINT_UNIT;
+        } else {
+            v = NAN;
+            flags |= MPOINT_UNPARSED;
+        }
+    }
+    if (key_is(p + k, ke - k, "epoch")) {
+        if (!(flags & MPOINT_UNPARSED))
+            st->epoch = v;
+        return 1;
+    }
+    s->npkeys = 0;
+    pkey_add(s, p + k, ke - k, p + vs, ve - vs, v, flags);
+    return 1;
+}
+
+/* Reads the segment for context and preset values (left in s->pkeys). */
+static void context_parse(struct mset *s, struct mextract_state *st, const char *p, size_t n)
+{
+    const char *h;
+
+    s->npkeys = 0;
+    s->seg_flags = 0;
+    if (n >= 10 && (h = memmem(p, n, "*****", 5)) != NULL) {
+        size_t a = (size_t)(h - p) + 5;
+        const char *t = memmem(p + a, n - a, "*****", 5);
+        if (t != NULL) {
+            size_t tl = (size_t)(t - (p + a));
+            st->block = contains_ci(p + a, tl, "metrics") || contains_ci(p + a, tl, "results");
+            return;
+        }
+    }
+    if (st->block) {
+        if (parse_block_line(s, st, p, n)) {
+            s->seg_flags = MPOINT_EVAL_BLOCK;
+            return;
+        }
+        st->block = 0;
+    }
+    if (memchr(p, '{', n) != NULL && !parse_dict(s, st, p, n))
+        s->npkeys = 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Extraction */
+
+struct emit {
+    struct mset *s;
+    struct mextract_state *st;
+    mpoint_fn cb;
+    void *ctx;
+    int64_t ts_ms;
+    int count;
+};
+
+static int emit(struct emit *x, const char *name, int id, double v, double sm, unsigned flags,
+                enum mdef_source src, long def_index, const char *raw, size_t raw_len)
+{
+    struct mpoint pt;
+
+    pt.name = name;
+    pt.name_id = id;
+    pt.value = v;
+    pt.sagemaker_value = sm;
+    pt.ts_ms = x->ts_ms;
+    pt.step = x->st->step;
+    pt.epoch = x->st->epoch;
+    pt.flags = flags | x->s->seg_flags | (x->st->step_counted && x->st->step >= 0 ?
+                                           MPOINT_STEP_COUNTED : 0);
+    pt.source = src;
+    pt.def_index = def_index;
+    pt.raw = raw;
+    pt.raw_len = raw_len;
+    pt.instance = x->st->instance;
+    x->count++;
+    x->st->points++;
+    if (flags & MPOINT_UNPARSED)
+        x->st->unparsed++;
+    return x->cb != NULL ? x->cb(&pt, x->ctx) : 0;
+}
+
+static inline int is_digitc(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline int is_alnum(char c)
+{
+    return is_digitc(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int same_double(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
+/* Value of the capture [cs, ce) of segment p, with SageMaker's value and the repairs. */
+static int capture_value(const char *p, size_t n, size_t cs, size_t ce, double *v, double *sm,
+                         unsigned *flags)
+{
+    size_t a = cs, b = ce, full;
+    double rv;
+
+    if (metrics_parse_value(p + cs, ce - cs, v, flags) != 0)
+        return -1;
+    /* SageMaker parses the capture as a number and drops what is not one (durations);
+     * CloudWatch takes no NaN or infinity */
+    *sm = (*flags & MPOINT_DURATION) || !isfinite(*v) ? NAN : *v;
+    if (*flags & MPOINT_DURATION)
+        return 0;
+    while (a < b && (p[a] == ' ' || p[a] == '\t'))
+        a++;
+    /* the capture is only the start of a longer number: "2.8732" of "2.8732e-05" */
+    if (b == ce && b < n) {
+        full = mvalue_number_len(p + a, n - a);
+        if (a + full > b && mvalue_to_double(p + a, full, &rv) == 0 && !same_double(rv, *v)) {
+            *v = rv;
+            *flags |= MPOINT_REPAIRED_NUMBER;
+        }
+    }
+    /* a '-' eaten just before the capture (\D* in "loss.*=\D*(.*?)$") */
+    if (a == cs && cs > 0 && p[cs - 1] == '-' && (is_digitc(p[cs]) || p[cs] == '.') &&
+        (cs == 1 || (!is_alnum(p[cs - 2]) && p[cs - 2] != '.' && p[cs - 2] != '-'))) {
+        *v = -*v;
+        *flags |= MPOINT_REPAIRED_SIGN;
+    }
+    return 0;
+}
+
+static int run_defs(struct emit *x, const char *p, size_t n)
+{
+    struct mset *s = x->s;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < s->ndefs; i++) {
+        struct cdef *d = &s->defs[i];
+        PCRE2_SIZE *ov;
+        size_t cs, ce;
+        double v, sm;
+        unsigned flags = 0;
+
+        if (d->code == NULL || s->seen[d->name_id] == s->gen)
+            continue;
+        if (d->lit_len > 0 &&
+            (n < d->lit_len || (d->lit_len == 1 ? memchr(p, d->lit[0], n) == NULL
+                                                : memmem(p, n, d->lit, d->lit_len) == NULL)))
+            continue;
+        rc = d->jit ? pcre2_jit_match(d->code, (PCRE2_SPTR)p, n, 0, 0, s->md, s->mctx)
+                    : pcre2_match(d->code, (PCRE2_SPTR)p, n, 0, 0, s->md, s->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            continue;
+        if (rc < 0) {
+            x->st->match_errors++;
+            continue;
+        }
+        ov = pcre2_get_ovector_pointer(s->md);
+        if (d->groups >= 1) {
+            if ((rc > 0 && rc < 2) || ov[2] == PCRE2_UNSET) {
+                cs = ce = ov[1]; /* group 1 did not take part: an empty capture */
+            } else {
+                cs = ov[2];
+                ce = ov[3];
+            }
+        } else {
+            cs = ov[0];
+            ce = ov[1];
+        }
+        if (capture_value(p, n, cs, ce, &v, &sm, &flags) != 0) {
+            if (s->unp[d->name_id] != s->gen) {
+                struct pending *q = &s->pend[d->name_id];
+                s->unp[d->name_id] = s->gen;
+                q->raw = p + cs;
+                q->raw_len = ce - cs;
+                q->def_index = (long)d->def_index;
+                q->source = d->source;
+                s->pend_list[s->npend++] = d->name_id;
+            }
+            continue;
+        }
+        s->seen[d->name_id] = s->gen;
+        if (emit(x, d->name, d->name_id, v, sm, flags, d->source, (long)d->def_index, p + cs,
+                 ce - cs) != 0)
+            return ERR_CANCELLED;
+    }
+    return 0;
+}
+
+static int segment(struct emit *x, const char *p, size_t n)
+{
+    struct mset *s = x->s;
+    size_t i;
+
+    x->st->segments++;
+    if (++s->gen == 0) {
+        if (s->nnames > 0) {
+            memset(s->seen, 0, s->nnames * sizeof(*s->seen));
+            memset(s->unp, 0, s->nnames * sizeof(*s->unp));
+        }
+        s->gen = 1;
+    }
+    s->npend = 0;
+    context_parse(s, x->st, p, n);
+    if (run_defs(x, p, n) != 0)
+        return ERR_CANCELLED;
+    if (s->preset) {
+        for (i = 0; i < s->npkeys; i++) {
+            struct pkey *k = &s->pkeys[i];
+            int id = lookup_n(s, k->key, k->key_len);
+            double sm = NAN;
+
+            if (id >= 0 && s->seen[id] == s->gen)
+                continue;
+            if (id >= 0 && !(k->flags & MPOINT_UNPARSED))
+                s->seen[id] = s->gen;
+            if (id >= 0 && (k->flags & MPOINT_UNPARSED) && s->unp[id] == s->gen)
+                continue; /* the definition's own unparsed capture is reported below */
+            memcpy(x->st->name_buf, k->key, k->key_len);
+            x->st->name_buf[k->key_len] = '\0';
+            if (emit(x, x->st->name_buf, id, k->value, sm, k->flags | MPOINT_PRESET,
+                     MDEF_PRESET, -1, k->raw, k->raw_len) != 0)
+                return ERR_CANCELLED;
+        }
+    }
+    for (i = 0; i < s->npend; i++) {
+        int id = s->pend_list[i];
+        struct pending *q = &s->pend[id];
+
+        if (s->seen[id] == s->gen)
+            continue;
+        if (emit(x, s->names[id], id, NAN, NAN, MPOINT_UNPARSED, q->source, q->def_index,
+                 q->raw, q->raw_len) != 0)
+            return ERR_CANCELLED;
+    }
+    return 0;
+}
+
+/* Where the next separator of each kind is ('\n', '\r', the literal "#015", CloudWatch's CR);
+ * each search is redone only once passed, so a line costs one scan per kind. */
+struct seps {
+    size_t cr, nl, oc;
+};
+
+static size_t find_from(const char *p, size_t n, size_t i, const char *pat, size_t pl)
+{
+    const char *r = pl == 1 ? memchr(p + i, pat[0], n - i) : memmem(p + i, n - i, pat, pl);
+
+    return r != NULL ? (size_t)(r - p) : n;
+}
+
+static size_t next_sep(const char *p, size_t n, size_t i, struct seps *c, size_t *sep_len)
+{
+    size_t best = n;
+
+    if (c->cr < i)
+        c->cr = find_from(p, n, i, "\r", 1);
+    if (c->nl < i)
+        c->nl = find_from(p, n, i, "\n", 1);
+    if (c->oc < i)
+        c->oc = find_from(p, n, i, "#015", 4);
+    *sep_len = 0;
+    if (c->cr < best) {
+        best = c->cr;
+        *sep_len = 1;
+    }
+    if (c->nl < best) {
+        best = c->nl;
+        *sep_len = 1;
+    }
+    if (c->oc < best) {
+        best = c->oc;
+        *sep_len = 4;
+    }
+    return best;
+}
+
+int mset_extract(struct mset *s, struct mextract_state *st, const char *line, size_t len,
+                 int64_t ts_ms, mpoint_fn cb, void *ctx)
+{
+    struct emit x = { s, st, cb, ctx, ts_ms, 0 };
+    struct seps c = { 0, 0, 0 };
+    size_t i = 0;
+
+    if (s == NULL || st == NULL || (line == NULL && len > 0))
+        return ERR_INVAL;
+    st->lines++;
+    if (len == 0)
+        return 0;
+    c.cr = c.nl = c.oc = (size_t)-1; /* "not searched yet" is fixed up below */
+    c.cr = find_from(line, len, 0, "\r", 1);
+    c.nl = find_from(line, len, 0, "\n", 1);
+    c.oc = find_from(line, len, 0, "#015", 4);
+    while (i < len) {
+        size_t sl, e = next_sep(line, len, i, &c, &sl);
+        if (e > i && segment(&x, line + i, e - i) != 0)
+            return ERR_CANCELLED;
+        if (sl == 0)
+            break;
+        i = e + sl;
+    }
+    return x.count;
+}

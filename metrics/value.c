@@ -1,0 +1,257 @@
+/* value.c: turning captured text into numbers. Owns the number grammar the extractor uses for
+ * values and for repairs (what counts as "the whole number" around a capture), and the duration
+ * format the Trainer prints. Locale-free: a UI that called setlocale() must not turn "0.5" into 0.
+ * No allocation, no I/O; inputs are (ptr, len) and never need a NUL. */
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/metrics.h"
+#include "metrics/value.h"
+
+static inline int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static inline char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static int prefix_ci(const char *p, size_t n, const char *word)
+{
+    size_t i;
+
+    for (i = 0; word[i] != '\0'; i++)
+        if (i >= n || lower(p[i]) != word[i])
+            return 0;
+    return 1;
+}
+
+size_t mvalue_number_len(const char *p, size_t n)
+{
+    size_t i = 0, digits = 0, mant_end;
+
+    if (i < n && (p[i] == '+' || p[i] == '-'))
+        i++;
+    if (prefix_ci(p + i, n - i, "infinity"))
+        return i + 8;
+    if (prefix_ci(p + i, n - i, "inf"))
+        return i + 3;
+    if (prefix_ci(p + i, n - i, "nan"))
+        return i + 3;
+    while (i < n && is_digit(p[i])) {
+        i++;
+        digits++;
+    }
+    if (i < n && p[i] == '.') {
+        i++;
+        while (i < n && is_digit(p[i])) {
+            i++;
+            digits++;
+        }
+    }
+    if (digits == 0)
+        return 0;
+    mant_end = i;
+    /* the exponent only counts when complete: "2e" is the number 2 followed by 'e' */
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        i++;
+        if (i < n && (p[i] == '+' || p[i] == '-'))
+            i++;
+        if (i < n && is_digit(p[i])) {
+            while (i < n && is_digit(p[i]))
+                i++;
+            return i;
+        }
+    }
+    return mant_end;
+}
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+    c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+static const double pow10_exact[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Clinger's fast path: a mantissa below 2^53 times or divided by an exact power of ten is
+ * correctly rounded by one IEEE operation. Covers nearly every value a log prints. */
+static int fast_path(const char *p, size_t n, double *out)
+{
+    size_t i = 0;
+    int neg = 0, exp10 = 0, frac = 0, sig = 0, eneg = 0, e = 0;
+    uint64_t m = 0;
+
+    if (p[i] == '+' || p[i] == '-')
+        neg = p[i++] == '-';
+    for (; i < n && (is_digit(p[i]) || p[i] == '.'); i++) {
+        if (p[i] == '.') {
+            frac = 1;
+            continue;
+        }
+        if (m == 0 && p[i] == '0') {
+            if (frac)
+                exp10--;
+            continue;
+        }
+        if (++sig > 15)
+            return -1;
+        m = m * 10 + (uint64_t)(p[i] - '0');
+        if (frac)
+            exp10--;
+    }
+    if (i < n) {
+        i++; /* e/E */
+        if (p[i] == '+' || p[i] == '-')
+            eneg = p[i++] == '-';
+        for (; i < n; i++) {
+            if (e > 1000)
+                return -1;
+            e = e * 10 + (p[i] - '0');
+        }
+        exp10 += eneg ? -e : e;
+    }
+    if (m == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return 0;
+    }
+    if (exp10 < -22 || exp10 > 22)
+        return -1;
+    *out = exp10 < 0 ? (double)m / pow10_exact[-exp10] : (double)m * pow10_exact[exp10];
+    if (neg)
+        *out = -*out;
+    return 0;
+}
+
+int mvalue_to_double(const char *p, size_t n, double *out)
+{
+    char buf[512];
+    char *end;
+    size_t i = 0;
+    int neg = 0;
+    double v;
+
+    if (n == 0 || n >= sizeof(buf))
+        return -1;
+    if (p[0] == '+' || p[0] == '-') {
+        neg = p[0] == '-';
+        i = 1;
+    }
+    if (i < n && (lower(p[i]) == 'n' || lower(p[i]) == 'i')) {
+        *out = lower(p[i]) == 'n' ? (neg ? -NAN : NAN) : (neg ? -INFINITY : INFINITY);
+        return 0;
+    }
+    if (fast_path(p, n, out) == 0)
+        return 0;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    pthread_once(&c_locale_once, c_locale_init);
+    v = c_locale != (locale_t)0 ? strtod_l(buf, &end, c_locale) : strtod(buf, &end);
+    if (end != buf + n)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Reads 1+ digits into *v; returns the count. */
+static size_t read_uint(const char *p, size_t n, double *v)
+{
+    size_t i = 0;
+
+    *v = 0;
+    while (i < n && is_digit(p[i]) && i < 18) {
+        *v = *v * 10 + (p[i] - '0');
+        i++;
+    }
+    return i;
+}
+
+int mvalue_duration(const char *p, size_t n, double *out)
+{
+    size_t i = 0, k;
+    double days = 0, h, m, s, f = 0;
+
+    /* str(datetime.timedelta) prints "1 day, 2:03:04" / "2 days, 2:03:04" past 24 h */
+    k = read_uint(p, n, &days);
+    if (k > 0 && k < n && p[k] == ' ') {
+        i = k + 1;
+        if (prefix_ci(p + i, n - i, "days, "))
+            i += 6;
+        else if (prefix_ci(p + i, n - i, "day, "))
+            i += 5;
+        else
+            return -1;
+    } else {
+        days = 0;
+    }
+    k = read_uint(p + i, n - i, &h);
+    if (k == 0 || i + k >= n || p[i + k] != ':')
+        return -1;
+    i += k + 1;
+    k = read_uint(p + i, n - i, &m);
+    if (k != 2 || i + k >= n || p[i + k] != ':' || m >= 60)
+        return -1;
+    i += k + 1;
+    k = read_uint(p + i, n - i, &s);
+    if (k != 2 || s >= 60)
+        return -1;
+    i += k;
+    if (i < n && p[i] == '.') {
+        double scale = 1;
+        i++;
+        if (i >= n || !is_digit(p[i]))
+            return -1;
+        while (i < n && is_digit(p[i])) {
+            scale /= 10;
+            f += (p[i] - '0') * scale;
+            i++;
+        }
+    }
+    if (i != n)
+        return -1;
+    *out = days * 86400 + h * 3600 + m * 60 + s + f;
+    return 0;
+}
+
+int metrics_parse_value(const char *s, size_t len, double *out, unsigned *flags)
+{
+    size_t a = 0, b = len, n;
+    double v;
+
+    while (a < b && is_blank(s[a]))
+        a++;
+    while (b > a && is_blank(s[b - 1]))
+        b--;
+    if (a == b)
+        return ERR_PARSE;
+    n = mvalue_number_len(s + a, b - a);
+    if (n == b - a) {
+        if (mvalue_to_double(s + a, n, &v) != 0)
+            return ERR_PARSE;
+        *out = v;
+        return 0;
+    }
+    if (mvalue_duration(s + a, b - a, &v) == 0) {
+        *out = v;
+        if (flags != NULL)
+            *flags |= MPOINT_DURATION;
+        return 0;
+    }
+    return ERR_PARSE;
+}
