@@ -247,3 +247,16 @@ size_t utf8_offset_at_col(const char *s, size_t len, int col)
     }
     return i;
 }
+
+void str_copy(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}

@@ -35,4 +35,7 @@ size_t utf8_fit(const char *s, size_t len, int cols, int *used);
 /* Byte offset of the character that starts at display column col (or len). */
 size_t utf8_offset_at_col(const char *s, size_t len, int col);
 
+/* Copies src into dst (size > 0), truncating on a character boundary; always terminated. */
+void str_copy(char *dst, size_t size, const char *src);
+
 #endif

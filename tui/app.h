@@ -1,0 +1,38 @@
+/* app.h: the frame's private side: the actions of the global key table (keys.c) and the entry
+ * point used by cli/cmd_tui.c. Views use view.h only. */
+#ifndef SAGETOP_TUI_APP_H
+#define SAGETOP_TUI_APP_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "aws/err.h"
+#include "tui/view.h"
+
+struct tui_options {
+    const char *profile;
+    const char *region;
+    const char *endpoint_url;
+    const char *cache_path;
+    bool offline;
+    bool no_color;
+    bool read_only;
+    bool reset_cache;
+    volatile sig_atomic_t *interrupted;    /* set by the process's SIGINT/SIGTERM handler */
+};
+
+/* Runs the full-screen UI until the user quits. stdin and stdout must be a terminal.
+ * Returns 0, or a negative ERR_* with e filled (the terminal is restored first). */
+int tui_run(const struct tui_options *o, struct err *e);
+
+/* Global actions (keys.c's table). */
+int app_act_help(struct view *v, struct app *a);
+int app_act_back(struct view *v, struct app *a);
+int app_act_quit(struct view *v, struct app *a);
+int app_act_command(struct view *v, struct app *a);
+int app_act_redraw(struct view *v, struct app *a);
+int app_act_refresh(struct view *v, struct app *a);
+int app_act_profile(struct view *v, struct app *a);
+int app_act_region(struct view *v, struct app *a);
+
+#endif

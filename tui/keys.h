@@ -1,0 +1,23 @@
+/* keys.h: key → action tables. Each view declares its own table (struct key_binding, view.h)
+ * next to its actions; this module holds the frame's global table, the lookup that runs an
+ * action (refusing KB_MUTATING ones under --read-only), and key names for help and footer. */
+#ifndef SAGETOP_TUI_KEYS_H
+#define SAGETOP_TUI_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tui/view.h"
+
+/* Keys every view has (help, back, quit, command line, redraw). */
+extern const struct key_binding keys_global[];
+
+/* The binding for key in table (NULL-terminated by key 0), or NULL. Mutating bindings are
+ * invisible when read_only. */
+const struct key_binding *keys_find(const struct key_binding *table, int key, bool read_only);
+/* Runs the binding's action; R_UNHANDLED when no binding matched. */
+int keys_dispatch(const struct key_binding *table, struct view *v, struct app *a, int key);
+/* A key's printable name ("Enter", "PgDn", "^L", "x"). */
+const char *keys_name(int key, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,31 @@
+/* views.h: every screen of the UI, by its vtable. The frame (app.c) and the views push each
+ * other through these names only.
+ *
+ * Owners: jobs, detail, logs: tui/view_jobs.c, view_detail.c, view_logs.c (the UI).
+ * metrics (`m` on a job), compare (`c` on marked jobs), launch (`n` new, `r` re-launch):
+ * tui/view_metrics.c, view_compare.c, view_launch.c, written by their issues. Until those
+ * files exist, tui/views_placeholder.c provides WEAK definitions that say "not available yet";
+ * a strong definition in the real file replaces them at link time (nothing to delete).
+ *
+ * How each is opened (struct view fields set by app_push):
+ *   view_detail_ops, view_logs_ops, view_metrics_ops: v->job = the job
+ *   view_compare_ops: v->jobs[0..n_jobs) = the marked jobs (2..VIEW_MAX_JOBS)
+ *   view_launch_ops: v->job = the job to re-launch, "" for a new estimator */
+#ifndef SAGETOP_TUI_VIEWS_H
+#define SAGETOP_TUI_VIEWS_H
+
+#include "tui/view.h"
+
+extern const struct view_ops view_jobs_ops;
+extern const struct view_ops view_detail_ops;
+extern const struct view_ops view_logs_ops;
+extern const struct view_ops view_metrics_ops;
+extern const struct view_ops view_compare_ops;
+extern const struct view_ops view_launch_ops;
+
+/* Completion for the `:` line's arguments that name list columns and statuses (the jobs
+ * view knows them). v may be any view. */
+size_t view_jobs_complete(struct view *v, struct app *a, const char *line, const char *word,
+                          char (*out)[128], size_t max);
+
+#endif

@@ -1,0 +1,79 @@
+/* worker.h: the I/O thread behind the UI, and the message queues between them.
+ *
+ * The worker owns everything that may block: the AWS config reload on a profile/region switch,
+ * the credentials provider, its own aws_client (for StopTrainingJob), and the sync engine
+ * (cache/sync.h, which runs its own threads and its own read-write cache connections). The UI
+ * thread never touches any of those.
+ *
+ * Messages are heap objects (wmsg_new) travelling in mutex-protected queues; posting hands
+ * ownership to the receiver, which frees with wmsg_free. Worker → UI posts also write a byte to
+ * the UI's wake pipe (worker_wake_fd) so the UI's poll() returns; UI → worker posts write the
+ * worker's own pipe. Signals are blocked on the worker (and so on the engine's threads) so that
+ * SIGWINCH/SIGINT/SIGTERM always reach the UI thread. */
+#ifndef SAGETOP_TUI_WORKER_H
+#define SAGETOP_TUI_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws/err.h"
+#include "cache/sync.h"
+
+enum wmsg_type {
+    /* UI -> worker */
+    WREQ_REFRESH,        /* list jobs now */
+    WREQ_FOLLOW,         /* job: follow its logs (and describe it) */
+    WREQ_UNFOLLOW,       /* job */
+    WREQ_STOP_JOB,       /* job: StopTrainingJob */
+    WREQ_SWITCH,         /* profile (s1) and/or region (s2), "" = keep */
+    /* worker -> UI */
+    WMSG_IDENTITY,       /* s1 profile, s2 region, s3 account, s4 endpoint; flag = demo */
+    WMSG_SYNC,           /* notice: a copy of the engine's notice */
+    WMSG_RESULT,         /* the outcome of a request: code (0 ok), s1 message for a human */
+};
+
+struct wmsg {
+    struct wmsg *next;
+    enum wmsg_type type;
+    char job[64];
+    char s1[256], s2[256], s3[256], s4[512];
+    int code;
+    bool flag;
+    double at;                   /* epoch seconds when posted */
+    struct sync_notice notice;
+};
+
+struct wmsg *wmsg_new(enum wmsg_type type, const char *job);   /* NULL on out-of-memory */
+void wmsg_free(struct wmsg *m);                                /* frees one message */
+void wmsg_free_list(struct wmsg *m);                           /* and its successors */
+
+/* A mutex-protected FIFO with an optional pipe written on each post. */
+struct msgq;
+struct msgq *msgq_new(int wake_fd);            /* wake_fd -1 = none; not owned */
+void msgq_free(struct msgq *q);                /* frees queued messages */
+void msgq_post(struct msgq *q, struct wmsg *m);   /* takes ownership; NULL is ignored */
+struct wmsg *msgq_take_all(struct msgq *q);    /* the whole queue, oldest first, or NULL */
+
+struct worker_options {
+    const char *profile;         /* NULL = default resolution */
+    const char *region;
+    const char *endpoint_url;
+    const char *cache_path;
+    bool offline;                /* no engine, no network */
+};
+
+struct worker;
+
+/* Starts the thread. The options are copied. */
+struct worker *worker_start(const struct worker_options *o, struct err *e);
+/* Stops the engine, joins the thread and frees everything, including undelivered messages. */
+void worker_stop(struct worker *w);
+/* UI side. */
+int worker_wake_fd(const struct worker *w);       /* readable when messages wait */
+void worker_post(struct worker *w, struct wmsg *m);  /* takes ownership */
+struct wmsg *worker_drain(struct worker *w);      /* empties the wake pipe and the queue */
+
+/* True when url points at this machine (the local emulator): the header shows DEMO. */
+bool worker_endpoint_is_local(const char *url);
+
+#endif
