@@ -1,0 +1,548 @@
+/* test_sagemaker.c: the SageMaker response parsers and request builders (aws/sagemaker.c) and
+ * the JSON helpers they stand on (aws/json.c), on fixtures in tests/unit/data/. No network. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/json.h"
+#include "aws/sagemaker.h"
+
+/* Reads tests/unit/data/<name> (from the repository root or $SAGETOP_TOP). */
+static char *fixture(const char *name, size_t *len)
+{
+    const char *top = getenv("SAGETOP_TOP");
+    char path[1024];
+    FILE *f;
+    long n;
+    char *buf;
+
+    snprintf(path, sizeof(path), "%s/tests/unit/data/%s", top != NULL ? top : ".", name);
+    f = fopen(path, "rb");
+    cr_assert_not_null(f, "fixture %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static const char *kv_get(const struct sagemaker_kv *kv, size_t n, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(kv[i].key, key) == 0)
+            return kv[i].value;
+    return NULL;
+}
+
+/* ---- json helpers ------------------------------------------------------------------------ */
+
+Test(json, iso8601_matches_the_aws_cli)
+{
+    char buf[JSON_ISO8601_MAX];
+
+    cr_assert_str_eq(json_iso8601(1794996672.123, buf, sizeof(buf)),
+                     "2026-11-18T10:11:12.123000+00:00");
+    cr_assert_str_eq(json_iso8601(1794998120.0, buf, sizeof(buf)), "2026-11-18T10:35:20+00:00");
+    cr_assert_str_eq(json_iso8601(0.5, buf, sizeof(buf)), "1970-01-01T00:00:00.500000+00:00");
+    /* rounding to the microsecond can carry into the seconds */
+    cr_assert_str_eq(json_iso8601(59.9999996, buf, sizeof(buf)), "1970-01-01T00:01:00+00:00");
+    cr_assert_str_eq(json_iso8601(NAN, buf, sizeof(buf)), "");
+    cr_assert_str_eq(json_iso8601(1e300, buf, sizeof(buf)), "");
+}
+
+Test(json, iso8601_parses_dates_and_offsets)
+{
+    double t;
+
+    cr_assert_eq(json_parse_iso8601("2026-11-18", &t, NULL), 0);
+    cr_assert_float_eq(t, 1794960000.0, 1e-6);
+    cr_assert_eq(json_parse_iso8601("2026-11-18T10:11:12.123Z", &t, NULL), 0);
+    cr_assert_float_eq(t, 1794996672.123, 1e-6);
+    cr_assert_eq(json_parse_iso8601("2026-11-18T12:11:12.123+02:00", &t, NULL), 0);
+    cr_assert_float_eq(t, 1794996672.123, 1e-6);
+    cr_assert_eq(json_parse_iso8601("2026-11-18 10:11", &t, NULL), 0);
+    cr_assert_float_eq(t, 1794996660.0, 1e-6);
+    cr_assert_eq(json_parse_iso8601("2026-11-18T10:11:12.123000+00:00", &t, NULL), 0);
+    cr_assert_float_eq(t, 1794996672.123, 1e-6);
+}
+
+Test(json, iso8601_rejects_garbage)
+{
+    struct err e = { 0 };
+    double t = 7;
+
+    cr_assert_eq(json_parse_iso8601("2026-13-01", &t, &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "2026-13-01") != NULL);
+    cr_assert_eq(json_parse_iso8601("2026-11-18T25:00", &t, NULL), ERR_INVAL);
+    cr_assert_eq(json_parse_iso8601("2026-11-18x", &t, NULL), ERR_INVAL);
+    cr_assert_eq(json_parse_iso8601("yesterday", &t, NULL), ERR_INVAL);
+    cr_assert_eq(json_parse_iso8601("", &t, NULL), ERR_INVAL);
+    cr_assert_float_eq(t, 7.0, 0, "out untouched on failure");
+}
+
+Test(json, getters_check_types_and_caps)
+{
+    json_t *o;
+    struct err e = { 0 };
+    char small[4];
+    char *s = NULL;
+    size_t n = 0;
+    double d = 0;
+    int64_t i = 0;
+    bool b = false;
+    const char *doc = "{\"s\":\"abcd\",\"n\":1.5,\"i\":7,\"z\":null,\"b\":true,"
+                      "\"nul\":\"a\\u0000b\"}";
+
+    cr_assert_eq(json_parse_object(doc, strlen(doc), "doc", &o, &e), 0, "%s", e.msg);
+    cr_assert_eq(json_get_str(o, "s", small, sizeof(small), &e), ERR_PARSE);
+    cr_assert(strstr(e.msg, "\"s\"") != NULL);
+    cr_assert_eq(json_get_str(o, "missing", small, sizeof(small), &e), ERR_NOTFOUND);
+    cr_assert_eq(json_get_str(o, "z", small, sizeof(small), &e), ERR_NOTFOUND, "null is absent");
+    cr_assert_eq(json_get_str(o, "n", small, sizeof(small), &e), ERR_PARSE);
+    cr_assert_eq(json_get_str(o, "nul", small, sizeof(small), &e), ERR_PARSE);
+    cr_assert_eq(json_get_strdup(o, "nul", 16, &s, &n, &e), 0);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(memcmp(s, "a\0b", 3), 0);
+    free(s);
+    cr_assert_eq(json_get_double(o, "n", &d, &e), 0);
+    cr_assert_float_eq(d, 1.5, 0);
+    cr_assert_eq(json_get_int64(o, "i", &i, &e), 0);
+    cr_assert_eq(i, 7);
+    cr_assert_eq(json_get_bool(o, "b", &b, &e), 0);
+    cr_assert(b);
+    cr_assert_eq(json_get_bool(o, "i", &b, &e), ERR_PARSE);
+    cr_assert_eq(json_required(json_get_double(o, "nope", &d, &e), "nope", &e), ERR_PARSE);
+    cr_assert_str_eq(e.msg, "member \"nope\" is missing");
+    json_decref(o);
+}
+
+Test(json, truncated_document_names_the_byte_offset)
+{
+    struct err e = { 0 };
+    json_t *o = NULL;
+
+    cr_assert_eq(json_parse_object("{\"a\": [1, 2", 11, "ListTrainingJobs response", &o, &e),
+                 ERR_PARSE);
+    cr_assert_null(o);
+    cr_assert(strstr(e.msg, "ListTrainingJobs response: malformed JSON at byte 11") != NULL,
+              "%s", e.msg);
+    cr_assert_eq(json_parse_object("[1]", 3, "doc", &o, &e), ERR_PARSE);
+    cr_assert_eq(json_parse_object("", 0, "doc", &o, &e), ERR_PARSE);
+}
+
+/* ---- ListTrainingJobs --------------------------------------------------------------------- */
+
+Test(sagemaker, list_training_jobs_fixture)
+{
+    struct sagemaker_job_list l = { 0 };
+    struct err e = { 0 };
+    size_t len;
+    char *doc = fixture("list_training_jobs.json", &len);
+
+    cr_assert_eq(sagemaker_parse_list_training_jobs(doc, len, &l, &e), 0, "%s", e.msg);
+    cr_assert_eq(l.count, 3);
+    cr_assert_str_eq(l.items[0].name, "job-a");
+    cr_assert_str_eq(l.items[0].arn,
+                     "arn:aws:sagemaker:us-east-1:111122223333:training-job/job-a");
+    cr_assert_str_eq(l.items[0].status, "Completed");
+    cr_assert_str_eq(l.items[0].secondary_status, "Completed");
+    cr_assert_str_eq(l.items[0].warm_pool_status, "Available");
+    cr_assert_float_eq(l.items[0].creation_time, 1794996672.123, 1e-6);
+    cr_assert_float_eq(l.items[0].training_end_time, 1794998055.789, 1e-6);
+    cr_assert_float_eq(l.items[0].last_modified_time, 1794998120.0, 1e-6);
+    cr_assert_str_eq(l.items[1].secondary_status, "Training");
+    cr_assert_float_eq(l.items[1].training_end_time, 0, 0, "absent is 0");
+    cr_assert_str_eq(l.items[2].secondary_status, "", "absent is empty");
+    cr_assert_float_eq(l.items[2].creation_time, 1.7949e9, 1e-3, "exponent notation");
+    cr_assert_str_eq(l.next_token, "eyJwYWdlIjogMn0=");
+    sagemaker_job_list_clean(&l);
+    sagemaker_job_list_clean(&l);
+    free(doc);
+}
+
+Test(sagemaker, list_last_page_and_null_token)
+{
+    struct sagemaker_job_list l = { 0 };
+    const char *doc = "{\"TrainingJobSummaries\": [], \"NextToken\": null}";
+
+    cr_assert_eq(sagemaker_parse_list_training_jobs(doc, strlen(doc), &l, NULL), 0);
+    cr_assert_eq(l.count, 0);
+    cr_assert_null(l.next_token);
+    sagemaker_job_list_clean(&l);
+}
+
+Test(sagemaker, list_accepts_iso_timestamps_from_emulators)
+{
+    struct sagemaker_job_list l = { 0 };
+    const char *doc = "{\"TrainingJobSummaries\": [{\"TrainingJobName\": \"x\", \"TrainingJobArn\":"
+                      " \"a\", \"TrainingJobStatus\": \"Completed\", \"CreationTime\": "
+                      "\"2026-11-18T10:11:12.123000+00:00\"}]}";
+
+    cr_assert_eq(sagemaker_parse_list_training_jobs(doc, strlen(doc), &l, NULL), 0);
+    cr_assert_float_eq(l.items[0].creation_time, 1794996672.123, 1e-6);
+    sagemaker_job_list_clean(&l);
+}
+
+Test(sagemaker, list_rejects_bad_shapes)
+{
+    struct sagemaker_job_list l = { 0 };
+    struct err e = { 0 };
+    static const char *bad[] = {
+        "{}",
+        "{\"TrainingJobSummaries\": {}}",
+        "{\"TrainingJobSummaries\": [1]}",
+        "{\"TrainingJobSummaries\": [{\"TrainingJobName\": \"x\"}]}",
+        "{\"TrainingJobSummaries\": [{\"TrainingJobName\": 5, \"TrainingJobArn\": \"a\", "
+        "\"TrainingJobStatus\": \"Completed\", \"CreationTime\": 1}]}",
+        "{\"TrainingJobSummaries\": [], \"NextToken\": 3}",
+        "{\"TrainingJobSummaries\": [{\"TrainingJobName\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\", \"TrainingJobArn\": \"a\", "
+        "\"TrainingJobStatus\": \"Completed\", \"CreationTime\": 1}]}",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        e.code = 0;
+        cr_assert_eq(sagemaker_parse_list_training_jobs(bad[i], strlen(bad[i]), &l, &e),
+                     ERR_PARSE, "case %zu", i);
+        cr_assert(strncmp(e.msg, "ListTrainingJobs response: ", 27) == 0, "%s", e.msg);
+        cr_assert_null(l.items, "out untouched");
+    }
+}
+
+Test(sagemaker, list_truncated_response_gives_offset_not_crash)
+{
+    struct sagemaker_job_list l = { 0 };
+    struct err e = { 0 };
+    size_t len, cut;
+    char *doc = fixture("list_training_jobs.json", &len);
+
+    /* every prefix is either an error with a byte offset or (never) a success */
+    for (cut = 0; cut < len - 2; cut += 7) {
+        cr_assert_eq(sagemaker_parse_list_training_jobs(doc, cut, &l, &e), ERR_PARSE, "cut %zu",
+                     cut);
+        cr_assert(strstr(e.msg, "at byte") != NULL, "%s", e.msg);
+    }
+    free(doc);
+}
+
+Test(sagemaker, list_request_sends_every_filter)
+{
+    struct sagemaker_list_query q = {
+        .name_contains = "bert", .status_equals = "InProgress",
+        .creation_time_after = 1672531200, .creation_time_before = 1672531200.5,
+        .last_modified_time_after = 10, .last_modified_time_before = 20,
+        .sort_by = "CreationTime", .sort_order = "Descending", .max_results = 100,
+        .next_token = "tok",
+    };
+    json_t *r = sagemaker_list_request(&q);
+    char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+
+    cr_assert_str_eq(s, "{\"CreationTimeAfter\":1672531200,\"CreationTimeBefore\":1672531200.5,"
+                        "\"LastModifiedTimeAfter\":10,\"LastModifiedTimeBefore\":20,"
+                        "\"MaxResults\":100,\"NameContains\":\"bert\",\"NextToken\":\"tok\","
+                        "\"SortBy\":\"CreationTime\",\"SortOrder\":\"Descending\","
+                        "\"StatusEquals\":\"InProgress\"}");
+    free(s);
+    json_decref(r);
+    r = sagemaker_list_request(NULL);
+    s = json_dumps(r, JSON_COMPACT);
+    cr_assert_str_eq(s, "{}", "nothing set sends {}");
+    free(s);
+    json_decref(r);
+}
+
+/* ---- DescribeTrainingJob ------------------------------------------------------------------ */
+
+Test(sagemaker, describe_realistic_document)
+{
+    struct sagemaker_job j;
+    struct err e = { 0 };
+    size_t len;
+    char *doc = fixture("describe_training_job.json", &len);
+    json_t *a, *b;
+
+    cr_assert_eq(sagemaker_parse_describe_training_job(doc, len, &j, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(j.name, "hf-bert-imdb-2026-11-20-10-11-12-123");
+    cr_assert(strstr(j.arn, ":training-job/hf-bert-imdb") != NULL);
+    cr_assert_str_eq(j.status, "Completed");
+    cr_assert_str_eq(j.secondary_status, "Completed");
+    cr_assert_null(j.failure_reason);
+    cr_assert_str_eq(j.role_arn, "arn:aws:iam::111122223333:role/service-role/"
+                                 "AmazonSageMaker-ExecutionRole-20261101T000000");
+    cr_assert_float_eq(j.creation_time, 1794996672.123, 1e-6);
+    cr_assert_float_eq(j.training_start_time, 1794996792.456, 1e-6);
+    cr_assert_float_eq(j.training_end_time, 1794998055.789, 1e-6);
+    cr_assert_float_eq(j.last_modified_time, 1794998120.0, 1e-6);
+
+    cr_assert_eq(j.n_transitions, 5);
+    cr_assert_str_eq(j.transitions[2].status, "Training");
+    cr_assert_float_eq(j.transitions[2].start_time, 1794996900.0, 1e-6);
+    cr_assert_float_eq(j.transitions[2].end_time, 1794998000.0, 1e-6);
+    cr_assert_str_eq(j.transitions[2].message,
+                     "Training image download completed. Training in progress.");
+
+    cr_assert(strstr(j.training_image, "huggingface-pytorch-training:1.13-transformers4.26") !=
+              NULL);
+    cr_assert_str_eq(j.training_input_mode, "File");
+    cr_assert(j.metrics_time_series);
+    cr_assert_eq(j.n_metric_definitions, 3);
+    cr_assert_str_eq(j.metric_definitions[1].name, "eval_loss");
+    cr_assert_str_eq(j.metric_definitions[1].regex, "'eval_loss': ([0-9]+(.|e\\-)[0-9]+),?");
+
+    cr_assert_eq(j.n_hyper_parameters, 7);
+    cr_assert_str_eq(j.hyper_parameters[0].key, "epochs", "document order kept");
+    cr_assert_str_eq(kv_get(j.hyper_parameters, j.n_hyper_parameters, "learning_rate"), "5e-05");
+    cr_assert_str_eq(kv_get(j.hyper_parameters, j.n_hyper_parameters, "model_name"),
+                     "\"distilbert-base-uncased\"");
+
+    cr_assert_str_eq(j.instance_type, "ml.p3.2xlarge");
+    cr_assert_eq(j.instance_count, 1);
+    cr_assert_eq(j.volume_size_gb, 30);
+    cr_assert_eq(j.max_runtime_s, 86400);
+    cr_assert_eq(j.max_wait_time_s, 172800);
+    cr_assert(j.managed_spot);
+    cr_assert_eq(j.training_time_s, 1263);
+    cr_assert_eq(j.billable_time_s, 379);
+    cr_assert_str_eq(j.checkpoint_s3_uri, "s3://my-bucket/checkpoints/hf-bert-imdb");
+    cr_assert_str_eq(j.checkpoint_local_path, "/opt/ml/checkpoints");
+
+    cr_assert_eq(j.n_channels, 2);
+    cr_assert_str_eq(j.channels[0].name, "train");
+    cr_assert_str_eq(j.channels[0].s3_uri, "s3://my-datasets/imdb/train");
+    cr_assert_str_eq(j.channels[0].s3_data_type, "S3Prefix");
+    cr_assert_null(j.channels[0].content_type);
+    cr_assert_str_eq(j.channels[1].content_type, "application/x-parquet");
+    cr_assert_str_eq(j.channels[1].input_mode, "FastFile");
+    cr_assert_str_eq(j.output_s3_path, "s3://sagemaker-eu-west-1-111122223333/");
+    cr_assert_str_eq(j.model_artifacts, "s3://sagemaker-eu-west-1-111122223333/"
+                                        "hf-bert-imdb-2026-11-20-10-11-12-123/output/model.tar.gz");
+
+    cr_assert_eq(j.n_final_metrics, 3);
+    cr_assert_str_eq(j.final_metrics[1].name, "eval_loss");
+    cr_assert_float_eq(j.final_metrics[1].value, 0.18592776, 1e-12);
+    cr_assert_float_eq(j.final_metrics[1].timestamp, 1794998000.0, 1e-6);
+
+    cr_assert_eq(j.n_environment, 2);
+    cr_assert_str_eq(kv_get(j.environment, j.n_environment, "TOKENIZERS_PARALLELISM"), "false");
+    cr_assert_eq(j.n_tags, 0);
+
+    /* the raw document carries every member, including those the struct does not model */
+    cr_assert_not_null(j.raw_json);
+    cr_assert_eq(strlen(j.raw_json), j.raw_json_len);
+    a = json_loadb(doc, len, 0, NULL);
+    b = json_loads(j.raw_json, 0, NULL);
+    cr_assert(json_equal(a, b), "raw_json round-trips the document");
+    cr_assert(strstr(j.raw_json, "\"ProfilingStatus\":\"Enabled\"") != NULL);
+    json_decref(a);
+    json_decref(b);
+    sagemaker_job_clean(&j);
+    sagemaker_job_clean(&j);
+    free(doc);
+}
+
+Test(sagemaker, describe_failed_job_without_optional_members)
+{
+    struct sagemaker_job j;
+    struct err e = { 0 };
+    size_t len;
+    char *doc = fixture("describe_training_job_failed.json", &len);
+
+    cr_assert_eq(sagemaker_parse_describe_training_job(doc, len, &j, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(j.status, "Failed");
+    cr_assert(strstr(j.failure_reason, "CUDA out of memory") != NULL);
+    cr_assert(strchr(j.failure_reason, '\n') != NULL, "newlines kept");
+    cr_assert_float_eq(j.training_start_time, 0, 0);
+    cr_assert_eq(j.training_time_s, 0);
+    cr_assert_eq(j.billable_time_s, 0);
+    cr_assert_eq(j.n_transitions, 1);
+    cr_assert_float_eq(j.transitions[0].end_time, 0, 0, "current transition has no end");
+    cr_assert_eq(j.instance_count, 2);
+    cr_assert_eq(j.max_wait_time_s, 0);
+    cr_assert(!j.managed_spot);
+    cr_assert_eq(j.n_channels, 0);
+    cr_assert_null(j.checkpoint_s3_uri);
+    cr_assert_eq(j.n_hyper_parameters, 0);
+    sagemaker_job_clean(&j);
+    free(doc);
+}
+
+Test(sagemaker, describe_rejects_wrong_types_with_the_member_path)
+{
+    struct sagemaker_job j;
+    struct err e = { 0 };
+    const char *doc = "{\"TrainingJobName\":\"x\",\"TrainingJobArn\":\"a\",\"TrainingJobStatus\":"
+                      "\"Failed\",\"SecondaryStatusTransitions\":[{\"Status\":\"Starting\","
+                      "\"StartTime\":\"soon\"}]}";
+
+    cr_assert_eq(sagemaker_parse_describe_training_job(doc, strlen(doc), &j, &e), ERR_PARSE);
+    cr_assert(strstr(e.msg, "SecondaryStatusTransitions[0]") != NULL, "%s", e.msg);
+    cr_assert(strstr(e.msg, "StartTime") != NULL, "%s", e.msg);
+
+    doc = "{\"TrainingJobName\":\"x\",\"TrainingJobArn\":\"a\",\"TrainingJobStatus\":\"Failed\","
+          "\"HyperParameters\":{\"lr\":0.1}}";
+    cr_assert_eq(sagemaker_parse_describe_training_job(doc, strlen(doc), &j, &e), ERR_PARSE);
+    cr_assert(strstr(e.msg, "HyperParameters.lr") != NULL, "%s", e.msg);
+
+    doc = "{\"TrainingJobName\":\"x\",\"TrainingJobArn\":\"a\",\"TrainingJobStatus\":\"Failed\","
+          "\"AlgorithmSpecification\":{\"MetricDefinitions\":[{\"Name\":\"m\"}]}}";
+    cr_assert_eq(sagemaker_parse_describe_training_job(doc, strlen(doc), &j, &e), ERR_PARSE);
+    cr_assert(strstr(e.msg, "MetricDefinitions[0]") != NULL, "%s", e.msg);
+    cr_assert(strstr(e.msg, "Regex") != NULL, "%s", e.msg);
+}
+
+Test(sagemaker, describe_every_truncation_fails_cleanly)
+{
+    struct sagemaker_job j;
+    struct err e = { 0 };
+    size_t len, cut;
+    char *doc = fixture("describe_training_job.json", &len);
+
+    for (cut = 0; cut + 2 < len; cut++) {
+        int rc = sagemaker_parse_describe_training_job(doc, cut, &j, &e);
+
+        cr_assert_eq(rc, ERR_PARSE, "cut at %zu", cut);
+    }
+    free(doc);
+}
+
+/* ---- ListTags, CreateTrainingJob ---------------------------------------------------------- */
+
+Test(sagemaker, list_tags)
+{
+    struct sagemaker_kv *kv = NULL;
+    size_t n = 0, len;
+    char *tok = NULL;
+    char *doc = fixture("list_tags.json", &len);
+
+    cr_assert_eq(sagemaker_parse_list_tags(doc, len, &kv, &n, &tok, NULL), 0);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(kv[0].key, "project");
+    cr_assert_str_eq(kv[0].value, "imdb");
+    cr_assert_str_eq(kv[1].value, "");
+    cr_assert_str_eq(tok, "tags-2");
+    sagemaker_kv_free(kv, n);
+    free(tok);
+    free(doc);
+}
+
+Test(sagemaker, create_training_job_answer)
+{
+    char arn[SAGEMAKER_ARN_MAX], tiny[8];
+    struct err e = { 0 };
+    const char *doc = "{\"TrainingJobArn\":\"arn:aws:sagemaker:us-east-1:1:training-job/j\"}";
+
+    cr_assert_eq(sagemaker_parse_create_training_job(doc, strlen(doc), arn, sizeof(arn), &e), 0);
+    cr_assert_str_eq(arn, "arn:aws:sagemaker:us-east-1:1:training-job/j");
+    cr_assert_eq(sagemaker_parse_create_training_job(doc, strlen(doc), tiny, sizeof(tiny), &e),
+                 ERR_TOOBIG);
+    cr_assert_eq(sagemaker_parse_create_training_job("{}", 2, arn, sizeof(arn), &e), ERR_PARSE);
+    cr_assert(strstr(e.msg, "TrainingJobArn") != NULL);
+}
+
+/* ---- Search ------------------------------------------------------------------------------- */
+
+Test(sagemaker, search_records_with_tags_and_metrics)
+{
+    struct sagemaker_search_page p = { 0 };
+    struct err e = { 0 };
+    size_t len;
+    char *doc = fixture("search_training_jobs.json", &len);
+
+    cr_assert_eq(sagemaker_parse_search(doc, len, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(p.count, 2, "the Experiment record is skipped");
+    cr_assert_str_eq(p.jobs[0].name, "s-1");
+    cr_assert_eq(p.jobs[0].n_tags, 2);
+    cr_assert_str_eq(p.jobs[0].tags[1].key, "owner");
+    cr_assert_str_eq(p.jobs[0].tags[1].value, "ana");
+    cr_assert_str_eq(kv_get(p.jobs[0].hyper_parameters, p.jobs[0].n_hyper_parameters, "lr"),
+                     "0.001");
+    cr_assert_float_eq(p.jobs[0].final_metrics[0].value, 0.5, 0);
+    cr_assert_str_eq(p.jobs[1].status, "Stopped");
+    cr_assert_not_null(p.jobs[1].raw_json);
+    cr_assert_str_eq(p.next_token, "next-search");
+    cr_assert_eq(p.total_hits, 42);
+    sagemaker_search_page_clean(&p);
+    free(doc);
+}
+
+Test(sagemaker, search_request_shape)
+{
+    struct sagemaker_search_filter f[] = {
+        { "Metrics.eval_loss", "LessThan", "0.3" },
+        { "HyperParameters.learning_rate", "Equals", "5e-05" },
+        { "Tags.project", "Exists", NULL },
+    };
+    struct sagemaker_search_query q = { f, 3, "And", "Metrics.eval_loss", "Ascending", 50,
+                                        NULL };
+    json_t *r = sagemaker_search_request(&q);
+    char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+
+    cr_assert_str_eq(s, "{\"MaxResults\":50,\"Resource\":\"TrainingJob\",\"SearchExpression\":"
+                        "{\"Filters\":[{\"Name\":\"Metrics.eval_loss\",\"Operator\":\"LessThan\","
+                        "\"Value\":\"0.3\"},{\"Name\":\"HyperParameters.learning_rate\","
+                        "\"Operator\":\"Equals\",\"Value\":\"5e-05\"},{\"Name\":\"Tags.project\","
+                        "\"Operator\":\"Exists\"}],\"Operator\":\"And\"},\"SortBy\":"
+                        "\"Metrics.eval_loss\",\"SortOrder\":\"Ascending\"}");
+    free(s);
+    json_decref(r);
+}
+
+/* ---- tuning ------------------------------------------------------------------------------- */
+
+Test(sagemaker, list_tuning_jobs)
+{
+    struct sagemaker_tuning_list l = { 0 };
+    struct err e = { 0 };
+    size_t len;
+    char *doc = fixture("list_tuning_jobs.json", &len);
+
+    cr_assert_eq(sagemaker_parse_list_tuning_jobs(doc, len, &l, &e), 0, "%s", e.msg);
+    cr_assert_eq(l.count, 1);
+    cr_assert_str_eq(l.items[0].name, "tune-lr");
+    cr_assert_str_eq(l.items[0].strategy, "Bayesian");
+    cr_assert_str_eq(l.items[0].status, "Completed");
+    cr_assert_eq(l.items[0].completed, 8);
+    cr_assert_eq(l.items[0].retryable_error, 1);
+    cr_assert_eq(l.items[0].non_retryable_error, 1);
+    cr_assert_eq(l.items[0].max_parallel_jobs, 2);
+    cr_assert_eq(l.items[0].max_jobs, 10);
+    cr_assert_float_eq(l.items[0].end_time, 1794999000.0, 1e-6);
+    cr_assert_null(l.next_token);
+    sagemaker_tuning_list_clean(&l);
+    free(doc);
+}
+
+Test(sagemaker, training_jobs_for_tuning_job)
+{
+    struct sagemaker_trial_list l = { 0 };
+    struct err e = { 0 };
+    size_t len;
+    char *doc = fixture("list_tuning_trials.json", &len);
+
+    cr_assert_eq(sagemaker_parse_list_training_jobs_for_tuning_job(doc, len, &l, &e), 0, "%s",
+                 e.msg);
+    cr_assert_eq(l.count, 2);
+    cr_assert_str_eq(l.items[0].job.name, "tune-lr-001-abcdef");
+    cr_assert_float_eq(l.items[0].job.training_start_time, 1794990100.0, 1e-6);
+    cr_assert_eq(l.items[0].n_tuned_hyper_parameters, 2);
+    cr_assert_str_eq(kv_get(l.items[0].tuned_hyper_parameters, 2, "learning_rate"), "0.0003");
+    cr_assert(l.items[0].has_objective);
+    cr_assert_str_eq(l.items[0].objective_metric, "eval_loss");
+    cr_assert_float_eq(l.items[0].objective_value, 0.2125, 1e-12);
+    cr_assert_str_eq(l.items[0].objective_status, "Succeeded");
+    cr_assert(!l.items[1].has_objective);
+    cr_assert_str_eq(l.items[1].failure_reason, "AlgorithmError: boom");
+    cr_assert_str_eq(l.next_token, "t2");
+    sagemaker_trial_list_clean(&l);
+    free(doc);
+}
