@@ -43,4 +43,11 @@ int aws_creds_provider_get(struct aws_creds_provider *p, struct aws_creds *out, 
 /* Drops cached temporary credentials (after ExpiredToken) so the next _get refreshes. */
 void aws_creds_provider_invalidate(struct aws_creds_provider *p);
 
+/* Addition: a provider that always returns a copy of creds (copied; the caller may wipe its
+ * own). Used to sign AssumeRole with a role's source credentials, and by tests. Invalidating
+ * it is a no-op: fixed credentials cannot be refreshed. */
+struct aws_creds_provider *aws_creds_provider_new_static(const struct aws_config *cfg,
+                                                         const struct aws_creds *creds,
+                                                         struct err *e);
+
 #endif
