@@ -470,8 +470,11 @@ def control_api(what, method, req, state, store, engine, ctx):
             t0 = j.d.get("TrainingStartTime") or j.d["CreationTime"]
             sname = scenario.stream_name(name, host, t0)
             lines = list(req.get("lines") or [])
+            # AWS stores valid UTF-8 only (invalid bytes become U+FFFD); "surrogate" keeps each
+            # bad byte as a lone surrogate, sent as a \udcXX escape a JSON parser must survive
+            errors = "surrogateescape" if req.get("encoding") == "surrogate" else "replace"
             for b in req.get("lines_b64") or []:
-                lines.append(base64.b64decode(b).decode("utf-8", "surrogateescape"))
+                lines.append(base64.b64decode(b).decode("utf-8", errors))
             now = time.time()
             ts = req.get("timestamp_ms")
             store.put_events(st.LOG_GROUP, sname, [
