@@ -1,13 +1,411 @@
-/* cmd_jobs.c: placeholder until its issue lands. */
+/* cmd_jobs.c: `sagetop jobs`, the training jobs as a table, JSON or CSV.
+ *
+ * Three separate steps so the source can change without touching the rest: options -> a
+ * struct jobs_opts; jobs_fetch() fills a list of summaries (live from SageMaker today, the
+ * cache later); jobs_print_*() format a list for stdout. JSON keeps the field names and the
+ * ISO 8601 form `aws sagemaker list-training-jobs` prints, so jq scripts carry over.
+ * No curses; errors are one line on stderr (cli_fail / cli_usage_error). */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include "aws/json.h"
+#include "aws/sagemaker.h"
 #include "cli/cli.h"
+
+enum jobs_format { JOBS_TABLE, JOBS_JSON, JOBS_CSV };
+enum jobs_sort { JOBS_SORT_CREATED, JOBS_SORT_NAME, JOBS_SORT_STATUS };
+
+struct jobs_opts {
+    const char *status;             /* canonical TrainingJobStatus or NULL */
+    const char *name_contains;
+    double since;                   /* CreationTimeAfter, 0: none */
+    size_t limit;                   /* 0: all */
+    enum jobs_sort sort;
+    enum jobs_format format;
+};
+
+static const char *const statuses[] = {
+    "InProgress", "Completed", "Failed", "Stopping", "Stopped", "Deleting",
+};
+
+static void jobs_help(FILE *f)
+{
+    fprintf(f,
+        "usage: sagetop jobs [--status S] [--name-contains T] [--since WHEN] [--limit N]\n"
+        "                    [--sort name|created|status] [--format table|json|csv]\n"
+        "\n"
+        "Lists training jobs, newest first.\n"
+        "  --status S          InProgress, Completed, Failed, Stopping, Stopped or Deleting\n"
+        "  --name-contains T   only jobs whose name contains T\n"
+        "  --since WHEN        created after WHEN: 30m, 12h, 2d, 1w or an ISO 8601 date\n"
+        "  --limit N           at most N jobs\n"
+        "  --sort KEY          created (newest first, the default), name or status\n"
+        "  --format F          table (default), json (as aws sagemaker list-training-jobs) or csv\n");
+}
+
+/* "30m", "12h", "2d", "1w", "90s" -> seconds; ISO 8601 -> absolute. */
+static int parse_since(const char *s, double now, double *out)
+{
+    char *end;
+    double v;
+
+    if (json_parse_iso8601(s, out, NULL) == 0)
+        return 0;
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || errno != 0 || v < 0 || end[0] == '\0' || end[1] != '\0')
+        return -1;
+    switch (end[0]) {
+    case 's': break;
+    case 'm': v *= 60; break;
+    case 'h': v *= 3600; break;
+    case 'd': v *= 86400; break;
+    case 'w': v *= 7 * 86400; break;
+    default: return -1;
+    }
+    *out = now - v;
+    return 0;
+}
+
+/* jobs_parse_args: --help was printed; exit 0. */
+enum { JOBS_HELP_SHOWN = -1 };
+
+/* Returns 0, JOBS_HELP_SHOWN, or EXIT_USAGE after printing why. */
+static int jobs_parse_args(int argc, char **argv, double now, struct jobs_opts *o)
+{
+    int i;
+    size_t k;
+
+    memset(o, 0, sizeof(*o));
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        const char *eq = strchr(a, '=');
+        char name[32];
+        size_t n = eq != NULL ? (size_t)(eq - a) : strlen(a);
+
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            jobs_help(stdout);
+            return JOBS_HELP_SHOWN;
+        }
+        if (n >= sizeof(name) || strncmp(a, "--", 2) != 0)
+            return cli_usage_error("jobs", "unexpected argument '%s'", a);
+        memcpy(name, a, n);
+        name[n] = '\0';
+        if (eq != NULL)
+            v = eq + 1;
+        else if (i + 1 < argc)
+            v = argv[++i];
+        else
+            return cli_usage_error("jobs", "%s needs a value", name);
+        if (strcmp(name, "--status") == 0) {
+            o->status = NULL;
+            for (k = 0; k < sizeof(statuses) / sizeof(statuses[0]); k++)
+                if (strcasecmp(v, statuses[k]) == 0)
+                    o->status = statuses[k];
+            if (o->status == NULL)
+                return cli_usage_error("jobs", "unknown status '%s' (InProgress, Completed, "
+                                       "Failed, Stopping, Stopped, Deleting)", v);
+        } else if (strcmp(name, "--name-contains") == 0) {
+            if (v[0] == '\0' || strlen(v) > 63)
+                return cli_usage_error("jobs", "--name-contains takes 1 to 63 characters");
+            for (k = 0; v[k] != '\0'; k++)
+                if (!isalnum((unsigned char)v[k]) && v[k] != '-')
+                    return cli_usage_error("jobs", "--name-contains: job names only hold "
+                                           "letters, digits and '-'");
+            o->name_contains = v;
+        } else if (strcmp(name, "--since") == 0) {
+            if (parse_since(v, now, &o->since) != 0)
+                return cli_usage_error("jobs", "--since '%s': use 30m, 12h, 2d, 1w or a date "
+                                       "like 2026-11-20 or 2026-11-20T10:00:00Z", v);
+        } else if (strcmp(name, "--limit") == 0) {
+            char *end;
+            long l;
+
+            errno = 0;
+            l = strtol(v, &end, 10);
+            if (end == v || *end != '\0' || errno != 0 || l < 1)
+                return cli_usage_error("jobs", "--limit takes a positive number, not '%s'", v);
+            o->limit = (size_t)l;
+        } else if (strcmp(name, "--sort") == 0) {
+            if (strcmp(v, "created") == 0)
+                o->sort = JOBS_SORT_CREATED;
+            else if (strcmp(v, "name") == 0)
+                o->sort = JOBS_SORT_NAME;
+            else if (strcmp(v, "status") == 0)
+                o->sort = JOBS_SORT_STATUS;
+            else
+                return cli_usage_error("jobs", "--sort takes name, created or status");
+        } else if (strcmp(name, "--format") == 0) {
+            if (strcmp(v, "table") == 0)
+                o->format = JOBS_TABLE;
+            else if (strcmp(v, "json") == 0)
+                o->format = JOBS_JSON;
+            else if (strcmp(v, "csv") == 0)
+                o->format = JOBS_CSV;
+            else
+                return cli_usage_error("jobs", "--format takes table, json or csv");
+        } else {
+            return cli_usage_error("jobs", "unknown option '%s'", name);
+        }
+    }
+    return 0;
+}
+
+/* ---- the source ---------------------------------------------------------------------- */
+
+/* Every job matching o, from SageMaker, in o->sort order (at most o->limit). */
+static int jobs_fetch(struct aws_client *c, const struct jobs_opts *o,
+                      struct sagemaker_job_list *out, struct err *e)
+{
+    struct sagemaker_list_query q = { 0 };
+
+    q.status_equals = o->status;
+    q.name_contains = o->name_contains;
+    q.creation_time_after = o->since;
+    q.max_results = SAGEMAKER_PAGE_MAX;
+    switch (o->sort) {
+    case JOBS_SORT_CREATED:
+        q.sort_by = "CreationTime";
+        q.sort_order = "Descending";
+        break;
+    case JOBS_SORT_NAME:
+        q.sort_by = "Name";
+        q.sort_order = "Ascending";
+        break;
+    case JOBS_SORT_STATUS:
+        q.sort_by = "Status";
+        q.sort_order = "Ascending";
+        break;
+    }
+    return sagemaker_list_training_jobs_all(c, &q, o->limit, out, e);
+}
+
+/* ---- ordering (the server sorts too; this makes the output independent of it) ---------- */
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(((const struct sagemaker_job_summary *)a)->name,
+                  ((const struct sagemaker_job_summary *)b)->name);
+}
+
+static int cmp_created(const void *a, const void *b)
+{
+    const struct sagemaker_job_summary *x = a, *y = b;
+
+    if (x->creation_time != y->creation_time)
+        return x->creation_time < y->creation_time ? 1 : -1;
+    return cmp_name(a, b);
+}
+
+static int cmp_status(const void *a, const void *b)
+{
+    int c = strcmp(((const struct sagemaker_job_summary *)a)->status,
+                   ((const struct sagemaker_job_summary *)b)->status);
+
+    return c != 0 ? c : cmp_created(a, b);
+}
+
+static void jobs_sort(struct sagemaker_job_summary *items, size_t n, enum jobs_sort sort)
+{
+    if (n > 1)
+        qsort(items, n, sizeof(*items),
+              sort == JOBS_SORT_NAME ? cmp_name : sort == JOBS_SORT_STATUS ? cmp_status
+                                                                            : cmp_created);
+}
+
+/* ---- formatting ------------------------------------------------------------------------ */
+
+/* "45s", "12m", "3h05m", "2d04h". */
+static void fmt_span(double secs, char *out, size_t n)
+{
+    long s = secs > 0 ? (long)(secs + 0.5) : 0;
+
+    if (s < 60)
+        snprintf(out, n, "%lds", s);
+    else if (s < 3600)
+        snprintf(out, n, "%ldm%02lds", s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(out, n, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(out, n, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
+}
+
+/* How long the job ran (or has been running). */
+static double job_duration(const struct sagemaker_job_summary *j, double now)
+{
+    double end = j->training_end_time;
+
+    if (end == 0 && strcmp(j->status, "InProgress") != 0 && strcmp(j->status, "Stopping") != 0)
+        end = j->last_modified_time;
+    if (end == 0)
+        end = now;
+    return end - j->creation_time;
+}
+
+static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items, size_t n,
+                             double now)
+{
+    int wname = 4, wstatus = 6, wsec = 9;
+    char age[32], dur[32];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        int l = (int)strlen(items[i].name);
+
+        if (l > wname)
+            wname = l;
+        if ((l = (int)strlen(items[i].status)) > wstatus)
+            wstatus = l;
+        if ((l = (int)strlen(items[i].secondary_status)) > wsec)
+            wsec = l;
+    }
+    fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s\n", wname, "NAME", wstatus, "STATUS", wsec,
+            "SECONDARY", "CREATED", "DURATION");
+    for (i = 0; i < n; i++) {
+        const struct sagemaker_job_summary *j = &items[i];
+
+        fmt_span(now - j->creation_time, age, sizeof(age));
+        strncat(age, " ago", sizeof(age) - strlen(age) - 1);
+        fmt_span(job_duration(j, now), dur, sizeof(dur));
+        fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s\n", wname, j->name, wstatus, j->status, wsec,
+                j->secondary_status[0] ? j->secondary_status : "-", age, dur);
+    }
+}
+
+static void put_iso(json_t *o, const char *key, double t)
+{
+    char buf[JSON_ISO8601_MAX];
+
+    if (t != 0)
+        json_object_set_new(o, key, json_string(json_iso8601(t, buf, sizeof(buf))));
+}
+
+/* The AWS CLI's document: members in the model's order, timestamps as ISO 8601. */
+static int jobs_print_json(FILE *f, const struct sagemaker_job_summary *items, size_t n,
+                           struct err *e)
+{
+    json_t *root = json_object(), *arr = json_array(), *o;
+    size_t i;
+    int rc = 0;
+
+    if (root == NULL || arr == NULL) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        const struct sagemaker_job_summary *j = &items[i];
+
+        o = json_object();
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        json_object_set_new(o, "TrainingJobName", json_string(j->name));
+        json_object_set_new(o, "TrainingJobArn", json_string(j->arn));
+        put_iso(o, "CreationTime", j->creation_time);
+        put_iso(o, "TrainingEndTime", j->training_end_time);
+        put_iso(o, "LastModifiedTime", j->last_modified_time);
+        json_object_set_new(o, "TrainingJobStatus", json_string(j->status));
+        if (j->secondary_status[0] != '\0')
+            json_object_set_new(o, "SecondaryStatus", json_string(j->secondary_status));
+        if (j->warm_pool_status[0] != '\0')
+            json_object_set_new(o, "WarmPoolStatus",
+                                json_pack("{s:s}", "Status", j->warm_pool_status));
+    }
+    json_object_set(root, "TrainingJobSummaries", arr);
+    if (json_dumpf(root, f, JSON_INDENT(4) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', f) == EOF)
+        rc = err_set(e, ERR_IO, "cannot write the JSON output");
+out:
+    json_decref(arr);
+    json_decref(root);
+    return rc;
+}
+
+/* RFC 4180: quote when needed, double the quotes. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, size_t n,
+                           double now)
+{
+    char t1[JSON_ISO8601_MAX], t2[JSON_ISO8601_MAX], t3[JSON_ISO8601_MAX];
+    size_t i;
+
+    fputs("name,status,secondary_status,creation_time,training_end_time,last_modified_time,"
+          "duration_s,arn\n", f);
+    for (i = 0; i < n; i++) {
+        const struct sagemaker_job_summary *j = &items[i];
+
+        csv_field(f, j->name);
+        fputc(',', f);
+        csv_field(f, j->status);
+        fputc(',', f);
+        csv_field(f, j->secondary_status);
+        fprintf(f, ",%s,%s,%s,%.0f,", json_iso8601(j->creation_time, t1, sizeof(t1)),
+                j->training_end_time ? json_iso8601(j->training_end_time, t2, sizeof(t2)) : "",
+                j->last_modified_time ? json_iso8601(j->last_modified_time, t3, sizeof(t3))
+                                      : "",
+                job_duration(j, now));
+        csv_field(f, j->arn);
+        fputc('\n', f);
+    }
+}
 
 int cmd_jobs(const struct globals *g, int argc, char **argv)
 {
-    (void)g;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sagetop: 'jobs' is not available yet\n");
-    return EXIT_ERROR;
+    struct jobs_opts o;
+    struct cli_aws a;
+    struct sagemaker_job_list l = { 0 };
+    struct err e = { 0 };
+    double now = (double)time(NULL);
+    int rc;
+
+    rc = jobs_parse_args(argc, argv, now, &o);
+    if (rc == JOBS_HELP_SHOWN)
+        return EXIT_OK;
+    if (rc != 0)
+        return rc;
+    if (g->offline) {
+        fprintf(stderr, "sagetop: 'jobs --offline' needs the cache, which is not built yet\n");
+        return EXIT_ERROR;
+    }
+    if (cli_aws_open(g, &a, &e) != 0)
+        return cli_fail(&e);
+    rc = jobs_fetch(a.client, &o, &l, &e);
+    cli_aws_close(&a);
+    if (rc != 0)
+        return cli_fail(&e);
+    jobs_sort(l.items, l.count, o.sort);
+    switch (o.format) {
+    case JOBS_TABLE:
+        jobs_print_table(stdout, l.items, l.count, now);
+        break;
+    case JOBS_CSV:
+        jobs_print_csv(stdout, l.items, l.count, now);
+        break;
+    case JOBS_JSON:
+        rc = jobs_print_json(stdout, l.items, l.count, &e);
+        break;
+    }
+    sagemaker_job_list_clean(&l);
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+        rc = err_set(&e, ERR_IO, "cannot write to stdout");
+    return rc != 0 ? cli_fail(&e) : EXIT_OK;
 }
