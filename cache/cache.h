@@ -31,7 +31,8 @@ struct cache;
 /* ---- Opening -------------------------------------------------------------------------- */
 
 enum cache_open_flags {
-    CACHE_READ_ONLY = 1 << 0,   /* the UI's connection: never writes, never migrates */
+    CACHE_READ_ONLY = 1 << 0,   /* the UI's connection: never writes (a missing or older
+                                   file is first created/migrated by a short-lived writer) */
     CACHE_RESET = 1 << 1,       /* --reset-cache: move an existing file aside first */
 };
 

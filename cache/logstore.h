@@ -74,6 +74,7 @@ int cache_stream_set_done(struct cache *c, int64_t stream_id, bool done, struct 
 struct cache_point_in {
     const char *metric;
     int64_t seq;
+    int index;                           /* nth point of this metric in the event (0, 1, ...) */
     int64_t ts_ms;
     double value;
 };

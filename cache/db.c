@@ -1,0 +1,724 @@
+/* db.c: the cache file itself: where it lives, opening it safely (0600, WAL, foreign keys,
+ * busy timeout), recognising it (a newer schema or a foreign file is refused, never
+ * overwritten), migrating it forward with user_version, moving it aside on --reset-cache,
+ * scopes, the key/value state and transactions. It must not know about jobs or logs beyond
+ * the schema text. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/internal.h"
+#include "cache/logstore.h"
+
+#define CACHE_APP_MARKER "sagetop-cache"
+
+/* Migration N takes the schema from user_version N-1 to N. Never edit a shipped step. */
+static const char *const migrations[] = {
+    /* 1 */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO meta VALUES('app','" CACHE_APP_MARKER "');"
+    "CREATE TABLE scopes(id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,"
+    "  UNIQUE(account, region));"
+    "CREATE TABLE identities(key TEXT PRIMARY KEY, account TEXT NOT NULL, seen_at REAL);"
+    "CREATE TABLE state(scope_id INTEGER NOT NULL REFERENCES scopes(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT NOT NULL, updated_at REAL, PRIMARY KEY(scope_id, key));"
+    "CREATE TABLE jobs(id INTEGER PRIMARY KEY,"
+    "  scope_id INTEGER NOT NULL REFERENCES scopes(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, arn TEXT, status TEXT, secondary_status TEXT,"
+    "  creation_time REAL, start_time REAL, end_time REAL, last_modified REAL,"
+    "  instance_type TEXT, instance_count INTEGER, training_seconds INTEGER,"
+    "  billable_seconds INTEGER, spot INTEGER, failure_reason TEXT,"
+    "  describe_json TEXT, described_at REAL, listed_at REAL,"
+    "  UNIQUE(scope_id, name));"
+    "CREATE INDEX jobs_created ON jobs(scope_id, creation_time);"
+    "CREATE TABLE hyperparameters(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, key TEXT NOT NULL, value TEXT, num REAL,"
+    "  PRIMARY KEY(job_id, key));"
+    "CREATE INDEX hyperparameters_key ON hyperparameters(key, num);"
+    "CREATE TABLE metric_definitions(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, name TEXT NOT NULL, regex TEXT NOT NULL, PRIMARY KEY(job_id, idx));"
+    "CREATE TABLE tags(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT, PRIMARY KEY(job_id, key));"
+    "CREATE TABLE transitions(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, status TEXT, start_time REAL, end_time REAL, message TEXT,"
+    "  PRIMARY KEY(job_id, idx));"
+    "CREATE TABLE final_metrics(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, value REAL, ts REAL, PRIMARY KEY(job_id, name));"
+    "CREATE TABLE log_streams(id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, instance TEXT NOT NULL, token TEXT NOT NULL DEFAULT '',"
+    "  n_events INTEGER NOT NULL DEFAULT 0, last_ts INTEGER NOT NULL DEFAULT 0,"
+    "  raw_bytes INTEGER NOT NULL DEFAULT 0, stored_bytes INTEGER NOT NULL DEFAULT 0,"
+    "  done INTEGER NOT NULL DEFAULT 0, synced_at REAL,"
+    "  UNIQUE(job_id, name));"
+    "CREATE TABLE log_pages(id INTEGER PRIMARY KEY,"
+    "  stream_id INTEGER NOT NULL REFERENCES log_streams(id) ON DELETE CASCADE,"
+    "  first_seq INTEGER NOT NULL, n_events INTEGER NOT NULL,"
+    "  first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL, raw_bytes INTEGER NOT NULL,"
+    "  data BLOB NOT NULL, UNIQUE(stream_id, first_seq));"
+    "CREATE INDEX log_pages_last_ts ON log_pages(stream_id, last_ts);"
+    "CREATE INDEX log_pages_first_ts ON log_pages(stream_id, first_ts);"
+    "CREATE TABLE metrics(id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    "  last REAL, min REAL, max REAL, last_ts INTEGER, count INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(job_id, name));"
+    "CREATE TABLE metric_points(metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  stream_id INTEGER NOT NULL, seq INTEGER NOT NULL, k INTEGER NOT NULL,"
+    "  ts_ms INTEGER NOT NULL, value REAL,"
+    "  PRIMARY KEY(metric_id, stream_id, seq, k)) WITHOUT ROWID;",
+};
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+_Static_assert(N_MIGRATIONS == CACHE_SCHEMA_VERSION, "one migration per schema version");
+
+int cache_fail(struct cache *c, struct err *e, const char *what)
+{
+    const char *msg = c != NULL && c->db != NULL ? sqlite3_errmsg(c->db) : "no database";
+    int ext = c != NULL && c->db != NULL ? sqlite3_extended_errcode(c->db) : 0;
+
+    if ((ext & 0xff) == SQLITE_FULL)
+        return err_set(e, ERR_IO, "cache %s: disk full (%s); nothing already stored was lost",
+                       c->path, what);
+    if ((ext & 0xff) == SQLITE_READONLY)
+        return err_set(e, ERR_IO, "cache %s is read-only (%s): check the permissions of the "
+                       "file and its directory, or use --cache PATH", c->path, what);
+    if ((ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB)
+        return err_set(e, ERR_CACHE, "cache %s is damaged (%s: %s); move it aside with "
+                       "--reset-cache", c->path, what, msg);
+    return err_set(e, ERR_CACHE, "cache %s: %s: %s", c != NULL ? c->path : "?", what, msg);
+}
+
+int cache_prepare(struct cache *c, const char *sql, sqlite3_stmt **st, struct err *e)
+{
+    if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return cache_fail(c, e, "prepare");
+    }
+    return 0;
+}
+
+int cache_exec(struct cache *c, const char *sql, struct err *e)
+{
+    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return cache_fail(c, e, "exec");
+    return 0;
+}
+
+int cache_require_rw(struct cache *c, struct err *e)
+{
+    if (c->read_only)
+        return err_set(e, ERR_INVAL, "cache %s: this handle is read-only", c->path);
+    return 0;
+}
+
+void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+char *cache_col_strdup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    return strdup(t != NULL ? (const char *)t : "");
+}
+
+int cache_default_path(char *buf, size_t size, struct err *e)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+
+    if (xdg != NULL && xdg[0] == '/')
+        n = snprintf(buf, size, "%s/sagetop/cache.db", xdg);
+    else if (home != NULL && home[0] != '\0')
+        n = snprintf(buf, size, "%s/.cache/sagetop/cache.db", home);
+    else
+        return err_set(e, ERR_CONFIG, "no cache location: set XDG_CACHE_HOME or HOME, "
+                       "or pass --cache PATH");
+    if (n < 0 || (size_t)n >= size)
+        return err_set(e, ERR_TOOBIG, "cache path too long");
+    return 0;
+}
+
+/* mkdir -p for the parent directory of path, mode 0700 for what it creates. */
+static int make_parent(const char *path, struct err *e)
+{
+    char dir[4096];
+    char *p;
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    p = strrchr(dir, '/');
+    if (p == NULL || p == dir)
+        return 0;
+    *p = '\0';
+    for (p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return err_set(e, ERR_IO, "cannot create %s: %s", dir, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return err_set(e, ERR_IO, "cannot create cache directory %s: %s", dir, strerror(errno));
+    return 0;
+}
+
+static int move_aside(const char *path, char *moved_to, size_t moved_size, struct err *e)
+{
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    char stamp[32], to[4200], from[4200];
+    time_t now = time(NULL);
+    struct tm tm;
+    size_t i;
+
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+    for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(from, sizeof(from), "%s%s", path, suffixes[i]);
+        snprintf(to, sizeof(to), "%s.old-%s%s", path, stamp, suffixes[i]);
+        if (rename(from, to) != 0) {
+            if (errno == ENOENT)
+                continue;
+            return err_set(e, ERR_IO, "cannot move %s aside: %s", from, strerror(errno));
+        }
+        if (i == 0 && moved_to != NULL)
+            snprintf(moved_to, moved_size, "%s", to);
+    }
+    return 0;
+}
+
+/* Is the file missing/empty (0), SQLite (1) or something else (-1)? Reads the header only. */
+static int sniff(const char *path, struct err *e, int *kind)
+{
+    char head[16];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            *kind = 0;
+            return 0;
+        }
+        return err_set(e, ERR_IO, "cannot read cache %s: %s", path, strerror(errno));
+    }
+    n = read(fd, head, sizeof(head));
+    close(fd);
+    if (n == 0) {
+        *kind = 0;
+        return 0;
+    }
+    *kind = n == (ssize_t)sizeof(head) && memcmp(head, "SQLite format 3", 16) == 0 ? 1 : -1;
+    return 0;
+}
+
+static int get_int(struct cache *c, const char *sql, int64_t *out, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc = cache_prepare(c, sql, &st, e);
+
+    if (rc != 0)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        *out = 0;
+        rc = 0;
+    } else {
+        rc = cache_fail(c, e, "read");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Refuses a file that is not ours or is newer; migrates an older one (rw only). */
+static int check_and_migrate(struct cache *c, struct err *e)
+{
+    int64_t version = 0, tables = 0, marker = 0;
+    int rc, v;
+
+    if ((rc = get_int(c, "PRAGMA user_version", &version, e)) != 0)
+        return rc;
+    if ((rc = get_int(c, "SELECT count(*) FROM sqlite_master", &tables, e)) != 0)
+        return rc;
+    if (tables > 0) {
+        int64_t has_meta = 0;
+
+        if ((rc = get_int(c, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                          "name='meta'", &has_meta, e)) != 0)
+            return rc;
+        if (has_meta &&
+            (rc = get_int(c, "SELECT count(*) FROM meta WHERE key='app' AND value='"
+                          CACHE_APP_MARKER "'", &marker, e)) != 0)
+            return rc;
+        if (!marker)
+            return err_set(e, ERR_CACHE, "%s is not a sagetop cache (an SQLite database of "
+                           "something else); it was left untouched: pass --cache PATH to "
+                           "use another file", c->path);
+    }
+    if (version > CACHE_SCHEMA_VERSION)
+        return err_set(e, ERR_CACHE, "cache %s was written by a newer sagetop (schema %lld > "
+                       "%d); it was left untouched: upgrade sagetop, use --cache PATH, or "
+                       "--reset-cache to move it aside", c->path, (long long)version,
+                       CACHE_SCHEMA_VERSION);
+    if (version == CACHE_SCHEMA_VERSION)
+        return 0;
+    if (c->read_only)
+        return err_set(e, ERR_CACHE, "cache %s needs a migration (schema %lld)", c->path,
+                       (long long)version);
+    if ((rc = cache_exec(c, "BEGIN IMMEDIATE", e)) != 0)
+        return rc;
+    /* Re-read under the write lock: another process may have migrated meanwhile. */
+    if ((rc = get_int(c, "PRAGMA user_version", &version, e)) != 0)
+        goto fail;
+    for (v = (int)version; v < CACHE_SCHEMA_VERSION; v++) {
+        char pragma[64];
+
+        if ((rc = cache_exec(c, migrations[v], e)) != 0) {
+            err_prefix(e, "migrating to schema %d", v + 1);
+            goto fail;
+        }
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+        if ((rc = cache_exec(c, pragma, e)) != 0)
+            goto fail;
+    }
+    if ((rc = cache_exec(c, "COMMIT", e)) != 0)
+        goto fail;
+    return 0;
+fail:
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int open_conn(struct cache *c, bool read_only, struct err *e)
+{
+    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+    flags |= SQLITE_OPEN_NOMUTEX;   /* one thread per handle: see cache.h */
+    if (sqlite3_open_v2(c->path, &c->db, flags, NULL) != SQLITE_OK) {
+        int rc = cache_fail(c, e, "open");
+
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return rc;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, 5000);
+    return 0;
+}
+
+static int set_pragmas(struct cache *c, struct err *e)
+{
+    int rc;
+
+    if (!c->read_only) {
+        sqlite3_stmt *st;
+
+        if ((rc = cache_prepare(c, "PRAGMA journal_mode=WAL", &st, e)) != 0)
+            return rc;
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
+            return cache_fail(c, e, "enabling WAL");
+        if ((rc = cache_exec(c, "PRAGMA synchronous=NORMAL", e)) != 0)
+            return rc;
+    }
+    if ((rc = cache_exec(c, "PRAGMA foreign_keys=ON", e)) != 0)
+        return rc;
+    return 0;
+}
+
+int cache_open(const char *path, unsigned flags, struct cache **out, char *moved_to,
+               size_t moved_size, struct err *e)
+{
+    struct cache *c = calloc(1, sizeof(*c));
+    int rc, kind = 0;
+
+    if (moved_to != NULL && moved_size > 0)
+        moved_to[0] = '\0';
+    if (c == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory opening the cache");
+    if (path != NULL && path[0] != '\0') {
+        if (strlen(path) >= sizeof(c->path)) {
+            rc = err_set(e, ERR_TOOBIG, "cache path too long");
+            goto fail;
+        }
+        snprintf(c->path, sizeof(c->path), "%s", path);
+    } else if ((rc = cache_default_path(c->path, sizeof(c->path), e)) != 0) {
+        goto fail;
+    }
+    snprintf(c->account, sizeof(c->account), "unknown");
+    snprintf(c->region, sizeof(c->region), "unknown");
+
+    if (flags & CACHE_RESET) {
+        if ((rc = move_aside(c->path, moved_to, moved_size, e)) != 0)
+            goto fail;
+    }
+    if ((rc = sniff(c->path, e, &kind)) != 0)
+        goto fail;
+    if (kind < 0) {
+        rc = err_set(e, ERR_CACHE, "%s is not a sagetop cache (not an SQLite database); it "
+                     "was left untouched: pass --cache PATH to use another file", c->path);
+        goto fail;
+    }
+    if (kind == 0 || (flags & CACHE_READ_ONLY)) {
+        /* Create (0600) or migrate with a short-lived writer, then open as asked. */
+        struct cache *w = NULL;
+        int fd;
+
+        if (kind == 0) {
+            if ((rc = make_parent(c->path, e)) != 0)
+                goto fail;
+            fd = open(c->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+            if (fd < 0) {
+                rc = err_set(e, ERR_IO, "cannot create cache %s: %s", c->path,
+                             strerror(errno));
+                goto fail;
+            }
+            close(fd);
+        }
+        if (flags & CACHE_READ_ONLY) {
+            if ((rc = cache_open(c->path, 0, &w, NULL, 0, e)) != 0)
+                goto fail;
+            cache_close(w);
+        }
+    }
+    c->read_only = (flags & CACHE_READ_ONLY) != 0;
+    if ((rc = open_conn(c, c->read_only, e)) != 0)
+        goto fail;
+    if ((rc = set_pragmas(c, e)) != 0)
+        goto fail;
+    if ((rc = check_and_migrate(c, e)) != 0)
+        goto fail;
+    if ((rc = cache_regexp_register(c, e)) != 0)
+        goto fail;
+    if (!c->read_only)
+        chmod(c->path, 0600);
+    *out = c;
+    return 0;
+fail:
+    cache_close(c);
+    return rc;
+}
+
+void cache_close(struct cache *c)
+{
+    if (c == NULL)
+        return;
+    if (c->db != NULL)
+        sqlite3_close_v2(c->db);
+    free(c);
+}
+
+const char *cache_path(const struct cache *c)
+{
+    return c->path;
+}
+
+uint64_t cache_data_version(struct cache *c)
+{
+    int64_t v = 0;
+
+    if (c == NULL || c->db == NULL)
+        return 0;
+    if (get_int(c, "PRAGMA data_version", &v, NULL) != 0)
+        return 0;
+    /* data_version moves on other connections' commits; own_writes on ours. */
+    return ((uint64_t)v << 32) + c->own_writes;
+}
+
+static int scope_lookup(struct cache *c, const char *account, const char *region, bool create,
+                        struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (create) {
+        if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO scopes(account, region) VALUES(?,?)",
+                                &st, e)) != 0)
+            return rc;
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return cache_fail(c, e, "creating the scope");
+    }
+    if ((rc = cache_prepare(c, "SELECT id FROM scopes WHERE account=? AND region=?", &st, e))
+        != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    c->scope_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return cache_fail(c, e, "reading the scope");
+    return 0;
+}
+
+int cache_scope_use(struct cache *c, const char *account, const char *region, struct err *e)
+{
+    int rc;
+
+    if (account == NULL || account[0] == '\0')
+        account = "unknown";
+    if (region == NULL || region[0] == '\0')
+        region = "unknown";
+    if (strlen(account) >= sizeof(c->account) || strlen(region) >= sizeof(c->region))
+        return err_set(e, ERR_INVAL, "account or region name too long");
+    if ((rc = scope_lookup(c, account, region, !c->read_only, e)) != 0)
+        return rc;
+    snprintf(c->account, sizeof(c->account), "%s", account);
+    snprintf(c->region, sizeof(c->region), "%s", region);
+    return 0;
+}
+
+int cache_scope_pick(struct cache *c, const char *identity_key, const char *region,
+                     const char *account, struct err *e)
+{
+    char remembered[64] = "unknown";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (account != NULL && account[0] != '\0') {
+        if (!c->read_only && identity_key != NULL) {
+            if ((rc = cache_prepare(c, "INSERT OR REPLACE INTO identities VALUES(?,?,"
+                                    "((julianday('now')-2440587.5)*86400.0))", &st, e)) != 0)
+                return rc;
+            sqlite3_bind_text(st, 1, identity_key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            sqlite3_finalize(st);
+            if (rc != SQLITE_DONE)
+                return cache_fail(c, e, "remembering the account");
+            c->own_writes++;
+        }
+        return cache_scope_use(c, account, region, e);
+    }
+    if (identity_key != NULL) {
+        if ((rc = cache_prepare(c, "SELECT account FROM identities WHERE key=?", &st, e)) != 0)
+            return rc;
+        sqlite3_bind_text(st, 1, identity_key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            cache_col_text(st, 0, remembered, sizeof(remembered));
+        sqlite3_finalize(st);
+    }
+    return cache_scope_use(c, remembered, region, e);
+}
+
+const char *cache_scope_account(const struct cache *c)
+{
+    return c->account;
+}
+
+const char *cache_scope_region(const struct cache *c)
+{
+    return c->region;
+}
+
+int cache_state_set(struct cache *c, const char *key, const char *value, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_require_rw(c, e)) != 0)
+        return rc;
+    if (c->scope_id == 0 && (rc = cache_scope_use(c, c->account, c->region, e)) != 0)
+        return rc;
+    rc = cache_prepare(c, value != NULL
+                       ? "INSERT OR REPLACE INTO state VALUES(?,?,?,"
+                         "(julianday('now')-2440587.5)*86400.0)"
+                       : "DELETE FROM state WHERE scope_id=? AND key=?", &st, e);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (value != NULL)
+        sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "writing state");
+    sqlite3_finalize(st);
+    if (rc == 0)
+        c->own_writes++;
+    return rc;
+}
+
+int cache_state_get(struct cache *c, const char *key, char *buf, size_t size, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_prepare(c, "SELECT value FROM state WHERE scope_id=? AND key=?", &st, e))
+        != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        cache_col_text(st, 0, buf, size);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "no state %s", key);
+    } else {
+        rc = cache_fail(c, e, "reading state");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cache_tx_begin(struct cache *c, struct err *e)
+{
+    int rc;
+
+    if ((rc = cache_require_rw(c, e)) != 0)
+        return rc;
+    return cache_exec(c, "BEGIN IMMEDIATE", e);
+}
+
+int cache_tx_commit(struct cache *c, struct err *e)
+{
+    int rc = cache_exec(c, "COMMIT", e);
+
+    if (rc != 0) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    c->own_writes++;
+    return 0;
+}
+
+void cache_tx_rollback(struct cache *c)
+{
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int cache_sp_begin(struct cache *c, struct err *e)
+{
+    int rc;
+
+    if ((rc = cache_require_rw(c, e)) != 0)
+        return rc;
+    if (c->scope_id == 0 && (rc = cache_scope_use(c, c->account, c->region, e)) != 0)
+        return rc;
+    if ((rc = cache_exec(c, "SAVEPOINT w", e)) != 0)
+        return rc;
+    c->savepoints++;
+    return 0;
+}
+
+int cache_sp_end(struct cache *c, int rc, struct err *e)
+{
+    c->savepoints--;
+    if (rc == 0) {
+        rc = cache_exec(c, "RELEASE w", e);
+        if (rc == 0) {
+            c->own_writes++;
+            return 0;
+        }
+    }
+    sqlite3_exec(c->db, "ROLLBACK TO w", NULL, NULL, NULL);
+    sqlite3_exec(c->db, "RELEASE w", NULL, NULL, NULL);
+    return rc;
+}
+
+int cache_regex_compile(const char *re, pcre2_code **out, struct err *e)
+{
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    const char *p;
+    int errcode;
+    PCRE2_SIZE off;
+    pcre2_code *code;
+    bool upper = false;
+
+    for (p = re; *p; p++) {
+        if (*p == '\\' && p[1] != '\0') {
+            p++;
+            continue;
+        }
+        if (*p >= 'A' && *p <= 'Z')
+            upper = true;
+    }
+    if (!upper)
+        opts |= PCRE2_CASELESS;
+    code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, opts, &errcode, &off, NULL);
+    if (code == NULL) {
+        PCRE2_UCHAR msg[160];
+
+        pcre2_get_error_message(errcode, msg, sizeof(msg));
+        return err_set(e, ERR_INVAL, "bad regex '%s': %s at offset %zu", re, (char *)msg,
+                       (size_t)off);
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);   /* the interpreter is the fallback */
+    *out = code;
+    return 0;
+}
+
+static void free_code(void *p)
+{
+    pcre2_code_free(p);
+}
+
+/* regexp(pattern, text): the compiled pattern is cached on the statement (auxdata). */
+static void regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    pcre2_code *code = sqlite3_get_auxdata(ctx, 0);
+    pcre2_match_data *md;
+    const unsigned char *text;
+    int rc;
+
+    (void)argc;
+    if (code == NULL) {
+        const unsigned char *re = sqlite3_value_text(argv[0]);
+        struct err e;
+
+        if (re == NULL || cache_regex_compile((const char *)re, &code, &e) != 0) {
+            sqlite3_result_error(ctx, re == NULL ? "null regex" : e.msg, -1);
+            return;
+        }
+        sqlite3_set_auxdata(ctx, 0, code, free_code);
+        code = sqlite3_get_auxdata(ctx, 0);
+        if (code == NULL) {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+    }
+    text = sqlite3_value_text(argv[1]);
+    if (text == NULL) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    md = pcre2_match_data_create(1, NULL);
+    if (md == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    rc = pcre2_match(code, text, (PCRE2_SIZE)sqlite3_value_bytes(argv[1]), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    sqlite3_result_int(ctx, rc >= 0);
+}
+
+int cache_regexp_register(struct cache *c, struct err *e)
+{
+    if (sqlite3_create_function(c->db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                regexp_fn, NULL, NULL) != SQLITE_OK)
+        return cache_fail(c, e, "registering REGEXP");
+    return 0;
+}
+
+bool cache_status_final(const char *status)
+{
+    return status != NULL && (strcmp(status, "Completed") == 0 ||
+                              strcmp(status, "Failed") == 0 || strcmp(status, "Stopped") == 0);
+}

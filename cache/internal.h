@@ -1,0 +1,52 @@
+/* internal.h: what the cache/ files share and nobody outside cache/ may include: the handle's
+ * layout and the small SQLite helpers. */
+#ifndef SAGETOP_CACHE_INTERNAL_H
+#define SAGETOP_CACHE_INTERNAL_H
+
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aws/err.h"
+#include "cache/cache.h"
+
+struct cache {
+    sqlite3 *db;
+    char path[4096];
+    bool read_only;
+    int64_t scope_id;            /* 0 = scope not created yet (read-only, unknown scope) */
+    char account[64];
+    char region[64];
+    uint64_t own_writes;         /* commits made through this handle */
+    int savepoints;              /* nesting depth of cache_sp_begin */
+};
+
+/* ERR_CACHE with "what: <sqlite message> (<path>)". Returns the code. */
+int cache_fail(struct cache *c, struct err *e, const char *what);
+/* Prepares sql; on failure fills e. */
+int cache_prepare(struct cache *c, const char *sql, sqlite3_stmt **st, struct err *e);
+/* Runs sql with no results. */
+int cache_exec(struct cache *c, const char *sql, struct err *e);
+
+/* A SAVEPOINT around one writer, so writers nest inside cache_tx_begin(). */
+int cache_sp_begin(struct cache *c, struct err *e);
+int cache_sp_end(struct cache *c, int rc, struct err *e);   /* releases on rc == 0, else rolls back */
+
+int cache_require_rw(struct cache *c, struct err *e);
+/* The job row id in the current scope; ERR_NOTFOUND naming the job. */
+int cache_job_lookup(struct cache *c, const char *name, int64_t *id, struct err *e);
+
+/* Copies a column's text (or "") into buf. */
+void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
+char *cache_col_strdup(sqlite3_stmt *st, int col);
+
+/* Registers REGEXP (PCRE2, smart case) on the connection. */
+int cache_regexp_register(struct cache *c, struct err *e);
+/* Compiles a user regex with smart case; ERR_INVAL with the offset on error. */
+int cache_regex_compile(const char *re, pcre2_code **out, struct err *e);
+
+#endif

@@ -1,0 +1,852 @@
+/* jobs.c: the job table group: job rows (summary + the full describe document),
+ * hyperparameters, metric definitions, tags, status transitions and final metrics; the job
+ * list query (sort by any column, hp.X or m.X; name regex, status and hp/metric conditions).
+ * It parses describe documents with jansson itself so the cache never depends on how aws/
+ * models a job. It must not touch logs. */
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/internal.h"
+#include "cache/logstore.h"
+
+int cache_job_lookup(struct cache *c, const char *name, int64_t *id, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_prepare(c, "SELECT id FROM jobs WHERE scope_id=? AND name=?", &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "no job %s in the cache (%s, %s)", name, c->account,
+                     c->region);
+    } else {
+        rc = cache_fail(c, e, "looking up a job");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cache_job_id(struct cache *c, const char *name, int64_t *id, struct err *e)
+{
+    return cache_job_lookup(c, name, id, e);
+}
+
+int cache_job_upsert_summary(struct cache *c, const struct cache_job_summary *s, struct err *e)
+{
+    /* A describe newer than this summary wins for status fields. */
+    static const char sql[] =
+        "INSERT INTO jobs(scope_id, name, arn, status, secondary_status, creation_time,"
+        " end_time, last_modified, listed_at)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,(julianday('now')-2440587.5)*86400.0)"
+        " ON CONFLICT(scope_id, name) DO UPDATE SET"
+        "  arn=excluded.arn, creation_time=excluded.creation_time,"
+        "  listed_at=excluded.listed_at,"
+        "  status=CASE WHEN coalesce(last_modified,0) <= excluded.last_modified"
+        "   THEN excluded.status ELSE status END,"
+        "  secondary_status=CASE WHEN coalesce(last_modified,0) <= excluded.last_modified"
+        "   AND excluded.secondary_status IS NOT NULL THEN excluded.secondary_status"
+        "   ELSE secondary_status END,"
+        "  end_time=CASE WHEN excluded.end_time > 0 THEN excluded.end_time ELSE end_time END,"
+        "  last_modified=max(coalesce(last_modified,0), excluded.last_modified)";
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_sp_begin(c, e)) != 0)
+        return rc;
+    if ((rc = cache_prepare(c, sql, &st, e)) == 0) {
+        sqlite3_bind_int64(st, 1, c->scope_id);
+        sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, s->arn != NULL ? s->arn : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, s->status != NULL ? s->status : "", -1, SQLITE_STATIC);
+        if (s->secondary_status != NULL && s->secondary_status[0] != '\0')
+            sqlite3_bind_text(st, 5, s->secondary_status, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 6, s->creation_time);
+        sqlite3_bind_double(st, 7, s->end_time);
+        sqlite3_bind_double(st, 8, s->last_modified_time);
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing a job summary");
+        sqlite3_finalize(st);
+    }
+    return cache_sp_end(c, rc, e);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s != NULL ? s : "";
+}
+
+static double jnum(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* The SDK JSON-encodes hyperparameter values ("\"train.py\""): undo one level of it. */
+static char *unquote_hp(const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+        json_t *s = json_loadb(v, n, JSON_DECODE_ANY, NULL);
+
+        if (json_is_string(s)) {
+            char *r = strdup(json_string_value(s));
+
+            json_decref(s);
+            return r;
+        }
+        json_decref(s);
+    }
+    return strdup(v);
+}
+
+static bool parse_number(const char *s, double *out)
+{
+    char *end;
+    double d;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '\0')
+        return false;
+    d = strtod(s, &end);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end != '\0' || !isfinite(d))
+        return false;
+    *out = d;
+    return true;
+}
+
+static int run_stmt(struct cache *c, sqlite3_stmt *st, struct err *e, const char *what)
+{
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, what);
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static int store_children(struct cache *c, int64_t id, json_t *doc, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *hp = json_object_get(doc, "HyperParameters");
+    json_t *alg = json_object_get(doc, "AlgorithmSpecification");
+    json_t *defs = json_object_get(alg, "MetricDefinitions");
+    json_t *tr = json_object_get(doc, "SecondaryStatusTransitions");
+    json_t *fm = json_object_get(doc, "FinalMetricDataList");
+    const char *key;
+    json_t *v;
+    size_t i;
+    int rc, idx = 0;
+    static const char *const wipe[] = {
+        "DELETE FROM hyperparameters WHERE job_id=?",
+        "DELETE FROM metric_definitions WHERE job_id=?",
+        "DELETE FROM transitions WHERE job_id=?",
+        "DELETE FROM final_metrics WHERE job_id=?",
+    };
+
+    for (i = 0; i < sizeof(wipe) / sizeof(wipe[0]); i++) {
+        if ((rc = cache_prepare(c, wipe[i], &st, e)) != 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, id);
+        rc = run_stmt(c, st, e, "replacing job details");
+        sqlite3_finalize(st);
+        if (rc != 0)
+            return rc;
+    }
+    if ((rc = cache_prepare(c, "INSERT OR REPLACE INTO hyperparameters VALUES(?,?,?,?,?)", &st,
+                            e)) != 0)
+        return rc;
+    json_object_foreach(hp, key, v) {
+        char *val = unquote_hp(json_is_string(v) ? json_string_value(v) : "");
+        double d;
+
+        if (val == NULL) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, idx++);
+        sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, val, -1, SQLITE_TRANSIENT);
+        if (parse_number(val, &d))
+            sqlite3_bind_double(st, 5, d);
+        free(val);
+        if ((rc = run_stmt(c, st, e, "storing hyperparameters")) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if ((rc = cache_prepare(c, "INSERT INTO metric_definitions VALUES(?,?,?,?)", &st, e)) != 0)
+        return rc;
+    json_array_foreach(defs, i, v) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, (int)i);
+        sqlite3_bind_text(st, 3, jstr(v, "Name"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, jstr(v, "Regex"), -1, SQLITE_STATIC);
+        if ((rc = run_stmt(c, st, e, "storing metric definitions")) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if ((rc = cache_prepare(c, "INSERT INTO transitions VALUES(?,?,?,?,?,?)", &st, e)) != 0)
+        return rc;
+    json_array_foreach(tr, i, v) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, (int)i);
+        sqlite3_bind_text(st, 3, jstr(v, "Status"), -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 4, jnum(v, "StartTime"));
+        sqlite3_bind_double(st, 5, jnum(v, "EndTime"));
+        sqlite3_bind_text(st, 6, jstr(v, "StatusMessage"), -1, SQLITE_STATIC);
+        if ((rc = run_stmt(c, st, e, "storing status transitions")) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if ((rc = cache_prepare(c, "INSERT OR REPLACE INTO final_metrics VALUES(?,?,?,?)", &st, e))
+        != 0)
+        return rc;
+    json_array_foreach(fm, i, v) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, jstr(v, "MetricName"), -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 3, jnum(v, "Value"));
+        sqlite3_bind_double(st, 4, jnum(v, "Timestamp"));
+        if ((rc = run_stmt(c, st, e, "storing final metrics")) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e)
+{
+    static const char sql[] =
+        "INSERT INTO jobs(scope_id, name, arn, status, secondary_status, creation_time,"
+        " start_time, end_time, last_modified, instance_type, instance_count,"
+        " training_seconds, billable_seconds, spot, failure_reason, describe_json,"
+        " described_at)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,"
+        " (julianday('now')-2440587.5)*86400.0)"
+        " ON CONFLICT(scope_id, name) DO UPDATE SET arn=excluded.arn, status=excluded.status,"
+        "  secondary_status=excluded.secondary_status, creation_time=excluded.creation_time,"
+        "  start_time=excluded.start_time, end_time=excluded.end_time,"
+        "  last_modified=excluded.last_modified, instance_type=excluded.instance_type,"
+        "  instance_count=excluded.instance_count, training_seconds=excluded.training_seconds,"
+        "  billable_seconds=excluded.billable_seconds, spot=excluded.spot,"
+        "  failure_reason=excluded.failure_reason, describe_json=excluded.describe_json,"
+        "  described_at=excluded.described_at";
+    json_error_t jerr;
+    json_t *doc = json_loadb(json, len, 0, &jerr);
+    json_t *rcfg;
+    sqlite3_stmt *st = NULL;
+    const char *name;
+    int64_t id;
+    int rc;
+
+    if (!json_is_object(doc) || (name = jstr(doc, "TrainingJobName"))[0] == '\0') {
+        json_decref(doc);
+        return err_set(e, ERR_PARSE, "not a DescribeTrainingJob document (%s)",
+                       doc == NULL ? jerr.text : "no TrainingJobName");
+    }
+    rcfg = json_object_get(doc, "ResourceConfig");
+    if ((rc = cache_sp_begin(c, e)) != 0) {
+        json_decref(doc);
+        return rc;
+    }
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, jstr(doc, "TrainingJobArn"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, jstr(doc, "TrainingJobStatus"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, jstr(doc, "SecondaryStatus"), -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 6, jnum(doc, "CreationTime"));
+    sqlite3_bind_double(st, 7, jnum(doc, "TrainingStartTime"));
+    sqlite3_bind_double(st, 8, jnum(doc, "TrainingEndTime"));
+    sqlite3_bind_double(st, 9, jnum(doc, "LastModifiedTime"));
+    sqlite3_bind_text(st, 10, jstr(rcfg, "InstanceType"), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, (int64_t)jnum(rcfg, "InstanceCount"));
+    sqlite3_bind_int64(st, 12, (int64_t)jnum(doc, "TrainingTimeInSeconds"));
+    sqlite3_bind_int64(st, 13, (int64_t)jnum(doc, "BillableTimeInSeconds"));
+    sqlite3_bind_int(st, 14, json_is_true(json_object_get(doc, "EnableManagedSpotTraining")));
+    sqlite3_bind_text(st, 15, jstr(doc, "FailureReason"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 16, json, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing a job");
+    sqlite3_finalize(st);
+    if (rc != 0)
+        goto out;
+    if ((rc = cache_job_lookup(c, name, &id, e)) != 0)
+        goto out;
+    rc = store_children(c, id, doc, e);
+out:
+    json_decref(doc);
+    return cache_sp_end(c, rc, e);
+}
+
+int cache_job_set_tags(struct cache *c, const char *name, const char *const *keys,
+                       const char *const *values, size_t n, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id;
+    size_t i;
+    int rc;
+
+    if ((rc = cache_sp_begin(c, e)) != 0)
+        return rc;
+    if ((rc = cache_job_lookup(c, name, &id, e)) != 0)
+        goto out;
+    if ((rc = cache_prepare(c, "DELETE FROM tags WHERE job_id=?", &st, e)) != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, id);
+    rc = run_stmt(c, st, e, "replacing tags");
+    sqlite3_finalize(st);
+    if (rc != 0 || (rc = cache_prepare(c, "INSERT OR REPLACE INTO tags VALUES(?,?,?)", &st, e))
+        != 0)
+        goto out;
+    for (i = 0; i < n && rc == 0; i++) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, keys[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, values[i], -1, SQLITE_STATIC);
+        rc = run_stmt(c, st, e, "storing tags");
+    }
+    sqlite3_finalize(st);
+out:
+    return cache_sp_end(c, rc, e);
+}
+
+/* ---- Reading jobs ---------------------------------------------------------------------- */
+
+#define JOB_COLS "j.id, j.name, j.arn, j.status, j.secondary_status, j.creation_time," \
+    " j.start_time, j.end_time, j.last_modified, j.instance_type, j.instance_count," \
+    " j.training_seconds, j.billable_seconds, j.spot, j.describe_json IS NOT NULL," \
+    " j.described_at, j.failure_reason"
+
+static void read_job(sqlite3_stmt *st, struct cache_job *j)
+{
+    memset(j, 0, sizeof(*j));
+    j->id = sqlite3_column_int64(st, 0);
+    cache_col_text(st, 1, j->name, sizeof(j->name));
+    cache_col_text(st, 2, j->arn, sizeof(j->arn));
+    cache_col_text(st, 3, j->status, sizeof(j->status));
+    cache_col_text(st, 4, j->secondary_status, sizeof(j->secondary_status));
+    j->creation_time = sqlite3_column_double(st, 5);
+    j->start_time = sqlite3_column_double(st, 6);
+    j->end_time = sqlite3_column_double(st, 7);
+    j->last_modified_time = sqlite3_column_double(st, 8);
+    cache_col_text(st, 9, j->instance_type, sizeof(j->instance_type));
+    j->instance_count = sqlite3_column_int(st, 10);
+    j->training_seconds = sqlite3_column_int64(st, 11);
+    j->billable_seconds = sqlite3_column_int64(st, 12);
+    j->spot = sqlite3_column_int(st, 13) != 0;
+    j->described = sqlite3_column_int(st, 14) != 0;
+    j->described_at = sqlite3_column_double(st, 15);
+    cache_col_text(st, 16, j->failure_reason, sizeof(j->failure_reason));
+}
+
+int cache_job_get(struct cache *c, const char *name, struct cache_job *out, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_prepare(c, "SELECT " JOB_COLS " FROM jobs j WHERE j.scope_id=? AND j.name=?",
+                            &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_job(st, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "no job %s in the cache (%s, %s)", name, c->account,
+                     c->region);
+    } else {
+        rc = cache_fail(c, e, "reading a job");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cache_job_describe_json(struct cache *c, const char *name, char **json, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_prepare(c, "SELECT describe_json FROM jobs WHERE scope_id=? AND name=?",
+                            &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        char *s = cache_col_strdup(st, 0);
+
+        rc = s != NULL ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+        if (s != NULL)
+            *json = s;
+    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "job %s has not been described yet", name);
+    } else {
+        rc = cache_fail(c, e, "reading a job");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cache_cond_parse(const char *text, struct cache_cond *out, struct err *e)
+{
+    static const struct { const char *s; enum cache_cond_op op; } ops[] = {
+        { "!=", CACHE_OP_NE }, { "<=", CACHE_OP_LE }, { ">=", CACHE_OP_GE },
+        { "==", CACHE_OP_EQ }, { ":", CACHE_OP_EQ }, { "=", CACHE_OP_EQ },
+        { "<", CACHE_OP_LT }, { ">", CACHE_OP_GT },
+    };
+    struct cache_cond cd;
+    const char *rest, *p;
+    size_t i, klen;
+
+    memset(&cd, 0, sizeof(cd));
+    if (strncmp(text, "hp.", 3) == 0) {
+        cd.kind = CACHE_COND_HP;
+        rest = text + 3;
+    } else if (strncmp(text, "m.", 2) == 0) {
+        cd.kind = CACHE_COND_METRIC;
+        rest = text + 2;
+    } else if (strncmp(text, "status", 6) == 0) {
+        cd.kind = CACHE_COND_STATUS;
+        rest = text + 6;
+    } else {
+        return err_set(e, ERR_INVAL, "bad filter '%s': expected hp.KEY:VALUE, m.METRIC<VALUE "
+                       "or status:STATUS", text);
+    }
+    for (p = rest; *p; p++) {
+        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+            if (strncmp(p, ops[i].s, strlen(ops[i].s)) == 0)
+                goto found;
+    }
+    return err_set(e, ERR_INVAL, "bad filter '%s': no operator (: = != < <= > >=)", text);
+found:
+    klen = (size_t)(p - rest);
+    if ((cd.kind != CACHE_COND_STATUS && klen == 0) || klen >= sizeof(cd.key))
+        return err_set(e, ERR_INVAL, "bad filter '%s': missing or too long key", text);
+    memcpy(cd.key, rest, klen);
+    cd.op = ops[i].op;
+    p += strlen(ops[i].s);
+    if (strlen(p) >= sizeof(cd.value))
+        return err_set(e, ERR_INVAL, "bad filter '%s': value too long", text);
+    snprintf(cd.value, sizeof(cd.value), "%s", p);
+    if (cd.kind == CACHE_COND_STATUS && (klen != 0 || (cd.op != CACHE_OP_EQ &&
+                                                       cd.op != CACHE_OP_NE)))
+        return err_set(e, ERR_INVAL, "bad filter '%s': use status:STATUS or status!=STATUS",
+                       text);
+    *out = cd;
+    return 0;
+}
+
+/* The query under construction: SQL text plus text/number bindings in order. */
+#define Q_MAX_BINDS 48
+struct qbuild {
+    char sql[4096];
+    size_t len;
+    bool overflow;
+    struct { bool is_num; double num; const char *text; } binds[Q_MAX_BINDS];
+    int n_binds;
+};
+
+static void q_add(struct qbuild *q, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (q->len + n + 1 > sizeof(q->sql)) {
+        q->overflow = true;
+        return;
+    }
+    memcpy(q->sql + q->len, s, n + 1);
+    q->len += n;
+}
+
+static void q_text(struct qbuild *q, const char *t)
+{
+    if (q->n_binds >= Q_MAX_BINDS) {
+        q->overflow = true;
+        return;
+    }
+    q->binds[q->n_binds].is_num = false;
+    q->binds[q->n_binds++].text = t;
+}
+
+static void q_num(struct qbuild *q, double d)
+{
+    if (q->n_binds >= Q_MAX_BINDS) {
+        q->overflow = true;
+        return;
+    }
+    q->binds[q->n_binds].is_num = true;
+    q->binds[q->n_binds++].num = d;
+}
+
+static const char *op_sql(enum cache_cond_op op)
+{
+    switch (op) {
+    case CACHE_OP_NE: return " != ?";
+    case CACHE_OP_LT: return " < ?";
+    case CACHE_OP_LE: return " <= ?";
+    case CACHE_OP_GT: return " > ?";
+    case CACHE_OP_GE: return " >= ?";
+    default: return " = ?";
+    }
+}
+
+static void add_cond(struct qbuild *q, const struct cache_cond *cd)
+{
+    double d;
+    bool num = parse_number(cd->value, &d);
+
+    if (cd->kind == CACHE_COND_STATUS) {
+        q_add(q, cd->op == CACHE_OP_NE ? " AND j.status != ? COLLATE NOCASE"
+                                       : " AND j.status = ? COLLATE NOCASE");
+        q_text(q, cd->value);
+        return;
+    }
+    {
+        /* hyperparameters; != means "has a different value or none" */
+        if (cd->op == CACHE_OP_NE) {
+            q_add(q, " AND NOT EXISTS(SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id"
+                     " AND h.key=? AND ");
+            q_text(q, cd->key);
+            q_add(q, num ? "h.num = ?)" : "h.value = ?)");
+        } else {
+            q_add(q, " AND EXISTS(SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id"
+                     " AND h.key=? AND ");
+            q_text(q, cd->key);
+            q_add(q, num ? "h.num" : "h.value");
+            q_add(q, op_sql(cd->op));
+            q_add(q, ")");
+        }
+    }
+    if (num)
+        q_num(q, d);
+    else
+        q_text(q, cd->value);
+}
+
+/* Builds "FROM ... WHERE ..." (and the ORDER BY when order is true). */
+static int build_query(struct cache *c, const struct cache_job_query *qq, struct qbuild *q,
+                       bool order, struct err *e)
+{
+    static const struct { const char *key; const char *expr; } cols[] = {
+        { "name", "j.name" }, { "status", "j.status" }, { "secondary", "j.secondary_status" },
+        { "created", "j.creation_time" }, { "started", "j.start_time" },
+        { "ended", "j.end_time" }, { "modified", "j.last_modified" },
+        { "duration", "(CASE WHEN j.start_time > 0 THEN (CASE WHEN j.end_time > 0"
+          " THEN j.end_time ELSE (julianday('now')-2440587.5)*86400.0 END) - j.start_time END)" },
+        { "instance_type", "j.instance_type" }, { "instance_count", "j.instance_count" },
+        { "billable", "j.billable_seconds" },
+    };
+    const char *sort = qq != NULL && qq->sort != NULL ? qq->sort : "created";
+    const char *sort_expr = NULL;
+    size_t i;
+    int rc;
+
+    (void)c;
+    q_add(q, " FROM jobs j");
+    if (order && strncmp(sort, "hp.", 3) == 0) {
+        q_add(q, " LEFT JOIN hyperparameters hs ON hs.job_id=j.id AND hs.key=?");
+        q_text(q, sort + 3);
+        sort_expr = "coalesce(hs.num, hs.value)";
+    } else if (order && strncmp(sort, "m.", 2) == 0) {
+        q_add(q, " LEFT JOIN metrics ms ON ms.job_id=j.id AND ms.name=?"
+                 " LEFT JOIN final_metrics fs ON fs.job_id=j.id AND fs.name=?");
+        q_text(q, sort + 2);
+        q_text(q, sort + 2);
+        /* the last extracted value, else the final metric */
+        sort_expr = "coalesce(ms.last, fs.value)";
+    } else if (order) {
+        for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+            if (strcmp(cols[i].key, sort) == 0)
+                sort_expr = cols[i].expr;
+        if (sort_expr == NULL)
+            return err_set(e, ERR_INVAL, "unknown sort key '%s' (name status secondary created "
+                           "started ended modified duration instance_type instance_count "
+                           "billable hp.KEY m.METRIC)", sort);
+    }
+    q_add(q, " WHERE j.scope_id=?");
+    q_num(q, (double)c->scope_id);
+    if (qq != NULL && qq->name_regex != NULL && qq->name_regex[0] != '\0') {
+        pcre2_code *code;
+
+        if ((rc = cache_regex_compile(qq->name_regex, &code, e)) != 0)
+            return rc;
+        pcre2_code_free(code);
+        q_add(q, qq->name_invert ? " AND NOT regexp(?, j.name)" : " AND regexp(?, j.name)");
+        q_text(q, qq->name_regex);
+    }
+    if (qq != NULL && qq->status != NULL && qq->status[0] != '\0') {
+        q_add(q, " AND (',' || lower(?) || ',') LIKE ('%,' || lower(j.status) || ',%')");
+        q_text(q, qq->status);
+    }
+    for (i = 0; qq != NULL && i < qq->n_conds && i < CACHE_MAX_CONDS; i++) {
+        if (qq->conds[i].kind == CACHE_COND_METRIC) {
+            /* two placeholders share the key */
+            q_add(q, " AND coalesce((SELECT m.last FROM metrics m WHERE m.job_id=j.id AND"
+                     " m.name=?), (SELECT f.value FROM final_metrics f WHERE f.job_id=j.id"
+                     " AND f.name=?))");
+            q_text(q, qq->conds[i].key);
+            q_text(q, qq->conds[i].key);
+            q_add(q, op_sql(qq->conds[i].op));
+            {
+                double d;
+
+                if (parse_number(qq->conds[i].value, &d))
+                    q_num(q, d);
+                else
+                    q_text(q, qq->conds[i].value);
+            }
+        } else {
+            add_cond(q, &qq->conds[i]);
+        }
+    }
+    if (order) {
+        const char *dir = qq != NULL && qq->descending ? " DESC" : " ASC";
+
+        q_add(q, " ORDER BY (");
+        q_add(q, sort_expr);
+        q_add(q, ") IS NULL, ");
+        q_add(q, sort_expr);
+        q_add(q, dir);
+        q_add(q, ", j.creation_time DESC, j.id DESC");
+    }
+    if (q->overflow)
+        return err_set(e, ERR_TOOBIG, "job query too complex");
+    return 0;
+}
+
+static int bind_all(sqlite3_stmt *st, const struct qbuild *q)
+{
+    int i;
+
+    for (i = 0; i < q->n_binds; i++) {
+        if (q->binds[i].is_num) {
+            double d = q->binds[i].num;
+
+            if (d == (double)(int64_t)d)
+                sqlite3_bind_int64(st, i + 1, (int64_t)d);
+            else
+                sqlite3_bind_double(st, i + 1, d);
+        } else {
+            sqlite3_bind_text(st, i + 1, q->binds[i].text, -1, SQLITE_STATIC);
+        }
+    }
+    return i;
+}
+
+int cache_jobs_count(struct cache *c, const struct cache_job_query *qq, size_t *count,
+                     struct err *e)
+{
+    struct qbuild *q = calloc(1, sizeof(*q));
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (q == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    q_add(q, "SELECT count(*)");
+    if ((rc = build_query(c, qq, q, false, e)) != 0)
+        goto out;
+    if ((rc = cache_prepare(c, q->sql, &st, e)) != 0)
+        goto out;
+    bind_all(st, q);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *count = (size_t)sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = cache_fail(c, e, "counting jobs");
+    }
+out:
+    sqlite3_finalize(st);
+    free(q);
+    return rc;
+}
+
+int cache_jobs_window(struct cache *c, const struct cache_job_query *qq, size_t offset,
+                      size_t limit, struct cache_job *out, size_t *n, struct err *e)
+{
+    struct qbuild *q = calloc(1, sizeof(*q));
+    sqlite3_stmt *st = NULL;
+    size_t got = 0;
+    int rc, s;
+
+    if (q == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    q_add(q, "SELECT " JOB_COLS);
+    if ((rc = build_query(c, qq, q, true, e)) != 0)
+        goto out;
+    q_add(q, " LIMIT ? OFFSET ?");
+    q_num(q, (double)limit);
+    q_num(q, (double)offset);
+    if (q->overflow) {
+        rc = err_set(e, ERR_TOOBIG, "job query too complex");
+        goto out;
+    }
+    if ((rc = cache_prepare(c, q->sql, &st, e)) != 0)
+        goto out;
+    bind_all(st, q);
+    while (got < limit && (s = sqlite3_step(st)) == SQLITE_ROW)
+        read_job(st, &out[got++]);
+    if (got < limit && s != SQLITE_DONE) {
+        rc = cache_fail(c, e, "listing jobs");
+        goto out;
+    }
+    *n = got;
+out:
+    sqlite3_finalize(st);
+    free(q);
+    return rc;
+}
+
+/* ---- Detail lists ---------------------------------------------------------------------- */
+
+void cache_kv_list_clean(struct cache_kv_list *l)
+{
+    size_t i;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++) {
+        free(l->items[i].key);
+        free(l->items[i].value);
+    }
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+/* Runs sql (?1 = scope, ?2 = job name) and collects column 0/1 pairs. */
+static int kv_query(struct cache *c, const char *sql, const char *name,
+                    struct cache_kv_list *out, struct err *e)
+{
+    struct cache_kv_list l = { NULL, 0 };
+    size_t cap = 0;
+    sqlite3_stmt *st;
+    int rc, s;
+
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (l.n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct cache_kv *ni = realloc(l.items, nc * sizeof(*ni));
+
+            if (ni == NULL) {
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+                break;
+            }
+            l.items = ni;
+            cap = nc;
+        }
+        l.items[l.n].key = cache_col_strdup(st, 0);
+        l.items[l.n].value = cache_col_strdup(st, 1);
+        l.n++;
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = cache_fail(c, e, "reading job details");
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        cache_kv_list_clean(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+int cache_job_hyperparameters(struct cache *c, const char *name, struct cache_kv_list *out,
+                              struct err *e)
+{
+    return kv_query(c, "SELECT h.key, h.value FROM hyperparameters h JOIN jobs j ON"
+                    " j.id=h.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY h.key",
+                    name, out, e);
+}
+
+int cache_job_metric_definitions(struct cache *c, const char *name, struct cache_kv_list *out,
+                                 struct err *e)
+{
+    return kv_query(c, "SELECT d.name, d.regex FROM metric_definitions d JOIN jobs j ON"
+                    " j.id=d.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY d.idx",
+                    name, out, e);
+}
+
+int cache_job_tags(struct cache *c, const char *name, struct cache_kv_list *out, struct err *e)
+{
+    return kv_query(c, "SELECT t.key, t.value FROM tags t JOIN jobs j ON j.id=t.job_id"
+                    " WHERE j.scope_id=?1 AND j.name=?2 ORDER BY t.key", name, out, e);
+}
+
+void cache_transition_list_clean(struct cache_transition_list *l)
+{
+    if (l == NULL)
+        return;
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+int cache_job_transitions(struct cache *c, const char *name, struct cache_transition_list *out,
+                          struct err *e)
+{
+    struct cache_transition_list l = { NULL, 0 };
+    size_t cap = 0;
+    sqlite3_stmt *st;
+    int rc, s;
+
+    if ((rc = cache_prepare(c, "SELECT t.status, t.start_time, t.end_time, t.message FROM"
+                            " transitions t JOIN jobs j ON j.id=t.job_id WHERE j.scope_id=?"
+                            " AND j.name=? ORDER BY t.idx", &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct cache_transition *t;
+
+        if (l.n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct cache_transition *ni = realloc(l.items, nc * sizeof(*ni));
+
+            if (ni == NULL) {
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+                break;
+            }
+            l.items = ni;
+            cap = nc;
+        }
+        t = &l.items[l.n++];
+        cache_col_text(st, 0, t->status, sizeof(t->status));
+        t->start_time = sqlite3_column_double(st, 1);
+        t->end_time = sqlite3_column_double(st, 2);
+        cache_col_text(st, 3, t->message, sizeof(t->message));
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = cache_fail(c, e, "reading transitions");
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        cache_transition_list_clean(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}

@@ -1,0 +1,267 @@
+/* points.c: extracted metric points and the per-job metric summary (last/min/max/count), merged
+ * with the final metrics for reading. Points are keyed by (metric, stream, seq, k) so storing
+ * the same extraction twice changes nothing. It must not parse logs (metrics/ does). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/internal.h"
+#include "cache/logstore.h"
+
+static int metric_id(struct cache *c, int64_t job_id, const char *name, int64_t *id,
+                     struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO metrics(job_id, name) VALUES(?,?)", &st,
+                            e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing a metric");
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if ((rc = cache_prepare(c, "SELECT id FROM metrics WHERE job_id=? AND name=?", &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        rc = cache_fail(c, e, "storing a metric");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_point_in *p,
+                     size_t n, struct err *e)
+{
+    sqlite3_stmt *ins = NULL, *upd = NULL, *st;
+    const char *last_name = NULL;
+    int64_t job_id = 0, mid = 0;
+    size_t i;
+    int rc;
+
+    if (n == 0)
+        return 0;
+    if ((rc = cache_sp_begin(c, e)) != 0)
+        return rc;
+    if ((rc = cache_prepare(c, "SELECT job_id FROM log_streams WHERE id=?", &st, e)) != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, stream_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        job_id = sqlite3_column_int64(st, 0);
+    else
+        rc = err_set(e, ERR_NOTFOUND, "no log stream %lld", (long long)stream_id);
+    sqlite3_finalize(st);
+    if (rc != 0)
+        goto out;
+    if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO metric_points VALUES(?,?,?,?,?,?)", &ins,
+                            e)) != 0 ||
+        (rc = cache_prepare(c, "UPDATE metrics SET count=count+1, min=min(coalesce(min,?1),?1),"
+                            " max=max(coalesce(max,?1),?1),"
+                            " last=CASE WHEN last_ts IS NULL OR ?2>=last_ts THEN ?1 ELSE last END,"
+                            " last_ts=max(coalesce(last_ts,?2),?2) WHERE id=?3", &upd, e)) != 0)
+        goto out;
+    for (i = 0; i < n && rc == 0; i++) {
+        if (isnan(p[i].value))
+            continue;     /* unparsed captures are not points */
+        if (last_name == NULL || strcmp(last_name, p[i].metric) != 0) {
+            if ((rc = metric_id(c, job_id, p[i].metric, &mid, e)) != 0)
+                break;
+            last_name = p[i].metric;
+        }
+        sqlite3_bind_int64(ins, 1, mid);
+        sqlite3_bind_int64(ins, 2, stream_id);
+        sqlite3_bind_int64(ins, 3, p[i].seq);
+        sqlite3_bind_int(ins, 4, p[i].index);
+        sqlite3_bind_int64(ins, 5, p[i].ts_ms);
+        sqlite3_bind_double(ins, 6, p[i].value);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            rc = cache_fail(c, e, "storing metric points");
+            break;
+        }
+        sqlite3_reset(ins);
+        if (sqlite3_changes(c->db) == 0)
+            continue;     /* already stored: the summary already counts it */
+        sqlite3_bind_double(upd, 1, p[i].value);
+        sqlite3_bind_int64(upd, 2, p[i].ts_ms);
+        sqlite3_bind_int64(upd, 3, mid);
+        if (sqlite3_step(upd) != SQLITE_DONE)
+            rc = cache_fail(c, e, "updating a metric summary");
+        sqlite3_reset(upd);
+    }
+out:
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    return cache_sp_end(c, rc, e);
+}
+
+int cache_points_clear(struct cache *c, const char *job, struct err *e)
+{
+    sqlite3_stmt *st;
+    int64_t id;
+    int rc;
+
+    if ((rc = cache_sp_begin(c, e)) != 0)
+        return rc;
+    if ((rc = cache_job_lookup(c, job, &id, e)) == 0 &&
+        (rc = cache_prepare(c, "DELETE FROM metrics WHERE job_id=?", &st, e)) == 0) {
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "clearing metric points");
+        sqlite3_finalize(st);
+    }
+    return cache_sp_end(c, rc, e);
+}
+
+void cache_metric_stat_list_clean(struct cache_metric_stat_list *l)
+{
+    if (l == NULL)
+        return;
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metric_stat_list *out,
+                           struct err *e)
+{
+    static const char sql[] =
+        "SELECT m.name, m.last, m.min, m.max, m.last_ts, m.count, f.value"
+        " FROM jobs j JOIN metrics m ON m.job_id=j.id"
+        " LEFT JOIN final_metrics f ON f.job_id=j.id AND f.name=m.name"
+        " WHERE j.scope_id=?1 AND j.name=?2 AND m.count > 0"
+        " UNION ALL"
+        " SELECT f.name, NULL, NULL, NULL, NULL, 0, f.value"
+        " FROM jobs j JOIN final_metrics f ON f.job_id=j.id"
+        " WHERE j.scope_id=?1 AND j.name=?2 AND NOT EXISTS(SELECT 1 FROM metrics m WHERE"
+        "  m.job_id=j.id AND m.name=f.name AND m.count > 0)"
+        " ORDER BY 1";
+    struct cache_metric_stat_list l = { NULL, 0 };
+    size_t cap = 0;
+    sqlite3_stmt *st;
+    int rc, s;
+
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct cache_metric_stat *m;
+
+        if (l.n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct cache_metric_stat *ni = realloc(l.items, nc * sizeof(*ni));
+
+            if (ni == NULL) {
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+                break;
+            }
+            l.items = ni;
+            cap = nc;
+        }
+        m = &l.items[l.n++];
+        memset(m, 0, sizeof(*m));
+        cache_col_text(st, 0, m->name, sizeof(m->name));
+        m->count = sqlite3_column_int64(st, 5);
+        m->last = m->count ? sqlite3_column_double(st, 1) : NAN;
+        m->min = m->count ? sqlite3_column_double(st, 2) : NAN;
+        m->max = m->count ? sqlite3_column_double(st, 3) : NAN;
+        m->last_ts_ms = (double)sqlite3_column_int64(st, 4);
+        m->has_final = sqlite3_column_type(st, 6) != SQLITE_NULL;
+        m->final_value = m->has_final ? sqlite3_column_double(st, 6) : NAN;
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = cache_fail(c, e, "reading metrics");
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        cache_metric_stat_list_clean(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+void cache_point_list_clean(struct cache_point_list *l)
+{
+    if (l == NULL)
+        return;
+    free(l->items);
+    free(l->instances);
+    memset(l, 0, sizeof(*l));
+}
+
+int cache_job_metric_points(struct cache *c, const char *job, const char *metric,
+                            const char *instance, struct cache_point_list *out, struct err *e)
+{
+    static const char sql[] =
+        "SELECT p.ts_ms, p.value, s.instance FROM jobs j JOIN metrics m ON m.job_id=j.id"
+        " JOIN metric_points p ON p.metric_id=m.id JOIN log_streams s ON s.id=p.stream_id"
+        " WHERE j.scope_id=?1 AND j.name=?2 AND m.name=?3 AND (?4 IS NULL OR s.instance=?4)"
+        " ORDER BY p.ts_ms, p.stream_id, p.seq, p.k";
+    struct cache_point_list l;
+    size_t cap = 0, icap = 0;
+    sqlite3_stmt *st;
+    int rc, s;
+
+    memset(&l, 0, sizeof(l));
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
+    if (instance != NULL && instance[0] != '\0')
+        sqlite3_bind_text(st, 4, instance, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *inst = (const char *)sqlite3_column_text(st, 2);
+        size_t k;
+
+        if (inst == NULL)
+            inst = "";
+        if (l.n == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            struct cache_point *ni = realloc(l.items, nc * sizeof(*ni));
+
+            if (ni == NULL) {
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+                break;
+            }
+            l.items = ni;
+            cap = nc;
+        }
+        for (k = 0; k < l.n_instances; k++)
+            if (strcmp(l.instances[k], inst) == 0)
+                break;
+        if (k == l.n_instances) {
+            if (l.n_instances == icap) {
+                size_t nc = icap ? icap * 2 : 8;
+                char (*ni)[32] = realloc(l.instances, nc * sizeof(*ni));
+
+                if (ni == NULL) {
+                    rc = err_set(e, ERR_NOMEM, "out of memory");
+                    break;
+                }
+                l.instances = ni;
+                icap = nc;
+            }
+            snprintf(l.instances[k], sizeof(l.instances[k]), "%s", inst);
+            l.n_instances++;
+        }
+        l.items[l.n].ts_ms = sqlite3_column_int64(st, 0);
+        l.items[l.n].value = sqlite3_column_double(st, 1);
+        l.items[l.n].instance = (int)k;
+        l.n++;
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = cache_fail(c, e, "reading metric points");
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        cache_point_list_clean(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}

@@ -1,0 +1,604 @@
+/* test_cache.c: the cache: schema and migrations, refusal of newer/foreign files, reset, jobs
+ * and their query, the log page store (round trip, interleaving, next/previous screenful,
+ * search) and transactional cursors. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache/cache.h"
+#include "cache/logstore.h"
+
+static char dir[256];
+static char path[300];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/sagetop-cache-test.XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/sub/cache.db", dir);
+}
+
+static void teardown(void)
+{
+    char cmd[400];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static struct cache *open_rw(void)
+{
+    struct cache *c = NULL;
+    struct err e = { 0 };
+
+    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_scope_use(c, "111122223333", "us-east-1", &e), 0, "%s", e.msg);
+    return c;
+}
+
+static const char describe_fmt[] =
+    "{\"TrainingJobName\":\"%s\",\"TrainingJobArn\":\"arn:aws:sagemaker:us-east-1:1:training-job/%s\","
+    "\"TrainingJobStatus\":\"%s\",\"SecondaryStatus\":\"%s\",\"CreationTime\":%d,"
+    "\"TrainingStartTime\":%d,\"LastModifiedTime\":%d,%s"
+    "\"HyperParameters\":{\"epochs\":\"%d\",\"sagemaker_program\":\"\\\"train.py\\\"\","
+    "\"model\":\"\\\"%s\\\"\"},"
+    "\"AlgorithmSpecification\":{\"TrainingImage\":\"img\",\"TrainingInputMode\":\"File\","
+    "\"MetricDefinitions\":[{\"Name\":\"loss\",\"Regex\":\"loss=([0-9.]+)\"}]},"
+    "\"ResourceConfig\":{\"InstanceType\":\"ml.g5.xlarge\",\"InstanceCount\":2,\"VolumeSizeInGB\":30},"
+    "\"SecondaryStatusTransitions\":[{\"Status\":\"Starting\",\"StartTime\":%d,\"EndTime\":%d,"
+    "\"StatusMessage\":\"Preparing\"},{\"Status\":\"Training\",\"StartTime\":%d}],"
+    "\"FinalMetricDataList\":[{\"MetricName\":\"acc\",\"Value\":%g,\"Timestamp\":%d}]}";
+
+static void store_job(struct cache *c, const char *name, const char *status, int created,
+                      int epochs, const char *model, double acc)
+{
+    char doc[4096];
+    struct err e = { 0 };
+    const char *fail = strcmp(status, "Failed") == 0 ? "\"FailureReason\":\"AlgorithmError: boom\"," : "";
+
+    snprintf(doc, sizeof(doc), describe_fmt, name, name, status, status, created, created + 60,
+             created + 100, fail, epochs, model, created, created + 60, created + 60, acc,
+             created + 90);
+    cr_assert_eq(cache_job_store_describe(c, doc, strlen(doc), &e), 0, "%s", e.msg);
+}
+
+TestSuite(cache, .init = setup, .fini = teardown);
+
+Test(cache, creates_file_0600_with_wal_and_schema)
+{
+    struct cache *c = open_rw();
+    struct stat sb;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+
+    cr_assert_eq(stat(path, &sb), 0);
+    cr_assert_eq(sb.st_mode & 0777, 0600, "mode %o", sb.st_mode & 0777);
+    cache_close(c);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), CACHE_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+Test(cache, newer_schema_is_refused_and_untouched)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct stat before, after;
+    sqlite3 *db;
+
+    cache_close(c);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    stat(path, &before);
+    c = NULL;
+    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), ERR_CACHE);
+    cr_assert_null(c);
+    cr_assert(strstr(e.msg, "newer sagetop") != NULL, "%s", e.msg);
+    cr_assert_eq(cache_open(path, CACHE_READ_ONLY, &c, NULL, 0, &e), ERR_CACHE);
+    stat(path, &after);
+    cr_assert_eq(before.st_size, after.st_size);
+    cr_assert_eq(before.st_mtime, after.st_mtime);
+}
+
+Test(cache, foreign_files_are_refused)
+{
+    struct cache *c = NULL;
+    struct err e = { 0 };
+    sqlite3 *db;
+    FILE *f;
+    char other[320];
+
+    mkdir(dir, 0700);
+    snprintf(other, sizeof(other), "%s/notes.txt", dir);
+    f = fopen(other, "w");
+    cr_assert_not_null(f);
+    fputs("these are my notes, not a database, and they are long enough\n", f);
+    fclose(f);
+    cr_assert_eq(cache_open(other, 0, &c, NULL, 0, &e), ERR_CACHE);
+    cr_assert(strstr(e.msg, "not a sagetop cache") != NULL, "%s", e.msg);
+
+    snprintf(other, sizeof(other), "%s/app.db", dir);
+    cr_assert_eq(sqlite3_open(other, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TABLE users(id, name)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cr_assert_eq(cache_open(other, 0, &c, NULL, 0, &e), ERR_CACHE);
+    cr_assert(strstr(e.msg, "not a sagetop cache") != NULL, "%s", e.msg);
+    cr_assert_eq(sqlite3_open(other, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "SELECT * FROM users", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+Test(cache, reset_moves_the_old_file_aside)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    char moved[4200];
+    size_t n = 0;
+    struct stat sb;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    cache_close(c);
+    cr_assert_eq(cache_open(path, CACHE_RESET, &c, moved, sizeof(moved), &e), 0, "%s", e.msg);
+    cr_assert(strstr(moved, "cache.db.old-") != NULL, "%s", moved);
+    cr_assert_eq(stat(moved, &sb), 0);
+    cache_scope_use(c, "111122223333", "us-east-1", &e);
+    cr_assert_eq(cache_jobs_count(c, NULL, &n, &e), 0);
+    cr_assert_eq(n, 0);
+    cache_close(c);
+    /* the moved file still holds the job */
+    cr_assert_eq(cache_open(moved, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
+    cache_scope_use(c, "111122223333", "us-east-1", &e);
+    cr_assert_eq(cache_jobs_count(c, NULL, &n, &e), 0);
+    cr_assert_eq(n, 1);
+    cache_close(c);
+}
+
+Test(cache, scopes_are_separate)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    size_t n = 9;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    cr_assert_eq(cache_scope_use(c, "111122223333", "eu-west-1", &e), 0);
+    cr_assert_eq(cache_jobs_count(c, NULL, &n, &e), 0);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(cache_scope_pick(c, "default@emu", "us-east-1", "111122223333", &e), 0);
+    cr_assert_eq(cache_scope_pick(c, "default@emu", "us-east-1", NULL, &e), 0);
+    cr_assert_str_eq(cache_scope_account(c), "111122223333");
+    cr_assert_eq(cache_jobs_count(c, NULL, &n, &e), 0);
+    cr_assert_eq(n, 1);
+    cache_close(c);
+}
+
+Test(cache, describe_fills_details)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_job j;
+    struct cache_kv_list hp = { 0 };
+    struct cache_transition_list tr = { 0 };
+    struct cache_metric_stat_list ms = { 0 };
+    char *json = NULL;
+
+    store_job(c, "job-f", "Failed", 1000, 3, "bert", 0.5);
+    cr_assert_eq(cache_job_get(c, "job-f", &j, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(j.status, "Failed");
+    cr_assert_str_eq(j.failure_reason, "AlgorithmError: boom");
+    cr_assert_str_eq(j.instance_type, "ml.g5.xlarge");
+    cr_assert_eq(j.instance_count, 2);
+    cr_assert(j.described);
+    cr_assert_eq(cache_job_hyperparameters(c, "job-f", &hp, &e), 0);
+    cr_assert_eq(hp.n, 3);
+    cr_assert_str_eq(hp.items[2].key, "sagemaker_program");
+    cr_assert_str_eq(hp.items[2].value, "train.py");
+    cr_assert_eq(cache_job_transitions(c, "job-f", &tr, &e), 0);
+    cr_assert_eq(tr.n, 2);
+    cr_assert_str_eq(tr.items[1].status, "Training");
+    cr_assert_eq(cache_job_metric_stats(c, "job-f", &ms, &e), 0);
+    cr_assert_eq(ms.n, 1);
+    cr_assert_str_eq(ms.items[0].name, "acc");
+    cr_assert(ms.items[0].has_final);
+    cr_assert_float_eq(ms.items[0].final_value, 0.5, 1e-9);
+    cr_assert_eq(cache_job_describe_json(c, "job-f", &json, &e), 0);
+    cr_assert(strstr(json, "\"TrainingJobName\":\"job-f\"") != NULL);
+    free(json);
+    cr_assert_eq(cache_job_get(c, "nope", &j, &e), ERR_NOTFOUND);
+    cache_kv_list_clean(&hp);
+    cache_transition_list_clean(&tr);
+    cache_metric_stat_list_clean(&ms);
+    cache_close(c);
+}
+
+Test(cache, summary_does_not_downgrade_a_newer_describe)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_job j;
+    struct cache_job_summary s = { "job-a", "arn", "InProgress", "Training", 1000, 0, 50 };
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);   /* last modified 1100 */
+    cr_assert_eq(cache_job_upsert_summary(c, &s, &e), 0, "%s", e.msg);
+    cache_job_get(c, "job-a", &j, &e);
+    cr_assert_str_eq(j.status, "Completed");
+    s.last_modified_time = 2000;
+    s.status = "Failed";
+    cache_job_upsert_summary(c, &s, &e);
+    cache_job_get(c, "job-a", &j, &e);
+    cr_assert_str_eq(j.status, "Failed");
+    cache_close(c);
+}
+
+Test(cache, job_query_sorts_and_filters)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_job_query q = { 0 };
+    struct cache_job rows[10];
+    size_t n = 0;
+
+    store_job(c, "bert-1", "Completed", 1000, 3, "bert", 0.90);
+    store_job(c, "bert-2", "Failed", 2000, 10, "bert", 0.50);
+    store_job(c, "gpt-1", "Completed", 3000, 1, "gpt2", 0.70);
+    store_job(c, "gpt-2", "InProgress", 4000, 20, "gpt2", 0.95);
+
+    cr_assert_eq(cache_jobs_window(c, NULL, 0, 10, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 4);
+    cr_assert_str_eq(rows[0].name, "bert-1");      /* created ascending by default */
+
+    q.sort = "hp.epochs";                            /* numeric, not text: 1 3 10 20 */
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 10, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(rows[0].name, "gpt-1");
+    cr_assert_str_eq(rows[2].name, "bert-2");
+    cr_assert_str_eq(rows[3].name, "gpt-2");
+
+    q.sort = "m.acc";
+    q.descending = true;
+    cr_assert_eq(cache_jobs_window(c, &q, 1, 2, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(rows[0].name, "bert-1");
+    cr_assert_str_eq(rows[1].name, "gpt-1");
+
+    memset(&q, 0, sizeof(q));
+    q.name_regex = "^BERT";                          /* upper case: case-sensitive */
+    cr_assert_eq(cache_jobs_count(c, &q, &n, &e), 0);
+    cr_assert_eq(n, 0);
+    q.name_regex = "^bert";
+    cr_assert_eq(cache_jobs_count(c, &q, &n, &e), 0);
+    cr_assert_eq(n, 2);
+    q.name_invert = true;
+    q.status = "Completed,InProgress";
+    cr_assert_eq(cache_jobs_count(c, &q, &n, &e), 0);
+    cr_assert_eq(n, 2);
+
+    memset(&q, 0, sizeof(q));
+    cr_assert_eq(cache_cond_parse("hp.model:gpt2", &q.conds[0], &e), 0);
+    cr_assert_eq(cache_cond_parse("m.acc<0.9", &q.conds[1], &e), 0);
+    q.n_conds = 2;
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 10, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].name, "gpt-1");
+    cr_assert_eq(cache_cond_parse("hp.epochs>=10", &q.conds[0], &e), 0);
+    q.n_conds = 1;
+    cr_assert_eq(cache_jobs_count(c, &q, &n, &e), 0);
+    cr_assert_eq(n, 2);
+
+    cr_assert_eq(cache_cond_parse("bogus", &q.conds[0], &e), ERR_INVAL);
+    q.name_regex = "(";
+    cr_assert_eq(cache_jobs_count(c, &q, &n, &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "offset") != NULL, "%s", e.msg);
+    memset(&q, 0, sizeof(q));
+    q.sort = "nonsense";
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 10, rows, &n, &e), ERR_INVAL);
+    cache_close(c);
+}
+
+/* ---- log store ------------------------------------------------------------------------- */
+
+static int64_t add_stream(struct cache *c, const char *job, const char *name)
+{
+    int64_t id = 0;
+    struct err e = { 0 };
+
+    cr_assert_eq(cache_stream_ensure(c, job, name, &id, &e), 0, "%s", e.msg);
+    return id;
+}
+
+/* Appends events "<prefix> <i>" with timestamps t0 + i * step, batch at a time. */
+static void append_lines(struct cache *c, int64_t sid, const char *prefix, int from, int count,
+                         int64_t t0, int64_t step, int batch)
+{
+    struct cache_event *ev = calloc((size_t)batch, sizeof(*ev));
+    char (*buf)[64] = calloc((size_t)batch, sizeof(*buf));
+    struct err e = { 0 };
+    int i = from;
+
+    while (i < from + count) {
+        int k = 0;
+        char tok[32];
+
+        for (; k < batch && i < from + count; k++, i++) {
+            snprintf(buf[k], sizeof(buf[k]), "%s %d", prefix, i);
+            ev[k].ts_ms = t0 + i * step;
+            ev[k].msg = buf[k];
+            ev[k].len = strlen(buf[k]);
+        }
+        snprintf(tok, sizeof(tok), "f/%d", i);
+        cr_assert_eq(cache_stream_append(c, sid, ev, (size_t)k, tok, &e), 0, "%s", e.msg);
+    }
+    free(ev);
+    free(buf);
+}
+
+Test(cache, page_store_round_trip)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_log_batch b = { 0 };
+    struct cache_stream s;
+    struct cache_log_info info;
+    int64_t sid;
+    int i;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    sid = add_stream(c, "job-a", "job-a/algo-1-1700000000");
+    /* small appends (follow mode: the open page is rewritten) then a big one */
+    for (i = 0; i < 10; i++)
+        append_lines(c, sid, "line", i * 3, 3, 1000, 10, 3);
+    append_lines(c, sid, "line", 30, 1000, 1000, 10, 1000);
+    cr_assert_eq(cache_stream_get(c, sid, &s, &e), 0);
+    cr_assert_eq(s.n_events, 1030);
+    cr_assert_str_eq(s.token, "f/1030");
+    cr_assert_str_eq(s.instance, "algo-1");
+    cr_assert_eq(cache_logs_after(c, "job-a", NULL, 2000, NULL, &b, &e), 0, "%s", e.msg);
+    cr_assert_eq(b.n, 1030);
+    cr_assert(b.at_end);
+    for (i = 0; i < 1030; i++) {
+        char want[32];
+
+        snprintf(want, sizeof(want), "line %d", i);
+        cr_assert_eq(b.lines[i].len, strlen(want));
+        cr_assert(memcmp(b.lines[i].text, want, b.lines[i].len) == 0, "line %d", i);
+        cr_assert_eq(b.lines[i].pos.seq, i);
+        cr_assert_str_eq(b.lines[i].instance, "algo-1");
+    }
+    cr_assert_eq(cache_logs_info(c, "job-a", &info, &e), 0);
+    cr_assert_eq(info.lines, 1030);
+    cr_assert_eq(info.streams, 1);
+    cr_assert(info.stored_bytes > 0 && info.stored_bytes < info.raw_bytes,
+              "stored %lld raw %lld", (long long)info.stored_bytes, (long long)info.raw_bytes);
+    cache_log_batch_clean(&b);
+    cache_close(c);
+}
+
+Test(cache, streams_interleave_by_time_and_page_both_ways)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_log_batch b = { 0 }, b2 = { 0 };
+    struct cache_log_filter f = { 0 };
+    int64_t s1, s2;
+    size_t i;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    s1 = add_stream(c, "job-a", "job-a/algo-1-1700000000");
+    s2 = add_stream(c, "job-a", "job-a/algo-2-1700000000");
+    append_lines(c, s1, "a", 0, 600, 0, 2, 100);    /* ts 0 2 4 ... */
+    append_lines(c, s2, "b", 0, 600, 1, 2, 600);    /* ts 1 3 5 ... */
+
+    cr_assert_eq(cache_logs_after(c, "job-a", NULL, 10, NULL, &b, &e), 0);
+    cr_assert_eq(b.n, 10);
+    for (i = 0; i < 10; i++) {
+        cr_assert_eq(b.lines[i].pos.ts_ms, (int64_t)i);
+        cr_assert_str_eq(b.lines[i].instance, i % 2 ? "algo-2" : "algo-1");
+    }
+    /* next screenful continues exactly after the last line */
+    cr_assert_eq(cache_logs_after(c, "job-a", &b.lines[9].pos, 5, NULL, &b2, &e), 0);
+    cr_assert_eq(b2.lines[0].pos.ts_ms, 10);
+    cr_assert_eq(b2.lines[4].pos.ts_ms, 14);
+    /* and the screenful before goes back without overlap, in time order */
+    cr_assert_eq(cache_logs_before(c, "job-a", &b2.lines[0].pos, 4, NULL, &b, &e), 0);
+    cr_assert_eq(b.n, 4);
+    cr_assert_eq(b.lines[0].pos.ts_ms, 6);
+    cr_assert_eq(b.lines[3].pos.ts_ms, 9);
+    /* the tail */
+    cr_assert_eq(cache_logs_before(c, "job-a", NULL, 3, NULL, &b, &e), 0);
+    cr_assert_eq(b.n, 3);
+    cr_assert_eq(b.lines[2].pos.ts_ms, 1199);
+    cr_assert(memcmp(b.lines[2].text, "b 599", 5) == 0);
+    /* walk the whole log one line at a time backwards and forwards: every line once */
+    {
+        struct cache_log_pos p = b.lines[2].pos;
+        size_t count = 1;
+
+        for (;;) {
+            cr_assert_eq(cache_logs_before(c, "job-a", &p, 1, NULL, &b2, &e), 0);
+            if (b2.n == 0)
+                break;
+            cr_assert(b2.lines[0].pos.ts_ms == p.ts_ms - 1, "%lld after %lld",
+                      (long long)b2.lines[0].pos.ts_ms, (long long)p.ts_ms);
+            p = b2.lines[0].pos;
+            count++;
+        }
+        cr_assert_eq(count, 1200);
+    }
+    /* one instance, time window */
+    f.instance = "algo-2";
+    f.since_ms = 100;
+    f.until_ms = 111;
+    cr_assert_eq(cache_logs_after(c, "job-a", NULL, 100, &f, &b, &e), 0);
+    cr_assert_eq(b.n, 5);
+    cr_assert_eq(b.lines[0].pos.ts_ms, 101);
+    cr_assert_eq(b.lines[4].pos.ts_ms, 109);
+    cr_assert(b.at_end);
+    cache_log_batch_clean(&b);
+    cache_log_batch_clean(&b2);
+    cache_close(c);
+}
+
+Test(cache, equal_timestamps_keep_a_total_order)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_log_batch b = { 0 };
+    struct cache_log_pos p;
+    int64_t s1, s2;
+    size_t got = 0;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    s1 = add_stream(c, "job-a", "job-a/algo-1-1700000000");
+    s2 = add_stream(c, "job-a", "job-a/algo-2-1700000000");
+    append_lines(c, s1, "a", 0, 700, 5000, 0, 700);   /* all at the same millisecond */
+    append_lines(c, s2, "b", 0, 300, 5000, 0, 300);
+    cr_assert_eq(cache_logs_after(c, "job-a", NULL, 7, NULL, &b, &e), 0);
+    p = b.lines[6].pos;
+    got = 7;
+    for (;;) {
+        cr_assert_eq(cache_logs_after(c, "job-a", &p, 7, NULL, &b, &e), 0);
+        got += b.n;
+        if (b.n == 0)
+            break;
+        p = b.lines[b.n - 1].pos;
+    }
+    cr_assert_eq(got, 1000);
+    cache_log_batch_clean(&b);
+    cache_close(c);
+}
+
+Test(cache, search_finds_matches_with_positions)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_log_batch b = { 0 };
+    int64_t s1;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    s1 = add_stream(c, "job-a", "job-a/algo-1-1700000000");
+    append_lines(c, s1, "step", 0, 2000, 0, 1, 500);
+    cr_assert_eq(cache_logs_search(c, "job-a", "step 1[0-9]{3}$", false, NULL, 5000, NULL, &b,
+                                   &e), 0, "%s", e.msg);
+    cr_assert_eq(b.n, 1000);
+    cr_assert_eq(b.lines[0].pos.seq, 1000);
+    cr_assert_eq(b.lines[0].match_start, 0);
+    cr_assert_eq(b.lines[0].match_len, 9);
+    cr_assert_eq(cache_logs_search(c, "job-a", "1999", true, NULL, 1, NULL, &b, &e), 0);
+    cr_assert_eq(b.n, 1);
+    cr_assert_eq(b.lines[0].match_start, 5);
+    /* previous match before a position */
+    cr_assert_eq(cache_logs_search(c, "job-a", "step 5\\d$", true, &b.lines[0].pos, 2, NULL,
+                                   &b, &e), 0);
+    cr_assert_eq(b.n, 2);
+    cr_assert_eq(b.lines[0].pos.seq, 58);
+    cr_assert_eq(b.lines[1].pos.seq, 59);
+    cr_assert_eq(cache_logs_search(c, "job-a", "(", false, NULL, 1, NULL, &b, &e), ERR_INVAL);
+    cache_log_batch_clean(&b);
+    cache_close(c);
+}
+
+Test(cache, killed_transaction_resumes_without_duplicates_or_gaps)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_stream s;
+    struct cache_log_batch b = { 0 };
+    struct cache_event ev = { 10, "lost line", 9 };
+    int64_t sid;
+    int i;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    sid = add_stream(c, "job-a", "job-a/algo-1-1700000000");
+    append_lines(c, sid, "line", 0, 100, 0, 1, 50);
+    /* a page stored inside a transaction that never commits (the process dies) */
+    cr_assert_eq(cache_tx_begin(c, &e), 0);
+    cr_assert_eq(cache_stream_append(c, sid, &ev, 1, "f/lost", &e), 0);
+    cache_close(c);                  /* closing without COMMIT: SQLite rolls back */
+    c = open_rw();
+    cr_assert_eq(cache_stream_get(c, sid, &s, &e), 0);
+    cr_assert_eq(s.n_events, 100);
+    cr_assert_str_eq(s.token, "f/100");      /* the cursor matches the stored events */
+    append_lines(c, sid, "line", 100, 50, 0, 1, 50);
+    cr_assert_eq(cache_logs_after(c, "job-a", NULL, 1000, NULL, &b, &e), 0);
+    cr_assert_eq(b.n, 150);
+    for (i = 0; i < 150; i++)
+        cr_assert_eq(b.lines[i].pos.seq, i);
+    cache_log_batch_clean(&b);
+    cache_close(c);
+}
+
+Test(cache, points_are_idempotent_and_summarised)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_point_in p[] = {
+        { "loss", 0, 0, 100, 2.0 }, { "loss", 1, 0, 200, 1.0 }, { "loss", 2, 0, 300, 1.5 },
+        { "lr", 1, 0, 200, 0.1 }, { "loss", 3, 0, 400, NAN },
+    };
+    struct cache_metric_stat_list ms = { 0 };
+    struct cache_point_list pl = { 0 };
+    struct cache_job_query q = { 0 };
+    size_t n;
+    int64_t sid;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    sid = add_stream(c, "job-a", "job-a/algo-1-1700000000");
+    cr_assert_eq(cache_points_add(c, sid, p, 5, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_points_add(c, sid, p, 5, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_job_metric_stats(c, "job-a", &ms, &e), 0);
+    cr_assert_eq(ms.n, 3);                     /* acc (final only), loss, lr */
+    cr_assert_str_eq(ms.items[1].name, "loss");
+    cr_assert_eq(ms.items[1].count, 3);
+    cr_assert_float_eq(ms.items[1].last, 1.5, 1e-12);
+    cr_assert_float_eq(ms.items[1].min, 1.0, 1e-12);
+    cr_assert_float_eq(ms.items[1].max, 2.0, 1e-12);
+    cr_assert_eq(cache_job_metric_points(c, "job-a", "loss", NULL, &pl, &e), 0);
+    cr_assert_eq(pl.n, 3);
+    cr_assert_eq(pl.n_instances, 1);
+    cr_assert_str_eq(pl.instances[0], "algo-1");
+    cr_assert(cache_cond_parse("m.loss<=1.5", &q.conds[0], &e) == 0);
+    q.n_conds = 1;
+    cr_assert_eq(cache_jobs_count(c, &q, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(cache_points_clear(c, "job-a", &e), 0);
+    cache_point_list_clean(&pl);
+    cr_assert_eq(cache_job_metric_points(c, "job-a", "loss", NULL, &pl, &e), 0);
+    cr_assert_eq(pl.n, 0);
+    cache_metric_stat_list_clean(&ms);
+    cache_point_list_clean(&pl);
+    cache_close(c);
+}
+
+Test(cache, read_only_handle_sees_writes_through_data_version)
+{
+    struct cache *w = open_rw();
+    struct cache *r = NULL;
+    struct err e = { 0 };
+    uint64_t v0, v1;
+    size_t n;
+
+    cr_assert_eq(cache_open(path, CACHE_READ_ONLY, &r, NULL, 0, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_scope_use(r, "111122223333", "us-east-1", &e), 0);
+    v0 = cache_data_version(r);
+    store_job(w, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    v1 = cache_data_version(r);
+    cr_assert_neq(v0, v1);
+    cr_assert_eq(cache_jobs_count(r, NULL, &n, &e), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_neq(cache_state_set(r, "k", "v", &e), 0);
+    cache_close(r);
+    cache_close(w);
+}
