@@ -60,9 +60,12 @@ int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operat
  * cleans it); anything else becomes an error as above. */
 struct aws_rest_request {
     const char *method;
-    const char *path;                 /* "/" or "/bucket/key" (path style) */
+    const char *path;                 /* "/" or "/key" within bucket when bucket is set (the
+                                         client adds "/bucket" for path style); else the whole
+                                         path, e.g. "/bucket/key" */
     const char *query;
-    const char *bucket;               /* S3: virtual-host style on AWS, path style on custom */
+    const char *bucket;               /* S3: virtual-host style on AWS (names of a-z 0-9 -),
+                                         path style on custom endpoints and dotted names */
     const struct http_header *headers;
     size_t n_headers;
     const void *body;
