@@ -711,7 +711,11 @@ def install(store, engine, c, creation, duration, outcome="Completed", cut=None,
 def demo(store, engine, seed=0, now=None):
     """About 40 HF jobs over 30 days. Fixed names: the distilbert-imdb-* family and live-*."""
     rng = random.Random(seed)
+    # history is anchored to the hour so that names (which embed creation times) repeat
+    # between runs with the same seed; live jobs start from the real now
     now = now or time.time()
+    real_now = now
+    now = math.floor(now / 3600.0) * 3600.0
     day = 86400.0
     made = []
     # the comparison family: Completed, same task, different learning_rate / epochs
@@ -762,7 +766,7 @@ def demo(store, engine, seed=0, now=None):
                      instance_type=itype, smddp=smddp, log_points=300, rng=rng,
                      metric_defs=list(MD_NB) if i == 1 else list(MD_EQ) + [MD_LR])
         dur = 300 + 60 * i  # simulated seconds: a few minutes at --speed 1
-        made.append(install(store, engine, c, now, dur, spot=(i == 2), checkpoint=(i == 2),
+        made.append(install(store, engine, c, real_now, dur, spot=(i == 2), checkpoint=(i == 2),
                             live_elapsed=dur * frac, rng=rng))
     return made
 
