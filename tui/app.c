@@ -43,6 +43,7 @@ struct follow_info {
     int64_t lines;
     enum sync_state state;
     char text[128];
+    int refs;                    /* open views that follow it */
 };
 
 struct history_slot {
@@ -300,7 +301,10 @@ void app_request_refresh(struct app *a)
 
 void app_request_job(struct app *a, const char *job)
 {
-    follow_find(a, job, true);
+    struct follow_info *f = follow_find(a, job, true);
+
+    if (f)
+        f->refs++;
     post(a, WREQ_FOLLOW, job);
 }
 
@@ -308,9 +312,10 @@ void app_request_unfollow(struct app *a, const char *job)
 {
     struct follow_info *f = follow_find(a, job, false);
 
-    if (f) {
+    if (f && --f->refs > 0)
+        return;         /* another open view still follows it */
+    if (f)
         *f = a->follows[--a->n_follows];
-    }
     post(a, WREQ_UNFOLLOW, job);
 }
 

@@ -1,0 +1,480 @@
+/* view_detail.c: one job, everything the cache knows about it, as a scrollable page: status
+ * timeline, failure reason with the log's last error lines, resources, spot, image, role,
+ * hyperparameters, channels, S3 paths, metric definitions and metric stats. The page is built
+ * from the cache when opened and again when the cache changes; drawing only walks it. */
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/draw.h"
+#include "tui/sanitize.h"
+#include "tui/views.h"
+
+#define DLINE_LABEL 32
+#define ERROR_LINES 8
+
+struct dline {
+    char label[DLINE_LABEL];
+    char *value;             /* sanitized, owned */
+    attr_t attr;
+    bool heading;
+};
+
+struct detail_state {
+    struct dline *lines;
+    size_t n, cap;
+    size_t top;
+    int page;
+    bool stale;
+};
+
+static void add(struct detail_state *s, const char *label, const char *value, size_t len,
+                attr_t attr, bool heading)
+{
+    struct dline *d;
+    char *clean;
+
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        struct dline *n = realloc(s->lines, cap * sizeof(*n));
+
+        if (!n)
+            return;
+        s->lines = n;
+        s->cap = cap;
+    }
+    clean = malloc(len * 3 + 16);   /* every invalid byte may become U+FFFD (3 bytes) */
+    if (!clean)
+        return;
+    sanitize_text(value, len, clean, len * 3 + 16, draw_utf8() ? 0 : SANITIZE_ASCII);
+    d = &s->lines[s->n++];
+    memset(d, 0, sizeof(*d));
+    str_copy(d->label, sizeof(d->label), label);
+    d->value = clean;
+    d->attr = attr;
+    d->heading = heading;
+}
+
+static void addf(struct detail_state *s, const char *label, attr_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void addf(struct detail_state *s, const char *label, attr_t attr, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    add(s, label, buf, strlen(buf), attr, false);
+}
+
+static void heading(struct detail_state *s, const char *title)
+{
+    if (s->n > 0)
+        add(s, "", "", 0, 0, false);
+    add(s, "", title, strlen(title), theme_attr(TH_TITLE), true);
+}
+
+static void clear_lines(struct detail_state *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        free(s->lines[i].value);
+    s->n = 0;
+}
+
+static void fmt_time(double t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (t <= 0) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    localtime_r(&tt, &tm);
+    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static const char *jstr(json_t *o, const char *path)
+{
+    char key[128];
+    const char *p = path, *dot;
+    json_t *cur = o;
+
+    while (cur && (dot = strchr(p, '.'))) {
+        size_t n = (size_t)(dot - p);
+
+        if (n >= sizeof(key))
+            return NULL;
+        memcpy(key, p, n);
+        key[n] = '\0';
+        cur = json_object_get(cur, key);
+        p = dot + 1;
+    }
+    cur = cur ? json_object_get(cur, p) : NULL;
+    return json_is_string(cur) ? json_string_value(cur) : NULL;
+}
+
+static json_int_t jint(json_t *o, const char *a, const char *b)
+{
+    json_t *x = json_object_get(o, a);
+
+    x = x && b ? json_object_get(x, b) : x;
+    return json_is_integer(x) ? json_integer_value(x) : 0;
+}
+
+/* The last lines of the log that look like errors (or just the last lines). */
+static void add_error_lines(struct detail_state *s, struct app *a, const char *job)
+{
+    struct cache_log_batch b = { 0 };
+    size_t i, shown = 0, picked[ERROR_LINES], n_picked = 0;
+    static const char *const words[] = { "error", "Error", "ERROR", "Exception", "Traceback",
+                                         "FAILED", "failed", "Killed", "CUDA out of memory", NULL };
+
+    if (cache_logs_before(app_cache(a), job, NULL, 400, NULL, &b, NULL) < 0 || b.n == 0) {
+        cache_log_batch_clean(&b);
+        add(s, "log", "(no log lines cached yet: press l to open the log)", 51,
+            theme_attr(TH_DIM), false);
+        return;
+    }
+    for (i = b.n; i > 0 && n_picked < ERROR_LINES; i--) {
+        const struct cache_log_line *l = &b.lines[i - 1];
+        size_t w;
+        bool hit = false;
+
+        for (w = 0; words[w] && !hit; w++)
+            hit = memmem(l->text, l->len, words[w], strlen(words[w])) != NULL;
+        if (hit)
+            picked[n_picked++] = i - 1;
+    }
+    if (n_picked == 0) {
+        for (i = b.n > 5 ? b.n - 5 : 0; i < b.n; i++)
+            picked[n_picked++] = i;
+        for (i = 0; i < n_picked / 2; i++) {
+            size_t t = picked[i];
+
+            picked[i] = picked[n_picked - 1 - i];
+            picked[n_picked - 1 - i] = t;
+        }
+    }
+    for (i = n_picked; i > 0; i--) {
+        const struct cache_log_line *l = &b.lines[picked[i - 1]];
+
+        add(s, shown++ == 0 ? "log" : "", l->text, l->len, theme_attr(TH_ERROR), false);
+    }
+    cache_log_batch_clean(&b);
+}
+
+static void build(struct detail_state *s, struct app *a, const char *name)
+{
+    struct cache *c = app_cache(a);
+    struct cache_job j;
+    struct cache_transition_list tl = { 0 };
+    struct cache_kv_list hp = { 0 }, md = { 0 }, tags = { 0 };
+    struct cache_metric_stat_list ms = { 0 };
+    char *doc = NULL;
+    json_t *root = NULL;
+    char t1[64], t2[64], d[32];
+    size_t i;
+    struct err e = { 0 };
+
+    clear_lines(s);
+    if (cache_job_get(c, name, &j, &e) < 0) {
+        add(s, "job", name, strlen(name), 0, false);
+        add(s, "", "not in the cache yet: waiting for the sync…", 44, theme_attr(TH_DIM), false);
+        return;
+    }
+    if (cache_job_describe_json(c, name, &doc, NULL) == 0 && doc)
+        root = json_loads(doc, 0, NULL);
+    free(doc);
+
+    heading(s, "Job");
+    add(s, "name", j.name, strlen(j.name), A_BOLD, false);
+    addf(s, "status", theme_status_attr(j.status), "%s%s%s", j.status,
+         j.secondary_status[0] ? " / " : "", j.secondary_status);
+    fmt_time(j.creation_time, t1, sizeof(t1));
+    addf(s, "created", 0, "%s", t1);
+    fmt_time(j.start_time, t1, sizeof(t1));
+    fmt_time(j.end_time, t2, sizeof(t2));
+    addf(s, "training", 0, "%s %s %s", t1, draw_sym(SYM_ARROW), t2);
+    if (j.arn[0])
+        add(s, "arn", j.arn, strlen(j.arn), theme_attr(TH_DIM), false);
+    if (!j.described)
+        add(s, "", "(not described yet: details arrive with the next sync)", 54,
+            theme_attr(TH_DIM), false);
+
+    if (strcmp(j.status, "Failed") == 0 || j.failure_reason[0]) {
+        heading(s, "Failure");
+        add(s, "reason", j.failure_reason[0] ? j.failure_reason : "(none given)",
+            j.failure_reason[0] ? strlen(j.failure_reason) : 12, theme_attr(TH_ERROR), false);
+        add_error_lines(s, a, name);
+    }
+
+    heading(s, "Status timeline");
+    if (cache_job_transitions(c, name, &tl, NULL) == 0 && tl.n > 0) {
+        for (i = 0; i < tl.n; i++) {
+            const struct cache_transition *t = &tl.items[i];
+            double end = t->end_time > 0 ? t->end_time : (cache_status_final(j.status) ? t->start_time : app_now(a));
+            char line[1024];
+
+            fmt_time(t->start_time, t1, sizeof(t1));
+            fmt_duration(end - t->start_time, d, sizeof(d));
+            snprintf(line, sizeof(line), "%s  %-8s %s", t1 + 11, d, t->message);
+            add(s, t->status, line, strlen(line), t->end_time > 0 ? 0 : A_BOLD, false);
+        }
+    } else {
+        add(s, "", "(no transitions cached)", 23, theme_attr(TH_DIM), false);
+    }
+    cache_transition_list_clean(&tl);
+
+    heading(s, "Resources");
+    if (j.instance_type[0])
+        addf(s, "instances", 0, "%s %s %d", j.instance_type, draw_utf8() ? "×" : "x",
+             j.instance_count ? j.instance_count : 1);
+    if (root) {
+        json_int_t vol = jint(root, "ResourceConfig", "VolumeSizeInGB");
+        json_int_t maxrun = jint(root, "StoppingCondition", "MaxRuntimeInSeconds");
+        json_int_t maxwait = jint(root, "StoppingCondition", "MaxWaitTimeInSeconds");
+        const char *v;
+
+        if (vol)
+            addf(s, "volume", 0, "%lld GB", (long long)vol);
+        if (maxrun) {
+            fmt_duration((double)maxrun, d, sizeof(d));
+            addf(s, "max run", 0, "%s", d);
+        }
+        if (maxwait) {
+            fmt_duration((double)maxwait, d, sizeof(d));
+            addf(s, "max wait", 0, "%s", d);
+        }
+        if ((v = jstr(root, "AlgorithmSpecification.TrainingImage")))
+            add(s, "image", v, strlen(v), 0, false);
+        if ((v = jstr(root, "RoleArn")))
+            add(s, "role", v, strlen(v), 0, false);
+    }
+    heading(s, "Spot");
+    if (j.spot) {
+        addf(s, "training", 0, "%lld s", (long long)j.training_seconds);
+        addf(s, "billable", 0, "%lld s", (long long)j.billable_seconds);
+        if (j.training_seconds > 0 && j.billable_seconds > 0)
+            addf(s, "savings", theme_attr(TH_OK), "%.0f%%",
+                 100.0 * (1.0 - (double)j.billable_seconds / (double)j.training_seconds));
+    } else {
+        add(s, "", "on-demand", 9, theme_attr(TH_DIM), false);
+        if (j.training_seconds > 0)
+            addf(s, "billable", 0, "%lld s", (long long)(j.billable_seconds ? j.billable_seconds : j.training_seconds));
+    }
+
+    heading(s, "Hyperparameters");
+    if (cache_job_hyperparameters(c, name, &hp, NULL) == 0 && hp.n > 0) {
+        for (i = 0; i < hp.n; i++)
+            add(s, hp.items[i].key, hp.items[i].value, strlen(hp.items[i].value),
+                strncmp(hp.items[i].key, "sagemaker_", 10) == 0 ? theme_attr(TH_DIM) : 0, false);
+    } else {
+        add(s, "", "(none cached)", 13, theme_attr(TH_DIM), false);
+    }
+    cache_kv_list_clean(&hp);
+
+    heading(s, "Data");
+    if (root) {
+        json_t *chans = json_object_get(root, "InputDataConfig"), *ch;
+        size_t k;
+        const char *v;
+
+        json_array_foreach(chans, k, ch) {
+            const char *cn = jstr(ch, "ChannelName");
+            const char *uri = jstr(ch, "DataSource.S3DataSource.S3Uri");
+
+            addf(s, cn ? cn : "channel", 0, "%s", uri ? uri : "-");
+        }
+        if ((v = jstr(root, "OutputDataConfig.S3OutputPath")))
+            add(s, "output", v, strlen(v), 0, false);
+        if ((v = jstr(root, "CheckpointConfig.S3Uri")))
+            add(s, "checkpoints", v, strlen(v), 0, false);
+        if ((v = jstr(root, "ModelArtifacts.S3ModelArtifacts")))
+            add(s, "model", v, strlen(v), 0, false);
+    } else {
+        add(s, "", "(not described yet)", 19, theme_attr(TH_DIM), false);
+    }
+
+    heading(s, "Metric definitions");
+    if (cache_job_metric_definitions(c, name, &md, NULL) == 0 && md.n > 0) {
+        for (i = 0; i < md.n; i++)
+            add(s, md.items[i].key, md.items[i].value, strlen(md.items[i].value), 0, false);
+    } else {
+        add(s, "", "(none: the Hugging Face preset still extracts Trainer logs)", 59,
+            theme_attr(TH_DIM), false);
+    }
+    cache_kv_list_clean(&md);
+
+    heading(s, "Metrics (last / min / max / final)");
+    if (cache_job_metric_stats(c, name, &ms, NULL) == 0 && ms.n > 0) {
+        for (i = 0; i < ms.n; i++) {
+            const struct cache_metric_stat *m = &ms.items[i];
+            char l[32] = "-", lo[32] = "-", hi[32] = "-", fin[32] = "-";
+
+            if (m->count > 0) {
+                fmt_value(m->last, l, sizeof(l));
+                fmt_value(m->min, lo, sizeof(lo));
+                fmt_value(m->max, hi, sizeof(hi));
+            }
+            if (m->has_final)
+                fmt_value(m->final_value, fin, sizeof(fin));
+            addf(s, m->name, theme_attr(TH_METRIC), "%-10s %-10s %-10s %-10s (%lld points)", l, lo,
+                 hi, fin, (long long)m->count);
+        }
+    } else {
+        add(s, "", "(no metrics yet)", 16, theme_attr(TH_DIM), false);
+    }
+    cache_metric_stat_list_clean(&ms);
+
+    if (cache_job_tags(c, name, &tags, NULL) == 0 && tags.n > 0) {
+        heading(s, "Tags");
+        for (i = 0; i < tags.n; i++)
+            add(s, tags.items[i].key, tags.items[i].value, strlen(tags.items[i].value), 0, false);
+    }
+    cache_kv_list_clean(&tags);
+    json_decref(root);
+}
+
+static struct detail_state *S(struct view *v)
+{
+    return v->state;
+}
+
+static void detail_draw(struct view *v, struct app *a, const struct rect *r)
+{
+    struct detail_state *s = S(v);
+    int y;
+    size_t i;
+
+    if (s->stale) {
+        build(s, a, v->job);
+        s->stale = false;
+    }
+    s->page = r->h;
+    if (s->top + (size_t)r->h > s->n)
+        s->top = s->n > (size_t)r->h ? s->n - (size_t)r->h : 0;
+    for (y = 0, i = s->top; y < r->h && i < s->n; y++, i++) {
+        const struct dline *d = &s->lines[i];
+
+        if (d->heading) {
+            draw_str(r->y + y, r->x + 1, r->w - 1, d->value, d->attr);
+            continue;
+        }
+        draw_str(r->y + y, r->x + 3, 22, d->label, theme_attr(TH_DIM));
+        draw_str(r->y + y, r->x + 26, r->w - 26, d->value, d->attr);
+    }
+}
+
+static int scroll_by(struct detail_state *s, long d)
+{
+    long t = (long)s->top + d;
+
+    if (t < 0)
+        t = 0;
+    if (t > (long)s->n)
+        t = (long)s->n;
+    s->top = (size_t)t;
+    return R_REDRAW;
+}
+
+static int act_down(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), 1); }
+static int act_up(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), -1); }
+static int act_pgdn(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), S(v)->page - 1); }
+static int act_pgup(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), -(S(v)->page - 1)); }
+static int act_top(struct view *v, struct app *a) { (void)a; S(v)->top = 0; return R_REDRAW; }
+static int act_bottom(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), (long)S(v)->n); }
+static int act_logs(struct view *v, struct app *a) { app_push(a, &view_logs_ops, v->job, NULL, 0); return R_REDRAW; }
+static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metrics_ops, v->job, NULL, 0); return R_REDRAW; }
+static int act_relaunch(struct view *v, struct app *a) { app_push(a, &view_launch_ops, v->job, NULL, 0); return R_REDRAW; }
+
+static int do_stop(struct view *v, struct app *a)
+{
+    app_request_stop(a, v->job);
+    app_flash(a, false, "stopping %s…", v->job);
+    return R_REDRAW;
+}
+
+static int act_stop(struct view *v, struct app *a)
+{
+    char q[128];
+
+    snprintf(q, sizeof(q), "stop %s?", v->job);
+    app_confirm(a, q, do_stop);
+    return R_REDRAW;
+}
+
+static const struct key_binding detail_keys[] = {
+    { 'l', "l", "logs", act_logs, KB_FOOTER },
+    { 'm', "m", "metric charts", act_metrics, KB_FOOTER },
+    { 'j', "j/Down", "scroll down", act_down, 0 },
+    { KEY_DOWN, "Down", "scroll down", act_down, KB_HIDDEN },
+    { 'k', "k/Up", "scroll up", act_up, 0 },
+    { KEY_UP, "Up", "scroll up", act_up, KB_HIDDEN },
+    { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
+    { ' ', "space", "page down", act_pgdn, KB_HIDDEN },
+    { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
+    { 'g', "g", "top", act_top, 0 },
+    { 'G', "G", "bottom", act_bottom, 0 },
+    { 'r', "r", "re-launch with changes", act_relaunch, KB_MUTATING },
+    { 'x', "x", "stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
+    { 0, NULL, NULL, NULL, 0 },
+};
+
+static int detail_enter(struct view *v, struct app *a)
+{
+    struct detail_state *s = calloc(1, sizeof(*s));
+
+    if (!s)
+        return -1;
+    s->stale = true;
+    v->state = s;
+    app_request_job(a, v->job);
+    return 0;
+}
+
+static void detail_leave(struct view *v, struct app *a)
+{
+    struct detail_state *s = S(v);
+
+    app_request_unfollow(a, v->job);
+    if (!s)
+        return;
+    clear_lines(s);
+    free(s->lines);
+    free(s);
+    v->state = NULL;
+}
+
+static int detail_tick(struct view *v, struct app *a, bool changed)
+{
+    (void)a;
+    if (changed) {
+        S(v)->stale = true;
+        return R_REDRAW;
+    }
+    return R_NONE;
+}
+
+static void detail_title(struct view *v, struct app *a, char *buf, size_t size)
+{
+    (void)a;
+    snprintf(buf, size, "detail: %s", v->job);
+}
+
+const struct view_ops view_detail_ops = {
+    .name = "detail",
+    .keys = detail_keys,
+    .on_enter = detail_enter,
+    .on_leave = detail_leave,
+    .draw = detail_draw,
+    .on_tick = detail_tick,
+    .title = detail_title,
+};

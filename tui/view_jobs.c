@@ -1,0 +1,999 @@
+/* view_jobs.c: the home screen, the job list. Owns the list query (sort, filter), the marks,
+ * the user's extra columns and a window of rows: only the visible rows are fetched
+ * (cache_jobs_window) and only when the cache, the query or the scroll position changed, so
+ * 100,000 jobs cost what 50 do. Must not draw outside its rect or block on the network. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tui/draw.h"
+#include "tui/keys.h"
+#include "tui/sanitize.h"
+#include "tui/views.h"
+
+#define MAX_COLS 24
+#define MAX_MARKS 64
+#define WINDOW_MAX 512
+
+struct column {
+    char key[128];        /* "name", "status", ..., "hp.learning_rate", "m.eval_f1" */
+    char title[32];
+    const char *sort;     /* cache sort key; NULL = key itself */
+    int width;            /* 0 = flexible (the name) */
+    bool right;
+};
+
+struct row {
+    struct cache_job job;
+    char user[MAX_COLS][32];
+};
+
+struct jobs_state {
+    struct column cols[MAX_COLS];
+    size_t n_cols, n_builtin;
+    /* the query */
+    char sort[128];
+    bool desc;
+    char filter[512];            /* as typed */
+    char name_regex[256];
+    bool name_invert;
+    char status[128];
+    struct cache_job_query q;
+    /* the window */
+    size_t count, top, cur;
+    struct row *rows;
+    size_t n_rows, rows_top;
+    bool stale;
+    int page;
+    char error[256];
+    char marks[MAX_MARKS][CACHE_JOB_NAME_MAX];
+    size_t n_marks;
+    char followed[CACHE_JOB_NAME_MAX];
+};
+
+static const struct column builtin[] = {
+    { "name", "NAME", "name", 0, false },
+    { "status", "STATUS", "status", 10, false },
+    { "secondary", "SECONDARY", "secondary", 13, false },
+    { "created", "AGE", "created", 6, true },
+    { "duration", "DURATION", "duration", 8, true },
+    { "instance", "INSTANCE", "instance_type", 18, false },
+    { "spot", "SPOT", "billable", 5, true },
+    { "m.eval_loss", "EVAL_LOSS", NULL, 9, true },
+    { "m.eval_accuracy", "EVAL_ACC", NULL, 8, true },
+};
+#define N_BUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+
+static struct jobs_state *S(struct view *v)
+{
+    return v->state;
+}
+
+static const char *col_sort_key(const struct column *c)
+{
+    return c->sort ? c->sort : c->key;
+}
+
+static bool is_marked(const struct jobs_state *s, const char *name, size_t *at)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_marks; i++) {
+        if (strcmp(s->marks[i], name) == 0) {
+            if (at)
+                *at = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- columns remembered in the config ([ui] section, "columns hp.x m.y") ---------------- */
+
+static void mkdir_p_ignore(const char *dir)
+{
+    /* exists already, or cannot be made: fopen below says which */
+    (void)mkdir(dir, 0700);
+}
+
+static int config_path(char *buf, size_t size)
+{
+    const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+
+    if (x && *x)
+        snprintf(buf, size, "%s/sagetop/config", x);
+    else if (h && *h)
+        snprintf(buf, size, "%s/.config/sagetop/config", h);
+    else
+        return -1;
+    return 0;
+}
+
+static void add_user_col(struct jobs_state *s, const char *key)
+{
+    struct column *c;
+    size_t i;
+
+    if (s->n_cols == MAX_COLS || (strncmp(key, "hp.", 3) != 0 && strncmp(key, "m.", 2) != 0) ||
+        !key[key[0] == 'h' ? 3 : 2])
+        return;
+    for (i = 0; i < s->n_cols; i++)
+        if (strcmp(s->cols[i].key, key) == 0)
+            return;
+    c = &s->cols[s->n_cols++];
+    memset(c, 0, sizeof(*c));
+    str_copy(c->key, sizeof(c->key), key);
+    str_copy(c->title, sizeof(c->title), key);
+    for (i = 0; c->title[i]; i++)
+        c->title[i] = (char)toupper((unsigned char)c->title[i]);
+    c->width = (int)strlen(c->title) < 10 ? 10 : (int)strlen(c->title);
+    if (c->width > 18)
+        c->width = 18;
+    c->right = true;
+}
+
+static void load_columns(struct jobs_state *s)
+{
+    char path[1024], line[1024];
+    FILE *f;
+    bool in_ui = false;
+
+    if (config_path(path, sizeof(path)) < 0 || !(f = fopen(path, "r")))
+        return;
+    while (fgets(line, sizeof(line), f)) {
+        char *p = line, *tok;
+
+        line[strcspn(line, "\r\n")] = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '[') {
+            in_ui = strncmp(p, "[ui]", 4) == 0;
+            continue;
+        }
+        if (!in_ui || strncmp(p, "columns", 7) != 0)
+            continue;
+        for (tok = strtok(p + 7, " \t"); tok; tok = strtok(NULL, " \t"))
+            add_user_col(s, tok);
+    }
+    fclose(f);
+}
+
+/* Rewrites the [ui] section of the shared config file, keeping every other line as it was. */
+static int save_columns(struct jobs_state *s)
+{
+    char path[1024], tmp[1100], line[2048];
+    FILE *in, *out;
+    bool in_ui = false;
+    size_t i;
+
+    if (config_path(path, sizeof(path)) < 0)
+        return -1;
+    {
+        char dir[1024];
+        char *slash;
+
+        str_copy(dir, sizeof(dir), path);
+        slash = strrchr(dir, '/');
+        if (slash) {
+            char cmd[1200];
+
+            *slash = '\0';
+            snprintf(cmd, sizeof(cmd), "%s", dir);
+            /* two levels at most: $XDG_CONFIG_HOME and sagetop */
+            slash = strrchr(cmd, '/');
+            if (slash) {
+                *slash = '\0';
+                mkdir_p_ignore(cmd);
+            }
+            mkdir_p_ignore(dir);
+        }
+    }
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    out = fopen(tmp, "w");
+    if (!out)
+        return -1;
+    in = fopen(path, "r");
+    while (in && fgets(line, sizeof(line), in)) {
+        const char *p = line;
+
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '[')
+            in_ui = strncmp(p, "[ui]", 4) == 0;
+        if (!in_ui)
+            fputs(line, out);
+    }
+    if (in)
+        fclose(in);
+    fputs("[ui]\ncolumns", out);
+    for (i = s->n_builtin; i < s->n_cols; i++)
+        fprintf(out, " %s", s->cols[i].key);
+    fputs("\n", out);
+    if (fclose(out) != 0 || rename(tmp, path) != 0) {
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the query ------------------------------------------------------------------------------ */
+
+/* Filter grammar: space-separated terms, all must hold.
+ *   status:Failed (or status:InProgress,Stopping)  hp.K:V hp.K=V hp.K!=V  m.K<V m.K>=V ...
+ *   !regex  (name does NOT match)    regex (name matches; the last bare word wins) */
+static int parse_filter(struct jobs_state *s, const char *text, struct err *e)
+{
+    char buf[512];
+    char *tok, *save = NULL;
+    struct cache_job_query q;
+    char name_re[256] = "", status[128] = "";
+    bool invert = false;
+
+    memset(&q, 0, sizeof(q));
+    str_copy(buf, sizeof(buf), text);
+    for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        if (strncmp(tok, "status:", 7) == 0 || strncmp(tok, "status=", 7) == 0) {
+            str_copy(status, sizeof(status), tok + 7);
+        } else if (strncmp(tok, "hp.", 3) == 0 || strncmp(tok, "m.", 2) == 0) {
+            if (q.n_conds == CACHE_MAX_CONDS)
+                return err_set(e, ERR_INVAL, "at most %d conditions", CACHE_MAX_CONDS);
+            if (cache_cond_parse(tok, &q.conds[q.n_conds], e) < 0)
+                return -1;
+            q.n_conds++;
+        } else if (tok[0] == '!' && tok[1]) {
+            str_copy(name_re, sizeof(name_re), tok + 1);
+            invert = true;
+        } else {
+            str_copy(name_re, sizeof(name_re), tok);
+            invert = false;
+        }
+    }
+    str_copy(s->filter, sizeof(s->filter), text);
+    str_copy(s->name_regex, sizeof(s->name_regex), name_re);
+    str_copy(s->status, sizeof(s->status), status);
+    s->name_invert = invert;
+    memcpy(s->q.conds, q.conds, sizeof(q.conds));
+    s->q.n_conds = q.n_conds;
+    return 0;
+}
+
+static void build_query(struct jobs_state *s)
+{
+    s->q.sort = s->sort;
+    s->q.descending = s->desc;
+    s->q.name_regex = s->name_regex[0] ? s->name_regex : NULL;
+    s->q.name_invert = s->name_invert;
+    s->q.status = s->status[0] ? s->status : NULL;
+    s->stale = true;
+}
+
+static void fetch_user_cells(struct jobs_state *s, struct app *a, struct row *r)
+{
+    struct cache_metric_stat_list ms = { 0 };
+    struct cache_kv_list hp = { 0 };
+    bool need_m = false, need_hp = false;
+    size_t c, i;
+
+    for (c = 0; c < s->n_cols; c++) {
+        need_m |= strncmp(s->cols[c].key, "m.", 2) == 0;
+        need_hp |= strncmp(s->cols[c].key, "hp.", 3) == 0;
+    }
+    if (need_m)
+        cache_job_metric_stats(app_cache(a), r->job.name, &ms, NULL);
+    if (need_hp)
+        cache_job_hyperparameters(app_cache(a), r->job.name, &hp, NULL);
+    for (c = 0; c < s->n_cols && c < MAX_COLS; c++) {
+        const char *k = s->cols[c].key;
+
+        r->user[c][0] = '\0';
+        if (strncmp(k, "m.", 2) == 0) {
+            for (i = 0; i < ms.n; i++) {
+                if (strcmp(ms.items[i].name, k + 2) == 0) {
+                    double v = ms.items[i].count > 0 ? ms.items[i].last : ms.items[i].final_value;
+
+                    if (ms.items[i].count > 0 || ms.items[i].has_final)
+                        fmt_value(v, r->user[c], sizeof(r->user[c]));
+                }
+            }
+        } else if (strncmp(k, "hp.", 3) == 0) {
+            for (i = 0; i < hp.n; i++)
+                if (strcmp(hp.items[i].key, k + 3) == 0)
+                    sanitize_text(hp.items[i].value, strlen(hp.items[i].value), r->user[c],
+                                  sizeof(r->user[c]), draw_utf8() ? 0 : SANITIZE_ASCII);
+        }
+    }
+    cache_metric_stat_list_clean(&ms);
+    cache_kv_list_clean(&hp);
+}
+
+/* Fetches count and the rows from top (visible rows only). */
+static void refresh_window(struct jobs_state *s, struct app *a, int rows)
+{
+    struct err e = { 0 };
+    size_t n = 0, i;
+
+    if (rows < 1)
+        rows = 1;
+    if (rows > WINDOW_MAX)
+        rows = WINDOW_MAX;
+    s->page = rows;
+    s->error[0] = '\0';
+    if (cache_jobs_count(app_cache(a), &s->q, &s->count, &e) < 0) {
+        str_copy(s->error, sizeof(s->error), e.msg);
+        s->count = 0;
+        s->n_rows = 0;
+        s->stale = false;
+        return;
+    }
+    if (s->cur >= s->count)
+        s->cur = s->count ? s->count - 1 : 0;
+    if (s->cur < s->top)
+        s->top = s->cur;
+    if (s->cur >= s->top + (size_t)rows)
+        s->top = s->cur - (size_t)rows + 1;
+    if (s->top + (size_t)rows > s->count)
+        s->top = s->count > (size_t)rows ? s->count - (size_t)rows : 0;
+    if (!s->rows)
+        s->rows = calloc(WINDOW_MAX, sizeof(*s->rows));
+    if (!s->rows)
+        return;
+    {
+        struct cache_job *jobs = calloc((size_t)rows, sizeof(*jobs));
+
+        if (!jobs)
+            return;
+        if (cache_jobs_window(app_cache(a), &s->q, s->top, (size_t)rows, jobs, &n, &e) < 0) {
+            str_copy(s->error, sizeof(s->error), e.msg);
+            n = 0;
+        }
+        for (i = 0; i < n; i++) {
+            s->rows[i].job = jobs[i];
+            fetch_user_cells(s, a, &s->rows[i]);
+        }
+        free(jobs);
+    }
+    s->n_rows = n;
+    s->rows_top = s->top;
+    s->stale = false;
+}
+
+static const struct cache_job *current_job(struct jobs_state *s)
+{
+    if (s->n_rows == 0 || s->cur < s->rows_top || s->cur >= s->rows_top + s->n_rows)
+        return NULL;
+    return &s->rows[s->cur - s->rows_top].job;
+}
+
+/* ---- drawing ---------------------------------------------------------------------------- */
+
+static void cell_text(struct jobs_state *s, struct app *a, const struct row *r, size_t c,
+                      char *buf, size_t size, attr_t *attr)
+{
+    const struct cache_job *j = &r->job;
+    const char *k = s->cols[c].key;
+    double now = app_now(a);
+
+    *attr = 0;
+    buf[0] = '\0';
+    if (strcmp(k, "name") == 0) {
+        sanitize_text(j->name, strlen(j->name), buf, size, draw_utf8() ? 0 : SANITIZE_ASCII);
+    } else if (strcmp(k, "status") == 0) {
+        str_copy(buf, size, j->status);
+        *attr = theme_status_attr(j->status);
+    } else if (strcmp(k, "secondary") == 0) {
+        str_copy(buf, size, j->secondary_status);
+        *attr = theme_attr(TH_DIM);
+    } else if (strcmp(k, "created") == 0) {
+        if (j->creation_time > 0)
+            fmt_age(now - j->creation_time, buf, size);
+        *attr = theme_attr(TH_DIM);
+    } else if (strcmp(k, "duration") == 0) {
+        double start = j->start_time > 0 ? j->start_time : j->creation_time;
+        double end = j->end_time > 0 ? j->end_time : (cache_status_final(j->status) ? 0 : now);
+
+        if (j->training_seconds > 0 && cache_status_final(j->status))
+            fmt_duration((double)j->training_seconds, buf, size);
+        else if (start > 0 && end > start)
+            fmt_duration(end - start, buf, size);
+    } else if (strcmp(k, "instance") == 0) {
+        if (j->instance_type[0])
+            snprintf(buf, size, "%s%s%d", j->instance_type, draw_utf8() ? "×" : "x",
+                     j->instance_count ? j->instance_count : 1);
+    } else if (strcmp(k, "spot") == 0) {
+        if (j->spot && j->training_seconds > 0 && j->billable_seconds > 0)
+            snprintf(buf, size, "%d%%",
+                     (int)lround(100.0 * (1.0 - (double)j->billable_seconds / (double)j->training_seconds)));
+        else
+            snprintf(buf, size, "%s", j->spot ? "spot" : "-");
+        *attr = j->spot ? theme_attr(TH_OK) : theme_attr(TH_DIM);
+    } else {
+        str_copy(buf, size, r->user[c][0] ? r->user[c] : "-");
+        if (!r->user[c][0])
+            *attr = theme_attr(TH_DIM);
+    }
+}
+
+static void layout(struct jobs_state *s, int w, int *widths)
+{
+    int used = 2, i, name_w;
+
+    for (i = 0; i < (int)s->n_cols; i++) {
+        widths[i] = s->cols[i].width;
+        if (i > 0)
+            used += widths[i] + 1;
+    }
+    name_w = w - used;
+    /* narrow terminal: drop columns from the right until the name has 20 columns */
+    for (i = (int)s->n_cols - 1; name_w < 20 && i > 1; i--) {
+        name_w += widths[i] + 1;
+        widths[i] = 0;
+    }
+    if (name_w > 64)
+        name_w = 64;
+    widths[0] = name_w < 8 ? 8 : name_w;
+}
+
+static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
+{
+    struct jobs_state *s = S(v);
+    int widths[MAX_COLS], rows = r->h - 1, x, y;
+    size_t c, i;
+
+    if (s->stale || s->page != rows || s->top != s->rows_top ||
+        (s->n_rows == 0 && s->count > 0))
+        refresh_window(s, a, rows);
+    /* the cursor may have moved out of the fetched window */
+    if (s->cur < s->top || s->cur >= s->top + (size_t)rows) {
+        refresh_window(s, a, rows);
+    }
+    layout(s, r->w, widths);
+    x = r->x + 2;
+    draw_fill(r->y, r->x, r->w, theme_attr(TH_TITLE));
+    for (c = 0; c < s->n_cols; c++) {
+        char t[48];
+        bool sorted = strcmp(col_sort_key(&s->cols[c]), s->sort) == 0;
+
+        if (widths[c] == 0)
+            continue;
+        snprintf(t, sizeof(t), "%s%s", s->cols[c].title,
+                 sorted ? draw_sym(s->desc ? SYM_DOWN : SYM_UP) : "");
+        if (s->cols[c].right) {
+            int tw = utf8_width(t, strlen(t));
+
+            draw_str(r->y, x + (widths[c] > tw ? widths[c] - tw : 0), widths[c], t,
+                     theme_attr(TH_TITLE));
+        } else {
+            draw_str(r->y, x, widths[c], t, theme_attr(TH_TITLE));
+        }
+        x += widths[c] + 1;
+    }
+    if (s->error[0]) {
+        draw_str(r->y + 1, r->x + 2, r->w - 2, s->error, theme_attr(TH_ERROR));
+        return;
+    }
+    if (s->count == 0) {
+        draw_str(r->y + 2, r->x + 2, r->w - 2,
+                 s->filter[0] || s->status[0] ? "no job matches the filter (Esc clears it)"
+                                               : "no jobs in the cache yet: syncing…",
+                 theme_attr(TH_DIM));
+        return;
+    }
+    for (i = 0; i < s->n_rows && (int)i < rows; i++) {
+        const struct row *row = &s->rows[i];
+        bool sel = s->rows_top + i == s->cur;
+        bool mark = is_marked(s, row->job.name, NULL);
+        attr_t base = sel ? theme_attr(TH_SELECTED) : 0;
+
+        y = r->y + 1 + (int)i;
+        draw_fill(y, r->x, r->w, base);
+        if (mark)
+            draw_str(y, r->x, 2, draw_sym(SYM_MARK), base | theme_attr(TH_MARKED));
+        x = r->x + 2;
+        for (c = 0; c < s->n_cols; c++) {
+            char buf[256];
+            attr_t at;
+
+            if (widths[c] == 0)
+                continue;
+            cell_text(s, a, row, c, buf, sizeof(buf), &at);
+            if (sel)
+                at = base | (at & A_BOLD);
+            else if (c == 0 && mark)
+                at = theme_attr(TH_MARKED);
+            if (s->cols[c].right) {
+                int tw = utf8_width(buf, strlen(buf));
+
+                draw_str(y, x + (widths[c] > tw ? widths[c] - tw : 0), widths[c], buf, at);
+            } else {
+                int used = draw_str(y, x, widths[c], buf, at);
+
+                if (c == 0 && used == widths[c] && utf8_width(buf, strlen(buf)) > widths[c])
+                    draw_str(y, x + widths[c] - 1, 1, draw_sym(SYM_ELLIPSIS), at);
+            }
+            x += widths[c] + 1;
+        }
+    }
+}
+
+static void jobs_title(struct view *v, struct app *a, char *buf, size_t size)
+{
+    struct jobs_state *s = S(v);
+    char marks[64] = "";
+
+    (void)a;
+    if (s->n_marks)
+        snprintf(marks, sizeof(marks), "  %zu marked", s->n_marks);
+    snprintf(buf, size, "jobs (%zu)  sort: %s%s%s%s%s%s", s->count, s->sort,
+             s->desc ? " desc" : "", s->filter[0] ? "  filter: " : "", s->filter,
+             s->status[0] && !strstr(s->filter, "status") ? "  status: " : "",
+             s->status[0] && !strstr(s->filter, "status") ? s->status : "");
+    if (marks[0] && strlen(buf) + strlen(marks) < size)
+        strcat(buf, marks);
+}
+
+/* ---- actions -------------------------------------------------------------------------------- */
+
+static int move_cursor(struct jobs_state *s, long delta)
+{
+    long cur = (long)s->cur + delta;
+
+    if (s->count == 0)
+        return R_NONE;
+    if (cur < 0)
+        cur = 0;
+    if (cur >= (long)s->count)
+        cur = (long)s->count - 1;
+    s->cur = (size_t)cur;
+    if (s->cur < s->top)
+        s->top = s->cur;
+    if (s->page > 0 && s->cur >= s->top + (size_t)s->page)
+        s->top = s->cur - (size_t)s->page + 1;
+    return R_REDRAW;
+}
+
+static int act_down(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), 1); }
+static int act_up(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), -1); }
+static int act_pgdn(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), S(v)->page > 1 ? S(v)->page - 1 : 1); }
+static int act_pgup(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), -(S(v)->page > 1 ? S(v)->page - 1 : 1)); }
+static int act_top(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), -(long)S(v)->count); }
+static int act_bottom(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), (long)S(v)->count); }
+
+static int open_on_current(struct view *v, struct app *a, const struct view_ops *ops)
+{
+    const struct cache_job *j = current_job(S(v));
+
+    if (!j) {
+        app_flash(a, true, "no job selected");
+        return R_REDRAW;
+    }
+    app_push(a, ops, j->name, NULL, 0);
+    return R_REDRAW;
+}
+
+static int act_detail(struct view *v, struct app *a) { return open_on_current(v, a, &view_detail_ops); }
+static int act_logs(struct view *v, struct app *a) { return open_on_current(v, a, &view_logs_ops); }
+static int act_metrics(struct view *v, struct app *a) { return open_on_current(v, a, &view_metrics_ops); }
+static int act_relaunch(struct view *v, struct app *a) { return open_on_current(v, a, &view_launch_ops); }
+
+static int act_new(struct view *v, struct app *a)
+{
+    (void)v;
+    app_push(a, &view_launch_ops, "", NULL, 0);
+    return R_REDRAW;
+}
+
+static int act_compare(struct view *v, struct app *a)
+{
+    struct jobs_state *s = S(v);
+    size_t n = s->n_marks > VIEW_MAX_JOBS ? VIEW_MAX_JOBS : s->n_marks;
+
+    if (n < 2) {
+        app_flash(a, true, "mark 2 to 10 jobs with space, then press c");
+        return R_REDRAW;
+    }
+    app_push(a, &view_compare_ops, NULL, (const char (*)[CACHE_JOB_NAME_MAX])s->marks, n);
+    return R_REDRAW;
+}
+
+static int act_mark(struct view *v, struct app *a)
+{
+    struct jobs_state *s = S(v);
+    const struct cache_job *j = current_job(s);
+    size_t at;
+
+    if (!j)
+        return R_NONE;
+    if (is_marked(s, j->name, &at)) {
+        memmove(s->marks[at], s->marks[at + 1], (s->n_marks - at - 1) * sizeof(s->marks[0]));
+        s->n_marks--;
+    } else if (s->n_marks < MAX_MARKS) {
+        str_copy(s->marks[s->n_marks++], CACHE_JOB_NAME_MAX, j->name);
+    } else {
+        app_flash(a, true, "at most %d marks", MAX_MARKS);
+    }
+    return move_cursor(s, 1) | R_REDRAW;
+}
+
+static int act_unmark_all(struct view *v, struct app *a)
+{
+    (void)a;
+    S(v)->n_marks = 0;
+    return R_REDRAW;
+}
+
+static int submit_filter(struct view *v, struct app *a, const char *text)
+{
+    struct jobs_state *s = S(v);
+    struct err e = { 0 };
+
+    if (parse_filter(s, text, &e) < 0) {
+        app_flash(a, true, "filter: %s", e.msg);
+        return R_REDRAW;
+    }
+    build_query(s);
+    s->cur = s->top = 0;
+    return R_REDRAW;
+}
+
+static size_t complete_filter(struct view *v, struct app *a, const char *line, const char *word,
+                              char (*out)[128], size_t max)
+{
+    (void)line;
+    return view_jobs_complete(v, a, "filter ", word, out, max);
+}
+
+static int act_filter(struct view *v, struct app *a)
+{
+    app_prompt(a, "/", S(v)->filter, "filter", submit_filter, complete_filter);
+    return R_REDRAW;
+}
+
+static int clear_filter(struct jobs_state *s)
+{
+    s->filter[0] = s->name_regex[0] = s->status[0] = '\0';
+    s->name_invert = false;
+    s->q.n_conds = 0;
+    build_query(s);
+    return R_REDRAW;
+}
+
+static int set_sort(struct jobs_state *s, const char *key, int desc)
+{
+    if (desc < 0)
+        desc = strcmp(s->sort, key) == 0 ? !s->desc : (strcmp(key, "name") != 0 && strcmp(key, "status") != 0);
+    str_copy(s->sort, sizeof(s->sort), key);
+    s->desc = desc;
+    build_query(s);
+    return R_REDRAW;
+}
+
+static int act_sort_name(struct view *v, struct app *a) { (void)a; return set_sort(S(v), "name", -1); }
+static int act_sort_status(struct view *v, struct app *a) { (void)a; return set_sort(S(v), "status", -1); }
+static int act_sort_age(struct view *v, struct app *a) { (void)a; return set_sort(S(v), "created", -1); }
+static int act_sort_duration(struct view *v, struct app *a) { (void)a; return set_sort(S(v), "duration", -1); }
+static int act_sort_loss(struct view *v, struct app *a) { (void)a; return set_sort(S(v), "m.eval_loss", 0); }
+
+static int act_sort_next(struct view *v, struct app *a)
+{
+    struct jobs_state *s = S(v);
+    size_t i;
+
+    (void)a;
+    for (i = 0; i < s->n_cols; i++)
+        if (strcmp(col_sort_key(&s->cols[i]), s->sort) == 0)
+            break;
+    i = (i + 1) % s->n_cols;
+    return set_sort(s, col_sort_key(&s->cols[i]), s->desc);
+}
+
+static int act_sort_prev(struct view *v, struct app *a)
+{
+    struct jobs_state *s = S(v);
+    size_t i;
+
+    (void)a;
+    for (i = 0; i < s->n_cols; i++)
+        if (strcmp(col_sort_key(&s->cols[i]), s->sort) == 0)
+            break;
+    i = (i == 0 || i >= s->n_cols) ? s->n_cols - 1 : i - 1;
+    return set_sort(s, col_sort_key(&s->cols[i]), s->desc);
+}
+
+static int act_sort_flip(struct view *v, struct app *a)
+{
+    (void)a;
+    return set_sort(S(v), S(v)->sort, !S(v)->desc);
+}
+
+static int do_stop(struct view *v, struct app *a)
+{
+    const struct cache_job *j = current_job(S(v));
+
+    if (j) {
+        app_request_stop(a, j->name);
+        app_flash(a, false, "stopping %s…", j->name);
+    }
+    return R_REDRAW;
+}
+
+static int act_stop(struct view *v, struct app *a)
+{
+    const struct cache_job *j = current_job(S(v));
+    char q[128];
+
+    if (!j)
+        return R_NONE;
+    if (cache_status_final(j->status)) {
+        app_flash(a, true, "%s is already %s", j->name, j->status);
+        return R_REDRAW;
+    }
+    snprintf(q, sizeof(q), "stop %s?", j->name);
+    app_confirm(a, q, do_stop);
+    return R_REDRAW;
+}
+
+static int act_esc(struct view *v, struct app *a)
+{
+    (void)a;
+    if (S(v)->filter[0] || S(v)->status[0])
+        return clear_filter(S(v));
+    return R_NONE;
+}
+
+static const struct key_binding jobs_keys[] = {
+    { '\r', "Enter", "job detail", act_detail, KB_FOOTER },
+    { '\n', "Enter", "job detail", act_detail, KB_HIDDEN },
+    { KEY_ENTER, "Enter", "job detail", act_detail, KB_HIDDEN },
+    { 'l', "l", "logs", act_logs, KB_FOOTER },
+    { 'm', "m", "metric charts", act_metrics, KB_FOOTER },
+    { ' ', "space", "mark / unmark for comparison", act_mark, KB_FOOTER },
+    { 'c', "c", "compare marked jobs", act_compare, KB_FOOTER },
+    { 'u', "u", "clear all marks", act_unmark_all, 0 },
+    { '/', "/", "filter: regex !regex status:X hp.k:v m.k<v", act_filter, KB_FOOTER },
+    { KEY_ESCAPE, "Esc", "clear the filter", act_esc, 0 },
+    { 'j', "j/Down", "next job", act_down, 0 },
+    { KEY_DOWN, "Down", "next job", act_down, KB_HIDDEN },
+    { 'k', "k/Up", "previous job", act_up, 0 },
+    { KEY_UP, "Up", "previous job", act_up, KB_HIDDEN },
+    { KEY_NPAGE, "PgDn/^F", "page down", act_pgdn, 0 },
+    { 6, "^F", "page down", act_pgdn, KB_HIDDEN },
+    { KEY_PPAGE, "PgUp/^B", "page up", act_pgup, 0 },
+    { 2, "^B", "page up", act_pgup, KB_HIDDEN },
+    { 'g', "g/Home", "first job", act_top, 0 },
+    { KEY_HOME, "Home", "first job", act_top, KB_HIDDEN },
+    { 'G', "G/End", "last job", act_bottom, 0 },
+    { KEY_END, "End", "last job", act_bottom, KB_HIDDEN },
+    { 'N', "N", "sort by name (again: reverse)", act_sort_name, 0 },
+    { 'S', "S", "sort by status", act_sort_status, 0 },
+    { 'A', "A", "sort by age", act_sort_age, 0 },
+    { 'D', "D", "sort by duration", act_sort_duration, 0 },
+    { 'L', "L", "sort by eval_loss", act_sort_loss, 0 },
+    { '>', ">", "sort by the next column", act_sort_next, 0 },
+    { '<', "<", "sort by the previous column", act_sort_prev, 0 },
+    { 'I', "I", "invert the sort order", act_sort_flip, 0 },
+    { 'n', "n", "launch a new job", act_new, KB_MUTATING },
+    { 'r', "r", "re-launch this job with changes", act_relaunch, KB_MUTATING },
+    { 'x', "x", "stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
+    { 0, NULL, NULL, NULL, 0 },
+};
+
+/* ---- commands and completion ------------------------------------------------------------ */
+
+static int cmd_cols(struct jobs_state *s, int argc, char **argv, struct app *a)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *t = argv[i];
+
+        if (t[0] == '-') {
+            size_t k;
+
+            for (k = s->n_builtin; k < s->n_cols; k++) {
+                if (strcmp(s->cols[k].key, t + 1) == 0) {
+                    memmove(&s->cols[k], &s->cols[k + 1], (s->n_cols - k - 1) * sizeof(s->cols[0]));
+                    s->n_cols--;
+                    break;
+                }
+            }
+        } else if (strcmp(t, "reset") == 0) {
+            s->n_cols = s->n_builtin;
+        } else {
+            const char *key = t[0] == '+' ? t + 1 : t;
+
+            if (strncmp(key, "hp.", 3) != 0 && strncmp(key, "m.", 2) != 0) {
+                app_flash(a, true, "cols: '%s' is not hp.NAME or m.NAME", key);
+                return R_REDRAW;
+            }
+            add_user_col(s, key);
+        }
+    }
+    if (save_columns(s) < 0)
+        app_flash(a, true, "columns set, but the config file could not be written");
+    else
+        app_flash(a, false, "columns saved to the config");
+    s->stale = true;
+    return R_REDRAW;
+}
+
+static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
+{
+    struct jobs_state *s = S(v);
+    int i;
+
+    if (strcmp(argv[0], "sort") == 0) {
+        if (argc < 2) {
+            app_flash(a, true, "usage: :sort COLUMN [desc|asc]");
+            return R_REDRAW;
+        }
+        return set_sort(s, argv[1], argc > 2 ? strcmp(argv[2], "desc") == 0 : 0);
+    }
+    if (strcmp(argv[0], "cols") == 0)
+        return cmd_cols(s, argc, argv, a);
+    if (strcmp(argv[0], "filter") == 0) {
+        char text[512] = "";
+
+        for (i = 1; i < argc; i++) {
+            if (i > 1)
+                strncat(text, " ", sizeof(text) - strlen(text) - 1);
+            strncat(text, argv[i], sizeof(text) - strlen(text) - 1);
+        }
+        return submit_filter(v, a, text);
+    }
+    if (strcmp(argv[0], "jobs") == 0) {
+        char text[512] = "";
+
+        /* :jobs status=InProgress name=bert hp.epochs=3 m.eval_loss<0.3 */
+        for (i = 1; i < argc; i++) {
+            const char *t = argv[i];
+            char term[300];
+
+            if (strncmp(t, "name=", 5) == 0)
+                snprintf(term, sizeof(term), "%s", t + 5);
+            else if (strncmp(t, "since=", 6) == 0) {
+                app_flash(a, true, "since= is not supported yet; sort by age (A) instead");
+                continue;
+            } else
+                snprintf(term, sizeof(term), "%s", t);
+            if (text[0])
+                strncat(text, " ", sizeof(text) - strlen(text) - 1);
+            strncat(text, term, sizeof(text) - strlen(text) - 1);
+        }
+        return submit_filter(v, a, text);
+    }
+    if (strcmp(argv[0], "mark") == 0)
+        return act_mark(v, a);
+    if (strcmp(argv[0], "unmark") == 0)
+        return act_unmark_all(v, a);
+    if (strcmp(argv[0], "compare") == 0)
+        return act_compare(v, a);
+    if (strcmp(argv[0], "logs") == 0)
+        return act_logs(v, a);
+    if (strcmp(argv[0], "detail") == 0)
+        return act_detail(v, a);
+    if (strcmp(argv[0], "metrics") == 0)
+        return act_metrics(v, a);
+    if (strcmp(argv[0], "launch") == 0)
+        return app_read_only(a) ? (app_flash(a, true, "read-only"), R_REDRAW) : act_new(v, a);
+    if (strcmp(argv[0], "stop") == 0)
+        return app_read_only(a) ? (app_flash(a, true, "read-only"), R_REDRAW) : act_stop(v, a);
+    return R_UNHANDLED;
+}
+
+size_t view_jobs_complete(struct view *v, struct app *a, const char *line, const char *word,
+                          char (*out)[128], size_t max)
+{
+    static const char *const fixed[] = { "name", "status", "secondary", "created", "started",
+        "ended", "modified", "duration", "instance_type", "instance_count", "billable",
+        "status:InProgress", "status:Completed", "status:Failed", "status:Stopped",
+        "status:Stopping", "desc", "asc", NULL };
+    static const char *const job_args[] = { "status=InProgress", "status=Completed",
+        "status=Failed", "status=Stopped", "name=", "since=", NULL };
+    struct jobs_state *s = NULL;
+    size_t n = 0, i, wl = strlen(word);
+    const struct cache_job *j = NULL;
+    const char *prefix = "";
+    const char *w = word;
+    char cand[128];
+
+    (void)v;
+    /* the jobs view is at the bottom of the stack: find its state through the view given
+     * when it is the jobs view, else complete without job-specific names */
+    if (v && v->ops == &view_jobs_ops)
+        s = S(v);
+    if (s)
+        j = current_job(s);
+    if (strncmp(line, "cols ", 5) == 0 && (*w == '+' || *w == '-')) {
+        prefix = *w == '+' ? "+" : "-";
+        w++;
+        wl--;
+    }
+    if (strncmp(line, "jobs ", 5) == 0) {
+        for (i = 0; job_args[i] && n < max; i++)
+            if (strncmp(job_args[i], w, wl) == 0)
+                snprintf(out[n++], 128, "%s", job_args[i]);
+        return n;
+    }
+    if (strncmp(line, "sort ", 5) == 0 || strncmp(line, "filter ", 7) == 0) {
+        for (i = 0; fixed[i] && n < max; i++)
+            if (strncmp(fixed[i], w, wl) == 0)
+                snprintf(out[n++], 128, "%s", fixed[i]);
+    }
+    if (j && n < max) {
+        struct cache_kv_list hp = { 0 };
+        struct cache_metric_stat_list ms = { 0 };
+
+        cache_job_hyperparameters(app_cache(a), j->name, &hp, NULL);
+        cache_job_metric_stats(app_cache(a), j->name, &ms, NULL);
+        for (i = 0; i < hp.n && n < max; i++) {
+            snprintf(cand, sizeof(cand), "hp.%.100s", hp.items[i].key);
+            if (strncmp(cand, w, wl) == 0 && strncmp(hp.items[i].key, "sagemaker_", 10) != 0)
+                snprintf(out[n++], 128, "%s%.120s", prefix, cand);
+        }
+        for (i = 0; i < ms.n && n < max; i++) {
+            snprintf(cand, sizeof(cand), "m.%.100s", ms.items[i].name);
+            if (strncmp(cand, w, wl) == 0)
+                snprintf(out[n++], 128, "%s%.120s", prefix, cand);
+        }
+        cache_kv_list_clean(&hp);
+        cache_metric_stat_list_clean(&ms);
+    }
+    return n;
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------------- */
+
+static int jobs_enter(struct view *v, struct app *a)
+{
+    struct jobs_state *s = calloc(1, sizeof(*s));
+    size_t i;
+
+    (void)a;
+    if (!s)
+        return -1;
+    for (i = 0; i < N_BUILTIN; i++)
+        s->cols[i] = builtin[i];
+    s->n_cols = s->n_builtin = N_BUILTIN;
+    load_columns(s);
+    str_copy(s->sort, sizeof(s->sort), "created");
+    s->desc = true;
+    build_query(s);
+    v->state = s;
+    return 0;
+}
+
+static void jobs_leave(struct view *v, struct app *a)
+{
+    struct jobs_state *s = S(v);
+
+    (void)a;
+    if (!s)
+        return;
+    free(s->rows);
+    free(s);
+    v->state = NULL;
+}
+
+static int jobs_tick(struct view *v, struct app *a, bool changed)
+{
+    struct jobs_state *s = S(v);
+
+    (void)a;
+    if (changed)
+        s->stale = true;
+    return R_REDRAW;     /* ages and durations move every second */
+}
+
+const struct view_ops view_jobs_ops = {
+    .name = "jobs",
+    .keys = jobs_keys,
+    .on_enter = jobs_enter,
+    .on_leave = jobs_leave,
+    .draw = jobs_draw,
+    .on_tick = jobs_tick,
+    .on_command = jobs_command,
+    .title = jobs_title,
+};
