@@ -1,13 +1,385 @@
-/* cmd_plot.c: placeholder until its issue lands. */
+/* cmd_plot.c: `sagetop plot`: one metric of one or more jobs as a chart on stdout.
+ *
+ * Owns argument parsing and where the points come from: a long CSV (--csv, the format
+ * `sagetop metrics --format csv` prints) or the local cache. The chart itself is
+ * chart_plot_text() in tui/chart.c, a curses-free raster, so this file never touches curses.
+ * Prints the chart to stdout, one error line to stderr.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "metrics/series.h"
+#include "tui/chart.h"
+
+#define PLOT_CSV_MAX_BYTES ((size_t)1 << 30)
+#define PLOT_MAX_JOBS 64
+
+struct plot_args {
+    const char *metric;
+    const char *csv;
+    const char *jobs[PLOT_MAX_JOBS];
+    size_t n_jobs;
+    enum series_x_kind x_kind;
+    bool x_given;
+    int width, height;
+    enum chart_glyphs glyphs;
+    double ema;
+    bool log_y, no_legend, no_markers;
+    double cursor_x;
+};
+
+static void plot_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: sagetop plot JOB... --metric NAME [options]\n"
+        "       sagetop plot --csv FILE [--metric NAME] [JOB...] [options]\n"
+        "\n"
+        "Draws a metric of one or more jobs as a chart on stdout.\n"
+        "\n"
+        "options:\n"
+        "  --metric NAME        the metric to draw (required with JOB arguments; with --csv,\n"
+        "                       every metric when omitted)\n"
+        "  --x step|epoch|time|elapsed\n"
+        "                       the x axis (default: step with --csv, elapsed from the cache)\n"
+        "  --width W            chart width in cells (default: the terminal's, else 100)\n"
+        "  --height H           chart height in cells (default 24)\n"
+        "  --ascii              7-bit characters only (same as --glyphs ascii)\n"
+        "  --glyphs braille|block|ascii\n"
+        "                       dot characters (default: from the locale and TERM)\n"
+        "  --ema F              smooth with an exponential moving average, 0 <= F < 1\n"
+        "  --log                log-scale y axis\n"
+        "  --cursor X           read out every series at x = X in the legend\n"
+        "  --no-legend          no legend lines\n"
+        "  --no-markers         no min/max/last markers\n"
+        "  --csv FILE           read points from FILE ('-' for stdin): the long CSV of\n"
+        "                       'sagetop metrics --format csv' (job,metric,timestamp,step,epoch,"
+        "value);\n"
+        "                       JOB arguments then pick and order the jobs\n"
+        "  --help               print this help\n");
+}
+
+/* "--opt VALUE" or "--opt=VALUE": 1 when argv[*i] is opt, 0 when not, -1 when the value is
+ * missing. */
+static int opt_value(int argc, char **argv, int *i, const char *opt, const char **out)
+{
+    size_t n = strlen(opt);
+    const char *a = argv[*i];
+
+    if (strncmp(a, opt, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        *out = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *out = argv[++*i];
+    return 1;
+}
+
+static bool parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static int default_width(void)
+{
+    struct winsize ws;
+
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 100;
+}
+
+/* 0 ok, or an exit status (usage errors print themselves). */
+static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
+{
+    int i, r;
+
+    memset(a, 0, sizeof(*a));
+    a->x_kind = SERIES_X_STEP;
+    a->height = 24;
+    a->glyphs = CHART_GLYPHS_AUTO;
+    a->cursor_x = NAN;
+    *help = false;
+    for (i = 1; i < argc; i++) {
+        const char *v = NULL, *arg = argv[i];
+
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            *help = true;
+            return 0;
+        }
+        if (strcmp(arg, "--ascii") == 0) {
+            a->glyphs = CHART_GLYPHS_ASCII;
+        } else if (strcmp(arg, "--log") == 0) {
+            a->log_y = true;
+        } else if (strcmp(arg, "--no-legend") == 0) {
+            a->no_legend = true;
+        } else if (strcmp(arg, "--no-markers") == 0) {
+            a->no_markers = true;
+        } else if ((r = opt_value(argc, argv, &i, "--metric", &v)) != 0) {
+            if (r < 0)
+                return cli_usage_error("plot", "--metric needs a name");
+            a->metric = v;
+        } else if ((r = opt_value(argc, argv, &i, "--csv", &v)) != 0) {
+            if (r < 0)
+                return cli_usage_error("plot", "--csv needs a file name (or - for stdin)");
+            a->csv = v;
+        } else if ((r = opt_value(argc, argv, &i, "--x", &v)) != 0) {
+            if (r < 0)
+                return cli_usage_error("plot", "--x needs step, epoch, time or elapsed");
+            if (strcmp(v, "step") == 0)
+                a->x_kind = SERIES_X_STEP;
+            else if (strcmp(v, "epoch") == 0)
+                a->x_kind = SERIES_X_EPOCH;
+            else if (strcmp(v, "time") == 0 || strcmp(v, "wall") == 0)
+                a->x_kind = SERIES_X_WALL;
+            else if (strcmp(v, "elapsed") == 0)
+                a->x_kind = SERIES_X_ELAPSED;
+            else
+                return cli_usage_error("plot", "--x %s: use step, epoch, time or elapsed", v);
+            a->x_given = true;
+        } else if ((r = opt_value(argc, argv, &i, "--width", &v)) != 0) {
+            if (r < 0 || !parse_int(v, 20, 2000, &a->width))
+                return cli_usage_error("plot", "--width needs a number from 20 to 2000");
+        } else if ((r = opt_value(argc, argv, &i, "--height", &v)) != 0) {
+            if (r < 0 || !parse_int(v, 5, 2000, &a->height))
+                return cli_usage_error("plot", "--height needs a number from 5 to 2000");
+        } else if ((r = opt_value(argc, argv, &i, "--glyphs", &v)) != 0) {
+            if (r < 0)
+                return cli_usage_error("plot", "--glyphs needs braille, block or ascii");
+            if (strcmp(v, "braille") == 0)
+                a->glyphs = CHART_GLYPHS_BRAILLE;
+            else if (strcmp(v, "block") == 0)
+                a->glyphs = CHART_GLYPHS_BLOCK;
+            else if (strcmp(v, "ascii") == 0)
+                a->glyphs = CHART_GLYPHS_ASCII;
+            else
+                return cli_usage_error("plot", "--glyphs %s: use braille, block or ascii", v);
+        } else if ((r = opt_value(argc, argv, &i, "--ema", &v)) != 0) {
+            if (r < 0 || !parse_double(v, &a->ema) || a->ema < 0 || a->ema >= 1)
+                return cli_usage_error("plot", "--ema needs a factor F with 0 <= F < 1");
+        } else if ((r = opt_value(argc, argv, &i, "--cursor", &v)) != 0) {
+            if (r < 0 || !parse_double(v, &a->cursor_x))
+                return cli_usage_error("plot", "--cursor needs an x value");
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return cli_usage_error("plot", "unknown option %s", arg);
+        } else {
+            if (a->n_jobs == PLOT_MAX_JOBS)
+                return cli_usage_error("plot", "at most %d jobs", PLOT_MAX_JOBS);
+            a->jobs[a->n_jobs++] = arg;
+        }
+    }
+    if (a->csv == NULL && a->n_jobs == 0)
+        return cli_usage_error("plot", "name at least one JOB, or read points with --csv FILE");
+    if (a->csv == NULL && a->metric == NULL)
+        return cli_usage_error("plot", "--metric NAME is required with JOB arguments");
+    if (a->width == 0)
+        a->width = default_width();
+    return 0;
+}
+
+/* Reads all of FILE ('-' = stdin) up to PLOT_CSV_MAX_BYTES. */
+static int read_all(const char *path, char **out, size_t *len, struct err *e)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    size_t cap = 1 << 16, n = 0;
+    char *buf = NULL;
+    int rc = 0;
+
+    if (f == NULL)
+        return err_set(e, ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    buf = malloc(cap);
+    if (buf == NULL) {
+        rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
+        goto out;
+    }
+    for (;;) {
+        size_t got;
+
+        if (n == cap) {
+            char *nb;
+
+            if (cap >= PLOT_CSV_MAX_BYTES) {
+                rc = err_set(e, ERR_TOOBIG, "%s: larger than %zu MB", path,
+                             PLOT_CSV_MAX_BYTES >> 20);
+                goto out;
+            }
+            nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
+                goto out;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+    }
+out:
+    if (f != stdin)
+        fclose(f);
+    if (rc < 0) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* The CSV path: every job in file order, or the JOB arguments in their order. */
+static int load_csv(const struct plot_args *a, struct series_set *set, struct err *e)
+{
+    struct series_set all;
+    char *buf = NULL;
+    size_t len = 0, i, j;
+    int rc;
+
+    series_set_init(&all);
+    rc = read_all(a->csv, &buf, &len, e);
+    if (rc < 0)
+        return rc;
+    rc = series_csv_parse(buf, len, a->metric, a->x_kind, &all, e);
+    free(buf);
+    if (rc < 0) {
+        err_prefix(e, "%s", strcmp(a->csv, "-") == 0 ? "stdin" : a->csv);
+        goto out;
+    }
+    if (a->n_jobs == 0) {
+        *set = all;
+        return 0;
+    }
+    for (i = 0; i < a->n_jobs; i++) {
+        struct series *s = NULL;
+
+        for (j = 0; j < all.len; j++) {
+            if (all.v[j] == NULL)
+                continue;
+            /* without --metric, series are "job/metric": match the job part */
+            if (strcmp(all.v[j]->name, a->jobs[i]) == 0 ||
+                (a->metric == NULL && strncmp(all.v[j]->name, a->jobs[i],
+                                              strlen(a->jobs[i])) == 0 &&
+                 all.v[j]->name[strlen(a->jobs[i])] == '/')) {
+                s = all.v[j];
+                all.v[j] = NULL;
+                rc = series_set_take(set, s, e);
+                if (rc < 0)
+                    goto out;
+                if (a->metric != NULL)
+                    break;
+            }
+        }
+        if (s == NULL) {
+            rc = err_set(e, ERR_NOTFOUND, "%s: no points of %s%s for job %s", a->csv,
+                         a->metric != NULL ? "metric " : "any metric",
+                         a->metric != NULL ? a->metric : "", a->jobs[i]);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    for (j = 0; j < all.len; j++)
+        series_free(all.v[j]);
+    all.len = 0;
+    series_set_clean(&all);
+    return rc;
+}
+
+/* The cache path. The cache (cache/cache.h) keeps points with a timestamp but no step, so JOB
+ * arguments are not wired yet; see the message. */
+static int load_cache(const struct globals *g, const struct plot_args *a, struct series_set *set,
+                      struct err *e)
+{
+    (void)g;
+    (void)set;
+    return err_set(e, ERR_INVAL,
+                   "plot: reading %s of %s from the cache is not available yet; export the "
+                   "points with 'sagetop metrics %s --format csv > m.csv' and run "
+                   "'sagetop plot --csv m.csv --metric %s'",
+                   a->metric, a->jobs[0], a->jobs[0], a->metric);
+}
 
 int cmd_plot(const struct globals *g, int argc, char **argv)
 {
-    (void)g;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sagetop: 'plot' is not available yet\n");
-    return EXIT_ERROR;
+    struct plot_args a;
+    struct series_set set;
+    struct chart_opts o;
+    struct err e = { 0 };
+    char *text = NULL;
+    size_t len = 0;
+    bool help, ansi;
+    int rc;
+
+    rc = parse_args(argc, argv, &a, &help);
+    if (rc != 0)
+        return rc;
+    if (help) {
+        plot_usage(stdout);
+        return EXIT_OK;
+    }
+    setlocale(LC_CTYPE, "");
+    series_set_init(&set);
+    if (a.csv != NULL) {
+        rc = load_csv(&a, &set, &e);
+    } else {
+        if (!a.x_given)
+            a.x_kind = SERIES_X_ELAPSED;
+        rc = load_cache(g, &a, &set, &e);
+    }
+    if (rc < 0)
+        goto out;
+
+    chart_opts_init(&o, a.width, a.height);
+    o.glyphs = a.glyphs;
+    o.x_kind = a.x_kind;
+    o.log_y = a.log_y;
+    o.legend = !a.no_legend;
+    o.markers = !a.no_markers;
+    o.cursor_x = a.cursor_x;
+    ansi = isatty(STDOUT_FILENO) && !g->no_color && getenv("NO_COLOR") == NULL;
+    rc = chart_plot_text(set.v, set.len, a.metric, a.ema, &o, ansi, &text, &len, &e);
+    if (rc < 0)
+        goto out;
+    if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
+        rc = err_set(&e, ERR_IO, "writing the chart: %s", strerror(errno));
+out:
+    free(text);
+    series_set_clean(&set);
+    return rc < 0 ? cli_fail(&e) : EXIT_OK;
 }

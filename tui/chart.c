@@ -35,13 +35,12 @@ static const uint8_t braille_bit[4][2] = {
 static const uint8_t quadrant_bit[2][2] = { { 1, 2 }, { 4, 8 } };
 
 struct box_glyphs {
-    const char *vert, *tick_y, *corner, *horiz, *tick_x, *cursor, *max, *min, *last, *swatch;
+    const char *vert, *tick_y, *corner, *horiz, *tick_x, *cursor, *max, *min, *last;
 };
 static const struct box_glyphs box_unicode = {
     "\u2502", "\u2524", "\u2514", "\u2500", "\u252c", "\u2502", "\u25b2", "\u25bc", "\u25c2",
-    NULL,
 };
-static const struct box_glyphs box_ascii = { "|", "+", "+", "-", "+", ":", "^", "v", "<", NULL };
+static const struct box_glyphs box_ascii = { "|", "+", "+", "-", "+", ":", "^", "v", "<" };
 
 void chart_opts_init(struct chart_opts *o, int width, int height)
 {
@@ -354,6 +353,17 @@ static void set_dot(struct chart_raster *r, const struct frame *f, int px, int p
     r->owner_[ci] = (uint8_t)owner;
 }
 
+uint8_t chart_dot_bit(enum chart_glyphs g, int cx, int cy)
+{
+    if (g == CHART_GLYPHS_ASCII)
+        return cx == 0 && cy == 0 ? 1 : 0;
+    if (cx < 0 || cx > 1 || cy < 0)
+        return 0;
+    if (g == CHART_GLYPHS_BLOCK)
+        return cy < 2 ? quadrant_bit[cy][cx] : 0;
+    return cy < 4 ? braille_bit[cy][cx] : 0;
+}
+
 static void line_dots(struct chart_raster *r, const struct frame *f, int x0, int y0, int x1,
                       int y1, int owner)
 {
@@ -431,8 +441,25 @@ static void braille_utf8(uint8_t bits, char out[5])
     out[3] = '\0';
 }
 
-static void encode_plot(struct chart_raster *r, const struct frame *f,
-                        const struct chart_line *lines, int cursor_col,
+void chart_cell_glyph(enum chart_glyphs g, uint8_t bits, int run, char out[5])
+{
+    int m = run % CHART_RUN_COLORS;
+
+    if (m < 0)
+        m += CHART_RUN_COLORS;
+    if (bits == 0) {
+        strcpy(out, " ");
+    } else if (g == CHART_GLYPHS_ASCII) {
+        out[0] = run_ascii[m];
+        out[1] = '\0';
+    } else if (g == CHART_GLYPHS_BLOCK) {
+        strcpy(out, quadrant[bits & 15]);
+    } else {
+        braille_utf8(bits, out);
+    }
+}
+
+static void encode_plot(struct chart_raster *r, const struct chart_line *lines, int cursor_col,
                         const struct box_glyphs *bx)
 {
     int row, col;
@@ -451,18 +478,8 @@ static void encode_plot(struct chart_raster *r, const struct frame *f,
             }
             {
                 const struct chart_line *l = &lines[r->owner_[ci] - 1];
-                int run = l->run % CHART_RUN_COLORS;
 
-                if (run < 0)
-                    run += CHART_RUN_COLORS;
-                if (f->dx == 1) {
-                    ch[0] = run_ascii[run];
-                    ch[1] = '\0';
-                } else if (f->dy == 4) {
-                    braille_utf8(b, ch);
-                } else {
-                    strcpy(ch, quadrant[b & 15]);
-                }
+                chart_cell_glyph(r->glyphs, b, l->run, ch);
                 cell_set(r, r->plot_y + row, r->plot_x + col, ch, chart_run_color(l->run),
                          l->dim ? CHART_ATTR_DIM : 0);
             }
@@ -521,8 +538,7 @@ static void draw_markers(struct chart_raster *r, const struct frame *f,
 }
 
 static void draw_legend(struct chart_raster *r, const struct chart_line *lines, size_t n,
-                        int top, int rows, const struct chart_opts *o, bool cursor_on,
-                        const struct box_glyphs *bx)
+                        int top, int rows, const struct chart_opts *o, bool cursor_on)
 {
     size_t i;
     int row = top;
@@ -547,7 +563,6 @@ static void draw_legend(struct chart_raster *r, const struct chart_line *lines, 
             cell_set(r, row, col, r->glyphs == CHART_GLYPHS_BRAILLE ? "\u28ff" : "\u2588", color,
                      0);
         }
-        (void)bx;
         col += 2;
         col += put_text(r, row, col, label, r->width - col, color, 0);
         text[0] = '\0';
@@ -625,7 +640,10 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
 
     /* rows: title, plot, axis, x labels, legend */
     title_rows = o->title != NULL ? 1 : 0;
+    /* the legend gets at most half of what the axes leave, the plot at least two rows */
     legend_rows = o->legend ? (int)n : 0;
+    if (legend_rows > (o->height - title_rows - 2) / 2)
+        legend_rows = (o->height - title_rows - 2) / 2;
     if (o->height - title_rows - 2 - legend_rows < 2)
         legend_rows = o->height - title_rows - 2 - 2;
     if (legend_rows < 0)
@@ -698,7 +716,7 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
             draw_series(r, &f, lines[k].s, (int)k + 1);
     if (isfinite(o->cursor_x) && o->cursor_x >= f.x_lo && o->cursor_x <= f.x_hi)
         cursor_col = dot_x(&f, o->cursor_x) / f.dx;
-    encode_plot(r, &f, lines, cursor_col, bx);
+    encode_plot(r, lines, cursor_col, bx);
     if (!any)
         put_text(r, r->plot_y + r->plot_h / 2, r->plot_x + (r->plot_w - 7) / 2, "no data", 7,
                  CHART_COLOR_LABEL, 0);
@@ -742,8 +760,18 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
             put_text(r, lab_row, start, xl, w, CHART_COLOR_LABEL, 0);
             last_end = start + w - 1;
         }
-        if (o->width - name_w > last_end + 2)
+        /* the axis name at the end of the labels, else at the end of the title line */
+        if (o->width - name_w > last_end + 2) {
             put_text(r, lab_row, o->width - name_w, name, name_w, CHART_COLOR_AXIS, 0);
+        } else if (o->title != NULL) {
+            char xn[32];
+            int w;
+
+            snprintf(xn, sizeof(xn), "x: %s", name);
+            w = text_cells(xn);
+            if (text_cells(o->title) + 2 + w <= o->width)
+                put_text(r, 0, o->width - w, xn, w, CHART_COLOR_AXIS, 0);
+        }
     }
 
     if (o->markers && any)
@@ -752,7 +780,7 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
         put_text(r, 0, 0, o->title, o->width, CHART_COLOR_LABEL, CHART_ATTR_BOLD);
     if (legend_rows > 0)
         draw_legend(r, lines, n, r->plot_y + r->plot_h + 2, legend_rows, o,
-                    cursor_col >= 0, bx);
+                    cursor_col >= 0);
     return 0;
 }
 
@@ -828,6 +856,55 @@ int chart_render_text(const struct chart_line *lines, size_t n, const struct cha
     if (rc == 0)
         rc = chart_raster_text(&r, ansi, out, len, e);
     chart_raster_clean(&r);
+    return rc;
+}
+
+int chart_plot_text(struct series *const *v, size_t n, const char *metric, double ema,
+                    const struct chart_opts *o, bool ansi, char **out, size_t *len,
+                    struct err *e)
+{
+    struct chart_line *lines = calloc(n > 0 ? n : 1, sizeof(*lines));
+    struct series **smooth = calloc(n > 0 ? n : 1, sizeof(*smooth));
+    struct chart_opts opts = *o;
+    char title[256];
+    size_t i;
+    int rc = 0;
+
+    if (lines == NULL || smooth == NULL) {
+        rc = err_set(e, ERR_NOMEM, "plot: out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        lines[i].s = v[i];
+        lines[i].label = v[i]->name;
+        lines[i].run = (int)i;
+        if (ema > 0) {
+            smooth[i] = series_new(v[i]->name);
+            if (smooth[i] == NULL) {
+                rc = err_set(e, ERR_NOMEM, "plot: out of memory");
+                goto out;
+            }
+            rc = series_ema(v[i], ema, smooth[i], e);
+            if (rc < 0)
+                goto out;
+            lines[i].s = smooth[i];
+        }
+    }
+    if (opts.title == NULL) {
+        int k = snprintf(title, sizeof(title), "%s", metric != NULL ? metric : "metrics");
+
+        if (ema > 0 && k >= 0 && (size_t)k < sizeof(title))
+            k += snprintf(title + k, sizeof(title) - (size_t)k, "  (EMA %g)", ema);
+        if (o->log_y && k >= 0 && (size_t)k < sizeof(title))
+            snprintf(title + k, sizeof(title) - (size_t)k, "  (log y)");
+        opts.title = title;
+    }
+    rc = chart_render_text(lines, n, &opts, ansi, out, len, e);
+out:
+    for (i = 0; smooth != NULL && i < n; i++)
+        series_free(smooth[i]);
+    free(smooth);
+    free(lines);
     return rc;
 }
 

@@ -106,6 +106,12 @@ enum chart_glyphs chart_glyphs_pick(const char *codeset, const char *term);
 /* chart_glyphs_pick(nl_langinfo(CODESET), getenv("TERM")); call setlocale() first. */
 enum chart_glyphs chart_glyphs_detect(void);
 
+/* Dot level, for tests and sparklines: the bit of dot (cx, cy) inside a cell (braille
+ * 0 <= cx < 2, 0 <= cy < 4: (0,0) is 0x01 -> U+2801; block 2×2; ASCII 1×1), and the character
+ * of a cell whose dots are `bits` (ASCII: the run's glyph, * + o x # @ % &). */
+uint8_t chart_dot_bit(enum chart_glyphs g, int cx, int cy);
+void chart_cell_glyph(enum chart_glyphs g, uint8_t bits, int run, char out[5]);
+
 void chart_raster_init(struct chart_raster *r);
 void chart_raster_clean(struct chart_raster *r);
 
@@ -123,6 +129,13 @@ int chart_raster_text(const struct chart_raster *r, bool ansi, char **out, size_
 /* Renders and returns text in one call: what `sagetop plot` prints. */
 int chart_render_text(const struct chart_line *lines, size_t n, const struct chart_opts *o,
                       bool ansi, char **out, size_t *len, struct err *e);
+
+/* What `sagetop plot` draws: one line per series (run index = position, so colours follow the
+ * order of the jobs given), each smoothed with an EMA of weight ema when ema > 0 (the factor shows
+ * in the title), titled "metric" plus the options in effect unless o->title is set. */
+int chart_plot_text(struct series *const *v, size_t n, const char *metric, double ema,
+                    const struct chart_opts *o, bool ansi, char **out, size_t *len,
+                    struct err *e);
 
 /* The cell column (within the raster) of x on the last render's x axis; -1 outside the plot. */
 int chart_column_of(const struct chart_raster *r, double x);
