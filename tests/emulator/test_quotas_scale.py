@@ -1,0 +1,106 @@
+"""Per-operation quotas (on by default, --no-quotas, control switch) and the scale scenario."""
+import time
+import unittest
+
+import botocore.exceptions
+
+from harness import Emulator, error_code
+
+G = "/aws/sagemaker/TrainingJobs"
+
+
+class QuotaTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator("--scenario", "empty")
+        cls.logs = cls.emu.client("logs")
+        cls.sm = cls.emu.client("sagemaker")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def burst(self, fn, n):
+        ok = throttled = 0
+        for _ in range(n):
+            try:
+                fn()
+                ok += 1
+            except botocore.exceptions.ClientError as e:
+                self.assertEqual(error_code(e), "ThrottlingException")
+                self.assertEqual(e.response["Error"]["Message"], "Rate exceeded")
+                self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+                throttled += 1
+        return ok, throttled
+
+    def test_burst_is_throttled_then_recovers(self):
+        self.emu.ctl("quotas", {"enabled": True})
+        q = self.emu.ctl("quotas")["quotas"]["FilterLogEvents"]
+        self.assertEqual(q["rate"], 5)
+        ok, throttled = self.burst(lambda: self.logs.filter_log_events(logGroupName=G), 20)
+        self.assertGreaterEqual(throttled, 10)
+        self.assertGreaterEqual(ok, 5)
+        self.assertGreaterEqual(self.emu.ctl("stats")["throttled"]["FilterLogEvents"], throttled)
+        time.sleep(1.2)  # the bucket refills at the documented rate
+        self.logs.filter_log_events(logGroupName=G)
+
+    def test_quotas_are_per_operation(self):
+        self.emu.ctl("quotas", {"enabled": True})
+        self.burst(lambda: self.logs.filter_log_events(logGroupName=G), 15)
+        self.sm.list_training_jobs()  # its own bucket is still full
+
+    def test_switch_off(self):
+        self.emu.ctl("quotas", {"enabled": False})
+        try:
+            ok, throttled = self.burst(lambda: self.logs.filter_log_events(logGroupName=G), 30)
+            self.assertEqual(throttled, 0)
+        finally:
+            self.emu.ctl("quotas", {"enabled": True})
+
+    def test_no_quotas_flag(self):
+        emu = Emulator("--scenario", "empty", "--no-quotas")
+        try:
+            self.assertFalse(emu.ctl("quotas")["enabled"])
+            logs = emu.client("logs")
+            ok, throttled = self.burst(lambda: logs.filter_log_events(logGroupName=G), 30)
+            self.assertEqual((ok, throttled), (30, 0))
+        finally:
+            emu.stop()
+
+
+class ScaleTests(unittest.TestCase):
+    def test_scale_scenario(self):
+        t = time.monotonic()
+        emu = Emulator("--scenario", "scale", "--jobs", "3000", "--lines", "300000", "--no-quotas")
+        try:
+            self.assertLess(time.monotonic() - t, 30)
+            sm = emu.client("sagemaker")
+            logs = emu.client("logs")
+            n, tok = 0, None
+            while True:
+                r = sm.list_training_jobs(MaxResults=100, **({"NextToken": tok} if tok else {}))
+                n += len(r["TrainingJobSummaries"])
+                tok = r.get("NextToken")
+                if not tok:
+                    break
+            self.assertEqual(n, 3000)
+            s = logs.describe_log_streams(logGroupName=G, logStreamNamePrefix="scale-job-000000/")
+            name = s["logStreams"][0]["logStreamName"]
+            got, tok, t = 0, None, time.monotonic()
+            while True:
+                kw = {"logGroupName": G, "logStreamName": name, "startFromHead": True}
+                if tok:
+                    kw["nextToken"] = tok
+                r = logs.get_log_events(**kw)
+                got += len(r["events"])
+                if r["nextForwardToken"] == tok:
+                    break
+                tok = r["nextForwardToken"]
+            self.assertEqual(got, 300000)
+            self.assertLess(time.monotonic() - t, 60)
+        finally:
+            emu.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
