@@ -214,6 +214,31 @@ static int text_cells(const char *text)
     return n;
 }
 
+/* Shortens text to max cells by cutting its middle ("hf-bert-…-0412"): job names that differ
+ * only at the end stay apart. out holds at least 4 * max + 4 bytes. */
+static void ellipsize(const char *text, int max, bool ascii, char *out, size_t cap)
+{
+    const char *mark = ascii ? "~" : "\u2026";
+    int w = text_cells(text), head, tail, i = 0;
+    const char *p = text, *q;
+
+    if (w <= max || max < 3) {
+        snprintf(out, cap, "%s", text);
+        return;
+    }
+    head = (max - 1) / 2;
+    tail = max - 1 - head;
+    /* the byte where the head ends and where the tail starts, on character boundaries */
+    for (; *p != '\0' && i < head; i++)
+        for (p++; (*p & 0xc0) == 0x80; p++)
+            ;
+    q = p;
+    for (i = head; *q != '\0' && i < w - tail; i++)
+        for (q++; (*q & 0xc0) == 0x80; q++)
+            ;
+    snprintf(out, cap, "%.*s%s%s", (int)(p - text), text, mark, q);
+}
+
 static int grow(struct chart_raster *r, int width, int height, size_t pts_need, struct err *e)
 {
     size_t cells = (size_t)width * (size_t)height;
@@ -541,12 +566,26 @@ static void draw_legend(struct chart_raster *r, const struct chart_line *lines, 
                         int top, int rows, const struct chart_opts *o, bool cursor_on)
 {
     size_t i;
-    int row = top;
+    int row = top, pad = 0;
 
+    /* labels padded to one width so the figures line up, but never more than a third */
+    for (i = 0; i < n; i++) {
+        const char *label = lines[i].label != NULL  ? lines[i].label
+                            : lines[i].s != NULL ? lines[i].s->name
+                                                 : "";
+        int w = text_cells(label);
+
+        if (w > pad)
+            pad = w;
+    }
+    if (pad > r->width / 3)
+        pad = r->width / 3;
+    if (pad > 700)
+        pad = 700;
     for (i = 0; i < n && row < top + rows; i++, row++) {
         const struct series *s = lines[i].s;
         const char *label = lines[i].label != NULL ? lines[i].label : s != NULL ? s->name : "";
-        char text[256], v[LABEL_MAX], a[LABEL_MAX], b[LABEL_MAX];
+        char text[256], v[LABEL_MAX], a[LABEL_MAX], b[LABEL_MAX], short_label[4 * 700 + 4];
         struct series_stats st;
         int col = 0, color = chart_run_color(lines[i].run);
 
@@ -564,7 +603,10 @@ static void draw_legend(struct chart_raster *r, const struct chart_line *lines, 
                      0);
         }
         col += 2;
-        col += put_text(r, row, col, label, r->width - col, color, 0);
+        ellipsize(label, pad, r->glyphs == CHART_GLYPHS_ASCII, short_label, sizeof(short_label));
+        col += put_text(r, row, col, short_label, pad, color, 0);
+        if (col < 2 + pad)
+            col = 2 + pad;
         text[0] = '\0';
         if (s != NULL && cursor_on) {
             size_t k = series_nearest(s, o->cursor_x);
