@@ -16,6 +16,9 @@
 
 enum {
     PKEYS_MAX = 64,
+    LIT_HASH_BITS = 12,
+    LIT_HASH_SIZE = 1 << LIT_HASH_BITS,
+    RARE_MAX = 8,
     MATCH_LIMIT = 20000000,
     JIT_STACK_MAX = 8 * 1024 * 1024,
 };
@@ -32,6 +35,9 @@ struct cdef {
     int groups;
     char *lit; /* the longest literal every match contains, or NULL */
     size_t lit_len;
+    uint32_t lit_key; /* its first 4 bytes when lit_len >= 4 (the shared scan's key) */
+    int rare_idx;     /* index into mset.rare of the literal's rarest byte, -1 = none */
+    size_t lit_next;  /* next def (index + 1) in the same hash chain, 0 = end */
 };
 
 /* A value the preset found in the current segment. */
@@ -62,6 +68,20 @@ struct mset {
     int *pend_list;
     size_t npend;
     uint32_t gen;
+    /* The shared literal scan: one pass over a segment finds every 4+ byte literal of every
+     * definition (and the "*****" of block headers) through a hash of 4-byte windows, instead of
+     * one memmem() per definition. */
+    uint64_t lit_bits[LIT_HASH_SIZE / 64];
+    size_t lit_head[LIT_HASH_SIZE]; /* def index + 1, 0 = none; STARS_ID + 1 for "****" */
+    uint32_t *lit_seen;             /* per def: == gen when its literal is in the segment */
+    int has_stars;
+    /* The line filter: a few rare bytes (one per literal, plus '{' and '*' for the preset's
+     * context) looked for in one vector pass; a line holding none of them cannot match and
+     * carries no context, so it is skipped whole. */
+    unsigned char rare[RARE_MAX];
+    int nrare;
+    bool filter_lines;  /* false when a definition has no literal: every line is examined */
+    unsigned line_mask; /* which rare bytes the current line holds */
     struct mdef_error *errs;
     size_t nerrs;
     bool preset;
@@ -239,6 +259,145 @@ static int compile_one(struct mset *s, struct cdef *d)
     return 0;
 }
 
+static const char STARS[4] = { '*', '*', '*', '*' };
+
+static inline uint32_t lit_hash(uint32_t w)
+{
+    return (w * 2654435761u) >> (32 - LIT_HASH_BITS);
+}
+
+static void lit_insert(struct mset *s, uint32_t key, size_t id1, size_t *next)
+{
+    uint32_t h = lit_hash(key);
+
+    s->lit_bits[h / 64] |= (uint64_t)1 << (h % 64);
+    *next = s->lit_head[h];
+    s->lit_head[h] = id1;
+}
+
+static void lit_table_build(struct mset *s)
+{
+    size_t stars_next; /* 0: the stars entry goes in first, so it ends its chain */
+    uint32_t key;
+    size_t i;
+
+    memcpy(&key, STARS, 4);
+    lit_insert(s, key, s->ndefs + 1, &stars_next);
+    for (i = 0; i < s->ndefs; i++) {
+        struct cdef *d = &s->defs[i];
+        if (d->code == NULL || d->lit_len < 4)
+            continue;
+        memcpy(&d->lit_key, d->lit, 4);
+        lit_insert(s, d->lit_key, i + 1, &d->lit_next);
+    }
+}
+
+/* How common a byte is in training logs (lower = rarer): progress bars are made of digits,
+ * '%', '|', '/', '[', ':' and block characters; words of letters and '_'; quotes, '=', braces
+ * and '*' are rare. */
+static int byte_commonness(unsigned char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ')
+        return 100;
+    if (c >= 'A' && c <= 'Z')
+        return 60;
+    if (c >= 0x80 || strchr(".,:-/%|[]()<>", c) != NULL)
+        return 50;
+    if (c == '_')
+        return 20;
+    if (c == '=' || c == '"')
+        return 15;
+    if (c == '\'' || c == '{' || c == '}' || c == ';' || c == '*')
+        return 10;
+    return 30;
+}
+
+static int rare_slot(struct mset *s, unsigned char c)
+{
+    int i;
+
+    for (i = 0; i < s->nrare; i++)
+        if (s->rare[i] == c)
+            return i;
+    if (s->nrare == RARE_MAX)
+        return -1;
+    s->rare[s->nrare] = c;
+    return s->nrare++;
+}
+
+static void rare_build(struct mset *s)
+{
+    size_t i, j;
+
+    s->filter_lines = true;
+    rare_slot(s, '{');
+    rare_slot(s, '*');
+    for (i = 0; i < s->ndefs; i++) {
+        struct cdef *d = &s->defs[i];
+        unsigned char best;
+
+        d->rare_idx = -1;
+        if (d->code == NULL)
+            continue;
+        if (d->lit_len == 0) {
+            s->filter_lines = false;
+            continue;
+        }
+        best = (unsigned char)d->lit[0];
+        for (j = 1; j < d->lit_len; j++)
+            if (byte_commonness((unsigned char)d->lit[j]) < byte_commonness(best))
+                best = (unsigned char)d->lit[j];
+        d->rare_idx = rare_slot(s, best);
+        if (d->rare_idx < 0)
+            s->filter_lines = false;
+    }
+}
+
+/* Bit i set when rare[i] occurs in [p, p+n): one vectorised memchr per rare byte, which stops
+ * at the first occurrence and otherwise runs at memory speed. */
+static unsigned rare_mask(const struct mset *s, const char *p, size_t n)
+{
+    unsigned mask = 0;
+    int j;
+
+    for (j = 0; j < s->nrare; j++)
+        if (memchr(p, s->rare[j], n) != NULL)
+            mask |= 1u << j;
+    return mask;
+}
+
+/* Marks (lit_seen = gen) every definition whose 4+ byte literal occurs in [p, p+n). */
+static void lit_scan(struct mset *s, const char *p, size_t n)
+{
+    size_t i, k;
+    uint32_t stars;
+
+    memcpy(&stars, STARS, 4);
+    s->has_stars = 0;
+    for (i = 0; i + 4 <= n; i++) {
+        uint32_t w, h;
+
+        memcpy(&w, p + i, 4);
+        h = lit_hash(w);
+        if (!((s->lit_bits[h / 64] >> (h % 64)) & 1))
+            continue;
+        for (k = s->lit_head[h]; k != 0;) {
+            if (k == s->ndefs + 1) {
+                if (w == stars)
+                    s->has_stars = 1;
+                break; /* the stars entry was inserted first: it ends every chain */
+            }
+            {
+                struct cdef *d = &s->defs[k - 1];
+                if (d->lit_key == w && s->lit_seen[k - 1] != s->gen && d->lit_len <= n - i &&
+                    memcmp(p + i + 4, d->lit + 4, d->lit_len - 4) == 0)
+                    s->lit_seen[k - 1] = s->gen;
+                k = d->lit_next;
+            }
+        }
+    }
+}
+
 static int by_source(const void *a, const void *b)
 {
     const struct cdef *x = a, *y = b;
@@ -286,6 +445,10 @@ struct mset *mset_new(const struct mdef_list *l, struct err *e)
         if (compile_one(s, &s->defs[i]) != 0)
             goto nomem;
     }
+    if (s->ndefs > 0 && (s->lit_seen = calloc(s->ndefs, sizeof(*s->lit_seen))) == NULL)
+        goto nomem;
+    lit_table_build(s);
+    rare_build(s);
     if (s->nnames > 0) {
         s->seen = calloc(s->nnames, sizeof(*s->seen));
         s->unp = calloc(s->nnames, sizeof(*s->unp));
@@ -331,6 +494,7 @@ void mset_free(struct mset *s)
     free(s->names);
     free(s->errs);
     free(s->seen);
+    free(s->lit_seen);
     free(s->unp);
     free(s->pend);
     free(s->pend_list);
@@ -441,12 +605,23 @@ static void pkey_add(struct mset *s, const char *k, size_t kn, const char *raw, 
  * the segment (a rank prefix may come before). Flat, single-quoted keys; values are numbers,
  * quoted numbers, wrappers such as tensor(1.23, device='cuda:0') or np.float64(1.0), or scalars
  * that are skipped (None, True, strings). Returns 1 when the segment was such a line. */
+/* Converts only what will be used: without the preset a dict line is read for its epoch and
+ * step alone, and a number's grammar has already been checked by mvalue_number_len(). */
+static inline int to_double_if(int want, const char *p, size_t n, double *v)
+{
+    if (!want) {
+        *v = 0;
+        return 0;
+    }
+    return mvalue_to_double(p, n, v);
+}
+
 static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, size_t n)
 {
     const char *b = memchr(p, '{', n);
     size_t i, kstart, klen, nkeys = 0;
     double epoch = NAN, step = NAN;
-    int training = 0;
+    int training = 0, want;
 
     while (b != NULL && (size_t)(b - p) + 1 < n && b[1] != '\'')
         b = memchr(b + 1, '{', n - (size_t)(b + 1 - p));
@@ -471,6 +646,8 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
         if (i >= n)
             return 0;
         klen = i - kstart;
+        want = s->preset || key_is(p + kstart, klen, "epoch") || key_is(p + kstart, klen, "step") ||
+               key_is(p + kstart, klen, "global_step");
         i++;
         while (i < n && is_blank(p[i]))
             i++;
@@ -490,7 +667,7 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
             if (i >= n)
                 return 0;
             vl = mvalue_number_len(p + qs, i - qs);
-            if (vl > 0 && vl == i - qs && mvalue_to_double(p + qs, vl, &v) == 0) {
+            if (vl > 0 && vl == i - qs && to_double_if(want, p + qs, vl, &v) == 0) {
                 numeric = 1;
                 vs = qs;
             }
@@ -506,7 +683,7 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
                 while (a < n && is_blank(p[a]))
                     a++;
                 vl = mvalue_number_len(p + a, n - a);
-                if (vl > 0 && mvalue_to_double(p + a, vl, &v) == 0) {
+                if (vl > 0 && to_double_if(want, p + a, vl, &v) == 0) {
                     numeric = 1;
                     vs = a;
                 }
@@ -527,13 +704,13 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
                     return 0;
             } else {
                 vl = mvalue_number_len(p + i, ie - i);
-                if (vl == ie - i && mvalue_to_double(p + i, vl, &v) == 0)
+                if (vl == ie - i && to_double_if(want, p + i, vl, &v) == 0)
                     numeric = 1; /* nan, inf */
                 i = ie;
             }
         } else {
             vl = mvalue_number_len(p + i, n - i);
-            if (vl == 0 || mvalue_to_double(p + i, vl, &v) != 0)
+            if (vl == 0 || to_double_if(want, p + i, vl, &v) != 0)
                 return 0; /* nested dict, list: not a Trainer line */
             numeric = 1;
             i += vl;
@@ -632,7 +809,7 @@ static void context_parse(struct mset *s, struct mextract_state *st, const char 
 
     s->npkeys = 0;
     s->seg_flags = 0;
-    if (n >= 10 && (h = memmem(p, n, "*****", 5)) != NULL) {
+    if (s->has_stars && n >= 10 && (h = memmem(p, n, "*****", 5)) != NULL) {
         size_t a = (size_t)(h - p) + 5;
         const char *t = memmem(p + a, n - a, "*****", 5);
         if (t != NULL) {
@@ -753,9 +930,13 @@ static int run_defs(struct emit *x, const char *p, size_t n)
 
         if (d->code == NULL || s->seen[d->name_id] == s->gen)
             continue;
-        if (d->lit_len > 0 &&
-            (n < d->lit_len || (d->lit_len == 1 ? memchr(p, d->lit[0], n) == NULL
-                                                : memmem(p, n, d->lit, d->lit_len) == NULL)))
+        if (d->rare_idx >= 0 && !(s->line_mask & (1u << d->rare_idx)))
+            continue;
+        if (d->lit_len >= 4 ? s->lit_seen[i] != s->gen
+                            : d->lit_len > 0 &&
+                                  (n < d->lit_len ||
+                                   (d->lit_len == 1 ? memchr(p, d->lit[0], n) == NULL
+                                                    : memmem(p, n, d->lit, d->lit_len) == NULL)))
             continue;
         rc = d->jit ? pcre2_jit_match(d->code, (PCRE2_SPTR)p, n, 0, 0, s->md, s->mctx)
                     : pcre2_match(d->code, (PCRE2_SPTR)p, n, 0, 0, s->md, s->mctx);
@@ -808,9 +989,12 @@ static int segment(struct emit *x, const char *p, size_t n)
             memset(s->seen, 0, s->nnames * sizeof(*s->seen));
             memset(s->unp, 0, s->nnames * sizeof(*s->unp));
         }
+        if (s->ndefs > 0)
+            memset(s->lit_seen, 0, s->ndefs * sizeof(*s->lit_seen));
         s->gen = 1;
     }
     s->npend = 0;
+    lit_scan(s, p, n);
     context_parse(s, x->st, p, n);
     if (run_defs(x, p, n) != 0)
         return ERR_CANCELLED;
@@ -854,9 +1038,17 @@ struct seps {
 
 static size_t find_from(const char *p, size_t n, size_t i, const char *pat, size_t pl)
 {
-    const char *r = pl == 1 ? memchr(p + i, pat[0], n - i) : memmem(p + i, n - i, pat, pl);
+    const char *r;
 
-    return r != NULL ? (size_t)(r - p) : n;
+    /* memchr on the first byte is vectorised and '#' is rare in logs; memmem costs a setup
+     * per call that shows at millions of lines */
+    while (i < n && (r = memchr(p + i, pat[0], n - i)) != NULL) {
+        size_t at = (size_t)(r - p);
+        if (at + pl <= n && memcmp(r + 1, pat + 1, pl - 1) == 0)
+            return at;
+        i = at + 1;
+    }
+    return n;
 }
 
 static size_t next_sep(const char *p, size_t n, size_t i, struct seps *c, size_t *sep_len)
@@ -896,6 +1088,9 @@ int mset_extract(struct mset *s, struct mextract_state *st, const char *line, si
         return ERR_INVAL;
     st->lines++;
     if (len == 0)
+        return 0;
+    s->line_mask = rare_mask(s, line, len);
+    if (s->filter_lines && !st->block && s->line_mask == 0)
         return 0;
     c.cr = c.nl = c.oc = (size_t)-1; /* "not searched yet" is fixed up below */
     c.cr = find_from(line, len, 0, "\r", 1);
