@@ -63,26 +63,26 @@ int chart_run_color(int run)
 
 int chart_color_xterm256(int color)
 {
-    /* Distinct on dark and light backgrounds; order matches chart_color_basic's hues. */
-    static const int runs[CHART_RUN_COLORS] = { 39, 214, 41, 203, 141, 44, 211, 180 };
+    /* The series hues of the TUI theme (tui/theme.c), so `plot` output matches the screen. */
+    static const int runs[CHART_RUN_COLORS] = { 81, 213, 114, 221, 75, 209, 252, 151 };
 
     if (color >= CHART_COLOR_RUN0 && color < CHART_COLORS)
         return runs[color - CHART_COLOR_RUN0];
     if (color == CHART_COLOR_AXIS)
         return 244;
     if (color == CHART_COLOR_CURSOR)
-        return 250;
+        return 213;
     return -1;
 }
 
 int chart_color_basic(int color)
 {
-    static const int runs[CHART_RUN_COLORS] = { 4, 3, 2, 1, 5, 6, 5, 3 };
+    static const int runs[CHART_RUN_COLORS] = { 6, 5, 2, 3, 4, 1, 7, 2 };
 
     if (color >= CHART_COLOR_RUN0 && color < CHART_COLORS)
         return runs[color - CHART_COLOR_RUN0];
     if (color == CHART_COLOR_CURSOR)
-        return 7;
+        return 5;
     return -1;
 }
 
