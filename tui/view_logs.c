@@ -1,0 +1,1072 @@
+/* view_logs.c: a job's log, every instance interleaved by time. Owns the visible window of
+ * lines (sanitized copies), the scroll anchor, follow/wrap/timestamp modes, the search and
+ * filter patterns and a metric extractor for marking lines. Reads only the lines on screen
+ * from the cache (cache_logs_after/before/search), so a 10,000,000-line log scrolls as fast as
+ * a short one. Never draws raw bytes: every line goes through sanitize_text(). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "metrics/metrics.h"
+#include "tui/draw.h"
+#include "tui/sanitize.h"
+#include "tui/views.h"
+
+#define MAX_INST 16
+#define WIN_MAX 400
+#define CLEAN_MAX 4096
+
+struct lline {
+    struct cache_log_pos pos;
+    int inst;                    /* index into instances, -1 unknown */
+    char *text;                  /* sanitized */
+    size_t len;
+    char metric[96];             /* "eval_loss=0.25" when a metric matched */
+    bool separator;              /* "--" between filter groups */
+};
+
+struct logs_state {
+    char inst[MAX_INST][32];
+    bool shown[MAX_INST];
+    size_t n_inst;
+    bool follow, wrap, timestamps;
+    struct cache_log_pos top;    /* first visible line (when !follow) */
+    bool top_set;
+    struct lline lines[WIN_MAX];
+    size_t n;
+    bool stale;
+    int rows, width;
+    /* search */
+    char search[256];
+    pcre2_code *re;
+    pcre2_match_data *md;
+    struct cache_log_pos match;
+    bool match_set;
+    /* & filter */
+    char filter[256];
+    int context;
+    /* metrics */
+    struct mset *mset;
+    bool mset_tried;
+    struct cache_log_info info;
+    bool at_end;
+};
+
+static struct logs_state *S(struct view *v)
+{
+    return v->state;
+}
+
+static void free_lines(struct logs_state *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        free(s->lines[i].text);
+    s->n = 0;
+}
+
+static int inst_index(struct logs_state *s, const char *name)
+{
+    size_t i;
+
+    if (!name)
+        return -1;
+    for (i = 0; i < s->n_inst; i++)
+        if (strcmp(s->inst[i], name) == 0)
+            return (int)i;
+    if (s->n_inst < MAX_INST) {
+        str_copy(s->inst[s->n_inst], 32, name);
+        s->shown[s->n_inst] = true;
+        return (int)s->n_inst++;
+    }
+    return -1;
+}
+
+static void load_instances(struct logs_state *s, struct app *a, const char *job)
+{
+    struct cache_kv_list l = { 0 };
+    size_t i;
+
+    if (cache_logs_instances(app_cache(a), job, &l, NULL) == 0)
+        for (i = 0; i < l.n; i++)
+            inst_index(s, l.items[i].key);
+    cache_kv_list_clean(&l);
+}
+
+static size_t n_shown(const struct logs_state *s, int *only)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < s->n_inst; i++) {
+        if (s->shown[i]) {
+            n++;
+            *only = (int)i;
+        }
+    }
+    return n;
+}
+
+/* The cache filter for the instance toggles: one instance → server-side; else NULL and the
+ * hidden ones are skipped here. */
+static const struct cache_log_filter *inst_filter(struct logs_state *s, struct cache_log_filter *f)
+{
+    int only = -1;
+
+    memset(f, 0, sizeof(*f));
+    if (s->n_inst > 1 && n_shown(s, &only) == 1) {
+        f->instance = s->inst[only];
+        return f;
+    }
+    return NULL;
+}
+
+static bool visible(struct logs_state *s, const char *instance)
+{
+    int i = inst_index(s, instance);
+
+    return i < 0 || s->shown[i];
+}
+
+/* The position just before p: "strictly after prev(p)" starts at p itself. */
+static struct cache_log_pos pos_prev(struct cache_log_pos p)
+{
+    if (p.seq > 0)
+        p.seq--;
+    else {
+        p.stream--;
+        p.seq = INT64_MAX;
+    }
+    return p;
+}
+
+static int pos_cmp(const struct cache_log_pos *a, const struct cache_log_pos *b)
+{
+    if (a->ts_ms != b->ts_ms)
+        return a->ts_ms < b->ts_ms ? -1 : 1;
+    if (a->stream != b->stream)
+        return a->stream < b->stream ? -1 : 1;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    return 0;
+}
+
+/* ---- metric marks --------------------------------------------------------------------------- */
+
+static void build_mset(struct logs_state *s, struct app *a, const char *job)
+{
+    struct mdef_list l;
+    struct cache_kv_list md = { 0 };
+    char path[1024];
+    size_t i;
+
+    s->mset_tried = true;
+    mdef_list_init(&l);
+    if (cache_job_metric_definitions(app_cache(a), job, &md, NULL) == 0)
+        for (i = 0; i < md.n; i++)
+            mdef_list_add(&l, md.items[i].key, md.items[i].value, MDEF_JOB, NULL);
+    cache_kv_list_clean(&md);
+    if (metrics_config_path(path, sizeof(path), NULL) == 0) {
+        FILE *f = fopen(path, "r");
+
+        if (f) {
+            char buf[65536];
+            size_t n = fread(buf, 1, sizeof(buf), f);
+
+            mdef_list_parse_config(&l, buf, n, job, NULL);
+            fclose(f);
+        }
+    }
+    s->mset = mset_new(&l, NULL);
+    mdef_list_clean(&l);
+}
+
+struct mark_ctx {
+    char *out;
+    size_t size;
+};
+
+static int on_point(const struct mpoint *p, void *ctx)
+{
+    struct mark_ctx *m = ctx;
+    char v[32];
+
+    if (m->out[0])
+        return 1;
+    fmt_value(p->value, v, sizeof(v));
+    snprintf(m->out, m->size, "%.60s=%s", p->name, v);
+    return 1;
+}
+
+/* ---- fetching the window ------------------------------------------------------------------ */
+
+static void take_line(struct logs_state *s, struct logs_state *unused, const struct cache_log_line *l)
+{
+    struct lline *d;
+    char clean[CLEAN_MAX];
+    size_t n;
+
+    (void)unused;
+    if (s->n == WIN_MAX)
+        return;
+    d = &s->lines[s->n];
+    memset(d, 0, sizeof(*d));
+    d->pos = l->pos;
+    d->inst = inst_index(s, l->instance);
+    n = sanitize_text(l->text, l->len, clean, sizeof(clean), draw_utf8() ? 0 : SANITIZE_ASCII);
+    d->text = malloc(n + 1);
+    if (!d->text)
+        return;
+    memcpy(d->text, clean, n + 1);
+    d->len = n;
+    if (s->mset) {
+        struct mextract_state st;
+        struct mark_ctx m = { d->metric, sizeof(d->metric) };
+
+        mextract_state_init(&st, l->instance);
+        mset_extract(s->mset, &st, l->text, l->len, l->pos.ts_ms, on_point, &m);
+    }
+    s->n++;
+}
+
+/* Up to want visible lines after pos (NULL = start), in time order, into the window. */
+static void fetch_after(struct logs_state *s, struct app *a, const char *job,
+                        const struct cache_log_pos *pos, size_t want)
+{
+    struct cache_log_filter f;
+    const struct cache_log_filter *fp = inst_filter(s, &f);
+    struct cache_log_pos p = pos ? *pos : (struct cache_log_pos){ 0, 0, 0 };
+    bool have_pos = pos != NULL;
+    size_t got = 0, i;
+
+    while (got < want) {
+        struct cache_log_batch b = { 0 };
+
+        if (cache_logs_after(app_cache(a), job, have_pos ? &p : NULL, want - got + 16, fp, &b,
+                             NULL) < 0 || b.n == 0) {
+            s->at_end = true;
+            cache_log_batch_clean(&b);
+            break;
+        }
+        for (i = 0; i < b.n && got < want; i++) {
+            if (!visible(s, b.lines[i].instance))
+                continue;
+            take_line(s, NULL, &b.lines[i]);
+            got++;
+        }
+        p = b.lines[b.n - 1].pos;
+        have_pos = true;
+        s->at_end = b.at_end && i >= b.n;
+        cache_log_batch_clean(&b);
+        if (s->at_end)
+            break;
+    }
+}
+
+/* The want visible lines before pos (NULL = the end), in time order, into the window. */
+static void fetch_before(struct logs_state *s, struct app *a, const char *job,
+                         const struct cache_log_pos *pos, size_t want)
+{
+    struct cache_log_filter f;
+    const struct cache_log_filter *fp = inst_filter(s, &f);
+    struct cache_log_pos p = pos ? *pos : (struct cache_log_pos){ 0, 0, 0 };
+    bool have_pos = pos != NULL;
+    struct cache_log_line *keep = NULL;
+    struct cache_log_batch *batches = NULL;
+    size_t n_b = 0, got = 0, i;
+
+    /* Walk backwards, keeping batches alive until the lines are copied in time order. */
+    batches = calloc(64, sizeof(*batches));
+    keep = calloc(want ? want : 1, sizeof(*keep));
+    if (!batches || !keep)
+        goto out;
+    while (got < want && n_b < 64) {
+        struct cache_log_batch *b = &batches[n_b];
+
+        if (cache_logs_before(app_cache(a), job, have_pos ? &p : NULL, want - got + 16, fp, b,
+                              NULL) < 0 || b->n == 0)
+            break;
+        n_b++;
+        for (i = b->n; i > 0 && got < want; i--)
+            if (visible(s, b->lines[i - 1].instance))
+                keep[got++] = b->lines[i - 1];
+        p = b->lines[0].pos;
+        have_pos = true;
+        if (b->at_end)
+            break;
+    }
+    for (i = got; i > 0; i--)
+        take_line(s, NULL, &keep[i - 1]);
+out:
+    for (i = 0; i < n_b; i++)
+        cache_log_batch_clean(&batches[i]);
+    free(batches);
+    free(keep);
+}
+
+/* One position `count` visible lines away from p (backwards when count < 0); false if none. */
+static bool step_from(struct logs_state *s, struct app *a, const char *job,
+                      const struct cache_log_pos *p, long count, struct cache_log_pos *out)
+{
+    struct logs_state tmp;
+    bool ok = false;
+
+    memset(&tmp, 0, sizeof(tmp));
+    memcpy(tmp.inst, s->inst, sizeof(s->inst));
+    memcpy(tmp.shown, s->shown, sizeof(s->shown));
+    tmp.n_inst = s->n_inst;
+    if (count > WIN_MAX)
+        count = WIN_MAX;
+    if (count < -WIN_MAX)
+        count = -WIN_MAX;
+    if (count > 0)
+        fetch_after(&tmp, a, job, p, (size_t)count);
+    else if (count < 0)
+        fetch_before(&tmp, a, job, p, (size_t)-count);
+    if (tmp.n > 0) {
+        *out = count > 0 ? tmp.lines[tmp.n - 1].pos : tmp.lines[0].pos;
+        ok = true;
+    }
+    free_lines(&tmp);
+    return ok;
+}
+
+/* & filter: matches with -C context, "--" between groups that do not touch. */
+static void fetch_filtered(struct logs_state *s, struct app *a, const char *job, size_t want)
+{
+    struct cache_log_filter f;
+    const struct cache_log_filter *fp = inst_filter(s, &f);
+    struct cache_log_batch m = { 0 };
+    struct cache_log_pos last = { 0, 0, 0 };
+    bool have_last = false;
+    size_t i, per = (size_t)(1 + 2 * s->context);
+    size_t max = want / (per ? per : 1) + 1;
+
+    if (s->follow || !s->top_set)
+        cache_logs_search(app_cache(a), job, s->filter, s->follow, NULL, max, fp, &m, NULL);
+    else {
+        struct cache_log_pos p = pos_prev(s->top);
+
+        cache_logs_search(app_cache(a), job, s->filter, false, &p, max, fp, &m, NULL);
+    }
+    for (i = 0; i < m.n && s->n < want; i++) {
+        struct logs_state ctx;
+        size_t k;
+
+        if (!visible(s, m.lines[i].instance))
+            continue;
+        memset(&ctx, 0, sizeof(ctx));
+        memcpy(ctx.inst, s->inst, sizeof(s->inst));
+        memcpy(ctx.shown, s->shown, sizeof(s->shown));
+        ctx.n_inst = s->n_inst;
+        if (s->context > 0)
+            fetch_before(&ctx, a, job, &m.lines[i].pos, (size_t)s->context);
+        take_line(&ctx, NULL, &m.lines[i]);
+        if (s->context > 0)
+            fetch_after(&ctx, a, job, &m.lines[i].pos, (size_t)s->context);
+        for (k = 0; k < ctx.n && s->n < WIN_MAX; k++) {
+            if (have_last && pos_cmp(&ctx.lines[k].pos, &last) <= 0)
+                continue;       /* already shown by the previous group */
+            if (have_last && k == 0 && s->context > 0 && s->n < WIN_MAX) {
+                struct lline *sep = &s->lines[s->n++];
+
+                memset(sep, 0, sizeof(*sep));
+                sep->separator = true;
+            }
+            s->lines[s->n] = ctx.lines[k];
+            ctx.lines[k].text = NULL;
+            s->n++;
+            last = s->lines[s->n - 1].pos;
+            have_last = true;
+        }
+        free_lines(&ctx);
+    }
+    s->at_end = m.at_end;
+    cache_log_batch_clean(&m);
+}
+
+static void reload(struct logs_state *s, struct app *a, const char *job, int rows)
+{
+    free_lines(s);
+    if (!s->mset_tried)
+        build_mset(s, a, job);
+    load_instances(s, a, job);
+    cache_logs_info(app_cache(a), job, &s->info, NULL);
+    s->rows = rows;
+    if (s->filter[0])
+        fetch_filtered(s, a, job, (size_t)rows);
+    else if (s->follow)
+        fetch_before(s, a, job, NULL, (size_t)rows);
+    else if (s->top_set) {
+        struct cache_log_pos p = pos_prev(s->top);
+
+        fetch_after(s, a, job, &p, (size_t)rows);
+    } else
+        fetch_after(s, a, job, NULL, (size_t)rows);
+    s->stale = false;
+}
+
+/* ---- drawing ---------------------------------------------------------------------------- */
+
+static int prefix(struct logs_state *s, const struct lline *l, int y, int x, int w)
+{
+    int used = 0;
+
+    if (s->timestamps) {
+        time_t t = (time_t)(l->pos.ts_ms / 1000);
+        struct tm tm;
+        char buf[32];
+
+        localtime_r(&t, &tm);
+        strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+        used += draw_fmt(y, x, w, theme_attr(TH_DIM), "%s.%03d ", buf,
+                         (int)(l->pos.ts_ms % 1000));
+    }
+    if (s->n_inst > 1 && l->inst >= 0)
+        used += draw_fmt(y, x + used, w - used, theme_series_attr(l->inst), "%-6s ",
+                         s->inst[l->inst]);
+    return used;
+}
+
+/* Draws text with every search match highlighted. */
+static void draw_highlighted(struct logs_state *s, int y, int x, int w, const char *t, size_t len,
+                             attr_t base)
+{
+    size_t off = 0;
+    int col = 0;
+
+    if (s->re && s->md) {
+        while (off <= len && col < w) {
+            int rc = pcre2_match(s->re, (PCRE2_SPTR)t, len, off, 0, s->md, NULL);
+            PCRE2_SIZE *ov;
+            size_t ms, me;
+
+            if (rc < 0)
+                break;
+            ov = pcre2_get_ovector_pointer(s->md);
+            ms = ov[0];
+            me = ov[1];
+            if (ms > off)
+                col += draw_text(y, x + col, w - col, t + off, ms - off, base);
+            if (me > ms)
+                col += draw_text(y, x + col, w - col, t + ms, me - ms, theme_attr(TH_MATCH));
+            off = me > ms ? me : me + 1;
+            while (off < len && ((unsigned char)t[off] & 0xC0) == 0x80)
+                off++;
+            if (me == ms && ms < len) {
+                /* empty match: draw one character and go on */
+                col += draw_text(y, x + col, w - col, t + ms, off - ms, base);
+            }
+        }
+    }
+    if (off < len && col < w)
+        draw_text(y, x + col, w - col, t + off, len - off, base);
+}
+
+static int line_rows(struct logs_state *s, const struct lline *l, int textw)
+{
+    int w;
+
+    if (!s->wrap || textw <= 0)
+        return 1;
+    w = utf8_width(l->text, l->len);
+    return w <= textw ? 1 : (w + textw - 1) / textw;
+}
+
+static void draw_line(struct logs_state *s, const struct lline *l, int y, int x, int w, int maxrows)
+{
+    int px, textw, r = 0;
+    size_t off = 0;
+    attr_t base = 0;
+
+    if (l->separator) {
+        draw_str(y, x, w, "--", theme_attr(TH_DIM));
+        return;
+    }
+    if (s->match_set && pos_cmp(&l->pos, &s->match) == 0)
+        base = A_BOLD;
+    px = prefix(s, l, y, x + 1, w - 1) + 1;
+    if (l->metric[0])
+        draw_str(y, x, 1, draw_sym(SYM_BULLET), theme_attr(TH_METRIC));
+    textw = w - px;
+    if (l->metric[0] && !s->wrap)
+        textw -= (int)strlen(l->metric) + 2;
+    if (textw < 10)
+        textw = 10;
+    do {
+        size_t n = s->wrap ? utf8_fit(l->text + off, l->len - off, textw, NULL) : l->len - off;
+
+        if (s->wrap && n == 0 && off < l->len)
+            n = 1;
+        draw_highlighted(s, y + r, x + px, textw, l->text + off, n, base);
+        off += n;
+        r++;
+    } while (s->wrap && off < l->len && r < maxrows);
+    if (l->metric[0]) {
+        int mw = (int)strlen(l->metric);
+
+        if (s->wrap)
+            draw_str(y + r - 1, x + w - mw, mw, l->metric, theme_attr(TH_METRIC));
+        else
+            draw_str(y, x + w - mw, mw, l->metric, theme_attr(TH_METRIC));
+    }
+}
+
+static void logs_draw(struct view *v, struct app *a, const struct rect *r)
+{
+    struct logs_state *s = S(v);
+    int y = r->y, rows = r->h, textw;
+    size_t i = 0;
+
+    if (s->stale || s->rows != rows || s->width != r->w)
+        reload(s, a, v->job, rows);
+    s->width = r->w;
+    if (s->n == 0) {
+        draw_str(r->y + 1, r->x + 2, r->w - 2,
+                 s->filter[0] ? "no line matches the filter (& then Enter on an empty line clears it)"
+                              : "no log lines cached yet: following…",
+                 theme_attr(TH_DIM));
+        return;
+    }
+    textw = r->w - 1 - (s->timestamps ? 13 : 0) - (s->n_inst > 1 ? 7 : 0);
+    if (s->follow && s->wrap) {
+        /* fill from the bottom: skip the oldest lines that do not fit */
+        int need = 0;
+
+        for (i = s->n; i > 0; i--) {
+            need += line_rows(s, &s->lines[i - 1], textw);
+            if (need > rows)
+                break;
+        }
+    }
+    for (; i < s->n && y < r->y + rows; i++) {
+        int lr = line_rows(s, &s->lines[i], textw);
+
+        draw_line(s, &s->lines[i], y, r->x, r->w, r->y + rows - y);
+        y += lr;
+    }
+}
+
+static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
+{
+    struct logs_state *s = S(v);
+    char st[200], ins[200] = "";
+    size_t i;
+
+    app_follow_state(a, v->job, st, sizeof(st));
+    if (s->n_inst > 1) {
+        for (i = 0; i < s->n_inst; i++) {
+            char one[48];
+
+            snprintf(one, sizeof(one), " %zu:%s%s", i + 1, s->shown[i] ? "" : "-", s->inst[i]);
+            if (strlen(ins) + strlen(one) < sizeof(ins))
+                strcat(ins, one);
+        }
+    }
+    snprintf(buf, size, "logs: %s  %lld lines  %s%s%s%s  %s%s%s", v->job,
+             (long long)s->info.lines, s->follow ? "FOLLOW" : "paused (G follows)",
+             s->wrap ? " wrap" : "", s->filter[0] ? "  & " : "", s->filter, st,
+             ins[0] ? "  " : "", ins);
+}
+
+/* ---- actions ---------------------------------------------------------------------------- */
+
+static void unfollow_at_top(struct logs_state *s)
+{
+    if (s->follow) {
+        s->follow = false;
+        if (s->n > 0) {
+            size_t i = 0;
+
+            while (i < s->n && s->lines[i].separator)
+                i++;
+            if (i < s->n) {
+                s->top = s->lines[i].pos;
+                s->top_set = true;
+            }
+        }
+    }
+}
+
+static int scroll_lines(struct view *v, struct app *a, long d)
+{
+    struct logs_state *s = S(v);
+    struct cache_log_pos p;
+
+    if (s->n == 0)
+        return R_NONE;
+    unfollow_at_top(s);
+    if (s->filter[0]) {
+        struct cache_log_batch m = { 0 };
+        struct cache_log_filter f;
+
+        cache_logs_search(app_cache(a), v->job, s->filter, d < 0, &s->top, d < 0 ? (size_t)-d : (size_t)d,
+                          inst_filter(s, &f), &m, NULL);
+        if (m.n > 0)
+            s->top = d < 0 ? m.lines[0].pos : m.lines[m.n - 1].pos;
+        else if (d > 0)
+            s->follow = true;
+        cache_log_batch_clean(&m);
+    } else if (step_from(s, a, v->job, &s->top, d, &p)) {
+        s->top = p;
+    } else if (d > 0) {
+        s->follow = true;      /* scrolled past the end: follow again */
+    }
+    s->stale = true;
+    return R_REDRAW;
+}
+
+static int act_down(struct view *v, struct app *a) { return scroll_lines(v, a, 1); }
+static int act_up(struct view *v, struct app *a) { return scroll_lines(v, a, -1); }
+static int act_pgdn(struct view *v, struct app *a) { return scroll_lines(v, a, S(v)->rows > 2 ? S(v)->rows - 1 : 1); }
+static int act_pgup(struct view *v, struct app *a) { return scroll_lines(v, a, -(S(v)->rows > 2 ? S(v)->rows - 1 : 1)); }
+
+static int act_top(struct view *v, struct app *a)
+{
+    (void)a;
+    S(v)->follow = false;
+    S(v)->top_set = false;
+    S(v)->stale = true;
+    return R_REDRAW;
+}
+
+static int act_follow(struct view *v, struct app *a)
+{
+    (void)a;
+    S(v)->follow = true;
+    S(v)->stale = true;
+    return R_REDRAW;
+}
+
+static int act_toggle_follow(struct view *v, struct app *a)
+{
+    if (S(v)->follow) {
+        unfollow_at_top(S(v));
+        S(v)->stale = true;
+        return R_REDRAW;
+    }
+    return act_follow(v, a);
+}
+
+static int act_wrap(struct view *v, struct app *a) { (void)a; S(v)->wrap = !S(v)->wrap; return R_REDRAW; }
+static int act_ts(struct view *v, struct app *a) { (void)a; S(v)->timestamps = !S(v)->timestamps; return R_REDRAW; }
+
+static int set_search(struct logs_state *s, struct app *a, const char *text)
+{
+    int errc;
+    PCRE2_SIZE erroff;
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    const char *p;
+    bool upper = false;
+
+    pcre2_code_free(s->re);
+    pcre2_match_data_free(s->md);
+    s->re = NULL;
+    s->md = NULL;
+    str_copy(s->search, sizeof(s->search), text);
+    if (!text[0])
+        return R_REDRAW;
+    for (p = text; *p; p++)
+        upper |= *p >= 'A' && *p <= 'Z';
+    if (!upper)
+        opts |= PCRE2_CASELESS;     /* smart case, like the cache's search */
+    s->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, opts, &errc, &erroff, NULL);
+    if (!s->re) {
+        PCRE2_UCHAR msg[128];
+
+        pcre2_get_error_message(errc, msg, sizeof(msg));
+        app_flash(a, true, "search: %s at offset %zu", (const char *)msg, (size_t)erroff);
+        s->search[0] = '\0';
+        return R_REDRAW;
+    }
+    s->md = pcre2_match_data_create_from_pattern(s->re, NULL);
+    return R_REDRAW;
+}
+
+/* Jumps to the next (dir 1) or previous (-1) match, keeping a third of a screen of context. */
+static int find(struct view *v, struct app *a, int dir)
+{
+    struct logs_state *s = S(v);
+    struct cache_log_batch m = { 0 };
+    struct cache_log_filter f;
+    struct cache_log_pos from, p;
+    struct err e = { 0 };
+    bool have_from = true;
+
+    if (!s->search[0]) {
+        app_flash(a, true, "no search yet: press /");
+        return R_REDRAW;
+    }
+    if (s->match_set)
+        from = s->match;
+    else if (s->follow && dir < 0)
+        have_from = false;
+    else if (s->n > 0)
+        from = s->follow ? s->lines[s->n - 1].pos : pos_prev(s->top);
+    else
+        have_from = false;
+    if (cache_logs_search(app_cache(a), v->job, s->search, dir < 0, have_from ? &from : NULL, 1,
+                          inst_filter(s, &f), &m, &e) < 0) {
+        app_flash(a, true, "search: %s", e.msg);
+        return R_REDRAW;
+    }
+    if (m.n == 0) {
+        app_flash(a, true, "no %s match for /%s/", dir > 0 ? "later" : "earlier", s->search);
+        cache_log_batch_clean(&m);
+        return R_REDRAW;
+    }
+    s->match = m.lines[0].pos;
+    s->match_set = true;
+    cache_log_batch_clean(&m);
+    s->follow = false;
+    s->top = s->match;
+    if (s->rows > 3 && step_from(s, a, v->job, &s->match, -(s->rows / 3), &p))
+        s->top = p;
+    s->top_set = true;
+    s->stale = true;
+    return R_REDRAW;
+}
+
+static int submit_search(struct view *v, struct app *a, const char *text)
+{
+    set_search(S(v), a, text);
+    S(v)->match_set = false;
+    return S(v)->search[0] ? find(v, a, 1) : R_REDRAW;
+}
+
+static int act_search(struct view *v, struct app *a)
+{
+    (void)v;
+    app_prompt(a, "/", "", "search", submit_search, NULL);
+    return R_REDRAW;
+}
+
+static int act_next(struct view *v, struct app *a) { return find(v, a, 1); }
+static int act_prev(struct view *v, struct app *a) { return find(v, a, -1); }
+
+/* "& [-C N] regex"; an empty line clears the filter. */
+static int submit_filter(struct view *v, struct app *a, const char *text)
+{
+    struct logs_state *s = S(v);
+    const char *p = text;
+    int ctx = 0;
+    pcre2_code *test;
+    int errc;
+    PCRE2_SIZE off;
+
+    while (*p == ' ')
+        p++;
+    if (strncmp(p, "-C", 2) == 0) {
+        char *end;
+
+        p += 2;
+        ctx = (int)strtol(p, &end, 10);
+        p = end;
+        while (*p == ' ')
+            p++;
+    }
+    if (ctx < 0 || ctx > 20)
+        ctx = ctx < 0 ? 0 : 20;
+    if (*p) {
+        test = pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, 0, &errc, &off, NULL);
+        if (!test) {
+            app_flash(a, true, "filter: bad regex at offset %zu", (size_t)off);
+            return R_REDRAW;
+        }
+        pcre2_code_free(test);
+    }
+    str_copy(s->filter, sizeof(s->filter), p);
+    s->context = ctx;
+    if (s->filter[0] && !s->search[0])
+        set_search(s, a, s->filter);      /* highlight what the filter kept */
+    s->stale = true;
+    return R_REDRAW;
+}
+
+static int act_filter(struct view *v, struct app *a)
+{
+    char init[300];
+
+    if (S(v)->filter[0] && S(v)->context)
+        snprintf(init, sizeof(init), "-C %d %s", S(v)->context, S(v)->filter);
+    else
+        snprintf(init, sizeof(init), "%s", S(v)->filter);
+    app_prompt(a, "& [-C N] ", init, "filter", submit_filter, NULL);
+    return R_REDRAW;
+}
+
+static int toggle_inst(struct view *v, int i)
+{
+    struct logs_state *s = S(v);
+    int only;
+
+    if (i >= (int)s->n_inst)
+        return R_NONE;
+    s->shown[i] = !s->shown[i];
+    if (n_shown(s, &only) == 0)
+        s->shown[i] = true;       /* never hide everything */
+    s->stale = true;
+    return R_REDRAW;
+}
+
+static int act_i1(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 0); }
+static int act_i2(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 1); }
+static int act_i3(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 2); }
+static int act_i4(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 3); }
+static int act_i5(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 4); }
+static int act_i6(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 5); }
+static int act_i7(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 6); }
+static int act_i8(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 7); }
+static int act_i9(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 8); }
+
+static int act_all_inst(struct view *v, struct app *a)
+{
+    size_t i;
+
+    (void)a;
+    for (i = 0; i < S(v)->n_inst; i++)
+        S(v)->shown[i] = true;
+    S(v)->stale = true;
+    return R_REDRAW;
+}
+
+/* Writes the whole cached log (shown instances) to f: raw bytes or sanitized. */
+static int write_log(struct logs_state *s, struct app *a, const char *job, FILE *f, bool raw)
+{
+    struct cache_log_filter flt;
+    const struct cache_log_filter *fp = inst_filter(s, &flt);
+    struct cache_log_pos p;
+    bool have = false;
+    long n = 0;
+
+    for (;;) {
+        struct cache_log_batch b = { 0 };
+        size_t i;
+
+        if (cache_logs_after(app_cache(a), job, have ? &p : NULL, 4096, fp, &b, NULL) < 0 || b.n == 0) {
+            cache_log_batch_clean(&b);
+            break;
+        }
+        for (i = 0; i < b.n; i++) {
+            const struct cache_log_line *l = &b.lines[i];
+
+            if (!visible(s, l->instance))
+                continue;
+            if (s->n_inst > 1)
+                fprintf(f, "[%s] ", l->instance ? l->instance : "?");
+            if (raw) {
+                fwrite(l->text, 1, l->len, f);
+            } else {
+                char clean[CLEAN_MAX];
+                size_t k = sanitize_text(l->text, l->len, clean, sizeof(clean), 0);
+
+                fwrite(clean, 1, k, f);
+            }
+            fputc('\n', f);
+            n++;
+        }
+        p = b.lines[b.n - 1].pos;
+        have = true;
+        cache_log_batch_clean(&b);
+    }
+    return (int)(n > 0x7fffffff ? 0x7fffffff : n);
+}
+
+static int submit_save(struct view *v, struct app *a, const char *path)
+{
+    FILE *f;
+    int n;
+
+    if (!path[0])
+        return R_REDRAW;
+    f = fopen(path, "w");
+    if (!f) {
+        app_flash(a, true, "cannot write %s: %s", path, strerror(errno));
+        return R_REDRAW;
+    }
+    n = write_log(S(v), a, v->job, f, true);
+    if (fclose(f) != 0)
+        app_flash(a, true, "writing %s failed: %s", path, strerror(errno));
+    else
+        app_flash(a, false, "saved %d lines to %s", n, path);
+    return R_REDRAW;
+}
+
+static int act_save(struct view *v, struct app *a)
+{
+    char init[300];
+
+    snprintf(init, sizeof(init), "%s.log", v->job);
+    app_prompt(a, "save to: ", init, "save", submit_save, NULL);
+    return R_REDRAW;
+}
+
+static int act_pager(struct view *v, struct app *a)
+{
+    char path[] = "/tmp/sagetop-log-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f;
+    char cmd[600];
+    const char *pager = getenv("PAGER");
+
+    if (fd < 0 || !(f = fdopen(fd, "w"))) {
+        if (fd >= 0)
+            close(fd);
+        app_flash(a, true, "cannot create a temporary file: %s", strerror(errno));
+        return R_REDRAW;
+    }
+    write_log(S(v), a, v->job, f, false);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), "%s '%s'", pager && *pager ? pager : "less", path);
+    app_run_external(a, cmd);
+    unlink(path);
+    return R_REDRAW;
+}
+
+/* "HH:MM[:SS]" on the day of the line at the top (local time). */
+static int submit_time(struct view *v, struct app *a, const char *text)
+{
+    struct logs_state *s = S(v);
+    int hh = 0, mm = 0, ss = 0;
+    time_t base;
+    struct tm tm;
+    struct cache_log_pos p;
+
+    if (sscanf(text, "%d:%d:%d", &hh, &mm, &ss) < 2) {
+        app_flash(a, true, "time: use HH:MM or HH:MM:SS");
+        return R_REDRAW;
+    }
+    base = (time_t)((s->n > 0 ? s->lines[0].pos.ts_ms : s->info.first_ts_ms) / 1000);
+    localtime_r(&base, &tm);
+    tm.tm_hour = hh;
+    tm.tm_min = mm;
+    tm.tm_sec = ss;
+    tm.tm_isdst = -1;
+    p.ts_ms = (int64_t)mktime(&tm) * 1000 - 1;
+    p.stream = INT64_MAX;
+    p.seq = INT64_MAX;
+    if (!step_from(s, a, v->job, &p, 1, &s->top)) {
+        app_flash(a, true, "no line at or after %s", text);
+        return R_REDRAW;
+    }
+    s->top_set = true;
+    s->follow = false;
+    s->stale = true;
+    return R_REDRAW;
+}
+
+static int act_time(struct view *v, struct app *a)
+{
+    (void)v;
+    app_prompt(a, "jump to time (HH:MM[:SS]): ", "", "time", submit_time, NULL);
+    return R_REDRAW;
+}
+
+static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metrics_ops, v->job, NULL, 0); return R_REDRAW; }
+static int act_detail(struct view *v, struct app *a) { app_push(a, &view_detail_ops, v->job, NULL, 0); return R_REDRAW; }
+
+static const struct key_binding logs_keys[] = {
+    { '/', "/", "search (highlights every match)", act_search, KB_FOOTER },
+    { 'n', "n/N", "next / previous match", act_next, KB_FOOTER },
+    { 'N', "N", "previous match", act_prev, KB_HIDDEN },
+    { '&', "&", "show only matching lines (-C N context)", act_filter, KB_FOOTER },
+    { 'G', "G/End", "follow the end of the log", act_follow, KB_FOOTER },
+    { KEY_END, "End", "follow", act_follow, KB_HIDDEN },
+    { 'f', "f", "follow on/off", act_toggle_follow, 0 },
+    { 'g', "g/Home", "first line", act_top, 0 },
+    { KEY_HOME, "Home", "first line", act_top, KB_HIDDEN },
+    { 'j', "j/Down", "scroll down", act_down, 0 },
+    { KEY_DOWN, "Down", "", act_down, KB_HIDDEN },
+    { 'k', "k/Up", "scroll up", act_up, 0 },
+    { KEY_UP, "Up", "", act_up, KB_HIDDEN },
+    { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
+    { ' ', "space", "", act_pgdn, KB_HIDDEN },
+    { 6, "^F", "", act_pgdn, KB_HIDDEN },
+    { KEY_PPAGE, "PgUp/b", "page up", act_pgup, 0 },
+    { 'b', "b", "", act_pgup, KB_HIDDEN },
+    { 2, "^B", "", act_pgup, KB_HIDDEN },
+    { 'T', "T", "jump to a time", act_time, 0 },
+    { 'w', "w", "wrap long lines", act_wrap, KB_FOOTER },
+    { 't', "t", "timestamps", act_ts, KB_FOOTER },
+    { '1', "1..9", "show / hide instance N", act_i1, 0 },
+    { '2', "2", "", act_i2, KB_HIDDEN },
+    { '3', "3", "", act_i3, KB_HIDDEN },
+    { '4', "4", "", act_i4, KB_HIDDEN },
+    { '5', "5", "", act_i5, KB_HIDDEN },
+    { '6', "6", "", act_i6, KB_HIDDEN },
+    { '7', "7", "", act_i7, KB_HIDDEN },
+    { '8', "8", "", act_i8, KB_HIDDEN },
+    { '9', "9", "", act_i9, KB_HIDDEN },
+    { '0', "0", "show every instance", act_all_inst, 0 },
+    { '|', "|", "open the log in $PAGER", act_pager, 0 },
+    { 's', "s", "save the log to a file", act_save, 0 },
+    { 'm', "m", "metric charts", act_metrics, 0 },
+    { 'd', "d", "job detail", act_detail, 0 },
+    { 0, NULL, NULL, NULL, 0 },
+};
+
+static int logs_command(struct view *v, struct app *a, int argc, char **argv)
+{
+    if (strcmp(argv[0], "time") == 0 && argc > 1)
+        return submit_time(v, a, argv[1]);
+    if (strcmp(argv[0], "save") == 0 && argc > 1)
+        return submit_save(v, a, argv[1]);
+    if (strcmp(argv[0], "wrap") == 0)
+        return act_wrap(v, a);
+    if (strcmp(argv[0], "timestamps") == 0)
+        return act_ts(v, a);
+    return R_UNHANDLED;
+}
+
+static int logs_enter(struct view *v, struct app *a)
+{
+    struct logs_state *s = calloc(1, sizeof(*s));
+
+    if (!s)
+        return -1;
+    s->follow = true;
+    s->stale = true;
+    v->state = s;
+    app_request_job(a, v->job);
+    return 0;
+}
+
+static void logs_leave(struct view *v, struct app *a)
+{
+    struct logs_state *s = S(v);
+
+    app_request_unfollow(a, v->job);
+    if (!s)
+        return;
+    free_lines(s);
+    pcre2_code_free(s->re);
+    pcre2_match_data_free(s->md);
+    mset_free(s->mset);
+    free(s);
+    v->state = NULL;
+}
+
+static int logs_tick(struct view *v, struct app *a, bool changed)
+{
+    (void)a;
+    if (changed)
+        S(v)->stale = true;
+    return R_REDRAW;      /* the poll age in the title moves */
+}
+
+const struct view_ops view_logs_ops = {
+    .name = "logs",
+    .keys = logs_keys,
+    .on_enter = logs_enter,
+    .on_leave = logs_leave,
+    .draw = logs_draw,
+    .on_tick = logs_tick,
+    .on_command = logs_command,
+    .title = logs_title,
+};
