@@ -55,6 +55,7 @@ static const char *const migrations[] = {
     "  name TEXT NOT NULL, instance TEXT NOT NULL, token TEXT NOT NULL DEFAULT '',"
     "  n_events INTEGER NOT NULL DEFAULT 0, last_ts INTEGER NOT NULL DEFAULT 0,"
     "  raw_bytes INTEGER NOT NULL DEFAULT 0, stored_bytes INTEGER NOT NULL DEFAULT 0,"
+    "  extract_state BLOB,"
     "  done INTEGER NOT NULL DEFAULT 0, synced_at REAL,"
     "  UNIQUE(job_id, name));"
     "CREATE TABLE log_pages(id INTEGER PRIMARY KEY,"

@@ -993,3 +993,45 @@ int cache_logs_instances(struct cache *c, const char *job, struct cache_kv_list 
     *out = l;
     return 0;
 }
+
+int cache_stream_set_extract_state(struct cache *c, int64_t stream_id, const void *state,
+                                   size_t size, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_sp_begin(c, e)) != 0)
+        return rc;
+    if ((rc = cache_prepare(c, "UPDATE log_streams SET extract_state=? WHERE id=?", &st, e))
+        == 0) {
+        sqlite3_bind_blob(st, 1, state, (int)size, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, stream_id);
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "saving extractor state");
+        sqlite3_finalize(st);
+    }
+    return cache_sp_end(c, rc, e);
+}
+
+int cache_stream_get_extract_state(struct cache *c, int64_t stream_id, void *state, size_t size,
+                                   struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_prepare(c, "SELECT extract_state FROM log_streams WHERE id=?", &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, stream_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB &&
+        (size_t)sqlite3_column_bytes(st, 0) == size) {
+        memcpy(state, sqlite3_column_blob(st, 0), size);
+        rc = 0;
+    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "no extractor state for stream %lld",
+                     (long long)stream_id);
+    } else {
+        rc = cache_fail(c, e, "reading extractor state");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

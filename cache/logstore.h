@@ -24,7 +24,7 @@
 
 #define CACHE_PAGE_EVENTS 256
 #define CACHE_PAGE_RAW_MAX (64 * 1024)
-#define CACHE_TOKEN_MAX 1024
+#define CACHE_TOKEN_MAX 4096
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this handle. */
 int cache_tx_begin(struct cache *c, struct err *e);
@@ -67,6 +67,14 @@ struct cache_event {
 int cache_stream_append(struct cache *c, int64_t stream_id, const struct cache_event *ev,
                         size_t n, const char *next_token, struct err *e);
 int cache_stream_set_done(struct cache *c, int64_t stream_id, bool done, struct err *e);
+
+/* The metric extractor's per-stream state (an opaque blob, e.g. struct mextract_state), saved
+ * in the same transaction as the events it has seen. get: ERR_NOTFOUND when none is saved or
+ * its size differs from size (then the caller replays the stream to rebuild it). */
+int cache_stream_set_extract_state(struct cache *c, int64_t stream_id, const void *state,
+                                   size_t size, struct err *e);
+int cache_stream_get_extract_state(struct cache *c, int64_t stream_id, void *state, size_t size,
+                                   struct err *e);
 
 /* Metric points extracted from a stream's events (seq is the event's ordinal). Duplicates
  * (same job, metric, stream, seq, index) are ignored, so re-extraction is idempotent. Keeps the

@@ -1,0 +1,1111 @@
+/* sync.c: the sync engine (see sync.h): a small pool of worker threads, each with its own
+ * aws_client and read-write cache connection, taking work items (list jobs, describe a job,
+ * read one job's logs) from one queue ordered by due time. Logs go through the metric
+ * extractor as they are stored; a page of events, its points, the extractor state and the new
+ * cursor commit together. It must not print: everything it has to say goes out as a notice.
+ *
+ * Why a pool and not one thread interleaving everything: a GetLogEvents round trip is mostly
+ * waiting (latency), so one thread following 50 jobs would poll each job every 50 round trips;
+ * N workers keep N requests in flight, and the shared rate limiter (aws/ratelimit.c) keeps the
+ * total inside AWS's per-API quotas however many workers there are. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws/client.h"
+#include "aws/logs.h"
+#include "aws/sagemaker.h"
+#include "cache/cache.h"
+#include "cache/logstore.h"
+#include "cache/sync.h"
+#include "metrics/metrics.h"
+
+#define SYNC_MAX_WORKERS 8
+#define FOLLOW_FAST_MS 1000
+#define FOLLOW_SLOW_MS 10000
+#define OFFLINE_RETRY_MS 30000
+#define DESCRIBE_EVERY_MS 5000
+#define STREAMS_EVERY_PASSES 5
+
+enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS };
+
+struct task {
+    enum task_kind kind;
+    char job[64];
+    int64_t due_ms;
+    bool busy;
+    bool follow;            /* TASK_LOGS: keep going until the job is final and drained */
+    bool once;              /* run-mode item: removed when done */
+    int interval_ms;        /* TASK_LOGS: current poll interval */
+    int passes;
+    int64_t described_ms;   /* TASK_LOGS: when the job status was last refreshed */
+    bool dead;              /* to be removed */
+};
+
+struct sync {
+    struct sync_options o;
+    char cache_path[4096];
+    char account[64], region[64];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t threads[SYNC_MAX_WORKERS];
+    int n_threads;
+    bool running;
+    bool stopping;
+    volatile sig_atomic_t stop_flag;     /* handed to every aws_client */
+    struct task *tasks;
+    size_t n_tasks, cap_tasks;
+    size_t active;                       /* tasks being executed */
+    bool run_mode;                       /* sync_run: stop when no task is left */
+    struct sync_plan plan;
+    int first_err;
+    struct err first_e;
+    struct sync_progress prog;
+    int64_t started_ms;
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double wall_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *sync_state_name(enum sync_state s)
+{
+    static const char *const names[] = {
+        "idle", "listing", "describing", "logs", "synced", "throttled", "offline", "error",
+        "done",
+    };
+
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+/* ---- notices and progress (workers call these without the lock held) ------------------- */
+
+static void progress_snapshot(struct sync *s, struct sync_progress *out)
+{
+    *out = s->prog;
+    out->elapsed_s = (double)(now_ms() - s->started_ms) / 1000.0;
+    out->lines_per_s = out->elapsed_s > 0 ? (double)out->lines / out->elapsed_s : 0;
+}
+
+static void notice(struct sync *s, enum sync_state st, const char *job, long retry_ms,
+                   int code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void notice(struct sync *s, enum sync_state st, const char *job, long retry_ms,
+                   int code, const char *fmt, ...)
+{
+    struct sync_notice n;
+    va_list ap;
+
+    if (s->o.notice == NULL)
+        return;
+    memset(&n, 0, sizeof(n));
+    n.state = st;
+    snprintf(n.job, sizeof(n.job), "%s", job != NULL ? job : "");
+    n.retry_ms = retry_ms;
+    n.err_code = code;
+    va_start(ap, fmt);
+    vsnprintf(n.text, sizeof(n.text), fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&s->mu);
+    progress_snapshot(s, &n.progress);
+    pthread_mutex_unlock(&s->mu);
+    s->o.notice(s->o.notice_ctx, &n);
+}
+
+static void count(struct sync *s, int64_t *field, int64_t by)
+{
+    pthread_mutex_lock(&s->mu);
+    *field += by;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void record_error(struct sync *s, const char *job, const struct err *e)
+{
+    enum sync_state st = e->code == ERR_NET ? SYNC_OFFLINE : SYNC_ERROR;
+
+    pthread_mutex_lock(&s->mu);
+    if (s->first_err == 0 && e->code != ERR_CANCELLED) {
+        s->first_err = e->code;
+        s->first_e = *e;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (e->code == ERR_CANCELLED)
+        return;
+    if (st == SYNC_OFFLINE)
+        notice(s, st, job, s->run_mode ? 0 : OFFLINE_RETRY_MS, e->code, "offline: %s", e->msg);
+    else
+        notice(s, st, job, 0, e->code, "%s", e->msg);
+}
+
+/* The retry hook of every worker's client: "throttled, retrying in 4 s". */
+static void on_retry(void *ctx, enum aws_service svc, const char *operation, const char *reason,
+                     long delay_ms)
+{
+    struct sync *s = ctx;
+
+    (void)svc;
+    notice(s, SYNC_THROTTLED, NULL, delay_ms, 0, "%s %s, retrying in %.0f s", operation,
+           reason != NULL ? reason : "failed", ceil((double)delay_ms / 1000.0));
+}
+
+/* ---- the queue (callers hold s->mu) -------------------------------------------------------- */
+
+static struct task *task_find(struct sync *s, enum task_kind k, const char *job)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_tasks; i++)
+        if (!s->tasks[i].dead && s->tasks[i].kind == k &&
+            strcmp(s->tasks[i].job, job != NULL ? job : "") == 0)
+            return &s->tasks[i];
+    return NULL;
+}
+
+static struct task *task_add(struct sync *s, enum task_kind k, const char *job, int64_t due)
+{
+    struct task *t = task_find(s, k, job);
+
+    if (t != NULL) {
+        if (!t->busy && due < t->due_ms)
+            t->due_ms = due;
+        return t;
+    }
+    if (s->n_tasks == s->cap_tasks) {
+        size_t nc = s->cap_tasks ? s->cap_tasks * 2 : 64;
+        struct task *nt = realloc(s->tasks, nc * sizeof(*nt));
+
+        if (nt == NULL)
+            return NULL;
+        s->tasks = nt;
+        s->cap_tasks = nc;
+    }
+    t = &s->tasks[s->n_tasks++];
+    memset(t, 0, sizeof(*t));
+    t->kind = k;
+    snprintf(t->job, sizeof(t->job), "%s", job != NULL ? job : "");
+    t->due_ms = due;
+    t->interval_ms = FOLLOW_FAST_MS;
+    t->once = s->run_mode;
+    return t;
+}
+
+static void tasks_compact(struct sync *s)
+{
+    size_t i, j = 0;
+
+    for (i = 0; i < s->n_tasks; i++)
+        if (!s->tasks[i].dead)
+            s->tasks[j++] = s->tasks[i];
+    s->n_tasks = j;
+}
+
+/* ---- work --------------------------------------------------------------------------------- */
+
+struct worker {
+    struct sync *s;
+    struct aws_client *client;
+    struct cache *cache;
+};
+
+struct list_ctx {
+    struct worker *w;
+    bool full_before;       /* a complete listing happened before: stop at a known page */
+    int64_t seen, fresh;
+    int rc;
+    struct err e;
+};
+
+static int on_list_page(void *ctx, const struct sagemaker_job_summary *items, size_t n)
+{
+    struct list_ctx *lc = ctx;
+    struct cache *c = lc->w->cache;
+    size_t i, fresh = 0;
+
+    if (lc->w->s->stop_flag)
+        return 1;
+    if (cache_tx_begin(c, &lc->e) != 0) {
+        lc->rc = lc->e.code;
+        return 1;
+    }
+    for (i = 0; i < n; i++) {
+        struct cache_job old;
+        struct cache_job_summary sm = {
+            items[i].name, items[i].arn, items[i].status, items[i].secondary_status,
+            items[i].creation_time, items[i].training_end_time, items[i].last_modified_time,
+        };
+        bool known = cache_job_get(c, items[i].name, &old, NULL) == 0;
+
+        if (!known || strcmp(old.status, items[i].status) != 0 ||
+            old.last_modified_time < items[i].last_modified_time)
+            fresh++;
+        if (!known)
+            lc->fresh++;
+        if (cache_job_upsert_summary(c, &sm, &lc->e) != 0) {
+            cache_tx_rollback(c);
+            lc->rc = lc->e.code;
+            return 1;
+        }
+    }
+    if (cache_tx_commit(c, &lc->e) != 0) {
+        lc->rc = lc->e.code;
+        return 1;
+    }
+    lc->seen += (int64_t)n;
+    count(lc->w->s, &lc->w->s->prog.requests, 1);
+    /* newest first: a page with nothing new means the rest is known too */
+    return lc->full_before && n > 0 && fresh == 0;
+}
+
+static int do_list(struct worker *w, struct err *e)
+{
+    struct sync *s = w->s;
+    struct sagemaker_list_query q = { 0 };
+    struct list_ctx lc = { 0 };
+    char buf[32];
+    int rc;
+
+    notice(s, SYNC_LISTING, NULL, 0, 0, "listing jobs");
+    lc.w = w;
+    lc.full_before = cache_state_get(w->cache, "jobs.full_listed", buf, sizeof(buf), NULL) == 0;
+    q.sort_by = "CreationTime";
+    q.sort_order = "Descending";
+    q.max_results = 100;
+    rc = sagemaker_list_training_jobs_each(w->client, &q, on_list_page, &lc, e);
+    if (rc == 0 && lc.rc != 0) {
+        *e = lc.e;
+        rc = lc.rc;
+    }
+    if (rc != 0)
+        return rc;
+    if (s->stop_flag)
+        return err_set(e, ERR_CANCELLED, "cancelled");
+    if (!lc.full_before)
+        cache_state_set(w->cache, "jobs.full_listed", "1", NULL);
+    snprintf(buf, sizeof(buf), "%.3f", wall_s());
+    cache_state_set(w->cache, "jobs.synced_at", buf, NULL);
+    pthread_mutex_lock(&s->mu);
+    s->prog.jobs_listed += lc.seen;
+    s->prog.jobs_new += lc.fresh;
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+/* Jobs whose describe is missing, stale, or not final yet. */
+static int queue_describes(struct worker *w, struct err *e)
+{
+    struct cache_job_query q = { 0 };
+    struct cache_job *rows;
+    size_t n = 0, total = 0, off = 0, i;
+    int rc;
+
+    if ((rc = cache_jobs_count(w->cache, &q, &total, e)) != 0)
+        return rc;
+    rows = malloc(256 * sizeof(*rows));
+    if (rows == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    while (off < total) {
+        if ((rc = cache_jobs_window(w->cache, &q, off, 256, rows, &n, e)) != 0 || n == 0)
+            break;
+        pthread_mutex_lock(&w->s->mu);
+        for (i = 0; i < n; i++) {
+            bool stale = !rows[i].described || !cache_status_final(rows[i].status);
+
+            if (!stale) {
+                /* listed as final after being described while running */
+                char *doc = NULL;
+
+                if (cache_job_describe_json(w->cache, rows[i].name, &doc, NULL) == 0) {
+                    char want[64];
+
+                    snprintf(want, sizeof(want), "\"TrainingJobStatus\":\"%s\"",
+                             rows[i].status);
+                    stale = strstr(doc, want) == NULL;
+                    free(doc);
+                }
+            }
+            if (stale)
+                task_add(w->s, TASK_DESCRIBE, rows[i].name, now_ms());
+        }
+        pthread_cond_broadcast(&w->s->cv);
+        pthread_mutex_unlock(&w->s->mu);
+        off += n;
+    }
+    free(rows);
+    return rc;
+}
+
+static int do_describe(struct worker *w, const char *job, struct err *e)
+{
+    struct sagemaker_job j;
+    int rc;
+
+    memset(&j, 0, sizeof(j));
+    rc = sagemaker_describe_training_job(w->client, job, false, &j, e);
+    count(w->s, &w->s->prog.requests, 1);
+    if (rc == 0) {
+        rc = cache_job_store_describe(w->cache, j.raw_json, j.raw_json_len, e);
+        if (rc == 0)
+            count(w->s, &w->s->prog.jobs_described, 1);
+    }
+    sagemaker_job_clean(&j);
+    return rc;
+}
+
+/* Collects the points of one page of events. */
+struct point_buf {
+    struct cache_point_in *p;
+    size_t n, cap;
+    char **names;
+    size_t n_names, cap_names;
+    int64_t seq;            /* the event being extracted */
+    bool oom;
+};
+
+static const char *intern(struct point_buf *pb, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < pb->n_names; i++)
+        if (strcmp(pb->names[i], name) == 0)
+            return pb->names[i];
+    if (pb->n_names == pb->cap_names) {
+        size_t nc = pb->cap_names ? pb->cap_names * 2 : 16;
+        char **nn = realloc(pb->names, nc * sizeof(*nn));
+
+        if (nn == NULL)
+            return NULL;
+        pb->names = nn;
+        pb->cap_names = nc;
+    }
+    pb->names[pb->n_names] = strdup(name);
+    return pb->names[pb->n_names] != NULL ? pb->names[pb->n_names++] : NULL;
+}
+
+static int on_point(const struct mpoint *mp, void *ctx)
+{
+    struct point_buf *pb = ctx;
+    const char *name;
+    size_t i;
+    int k = 0;
+
+    if (mp->flags & MPOINT_UNPARSED)
+        return 0;
+    if ((name = intern(pb, mp->name)) == NULL) {
+        pb->oom = true;
+        return 1;
+    }
+    if (pb->n == pb->cap) {
+        size_t nc = pb->cap ? pb->cap * 2 : 256;
+        struct cache_point_in *np = realloc(pb->p, nc * sizeof(*np));
+
+        if (np == NULL) {
+            pb->oom = true;
+            return 1;
+        }
+        pb->p = np;
+        pb->cap = nc;
+    }
+    for (i = pb->n; i > 0 && pb->p[i - 1].seq == pb->seq; i--)
+        if (pb->p[i - 1].metric == name)
+            k++;
+    pb->p[pb->n].metric = name;
+    pb->p[pb->n].seq = pb->seq;
+    pb->p[pb->n].index = k;
+    pb->p[pb->n].ts_ms = mp->ts_ms;
+    pb->p[pb->n].value = mp->value;
+    pb->n++;
+    return 0;
+}
+
+static void point_buf_clean(struct point_buf *pb)
+{
+    size_t i;
+
+    for (i = 0; i < pb->n_names; i++)
+        free(pb->names[i]);
+    free(pb->names);
+    free(pb->p);
+    memset(pb, 0, sizeof(*pb));
+}
+
+/* The compiled definitions for a job: its own MetricDefinitions, the config, the preset. */
+static struct mset *job_mset(struct cache *c, const struct sync_options *o, const char *job)
+{
+    struct cache_kv_list defs = { 0 };
+    struct mdef_list l;
+    struct mset *ms;
+    size_t i;
+
+    mdef_list_init(&l);
+    if (cache_job_metric_definitions(c, job, &defs, NULL) == 0) {
+        for (i = 0; i < defs.n; i++)
+            mdef_list_add(&l, defs.items[i].key, defs.items[i].value, MDEF_JOB, NULL);
+        cache_kv_list_clean(&defs);
+    }
+    if (o->metrics_config != NULL)
+        mdef_list_parse_config(&l, o->metrics_config, o->metrics_config_len, job, NULL);
+    ms = mset_new(&l, NULL);
+    mdef_list_clean(&l);
+    return ms;
+}
+
+struct replay_ctx {
+    struct mset *ms;
+    struct mextract_state *st;
+    struct point_buf *pb;
+};
+
+static int replay_event(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, size_t len)
+{
+    struct replay_ctx *rc = ctx;
+
+    rc->pb->seq = seq;
+    mset_extract(rc->ms, rc->st, msg, len, ts_ms, on_point, rc->pb);
+    return rc->pb->oom ? ERR_NOMEM : 0;
+}
+
+/* Rebuilds a stream's extractor state by replaying what is stored (the saved one is missing
+ * or from another build). Points found again are already stored: they are dropped. */
+static int rebuild_state(struct cache *c, struct mset *ms, const struct cache_stream *cs,
+                         struct mextract_state *st, struct err *e)
+{
+    struct point_buf pb = { 0 };
+    struct replay_ctx rc = { ms, st, &pb };
+    int r;
+
+    mextract_state_init(st, cs->instance);
+    r = cache_stream_scan(c, cs->id, 0, replay_event, &rc, e);
+    point_buf_clean(&pb);
+    return r;
+}
+
+/* Reads one stream from its cursor until caught up. *lines gets the events stored. */
+static int sync_stream(struct worker *w, struct mset *ms, int64_t sid,
+                       int64_t *lines, struct err *e)
+{
+    struct sync *s = w->s;
+    struct cache_stream cs;
+    struct mextract_state st;
+    int rc;
+
+    if ((rc = cache_stream_get(w->cache, sid, &cs, e)) != 0)
+        return rc;
+    if (cache_stream_get_extract_state(w->cache, sid, &st, sizeof(st), NULL) != 0) {
+        if (cs.n_events > 0 && ms != NULL) {
+            if ((rc = rebuild_state(w->cache, ms, &cs, &st, e)) != 0)
+                return rc;
+        } else {
+            mextract_state_init(&st, cs.instance);
+        }
+    }
+    for (;;) {
+        struct logs_get_query q = { 0 };
+        struct logs_event_page pg;
+        struct cache_event *ev = NULL;
+        struct point_buf pb = { 0 };
+        size_t i;
+
+        if (s->stop_flag)
+            return err_set(e, ERR_CANCELLED, "cancelled");
+        memset(&pg, 0, sizeof(pg));
+        q.stream = cs.name;
+        q.next_token = cs.token[0] != '\0' ? cs.token : NULL;
+        q.start_from_head = true;
+        q.limit = 10000;
+        rc = logs_get_log_events(w->client, &q, &pg, e);
+        count(s, &s->prog.requests, 1);
+        if (rc != 0)
+            return rc;
+        if (pg.count > 0) {
+            ev = malloc(pg.count * sizeof(*ev));
+            if (ev == NULL) {
+                logs_event_page_clean(&pg);
+                return err_set(e, ERR_NOMEM, "out of memory");
+            }
+        }
+        for (i = 0; i < pg.count; i++) {
+            ev[i].ts_ms = pg.events[i].timestamp_ms;
+            ev[i].msg = pg.events[i].message;
+            ev[i].len = pg.events[i].message_len;
+            if (ms != NULL) {
+                pb.seq = cs.n_events + (int64_t)i;
+                mset_extract(ms, &st, ev[i].msg, ev[i].len, ev[i].ts_ms, on_point, &pb);
+            }
+        }
+        if (pb.oom) {
+            rc = err_set(e, ERR_NOMEM, "out of memory extracting metrics");
+        } else if (pg.count > 0 || (pg.next_forward_token != NULL &&
+                                    strcmp(pg.next_forward_token, cs.token) != 0)) {
+            /* events, points, extractor state and cursor: all or nothing */
+            if ((rc = cache_tx_begin(w->cache, e)) == 0) {
+                rc = cache_stream_append(w->cache, sid, ev, pg.count, pg.next_forward_token, e);
+                if (rc == 0 && pb.n > 0)
+                    rc = cache_points_add(w->cache, sid, pb.p, pb.n, e);
+                if (rc == 0 && ms != NULL)
+                    rc = cache_stream_set_extract_state(w->cache, sid, &st, sizeof(st), e);
+                if (rc == 0)
+                    rc = cache_tx_commit(w->cache, e);
+                else
+                    cache_tx_rollback(w->cache);
+            }
+            if (rc == 0) {
+                cs.n_events += (int64_t)pg.count;
+                if (pg.next_forward_token != NULL)
+                    snprintf(cs.token, sizeof(cs.token), "%s", pg.next_forward_token);
+                *lines += (int64_t)pg.count;
+                pthread_mutex_lock(&s->mu);
+                s->prog.lines += (int64_t)pg.count;
+                s->prog.points += (int64_t)pb.n;
+                pthread_mutex_unlock(&s->mu);
+            }
+        }
+        {
+            bool done = pg.caught_up || pg.next_forward_token == NULL;
+
+            free(ev);
+            point_buf_clean(&pb);
+            logs_event_page_clean(&pg);
+            if (rc != 0 || done)
+                return rc;
+        }
+    }
+}
+
+/* One pass over a job's logs. *final: the job was final before the pass began (so this pass
+ * drained it); *lines: events stored. */
+static int do_logs(struct worker *w, struct task *snap, bool *final, int64_t *lines,
+                   struct err *e)
+{
+    struct sync *s = w->s;
+    struct cache_job job;
+    struct cache_stream_list sl = { 0 };
+    struct mset *ms = NULL;
+    bool have_job;
+    size_t i;
+    int rc = 0;
+
+    *final = false;
+    have_job = cache_job_get(w->cache, snap->job, &job, NULL) == 0 && job.described;
+    if (!have_job || (!cache_status_final(job.status) &&
+                      now_ms() - snap->described_ms >= DESCRIBE_EVERY_MS)) {
+        if ((rc = do_describe(w, snap->job, e)) != 0)
+            return rc;
+        snap->described_ms = now_ms();
+        if ((rc = cache_job_get(w->cache, snap->job, &job, e)) != 0)
+            return rc;
+    }
+    *final = cache_status_final(job.status);
+    if ((rc = cache_streams(w->cache, snap->job, &sl, e)) != 0)
+        return rc;
+    if (sl.n == 0 || *final || snap->passes % STREAMS_EVERY_PASSES == 0) {
+        struct logs_stream_list ll;
+        char prefix[80];
+
+        memset(&ll, 0, sizeof(ll));
+        snprintf(prefix, sizeof(prefix), "%s/", snap->job);
+        rc = logs_describe_log_streams(w->client, NULL, prefix, &ll, e);
+        count(s, &s->prog.requests, 1);
+        if (rc == ERR_NOTFOUND)
+            rc = 0;
+        for (i = 0; rc == 0 && i < ll.count; i++) {
+            bool known = false;
+            size_t k;
+
+            for (k = 0; k < sl.n; k++)
+                known = known || strcmp(sl.items[k].name, ll.items[i].name) == 0;
+            if (!known) {
+                rc = cache_stream_ensure(w->cache, snap->job, ll.items[i].name, NULL, e);
+                count(s, &s->prog.streams, 1);
+            }
+        }
+        logs_stream_list_clean(&ll);
+        cache_stream_list_clean(&sl);
+        if (rc != 0 || (rc = cache_streams(w->cache, snap->job, &sl, e)) != 0)
+            return rc;
+    }
+    snap->passes++;
+    notice(s, SYNC_LOGS, snap->job, 0, 0, "reading %zu log stream%s", sl.n, sl.n == 1 ? "" : "s");
+    ms = job_mset(w->cache, &s->o, snap->job);
+    for (i = 0; rc == 0 && i < sl.n; i++) {
+        if (sl.items[i].done)
+            continue;
+        rc = sync_stream(w, ms, sl.items[i].id, lines, e);
+        if (rc == ERR_NOTFOUND)
+            rc = 0;     /* a stream that vanished (retention) is not fatal */
+        if (rc == 0 && *final)
+            rc = cache_stream_set_done(w->cache, sl.items[i].id, true, e);
+    }
+    mset_free(ms);
+    cache_stream_list_clean(&sl);
+    return rc;
+}
+
+/* Runs one task (the lock is NOT held) and returns when it should run again (-1: never). */
+static int64_t run_task(struct worker *w, struct task *snap)
+{
+    struct sync *s = w->s;
+    struct err e = { 0 };
+    int rc = 0;
+
+    switch (snap->kind) {
+    case TASK_LIST:
+        rc = do_list(w, &e);
+        if (rc == 0)
+            rc = queue_describes(w, &e);
+        if (rc == 0 && s->run_mode && s->plan.logs == SYNC_LOGS_ALL) {
+            struct cache_job_query q = { 0 };
+            struct cache_job *rows = malloc(100 * sizeof(*rows));
+            size_t n = 0, off = 0, i;
+
+            q.sort = "created";
+            q.descending = true;
+            while (rows != NULL && cache_jobs_window(w->cache, &q, off, 100, rows, &n, NULL) == 0
+                   && n > 0) {
+                pthread_mutex_lock(&s->mu);
+                for (i = 0; i < n; i++)
+                    if (rows[i].creation_time >= s->plan.since)
+                        task_add(s, TASK_LOGS, rows[i].name, now_ms())->follow = s->plan.follow;
+                pthread_cond_broadcast(&s->cv);
+                pthread_mutex_unlock(&s->mu);
+                off += n;
+                if (rows[n - 1].creation_time < s->plan.since)
+                    break;
+            }
+            free(rows);
+        }
+        if (rc == 0)
+            notice(s, SYNC_SYNCED, NULL, 0, 0, "jobs synced");
+        break;
+    case TASK_DESCRIBE:
+        notice(s, SYNC_DESCRIBING, snap->job, 0, 0, "describing %s", snap->job);
+        rc = do_describe(w, snap->job, &e);
+        break;
+    case TASK_LOGS: {
+        bool final = false;
+        int64_t lines = 0;
+
+        rc = do_logs(w, snap, &final, &lines, &e);
+        if (rc != 0)
+            break;
+        notice(s, SYNC_SYNCED, snap->job, 0, 0, "%lld new line%s%s", (long long)lines,
+               lines == 1 ? "" : "s", final ? ", job ended" : "");
+        if (final || !snap->follow)
+            return -1;
+        snap->interval_ms = lines > 0 ? FOLLOW_FAST_MS
+                            : (snap->interval_ms * 2 > FOLLOW_SLOW_MS ? FOLLOW_SLOW_MS
+                                                                       : snap->interval_ms * 2);
+        return now_ms() + snap->interval_ms;
+    }
+    }
+    if (rc != 0) {
+        record_error(s, snap->job[0] ? snap->job : NULL, &e);
+        if (rc == ERR_CANCELLED || s->run_mode)
+            return -1;
+        return now_ms() + (rc == ERR_NET ? OFFLINE_RETRY_MS : FOLLOW_SLOW_MS);
+    }
+    if (snap->kind == TASK_LIST && !s->run_mode)
+        return now_ms() + (s->o.jobs_interval_s > 0 ? s->o.jobs_interval_s : 15) * 1000;
+    return -1;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct sync *s = w->s;
+
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        struct task *best = NULL, snap;
+        int64_t now = now_ms(), next;
+        size_t i;
+
+        if (s->stopping)
+            break;
+        for (i = 0; i < s->n_tasks; i++) {
+            struct task *t = &s->tasks[i];
+
+            if (!t->dead && !t->busy && (best == NULL || t->due_ms < best->due_ms))
+                best = t;
+        }
+        if (best == NULL) {
+            if (s->run_mode && s->active == 0) {
+                s->stopping = true;
+                pthread_cond_broadcast(&s->cv);
+                break;
+            }
+            pthread_cond_wait(&s->cv, &s->mu);
+            continue;
+        }
+        if (best->due_ms > now) {
+            struct timespec ts;
+            int64_t wait = best->due_ms - now;
+
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += wait / 1000;
+            ts.tv_nsec += (wait % 1000) * 1000000;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+            continue;
+        }
+        best->busy = true;
+        s->active++;
+        snap = *best;
+        pthread_mutex_unlock(&s->mu);
+
+        next = run_task(w, &snap);
+
+        pthread_mutex_lock(&s->mu);
+        s->active--;
+        {
+            struct task *t = task_find(s, snap.kind, snap.job);
+
+            if (t != NULL) {
+                t->busy = false;
+                t->interval_ms = snap.interval_ms;
+                t->passes = snap.passes;
+                t->described_ms = snap.described_ms;
+                if (next < 0 || s->stop_flag || (snap.kind == TASK_LOGS && !t->follow))
+                    t->dead = true;
+                else
+                    t->due_ms = next;
+            }
+        }
+        tasks_compact(s);
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static void *worker_thread(void *arg)
+{
+    struct sync *s = arg;
+    struct worker w = { s, NULL, NULL };
+    struct err e = { 0 };
+
+    w.client = aws_client_new(s->o.cfg, s->o.creds, &e);
+    if (w.client == NULL)
+        goto fail;
+    aws_client_set_cancel(w.client, &s->stop_flag);
+    aws_client_set_retry_hook(w.client, on_retry, s);
+    if (cache_open(s->cache_path, 0, &w.cache, NULL, 0, &e) != 0)
+        goto fail;
+    if (cache_scope_use(w.cache, s->account, s->region, &e) != 0)
+        goto fail;
+    worker_main(&w);
+    cache_close(w.cache);
+    aws_client_free(w.client);
+    return NULL;
+fail:
+    record_error(s, NULL, &e);
+    cache_close(w.cache);
+    aws_client_free(w.client);
+    pthread_mutex_lock(&s->mu);
+    /* a worker that cannot start leaves the others to do the work; if none can, stop */
+    s->n_threads--;
+    if (s->n_threads <= 0) {
+        s->stopping = true;
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+struct sync *sync_new(const struct sync_options *o, struct err *e)
+{
+    struct sync *s;
+
+    if (o == NULL || o->cfg == NULL || o->creds == NULL) {
+        err_set(e, ERR_INVAL, "sync: missing AWS configuration");
+        return NULL;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->o = *o;
+    if (o->cache_path != NULL)
+        snprintf(s->cache_path, sizeof(s->cache_path), "%s", o->cache_path);
+    else if (cache_default_path(s->cache_path, sizeof(s->cache_path), e) != 0) {
+        free(s);
+        return NULL;
+    }
+    snprintf(s->account, sizeof(s->account), "%s", o->account ? o->account : "unknown");
+    snprintf(s->region, sizeof(s->region), "%s", o->region ? o->region : "unknown");
+    s->o.cache_path = s->cache_path;
+    s->o.account = s->account;
+    s->o.region = s->region;
+    if (s->o.workers <= 0)
+        s->o.workers = 4;
+    if (s->o.workers > SYNC_MAX_WORKERS)
+        s->o.workers = SYNC_MAX_WORKERS;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    return s;
+}
+
+static int start_threads(struct sync *s, struct err *e)
+{
+    int i;
+
+    s->started_ms = now_ms();
+    s->stopping = false;
+    s->stop_flag = 0;
+    s->n_threads = 0;
+    for (i = 0; i < s->o.workers; i++) {
+        if (pthread_create(&s->threads[i], NULL, worker_thread, s) != 0)
+            break;
+        s->n_threads++;
+    }
+    if (s->n_threads == 0)
+        return err_set(e, ERR_NOMEM, "sync: cannot start a worker thread");
+    s->running = true;
+    return 0;
+}
+
+int sync_start(struct sync *s, struct err *e)
+{
+    if (s->running)
+        return 0;
+    s->run_mode = false;
+    pthread_mutex_lock(&s->mu);
+    task_add(s, TASK_LIST, NULL, now_ms());
+    pthread_mutex_unlock(&s->mu);
+    return start_threads(s, e);
+}
+
+void sync_stop(struct sync *s)
+{
+    int i, n;
+
+    if (s == NULL || !s->running)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    s->stop_flag = 1;
+    n = s->o.workers;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    for (i = 0; i < n && i < SYNC_MAX_WORKERS; i++)
+        if (s->threads[i])
+            pthread_join(s->threads[i], NULL);
+    memset(s->threads, 0, sizeof(s->threads));
+    s->running = false;
+}
+
+void sync_free(struct sync *s)
+{
+    if (s == NULL)
+        return;
+    sync_stop(s);
+    free(s->tasks);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+}
+
+void sync_follow(struct sync *s, const char *job)
+{
+    struct task *t;
+
+    pthread_mutex_lock(&s->mu);
+    t = task_add(s, TASK_LOGS, job, now_ms());
+    if (t != NULL) {
+        t->follow = true;
+        t->once = false;
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void sync_unfollow(struct sync *s, const char *job)
+{
+    struct task *t;
+
+    pthread_mutex_lock(&s->mu);
+    t = task_find(s, TASK_LOGS, job);
+    if (t != NULL) {
+        if (t->busy)
+            t->follow = false;    /* the pass in progress finishes, then it is dropped */
+        else
+            t->dead = true;
+    }
+    tasks_compact(s);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void sync_refresh(struct sync *s)
+{
+    pthread_mutex_lock(&s->mu);
+    task_add(s, TASK_LIST, NULL, now_ms());
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void sync_get_progress(struct sync *s, struct sync_progress *out)
+{
+    pthread_mutex_lock(&s->mu);
+    progress_snapshot(s, out);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int sync_run(struct sync *s, const struct sync_plan *plan, struct err *e)
+{
+    size_t i;
+    int rc;
+
+    if (s->running)
+        return err_set(e, ERR_INVAL, "sync: already running");
+    s->run_mode = true;
+    s->plan = *plan;
+    s->first_err = 0;
+    pthread_mutex_lock(&s->mu);
+    if (plan->jobs || plan->logs == SYNC_LOGS_ALL)
+        task_add(s, TASK_LIST, NULL, now_ms());
+    for (i = 0; i < plan->n_names; i++) {
+        if (plan->logs != SYNC_LOGS_NONE) {
+            struct task *t = task_add(s, TASK_LOGS, plan->names[i], now_ms());
+
+            if (t != NULL)
+                t->follow = plan->follow;
+        } else {
+            task_add(s, TASK_DESCRIBE, plan->names[i], now_ms());
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    if ((rc = start_threads(s, e)) != 0)
+        return rc;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stopping) {
+        struct timespec ts;
+
+        if (s->o.cancel != NULL && *s->o.cancel) {
+            s->stop_flag = 1;
+            s->stopping = true;
+            pthread_cond_broadcast(&s->cv);
+            break;
+        }
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+    }
+    pthread_mutex_unlock(&s->mu);
+    sync_stop(s);
+    pthread_mutex_lock(&s->mu);
+    s->n_tasks = 0;
+    pthread_mutex_unlock(&s->mu);
+    if (s->o.cancel != NULL && *s->o.cancel)
+        return err_set(e, ERR_CANCELLED, "sync interrupted; what was fetched is kept");
+    notice(s, SYNC_DONE, NULL, 0, 0, "done");
+    if (s->first_err != 0) {
+        if (e != NULL)
+            *e = s->first_e;
+        return s->first_err;
+    }
+    return 0;
+}
+
+/* ---- re-extraction ------------------------------------------------------------------------ */
+
+struct reext_ctx {
+    struct cache *c;
+    struct mset *ms;
+    struct mextract_state st;
+    struct point_buf pb;
+    int64_t sid;
+    struct err *e;
+};
+
+static int reext_event(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, size_t len)
+{
+    struct reext_ctx *r = ctx;
+    int rc;
+
+    r->pb.seq = seq;
+    mset_extract(r->ms, &r->st, msg, len, ts_ms, on_point, &r->pb);
+    if (r->pb.oom)
+        return err_set(r->e, ERR_NOMEM, "out of memory");
+    if (r->pb.n >= 4096) {
+        rc = cache_points_add(r->c, r->sid, r->pb.p, r->pb.n, r->e);
+        r->pb.n = 0;
+        return rc;
+    }
+    return 0;
+}
+
+int sync_reextract(const char *cache_path, const char *account, const char *region,
+                   const char *job, const char *metrics_config, size_t metrics_config_len,
+                   struct err *e)
+{
+    struct sync_options o = { 0 };
+    struct cache *c = NULL;
+    struct cache_stream_list sl = { 0 };
+    struct reext_ctx r;
+    size_t i;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    o.metrics_config = metrics_config;
+    o.metrics_config_len = metrics_config_len;
+    if ((rc = cache_open(cache_path, 0, &c, NULL, 0, e)) != 0)
+        return rc;
+    if ((rc = cache_scope_use(c, account, region, e)) != 0)
+        goto out;
+    if ((rc = cache_streams(c, job, &sl, e)) != 0)
+        goto out;
+    r.ms = job_mset(c, &o, job);
+    if (r.ms == NULL) {
+        rc = err_set(e, ERR_NOMEM, "out of memory compiling metric definitions");
+        goto out;
+    }
+    if ((rc = cache_tx_begin(c, e)) != 0)
+        goto out;
+    rc = cache_points_clear(c, job, e);
+    for (i = 0; rc == 0 && i < sl.n; i++) {
+        r.c = c;
+        r.sid = sl.items[i].id;
+        r.e = e;
+        mextract_state_init(&r.st, sl.items[i].instance);
+        rc = cache_stream_scan(c, sl.items[i].id, 0, reext_event, &r, e);
+        if (rc == 0 && r.pb.n > 0)
+            rc = cache_points_add(c, r.sid, r.pb.p, r.pb.n, e);
+        r.pb.n = 0;
+        if (rc == 0)
+            rc = cache_stream_set_extract_state(c, r.sid, &r.st, sizeof(r.st), e);
+    }
+    if (rc == 0)
+        rc = cache_tx_commit(c, e);
+    else
+        cache_tx_rollback(c);
+out:
+    point_buf_clean(&r.pb);
+    mset_free(r.ms);
+    cache_stream_list_clean(&sl);
+    cache_close(c);
+    return rc;
+}
