@@ -493,8 +493,6 @@ class Engine:
         if reason:
             d["FailureReason"] = reason
         d["FinalMetricDataList"] = final_metrics(self.store, d)
-        if status != "Completed":
-            d.get("ModelArtifacts", {}).pop("S3ModelArtifacts", None) if status == "Failed" else None
         life.pos = len(life.events)
 
     def play_until(self, life, wall_now):
