@@ -139,6 +139,102 @@ static int fast_path(const char *p, size_t n, double *out)
     return 0;
 }
 
+__extension__ typedef unsigned __int128 mvalue_u128;
+
+static int bitlen128(mvalue_u128 x)
+{
+    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+
+    return hi != 0 ? 128 - __builtin_clzll(hi) : lo != 0 ? 64 - __builtin_clzll(lo) : 0;
+}
+
+/* Rounds q (with r != 0 meaning "more bits below") to 53 bits, half to even, and scales by
+ * 2^exp2. */
+static double round53(mvalue_u128 q, int sticky, int exp2)
+{
+    int extra = bitlen128(q) - 53;
+
+    if (extra > 0) {
+        mvalue_u128 rb = q & (((mvalue_u128)1 << extra) - 1), half = (mvalue_u128)1 << (extra - 1);
+        q >>= extra;
+        if (rb > half || (rb == half && (sticky || (q & 1))))
+            q++;
+        exp2 += extra;
+    }
+    return ldexp((double)(uint64_t)q, exp2);
+}
+
+/* Up to 19 significant digits and |exp10| <= 21, exactly: integer arithmetic on 128 bits with
+ * one correctly rounded step. The learning rates Python prints with repr() (17 digits) take
+ * this path instead of strtod's multi-precision one. */
+static int exact_path(const char *p, size_t n, double *out)
+{
+    static const uint64_t pow10_u64[] = {
+        1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+        100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+        10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+        100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+    };
+    size_t i = 0;
+    int neg = 0, exp10 = 0, frac = 0, sig = 0, eneg = 0, e = 0, s;
+    uint64_t m = 0;
+    mvalue_u128 d, num, q;
+    double v;
+
+    if (p[i] == '+' || p[i] == '-')
+        neg = p[i++] == '-';
+    for (; i < n && (is_digit(p[i]) || p[i] == '.'); i++) {
+        if (p[i] == '.') {
+            frac = 1;
+            continue;
+        }
+        if (m == 0 && p[i] == '0') {
+            if (frac)
+                exp10--;
+            continue;
+        }
+        if (++sig > 19)
+            return -1;
+        m = m * 10 + (uint64_t)(p[i] - '0');
+        if (frac)
+            exp10--;
+    }
+    if (i < n) {
+        i++;
+        if (p[i] == '+' || p[i] == '-')
+            eneg = p[i++] == '-';
+        for (; i < n; i++) {
+            if (e > 1000)
+                return -1;
+            e = e * 10 + (p[i] - '0');
+        }
+        exp10 += eneg ? -e : e;
+    }
+    if (m == 0 || exp10 < -21 || exp10 > 21)
+        return -1;
+    if (exp10 >= 0) {
+        d = exp10 <= 19 ? (mvalue_u128)pow10_u64[exp10]
+                        : (mvalue_u128)pow10_u64[19] * pow10_u64[exp10 - 19];
+        if (bitlen128(d) + (64 - __builtin_clzll(m)) > 127)
+            return -1;
+        v = round53((mvalue_u128)m * d, 0, 0);
+    } else {
+        d = -exp10 <= 19 ? (mvalue_u128)pow10_u64[-exp10]
+                         : (mvalue_u128)pow10_u64[19] * pow10_u64[-exp10 - 19];
+        /* shift so that the quotient has at least 55 bits */
+        s = 56 + bitlen128(d) - (64 - __builtin_clzll(m));
+        if (s < 0)
+            s = 0;
+        if ((64 - __builtin_clzll(m)) + s > 127)
+            return -1;
+        num = (mvalue_u128)m << s;
+        q = num / d;
+        v = round53(q, num % d != 0, -s);
+    }
+    *out = neg ? -v : v;
+    return 0;
+}
+
 int mvalue_to_double(const char *p, size_t n, double *out)
 {
     char buf[512];
@@ -157,7 +253,7 @@ int mvalue_to_double(const char *p, size_t n, double *out)
         *out = lower(p[i]) == 'n' ? (neg ? -NAN : NAN) : (neg ? -INFINITY : INFINITY);
         return 0;
     }
-    if (fast_path(p, n, out) == 0)
+    if (fast_path(p, n, out) == 0 || exact_path(p, n, out) == 0)
         return 0;
     memcpy(buf, p, n);
     buf[n] = '\0';

@@ -689,3 +689,36 @@ Test(metrics_instances, stream_names_and_points_keep_instance)
     cr_assert_eq(k.p[2].step, 2);
     mset_free(s);
 }
+
+/* The fast conversions must agree with strtod bit for bit. */
+Test(metrics_values, conversion_matches_strtod)
+{
+    char buf[64];
+    unsigned seed = 12345;
+    int i;
+
+    for (i = 0; i < 200000; i++) {
+        double want, got = 0;
+        unsigned long long m;
+        int digits, ex;
+        unsigned f = 0;
+
+        seed = seed * 1103515245u + 12345u;
+        digits = 1 + (int)(seed >> 8) % 19;
+        m = 0;
+        for (int d = 0; d < digits; d++) {
+            seed = seed * 1103515245u + 12345u;
+            m = m * 10 + (seed >> 16) % 10;
+        }
+        seed = seed * 1103515245u + 12345u;
+        ex = (int)((seed >> 8) % 61) - 30;
+        snprintf(buf, sizeof(buf), "%llue%d", m, ex);
+        if (i % 3 == 1)
+            snprintf(buf, sizeof(buf), "0.%0*llu", digits, m);
+        else if (i % 3 == 2)
+            snprintf(buf, sizeof(buf), "%llu.%llue-%d", m % 10, m, -ex > 0 ? -ex : ex);
+        want = strtod(buf, NULL);
+        cr_assert_eq(metrics_parse_value(buf, strlen(buf), &got, &f), 0, "%s", buf);
+        cr_assert(got == want, "%s: %.17g != %.17g", buf, got, want);
+    }
+}
