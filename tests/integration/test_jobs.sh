@@ -1,0 +1,128 @@
+#!/bin/bash
+# sagetop jobs against the emulator (signature checking on): 1,234 jobs listed exactly through
+# every page, each filter, the sort orders, and --format json equal to what
+# `aws sagemaker list-training-jobs` lists (names, statuses, times in ISO 8601).
+source "$SAGETOP_TOP/tests/lib.sh"
+
+emu_start --scenario empty || { not_ok "emulator starts"; finish; }
+emu_ctl quotas '{"enabled": false}' >/dev/null
+# 1,234 jobs, one a minute back from now, statuses cycling (309 Completed, 309 Failed,
+# 308 InProgress, 308 Stopped)
+t0=$("$PYTHON" -c 'import time; print(time.time())')
+out=$(emu_ctl jobs '{"count": 1234, "prefix": "bulk", "spacing_s": 60,
+                     "statuses": ["Completed", "Failed", "InProgress", "Stopped"]}')
+expect_match "emulator made 1234 jobs" "$out" '"created": 1234'
+
+# The AWS CLI as reference: ISO 8601 timestamps in UTC, every page.
+aws_list() {
+    AWS_CONFIG_FILE=$TMPD/aws-cli.cfg TZ=UTC "$PYTHON" -m awscli sagemaker list-training-jobs \
+        --output json "$@"
+}
+printf '[default]\ncli_timestamp_format = iso8601\n' >"$TMPD/aws-cli.cfg"
+count_json() { "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["TrainingJobSummaries"]))'; }
+rows() { tail -n +2 | grep -c .; }
+
+# jobs are one a minute apart, the newest a minute old: 119.5 minutes back holds the newest 119
+# (run first, while the 30 s of margin still hold)
+expect_eq "--since 119.5m" "$("$SAGETOP" jobs --since 119.5m --format csv | rows)" 119
+expect_eq "--since 2d (all)" "$("$SAGETOP" jobs --since 2d --format csv | rows)" 1234
+iso=$("$PYTHON" -c 'import datetime,sys; print(datetime.datetime.fromtimestamp(float(sys.argv[1])-7170, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))' "$t0")
+expect_eq "--since ISO date ($iso)" "$("$SAGETOP" jobs --since "$iso" --format csv | rows)" 119
+
+# --- every job, every page
+"$SAGETOP" jobs --format csv >"$TMPD/all.csv" 2>"$TMPD/err"
+rc=$?
+expect_eq "jobs exits 0" "$rc" 0
+expect_eq "1234 jobs listed exactly" "$(rows <"$TMPD/all.csv")" 1234
+expect_eq "no duplicates across pages" "$(tail -n +2 "$TMPD/all.csv" | cut -d, -f1 | sort -u | wc -l)" 1234
+expect_eq "csv header" "$(head -1 "$TMPD/all.csv")" \
+    "name,status,secondary_status,creation_time,training_end_time,last_modified_time,duration_s,arn"
+
+# --- JSON equals the AWS CLI's listing, field by field
+"$SAGETOP" jobs --format json >"$TMPD/ours.json" 2>"$TMPD/err"
+aws_list >"$TMPD/cli.json" 2>"$TMPD/cli.err"
+cmp_out=$("$PYTHON" - "$TMPD/ours.json" "$TMPD/cli.json" <<'EOF'
+import json, sys
+ours = json.load(open(sys.argv[1]))["TrainingJobSummaries"]
+cli = json.load(open(sys.argv[2]))["TrainingJobSummaries"]
+o = {j["TrainingJobName"]: j for j in ours}
+c = {j["TrainingJobName"]: j for j in cli}
+if len(ours) != len(cli) or set(o) != set(c):
+    print("names differ: ours %d, cli %d" % (len(o), len(c))); sys.exit(1)
+keys = ["TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "SecondaryStatus",
+        "CreationTime", "TrainingEndTime", "LastModifiedTime"]
+for n in c:
+    for k in keys:
+        if o[n].get(k) != c[n].get(k):
+            print("%s %s: ours %r cli %r" % (n, k, o[n].get(k), c[n].get(k))); sys.exit(1)
+    extra = set(o[n]) - set(c[n])
+    if extra:
+        print("%s: extra members %s" % (n, sorted(extra))); sys.exit(1)
+print("same")
+EOF
+)
+expect_eq "json equals aws sagemaker list-training-jobs (1234 jobs)" "$cmp_out" "same"
+expect_match "json times are ISO 8601 like the CLI's" "$(head -c 2000 "$TMPD/ours.json")" \
+    '"CreationTime": "20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?\+00:00"'
+
+# --- each filter, against both the expected count and the AWS CLI
+for s in Completed:309 Failed:309 InProgress:308 Stopped:308; do
+    st=${s%%:*} want=${s##*:}
+    got=$("$SAGETOP" jobs --status "$st" --format csv | rows)
+    cli=$(aws_list --status-equals "$st" | count_json)
+    expect_eq "--status $st lists $want" "$got" "$want"
+    expect_eq "--status $st equals the CLI" "$got" "$cli"
+done
+got=$("$SAGETOP" jobs --status failed --format csv | tail -n +2 | cut -d, -f2 | sort -u)
+expect_eq "--status is case-insensitive and only lists that status" "$got" "Failed"
+
+got=$("$SAGETOP" jobs --name-contains 0012 --format csv | tail -n +2 | cut -d, -f1 | sort | tr '\n' ' ')
+expect_eq "--name-contains 0012" "$got" \
+    "bulk-00012 bulk-00120 bulk-00121 bulk-00122 bulk-00123 bulk-00124 bulk-00125 bulk-00126 bulk-00127 bulk-00128 bulk-00129 "
+expect_eq "--name-contains equals the CLI" \
+    "$("$SAGETOP" jobs --name-contains 0012 --format json | count_json)" \
+    "$(aws_list --name-contains 0012 | count_json)"
+
+expect_eq "--since + --status combine" \
+    "$("$SAGETOP" jobs --since 119.5m --status Completed --format csv | tail -n +2 | cut -d, -f2 | sort | uniq -c | awk '{print $2}')" \
+    "Completed"
+
+# --- limit and sort
+"$SAGETOP" jobs --limit 50 --format csv >"$TMPD/l.csv"
+expect_eq "--limit 50" "$(rows <"$TMPD/l.csv")" 50
+expect_eq "newest first by default" "$(sed -n 2p "$TMPD/l.csv" | cut -d, -f1)" "bulk-01233"
+expect_eq "--sort name" "$("$SAGETOP" jobs --sort name --limit 3 --format csv | tail -n +2 | cut -d, -f1 | tr '\n' ' ')" \
+    "bulk-00000 bulk-00001 bulk-00002 "
+got=$("$SAGETOP" jobs --sort status --format csv | tail -n +2 | cut -d, -f2 | uniq | tr '\n' ' ')
+expect_eq "--sort status groups statuses" "$got" "Completed Failed InProgress Stopped "
+
+# --- the table
+"$SAGETOP" jobs --limit 5 >"$TMPD/t.txt" 2>&1
+expect_match "table header" "$(head -1 "$TMPD/t.txt")" '^NAME +STATUS +SECONDARY +CREATED +DURATION$'
+expect_eq "table rows" "$(tail -n +2 "$TMPD/t.txt" | wc -l)" 5
+expect_match "table row: name, status, secondary, age, duration" "$(sed -n 2p "$TMPD/t.txt")" \
+    '^bulk-01233 +[A-Za-z]+ +[A-Za-z]+ +[0-9]+m[0-9]{2}s ago +[0-9smhd]+$'
+widths=$(awk '{ print index($0, $2) }' "$TMPD/t.txt" | sort -u | wc -l)
+expect_eq "table columns aligned" "$widths" 1
+
+# --- usage errors exit 2
+"$SAGETOP" jobs --status Bogus >/dev/null 2>"$TMPD/err"
+expect_eq "bad --status exits 2" "$?" 2
+expect_match "bad --status says why" "$(cat "$TMPD/err")" "unknown status 'Bogus'"
+"$SAGETOP" jobs --since tomorrow >/dev/null 2>&1
+expect_eq "bad --since exits 2" "$?" 2
+"$SAGETOP" jobs --limit 0 >/dev/null 2>&1
+expect_eq "bad --limit exits 2" "$?" 2
+"$SAGETOP" jobs --format yaml >/dev/null 2>&1
+expect_eq "bad --format exits 2" "$?" 2
+
+# --- whoami
+out=$("$SAGETOP" whoami 2>&1)
+expect_eq "whoami exits 0" "$?" 0
+expect_match "whoami account" "$out" 'Account: +123456789012'
+expect_match "whoami arn" "$out" 'ARN: +arn:aws:iam::123456789012:user/'
+expect_match "whoami region" "$out" 'Region: +us-east-1'
+expect_match "whoami credential source" "$out" 'Credentials: +env'
+expect_match "whoami endpoints" "$out" "SageMaker +$AWS_ENDPOINT_URL"
+expect_match "whoami shows no secret" "$(printf '%s' "$out" | grep -c -- "$AWS_SECRET_ACCESS_KEY")" '^0$'
+finish
