@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "cache/session.h"
 #include "cli/cli.h"
 #include "tui/app.h"
 
@@ -24,8 +25,8 @@ static void summary_row(const struct cache_job *j, double now)
     printf("%-48.48s  %-11s  %s\n", j->name, j->status, j->creation_time > 0 ? when : "-");
 }
 
-/* Prints the newest jobs of every scope's... of the default scope resolution: the cache's
- * "unknown" scope for the configured region, as the UI shows it before AWS answers. */
+/* Prints the newest cached jobs of the scope the UI would open first (the account remembered
+ * for the profile, offline: no network here). */
 static int print_summary(const struct globals *g)
 {
     struct aws_options ao = { g->profile, g->region, g->endpoint_url };
@@ -40,8 +41,7 @@ static int print_summary(const struct globals *g)
 
     cfg = aws_config_load(&ao, &e);
     region = cfg ? aws_config_region(cfg) : (g->region ? g->region : "unknown");
-    if (cache_open(g->cache_path, CACHE_READ_ONLY, &c, NULL, 0, &e) < 0 ||
-        cache_scope_use(c, "unknown", region, &e) < 0 ||
+    if (!cfg || cache_session_open(cfg, NULL, g->cache_path, CACHE_READ_ONLY, &c, NULL, 0, &e) < 0 ||
         cache_jobs_count(c, &q, &total, &e) < 0 ||
         cache_jobs_window(c, &q, 0, 20, jobs, &n, &e) < 0) {
         /* no cache yet is not an error for a summary */

@@ -850,10 +850,18 @@ static void draw_footer(struct app *a)
                 x += draw_str(y, x, COLS - x, " quit  ", f);
                 continue;
             }
-            x += draw_str(y, x, COLS - x, b->label, k);
-            x += draw_fmt(y, x, COLS - x, f, " %s  ", t == 1 && b->key == 'q' ? "back" :
-                          t == 1 && b->key == '?' ? "help" : t == 1 && b->key == ':' ? "cmd" :
-                          b->help);
+            {
+                /* the footer shows a help text up to its first ':' ("filter: regex ...") */
+                const char *h = t == 1 && b->key == 'q' ? "back" :
+                                t == 1 && b->key == '?' ? "help" :
+                                t == 1 && b->key == ':' ? "cmd" : b->help;
+                int hl = (int)strcspn(h, ":(");
+
+                while (hl > 0 && h[hl - 1] == ' ')
+                    hl--;
+                x += draw_str(y, x, COLS - x, b->label, k);
+                x += draw_fmt(y, x, COLS - x, f, " %.*s  ", hl, h);
+            }
             if (x >= COLS)
                 return;
         }

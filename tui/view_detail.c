@@ -368,8 +368,8 @@ static void detail_draw(struct view *v, struct app *a, const struct rect *r)
             draw_str(r->y + y, r->x + 1, r->w - 1, d->value, d->attr);
             continue;
         }
-        draw_str(r->y + y, r->x + 3, 22, d->label, theme_attr(TH_DIM));
-        draw_str(r->y + y, r->x + 26, r->w - 26, d->value, d->attr);
+        draw_str(r->y + y, r->x + 3, 29, d->label, theme_attr(TH_DIM));
+        draw_str(r->y + y, r->x + 33, r->w - 33, d->value, d->attr);
     }
 }
 
@@ -413,7 +413,7 @@ static int act_stop(struct view *v, struct app *a)
 
 static const struct key_binding detail_keys[] = {
     { 'l', "l", "logs", act_logs, KB_FOOTER },
-    { 'm', "m", "metric charts", act_metrics, KB_FOOTER },
+    { 'm', "m", "metrics: charts", act_metrics, KB_FOOTER },
     { 'j', "j/Down", "scroll down", act_down, 0 },
     { KEY_DOWN, "Down", "scroll down", act_down, KB_HIDDEN },
     { 'k', "k/Up", "scroll up", act_up, 0 },
@@ -424,7 +424,7 @@ static const struct key_binding detail_keys[] = {
     { 'g', "g", "top", act_top, 0 },
     { 'G', "G", "bottom", act_bottom, 0 },
     { 'r', "r", "re-launch with changes", act_relaunch, KB_MUTATING },
-    { 'x', "x", "stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
+    { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     { 0, NULL, NULL, NULL, 0 },
 };
 

@@ -744,13 +744,13 @@ static int act_esc(struct view *v, struct app *a)
 }
 
 static const struct key_binding jobs_keys[] = {
-    { '\r', "Enter", "job detail", act_detail, KB_FOOTER },
+    { '\r', "Enter", "detail: the job's status, reason, resources, hyperparameters", act_detail, KB_FOOTER },
     { '\n', "Enter", "job detail", act_detail, KB_HIDDEN },
     { KEY_ENTER, "Enter", "job detail", act_detail, KB_HIDDEN },
     { 'l', "l", "logs", act_logs, KB_FOOTER },
-    { 'm', "m", "metric charts", act_metrics, KB_FOOTER },
-    { ' ', "space", "mark / unmark for comparison", act_mark, KB_FOOTER },
-    { 'c', "c", "compare marked jobs", act_compare, KB_FOOTER },
+    { 'm', "m", "metrics: charts of every metric", act_metrics, KB_FOOTER },
+    { ' ', "space", "mark: mark / unmark for comparison", act_mark, KB_FOOTER },
+    { 'c', "c", "compare: the marked jobs side by side", act_compare, KB_FOOTER },
     { 'u', "u", "clear all marks", act_unmark_all, 0 },
     { '/', "/", "filter: regex !regex status:X hp.k:v m.k<v", act_filter, KB_FOOTER },
     { KEY_ESCAPE, "Esc", "clear the filter", act_esc, 0 },
@@ -776,7 +776,7 @@ static const struct key_binding jobs_keys[] = {
     { 'I', "I", "invert the sort order", act_sort_flip, 0 },
     { 'n', "n", "launch a new job", act_new, KB_MUTATING },
     { 'r', "r", "re-launch this job with changes", act_relaunch, KB_MUTATING },
-    { 'x', "x", "stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
+    { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     { 0, NULL, NULL, NULL, 0 },
 };
 

@@ -972,11 +972,11 @@ static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metric
 static int act_detail(struct view *v, struct app *a) { app_push(a, &view_detail_ops, v->job, NULL, 0); return R_REDRAW; }
 
 static const struct key_binding logs_keys[] = {
-    { '/', "/", "search (highlights every match)", act_search, KB_FOOTER },
-    { 'n', "n/N", "next / previous match", act_next, KB_FOOTER },
+    { '/', "/", "search: highlights every match", act_search, KB_FOOTER },
+    { 'n', "n/N", "next/prev match", act_next, KB_FOOTER },
     { 'N', "N", "previous match", act_prev, KB_HIDDEN },
-    { '&', "&", "show only matching lines (-C N context)", act_filter, KB_FOOTER },
-    { 'G', "G/End", "follow the end of the log", act_follow, KB_FOOTER },
+    { '&', "&", "filter: only matching lines, -C N for context", act_filter, KB_FOOTER },
+    { 'G', "G/End", "follow: the end of the log", act_follow, KB_FOOTER },
     { KEY_END, "End", "follow", act_follow, KB_HIDDEN },
     { 'f', "f", "follow on/off", act_toggle_follow, 0 },
     { 'g', "g/Home", "first line", act_top, 0 },
@@ -992,8 +992,8 @@ static const struct key_binding logs_keys[] = {
     { 'b', "b", "", act_pgup, KB_HIDDEN },
     { 2, "^B", "", act_pgup, KB_HIDDEN },
     { 'T', "T", "jump to a time", act_time, 0 },
-    { 'w', "w", "wrap long lines", act_wrap, KB_FOOTER },
-    { 't', "t", "timestamps", act_ts, KB_FOOTER },
+    { 'w', "w", "wrap: long lines", act_wrap, KB_FOOTER },
+    { 't', "t", "time: show timestamps", act_ts, KB_FOOTER },
     { '1', "1..9", "show / hide instance N", act_i1, 0 },
     { '2', "2", "", act_i2, KB_HIDDEN },
     { '3', "3", "", act_i3, KB_HIDDEN },
