@@ -727,7 +727,7 @@ def demo(store, engine, seed=0, now=None):
     plan = (["Completed"] * 23) + (["Failed"] * 5) + (["Stopped"] * 4)
     rng.shuffle(plan)
     tasks = list(TASKS)
-    fails = ["oom", "oom", "oom", "keyerror", "oom"]
+    fails = iter(["oom", "oom", "keyerror", "oom", "oom"])
     for k, outcome in enumerate(plan):
         task = tasks[k % len(tasks)]
         version = VERSIONS[rng.randrange(len(VERSIONS))]
@@ -753,7 +753,8 @@ def demo(store, engine, seed=0, now=None):
         dur = rng.uniform(600, 9000)
         cut = rng.uniform(0.15, 0.8) if outcome != "Completed" else None
         made.append(install(store, engine, c, creation, dur, outcome, cut, spot=spot,
-                            checkpoint=spot, fail_kind=fails[k % len(fails)], rng=rng))
+                            checkpoint=spot, rng=rng,
+                            fail_kind=next(fails) if outcome == "Failed" else "oom"))
     # live jobs: elapsed part already in the log, the rest plays in real time
     live = [("live-distilbert-imdb", "imdb", 1, 1, "ml.p3.2xlarge", False, 0.35),
             ("live-bert-sst2-ddp", "sst2", 2, 8, "ml.p3.16xlarge", True, 0.45),
