@@ -1,7 +1,8 @@
 /* cmd_plot.c: `sagetop plot`: one metric of one or more jobs as a chart on stdout.
  *
  * Owns argument parsing and where the points come from: a long CSV (--csv, the format
- * `sagetop metrics --format csv` prints) or the local cache. The chart itself is
+ * `sagetop metrics --format csv` prints) or the local cache (JOB arguments; read as it is,
+ * no sync: `sagetop sync` or the TUI fill it). The chart itself is
  * chart_plot_text() in tui/chart.c, a curses-free raster, so this file never touches curses.
  * Prints the chart to stdout, one error line to stderr.
  */
@@ -14,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
+#include "cache/session.h"
 #include "cli/cli.h"
 #include "metrics/series.h"
 #include "tui/chart.h"
@@ -321,18 +324,103 @@ out:
     return rc;
 }
 
-/* The cache path. The cache (cache/cache.h) keeps points with a timestamp but no step, so JOB
- * arguments are not wired yet; see the message. */
+/* One job's points of the metric from the cache, one series per instance when there are
+ * several. x is wall time or time since the job started: the cache keeps no step per point. */
+static int load_job(struct cache *c, const struct plot_args *a, const char *job,
+                    struct series_set *set, struct err *e)
+{
+    struct cache_point_list pl;
+    struct cache_job cj;
+    double start = NAN;
+    size_t i, k, first = set->len;
+    int rc;
+
+    memset(&pl, 0, sizeof(pl));
+    rc = cache_job_get(c, job, &cj, e);
+    if (rc == ERR_NOTFOUND)
+        return err_set(e, ERR_NOTFOUND, "%s is not in the cache (run 'sagetop sync %s' first)",
+                       job, job);
+    if (rc < 0)
+        return rc;
+    rc = cache_job_metric_points(c, job, a->metric, NULL, &pl, e);
+    if (rc < 0)
+        return rc;
+    if (pl.n == 0) {
+        rc = err_set(e, ERR_NOTFOUND,
+                     "%s has no points of %s in the cache (see 'sagetop metrics %s', or "
+                     "'sagetop sync %s' to fetch its logs)",
+                     job, a->metric, job, job);
+        goto out;
+    }
+    if (cj.start_time > 0)
+        start = cj.start_time;
+    else
+        start = (double)pl.items[0].ts_ms / 1000.0;
+    for (k = 0; k < (pl.n_instances > 0 ? pl.n_instances : 1); k++) {
+        char name[CACHE_JOB_NAME_MAX + 40];
+        struct series *s;
+
+        if (pl.n_instances > 1)
+            snprintf(name, sizeof(name), "%s/%s", job, pl.instances[k]);
+        else
+            snprintf(name, sizeof(name), "%s", job);
+        s = series_new(name);
+        if (s == NULL) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        rc = series_set_take(set, s, e);
+        if (rc < 0)
+            goto out;
+        for (i = 0; i < pl.n; i++) {
+            double t = (double)pl.items[i].ts_ms / 1000.0;
+
+            if (pl.n_instances > 1 && (size_t)pl.items[i].instance != k)
+                continue;
+            rc = series_push(s, a->x_kind == SERIES_X_ELAPSED ? t - start : t,
+                             pl.items[i].value, e);
+            if (rc < 0)
+                goto out;
+        }
+        rc = series_sort(s, e);
+        if (rc < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    if (rc < 0) {
+        for (i = first; i < set->len; i++)
+            series_free(set->v[i]);
+        set->len = first;
+    }
+    cache_point_list_clean(&pl);
+    return rc;
+}
+
+/* The cache path: the jobs in the order given, read from the local cache without syncing. */
 static int load_cache(const struct globals *g, const struct plot_args *a, struct series_set *set,
                       struct err *e)
 {
-    (void)g;
-    (void)set;
-    return err_set(e, ERR_INVAL,
-                   "plot: reading %s of %s from the cache is not available yet; export the "
-                   "points with 'sagetop metrics %s --format csv > m.csv' and run "
-                   "'sagetop plot --csv m.csv --metric %s'",
-                   a->metric, a->jobs[0], a->jobs[0], a->metric);
+    struct cli_aws aws;
+    struct cache *c = NULL;
+    size_t i;
+    int rc;
+
+    if (a->x_kind == SERIES_X_STEP || a->x_kind == SERIES_X_EPOCH)
+        return err_set(e, ERR_INVAL,
+                       "plot: the cache keeps no %s for points; use --x elapsed or --x time, or "
+                       "plot 'sagetop metrics JOB --format csv' output with --csv",
+                       a->x_kind == SERIES_X_STEP ? "step" : "epoch");
+    rc = cli_aws_open(g, &aws, e);
+    if (rc < 0)
+        return rc;
+    rc = cache_session_open(aws.cfg, g->offline ? NULL : aws.client, g->cache_path,
+                            g->reset_cache ? CACHE_RESET : 0, &c, NULL, 0, e);
+    for (i = 0; rc == 0 && i < a->n_jobs; i++)
+        rc = load_job(c, a, a->jobs[i], set, e);
+    cache_close(c);
+    cli_aws_close(&aws);
+    return rc;
 }
 
 int cmd_plot(const struct globals *g, int argc, char **argv)

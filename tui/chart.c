@@ -694,7 +694,10 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     r->plot_h = o->height - title_rows - 2 - legend_rows;
 
     /* y ticks first: their labels decide where the plot starts */
-    max_ticks = r->plot_h / 3 > 1 ? r->plot_h / 3 : 1;
+    /* a label every 3 rows; every 2 on a short chart, which would otherwise get two */
+    max_ticks = r->plot_h <= 10 ? r->plot_h / 2 : r->plot_h / 3;
+    if (max_ticks < 1)
+        max_ticks = 1;
     rc = o->log_y ? ticks_log10(ylo, yhi, max_ticks, &yt)
                   : ticks_linear(ylo, yhi, max_ticks, true, &yt);
     if (rc < 0) {
