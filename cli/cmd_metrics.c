@@ -1,13 +1,316 @@
-/* cmd_metrics.c: placeholder until its issue lands. */
+/* cmd_metrics.c: `sagetop metrics JOB... [--metric NAME|NAME=REGEX]... [--instance NAME|all]
+ * [--format table|csv|json]`. Extracts the metrics of each job from its cached log with every
+ * definition source merged (the job's MetricDefinitions, the config file, --metric NAME=REGEX,
+ * the Hugging Face preset), so the figures include step, epoch and unparsed counts and follow a
+ * changed definition at once. Reads the cache only (run `sagetop sync JOB` to fill it). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cache/cache.h"
+#include "cache/session.h"
 #include "cli/cli.h"
+#include "metrics/metrics.h"
+#include "metrics/report.h"
+
+enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+#define MT_INSTANCES_MAX 64
+
+struct mt_run {
+    const char *job;
+    enum fmt fmt;
+    const char *instance; /* NULL = all; else only this one */
+    char **only;          /* --metric NAME filters */
+    int nonly;
+    struct mreport *rep;
+    struct err *e;
+    int failed;
+};
+
+static int write_stdout(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    return fwrite(s, 1, n, stdout) == n ? 0 : -1;
+}
+
+static int mt_point(const struct mpoint *p, void *ctx)
+{
+    struct mt_run *r = ctx;
+    int i;
+
+    if (r->instance != NULL && strcmp(p->instance, r->instance) != 0)
+        return 0;
+    if (r->nonly > 0) {
+        for (i = 0; i < r->nonly; i++)
+            if (strcmp(r->only[i], p->name) == 0)
+                break;
+        if (i == r->nonly)
+            return 0;
+    }
+    if (r->fmt == FMT_CSV)
+        return mreport_csv_point(r->job, p, write_stdout, NULL) != 0;
+    if (mreport_add(r->rep, r->job, p, r->e) != 0) {
+        r->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static char *read_config(size_t *len)
+{
+    char path[1024];
+    FILE *f;
+    char *buf = NULL;
+    size_t cap = 0, n = 0, got;
+
+    *len = 0;
+    if (metrics_config_path(path, sizeof(path), NULL) != 0 || (f = fopen(path, "rb")) == NULL)
+        return NULL;
+    do {
+        if (n == cap) {
+            char *b = realloc(buf, cap ? cap * 2 : 4096);
+            if (b == NULL || cap > (1u << 24)) {
+                free(b != NULL ? b : buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+            cap = cap ? cap * 2 : 4096;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* Every definition of one job, merged. Definition errors are reported on stderr and the others
+ * keep working. */
+static struct mset *job_set(struct cache *c, const char *job, const char *cfg, size_t cfg_len,
+                            char **defs, int ndefs, struct err *e)
+{
+    struct mdef_list l;
+    struct cache_kv_list kv;
+    struct mset *ms;
+    size_t i;
+    char msg[512];
+
+    mdef_list_init(&l);
+    memset(&kv, 0, sizeof(kv));
+    if (cache_job_metric_definitions(c, job, &kv, NULL) == 0) {
+        for (i = 0; i < kv.n; i++)
+            if (mdef_list_add(&l, kv.items[i].key, kv.items[i].value, MDEF_JOB, e) != 0)
+                fprintf(stderr, "sagetop metrics: %s: %s\n", job, e->msg);
+        cache_kv_list_clean(&kv);
+    }
+    if (cfg != NULL && mdef_list_parse_config(&l, cfg, cfg_len, job, e) != 0)
+        fprintf(stderr, "sagetop metrics: config: %s\n", e->msg);
+    for (i = 0; i < (size_t)ndefs; i++)
+        mdef_list_add_cli(&l, defs[i], NULL); /* checked when parsing the options */
+    ms = mset_new(&l, e);
+    mdef_list_clean(&l);
+    if (ms == NULL)
+        return NULL;
+    for (i = 0; i < mset_error_count(ms); i++) {
+        mdef_error_format(mset_error(ms, i), msg, sizeof(msg));
+        fprintf(stderr, "sagetop metrics: %s: %s (skipped)\n", job, msg);
+    }
+    return ms;
+}
+
+struct mt_instance {
+    char name[MINSTANCE_MAX];
+    struct mextract_state st;
+};
+
+static int extract_job(struct cache *c, struct mset *ms, struct mt_run *r, struct err *e)
+{
+    struct mt_instance *inst = calloc(MT_INSTANCES_MAX, sizeof(*inst));
+    struct cache_log_pos pos;
+    size_t ninst = 0, i, k;
+    int rc = 0, first = 1;
+
+    if (inst == NULL)
+        return ERR_NOMEM;
+    for (;;) {
+        struct cache_log_batch b;
+
+        memset(&b, 0, sizeof(b));
+        rc = cache_logs_after(c, r->job, first ? NULL : &pos, 8192, NULL, &b, e);
+        if (rc != 0)
+            break;
+        first = 0;
+        for (i = 0; i < b.n && !r->failed; i++) {
+            const struct cache_log_line *l = &b.lines[i];
+            const char *name = l->instance != NULL ? l->instance : "";
+            struct mextract_state *st = NULL;
+
+            for (k = 0; k < ninst; k++)
+                if (strcmp(inst[k].name, name) == 0)
+                    st = &inst[k].st;
+            if (st == NULL) {
+                k = ninst < MT_INSTANCES_MAX ? ninst++ : MT_INSTANCES_MAX - 1;
+                snprintf(inst[k].name, sizeof(inst[k].name), "%s", name);
+                mextract_state_init(&inst[k].st, inst[k].name);
+                st = &inst[k].st;
+            }
+            mset_extract(ms, st, l->text, l->len, l->pos.ts_ms, mt_point, r);
+            pos = l->pos;
+        }
+        cache_log_batch_clean(&b);
+        if (r->failed) {
+            rc = e->code ? e->code : ERR_NOMEM;
+            break;
+        }
+        if (b.at_end || b.n == 0 || cli_interrupted)
+            break;
+    }
+    free(inst);
+    return rc;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: sagetop metrics JOB... [--metric NAME|NAME=REGEX]... [--instance NAME|all]\n"
+          "                       [--format table|csv|json]\n"
+          "  Extracts metrics from each job's cached log (sagetop sync JOB fills it) with the\n"
+          "  job's MetricDefinitions, the config file, the Hugging Face preset and --metric.\n"
+          "  --metric NAME        show only NAME (repeatable)\n"
+          "  --metric NAME=REGEX  add a definition (takes precedence over the config file)\n"
+          "  --instance NAME|all  which host's points (default: algo-1 when present, else all)\n"
+          "  --format             table (last, min, max, count, unparsed), csv (long form:\n"
+          "                       job,metric,timestamp,step,epoch,value) or json\n",
+          f);
+}
 
 int cmd_metrics(const struct globals *g, int argc, char **argv)
 {
-    (void)g;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sagetop: 'metrics' is not available yet\n");
-    return EXIT_ERROR;
+    struct aws_options opts = { g->profile, g->region, g->endpoint_url };
+    struct aws_config *cfg = NULL;
+    struct cache *c = NULL;
+    struct mreport rep;
+    struct err e = { 0 };
+    enum fmt fmt = FMT_TABLE;
+    char **jobs = calloc((size_t)argc, sizeof(char *));
+    char **only = calloc((size_t)argc, sizeof(char *));
+    char **defs = calloc((size_t)argc, sizeof(char *));
+    int njobs = 0, nonly = 0, ndefs = 0, i, rc = EXIT_OK;
+    const char *instance = NULL;
+    bool all_instances = false;
+    char *config = NULL;
+    size_t config_len = 0;
+
+    mreport_init(&rep, true);
+    if (jobs == NULL || only == NULL || defs == NULL) {
+        rc = EXIT_ERROR;
+        goto out;
+    }
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            goto out;
+        } else if (strcmp(a, "--metric") == 0 && i + 1 < argc) {
+            const char *m = argv[++i];
+            if (strchr(m, '=') != NULL) {
+                struct mdef_list probe;
+                mdef_list_init(&probe);
+                if (mdef_list_add_cli(&probe, m, &e) != 0) {
+                    mdef_list_clean(&probe);
+                    rc = cli_usage_error("metrics", "%s", e.msg);
+                    goto out;
+                }
+                mdef_list_clean(&probe);
+                defs[ndefs++] = argv[i];
+            } else {
+                only[nonly++] = argv[i];
+            }
+        } else if (strcmp(a, "--instance") == 0 && i + 1 < argc) {
+            instance = argv[++i];
+            all_instances = strcmp(instance, "all") == 0;
+        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (strcmp(f, "table") == 0)
+                fmt = FMT_TABLE;
+            else if (strcmp(f, "csv") == 0)
+                fmt = FMT_CSV;
+            else if (strcmp(f, "json") == 0)
+                fmt = FMT_JSON;
+            else {
+                rc = cli_usage_error("metrics", "--format is table, csv or json, not '%s'", f);
+                goto out;
+            }
+        } else if (a[0] == '-') {
+            rc = cli_usage_error("metrics", "unknown option '%s'", a);
+            goto out;
+        } else {
+            jobs[njobs++] = argv[i];
+        }
+    }
+    if (njobs == 0) {
+        rc = cli_usage_error("metrics", "name at least one JOB");
+        goto out;
+    }
+    rep.keep_points = fmt == FMT_JSON;
+    cfg = aws_config_load(&opts, &e);
+    if (cfg == NULL) {
+        rc = cli_fail(&e);
+        goto out;
+    }
+    if (cache_session_open(cfg, NULL, g->cache_path, CACHE_READ_ONLY, &c, NULL, 0, &e) != 0) {
+        rc = cli_fail(&e);
+        goto out;
+    }
+    config = read_config(&config_len);
+    if (fmt == FMT_CSV && mreport_csv_header(write_stdout, NULL) != 0) {
+        rc = EXIT_ERROR;
+        goto out;
+    }
+    for (i = 0; i < njobs && !cli_interrupted; i++) {
+        struct mt_run r = { jobs[i], fmt, NULL, only, nonly, &rep, &e, 0 };
+        struct cache_kv_list inst;
+        struct mset *ms;
+
+        memset(&inst, 0, sizeof(inst));
+        if (!all_instances && instance != NULL) {
+            r.instance = instance;
+        } else if (!all_instances && cache_logs_instances(c, jobs[i], &inst, NULL) == 0) {
+            size_t k;
+            for (k = 0; k < inst.n; k++)
+                if (strcmp(inst.items[k].key, "algo-1") == 0)
+                    r.instance = "algo-1";
+        }
+        cache_kv_list_clean(&inst);
+        ms = job_set(c, jobs[i], config, config_len, defs, ndefs, &e);
+        if (ms == NULL) {
+            rc = cli_fail(&e);
+            break;
+        }
+        if (extract_job(c, ms, &r, &e) != 0) {
+            fprintf(stderr, "sagetop metrics: %s: %s\n", jobs[i], e.msg);
+            rc = EXIT_ERROR;
+        }
+        mset_free(ms);
+    }
+    if (fmt == FMT_TABLE) {
+        if (rep.n == 0)
+            fprintf(stderr, "sagetop metrics: no metrics found in the cached logs (run 'sagetop "
+                            "sync JOB' first, or check the definitions with regex-test)\n");
+        else
+            mreport_write_table(&rep, all_instances, write_stdout, NULL);
+    } else if (fmt == FMT_JSON) {
+        mreport_write_json(&rep, write_stdout, NULL);
+    }
+out:
+    mreport_clean(&rep);
+    free(config);
+    cache_close(c);
+    aws_config_free(cfg);
+    free(jobs);
+    free(only);
+    free(defs);
+    return rc;
 }
