@@ -35,14 +35,16 @@ static double time_render(struct chart_raster *r, const struct chart_line *l,
                           const struct chart_opts *o, bool text, double *best)
 {
     double t[RUNS];
+    struct err e;
     int i;
 
+    err_clear(&e);
     for (i = 0; i < RUNS; i++) {
         double t0 = now_ms();
         char *out = NULL;
 
-        if (chart_render(r, l, 1, o, NULL) < 0) {
-            fprintf(stderr, "bench_chart: render failed\n");
+        if (chart_render(r, l, 1, o, &e) < 0) {
+            fprintf(stderr, "bench_chart: %s\n", e.msg);
             exit(1);
         }
         if (text) {

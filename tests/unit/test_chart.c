@@ -482,6 +482,7 @@ Test(chart, empty_and_too_small)
     o.width = 10;
     cr_expect_eq(chart_render(&r, &l, 1, &o, &e), ERR_INVAL);
     cr_expect(strstr(e.msg, "10x8") != NULL, "%s", e.msg);
+    cr_expect_str_eq(err_code_name(e.code), err_code_name(ERR_INVAL));
     chart_raster_clean(&r);
     series_free(s);
 }

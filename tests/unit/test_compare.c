@@ -150,7 +150,13 @@ Test(compare, hp_all_and_internal_on_request)
     cr_expect(saw_job_name);
     cr_expect(saw_epochs);
     compare_hp_clean(&t);
-    cr_expect_eq(compare_hp_build(jobs, 0, 0, &t, NULL), ERR_INVAL);
+    {
+        struct err e;
+
+        err_clear(&e);
+        cr_expect_eq(compare_hp_build(jobs, 0, 0, &t, &e), ERR_INVAL);
+        cr_expect(strstr(e.msg, "0 jobs") != NULL, "%s", e.msg);
+    }
 }
 
 static struct series *curve(const char *name, const double *ys, size_t n)

@@ -49,6 +49,9 @@ Test(series, push_rejects_non_finite_x)
 
     cr_expect_eq(series_push(s, NAN, 1, &e), ERR_INVAL);
     cr_expect_eq(e.code, ERR_INVAL);
+    cr_expect(strstr(e.msg, "finite") != NULL, "%s", e.msg);
+    err_clear(&e);
+    cr_expect_eq(e.code, 0);
     cr_expect_eq(s->len, 0);
     series_free(s);
     series_free(NULL);
