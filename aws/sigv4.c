@@ -196,11 +196,13 @@ char *sigv4_uri_encode_dup(const char *in, size_t len, unsigned flags)
 
 static void sbuf_encode(struct sbuf *b, const char *s, size_t len, unsigned flags)
 {
-    char tmp[96];
+    enum { SLICE = 32 };
+    char tmp[3 * SLICE + 1];
 
-    /* in slices so that one stack buffer does: each input byte is at most 3 output bytes */
+    /* in slices so that one stack buffer does: each input byte is at most 3 output bytes,
+     * plus the NUL sigv4_uri_encode() always writes (found by fuzz_sigv4) */
     while (len > 0) {
-        size_t take = len < 32 ? len : 32;
+        size_t take = len < SLICE ? len : SLICE;
         size_t n = sigv4_uri_encode(s, take, flags, tmp, sizeof(tmp));
         sbuf_add(b, tmp, n);
         s += take;

@@ -438,6 +438,17 @@ Test(client, expired_token_refreshes_credentials_once)
     unsetenv("AWS_SESSION_TOKEN");
 }
 
+static void rotate_token(void *ctx, enum aws_service svc, const char *op, const char *reason,
+                         long ms)
+{
+    (void)ctx;
+    (void)svc;
+    (void)op;
+    (void)ms;
+    if (strcmp(reason, "expired credentials") == 0)
+        setenv("AWS_SESSION_TOKEN", "token-two", 1);
+}
+
 Test(client, expired_token_then_fresh_credentials_succeed)
 {
     json_t *out = NULL;
@@ -445,16 +456,18 @@ Test(client, expired_token_then_fresh_credentials_succeed)
     char tok[64], auth[1024];
 
     setenv("AWS_SESSION_TOKEN", "token-one", 1);
+    aws_client_set_retry_hook(cli, rotate_token, NULL);
     srv_push(400, JSON_HDR, "{\"__type\":\"ExpiredToken\"}");
     srv_push(200, JSON_HDR, "{}");
-    /* the provider is asked again after invalidation: the environment now has a new token */
     cr_assert_eq(aws_json_call(cli, AWS_SAGEMAKER, "ListTrainingJobs", NULL, &out, &e), 0,
                  "%s", e.msg);
     json_decref(out);
     cr_assert_eq(srv_count(), 2);
+    cr_assert_str_eq(req_header(0, "X-Amz-Security-Token", tok, sizeof(tok)), "token-one");
+    /* the provider was invalidated and asked again: the retry carries the new token */
+    cr_assert_str_eq(req_header(1, "X-Amz-Security-Token", tok, sizeof(tok)), "token-two");
     req_header(1, "Authorization", auth, sizeof(auth));
     cr_assert(strstr(auth, "x-amz-security-token") != NULL, "%s", auth);
-    cr_assert_str_eq(req_header(1, "X-Amz-Security-Token", tok, sizeof(tok)), "token-one");
     unsetenv("AWS_SESSION_TOKEN");
 }
 
@@ -629,12 +642,9 @@ Test(client, transport_failure_is_retried_then_err_net)
     json_t *out = NULL;
     struct err e = {0};
 
-    srv_stop(S);            /* nothing listens any more */
-    S = srv_start();
-    int port = S->port;
+    /* the client's endpoint is this server's port: close it, keep a fresh one for teardown */
     srv_stop(S);
-    S = srv_start();        /* teardown needs one; the client still points at the old port */
-    (void)port;
+    S = srv_start();
     aws_client_set_retry_hook(cli, hook, &log);
     /* the configured endpoint is the first server's: closed now */
     cr_assert_eq(aws_json_call(cli, AWS_SAGEMAKER, "ListTrainingJobs", NULL, &out, &e),
