@@ -1,5 +1,5 @@
 # sagetop: one plain GNU Makefile. Each source folder is its own static archive, linked in
-# dependency order (cli -> tui -> cache -> aws, metrics) so that an upward call fails to link.
+# dependency order (cli -> tui -> cache -> metrics -> aws; metrics uses only aws/err) so that an upward call fails to link.
 
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
@@ -24,7 +24,7 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP -pthread $(PKG_CFLAGS) $(EXTRA_CFLA
 LDFLAGS  += -pthread $(EXTRA_LDFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm
 
-MODULES  := tui cache aws metrics
+MODULES  := tui cache metrics aws
 define module_srcs
 $(sort $(wildcard $(1)/*.c))
 endef
