@@ -1,0 +1,89 @@
+#!/bin/bash
+# sagetop sync against the emulator: a full sync, a re-run that fetches nothing new, kill -9
+# mid-sync then resume (no duplicates, no gaps), following a live job, offline reads.
+source "$SAGETOP_TOP/tests/lib.sh"
+emu_start --scenario demo || { not_ok "emulator starts"; finish; }
+DB=$TMPD/cache.db
+S() { "$SAGETOP" --cache "$DB" "$@"; }
+stat_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
+
+check "first sync succeeds" S sync -q
+n=$(sqlite3 "$DB" "select count(*) from jobs")
+expect_eq "every demo job is cached" "$n" "$(emu_ctl '' | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["jobs"])')"
+expect_eq "cache file is 0600" "$(stat -c %a "$DB")" "600"
+
+emu_ctl reset '{"stats":true}' >/dev/null
+check "second sync succeeds" S sync -q
+live=$(sqlite3 "$DB" "select count(*) from jobs where status not in ('Completed','Failed','Stopped')")
+expect_eq "re-run lists one page" "$(stat_of ListTrainingJobs)" "1"
+expect_eq "re-run describes only unfinished jobs" "$(stat_of DescribeTrainingJob)" "$live"
+
+# logs of a finished job, killed at random moments then resumed
+J=$(sqlite3 "$DB" "select name from jobs where status='Completed' order by creation_time desc limit 1")
+emu_ctl faults '{"slow_ms": 40, "ops": ["GetLogEvents"]}' >/dev/null
+for i in 1 2 3 4 5; do
+    S sync -q "$J" >/dev/null 2>&1 &
+    pid=$!
+    sleep "0.$((RANDOM % 4 + 1))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+done
+emu_ctl reset '{}' >/dev/null
+check "sync completes after kills" S sync -q "$J"
+S --offline logs "$J" --format json | "$PYTHON" -c '
+import json, sys
+print("\n".join(json.loads(l)["message"].rstrip("\n") for l in sys.stdin))' >"$TMPD/got.txt"
+"$PYTHON" - "$J" >"$TMPD/want.txt" <<'PY'
+import boto3, os, sys
+c = boto3.client("logs", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
+job = sys.argv[1]
+streams = c.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=job + "/")["logStreams"]
+ev = []
+for k, s in enumerate(sorted(x["logStreamName"] for x in streams)):
+    tok = None
+    while True:
+        kw = dict(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=s, startFromHead=True)
+        if tok: kw["nextToken"] = tok
+        r = c.get_log_events(**kw)
+        ev += [(e["timestamp"], k, e["message"].rstrip("\n")) for e in r["events"]]
+        if r["nextForwardToken"] == tok: break
+        tok = r["nextForwardToken"]
+ev.sort(key=lambda e: (e[0], e[1]))
+print("\n".join(e[2] for e in ev))
+PY
+if [ -s "$TMPD/want.txt" ] && cmp -s "$TMPD/got.txt" "$TMPD/want.txt"; then
+    ok "after kill -9 and resume: every line once, in order ($(wc -l <"$TMPD/want.txt") lines)"
+else
+    not_ok "after kill -9 and resume: every line once, in order" \
+        "got $(wc -l <"$TMPD/got.txt") want $(wc -l <"$TMPD/want.txt"); $(diff "$TMPD/got.txt" "$TMPD/want.txt" | head -5)"
+fi
+emu_ctl reset '{"stats":true}' >/dev/null
+S sync -q "$J" >/dev/null 2>&1
+expect_eq "a drained job's logs are not fetched again" "$(stat_of GetLogEvents)" "0"
+
+# follow a live job: lines arrive
+L=$(sqlite3 "$DB" "select name from jobs where status='InProgress' and secondary_status='Training' limit 1")
+timeout 8 "$SAGETOP" --cache "$DB" logs "$L" --follow >"$TMPD/follow.txt" 2>/dev/null
+before=$(wc -l <"$TMPD/follow.txt")
+emu_ctl logs "{\"job\": \"$L\", \"lines\": [\"sagetop-follow-marker\"]}" >/dev/null
+timeout 6 "$SAGETOP" --cache "$DB" logs "$L" --follow >"$TMPD/follow2.txt" 2>/dev/null
+if [ "$before" -gt 0 ] && grep -q sagetop-follow-marker "$TMPD/follow2.txt"; then
+    ok "following a live job shows its lines and new ones"
+else
+    not_ok "following a live job shows its lines and new ones" "before=$before"
+fi
+# a followed job that ends makes --follow exit by itself
+emu_ctl job "{\"name\": \"$L\", \"status\": \"Completed\"}" >/dev/null
+if timeout 30 "$SAGETOP" --cache "$DB" logs "$L" --follow >/dev/null 2>&1; then
+    ok "--follow exits when the job ends"
+else
+    not_ok "--follow exits when the job ends" "rc=$?"
+fi
+
+# offline: the emulator is gone, the cache still answers
+kill "$EMU_PID"; wait "$EMU_PID" 2>/dev/null
+out=$(S --offline logs "$J" 2>&1 | head -3)
+expect_match "offline logs from the cache" "$out" "algo-1 "
+out=$(S --offline show "$J" 2>&1)
+expect_match "offline show from the cache" "$out" "Status +Completed"
+finish
