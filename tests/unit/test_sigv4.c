@@ -425,47 +425,47 @@ static void check_group(const char *group, size_t min_count)
                  group ? group : "all");
 }
 
-Test(sigv4_botocore, at_least_100_vectors_all_match, .timeout = 120)
+Test(sigv4_botocore, at_least_100_vectors_all_match)
 {
     check_group(NULL, 100);
 }
 
-Test(sigv4_botocore, sagemaker_json_posts, .timeout = 60)
+Test(sigv4_botocore, sagemaker_json_posts)
 {
     check_group("sagemaker_json", 20);
 }
 
-Test(sigv4_botocore, logs_json_posts_with_and_without_session_tokens, .timeout = 60)
+Test(sigv4_botocore, logs_json_posts_with_and_without_session_tokens)
 {
     check_group("logs_json", 20);
 }
 
-Test(sigv4_botocore, s3_keys_spaces_plus_tilde_unicode_and_payload_hashes, .timeout = 60)
+Test(sigv4_botocore, s3_keys_spaces_plus_tilde_unicode_and_payload_hashes)
 {
     check_group("s3", 20);
 }
 
-Test(sigv4_botocore, query_strings_reserved_non_ascii_repeated_empty, .timeout = 60)
+Test(sigv4_botocore, query_strings_reserved_non_ascii_repeated_empty)
 {
     check_group("query", 20);
 }
 
-Test(sigv4_botocore, header_values_with_runs_of_spaces_and_repeats, .timeout = 60)
+Test(sigv4_botocore, header_values_with_runs_of_spaces_and_repeats)
 {
     check_group("headers", 20);
 }
 
-Test(sigv4_botocore, non_s3_path_normalisation, .timeout = 60)
+Test(sigv4_botocore, non_s3_path_normalisation)
 {
     check_group("path", 5);
 }
 
-Test(sigv4_botocore, sts_query_protocol, .timeout = 60)
+Test(sigv4_botocore, sts_query_protocol)
 {
     check_group("sts", 2);
 }
 
-Test(sigv4_botocore, session_tokens_replace_caller_headers, .timeout = 60)
+Test(sigv4_botocore, session_tokens_replace_caller_headers)
 {
     check_group("session", 2);
 }
