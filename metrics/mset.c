@@ -590,8 +590,13 @@ static void pkey_add(struct mset *s, const char *k, size_t kn, const char *raw, 
 {
     struct pkey *p;
 
+    size_t i;
+
     if (s->npkeys == PKEYS_MAX || kn == 0 || kn >= MPOINT_NAME_MAX)
         return;
+    for (i = 0; i < kn; i++)
+        if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
+            return; /* a name must print and must not end early at a NUL (found by fuzzing) */
     p = &s->pkeys[s->npkeys++];
     p->key = k;
     p->key_len = kn;

@@ -722,3 +722,17 @@ Test(metrics_values, conversion_matches_strtod)
         cr_assert(got == want, "%s: %.17g != %.17g", buf, got, want);
     }
 }
+
+/* found by tests/fuzz/fuzz_extract.c: a dict key holding NUL bytes gave an empty name */
+Test(metrics_fuzz, dict_key_with_nul_or_control_bytes_is_no_metric)
+{
+    struct mset *s = set_of(true, MDEF_JOB, NULL);
+    struct mextract_state st;
+    struct sink k = { 0 };
+    const char line[] = "{'\0\0x': 1.5, '': 2, 'a\tb': 3, 'ok': 4}";
+
+    mextract_state_init(&st, NULL);
+    cr_assert_eq(mset_extract(s, &st, line, sizeof(line) - 1, 0, collect, &k), 1);
+    cr_assert_str_eq(k.p[0].name, "ok");
+    mset_free(s);
+}
