@@ -433,7 +433,8 @@ struct mset *mset_new(const struct mdef_list *l, struct err *e)
         s->defs[i].def_index = i;
         s->ndefs++;
     }
-    qsort(s->defs, s->ndefs, sizeof(*s->defs), by_source);
+    if (s->ndefs > 1)
+        qsort(s->defs, s->ndefs, sizeof(*s->defs), by_source);
     for (i = 0; i < s->ndefs; i++) {
         int id = name_id(s, s->defs[i].name);
 
