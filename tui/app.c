@@ -1344,7 +1344,8 @@ int tui_run(const struct tui_options *o, struct err *e)
         }
         while (!a->quit && (key = read_key()) >= 0) {
             if (key == KEY_RESIZE) {
-                handle_resize(a);
+                /* resizeterm() queues this after our own SIGWINCH handling: just redraw */
+                a->dirty = true;
                 continue;
             }
             apply(a, handle_key(a, key));

@@ -1,0 +1,111 @@
+#!/bin/bash
+# The job list: jobs shown, help, filter, sort, marks, command mode with completion, resize,
+# "terminal too small", and q leaving the terminal as it was.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ui_lib.sh"
+
+ui_start
+s=$(tmux_screen)
+expect_match "list shows the demo jobs" "$s" 'jobs \(4[0-9]\)'
+expect_match "list shows a running job" "$s" 'live-distilbert-imdb +InProgress'
+expect_match "header names profile, account and region" "$s" 'default@[0-9]{12} us-east-1'
+expect_match "header marks the emulator as DEMO" "$s" ' DEMO '
+expect_match "header shows the sync state" "$s" 'synced [0-9]+ (s|min) ago'
+expect_match "footer lists the main keys" "$(echo "$s" | tail -1)" 'Enter detail +l logs'
+shot jobs
+
+# help overlay lists every key of the view
+tmux_keys '?'
+tmux_wait 'keys: jobs' 5
+s=$(tmux_screen)
+expect_match "help lists the filter key" "$s" '/ +filter: regex'
+expect_match "help lists the sort keys" "$s" 'N +sort by name'
+expect_match "help lists the global keys" "$s" 'everywhere'
+shot help
+tmux_keys Escape
+tmux_wait '^  NAME' 5
+
+# filter: status and regex terms
+tmux_keys / 'status:Failed' Enter
+tmux_wait 'filter: status:Failed' 5
+rows=$(tmux_screen | sed -n '4,38p' | grep -cE 'InProgress|Completed|Stopped')
+failed=$(tmux_screen | sed -n '4,38p' | grep -c ' Failed ')
+expect_eq "filter status:Failed leaves only failed jobs" "$rows" 0
+expect_match "filter status:Failed keeps some jobs" "$failed" '^[1-9]'
+shot jobs-filtered
+tmux_keys Escape
+tmux_wait 'jobs \(4[0-9]\)  sort' 5
+tmux_keys / '!^(live|hf)' Enter
+tmux_wait 'filter: !' 5
+expect_eq "inverted regex filter hides matching names" \
+    "$(tmux_screen | sed -n '4,38p' | grep -cE '^ . ?(live|hf)-|^  (live|hf)-')" 0
+tmux_keys Escape
+
+# sort by name with N, then reverse with N again
+tmux_keys N
+tmux_wait 'sort: name$|sort: name ' 5
+names=$(tmux_screen | sed -n '4,12p' | awk '{print $1}')
+expect_eq "N sorts by name ascending" "$names" "$(echo "$names" | LC_ALL=C sort)"
+tmux_keys N
+tmux_wait 'sort: name desc' 5
+names=$(tmux_screen | sed -n '4,12p' | awk '{print $1}')
+expect_eq "N again reverses the order" "$names" "$(echo "$names" | LC_ALL=C sort -r)"
+
+# command mode with tab completion and history
+tmux_keys : so Tab
+tmux_wait '^:sort ' 5
+expect_match "tab completes the command name" "$(tmux_screen | tail -1)" '^:sort ?$'
+tmux_keys cr Tab
+tmux_wait '^:sort created' 5
+expect_match "tab completes a column" "$(tmux_screen | tail -1)" '^:sort created'
+tmux_keys desc Enter
+tmux_wait 'sort: created desc' 5
+ok "command :sort created desc applies"
+tmux_keys : Up
+expect_match "command history recalls the last command" "$(tmux_screen | tail -1)" ':sort created desc'
+tmux_keys Escape
+tmux_keys : 'nosuchcmd' Enter
+tmux_wait "unknown command 'nosuchcmd'" 5 && ok "unknown command is reported" || not_ok "unknown command is reported" "$(tmux_screen | tail -1)"
+
+# marks
+first=$(first_row | awk '{print $1}')
+tmux_keys g Space Space
+tmux_wait '2 marked' 5 && ok "space marks jobs" || not_ok "space marks jobs" "$(tmux_screen | sed -n 2p)"
+expect_match "marked rows carry the mark symbol" "$(tmux_screen | sed -n '4p')" '●'
+shot jobs-marked
+tmux_keys u
+tmux_wait 'sort: created desc$' 5 && ok "u clears the marks" || not_ok "u clears the marks" "$(tmux_screen | sed -n 2p)"
+
+# :cols adds a hyperparameter column and remembers it in the config
+tmux_keys : 'cols +hp.epochs' Enter
+tmux_wait 'HP.EPOCHS' 5 && ok ":cols adds a hyperparameter column" || not_ok ":cols adds a hyperparameter column" "$(tmux_screen | sed -n 3p)"
+expect_match ":cols is remembered in the config" "$(cat "$XDG_CONFIG_HOME/sagetop/config" 2>/dev/null)" 'columns hp.epochs'
+
+# resize: redraw at the new size, then too small, then back
+tmux_resize 80 24
+sleep 0.5
+tmux_wait 'jobs \(4[0-9]\)' 5
+tmux_wait 'Enter detail' 10
+s=$(tmux_screen)
+expect_eq "resize redraws at the new height" "$(echo "$s" | wc -l)" 24
+expect_match "resize keeps the footer on the last line" "$(echo "$s" | tail -1)" 'Enter detail'
+shot jobs-80x24
+tmux_resize 50 10
+tmux_wait 'terminal too small' 5 && ok "below 60x15 says the terminal is too small" || not_ok "too small notice" "$(tmux_screen)"
+shot too-small
+tmux_resize 120 40
+tmux_wait '^  NAME' 5 && ok "growing again redraws the table" || not_ok "redraw after growing" "$(tmux_screen)"
+
+# q leaves the alternate screen and exits 0
+t0=$(date +%s.%N)
+tmux_keys q
+for i in $(seq 1 200); do
+    tmux_screen | grep -q 'Pane is dead' && break
+    sleep 0.1
+done
+echo "# quit took $(echo "$(date +%s.%N) - $t0" | bc) s"
+s=$(tmux_screen)
+expect_match "q exits with status 0" "$s" 'Pane is dead \(status 0'
+expect_eq "q restores the terminal (no UI left on screen)" "$(echo "$s" | grep -c 'jobs (')" 0
+render_pngs
+finish

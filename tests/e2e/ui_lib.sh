@@ -1,0 +1,39 @@
+# Helpers for the UI's end-to-end tests (source after tests/lib.sh).
+#   ui_start [sagetop options]   start the demo emulator and sagetop in a 120x40 tmux pane
+#   shot NAME                    write screenshots/NAME.txt (plain), NAME.ansi (with colours)
+#   render_pngs                  NAME.png for each shot, when ImageMagick is there (call it
+#                                at the end: it is slow)
+#   screen_e                     the pane with colour escapes (capture-pane -e)
+SHOTS=${SAGETOP_SCREENSHOTS:-$TOP/screenshots}
+
+ui_start() {
+    emu_start --scenario demo || { not_ok "emulator starts"; finish; }
+    tmux_start 120 40 env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \
+        "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" "$@"
+    tmux_wait 'jobs \([1-9][0-9]*\)' 30 || { not_ok "the job list appears" "$(tmux_screen)"; finish; }
+    # the first sync pass fills the list: wait until the 40 demo jobs are there
+    tmux_wait 'jobs \(4[0-9]\)' 30
+}
+
+screen_e() { tmux -L "$_tmux_sock" capture-pane -e -p -t t; }
+
+_shots=()
+shot() {
+    mkdir -p "$SHOTS"
+    tmux_screen >"$SHOTS/$1.txt"
+    screen_e >"$SHOTS/$1.ansi"
+    _shots+=("$1")
+}
+
+# PNG renderings of the text captures, made after the UI has exited (ImageMagick, if there).
+render_pngs() {
+    local n
+    command -v convert >/dev/null 2>&1 || return 0
+    for n in "${_shots[@]}"; do
+        convert -background '#1c1c1c' -fill '#d0d0d0' -font DejaVu-Sans-Mono -pointsize 13 \
+            "label:@$SHOTS/$n.txt" "$SHOTS/$n.png" 2>/dev/null || rm -f "$SHOTS/$n.png"
+    done
+}
+
+# The first line of the job table (below the column headings).
+first_row() { tmux_screen | sed -n '4p'; }
