@@ -37,7 +37,7 @@ enum cache_open_flags {
 };
 
 /* The current schema version (PRAGMA user_version). */
-#define CACHE_SCHEMA_VERSION 1
+#define CACHE_SCHEMA_VERSION 2
 
 /* Writes $XDG_CACHE_HOME/sagetop/cache.db (or ~/.cache/sagetop/cache.db) into buf. */
 int cache_default_path(char *buf, size_t size, struct err *e);
@@ -210,6 +210,8 @@ struct cache_metric_stat {
     int64_t count;                       /* extracted points; 0 = only a final value */
     bool has_final;
     double final_value;                  /* FinalMetricDataList */
+    int64_t unparsed;                    /* captures that were not numbers (schema 2) */
+    int64_t repaired;                    /* points whose value differs from SageMaker's */
 };
 struct cache_metric_stat_list {
     struct cache_metric_stat *items;
@@ -222,8 +224,15 @@ int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metri
 
 struct cache_point {
     int64_t ts_ms;
-    double value;
+    double value;                        /* NaN for an unparsed capture (CACHE_POINT_UNPARSED) */
     int instance;                        /* index into cache_point_list.instances */
+    /* Schema 2 (points stored by an older sagetop read as unknown: -1, NaN, 0, NaN): */
+    int64_t step;                        /* -1 = unknown */
+    double epoch;                        /* NaN = unknown */
+    unsigned flags;                      /* metrics.h's enum mpoint_flags, as extracted */
+    double sagemaker_value;              /* what SageMaker would have stored; NaN = nothing */
+    int64_t stream;                      /* log stream row id and event ordinal: the point's */
+    int64_t seq;                         /*   line is cache_logs_after({ts_ms, stream, seq-1}) */
 };
 struct cache_point_list {
     struct cache_point *items;           /* time order */
@@ -232,9 +241,24 @@ struct cache_point_list {
     size_t n_instances;
 };
 void cache_point_list_clean(struct cache_point_list *l);
-/* The points of one metric of a job, all instances (instance NULL) or one ("algo-2"). */
+/* The points of one metric of a job, all instances (instance NULL) or one ("algo-2"). Only
+ * parsed values (no unparsed captures), with step, epoch, flags and SageMaker's value. */
 int cache_job_metric_points(struct cache *c, const char *job, const char *metric,
                             const char *instance, struct cache_point_list *out, struct err *e);
+
+/* Flag bits of cache_point.flags the cache itself interprets (the same bits as metrics.h). */
+#define CACHE_POINT_UNPARSED (1u << 0)
+#define CACHE_POINT_REPAIRED ((1u << 2) | (1u << 3))   /* number or sign repaired */
+
+struct cache_point_query {
+    const char *instance;                /* NULL = all instances */
+    bool include_unparsed;               /* also the unparsed captures (value NaN) */
+    int64_t since_ms, until_ms;          /* 0 = unbounded; until is exclusive */
+};
+/* As cache_job_metric_points(), with more choices (q NULL = the defaults above). */
+int cache_job_metric_points_query(struct cache *c, const char *job, const char *metric,
+                                  const struct cache_point_query *q,
+                                  struct cache_point_list *out, struct err *e);
 
 /* ---- Logs ----------------------------------------------------------------------------- */
 

@@ -73,6 +73,15 @@ static const char *const migrations[] = {
     "  stream_id INTEGER NOT NULL, seq INTEGER NOT NULL, k INTEGER NOT NULL,"
     "  ts_ms INTEGER NOT NULL, value REAL,"
     "  PRIMARY KEY(metric_id, stream_id, seq, k)) WITHOUT ROWID;",
+    /* 2: what the extractor knows about each point (step, epoch, flags such as REPAIRED, and
+     * SageMaker's own value beside a repaired one); unparsed captures are kept as rows with a
+     * NULL value so they are counted once, idempotently. Older points read as "unknown". */
+    "ALTER TABLE metric_points ADD COLUMN step INTEGER;"
+    "ALTER TABLE metric_points ADD COLUMN epoch REAL;"
+    "ALTER TABLE metric_points ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE metric_points ADD COLUMN sm_value REAL;"
+    "ALTER TABLE metrics ADD COLUMN unparsed INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE metrics ADD COLUMN repaired INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

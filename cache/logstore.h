@@ -78,13 +78,19 @@ int cache_stream_get_extract_state(struct cache *c, int64_t stream_id, void *sta
 
 /* Metric points extracted from a stream's events (seq is the event's ordinal). Duplicates
  * (same job, metric, stream, seq, index) are ignored, so re-extraction is idempotent. Keeps the
- * per-job last/min/max summary current. */
+ * per-job last/min/max/count/unparsed/repaired summary current. A point flagged
+ * CACHE_POINT_UNPARSED is kept (value NULL) and counted as unparsed; any other NaN value is
+ * dropped (SQLite cannot store NaN). */
 struct cache_point_in {
     const char *metric;
     int64_t seq;
     int index;                           /* nth point of this metric in the event (0, 1, ...) */
     int64_t ts_ms;
     double value;
+    int64_t step;                        /* -1 = unknown (NB: a zeroed struct says step 0) */
+    double epoch;                        /* NaN = unknown */
+    unsigned flags;                      /* metrics.h's enum mpoint_flags */
+    double sagemaker_value;              /* NaN = SageMaker would store nothing */
 };
 int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_point_in *p,
                      size_t n, struct err *e);

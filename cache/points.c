@@ -39,7 +39,7 @@ static int metric_id(struct cache *c, int64_t job_id, const char *name, int64_t 
 int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_point_in *p,
                      size_t n, struct err *e)
 {
-    sqlite3_stmt *ins = NULL, *upd = NULL, *st;
+    sqlite3_stmt *ins = NULL, *upd = NULL, *unp = NULL, *st;
     const char *last_name = NULL;
     int64_t job_id = 0, mid = 0;
     size_t i;
@@ -59,16 +59,22 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
     sqlite3_finalize(st);
     if (rc != 0)
         goto out;
-    if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO metric_points VALUES(?,?,?,?,?,?)", &ins,
-                            e)) != 0 ||
+    if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO metric_points(metric_id, stream_id, seq,"
+                            " k, ts_ms, value, step, epoch, flags, sm_value)"
+                            " VALUES(?,?,?,?,?,?,?,?,?,?)", &ins, e)) != 0 ||
         (rc = cache_prepare(c, "UPDATE metrics SET count=count+1, min=min(coalesce(min,?1),?1),"
                             " max=max(coalesce(max,?1),?1),"
                             " last=CASE WHEN last_ts IS NULL OR ?2>=last_ts THEN ?1 ELSE last END,"
-                            " last_ts=max(coalesce(last_ts,?2),?2) WHERE id=?3", &upd, e)) != 0)
+                            " last_ts=max(coalesce(last_ts,?2),?2), repaired=repaired+?4"
+                            " WHERE id=?3", &upd, e)) != 0 ||
+        (rc = cache_prepare(c, "UPDATE metrics SET unparsed=unparsed+1 WHERE id=?", &unp, e))
+        != 0)
         goto out;
     for (i = 0; i < n && rc == 0; i++) {
-        if (isnan(p[i].value))
-            continue;     /* unparsed captures are not points */
+        bool unparsed = (p[i].flags & CACHE_POINT_UNPARSED) != 0;
+
+        if (!unparsed && isnan(p[i].value))
+            continue;     /* a genuine "nan" value: nothing to plot, SQLite cannot store it */
         if (last_name == NULL || strcmp(last_name, p[i].metric) != 0) {
             if ((rc = metric_id(c, job_id, p[i].metric, &mid, e)) != 0)
                 break;
@@ -79,7 +85,23 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         sqlite3_bind_int64(ins, 3, p[i].seq);
         sqlite3_bind_int(ins, 4, p[i].index);
         sqlite3_bind_int64(ins, 5, p[i].ts_ms);
-        sqlite3_bind_double(ins, 6, p[i].value);
+        if (unparsed)
+            sqlite3_bind_null(ins, 6);
+        else
+            sqlite3_bind_double(ins, 6, p[i].value);
+        if (p[i].step >= 0)
+            sqlite3_bind_int64(ins, 7, p[i].step);
+        else
+            sqlite3_bind_null(ins, 7);
+        if (!isnan(p[i].epoch))
+            sqlite3_bind_double(ins, 8, p[i].epoch);
+        else
+            sqlite3_bind_null(ins, 8);
+        sqlite3_bind_int64(ins, 9, (int64_t)p[i].flags);
+        if (!isnan(p[i].sagemaker_value))
+            sqlite3_bind_double(ins, 10, p[i].sagemaker_value);
+        else
+            sqlite3_bind_null(ins, 10);
         if (sqlite3_step(ins) != SQLITE_DONE) {
             rc = cache_fail(c, e, "storing metric points");
             break;
@@ -87,9 +109,17 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         sqlite3_reset(ins);
         if (sqlite3_changes(c->db) == 0)
             continue;     /* already stored: the summary already counts it */
+        if (unparsed) {
+            sqlite3_bind_int64(unp, 1, mid);
+            if (sqlite3_step(unp) != SQLITE_DONE)
+                rc = cache_fail(c, e, "updating a metric summary");
+            sqlite3_reset(unp);
+            continue;
+        }
         sqlite3_bind_double(upd, 1, p[i].value);
         sqlite3_bind_int64(upd, 2, p[i].ts_ms);
         sqlite3_bind_int64(upd, 3, mid);
+        sqlite3_bind_int(upd, 4, (p[i].flags & CACHE_POINT_REPAIRED) != 0);
         if (sqlite3_step(upd) != SQLITE_DONE)
             rc = cache_fail(c, e, "updating a metric summary");
         sqlite3_reset(upd);
@@ -97,6 +127,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
 out:
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);
+    sqlite3_finalize(unp);
     return cache_sp_end(c, rc, e);
 }
 
@@ -130,15 +161,16 @@ int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metri
                            struct err *e)
 {
     static const char sql[] =
-        "SELECT m.name, m.last, m.min, m.max, m.last_ts, m.count, f.value"
+        "SELECT m.name, m.last, m.min, m.max, m.last_ts, m.count, f.value, m.unparsed,"
+        " m.repaired"
         " FROM jobs j JOIN metrics m ON m.job_id=j.id"
         " LEFT JOIN final_metrics f ON f.job_id=j.id AND f.name=m.name"
-        " WHERE j.scope_id=?1 AND j.name=?2 AND m.count > 0"
+        " WHERE j.scope_id=?1 AND j.name=?2 AND (m.count > 0 OR m.unparsed > 0)"
         " UNION ALL"
-        " SELECT f.name, NULL, NULL, NULL, NULL, 0, f.value"
+        " SELECT f.name, NULL, NULL, NULL, NULL, 0, f.value, 0, 0"
         " FROM jobs j JOIN final_metrics f ON f.job_id=j.id"
         " WHERE j.scope_id=?1 AND j.name=?2 AND NOT EXISTS(SELECT 1 FROM metrics m WHERE"
-        "  m.job_id=j.id AND m.name=f.name AND m.count > 0)"
+        "  m.job_id=j.id AND m.name=f.name AND (m.count > 0 OR m.unparsed > 0))"
         " ORDER BY 1";
     struct cache_metric_stat_list l = { NULL, 0 };
     size_t cap = 0;
@@ -173,6 +205,8 @@ int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metri
         m->last_ts_ms = (double)sqlite3_column_int64(st, 4);
         m->has_final = sqlite3_column_type(st, 6) != SQLITE_NULL;
         m->final_value = m->has_final ? sqlite3_column_double(st, 6) : NAN;
+        m->unparsed = sqlite3_column_int64(st, 7);
+        m->repaired = sqlite3_column_int64(st, 8);
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = cache_fail(c, e, "reading metrics");
@@ -183,6 +217,11 @@ int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metri
     }
     *out = l;
     return 0;
+}
+
+static double col_double_or_nan(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
 }
 
 void cache_point_list_clean(struct cache_point_list *l)
@@ -197,11 +236,24 @@ void cache_point_list_clean(struct cache_point_list *l)
 int cache_job_metric_points(struct cache *c, const char *job, const char *metric,
                             const char *instance, struct cache_point_list *out, struct err *e)
 {
+    struct cache_point_query q = { instance, false, 0, 0 };
+
+    return cache_job_metric_points_query(c, job, metric, &q, out, e);
+}
+
+int cache_job_metric_points_query(struct cache *c, const char *job, const char *metric,
+                                  const struct cache_point_query *q,
+                                  struct cache_point_list *out, struct err *e)
+{
     static const char sql[] =
-        "SELECT p.ts_ms, p.value, s.instance FROM jobs j JOIN metrics m ON m.job_id=j.id"
+        "SELECT p.ts_ms, p.value, s.instance, p.step, p.epoch, p.flags, p.sm_value,"
+        " p.stream_id, p.seq FROM jobs j JOIN metrics m ON m.job_id=j.id"
         " JOIN metric_points p ON p.metric_id=m.id JOIN log_streams s ON s.id=p.stream_id"
         " WHERE j.scope_id=?1 AND j.name=?2 AND m.name=?3 AND (?4 IS NULL OR s.instance=?4)"
+        " AND (?5 OR p.value IS NOT NULL) AND (?6 = 0 OR p.ts_ms >= ?6)"
+        " AND (?7 = 0 OR p.ts_ms < ?7)"
         " ORDER BY p.ts_ms, p.stream_id, p.seq, p.k";
+    static const struct cache_point_query defaults = { NULL, false, 0, 0 };
     struct cache_point_list l;
     size_t cap = 0, icap = 0;
     sqlite3_stmt *st;
@@ -213,10 +265,16 @@ int cache_job_metric_points(struct cache *c, const char *job, const char *metric
     sqlite3_bind_int64(st, 1, c->scope_id);
     sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
-    if (instance != NULL && instance[0] != '\0')
-        sqlite3_bind_text(st, 4, instance, -1, SQLITE_STATIC);
+    if (q == NULL)
+        q = &defaults;
+    if (q->instance != NULL && q->instance[0] != '\0')
+        sqlite3_bind_text(st, 4, q->instance, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, q->include_unparsed);
+    sqlite3_bind_int64(st, 6, q->since_ms);
+    sqlite3_bind_int64(st, 7, q->until_ms);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *inst = (const char *)sqlite3_column_text(st, 2);
+        struct cache_point *pt;
         size_t k;
 
         if (inst == NULL)
@@ -250,10 +308,16 @@ int cache_job_metric_points(struct cache *c, const char *job, const char *metric
             snprintf(l.instances[k], sizeof(l.instances[k]), "%s", inst);
             l.n_instances++;
         }
-        l.items[l.n].ts_ms = sqlite3_column_int64(st, 0);
-        l.items[l.n].value = sqlite3_column_double(st, 1);
-        l.items[l.n].instance = (int)k;
-        l.n++;
+        pt = &l.items[l.n++];
+        pt->ts_ms = sqlite3_column_int64(st, 0);
+        pt->value = col_double_or_nan(st, 1);
+        pt->instance = (int)k;
+        pt->step = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+        pt->epoch = col_double_or_nan(st, 4);
+        pt->flags = (unsigned)sqlite3_column_int64(st, 5);
+        pt->sagemaker_value = col_double_or_nan(st, 6);
+        pt->stream = sqlite3_column_int64(st, 7);
+        pt->seq = sqlite3_column_int64(st, 8);
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = cache_fail(c, e, "reading metric points");

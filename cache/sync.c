@@ -368,7 +368,11 @@ static int do_describe(struct worker *w, const char *job, struct err *e)
     return rc;
 }
 
-/* Collects the points of one page of events. */
+_Static_assert(CACHE_POINT_UNPARSED == MPOINT_UNPARSED, "flag bits shared with metrics.h");
+_Static_assert(CACHE_POINT_REPAIRED == (MPOINT_REPAIRED_NUMBER | MPOINT_REPAIRED_SIGN),
+               "flag bits shared with metrics.h");
+
+/* Collects the points of one page of events (unparsed captures too: they are counted). */
 struct point_buf {
     struct cache_point_in *p;
     size_t n, cap;
@@ -405,8 +409,6 @@ static int on_point(const struct mpoint *mp, void *ctx)
     size_t i;
     int k = 0;
 
-    if (mp->flags & MPOINT_UNPARSED)
-        return 0;
     if ((name = intern(pb, mp->name)) == NULL) {
         pb->oom = true;
         return 1;
@@ -430,6 +432,10 @@ static int on_point(const struct mpoint *mp, void *ctx)
     pb->p[pb->n].index = k;
     pb->p[pb->n].ts_ms = mp->ts_ms;
     pb->p[pb->n].value = mp->value;
+    pb->p[pb->n].step = mp->step;
+    pb->p[pb->n].epoch = mp->epoch;
+    pb->p[pb->n].flags = mp->flags;
+    pb->p[pb->n].sagemaker_value = mp->sagemaker_value;
     pb->n++;
     return 0;
 }

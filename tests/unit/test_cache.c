@@ -545,8 +545,10 @@ Test(cache, points_are_idempotent_and_summarised)
     struct cache *c = open_rw();
     struct err e = { 0 };
     struct cache_point_in p[] = {
-        { "loss", 0, 0, 100, 2.0 }, { "loss", 1, 0, 200, 1.0 }, { "loss", 2, 0, 300, 1.5 },
-        { "lr", 1, 0, 200, 0.1 }, { "loss", 3, 0, 400, NAN },
+        { "loss", 0, 0, 100, 2.0, 10, 0.5, 0, 2.0 }, { "loss", 1, 0, 200, 1.0, 20, 1.0, 0, 1.0 },
+        { "loss", 2, 0, 300, 1.5, -1, NAN, 0, 1.5 }, { "lr", 1, 0, 200, 2.8732e-05, 20, 1.0,
+        CACHE_POINT_REPAIRED, 2.8732 }, { "loss", 3, 0, 400, NAN, -1, NAN, 0, NAN },
+        { "loss", 4, 0, 500, NAN, 30, 1.5, CACHE_POINT_UNPARSED, NAN },
     };
     struct cache_metric_stat_list ms = { 0 };
     struct cache_point_list pl = { 0 };
@@ -556,12 +558,15 @@ Test(cache, points_are_idempotent_and_summarised)
 
     store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
     sid = add_stream(c, "job-a", "job-a/algo-1-1700000000");
-    cr_assert_eq(cache_points_add(c, sid, p, 5, &e), 0, "%s", e.msg);
-    cr_assert_eq(cache_points_add(c, sid, p, 5, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_points_add(c, sid, p, 6, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_points_add(c, sid, p, 6, &e), 0, "%s", e.msg);
     cr_assert_eq(cache_job_metric_stats(c, "job-a", &ms, &e), 0);
     cr_assert_eq(ms.n, 3);                     /* acc (final only), loss, lr */
     cr_assert_str_eq(ms.items[1].name, "loss");
     cr_assert_eq(ms.items[1].count, 3);
+    cr_assert_eq(ms.items[1].unparsed, 1);     /* counted once although stored twice */
+    cr_assert_eq(ms.items[1].repaired, 0);
+    cr_assert_eq(ms.items[2].repaired, 1);
     cr_assert_float_eq(ms.items[1].last, 1.5, 1e-12);
     cr_assert_float_eq(ms.items[1].min, 1.0, 1e-12);
     cr_assert_float_eq(ms.items[1].max, 2.0, 1e-12);
@@ -569,6 +574,32 @@ Test(cache, points_are_idempotent_and_summarised)
     cr_assert_eq(pl.n, 3);
     cr_assert_eq(pl.n_instances, 1);
     cr_assert_str_eq(pl.instances[0], "algo-1");
+    cr_assert_eq(pl.items[0].step, 10);
+    cr_assert_float_eq(pl.items[0].epoch, 0.5, 1e-12);
+    cr_assert_eq(pl.items[1].seq, 1);
+    cr_assert_eq(pl.items[1].stream, sid);
+    cr_assert_eq(pl.items[2].step, -1);        /* unknown stays unknown */
+    cr_assert(isnan(pl.items[2].epoch));
+    cache_point_list_clean(&pl);
+    cr_assert_eq(cache_job_metric_points(c, "job-a", "lr", "algo-1", &pl, &e), 0);
+    cr_assert_eq(pl.n, 1);
+    cr_assert_float_eq(pl.items[0].value, 2.8732e-05, 1e-15);
+    cr_assert_float_eq(pl.items[0].sagemaker_value, 2.8732, 1e-12);
+    cr_assert_eq(pl.items[0].flags, CACHE_POINT_REPAIRED);
+    cache_point_list_clean(&pl);
+    cr_assert_eq(cache_job_metric_points(c, "job-a", "lr", "algo-2", &pl, &e), 0);
+    cr_assert_eq(pl.n, 0);
+    cache_point_list_clean(&pl);
+    {
+        struct cache_point_query pq = { NULL, true, 200, 0 };
+
+        cr_assert_eq(cache_job_metric_points_query(c, "job-a", "loss", &pq, &pl, &e), 0);
+        cr_assert_eq(pl.n, 3);                 /* 200, 300 and the unparsed one at 500 */
+        cr_assert_eq(pl.items[2].ts_ms, 500);
+        cr_assert(isnan(pl.items[2].value));
+        cr_assert_eq(pl.items[2].flags, CACHE_POINT_UNPARSED);
+        cr_assert_eq(pl.items[2].step, 30);
+    }
     cr_assert(cache_cond_parse("m.loss<=1.5", &q.conds[0], &e) == 0);
     q.n_conds = 1;
     cr_assert_eq(cache_jobs_count(c, &q, &n, &e), 0, "%s", e.msg);
@@ -601,4 +632,121 @@ Test(cache, read_only_handle_sees_writes_through_data_version)
     cr_assert_neq(cache_state_set(r, "k", "v", &e), 0);
     cache_close(r);
     cache_close(w);
+}
+
+/* The schema shipped as version 1, verbatim: a cache written by the first release. */
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO meta VALUES('app','sagetop-cache');"
+    "CREATE TABLE scopes(id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,"
+    "  UNIQUE(account, region));"
+    "CREATE TABLE identities(key TEXT PRIMARY KEY, account TEXT NOT NULL, seen_at REAL);"
+    "CREATE TABLE state(scope_id INTEGER NOT NULL REFERENCES scopes(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT NOT NULL, updated_at REAL, PRIMARY KEY(scope_id, key));"
+    "CREATE TABLE jobs(id INTEGER PRIMARY KEY,"
+    "  scope_id INTEGER NOT NULL REFERENCES scopes(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, arn TEXT, status TEXT, secondary_status TEXT,"
+    "  creation_time REAL, start_time REAL, end_time REAL, last_modified REAL,"
+    "  instance_type TEXT, instance_count INTEGER, training_seconds INTEGER,"
+    "  billable_seconds INTEGER, spot INTEGER, failure_reason TEXT,"
+    "  describe_json TEXT, described_at REAL, listed_at REAL,"
+    "  UNIQUE(scope_id, name));"
+    "CREATE INDEX jobs_created ON jobs(scope_id, creation_time);"
+    "CREATE TABLE hyperparameters(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, key TEXT NOT NULL, value TEXT, num REAL,"
+    "  PRIMARY KEY(job_id, key));"
+    "CREATE INDEX hyperparameters_key ON hyperparameters(key, num);"
+    "CREATE TABLE metric_definitions(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, name TEXT NOT NULL, regex TEXT NOT NULL, PRIMARY KEY(job_id, idx));"
+    "CREATE TABLE tags(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL, value TEXT, PRIMARY KEY(job_id, key));"
+    "CREATE TABLE transitions(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, status TEXT, start_time REAL, end_time REAL, message TEXT,"
+    "  PRIMARY KEY(job_id, idx));"
+    "CREATE TABLE final_metrics(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, value REAL, ts REAL, PRIMARY KEY(job_id, name));"
+    "CREATE TABLE log_streams(id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, instance TEXT NOT NULL, token TEXT NOT NULL DEFAULT '',"
+    "  n_events INTEGER NOT NULL DEFAULT 0, last_ts INTEGER NOT NULL DEFAULT 0,"
+    "  raw_bytes INTEGER NOT NULL DEFAULT 0, stored_bytes INTEGER NOT NULL DEFAULT 0,"
+    "  extract_state BLOB,"
+    "  done INTEGER NOT NULL DEFAULT 0, synced_at REAL,"
+    "  UNIQUE(job_id, name));"
+    "CREATE TABLE log_pages(id INTEGER PRIMARY KEY,"
+    "  stream_id INTEGER NOT NULL REFERENCES log_streams(id) ON DELETE CASCADE,"
+    "  first_seq INTEGER NOT NULL, n_events INTEGER NOT NULL,"
+    "  first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL, raw_bytes INTEGER NOT NULL,"
+    "  data BLOB NOT NULL, UNIQUE(stream_id, first_seq));"
+    "CREATE INDEX log_pages_last_ts ON log_pages(stream_id, last_ts);"
+    "CREATE INDEX log_pages_first_ts ON log_pages(stream_id, first_ts);"
+    "CREATE TABLE metrics(id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    "  last REAL, min REAL, max REAL, last_ts INTEGER, count INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(job_id, name));"
+    "CREATE TABLE metric_points(metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  stream_id INTEGER NOT NULL, seq INTEGER NOT NULL, k INTEGER NOT NULL,"
+    "  ts_ms INTEGER NOT NULL, value REAL,"
+    "  PRIMARY KEY(metric_id, stream_id, seq, k)) WITHOUT ROWID;"
+    "INSERT INTO scopes VALUES(1,'111122223333','us-east-1');"
+    "INSERT INTO jobs(id, scope_id, name, status, creation_time) VALUES(7,1,'old-job','Completed',"
+    "  1000);"
+    "INSERT INTO log_streams(id, job_id, name, instance, n_events) VALUES(3,7,"
+    "  'old-job/algo-1-1700000000','algo-1',2);"
+    "INSERT INTO metrics VALUES(5,7,'loss',0.5,0.5,0.9,200,2);"
+    "INSERT INTO metric_points VALUES(5,3,0,0,100,0.9),(5,3,1,0,200,0.5);"
+    "PRAGMA user_version=1;";
+
+Test(cache, migrates_a_version_1_cache_forward)
+{
+    struct cache *c = NULL;
+    struct err e = { 0 };
+    struct cache_point_list pl = { 0 };
+    struct cache_metric_stat_list ms = { 0 };
+    struct cache_point_in np = { "loss", 2, 0, 300, 0.25, 40, 2.0, 0, 0.25 };
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char cmd[400];
+
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/sub'", dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, schema_v1, NULL, NULL, NULL), SQLITE_OK, "%s",
+                 sqlite3_errmsg(db));
+    sqlite3_close(db);
+
+    c = open_rw();
+    /* the old points are still there, with step/epoch unknown */
+    cr_assert_eq(cache_job_metric_points(c, "old-job", "loss", NULL, &pl, &e), 0, "%s", e.msg);
+    cr_assert_eq(pl.n, 2);
+    cr_assert_float_eq(pl.items[1].value, 0.5, 1e-12);
+    cr_assert_eq(pl.items[0].step, -1);
+    cr_assert(isnan(pl.items[0].epoch));
+    cr_assert_eq(pl.items[0].flags, 0);
+    cache_point_list_clean(&pl);
+    /* and new ones carry what the extractor knows */
+    cr_assert_eq(cache_points_add(c, 3, &np, 1, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_job_metric_points(c, "old-job", "loss", NULL, &pl, &e), 0, "%s", e.msg);
+    cr_assert_eq(pl.n, 3);
+    cr_assert_eq(pl.items[2].step, 40);
+    cr_assert_float_eq(pl.items[2].epoch, 2.0, 1e-12);
+    cache_point_list_clean(&pl);
+    cr_assert_eq(cache_job_metric_stats(c, "old-job", &ms, &e), 0);
+    cr_assert_eq(ms.n, 1);
+    cr_assert_eq(ms.items[0].count, 3);
+    cr_assert_float_eq(ms.items[0].min, 0.25, 1e-12);
+    cr_assert_eq(ms.items[0].unparsed, 0);
+    cache_metric_stat_list_clean(&ms);
+    cache_close(c);
+
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), CACHE_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
 }
