@@ -1,0 +1,475 @@
+/* view_metrics.c: the metric view of one job (`m` on a job): every metric with points as a small
+ * chart in a grid; Enter enlarges the selected one with a legend and a cursor that reads out
+ * the value under it. x is the time since the job started or wall time (the cache keeps no step
+ * or epoch per point, so those axes are not offered); y may be log-scaled; an EMA with a visible,
+ * adjustable factor is drawn over the raw curve (dimmed).
+ *
+ * Owns its state (the series loaded from the cache and one raster reused across draws). Live:
+ * the job's logs are followed while the view is open (app_request_job) and the series are
+ * re-read when the cache changes, so the chart of a running job grows as lines arrive. Reads
+ * only the UI's cache connection; never blocks on the network; actions never draw. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/chart.h"
+#include "tui/chart_draw.h"
+#include "tui/draw.h"
+#include "tui/sanitize.h"
+#include "tui/views.h"
+
+#define MV_MAX_METRICS 64
+#define MV_CELL_MIN_H 8
+#define MV_CELL_MIN_W 36
+
+static const double ema_steps[] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
+#define N_EMA_STEPS (sizeof(ema_steps) / sizeof(ema_steps[0]))
+
+struct mv_metric {
+    struct series *s;      /* x = seconds since the job started; owned */
+};
+
+struct metrics_state {
+    struct mv_metric m[MV_MAX_METRICS];
+    size_t n;
+    double start_s;        /* TrainingStartTime (or the first point) in Unix seconds */
+    char status[CACHE_STATUS_MAX];
+    char error[256];       /* the last load error, shown instead of the charts */
+    size_t sel;            /* selected metric */
+    size_t top_row;        /* first grid row shown */
+    bool zoom;             /* the selected metric fills the view */
+    bool wall;             /* x: wall clock instead of elapsed */
+    bool log_y;
+    size_t ema_i;          /* index into ema_steps */
+    int cursor_col;        /* zoomed: cursor column within the plot, -1 none */
+    bool stale;
+    int grid_cols;         /* as last drawn, for up/down moves */
+    enum chart_glyphs glyphs;   /* ASCII when the terminal is not UTF-8 */
+    struct chart_raster raster;
+};
+
+static struct metrics_state *S(struct view *v) { return v->state; }
+
+static void clear_series(struct metrics_state *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        series_free(s->m[i].s);
+    s->n = 0;
+}
+
+/* One metric's points (the first instance's: every host logs the same Trainer lines). */
+static struct series *load_one(struct cache *c, const char *job, const char *name, double *start,
+                               struct err *e)
+{
+    struct cache_point_list pl;
+    struct series *s;
+    size_t i;
+
+    memset(&pl, 0, sizeof(pl));
+    if (cache_job_metric_points(c, job, name, NULL, &pl, e) != 0)
+        return NULL;
+    s = series_new(name);
+    if (s == NULL || series_reserve(s, pl.n, e) != 0)
+        goto fail;
+    if (!(*start > 0) && pl.n > 0)
+        *start = (double)pl.items[0].ts_ms / 1000.0;
+    for (i = 0; i < pl.n; i++) {
+        if (pl.n_instances > 1 && pl.items[i].instance != 0)
+            continue;
+        if (series_push(s, (double)pl.items[i].ts_ms / 1000.0 - *start, pl.items[i].value,
+                        e) != 0)
+            goto fail;
+    }
+    if (series_sort(s, e) != 0)
+        goto fail;
+    cache_point_list_clean(&pl);
+    return s;
+fail:
+    cache_point_list_clean(&pl);
+    series_free(s);
+    return NULL;
+}
+
+static void reload(struct metrics_state *s, struct app *a, const char *job)
+{
+    struct cache_metric_stat_list ms;
+    struct cache_job cj;
+    struct err e = { 0 };
+    size_t i;
+
+    s->stale = false;
+    s->error[0] = '\0';
+    memset(&ms, 0, sizeof(ms));
+    clear_series(s);
+    if (cache_job_get(app_cache(a), job, &cj, &e) != 0) {
+        snprintf(s->error, sizeof(s->error), "%s", e.msg);
+        return;
+    }
+    str_copy(s->status, sizeof(s->status), cj.status);
+    s->start_s = cj.start_time;
+    if (cache_job_metric_stats(app_cache(a), job, &ms, &e) != 0) {
+        snprintf(s->error, sizeof(s->error), "%s", e.msg);
+        return;
+    }
+    for (i = 0; i < ms.n && s->n < MV_MAX_METRICS; i++) {
+        struct series *one;
+
+        if (ms.items[i].count == 0)
+            continue;   /* a final value only: nothing to draw */
+        one = load_one(app_cache(a), job, ms.items[i].name, &s->start_s, &e);
+        if (one == NULL) {
+            snprintf(s->error, sizeof(s->error), "%s", e.msg);
+            break;
+        }
+        s->m[s->n++].s = one;
+    }
+    cache_metric_stat_list_clean(&ms);
+    if (s->sel >= s->n)
+        s->sel = s->n > 0 ? s->n - 1 : 0;
+}
+
+/* The series as drawn: x shifted to wall time when asked, plus its EMA when the factor > 0.
+ * disp and smooth are fresh series the caller frees; smooth is NULL without an EMA. */
+static int display_series(const struct metrics_state *s, size_t i, struct series **disp,
+                          struct series **smooth)
+{
+    const struct series *src = s->m[i].s;
+    struct series *d = series_new(src->name), *sm = NULL;
+    size_t k;
+
+    *disp = NULL;
+    *smooth = NULL;
+    if (d == NULL || series_reserve(d, src->len, NULL) != 0)
+        goto fail;
+    for (k = 0; k < src->len; k++)
+        series_push(d, src->pts[k].x + (s->wall ? s->start_s : 0), src->pts[k].y, NULL);
+    d->sorted = src->sorted;
+    if (ema_steps[s->ema_i] > 0) {
+        char name[300];
+
+        snprintf(name, sizeof(name), "%s ema %.2f", src->name, ema_steps[s->ema_i]);
+        sm = series_new(name);
+        if (sm == NULL || series_ema(d, ema_steps[s->ema_i], sm, NULL) != 0)
+            goto fail;
+    }
+    *disp = d;
+    *smooth = sm;
+    return 0;
+fail:
+    series_free(d);
+    series_free(sm);
+    return ERR_NOMEM;
+}
+
+/* Renders metric i into s->raster at w × h. cursor < 0: none. */
+static int render(struct metrics_state *s, size_t i, int w, int h, bool big, struct err *e)
+{
+    struct series *d = NULL, *sm = NULL;
+    struct chart_line lines[2];
+    struct chart_opts o;
+    char title[320];
+    size_t n = 0;
+    int rc;
+
+    if (display_series(s, i, &d, &sm) != 0)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    memset(lines, 0, sizeof(lines));
+    lines[n].s = d;
+    lines[n].label = d->name;
+    lines[n].run = 0;
+    lines[n].dim = sm != NULL;
+    n++;
+    if (sm != NULL) {
+        lines[n].s = sm;
+        lines[n].label = sm->name;
+        lines[n].run = 0;
+        n++;
+    }
+    chart_opts_init(&o, w, h);
+    o.glyphs = s->glyphs;
+    o.x_kind = s->wall ? SERIES_X_WALL : SERIES_X_ELAPSED;
+    o.log_y = s->log_y;
+    o.legend = big;
+    o.markers = true;
+    snprintf(title, sizeof(title), "%s%s%s (%zu)", i == s->sel && !big ? "> " : "",
+             d->name, s->log_y ? " log" : "", d->n_finite);
+    o.title = title;
+    rc = chart_render(&s->raster, lines, n, &o, e);
+    if (rc == 0 && big && s->cursor_col >= 0) {
+        if (s->cursor_col >= s->raster.plot_w)
+            s->cursor_col = s->raster.plot_w - 1;
+        o.cursor_x = chart_x_at_column(&s->raster, s->raster.plot_x + s->cursor_col);
+        rc = chart_render(&s->raster, lines, n, &o, e);
+    }
+    series_free(d);
+    series_free(sm);
+    return rc;
+}
+
+static void draw_status(struct view *v, struct app *a, struct metrics_state *s, int y, int x,
+                        int w)
+{
+    char follow[128] = "", line[512];
+
+    app_follow_state(a, v->job, follow, sizeof(follow));
+    snprintf(line, sizeof(line),
+             "x: %s (x)  log-y: %s (L)  EMA: %.2f (+/-)  %zu metrics  %s  %s%s",
+             s->wall ? "time" : "elapsed", s->log_y ? "on" : "off", ema_steps[s->ema_i], s->n,
+             s->status, cache_status_final(s->status) ? "" : "live: ",
+             cache_status_final(s->status) ? "" : follow);
+    draw_fill(y, x, w, theme_attr(TH_DIM));
+    draw_str(y, x, w, line, theme_attr(TH_DIM));
+}
+
+static void metrics_draw(struct view *v, struct app *a, const struct rect *r)
+{
+    struct metrics_state *s = S(v);
+    struct err e = { 0 };
+    int cols, rows_vis, cw, ch, k;
+    size_t i;
+
+    if (s->stale)
+        reload(s, a, v->job);
+    s->glyphs = app_utf8(a) ? CHART_GLYPHS_AUTO : CHART_GLYPHS_ASCII;
+    for (k = 0; k < r->h; k++)
+        draw_fill(r->y + k, r->x, r->w, theme_attr(TH_NORMAL));
+    if (r->h < 3)
+        return;
+    draw_status(v, a, s, r->y + r->h - 1, r->x, r->w);
+    if (s->error[0] != '\0' || s->n == 0) {
+        draw_str(r->y + 1, r->x + 2, r->w - 4,
+                 s->error[0] != '\0' ? s->error
+                 : cache_status_final(s->status)
+                     ? "no metric points in the cache for this job"
+                     : "no metric points yet: waiting for the job's log (loading…)",
+                 theme_attr(s->error[0] != '\0' ? TH_ERROR : TH_DIM));
+        return;
+    }
+    if (s->zoom) {
+        if (r->w < 20 || r->h - 1 < 5 || render(s, s->sel, r->w, r->h - 1, true, &e) != 0) {
+            draw_str(r->y + 1, r->x + 2, r->w - 4, "terminal too small for the chart",
+                     theme_attr(TH_WARN));
+            return;
+        }
+        chart_draw(stdscr, r->y, r->x, &s->raster);
+        return;
+    }
+    cols = r->w / MV_CELL_MIN_W;
+    if (cols < 1)
+        cols = 1;
+    if (cols > 4)
+        cols = 4;
+    if ((size_t)cols > s->n)
+        cols = (int)s->n;
+    s->grid_cols = cols;
+    cw = r->w / cols;
+    rows_vis = (r->h - 1) / MV_CELL_MIN_H;
+    if (rows_vis < 1)
+        rows_vis = 1;
+    {
+        size_t rows_all = (s->n + (size_t)cols - 1) / (size_t)cols;
+
+        if ((size_t)rows_vis > rows_all)
+            rows_vis = (int)rows_all;
+        if (s->sel / (size_t)cols < s->top_row)
+            s->top_row = s->sel / (size_t)cols;
+        if (s->sel / (size_t)cols >= s->top_row + (size_t)rows_vis)
+            s->top_row = s->sel / (size_t)cols - (size_t)rows_vis + 1;
+    }
+    ch = (r->h - 1) / rows_vis;
+    if (cw < 20 || ch < 5) {
+        draw_str(r->y + 1, r->x + 2, r->w - 4, "terminal too small for the charts",
+                 theme_attr(TH_WARN));
+        return;
+    }
+    for (i = s->top_row * (size_t)cols;
+         i < s->n && i < (s->top_row + (size_t)rows_vis) * (size_t)cols; i++) {
+        int gy = (int)(i / (size_t)cols - s->top_row), gx = (int)(i % (size_t)cols);
+        int y = r->y + gy * ch, x = r->x + gx * cw;
+
+        if (render(s, i, cw - 1, ch, false, &e) != 0)
+            continue;
+        chart_draw(stdscr, y, x, &s->raster);
+        if (i == s->sel)
+            mvchgat(y, x, cw - 1, theme_attr(TH_SELECTED), 0, NULL);
+    }
+}
+
+/* ---- actions ------------------------------------------------------------------------ */
+
+static int move_sel(struct view *v, long d)
+{
+    struct metrics_state *s = S(v);
+    long n = (long)s->sel + d;
+
+    if (s->n == 0 || n < 0 || n >= (long)s->n)
+        return R_NONE;
+    s->sel = (size_t)n;
+    return R_REDRAW;
+}
+
+static int act_left(struct view *v, struct app *a)
+{
+    struct metrics_state *s = S(v);
+
+    (void)a;
+    if (!s->zoom)
+        return move_sel(v, -1);
+    if (s->cursor_col < 0)
+        s->cursor_col = s->raster.plot_w > 0 ? s->raster.plot_w - 1 : 0;
+    else if (s->cursor_col > 0)
+        s->cursor_col--;
+    return R_REDRAW;
+}
+
+static int act_right(struct view *v, struct app *a)
+{
+    struct metrics_state *s = S(v);
+
+    (void)a;
+    if (!s->zoom)
+        return move_sel(v, 1);
+    if (s->cursor_col < 0)
+        s->cursor_col = 0;
+    else
+        s->cursor_col++;     /* clamped to the plot when drawn */
+    return R_REDRAW;
+}
+
+static int act_down(struct view *v, struct app *a)
+{
+    (void)a;
+    return S(v)->zoom ? R_NONE : move_sel(v, S(v)->grid_cols > 0 ? S(v)->grid_cols : 1);
+}
+
+static int act_up(struct view *v, struct app *a)
+{
+    (void)a;
+    return S(v)->zoom ? R_NONE : move_sel(v, -(S(v)->grid_cols > 0 ? S(v)->grid_cols : 1));
+}
+
+static int act_zoom(struct view *v, struct app *a)
+{
+    (void)a;
+    if (S(v)->n == 0)
+        return R_NONE;
+    S(v)->zoom = !S(v)->zoom;
+    S(v)->cursor_col = -1;
+    return R_REDRAW;
+}
+
+static int act_x(struct view *v, struct app *a)
+{
+    S(v)->wall = !S(v)->wall;
+    app_flash(a, false, "x axis: %s (the cache keeps no step or epoch per point)",
+              S(v)->wall ? "wall time" : "time since start");
+    return R_REDRAW;
+}
+
+static int act_log(struct view *v, struct app *a)
+{
+    (void)a;
+    S(v)->log_y = !S(v)->log_y;
+    return R_REDRAW;
+}
+
+static int act_ema_up(struct view *v, struct app *a)
+{
+    (void)a;
+    if (S(v)->ema_i + 1 < N_EMA_STEPS)
+        S(v)->ema_i++;
+    return R_REDRAW;
+}
+
+static int act_ema_down(struct view *v, struct app *a)
+{
+    (void)a;
+    if (S(v)->ema_i > 0)
+        S(v)->ema_i--;
+    return R_REDRAW;
+}
+
+static int act_top(struct view *v, struct app *a)
+{
+    (void)a;
+    S(v)->sel = 0;
+    return R_REDRAW;
+}
+
+static const struct key_binding metrics_keys[] = {
+    { '\n', "Enter", "enlarge / grid", act_zoom, KB_FOOTER },
+    { KEY_ENTER, "Enter", "enlarge", act_zoom, KB_HIDDEN },
+    { '\r', "Enter", "enlarge", act_zoom, KB_HIDDEN },
+    { KEY_LEFT, "Left/h", "previous chart; enlarged: move the cursor left", act_left, 0 },
+    { 'h', "h", "left", act_left, KB_HIDDEN },
+    { KEY_RIGHT, "Right/l", "next chart; enlarged: move the cursor right", act_right, 0 },
+    { 'l', "l", "right", act_right, KB_HIDDEN },
+    { KEY_DOWN, "Down/j", "chart below", act_down, 0 },
+    { 'j', "j", "down", act_down, KB_HIDDEN },
+    { KEY_UP, "Up/k", "chart above", act_up, 0 },
+    { 'k', "k", "up", act_up, KB_HIDDEN },
+    { 'g', "g", "first chart", act_top, 0 },
+    { 'x', "x", "x axis", act_x, KB_FOOTER },
+    { 'L', "L", "log y", act_log, KB_FOOTER },
+    { '+', "+/-", "EMA", act_ema_up, KB_FOOTER },
+    { '=', "=", "EMA stronger", act_ema_up, KB_HIDDEN },
+    { '-', "-", "EMA weaker", act_ema_down, KB_HIDDEN },
+    { 0, NULL, NULL, NULL, 0 },
+};
+
+static int metrics_enter(struct view *v, struct app *a)
+{
+    struct metrics_state *s = calloc(1, sizeof(*s));
+
+    if (s == NULL)
+        return -1;
+    chart_raster_init(&s->raster);
+    s->stale = true;
+    s->cursor_col = -1;
+    s->ema_i = 2;    /* 0.6: visible smoothing without hiding the raw curve */
+    v->state = s;
+    app_request_job(a, v->job);
+    return 0;
+}
+
+static void metrics_leave(struct view *v, struct app *a)
+{
+    struct metrics_state *s = S(v);
+
+    app_request_unfollow(a, v->job);
+    if (s == NULL)
+        return;
+    clear_series(s);
+    chart_raster_clean(&s->raster);
+    free(s);
+    v->state = NULL;
+}
+
+static int metrics_tick(struct view *v, struct app *a, bool changed)
+{
+    (void)a;
+    if (changed) {
+        S(v)->stale = true;
+        return R_REDRAW;
+    }
+    return R_NONE;
+}
+
+static void metrics_title(struct view *v, struct app *a, char *buf, size_t size)
+{
+    (void)a;
+    snprintf(buf, size, "metrics: %s", v->job);
+}
+
+const struct view_ops view_metrics_ops = {
+    .name = "metrics",
+    .keys = metrics_keys,
+    .on_enter = metrics_enter,
+    .on_leave = metrics_leave,
+    .draw = metrics_draw,
+    .on_tick = metrics_tick,
+    .title = metrics_title,
+};
