@@ -245,7 +245,8 @@ void loopback_http_stop(struct loopback_http *s)
 
     if (s == NULL)
         return;
-    write_all(s->wake[1], "x", 1);
+    while (write(s->wake[1], "x", 1) < 0 && errno == EINTR)
+        ;
     pthread_join(s->thread, NULL);
     close(s->fd);
     close(s->wake[0]);
