@@ -1,0 +1,647 @@
+/* view_compare.c: the compare view (`c` on 2..10 marked jobs): the hyperparameters that differ
+ * (one column per job; all rows, sagemaker_* and transposition on keys), the metrics table with
+ * the best job's cell highlighted (best, last, min, max or when the best was reached), resources
+ * and estimated cost, and the curves of one chosen metric for every job overlaid, with a legend
+ * naming each job in its run colour.
+ *
+ * Owns its state: the jobs' hyperparameters and series loaded from the UI's cache connection,
+ * and the tables built from them with metrics/compare.h (the same tables `sagetop compare`
+ * prints). Reloads when the cache changes. Never blocks; actions never draw. x of the curves is
+ * the time since each job started: the cache keeps no step per point. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/compare.h"
+#include "tui/chart.h"
+#include "tui/chart_draw.h"
+#include "tui/draw.h"
+#include "tui/sanitize.h"
+#include "tui/views.h"
+
+#define CV_MAX_METRICS 64
+#define CV_COL_MAX 32
+#define CV_CELLS (VIEW_MAX_JOBS + 1 > 8 ? VIEW_MAX_JOBS + 1 : 8)
+
+enum cv_stat { CV_BEST, CV_LAST, CV_MIN, CV_MAX, CV_AT, CV_NSTATS };
+static const char *const stat_names[CV_NSTATS] = { "best", "last", "min", "max", "best at" };
+
+struct cv_job {
+    struct cache_job cj;
+    struct cache_kv_list hp;
+    struct compare_kv *kv;
+    struct compare_metric_in mi[CV_MAX_METRICS];   /* names and series owned */
+    size_t n_mi;
+    struct compare_resources res;
+};
+
+/* One line of the text page: cells drawn at the section's column positions. */
+struct cv_line {
+    int section;
+    int ncells;
+    char cell[CV_CELLS][112];     /* a title line uses its first cell whole */
+    int role[CV_CELLS];          /* enum theme_role per cell */
+    bool bold[CV_CELLS];
+};
+
+enum { SEC_TITLE, SEC_HP, SEC_MT, SEC_RES, SEC_COUNT };
+
+struct compare_state {
+    struct cv_job *jobs;
+    size_t n;
+    struct compare_hp_table hp;
+    struct compare_metric_table mt;
+    bool all, internal, transpose;
+    enum cv_stat stat;
+    size_t chart_metric;         /* row of mt shown as the chart */
+    int layout;                  /* 0 tables + chart, 1 tables, 2 chart */
+    struct cv_line *lines;
+    size_t n_lines, cap_lines;
+    int colw[SEC_COUNT][CV_CELLS];
+    size_t top;
+    int page;
+    bool stale;
+    char error[CACHE_JOB_NAME_MAX + ERR_MSG_MAX + 8];
+    struct chart_raster raster;
+};
+
+static struct compare_state *S(struct view *v) { return v->state; }
+
+static void job_clean(struct cv_job *j)
+{
+    size_t i;
+
+    for (i = 0; i < j->n_mi; i++) {
+        series_free((struct series *)j->mi[i].s);
+        free((char *)j->mi[i].name);
+    }
+    free(j->kv);
+    cache_kv_list_clean(&j->hp);
+    memset(j, 0, sizeof(*j));
+}
+
+static void clear_data(struct compare_state *s)
+{
+    size_t k;
+
+    compare_hp_clean(&s->hp);
+    compare_metrics_clean(&s->mt);
+    for (k = 0; k < s->n; k++)
+        job_clean(&s->jobs[k]);
+}
+
+static struct series *load_series(struct cache *c, const struct cache_job *cj, const char *name,
+                                  struct err *e)
+{
+    struct cache_point_list pl;
+    struct series *s = NULL;
+    double start;
+    size_t i;
+
+    memset(&pl, 0, sizeof(pl));
+    if (cache_job_metric_points(c, cj->name, name, NULL, &pl, e) != 0)
+        return NULL;
+    s = series_new(cj->name);
+    if (s == NULL)
+        goto fail;
+    start = cj->start_time > 0 ? cj->start_time
+                               : (pl.n > 0 ? (double)pl.items[0].ts_ms / 1000.0 : 0);
+    for (i = 0; i < pl.n; i++) {
+        if (pl.n_instances > 1 && pl.items[i].instance != 0)
+            continue;   /* every host logs the same Trainer lines: the first is enough */
+        if (series_push(s, (double)pl.items[i].ts_ms / 1000.0 - start, pl.items[i].value,
+                        e) != 0)
+            goto fail;
+    }
+    if (series_sort(s, e) != 0)
+        goto fail;
+    cache_point_list_clean(&pl);
+    return s;
+fail:
+    cache_point_list_clean(&pl);
+    series_free(s);
+    return NULL;
+}
+
+static int load_job(struct cache *c, const char *name, struct cv_job *j, struct err *e)
+{
+    struct cache_metric_stat_list ms;
+    struct compare_resources_in ri;
+    size_t i;
+    int rc;
+
+    memset(&ms, 0, sizeof(ms));
+    if ((rc = cache_job_get(c, name, &j->cj, e)) != 0)
+        return rc;
+    if ((rc = cache_job_hyperparameters(c, name, &j->hp, e)) != 0)
+        return rc;
+    j->kv = calloc(j->hp.n + 1, sizeof(*j->kv));
+    if (j->kv == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (i = 0; i < j->hp.n; i++) {
+        j->kv[i].key = j->hp.items[i].key;
+        j->kv[i].value = j->hp.items[i].value;
+    }
+    if ((rc = cache_job_metric_stats(c, name, &ms, e)) != 0)
+        return rc;
+    for (i = 0; i < ms.n && j->n_mi < CV_MAX_METRICS; i++) {
+        struct series *sr;
+
+        if (ms.items[i].count == 0)
+            continue;
+        sr = load_series(c, &j->cj, ms.items[i].name, e);
+        if (sr == NULL) {
+            rc = e->code != 0 ? e->code : ERR_NOMEM;
+            break;
+        }
+        j->mi[j->n_mi].s = sr;
+        j->mi[j->n_mi].name = strdup(ms.items[i].name);
+        if (j->mi[j->n_mi].name == NULL) {
+            series_free(sr);
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
+        }
+        j->n_mi++;
+    }
+    cache_metric_stat_list_clean(&ms);
+    ri.instance_type = j->cj.instance_type;
+    ri.instance_count = j->cj.instance_count;
+    ri.training_s = (double)j->cj.training_seconds;
+    ri.billable_s = (double)j->cj.billable_seconds;
+    ri.spot = j->cj.spot;
+    compare_resources_compute(&ri, &j->res);
+    return rc;
+}
+
+/* ---- the text page ------------------------------------------------------------------- */
+
+static struct cv_line *add_line(struct compare_state *s, int section)
+{
+    struct cv_line *l;
+
+    if (s->n_lines == s->cap_lines) {
+        size_t cap = s->cap_lines ? s->cap_lines * 2 : 64;
+        struct cv_line *n = realloc(s->lines, cap * sizeof(*n));
+
+        if (n == NULL)
+            return NULL;
+        s->lines = n;
+        s->cap_lines = cap;
+    }
+    l = &s->lines[s->n_lines++];
+    memset(l, 0, sizeof(*l));
+    l->section = section;
+    return l;
+}
+
+static void set_cell(struct compare_state *s, struct cv_line *l, int c, const char *text,
+                     int role, bool bold)
+{
+    int w;
+
+    if (l == NULL || c >= CV_CELLS)
+        return;
+    sanitize_text(text, strlen(text), l->cell[c], sizeof(l->cell[c]),
+                  draw_utf8() ? 0 : SANITIZE_ASCII);
+    l->role[c] = role;
+    l->bold[c] = bold;
+    if (c + 1 > l->ncells)
+        l->ncells = c + 1;
+    w = (int)strlen(l->cell[c]);
+    if (w > CV_COL_MAX)
+        w = CV_COL_MAX;
+    if (l->section != SEC_TITLE && w > s->colw[l->section][c])
+        s->colw[l->section][c] = w;
+}
+
+static void title_line(struct compare_state *s, const char *text)
+{
+    struct cv_line *l = add_line(s, SEC_TITLE);
+
+    set_cell(s, l, 0, text, TH_TITLE, true);
+}
+
+static void fmt_cell_value(double v, char *buf, size_t size)
+{
+    if (isnan(v))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.4g", v);
+}
+
+static void build_page(struct compare_state *s)
+{
+    struct cv_line *l;
+    char buf[160];
+    size_t r, k;
+
+    s->n_lines = 0;
+    memset(s->colw, 0, sizeof(s->colw));
+
+    snprintf(buf, sizeof(buf), "Hyperparameters: %s%s  (%zu equal, %zu sagemaker_* hidden)",
+             s->all ? "all rows" : "only rows that differ",
+             s->transpose ? ", transposed" : "", s->hp.hidden_equal, s->hp.hidden_internal);
+    title_line(s, buf);
+    if (s->hp.n_rows == 0) {
+        l = add_line(s, SEC_HP);
+        set_cell(s, l, 0, "  no hyperparameter differs (a: all rows)", TH_DIM, false);
+    } else if (!s->transpose) {
+        l = add_line(s, SEC_HP);
+        set_cell(s, l, 0, "  KEY", TH_TITLE, false);
+        for (k = 0; k < s->n; k++)
+            set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
+        for (r = 0; r < s->hp.n_rows; r++) {
+            const struct compare_hp_row *h = &s->hp.rows[r];
+
+            l = add_line(s, SEC_HP);
+            snprintf(buf, sizeof(buf), "  %s", h->key);
+            set_cell(s, l, 0, buf, h->differs ? TH_NORMAL : TH_DIM, false);
+            for (k = 0; k < s->n; k++)
+                set_cell(s, l, (int)k + 1, h->values[k] != NULL ? h->values[k] : "-",
+                         h->differs ? TH_NORMAL : TH_DIM, false);
+        }
+    } else {
+        l = add_line(s, SEC_HP);
+        set_cell(s, l, 0, "  JOB", TH_TITLE, false);
+        for (r = 0; r < s->hp.n_rows && r + 1 < CV_CELLS; r++)
+            set_cell(s, l, (int)r + 1, s->hp.rows[r].key, TH_TITLE, false);
+        for (k = 0; k < s->n; k++) {
+            l = add_line(s, SEC_HP);
+            snprintf(buf, sizeof(buf), "  %s", s->jobs[k].cj.name);
+            set_cell(s, l, 0, buf, TH_SERIES0 + (int)k % 8, false);
+            for (r = 0; r < s->hp.n_rows && r + 1 < CV_CELLS; r++)
+                set_cell(s, l, (int)r + 1,
+                         s->hp.rows[r].values[k] != NULL ? s->hp.rows[r].values[k] : "-",
+                         TH_NORMAL, false);
+        }
+    }
+    title_line(s, "");
+
+    snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/at; the best job in bold)",
+             stat_names[s->stat]);
+    title_line(s, buf);
+    l = add_line(s, SEC_MT);
+    set_cell(s, l, 0, "  METRIC", TH_TITLE, false);
+    for (k = 0; k < s->n; k++)
+        set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
+    for (r = 0; r < s->mt.n_rows; r++) {
+        const struct compare_metric_row *m = &s->mt.rows[r];
+
+        l = add_line(s, SEC_MT);
+        snprintf(buf, sizeof(buf), "%s %s %s", r == s->chart_metric ? ">" : " ", m->name,
+                 m->dir == SERIES_DIR_UP ? "(max)" : "(min)");
+        set_cell(s, l, 0, buf, r == s->chart_metric ? TH_SELECTED : TH_NORMAL, false);
+        for (k = 0; k < s->n; k++) {
+            const struct compare_metric_cell *c = &m->cells[k];
+            bool best = m->best_job == (int)k;
+            double v = NAN;
+
+            if (c->present) {
+                switch (s->stat) {
+                case CV_BEST: v = c->best; break;
+                case CV_LAST: v = c->last; break;
+                case CV_MIN: v = c->min; break;
+                case CV_MAX: v = c->max; break;
+                case CV_AT: v = c->best_x; break;
+                case CV_NSTATS: break;
+                }
+            }
+            if (s->stat == CV_AT && c->present)
+                fmt_duration(v, buf, sizeof(buf));
+            else
+                fmt_cell_value(v, buf, sizeof(buf));
+            if (best) {
+                size_t n = strlen(buf);
+
+                snprintf(buf + n, sizeof(buf) - n, " *");
+            }
+            set_cell(s, l, (int)k + 1, buf, best ? TH_OK : TH_NORMAL, best);
+        }
+    }
+    title_line(s, "");
+
+    title_line(s, "Resources and cost (on-demand price estimate)");
+    l = add_line(s, SEC_RES);
+    {
+        static const char *const head[] = { "  JOB", "STATUS", "INSTANCES", "TRAINING",
+                                            "BILLABLE", "SPOT SAVED", "COST" };
+
+        for (k = 0; k < 7; k++)
+            set_cell(s, l, (int)k, head[k], TH_TITLE, false);
+    }
+    for (k = 0; k < s->n; k++) {
+        const struct cv_job *j = &s->jobs[k];
+
+        l = add_line(s, SEC_RES);
+        snprintf(buf, sizeof(buf), "  %s", j->cj.name);
+        set_cell(s, l, 0, buf, TH_SERIES0 + (int)k % 8, false);
+        set_cell(s, l, 1, j->cj.status, TH_NORMAL, false);
+        if (j->cj.instance_type[0] != '\0')
+            snprintf(buf, sizeof(buf), "%s x %d", j->cj.instance_type,
+                     j->cj.instance_count > 0 ? j->cj.instance_count : 1);
+        else
+            snprintf(buf, sizeof(buf), "-");
+        set_cell(s, l, 2, buf, TH_NORMAL, false);
+        fmt_duration((double)j->cj.training_seconds, buf, sizeof(buf));
+        set_cell(s, l, 3, j->cj.training_seconds > 0 ? buf : "-", TH_NORMAL, false);
+        fmt_duration((double)j->cj.billable_seconds, buf, sizeof(buf));
+        set_cell(s, l, 4, j->cj.billable_seconds > 0 ? buf : "-", TH_NORMAL, false);
+        if (!j->cj.spot)
+            snprintf(buf, sizeof(buf), "no spot");
+        else if (isnan(j->res.spot_savings_pct))
+            snprintf(buf, sizeof(buf), "spot");
+        else
+            snprintf(buf, sizeof(buf), "%.0f%%", j->res.spot_savings_pct);
+        set_cell(s, l, 5, buf, TH_NORMAL, false);
+        if (j->res.price_known && j->cj.billable_seconds > 0)
+            snprintf(buf, sizeof(buf), "$%.2f", j->res.cost_usd);
+        else
+            snprintf(buf, sizeof(buf), "-");
+        set_cell(s, l, 6, buf, TH_NORMAL, false);
+    }
+}
+
+static void rebuild_tables(struct compare_state *s)
+{
+    struct compare_hp_job hpj[VIEW_MAX_JOBS];
+    struct compare_metrics_job mj[VIEW_MAX_JOBS];
+    struct err e = { 0 };
+    size_t k;
+
+    compare_hp_clean(&s->hp);
+    compare_metrics_clean(&s->mt);
+    for (k = 0; k < s->n; k++) {
+        hpj[k].items = s->jobs[k].kv;
+        hpj[k].n = s->jobs[k].hp.n;
+        mj[k].metrics = s->jobs[k].mi;
+        mj[k].n = s->jobs[k].n_mi;
+    }
+    if (compare_hp_build(hpj, s->n, (s->all ? COMPARE_HP_ALL : 0u) |
+                                        (s->internal ? COMPARE_HP_INTERNAL : 0u),
+                         &s->hp, &e) != 0 ||
+        compare_metrics_build(mj, s->n, NULL, 0, &s->mt, &e) != 0) {
+        snprintf(s->error, sizeof(s->error), "%s", e.msg);
+        return;
+    }
+    if (s->chart_metric >= s->mt.n_rows)
+        s->chart_metric = 0;
+    build_page(s);
+}
+
+static void reload(struct compare_state *s, struct view *v, struct app *a)
+{
+    struct err e = { 0 };
+    char keep[256] = "";
+    size_t k;
+
+    s->stale = false;
+    s->error[0] = '\0';
+    if (s->chart_metric < s->mt.n_rows)
+        str_copy(keep, sizeof(keep), s->mt.rows[s->chart_metric].name);
+    clear_data(s);
+    for (k = 0; k < s->n; k++) {
+        if (load_job(app_cache(a), v->jobs[k], &s->jobs[k], &e) != 0) {
+            snprintf(s->error, sizeof(s->error), "%s: %s", v->jobs[k], e.msg);
+            return;
+        }
+    }
+    rebuild_tables(s);
+    /* keep the chosen metric across reloads; first time, a loss if there is one */
+    for (k = 0; k < s->mt.n_rows; k++)
+        if ((keep[0] != '\0' && strcmp(s->mt.rows[k].name, keep) == 0) ||
+            (keep[0] == '\0' && strcmp(s->mt.rows[k].name, "eval_loss") == 0)) {
+            s->chart_metric = k;
+            build_page(s);
+            break;
+        }
+}
+
+/* ---- drawing ------------------------------------------------------------------------- */
+
+static void draw_line(const struct compare_state *s, const struct cv_line *l, int y, int x0,
+                      int w)
+{
+    int x = x0, c;
+
+    for (c = 0; c < l->ncells && x < x0 + w; c++) {
+        int cw = l->section == SEC_TITLE ? w : s->colw[l->section][c];
+        attr_t at = theme_attr((enum theme_role)l->role[c]) | (l->bold[c] ? A_BOLD : 0);
+
+        if (l->role[c] >= TH_SERIES0)
+            at = theme_series_attr(l->role[c] - TH_SERIES0);
+        if (cw > x0 + w - x)
+            cw = x0 + w - x;
+        draw_str(y, x, cw, l->cell[c], at);
+        x += cw + 2;
+    }
+}
+
+static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int w, int h)
+{
+    struct chart_line lines[VIEW_MAX_JOBS];
+    struct chart_opts o;
+    struct err e = { 0 };
+    char title[300];
+    size_t k, n = 0;
+    const char *metric;
+
+    if (s->mt.n_rows == 0 || w < 20 || h < 5)
+        return;
+    metric = s->mt.rows[s->chart_metric].name;
+    memset(lines, 0, sizeof(lines));
+    for (k = 0; k < s->n; k++) {
+        size_t i;
+
+        for (i = 0; i < s->jobs[k].n_mi; i++)
+            if (strcmp(s->jobs[k].mi[i].name, metric) == 0) {
+                lines[n].s = s->jobs[k].mi[i].s;
+                lines[n].label = s->jobs[k].cj.name;
+                lines[n].run = (int)k;
+                n++;
+            }
+    }
+    chart_opts_init(&o, w, h);
+    o.glyphs = app_utf8(a) ? CHART_GLYPHS_AUTO : CHART_GLYPHS_ASCII;
+    o.x_kind = SERIES_X_ELAPSED;
+    snprintf(title, sizeof(title), "%s, all jobs (n/p: metric)", metric);
+    o.title = title;
+    if (chart_render(&s->raster, lines, n, &o, &e) == 0)
+        chart_draw(stdscr, y, x, &s->raster);
+}
+
+static void compare_draw(struct view *v, struct app *a, const struct rect *r)
+{
+    struct compare_state *s = S(v);
+    int k, text_h, chart_h;
+    size_t i;
+
+    if (s->stale)
+        reload(s, v, a);
+    for (k = 0; k < r->h; k++)
+        draw_fill(r->y + k, r->x, r->w, theme_attr(TH_NORMAL));
+    if (s->error[0] != '\0') {
+        draw_str(r->y + 1, r->x + 2, r->w - 4, s->error, theme_attr(TH_ERROR));
+        return;
+    }
+    text_h = r->h;
+    chart_h = 0;
+    if (s->layout == 0) {
+        text_h = (int)s->n_lines < r->h / 2 ? (int)s->n_lines : r->h / 2;
+        if (r->h - text_h < 10)
+            text_h = r->h - 10 > 0 ? r->h - 10 : r->h;
+        chart_h = r->h - text_h;
+    } else if (s->layout == 2) {
+        text_h = 0;
+        chart_h = r->h;
+    }
+    s->page = text_h;
+    if (s->top + (size_t)text_h > s->n_lines)
+        s->top = s->n_lines > (size_t)text_h ? s->n_lines - (size_t)text_h : 0;
+    for (i = 0; (int)i < text_h && s->top + i < s->n_lines; i++)
+        draw_line(s, &s->lines[s->top + i], r->y + (int)i, r->x, r->w);
+    if (chart_h >= 5)
+        draw_chart(s, a, r->y + text_h, r->x, r->w, chart_h);
+}
+
+/* ---- actions ------------------------------------------------------------------------- */
+
+static int toggle(struct view *v, bool *flag)
+{
+    *flag = !*flag;
+    rebuild_tables(S(v));
+    return R_REDRAW;
+}
+
+static int act_all(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->all); }
+static int act_internal(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->internal); }
+static int act_transpose(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->transpose); }
+
+static int act_stat(struct view *v, struct app *a)
+{
+    (void)a;
+    S(v)->stat = (enum cv_stat)((S(v)->stat + 1) % CV_NSTATS);
+    build_page(S(v));
+    return R_REDRAW;
+}
+
+static int step_metric(struct view *v, int d)
+{
+    struct compare_state *s = S(v);
+
+    if (s->mt.n_rows == 0)
+        return R_NONE;
+    s->chart_metric = (s->chart_metric + s->mt.n_rows + (size_t)(d + (int)s->mt.n_rows)) %
+                      s->mt.n_rows;
+    build_page(s);
+    return R_REDRAW;
+}
+
+static int act_next(struct view *v, struct app *a) { (void)a; return step_metric(v, 1); }
+static int act_prev(struct view *v, struct app *a) { (void)a; return step_metric(v, -1); }
+
+static int act_layout(struct view *v, struct app *a)
+{
+    (void)a;
+    S(v)->layout = (S(v)->layout + 1) % 3;
+    return R_REDRAW;
+}
+
+static int scroll_by(struct view *v, long d)
+{
+    struct compare_state *s = S(v);
+    long t = (long)s->top + d;
+
+    if (t < 0)
+        t = 0;
+    if (t > (long)s->n_lines)
+        t = (long)s->n_lines;
+    s->top = (size_t)t;
+    return R_REDRAW;
+}
+
+static int act_down(struct view *v, struct app *a) { (void)a; return scroll_by(v, 1); }
+static int act_up(struct view *v, struct app *a) { (void)a; return scroll_by(v, -1); }
+static int act_pgdn(struct view *v, struct app *a) { (void)a; return scroll_by(v, S(v)->page > 1 ? S(v)->page - 1 : 1); }
+static int act_pgup(struct view *v, struct app *a) { (void)a; return scroll_by(v, -(S(v)->page > 1 ? S(v)->page - 1 : 1)); }
+
+static const struct key_binding compare_keys[] = {
+    { 'a', "a", "all rows", act_all, KB_FOOTER },
+    { 'i', "i", "sagemaker_*", act_internal, KB_FOOTER },
+    { 't', "t", "transpose", act_transpose, KB_FOOTER },
+    { 's', "s", "statistic", act_stat, KB_FOOTER },
+    { 'n', "n/p", "chart: next / previous metric", act_next, KB_FOOTER },
+    { 'p', "p", "chart: previous metric", act_prev, KB_HIDDEN },
+    { 'v', "v", "layout: tables + chart, tables, chart", act_layout, KB_FOOTER },
+    { 'j', "j/Down", "scroll down", act_down, 0 },
+    { KEY_DOWN, "Down", "scroll down", act_down, KB_HIDDEN },
+    { 'k', "k/Up", "scroll up", act_up, 0 },
+    { KEY_UP, "Up", "scroll up", act_up, KB_HIDDEN },
+    { KEY_NPAGE, "PgDn", "page down", act_pgdn, 0 },
+    { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
+    { 0, NULL, NULL, NULL, 0 },
+};
+
+static int compare_enter(struct view *v, struct app *a)
+{
+    struct compare_state *s;
+
+    if (v->n_jobs < 2 || v->n_jobs > 10) {
+        app_flash(a, true, "compare needs 2 to 10 marked jobs (%zu marked)", v->n_jobs);
+        return -1;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return -1;
+    s->jobs = calloc(v->n_jobs, sizeof(*s->jobs));
+    if (s->jobs == NULL) {
+        free(s);
+        return -1;
+    }
+    s->n = v->n_jobs;
+    s->stale = true;
+    chart_raster_init(&s->raster);
+    v->state = s;
+    return 0;
+}
+
+static void compare_leave(struct view *v, struct app *a)
+{
+    struct compare_state *s = S(v);
+
+    (void)a;
+    if (s == NULL)
+        return;
+    clear_data(s);
+    free(s->jobs);
+    free(s->lines);
+    chart_raster_clean(&s->raster);
+    free(s);
+    v->state = NULL;
+}
+
+static int compare_tick(struct view *v, struct app *a, bool changed)
+{
+    (void)a;
+    if (changed) {
+        S(v)->stale = true;
+        return R_REDRAW;
+    }
+    return R_NONE;
+}
+
+static void compare_title(struct view *v, struct app *a, char *buf, size_t size)
+{
+    (void)a;
+    snprintf(buf, size, "compare: %zu jobs", v->n_jobs);
+}
+
+const struct view_ops view_compare_ops = {
+    .name = "compare",
+    .keys = compare_keys,
+    .on_enter = compare_enter,
+    .on_leave = compare_leave,
+    .draw = compare_draw,
+    .on_tick = compare_tick,
+    .title = compare_title,
+};
