@@ -1,0 +1,65 @@
+#!/bin/bash
+# The compare view of three marked demo jobs: exactly the differing hyperparameters, the right
+# best values (checked against `sagetop compare --format json`, itself checked against the
+# extracted points by tests/integration/test_compare.sh), toggles, the overlaid chart's legend.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ui_lib.sh"
+J1=distilbert-imdb-lr5e5-ep3 J2=distilbert-imdb-lr3e5-ep3 J3=distilbert-imdb-lr2e5-ep2
+
+ui_start
+tmux_keys / '^distilbert-imdb-lr(5e5-ep3|3e5-ep3|2e5-ep2)$' Enter
+tmux_wait 'jobs \(3\)' 10 || not_ok "filter leaves the three jobs" "$(tmux_screen | sed -n 2p)"
+tmux_keys g Space Space Space
+tmux_wait '3 marked' 5 || not_ok "three jobs marked" "$(tmux_screen | sed -n 2p)"
+tmux_keys c
+tmux_wait 'compare: 3 jobs' 10 && ok "c opens the compare view" || { not_ok "c opens the compare view" "$(tmux_screen)"; finish; }
+tmux_wait 'eval_loss \(min\)' 20
+s=$(tmux_screen)
+hp=$(printf '%s\n' "$s" | sed -n '/^Hyperparameters/,/^Metrics/p' | sed '1,2d' | awk 'NF {print $1}' | grep -v '^Metrics' | tr '\n' ' ')
+expect_eq "only the differing hyperparameters" "$hp" "epochs learning_rate "
+expect_match "one column per job" "$s" "KEY +distilbert-imdb-lr[0-9e]+-ep[0-9] +distilbert-imdb-lr[0-9e]+-ep[0-9] +distilbert"
+shot compare-view
+
+# best values: the starred cell of each metric row is the best job's best value
+"$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline compare $J1 $J2 $J3 --format json >"$TMPD/cmp.json"
+cols=$(printf '%s\n' "$s" | grep -E '^  METRIC ' | head -1)
+for m in eval_loss eval_accuracy loss; do
+    want=$("$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["metrics"][sys.argv[2]]
+print("%s %.4g" % (d["best_job"], d["jobs"][d["best_job"]]["best"]))' "$TMPD/cmp.json" $m)
+    job=${want% *} val=${want#* }
+    # the column of that job in the METRIC header row, then the value in that column
+    col=$(awk -v h="$cols" -v j="$job" 'BEGIN { print index(h, j) }')
+    row=$(printf '%s\n' "$s" | grep -E "^[ >] $m \((min|max)\)" | head -1)
+    cell=$(printf '%s' "${row:$((col - 1))}" | awk '{print $1, $2}')
+    expect_eq "$m: best value $val of $job starred" "$cell" "$val *"
+    expect_eq "$m: exactly one best" "$(printf '%s' "$row" | grep -o ' \*' | wc -l)" 1
+done
+expect_match "chart legend names every job" "$s" "$J1.*last"
+expect_match "chart legend names every job (2)" "$s" "$J3.*last"
+expect_match "chart of the chosen metric" "$s" 'eval_loss, all jobs'
+expect_match "resources and cost" "$(tmux_keys v; sleep 0.5; tmux_screen)" '\$[0-9]+\.[0-9]{2}'
+shot compare-tables
+tmux_keys v v
+
+# toggles: sagemaker_* rows, all rows, transpose
+tmux_keys i
+tmux_wait 'sagemaker_job_name' 5 && ok "i shows the sagemaker_* rows that differ" || not_ok "i shows the sagemaker_* rows that differ" "$(tmux_screen | head -12)"
+tmux_keys i a
+tmux_wait 'model_name_or_path' 5 && ok "a shows the equal rows" || not_ok "a shows the equal rows" "$(tmux_screen | head -12)"
+tmux_keys a t
+tmux_wait 'JOB +epochs +learning_rate' 5 && ok "t transposes the table" || not_ok "t transposes the table" "$(tmux_screen | head -8)"
+tmux_keys t n
+tmux_wait 'eval_precision, all jobs' 5 && ok "n picks the next metric for the chart" || not_ok "n picks the next metric" "$(tmux_screen | grep 'all jobs')"
+
+# resize redraws
+tmux_resize 100 30
+tmux_wait 'compare: 3 jobs' 5
+sleep 0.5
+expect_eq "resize: the chart fits the new width" "$(tmux_screen | awk '{ if (length($0) > m) m = length($0) } END { print (m <= 100) }')" 1
+expect_match "resize: still shows the table" "$(tmux_screen)" 'learning_rate'
+tmux_resize 120 40
+tmux_keys q
+tmux_wait 'jobs \(3\)' 5 && ok "q goes back to the list" || not_ok "q goes back to the list"
+finish

@@ -1,0 +1,97 @@
+#!/bin/bash
+# Job detail and log view: a failed job's reason, a running job's log growing while the user
+# scrolls, search highlighting, the & filter, and an escape sequence planted in a log line
+# arriving inert.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ui_lib.sh"
+
+ui_start
+
+# --- detail of a failed job
+tmux_keys / 'status:Failed' Enter
+tmux_wait 'filter: status:Failed' 5
+tmux_keys g Enter
+tmux_wait 'detail: ' 5 || not_ok "Enter opens the detail" "$(tmux_screen)"
+tmux_wait 'reason +[^ (]' 15
+s=$(tmux_screen)
+expect_match "detail shows the failure section" "$s" '^ Failure'
+expect_match "detail shows the failure reason" "$s" 'reason +[A-Za-z]'
+expect_match "detail shows the status timeline" "$s" 'Status timeline'
+expect_match "detail status is Failed" "$s" 'status +Failed'
+shot detail-failed
+tmux_keys G
+tmux_wait 'Hyperparameters|Metrics' 5 && ok "G scrolls the detail" || not_ok "G scrolls the detail" "$(tmux_screen)"
+tmux_keys q Escape
+tmux_wait 'jobs \(4[0-9]\)  sort' 5
+
+# --- log view of a running job
+tmux_keys / '^live-distilbert-imdb$' Enter
+tmux_wait 'filter: \^live' 5
+tmux_keys g l
+tmux_wait 'logs: live-distilbert-imdb +[1-9][0-9]* lines +FOLLOW' 20 \
+    && ok "l opens the log in follow mode" || not_ok "l opens the log" "$(tmux_screen | head -3)"
+count() { tmux_screen | sed -n 's/.*logs: [^ ]* *\([0-9]*\) lines.*/\1/p'; }
+n1=$(count)
+last1=$(tmux_screen | sed -n '39p')
+sleep 4
+n2=$(count)
+[ "${n2:-0}" -gt "${n1:-0}" ] && ok "new lines arrive while following ($n1 -> $n2)" \
+    || not_ok "new lines arrive while following" "$n1 -> $n2"
+expect_match "the newest line is at the bottom in follow mode" "$(tmux_screen | sed -n '39p')" '.'
+[ "$(tmux_screen | sed -n '39p')" != "$last1" ] && ok "the screen follows the new lines" \
+    || not_ok "the screen follows the new lines" "$last1"
+shot logs-follow
+
+# scroll up: the view stays put while more lines arrive
+tmux_keys k k k k k
+tmux_wait 'paused' 5 && ok "scrolling up pauses follow" || not_ok "scrolling up pauses follow" "$(tmux_screen | sed -n 2p)"
+top1=$(tmux_screen | sed -n '3p')
+n3=$(count)
+sleep 4
+n4=$(count)
+[ "${n4:-0}" -gt "${n3:-0}" ] && ok "lines keep arriving while scrolled ($n3 -> $n4)" \
+    || not_ok "lines keep arriving while scrolled" "$n3 -> $n4"
+expect_eq "the scrolled view does not jump" "$(tmux_screen | sed -n '3p')" "$top1"
+tmux_keys g
+tmux_wait 'paused' 5
+expect_match "g goes to the first line" "$(tmux_screen | sed -n 3p)" '.'
+tmux_keys G
+tmux_wait 'FOLLOW' 5 && ok "G follows again" || not_ok "G follows again" "$(tmux_screen | sed -n 2p)"
+
+# search highlights every match; n moves to the next one
+tmux_keys / 'epoch' Enter
+tmux_wait 'paused' 5
+e=$(screen_e)
+expect_match "search highlights matches" "$e" $'\e\\[[0-9;]*m(epoch)\e\\['
+expect_match "search jumped to a matching line" "$(tmux_screen)" 'epoch'
+shot logs-search
+tmux_keys n
+expect_match "n keeps a match on screen" "$(tmux_screen)" 'epoch'
+
+# & filter: only matching lines
+tmux_keys '&' 'loss' Enter
+tmux_wait '& loss' 5
+others=$(tmux_screen | sed -n '3,39p' | grep -v '^ *$' | grep -vc 'loss')
+expect_eq "& keeps only matching lines" "$others" 0
+tmux_keys '&' C-u Enter
+tmux_wait 'logs: live-distilbert-imdb +[0-9]+ lines +[a-zA-Z]' 5
+
+# an escape sequence planted in a log line is drawn inert
+tmux_keys G
+emu_ctl logs '{"job":"live-distilbert-imdb","lines":["PLANTED \u001b[31mRED\u001b[0m \u001b]0;pwned\u0007 \u001b[2J END \u009b31m x"]}' >/dev/null \
+    || not_ok "planting a log line" "control API refused"
+tmux_wait 'PLANTED' 20 && ok "the planted line arrives" || not_ok "the planted line arrives" "$(tmux_screen | tail -5)"
+line=$(tmux_screen | grep 'PLANTED')
+expect_match "escape sequences are stripped from the text" "$line" 'PLANTED RED +END'
+expect_eq "no escape residue is drawn" "$(echo "$line" | grep -c '\[31m\|\]0;\|pwned')" 0
+eline=$(screen_e | grep 'PLANTED')
+expect_eq "RED is not drawn in red" "$(printf '%s' "$eline" | grep -c $'\e\\[31m\\|\e\\[38;5;1m\\|\e\\[91m')" 0
+title=$(tmux -L "$_tmux_sock" display -p -t t '#{pane_title}')
+[ "$title" != pwned ] && ok "the window title was not changed" || not_ok "the window title was not changed" "$title"
+expect_match "the screen was not cleared by the planted line" "$(tmux_screen | head -1)" 'sagetop'
+shot logs-planted
+
+tmux_keys Q
+tmux_wait 'Pane is dead \(status 0' 10 && ok "Q quits" || not_ok "Q quits" "$(tmux_screen | tail -2)"
+render_pngs
+finish
