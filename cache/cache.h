@@ -37,7 +37,7 @@ enum cache_open_flags {
 };
 
 /* The current schema version (PRAGMA user_version). */
-#define CACHE_SCHEMA_VERSION 2
+#define CACHE_SCHEMA_VERSION 3
 
 /* Writes $XDG_CACHE_HOME/sagetop/cache.db (or ~/.cache/sagetop/cache.db) into buf. */
 int cache_default_path(char *buf, size_t size, struct err *e);
@@ -53,6 +53,9 @@ int cache_default_path(char *buf, size_t size, struct err *e);
 int cache_open(const char *path, unsigned flags, struct cache **out, char *moved_to,
                size_t moved_size, struct err *e);
 void cache_close(struct cache *c);              /* NULL is a no-op */
+/* Folds the WAL back into the file and truncates it (after a large import; the file size is
+ * then the cache's real size). Read-write handles only. */
+int cache_checkpoint(struct cache *c, struct err *e);
 const char *cache_path(const struct cache *c);
 
 /* Selects (creating in a read-write handle) the (account, region) scope. */

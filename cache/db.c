@@ -82,6 +82,13 @@ static const char *const migrations[] = {
     "ALTER TABLE metric_points ADD COLUMN sm_value REAL;"
     "ALTER TABLE metrics ADD COLUMN unparsed INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE metrics ADD COLUMN repaired INTEGER NOT NULL DEFAULT 0;",
+    /* 3: the job list's default order (created, either direction, missing last, newest id
+     * first on ties) straight from an index: a screenful of 100,000 jobs no longer sorts them
+     * all (bench/bench_cache.c: 116 ms -> well under 1 ms). */
+    "CREATE INDEX jobs_created_desc ON jobs(scope_id, (creation_time IS NULL),"
+    "  creation_time DESC, id DESC);"
+    "CREATE INDEX jobs_created_asc ON jobs(scope_id, (creation_time IS NULL),"
+    "  creation_time ASC, id DESC);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -429,6 +436,18 @@ void cache_close(struct cache *c)
     if (c->db != NULL)
         sqlite3_close_v2(c->db);
     free(c);
+}
+
+int cache_checkpoint(struct cache *c, struct err *e)
+{
+    int rc;
+
+    if ((rc = cache_require_rw(c, e)) != 0)
+        return rc;
+    if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL)
+        != SQLITE_OK)
+        return cache_fail(c, e, "checkpoint");
+    return 0;
 }
 
 const char *cache_path(const struct cache *c)

@@ -629,7 +629,10 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
         q_add(q, ") IS NULL, ");
         q_add(q, sort_expr);
         q_add(q, dir);
-        q_add(q, ", j.creation_time DESC, j.id DESC");
+        /* the same tie-break either way; for "created" its first term would be redundant and
+         * would keep SQLite from walking the jobs_created_* index */
+        q_add(q, strcmp(sort_expr, "j.creation_time") == 0 ? ", j.id DESC"
+                                                           : ", j.creation_time DESC, j.id DESC");
     }
     if (q->overflow)
         return err_set(e, ERR_TOOBIG, "job query too complex");

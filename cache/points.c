@@ -36,12 +36,45 @@ static int metric_id(struct cache *c, int64_t job_id, const char *name, int64_t 
     return rc;
 }
 
+/* The summary of one metric's new points in a cache_points_add() call, written once at the
+ * end: a re-extraction stores millions of points, and one UPDATE per point dominated. */
+struct msum {
+    const char *name;                    /* borrowed from the caller's points */
+    int64_t id;
+    int64_t count, unparsed, repaired;
+    double min, max, last;
+    int64_t last_ts;
+};
+
+static struct msum *msum_find(struct msum **v, size_t *n, size_t *cap, const char *name)
+{
+    size_t i;
+
+    for (i = *n; i > 0; i--)             /* the most recent names are the likeliest */
+        if ((*v)[i - 1].name == name || strcmp((*v)[i - 1].name, name) == 0)
+            return &(*v)[i - 1];
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        struct msum *nv = realloc(*v, nc * sizeof(*nv));
+
+        if (nv == NULL)
+            return NULL;
+        *v = nv;
+        *cap = nc;
+    }
+    memset(&(*v)[*n], 0, sizeof(**v));
+    (*v)[*n].name = name;
+    (*v)[*n].id = -1;
+    return &(*v)[(*n)++];
+}
+
 int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_point_in *p,
                      size_t n, struct err *e)
 {
-    sqlite3_stmt *ins = NULL, *upd = NULL, *unp = NULL, *st;
-    const char *last_name = NULL;
-    int64_t job_id = 0, mid = 0;
+    sqlite3_stmt *ins = NULL, *upd = NULL, *st;
+    struct msum *sums = NULL, *m = NULL;
+    size_t n_sums = 0, cap_sums = 0;
+    int64_t job_id = 0;
     size_t i;
     int rc;
 
@@ -61,26 +94,22 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         goto out;
     if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO metric_points(metric_id, stream_id, seq,"
                             " k, ts_ms, value, step, epoch, flags, sm_value)"
-                            " VALUES(?,?,?,?,?,?,?,?,?,?)", &ins, e)) != 0 ||
-        (rc = cache_prepare(c, "UPDATE metrics SET count=count+1, min=min(coalesce(min,?1),?1),"
-                            " max=max(coalesce(max,?1),?1),"
-                            " last=CASE WHEN last_ts IS NULL OR ?2>=last_ts THEN ?1 ELSE last END,"
-                            " last_ts=max(coalesce(last_ts,?2),?2), repaired=repaired+?4"
-                            " WHERE id=?3", &upd, e)) != 0 ||
-        (rc = cache_prepare(c, "UPDATE metrics SET unparsed=unparsed+1 WHERE id=?", &unp, e))
-        != 0)
+                            " VALUES(?,?,?,?,?,?,?,?,?,?)", &ins, e)) != 0)
         goto out;
     for (i = 0; i < n && rc == 0; i++) {
         bool unparsed = (p[i].flags & CACHE_POINT_UNPARSED) != 0;
 
         if (!unparsed && isnan(p[i].value))
             continue;     /* a genuine "nan" value: nothing to plot, SQLite cannot store it */
-        if (last_name == NULL || strcmp(last_name, p[i].metric) != 0) {
-            if ((rc = metric_id(c, job_id, p[i].metric, &mid, e)) != 0)
+        if (m == NULL || (m->name != p[i].metric && strcmp(m->name, p[i].metric) != 0)) {
+            if ((m = msum_find(&sums, &n_sums, &cap_sums, p[i].metric)) == NULL) {
+                rc = err_set(e, ERR_NOMEM, "out of memory storing metric points");
                 break;
-            last_name = p[i].metric;
+            }
+            if (m->id < 0 && (rc = metric_id(c, job_id, p[i].metric, &m->id, e)) != 0)
+                break;
         }
-        sqlite3_bind_int64(ins, 1, mid);
+        sqlite3_bind_int64(ins, 1, m->id);
         sqlite3_bind_int64(ins, 2, stream_id);
         sqlite3_bind_int64(ins, 3, p[i].seq);
         sqlite3_bind_int(ins, 4, p[i].index);
@@ -110,24 +139,50 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         if (sqlite3_changes(c->db) == 0)
             continue;     /* already stored: the summary already counts it */
         if (unparsed) {
-            sqlite3_bind_int64(unp, 1, mid);
-            if (sqlite3_step(unp) != SQLITE_DONE)
-                rc = cache_fail(c, e, "updating a metric summary");
-            sqlite3_reset(unp);
+            m->unparsed++;
             continue;
         }
-        sqlite3_bind_double(upd, 1, p[i].value);
-        sqlite3_bind_int64(upd, 2, p[i].ts_ms);
-        sqlite3_bind_int64(upd, 3, mid);
-        sqlite3_bind_int(upd, 4, (p[i].flags & CACHE_POINT_REPAIRED) != 0);
-        if (sqlite3_step(upd) != SQLITE_DONE)
-            rc = cache_fail(c, e, "updating a metric summary");
-        sqlite3_reset(upd);
+        if (m->count == 0 || p[i].value < m->min)
+            m->min = p[i].value;
+        if (m->count == 0 || p[i].value > m->max)
+            m->max = p[i].value;
+        if (m->count == 0 || p[i].ts_ms >= m->last_ts) {
+            m->last = p[i].value;
+            m->last_ts = p[i].ts_ms;
+        }
+        m->count++;
+        m->repaired += (p[i].flags & CACHE_POINT_REPAIRED) != 0;
+    }
+    if (rc == 0 && n_sums > 0 &&
+        (rc = cache_prepare(c, "UPDATE metrics SET count=count+?4, unparsed=unparsed+?5,"
+                            " repaired=repaired+?6, min=CASE WHEN ?4=0 THEN min ELSE"
+                            " min(coalesce(min,?7),?7) END, max=CASE WHEN ?4=0 THEN max ELSE"
+                            " max(coalesce(max,?8),?8) END,"
+                            " last=CASE WHEN ?4>0 AND (last_ts IS NULL OR ?2>=last_ts) THEN ?1"
+                            " ELSE last END, last_ts=CASE WHEN ?4=0 THEN last_ts ELSE"
+                            " max(coalesce(last_ts,?2),?2) END WHERE id=?3", &upd, e)) == 0) {
+        for (i = 0; i < n_sums && rc == 0; i++) {
+            struct msum *s = &sums[i];
+
+            if (s->count == 0 && s->unparsed == 0)
+                continue;
+            sqlite3_bind_double(upd, 1, s->last);
+            sqlite3_bind_int64(upd, 2, s->last_ts);
+            sqlite3_bind_int64(upd, 3, s->id);
+            sqlite3_bind_int64(upd, 4, s->count);
+            sqlite3_bind_int64(upd, 5, s->unparsed);
+            sqlite3_bind_int64(upd, 6, s->repaired);
+            sqlite3_bind_double(upd, 7, s->min);
+            sqlite3_bind_double(upd, 8, s->max);
+            if (sqlite3_step(upd) != SQLITE_DONE)
+                rc = cache_fail(c, e, "updating a metric summary");
+            sqlite3_reset(upd);
+        }
     }
 out:
+    free(sums);
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);
-    sqlite3_finalize(unp);
     return cache_sp_end(c, rc, e);
 }
 

@@ -1056,7 +1056,7 @@ static int reext_event(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, s
     mset_extract(r->ms, &r->st, msg, len, ts_ms, on_point, &r->pb);
     if (r->pb.oom)
         return err_set(r->e, ERR_NOMEM, "out of memory");
-    if (r->pb.n >= 4096) {
+    if (r->pb.n >= 65536) {
         rc = cache_points_add(r->c, r->sid, r->pb.p, r->pb.n, r->e);
         r->pb.n = 0;
         return rc;
