@@ -30,6 +30,7 @@ Test(input, typing_and_editing)
     input_key(&in, KEY_RIGHT);
     type(&in, "m");
     cr_assert_str_eq(in.buf, "sort name");
+    input_key(&in, KEY_END);
     input_key(&in, 23);     /* ^W */
     cr_assert_str_eq(in.buf, "sort ");
     cr_assert_eq(input_key(&in, '\r'), INPUT_SUBMIT);
