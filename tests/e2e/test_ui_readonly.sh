@@ -1,0 +1,24 @@
+#!/bin/bash
+# --read-only hides and refuses stop/launch; --no-color draws without colour escapes; a pipe
+# gets a text summary instead of the UI.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ui_lib.sh"
+
+ui_start --read-only --no-color
+s=$(tmux_screen)
+expect_eq "read-only: the footer has no stop key" "$(echo "$s" | tail -1 | grep -c ' x stop')" 0
+tmux_keys '?'
+tmux_wait 'keys: jobs' 5
+expect_eq "read-only: the help lists no stop or launch" "$(tmux_screen | grep -cE 'stop this job|launch a new job')" 0
+tmux_keys Escape
+tmux_keys x
+tmux_wait 'read-only' 5 && ok "read-only: x is refused with a message" || not_ok "read-only: x refused" "$(tmux_screen | tail -1)"
+expect_eq "no-color: no colour escapes on screen" "$(screen_e | grep -cE $'\e\\[(3[0-7]|4[0-7]|38;5|48;5)')" 0
+shot jobs-nocolor
+tmux_keys q
+tmux_wait 'Pane is dead \(status 0' 10 && ok "q quits" || not_ok "q quits" "$(tmux_screen | tail -2)"
+
+out=$("$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" </dev/null | head -3)
+expect_match "without a terminal, a jobs summary is printed" "$out" 'jobs? in the cache'
+render_pngs
+finish
