@@ -281,6 +281,10 @@ static void build_page(struct compare_state *s)
     snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/at; the best job in bold)",
              stat_names[s->stat]);
     title_line(s, buf);
+    if (s->mt.n_rows == 0) {
+        l = add_line(s, SEC_MT);
+        set_cell(s, l, 0, "  no metric points yet (loading the logs…)", TH_DIM, false);
+    }
     l = add_line(s, SEC_MT);
     set_cell(s, l, 0, "  METRIC", TH_TITLE, false);
     for (k = 0; k < s->n; k++)
@@ -602,6 +606,9 @@ static int compare_enter(struct view *v, struct app *a)
     s->stale = true;
     chart_raster_init(&s->raster);
     v->state = s;
+    /* describe the jobs and fetch their logs: the tables fill in as the worker reports */
+    for (size_t k = 0; k < v->n_jobs; k++)
+        app_request_job(a, v->jobs[k]);
     return 0;
 }
 
@@ -609,7 +616,8 @@ static void compare_leave(struct view *v, struct app *a)
 {
     struct compare_state *s = S(v);
 
-    (void)a;
+    for (size_t k = 0; k < v->n_jobs; k++)
+        app_request_unfollow(a, v->jobs[k]);
     if (s == NULL)
         return;
     clear_data(s);
