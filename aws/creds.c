@@ -451,12 +451,9 @@ int aws_creds_provider_get(struct aws_creds_provider *p, struct aws_creds *out, 
     if (p == NULL || out == NULL)
         return err_set(e, ERR_INVAL, "aws_creds_provider_get: bad arguments");
     pthread_mutex_lock(&p->mu);
+    /* a static provider always has its credentials: invalidate leaves them */
     if (p->have && (p->kind == PROVIDER_STATIC || fresh(&p->cur, now))) {
         *out = p->cur;
-        goto out;
-    }
-    if (p->kind == PROVIDER_STATIC) {
-        rc = err_set(e, ERR_AUTH, "credentials were invalidated and cannot be refreshed");
         goto out;
     }
     memset(&next, 0, sizeof(next));

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws/client.h"
 #include "aws/config.h"
 #include "aws/creds.h"
 #include "aws/creds_internal.h"
@@ -864,4 +865,76 @@ Test(sts, assume_role_body_and_parse)
     cr_assert_str_eq(id.account, "123456789012");
     cr_assert_str_eq(id.arn, "arn:aws:iam::123456789012:user/alice");
     cr_assert_str_eq(id.user_id, "AIDA1");
+}
+
+Test(creds, sts_get_caller_identity_over_the_client)
+{
+    struct aws_creds src = {.access_key_id = "AKIDWHO", .secret_access_key = "s"};
+    struct loopback_request r;
+    struct aws_creds_provider *p;
+    struct aws_client *client;
+    struct sts_identity id;
+    struct aws_config *cfg;
+    struct err e = {0};
+    char hdr[256];
+
+    setenv("AWS_ENDPOINT_URL_STS", loopback_http_url(srv), 1);
+    loopback_http_route(srv, "POST", "/", 200, "text/xml",
+                        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/"
+                        "2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:"
+                        "user/bob</Arn><UserId>AIDABOB</UserId><Account>123456789012</Account>"
+                        "</GetCallerIdentityResult></GetCallerIdentityResponse>");
+    cfg = aws_config_load(NULL, &e);
+    cr_assert_not_null(cfg, "%s", e.msg);
+    p = aws_creds_provider_new_static(cfg, &src, &e);
+    cr_assert_not_null(p);
+    aws_creds_provider_invalidate(p);   /* no-op for fixed credentials */
+    client = aws_client_new(cfg, p, &e);
+    cr_assert_not_null(client, "%s", e.msg);
+    cr_assert_eq(sts_get_caller_identity(client, &id, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(id.account, "123456789012");
+    cr_assert_str_eq(id.arn, "arn:aws:iam::123456789012:user/bob");
+    cr_assert_str_eq(id.user_id, "AIDABOB");
+    loopback_http_request(srv, 0, &r);
+    cr_assert_str_eq(r.body, "Action=GetCallerIdentity&Version=2011-06-15");
+    cr_assert_str_eq(loopback_header(&r, "Content-Type", hdr, sizeof(hdr)),
+                     "application/x-www-form-urlencoded; charset=utf-8");
+    loopback_header(&r, "Authorization", hdr, sizeof(hdr));
+    cr_assert(strstr(hdr, "Credential=AKIDWHO/") != NULL, "%s", hdr);
+    aws_client_free(client);
+    aws_creds_provider_free(p);
+    aws_config_free(cfg);
+}
+
+Test(creds, imds_v1_fallback_when_token_endpoint_is_missing)
+{
+    struct loopback_request r;
+    char hdr[64];
+
+    route_imds(meta_creds);
+    loopback_http_route(srv, "PUT", "/latest/api/token", 404, "text/plain", "");
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", loopback_http_url(srv), 1);
+    cr_assert_str_eq(get_ok(NULL)->source, "imds");
+    loopback_http_request(srv, 2, &r);
+    cr_assert_null(loopback_header(&r, "x-aws-ec2-metadata-token", hdr, sizeof(hdr)));
+}
+
+Test(creds, imds_as_role_credential_source)
+{
+    struct loopback_request r;
+    char hdr[512];
+
+    route_imds(meta_creds);
+    sts_route();
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", loopback_http_url(srv), 1);
+    write_file(cfg_path, "[profile r]\nrole_arn = arn:aws:iam::1:role/A\n"
+                         "credential_source = Ec2InstanceMetadata\n");
+    cr_assert_str_eq(get_ok("r")->access_key_id, "ASIAROLE");
+    cr_assert_eq(loopback_http_count(srv), 4);
+    loopback_http_request(srv, 3, &r);
+    cr_assert_str_eq(r.method, "POST");
+    loopback_header(&r, "Authorization", hdr, sizeof(hdr));
+    cr_assert(strstr(hdr, "Credential=ASIAMETA/") != NULL, "%s", hdr);
 }
