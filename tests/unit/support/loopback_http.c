@@ -187,7 +187,8 @@ static void *loop(void *arg)
     struct loopback_http *s = arg;
 
     for (;;) {
-        struct pollfd p[2] = {{.fd = s->fd, .events = POLLIN}, {.fd = s->wake[0], .events = POLLIN}};
+        struct pollfd p[2] = {{.fd = s->fd, .events = POLLIN},
+                              {.fd = s->wake[0], .events = POLLIN}};
         int c;
 
         if (poll(p, 2, -1) < 0) {
