@@ -20,7 +20,6 @@
 #include "metrics/compare.h"
 #include "metrics/prices.h"
 #include "tui/sanitize.h"
-#include "tui/views.h"
 
 enum cmp_format { CMP_TABLE, CMP_MD, CMP_CSV, CMP_JSON };
 
@@ -53,10 +52,7 @@ static void usage(FILE *f)
           "  --format     table (default), md (Markdown), csv (section,name,job,field,value)\n"
           "               or json\n",
           f);
-    /* Naming the view here also links tui/view_compare.o: in the static archive the weak
-     * placeholder (tui/views_placeholder.c) would otherwise be the only member pulled in. */
-    fprintf(f, "  In the UI: mark 2 to 10 jobs with space and press c (the %s view).\n",
-            view_compare_ops.name);
+    fprintf(f, "  In the UI: mark 2 to 10 jobs with space and press c.\n");
 }
 
 /* Untrusted text made safe for a terminal, in a static buffer rotated over a few slots so a

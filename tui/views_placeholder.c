@@ -1,6 +1,6 @@
-/* views_placeholder.c: weak stand-ins for the views other issues write (metrics, compare,
- * launch), so that the UI links and its keys answer before those land. A strong definition in
- * tui/view_metrics.c, view_compare.c or view_launch.c wins at link time. Must stay tiny. */
+/* views_placeholder.c: a weak stand-in for the launch view until tui/view_launch.c lands, so
+ * that the UI links and its keys answer. Delete it then: in a static archive a weak definition
+ * that is already linked keeps the real object from being pulled in. Must stay tiny. */
 #include "tui/views.h"
 
 static int not_yet(struct view *v, struct app *a)
@@ -9,6 +9,4 @@ static int not_yet(struct view *v, struct app *a)
     return -1;      /* not pushed */
 }
 
-__attribute__((weak)) const struct view_ops view_metrics_ops = { .name = "metrics", .on_enter = not_yet };
-__attribute__((weak)) const struct view_ops view_compare_ops = { .name = "compare", .on_enter = not_yet };
 __attribute__((weak)) const struct view_ops view_launch_ops = { .name = "launch", .on_enter = not_yet };
