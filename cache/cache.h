@@ -111,7 +111,7 @@ bool cache_status_final(const char *status);
 
 /* The ordering and filters of the job list. A sort key is one of
  *   name status secondary created started ended modified duration instance_type
- *   instance_count billable
+ *   instance_count billable spot_savings (1 - billable/training, spot jobs only)
  *   hp.<key>   (numeric when the values parse as numbers, else text; missing sort last)
  *   m.<metric> (the last extracted value, else the final metric; missing sort last).
  * Filter conditions (all must hold):
@@ -139,6 +139,7 @@ struct cache_job_query {
     const char *status;
     struct cache_cond conds[CACHE_MAX_CONDS];
     size_t n_conds;
+    double created_after;                /* epoch s: only jobs created at or after; 0 = any */
 };
 
 int cache_jobs_count(struct cache *c, const struct cache_job_query *q, size_t *count,

@@ -557,6 +557,9 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
           " THEN j.end_time ELSE (julianday('now')-2440587.5)*86400.0 END) - j.start_time END)" },
         { "instance_type", "j.instance_type" }, { "instance_count", "j.instance_count" },
         { "billable", "j.billable_seconds" },
+        { "spot_savings", "(CASE WHEN j.spot AND j.training_seconds > 0 AND"
+          " j.billable_seconds > 0 THEN 1.0 - CAST(j.billable_seconds AS REAL)"
+          " / j.training_seconds END)" },
     };
     const char *sort = qq != NULL && qq->sort != NULL ? qq->sort : "created";
     const char *sort_expr = NULL;
@@ -583,7 +586,7 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
         if (sort_expr == NULL)
             return err_set(e, ERR_INVAL, "unknown sort key '%s' (name status secondary created "
                            "started ended modified duration instance_type instance_count "
-                           "billable hp.KEY m.METRIC)", sort);
+                           "billable spot_savings hp.KEY m.METRIC)", sort);
     }
     q_add(q, " WHERE j.scope_id=?");
     q_num(q, (double)c->scope_id);
@@ -595,6 +598,10 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
         pcre2_code_free(code);
         q_add(q, qq->name_invert ? " AND NOT regexp(?, j.name)" : " AND regexp(?, j.name)");
         q_text(q, qq->name_regex);
+    }
+    if (qq != NULL && qq->created_after > 0) {
+        q_add(q, " AND j.creation_time >= ?");
+        q_num(q, qq->created_after);
     }
     if (qq != NULL && qq->status != NULL && qq->status[0] != '\0') {
         q_add(q, " AND (',' || lower(?) || ',') LIKE ('%,' || lower(j.status) || ',%')");
