@@ -546,3 +546,146 @@ Test(sagemaker, training_jobs_for_tuning_job)
     sagemaker_trial_list_clean(&l);
     free(doc);
 }
+
+/* ---- the calls, against a loopback server (the real client: signing, errors) ------------- */
+
+#include <stdlib.h>
+
+#include "aws/config.h"
+#include "aws/creds.h"
+#include "support/loopback_http.h"
+
+struct live {
+    struct loopback_http *srv;
+    struct aws_config *cfg;
+    struct aws_creds_provider *creds;
+    struct aws_client *client;
+};
+
+static void live_open(struct live *l)
+{
+    struct aws_options opts = { 0 };
+    struct err e = { 0 };
+
+    l->srv = loopback_http_start();
+    cr_assert_not_null(l->srv);
+    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+    setenv("AWS_REGION", "us-east-1", 1);
+    /* files that do not exist: no profile leaks in from the machine */
+    setenv("AWS_CONFIG_FILE", "/nonexistent/sagetop-test/config", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/sagetop-test/credentials", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    setenv("AWS_MAX_ATTEMPTS", "1", 1);
+    setenv("AWS_ENDPOINT_URL", loopback_http_url(l->srv), 1);
+    unsetenv("AWS_PROFILE");
+    l->cfg = aws_config_load(&opts, &e);
+    cr_assert_not_null(l->cfg, "%s", e.msg);
+    l->creds = aws_creds_provider_new(l->cfg, &e);
+    cr_assert_not_null(l->creds, "%s", e.msg);
+    l->client = aws_client_new(l->cfg, l->creds, &e);
+    cr_assert_not_null(l->client, "%s", e.msg);
+}
+
+static void live_close(struct live *l)
+{
+    aws_client_free(l->client);
+    aws_creds_provider_free(l->creds);
+    aws_config_free(l->cfg);
+    loopback_http_stop(l->srv);
+}
+
+static int count_page(void *ctx, const struct sagemaker_job_summary *items, size_t count)
+{
+    (void)items;
+    *(size_t *)ctx += count;
+    return 0;
+}
+
+Test(sagemaker_call, list_sends_filters_and_follows_next_token)
+{
+    struct live l;
+    struct sagemaker_list_query q = { .status_equals = "Failed", .name_contains = "bert" };
+    struct loopback_request r;
+    struct err e = { 0 };
+    char target[128];
+    size_t items = 0;
+    int rc;
+
+    live_open(&l);
+    /* a server that always answers the same NextToken: followed once, then refused */
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                        "{\"TrainingJobSummaries\":[{\"TrainingJobName\":\"bert-1\","
+                        "\"TrainingJobArn\":\"a\",\"TrainingJobStatus\":\"Failed\","
+                        "\"CreationTime\":1}],\"NextToken\":\"same\"}");
+    rc = sagemaker_list_training_jobs_each(l.client, &q, count_page, &items, &e);
+    cr_assert_eq(rc, ERR_AWS, "%s", e.msg);
+    cr_assert(strstr(e.msg, "same NextToken") != NULL, "%s", e.msg);
+    cr_assert_eq(items, 2, "both pages delivered before the loop was caught");
+    cr_assert_eq(loopback_http_count(l.srv), 2);
+    cr_assert_eq(loopback_http_request(l.srv, 0, &r), 0);
+    cr_assert_str_eq(loopback_header(&r, "X-Amz-Target", target, sizeof(target)),
+                     "SageMaker.ListTrainingJobs");
+    cr_assert(strstr(r.body, "\"StatusEquals\": \"Failed\"") != NULL ||
+              strstr(r.body, "\"StatusEquals\":\"Failed\"") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "\"MaxResults\"") != NULL, "page size sent: %s", r.body);
+    cr_assert(strstr(r.body, "NextToken") == NULL, "first page has no token: %s", r.body);
+    cr_assert_eq(loopback_http_request(l.srv, 1, &r), 0);
+    cr_assert(strstr(r.body, "\"same\"") != NULL, "second page sends the token: %s", r.body);
+    live_close(&l);
+}
+
+Test(sagemaker_call, describe_missing_job_is_not_found)
+{
+    struct live l;
+    struct sagemaker_job j;
+    struct err e = { 0 };
+
+    live_open(&l);
+    loopback_http_route(l.srv, "POST", "/", 400, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ValidationException\","
+                        "\"message\":\"Requested resource not found.\"}");
+    cr_assert_eq(sagemaker_describe_training_job(l.client, "nope", false, &j, &e),
+                 ERR_NOTFOUND, "%s", e.msg);
+    cr_assert(strstr(e.msg, "Requested resource not found.") != NULL, "%s", e.msg);
+    live_close(&l);
+}
+
+Test(sagemaker_call, create_keeps_the_validation_message)
+{
+    struct live l;
+    char arn[SAGEMAKER_ARN_MAX] = "untouched";
+    struct err e = { 0 };
+    json_t *req = json_pack("{s:s}", "TrainingJobName", "bad_name");
+
+    live_open(&l);
+    loopback_http_route(l.srv, "POST", "/", 400, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ValidationException\",\"message\":\"1 validation error "
+                        "detected: Value 'bad_name' at 'trainingJobName' failed to satisfy "
+                        "constraint\"}");
+    cr_assert_eq(sagemaker_create_training_job(l.client, req, arn, sizeof(arn), &e), ERR_AWS);
+    cr_assert(strstr(e.msg, "Value 'bad_name' at 'trainingJobName' failed to satisfy") != NULL,
+              "%s", e.msg);
+    cr_assert_str_eq(arn, "untouched");
+    json_decref(req);
+    live_close(&l);
+}
+
+Test(sagemaker_call, describe_then_tags)
+{
+    struct live l;
+    struct sagemaker_job j;
+    struct err e = { 0 };
+    size_t len;
+    char *doc = fixture("describe_training_job.json", &len);
+
+    live_open(&l);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", doc);
+    cr_assert_eq(sagemaker_describe_training_job(l.client, "hf-bert-imdb", false, &j, &e), 0,
+                 "%s", e.msg);
+    cr_assert_eq(j.n_transitions, 5);
+    cr_assert_eq(j.n_tags, 0);
+    sagemaker_job_clean(&j);
+    live_close(&l);
+    free(doc);
+}
