@@ -220,3 +220,102 @@ Test(logs, every_truncation_of_a_page_fails_cleanly)
     }
     free(doc);
 }
+
+/* ---- the calls, against a loopback server (the real client) -------------------------------- */
+
+#include "aws/config.h"
+#include "aws/creds.h"
+#include "support/loopback_http.h"
+
+struct live {
+    struct loopback_http *srv;
+    struct aws_config *cfg;
+    struct aws_creds_provider *creds;
+    struct aws_client *client;
+};
+
+static void live_open(struct live *l)
+{
+    struct aws_options opts = { 0 };
+    struct err e = { 0 };
+
+    l->srv = loopback_http_start();
+    cr_assert_not_null(l->srv);
+    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+    setenv("AWS_REGION", "us-east-1", 1);
+    setenv("AWS_CONFIG_FILE", "/nonexistent/sagetop-test/config", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/sagetop-test/credentials", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    setenv("AWS_MAX_ATTEMPTS", "1", 1);
+    setenv("AWS_ENDPOINT_URL", loopback_http_url(l->srv), 1);
+    unsetenv("AWS_PROFILE");
+    l->cfg = aws_config_load(&opts, &e);
+    cr_assert_not_null(l->cfg, "%s", e.msg);
+    l->creds = aws_creds_provider_new(l->cfg, &e);
+    cr_assert_not_null(l->creds, "%s", e.msg);
+    l->client = aws_client_new(l->cfg, l->creds, &e);
+    cr_assert_not_null(l->client, "%s", e.msg);
+}
+
+static void live_close(struct live *l)
+{
+    aws_client_free(l->client);
+    aws_creds_provider_free(l->creds);
+    aws_config_free(l->cfg);
+    loopback_http_stop(l->srv);
+}
+
+Test(logs_call, get_log_events_request_and_caught_up)
+{
+    struct live l;
+    struct logs_get_query q = { .stream = "job/algo-1-1", .next_token = "f/9",
+                                .start_from_head = true, .limit = 500 };
+    struct logs_event_page p = { 0 };
+    struct loopback_request r;
+    struct err e = { 0 };
+    char target[128];
+
+    live_open(&l);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                        "{\"events\":[],\"nextForwardToken\":\"f/9\",\"nextBackwardToken\":\"b/0\"}");
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), 0, "%s", e.msg);
+    cr_assert(p.caught_up, "the same token came back");
+    cr_assert_eq(loopback_http_request(l.srv, 0, &r), 0);
+    cr_assert_str_eq(loopback_header(&r, "X-Amz-Target", target, sizeof(target)),
+                     "Logs_20140328.GetLogEvents");
+    cr_assert(strstr(r.body, "/aws/sagemaker/TrainingJobs") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "\"startFromHead\": true") != NULL ||
+              strstr(r.body, "\"startFromHead\":true") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "f/9") != NULL, "%s", r.body);
+    logs_event_page_clean(&p);
+    live_close(&l);
+}
+
+Test(logs_call, missing_group_is_an_empty_stream_list)
+{
+    struct live l;
+    struct logs_stream_list s = { 0 };
+    struct err e = { 0 };
+
+    live_open(&l);
+    loopback_http_route(l.srv, "POST", "/", 400, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ResourceNotFoundException\","
+                        "\"message\":\"The specified log group does not exist.\"}");
+    cr_assert_eq(logs_describe_log_streams(l.client, NULL, "job/", &s, &e), 0, "%s", e.msg);
+    cr_assert_eq(s.count, 0);
+    logs_stream_list_clean(&s);
+    live_close(&l);
+}
+
+Test(logs_call, filter_rejects_names_with_prefix)
+{
+    const char *names[] = { "a" };
+    struct logs_filter_query q = { .stream_names = names, .n_stream_names = 1,
+                                   .stream_prefix = "job/" };
+    struct logs_event_page p = { 0 };
+    struct err e = { 0 };
+
+    cr_assert_eq(logs_filter_log_events(NULL, &q, &p, &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "cannot be combined") != NULL);
+}
