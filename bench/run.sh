@@ -18,7 +18,7 @@ PYTHON=$(scripts/find-python.sh 2>/dev/null || command -v python3)
 FAILED=0
 mkdir -p "$WORK"
 
-SECTIONS=(extract)
+SECTIONS=(extract cache)
 
 bench_time() {
     local t0 t1
@@ -92,6 +92,53 @@ section_extract() {
     awk -v a="$vs_py" 'BEGIN { exit !(a >= 20) }' || { echo "MISSED: Python peer ratio"; FAILED=1; }
     awk -v a="$vs_grep" 'BEGIN { exit !(a >= 0.5) }' || { echo "MISSED: grep ratio"; FAILED=1; }
     awk -v a="$re_ratio" 'BEGIN { exit !(a < 2) }' || { echo "MISSED: re-extraction"; FAILED=1; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# cache: the log store at scale (issue 4), built through the logstore API, no network: one
+# BENCH_CACHE_LINES-line job (default 10,000,000) and BENCH_CACHE_JOBS jobs (100,000).
+# Peers in the same run: a row-per-line SQLite table over the same lines, grep -ciE over the
+# raw text. Figures only (no targets asserted but the cache's size <= half the raw bytes).
+section_cache() {
+    local dir=$WORK/cache out l s m grep_s raw_mb
+    echo "== cache: ${BENCH_CACHE_LINES:-10000000}-line job, ${BENCH_CACHE_JOBS:-100000} jobs =="
+    out=$("$BUILD"/bench/bench_cache "$dir" "${BENCH_CACHE_LINES:-10000000}" \
+          "${BENCH_CACHE_JOBS:-100000}") || { echo "bench_cache failed"; FAILED=1; return; }
+    l=$(grep '^build ' <<<"$out")
+    echo "store: $(field lines "$l") lines in $(field seconds "$l") s ($(field lines_s "$l")" \
+         "lines/s, $(field mb_s "$l") MB/s raw)"
+    l=$(grep '^size ' <<<"$out")
+    raw_mb=$(awk -v b="$(field raw_bytes "$l")" 'BEGIN { printf "%.1f", b / 1e6 }')
+    echo "size: raw $raw_mb MB; cache file $(field cache_file "$l") B" \
+         "(ratio $(field cache_ratio "$l"), log pages alone $(field log_stored "$l") B);" \
+         "row-per-line table $(field naive_file "$l") B (ratio $(field naive_ratio "$l"))"
+    awk -v a="$(field cache_ratio "$l")" 'BEGIN { exit !(a <= 0.5) }' ||
+        { echo "MISSED: cache larger than half the raw bytes"; FAILED=1; }
+    l=$(grep '^jobs ' <<<"$out")
+    echo "job list ($(field count "$l") jobs): first screenful $(field first_median_us "$l") us," \
+         "random offset median $(field window_median_us "$l") us p99 $(field window_p99_us "$l")" \
+         "us, count $(field count_us "$l") us"
+    for s in after before; do
+        l=$(grep "^$s " <<<"$out")
+        printf '%-28s sagetop median %6s us p99 %6s us | row-per-line median %6s us p99 %6s us\n' \
+            "50 lines $s random T:" "$(field median_us "$l")" "$(field p99_us "$l")" \
+            "$(field naive_median_us "$l")" "$(field naive_p99_us "$l")"
+    done
+    l=$(grep '^search ' <<<"$out")
+    bench_time grep -ciE "'eval_loss': [0-9.]+" "$dir/raw.log"
+    grep_s=$SECS
+    m=$(grep -ciE "'eval_loss': [0-9.]+" "$dir/raw.log")
+    echo "regex over the whole job: sagetop $(field seconds "$l") s ($(field mb_s "$l") MB/s," \
+         "$(field matches "$l") matches) | row-per-line $(field naive_seconds "$l") s" \
+         "($(field naive_mb_s "$l") MB/s) | grep -ciE $grep_s s ($m matches)" \
+         "| sagetop/grep time $(ratio "$(field seconds "$l")" "$grep_s")"
+    [ "$m" = "$(field matches "$l")" ] || { echo "MISMATCH: grep and sagetop counts differ"; FAILED=1; }
+    l=$(grep '^reextract ' <<<"$out")
+    echo "re-extraction of $(field lines "$l") cached lines ($(field mb "$l") MB) with a new" \
+         "definition: $(field seconds "$l") s, $(field points "$l") points; the same extraction" \
+         "in memory $(field mem_seconds "$l") s (ratio $(field ratio "$l"))"
+    echo "peak RSS (sagetop's part): $(( $(field peak_kb "$(grep '^rss ' <<<"$out")") / 1024 )) MB"
+    rm -rf "$dir"
 }
 
 # ---------------------------------------------------------------------------------------------

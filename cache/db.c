@@ -214,27 +214,45 @@ static int move_aside(const char *path, char *moved_to, size_t moved_size, struc
     return 0;
 }
 
-/* Is the file missing/empty (0), SQLite (1) or something else (-1)? Reads the header only. */
+/* Is the file missing/empty (0), SQLite (1) or something else (-1)? Reads the header only,
+ * through SQLite's own VFS: a plain open()/close() of the file would drop every POSIX lock
+ * this process holds on it (the sync workers' connections), letting another connection
+ * checkpoint and reset the WAL under them: the corruption 20 kill -9 in a row exposed. */
 static int sniff(const char *path, struct err *e, int *kind)
 {
+    sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+    sqlite3_file *f;
+    sqlite3_int64 size = 0;
     char head[16];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
+    int out_flags, rc;
 
-    if (fd < 0) {
+    if (access(path, F_OK) != 0) {
         if (errno == ENOENT) {
             *kind = 0;
             return 0;
         }
         return err_set(e, ERR_IO, "cannot read cache %s: %s", path, strerror(errno));
     }
-    n = read(fd, head, sizeof(head));
-    close(fd);
-    if (n == 0) {
-        *kind = 0;
-        return 0;
+    if (vfs == NULL || (f = calloc(1, (size_t)vfs->szOsFile)) == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory opening the cache");
+    rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &out_flags);
+    if (rc != SQLITE_OK) {
+        free(f);
+        return err_set(e, ERR_IO, "cannot read cache %s: %s", path,
+                       access(path, R_OK) != 0 ? strerror(errno) : "open failed");
     }
-    *kind = n == (ssize_t)sizeof(head) && memcmp(head, "SQLite format 3", 16) == 0 ? 1 : -1;
+    rc = f->pMethods->xFileSize(f, &size);
+    if (rc == SQLITE_OK && size == 0) {
+        *kind = 0;
+    } else if (rc == SQLITE_OK) {
+        rc = f->pMethods->xRead(f, head, sizeof(head), 0);
+        *kind = rc == SQLITE_OK && memcmp(head, "SQLite format 3", 16) == 0 ? 1 : -1;
+        rc = SQLITE_OK;
+    }
+    f->pMethods->xClose(f);
+    free(f);
+    if (rc != SQLITE_OK)
+        return err_set(e, ERR_IO, "cannot read cache %s", path);
     return 0;
 }
 
@@ -394,7 +412,9 @@ int cache_open(const char *path, unsigned flags, struct cache **out, char *moved
         struct cache *w = NULL;
         int fd;
 
-        if (kind == 0) {
+        /* only a missing file: an empty one may be a fresh WAL database another connection
+         * of this process holds, and closing our own fd on it would drop that one's locks */
+        if (kind == 0 && access(c->path, F_OK) != 0) {
             if ((rc = make_parent(c->path, e)) != 0)
                 goto fail;
             fd = open(c->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);

@@ -20,7 +20,8 @@ static void usage(FILE *f)
         "  their logs (and metrics extracted from them).\n"
         "  --follow      keep following the named jobs' logs until they end\n"
         "  --all-logs    logs of every job (created after --since, when given)\n"
-        "  --since T     with --all-logs: 2h, 3d, 2024-05-01 ...\n"
+        "  --since T     logs of every job created since T (2h, 3d, 2024-05-01 ...); with JOB\n"
+        "                names it needs --all-logs (the named jobs and every job since T)\n"
         "  --workers N   requests in flight (1-8, default 4)\n"
         "  --quiet       no progress line\n");
 }
@@ -110,6 +111,13 @@ int cmd_sync(const struct globals *g, int argc, char **argv)
             names[n_names++] = arg;
         }
     }
+    if (plan.since > 0 && n_names > 0 && !all_logs) {
+        free(names);
+        return cli_usage_error("sync", "--since selects jobs by creation time: give JOB names "
+                               "or --since, or add --all-logs for both");
+    }
+    if (plan.since > 0)
+        all_logs = true;       /* "logs of every job started in the last --since" */
     if (g->offline) {
         free(names);
         fprintf(stderr, "sagetop sync: --offline: nothing to do\n");
