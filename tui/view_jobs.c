@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "aws/json.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/sanitize.h"
@@ -29,6 +30,7 @@ struct column {
 struct row {
     struct cache_job job;
     char user[MAX_COLS][32];
+    bool user_final[MAX_COLS];   /* the value is SageMaker's final metric, not from the log */
 };
 
 struct jobs_state {
@@ -41,6 +43,8 @@ struct jobs_state {
     char name_regex[256];
     bool name_invert;
     char status[128];
+    char since[32];              /* as typed after since= ("2d"); "" = any age */
+    double created_after;
     struct cache_job_query q;
     /* the window */
     size_t count, top, cur;
@@ -61,9 +65,9 @@ static const struct column builtin[] = {
     { "created", "AGE", "created", 6, true },
     { "duration", "DURATION", "duration", 8, true },
     { "instance", "INSTANCE", "instance_type", 18, false },
-    { "spot", "SPOT", "billable", 5, true },
-    { "m.eval_loss", "EVAL_LOSS", NULL, 9, true },
-    { "m.eval_accuracy", "EVAL_ACC", NULL, 8, true },
+    { "spot", "SPOT", "spot_savings", 5, true },
+    { "m.eval_loss", "EVAL_LOSS", NULL, 10, true },
+    { "m.eval_accuracy", "EVAL_ACC", NULL, 9, true },
 };
 #define N_BUILTIN (sizeof(builtin) / sizeof(builtin[0]))
 
@@ -260,6 +264,29 @@ static int parse_filter(struct jobs_state *s, const char *text, struct err *e)
     return 0;
 }
 
+/* "30m", "12h", "2d", "1w" (ago) or an ISO 8601 date: the epoch seconds it names. */
+static int parse_since(const char *text, double now, double *out)
+{
+    char *end;
+    double v;
+
+    if (json_parse_iso8601(text, out, NULL) == 0)
+        return 0;
+    v = strtod(text, &end);
+    if (end == text || v < 0 || !isfinite(v) || end[0] == '\0' || end[1] != '\0')
+        return -1;
+    switch (end[0]) {
+    case 's': break;
+    case 'm': v *= 60; break;
+    case 'h': v *= 3600; break;
+    case 'd': v *= 86400; break;
+    case 'w': v *= 7 * 86400; break;
+    default: return -1;
+    }
+    *out = now - v;
+    return 0;
+}
+
 static void build_query(struct jobs_state *s)
 {
     s->q.sort = s->sort;
@@ -267,6 +294,7 @@ static void build_query(struct jobs_state *s)
     s->q.name_regex = s->name_regex[0] ? s->name_regex : NULL;
     s->q.name_invert = s->name_invert;
     s->q.status = s->status[0] ? s->status : NULL;
+    s->q.created_after = s->created_after;
     s->stale = true;
 }
 
@@ -289,13 +317,16 @@ static void fetch_user_cells(struct jobs_state *s, struct app *a, struct row *r)
         const char *k = s->cols[c].key;
 
         r->user[c][0] = '\0';
+        r->user_final[c] = false;
         if (strncmp(k, "m.", 2) == 0) {
             for (i = 0; i < ms.n; i++) {
                 if (strcmp(ms.items[i].name, k + 2) == 0) {
+                    /* the log's last value when the log is cached, else SageMaker's */
                     double v = ms.items[i].count > 0 ? ms.items[i].last : ms.items[i].final_value;
 
                     if (ms.items[i].count > 0 || ms.items[i].has_final)
                         fmt_value(v, r->user[c], sizeof(r->user[c]));
+                    r->user_final[c] = ms.items[i].count == 0 && ms.items[i].has_final;
                 }
             }
         } else if (strncmp(k, "hp.", 3) == 0) {
@@ -399,10 +430,20 @@ static void cell_text(struct jobs_state *s, struct app *a, const struct row *r, 
         else if (start > 0 && end > start)
             fmt_duration(end - start, buf, size);
     } else if (strcmp(k, "instance") == 0) {
-        if (j->instance_type[0])
+        if (j->instance_type[0]) {
             snprintf(buf, size, "%s%s%d", j->instance_type, draw_utf8() ? "×" : "x",
                      j->instance_count ? j->instance_count : 1);
+        } else if (!j->described) {
+            /* ListTrainingJobs has no resources: the describe pass fills them in */
+            str_copy(buf, size, draw_sym(SYM_ELLIPSIS));
+            *attr = theme_attr(TH_DIM);
+        }
     } else if (strcmp(k, "spot") == 0) {
+        if (!j->described) {
+            str_copy(buf, size, draw_sym(SYM_ELLIPSIS));
+            *attr = theme_attr(TH_DIM);
+            return;
+        }
         if (j->spot && j->training_seconds > 0 && j->billable_seconds > 0)
             snprintf(buf, size, "%d%%",
                      (int)lround(100.0 * (1.0 - (double)j->billable_seconds / (double)j->training_seconds)));
@@ -411,7 +452,8 @@ static void cell_text(struct jobs_state *s, struct app *a, const struct row *r, 
         *attr = j->spot ? theme_attr(TH_OK) : theme_attr(TH_DIM);
     } else {
         str_copy(buf, size, r->user[c][0] ? r->user[c] : "-");
-        if (!r->user[c][0])
+        /* SageMaker's final metric (the log is not cached) reads dim, the log's value bright */
+        if (!r->user[c][0] || r->user_final[c])
             *attr = theme_attr(TH_DIM);
     }
 }
@@ -526,10 +568,11 @@ static void jobs_title(struct view *v, struct app *a, char *buf, size_t size)
     (void)a;
     if (s->n_marks)
         snprintf(marks, sizeof(marks), "  %zu marked", s->n_marks);
-    snprintf(buf, size, "jobs (%zu)  sort: %s%s%s%s%s%s", s->count, s->sort,
+    snprintf(buf, size, "jobs (%zu)  sort: %s%s%s%s%s%s%s%s", s->count, s->sort,
              s->desc ? " desc" : "", s->filter[0] ? "  filter: " : "", s->filter,
              s->status[0] && !strstr(s->filter, "status") ? "  status: " : "",
-             s->status[0] && !strstr(s->filter, "status") ? s->status : "");
+             s->status[0] && !strstr(s->filter, "status") ? s->status : "",
+             s->since[0] ? "  since: " : "", s->since);
     if (marks[0] && strlen(buf) + strlen(marks) < size)
         strcat(buf, marks);
 }
@@ -653,7 +696,8 @@ static int act_filter(struct view *v, struct app *a)
 
 static int clear_filter(struct jobs_state *s)
 {
-    s->filter[0] = s->name_regex[0] = s->status[0] = '\0';
+    s->filter[0] = s->name_regex[0] = s->status[0] = s->since[0] = '\0';
+    s->created_after = 0;
     s->name_invert = false;
     s->q.n_conds = 0;
     build_query(s);
@@ -738,7 +782,7 @@ static int act_stop(struct view *v, struct app *a)
 static int act_esc(struct view *v, struct app *a)
 {
     (void)a;
-    if (S(v)->filter[0] || S(v)->status[0])
+    if (S(v)->filter[0] || S(v)->status[0] || S(v)->since[0])
         return clear_filter(S(v));
     return R_NONE;
 }
@@ -844,9 +888,12 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
         return submit_filter(v, a, text);
     }
     if (strcmp(argv[0], "jobs") == 0) {
-        char text[512] = "";
+        char text[512] = "", since[32] = "";
+        double after = 0;
 
-        /* :jobs status=InProgress name=bert hp.epochs=3 m.eval_loss<0.3 */
+        /* :jobs status=InProgress since=2d name=bert hp.epochs=3 m.eval_loss<0.3; the
+         * creation-time bound lasts until the next :jobs (Esc keeps it: it is not a filter
+         * term) */
         for (i = 1; i < argc; i++) {
             const char *t = argv[i];
             char term[300];
@@ -854,7 +901,12 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
             if (strncmp(t, "name=", 5) == 0)
                 snprintf(term, sizeof(term), "%s", t + 5);
             else if (strncmp(t, "since=", 6) == 0) {
-                app_flash(a, true, "since= is not supported yet; sort by age (A) instead");
+                if (parse_since(t + 6, app_now(a), &after) < 0 || strlen(t + 6) >= sizeof(since)) {
+                    app_flash(a, true, "since=%s: use 30m, 12h, 2d, 1w or a date (2026-11-20)",
+                              t + 6);
+                    return R_REDRAW;
+                }
+                str_copy(since, sizeof(since), t + 6);
                 continue;
             } else
                 snprintf(term, sizeof(term), "%s", t);
@@ -862,6 +914,8 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
                 strncat(text, " ", sizeof(text) - strlen(text) - 1);
             strncat(text, term, sizeof(text) - strlen(text) - 1);
         }
+        str_copy(s->since, sizeof(s->since), since);
+        s->created_after = after;
         return submit_filter(v, a, text);
     }
     if (strcmp(argv[0], "mark") == 0)

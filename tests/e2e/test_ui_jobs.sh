@@ -14,6 +14,51 @@ expect_match "header shows the sync state" "$s" 'synced [0-9]+ (s|min) ago'
 expect_match "footer lists the main keys" "$(echo "$s" | tail -1)" 'Enter detail +l logs'
 shot jobs
 
+# the resource, spot and metric columns are filled from the describe documents
+s=$(tmux_screen)
+expect_match "INSTANCE shows type x count" "$(echo "$s" | grep 'live-bert-sst2-ddp')" 'ml\.p3\.16xlarge×2'
+expect_match "every listed job has its instance" \
+    "$(echo "$s" | sed -n '4,38p' | grep -cv 'ml\.[a-z0-9]*\.[a-z0-9]*×[0-9]')" '^0$'
+expect_match "SPOT shows the savings of finished spot jobs" "$s" '×[0-9]+ +[0-9]{1,2}% '
+expect_match "SPOT marks a running spot job" "$(echo "$s" | grep 'live-roberta-emotion-spot')" '×1 +spot '
+expect_match "EVAL_LOSS and EVAL_ACC of a completed job" \
+    "$(echo "$s" | grep 'distilbert-imdb-lr3e5-ep3')" 'Completed.* 0\.[0-9]+ +0\.[0-9]+$'
+# SageMaker's final value (the log is not cached) is drawn dim: SGR 2 before the number
+expect_match "a final metric from SageMaker is drawn dim" \
+    "$(screen_e | grep 'distilbert-imdb-lr3e5-ep3')" $'\e\\[2m(\e\\[[0-9;]*m)*0\\.1730?'
+
+# sort by each of the new columns
+tmux_keys : 'sort m.eval_accuracy desc' Enter
+tmux_wait 'sort: m.eval_accuracy desc' 5
+accs=$(tmux_screen | sed -n '4,38p' | awk '$NF ~ /^[0-9.]+$/ {print $NF}')
+expect_eq "sort by EVAL_ACC descending" "$accs" "$(echo "$accs" | sort -gr)"
+tmux_keys : 'sort spot_savings desc' Enter
+tmux_wait 'sort: spot_savings desc' 5
+spots=$(tmux_screen | sed -n '4,38p' | grep -oE ' [0-9]{1,2}% ' | tr -d ' %')
+expect_match "sort by SPOT puts the spot jobs first" "$(tmux_screen | sed -n 4p)" ' [0-9]{1,2}% '
+expect_eq "sort by SPOT orders by savings" "$spots" "$(echo "$spots" | sort -nr)"
+tmux_keys : 'sort instance_type' Enter
+tmux_wait 'sort: instance_type$' 5
+inst=$(tmux_screen | sed -n '4,38p' | grep -oE 'ml\.[a-z0-9]+\.[a-z0-9]+')
+expect_eq "sort by INSTANCE orders by type" "$inst" "$(echo "$inst" | LC_ALL=C sort)"
+
+# :jobs status=X since=2d: only recent jobs in that state; Esc clears both
+tmux_keys : 'jobs status=Completed since=5d' Enter
+tmux_wait 'since: 5d' 5
+s=$(tmux_screen)
+n=$(echo "$s" | sed -n 2p | sed -E 's/^jobs \(([0-9]+)\).*/\1/')
+ages=$(echo "$s" | sed -n '4,38p' | grep -oE 'Completed +[0-9]+ (s|min|h|d) ' | awk '$3 == "d" {print $2}')
+expect_match ":jobs since=5d keeps some completed jobs" "$n" '^[1-9][0-9]*$'
+expect_eq ":jobs since=5d hides older jobs" "$(echo "$ages" | awk '$1 > 5' | wc -l)" 0
+expect_eq ":jobs status=Completed hides other states" \
+    "$(echo "$s" | sed -n '4,38p' | grep -cE 'InProgress|Failed|Stopped')" 0
+tmux_keys : 'jobs since=yesterdayish' Enter
+tmux_wait 'since=yesterdayish: use' 5 && ok "a bad since= is reported" || not_ok "a bad since= is reported" "$(tmux_screen | tail -1)"
+tmux_keys Escape
+tmux_wait 'jobs \(4[0-9]\)  sort' 5 && ok "Esc clears the since bound" || not_ok "Esc clears the since bound" "$(tmux_screen | sed -n 2p)"
+tmux_keys : 'sort created desc' Enter
+tmux_wait 'sort: created desc' 5
+
 # help overlay lists every key of the view
 tmux_keys '?'
 tmux_wait 'keys: jobs' 5

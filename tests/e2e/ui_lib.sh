@@ -15,6 +15,20 @@ ui_start() {
     tmux_wait 'jobs \([1-9][0-9]*\)' 30 || { not_ok "the job list appears" "$(tmux_screen)"; finish; }
     # the first sync pass fills the list: wait until the 40 demo jobs are there
     tmux_wait 'jobs \(4[0-9]\)' 30
+    # then the describe pass: resources and final metrics of the finished jobs (no row on
+    # screen still waiting for its describe, shown as a dim ellipsis)
+    ui_wait_described 30
+}
+
+# Waits until no row of the job table shows the "not described yet" ellipsis in INSTANCE.
+ui_wait_described() {
+    local i
+    for i in $(seq 1 $((${1:-30} * 10))); do
+        tmux_screen | sed -n '4,$p' | grep -q 'ml\.' &&
+            ! tmux_screen | sed -n '4,$p' | grep -Eq ' (…|\.\.\.) +(…|\.\.\.) ' && return 0
+        sleep 0.1
+    done
+    return 1
 }
 
 screen_e() { tmux -L "$_tmux_sock" capture-pane -e -p -t t; }
