@@ -86,10 +86,10 @@ static char *read_config(size_t *len)
     return buf;
 }
 
-/* Every definition of one job, merged. Definition errors are reported on stderr and the others
- * keep working. */
+/* Every definition of one job, merged. Definition errors are reported on stderr (and counted in
+ * *bad_defs) and the others keep working. */
 static struct mset *job_set(struct cache *c, const char *job, const char *cfg, size_t cfg_len,
-                            char **defs, int ndefs, struct err *e)
+                            char **defs, int ndefs, int *bad_defs, struct err *e)
 {
     struct mdef_list l;
     struct cache_kv_list kv;
@@ -116,6 +116,7 @@ static struct mset *job_set(struct cache *c, const char *job, const char *cfg, s
     for (i = 0; i < mset_error_count(ms); i++) {
         mdef_error_format(mset_error(ms, i), msg, sizeof(msg));
         fprintf(stderr, "sagetop metrics: %s: %s (skipped)\n", job, msg);
+        (*bad_defs)++;
     }
     return ms;
 }
@@ -196,7 +197,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
     char **jobs = calloc((size_t)argc, sizeof(char *));
     char **only = calloc((size_t)argc, sizeof(char *));
     char **defs = calloc((size_t)argc, sizeof(char *));
-    int njobs = 0, nonly = 0, ndefs = 0, i, rc = EXIT_OK;
+    int njobs = 0, nonly = 0, ndefs = 0, bad_defs = 0, i, rc = EXIT_OK;
     const char *instance = NULL;
     bool all_instances = false;
     char *config = NULL;
@@ -284,7 +285,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
                     r.instance = "algo-1";
         }
         cache_kv_list_clean(&inst);
-        ms = job_set(c, jobs[i], config, config_len, defs, ndefs, &e);
+        ms = job_set(c, jobs[i], config, config_len, defs, ndefs, &bad_defs, &e);
         if (ms == NULL) {
             rc = cli_fail(&e);
             break;
@@ -304,6 +305,8 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
     } else if (fmt == FMT_JSON) {
         mreport_write_json(&rep, write_stdout, NULL);
     }
+    if (bad_defs > 0 && rc == EXIT_OK)
+        rc = EXIT_ERROR; /* the output is complete for the other definitions; say it failed */
 out:
     mreport_clean(&rep);
     free(config);
