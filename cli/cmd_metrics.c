@@ -2,7 +2,9 @@
  * [--format table|csv|json]`. Extracts the metrics of each job from its cached log with every
  * definition source merged (the job's MetricDefinitions, the config file, --metric NAME=REGEX,
  * the Hugging Face preset), so the figures include step, epoch and unparsed counts and follow a
- * changed definition at once. Reads the cache only (run `sagetop sync JOB` to fill it). */
+ * changed definition at once. When the merged definitions are the ones sync extracts with, the
+ * points sync stored are read instead (same points, no regex work). Reads the cache only (run
+ * `sagetop sync JOB` to fill it); never the network. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +89,13 @@ static char *read_config(size_t *len)
 }
 
 /* Every definition of one job, merged. Definition errors are reported on stderr (and counted in
- * *bad_defs) and the others keep working. */
+ * *bad_defs) and the others keep working. *same_as_sync says whether the merged set is what
+ * sagetop sync extracts with (the job's own definitions and the preset: no config definition for
+ * this job, no --metric NAME=REGEX), so that the points already stored in the cache are the
+ * points this set would extract. */
 static struct mset *job_set(struct cache *c, const char *job, const char *cfg, size_t cfg_len,
-                            char **defs, int ndefs, int *bad_defs, struct err *e)
+                            char **defs, int ndefs, int *bad_defs, bool *same_as_sync,
+                            struct err *e)
 {
     struct mdef_list l;
     struct cache_kv_list kv;
@@ -107,8 +113,14 @@ static struct mset *job_set(struct cache *c, const char *job, const char *cfg, s
     }
     if (cfg != NULL && mdef_list_parse_config(&l, cfg, cfg_len, job, e) != 0)
         fprintf(stderr, "sagetop metrics: config: %s\n", e->msg);
+    *same_as_sync = l.preset_hf;
+    for (i = 0; i < l.n; i++)
+        if (l.v[i].source != MDEF_JOB)
+            *same_as_sync = false;
     for (i = 0; i < (size_t)ndefs; i++)
         mdef_list_add_cli(&l, defs[i], NULL); /* checked when parsing the options */
+    if (ndefs > 0)
+        *same_as_sync = false;
     ms = mset_new(&l, e);
     mdef_list_clean(&l);
     if (ms == NULL)
@@ -172,15 +184,100 @@ static int extract_job(struct cache *c, struct mset *ms, struct mt_run *r, struc
     return rc;
 }
 
+/* The points sagetop sync stored for the job, merged back into log order (time, stream, event),
+ * through the same callback as extraction. Sets *found to whether any point was stored. */
+static int stored_job(struct cache *c, struct mt_run *r, bool *found, struct err *e)
+{
+    struct cache_metric_stat_list stats;
+    struct cache_point_list *lists = NULL;
+    const char **names = NULL;
+    size_t *at = NULL, n = 0, i;
+    struct cache_point_query q = { r->instance, true, 0, 0 };
+    int rc;
+
+    *found = false;
+    memset(&stats, 0, sizeof(stats));
+    if ((rc = cache_job_metric_stats(c, r->job, &stats, e)) != 0)
+        return rc == ERR_NOTFOUND ? 0 : rc;
+    lists = calloc(stats.n + 1, sizeof(*lists));
+    at = calloc(stats.n + 1, sizeof(*at));
+    names = calloc(stats.n + 1, sizeof(*names));
+    if (lists == NULL || at == NULL || names == NULL) {
+        rc = ERR_NOMEM;
+        goto out;
+    }
+    for (i = 0; i < stats.n; i++) {
+        if (stats.items[i].count == 0 && stats.items[i].unparsed == 0)
+            continue; /* only a final metric from SageMaker: nothing was extracted */
+        *found = true;
+        if (r->nonly > 0) {
+            int k;
+            for (k = 0; k < r->nonly && strcmp(r->only[k], stats.items[i].name) != 0; k++)
+                ;
+            if (k == r->nonly)
+                continue;
+        }
+        rc = cache_job_metric_points_query(c, r->job, stats.items[i].name, &q, &lists[n], e);
+        if (rc != 0)
+            goto out;
+        names[n++] = stats.items[i].name;
+    }
+    for (;;) {
+        const struct cache_point *best = NULL;
+        size_t bi = 0;
+        struct mpoint mp;
+
+        for (i = 0; i < n; i++) {
+            const struct cache_point *p = at[i] < lists[i].n ? &lists[i].items[at[i]] : NULL;
+            if (p != NULL && (best == NULL || p->ts_ms < best->ts_ms ||
+                              (p->ts_ms == best->ts_ms && (p->stream < best->stream ||
+                                                           (p->stream == best->stream &&
+                                                            p->seq < best->seq))))) {
+                best = p;
+                bi = i;
+            }
+        }
+        if (best == NULL || r->failed || cli_interrupted)
+            break;
+        at[bi]++;
+        memset(&mp, 0, sizeof(mp));
+        mp.name = names[bi];
+        mp.name_id = -1;
+        mp.value = best->value;
+        mp.sagemaker_value = best->sagemaker_value;
+        mp.ts_ms = best->ts_ms;
+        mp.step = best->step;
+        mp.epoch = best->epoch;
+        mp.flags = best->flags;
+        mp.source = (best->flags & MPOINT_PRESET) ? MDEF_PRESET : MDEF_JOB;
+        mp.def_index = -1;
+        mp.instance = best->instance >= 0 && (size_t)best->instance < lists[bi].n_instances
+                          ? lists[bi].instances[best->instance]
+                          : "";
+        mt_point(&mp, r); /* sets r->failed on out-of-memory */
+    }
+    rc = r->failed ? (e->code ? e->code : ERR_NOMEM) : 0;
+out:
+    for (i = 0; lists != NULL && i < n; i++)
+        cache_point_list_clean(&lists[i]);
+    free(lists);
+    free(names);
+    free(at);
+    cache_metric_stat_list_clean(&stats);
+    return rc;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: sagetop metrics JOB... [--metric NAME|NAME=REGEX]... [--instance NAME|all]\n"
-          "                       [--format table|csv|json]\n"
+          "                       [--reextract] [--format table|csv|json]\n"
           "  Extracts metrics from each job's cached log (sagetop sync JOB fills it) with the\n"
           "  job's MetricDefinitions, the config file, the Hugging Face preset and --metric.\n"
           "  --metric NAME        show only NAME (repeatable)\n"
           "  --metric NAME=REGEX  add a definition (takes precedence over the config file)\n"
           "  --instance NAME|all  which host's points (default: algo-1 when present, else all)\n"
+          "  --reextract          extract again from the cached log even when the definitions\n"
+          "                       are those sync stored points with\n"
           "  --format             table (last, min, max, count, unparsed), csv (long form:\n"
           "                       job,metric,timestamp,step,epoch,value) or json\n",
           f);
@@ -199,7 +296,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
     char **defs = calloc((size_t)argc, sizeof(char *));
     int njobs = 0, nonly = 0, ndefs = 0, bad_defs = 0, i, rc = EXIT_OK;
     const char *instance = NULL;
-    bool all_instances = false;
+    bool all_instances = false, reextract = false;
     char *config = NULL;
     size_t config_len = 0;
 
@@ -229,6 +326,8 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
             } else {
                 only[nonly++] = argv[i];
             }
+        } else if (strcmp(a, "--reextract") == 0) {
+            reextract = true;
         } else if (strcmp(a, "--instance") == 0 && i + 1 < argc) {
             instance = argv[++i];
             all_instances = strcmp(instance, "all") == 0;
@@ -274,6 +373,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
         struct mt_run r = { jobs[i], fmt, NULL, only, nonly, &rep, &e, 0 };
         struct cache_kv_list inst;
         struct mset *ms;
+        bool same = false, found = false;
 
         memset(&inst, 0, sizeof(inst));
         if (!all_instances && instance != NULL) {
@@ -285,12 +385,17 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
                     r.instance = "algo-1";
         }
         cache_kv_list_clean(&inst);
-        ms = job_set(c, jobs[i], config, config_len, defs, ndefs, &bad_defs, &e);
+        ms = job_set(c, jobs[i], config, config_len, defs, ndefs, &bad_defs, &same, &e);
         if (ms == NULL) {
             rc = cli_fail(&e);
             break;
         }
-        if (extract_job(c, ms, &r, &e) != 0) {
+        /* unchanged definitions: what sync stored is the answer; otherwise (or when nothing
+         * was stored) extract again from the cached log, still without the network */
+        if (same && !reextract && stored_job(c, &r, &found, &e) != 0) {
+            fprintf(stderr, "sagetop metrics: %s: %s\n", jobs[i], e.msg);
+            rc = EXIT_ERROR;
+        } else if (!found && extract_job(c, ms, &r, &e) != 0) {
             fprintf(stderr, "sagetop metrics: %s: %s\n", jobs[i], e.msg);
             rc = EXIT_ERROR;
         }

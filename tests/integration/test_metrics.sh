@@ -268,6 +268,32 @@ expect_eq "$DDP --instance algo-2" \
     "$(S metrics $DDP --instance algo-2 --format csv | grep -c ',loss,')" \
     "$(grep '^loss ' <<<"$w2" | cut -d' ' -f2)"
 
+# ---- stored points (unchanged definitions) == a fresh extraction of the cached log -----------
+norm() {
+    "$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(json.dumps(sorted(json.dumps(m, sort_keys=True) for j in d["jobs"] for m in j["metrics"])))'
+}
+for j in $J $DDP; do
+    for o in "--instance algo-1" "--instance all"; do
+        expect_eq "$j $o: stored points equal a re-extraction (csv)" \
+            "$(S metrics $j $o --format csv | sort | md5sum)" \
+            "$(S metrics $j $o --format csv --reextract | sort | md5sum)"
+        expect_eq "$j $o: stored points equal a re-extraction (json)" \
+            "$(S metrics $j $o --format json | norm | md5sum)" \
+            "$(S metrics $j $o --format json --reextract | norm | md5sum)"
+    done
+done
+# a config definition for the job changes the set: extracted again, with the new metric
+mkdir -p "$XDG_CONFIG_HOME/sagetop"
+printf '[job distilbert-imdb-*]\nmetric f1cfg '"'"'eval_f1'"'"': ([0-9.]+)\n' >"$XDG_CONFIG_HOME/sagetop/config"
+expect_eq "a config definition is applied to the cached log" \
+    "$(S metrics $J --format csv | grep -c ',f1cfg,')" "$neval"
+expect_eq "... and only to the jobs its section names" \
+    "$(S metrics $DDP --format csv | grep -c ',f1cfg,')" 0
+rm "$XDG_CONFIG_HOME/sagetop/config"
+
 # ---- offline re-extraction with a new definition: the emulator is gone ----------------------
 kill "$EMU_PID" 2>/dev/null; wait "$EMU_PID" 2>/dev/null
 out=$(S --offline metrics $J --metric "f1x='eval_f1': ([0-9.]+)" --metric f1x --format csv); rc=$?
