@@ -661,17 +661,36 @@ int cache_sp_begin(struct cache *c, struct err *e)
         return rc;
     if (c->scope_id == 0 && (rc = cache_scope_use(c, c->account, c->region, e)) != 0)
         return rc;
-    if ((rc = cache_exec(c, "SAVEPOINT w", e)) != 0)
+    /* Outside a transaction a SAVEPOINT starts a deferred one, whose upgrade from reader to
+     * writer fails at once with SQLITE_BUSY when another connection wrote meanwhile (no busy
+     * wait is possible then): take the write lock up front instead. */
+    if (sqlite3_get_autocommit(c->db)) {
+        if ((rc = cache_exec(c, "BEGIN IMMEDIATE", e)) != 0)
+            return rc;
+        c->sp_began_tx = c->savepoints + 1;
+    }
+    if ((rc = cache_exec(c, "SAVEPOINT w", e)) != 0) {
+        if (c->sp_began_tx == c->savepoints + 1) {
+            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+            c->sp_began_tx = 0;
+        }
         return rc;
+    }
     c->savepoints++;
     return 0;
 }
 
 int cache_sp_end(struct cache *c, int rc, struct err *e)
 {
+    bool outer = c->sp_began_tx == c->savepoints;
+
     c->savepoints--;
+    if (outer)
+        c->sp_began_tx = 0;
     if (rc == 0) {
         rc = cache_exec(c, "RELEASE w", e);
+        if (rc == 0 && outer)
+            rc = cache_exec(c, "COMMIT", e);
         if (rc == 0) {
             c->own_writes++;
             return 0;
@@ -679,6 +698,8 @@ int cache_sp_end(struct cache *c, int rc, struct err *e)
     }
     sqlite3_exec(c->db, "ROLLBACK TO w", NULL, NULL, NULL);
     sqlite3_exec(c->db, "RELEASE w", NULL, NULL, NULL);
+    if (outer && !sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 

@@ -23,6 +23,7 @@ struct cache {
     char region[64];
     uint64_t own_writes;         /* commits made through this handle */
     int savepoints;              /* nesting depth of cache_sp_begin */
+    int sp_began_tx;             /* depth at which cache_sp_begin opened BEGIN IMMEDIATE, 0 */
 };
 
 /* ERR_CACHE with "what: <sqlite message> (<path>)". Returns the code. */
