@@ -90,7 +90,7 @@ static const double pow10_exact[] = {
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-/* Clinger's fast path: a mantissa below 2^53 times or divided by an exact power of ten is
+/* Clinger's fast path: a mantissa of at most 2^53 times or divided by an exact power of ten is
  * correctly rounded by one IEEE operation. Covers nearly every value a log prints. */
 static int fast_path(const char *p, size_t n, double *out)
 {
@@ -110,12 +110,16 @@ static int fast_path(const char *p, size_t n, double *out)
                 exp10--;
             continue;
         }
-        if (++sig > 15)
+        if (++sig > 19)
             return -1;
         m = m * 10 + (uint64_t)(p[i] - '0');
         if (frac)
             exp10--;
     }
+    /* the condition is an exactly representable mantissa, not a digit count: Python's repr()
+     * prints learning rates with 16 digits, most of them below 2^53 */
+    if (m > ((uint64_t)1 << 53))
+        return -1;
     if (i < n) {
         i++; /* e/E */
         if (p[i] == '+' || p[i] == '-')

@@ -736,3 +736,41 @@ Test(metrics_fuzz, dict_key_with_nul_or_control_bytes_is_no_metric)
     cr_assert_str_eq(k.p[0].name, "ok");
     mset_free(s);
 }
+
+/* Python's repr() prints learning rates with 16-17 significant digits; those whose mantissa is
+ * at most 2^53 take Clinger's fast path, the others the exact 128-bit path. Both must give
+ * strtod's correctly rounded double, bit for bit. */
+Test(metrics_values, long_mantissas_round_like_strtod)
+{
+    static const char *fixed[] = {
+        "5.000092045454546e-05", "1.9181585677749415e-07", "4.9810606060606065e-05",
+        "9007199254740992e-10",  "9007199254740993e-10",   "0.2732496412563737",
+        "1.0017050298380237e-06", "4.962121212121213e-05", "1234567890123456789e-21",
+    };
+    unsigned seed = 12345;
+    char buf[64];
+    size_t i;
+    int k;
+
+    for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        double v = 0;
+        cr_assert_eq(metrics_parse_value(fixed[i], strlen(fixed[i]), &v, NULL), 0);
+        cr_assert(v == strtod(fixed[i], NULL), "%s: %.17g != %.17g", fixed[i], v,
+                  strtod(fixed[i], NULL));
+    }
+    for (k = 0; k < 200000; k++) {
+        unsigned long long m = 0;
+        int digits = 15 + k % 5, j, e;
+        double v = 0;
+
+        for (j = 0; j < digits; j++) {
+            seed = seed * 1103515245u + 12345u;
+            m = m * 10 + (seed >> 16) % 10;
+        }
+        seed = seed * 1103515245u + 12345u;
+        e = (int)((seed >> 16) % 45) - 22;
+        snprintf(buf, sizeof(buf), "%llu.%de%d", m / 10, (int)(m % 10), e);
+        cr_assert_eq(metrics_parse_value(buf, strlen(buf), &v, NULL), 0, "%s", buf);
+        cr_assert(v == strtod(buf, NULL), "%s: %.17g != %.17g", buf, v, strtod(buf, NULL));
+    }
+}
