@@ -391,7 +391,7 @@ int cmd_launch(const struct globals *g, int argc, char **argv)
         /* the default bucket needs the account; its absence is reported per field */
         if (sts_get_caller_identity(a.client, &id, &e) == 0)
             ctx.account = id.account;
-        if (o.request && !o.spec) {
+        if (o.request && !o.spec && o.n_sets == 0) {
             req = src;
             src = NULL;
             estimator_check_request(req, &is);
