@@ -957,8 +957,10 @@ static void render(struct app *a)
     }
     a->too_small = false;
     draw_header(a);
-    draw_title_line(a);
+    /* the body first: it refreshes the view's window, and the title reports on it (the
+     * job count, the line count); drawn the other way round the first frame said "jobs (0)" */
     v->ops->draw(v, a, &r);
+    draw_title_line(a);
     if (a->help)
         draw_help(a);
     if (a->prompt == PROMPT_PICK)

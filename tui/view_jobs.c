@@ -340,19 +340,21 @@ static void fetch_user_cells(struct jobs_state *s, struct app *a, struct row *r)
     cache_kv_list_clean(&hp);
 }
 
-/* Fetches count and the rows from top (visible rows only). */
-static void refresh_window(struct jobs_state *s, struct app *a, int rows)
+/* Fetches the rows around the visible ones: a page above, the page, a page below, so that
+ * scrolling costs one query per page, not one per key; the count only when the query or the
+ * cache changed (recount). */
+static void refresh_window(struct jobs_state *s, struct app *a, int rows, bool recount)
 {
     struct err e = { 0 };
-    size_t n = 0, i;
+    size_t n = 0, i, from, limit;
 
     if (rows < 1)
         rows = 1;
-    if (rows > WINDOW_MAX)
-        rows = WINDOW_MAX;
+    if (rows > WINDOW_MAX / 3)
+        rows = WINDOW_MAX / 3;
     s->page = rows;
     s->error[0] = '\0';
-    if (cache_jobs_count(app_cache(a), &s->q, &s->count, &e) < 0) {
+    if (recount && cache_jobs_count(app_cache(a), &s->q, &s->count, &e) < 0) {
         str_copy(s->error, sizeof(s->error), e.msg);
         s->count = 0;
         s->n_rows = 0;
@@ -371,12 +373,14 @@ static void refresh_window(struct jobs_state *s, struct app *a, int rows)
         s->rows = calloc(WINDOW_MAX, sizeof(*s->rows));
     if (!s->rows)
         return;
+    from = s->top > (size_t)rows ? s->top - (size_t)rows : 0;
+    limit = 3 * (size_t)rows;
     {
-        struct cache_job *jobs = calloc((size_t)rows, sizeof(*jobs));
+        struct cache_job *jobs = calloc(limit, sizeof(*jobs));
 
         if (!jobs)
             return;
-        if (cache_jobs_window(app_cache(a), &s->q, s->top, (size_t)rows, jobs, &n, &e) < 0) {
+        if (cache_jobs_window(app_cache(a), &s->q, from, limit, jobs, &n, &e) < 0) {
             str_copy(s->error, sizeof(s->error), e.msg);
             n = 0;
         }
@@ -387,7 +391,7 @@ static void refresh_window(struct jobs_state *s, struct app *a, int rows)
         free(jobs);
     }
     s->n_rows = n;
-    s->rows_top = s->top;
+    s->rows_top = from;
     s->stale = false;
 }
 
@@ -484,13 +488,13 @@ static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
     int widths[MAX_COLS], rows = r->h - 1, x, y;
     size_t c, i;
 
-    if (s->stale || s->page != rows || s->top != s->rows_top ||
+    if (s->stale || s->page != (rows > WINDOW_MAX / 3 ? WINDOW_MAX / 3 : rows) ||
         (s->n_rows == 0 && s->count > 0))
-        refresh_window(s, a, rows);
-    /* the cursor may have moved out of the fetched window */
-    if (s->cur < s->top || s->cur >= s->top + (size_t)rows) {
-        refresh_window(s, a, rows);
-    }
+        refresh_window(s, a, rows, true);
+    /* the cursor may have moved out of the screen, the screen out of the fetched rows */
+    if (s->cur < s->top || s->cur >= s->top + (size_t)rows || s->top < s->rows_top ||
+        (s->top + (size_t)rows > s->rows_top + s->n_rows && s->rows_top + s->n_rows < s->count))
+        refresh_window(s, a, rows, false);
     layout(s, r->w, widths);
     x = r->x + 2;
     draw_fill(r->y, r->x, r->w, theme_attr(TH_TITLE));
@@ -523,9 +527,9 @@ static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
                  theme_attr(TH_DIM));
         return;
     }
-    for (i = 0; i < s->n_rows && (int)i < rows; i++) {
-        const struct row *row = &s->rows[i];
-        bool sel = s->rows_top + i == s->cur;
+    for (i = 0; s->top + i < s->rows_top + s->n_rows && (int)i < rows; i++) {
+        const struct row *row = &s->rows[s->top - s->rows_top + i];
+        bool sel = s->top + i == s->cur;
         bool mark = is_marked(s, row->job.name, NULL);
         attr_t base = sel ? theme_attr(TH_SELECTED) : 0;
 
