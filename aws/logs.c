@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aws/json.h"
+#include "aws/paging.h"
 
 static const char *group_or_default(const char *group)
 {
@@ -121,7 +122,7 @@ int logs_describe_log_streams(struct aws_client *c, const char *group, const cha
         if (l.next_token != NULL)
             json_object_set_new(req, "nextToken", json_string(l.next_token));
         resp = NULL;
-        rc = aws_json_call(c, AWS_LOGS, "DescribeLogStreams", req, &resp, e);
+        rc = paging_json_call(c, AWS_LOGS, "DescribeLogStreams", req, &resp, e);
         json_decref(req);
         if (rc == ERR_NOTFOUND && l.count == 0 && l.next_token == NULL) {
             /* no group yet: SageMaker creates it with the first line any job logs */
@@ -299,7 +300,7 @@ int logs_get_log_events(struct aws_client *c, const struct logs_get_query *q,
         json_object_set_new(req, "nextToken", json_string(q->next_token));
     if (q->limit > 0)
         json_object_set_new(req, "limit", json_integer(q->limit));
-    rc = aws_json_call(c, AWS_LOGS, "GetLogEvents", req, &resp, e);
+    rc = paging_json_call(c, AWS_LOGS, "GetLogEvents", req, &resp, e);
     json_decref(req);
     if (rc != 0)
         return rc;
@@ -372,7 +373,7 @@ int logs_filter_log_events(struct aws_client *c, const struct logs_filter_query 
         json_object_set_new(req, "nextToken", json_string(q->next_token));
     if (q->limit > 0)
         json_object_set_new(req, "limit", json_integer(q->limit));
-    rc = aws_json_call(c, AWS_LOGS, "FilterLogEvents", req, &resp, e);
+    rc = paging_json_call(c, AWS_LOGS, "FilterLogEvents", req, &resp, e);
     json_decref(req);
     if (rc != 0)
         return rc;

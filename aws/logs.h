@@ -3,8 +3,10 @@
  *
  * Same two layers as sagemaker.h: pure parsers logs_parse_*(json, len, ...) that never need a
  * NUL terminator and fail with ERR_PARSE (byte offset, or the member at fault), and calls
- * logs_*(client, ...) that go through aws_json_call() on the client's thread. Out-parameters
- * are written only on success; clean what was filled with the matching *_clean().
+ * logs_*(client, ...) that go through aws_json_call() on the client's thread (each page with
+ * the page-level retry of paging.h: a throttled or 5xx page is asked again, same token).
+ * Out-parameters are written only on success; clean what was filled with the matching
+ * *_clean().
  *
  * Times here are epoch milliseconds (int64_t), CloudWatch Logs' wire form; 0 means absent.
  * Messages are (ptr, len): they may hold any bytes, including NUL, and are up to

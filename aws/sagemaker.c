@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aws/json.h"
+#include "aws/paging.h"
 
 #define TEXT_CAP (64u * 1024u)          /* any one free-text member (FailureReason: 1024) */
 
@@ -335,6 +336,20 @@ static int call(struct aws_client *c, const char *op, json_t *req, json_t **out,
     return rc;
 }
 
+/* The same for a page of a paginated operation: a page that still fails with a retryable
+ * error after the client's attempts is asked again (paging.h). */
+static int call_page(struct aws_client *c, const char *op, json_t *req, json_t **out,
+                     struct err *e)
+{
+    int rc;
+
+    if (req == NULL)
+        return err_set(e, ERR_NOMEM, "SageMaker %s: out of memory building the request", op);
+    rc = paging_json_call(c, AWS_SAGEMAKER, op, req, out, e);
+    json_decref(req);
+    return rc;
+}
+
 /* Prefixes a parse failure of a live response with the operation. */
 static int parsed(int rc, const char *op, struct err *e)
 {
@@ -347,7 +362,7 @@ int sagemaker_list_training_jobs(struct aws_client *c, const struct sagemaker_li
                                  struct sagemaker_job_list *out, struct err *e)
 {
     json_t *resp = NULL;
-    int rc = call(c, "ListTrainingJobs", sagemaker_list_request(q), &resp, e);
+    int rc = call_page(c, "ListTrainingJobs", sagemaker_list_request(q), &resp, e);
 
     if (rc != 0)
         return rc;
@@ -817,7 +832,7 @@ int sagemaker_list_tags(struct aws_client *c, const char *arn, struct sagemaker_
         if (req != NULL && token != NULL)
             json_object_set_new(req, "NextToken", json_string(token));
         resp = NULL;
-        if ((rc = call(c, "ListTags", req, &resp, e)) != 0)
+        if ((rc = call_page(c, "ListTags", req, &resp, e)) != 0)
             goto fail;
         free(token);
         token = NULL;
@@ -1023,7 +1038,7 @@ int sagemaker_search(struct aws_client *c, const struct sagemaker_search_query *
                      struct sagemaker_search_page *out, struct err *e)
 {
     json_t *resp = NULL;
-    int rc = call(c, "Search", sagemaker_search_request(q), &resp, e);
+    int rc = call_page(c, "Search", sagemaker_search_request(q), &resp, e);
 
     if (rc != 0)
         return rc;
@@ -1135,7 +1150,7 @@ int sagemaker_list_tuning_jobs(struct aws_client *c, const struct sagemaker_list
     /* no WarmPoolStatusEquals on this operation */
     if (req != NULL)
         json_object_del(req, "WarmPoolStatusEquals");
-    if ((rc = call(c, "ListHyperParameterTuningJobs", req, &resp, e)) != 0)
+    if ((rc = call_page(c, "ListHyperParameterTuningJobs", req, &resp, e)) != 0)
         return rc;
     rc = parsed(tuning_from_json(resp, out, e), "ListHyperParameterTuningJobs", e);
     json_decref(resp);
@@ -1246,7 +1261,7 @@ int sagemaker_list_training_jobs_for_tuning_job(struct aws_client *c, const char
         put_int(req, "MaxResults", q->max_results);
         put_str(req, "NextToken", q->next_token);
     }
-    if ((rc = call(c, "ListTrainingJobsForHyperParameterTuningJob", req, &resp, e)) != 0)
+    if ((rc = call_page(c, "ListTrainingJobsForHyperParameterTuningJob", req, &resp, e)) != 0)
         return rc;
     rc = parsed(trials_from_json(resp, out, e), "ListTrainingJobsForHyperParameterTuningJob", e);
     json_decref(resp);

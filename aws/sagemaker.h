@@ -7,7 +7,10 @@
  *    naming the member. They are what the unit tests and fuzz targets drive.
  *  - calls sagemaker_*(client, ...): build the request, go through aws_json_call() (signing,
  *    retries, error mapping: see client.h) and parse. They run on the thread that owns the
- *    client and block until done or cancelled.
+ *    client and block until done or cancelled. A page of a paginated call (ListTrainingJobs,
+ *    Search, ListTags, the tuning lists) that still fails with a retryable error after the
+ *    client's attempts is asked again, same NextToken, after a longer backoff (paging.h), so
+ *    a long listing survives sustained throttling and 5xx.
  * Out-parameters are written only on success. Whatever a function fills, the caller cleans
  * with the matching *_clean() (safe on a zeroed struct and twice in a row).
  *

@@ -319,3 +319,85 @@ Test(logs_call, filter_rejects_names_with_prefix)
     cr_assert_eq(logs_filter_log_events(NULL, &q, &p, &e), ERR_INVAL);
     cr_assert(strstr(e.msg, "cannot be combined") != NULL);
 }
+
+/* ---- page-level retry (aws/paging.c) on the Logs pages ------------------------------------ */
+
+#include "aws/paging.h"
+
+static struct {
+    struct loopback_http *srv;
+    int n_waits;
+    int fix_after;
+    const char *fixed_body;
+} lph;
+
+static void logs_page_sleep(long ms)
+{
+    (void)ms;
+    if (++lph.n_waits == lph.fix_after)
+        loopback_http_route(lph.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                            lph.fixed_body);
+}
+
+Test(logs_call, get_log_events_page_retried_through_throttling_and_5xx)
+{
+    struct live l;
+    struct logs_get_query q = { .stream = "job/algo-1-1", .next_token = "f/7",
+                                .start_from_head = true };
+    struct logs_event_page p = { 0 };
+    struct loopback_request r;
+    struct err e = { 0 };
+    size_t i;
+
+    live_open(&l);
+    memset(&lph, 0, sizeof(lph));
+    lph.srv = l.srv;
+    lph.fix_after = 2;
+    lph.fixed_body = "{\"events\":[{\"timestamp\":5,\"message\":\"hello\",\"ingestionTime\":6}],"
+                     "\"nextForwardToken\":\"f/8\",\"nextBackwardToken\":\"b/0\"}";
+    paging_set_sleep(logs_page_sleep);
+    loopback_http_route(l.srv, "POST", "/", 400, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}");
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(p.count, 1);
+    cr_assert_str_eq(p.events[0].message, "hello");
+    cr_assert_str_eq(p.next_forward_token, "f/8");
+    cr_assert_eq(loopback_http_count(l.srv), 3);
+    for (i = 0; i < 3; i++) {
+        cr_assert_eq(loopback_http_request(l.srv, i, &r), 0);
+        cr_assert(strstr(r.body, "f/7") != NULL, "same token each time: %s", r.body);
+    }
+    logs_event_page_clean(&p);
+
+    /* FilterLogEvents and DescribeLogStreams pages through 503s */
+    memset(&lph, 0, sizeof(lph));
+    lph.srv = l.srv;
+    lph.fix_after = 1;
+    lph.fixed_body = "{\"events\":[],\"searchedLogStreams\":[]}";
+    loopback_http_route(l.srv, "POST", "/", 503, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ServiceUnavailableException\",\"message\":\"busy\"}");
+    {
+        struct logs_filter_query fq = { .stream_prefix = "job/" };
+
+        cr_assert_eq(logs_filter_log_events(l.client, &fq, &p, &e), 0, "%s", e.msg);
+        cr_assert_eq(lph.n_waits, 1);
+        cr_assert_null(p.next_token);
+        logs_event_page_clean(&p);
+    }
+    memset(&lph, 0, sizeof(lph));
+    lph.srv = l.srv;
+    lph.fix_after = 4;
+    lph.fixed_body = "{\"logStreams\":[{\"logStreamName\":\"job/algo-1-1\"}]}";
+    loopback_http_route(l.srv, "POST", "/", 500, "application/x-amz-json-1.1",
+                        "{\"__type\":\"InternalFailure\",\"message\":\"oops\"}");
+    {
+        struct logs_stream_list s = { 0 };
+
+        cr_assert_eq(logs_describe_log_streams(l.client, NULL, "job/", &s, &e), 0, "%s", e.msg);
+        cr_assert_eq(lph.n_waits, 4);
+        cr_assert_eq(s.count, 1);
+        logs_stream_list_clean(&s);
+    }
+    paging_set_sleep(NULL);
+    live_close(&l);
+}

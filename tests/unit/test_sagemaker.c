@@ -689,3 +689,181 @@ Test(sagemaker_call, describe_then_tags)
     live_close(&l);
     free(doc);
 }
+
+/* ---- page-level retry (aws/paging.c) ----------------------------------------------------- */
+
+#include "aws/paging.h"
+
+/* The page retry's waits go through this hook: it records them and, after `fix_after` waits,
+ * makes the server answer the page (so the test runs in no time and controls the sequence). */
+static struct {
+    struct loopback_http *srv;
+    long waits[16];
+    int n_waits;
+    int fix_after;              /* 0: never */
+    const char *fixed_body;
+} ph;
+
+static void page_sleep(long ms)
+{
+    if (ph.n_waits < 16)
+        ph.waits[ph.n_waits] = ms;
+    ph.n_waits++;
+    if (ph.fix_after > 0 && ph.n_waits == ph.fix_after)
+        loopback_http_route(ph.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                            ph.fixed_body);
+}
+
+/* After the first page: every request fails with the given answer. */
+static int break_after_first(void *ctx, const struct sagemaker_job_summary *items, size_t count)
+{
+    const int *status = ctx;
+
+    (void)items;
+    (void)count;
+    if (*status == 503)
+        loopback_http_route(ph.srv, "POST", "/", 503, "application/x-amz-json-1.1",
+                            "{\"__type\":\"ServiceUnavailable\",\"message\":\"try again\"}");
+    else
+        loopback_http_route(ph.srv, "POST", "/", 400, "application/x-amz-json-1.1",
+                            "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}");
+    return 0;
+}
+
+static const char *const page1 =
+    "{\"TrainingJobSummaries\":[{\"TrainingJobName\":\"a-1\",\"TrainingJobArn\":\"arn:1\","
+    "\"TrainingJobStatus\":\"Completed\",\"CreationTime\":1}],\"NextToken\":\"tok-2\"}";
+static const char *const page2 =
+    "{\"TrainingJobSummaries\":[{\"TrainingJobName\":\"a-2\",\"TrainingJobArn\":\"arn:2\","
+    "\"TrainingJobStatus\":\"Completed\",\"CreationTime\":2}]}";
+
+Test(paging, retryable_errors)
+{
+    cr_assert(paging_retryable(ERR_THROTTLED, "ThrottlingException"));
+    cr_assert(paging_retryable(ERR_NET, ""));
+    cr_assert(paging_retryable(ERR_NET, NULL));
+    cr_assert(paging_retryable(ERR_AWS, "ServiceUnavailable"));
+    cr_assert(paging_retryable(ERR_AWS, "InternalFailure"));
+    cr_assert(paging_retryable(ERR_AWS, "HTTP 502"));
+    cr_assert(!paging_retryable(ERR_AWS, "ValidationException"));
+    cr_assert(!paging_retryable(ERR_AWS, ""));
+    cr_assert(!paging_retryable(ERR_AUTH, "ExpiredTokenException"));
+    cr_assert(!paging_retryable(ERR_NOTFOUND, "ResourceNotFoundException"));
+    cr_assert(!paging_retryable(ERR_PARSE, ""));
+    cr_assert(!paging_retryable(ERR_CANCELLED, ""));
+}
+
+Test(paging, backoff_doubles_with_jitter_and_is_capped)
+{
+    uint64_t rng = 42;
+    int retry, k;
+
+    for (k = 0; k < 200; k++) {
+        for (retry = 1; retry <= 8; retry++) {
+            long d = PAGING_BASE_MS, ms;
+            int i;
+
+            for (i = 1; i < retry; i++)
+                d = d * 2 > PAGING_MAX_MS ? PAGING_MAX_MS : d * 2;
+            ms = paging_backoff_ms(retry, &rng);
+            cr_assert(ms >= d / 2 && ms < d, "retry %d: %ld not in [%ld, %ld)", retry, ms,
+                      d / 2, d);
+        }
+    }
+}
+
+Test(paging, a_page_that_fails_after_the_attempts_is_asked_again_with_the_same_token)
+{
+    struct live l;
+    struct sagemaker_list_query q = { .sort_by = "CreationTime" };
+    struct sagemaker_job_list all = { 0 };
+    struct loopback_request r;
+    struct err e = { 0 };
+    int status = 503;
+    size_t i;
+
+    live_open(&l);     /* AWS_MAX_ATTEMPTS=1: every client-level failure reaches the pager */
+    memset(&ph, 0, sizeof(ph));
+    ph.srv = l.srv;
+    ph.fix_after = 3;
+    ph.fixed_body = page2;
+    paging_set_sleep(page_sleep);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", page1);
+    /* the page callback breaks the server after page 1; the third wait mends it */
+    cr_assert_eq(sagemaker_list_training_jobs_each(l.client, &q, break_after_first, &status, &e),
+                 0, "%s", e.msg);
+    cr_assert_eq(ph.n_waits, 3);
+    cr_assert(ph.waits[0] >= 500 && ph.waits[0] < 1000, "%ld", ph.waits[0]);
+    cr_assert(ph.waits[1] >= 1000 && ph.waits[1] < 2000, "%ld", ph.waits[1]);
+    cr_assert(ph.waits[2] >= 2000 && ph.waits[2] < 4000, "%ld", ph.waits[2]);
+    cr_assert_eq(loopback_http_count(l.srv), 5, "page 1, three failures, page 2");
+    for (i = 1; i < 5; i++) {
+        cr_assert_eq(loopback_http_request(l.srv, i, &r), 0);
+        cr_assert(strstr(r.body, "tok-2") != NULL, "request %zu asks the same page: %s", i,
+                  r.body);
+    }
+
+    /* the same through _all, with throttling: both jobs, in order */
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", page1);
+    memset(&ph, 0, sizeof(ph));
+    ph.srv = l.srv;
+    ph.fix_after = 2;
+    ph.fixed_body = page2;
+    status = 400;
+    cr_assert_eq(sagemaker_list_training_jobs_each(l.client, &q, break_after_first, &status, &e),
+                 0, "%s", e.msg);
+    cr_assert_eq(ph.n_waits, 2);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", page2);
+    cr_assert_eq(sagemaker_list_training_jobs_all(l.client, &q, 0, &all, &e), 0, "%s", e.msg);
+    cr_assert_eq(all.count, 1);
+    sagemaker_job_list_clean(&all);
+    paging_set_sleep(NULL);
+    live_close(&l);
+}
+
+Test(paging, gives_up_after_the_bounded_retries_with_the_last_error)
+{
+    struct live l;
+    struct sagemaker_job_list page = { 0 };
+    struct sagemaker_list_query q = { 0 };
+    struct err e = { 0 };
+    long total = 0;
+    int i;
+
+    live_open(&l);
+    memset(&ph, 0, sizeof(ph));
+    ph.srv = l.srv;
+    paging_set_sleep(page_sleep);
+    loopback_http_route(l.srv, "POST", "/", 400, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}");
+    cr_assert_eq(sagemaker_list_training_jobs(l.client, &q, &page, &e), ERR_THROTTLED);
+    cr_assert(strstr(e.msg, "ThrottlingException") != NULL, "%s", e.msg);
+    cr_assert_eq(ph.n_waits, PAGING_RETRIES);
+    cr_assert_eq(loopback_http_count(l.srv), (size_t)PAGING_RETRIES + 1);
+    for (i = 0; i < ph.n_waits; i++)
+        total += ph.waits[i];
+    cr_assert(total <= PAGING_WAIT_CAP_MS, "waited %ld ms", total);
+    cr_assert(total >= 10000, "the waits grow (%ld ms)", total);
+    cr_assert_null(page.items, "out untouched on failure");
+    paging_set_sleep(NULL);
+    live_close(&l);
+}
+
+Test(paging, other_errors_are_final_at_once)
+{
+    struct live l;
+    struct sagemaker_search_query q = { 0 };
+    struct sagemaker_search_page p = { 0 };
+    struct err e = { 0 };
+
+    live_open(&l);
+    memset(&ph, 0, sizeof(ph));
+    paging_set_sleep(page_sleep);
+    loopback_http_route(l.srv, "POST", "/", 400, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ValidationException\",\"message\":\"bad filter\"}");
+    cr_assert_eq(sagemaker_search(l.client, &q, &p, &e), ERR_AWS);
+    cr_assert_eq(ph.n_waits, 0);
+    cr_assert_eq(loopback_http_count(l.srv), 1);
+    paging_set_sleep(NULL);
+    live_close(&l);
+}
