@@ -1,9 +1,17 @@
-/* cmd_jobs.c: `sagetop jobs`, the training jobs as a table, JSON or CSV.
+/* cmd_jobs.c: `sagetop jobs`, the training jobs as a table, JSON or CSV, from the cache.
  *
- * Three separate steps so the source can change without touching the rest: options -> a
- * struct jobs_opts; jobs_fetch() fills a list of summaries (live from SageMaker today, the
- * cache later); jobs_print_*() format a list for stdout. JSON keeps the field names and the
- * ISO 8601 form `aws sagemaker list-training-jobs` prints, so jq scripts carry over.
+ * Steps, so the source can change without touching the rest: options -> a struct jobs_opts;
+ * online, jobs_refresh() asks ListTrainingJobs with the user's own filters (every page) and
+ * stores each summary in the cache in one transaction; jobs_read() then reads the cache
+ * (cache_jobs_window) and keeps exactly what the listing returned, applying the filters the
+ * cache does not express the way AWS does (NameContains is case-insensitive, CreationTimeAfter
+ * strict). --offline skips the refresh: the cache alone, no network. jobs_print_*() format
+ * the list for stdout. JSON keeps the field names and the ISO 8601 form `aws sagemaker
+ * list-training-jobs` prints, so jq scripts carry over.
+ *
+ * Why not sync_run(): its jobs pass also describes every job never described (1,234
+ * DescribeTrainingJob calls at 10/s on a first run) and stops listing at the first page with
+ * nothing new, which a filtered or exact listing cannot rely on. `sagetop sync` does that.
  * No curses; errors are one line on stderr (cli_fail / cli_usage_error). */
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +23,9 @@
 
 #include "aws/json.h"
 #include "aws/sagemaker.h"
+#include "cache/cache.h"
+#include "cache/logstore.h"
+#include "cache/session.h"
 #include "cli/cli.h"
 
 enum jobs_format { JOBS_TABLE, JOBS_JSON, JOBS_CSV };
@@ -25,6 +36,7 @@ struct jobs_opts {
     const char *name_contains;
     double since;                   /* CreationTimeAfter, 0: none */
     size_t limit;                   /* 0: all */
+    bool offline;                   /* --offline here too (as well as before the command) */
     enum jobs_sort sort;
     enum jobs_format format;
 };
@@ -38,14 +50,17 @@ static void jobs_help(FILE *f)
     fprintf(f,
         "usage: sagetop jobs [--status S] [--name-contains T] [--since WHEN] [--limit N]\n"
         "                    [--sort name|created|status] [--format table|json|csv]\n"
+        "                    [--offline]\n"
         "\n"
-        "Lists training jobs, newest first.\n"
+        "Lists training jobs, newest first: refreshed from SageMaker into the local cache,\n"
+        "then read from it (with the global --offline: the cache alone, no network).\n"
         "  --status S          InProgress, Completed, Failed, Stopping, Stopped or Deleting\n"
         "  --name-contains T   only jobs whose name contains T\n"
         "  --since WHEN        created after WHEN: 30m, 12h, 2d, 1w or an ISO 8601 date\n"
         "  --limit N           at most N jobs\n"
         "  --sort KEY          created (newest first, the default), name or status\n"
-        "  --format F          table (default), json (as aws sagemaker list-training-jobs) or csv\n");
+        "  --format F          table (default), json (as aws sagemaker list-training-jobs) or csv\n"
+        "  --offline           the cache only, no network (also as a global option)\n");
 }
 
 /* "30m", "12h", "2d", "1w", "90s" -> seconds; ISO 8601 -> absolute. */
@@ -91,6 +106,10 @@ static int jobs_parse_args(int argc, char **argv, double now, struct jobs_opts *
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             jobs_help(stdout);
             return JOBS_HELP_SHOWN;
+        }
+        if (strcmp(a, "--offline") == 0) {
+            o->offline = true;
+            continue;
         }
         if (n >= sizeof(name) || strncmp(a, "--", 2) != 0)
             return cli_usage_error("jobs", "unexpected argument '%s'", a);
@@ -183,6 +202,171 @@ static int jobs_fetch(struct aws_client *c, const struct jobs_opts *o,
         break;
     }
     return sagemaker_list_training_jobs_all(c, &q, o->limit, out, e);
+}
+
+/* Stores the listed summaries in the cache, all or nothing. */
+static int jobs_store(struct cache *c, const struct sagemaker_job_list *l, struct err *e)
+{
+    size_t i;
+    int rc;
+
+    if ((rc = cache_tx_begin(c, e)) != 0)
+        return rc;
+    for (i = 0; i < l->count && rc == 0; i++) {
+        const struct sagemaker_job_summary *j = &l->items[i];
+        struct cache_job_summary s = {
+            j->name, j->arn, j->status, j->secondary_status,
+            j->creation_time, j->training_end_time, j->last_modified_time,
+        };
+
+        rc = cache_job_upsert_summary(c, &s, e);
+    }
+    if (rc == 0)
+        rc = cache_tx_commit(c, e);
+    else
+        cache_tx_rollback(c);
+    if (rc == 0) {
+        char buf[32];
+
+        snprintf(buf, sizeof(buf), "%.3f", (double)time(NULL));
+        cache_state_set(c, "jobs.listed_at", buf, NULL);
+    }
+    return rc;
+}
+
+static int cmp_summary_name(const void *a, const void *b)
+{
+    return strcmp(((const struct sagemaker_job_summary *)a)->name,
+                  ((const struct sagemaker_job_summary *)b)->name);
+}
+
+/* ASCII case-insensitive substring (AWS's NameContains). */
+static bool contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle), i;
+
+    for (; *hay != '\0'; hay++) {
+        for (i = 0; i < n && hay[i] != '\0' &&
+                    tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]); i++)
+            ;
+        if (i == n)
+            return true;
+    }
+    return n == 0;
+}
+
+/* WarmPoolStatus.Status of a described job (offline: the summary's is not cached). */
+static void warm_pool_from_describe(struct cache *c, const char *name, char *out, size_t n)
+{
+    char *doc = NULL;
+    json_t *root;
+    const char *v;
+
+    if (cache_job_describe_json(c, name, &doc, NULL) != 0)
+        return;
+    if (strstr(doc, "\"WarmPoolStatus\"") != NULL &&
+        (root = json_loads(doc, 0, NULL)) != NULL) {
+        v = json_string_value(json_object_get(json_object_get(root, "WarmPoolStatus"),
+                                              "Status"));
+        if (v != NULL)
+            snprintf(out, n, "%s", v);
+        json_decref(root);
+    }
+    free(doc);
+}
+
+/* Reads the matching jobs from the cache into out. listed (sorted by name; NULL offline):
+ * only the jobs the listing returned, with its WarmPoolStatus. */
+static int jobs_read(struct cache *c, const struct jobs_opts *o,
+                     const struct sagemaker_job_list *listed, struct sagemaker_job_list *out,
+                     struct err *e)
+{
+    enum { WINDOW = 512 };
+    struct cache_job_query q = { 0 };
+    struct sagemaker_job_list l = { 0 };
+    struct cache_job *rows;
+    char regex[80];
+    size_t off = 0, n = 0, i, k;
+    int rc = 0;
+
+    rows = malloc(WINDOW * sizeof(*rows));
+    if (rows == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    q.sort = "created";
+    q.descending = true;
+    q.status = o->status;
+    q.created_after = o->since;
+    if (o->name_contains != NULL) {
+        /* letters, digits and '-' only (checked): literal as a regex; all lower case makes
+         * the cache match case-insensitively, as AWS does */
+        for (k = 0; o->name_contains[k] != '\0' && k + 1 < sizeof(regex); k++)
+            regex[k] = (char)tolower((unsigned char)o->name_contains[k]);
+        regex[k] = '\0';
+        q.name_regex = regex;
+    }
+    for (;;) {
+        if ((rc = cache_jobs_window(c, &q, off, WINDOW, rows, &n, e)) != 0)
+            break;
+        for (i = 0; i < n; i++) {
+            const struct cache_job *r = &rows[i];
+            const struct sagemaker_job_summary *hit = NULL;
+            struct sagemaker_job_summary *s;
+
+            /* exactly AWS's filters: a strict CreationTimeAfter, the exact status */
+            if ((o->status != NULL && strcmp(r->status, o->status) != 0) ||
+                (o->since > 0 && !(r->creation_time > o->since)) ||
+                (o->name_contains != NULL && !contains_nocase(r->name, o->name_contains)))
+                continue;
+            if (listed != NULL) {
+                struct sagemaker_job_summary key;
+
+                snprintf(key.name, sizeof(key.name), "%s", r->name);
+                hit = bsearch(&key, listed->items, listed->count, sizeof(key),
+                              cmp_summary_name);
+                if (hit == NULL)
+                    continue;
+            }
+            if (l.count == l.cap) {
+                size_t cap = l.cap ? l.cap * 2 : 256;
+                void *p = realloc(l.items, cap * sizeof(*l.items));
+
+                if (p == NULL) {
+                    rc = err_set(e, ERR_NOMEM, "out of memory");
+                    goto out;
+                }
+                l.items = p;
+                l.cap = cap;
+            }
+            s = &l.items[l.count++];
+            memset(s, 0, sizeof(*s));
+            snprintf(s->name, sizeof(s->name), "%s", r->name);
+            snprintf(s->arn, sizeof(s->arn), "%s", r->arn);
+            snprintf(s->status, sizeof(s->status), "%s", r->status);
+            snprintf(s->secondary_status, sizeof(s->secondary_status), "%s",
+                     r->secondary_status);
+            s->creation_time = r->creation_time;
+            s->training_start_time = r->start_time;
+            s->training_end_time = r->end_time;
+            s->last_modified_time = r->last_modified_time;
+            if (hit != NULL)
+                snprintf(s->warm_pool_status, sizeof(s->warm_pool_status), "%s",
+                         hit->warm_pool_status);
+            else if (r->described)
+                warm_pool_from_describe(c, r->name, s->warm_pool_status,
+                                        sizeof(s->warm_pool_status));
+        }
+        if (n < WINDOW)
+            break;
+        off += n;
+    }
+out:
+    free(rows);
+    if (rc != 0) {
+        sagemaker_job_list_clean(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }
 
 /* ---- ordering (the server sorts too; this makes the output independent of it) ---------- */
@@ -368,10 +552,46 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
     }
 }
 
+/* Refreshes the cache from SageMaker (unless offline) and reads the list back from it. */
+static int jobs_load(const struct globals *g, const struct jobs_opts *o,
+                     struct sagemaker_job_list *out, struct err *e)
+{
+    struct cli_aws a;
+    struct cache *c = NULL;
+    struct sagemaker_job_list live = { 0 };
+    char moved[4200] = "";
+    int rc;
+
+    if ((rc = cli_aws_open(g, &a, e)) != 0)
+        return rc;
+    if (!g->offline) {
+        /* the listing first: an AWS failure is reported as such, before any cache work */
+        if ((rc = jobs_fetch(a.client, o, &live, e)) != 0)
+            goto out;
+    }
+    rc = cache_session_open(a.cfg, g->offline ? NULL : a.client, g->cache_path,
+                            g->reset_cache ? CACHE_RESET : 0, &c, moved, sizeof(moved), e);
+    if (rc != 0)
+        goto out;
+    if (moved[0] != '\0')
+        fprintf(stderr, "sagetop: the old cache was moved to %s\n", moved);
+    if (!g->offline) {
+        if ((rc = jobs_store(c, &live, e)) != 0)
+            goto out;
+        if (live.count > 1)
+            qsort(live.items, live.count, sizeof(*live.items), cmp_summary_name);
+    }
+    rc = jobs_read(c, o, g->offline ? NULL : &live, out, e);
+out:
+    sagemaker_job_list_clean(&live);
+    cache_close(c);
+    cli_aws_close(&a);
+    return rc;
+}
+
 int cmd_jobs(const struct globals *g, int argc, char **argv)
 {
     struct jobs_opts o;
-    struct cli_aws a;
     struct sagemaker_job_list l = { 0 };
     struct err e = { 0 };
     double now = (double)time(NULL);
@@ -382,17 +602,19 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         return EXIT_OK;
     if (rc != 0)
         return rc;
-    if (g->offline) {
-        fprintf(stderr, "sagetop: 'jobs --offline' needs the cache, which is not built yet\n");
-        return EXIT_ERROR;
+    if (o.offline) {
+        struct globals og = *g;
+
+        og.offline = true;
+        rc = jobs_load(&og, &o, &l, &e);
+    } else {
+        rc = jobs_load(g, &o, &l, &e);
     }
-    if (cli_aws_open(g, &a, &e) != 0)
-        return cli_fail(&e);
-    rc = jobs_fetch(a.client, &o, &l, &e);
-    cli_aws_close(&a);
     if (rc != 0)
         return cli_fail(&e);
     jobs_sort(l.items, l.count, o.sort);
+    if (o.limit > 0 && l.count > o.limit)
+        l.count = o.limit;
     switch (o.format) {
     case JOBS_TABLE:
         jobs_print_table(stdout, l.items, l.count, now);

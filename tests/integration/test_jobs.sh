@@ -125,4 +125,39 @@ expect_match "whoami region" "$out" 'Region: +us-east-1'
 expect_match "whoami credential source" "$out" 'Credentials: +env'
 expect_match "whoami endpoints" "$out" "SageMaker +$AWS_ENDPOINT_URL"
 expect_match "whoami shows no secret" "$(printf '%s' "$out" | grep -c -- "$AWS_SECRET_ACCESS_KEY")" '^0$'
+
+# --- the cache under it: every listing above filled the cache; --offline reads it alone.
+# The same listings online now, then with the emulator stopped, must print the same (CSV
+# without its duration column, which counts from now for running jobs).
+nodur() { cut -d, -f1-6,8; }
+variants=("--format json" "--format json --status InProgress" "--format csv --name-contains 0012"
+          "--format csv --since $iso" "--format csv --sort name --limit 7"
+          "--format csv --sort status" "--format csv --status failed --limit 20")
+for i in "${!variants[@]}"; do
+    # shellcheck disable=SC2086
+    "$SAGETOP" jobs ${variants[$i]} 2>"$TMPD/err" | nodur >"$TMPD/on.$i"
+done
+expect_eq "online json (from the cache) still lists 1234" "$(count_json <"$TMPD/on.0")" 1234
+"$SAGETOP" jobs --format json >"$TMPD/before-stop.json"
+kill "$EMU_PID"; wait "$EMU_PID" 2>/dev/null
+"$SAGETOP" jobs --format csv >/dev/null 2>"$TMPD/err"
+expect_eq "emulator stopped: online listing fails (exit 1)" "$?" 1
+expect_match "emulator stopped: says it is a network error" "$(cat "$TMPD/err")" 'ListTrainingJobs'
+for i in "${!variants[@]}"; do
+    # shellcheck disable=SC2086
+    "$SAGETOP" --offline jobs ${variants[$i]} 2>"$TMPD/err" | nodur >"$TMPD/off.$i"
+    if cmp -s "$TMPD/on.$i" "$TMPD/off.$i" && [ -s "$TMPD/off.$i" ]; then
+        ok "offline equals online: jobs ${variants[$i]}"
+    else
+        not_ok "offline equals online: jobs ${variants[$i]}" "$(diff "$TMPD/on.$i" "$TMPD/off.$i" | head -5; cat "$TMPD/err")"
+    fi
+done
+"$SAGETOP" jobs --offline --format json >"$TMPD/after-stop.json" 2>"$TMPD/err"
+expect_eq "jobs --offline (after the command) exits 0" "$?" 0
+expect_eq "jobs --offline json is byte-identical to the online json" \
+    "$(cmp -s "$TMPD/before-stop.json" "$TMPD/after-stop.json" && echo same)" same
+expect_eq "offline: nothing on stderr" "$(cat "$TMPD/err")" ""
+expect_eq "offline: --status InProgress 308" "$(count_json <"$TMPD/off.1")" 308
+expect_eq "offline with an empty cache lists nothing" \
+    "$(XDG_CACHE_HOME=$TMPD/empty-cache "$SAGETOP" --offline jobs --format csv | rows)" 0
 finish
