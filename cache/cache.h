@@ -147,6 +147,12 @@ int cache_jobs_count(struct cache *c, const struct cache_job_query *q, size_t *c
 /* Fills out[0..*n) with at most limit rows starting at offset, in query order. */
 int cache_jobs_window(struct cache *c, const struct cache_job_query *q, size_t offset,
                       size_t limit, struct cache_job *out, size_t *n, struct err *e);
+/* One metric column of the job list for n jobs (cache_job.id, n <= 1024) in one query:
+ * out[i] is the last extracted value (kind[i] = CACHE_MCOL_LOG), else SageMaker's final value
+ * (CACHE_MCOL_FINAL), else kind[i] = CACHE_MCOL_NONE. */
+enum { CACHE_MCOL_NONE, CACHE_MCOL_LOG, CACHE_MCOL_FINAL };
+int cache_jobs_metric_column(struct cache *c, const int64_t *ids, size_t n, const char *metric,
+                             double *out, unsigned char *kind, struct err *e);
 /* One job by exact name, or ERR_NOTFOUND. */
 int cache_job_get(struct cache *c, const char *name, struct cache_job *out, struct err *e);
 /* The raw DescribeTrainingJob document (JSON text), malloc'd, caller frees; ERR_NOTFOUND

@@ -728,6 +728,62 @@ out:
     return rc;
 }
 
+int cache_jobs_metric_column(struct cache *c, const int64_t *ids, size_t n, const char *metric,
+                             double *out, unsigned char *kind, struct err *e)
+{
+    static const char head[] =
+        "SELECT j.id, m.last, m.count, f.value FROM jobs j"
+        " LEFT JOIN metrics m ON m.job_id=j.id AND m.name=?1"
+        " LEFT JOIN final_metrics f ON f.job_id=j.id AND f.name=?1 WHERE j.id IN (";
+    sqlite3_stmt *st = NULL;
+    char *sql;
+    size_t i, len = sizeof(head) - 1;
+    int rc, s;
+
+    if (n == 0)
+        return 0;
+    if (n > 1024)
+        return err_set(e, ERR_INVAL, "at most 1024 jobs per metric column query");
+    if ((sql = malloc(len + 2 * n + 2)) == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    memcpy(sql, head, len);
+    for (i = 0; i < n; i++) {
+        sql[len++] = i ? ',' : '?';
+        if (i)
+            sql[len++] = '?';
+    }
+    sql[len++] = ')';
+    sql[len] = '\0';
+    rc = cache_prepare(c, sql, &st, e);
+    free(sql);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+    for (i = 0; i < n; i++) {
+        sqlite3_bind_int64(st, (int)i + 2, ids[i]);
+        kind[i] = CACHE_MCOL_NONE;
+        out[i] = NAN;
+    }
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+
+        for (i = 0; i < n; i++) {
+            if (ids[i] != id)
+                continue;
+            if (sqlite3_column_type(st, 1) != SQLITE_NULL && sqlite3_column_int64(st, 2) > 0) {
+                out[i] = sqlite3_column_double(st, 1);
+                kind[i] = CACHE_MCOL_LOG;
+            } else if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+                out[i] = sqlite3_column_double(st, 3);
+                kind[i] = CACHE_MCOL_FINAL;
+            }
+        }
+    }
+    rc = s == SQLITE_DONE ? 0 : cache_fail(c, e, "reading a metric column");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* ---- Detail lists ---------------------------------------------------------------------- */
 
 void cache_kv_list_clean(struct cache_kv_list *l)
