@@ -18,7 +18,7 @@ PYTHON=$(scripts/find-python.sh 2>/dev/null || command -v python3)
 FAILED=0
 mkdir -p "$WORK"
 
-SECTIONS=(extract cache)
+SECTIONS=(extract cache ui)
 
 bench_time() {
     local t0 t1
@@ -138,6 +138,50 @@ section_cache() {
          "definition: $(field seconds "$l") s, $(field points "$l") points; the same extraction" \
          "in memory $(field mem_seconds "$l") s (ratio $(field ratio "$l"))"
     echo "peak RSS (sagetop's part): $(( $(field peak_kb "$(grep '^rss ' <<<"$out")") / 1024 )) MB"
+    rm -rf "$dir"
+}
+
+# ---------------------------------------------------------------------------------------------
+# ui: the full-screen UI on the real binary in a pty (bench/bench_ui.c) over bench_cache's
+# cache (100,000 jobs, a 10,000,000-line log); peer: less on the same lines as text.
+# Targets: first frame < 150 ms, < 2 ms CPU per keypress, peak RSS < 64 MB.
+section_ui() {
+    local dir=$WORK/ui out l first rss lf lrss k v
+    local lines=${BENCH_UI_LINES:-10000000} jobs=${BENCH_UI_JOBS:-100000}
+    echo "== ui: $jobs jobs, a $lines-line log =="
+    "$BUILD"/bench/bench_cache "$dir" "$lines" "$jobs" >"$WORK/.bench_ui_build" 2>&1 ||
+        { echo "building the cache (bench_cache) failed"; FAILED=1; return; }
+    rm -f "$dir/naive.db"*
+    out=$(env -u AWS_ENDPOINT_URL -u AWS_PROFILE -u AWS_DEFAULT_PROFILE HOME="$dir/home" \
+          XDG_CONFIG_HOME="$dir/home/.config" XDG_CACHE_HOME="$dir/home/.cache" \
+          AWS_EC2_METADATA_DISABLED=true "$BUILD"/bench/bench_ui "$(cd "$BUILD" && pwd)/sagetop" \
+          "$dir/cache.db" "$dir/raw.log") || { echo "bench_ui failed: $out"; FAILED=1; return; }
+    first=$(field ms "$(grep '^first ' <<<"$out")")
+    l=$(grep '^less ' <<<"$out")
+    lf=$(field first_ms "$l")
+    echo "first frame (the list): $first ms | less, first screen of the text: $lf ms"          "(ratio $(ratio "$first" "$lf"))"
+    echo "first frame of the log view: $(field ms "$(grep '^logfirst ' <<<"$out")") ms"
+    awk -v a="$first" 'BEGIN { exit !(a < 150) }' || { echo "MISSED: first frame >= 150 ms"; FAILED=1; }
+    l=$(grep '^list ' <<<"$out")
+    echo "CPU per key, list: j $(field j_cpu_ms "$l") ms, PgDn $(field pgdn_cpu_ms "$l") ms"
+    for k in j_cpu_ms pgdn_cpu_ms; do
+        v=$(field $k "$l")
+        awk -v a="$v" 'BEGIN { exit !(a < 2) }' || { echo "MISSED: list $k $v >= 2 ms"; FAILED=1; }
+    done
+    l=$(grep '^log ' <<<"$out")
+    echo "CPU per key, log: k $(field k_cpu_ms "$l") ms, PgUp $(field pgup_cpu_ms "$l") ms;" \
+         "g $(field g_ms "$l") ms, G $(field G_ms "$l") ms (wall)"
+    for k in k_cpu_ms pgup_cpu_ms; do
+        v=$(field $k "$l")
+        awk -v a="$v" 'BEGIN { exit !(a < 2) }' || { echo "MISSED: log $k $v >= 2 ms"; FAILED=1; }
+    done
+    l=$(grep '^less ' <<<"$out")
+    echo "less on the same lines: j $(field j_cpu_ms "$l") ms, PgDn $(field pgdn_cpu_ms "$l") ms" \
+         "CPU per key; G $(field G_ms "$l") ms (reads the whole file)"
+    rss=$(( $(field peak_kb "$(grep '^rss ' <<<"$out")") / 1024 ))
+    lrss=$(( $(field peak_kb "$l") / 1024 ))
+    echo "peak RSS: sagetop $rss MB | less $lrss MB (after G)"
+    [ "$rss" -lt 64 ] || { echo "MISSED: RSS >= 64 MB"; FAILED=1; }
     rm -rf "$dir"
 }
 

@@ -31,6 +31,7 @@ struct row {
     struct cache_job job;
     char user[MAX_COLS][32];
     bool user_final[MAX_COLS];   /* the value is SageMaker's final metric, not from the log */
+    bool cells_loaded;           /* user[] filled (on the first draw of the row) */
 };
 
 struct jobs_state {
@@ -298,46 +299,55 @@ static void build_query(struct jobs_state *s)
     s->stale = true;
 }
 
-static void fetch_user_cells(struct jobs_state *s, struct app *a, struct row *r)
+/* The hp.X and m.X cells of rows[0..n) (the visible ones): one query per metric column for
+ * all of them; hyperparameters per row, only when such a column is shown. */
+static void load_cells(struct jobs_state *s, struct app *a, struct row *rows, size_t n)
 {
-    struct cache_metric_stat_list ms = { 0 };
-    struct cache_kv_list hp = { 0 };
-    bool need_m = false, need_hp = false;
+    int64_t ids[WINDOW_MAX];
+    double vals[WINDOW_MAX];
+    unsigned char kind[WINDOW_MAX];
+    bool need_hp = false;
     size_t c, i;
 
-    for (c = 0; c < s->n_cols; c++) {
-        need_m |= strncmp(s->cols[c].key, "m.", 2) == 0;
-        need_hp |= strncmp(s->cols[c].key, "hp.", 3) == 0;
+    for (i = 0; i < n && rows[i].cells_loaded; i++)
+        ;
+    if (i == n)
+        return;
+    for (i = 0; i < n; i++) {
+        ids[i] = rows[i].job.id;
+        memset(rows[i].user, 0, sizeof(rows[i].user));
+        memset(rows[i].user_final, 0, sizeof(rows[i].user_final));
+        rows[i].cells_loaded = true;
     }
-    if (need_m)
-        cache_job_metric_stats(app_cache(a), r->job.name, &ms, NULL);
-    if (need_hp)
-        cache_job_hyperparameters(app_cache(a), r->job.name, &hp, NULL);
     for (c = 0; c < s->n_cols && c < MAX_COLS; c++) {
         const char *k = s->cols[c].key;
 
-        r->user[c][0] = '\0';
-        r->user_final[c] = false;
-        if (strncmp(k, "m.", 2) == 0) {
-            for (i = 0; i < ms.n; i++) {
-                if (strcmp(ms.items[i].name, k + 2) == 0) {
-                    /* the log's last value when the log is cached, else SageMaker's */
-                    double v = ms.items[i].count > 0 ? ms.items[i].last : ms.items[i].final_value;
-
-                    if (ms.items[i].count > 0 || ms.items[i].has_final)
-                        fmt_value(v, r->user[c], sizeof(r->user[c]));
-                    r->user_final[c] = ms.items[i].count == 0 && ms.items[i].has_final;
-                }
-            }
-        } else if (strncmp(k, "hp.", 3) == 0) {
-            for (i = 0; i < hp.n; i++)
-                if (strcmp(hp.items[i].key, k + 3) == 0)
-                    sanitize_text(hp.items[i].value, strlen(hp.items[i].value), r->user[c],
-                                  sizeof(r->user[c]), draw_utf8() ? 0 : SANITIZE_ASCII);
+        need_hp |= strncmp(k, "hp.", 3) == 0;
+        if (strncmp(k, "m.", 2) != 0 ||
+            cache_jobs_metric_column(app_cache(a), ids, n, k + 2, vals, kind, NULL) < 0)
+            continue;
+        for (i = 0; i < n; i++) {
+            /* the log's last value when the log is cached, else SageMaker's (drawn dim) */
+            if (kind[i] != CACHE_MCOL_NONE)
+                fmt_value(vals[i], rows[i].user[c], sizeof(rows[i].user[c]));
+            rows[i].user_final[c] = kind[i] == CACHE_MCOL_FINAL;
         }
     }
-    cache_metric_stat_list_clean(&ms);
-    cache_kv_list_clean(&hp);
+    for (i = 0; need_hp && i < n; i++) {
+        struct cache_kv_list hp = { 0 };
+        size_t h;
+
+        cache_job_hyperparameters(app_cache(a), rows[i].job.name, &hp, NULL);
+        for (c = 0; c < s->n_cols && c < MAX_COLS; c++) {
+            const char *k = s->cols[c].key;
+
+            for (h = 0; strncmp(k, "hp.", 3) == 0 && h < hp.n; h++)
+                if (strcmp(hp.items[h].key, k + 3) == 0)
+                    sanitize_text(hp.items[h].value, strlen(hp.items[h].value), rows[i].user[c],
+                                  sizeof(rows[i].user[c]), draw_utf8() ? 0 : SANITIZE_ASCII);
+        }
+        cache_kv_list_clean(&hp);
+    }
 }
 
 /* Fetches the rows around the visible ones: a page above, the page, a page below, so that
@@ -386,7 +396,8 @@ static void refresh_window(struct jobs_state *s, struct app *a, int rows, bool r
         }
         for (i = 0; i < n; i++) {
             s->rows[i].job = jobs[i];
-            fetch_user_cells(s, a, &s->rows[i]);
+            /* the metric and hyperparameter cells cost a query per row: read when drawn */
+            s->rows[i].cells_loaded = false;
         }
         free(jobs);
     }
@@ -526,6 +537,11 @@ static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
                                                : "no jobs in the cache yet: syncing…",
                  theme_attr(TH_DIM));
         return;
+    }
+    if (s->top >= s->rows_top && s->top < s->rows_top + s->n_rows) {
+        size_t vis = s->rows_top + s->n_rows - s->top;
+
+        load_cells(s, a, &s->rows[s->top - s->rows_top], vis < (size_t)rows ? vis : (size_t)rows);
     }
     for (i = 0; s->top + i < s->rows_top + s->n_rows && (int)i < rows; i++) {
         const struct row *row = &s->rows[s->top - s->rows_top + i];

@@ -594,6 +594,52 @@ static void unfollow_at_top(struct logs_state *s)
     }
 }
 
+/* Scrolls the loaded window by d lines without reloading it: the lines that stay are kept
+ * (already read, sanitized and matched), only the |d| new ones are read. A 10,000,000-line log
+ * then costs one small read per key. False when the window cannot be shifted (filtered, or
+ * fewer lines loaded than the step); the caller reloads. */
+static bool shift_window(struct logs_state *s, struct app *a, const char *job, long d)
+{
+    struct logs_state *tmp;
+    size_t k, i, keep;
+
+    if (s->filter[0] || s->follow || !s->top_set || s->n == 0 || s->rows <= 0 ||
+        s->n > (size_t)s->rows || d == 0 || (d > 0 ? (size_t)d : (size_t)-d) >= s->n ||
+        pos_cmp(&s->lines[0].pos, &s->top) != 0)
+        return false;
+    if (d > 0) {
+        for (i = 0; i < (size_t)d; i++)
+            free(s->lines[i].text);
+        memmove(s->lines, s->lines + d, (s->n - (size_t)d) * sizeof(s->lines[0]));
+        s->n -= (size_t)d;
+        fetch_after(s, a, job, &s->lines[s->n - 1].pos, (size_t)s->rows - s->n);
+        s->top = s->lines[0].pos;
+        return true;
+    }
+    tmp = calloc(1, sizeof(*tmp));
+    if (!tmp)
+        return false;
+    memcpy(tmp->inst, s->inst, sizeof(s->inst));
+    memcpy(tmp->shown, s->shown, sizeof(s->shown));
+    tmp->n_inst = s->n_inst;
+    tmp->mset = s->mset;          /* borrowed: lines are matched as a reload would */
+    fetch_before(tmp, a, job, &s->top, (size_t)-d);
+    k = tmp->n;
+    if (k > 0) {
+        keep = s->n + k > (size_t)s->rows ? (size_t)s->rows - k : s->n;
+        for (i = keep; i < s->n; i++)
+            free(s->lines[i].text);
+        memmove(s->lines + k, s->lines, keep * sizeof(s->lines[0]));
+        memcpy(s->lines, tmp->lines, k * sizeof(s->lines[0]));
+        s->n = keep + k;
+        s->top = s->lines[0].pos;
+        s->at_end = false;
+    }
+    tmp->n = 0;                   /* the texts moved into s */
+    free(tmp);
+    return true;
+}
+
 static int scroll_lines(struct view *v, struct app *a, long d)
 {
     struct logs_state *s = S(v);
@@ -613,6 +659,8 @@ static int scroll_lines(struct view *v, struct app *a, long d)
         else if (d > 0)
             s->follow = true;
         cache_log_batch_clean(&m);
+    } else if (!s->stale && shift_window(s, a, v->job, d)) {
+        return R_REDRAW;
     } else if (step_from(s, a, v->job, &s->top, d, &p)) {
         s->top = p;
     } else if (d > 0) {
