@@ -303,3 +303,184 @@ int json_required(int rc, const char *key, struct err *e)
         return err_set(e, ERR_PARSE, "member \"%s\" is missing", key);
     return rc;
 }
+
+/* ---- exact serialisation --------------------------------------------------------------- */
+
+struct dbuf {
+    char *p;
+    size_t len, cap;
+    int rc;
+};
+
+static void db_put(struct dbuf *b, const char *s, size_t n)
+{
+    if (b->rc != 0)
+        return;
+    if (b->len + n + 1 > JSON_DOC_MAX_BYTES) {
+        b->rc = ERR_TOOBIG;
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        char *p;
+
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        if ((p = realloc(b->p, cap)) == NULL) {
+            b->rc = ERR_NOMEM;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void db_str(struct dbuf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, run = 0;
+
+    db_put(b, "\"", 1);
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        char esc[8];
+        size_t el = 2;
+
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        db_put(b, s + run, i - run);
+        run = i + 1;
+        esc[0] = '\\';
+        switch (ch) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[ch >> 4];
+            esc[5] = hex[ch & 15];
+            el = 6;
+        }
+        db_put(b, esc, el);
+    }
+    db_put(b, s + run, n - run);
+    db_put(b, "\"", 1);
+}
+
+/* The shortest text that reads back as the same double, laid out as Python's repr() (what
+ * the AWS services and the emulator send): fixed notation for exponents -4..15, else
+ * scientific ("1677672000.0", "0.001", "1e-05", "1.5e+20"). */
+static void db_real(struct dbuf *b, double v)
+{
+    char buf[64];
+    int prec, n = 0, exp10;
+    char *c;
+
+    if (!isfinite(v)) {
+        db_put(b, "null", 4);
+        return;
+    }
+    for (prec = 1; prec <= 17; prec++) {
+        n = snprintf(buf, sizeof(buf), "%.*e", prec - 1, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    c = strchr(buf, 'e');
+    exp10 = c != NULL ? atoi(c + 1) : 0;
+    if (exp10 >= -4 && exp10 < 16) {
+        int decimals = prec - 1 - exp10;
+
+        n = snprintf(buf, sizeof(buf) - 3, "%.*f", decimals > 0 ? decimals : 0, v);
+    }
+    /* whatever the locale's decimal point, JSON's is '.' */
+    for (c = buf; *c != '\0'; c++)
+        if (*c == ',')
+            *c = '.';
+    if (strpbrk(buf, ".eE") == NULL) {
+        memcpy(buf + n, ".0", 3);
+        n += 2;
+    }
+    db_put(b, buf, (size_t)n);
+}
+
+static void db_value(struct dbuf *b, const json_t *v, int depth)
+{
+    char buf[32];
+    const char *key;
+    json_t *m;
+    size_t i;
+    int n;
+
+    if (depth > 2048) {
+        b->rc = ERR_TOOBIG;
+        return;
+    }
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        db_put(b, "{", 1);
+        i = 0;
+        json_object_foreach((json_t *)v, key, m) {
+            if (i++ > 0)
+                db_put(b, ",", 1);
+            db_str(b, key, strlen(key));
+            db_put(b, ":", 1);
+            db_value(b, m, depth + 1);
+        }
+        db_put(b, "}", 1);
+        break;
+    case JSON_ARRAY:
+        db_put(b, "[", 1);
+        for (i = 0; i < json_array_size(v); i++) {
+            if (i > 0)
+                db_put(b, ",", 1);
+            db_value(b, json_array_get(v, i), depth + 1);
+        }
+        db_put(b, "]", 1);
+        break;
+    case JSON_STRING:
+        db_str(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        n = snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        db_put(b, buf, (size_t)n);
+        break;
+    case JSON_REAL:
+        db_real(b, json_real_value(v));
+        break;
+    case JSON_TRUE:
+        db_put(b, "true", 4);
+        break;
+    case JSON_FALSE:
+        db_put(b, "false", 5);
+        break;
+    case JSON_NULL:
+        db_put(b, "null", 4);
+        break;
+    }
+}
+
+int json_dump_exact(const json_t *v, char **out, size_t *len_out, struct err *e)
+{
+    struct dbuf b = { NULL, 0, 0, 0 };
+
+    if (v == NULL)
+        return err_set(e, ERR_INVAL, "no JSON value to write");
+    db_value(&b, v, 0);
+    if (b.rc != 0) {
+        free(b.p);
+        return err_set(e, b.rc, b.rc == ERR_NOMEM ? "out of memory writing JSON"
+                                                  : "JSON document over %u bytes or too deep",
+                       JSON_DOC_MAX_BYTES);
+    }
+    *out = b.p;
+    if (len_out != NULL)
+        *len_out = b.len;
+    return 0;
+}

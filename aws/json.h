@@ -53,6 +53,13 @@ static inline int json_optional(int rc)
 }
 int json_required(int rc, const char *key, struct err *e);
 
+/* Compact JSON text of v that means exactly what was received: numbers as the shortest text
+ * that reads back as the same double (1677672000.123 stays 1677672000.123, where jansson's
+ * %.17g would write 1677672000.1229999), integers as integers, members in document order,
+ * strings escaped minimally (UTF-8 kept, NUL as \u0000). On success *out is malloc'd and
+ * NUL-terminated, *len_out (optional) its length. ERR_TOOBIG over JSON_DOC_MAX_BYTES. */
+int json_dump_exact(const json_t *v, char **out, size_t *len_out, struct err *e);
+
 /* ISO 8601 in UTC as the AWS CLI prints SageMaker timestamps (Python's isoformat()):
  * "2026-11-20T10:11:12.123000+00:00", and "2026-11-20T10:11:12+00:00" for whole seconds.
  * The fraction is rounded to microseconds. out should hold JSON_ISO8601_MAX bytes. Returns out

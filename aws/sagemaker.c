@@ -705,12 +705,9 @@ static int job_from_json(const json_t *o, struct sagemaker_job *out, struct err 
         goto fail;
     if (tags != NULL && (rc = parse_tag_list(tags, &j.tags, &j.n_tags, e)) != 0)
         goto fail;
-    j.raw_json = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (j.raw_json == NULL) {
-        rc = err_set(e, ERR_NOMEM, "out of memory keeping the document");
+    /* not json_dumps(): its %.17g turns 1677672000.123 into 1677672000.1229999 */
+    if ((rc = json_dump_exact(o, &j.raw_json, &j.raw_json_len, e)) != 0)
         goto fail;
-    }
-    j.raw_json_len = strlen(j.raw_json);
     *out = j;
     return 0;
 fail:

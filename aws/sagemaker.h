@@ -190,7 +190,8 @@ struct sagemaker_job {
     size_t n_final_metrics;
 
     /* The whole document as received (the cache stores it): compact JSON text of the
-     * response (DescribeTrainingJob) or of the record (Search). NUL-terminated. */
+     * response (DescribeTrainingJob) or of the record (Search), numbers written back exactly
+     * as sent (json_dump_exact: 1677672000.123 stays 1677672000.123). NUL-terminated. */
     char *raw_json;
     size_t raw_json_len;
 };

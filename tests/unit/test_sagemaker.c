@@ -867,3 +867,52 @@ Test(paging, other_errors_are_final_at_once)
     paging_set_sleep(NULL);
     live_close(&l);
 }
+
+/* ---- raw_json keeps what AWS sent ------------------------------------------------------- */
+
+Test(json, dump_exact_keeps_numbers_as_sent)
+{
+    static const char doc[] =
+        "{\"TrainingJobName\":\"j\\u00e9-\\\"q\\\"\\n\\u0000x\",\"CreationTime\":1677672000.123,"
+        "\"A\":[0.1,1e-05,1.5e+20,-2.5,3.0,1677672000.0,0.30000000000000004],\"I\":42,"
+        "\"N\":null,\"T\":true,\"F\":false,\"O\":{}}";
+    json_t *root, *back;
+    char *out = NULL;
+    size_t len = 0;
+    struct err e = { 0 };
+
+    cr_assert_eq(json_parse_object(doc, sizeof(doc) - 1, "test", &root, &e), 0, "%s", e.msg);
+    cr_assert_eq(json_dump_exact(root, &out, &len, &e), 0, "%s", e.msg);
+    cr_assert_eq(len, strlen(out));
+    cr_assert(strstr(out, "\"CreationTime\":1677672000.123,") != NULL, "%s", out);
+    cr_assert(strstr(out, "[0.1,1e-05,1.5e+20,-2.5,3.0,1677672000.0,0.30000000000000004]")
+              != NULL, "%s", out);
+    cr_assert(strstr(out, "\"I\":42,\"N\":null,\"T\":true,\"F\":false,\"O\":{}") != NULL, "%s",
+              out);
+    cr_assert(strncmp(out, "{\"TrainingJobName\":\"j\xc3\xa9-\\\"q\\\"\\n\\u0000x\"", 36) == 0,
+              "%s", out);
+    /* and it reads back as the same document */
+    cr_assert_eq(json_parse_object(out, len, "back", &back, &e), 0, "%s", e.msg);
+    cr_assert(json_equal(root, back));
+    json_decref(back);
+    json_decref(root);
+    free(out);
+}
+
+Test(sagemaker, describe_raw_json_keeps_fractional_timestamps)
+{
+    static const char doc[] =
+        "{\"TrainingJobName\":\"t\",\"TrainingJobArn\":\"arn:aws:sagemaker:us-east-1:1:"
+        "training-job/t\",\"TrainingJobStatus\":\"Completed\",\"CreationTime\":1677672000.123,"
+        "\"TrainingEndTime\":1677675600.987654,\"LastModifiedTime\":1677675601,"
+        "\"FinalMetricDataList\":[{\"MetricName\":\"loss\",\"Value\":0.1,"
+        "\"Timestamp\":1677675600.1}]}";
+    struct sagemaker_job j;
+    struct err e = { 0 };
+
+    cr_assert_eq(sagemaker_parse_describe_training_job(doc, sizeof(doc) - 1, &j, &e), 0, "%s",
+                 e.msg);
+    cr_assert_str_eq(j.raw_json, doc);
+    cr_assert_eq(j.raw_json_len, sizeof(doc) - 1);
+    sagemaker_job_clean(&j);
+}
