@@ -2,8 +2,9 @@
  * HeadBucket), built on aws_rest_call().
  *
  * Owns key encoding and the request shapes; addressing style, payload hashing, signing and
- * error mapping belong to client.c. Paths are handed over in path style ("/bucket/key") with
- * the bucket named separately, so the client can switch to virtual-host style on AWS.
+ * error mapping belong to client.c. Paths are handed over within the bucket ("/key", "/" for
+ * the bucket itself) with the bucket named separately: the client puts the bucket in the host
+ * (virtual-host style on AWS) or in front of the path (path style on a custom endpoint).
  * Must not print or exit. */
 #include "aws/s3.h"
 
@@ -58,7 +59,7 @@ static int check_bucket(const char *bucket, struct err *e)
     return 0;
 }
 
-/* "/bucket/encoded-key" (key may be NULL: "/bucket"). */
+/* "/encoded-key" within the bucket (key NULL: "/", the bucket itself); checks the bucket. */
 static int object_path(const char *bucket, const char *key, char *out, size_t outlen,
                        struct err *e)
 {
@@ -68,14 +69,14 @@ static int object_path(const char *bucket, const char *key, char *out, size_t ou
     if (rc != 0)
         return rc;
     if (key == NULL) {
-        snprintf(out, outlen, "/%s", bucket);
+        snprintf(out, outlen, "/");
         return 0;
     }
     if (key[0] == '\0' || strlen(key) > S3_KEY_MAX)
         return err_set(e, ERR_INVAL, "S3 key must be 1 to %d bytes", S3_KEY_MAX);
     if ((rc = s3_encode_key(key, enc, sizeof(enc), e)) != 0)
         return rc;
-    if ((size_t)snprintf(out, outlen, "/%s/%s", bucket, enc) >= outlen)
+    if ((size_t)snprintf(out, outlen, "/%s", enc) >= outlen)
         return err_set(e, ERR_TOOBIG, "S3 path too long");
     return 0;
 }

@@ -148,6 +148,26 @@ def json_error(code, message, status=400):
         {"__type": code, "message": message})
 
 
+def patch_s3_signature_path():
+    """S3 signs the path exactly as the client encoded it (AWS checks it so). moto rebuilds it
+    from werkzeug's decoded URL, so keys with '+', '%', '=', '&' or non-ASCII failed the
+    signature check even from boto3: check S3 signatures against the raw request path."""
+    from urllib.parse import urlparse
+    from moto.core.authorization import ActionAuthenticatorMixin
+    orig = ActionAuthenticatorMixin._authenticate_and_authorize_action
+
+    def auth_with_raw_path(self, iam_request_cls, *args, **kwargs):
+        raw, uri = getattr(self, "raw_path", None), getattr(self, "uri", None)
+        if not raw or not uri or iam_request_cls.__name__ != "S3IAMRequest":
+            return orig(self, iam_request_cls, *args, **kwargs)
+        self.uri = urlparse(uri)._replace(path=raw).geturl()
+        try:
+            return orig(self, iam_request_cls, *args, **kwargs)
+        finally:
+            self.uri = uri
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = auth_with_raw_path
+
+
 def patch_moto(store, engine):
     from moto.sagemaker.responses import SageMakerResponse
     from moto.logs.responses import LogsResponse
@@ -227,6 +247,7 @@ def patch_moto(store, engine):
     SageMakerResponse.list_training_jobs = handler(store.list_training_jobs)
     SageMakerResponse.stop_training_job = handler(stop)
     SageMakerResponse.search = handler(store.search, fallback=orig_search)
+    patch_s3_signature_path()
     for name in ("create_log_group", "create_log_stream", "put_log_events", "describe_log_groups",
                  "describe_log_streams", "get_log_events", "filter_log_events"):
         setattr(LogsResponse, name, handler(getattr(store, name)))
@@ -282,13 +303,17 @@ class Front(BaseHTTPRequestHandler):
         if isinstance(body, str):
             body = body.encode()
         self.send_response(status)
+        length = str(len(body))
         for k, v in headers.items():
+            if k.lower() == "content-length" and self.command == "HEAD":
+                length = v      # a HEAD answer says the size of what GET would send (S3)
             if k.lower() in ("content-length", "transfer-encoding", "connection", "server", "date"):
                 continue
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", length)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def do_GET(self):
         self.handle_any("GET")
