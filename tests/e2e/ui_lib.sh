@@ -1,8 +1,8 @@
 # Helpers for the UI's end-to-end tests (source after tests/lib.sh).
 #   ui_start [sagetop options]   start the demo emulator and sagetop in a 120x40 tmux pane
 #   shot NAME                    write screenshots/NAME.txt (plain), NAME.ansi (with colours)
-#   render_pngs                  NAME.png for each shot, when ImageMagick is there (call it
-#                                at the end: it is slow)
+#   render_pngs                  NAME.png for each shot (scripts/ansi2png.py with colours, or
+#                                ImageMagick; skipped when neither is there), at the end
 #   screen_e                     the pane with colour escapes (capture-pane -e)
 SHOTS=${SAGETOP_SCREENSHOTS:-$TOP/screenshots}
 
@@ -41,9 +41,18 @@ shot() {
     _shots+=("$1")
 }
 
-# PNG renderings of the text captures, made after the UI has exited (ImageMagick, if there).
+# PNG renderings of the captures, made after the UI has exited: with colours by
+# scripts/ansi2png.py when Debian's python3 has Pillow and DejaVu (python3-pil,
+# fonts-dejavu-core), else plain text by ImageMagick, else none (quietly).
 render_pngs() {
-    local n
+    local n args=()
+    [ ${#_shots[@]} -gt 0 ] || return 0
+    if /usr/bin/python3 -c 'import PIL' 2>/dev/null; then
+        for n in "${_shots[@]}"; do
+            args+=("$SHOTS/$n.ansi" "$SHOTS/$n.png")
+        done
+        /usr/bin/python3 "$TOP/scripts/ansi2png.py" "${args[@]}" 2>/dev/null && return 0
+    fi
     command -v convert >/dev/null 2>&1 || return 0
     for n in "${_shots[@]}"; do
         convert -background '#1c1c1c' -fill '#d0d0d0' -font DejaVu-Sans-Mono -pointsize 13 \
