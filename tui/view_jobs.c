@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "aws/json.h"
+#include "cache/session.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/sanitize.h"
@@ -262,29 +262,6 @@ static int parse_filter(struct jobs_state *s, const char *text, struct err *e)
     s->name_invert = invert;
     memcpy(s->q.conds, q.conds, sizeof(q.conds));
     s->q.n_conds = q.n_conds;
-    return 0;
-}
-
-/* "30m", "12h", "2d", "1w" (ago) or an ISO 8601 date: the epoch seconds it names. */
-static int parse_since(const char *text, double now, double *out)
-{
-    char *end;
-    double v;
-
-    if (json_parse_iso8601(text, out, NULL) == 0)
-        return 0;
-    v = strtod(text, &end);
-    if (end == text || v < 0 || !isfinite(v) || end[0] == '\0' || end[1] != '\0')
-        return -1;
-    switch (end[0]) {
-    case 's': break;
-    case 'm': v *= 60; break;
-    case 'h': v *= 3600; break;
-    case 'd': v *= 86400; break;
-    case 'w': v *= 7 * 86400; break;
-    default: return -1;
-    }
-    *out = now - v;
     return 0;
 }
 
@@ -921,7 +898,8 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
             if (strncmp(t, "name=", 5) == 0)
                 snprintf(term, sizeof(term), "%s", t + 5);
             else if (strncmp(t, "since=", 6) == 0) {
-                if (parse_since(t + 6, app_now(a), &after) < 0 || strlen(t + 6) >= sizeof(since)) {
+                if (cache_parse_time(t + 6, app_now(a), &after, NULL) < 0 ||
+                    strlen(t + 6) >= sizeof(since)) {
                     app_flash(a, true, "since=%s: use 30m, 12h, 2d, 1w or a date (2026-11-20)",
                               t + 6);
                     return R_REDRAW;
