@@ -87,7 +87,7 @@ Test(ratelimit_table, throttle_shows_in_wait_and_is_per_operation)
     cr_assert_eq(ratelimit_wait_ms(AWS_LOGS, "GetLogEvents"), 0, "other operation unaffected");
     ratelimit_on_throttle(AWS_LOGS, "GetLogEvents");
     long w = ratelimit_wait_ms(AWS_LOGS, "GetLogEvents");
-    cr_assert(w >= 79 && w <= 81, "12.5/s -> 80 ms, got %ld", w);
+    cr_assert(w >= 199 && w <= 201, "5/s -> 200 ms, got %ld", w);
     cr_assert_geq(ratelimit_service_wait_ms(AWS_LOGS), 199);
     cr_assert_eq(ratelimit_service_wait_ms(AWS_SAGEMAKER), 0);
     ratelimit_set_clock(NULL);
@@ -111,8 +111,7 @@ Test(ratelimit_table, acquire_blocks_until_cancelled)
     ratelimit_set_clock(fake_clock);    /* frozen: no token ever comes back */
     ratelimit_reset();
     fake_now = 1;
-    for (int i = 0; i < 2; i++)
-        cr_assert_eq(ratelimit_acquire(AWS_SAGEMAKER, "StopTrainingJob", &cancel_flag), 0);
+    cr_assert_eq(ratelimit_acquire(AWS_SAGEMAKER, "StopTrainingJob", &cancel_flag), 0);
     pthread_create(&th, NULL, cancel_later, NULL);
     cr_assert_eq(ratelimit_acquire(AWS_SAGEMAKER, "StopTrainingJob", &cancel_flag),
                  ERR_CANCELLED);
@@ -125,11 +124,10 @@ Test(ratelimit_table, acquire_waits_real_time_for_next_token)
     struct timespec a, b;
 
     ratelimit_reset();
-    for (int i = 0; i < 2; i++)
-        cr_assert_eq(ratelimit_acquire(AWS_SAGEMAKER, "CreateTrainingJob", NULL), 0);
+    cr_assert_eq(ratelimit_acquire(AWS_SAGEMAKER, "CreateTrainingJob", NULL), 0);
     clock_gettime(CLOCK_MONOTONIC, &a);
     cr_assert_eq(ratelimit_acquire(AWS_SAGEMAKER, "CreateTrainingJob", NULL), 0);
     clock_gettime(CLOCK_MONOTONIC, &b);
     long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
-    cr_assert(ms >= 400 && ms < 2000, "2/s: the third call waits ~500 ms, waited %ld", ms);
+    cr_assert(ms >= 800 && ms < 2500, "1/s: the second call waits ~1 s, waited %ld", ms);
 }
