@@ -18,7 +18,7 @@ PYTHON=$(scripts/find-python.sh 2>/dev/null || command -v python3)
 FAILED=0
 mkdir -p "$WORK"
 
-SECTIONS=(extract cache ui)
+SECTIONS=(extract cache ui chart)
 
 bench_time() {
     local t0 t1
@@ -183,6 +183,21 @@ section_ui() {
     echo "peak RSS: sagetop $rss MB | less $lrss MB (after G)"
     [ "$rss" -lt 64 ] || { echo "MISSED: RSS >= 64 MB"; FAILED=1; }
     rm -rf "$dir"
+}
+
+# ---------------------------------------------------------------------------------------------
+# chart: rasterising a 1,000,000-point series at 200x50 (issue 7). Target: under 5 ms.
+# Peer: the same drawing done the plain way in Python (every point scaled to a cell).
+section_chart() {
+    local out best py
+    echo "== chart: 1,000,000 points at 200x50 =="
+    out=$("$BUILD"/bench/bench_chart) || FAILED=1
+    echo "$out"
+    best=$(sed -n 's/.*braille: .* median, \([0-9.]*\) ms best.*/\1/p' <<<"$out" | head -1)
+    py=$("$PYTHON" bench/peer_chart.py 1000000 200 50 | sed -n 's/seconds=//p')
+    py=$(awk -v s="$py" 'BEGIN { printf "%.1f", s * 1000 }')
+    echo "peer (Python, every point to a cell, no braille): $py ms | sagetop is $(ratio "$py" "$best")x faster"
+    [ -n "$best" ] && awk -v a="$best" 'BEGIN { exit !(a < 5) }' || { echo "MISSED: chart >= 5 ms"; FAILED=1; }
 }
 
 # ---------------------------------------------------------------------------------------------
