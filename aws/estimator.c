@@ -1381,7 +1381,8 @@ int estimator_build(const struct estimator *est, const struct estimator_context 
     struct estimator_issues local = { .n = 0 };
     struct estimator_issues *is = issues ? issues : &local;
     struct estimator_plan p;
-    char image[512] = "", base[128], default_bucket[80] = "", output[1100], num[32];
+    /* an S3 bucket name is at most 63 characters: default_bucket matches p.bucket */
+    char image[512] = "", base[128], default_bucket[64] = "", output[1100], num[32];
     const char *region = ctx->region;
     json_t *req = NULL, *algo, *hps, *sc, *rc_, *defs;
     long count = est->instance_count ? est->instance_count : 1;
