@@ -1,7 +1,10 @@
 /* view_detail.c: one job, everything the cache knows about it, as a scrollable page: status
  * timeline, failure reason with the log's last error lines, resources, spot, image, role,
  * hyperparameters, channels, S3 paths, metric definitions and metric stats. The page is built
- * from the cache when opened and again when the cache changes; drawing only walks it. */
+ * from the cache when opened, when the cache changes and when the width changes (long values
+ * and multi-line messages are wrapped into rows then); drawing only walks it. A failed job's
+ * log that is not cached yet is asked of the worker on enter (app_request_job) and shown as
+ * "loading…" until it arrives; nothing here waits on the network. */
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -16,7 +19,12 @@
 
 #define DLINE_LABEL 32
 #define ERROR_LINES 8
+#define LOG_TAIL_LINES 2000     /* how far back the error lines are looked for */
+#define TRACEBACK_MAX 24        /* rows of a traceback shown: its head and its last frames */
+#define VALUE_X 33              /* the value column */
 
+/* One display row: long values are wrapped into several rows at build time (the page is
+ * rebuilt when the width changes), so scrolling and drawing only walk rows. */
 struct dline {
     char label[DLINE_LABEL];
     char *value;             /* sanitized, owned */
@@ -29,14 +37,15 @@ struct detail_state {
     size_t n, cap;
     size_t top;
     int page;
+    int value_w;             /* the value column's width the page was built for */
     bool stale;
 };
 
-static void add(struct detail_state *s, const char *label, const char *value, size_t len,
-                attr_t attr, bool heading)
+static void push_row(struct detail_state *s, const char *label, const char *text, size_t len,
+                     attr_t attr, bool heading)
 {
     struct dline *d;
-    char *clean;
+    char *v;
 
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
@@ -47,16 +56,64 @@ static void add(struct detail_state *s, const char *label, const char *value, si
         s->lines = n;
         s->cap = cap;
     }
-    clean = malloc(len * 3 + 16);   /* every invalid byte may become U+FFFD (3 bytes) */
-    if (!clean)
+    v = malloc(len + 1);
+    if (!v)
         return;
-    sanitize_text(value, len, clean, len * 3 + 16, draw_utf8() ? 0 : SANITIZE_ASCII);
+    memcpy(v, text, len);
+    v[len] = '\0';
     d = &s->lines[s->n++];
     memset(d, 0, sizeof(*d));
     str_copy(d->label, sizeof(d->label), label);
-    d->value = clean;
+    d->value = v;
     d->attr = attr;
     d->heading = heading;
+}
+
+/* Adds a value: each of its lines (AWS messages and log lines carry '\n') sanitized, then
+ * wrapped to the value column, preferring to break after a space. The label goes on the first
+ * row only. */
+static void add(struct detail_state *s, const char *label, const char *value, size_t len,
+                attr_t attr, bool heading)
+{
+    int width = heading || s->value_w < 8 ? 1 << 20 : s->value_w;
+    size_t start = 0;
+    bool first = true;
+
+    do {
+        const char *nl = memchr(value + start, '\n', len - start);
+        size_t seg = nl ? (size_t)(nl - (value + start)) : len - start;
+        size_t cap = seg * 3 + 16, n, off = 0, raw = seg;   /* invalid byte -> U+FFFD */
+        char *clean = malloc(cap);
+
+        if (!clean)
+            return;
+        while (raw > 0 && value[start + raw - 1] == '\r')
+            raw--;      /* "\r\n" endings: not a progress bar redraw */
+        n = sanitize_text(value + start, raw, clean, cap, draw_utf8() ? 0 : SANITIZE_ASCII);
+        while (n > 0 && clean[n - 1] == ' ')
+            n--;
+        do {
+            int used;
+            size_t fit = utf8_fit(clean + off, n - off, width, &used), cut = fit;
+
+            if (off + fit < n) {
+                size_t k;
+
+                for (k = fit; k > fit / 2; k--)
+                    if (clean[off + k - 1] == ' ') {
+                        cut = k;
+                        break;
+                    }
+                if (cut == 0)
+                    cut = fit > 0 ? fit : 1;
+            }
+            push_row(s, first ? label : "", clean + off, cut, attr, heading);
+            first = false;
+            off += cut;
+        } while (off < n);
+        free(clean);
+        start += seg + (nl ? 1 : 0);
+    } while (start < len);
 }
 
 static void addf(struct detail_state *s, const char *label, attr_t attr, const char *fmt, ...)
@@ -129,27 +186,109 @@ static json_int_t jint(json_t *o, const char *a, const char *b)
     return json_is_integer(x) ? json_integer_value(x) : 0;
 }
 
-/* The last lines of the log that look like errors (or just the last lines). */
+static bool line_has(const struct cache_log_line *l, const char *word)
+{
+    return memmem(l->text, l->len, word, strlen(word)) != NULL;
+}
+
+static bool line_indented(const struct cache_log_line *l)
+{
+    return l->len > 0 && (l->text[0] == ' ' || l->text[0] == '\t');
+}
+
+static bool same_instance(const struct cache_log_line *x, const struct cache_log_line *y)
+{
+    return (x->instance == NULL && y->instance == NULL) ||
+           (x->instance && y->instance && strcmp(x->instance, y->instance) == 0);
+}
+
+/* The last Python traceback of the log: from its "Traceback (most recent call last):" line
+ * through the indented frames to the error line, on the traceback's instance only (hosts
+ * interleave). Fills idx with at most max (>= 4) line indexes: the first two and the last
+ * ones, *omitted counting the frame lines left out between them. 0 without a traceback. */
+static size_t traceback_pick(const struct cache_log_batch *b, size_t *idx, size_t max,
+                             size_t *omitted)
+{
+    size_t t, i, n = 0, total = 0;
+
+    *omitted = 0;
+    for (t = b->n; t > 0; t--)
+        if (line_has(&b->lines[t - 1], "Traceback (most recent call last):"))
+            break;
+    if (t == 0)
+        return 0;
+    t--;
+    for (i = t; i < b->n; i++) {
+        const struct cache_log_line *l = &b->lines[i];
+        bool end = i > t && !line_indented(l) && !line_has(l, "File \"");
+
+        if (i > t && !same_instance(l, &b->lines[t]))
+            continue;
+        total++;
+        if (n < 2 || n < max) {
+            idx[n++] = i;
+        } else {
+            /* keep the head (2 lines) and a sliding window of the last max - 2 */
+            memmove(idx + 2, idx + 3, (max - 3) * sizeof(*idx));
+            idx[max - 1] = i;
+            (*omitted)++;
+        }
+        if (end)
+            break;      /* the error line ends the traceback */
+    }
+    return n;
+}
+
+/* The failure's log lines: the last traceback, else the last lines that look like errors.
+ * A log that is not cached yet was asked for on enter (app_request_job): "loading…" until the
+ * worker stores it and the page is rebuilt. */
 static void add_error_lines(struct detail_state *s, struct app *a, const char *job)
 {
     struct cache_log_batch b = { 0 };
-    size_t i, shown = 0, picked[ERROR_LINES], n_picked = 0;
-    static const char *const words[] = { "error", "Error", "ERROR", "Exception", "Traceback",
-                                         "FAILED", "failed", "Killed", "CUDA out of memory", NULL };
+    size_t i, shown = 0, picked[TRACEBACK_MAX + ERROR_LINES], n_picked = 0, omitted = 0;
+    static const char *const words[] = { "Error", "ERROR", "Exception", "error:", "FAILED",
+                                         "Killed", "CUDA out of memory", NULL };
 
-    if (cache_logs_before(app_cache(a), job, NULL, 400, NULL, &b, NULL) < 0 || b.n == 0) {
+    if (cache_logs_before(app_cache(a), job, NULL, LOG_TAIL_LINES, NULL, &b, NULL) < 0 ||
+        b.n == 0) {
+        char st[128];
+
         cache_log_batch_clean(&b);
-        add(s, "log", "(no log lines cached yet: press l to open the log)", 51,
-            theme_attr(TH_DIM), false);
+        app_follow_state(a, job, st, sizeof(st));
+        if (strncmp(st, "offline", 7) == 0)
+            add(s, "log", "(offline: the log is not cached)", 32, theme_attr(TH_DIM), false);
+        else if (strncmp(st, "waiting", 7) == 0)
+            addf(s, "log", theme_attr(TH_WARN), "loading%s (fetching the log for its last error lines)",
+                 draw_sym(SYM_ELLIPSIS));
+        else
+            add(s, "log", "(the job wrote no log lines)", 28, theme_attr(TH_DIM), false);
+        return;
+    }
+    n_picked = traceback_pick(&b, picked, TRACEBACK_MAX, &omitted);
+    if (n_picked > 0) {
+        for (i = 0; i < n_picked; i++) {
+            const struct cache_log_line *l = &b.lines[picked[i]];
+
+            if (omitted > 0 && i == 2) {
+                char gap[64];
+
+                snprintf(gap, sizeof(gap), "%s %zu more frame lines", draw_sym(SYM_ELLIPSIS),
+                         omitted);
+                add(s, "", gap, strlen(gap), theme_attr(TH_DIM), false);
+            }
+            add(s, shown++ == 0 ? "traceback" : "", l->text, l->len,
+                i + 1 == n_picked ? theme_attr(TH_ERROR) | A_BOLD : theme_attr(TH_ERROR),
+                false);
+        }
+        cache_log_batch_clean(&b);
         return;
     }
     for (i = b.n; i > 0 && n_picked < ERROR_LINES; i--) {
-        const struct cache_log_line *l = &b.lines[i - 1];
         size_t w;
         bool hit = false;
 
         for (w = 0; words[w] && !hit; w++)
-            hit = memmem(l->text, l->len, words[w], strlen(words[w])) != NULL;
+            hit = line_has(&b.lines[i - 1], words[w]);
         if (hit)
             picked[n_picked++] = i - 1;
     }
@@ -169,6 +308,11 @@ static void add_error_lines(struct detail_state *s, struct app *a, const char *j
         add(s, shown++ == 0 ? "log" : "", l->text, l->len, theme_attr(TH_ERROR), false);
     }
     cache_log_batch_clean(&b);
+}
+
+static int kv_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct cache_kv *)x)->key, ((const struct cache_kv *)y)->key);
 }
 
 static void build(struct detail_state *s, struct app *a, const char *name)
@@ -260,19 +404,35 @@ static void build(struct detail_state *s, struct app *a, const char *name)
     }
     heading(s, "Spot");
     if (j.spot) {
-        addf(s, "training", 0, "%lld s", (long long)j.training_seconds);
-        addf(s, "billable", 0, "%lld s", (long long)j.billable_seconds);
-        if (j.training_seconds > 0 && j.billable_seconds > 0)
-            addf(s, "savings", theme_attr(TH_OK), "%.0f%%",
-                 100.0 * (1.0 - (double)j.billable_seconds / (double)j.training_seconds));
-    } else {
-        add(s, "", "on-demand", 9, theme_attr(TH_DIM), false);
+        char tr[32], bi[32];
+
+        fmt_duration((double)j.training_seconds, tr, sizeof(tr));
+        fmt_duration((double)j.billable_seconds, bi, sizeof(bi));
+        add(s, "", "managed spot training", 21, 0, false);
         if (j.training_seconds > 0)
-            addf(s, "billable", 0, "%lld s", (long long)(j.billable_seconds ? j.billable_seconds : j.training_seconds));
+            addf(s, "training", 0, "%lld s (%s)", (long long)j.training_seconds, tr);
+        if (j.billable_seconds > 0)
+            addf(s, "billable", 0, "%lld s (%s)", (long long)j.billable_seconds, bi);
+        if (j.training_seconds > 0 && j.billable_seconds > 0)
+            addf(s, "savings", theme_attr(TH_OK) | A_BOLD, "%.0f%% (%lld s not billed)",
+                 100.0 * (1.0 - (double)j.billable_seconds / (double)j.training_seconds),
+                 (long long)(j.training_seconds - j.billable_seconds));
+        else
+            add(s, "savings", "known when the job ends (billable vs training seconds)", 54,
+                theme_attr(TH_DIM), false);
+    } else {
+        add(s, "", "on-demand (billable = training)", 31, theme_attr(TH_DIM), false);
+        if (j.training_seconds > 0) {
+            int64_t bs = j.billable_seconds ? j.billable_seconds : j.training_seconds;
+
+            fmt_duration((double)bs, d, sizeof(d));
+            addf(s, "billable", 0, "%lld s (%s)", (long long)bs, d);
+        }
     }
 
     heading(s, "Hyperparameters");
     if (cache_job_hyperparameters(c, name, &hp, NULL) == 0 && hp.n > 0) {
+        qsort(hp.items, hp.n, sizeof(hp.items[0]), kv_cmp);
         for (i = 0; i < hp.n; i++)
             add(s, hp.items[i].key, hp.items[i].value, strlen(hp.items[i].value),
                 strncmp(hp.items[i].key, "sagemaker_", 10) == 0 ? theme_attr(TH_DIM) : 0, false);
@@ -313,8 +473,10 @@ static void build(struct detail_state *s, struct app *a, const char *name)
     }
     cache_kv_list_clean(&md);
 
-    heading(s, "Metrics (last / min / max / final)");
+    heading(s, "Metrics (extracted from the log; final = SageMaker's FinalMetricDataList)");
     if (cache_job_metric_stats(c, name, &ms, NULL) == 0 && ms.n > 0) {
+        addf(s, "", theme_attr(TH_DIM), "%-10s %-10s %-10s %-10s points", "last", "min", "max",
+             "final");
         for (i = 0; i < ms.n; i++) {
             const struct cache_metric_stat *m = &ms.items[i];
             char l[32] = "-", lo[32] = "-", hi[32] = "-", fin[32] = "-";
@@ -326,7 +488,7 @@ static void build(struct detail_state *s, struct app *a, const char *name)
             }
             if (m->has_final)
                 fmt_value(m->final_value, fin, sizeof(fin));
-            addf(s, m->name, theme_attr(TH_METRIC), "%-10s %-10s %-10s %-10s (%lld points)", l, lo,
+            addf(s, m->name, theme_attr(TH_METRIC), "%-10s %-10s %-10s %-10s %lld", l, lo,
                  hi, fin, (long long)m->count);
         }
     } else {
@@ -351,10 +513,13 @@ static struct detail_state *S(struct view *v)
 static void detail_draw(struct view *v, struct app *a, const struct rect *r)
 {
     struct detail_state *s = S(v);
-    int y;
+    int y, vw = r->w - VALUE_X - 1;
     size_t i;
 
-    if (s->stale) {
+    if (vw < 8)
+        vw = 8;
+    if (s->stale || vw != s->value_w) {
+        s->value_w = vw;    /* add() wraps to it */
         build(s, a, v->job);
         s->stale = false;
     }
@@ -368,8 +533,8 @@ static void detail_draw(struct view *v, struct app *a, const struct rect *r)
             draw_str(r->y + y, r->x + 1, r->w - 1, d->value, d->attr);
             continue;
         }
-        draw_str(r->y + y, r->x + 3, 29, d->label, theme_attr(TH_DIM));
-        draw_str(r->y + y, r->x + 33, r->w - 33, d->value, d->attr);
+        draw_str(r->y + y, r->x + 3, VALUE_X - 4, d->label, theme_attr(TH_DIM));
+        draw_str(r->y + y, r->x + VALUE_X, r->w - VALUE_X, d->value, d->attr);
     }
 }
 

@@ -18,7 +18,7 @@ expect_match "detail shows the failure section" "$s" '^ Failure'
 expect_match "detail shows the failure reason" "$s" 'reason +[A-Za-z]'
 expect_match "detail shows the status timeline" "$s" 'Status timeline'
 expect_match "detail status is Failed" "$s" 'status +Failed'
-shot detail-failed
+# (screenshots/detail-failed: tests/e2e/test_ui_detail.sh)
 tmux_keys G
 tmux_wait 'Hyperparameters|Metrics' 5 && ok "G scrolls the detail" || not_ok "G scrolls the detail" "$(tmux_screen)"
 tmux_keys q Escape

@@ -1,0 +1,101 @@
+#!/bin/bash
+# The job detail view: a failed demo job shows its whole FailureReason as lines (AWS sends it
+# with newlines), wrapped rather than cut at the right edge, and the last Python traceback of its
+# log (fetched by the view when the log is not cached yet: "loading…" first, never a frozen
+# screen); a finished spot job shows billable < training seconds and the savings; long values
+# (ARN, image) wrap within the value column; hyperparameters are sorted.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ui_lib.sh"
+
+detail_job() { tmux_screen | sed -n '2s/.*detail: \([^ ]*\).*/\1/p'; }
+
+ui_start
+
+# --- a failed job: reason and traceback
+tmux_keys / 'status:Failed' Enter
+tmux_wait 'filter: status:Failed' 5
+tmux_keys g Enter
+tmux_wait "detail: " 5 || { not_ok "Enter opens the detail" "$(tmux_screen)"; finish; }
+J=$(detail_job)
+s0=$(tmux_screen)
+# the log of a job nobody opened is not cached: the view says so and asks the worker
+if printf '%s' "$s0" | grep -q 'traceback '; then
+    ok "the log's error lines (already cached)"
+else
+    expect_match "log not cached yet: loading…" "$s0" 'log +loading… \(fetching the log'
+fi
+tmux_wait 'traceback +Traceback \(most recent call last\):' 30 &&
+    ok "the traceback arrives without a keypress" || not_ok "the traceback arrives" "$(tmux_screen)"
+s=$(tmux_screen)
+"$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline show "$J" --format json >"$TMPD/show.json"
+reason=$("$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(d.get("FailureReason") or d.get("failure_reason") or d["job"]["FailureReason"])' "$TMPD/show.json" 2>/dev/null)
+[ -n "$reason" ] || reason=$(grep -o '"FailureReason": *"[^"]*' "$TMPD/show.json" | head -1)
+expect_match "the reason's first line" "$s" '^   reason +AlgorithmError: ExecuteUserScriptError:$'
+expect_match "ExitCode on its own line" "$s" '^ {33}ExitCode 1$'
+expect_match "ErrorMessage on its own line" "$s" '^ {33}ErrorMessage "'
+expect_match "Command on its own line" "$s" '^ {33}Command "'
+# nothing is cut at the right edge: the rows of the reason, joined, give the whole reason back
+got=$(printf '%s\n' "$s" | sed -n '/^   reason /,/^   traceback /p' | sed '$d' |
+      cut -c34- | tr -d '\n' | tr -d ' ')
+want=$(printf '%s' "$reason" | tr -d '\n' | tr -d ' ')
+expect_eq "the full FailureReason is shown (wrapped, no character lost)" "$got" "$want"
+err=$(printf '%s' "$reason" | sed -n 's/^ErrorMessage "\(.*\)"$/\1/p' | cut -c1-40)
+tb=$(printf '%s\n' "$s" | sed -n '/^   traceback /,/^$/p')
+expect_match "the traceback has its frames" "$tb" 'File ".*", line [0-9]+, in '
+last=$(printf '%s\n' "$tb" | grep -v '^ {33} ' | grep -E '^ {33}[A-Za-z]' | tail -1 | cut -c34-)
+expect_eq "the traceback ends at the error of the reason" "${last:0:${#err}}" "$err"
+no_esc=$(screen_e | grep -c $'\e\[[0-9;]*[HJK]' || true)
+expect_eq "no cursor escapes from the log text" "$no_esc" 0
+shot detail-failed
+
+tmux_keys G
+tmux_wait '^ Hyperparameters|^ Metrics' 5 && ok "G scrolls the detail" || not_ok "G scrolls the detail" "$(tmux_screen)"
+hp=$(tmux_screen | sed -n '/^ Hyperparameters/,/^$/p' | sed '1d;/^$/d' | awk '{print $1}')
+expect_eq "hyperparameters sorted" "$hp" "$(printf '%s\n' "$hp" | LC_ALL=C sort)"
+tmux_keys q Escape
+tmux_wait 'jobs \(4[0-9]\)  sort' 5
+
+# --- a finished spot job: training vs billable seconds, savings
+tmux_keys : 'sort spot_savings desc' Enter
+tmux_wait 'sort: spot_savings desc' 5
+tmux_keys g Enter
+tmux_wait "detail: " 5 || not_ok "the spot job's detail opens" "$(tmux_screen)"
+J=$(detail_job)
+tmux_wait '^   savings ' 10
+for i in 1 2 3 4 5 6; do
+    tmux_screen | grep -q '^   savings ' && break
+    tmux_keys Space
+    sleep 0.3
+done
+s=$(tmux_screen)
+tr=$(printf '%s\n' "$s" | sed -n 's/^   training  *\([0-9][0-9]*\) s (.*/\1/p' | head -1)
+bi=$(printf '%s\n' "$s" | sed -n 's/^   billable  *\([0-9][0-9]*\) s (.*/\1/p' | head -1)
+sv=$(printf '%s\n' "$s" | sed -n 's/^   savings  *\([0-9][0-9]*\)% .*/\1/p' | head -1)
+expect_match "the spot section says managed spot" "$s" 'managed spot training'
+if [ -n "$tr" ] && [ -n "$bi" ] && [ "$bi" -lt "$tr" ]; then
+    ok "billable ($bi s) < training ($tr s)"
+else
+    not_ok "billable < training" "training [$tr] billable [$bi]"
+fi
+want=$("$PYTHON" -c 'import sys; t, b = map(int, sys.argv[1:]); print("%.0f" % (100 * (1 - b / t)))' "${tr:-1}" "${bi:-0}")
+expect_eq "savings = 1 - billable/training" "$sv" "$want"
+expect_match "seconds not billed" "$s" "savings +$sv% \($((${tr:-0} - ${bi:-0})) s not billed\)"
+shot detail-spot
+
+# --- long values wrap inside the value column at any width
+tmux_keys g
+tmux_resize 80 30
+sleep 0.5
+s=$(tmux_screen)
+wid=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)
+[ "$wid" -le 80 ] && [ "$wid" -ge 70 ] && ok "resize: redrawn to the new width ($wid)" || not_ok "resize: redrawn to the new width" "$wid columns"
+arn=$(printf '%s\n' "$s" | sed -n '/^   arn /,/^ *$/p' | sed '/^ *$/d' | cut -c34- | tr -d '\n')
+expect_match "the ARN wraps instead of being cut" "$arn" "training-job/$J\$"
+tmux_resize 120 40
+tmux_keys q
+tmux_wait 'jobs \(4[0-9]\)' 5 && ok "q goes back to the list" || not_ok "q goes back to the list"
+render_pngs
+finish
