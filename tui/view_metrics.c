@@ -1,8 +1,9 @@
 /* view_metrics.c: the metric view of one job (`m` on a job): every metric with points as a small
  * chart in a grid; Enter enlarges the selected one with a legend and a cursor that reads out
- * the value under it. x is the time since the job started or wall time (the cache keeps no step
- * or epoch per point, so those axes are not offered); y may be log-scaled; an EMA with a visible,
- * adjustable factor is drawn over the raw curve (dimmed).
+ * the value under it. x is the training step by default; `x` cycles step, epoch, time since the
+ * job started and wall time (a metric whose points carry no step or epoch falls back to the time
+ * since start, and its title says so); y may be log-scaled; an EMA with a visible, adjustable
+ * factor is drawn over the raw curve (dimmed).
  *
  * Owns its state (the series loaded from the cache and one raster reused across draws). Live:
  * the job's logs are followed while the view is open (app_request_job) and the series are
@@ -27,8 +28,26 @@ static const double ema_steps[] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
 #define N_EMA_STEPS (sizeof(ema_steps) / sizeof(ema_steps[0]))
 
 struct mv_metric {
-    struct series *s;      /* x = seconds since the job started; owned */
+    struct series *s;            /* name and point count only (the samples hold the data) */
+    struct series_sample *smp;   /* the first instance's points in time order; owned */
+    size_t n_smp;
 };
+
+/* x cycles in this order. */
+static const enum series_x_kind x_cycle[] = { SERIES_X_STEP, SERIES_X_EPOCH, SERIES_X_ELAPSED,
+                                              SERIES_X_WALL };
+#define N_X_KINDS (sizeof(x_cycle) / sizeof(x_cycle[0]))
+
+static const char *x_name(enum series_x_kind k)
+{
+    switch (k) {
+    case SERIES_X_STEP: return "step";
+    case SERIES_X_EPOCH: return "epoch";
+    case SERIES_X_ELAPSED: return "elapsed";
+    case SERIES_X_WALL: return "time";
+    }
+    return "?";
+}
 
 struct metrics_state {
     struct mv_metric m[MV_MAX_METRICS];
@@ -39,7 +58,7 @@ struct metrics_state {
     size_t sel;            /* selected metric */
     size_t top_row;        /* first grid row shown */
     bool zoom;             /* the selected metric fills the view */
-    bool wall;             /* x: wall clock instead of elapsed */
+    size_t x_i;            /* index into x_cycle */
     bool log_y;
     size_t ema_i;          /* index into ema_steps */
     int cursor_col;        /* zoomed: cursor column within the plot, -1 none */
@@ -55,42 +74,55 @@ static void clear_series(struct metrics_state *s)
 {
     size_t i;
 
-    for (i = 0; i < s->n; i++)
+    for (i = 0; i < s->n; i++) {
         series_free(s->m[i].s);
+        free(s->m[i].smp);
+    }
     s->n = 0;
 }
 
-/* One metric's points (the first instance's: every host logs the same Trainer lines). */
-static struct series *load_one(struct cache *c, const char *job, const char *name, double *start,
-                               struct err *e)
+/* One metric's points (the first instance's: every host logs the same Trainer lines) as
+ * samples with time, step and epoch, so any x axis can be drawn without reading them again. */
+static int load_one(struct cache *c, const char *job, const char *name, double *start,
+                    struct mv_metric *out, struct err *e)
 {
     struct cache_point_list pl;
-    struct series *s;
-    size_t i;
+    struct series *s = NULL;
+    struct series_sample *smp = NULL;
+    size_t i, n = 0;
 
     memset(&pl, 0, sizeof(pl));
     if (cache_job_metric_points(c, job, name, NULL, &pl, e) != 0)
-        return NULL;
+        return e->code != 0 ? e->code : ERR_CACHE;
     s = series_new(name);
-    if (s == NULL || series_reserve(s, pl.n, e) != 0)
+    smp = calloc(pl.n + 1, sizeof(*smp));
+    if (s == NULL || smp == NULL)
         goto fail;
     if (!(*start > 0) && pl.n > 0)
         *start = (double)pl.items[0].ts_ms / 1000.0;
     for (i = 0; i < pl.n; i++) {
-        if (pl.n_instances > 1 && pl.items[i].instance != 0)
+        const struct cache_point *p = &pl.items[i];
+
+        if (pl.n_instances > 1 && p->instance != 0)
             continue;
-        if (series_push(s, (double)pl.items[i].ts_ms / 1000.0 - *start, pl.items[i].value,
-                        e) != 0)
-            goto fail;
+        smp[n].time_s = (double)p->ts_ms / 1000.0;
+        smp[n].step = p->step >= 0 ? (double)p->step : NAN;
+        smp[n].epoch = p->epoch;
+        smp[n].value = p->value;
+        if (isfinite(p->value))
+            s->n_finite++;     /* the title's point count */
+        n++;
     }
-    if (series_sort(s, e) != 0)
-        goto fail;
     cache_point_list_clean(&pl);
-    return s;
+    out->s = s;
+    out->smp = smp;
+    out->n_smp = n;
+    return 0;
 fail:
     cache_point_list_clean(&pl);
     series_free(s);
-    return NULL;
+    free(smp);
+    return err_set(e, ERR_NOMEM, "out of memory");
 }
 
 static void reload(struct metrics_state *s, struct app *a, const char *job)
@@ -115,48 +147,57 @@ static void reload(struct metrics_state *s, struct app *a, const char *job)
         return;
     }
     for (i = 0; i < ms.n && s->n < MV_MAX_METRICS; i++) {
-        struct series *one;
-
         if (ms.items[i].count == 0)
             continue;   /* a final value only: nothing to draw */
-        one = load_one(app_cache(a), job, ms.items[i].name, &s->start_s, &e);
-        if (one == NULL) {
+        if (load_one(app_cache(a), job, ms.items[i].name, &s->start_s, &s->m[s->n], &e) != 0) {
             snprintf(s->error, sizeof(s->error), "%s", e.msg);
             break;
         }
-        s->m[s->n++].s = one;
+        s->n++;
     }
     cache_metric_stat_list_clean(&ms);
     if (s->sel >= s->n)
         s->sel = s->n > 0 ? s->n - 1 : 0;
 }
 
-/* The series as drawn: x shifted to wall time when asked, plus its EMA when the factor > 0.
- * disp and smooth are fresh series the caller frees; smooth is NULL without an EMA. */
+/* The series as drawn on the chosen x, plus its EMA when the factor > 0. A metric none of whose
+ * points carries the chosen step or epoch is drawn over the time since start (*kind says which
+ * x was used). disp and smooth are fresh series the caller frees; smooth is NULL without EMA. */
 static int display_series(const struct metrics_state *s, size_t i, struct series **disp,
-                          struct series **smooth)
+                          struct series **smooth, enum series_x_kind *kind)
 {
-    const struct series *src = s->m[i].s;
-    struct series *d = series_new(src->name), *sm = NULL;
-    size_t k;
+    const struct mv_metric *m = &s->m[i];
+    struct series *d = series_new(m->s->name), *sm = NULL;
+    enum series_x_kind k = x_cycle[s->x_i];
+    size_t j, have = 0;
 
     *disp = NULL;
     *smooth = NULL;
-    if (d == NULL || series_reserve(d, src->len, NULL) != 0)
+    for (j = 0; j < m->n_smp; j++)
+        have += isfinite(series_sample_x(&m->smp[j], k, s->start_s));
+    if (have == 0)
+        k = SERIES_X_ELAPSED;
+    if (d == NULL || series_reserve(d, m->n_smp, NULL) != 0)
         goto fail;
-    for (k = 0; k < src->len; k++)
-        series_push(d, src->pts[k].x + (s->wall ? s->start_s : 0), src->pts[k].y, NULL);
-    d->sorted = src->sorted;
+    for (j = 0; j < m->n_smp; j++) {
+        double x = series_sample_x(&m->smp[j], k, s->start_s);
+
+        if (isfinite(x))
+            series_push(d, x, m->smp[j].value, NULL);
+    }
+    if (series_sort(d, NULL) != 0)
+        goto fail;
     if (ema_steps[s->ema_i] > 0) {
         char name[300];
 
-        snprintf(name, sizeof(name), "%s ema %.2f", src->name, ema_steps[s->ema_i]);
+        snprintf(name, sizeof(name), "%s ema %.2f", d->name, ema_steps[s->ema_i]);
         sm = series_new(name);
         if (sm == NULL || series_ema(d, ema_steps[s->ema_i], sm, NULL) != 0)
             goto fail;
     }
     *disp = d;
     *smooth = sm;
+    *kind = k;
     return 0;
 fail:
     series_free(d);
@@ -170,11 +211,12 @@ static int render(struct metrics_state *s, size_t i, int w, int h, bool big, str
     struct series *d = NULL, *sm = NULL;
     struct chart_line lines[2];
     struct chart_opts o;
-    char title[320];
+    enum series_x_kind kind = SERIES_X_ELAPSED;
+    char title[320], note[32] = "";
     size_t n = 0;
     int rc;
 
-    if (display_series(s, i, &d, &sm) != 0)
+    if (display_series(s, i, &d, &sm, &kind) != 0)
         return err_set(e, ERR_NOMEM, "out of memory");
     memset(lines, 0, sizeof(lines));
     lines[n].s = d;
@@ -190,12 +232,14 @@ static int render(struct metrics_state *s, size_t i, int w, int h, bool big, str
     }
     chart_opts_init(&o, w, h);
     o.glyphs = s->glyphs;
-    o.x_kind = s->wall ? SERIES_X_WALL : SERIES_X_ELAPSED;
+    o.x_kind = kind;
     o.log_y = s->log_y;
     o.legend = big;
     o.markers = true;
-    snprintf(title, sizeof(title), "%s%s%s (%zu)", i == s->sel && !big ? "> " : "",
-             d->name, s->log_y ? " log" : "", d->n_finite);
+    if (kind != x_cycle[s->x_i])
+        snprintf(note, sizeof(note), " [no %s: x elapsed]", x_name(x_cycle[s->x_i]));
+    snprintf(title, sizeof(title), "%s%s%s (%zu)%s", i == s->sel && !big ? "> " : "",
+             d->name, s->log_y ? " log" : "", d->n_finite, note);
     o.title = title;
     rc = chart_render(&s->raster, lines, n, &o, e);
     if (rc == 0 && big && s->cursor_col >= 0) {
@@ -217,7 +261,7 @@ static void draw_status(struct view *v, struct app *a, struct metrics_state *s, 
     app_follow_state(a, v->job, follow, sizeof(follow));
     snprintf(line, sizeof(line),
              "x: %s (x)  log-y: %s (L)  EMA: %.2f (+/-)  %zu metrics  %s  %s%s",
-             s->wall ? "time" : "elapsed", s->log_y ? "on" : "off", ema_steps[s->ema_i], s->n,
+             x_name(x_cycle[s->x_i]), s->log_y ? "on" : "off", ema_steps[s->ema_i], s->n,
              s->status, cache_status_final(s->status) ? "" : "live: ",
              cache_status_final(s->status) ? "" : follow);
     draw_fill(y, x, w, theme_attr(TH_DIM));
@@ -363,9 +407,12 @@ static int act_zoom(struct view *v, struct app *a)
 
 static int act_x(struct view *v, struct app *a)
 {
-    S(v)->wall = !S(v)->wall;
-    app_flash(a, false, "x axis: %s (the cache keeps no step or epoch per point)",
-              S(v)->wall ? "wall time" : "time since start");
+    static const char *const what[] = { "training step", "epoch", "time since start",
+                                         "wall time" };
+
+    S(v)->x_i = (S(v)->x_i + 1) % N_X_KINDS;
+    S(v)->cursor_col = -1;
+    app_flash(a, false, "x axis: %s", what[S(v)->x_i]);
     return R_REDRAW;
 }
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The metric view: m on a running demo job shows its metrics as a grid of charts; the chart grows
-# as the job's log lines arrive; Enter enlarges with a legend and cursor readout; x, L and +/-
-# change the axis, scale and EMA; resize redraws.
+# as the job's log lines arrive; Enter enlarges with a legend and cursor readout; x cycles the
+# axis step -> epoch -> elapsed -> wall time (step by default, ticks read as steps); L and +/-
+# change the scale and EMA; resize redraws.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 J=live-distilbert-imdb
@@ -14,7 +15,7 @@ tmux_wait "metrics: $J" 10 && ok "m opens the metric view" || { not_ok "m opens 
 tmux_wait '^> ?[a-z_]+ \([0-9]+\)' 60 || not_ok "charts appear" "$(tmux_screen)"
 s=$(tmux_screen)
 expect_match "the selected chart is marked" "$s" '^> [a-z_]+ \([0-9]+\)'
-expect_match "status line: x axis, log-y, EMA factor, live" "$s" 'x: elapsed \(x\) +log-y: off \(L\) +EMA: 0\.60 \(\+/-\) .*InProgress +live'
+expect_match "status line: x axis, log-y, EMA factor, live" "$s" 'x: step \(x\) +log-y: off \(L\) +EMA: 0\.60 \(\+/-\) .*InProgress +live'
 expect_match "a loss chart is in the grid" "$s" '(^| )loss \([0-9]+\)'
 shot metrics-grid
 
@@ -38,15 +39,27 @@ tmux_keys Enter
 tmux_wait '^loss \([0-9]+\)' 5 && ok "Enter enlarges the selected chart" || not_ok "Enter enlarges the selected chart" "$(tmux_screen | head -4)"
 expect_match "the enlarged chart has a legend with the EMA line" "$(tmux_screen)" 'loss ema 0\.60'
 tmux_keys Right Right Right Right Right Right Right Right Right Right
-tmux_wait 'at elapsed' 5 && ok "the cursor reads out values" || not_ok "the cursor reads out values" "$(tmux_screen | tail -5)"
+tmux_wait 'at step [0-9]+' 5 && ok "the cursor reads out values at a step" || not_ok "the cursor reads out values at a step" "$(tmux_screen | tail -5)"
+# the step axis: the readout's step is one the job logged (the CSV of its points)
+rs=$(tmux_screen | grep -oE 'at step [0-9]+' | head -1 | grep -oE '[0-9]+$')
+"$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline metrics $J --format csv >"$TMPD/pts.csv" 2>/dev/null
+grep -qE "^$J,loss,[^,]*,$rs," "$TMPD/pts.csv" && ok "the readout's step $rs is a logged step of loss" \
+    || not_ok "the readout's step is a logged step" "step [$rs] not in $(grep -c ",loss," "$TMPD/pts.csv") loss rows"
 tmux_keys +
 tmux_wait 'EMA: 0\.80' 5 && ok "+ strengthens the EMA, shown" || not_ok "+ strengthens the EMA" "$(tmux_screen | tail -2)"
 tmux_keys L
 tmux_wait 'log-y: on' 5 && ok "L turns on log-y" || not_ok "L turns on log-y" "$(tmux_screen | tail -2)"
 tmux_keys x
+tmux_wait 'x: epoch' 5 && ok "x switches to epochs" || not_ok "x switches to epochs" "$(tmux_screen | tail -2)"
+tmux_keys x
+tmux_wait 'x: elapsed' 5 && ok "x switches to time since start" || not_ok "x switches to time since start" "$(tmux_screen | tail -2)"
+expect_match "elapsed ticks read as durations" "$(tmux_screen)" '[0-9]+(s|m|h)[0-9]* '
+tmux_keys x
 tmux_wait 'x: time' 5 && ok "x switches to wall time" || not_ok "x switches to wall time" "$(tmux_screen | tail -2)"
 expect_match "wall-time ticks read as clock times" "$(tmux_screen)" '[0-9]{2}:[0-9]{2}'
-tmux_keys x L
+tmux_keys x
+tmux_wait 'x: step' 5 && ok "x cycles back to steps" || not_ok "x cycles back to steps" "$(tmux_screen | tail -2)"
+tmux_keys L
 shot metrics-enlarged
 
 # resize redraws at the new size
