@@ -1,8 +1,9 @@
 /* sourcedir.c: packs a launch's source into sourcedir.tar.gz (libarchive, pax tar + gzip, as
  * Python's tarfile writes it for the SDK) and clones a git source with the git command.
  *
- * Owns: the walk over the source tree, the archive, the temporary clone. Must not: print,
- * follow symlinks out of the tree, or leave a partial archive behind on failure. */
+ * Owns: the walk over the source tree, the archive, the temporary clone. Must not: print, or
+ * leave a partial archive behind on failure. Links are followed as the SDK follows them
+ * (dereference=True); the size caps stop a link loop. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -66,9 +67,12 @@ static int add_path(struct pack *p, const char *path, const char *arc)
     struct archive_entry *ent;
     int rc = 0;
 
-    if (lstat(path, &st) != 0)
+    /* stat, not lstat: the SDK's tarfile.open(..., dereference=True) stores what a link
+       points to, so a linked file or directory arrives as itself (a dangling link fails, as
+       it does there) */
+    if (stat(path, &st) != 0)
         return err_set(p->e, ERR_IO, "cannot stat %s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
         return 0;       /* sockets, fifos: tarfile would store them; they mean nothing here */
     if (S_ISREG(st.st_mode)) {
         p->files++;
@@ -85,17 +89,6 @@ static int add_path(struct pack *p, const char *path, const char *arc)
         return err_set(p->e, ERR_NOMEM, "out of memory");
     archive_entry_copy_stat(ent, &st);
     archive_entry_set_pathname(ent, arc);
-    if (S_ISLNK(st.st_mode)) {
-        char target[4096];
-        ssize_t n = readlink(path, target, sizeof(target) - 1);
-
-        if (n < 0) {
-            archive_entry_free(ent);
-            return err_set(p->e, ERR_IO, "cannot read link %s: %s", path, strerror(errno));
-        }
-        target[n] = '\0';
-        archive_entry_set_symlink(ent, target);
-    }
     if (archive_write_header(p->a, ent) != ARCHIVE_OK) {
         rc = err_set(p->e, ERR_IO, "archive entry %s: %s", arc, archive_error_string(p->a));
         archive_entry_free(ent);
@@ -104,8 +97,6 @@ static int add_path(struct pack *p, const char *path, const char *arc)
     archive_entry_free(ent);
     if (S_ISREG(st.st_mode))
         return add_file_data(p, path, (long long)st.st_size);
-    if (!S_ISDIR(st.st_mode))
-        return 0;
 children:;
     DIR *d = opendir(path);
     struct dirent *de;

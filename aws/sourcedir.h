@@ -17,7 +17,8 @@
 #define SOURCEDIR_MAX_FILES 100000
 
 /* Packs path into a gzip'd tar at out_path: a directory's entries (recursively, sorted, names
- * relative to it), or a single file under its base name. Symlinks are stored as links.
+ * relative to it), or a single file under its base name. Symbolic links are followed (stored
+ * as the file or directory they point to), like the SDK's tarfile dereference=True.
  * n_files (optional) gets the number of regular files. ERR_IO says which file failed;
  * ERR_NOTFOUND when path does not exist; ERR_TOOBIG past the caps. */
 int sourcedir_pack(const char *path, const char *out_path, size_t *n_files, struct err *e);

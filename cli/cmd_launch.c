@@ -7,7 +7,8 @@
  * clone, no bucket, no upload, no job). --dry-run prints the request (and for --from what
  * changed) and uploads nothing. Otherwise, after a confirmation on a terminal (or --yes), the
  * source is packed, the default bucket made when missing, the tarball uploaded and the job
- * created, then described into the cache so the job list shows it at once.
+ * created, then described into the cache so the job list shows it at once. The tarball is
+ * uploaded as the SDK uploads it: PutObject with x-amz-server-side-encryption: aws:kms.
  * --request sends an edited request as is (the UI's $EDITOR step); with --spec the source is
  * still packed and uploaded for it. */
 #include <jansson.h>
@@ -223,7 +224,12 @@ static int s3_call(struct cli_aws *a, const char *method, const char *bucket, co
                    const char *file, const char *operation, struct err *e)
 {
     char path[3 * S3_KEY_MAX + 2] = "/";
-    struct http_header hdr[1] = { { "Content-Type", "application/x-tar" } };
+    /* tar_and_upload_dir's default (SessionSettings.encrypt_repacked_artifacts, True unless
+       the user turns it off): ExtraArgs={"ServerSideEncryption": "aws:kms"}, encrypted at rest
+       with the AWS managed KMS key for S3 (with a kms_key it adds SSEKMSKeyId: no such field
+       here). AWS_NOTES §4.2, fw_utils.tar_and_upload_dir. */
+    struct http_header hdr[2] = { { "Content-Type", "application/x-tar" },
+                                  { "x-amz-server-side-encryption", "aws:kms" } };
     struct aws_rest_request req;
     struct http_response resp;
     int rc;
@@ -239,7 +245,7 @@ static int s3_call(struct cli_aws *a, const char *method, const char *bucket, co
     if (file) {
         req.body_path = file;
         req.headers = hdr;
-        req.n_headers = 1;
+        req.n_headers = 2;
     }
     rc = aws_rest_call(a->client, AWS_S3, &req, &resp, e);
     http_response_clean(&resp);

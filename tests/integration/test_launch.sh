@@ -38,6 +38,10 @@ mkdir -p "$SRC/utils"
 printf 'import utils.helpers\nprint("training")\n' >"$SRC/train.py"
 printf 'X = 1\n' >"$SRC/utils/helpers.py"
 printf 'transformers==4.26.0\n' >"$SRC/requirements.txt"
+# a link is stored as what it points to (the SDK's tarfile.open(..., dereference=True))
+mkdir -p "$TMPD/shared"
+printf 'Y = 2\n' >"$TMPD/shared/common.py"
+ln -s "$TMPD/shared/common.py" "$SRC/utils/common.py"
 cat >"$TMPD/spec.json" <<EOF
 {"entry_point": "train.py", "source_dir": "$SRC", "base_job_name": "hf-itest",
  "transformers_version": "4.26", "pytorch_version": "1.13", "py_version": "py39",
@@ -86,7 +90,7 @@ expect_match "dry run prints the request" "$out" '"TrainingJobName": "hf-itest-d
 expect_match "dry run: image resolved" "$out" 'huggingface-pytorch-training:1.13-transformers4.26-gpu-py39-cu117-ubuntu20.04'
 expect_match "dry run: hyperparameters encoded like the SDK" "$out" '"learning_rate": "5e-05"'
 expect_match "dry run: submit directory" "$out" "s3://$BUCKET/hf-itest-dry/source/sourcedir.tar.gz"
-expect_match "dry run: says what it would upload" "$(cat "$TMPD/dry.err")" "would upload .*src \(3 files\)"
+expect_match "dry run: says what it would upload" "$(cat "$TMPD/dry.err")" "would upload .*src \(4 files\)"
 expect_eq "dry run created no bucket" "$(bucket_state)" "no-bucket"
 expect_eq "dry run created no job" "$(job_count)" "$before"
 
@@ -112,14 +116,38 @@ hp = d["HyperParameters"]
 print(d["TrainingJobStatus"], hp["sagemaker_program"], hp["sagemaker_submit_directory"], hp["epochs"], hp["model_name"], d["ResourceConfig"]["VolumeSizeInGB"], d["StoppingCondition"]["MaxRuntimeInSeconds"], d["AlgorithmSpecification"]["EnableSageMakerMetricsTimeSeries"])' \
 desc=$(PYCODE=$PYCODE py)
 expect_eq "job created as the SDK would" "$desc" "InProgress \"train.py\" \"s3://$BUCKET/hf-itest-new/source/sourcedir.tar.gz\" 1 \"distilbert-base-uncased\" 30 86400 True"
+# the archive as tar_and_upload_dir writes it: each entry of source_dir at the root under its
+# relative path (tarfile.add(f, arcname=basename(f)), directories as their own entries, no "./"
+# and no root entry), regular files with the directory's exact bytes, links dereferenced
 PYCODE='
+import hashlib
 body = s3.get_object(Bucket=sys.argv[1], Key="hf-itest-new/source/sourcedir.tar.gz")["Body"].read()
+src = sys.argv[2]
+bad = []
 with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as t:
-    names = sorted(m.name.rstrip("/") for m in t.getmembers())
-    data = t.extractfile("utils/helpers.py").read().decode()
-print(" ".join(names), "|", data.strip())' \
-tar=$(PYCODE=$PYCODE py "$BUCKET")
-expect_eq "the tarball in S3 holds the directory's files" "$tar" "requirements.txt train.py utils utils/helpers.py | X = 1"
+    members = t.getmembers()
+    names = sorted(m.name.rstrip("/") for m in members)
+    for m in members:
+        if m.isfile():
+            got = t.extractfile(m).read()
+            with open(os.path.join(src, m.name), "rb") as f:
+                if f.read() != got:
+                    bad.append(m.name)
+        elif not m.isdir():
+            bad.append(m.name + ":type")
+want = []
+for root, dirs, files in os.walk(src, followlinks=True):
+    rel = os.path.relpath(root, src)
+    for n in dirs + files:
+        want.append(n if rel == "." else rel + "/" + n)
+print(" ".join(names), "| same as the directory:", names == sorted(want), "| differing:", bad)' \
+tar=$(PYCODE=$PYCODE py "$BUCKET" "$SRC")
+expect_eq "the tarball in S3 holds exactly the directory's files" "$tar" "requirements.txt train.py utils utils/common.py utils/helpers.py | same as the directory: True | differing: []"
+PYCODE='
+h = s3.head_object(Bucket=sys.argv[1], Key="hf-itest-new/source/sourcedir.tar.gz")
+print(h.get("ServerSideEncryption"))' \
+sse=$(PYCODE=$PYCODE py "$BUCKET")
+expect_eq "uploaded with SSE aws:kms, the SDK's default (encrypt_repacked_artifacts)" "$sse" "aws:kms"
 expect_eq "one more job" "$(job_count)" "$((before + 1))"
 expect_match "the new job is in the cache at once" "$(S --offline show hf-itest-new 2>&1)" "^hf-itest-new"
 
