@@ -611,15 +611,26 @@ static void pkey_add(struct mset *s, const char *k, size_t kn, const char *raw, 
  * the segment (a rank prefix may come before). Flat, single-quoted keys; values are numbers,
  * quoted numbers, wrappers such as tensor(1.23, device='cuda:0') or np.float64(1.0), or scalars
  * that are skipped (None, True, strings). Returns 1 when the segment was such a line. */
-/* Converts only what will be used: without the preset a dict line is read for its epoch and
- * step alone, and a number's grammar has already been checked by mvalue_number_len(). */
-static inline int to_double_if(int want, const char *p, size_t n, double *v)
+/* Length of the number at p, converted into *v only when it will be used (without the preset a
+ * dict line is read for its epoch and step alone); 0 when there is none or it does not convert.
+ * Measuring and converting are one pass (mvalue_scan). */
+static inline size_t number_if(int want, const char *p, size_t n, double *v)
 {
+    struct mvalue_scan r;
+    size_t len;
+
     if (!want) {
         *v = 0;
-        return 0;
+        return mvalue_number_len(p, n);
     }
-    return mvalue_to_double(p, n, v);
+    len = mvalue_scan(p, n, &r);
+    if (len == 0)
+        return 0;
+    if (r.ok) {
+        *v = r.value;
+        return len;
+    }
+    return mvalue_to_double(p, len, v) == 0 ? len : 0;
 }
 
 static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, size_t n)
@@ -672,8 +683,8 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
                 i++;
             if (i >= n)
                 return 0;
-            vl = mvalue_number_len(p + qs, i - qs);
-            if (vl > 0 && vl == i - qs && to_double_if(want, p + qs, vl, &v) == 0) {
+            vl = number_if(want, p + qs, i - qs, &v);
+            if (vl > 0 && vl == i - qs) {
                 numeric = 1;
                 vs = qs;
             }
@@ -688,8 +699,8 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
                 size_t a = ie + 1;
                 while (a < n && is_blank(p[a]))
                     a++;
-                vl = mvalue_number_len(p + a, n - a);
-                if (vl > 0 && to_double_if(want, p + a, vl, &v) == 0) {
+                vl = number_if(want, p + a, n - a, &v);
+                if (vl > 0) {
                     numeric = 1;
                     vs = a;
                 }
@@ -709,14 +720,14 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
                 if (depth > 0)
                     return 0;
             } else {
-                vl = mvalue_number_len(p + i, ie - i);
-                if (vl == ie - i && to_double_if(want, p + i, vl, &v) == 0)
+                vl = number_if(want, p + i, ie - i, &v);
+                if (vl == ie - i)
                     numeric = 1; /* nan, inf */
                 i = ie;
             }
         } else {
-            vl = mvalue_number_len(p + i, n - i);
-            if (vl == 0 || to_double_if(want, p + i, vl, &v) != 0)
+            vl = number_if(want, p + i, n - i, &v);
+            if (vl == 0)
                 return 0; /* nested dict, list: not a Trainer line */
             numeric = 1;
             i += vl;
@@ -894,7 +905,23 @@ static int capture_value(const char *p, size_t n, size_t cs, size_t ce, double *
 {
     size_t a = cs, b = ce, full;
     double rv;
+    struct mvalue_scan r;
 
+    /* The usual capture starts with a digit and is exactly one number, or the mantissa of one
+     * (the notebooks' regex on "2.8732e-05"): one scan of the text gives its value, the whole
+     * number and SageMaker's value. A number never ends in a blank, so there is nothing to trim
+     * at the end; anything else takes the general path below. */
+    if (cs < ce && ((p[cs] >= '0' && p[cs] <= '9') || p[cs] == '.') &&
+        mvalue_scan(p + cs, n - cs, &r) > 0 && r.ok &&
+        (r.len == ce - cs || r.mant_len == ce - cs)) {
+        *v = r.len == ce - cs ? r.value : r.mant_value;
+        *sm = isfinite(*v) ? *v : NAN;
+        if (r.len > ce - cs && !same_double(r.value, *v)) {
+            *v = r.value;
+            *flags |= MPOINT_REPAIRED_NUMBER;
+        }
+        goto sign;
+    }
     if (metrics_parse_value(p + cs, ce - cs, v, flags) != 0)
         return -1;
     /* SageMaker parses the capture as a number and drops what is not one (durations);
@@ -912,6 +939,7 @@ static int capture_value(const char *p, size_t n, size_t cs, size_t ce, double *
             *flags |= MPOINT_REPAIRED_NUMBER;
         }
     }
+sign:
     /* a '-' eaten just before the capture (\D* in "loss.*=\D*(.*?)$") */
     if (a == cs && cs > 0 && p[cs - 1] == '-' && (is_digitc(p[cs]) || p[cs] == '.') &&
         (cs == 1 || (!is_alnum(p[cs - 2]) && p[cs - 2] != '.' && p[cs - 2] != '-'))) {

@@ -77,6 +77,87 @@ size_t mvalue_number_len(const char *p, size_t n)
     return mant_end;
 }
 
+static const double pow10_exact[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Clinger's fast path on an accumulated mantissa (see fast_path() below for the conditions):
+ * the same single IEEE operation, so the same bits as mvalue_to_double(). */
+static inline int clinger(uint64_t m, int sig, int exp10, int neg, double *out)
+{
+    if (sig > 19 || m > ((uint64_t)1 << 53))
+        return -1;
+    if (m == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return 0;
+    }
+    if (exp10 < -22 || exp10 > 22)
+        return -1;
+    *out = exp10 < 0 ? (double)m / pow10_exact[-exp10] : (double)m * pow10_exact[exp10];
+    if (neg)
+        *out = -*out;
+    return 0;
+}
+
+size_t mvalue_scan(const char *p, size_t n, struct mvalue_scan *r)
+{
+    size_t i = 0, digits = 0;
+    int neg = 0, exp10 = 0, sig = 0, eneg = 0, e = 0;
+    uint64_t m = 0;
+
+    r->ok = 0;
+    r->len = r->mant_len = 0;
+    if (i < n && (p[i] == '+' || p[i] == '-'))
+        neg = p[i++] == '-';
+    if (i < n && !is_digit(p[i]) && p[i] != '.') {
+        /* nan, inf, infinity: measured here, converted by mvalue_to_double() */
+        r->len = r->mant_len = mvalue_number_len(p, n);
+        return r->len;
+    }
+    /* the same accumulation as fast_path(): leading zeros are not significant digits */
+    for (; i < n && is_digit(p[i]); i++, digits++) {
+        if (m == 0 && p[i] == '0')
+            continue;
+        sig++;
+        if (sig <= 19)
+            m = m * 10 + (uint64_t)(p[i] - '0');
+    }
+    if (i < n && p[i] == '.') {
+        for (i++; i < n && is_digit(p[i]); i++, digits++) {
+            exp10--;
+            if (m == 0 && p[i] == '0')
+                continue;
+            sig++;
+            if (sig <= 19)
+                m = m * 10 + (uint64_t)(p[i] - '0');
+        }
+    }
+    if (digits == 0)
+        return 0;
+    r->len = r->mant_len = i;
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        size_t j = i + 1;
+        if (j < n && (p[j] == '+' || p[j] == '-'))
+            eneg = p[j++] == '-';
+        if (j < n && is_digit(p[j])) {
+            for (; j < n && is_digit(p[j]); j++)
+                if (e <= 1000)
+                    e = e * 10 + (p[j] - '0');
+            r->len = j;
+        }
+    }
+    /* mvalue_to_double() refuses 512 bytes and more: so must its shortcut */
+    if (r->len >= 512 || e > 1000 || clinger(m, sig, exp10, neg, &r->mant_value) != 0)
+        return r->len;
+    if (r->len == r->mant_len)
+        r->value = r->mant_value;
+    else if (clinger(m, sig, exp10 + (eneg ? -e : e), neg, &r->value) != 0)
+        return r->len;
+    r->ok = 1;
+    return r->len;
+}
+
 static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 
@@ -84,11 +165,6 @@ static void c_locale_init(void)
 {
     c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
-
-static const double pow10_exact[] = {
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
 
 /* Clinger's fast path: a mantissa of at most 2^53 times or divided by an exact power of ten is
  * correctly rounded by one IEEE operation. Covers nearly every value a log prints. */
@@ -332,6 +408,7 @@ int mvalue_duration(const char *p, size_t n, double *out)
 int metrics_parse_value(const char *s, size_t len, double *out, unsigned *flags)
 {
     size_t a = 0, b = len, n;
+    struct mvalue_scan r;
     double v;
 
     while (a < b && is_blank(s[a]))
@@ -340,9 +417,11 @@ int metrics_parse_value(const char *s, size_t len, double *out, unsigned *flags)
         b--;
     if (a == b)
         return ERR_PARSE;
-    n = mvalue_number_len(s + a, b - a);
+    n = mvalue_scan(s + a, b - a, &r);
     if (n == b - a) {
-        if (mvalue_to_double(s + a, n, &v) != 0)
+        if (r.ok)
+            v = r.value;
+        else if (mvalue_to_double(s + a, n, &v) != 0)
             return ERR_PARSE;
         *out = v;
         return 0;

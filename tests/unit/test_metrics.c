@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "metrics/metrics.h"
+#include "metrics/value.h"
 
 #define MAXP 256
 
@@ -772,5 +773,53 @@ Test(metrics_values, long_mantissas_round_like_strtod)
         snprintf(buf, sizeof(buf), "%llu.%de%d", m / 10, (int)(m % 10), e);
         cr_assert_eq(metrics_parse_value(buf, strlen(buf), &v, NULL), 0, "%s", buf);
         cr_assert(v == strtod(buf, NULL), "%s: %.17g != %.17g", buf, v, strtod(buf, NULL));
+    }
+}
+
+/* mvalue_scan() measures and converts in one pass for the extractor's hot path: its length must
+ * be mvalue_number_len()'s and, whenever it converts, its values those of mvalue_to_double() on
+ * the whole number and on the mantissa alone, bit for bit (random strings over the grammar's
+ * bytes, plus the edges: long zero runs, 19+ digits, huge exponents, nan/inf, a bare sign). */
+Test(metrics_values, one_pass_scan_matches_length_and_conversion)
+{
+    static const char alphabet[] = "0123456789.eE+-  x9nNiIaf0001";
+    static const char *fixed[] = {
+        "-", "+.", ".", "1.", "-0.0", "0e999999", "1e1001", "1e-1001", "12345678901234567890",
+        "9007199254740993", "-inf", "nan", "2.8732e-05", "2.8732e-", "4.9988636363636366e-05",
+    };
+    char buf[700];
+    unsigned seed = 777;
+    size_t i, n;
+    int k;
+
+    for (k = 0; k < 300000 + (int)(sizeof(fixed) / sizeof(fixed[0])) + 2; k++) {
+        struct mvalue_scan r;
+        double v, mv;
+
+        if (k < (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+            n = strlen(fixed[k]);
+            memcpy(buf, fixed[k], n);
+        } else if (k >= 300000 + (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+            /* 600 bytes: mvalue_to_double() refuses 512 and more, so must the scan */
+            n = 600;
+            memset(buf, '0', n);
+            buf[1] = '.';
+            buf[n - 1] = k % 2 ? '1' : '0';
+        } else {
+            seed = seed * 1103515245u + 12345u;
+            n = (seed >> 16) % 24;
+            for (i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                buf[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+            }
+        }
+        cr_assert_eq(mvalue_scan(buf, n, &r), mvalue_number_len(buf, n), "%.*s", (int)n, buf);
+        if (r.len == 0 || !r.ok)
+            continue;
+        cr_assert_eq(mvalue_number_len(buf, r.mant_len), r.mant_len, "%.*s", (int)n, buf);
+        cr_assert_eq(mvalue_to_double(buf, r.len, &v), 0, "%.*s", (int)n, buf);
+        cr_assert_eq(mvalue_to_double(buf, r.mant_len, &mv), 0, "%.*s", (int)n, buf);
+        cr_assert(memcmp(&v, &r.value, sizeof(v)) == 0, "%.*s", (int)n, buf);
+        cr_assert(memcmp(&mv, &r.mant_value, sizeof(mv)) == 0, "%.*s", (int)n, buf);
     }
 }
