@@ -6,8 +6,10 @@
  *
  * Owns its state: the jobs' hyperparameters and series loaded from the UI's cache connection,
  * and the tables built from them with metrics/compare.h (the same tables `sagetop compare`
- * prints). Reloads when the cache changes. Never blocks; actions never draw. x of the curves is
- * the time since each job started: the cache keeps no step per point. */
+ * prints). Reloads when the cache changes. Never blocks; actions never draw. The tables index
+ * points by training step ("best at" is the step of the best; the time since start for a job
+ * whose points carry no step); the curves' x is the step by default and `x` cycles step, epoch,
+ * time since each job started and wall time. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,11 @@ struct cv_job {
     struct cache_job cj;
     struct cache_kv_list hp;
     struct compare_kv *kv;
-    struct compare_metric_in mi[CV_MAX_METRICS];   /* names and series owned */
+    struct compare_metric_in mi[CV_MAX_METRICS];   /* names and series owned; x = step */
+    struct series_sample *smp[CV_MAX_METRICS];     /* the same points with every x; owned */
+    size_t n_smp[CV_MAX_METRICS];
+    bool by_step[CV_MAX_METRICS];                  /* false: mi's x is the time since start */
+    double start_s;
     size_t n_mi;
     struct compare_resources res;
 };
@@ -54,6 +60,7 @@ struct compare_state {
     struct compare_metric_table mt;
     bool all, internal, transpose;
     enum cv_stat stat;
+    size_t x_i;                  /* the chart's x: index into x_cycle */
     size_t chart_metric;         /* row of mt shown as the chart */
     int layout;                  /* 0 tables + chart, 1 tables, 2 chart */
     struct cv_line *lines;
@@ -68,6 +75,11 @@ struct compare_state {
 
 static struct compare_state *S(struct view *v) { return v->state; }
 
+static const enum series_x_kind x_cycle[] = { SERIES_X_STEP, SERIES_X_EPOCH, SERIES_X_ELAPSED,
+                                              SERIES_X_WALL };
+static const char *const x_names[] = { "step", "epoch", "elapsed", "time" };
+#define N_X_KINDS (sizeof(x_cycle) / sizeof(x_cycle[0]))
+
 static void job_clean(struct cv_job *j)
 {
     size_t i;
@@ -75,6 +87,7 @@ static void job_clean(struct cv_job *j)
     for (i = 0; i < j->n_mi; i++) {
         series_free((struct series *)j->mi[i].s);
         free((char *)j->mi[i].name);
+        free(j->smp[i]);
     }
     free(j->kv);
     cache_kv_list_clean(&j->hp);
@@ -91,37 +104,60 @@ static void clear_data(struct compare_state *s)
         job_clean(&s->jobs[k]);
 }
 
-static struct series *load_series(struct cache *c, const struct cache_job *cj, const char *name,
-                                  struct err *e)
+/* One metric of a job (the first instance: every host logs the same Trainer lines): the
+ * samples with every x, and the series the tables use, indexed by step when every point has
+ * one (else by the time since the job started). Fills j->mi/smp/n_smp/by_step at index k. */
+static int load_series(struct cache *c, struct cv_job *j, size_t k, const char *name,
+                       struct err *e)
 {
     struct cache_point_list pl;
     struct series *s = NULL;
-    double start;
-    size_t i;
+    struct series_sample *smp = NULL;
+    size_t i, n = 0, with_step = 0;
+    int rc = ERR_NOMEM;
 
     memset(&pl, 0, sizeof(pl));
-    if (cache_job_metric_points(c, cj->name, name, NULL, &pl, e) != 0)
-        return NULL;
-    s = series_new(cj->name);
-    if (s == NULL)
+    if (cache_job_metric_points(c, j->cj.name, name, NULL, &pl, e) != 0)
+        return e->code != 0 ? e->code : ERR_CACHE;
+    s = series_new(j->cj.name);
+    smp = calloc(pl.n + 1, sizeof(*smp));
+    if (s == NULL || smp == NULL)
         goto fail;
-    start = cj->start_time > 0 ? cj->start_time
-                               : (pl.n > 0 ? (double)pl.items[0].ts_ms / 1000.0 : 0);
+    if (!(j->start_s > 0))
+        j->start_s = pl.n > 0 ? (double)pl.items[0].ts_ms / 1000.0 : 0;
     for (i = 0; i < pl.n; i++) {
-        if (pl.n_instances > 1 && pl.items[i].instance != 0)
-            continue;   /* every host logs the same Trainer lines: the first is enough */
-        if (series_push(s, (double)pl.items[i].ts_ms / 1000.0 - start, pl.items[i].value,
-                        e) != 0)
+        const struct cache_point *p = &pl.items[i];
+
+        if (pl.n_instances > 1 && p->instance != 0)
+            continue;
+        smp[n].time_s = (double)p->ts_ms / 1000.0;
+        smp[n].step = p->step >= 0 ? (double)p->step : NAN;
+        smp[n].epoch = p->epoch;
+        smp[n].value = p->value;
+        with_step += p->step >= 0;
+        n++;
+    }
+    j->by_step[k] = n > 0 && with_step == n;
+    for (i = 0; i < n; i++) {
+        rc = series_push(s, series_sample_x(&smp[i], j->by_step[k] ? SERIES_X_STEP
+                                                                    : SERIES_X_ELAPSED,
+                                            j->start_s),
+                         smp[i].value, e);
+        if (rc != 0)
             goto fail;
     }
-    if (series_sort(s, e) != 0)
+    if ((rc = series_sort(s, e)) != 0)
         goto fail;
     cache_point_list_clean(&pl);
-    return s;
+    j->mi[k].s = s;
+    j->smp[k] = smp;
+    j->n_smp[k] = n;
+    return 0;
 fail:
     cache_point_list_clean(&pl);
     series_free(s);
-    return NULL;
+    free(smp);
+    return rc == ERR_NOMEM ? err_set(e, ERR_NOMEM, "out of memory") : rc;
 }
 
 static int load_job(struct cache *c, const char *name, struct cv_job *j, struct err *e)
@@ -134,6 +170,7 @@ static int load_job(struct cache *c, const char *name, struct cv_job *j, struct 
     memset(&ms, 0, sizeof(ms));
     if ((rc = cache_job_get(c, name, &j->cj, e)) != 0)
         return rc;
+    j->start_s = j->cj.start_time;
     if ((rc = cache_job_hyperparameters(c, name, &j->hp, e)) != 0)
         return rc;
     j->kv = calloc(j->hp.n + 1, sizeof(*j->kv));
@@ -146,23 +183,16 @@ static int load_job(struct cache *c, const char *name, struct cv_job *j, struct 
     if ((rc = cache_job_metric_stats(c, name, &ms, e)) != 0)
         return rc;
     for (i = 0; i < ms.n && j->n_mi < CV_MAX_METRICS; i++) {
-        struct series *sr;
-
         if (ms.items[i].count == 0)
             continue;
-        sr = load_series(c, &j->cj, ms.items[i].name, e);
-        if (sr == NULL) {
-            rc = e->code != 0 ? e->code : ERR_NOMEM;
+        if ((rc = load_series(c, j, j->n_mi, ms.items[i].name, e)) != 0)
             break;
-        }
-        j->mi[j->n_mi].s = sr;
         j->mi[j->n_mi].name = strdup(ms.items[i].name);
-        if (j->mi[j->n_mi].name == NULL) {
-            series_free(sr);
+        j->n_mi++;      /* counted first: job_clean frees what was loaded */
+        if (j->mi[j->n_mi - 1].name == NULL) {
             rc = err_set(e, ERR_NOMEM, "out of memory");
             break;
         }
-        j->n_mi++;
     }
     cache_metric_stat_list_clean(&ms);
     ri.instance_type = j->cj.instance_type;
@@ -230,6 +260,17 @@ static void fmt_cell_value(double v, char *buf, size_t size)
         snprintf(buf, size, "%.4g", v);
 }
 
+/* The index of a metric in a job's mi, or n_mi. */
+static size_t metric_index(const struct cv_job *j, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < j->n_mi; i++)
+        if (strcmp(j->mi[i].name, name) == 0)
+            break;
+    return i;
+}
+
 static void build_page(struct compare_state *s)
 {
     struct cv_line *l;
@@ -278,7 +319,7 @@ static void build_page(struct compare_state *s)
     }
     title_line(s, "");
 
-    snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/at; the best job in bold)",
+    snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/at step; the best job in bold)",
              stat_names[s->stat]);
     title_line(s, buf);
     if (s->mt.n_rows == 0) {
@@ -311,9 +352,14 @@ static void build_page(struct compare_state *s)
                 case CV_NSTATS: break;
                 }
             }
-            if (s->stat == CV_AT && c->present)
-                fmt_duration(v, buf, sizeof(buf));
-            else
+            if (s->stat == CV_AT && c->present) {
+                size_t mi = metric_index(&s->jobs[k], m->name);
+
+                if (mi < s->jobs[k].n_mi && s->jobs[k].by_step[mi])
+                    snprintf(buf, sizeof(buf), "step %.0f", v);
+                else
+                    fmt_duration(v, buf, sizeof(buf));
+            } else
                 fmt_cell_value(v, buf, sizeof(buf));
             if (best) {
                 size_t n = strlen(buf);
@@ -441,37 +487,70 @@ static void draw_line(const struct compare_state *s, const struct cv_line *l, in
     }
 }
 
+/* The curve of metric mi of job j on x kind k; NULL when out of memory. */
+static struct series *curve(const struct cv_job *j, size_t mi, enum series_x_kind k)
+{
+    struct series *c = series_new(j->cj.name);
+    size_t i;
+
+    if (c == NULL || series_reserve(c, j->n_smp[mi], NULL) != 0) {
+        series_free(c);
+        return NULL;
+    }
+    for (i = 0; i < j->n_smp[mi]; i++) {
+        double x = series_sample_x(&j->smp[mi][i], k, j->start_s);
+
+        if (isfinite(x))
+            series_push(c, x, j->smp[mi][i].value, NULL);
+    }
+    series_sort(c, NULL);
+    return c;
+}
+
 static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int w, int h)
 {
     struct chart_line lines[VIEW_MAX_JOBS];
+    struct series *curves[VIEW_MAX_JOBS];
     struct chart_opts o;
     struct err e = { 0 };
     char title[300];
-    size_t k, n = 0;
+    size_t k, n = 0, with_x = 0;
+    enum series_x_kind kind = x_cycle[s->x_i];
     const char *metric;
 
     if (s->mt.n_rows == 0 || w < 20 || h < 5)
         return;
     metric = s->mt.rows[s->chart_metric].name;
     memset(lines, 0, sizeof(lines));
+    /* an axis no job's points carry (no step or epoch logged) falls back to elapsed */
     for (k = 0; k < s->n; k++) {
-        size_t i;
+        size_t mi = metric_index(&s->jobs[k], metric), i;
 
-        for (i = 0; i < s->jobs[k].n_mi; i++)
-            if (strcmp(s->jobs[k].mi[i].name, metric) == 0) {
-                lines[n].s = s->jobs[k].mi[i].s;
-                lines[n].label = s->jobs[k].cj.name;
-                lines[n].run = (int)k;
-                n++;
-            }
+        for (i = 0; mi < s->jobs[k].n_mi && i < s->jobs[k].n_smp[mi] && with_x == 0; i++)
+            with_x += isfinite(series_sample_x(&s->jobs[k].smp[mi][i], kind, 0));
+    }
+    if (with_x == 0)
+        kind = SERIES_X_ELAPSED;
+    for (k = 0; k < s->n; k++) {
+        size_t mi = metric_index(&s->jobs[k], metric);
+
+        if (mi >= s->jobs[k].n_mi || (curves[n] = curve(&s->jobs[k], mi, kind)) == NULL)
+            continue;
+        lines[n].s = curves[n];
+        lines[n].label = s->jobs[k].cj.name;
+        lines[n].run = (int)k;
+        n++;
     }
     chart_opts_init(&o, w, h);
     o.glyphs = app_utf8(a) ? CHART_GLYPHS_AUTO : CHART_GLYPHS_ASCII;
-    o.x_kind = SERIES_X_ELAPSED;
-    snprintf(title, sizeof(title), "%s, all jobs (n/p: metric)", metric);
+    o.x_kind = kind;
+    snprintf(title, sizeof(title), "%s, all jobs (n/p: metric)  x: %s%s (x)", metric,
+             x_names[s->x_i], kind != x_cycle[s->x_i] ? " [not logged: elapsed]" : "");
     o.title = title;
     if (chart_render(&s->raster, lines, n, &o, &e) == 0)
         chart_draw(stdscr, y, x, &s->raster);
+    for (k = 0; k < n; k++)
+        series_free(curves[k]);
 }
 
 static void compare_draw(struct view *v, struct app *a, const struct rect *r)
@@ -544,6 +623,16 @@ static int step_metric(struct view *v, int d)
 static int act_next(struct view *v, struct app *a) { (void)a; return step_metric(v, 1); }
 static int act_prev(struct view *v, struct app *a) { (void)a; return step_metric(v, -1); }
 
+static int act_x(struct view *v, struct app *a)
+{
+    static const char *const what[] = { "training step", "epoch", "time since each job started",
+                                         "wall time" };
+
+    S(v)->x_i = (S(v)->x_i + 1) % N_X_KINDS;
+    app_flash(a, false, "chart x axis: %s", what[S(v)->x_i]);
+    return R_REDRAW;
+}
+
 static int act_layout(struct view *v, struct app *a)
 {
     (void)a;
@@ -577,6 +666,7 @@ static const struct key_binding compare_keys[] = {
     { 'n', "n/p", "chart: next / previous metric", act_next, KB_FOOTER },
     { 'p', "p", "chart: previous metric", act_prev, KB_HIDDEN },
     { 'v', "v", "layout: tables + chart, tables, chart", act_layout, KB_FOOTER },
+    { 'x', "x", "x axis", act_x, KB_FOOTER },
     { 'j', "j/Down", "scroll down", act_down, 0 },
     { KEY_DOWN, "Down", "scroll down", act_down, KB_HIDDEN },
     { 'k', "k/Up", "scroll up", act_up, 0 },

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The compare view of three marked demo jobs: exactly the differing hyperparameters, the right
-# best values (checked against `sagetop compare --format json`, itself checked against the
+# best values and the step of the best (checked against `sagetop compare --format json`, itself checked against the
 # extracted points by tests/integration/test_compare.sh), toggles, the overlaid chart's legend.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
@@ -40,7 +40,37 @@ print("%s %.4g" % (d["best_job"], d["jobs"][d["best_job"]]["best"]))' "$TMPD/cmp
 done
 expect_match "chart legend names every job" "$s" "$J1.*last"
 expect_match "chart legend names every job (2)" "$s" "$J3.*last"
-expect_match "chart of the chosen metric" "$s" 'eval_loss, all jobs'
+expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric\)  x: step \(x\)'
+expect_match "step ticks under the chart" "$s" '^ +[0-9]+ .* step$'
+
+# "best at": the step where each job reached its best (the first one), from the logged points
+tmux_keys s s s s
+tmux_wait 'Metrics: best at' 5 || not_ok "s reaches best at" "$(tmux_screen | grep Metrics)"
+s=$(tmux_screen)
+for k in $J1 $J2 $J3; do
+    "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline metrics $k --format csv >"$TMPD/$k.csv" 2>/dev/null
+done
+row=$(printf '%s\n' "$s" | grep -E "^[ >] eval_loss \(min\)" | head -1)
+for k in $J1 $J2 $J3; do
+    want=$("$PYTHON" -c '
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["metric"] == "eval_loss"]
+best = min(float(r["value"]) for r in rows)
+print(next(r["step"] for r in rows if float(r["value"]) == best))' "$TMPD/$k.csv")
+    col=$(awk -v h="$cols" -v j="$k" 'BEGIN { print index(h, j) }')
+    cell=$(printf '%s' "${row:$((col - 1))}" | awk '{print $1, $2}')
+    expect_eq "eval_loss of $k: best at step $want" "$cell" "step $want"
+done
+tmux_keys s
+tmux_wait 'Metrics: best \(' 5
+tmux_keys x
+tmux_wait 'x: epoch \(x\)' 5 && ok "x: the chart over epochs" || not_ok "x: the chart over epochs" "$(tmux_screen | grep 'all jobs')"
+tmux_keys x
+tmux_wait 'x: elapsed \(x\)' 5 && ok "x: the chart over time since start" || not_ok "x: time since start" "$(tmux_screen | grep 'all jobs')"
+tmux_keys x
+tmux_wait 'x: time \(x\)' 5 && ok "x: the chart over wall time" || not_ok "x: wall time" "$(tmux_screen | grep 'all jobs')"
+tmux_keys x
+tmux_wait 'x: step \(x\)' 5
 expect_match "resources and cost" "$(tmux_keys v; sleep 0.5; tmux_screen)" '\$[0-9]+\.[0-9]{2}'
 shot compare-tables
 tmux_keys v v
