@@ -14,6 +14,10 @@
 #include "metrics/metrics.h"
 #include "metrics/value.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 enum {
     PKEYS_MAX = 64,
     LIT_HASH_BITS = 12,
@@ -81,7 +85,7 @@ struct mset {
     unsigned char rare[RARE_MAX];
     int nrare;
     bool filter_lines;  /* false when a definition has no literal: every line is examined */
-    unsigned line_mask; /* which rare bytes the current line holds */
+    unsigned line_mask; /* which rare bytes the current line may hold (all bits: not known) */
     struct mdef_error *errs;
     size_t nerrs;
     bool preset;
@@ -353,17 +357,72 @@ static void rare_build(struct mset *s)
     }
 }
 
-/* Bit i set when rare[i] occurs in [p, p+n): one vectorised memchr per rare byte, which stops
- * at the first occurrence and otherwise runs at memory speed. */
-static unsigned rare_mask(const struct mset *s, const char *p, size_t n)
+/* Whether any rare byte occurs in [p, p+n): with SSE2 one pass compares 16 bytes at a time
+ * with every rare byte and stops at the first hit (a Trainer dict line hits at its '{'); most
+ * lines (progress bars) hold none and cost one pass instead of one memchr() per rare byte. */
+static int has_rare(const struct mset *s, const char *p, size_t n)
 {
-    unsigned mask = 0;
+    size_t i = 0;
     int j;
 
-    for (j = 0; j < s->nrare; j++)
-        if (memchr(p, s->rare[j], n) != NULL)
-            mask |= 1u << j;
-    return mask;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        __m128i r[RARE_MAX];
+        int k = s->nrare;
+
+        for (j = 0; j < RARE_MAX; j++)
+            r[j] = _mm_set1_epi8((char)s->rare[j < k ? j : 0]);
+        for (;;) {
+            /* the last block overlaps the previous one rather than read past the line */
+            const char *q = p + (i + 16 <= n ? i : n - 16);
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, r[0]), _mm_cmpeq_epi8(x, r[1])),
+                                       _mm_or_si128(_mm_cmpeq_epi8(x, r[2]), _mm_cmpeq_epi8(x, r[3])));
+            if (k > 4)
+                hit = _mm_or_si128(
+                    hit, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, r[4]), _mm_cmpeq_epi8(x, r[5])),
+                                      _mm_or_si128(_mm_cmpeq_epi8(x, r[6]), _mm_cmpeq_epi8(x, r[7]))));
+            if (_mm_movemask_epi8(hit) != 0)
+                return 1;
+            i += 16;
+            if (i >= n)
+                return 0;
+        }
+    }
+#endif
+    for (; i < n; i++)
+        for (j = 0; j < s->nrare; j++)
+            if ((unsigned char)p[i] == s->rare[j])
+                return 1;
+    return 0;
+}
+
+/* Whether [p, p+n) holds a byte that may start a segment separator ('\r', '\n', the '#' of
+ * "#015"); when none, the line is one segment and the separator search is skipped. */
+static int has_sep_byte(const char *p, size_t n)
+{
+    size_t i = 0;
+
+#if defined(__SSE2__)
+    if (n >= 16) {
+        const __m128i cr = _mm_set1_epi8('\r'), nl = _mm_set1_epi8('\n'), hs = _mm_set1_epi8('#');
+        for (;;) {
+            const char *q = p + (i + 16 <= n ? i : n - 16);
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, nl)),
+                                       _mm_cmpeq_epi8(x, hs));
+            if (_mm_movemask_epi8(hit) != 0)
+                return 1;
+            i += 16;
+            if (i >= n)
+                return 0;
+        }
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] == '\r' || p[i] == '\n' || p[i] == '#')
+            return 1;
+    return 0;
 }
 
 /* Marks (lit_seen = gen) every definition whose 4+ byte literal occurs in [p, p+n). */
@@ -1123,9 +1182,16 @@ int mset_extract(struct mset *s, struct mextract_state *st, const char *line, si
     st->lines++;
     if (len == 0)
         return 0;
-    s->line_mask = rare_mask(s, line, len);
-    if (s->filter_lines && !st->block && s->line_mask == 0)
+    /* the per-definition literal checks are exact, so a line that passes need not say which
+     * rare bytes it holds */
+    s->line_mask = ~0u;
+    if (s->filter_lines && !st->block && !has_rare(s, line, len))
         return 0;
+    if (!has_sep_byte(line, len)) {
+        if (segment(&x, line, len) != 0)
+            return ERR_CANCELLED;
+        return x.count;
+    }
     c.cr = c.nl = c.oc = (size_t)-1; /* "not searched yet" is fixed up below */
     c.cr = find_from(line, len, 0, "\r", 1);
     c.nl = find_from(line, len, 0, "\n", 1);

@@ -82,82 +82,6 @@ static const double pow10_exact[] = {
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-/* Clinger's fast path on an accumulated mantissa (see fast_path() below for the conditions):
- * the same single IEEE operation, so the same bits as mvalue_to_double(). */
-static inline int clinger(uint64_t m, int sig, int exp10, int neg, double *out)
-{
-    if (sig > 19 || m > ((uint64_t)1 << 53))
-        return -1;
-    if (m == 0) {
-        *out = neg ? -0.0 : 0.0;
-        return 0;
-    }
-    if (exp10 < -22 || exp10 > 22)
-        return -1;
-    *out = exp10 < 0 ? (double)m / pow10_exact[-exp10] : (double)m * pow10_exact[exp10];
-    if (neg)
-        *out = -*out;
-    return 0;
-}
-
-size_t mvalue_scan(const char *p, size_t n, struct mvalue_scan *r)
-{
-    size_t i = 0, digits = 0;
-    int neg = 0, exp10 = 0, sig = 0, eneg = 0, e = 0;
-    uint64_t m = 0;
-
-    r->ok = 0;
-    r->len = r->mant_len = 0;
-    if (i < n && (p[i] == '+' || p[i] == '-'))
-        neg = p[i++] == '-';
-    if (i < n && !is_digit(p[i]) && p[i] != '.') {
-        /* nan, inf, infinity: measured here, converted by mvalue_to_double() */
-        r->len = r->mant_len = mvalue_number_len(p, n);
-        return r->len;
-    }
-    /* the same accumulation as fast_path(): leading zeros are not significant digits */
-    for (; i < n && is_digit(p[i]); i++, digits++) {
-        if (m == 0 && p[i] == '0')
-            continue;
-        sig++;
-        if (sig <= 19)
-            m = m * 10 + (uint64_t)(p[i] - '0');
-    }
-    if (i < n && p[i] == '.') {
-        for (i++; i < n && is_digit(p[i]); i++, digits++) {
-            exp10--;
-            if (m == 0 && p[i] == '0')
-                continue;
-            sig++;
-            if (sig <= 19)
-                m = m * 10 + (uint64_t)(p[i] - '0');
-        }
-    }
-    if (digits == 0)
-        return 0;
-    r->len = r->mant_len = i;
-    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
-        size_t j = i + 1;
-        if (j < n && (p[j] == '+' || p[j] == '-'))
-            eneg = p[j++] == '-';
-        if (j < n && is_digit(p[j])) {
-            for (; j < n && is_digit(p[j]); j++)
-                if (e <= 1000)
-                    e = e * 10 + (p[j] - '0');
-            r->len = j;
-        }
-    }
-    /* mvalue_to_double() refuses 512 bytes and more: so must its shortcut */
-    if (r->len >= 512 || e > 1000 || clinger(m, sig, exp10, neg, &r->mant_value) != 0)
-        return r->len;
-    if (r->len == r->mant_len)
-        r->value = r->mant_value;
-    else if (clinger(m, sig, exp10 + (eneg ? -e : e), neg, &r->value) != 0)
-        return r->len;
-    r->ok = 1;
-    return r->len;
-}
-
 static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 
@@ -244,22 +168,53 @@ static double round53(mvalue_u128 q, int sticky, int exp2)
     return ldexp((double)(uint64_t)q, exp2);
 }
 
-/* Up to 19 significant digits and |exp10| <= 21, exactly: integer arithmetic on 128 bits with
- * one correctly rounded step. The learning rates Python prints with repr() (17 digits) take
- * this path instead of strtod's multi-precision one. */
-static int exact_path(const char *p, size_t n, double *out)
+static const uint64_t pow10_u64[] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+    100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+    10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* m * 10^exp10 exactly, for m != 0 of at most 19 digits and |exp10| <= 21: integer arithmetic on
+ * 128 bits with one correctly rounded step. */
+static int exact_from(uint64_t m, int exp10, int neg, double *out)
 {
-    static const uint64_t pow10_u64[] = {
-        1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-        100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-        10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-        100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
-    };
-    size_t i = 0;
-    int neg = 0, exp10 = 0, frac = 0, sig = 0, eneg = 0, e = 0, s;
-    uint64_t m = 0;
+    int s;
     mvalue_u128 d, num, q;
     double v;
+
+    if (m == 0 || exp10 < -21 || exp10 > 21)
+        return -1;
+    if (exp10 >= 0) {
+        d = exp10 <= 19 ? (mvalue_u128)pow10_u64[exp10]
+                        : (mvalue_u128)pow10_u64[19] * pow10_u64[exp10 - 19];
+        if (bitlen128(d) + (64 - __builtin_clzll(m)) > 127)
+            return -1;
+        v = round53((mvalue_u128)m * d, 0, 0);
+    } else {
+        d = -exp10 <= 19 ? (mvalue_u128)pow10_u64[-exp10]
+                         : (mvalue_u128)pow10_u64[19] * pow10_u64[-exp10 - 19];
+        /* shift so that the quotient has at least 55 bits */
+        s = 56 + bitlen128(d) - (64 - __builtin_clzll(m));
+        if (s < 0)
+            s = 0;
+        if ((64 - __builtin_clzll(m)) + s > 127)
+            return -1;
+        num = (mvalue_u128)m << s;
+        q = num / d;
+        v = round53(q, num % d != 0, -s);
+    }
+    *out = neg ? -v : v;
+    return 0;
+}
+
+/* Up to 19 significant digits and |exp10| <= 21, exactly (exact_from). The learning rates Python
+ * prints with repr() (17 digits) take this path instead of strtod's multi-precision one. */
+static int exact_path(const char *p, size_t n, double *out)
+{
+    size_t i = 0;
+    int neg = 0, exp10 = 0, frac = 0, sig = 0, eneg = 0, e = 0;
+    uint64_t m = 0;
 
     if (p[i] == '+' || p[i] == '-')
         neg = p[i++] == '-';
@@ -290,29 +245,89 @@ static int exact_path(const char *p, size_t n, double *out)
         }
         exp10 += eneg ? -e : e;
     }
-    if (m == 0 || exp10 < -21 || exp10 > 21)
+    return exact_from(m, exp10, neg, out);
+}
+
+/* Clinger's fast path on an accumulated mantissa (see fast_path() below for the conditions):
+ * the same single IEEE operation, so the same bits as mvalue_to_double(). */
+static inline int clinger(uint64_t m, int sig, int exp10, int neg, double *out)
+{
+    if (sig > 19 || m > ((uint64_t)1 << 53))
         return -1;
-    if (exp10 >= 0) {
-        d = exp10 <= 19 ? (mvalue_u128)pow10_u64[exp10]
-                        : (mvalue_u128)pow10_u64[19] * pow10_u64[exp10 - 19];
-        if (bitlen128(d) + (64 - __builtin_clzll(m)) > 127)
-            return -1;
-        v = round53((mvalue_u128)m * d, 0, 0);
-    } else {
-        d = -exp10 <= 19 ? (mvalue_u128)pow10_u64[-exp10]
-                         : (mvalue_u128)pow10_u64[19] * pow10_u64[-exp10 - 19];
-        /* shift so that the quotient has at least 55 bits */
-        s = 56 + bitlen128(d) - (64 - __builtin_clzll(m));
-        if (s < 0)
-            s = 0;
-        if ((64 - __builtin_clzll(m)) + s > 127)
-            return -1;
-        num = (mvalue_u128)m << s;
-        q = num / d;
-        v = round53(q, num % d != 0, -s);
+    if (m == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return 0;
     }
-    *out = neg ? -v : v;
+    if (exp10 < -22 || exp10 > 22)
+        return -1;
+    *out = exp10 < 0 ? (double)m / pow10_exact[-exp10] : (double)m * pow10_exact[exp10];
+    if (neg)
+        *out = -*out;
     return 0;
+}
+
+/* What mvalue_to_double() does after its own scan: Clinger's fast path, else the exact one. */
+static inline int convert(uint64_t m, int sig, int exp10, int neg, double *out)
+{
+    return clinger(m, sig, exp10, neg, out) == 0 || exact_from(m, exp10, neg, out) == 0 ? 0 : -1;
+}
+
+size_t mvalue_scan(const char *p, size_t n, struct mvalue_scan *r)
+{
+    size_t i = 0, digits = 0;
+    int neg = 0, exp10 = 0, sig = 0, eneg = 0, e = 0;
+    uint64_t m = 0;
+
+    r->ok = 0;
+    r->len = r->mant_len = 0;
+    if (i < n && (p[i] == '+' || p[i] == '-'))
+        neg = p[i++] == '-';
+    if (i < n && !is_digit(p[i]) && p[i] != '.') {
+        /* nan, inf, infinity: measured here, converted by mvalue_to_double() */
+        r->len = r->mant_len = mvalue_number_len(p, n);
+        return r->len;
+    }
+    /* the same accumulation as fast_path(): leading zeros are not significant digits */
+    for (; i < n && is_digit(p[i]); i++, digits++) {
+        if (m == 0 && p[i] == '0')
+            continue;
+        sig++;
+        if (sig <= 19)
+            m = m * 10 + (uint64_t)(p[i] - '0');
+    }
+    if (i < n && p[i] == '.') {
+        for (i++; i < n && is_digit(p[i]); i++, digits++) {
+            exp10--;
+            if (m == 0 && p[i] == '0')
+                continue;
+            sig++;
+            if (sig <= 19)
+                m = m * 10 + (uint64_t)(p[i] - '0');
+        }
+    }
+    if (digits == 0)
+        return 0;
+    r->len = r->mant_len = i;
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        size_t j = i + 1;
+        if (j < n && (p[j] == '+' || p[j] == '-'))
+            eneg = p[j++] == '-';
+        if (j < n && is_digit(p[j])) {
+            for (; j < n && is_digit(p[j]); j++)
+                if (e <= 1000)
+                    e = e * 10 + (p[j] - '0');
+            r->len = j;
+        }
+    }
+    /* mvalue_to_double() refuses 512 bytes and more: so must its shortcut */
+    if (r->len >= 512 || e > 1000 || sig > 19 || convert(m, sig, exp10, neg, &r->mant_value) != 0)
+        return r->len;
+    if (r->len == r->mant_len)
+        r->value = r->mant_value;
+    else if (convert(m, sig, exp10 + (eneg ? -e : e), neg, &r->value) != 0)
+        return r->len;
+    r->ok = 1;
+    return r->len;
 }
 
 int mvalue_to_double(const char *p, size_t n, double *out)
