@@ -30,7 +30,6 @@ struct plot_args {
     const char *jobs[PLOT_MAX_JOBS];
     size_t n_jobs;
     enum series_x_kind x_kind;
-    bool x_given;
     int width, height;
     enum chart_glyphs glyphs;
     double ema;
@@ -50,7 +49,8 @@ static void plot_usage(FILE *f)
         "  --metric NAME        the metric to draw (required with JOB arguments; with --csv,\n"
         "                       every metric when omitted)\n"
         "  --x step|epoch|time|elapsed\n"
-        "                       the x axis (default: step with --csv, elapsed from the cache)\n"
+        "                       the x axis: training step (default), epoch, wall time or\n"
+        "                       time since the job started\n"
         "  --width W            chart width in cells (default: the terminal's, else 100)\n"
         "  --height H           chart height in cells (default 24)\n"
         "  --ascii              7-bit characters only (same as --glyphs ascii)\n"
@@ -171,7 +171,6 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
                 a->x_kind = SERIES_X_ELAPSED;
             else
                 return cli_usage_error("plot", "--x %s: use step, epoch, time or elapsed", v);
-            a->x_given = true;
         } else if ((r = opt_value(argc, argv, &i, "--width", &v)) != 0) {
             if (r < 0 || !parse_int(v, 20, 2000, &a->width))
                 return cli_usage_error("plot", "--width needs a number from 20 to 2000");
@@ -324,15 +323,29 @@ out:
     return rc;
 }
 
+/* x of a cached point for the chosen kind; NaN when the point does not carry it (a step or
+ * epoch the log never gave). */
+static double point_x(const struct cache_point *p, enum series_x_kind kind, double start)
+{
+    struct series_sample smp = {
+        .time_s = (double)p->ts_ms / 1000.0,
+        .step = p->step >= 0 ? (double)p->step : NAN,
+        .epoch = p->epoch,
+        .value = p->value,
+    };
+
+    return series_sample_x(&smp, kind, start);
+}
+
 /* One job's points of the metric from the cache, one series per instance when there are
- * several. x is wall time or time since the job started: the cache keeps no step per point. */
+ * several, on the chosen x (points without that x are left out; none at all is an error). */
 static int load_job(struct cache *c, const struct plot_args *a, const char *job,
                     struct series_set *set, struct err *e)
 {
     struct cache_point_list pl;
     struct cache_job cj;
     double start = NAN;
-    size_t i, k, first = set->len;
+    size_t i, k, first = set->len, with_x = 0;
     int rc;
 
     memset(&pl, 0, sizeof(pl));
@@ -356,6 +369,16 @@ static int load_job(struct cache *c, const struct plot_args *a, const char *job,
         start = cj.start_time;
     else
         start = (double)pl.items[0].ts_ms / 1000.0;
+    for (i = 0; i < pl.n; i++)
+        with_x += isfinite(point_x(&pl.items[i], a->x_kind, start));
+    if (with_x == 0) {
+        rc = err_set(e, ERR_NOTFOUND,
+                     "%s: no point of %s carries %s %s (the log never gave one); use --x "
+                     "elapsed or --x time",
+                     job, a->metric, a->x_kind == SERIES_X_STEP ? "a" : "an",
+                     a->x_kind == SERIES_X_STEP ? "step" : "epoch");
+        goto out;
+    }
     for (k = 0; k < (pl.n_instances > 0 ? pl.n_instances : 1); k++) {
         char name[CACHE_JOB_NAME_MAX + 40];
         struct series *s;
@@ -373,12 +396,13 @@ static int load_job(struct cache *c, const struct plot_args *a, const char *job,
         if (rc < 0)
             goto out;
         for (i = 0; i < pl.n; i++) {
-            double t = (double)pl.items[i].ts_ms / 1000.0;
+            double x = point_x(&pl.items[i], a->x_kind, start);
 
             if (pl.n_instances > 1 && (size_t)pl.items[i].instance != k)
                 continue;
-            rc = series_push(s, a->x_kind == SERIES_X_ELAPSED ? t - start : t,
-                             pl.items[i].value, e);
+            if (!isfinite(x))
+                continue;
+            rc = series_push(s, x, pl.items[i].value, e);
             if (rc < 0)
                 goto out;
         }
@@ -406,11 +430,6 @@ static int load_cache(const struct globals *g, const struct plot_args *a, struct
     size_t i;
     int rc;
 
-    if (a->x_kind == SERIES_X_STEP || a->x_kind == SERIES_X_EPOCH)
-        return err_set(e, ERR_INVAL,
-                       "plot: the cache keeps no %s for points; use --x elapsed or --x time, or "
-                       "plot 'sagetop metrics JOB --format csv' output with --csv",
-                       a->x_kind == SERIES_X_STEP ? "step" : "epoch");
     rc = cli_aws_open(g, &aws, e);
     if (rc < 0)
         return rc;
@@ -443,13 +462,10 @@ int cmd_plot(const struct globals *g, int argc, char **argv)
     }
     setlocale(LC_CTYPE, "");
     series_set_init(&set);
-    if (a.csv != NULL) {
+    if (a.csv != NULL)
         rc = load_csv(&a, &set, &e);
-    } else {
-        if (!a.x_given)
-            a.x_kind = SERIES_X_ELAPSED;
+    else
         rc = load_cache(g, &a, &set, &e);
-    }
     if (rc < 0)
         goto out;
 

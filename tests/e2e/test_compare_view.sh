@@ -63,6 +63,19 @@ print(next(r["step"] for r in rows if float(r["value"]) == best))' "$TMPD/$k.csv
 done
 tmux_keys s
 tmux_wait 'Metrics: best \(' 5
+
+# `sagetop plot` from the same cache: x is the step by default; the cursor reads the value the
+# log gave at that step; --x epoch/elapsed/time change the axis; a bad --x is a usage error
+P="$SAGETOP --endpoint-url $AWS_ENDPOINT_URL --offline plot $J1 --metric eval_loss --ascii --width 70 --height 12"
+out=$($P --cursor 82 2>&1)
+expect_match "plot: x by step by default" "$(printf '%s\n' "$out" | head -1)" 'x: step$'
+want=$(awk -F, '$2 == "eval_loss" && $4 == 82 {print $6; exit}' "$TMPD/$J1.csv")
+expect_match "plot: the cursor at step 82 reads the logged value" "$out" "$(printf '%.4g' "$want" | sed 's/\./\\./') at step 82"
+expect_match "plot --x epoch" "$($P --x epoch | head -1)" 'x: epoch$'
+expect_match "plot --x epoch ticks at epochs" "$($P --x epoch)" '^ +1\.0 +1\.5 +2\.0'
+expect_match "plot --x elapsed ticks as durations" "$($P --x elapsed)" '^ +[0-9]+m +[0-9]+m'
+expect_match "plot --x time ticks as clock times" "$($P --x time)" '^ +[0-9]{2}:[0-9]{2} '
+$P --x bogus >/dev/null 2>&1; expect_eq "plot --x bogus is a usage error" "$?" 2
 tmux_keys x
 tmux_wait 'x: epoch \(x\)' 5 && ok "x: the chart over epochs" || not_ok "x: the chart over epochs" "$(tmux_screen | grep 'all jobs')"
 tmux_keys x
