@@ -106,6 +106,11 @@ void aws_client_set_cancel(struct aws_client *c, volatile sig_atomic_t *cancel)
     http_client_set_cancel(c->http, cancel);
 }
 
+bool aws_client_cancelled(const struct aws_client *c)
+{
+    return c != NULL && c->cancel != NULL && *c->cancel != 0;
+}
+
 void aws_client_set_retry_hook(struct aws_client *c, aws_retry_fn fn, void *ctx)
 {
     c->retry_fn = fn;

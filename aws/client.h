@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "aws/config.h"
@@ -39,6 +40,8 @@ struct aws_client *aws_client_new(const struct aws_config *cfg, struct aws_creds
                                   struct err *e);
 void aws_client_free(struct aws_client *c);
 void aws_client_set_cancel(struct aws_client *c, volatile sig_atomic_t *cancel);
+/* Whether the cancel flag is set (waits outside the client, e.g. paging.c's, stop at once). */
+bool aws_client_cancelled(const struct aws_client *c);
 
 /* Called before each retry wait, from the calling thread: what was retried and how long the
  * client will wait (the TUI shows "throttled, retrying in 4 s"). */

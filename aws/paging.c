@@ -60,8 +60,9 @@ long paging_backoff_ms(int retry, uint64_t *rng_state)
     return d / 2 + (long)(next_random(rng_state) % (uint64_t)(d - d / 2));
 }
 
-/* Sleeps ms in slices; a signal (EINTR) ends the wait early so Ctrl-C is seen at once. */
-static void wait_ms(long ms)
+/* Sleeps ms in short slices; the client's cancel flag (set by another thread: the signal may
+ * well be delivered elsewhere) or a signal here (EINTR) ends the wait at once. */
+static void wait_ms(const struct aws_client *c, long ms)
 {
     struct timespec ts;
 
@@ -69,8 +70,8 @@ static void wait_ms(long ms)
         sleep_hook(ms);
         return;
     }
-    while (ms > 0) {
-        long slice = ms < 100 ? ms : 100;
+    while (ms > 0 && !aws_client_cancelled(c)) {
+        long slice = ms < 50 ? ms : 50;
 
         ts.tv_sec = 0;
         ts.tv_nsec = slice * 1000000L;
@@ -103,6 +104,6 @@ int paging_json_call(struct aws_client *c, enum aws_service svc, const char *ope
         if (d <= 0)
             return rc;
         waited += d;
-        wait_ms(d);
+        wait_ms(c, d);
     }
 }

@@ -9,8 +9,9 @@
  * (same NextToken), after a longer capped exponential backoff: PAGING_RETRIES more times at
  * most, PAGING_WAIT_CAP_MS of waiting in total per page. Any other error is final at once.
  *
- * Cancellation: the wait sleeps in short slices and ends early when a signal arrives
- * (Ctrl-C); the next request then sees the client's cancel flag and returns ERR_CANCELLED.
+ * Cancellation: the wait sleeps in 50 ms slices and ends as soon as the client's cancel flag
+ * is set (aws_client_cancelled(): Ctrl-C seen by another thread) or a signal interrupts it;
+ * the next attempt then sees the flag and returns ERR_CANCELLED.
  *
  * Runs on the thread that owns the client. Never prints. */
 #ifndef SAGETOP_PAGING_H

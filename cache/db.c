@@ -89,6 +89,17 @@ static const char *const migrations[] = {
     "  creation_time DESC, id DESC);"
     "CREATE INDEX jobs_created_asc ON jobs(scope_id, (creation_time IS NULL),"
     "  creation_time ASC, id DESC);",
+    /* 4: each event of a stream is stored once, in order: a page starts exactly where the
+     * stream's previous page ends (no gap, no overlap) and nothing is stored after it; the
+     * open last page may be rewritten in place (same first_seq). Two index probes per page. */
+    "CREATE TRIGGER log_pages_contiguous BEFORE INSERT ON log_pages"
+    " WHEN coalesce((SELECT p.first_seq + p.n_events FROM log_pages p"
+    "   WHERE p.stream_id = NEW.stream_id AND p.first_seq < NEW.first_seq"
+    "   ORDER BY p.first_seq DESC LIMIT 1), 0) <> NEW.first_seq"
+    "  OR EXISTS(SELECT 1 FROM log_pages p WHERE p.stream_id = NEW.stream_id"
+    "   AND p.first_seq > NEW.first_seq)"
+    " BEGIN SELECT RAISE(ABORT, 'log page out of sequence (would duplicate or skip events)');"
+    " END;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -434,8 +434,11 @@ static int load_open_page(struct cache *c, int64_t sid, struct builder *b, int64
     return rc;
 }
 
-int cache_stream_append(struct cache *c, int64_t stream_id, const struct cache_event *ev,
-                        size_t n, const char *next_token, struct err *e)
+/* The one append path. expect NULL: append unconditionally; else only when the stored cursor
+ * is still expect's (*applied says which). */
+static int stream_append(struct cache *c, int64_t stream_id, const struct cache_cursor *expect,
+                         const struct cache_event *ev, size_t n, const char *next_token,
+                         bool *applied, struct err *e)
 {
     struct builder *b = calloc(1, sizeof(*b));
     struct cache_stream s;
@@ -444,6 +447,8 @@ int cache_stream_append(struct cache *c, int64_t stream_id, const struct cache_e
     size_t i;
     int rc;
 
+    if (applied != NULL)
+        *applied = false;
     if (b == NULL)
         return err_set(e, ERR_NOMEM, "out of memory storing log events");
     if ((rc = cache_sp_begin(c, e)) != 0) {
@@ -451,6 +456,12 @@ int cache_stream_append(struct cache *c, int64_t stream_id, const struct cache_e
         return rc;
     }
     if ((rc = cache_stream_get(c, stream_id, &s, e)) != 0)
+        goto out;
+    /* Read under the write lock (the caller's BEGIN IMMEDIATE, or our savepoint's): another
+     * writer (a second sync of the same job, another process) that stored this page first
+     * has moved the cursor, and storing the page again would double it. */
+    if (expect != NULL && (s.n_events != expect->n_events ||
+                           strcmp(s.token, expect->token != NULL ? expect->token : "") != 0))
         goto out;
     last_ts = s.last_ts_ms;
     b->first_seq = s.n_events;
@@ -487,10 +498,25 @@ int cache_stream_append(struct cache *c, int64_t stream_id, const struct cache_e
     sqlite3_bind_int64(st, 6, stream_id);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "saving a stream cursor");
     sqlite3_finalize(st);
+    if (rc == 0 && applied != NULL)
+        *applied = true;
 out:
     builder_clean(b);
     free(b);
     return cache_sp_end(c, rc, e);
+}
+
+int cache_stream_append(struct cache *c, int64_t stream_id, const struct cache_event *ev,
+                        size_t n, const char *next_token, struct err *e)
+{
+    return stream_append(c, stream_id, NULL, ev, n, next_token, NULL, e);
+}
+
+int cache_stream_append_at(struct cache *c, int64_t stream_id, const struct cache_cursor *expect,
+                           const struct cache_event *ev, size_t n, const char *next_token,
+                           bool *applied, struct err *e)
+{
+    return stream_append(c, stream_id, expect, ev, n, next_token, applied, e);
 }
 
 int cache_stream_scan(struct cache *c, int64_t stream_id, int64_t first_seq, cache_event_fn fn,

@@ -66,6 +66,19 @@ struct cache_event {
 #define CACHE_LINE_MAX (256 * 1024)
 int cache_stream_append(struct cache *c, int64_t stream_id, const struct cache_event *ev,
                         size_t n, const char *next_token, struct err *e);
+/* The same, conditional on the cursor the page was fetched from: the events are stored only
+ * when the stream still has expect->n_events events and the token expect->token ("" or NULL =
+ * from head). Otherwise nothing is written, *applied is false and 0 is returned: someone else
+ * (another worker or process syncing the same stream) stored that page first; re-read the
+ * stream and go on from its cursor. This check under the write lock is what makes "a page and
+ * its cursor in one transaction" hold with several writers: a page is never stored twice. */
+struct cache_cursor {
+    int64_t n_events;
+    const char *token;
+};
+int cache_stream_append_at(struct cache *c, int64_t stream_id, const struct cache_cursor *expect,
+                           const struct cache_event *ev, size_t n, const char *next_token,
+                           bool *applied, struct err *e);
 int cache_stream_set_done(struct cache *c, int64_t stream_id, bool done, struct err *e);
 
 /* The metric extractor's per-stream state (an opaque blob, e.g. struct mextract_state), saved

@@ -19,6 +19,7 @@
 
 #include "aws/client.h"
 #include "aws/logs.h"
+#include "aws/paging.h"
 #include "aws/sagemaker.h"
 #include "cache/cache.h"
 #include "cache/logstore.h"
@@ -31,6 +32,11 @@
 #define OFFLINE_RETRY_MS 30000
 #define DESCRIBE_EVERY_MS 5000
 #define STREAMS_EVERY_PASSES 5
+/* A work item that failed with a transient error (throttled, 5xx, network) after the client's
+ * own attempts goes back in the queue after paging.h's backoff (0.5 s doubling to 8 s), at
+ * most this many times in a row (about a minute), before it counts as failed. */
+#define TASK_RETRIES 10
+#define MISSING_MAX 6           /* names listed in "what is missing" */
 
 enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS };
 
@@ -44,6 +50,7 @@ struct task {
     int interval_ms;        /* TASK_LOGS: current poll interval */
     int passes;
     int64_t described_ms;   /* TASK_LOGS: when the job status was last refreshed */
+    int retries;            /* transient failures in a row */
     bool dead;              /* to be removed */
 };
 
@@ -65,6 +72,10 @@ struct sync {
     struct sync_plan plan;
     int first_err;
     struct err first_e;
+    /* run mode: work items given up after TASK_RETRIES transient failures, or at once on a
+     * final error: what the summary names as missing */
+    size_t n_missing;
+    char missing[MISSING_MAX][80];
     struct sync_progress prog;
     int64_t started_ms;
 };
@@ -222,6 +233,7 @@ struct worker {
     struct sync *s;
     struct aws_client *client;
     struct cache *cache;
+    uint64_t rng;           /* backoff jitter */
 };
 
 struct list_ctx {
@@ -511,6 +523,7 @@ static int sync_stream(struct worker *w, struct mset *ms, int64_t sid,
     struct mextract_state st;
     int rc;
 
+reload:
     if ((rc = cache_stream_get(w->cache, sid, &cs, e)) != 0)
         return rc;
     if (cache_stream_get_extract_state(w->cache, sid, &st, sizeof(st), NULL) != 0) {
@@ -522,6 +535,8 @@ static int sync_stream(struct worker *w, struct mset *ms, int64_t sid,
         }
     }
     for (;;) {
+        bool applied = true;
+
         struct logs_get_query q = { 0 };
         struct logs_event_page pg;
         struct cache_event *ev = NULL;
@@ -560,18 +575,22 @@ static int sync_stream(struct worker *w, struct mset *ms, int64_t sid,
         } else if (pg.count > 0 || (pg.next_forward_token != NULL &&
                                     strcmp(pg.next_forward_token, cs.token) != 0)) {
             /* events, points, extractor state and cursor: all or nothing */
+            struct cache_cursor at = { cs.n_events, cs.token };
+
             if ((rc = cache_tx_begin(w->cache, e)) == 0) {
-                rc = cache_stream_append(w->cache, sid, ev, pg.count, pg.next_forward_token, e);
-                if (rc == 0 && pb.n > 0)
+                rc = cache_stream_append_at(w->cache, sid, &at, ev, pg.count,
+                                            pg.next_forward_token, &applied, e);
+                /* !applied: another sync of this stream stored the page first */
+                if (rc == 0 && applied && pb.n > 0)
                     rc = cache_points_add(w->cache, sid, pb.p, pb.n, e);
-                if (rc == 0 && ms != NULL)
+                if (rc == 0 && applied && ms != NULL)
                     rc = cache_stream_set_extract_state(w->cache, sid, &st, sizeof(st), e);
-                if (rc == 0)
+                if (rc == 0 && applied)
                     rc = cache_tx_commit(w->cache, e);
                 else
                     cache_tx_rollback(w->cache);
             }
-            if (rc == 0) {
+            if (rc == 0 && applied) {
                 cs.n_events += (int64_t)pg.count;
                 if (pg.next_forward_token != NULL)
                     snprintf(cs.token, sizeof(cs.token), "%s", pg.next_forward_token);
@@ -588,7 +607,11 @@ static int sync_stream(struct worker *w, struct mset *ms, int64_t sid,
             free(ev);
             point_buf_clean(&pb);
             logs_event_page_clean(&pg);
-            if (rc != 0 || done)
+            if (rc != 0)
+                return rc;
+            if (!applied)
+                goto reload;    /* go on from the cursor that was stored */
+            if (done)
                 return rc;
         }
     }
@@ -663,6 +686,24 @@ static int do_logs(struct worker *w, struct task *snap, bool *final, int64_t *li
     return rc;
 }
 
+static void record_missing(struct sync *s, const struct task *t)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->n_missing < MISSING_MAX)
+        snprintf(s->missing[s->n_missing], sizeof(s->missing[0]), "%s%s",
+                 t->kind == TASK_LIST ? "the job list" : t->kind == TASK_DESCRIBE
+                 ? "details of " : "logs of ", t->job);
+    s->n_missing++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* A failure worth another try later in the same run: throttled, 5xx, network. */
+static bool transient(struct worker *w, int rc)
+{
+    return rc != ERR_CANCELLED && !w->s->stop_flag &&
+           paging_retryable(rc, aws_client_last_error_code(w->client));
+}
+
 /* Runs one task (the lock is NOT held) and returns when it should run again (-1: never). */
 static int64_t run_task(struct worker *w, struct task *snap)
 {
@@ -710,6 +751,7 @@ static int64_t run_task(struct worker *w, struct task *snap)
         rc = do_logs(w, snap, &final, &lines, &e);
         if (rc != 0)
             break;
+        snap->retries = 0;
         notice(s, SYNC_SYNCED, snap->job, 0, 0, "%lld new line%s%s", (long long)lines,
                lines == 1 ? "" : "s", final ? ", job ended" : "");
         if (final || !snap->follow)
@@ -720,12 +762,27 @@ static int64_t run_task(struct worker *w, struct task *snap)
         return now_ms() + snap->interval_ms;
     }
     }
+    if (rc != 0 && transient(w, rc) && snap->retries < TASK_RETRIES) {
+        /* throttled or a 5xx/network failure that outlasted the client's attempts: the work
+         * is still to do, so it goes back in the queue (logs resume from their cursor) and
+         * the other items go on meanwhile */
+        long d;
+
+        snap->retries++;
+        d = paging_backoff_ms(snap->retries < 5 ? snap->retries : 5, &w->rng);
+        notice(s, rc == ERR_NET ? SYNC_OFFLINE : SYNC_THROTTLED, snap->job, d, rc,
+               "%s; trying again in %.1f s", e.msg, (double)d / 1000.0);
+        return now_ms() + d;
+    }
     if (rc != 0) {
         record_error(s, snap->job[0] ? snap->job : NULL, &e);
+        if (rc != ERR_CANCELLED && s->run_mode)
+            record_missing(s, snap);
         if (rc == ERR_CANCELLED || s->run_mode)
             return -1;
         return now_ms() + (rc == ERR_NET ? OFFLINE_RETRY_MS : FOLLOW_SLOW_MS);
     }
+    snap->retries = 0;
     if (snap->kind == TASK_LIST && !s->run_mode)
         return now_ms() + (s->o.jobs_interval_s > 0 ? s->o.jobs_interval_s : 15) * 1000;
     return -1;
@@ -790,6 +847,7 @@ static void *worker_main(void *arg)
                 t->interval_ms = snap.interval_ms;
                 t->passes = snap.passes;
                 t->described_ms = snap.described_ms;
+                t->retries = snap.retries;
                 if (next < 0 || s->stop_flag || (snap.kind == TASK_LOGS && !t->follow))
                     t->dead = true;
                 else
@@ -806,8 +864,10 @@ static void *worker_main(void *arg)
 static void *worker_thread(void *arg)
 {
     struct sync *s = arg;
-    struct worker w = { s, NULL, NULL };
+    struct worker w = { s, NULL, NULL, 0 };
     struct err e = { 0 };
+
+    w.rng = (uint64_t)now_ms() * 0x9e3779b97f4a7c15u ^ (uint64_t)(uintptr_t)&w;
 
     w.client = aws_client_new(s->o.cfg, s->o.creds, &e);
     if (w.client == NULL)
@@ -986,6 +1046,7 @@ int sync_run(struct sync *s, const struct sync_plan *plan, struct err *e)
     s->run_mode = true;
     s->plan = *plan;
     s->first_err = 0;
+    s->n_missing = 0;
     pthread_mutex_lock(&s->mu);
     if (plan->jobs || plan->logs == SYNC_LOGS_ALL)
         task_add(s, TASK_LIST, NULL, now_ms());
@@ -1028,6 +1089,25 @@ int sync_run(struct sync *s, const struct sync_plan *plan, struct err *e)
     if (s->o.cancel != NULL && *s->o.cancel)
         return err_set(e, ERR_CANCELLED, "sync interrupted; what was fetched is kept");
     notice(s, SYNC_DONE, NULL, 0, 0, "done");
+    if (s->n_missing > 0) {
+        /* name what could not be fetched; everything else was stored */
+        char what[200] = "";
+        size_t k, used = 0;
+
+        for (k = 0; k < s->n_missing && k < MISSING_MAX; k++) {
+            int m = snprintf(what + used, sizeof(what) - used, "%s%s", k ? ", " : "",
+                             s->missing[k]);
+
+            if (m < 0 || (size_t)m >= sizeof(what) - used)
+                break;
+            used += (size_t)m;
+        }
+        err_set(e, s->first_err != 0 ? s->first_err : ERR_AWS,
+                "sync incomplete: %zu item%s not fetched (%s%s); first error: %s",
+                s->n_missing, s->n_missing == 1 ? "" : "s", what,
+                s->n_missing > MISSING_MAX ? ", ..." : "", s->first_e.msg);
+        return s->first_err != 0 ? s->first_err : ERR_AWS;
+    }
     if (s->first_err != 0) {
         if (e != NULL)
             *e = s->first_e;

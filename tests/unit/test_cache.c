@@ -540,6 +540,86 @@ Test(cache, killed_transaction_resumes_without_duplicates_or_gaps)
     cache_close(c);
 }
 
+/* Two writers (two syncs of one job, e.g. two processes) fetched the same page from the same
+ * cursor: only the first one's append lands, the second is told and writes nothing. */
+Test(cache, append_at_a_stale_cursor_is_refused)
+{
+    struct cache *a = open_rw(), *b2 = open_rw();
+    struct err e = { 0 };
+    struct cache_stream s;
+    struct cache_log_batch b = { 0 };
+    struct cache_event ev[2] = { { 10, "one", 3 }, { 11, "two", 3 } };
+    struct cache_cursor at = { 0, "" };
+    bool applied = false;
+    int64_t sid;
+
+    store_job(a, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    sid = add_stream(a, "job-a", "job-a/algo-1-1700000000");
+    cr_assert_eq(cache_tx_begin(a, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_stream_append_at(a, sid, &at, ev, 2, "f/2", &applied, &e), 0, "%s", e.msg);
+    cr_assert(applied);
+    cr_assert_eq(cache_tx_commit(a, &e), 0, "%s", e.msg);
+    /* the other handle read the cursor before that commit */
+    cr_assert_eq(cache_tx_begin(b2, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_stream_append_at(b2, sid, &at, ev, 2, "f/2", &applied, &e), 0, "%s",
+                 e.msg);
+    cr_assert_not(applied);
+    cache_tx_rollback(b2);
+    /* the same count with another token is stale too */
+    at.n_events = 2;
+    at.token = "f/other";
+    cr_assert_eq(cache_stream_append_at(b2, sid, &at, ev, 1, "f/3", &applied, &e), 0);
+    cr_assert_not(applied);
+    at.token = "f/2";
+    cr_assert_eq(cache_stream_append_at(b2, sid, &at, ev + 1, 1, "f/3", &applied, &e), 0);
+    cr_assert(applied);
+    cr_assert_eq(cache_stream_get(a, sid, &s, &e), 0);
+    cr_assert_eq(s.n_events, 3);
+    cr_assert_str_eq(s.token, "f/3");
+    cr_assert_eq(cache_logs_after(a, "job-a", NULL, 1000, NULL, &b, &e), 0);
+    cr_assert_eq(b.n, 3);
+    cache_log_batch_clean(&b);
+    cache_close(b2);
+    cache_close(a);
+}
+
+static int insert_page(sqlite3 *db, const char *verb, int64_t sid, int first_seq)
+{
+    char q[300];
+
+    snprintf(q, sizeof(q), "%s INTO log_pages(stream_id, first_seq, n_events, first_ts,"
+             " last_ts, raw_bytes, data) VALUES(%lld, %d, 10, 0, 0, 1, x'00')", verb,
+             (long long)sid, first_seq);
+    return sqlite3_exec(db, q, NULL, NULL, NULL);
+}
+
+/* The schema itself refuses a page that would overlap or leave a gap in a stream. */
+Test(cache, schema_refuses_out_of_sequence_pages)
+{
+    static const int bad[] = { 0, 100, 256, 300, 601, 700 };
+    struct cache *c = open_rw();
+    sqlite3 *db;
+    int64_t sid;
+    size_t i;
+
+    store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
+    sid = add_stream(c, "job-a", "job-a/algo-1-1700000000");
+    append_lines(c, sid, "line", 0, 600, 0, 1, 600);     /* pages at 0, 256, 512 (open) */
+    cache_close(c);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    /* 0 and 256 exist; the others overlap a page or leave a gap after the last */
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        cr_assert_neq(insert_page(db, "INSERT OR REPLACE", sid, bad[i]), SQLITE_OK,
+                      "first_seq %d", bad[i]);
+    /* the open last page is rewritten in place, and the next page follows it */
+    cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(insert_page(db, "INSERT OR REPLACE", sid, 512), SQLITE_OK, "%s",
+                 sqlite3_errmsg(db));
+    cr_assert_eq(insert_page(db, "INSERT", sid, 522), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 Test(cache, points_are_idempotent_and_summarised)
 {
     struct cache *c = open_rw();
