@@ -76,6 +76,7 @@ struct mset {
      * definition (and the "*****" of block headers) through a hash of 4-byte windows, instead of
      * one memmem() per definition. */
     uint64_t lit_bits[LIT_HASH_SIZE / 64];
+    unsigned char lit_first[256];   /* 1 for a byte that starts some literal: hashed only there */
     size_t lit_head[LIT_HASH_SIZE]; /* def index + 1, 0 = none; STARS_ID + 1 for "****" */
     uint32_t *lit_seen;             /* per def: == gen when its literal is in the segment */
     int has_stars;
@@ -273,7 +274,10 @@ static inline uint32_t lit_hash(uint32_t w)
 static void lit_insert(struct mset *s, uint32_t key, size_t id1, size_t *next)
 {
     uint32_t h = lit_hash(key);
+    unsigned char first;
 
+    memcpy(&first, &key, 1); /* the key's bytes are the literal's: this is its first byte */
+    s->lit_first[first] = 1;
     s->lit_bits[h / 64] |= (uint64_t)1 << (h % 64);
     *next = s->lit_head[h];
     s->lit_head[h] = id1;
@@ -436,6 +440,8 @@ static void lit_scan(struct mset *s, const char *p, size_t n)
     for (i = 0; i + 4 <= n; i++) {
         uint32_t w, h;
 
+        if (!s->lit_first[(unsigned char)p[i]])
+            continue;
         memcpy(&w, p + i, 4);
         h = lit_hash(w);
         if (!((s->lit_bits[h / 64] >> (h % 64)) & 1))
@@ -804,7 +810,8 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
             else {
                 if (key_is(k, klen, "loss"))
                     training = 1;
-                pkey_add(s, k, klen, p + vs, vl, v, 0);
+                if (s->preset) /* without the preset only the context is wanted */
+                    pkey_add(s, k, klen, p + vs, vl, v, 0);
             }
             nkeys++;
         }
