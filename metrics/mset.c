@@ -85,6 +85,7 @@ struct mset {
      * carries no context, so it is skipped whole. */
     unsigned char rare[RARE_MAX];
     int nrare;
+    unsigned char rare_vec[RARE_MAX][16]; /* each rare byte 16 times (unused: rare[0]) */
     bool filter_lines;  /* false when a definition has no literal: every line is examined */
     unsigned line_mask; /* which rare bytes the current line may hold (all bits: not known) */
     struct mdef_error *errs;
@@ -359,6 +360,8 @@ static void rare_build(struct mset *s)
         if (d->rare_idx < 0)
             s->filter_lines = false;
     }
+    for (i = 0; i < RARE_MAX; i++)
+        memset(s->rare_vec[i], s->rare[(int)i < s->nrare ? i : 0], sizeof(s->rare_vec[i]));
 }
 
 /* Whether any rare byte occurs in [p, p+n): with SSE2 one pass compares 16 bytes at a time
@@ -375,7 +378,7 @@ static int has_rare(const struct mset *s, const char *p, size_t n)
         int k = s->nrare;
 
         for (j = 0; j < RARE_MAX; j++)
-            r[j] = _mm_set1_epi8((char)s->rare[j < k ? j : 0]);
+            r[j] = _mm_loadu_si128((const __m128i *)(const void *)s->rare_vec[j]);
         for (;;) {
             /* the last block overlaps the previous one rather than read past the line */
             const char *q = p + (i + 16 <= n ? i : n - 16);
