@@ -6,8 +6,9 @@
  * Owns argument parsing, loading the jobs from the cache (described and their logs synced
  * first unless --offline, like `sagetop show`) and the four output formats. The tables
  * themselves are metrics/compare.h, shared with the TUI's compare view; this file must not
- * compute them itself. The cache keeps no step per metric point, so curves are indexed by the
- * time since the job started: "at" is that elapsed time. Text from AWS is sanitized. */
+ * compute them itself. Curves are indexed by the Trainer's step when every point of the
+ * series has one (then "at" is "step N"), else by the time since the job started (then "at"
+ * is that elapsed time), as the TUI's compare view does. Text from AWS is sanitized. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ struct cmp_job {
     struct cache_kv_list hp;
     struct compare_kv *kv;            /* views into hp */
     struct compare_metric_in *mi;     /* one per metric; series owned here */
+    bool *mi_step;                    /* per metric: x is the step (else elapsed seconds) */
     size_t n_mi;
     struct compare_resources res;
 };
@@ -67,6 +69,18 @@ static const char *safe(const char *s)
     return b;
 }
 
+/* Whether job j's curve of metric is indexed by step (else by elapsed seconds). */
+static bool job_x_step(const struct cmp_job *j, const char *metric)
+{
+    size_t i;
+
+    for (i = 0; i < j->n_mi; i++) {
+        if (strcmp(j->mi[i].name, metric) == 0)
+            return j->mi_step[i];
+    }
+    return false;
+}
+
 static void job_clean(struct cmp_job *j)
 {
     size_t i;
@@ -76,6 +90,7 @@ static void job_clean(struct cmp_job *j)
         free((char *)j->mi[i].name);
     }
     free(j->mi);
+    free(j->mi_step);
     free(j->kv);
     cache_kv_list_clean(&j->hp);
     memset(j, 0, sizeof(*j));
@@ -84,8 +99,9 @@ static void job_clean(struct cmp_job *j)
 /* The points of one metric as a series of (seconds since start, value); with several
  * instances only the first one's (algo-1): every host logs the same Trainer lines. */
 static int load_series(struct cache *c, const struct cache_job *cj, const char *metric,
-                       struct series **out, struct err *e)
+                       struct series **out, bool *x_step, struct err *e)
 {
+    bool by_step = true;
     struct cache_point_list pl;
     struct series *s;
     double start;
@@ -103,10 +119,18 @@ static int load_series(struct cache *c, const struct cache_job *cj, const char *
     }
     start = cj->start_time > 0 ? cj->start_time
                                : (pl.n > 0 ? (double)pl.items[0].ts_ms / 1000.0 : 0);
+    for (i = 0; i < pl.n; i++) {
+        if (pl.n_instances > 1 && pl.items[i].instance != 0)
+            continue;
+        if (pl.items[i].step < 0)
+            by_step = false;
+    }
     for (i = 0; i < pl.n && rc == 0; i++) {
         if (pl.n_instances > 1 && pl.items[i].instance != 0)
             continue;
-        rc = series_push(s, (double)pl.items[i].ts_ms / 1000.0 - start, pl.items[i].value, e);
+        rc = series_push(s, by_step ? (double)pl.items[i].step
+                                    : (double)pl.items[i].ts_ms / 1000.0 - start,
+                         pl.items[i].value, e);
     }
     if (rc == 0)
         rc = series_sort(s, e);
@@ -115,6 +139,7 @@ static int load_series(struct cache *c, const struct cache_job *cj, const char *
         goto out;
     }
     *out = s;
+    *x_step = by_step && pl.n > 0;
 out:
     cache_point_list_clean(&pl);
     return rc;
@@ -149,7 +174,8 @@ static int load_job(struct cache *c, const char *name, struct cmp_job *j, bool o
     if (rc < 0)
         return rc;
     j->mi = calloc(ms.n + 1, sizeof(*j->mi));
-    if (j->mi == NULL) {
+    j->mi_step = calloc(ms.n + 1, sizeof(*j->mi_step));
+    if (j->mi == NULL || j->mi_step == NULL) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -158,7 +184,7 @@ static int load_job(struct cache *c, const char *name, struct cmp_job *j, bool o
 
         if (ms.items[i].count == 0)
             continue;   /* only a final value: no curve to compare */
-        rc = load_series(c, &j->cj, ms.items[i].name, &s, e);
+        rc = load_series(c, &j->cj, ms.items[i].name, &s, &j->mi_step[j->n_mi], e);
         if (rc < 0)
             goto out;
         j->mi[j->n_mi].name = strdup(ms.items[i].name);
@@ -427,7 +453,10 @@ static int print_tables(const struct cmp_run *run, bool md)
                 grid_set(&g, row, 4, buf);
                 fmt_num(cl->best, buf, sizeof(buf));
                 grid_set(&g, row, 5, buf);
-                fmt_dur(cl->best_x, buf, sizeof(buf));
+                if (job_x_step(&run->jobs[k], m->name))
+                    snprintf(buf, sizeof(buf), "step %.0f", cl->best_x);
+                else
+                    fmt_dur(cl->best_x, buf, sizeof(buf));
                 grid_set(&g, row, 6, buf);
                 grid_set(&g, row, 7, m->best_job == (int)k ? (md ? "**best**" : "*") : "");
             }
@@ -546,7 +575,8 @@ static void print_csv(const struct cmp_run *run)
             csv_num("metric", m->name, run->names[k], "min", c->min);
             csv_num("metric", m->name, run->names[k], "max", c->max);
             csv_num("metric", m->name, run->names[k], "best", c->best);
-            csv_num("metric", m->name, run->names[k], "best_at_s", c->best_x);
+            csv_num("metric", m->name, run->names[k],
+                    job_x_step(&run->jobs[k], m->name) ? "best_step" : "best_at_s", c->best_x);
             csv_row("metric", m->name, run->names[k], "is_best",
                     m->best_job == (int)k ? "true" : "false");
         }
@@ -619,7 +649,9 @@ static int print_json(const struct cmp_run *run)
                                 json_pack("{s:o,s:o,s:o,s:o,s:o,s:I}", "last",
                                           num_or_null(c->last), "min", num_or_null(c->min),
                                           "max", num_or_null(c->max), "best",
-                                          num_or_null(c->best), "best_at_s",
+                                          num_or_null(c->best),
+                                          job_x_step(&run->jobs[k], m->name) ? "best_step"
+                                                                             : "best_at_s",
                                           num_or_null(c->best_x), "count",
                                           (json_int_t)c->count));
         }

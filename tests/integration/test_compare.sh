@@ -44,9 +44,10 @@ S metrics $J1 $J2 $J3 --format csv >"$TMPD/points.csv"
 S --offline compare $J1 $J2 $J3 --format json >"$TMPD/cmp.json"
 res=$("$PYTHON" - "$TMPD/points.csv" "$TMPD/cmp.json" <<'PY'
 import csv, json, sys
-pts = {}
+pts, steps = {}, {}
 for r in csv.DictReader(open(sys.argv[1])):
     pts.setdefault((r["metric"], r["job"]), []).append(float(r["value"]))
+    steps.setdefault((r["metric"], r["job"]), []).append(r["step"])
 cmp = json.load(open(sys.argv[2]))
 bad = []
 for metric, want_dir in (("eval_loss", "min"), ("loss", "min"), ("eval_accuracy", "max")):
@@ -62,6 +63,9 @@ for metric, want_dir in (("eval_loss", "min"), ("loss", "min"), ("eval_accuracy"
         for k, w in (("best", b), ("last", v[-1]), ("min", min(v)), ("max", max(v))):
             if abs(got[k] - w) > 1e-9 * max(1, abs(w)):
                 bad.append("%s %s %s %r != %r" % (metric, job, k, got[k], w))
+        want_step = int(steps[(metric, job)][v.index(b)])
+        if got.get("best_step") != want_step:
+            bad.append("%s %s best_step %r != %r" % (metric, job, got.get("best_step"), want_step))
     want_job = (min if want_dir == "min" else max)(best, key=best.get)
     if row["best_job"] != want_job:
         bad.append("%s best job %s != %s" % (metric, row["best_job"], want_job))
