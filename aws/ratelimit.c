@@ -26,6 +26,7 @@
 #define RATELIMIT_MAX_OPS 64
 #define RATELIMIT_OP_MAX 64
 #define RATELIMIT_SLICE_MS 50
+#define RATELIMIT_BURST_S 0.5       /* bucket capacity, in seconds of the preset rate */
 
 /* ---- the bucket (pure) -------------------------------------------------------------------- */
 
@@ -172,8 +173,11 @@ void ratelimit_reset(void)
     pthread_mutex_unlock(&table_lock);
 }
 
-/* The bucket of (svc, op), created at its preset; call with the lock held. A burst of one
- * second's worth (at least 1) lets a page of calls go at once. */
+/* The bucket of (svc, op), created at its preset; call with the lock held. The burst is half
+ * a second's worth (at least 1): AWS's own bucket for the operation refills at the same rate,
+ * so with a full second's burst a busy sync ran it dry and kept it at zero, and any jitter in
+ * arrival times (two requests landing 60 ms apart at 10/s) came back throttled. Half a
+ * second's worth stays unused on AWS's side as slack for that jitter. */
 static struct ratelimit_bucket *bucket_for(enum aws_service svc, const char *op, int64_t t)
 {
     const char *name = op != NULL ? op : "";
@@ -188,7 +192,7 @@ static struct ratelimit_bucket *bucket_for(enum aws_service svc, const char *op,
             s->used = true;
             s->svc = svc;
             strcpy(s->op, name);
-            ratelimit_bucket_init(&s->bucket, rate, rate, t);
+            ratelimit_bucket_init(&s->bucket, rate, rate * RATELIMIT_BURST_S, t);
             return &s->bucket;
         }
     }
