@@ -167,7 +167,7 @@ else
     not_ok "AWS's ValidationException is shown" "$(tmux_screen)"
 fi
 screen=$(tmux_screen)
-expect_match "the message names the member" "$screen" 'vpcConfig\.subnets|Subnets'
+expect_match "the message names the member" "$(printf '%s\n' "$screen" | tail -4 | tr -d '\n')" 'vpcConfig\.subnets|Subnets'
 expect_match "the form is kept" "$screen" "Re-launch of $SOURCE"
 expect_eq "nothing was created" "$(py 'print(len([j for j in sm.list_training_jobs(MaxResults=100)["TrainingJobSummaries"] if j["TrainingJobName"] == "e2e-relaunch-ep4"]))')" 0
 
@@ -303,7 +303,7 @@ tmux_keys Escape
 tmux_wait 'goes on in the background' 5 && ok "leaving the form: the launch goes on" \
     || not_ok "leaving the form: the launch goes on" "$(tmux_screen | tail -2)"
 tmux_keys q
-tmux_wait 'Pane is dead \(status 0' 20 && ok "q quits while a launch runs" || not_ok "q quits while a launch runs" "$(tmux_screen | grep -v '^$' | tail -5)"
+tmux_wait 'Pane is dead \(status 0' 30 && ok "q quits while a launch runs" || not_ok "q quits while a launch runs" "$(tmux_screen | grep -v '^$' | tail -5)"
 expect_eq "no launch process outlives the UI" \
     "$(ps -eo args= | grep -F -- "$AWS_ENDPOINT_URL" | grep -c -- ' launch ')" 0
 emu_ctl reset >/dev/null
