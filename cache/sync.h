@@ -9,7 +9,11 @@
  *          each pass while the job runs: late instances), then GetLogEvents per stream from its
  *          saved cursor (startFromHead on the first read, nextForwardToken after; the same token
  *          back = caught up). Each page of events, its metric points and the new cursor are
- *          stored in ONE transaction: a kill at any moment resumes with no duplicates and no gaps.
+ *          stored in ONE transaction, and only if the stream's cursor is still the one the page
+ *          was fetched from (cache_stream_append_at: another sync of the same stream, even in
+ *          another process, that stored it first wins and this one goes on from the new
+ *          cursor); the schema refuses a page that does not start where the stream ends. A
+ *          kill at any moment resumes with no duplicates and no gaps.
  *   follow while a followed job runs, its streams are polled adaptively: 1 s after a poll that
  *          brought lines, doubling to 10 s while quiet; once the job is final, the streams are
  *          drained and the job is dropped from the follow set.
@@ -31,9 +35,15 @@
  * done (or cancelled through opts.cancel), stop.
  *
  * Errors: sync_new/sync_start fail with ERR_CACHE/ERR_INVAL/ERR_NOMEM; failures of individual
- * requests are never fatal: they are reported as notices (SYNC_OFFLINE on a network error,
- * SYNC_ERROR otherwise) and retried on the next pass. sync_run() returns the first error of the
- * plan when nothing could be synced (e.g. offline), else 0. */
+ * requests are never fatal. A transient one (throttled, 5xx, network) that outlasted the
+ * client's attempts (and paging.h's, for pages) puts the work item back in the queue after a
+ * backoff (0.5 s doubling to 8 s, up to 10 times in a row, about a minute), reported as
+ * SYNC_THROTTLED / SYNC_OFFLINE; logs resume from their cursor. Anything else, or a transient
+ * failure that persists, is reported as SYNC_ERROR (SYNC_OFFLINE for the network); in the
+ * background mode the item is tried again on a later pass. sync_run() returns 0 when every
+ * item of the plan was done, else the first error, with a message naming what is missing
+ * ("sync incomplete: 2 items not fetched (details of job-a, logs of job-b); first error: ...").
+ * Ctrl-C (opts.cancel) stops every wait and request in flight at once: ERR_CANCELLED. */
 #ifndef SAGETOP_SYNC_H
 #define SAGETOP_SYNC_H
 
