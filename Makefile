@@ -93,7 +93,7 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" build-asan/sagetop unit
-	@BUILD=build-asan SAGETOP_BIN=build-asan/sagetop \
+	@BUILD=build-asan SAGETOP_BIN=build-asan/sagetop SAGETOP_SAN_FLAGS="-fsanitize=address,undefined" \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run.sh unit integration
 

@@ -9,8 +9,9 @@ source "$SAGETOP_TOP/tests/lib.sh"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 CALL=$TMPD/aws_call
-# shellcheck disable=SC2046
-if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -I"$TOP" $(pkg-config --cflags jansson libcurl) \
+# make asan sets SAGETOP_SAN_FLAGS: its libaws.a needs the sanitizer runtimes at link time
+# shellcheck disable=SC2046,SC2086
+if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAGETOP_SAN_FLAGS:-} -I"$TOP" $(pkg-config --cflags jansson libcurl) \
         "$TOP/tests/integration/aws_call.c" "$BUILD/libaws.a" \
         $(pkg-config --libs libcurl libcrypto jansson libxml-2.0) -lm -pthread -o "$CALL" \
         2>"$TMPD/cc.err"; then
