@@ -4,7 +4,9 @@
 # completes, 50+ jobs under 30% throttling and 10% 5xx with quotas on, a stream that appears
 # mid-follow, and clear errors for a read-only cache directory or an unwritable cache file.
 source "$SAGETOP_TOP/tests/lib.sh"
-LINES=40000
+# 15 GetLogEvents pages of 10,000 lines, each slowed to >= 0.7 s during the kills: a run lives
+# 0.1-1.5 s, so it stores at most one page before its kill and the 20 kills land mid-sync
+LINES=150000
 emu_start --scenario scale --jobs 60 --lines "$LINES" || { not_ok "emulator starts"; finish; }
 J=scale-job-000000
 S() { "$SAGETOP" --cache "$1" "${@:2}"; }
@@ -53,12 +55,13 @@ expect_eq "boto3 reads the whole source log" "$(wc -l <"$TMPD/want.txt")" "$LINE
 
 # ---- 20 kill -9 at random moments of a multi-page sync, then resume
 DB=$TMPD/kill.db
-emu_ctl faults '{"slow_ms": 150, "ops": ["GetLogEvents"]}' >/dev/null
+emu_ctl faults '{"slow_ms": 700, "ops": ["GetLogEvents"]}' >/dev/null
 progress=()
 for i in $(seq 1 20); do
     "$SAGETOP" --cache "$DB" sync -q "$J" >/dev/null 2>&1 &
     pid=$!
-    sleep "0.$((RANDOM % 9 + 1))"
+    r=$((RANDOM % 15 + 1))                 # 0.1 .. 1.5 s
+    sleep "$((r / 10)).$((r % 10))"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     progress+=("$(lines_of "$DB" 2>/dev/null || echo 0)")
