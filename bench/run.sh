@@ -53,13 +53,18 @@ section_extract() {
     echo "log: $mb MB, $BENCH_LINES lines, $(wc -l <"$defs") definitions (notebook + docs set)"
 
     out=$("$BUILD"/bench/bench_extract "$log" "$defs") || { echo "bench_extract failed"; FAILED=1; return; }
-    local d_line p_line r_line
+    local d_line ds_line p_line r_line
     d_line=$(grep '^defs ' <<<"$out")
+    ds_line=$(grep '^defs_split ' <<<"$out")
     p_line=$(grep '^preset ' <<<"$out")
     r_line=$(grep '^reextract ' <<<"$out")
+    echo "(sagetop: best of ${BENCH_EXTRACT_REPEAT:-3}; \"file in\" figures split the text into lines" \
+         "inside the timed loop, as the peer does)"
     printf '%-34s %8s s %9s MB/s %11s lines/s  %s points\n' \
-        "sagetop (definitions)" "$(field seconds "$d_line")" "$(field mb_s "$d_line")" \
+        "sagetop (definitions, file in)" "$(field seconds "$d_line")" "$(field mb_s "$d_line")" \
         "$(field lines_s "$d_line")" "$(field points "$d_line")" \
+        "sagetop (definitions, lines split)" "$(field seconds "$ds_line")" \
+        "$(field mb_s "$ds_line")" "$(field lines_s "$ds_line")" "$(field points "$ds_line")" \
         "sagetop (definitions + HF preset)" "$(field seconds "$p_line")" "$(field mb_s "$p_line")" \
         "$(field lines_s "$p_line")" "$(field points "$p_line")" \
         "sagetop re-extract (in memory)" "$(field seconds "$r_line")" "$(field mb_s "$r_line")" \
@@ -77,18 +82,27 @@ section_extract() {
     printf '%-34s %8s s %9s MB/s\n' "grep -cP (all patterns, best of 3)" "$grep_best" \
         "$(awk -v m="$mb" -v s="$grep_best" 'BEGIN { printf "%.1f", m / s }')"
 
-    s=$("$PYTHON" bench/peer_extract.py "$log" "$defs") || { echo "peer failed"; FAILED=1; return; }
-    py_s=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$s")
+    # the peer gets the same best-of as sagetop
+    py_s=
+    for _ in $(seq "${BENCH_EXTRACT_REPEAT:-3}"); do
+        s=$("$PYTHON" bench/peer_extract.py "$log" "$defs") || { echo "peer failed"; FAILED=1; return; }
+        SECS=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$s")
+        if [ -z "$py_s" ] || awk -v a="$SECS" -v b="$py_s" 'BEGIN { exit !(a < b) }'; then
+            py_s=$SECS
+        fi
+    done
     py_mb=$(awk -v m="$mb" -v s="$py_s" 'BEGIN { printf "%.1f", m / s }')
-    printf '%-34s %8s s %9s MB/s  (%s)\n' "Python re peer" "$py_s" "$py_mb" "$s"
+    printf '%-34s %8s s %9s MB/s  (best of %s; %s)\n' "Python re peer" "$py_s" "$py_mb" \
+        "${BENCH_EXTRACT_REPEAT:-3}" "$s"
 
     local d_s vs_py vs_grep re_ratio
     d_s=$(field seconds "$d_line")
     vs_py=$(ratio "$py_s" "$d_s")
     vs_grep=$(ratio "$grep_best" "$d_s")
     re_ratio=$(ratio "$(field seconds "$r_line")" "$d_s")
-    echo "ratios: ${vs_py}x the Python peer (target >= 20), ${vs_grep} of grep's throughput" \
-         "(target >= 0.5), re-extraction ${re_ratio}x extraction (target < 2)"
+    echo "ratios (file in, both sides): ${vs_py}x the Python peer (target >= 20), ${vs_grep} of" \
+         "grep's throughput (target >= 0.5), re-extraction ${re_ratio}x extraction (target < 2);" \
+         "lines already split: $(ratio "$py_s" "$(field seconds "$ds_line")")x the peer"
     awk -v a="$vs_py" 'BEGIN { exit !(a >= 20) }' || { echo "MISSED: Python peer ratio"; FAILED=1; }
     awk -v a="$vs_grep" 'BEGIN { exit !(a >= 0.5) }' || { echo "MISSED: grep ratio"; FAILED=1; }
     awk -v a="$re_ratio" 'BEGIN { exit !(a < 2) }' || { echo "MISSED: re-extraction"; FAILED=1; }
