@@ -76,9 +76,18 @@ tmux_start() {
     _tmux_sock=sagetop-$$-$RANDOM
     tmux -L "$_tmux_sock" -f /dev/null new-session -d -s t -x "$w" -y "$h" "$@"
     tmux -L "$_tmux_sock" set-option -t t remain-on-exit on >/dev/null
+    _tmux_pid=$(tmux -L "$_tmux_sock" display-message -p '#{pid}')
 }
 tmux_keys() { tmux -L "$_tmux_sock" send-keys -t t "$@"; }
-tmux_screen() { tmux -L "$_tmux_sock" capture-pane -p -t t "$@"; }
+# A tmux built with libutempter (Debian's) can lose the SIGCHLD of a pane's process: when the
+# pty hangs up first, tmux runs the utempter helper under utempter's own SIGCHLD handler, and a
+# pane process that exits meanwhile stays an unreaped zombie, its pane never "dead" (tmux issues
+# 311 and 4559; seen here with `sh -c 'sleep 0.5'` as the pane in 12 of 20 runs). A SIGCHLD of
+# our own makes tmux reap it, so each capture first nudges the server this script started.
+tmux_screen() {
+    [ -n "${_tmux_pid:-}" ] && kill -CHLD "$_tmux_pid" 2>/dev/null
+    tmux -L "$_tmux_sock" capture-pane -p -t t "$@"
+}
 tmux_resize() { tmux -L "$_tmux_sock" resize-window -t t -x "$1" -y "$2"; }
 # tmux_wait ERE [seconds]: wait until the screen matches
 tmux_wait() {

@@ -8,10 +8,10 @@ SHOTS=${SAGETOP_SCREENSHOTS:-$TOP/screenshots}
 
 ui_start() {
     emu_start --scenario demo || { not_ok "emulator starts"; finish; }
-    # sh stays the pane's process and passes sagetop's exit status on (tmux then reports
-    # "Pane is dead (status N)" reliably when sagetop exits)
+    # sagetop is the pane's process, as in a terminal; tmux_screen makes tmux notice its exit
+    # ("Pane is dead (status N)") even when tmux's utempter hook swallowed the SIGCHLD
     tmux_start 120 40 env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \
-        sh -c '"$0" "$@"; exit $?' "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" "$@"
+        "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" "$@"
     tmux_wait 'jobs \([1-9][0-9]*\)' 30 || { not_ok "the job list appears" "$(tmux_screen)"; finish; }
     # the first sync pass fills the list: wait until the 40 demo jobs are there
     tmux_wait 'jobs \(4[0-9]\)' 30
