@@ -207,7 +207,22 @@ out:
     return rc;
 }
 
-/* Describes the jobs and fetches their logs; a failure only warns (the cache is shown). */
+/* Attempts at a complete sync before compare settles for the cache: the sync is incremental
+ * (each attempt resumes at the stored cursors), so a job whose logs one pass left short (a
+ * transient failure past the client's own retries) is completed rather than compared with
+ * part of its points. */
+#define COMPARE_SYNC_ATTEMPTS 3
+
+/* A failure another pass may get past (a reset, a throttle, a busy cache, a 5xx, a cut body);
+ * not one that stays (credentials, configuration, a job that does not exist, bad input). */
+static bool refresh_worth_retrying(int code)
+{
+    return code == ERR_NET || code == ERR_THROTTLED || code == ERR_CACHE || code == ERR_AWS ||
+           code == ERR_PARSE || code == ERR_IO;
+}
+
+/* Describes the jobs and fetches their logs to the end; a sync still incomplete after
+ * COMPARE_SYNC_ATTEMPTS only warns (the cache is shown). */
 static int refresh(const struct cli_aws *a, struct cache *c, const char **names, size_t n,
                    struct err *e)
 {
@@ -215,6 +230,7 @@ static int refresh(const struct cli_aws *a, struct cache *c, const char **names,
     struct sync_plan plan = { false, names, n, SYNC_LOGS_NAMED, 0, false };
     struct err se = { 0 };
     struct sync *s;
+    int attempt, rc;
 
     memset(&so, 0, sizeof(so));
     so.cfg = a->cfg;
@@ -224,15 +240,25 @@ static int refresh(const struct cli_aws *a, struct cache *c, const char **names,
     so.region = cache_scope_region(c);
     so.workers = n < 4 ? (int)n : 4;
     so.cancel = &cli_interrupted;
-    s = sync_new(&so, &se);
-    if (s == NULL || sync_run(s, &plan, &se) != 0) {
-        sync_free(s);
-        if (se.code == ERR_CANCELLED)
+    for (attempt = 1; attempt <= COMPARE_SYNC_ATTEMPTS; attempt++) {
+        memset(&se, 0, sizeof(se));
+        s = sync_new(&so, &se);
+        rc = s != NULL ? sync_run(s, &plan, &se) : (se.code ? se.code : ERR_NOMEM);
+        if (rc == 0) {
+            sync_free(s);
+            return 0;
+        }
+        if (rc == ERR_CANCELLED || cli_interrupted) {
+            sync_free(s);
             return err_set(e, ERR_CANCELLED, "interrupted");
-        fprintf(stderr, "sagetop compare: could not refresh (%s); showing the cache\n", se.msg);
-        return 0;
+        }
+        if (s == NULL || !refresh_worth_retrying(rc)) {
+            sync_free(s);
+            break;
+        }
+        sync_free(s);
     }
-    sync_free(s);
+    fprintf(stderr, "sagetop compare: could not refresh (%s); showing the cache\n", se.msg);
     return 0;
 }
 
