@@ -100,6 +100,10 @@ static const char *const migrations[] = {
     "   AND p.first_seq > NEW.first_seq)"
     " BEGIN SELECT RAISE(ABORT, 'log page out of sequence (would duplicate or skip events)');"
     " END;",
+    /* 5: the fingerprint of the definitions a metric's points were all extracted with (NULL:
+     * unknown, e.g. written by sync): re-extraction rewrites only the metrics whose definitions
+     * changed (bench/bench_cache.c: 2.7 s -> well under 1 s for one new definition). */
+    "ALTER TABLE metrics ADD COLUMN defs_hash INTEGER;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

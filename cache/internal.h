@@ -50,4 +50,21 @@ int cache_regexp_register(struct cache *c, struct err *e);
 /* Compiles a user regex with smart case; ERR_INVAL with the offset on error. */
 int cache_regex_compile(const char *re, pcre2_code **out, struct err *e);
 
+/* Re-extraction (points.c). A metric's defs_hash fingerprints the definitions all its points
+ * were extracted with; every cache_points_add() that stores a point forgets it (sync does not
+ * record it), so a metric with a known hash holds exactly what those definitions extract. */
+struct cache_metric_hash {
+    char name[256];
+    bool known;          /* false: defs_hash is NULL */
+    int64_t hash;
+};
+/* The job's metrics with their hashes; *out is the caller's to free(). */
+int cache_metric_hashes(struct cache *c, int64_t job_id, struct cache_metric_hash **out,
+                        size_t *n_out, struct err *e);
+/* Deletes one metric of a job with its points and summary. */
+int cache_metric_drop(struct cache *c, int64_t job_id, const char *name, struct err *e);
+/* Records hash on the metric (created empty when missing): call after storing all its points. */
+int cache_metric_set_hash(struct cache *c, int64_t job_id, const char *name, int64_t hash,
+                          struct err *e);
+
 #endif

@@ -160,7 +160,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
                             " max(coalesce(max,?8),?8) END,"
                             " last=CASE WHEN ?4>0 AND (last_ts IS NULL OR ?2>=last_ts) THEN ?1"
                             " ELSE last END, last_ts=CASE WHEN ?4=0 THEN last_ts ELSE"
-                            " max(coalesce(last_ts,?2),?2) END WHERE id=?3", &upd, e)) == 0) {
+                            " max(coalesce(last_ts,?2),?2) END, defs_hash=NULL WHERE id=?3", &upd, e)) == 0) {
         for (i = 0; i < n_sums && rc == 0; i++) {
             struct msum *s = &sums[i];
 
@@ -201,6 +201,78 @@ int cache_points_clear(struct cache *c, const char *job, struct err *e)
         sqlite3_finalize(st);
     }
     return cache_sp_end(c, rc, e);
+}
+
+int cache_metric_hashes(struct cache *c, int64_t job_id, struct cache_metric_hash **out,
+                        size_t *n_out, struct err *e)
+{
+    struct cache_metric_hash *v = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc, s;
+
+    if ((rc = cache_prepare(c, "SELECT name, defs_hash FROM metrics WHERE job_id=?", &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, job_id);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct cache_metric_hash *nv = realloc(v, nc * sizeof(*nv));
+
+            if (nv == NULL) {
+                rc = err_set(e, ERR_NOMEM, "out of memory reading metrics");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        cache_col_text(st, 0, v[n].name, sizeof(v[n].name));
+        v[n].known = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        v[n].hash = v[n].known ? sqlite3_column_int64(st, 1) : 0;
+        n++;
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = cache_fail(c, e, "reading metrics");
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+int cache_metric_drop(struct cache *c, int64_t job_id, const char *name, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_prepare(c, "DELETE FROM metrics WHERE job_id=? AND name=?", &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "clearing metric points");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cache_metric_set_hash(struct cache *c, int64_t job_id, const char *name, int64_t hash,
+                          struct err *e)
+{
+    sqlite3_stmt *st;
+    int64_t id;
+    int rc;
+
+    if ((rc = metric_id(c, job_id, name, &id, e)) != 0)
+        return rc;
+    if ((rc = cache_prepare(c, "UPDATE metrics SET defs_hash=? WHERE id=?", &st, e)) != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, hash);
+    sqlite3_bind_int64(st, 2, id);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing a metric");
+    sqlite3_finalize(st);
+    return rc;
 }
 
 void cache_metric_stat_list_clean(struct cache_metric_stat_list *l)

@@ -22,6 +22,7 @@
 #include "aws/paging.h"
 #include "aws/sagemaker.h"
 #include "cache/cache.h"
+#include "cache/internal.h"
 #include "cache/logstore.h"
 #include "cache/sync.h"
 #include "metrics/metrics.h"
@@ -1124,8 +1125,41 @@ struct reext_ctx {
     struct mextract_state st;
     struct point_buf pb;
     int64_t sid;
+    struct cache_metric_hash *keep;   /* metrics whose stored points are already right */
+    size_t n_keep;
     struct err *e;
 };
+
+/* A metric's points depend only on the definitions of its name (in list order) and on whether
+ * the preset runs: the context (step, epoch, blocks) is read the same whatever is defined. */
+static int64_t defs_hash(const struct mdef_list *l, const char *name)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    size_t i;
+    const char *q;
+
+    h = (h ^ (l->preset_hf ? 1u : 2u)) * 0x100000001b3ull;
+    for (i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i].name, name) != 0)
+            continue;
+        h = (h ^ (3u + (unsigned)l->v[i].source)) * 0x100000001b3ull;
+        for (q = l->v[i].regex; *q != '\0'; q++)
+            h = (h ^ (unsigned char)*q) * 0x100000001b3ull;
+        h = (h ^ 0xffu) * 0x100000001b3ull;
+    }
+    return (int64_t)h;
+}
+
+static int reext_point(const struct mpoint *mp, void *ctx)
+{
+    struct reext_ctx *r = ctx;
+    size_t i;
+
+    for (i = 0; i < r->n_keep; i++)
+        if (strcmp(r->keep[i].name, mp->name) == 0)
+            return 0;
+    return on_point(mp, &r->pb);
+}
 
 static int reext_event(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, size_t len)
 {
@@ -1133,7 +1167,7 @@ static int reext_event(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, s
     int rc;
 
     r->pb.seq = seq;
-    mset_extract(r->ms, &r->st, msg, len, ts_ms, on_point, &r->pb);
+    mset_extract(r->ms, &r->st, msg, len, ts_ms, reext_point, r);
     if (r->pb.oom)
         return err_set(r->e, ERR_NOMEM, "out of memory");
     if (r->pb.n >= 65536) {
@@ -1148,30 +1182,47 @@ int sync_reextract(const char *cache_path, const char *account, const char *regi
                    const char *job, const char *metrics_config, size_t metrics_config_len,
                    struct err *e)
 {
-    struct sync_options o = { 0 };
     struct cache *c = NULL;
     struct cache_stream_list sl = { 0 };
+    struct cache_kv_list defs = { 0 };
+    struct cache_metric_hash *stored = NULL;
+    struct mdef_list l;
     struct reext_ctx r;
-    size_t i;
+    size_t i, n_stored = 0;
+    int64_t job_id = 0;
     int rc;
 
     memset(&r, 0, sizeof(r));
-    o.metrics_config = metrics_config;
-    o.metrics_config_len = metrics_config_len;
+    mdef_list_init(&l);
     if ((rc = cache_open(cache_path, 0, &c, NULL, 0, e)) != 0)
         return rc;
     if ((rc = cache_scope_use(c, account, region, e)) != 0)
         goto out;
     if ((rc = cache_streams(c, job, &sl, e)) != 0)
         goto out;
-    r.ms = job_mset(c, &o, job);
+    /* the definitions job_mset() compiles, kept to fingerprint each metric's */
+    if (cache_job_metric_definitions(c, job, &defs, NULL) == 0)
+        for (i = 0; i < defs.n; i++)
+            mdef_list_add(&l, defs.items[i].key, defs.items[i].value, MDEF_JOB, NULL);
+    if (metrics_config != NULL)
+        mdef_list_parse_config(&l, metrics_config, metrics_config_len, job, NULL);
+    r.ms = mset_new(&l, NULL);
     if (r.ms == NULL) {
         rc = err_set(e, ERR_NOMEM, "out of memory compiling metric definitions");
         goto out;
     }
     if ((rc = cache_tx_begin(c, e)) != 0)
         goto out;
-    rc = cache_points_clear(c, job, e);
+    /* keep the metrics stored under the same definitions; drop every other one */
+    if ((rc = cache_job_lookup(c, job, &job_id, e)) == 0)
+        rc = cache_metric_hashes(c, job_id, &stored, &n_stored, e);
+    for (i = 0; rc == 0 && i < n_stored; i++) {
+        if (stored[i].known && stored[i].hash == defs_hash(&l, stored[i].name))
+            stored[r.n_keep++] = stored[i];
+        else
+            rc = cache_metric_drop(c, job_id, stored[i].name, e);
+    }
+    r.keep = stored;
     for (i = 0; rc == 0 && i < sl.n; i++) {
         r.c = c;
         r.sid = sl.items[i].id;
@@ -1184,11 +1235,19 @@ int sync_reextract(const char *cache_path, const char *account, const char *regi
         if (rc == 0)
             rc = cache_stream_set_extract_state(c, r.sid, &r.st, sizeof(r.st), e);
     }
+    /* every metric written now, and every defined one (even with no point), is up to date */
+    for (i = 0; rc == 0 && i < r.pb.n_names; i++)
+        rc = cache_metric_set_hash(c, job_id, r.pb.names[i], defs_hash(&l, r.pb.names[i]), e);
+    for (i = 0; rc == 0 && i < l.n; i++)
+        rc = cache_metric_set_hash(c, job_id, l.v[i].name, defs_hash(&l, l.v[i].name), e);
     if (rc == 0)
         rc = cache_tx_commit(c, e);
     else
         cache_tx_rollback(c);
 out:
+    free(stored);
+    cache_kv_list_clean(&defs);
+    mdef_list_clean(&l);
     point_buf_clean(&r.pb);
     mset_free(r.ms);
     cache_stream_list_clean(&sl);
