@@ -102,7 +102,7 @@ static const char *const migrations[] = {
     " END;",
     /* 5: the fingerprint of the definitions a metric's points were all extracted with (NULL:
      * unknown, e.g. written by sync): re-extraction rewrites only the metrics whose definitions
-     * changed (bench/bench_cache.c: 2.7 s -> well under 1 s for one new definition). */
+     * changed (bench/bench_cache.c, one new definition over 2,000,000 lines: 2.7 s -> 1.6 s). */
     "ALTER TABLE metrics ADD COLUMN defs_hash INTEGER;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
