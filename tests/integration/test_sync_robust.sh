@@ -4,9 +4,9 @@
 # completes, 50+ jobs under 30% throttling and 10% 5xx with quotas on, a stream that appears
 # mid-follow, and clear errors for a read-only cache directory or an unwritable cache file.
 source "$SAGETOP_TOP/tests/lib.sh"
-# 15 GetLogEvents pages of 10,000 lines, each slowed to >= 0.7 s during the kills: a run lives
-# 0.1-1.5 s, so it stores at most one page before its kill and the 20 kills land mid-sync
-LINES=150000
+# 40 GetLogEvents pages of 10,000 lines, each slowed to >= 0.7 s during the kills: a run lives
+# 0.1-1.5 s, so it stores at most two pages before its kill and the 20 kills land mid-sync
+LINES=400000
 emu_start --scenario scale --jobs 60 --lines "$LINES" || { not_ok "emulator starts"; finish; }
 J=scale-job-000000
 S() { "$SAGETOP" --cache "$1" "${@:2}"; }
