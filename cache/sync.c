@@ -364,6 +364,33 @@ static int queue_describes(struct worker *w, struct err *e)
     return rc;
 }
 
+/* Tags are not in the describe document: ListTags on the job's ARN. Best effort: a role
+ * without sagemaker:ListTags, or a throttled answer, keeps the job and its old tags. */
+static void store_tags(struct worker *w, const char *job, const char *arn)
+{
+    struct sagemaker_kv *tags = NULL;
+    const char **keys = NULL, **values = NULL;
+    size_t n = 0, i;
+    struct err te;
+
+    err_clear(&te);
+    count(w->s, &w->s->prog.requests, 1);
+    if (sagemaker_list_tags(w->client, arn, &tags, &n, &te) != 0)
+        return;
+    keys = calloc(n + 1, sizeof(*keys));
+    values = calloc(n + 1, sizeof(*values));
+    if (keys != NULL && values != NULL) {
+        for (i = 0; i < n; i++) {
+            keys[i] = tags[i].key;
+            values[i] = tags[i].value;
+        }
+        (void)cache_job_set_tags(w->cache, job, keys, values, n, &te);
+    }
+    free(keys);
+    free(values);
+    sagemaker_kv_free(tags, n);
+}
+
 static int do_describe(struct worker *w, const char *job, struct err *e)
 {
     struct sagemaker_job j;
@@ -377,6 +404,8 @@ static int do_describe(struct worker *w, const char *job, struct err *e)
         if (rc == 0)
             count(w->s, &w->s->prog.jobs_described, 1);
     }
+    if (rc == 0 && j.arn[0] != '\0')
+        store_tags(w, job, j.arn);
     sagemaker_job_clean(&j);
     return rc;
 }

@@ -247,6 +247,7 @@ def patch_moto(store, engine):
     SageMakerResponse.list_training_jobs = handler(store.list_training_jobs)
     SageMakerResponse.stop_training_job = handler(stop)
     SageMakerResponse.search = handler(store.search, fallback=orig_search)
+    SageMakerResponse.list_tags = handler(store.list_tags, fallback=SageMakerResponse.list_tags)
     patch_s3_signature_path()
     for name in ("create_log_group", "create_log_stream", "put_log_events", "describe_log_groups",
                  "describe_log_streams", "get_log_events", "filter_log_events"):

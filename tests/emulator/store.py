@@ -317,6 +317,17 @@ class Store:
             on_stop(j)
             return {}
 
+    def list_tags(self, p):
+        """ListTags of a training job (by ARN); other resources are moto's."""
+        arn = p.get("ResourceArn") or ""
+        if ":training-job/" not in arn:
+            return None
+        with self.lock:
+            for j in self.jobs.values():
+                if j.d["TrainingJobArn"] == arn:
+                    return {"Tags": copy.deepcopy(j.tags)}
+        raise ApiError("ValidationException", f"Could not find the resource {arn}.")
+
     def search(self, p):
         if p.get("Resource") != "TrainingJob":
             return None  # moto answers other resources

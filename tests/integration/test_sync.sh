@@ -12,6 +12,9 @@ check "first sync succeeds" S sync -q
 n=$(sqlite3 "$DB" "select count(*) from jobs")
 expect_eq "every demo job is cached" "$n" "$(emu_ctl '' | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["jobs"])')"
 expect_eq "cache file is 0600" "$(stat -c %a "$DB")" "600"
+# tags are not in the describe document: ListTags, one per described job (the demo tags each job)
+expect_eq "every job's tags are cached" "$(sqlite3 "$DB" "select count(distinct job_id) from tags")" "$n"
+expect_eq "no secret in the cache" "$(sqlite3 "$DB" .dump | grep -c -- "$AWS_SECRET_ACCESS_KEY")" "0"
 expect_eq "the client's rate limiter keeps a full sync inside the quotas" "$(throttled)" "0 {}"
 
 emu_ctl reset '{"stats":true}' >/dev/null
