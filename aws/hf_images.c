@@ -4,16 +4,21 @@
  * through the per-version aliases, registry account per region, GPU processor, the entry's
  * container_version, and the tag echoing the versions exactly as the user wrote them.
  *
- * Source of the data: aws/sagemaker-python-sdk, src/sagemaker/image_uri_config/huggingface.json.
- *   - transformers 4.4.2, 4.5.0, 4.6.1 rows: the file at commit 5dd8b85d99a6 (as stored,
- *     version aliases 4.4..4.12, 2021);
- *   - transformers 4.26.0 and 4.28.1 rows and the newer region list: branch master-v2 at commit
- *     fc582aaa (2026-08-10), as recorded in /work/shared/AWS_NOTES.md §4.1, where the SDK's own
- *     code was run to produce the URIs the unit tests check. The 4.28 -> 4.28.1 and
- *     pytorch2.0 -> pytorch2.0.0 aliases follow the file's pattern.
- * Rows of the upstream file not listed here are refused like any unknown combination (the
- * message lists what is known); an explicit image_uri bypasses the table.
- * Entries without a container_version get the SDK's default "cu110-ubuntu18.04"
+ * Source of the data: the SageMaker Python SDK's src/sagemaker/image_uri_config/huggingface.json,
+ * "training" section, transcribed in full (every version, per-version alias, py_versions,
+ * repository, container_version and registry of every listed region) from the stored copy in
+ * lareyes2/sagemaker-python-sdk (a fork of aws/sagemaker-python-sdk) at commit
+ * 3017a39638b87adca52a5f7e34360b006a790504, read 2026-11-22. Of the stored copies it has the most
+ * training versions (11: 4.4.2 .. 4.38.2); npinochet/sagemaker-python-sdk@755f10cb lists the
+ * same versions, phall1/sagemaker-python-sdk@ce93a66d stops at 4.29.0 (a 4.29.0 / pytorch2.0.0
+ * row that the newer copy no longer has, so it is not in this table) and
+ * aws/sagemaker-python-sdk@5dd8b85d99a6 (2021) at 4.12.3.
+ * The 4.26.0 and 4.28.1 rows agree with /work/shared/AWS_NOTES.md §4.1 (branch master-v2 at
+ * fc582aaa, 2026-08-10, where the SDK's own code produced the URIs the unit tests check),
+ * including their 31-region registry list.
+ * Rows not listed here are refused like any unknown combination (the message lists what is
+ * known); an explicit image_uri bypasses the table.
+ * Entries without a container_version (4.4.2, 4.5.0) get the SDK's default "cu110-ubuntu18.04"
  * (get_training_image_uri). Pure data and lookups: no I/O. */
 #include <stdio.h>
 #include <string.h>
@@ -22,48 +27,54 @@
 
 const char hf_images_source[] =
     "sagemaker-python-sdk src/sagemaker/image_uri_config/huggingface.json "
-    "(5dd8b85d99a6, 2021; master-v2 fc582aaa, 2026-08-10)";
+    "(lareyes2/sagemaker-python-sdk@3017a39638b8, read 2026-11-22)";
 
 struct region_account {
     const char *region;
     const char *account;
 };
 
-/* The 25 regions of the 2021 rows. */
+/* The 35 regions of the 4.4.2 .. 4.17.0 rows (the file's order). */
 static const struct region_account regions_2021[] = {
-    { "af-south-1", "626614931356" },     { "ap-east-1", "871362719292" },
-    { "ap-northeast-1", "763104351884" }, { "ap-northeast-2", "763104351884" },
-    { "ap-northeast-3", "364406365360" }, { "ap-south-1", "763104351884" },
+    { "af-south-1", "626614931356" },     { "il-central-1", "780543022126" },
+    { "ap-east-1", "871362719292" },      { "ap-northeast-1", "763104351884" },
+    { "ap-northeast-2", "763104351884" }, { "ap-northeast-3", "364406365360" },
+    { "ap-south-1", "763104351884" },     { "ap-south-2", "772153158452" },
     { "ap-southeast-1", "763104351884" }, { "ap-southeast-2", "763104351884" },
+    { "ap-southeast-3", "907027046896" }, { "ap-southeast-4", "457447274322" },
+    { "ca-central-1", "763104351884" },   { "cn-north-1", "727897471807" },
+    { "cn-northwest-1", "727897471807" }, { "eu-central-1", "763104351884" },
+    { "eu-central-2", "380420809688" },   { "eu-north-1", "763104351884" },
+    { "eu-west-1", "763104351884" },      { "eu-west-2", "763104351884" },
+    { "eu-west-3", "763104351884" },      { "eu-south-1", "692866216735" },
+    { "eu-south-2", "503227376785" },     { "me-south-1", "217643126080" },
+    { "me-central-1", "914824155844" },   { "sa-east-1", "763104351884" },
+    { "us-east-1", "763104351884" },      { "us-east-2", "763104351884" },
+    { "us-gov-east-1", "446045086412" },  { "us-gov-west-1", "442386744353" },
+    { "us-iso-east-1", "886529160074" },  { "us-isob-east-1", "094389454867" },
+    { "us-west-1", "763104351884" },      { "us-west-2", "763104351884" },
+    { "ca-west-1", "204538143572" },      { NULL, NULL },
+};
+
+/* The 31 regions of the 4.26.0 .. 4.38.2 rows (as regions_2021 without ap-south-2,
+ * ap-southeast-4, eu-central-2, eu-south-2; the list of AWS_NOTES §4.1). */
+static const struct region_account regions_2023[] = {
+    { "af-south-1", "626614931356" },     { "il-central-1", "780543022126" },
+    { "ap-east-1", "871362719292" },      { "ap-northeast-1", "763104351884" },
+    { "ap-northeast-2", "763104351884" }, { "ap-northeast-3", "364406365360" },
+    { "ap-south-1", "763104351884" },     { "ap-southeast-1", "763104351884" },
+    { "ap-southeast-2", "763104351884" }, { "ap-southeast-3", "907027046896" },
     { "ca-central-1", "763104351884" },   { "cn-north-1", "727897471807" },
     { "cn-northwest-1", "727897471807" }, { "eu-central-1", "763104351884" },
     { "eu-north-1", "763104351884" },     { "eu-west-1", "763104351884" },
     { "eu-west-2", "763104351884" },      { "eu-west-3", "763104351884" },
     { "eu-south-1", "692866216735" },     { "me-south-1", "217643126080" },
-    { "sa-east-1", "763104351884" },      { "us-east-1", "763104351884" },
-    { "us-east-2", "763104351884" },      { "us-gov-west-1", "442386744353" },
-    { "us-iso-east-1", "886529160074" },  { "us-west-1", "763104351884" },
-    { "us-west-2", "763104351884" },      { NULL, NULL },
-};
-
-/* The regions of the 4.26.0 / pytorch1.13.1 row (AWS_NOTES §4.1). */
-static const struct region_account regions_2023[] = {
-    { "af-south-1", "626614931356" },     { "ap-east-1", "871362719292" },
-    { "ap-northeast-1", "763104351884" }, { "ap-northeast-2", "763104351884" },
-    { "ap-northeast-3", "364406365360" }, { "ap-south-1", "763104351884" },
-    { "ap-southeast-1", "763104351884" }, { "ap-southeast-2", "763104351884" },
-    { "ap-southeast-3", "907027046896" }, { "ca-central-1", "763104351884" },
-    { "ca-west-1", "204538143572" },      { "cn-north-1", "727897471807" },
-    { "cn-northwest-1", "727897471807" }, { "eu-central-1", "763104351884" },
-    { "eu-north-1", "763104351884" },     { "eu-west-1", "763104351884" },
-    { "eu-west-2", "763104351884" },      { "eu-west-3", "763104351884" },
-    { "eu-south-1", "692866216735" },     { "il-central-1", "780543022126" },
-    { "me-central-1", "914824155844" },   { "me-south-1", "217643126080" },
-    { "sa-east-1", "763104351884" },      { "us-east-1", "763104351884" },
-    { "us-east-2", "763104351884" },      { "us-gov-east-1", "446045086412" },
-    { "us-gov-west-1", "442386744353" },  { "us-iso-east-1", "886529160074" },
-    { "us-isob-east-1", "094389454867" }, { "us-west-1", "763104351884" },
-    { "us-west-2", "763104351884" },      { NULL, NULL },
+    { "me-central-1", "914824155844" },   { "sa-east-1", "763104351884" },
+    { "us-east-1", "763104351884" },      { "us-east-2", "763104351884" },
+    { "us-gov-east-1", "446045086412" },  { "us-gov-west-1", "442386744353" },
+    { "us-iso-east-1", "886529160074" },  { "us-isob-east-1", "094389454867" },
+    { "us-west-1", "763104351884" },      { "us-west-2", "763104351884" },
+    { "ca-west-1", "204538143572" },      { NULL, NULL },
 };
 
 /* One "<framework><version>" entry of a transformers version. */
@@ -78,36 +89,46 @@ struct hf_image {
     const struct region_account *regions;
 };
 
+#define PT "huggingface-pytorch-training"
+#define TF "huggingface-tensorflow-training"
+
 static const struct hf_image images[] = {
-    { "4.4.2", "pytorch", "1.6.0", "1.6", { "py36" }, "huggingface-pytorch-training", NULL,
-      regions_2021 },
-    { "4.4.2", "tensorflow", "2.4.1", "2.4", { "py37" }, "huggingface-tensorflow-training", NULL,
-      regions_2021 },
-    { "4.5.0", "pytorch", "1.6.0", "1.6", { "py36" }, "huggingface-pytorch-training", NULL,
-      regions_2021 },
-    { "4.5.0", "tensorflow", "2.4.1", "2.4", { "py37" }, "huggingface-tensorflow-training", NULL,
-      regions_2021 },
-    { "4.6.1", "pytorch", "1.6.0", "1.6", { "py36" }, "huggingface-pytorch-training",
-      "cu110-ubuntu18.04", regions_2021 },
-    { "4.6.1", "pytorch", "1.7.1", "1.7", { "py36" }, "huggingface-pytorch-training",
-      "cu110-ubuntu18.04", regions_2021 },
-    { "4.6.1", "pytorch", "1.8.1", "1.8", { "py36" }, "huggingface-pytorch-training",
-      "cu111-ubuntu18.04", regions_2021 },
-    { "4.6.1", "tensorflow", "2.4.1", "2.4", { "py37" }, "huggingface-tensorflow-training",
-      "cu110-ubuntu18.04", regions_2021 },
-    { "4.26.0", "pytorch", "1.13.1", "1.13", { "py39" }, "huggingface-pytorch-training",
-      "cu117-ubuntu20.04", regions_2023 },
-    { "4.28.1", "pytorch", "2.0.0", "2.0", { "py310" }, "huggingface-pytorch-training",
-      "cu118-ubuntu20.04", regions_2023 },
+    { "4.4.2", "pytorch", "1.6.0", "1.6", { "py36" }, PT, NULL, regions_2021 },
+    { "4.4.2", "tensorflow", "2.4.1", "2.4", { "py37" }, TF, NULL, regions_2021 },
+    { "4.5.0", "pytorch", "1.6.0", "1.6", { "py36" }, PT, NULL, regions_2021 },
+    { "4.5.0", "tensorflow", "2.4.1", "2.4", { "py37" }, TF, NULL, regions_2021 },
+    { "4.6.1", "pytorch", "1.6.0", "1.6", { "py36" }, PT, "cu110-ubuntu18.04", regions_2021 },
+    { "4.6.1", "pytorch", "1.7.1", "1.7", { "py36" }, PT, "cu110-ubuntu18.04", regions_2021 },
+    { "4.6.1", "pytorch", "1.8.1", "1.8", { "py36" }, PT, "cu111-ubuntu18.04", regions_2021 },
+    { "4.6.1", "tensorflow", "2.4.1", "2.4", { "py37" }, TF, "cu110-ubuntu18.04", regions_2021 },
+    { "4.10.2", "pytorch", "1.8.1", "1.8", { "py36" }, PT, "cu110-ubuntu18.04", regions_2021 },
+    { "4.10.2", "pytorch", "1.9.0", "1.9", { "py38" }, PT, "cu111-ubuntu20.04", regions_2021 },
+    { "4.10.2", "tensorflow", "2.4.1", "2.4", { "py37" }, TF, "cu110-ubuntu18.04", regions_2021 },
+    { "4.10.2", "tensorflow", "2.5.1", "2.5", { "py37" }, TF, "cu112-ubuntu18.04", regions_2021 },
+    { "4.11.0", "pytorch", "1.9.0", "1.9", { "py38" }, PT, "cu111-ubuntu20.04", regions_2021 },
+    { "4.11.0", "tensorflow", "2.5.1", "2.5", { "py37" }, TF, "cu112-ubuntu18.04", regions_2021 },
+    { "4.12.3", "pytorch", "1.9.1", "1.9", { "py38" }, PT, "cu111-ubuntu20.04", regions_2021 },
+    { "4.12.3", "tensorflow", "2.5.1", "2.5", { "py37" }, TF, "cu112-ubuntu18.04", regions_2021 },
+    { "4.17.0", "pytorch", "1.10.2", "1.10", { "py38" }, PT, "cu113-ubuntu20.04", regions_2021 },
+    { "4.17.0", "tensorflow", "2.6.3", "2.6", { "py38" }, TF, "cu112-ubuntu20.04", regions_2021 },
+    { "4.26.0", "pytorch", "1.13.1", "1.13", { "py39" }, PT, "cu117-ubuntu20.04", regions_2023 },
+    { "4.28.1", "pytorch", "2.0.0", "2.0", { "py310" }, PT, "cu118-ubuntu20.04", regions_2023 },
+    { "4.36.0", "pytorch", "2.1.0", "2.1", { "py310" }, PT, "cu121-ubuntu20.04", regions_2023 },
+    { "4.38.2", "pytorch", "2.1.0", "2.1", { "py310" }, PT, "cu121-ubuntu20.04", regions_2023 },
+    { "4.38.2", "pytorch", "2.2.1", "2.2", { "py310" }, PT, "cu121-ubuntu20.04", regions_2023 },
 };
 #define N_IMAGES (sizeof(images) / sizeof(images[0]))
 
-/* The top-level version_aliases of the rows above. */
+#undef PT
+#undef TF
+
+/* The top-level version_aliases. */
 static const struct {
     const char *alias, *version;
 } tf_aliases[] = {
-    { "4.4", "4.4.2" }, { "4.5", "4.5.0" }, { "4.6", "4.6.1" }, { "4.26", "4.26.0" },
-    { "4.28", "4.28.1" },
+    { "4.4", "4.4.2" },   { "4.5", "4.5.0" },   { "4.6", "4.6.1" },   { "4.10", "4.10.2" },
+    { "4.11", "4.11.0" }, { "4.12", "4.12.3" }, { "4.17", "4.17.0" }, { "4.26", "4.26.0" },
+    { "4.28", "4.28.1" }, { "4.36", "4.36.0" }, { "4.38", "4.38.2" },
 };
 #define N_ALIASES (sizeof(tf_aliases) / sizeof(tf_aliases[0]))
 

@@ -277,6 +277,100 @@ Test(hf_images, unknown_combinations_list_valid_ones)
                                uri, sizeof(uri), &e), ERR_INVAL);
 }
 
+static void check_fw_uri(const char *tf, const char *fw, const char *ver, const char *py,
+                         const char *region, const char *want)
+{
+    char uri[512];
+    struct err e = { 0 };
+
+    cr_assert_eq(hf_images_uri(tf, fw, ver, py, "ml.p3.2xlarge", region, uri, sizeof(uri), &e),
+                 0, "%s", e.msg);
+    cr_assert_str_eq(uri, want);
+}
+
+/* Rows of the full table (huggingface.json "training", see hf_images.c's header). */
+Test(hf_images, table_rows)
+{
+    check_fw_uri("4.10", "pytorch", "1.9", "py38", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
+                 "1.9-transformers4.10-gpu-py38-cu111-ubuntu20.04");
+    check_fw_uri("4.10.2", "pytorch", "1.9.0", "py38", "us-west-2",
+                 "763104351884.dkr.ecr.us-west-2.amazonaws.com/huggingface-pytorch-training:"
+                 "1.9.0-transformers4.10.2-gpu-py38-cu111-ubuntu20.04");
+    check_fw_uri("4.10", "pytorch", "1.8", "py36", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
+                 "1.8-transformers4.10-gpu-py36-cu110-ubuntu18.04");
+    check_fw_uri("4.10", "tensorflow", "2.5", "py37", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-tensorflow-training:"
+                 "2.5-transformers4.10-gpu-py37-cu112-ubuntu18.04");
+    check_fw_uri("4.17", "pytorch", "1.10", "py38", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
+                 "1.10-transformers4.17-gpu-py38-cu113-ubuntu20.04");
+    check_fw_uri("4.17.0", "tensorflow", "2.6.3", "py38", "eu-central-1",
+                 "763104351884.dkr.ecr.eu-central-1.amazonaws.com/"
+                 "huggingface-tensorflow-training:2.6.3-transformers4.17.0-gpu-py38-"
+                 "cu112-ubuntu20.04");
+    check_fw_uri("4.17", "tensorflow", "2.6", "py38", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-tensorflow-training:"
+                 "2.6-transformers4.17-gpu-py38-cu112-ubuntu20.04");
+    check_fw_uri("4.12", "pytorch", "1.9", "py38", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
+                 "1.9-transformers4.12-gpu-py38-cu111-ubuntu20.04");
+    check_fw_uri("4.36", "pytorch", "2.1", "py310", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
+                 "2.1-transformers4.36-gpu-py310-cu121-ubuntu20.04");
+    check_fw_uri("4.38.2", "pytorch", "2.2.1", "py310", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
+                 "2.2.1-transformers4.38.2-gpu-py310-cu121-ubuntu20.04");
+    /* No container_version in the 4.4.2 row: the SDK's default. */
+    check_fw_uri("4.4", "tensorflow", "2.4", "py37", "us-east-1",
+                 "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-tensorflow-training:"
+                 "2.4-transformers4.4-gpu-py37-cu110-ubuntu18.04");
+    /* China: own account and the .com.cn endpoint. */
+    check_fw_uri("4.17", "pytorch", "1.10", "py38", "cn-northwest-1",
+                 "727897471807.dkr.ecr.cn-northwest-1.amazonaws.com.cn/"
+                 "huggingface-pytorch-training:1.10-transformers4.17-gpu-py38-cu113-ubuntu20.04");
+    /* Regions with their own accounts. */
+    check_fw_uri("4.10", "pytorch", "1.9", "py38", "ap-east-1",
+                 "871362719292.dkr.ecr.ap-east-1.amazonaws.com/huggingface-pytorch-training:"
+                 "1.9-transformers4.10-gpu-py38-cu111-ubuntu20.04");
+    check_fw_uri("4.38", "pytorch", "2.2", "py310", "ap-east-1",
+                 "871362719292.dkr.ecr.ap-east-1.amazonaws.com/huggingface-pytorch-training:"
+                 "2.2-transformers4.38-gpu-py310-cu121-ubuntu20.04");
+    check_fw_uri("4.17", "pytorch", "1.10", "py38", "ap-south-2",
+                 "772153158452.dkr.ecr.ap-south-2.amazonaws.com/huggingface-pytorch-training:"
+                 "1.10-transformers4.17-gpu-py38-cu113-ubuntu20.04");
+    check_fw_uri("4.28", "pytorch", "2.0", "py310", "ca-west-1",
+                 "204538143572.dkr.ecr.ca-west-1.amazonaws.com/huggingface-pytorch-training:"
+                 "2.0-transformers4.28-gpu-py310-cu118-ubuntu20.04");
+}
+
+Test(hf_images, full_table_refusals_list_valid_ones)
+{
+    char uri[512];
+    struct err e = { 0 };
+
+    cr_assert_eq(hf_images_uri("4.29", "pytorch", "2.0", "py310", "ml.p3.2xlarge", "us-east-1",
+                               uri, sizeof(uri), &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "unsupported transformers version '4.29'; valid: 4.4.2, 4.4, 4.5.0, "
+                            "4.5, 4.6.1, 4.6, 4.10.2, 4.10, 4.11.0, 4.11, 4.12.3, 4.12, 4.17.0, "
+                            "4.17, 4.26.0, 4.26, 4.28.1, 4.28, 4.36.0, 4.36, 4.38.2, 4.38"),
+              "%s", e.msg);
+    cr_assert_eq(hf_images_uri("4.38", "pytorch", "1.13", "py310", "ml.p3.2xlarge", "us-east-1",
+                               uri, sizeof(uri), &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "valid: 2.1.0, 2.1, 2.2.1, 2.2"), "%s", e.msg);
+    cr_assert_eq(hf_images_uri("4.11", "tensorflow", "2.4", "py37", "ml.p3.2xlarge", "us-east-1",
+                               uri, sizeof(uri), &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "valid: 2.5.1, 2.5"), "%s", e.msg);
+    cr_assert_eq(hf_images_uri("4.10", "pytorch", "1.9", "py36", "ml.p3.2xlarge", "us-east-1",
+                               uri, sizeof(uri), &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "valid: py38"), "%s", e.msg);
+    /* ap-south-2 is listed for the 4.17.0 rows but not for 4.26.0. */
+    cr_assert_eq(hf_images_uri("4.26", "pytorch", "1.13", "py39", "ml.p3.2xlarge", "ap-south-2",
+                               uri, sizeof(uri), &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "not published in ap-south-2"), "%s", e.msg);
+}
+
 /* ---- Checks: one bad value per field --------------------------------------------------------- */
 
 /* Builds the plain spec with one --set applied; returns the issue text for field. */
