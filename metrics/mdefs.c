@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics/merr.h"
+#include "aws/err.h"
 #include "metrics/metrics.h"
 
 const char *mdef_source_name(enum mdef_source s)
@@ -56,24 +56,24 @@ static int add_n(struct mdef_list *l, const char *name, size_t name_len, const c
     struct mdef *d;
 
     if (name_len == 0)
-        return merr_set(e, ERR_INVAL, "metric definition without a name");
+        return err_set(e, ERR_INVAL, "metric definition without a name");
     if (name_len > MDEF_NAME_MAX)
-        return merr_set(e, ERR_INVAL, "metric name '%.40s...' is longer than %d bytes", name,
+        return err_set(e, ERR_INVAL, "metric name '%.40s...' is longer than %d bytes", name,
                        MDEF_NAME_MAX);
     if (memchr(name, '\0', name_len) != NULL || memchr(regex, '\0', regex_len) != NULL)
-        return merr_set(e, ERR_INVAL, "metric '%.*s': NUL byte in definition", (int)name_len,
+        return err_set(e, ERR_INVAL, "metric '%.*s': NUL byte in definition", (int)name_len,
                        name);
     if (regex_len == 0)
-        return merr_set(e, ERR_INVAL, "metric '%.*s' has an empty regex", (int)name_len, name);
+        return err_set(e, ERR_INVAL, "metric '%.*s' has an empty regex", (int)name_len, name);
     if (regex_len > MDEF_REGEX_MAX)
-        return merr_set(e, ERR_INVAL, "metric '%.*s': regex longer than %d bytes", (int)name_len,
+        return err_set(e, ERR_INVAL, "metric '%.*s': regex longer than %d bytes", (int)name_len,
                        name, MDEF_REGEX_MAX);
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         struct mdef *v = realloc(l->v, cap * sizeof(*v));
 
         if (v == NULL)
-            return merr_set(e, ERR_NOMEM, "out of memory adding metric definitions");
+            return err_set(e, ERR_NOMEM, "out of memory adding metric definitions");
         l->v = v;
         l->cap = cap;
     }
@@ -83,7 +83,7 @@ static int add_n(struct mdef_list *l, const char *name, size_t name_len, const c
     if (d->name == NULL || d->regex == NULL) {
         free(d->name);
         free(d->regex);
-        return merr_set(e, ERR_NOMEM, "out of memory adding metric definitions");
+        return err_set(e, ERR_NOMEM, "out of memory adding metric definitions");
     }
     d->source = src;
     d->config_line = line;
@@ -95,7 +95,7 @@ int mdef_list_add(struct mdef_list *l, const char *name, const char *regex, enum
                   struct err *e)
 {
     if (name == NULL || regex == NULL)
-        return merr_set(e, ERR_INVAL, "metric definition without a name or regex");
+        return err_set(e, ERR_INVAL, "metric definition without a name or regex");
     return add_n(l, name, strlen(name), regex, strlen(regex), src, 0, e);
 }
 
@@ -104,7 +104,7 @@ int mdef_list_add_cli(struct mdef_list *l, const char *arg, struct err *e)
     const char *eq = arg != NULL ? strchr(arg, '=') : NULL;
 
     if (eq == NULL || eq == arg)
-        return merr_set(e, ERR_INVAL, "--metric wants NAME=REGEX, got '%s'",
+        return err_set(e, ERR_INVAL, "--metric wants NAME=REGEX, got '%s'",
                        arg != NULL ? arg : "");
     return add_n(l, arg, (size_t)(eq - arg), eq + 1, strlen(eq + 1), MDEF_CLI, 0, e);
 }
@@ -124,7 +124,7 @@ static int section(const char *p, size_t n, const char *job_name, int line, int 
     size_t a, b;
 
     if (n < 2 || p[n - 1] != ']')
-        return merr_set(e, ERR_PARSE, "config line %d: a section header ends with ']'", line);
+        return err_set(e, ERR_PARSE, "config line %d: a section header ends with ']'", line);
     a = 1;
     b = n - 1;
     while (a < b && blank(p[a]))
@@ -140,7 +140,7 @@ static int section(const char *p, size_t n, const char *job_name, int line, int 
         while (a < b && blank(p[a]))
             a++;
         if (b - a >= sizeof(glob))
-            return merr_set(e, ERR_PARSE, "config line %d: job pattern too long", line);
+            return err_set(e, ERR_PARSE, "config line %d: job pattern too long", line);
         memcpy(glob, p + a, b - a);
         glob[b - a] = '\0';
         *sec = job_name != NULL && fnmatch(glob, job_name, 0) == 0 ? SEC_JOB_MATCH : SEC_SKIP;
@@ -191,7 +191,7 @@ int mdef_list_parse_config(struct mdef_list *l, const char *text, size_t len,
             else if (vn == 4 && memcmp(v, "none", 4) == 0)
                 l->preset_hf = false;
             else
-                return merr_set(e, ERR_PARSE, "config line %d: metric-preset is 'hf' or 'none'",
+                return err_set(e, ERR_PARSE, "config line %d: metric-preset is 'hf' or 'none'",
                                line);
             continue;
         }
@@ -207,11 +207,11 @@ int mdef_list_parse_config(struct mdef_list *l, const char *text, size_t len,
             while (rs < n && blank(p[rs]))
                 rs++;
             if (ne == ns || rs == n)
-                return merr_set(e, ERR_PARSE, "config line %d: expected 'metric NAME REGEX'",
+                return err_set(e, ERR_PARSE, "config line %d: expected 'metric NAME REGEX'",
                                line);
             rc = add_n(l, p + ns, ne - ns, p + rs, n - rs, MDEF_USER, line, e);
             if (rc != 0) {
-                merr_prefix(e, "config line %d", line);
+                err_prefix(e, "config line %d", line);
                 return rc;
             }
         }
@@ -228,16 +228,16 @@ int metrics_config_path(char *buf, size_t size, struct err *e)
     if (x != NULL && x[0] != '\0') {
         need = strlen(x) + sizeof("/sagetop/config");
         if (need > size)
-            return merr_set(e, ERR_TOOBIG, "XDG_CONFIG_HOME is too long");
+            return err_set(e, ERR_TOOBIG, "XDG_CONFIG_HOME is too long");
         memcpy(buf, x, strlen(x));
         memcpy(buf + strlen(x), "/sagetop/config", sizeof("/sagetop/config"));
         return 0;
     }
     if (h == NULL || h[0] == '\0')
-        return merr_set(e, ERR_CONFIG, "no config directory: set XDG_CONFIG_HOME or HOME");
+        return err_set(e, ERR_CONFIG, "no config directory: set XDG_CONFIG_HOME or HOME");
     need = strlen(h) + sizeof("/.config/sagetop/config");
     if (need > size)
-        return merr_set(e, ERR_TOOBIG, "HOME is too long");
+        return err_set(e, ERR_TOOBIG, "HOME is too long");
     memcpy(buf, h, strlen(h));
     memcpy(buf + strlen(h), "/.config/sagetop/config", sizeof("/.config/sagetop/config"));
     return 0;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics/merr.h"
+#include "aws/err.h"
 #include "metrics/metrics.h"
 #include "metrics/value.h"
 
@@ -543,7 +543,7 @@ struct mset *mset_new(const struct mdef_list *l, struct err *e)
     return s;
 nomem:
     mset_free(s);
-    merr_set(e, ERR_NOMEM, "out of memory compiling metric definitions");
+    err_set(e, ERR_NOMEM, "out of memory compiling metric definitions");
     return NULL;
 }
 

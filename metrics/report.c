@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "metrics/merr.h"
+#include "aws/err.h"
 #include "metrics/report.h"
 
 void mreport_init(struct mreport *r, bool keep_points)
@@ -71,7 +71,7 @@ int mreport_add(struct mreport *r, const char *job, const struct mpoint *p, stru
     struct mreport_row *w = row_for(r, job, p);
 
     if (w == NULL)
-        return merr_set(e, ERR_NOMEM, "out of memory summarising metrics");
+        return err_set(e, ERR_NOMEM, "out of memory summarising metrics");
     if (p->flags & MPOINT_UNPARSED) {
         w->unparsed++;
         return 0;
@@ -92,7 +92,7 @@ int mreport_add(struct mreport *r, const char *job, const struct mpoint *p, stru
             size_t cap = w->cap ? w->cap * 2 : 64;
             struct mreport_point *v = realloc(w->pts, cap * sizeof(*v));
             if (v == NULL)
-                return merr_set(e, ERR_NOMEM, "out of memory keeping metric points");
+                return err_set(e, ERR_NOMEM, "out of memory keeping metric points");
             w->pts = v;
             w->cap = cap;
         }
