@@ -328,6 +328,18 @@ void app_request_stop(struct app *a, const char *job)
     post(a, WREQ_STOP_JOB, job);
 }
 
+bool app_follow_pending(struct app *a, const char *job)
+{
+    struct follow_info *f = follow_find(a, job, false);
+
+    if (a->o.offline)
+        return false;
+    if (!f || f->last_poll == 0)
+        return true;
+    return f->lines == 0 && (f->state == SYNC_LOGS || f->state == SYNC_DESCRIBING ||
+                             f->state == SYNC_LISTING || f->state == SYNC_THROTTLED);
+}
+
 void app_follow_state(struct app *a, const char *job, char *buf, size_t size)
 {
     struct follow_info *f = follow_find(a, job, false);

@@ -135,5 +135,8 @@ void app_request_stop(struct app *a, const char *job);   /* StopTrainingJob (not
 
 /* What the worker last reported for a job's log ("following, last poll 2 s ago, lag 1 s"). */
 void app_follow_state(struct app *a, const char *job, char *buf, size_t size);
+/* True while a followed job's log may still be arriving (not polled yet, or its first poll is
+ * in progress with no lines so far); false offline. */
+bool app_follow_pending(struct app *a, const char *job);
 
 #endif

@@ -257,7 +257,7 @@ static void add_error_lines(struct detail_state *s, struct app *a, const char *j
         app_follow_state(a, job, st, sizeof(st));
         if (strncmp(st, "offline", 7) == 0)
             add(s, "log", "(offline: the log is not cached)", 32, theme_attr(TH_DIM), false);
-        else if (strncmp(st, "waiting", 7) == 0)
+        else if (app_follow_pending(a, job))
             addf(s, "log", theme_attr(TH_WARN), "loading%s (fetching the log for its last error lines)",
                  draw_sym(SYM_ELLIPSIS));
         else
