@@ -90,11 +90,11 @@ static void fill_info(const struct http_response *r, struct s3_object_info *info
 }
 
 int s3_put_object_file(struct aws_client *c, const char *bucket, const char *key,
-                       const char *path, const char *content_type, struct s3_object_info *info,
-                       struct err *e)
+                       const char *path, const char *content_type, const char *sse,
+                       struct s3_object_info *info, struct err *e)
 {
     char upath[4 * S3_KEY_MAX];
-    struct http_header hdr[1];
+    struct http_header hdr[2];
     struct aws_rest_request req;
     struct http_response resp;
     struct stat st;
@@ -113,8 +113,10 @@ int s3_put_object_file(struct aws_client *c, const char *bucket, const char *key
     req.method = "PUT";
     req.path = upath;
     req.bucket = bucket;
+    hdr[1].name = "x-amz-server-side-encryption";
+    hdr[1].value = sse;
     req.headers = hdr;
-    req.n_headers = 1;
+    req.n_headers = sse != NULL ? 2 : 1;
     req.body_path = path;
     req.operation = "PutObject";
     memset(&resp, 0, sizeof(resp));

@@ -29,10 +29,11 @@ int s3_encode_key(const char *key, char *out, size_t outlen, struct err *e);
 
 /* Streams the file at path into s3://bucket/key (single PUT; files over 5 GB are ERR_TOOBIG).
  * The payload hash is the file's SHA-256 (computed by the client while signing). content_type
- * may be NULL (application/octet-stream). info (optional) gets the ETag and size. */
+ * may be NULL (application/octet-stream). sse, when not NULL, is sent as
+ * x-amz-server-side-encryption ("aws:kms", "AES256"). info (optional) gets the ETag and size. */
 int s3_put_object_file(struct aws_client *c, const char *bucket, const char *key,
-                       const char *path, const char *content_type, struct s3_object_info *info,
-                       struct err *e);
+                       const char *path, const char *content_type, const char *sse,
+                       struct s3_object_info *info, struct err *e);
 
 /* HEAD s3://bucket/key. ERR_NOTFOUND when there is no such object (or bucket). */
 int s3_head_object(struct aws_client *c, const char *bucket, const char *key,

@@ -216,59 +216,16 @@ static int pack_source(const struct estimator *est, char *tarball, size_t size, 
     return rc;
 }
 
-/* S3 calls through the client's REST contract (path relative to the bucket, the client adds
- * the bucket by host or path style). aws/s3.c's helpers put "/bucket" into the path as well
- * as setting the bucket, which doubles it on path-style endpoints; these stay here until
- * that is fixed there. */
-static int s3_call(struct cli_aws *a, const char *method, const char *bucket, const char *key,
-                   const char *file, const char *operation, struct err *e)
-{
-    char path[3 * S3_KEY_MAX + 2] = "/";
-    /* tar_and_upload_dir's default (SessionSettings.encrypt_repacked_artifacts, True unless
-       the user turns it off): ExtraArgs={"ServerSideEncryption": "aws:kms"}, encrypted at rest
-       with the AWS managed KMS key for S3 (with a kms_key it adds SSEKMSKeyId: no such field
-       here). AWS_NOTES §4.2, fw_utils.tar_and_upload_dir. */
-    struct http_header hdr[2] = { { "Content-Type", "application/x-tar" },
-                                  { "x-amz-server-side-encryption", "aws:kms" } };
-    struct aws_rest_request req;
-    struct http_response resp;
-    int rc;
-
-    if (key && (rc = s3_encode_key(key, path + 1, sizeof(path) - 1, e)) != 0)
-        return rc;
-    memset(&req, 0, sizeof(req));
-    memset(&resp, 0, sizeof(resp));
-    req.method = method;
-    req.path = path;
-    req.bucket = bucket;
-    req.operation = operation;
-    if (file) {
-        req.body_path = file;
-        req.headers = hdr;
-        req.n_headers = 2;
-    }
-    rc = aws_rest_call(a->client, AWS_S3, &req, &resp, e);
-    http_response_clean(&resp);
-    return rc;
-}
-
 /* HeadBucket, then CreateBucket when missing (the SDK's default bucket). */
 static int ensure_bucket(struct cli_aws *a, const char *bucket, const char *region,
                          struct err *e)
 {
-    int rc = s3_call(a, "HEAD", bucket, NULL, NULL, "HeadBucket", e);
+    bool exists = false;
+    int rc = s3_bucket_exists(a->client, bucket, &exists, e);
 
-    if (rc != ERR_NOTFOUND)
+    if (rc != 0 || exists)
         return rc;
-    err_clear(e);
-    if (strcmp(region, "us-east-1") != 0)
-        return s3_create_bucket(a->client, bucket, region, e);
-    rc = s3_call(a, "PUT", bucket, NULL, NULL, "CreateBucket", e);
-    if (rc != 0 && strcmp(aws_client_last_error_code(a->client), "BucketAlreadyOwnedByYou") == 0) {
-        err_clear(e);
-        rc = 0;
-    }
-    return rc;
+    return s3_create_bucket(a->client, bucket, region, e);
 }
 
 /* The new job goes into the cache so that the list shows it at once (best effort). */
@@ -471,7 +428,11 @@ int cmd_launch(const struct globals *g, int argc, char **argv)
             cli_fail(&e);
             goto out;
         }
-        if (s3_call(&a, "PUT", plan.bucket, plan.key, tarball, "PutObject", &e) != 0) {
+        /* tar_and_upload_dir's default (SessionSettings.encrypt_repacked_artifacts, True
+           unless the user turns it off): ServerSideEncryption aws:kms with the AWS managed key
+           (a kms_key would add SSEKMSKeyId: no such field here). AWS_NOTES §4.2. */
+        if (s3_put_object_file(a.client, plan.bucket, plan.key, tarball, "application/x-tar",
+                               "aws:kms", NULL, &e) != 0) {
             cli_fail(&e);
             goto out;
         }

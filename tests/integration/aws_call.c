@@ -107,7 +107,7 @@ int main(int argc, char **argv)
         if ((rc = s3_bucket_exists(c, argv[2], &exists, &e)) == 0)
             printf("%s\n", exists ? "yes" : "no");
     } else if (strcmp(argv[1], "put") == 0 && argc == 5) {
-        if ((rc = s3_put_object_file(c, argv[2], argv[3], argv[4], NULL, &info, &e)) == 0)
+        if ((rc = s3_put_object_file(c, argv[2], argv[3], argv[4], NULL, NULL, &info, &e)) == 0)
             printf("%s %lld\n", info.etag, info.size_bytes);
     } else if (strcmp(argv[1], "head") == 0 && argc == 4) {
         if ((rc = s3_head_object(c, argv[2], argv[3], &info, &e)) == 0)
