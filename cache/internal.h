@@ -41,6 +41,9 @@ int cache_require_rw(struct cache *c, struct err *e);
 /* The job row id in the current scope; ERR_NOTFOUND naming the job. */
 int cache_job_lookup(struct cache *c, const char *name, int64_t *id, struct err *e);
 
+/* Schema 6: packs every metric_points row into metric_chunks, then drops metric_points. */
+int cache_points_migrate_v6(struct cache *c, struct err *e);
+
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 char *cache_col_strdup(sqlite3_stmt *st, int col);

@@ -693,6 +693,75 @@ Test(cache, points_are_idempotent_and_summarised)
     cache_close(c);
 }
 
+/* Points are stored packed, 1,024 to a row: appends across row boundaries, repeats of what is
+ * stored, two streams merged by time, and a time window that cuts rows. */
+Test(cache, points_span_packed_rows_in_order)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_point_in *p = calloc(5000, sizeof(*p));
+    struct cache_point_list pl = { 0 };
+    struct cache_metric_stat_list ms = { 0 };
+    int64_t s1, s2;
+    size_t i, from;
+
+    cr_assert_not_null(p);
+    store_job(c, "job-p", "Completed", 1000, 3, "bert", 0.9);
+    s1 = add_stream(c, "job-p", "job-p/algo-1-1700000000");
+    s2 = add_stream(c, "job-p", "job-p/algo-2-1700000000");
+    for (i = 0; i < 5000; i++) {
+        p[i].metric = i % 2 ? "loss" : "acc";
+        p[i].seq = (int64_t)(i / 2);
+        p[i].index = 0;
+        p[i].ts_ms = 1000 + 10 * (int64_t)(i / 2);
+        p[i].value = (double)i;
+        p[i].step = (int64_t)i;
+        p[i].epoch = NAN;
+        p[i].sagemaker_value = NAN;
+    }
+    /* stream 1 in uneven batches, each overlapping the previous one */
+    for (from = 0; from < 5000; from += 700) {
+        size_t start = from >= 100 ? from - 100 : 0, n = from + 700 > 5000 ? 5000 - start
+                                                                            : from + 700 - start;
+        cr_assert_eq(cache_points_add(c, s1, p + start, n, &e), 0, "%s", e.msg);
+    }
+    cr_assert_eq(cache_points_add(c, s1, p, 5000, &e), 0, "%s", e.msg);  /* all again */
+    /* stream 2: the same points 5 ms later */
+    for (i = 0; i < 5000; i++)
+        p[i].ts_ms += 5;
+    cr_assert_eq(cache_points_add(c, s2, p, 5000, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_job_metric_stats(c, "job-p", &ms, &e), 0);
+    cr_assert_eq(ms.n, 2);
+    cr_assert_eq(ms.items[1].count, 5000);                 /* loss: 2,500 per stream, once */
+    cr_assert_float_eq(ms.items[1].max, 4999.0, 1e-12);
+    cache_metric_stat_list_clean(&ms);
+    cr_assert_eq(cache_job_metric_points(c, "job-p", "loss", NULL, &pl, &e), 0, "%s", e.msg);
+    cr_assert_eq(pl.n, 5000);
+    for (i = 0; i < pl.n; i++) {
+        cr_assert_eq(pl.items[i].seq, (int64_t)(i / 2), "point %zu", i);
+        cr_assert_eq(pl.items[i].stream, i % 2 ? s2 : s1, "point %zu", i);
+        cr_assert_eq(pl.items[i].step, (int64_t)(i / 2 * 2 + 1));
+        cr_assert(isnan(pl.items[i].epoch));
+    }
+    cr_assert_eq(pl.n_instances, 2);
+    cache_point_list_clean(&pl);
+    cr_assert_eq(cache_job_metric_points(c, "job-p", "loss", "algo-2", &pl, &e), 0);
+    cr_assert_eq(pl.n, 2500);
+    cr_assert_eq(pl.items[2499].ts_ms, 1000 + 10 * 2499 + 5);
+    cache_point_list_clean(&pl);
+    {
+        struct cache_point_query pq = { "algo-1", false, 1000 + 10 * 1500, 1000 + 10 * 1600 };
+
+        cr_assert_eq(cache_job_metric_points_query(c, "job-p", "acc", &pq, &pl, &e), 0);
+        cr_assert_eq(pl.n, 100);
+        cr_assert_eq(pl.items[0].seq, 1500);
+        cr_assert_float_eq(pl.items[99].value, 2.0 * 1599, 1e-12);
+    }
+    cache_point_list_clean(&pl);
+    free(p);
+    cache_close(c);
+}
+
 Test(cache, read_only_handle_sees_writes_through_data_version)
 {
     struct cache *w = open_rw();
@@ -827,6 +896,14 @@ Test(cache, migrates_a_version_1_cache_forward)
     cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    /* schema 6 packed the old rows and dropped their table */
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
+                                    " name='metric_points'), (SELECT sum(n) FROM metric_chunks)",
+                                    -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), 0);
+    cr_assert_eq(sqlite3_column_int(st, 1), 3);
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
