@@ -493,26 +493,26 @@ static void point_buf_clean(struct point_buf *pb)
     memset(pb, 0, sizeof(*pb));
 }
 
-/* The compiled definitions for a job: its own MetricDefinitions, the config, the preset. */
-static struct mset *job_mset(struct cache *c, const struct sync_options *o, const char *job)
+/* A job's definitions: its own MetricDefinitions, the config, the preset. */
+static void job_defs(struct cache *c, const char *config, size_t config_len, const char *job,
+                     struct mdef_list *l)
 {
     struct cache_kv_list defs = { 0 };
-    struct mdef_list l;
-    struct mset *ms;
     size_t i;
 
-    mdef_list_init(&l);
+    mdef_list_init(l);
     if (cache_job_metric_definitions(c, job, &defs, NULL) == 0) {
         for (i = 0; i < defs.n; i++)
-            mdef_list_add(&l, defs.items[i].key, defs.items[i].value, MDEF_JOB, NULL);
+            mdef_list_add(l, defs.items[i].key, defs.items[i].value, MDEF_JOB, NULL);
         cache_kv_list_clean(&defs);
     }
-    if (o->metrics_config != NULL)
-        mdef_list_parse_config(&l, o->metrics_config, o->metrics_config_len, job, NULL);
-    ms = mset_new(&l, NULL);
-    mdef_list_clean(&l);
-    return ms;
+    if (config != NULL)
+        mdef_list_parse_config(l, config, config_len, job, NULL);
 }
+
+static int64_t defs_hash(const struct mdef_list *l, const char *name);
+static int reextract_job(struct cache *c, const struct mdef_list *l, const char *job, bool force,
+                         struct err *e);
 
 struct replay_ctx {
     struct mset *ms;
@@ -545,8 +545,8 @@ static int rebuild_state(struct cache *c, struct mset *ms, const struct cache_st
 }
 
 /* Reads one stream from its cursor until caught up. *lines gets the events stored. */
-static int sync_stream(struct worker *w, struct mset *ms, int64_t sid,
-                       int64_t *lines, struct err *e)
+static int sync_stream(struct worker *w, const struct mdef_list *defs, struct mset *ms,
+                       int64_t job_id, int64_t sid, int64_t *lines, struct err *e)
 {
     struct sync *s = w->s;
     struct cache_stream cs;
@@ -613,6 +613,11 @@ reload:
                 /* !applied: another sync of this stream stored the page first */
                 if (rc == 0 && applied && pb.n > 0)
                     rc = cache_points_add(w->cache, sid, pb.p, pb.n, e);
+                /* the metrics stay what these definitions extract (do_logs re-extracted
+                 * any that were not) */
+                for (i = 0; rc == 0 && applied && i < pb.n_names; i++)
+                    rc = cache_metric_set_hash(w->cache, job_id, pb.names[i],
+                                               defs_hash(defs, pb.names[i]), e);
                 if (rc == 0 && applied && ms != NULL)
                     rc = cache_stream_set_extract_state(w->cache, sid, &st, sizeof(st), e);
                 if (rc == 0 && applied)
@@ -655,7 +660,9 @@ static int do_logs(struct worker *w, struct task *snap, bool *final, int64_t *li
     struct sync *s = w->s;
     struct cache_job job;
     struct cache_stream_list sl = { 0 };
+    struct mdef_list defs;
     struct mset *ms = NULL;
+    int64_t job_id = 0;
     bool have_job;
     size_t i;
     int rc = 0;
@@ -701,17 +708,31 @@ static int do_logs(struct worker *w, struct task *snap, bool *final, int64_t *li
     }
     snap->passes++;
     notice(s, SYNC_LOGS, snap->job, 0, 0, "reading %zu log stream%s", sl.n, sl.n == 1 ? "" : "s");
-    ms = job_mset(w->cache, &s->o, snap->job);
+    /* definitions changed since the points were stored (config edited, the job's own
+     * MetricDefinitions just described): extract those metrics again from the cached log */
+    if (s->o.metrics_config != NULL) {
+        job_defs(w->cache, s->o.metrics_config, s->o.metrics_config_len, snap->job, &defs);
+    } else {
+        size_t cfg_len = 0;
+        char *cfg = metrics_config_read(&cfg_len);   /* each pass: edits apply while running */
+
+        job_defs(w->cache, cfg, cfg_len, snap->job, &defs);
+        free(cfg);
+    }
+    if ((rc = cache_job_lookup(w->cache, snap->job, &job_id, e)) == 0)
+        rc = reextract_job(w->cache, &defs, snap->job, false, e);
+    ms = rc == 0 ? mset_new(&defs, NULL) : NULL;
     for (i = 0; rc == 0 && i < sl.n; i++) {
         if (sl.items[i].done)
             continue;
-        rc = sync_stream(w, ms, sl.items[i].id, lines, e);
+        rc = sync_stream(w, &defs, ms, job_id, sl.items[i].id, lines, e);
         if (rc == ERR_NOTFOUND)
             rc = 0;     /* a stream that vanished (retention) is not fatal */
         if (rc == 0 && *final)
             rc = cache_stream_set_done(w->cache, sl.items[i].id, true, e);
     }
     mset_free(ms);
+    mdef_list_clean(&defs);
     cache_stream_list_clean(&sl);
     return rc;
 }
@@ -1207,51 +1228,73 @@ static int reext_event(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, s
     return 0;
 }
 
-int sync_reextract(const char *cache_path, const char *account, const char *region,
-                   const char *job, const char *metrics_config, size_t metrics_config_len,
-                   struct err *e)
+static bool kept(const struct cache_metric_hash *k, size_t n, const char *name)
 {
-    struct cache *c = NULL;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(k[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Extracts again, from the cached log, the metrics of a job whose stored points were not
+ * extracted with the definitions l (by defs_hash): those are dropped and rewritten, the others
+ * are kept untouched. Only the definitions of the changed names are run (a metric's points do
+ * not depend on other names' definitions), so one new definition costs one regex over the log.
+ * Nothing to do when every metric is up to date, unless force (nothing stored yet). One
+ * transaction on c. */
+static int reextract_job(struct cache *c, const struct mdef_list *l, const char *job, bool force,
+                         struct err *e)
+{
     struct cache_stream_list sl = { 0 };
-    struct cache_kv_list defs = { 0 };
     struct cache_metric_hash *stored = NULL;
-    struct mdef_list l;
+    struct mdef_list run;
     struct reext_ctx r;
-    size_t i, n_stored = 0;
+    size_t i, n_stored = 0, n_changed = 0;
     int64_t job_id = 0;
     int rc;
 
     memset(&r, 0, sizeof(r));
-    mdef_list_init(&l);
-    if ((rc = cache_open(cache_path, 0, &c, NULL, 0, e)) != 0)
-        return rc;
-    if ((rc = cache_scope_use(c, account, region, e)) != 0)
+    mdef_list_init(&run);
+    run.preset_hf = l->preset_hf;
+    if ((rc = cache_job_lookup(c, job, &job_id, e)) != 0 ||
+        (rc = cache_metric_hashes(c, job_id, &stored, &n_stored, e)) != 0)
+        goto out;
+    /* stored metrics under the same definitions are kept; every other one is redone */
+    if (n_stored > 0 && (r.keep = malloc(n_stored * sizeof(*r.keep))) == NULL) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n_stored; i++) {
+        if (stored[i].known && stored[i].hash == defs_hash(l, stored[i].name))
+            r.keep[r.n_keep++] = stored[i];
+        else
+            n_changed++;
+    }
+    for (i = 0; i < l->n; i++) {
+        if (!kept(r.keep, r.n_keep, l->v[i].name)) {
+            n_changed++;
+            if (mdef_list_add(&run, l->v[i].name, l->v[i].regex, l->v[i].source, NULL) != 0) {
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+                goto out;
+            }
+        }
+    }
+    if (n_changed == 0 && !(force && n_stored == 0))
         goto out;
     if ((rc = cache_streams(c, job, &sl, e)) != 0)
         goto out;
-    /* the definitions job_mset() compiles, kept to fingerprint each metric's */
-    if (cache_job_metric_definitions(c, job, &defs, NULL) == 0)
-        for (i = 0; i < defs.n; i++)
-            mdef_list_add(&l, defs.items[i].key, defs.items[i].value, MDEF_JOB, NULL);
-    if (metrics_config != NULL)
-        mdef_list_parse_config(&l, metrics_config, metrics_config_len, job, NULL);
-    r.ms = mset_new(&l, NULL);
+    r.ms = mset_new(&run, NULL);
     if (r.ms == NULL) {
         rc = err_set(e, ERR_NOMEM, "out of memory compiling metric definitions");
         goto out;
     }
     if ((rc = cache_tx_begin(c, e)) != 0)
         goto out;
-    /* keep the metrics stored under the same definitions; drop every other one */
-    if ((rc = cache_job_lookup(c, job, &job_id, e)) == 0)
-        rc = cache_metric_hashes(c, job_id, &stored, &n_stored, e);
-    for (i = 0; rc == 0 && i < n_stored; i++) {
-        if (stored[i].known && stored[i].hash == defs_hash(&l, stored[i].name))
-            stored[r.n_keep++] = stored[i];
-        else
+    for (i = 0; rc == 0 && i < n_stored; i++)
+        if (!kept(r.keep, r.n_keep, stored[i].name))
             rc = cache_metric_drop(c, job_id, stored[i].name, e);
-    }
-    r.keep = stored;
     for (i = 0; rc == 0 && i < sl.n; i++) {
         r.c = c;
         r.sid = sl.items[i].id;
@@ -1266,20 +1309,38 @@ int sync_reextract(const char *cache_path, const char *account, const char *regi
     }
     /* every metric written now, and every defined one (even with no point), is up to date */
     for (i = 0; rc == 0 && i < r.pb.n_names; i++)
-        rc = cache_metric_set_hash(c, job_id, r.pb.names[i], defs_hash(&l, r.pb.names[i]), e);
-    for (i = 0; rc == 0 && i < l.n; i++)
-        rc = cache_metric_set_hash(c, job_id, l.v[i].name, defs_hash(&l, l.v[i].name), e);
+        rc = cache_metric_set_hash(c, job_id, r.pb.names[i], defs_hash(l, r.pb.names[i]), e);
+    for (i = 0; rc == 0 && i < l->n; i++)
+        rc = cache_metric_set_hash(c, job_id, l->v[i].name, defs_hash(l, l->v[i].name), e);
     if (rc == 0)
         rc = cache_tx_commit(c, e);
     else
         cache_tx_rollback(c);
 out:
     free(stored);
-    cache_kv_list_clean(&defs);
-    mdef_list_clean(&l);
+    free(r.keep);
+    mdef_list_clean(&run);
     point_buf_clean(&r.pb);
     mset_free(r.ms);
     cache_stream_list_clean(&sl);
+    return rc;
+}
+
+int sync_reextract(const char *cache_path, const char *account, const char *region,
+                   const char *job, const char *metrics_config, size_t metrics_config_len,
+                   struct err *e)
+{
+    struct cache *c = NULL;
+    struct mdef_list l;
+    int rc;
+
+    if ((rc = cache_open(cache_path, 0, &c, NULL, 0, e)) != 0)
+        return rc;
+    if ((rc = cache_scope_use(c, account, region, e)) == 0) {
+        job_defs(c, metrics_config, metrics_config_len, job, &l);
+        rc = reextract_job(c, &l, job, true, e);
+        mdef_list_clean(&l);
+    }
     cache_close(c);
     return rc;
 }

@@ -59,35 +59,6 @@ static int mt_point(const struct mpoint *p, void *ctx)
     return 0;
 }
 
-static char *read_config(size_t *len)
-{
-    char path[1024];
-    FILE *f;
-    char *buf = NULL;
-    size_t cap = 0, n = 0, got;
-
-    *len = 0;
-    if (metrics_config_path(path, sizeof(path), NULL) != 0 || (f = fopen(path, "rb")) == NULL)
-        return NULL;
-    do {
-        if (n == cap) {
-            char *b = realloc(buf, cap ? cap * 2 : 4096);
-            if (b == NULL || cap > (1u << 24)) {
-                free(b != NULL ? b : buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-            cap = cap ? cap * 2 : 4096;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-    } while (got > 0);
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* Every definition of one job, merged. Definition errors are reported on stderr (and counted in
  * *bad_defs) and the others keep working. *same_as_sync says whether the merged set is what
  * sagetop sync extracts with (the job's own definitions and the preset: no config definition for
@@ -364,7 +335,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
         rc = cli_fail(&e);
         goto out;
     }
-    config = read_config(&config_len);
+    config = metrics_config_read(&config_len);
     if (fmt == FMT_CSV && mreport_csv_header(write_stdout, NULL) != 0) {
         rc = EXIT_ERROR;
         goto out;

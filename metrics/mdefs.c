@@ -2,6 +2,7 @@
  * --metric NAME=REGEX argument, the metric part of the user's config file, and the stream-name →
  * instance helper. Parsing only: reading the file is the caller's job (no I/O here). */
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,6 +242,35 @@ int metrics_config_path(char *buf, size_t size, struct err *e)
     memcpy(buf, h, strlen(h));
     memcpy(buf + strlen(h), "/.config/sagetop/config", sizeof("/.config/sagetop/config"));
     return 0;
+}
+
+char *metrics_config_read(size_t *len)
+{
+    char path[1024];
+    FILE *f;
+    char *buf = NULL;
+    size_t cap = 0, n = 0, got;
+
+    *len = 0;
+    if (metrics_config_path(path, sizeof(path), NULL) != 0 || (f = fopen(path, "rb")) == NULL)
+        return NULL;
+    do {
+        if (n == cap) {
+            char *b = realloc(buf, cap ? cap * 2 : 4096);
+            if (b == NULL || cap > (1u << 24)) {
+                free(b != NULL ? b : buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+            cap = cap ? cap * 2 : 4096;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    fclose(f);
+    *len = n;
+    return buf;
 }
 
 int metrics_instance_from_stream(const char *stream, size_t len, char *out, size_t size)

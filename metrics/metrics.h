@@ -92,6 +92,9 @@ int mdef_list_parse_config(struct mdef_list *l, const char *text, size_t len,
 /* Writes the config file path ($XDG_CONFIG_HOME/sagetop/config, else $HOME/.config/sagetop/config)
  * into buf. ERR_CONFIG when neither variable is set, ERR_TOOBIG when buf is too small. */
 int metrics_config_path(char *buf, size_t size, struct err *e);
+/* The config file's whole text (malloc'd, *len bytes, no NUL added); NULL when there is none
+ * or it cannot be read (or is over 16 MB). */
+char *metrics_config_read(size_t *len);
 
 /* ---------------------------------------------------------------------------------------------
  * Compiled sets */

@@ -292,7 +292,24 @@ expect_eq "a config definition is applied to the cached log" \
     "$(S metrics $J --format csv | grep -c ',f1cfg,')" "$neval"
 expect_eq "... and only to the jobs its section names" \
     "$(S metrics $DDP --format csv | grep -c ',f1cfg,')" 0
+# the next sync of the job stores it, extracted again from the cached log, not fetched
+stored_count() {
+    sqlite3 "$DB" "select coalesce(sum(m.count), 0) from metrics m join jobs j on j.id=m.job_id
+                   where j.name='$1' and m.name='$2'"
+}
+get_log_events() {
+    emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('GetLogEvents',0))"
+}
+before=$(stored_count $J eval_loss)
+emu_ctl reset '{"stats":true}' >/dev/null
+check "sync $J after the config change" S sync -q $J
+expect_eq "the next sync stores the config's new metric" "$(stored_count $J f1cfg)" "$neval"
+expect_eq "... from the cached log (no GetLogEvents)" "$(get_log_events)" 0
+expect_eq "... and keeps the other metrics" "$(stored_count $J eval_loss)" "$before"
 rm "$XDG_CONFIG_HOME/sagetop/config"
+check "sync $J after the config is gone" S sync -q $J
+expect_eq "the metric of a removed definition is dropped from the cache" \
+    "$(stored_count $J f1cfg)" 0
 
 # ---- offline re-extraction with a new definition: the emulator is gone ----------------------
 kill "$EMU_PID" 2>/dev/null; wait "$EMU_PID" 2>/dev/null
