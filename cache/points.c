@@ -38,14 +38,26 @@ static int metric_id(struct cache *c, int64_t job_id, const char *name, int64_t 
 
 /* ---- packed points ---------------------------------------------------------------------
  * A metric's points of one stream are stored in (seq, k) order, up to CHUNK_POINTS per
- * metric_chunks row, as fixed little-endian records: seq, ts_ms, step (-1 unknown), value
- * (NaN: unparsed), epoch (NaN unknown), SageMaker's value (NaN none) as 8 bytes each, then
- * flags and k as 4 bytes each. Rows carry the last (seq, k) so an append knows what is already
- * stored without reading the blob, and min/max ts so a time window skips whole rows.
- * A row per point cost ~2 us to write (0.9 s for one definition's 400,000 points); a chunk
- * costs one blob. */
+ * metric_chunks row. Rows carry the last (seq, k), so an append knows what is already stored
+ * without reading the blob, and min/max ts, so a time window skips whole rows. A row per point
+ * cost ~2 us to write (0.9 s for one definition's 400,000 points); a chunk costs one blob.
+ * The blob: per point, a tag byte, then varints of the differences from the previous point
+ * (seq; zigzag ts; zigzag step unless unknown; flags and k when not 0), then the 8-byte
+ * little-endian doubles that are not implied by the tag (value unless unparsed, epoch unless
+ * the previous one, SageMaker's value unless none or the value itself): ~20 bytes a point
+ * where fixed records took 56. */
 #define CHUNK_POINTS 1024
-#define REC_SIZE 56
+#define REC_MAX 66                   /* tag, 5 varints (10+10+10+5+5), 3 doubles */
+
+enum {
+    TAG_EPOCH_SAME = 1 << 0,
+    TAG_SM_NONE = 1 << 1,
+    TAG_SM_VALUE = 1 << 2,
+    TAG_UNPARSED = 1 << 3,
+    TAG_FLAGS = 1 << 4,
+    TAG_K = 1 << 5,
+    TAG_STEP_UNKNOWN = 1 << 6,
+};
 
 struct rec {
     int64_t seq, ts_ms, step;
@@ -53,64 +65,178 @@ struct rec {
     uint32_t flags, k;
 };
 
-static void put_u64(unsigned char *p, uint64_t v)
+static size_t put_varint(unsigned char *p, uint64_t v)
 {
-    int i;
+    size_t n = 0;
 
-    for (i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
 }
 
-static uint64_t get_u64(const unsigned char *p)
+static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    int shift = 0;
+
+    while (*p < end && shift < 64) {
+        unsigned char b = *(*p)++;
+
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return 0;
+        }
+        shift += 7;
+    }
+    return -1;
+}
+
+static uint64_t zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static size_t put_f64(unsigned char *p, double d)
+{
+    uint64_t v;
+    int i;
+
+    memcpy(&v, &d, sizeof(v));
+    for (i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+    return 8;
+}
+
+static int get_f64(const unsigned char **p, const unsigned char *end, double *d)
 {
     uint64_t v = 0;
     int i;
 
+    if (end - *p < 8)
+        return -1;
     for (i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
+        v = (v << 8) | (*p)[i];
+    *p += 8;
+    memcpy(d, &v, sizeof(*d));
+    return 0;
 }
 
-static void put_f64(unsigned char *p, double d)
+static bool same_bits(double a, double b)
 {
-    uint64_t v;
-
-    memcpy(&v, &d, sizeof(v));
-    put_u64(p, v);
+    return memcmp(&a, &b, sizeof(a)) == 0;
 }
 
-static double get_f64(const unsigned char *p)
+/* Encodes n points into out (room for n * REC_MAX bytes); returns the bytes written. */
+static size_t chunk_encode(const struct rec *r, size_t n, unsigned char *out)
 {
-    uint64_t v = get_u64(p);
-    double d;
+    struct rec prev = { 0, 0, 0, 0, NAN, 0, 0, 0 };
+    size_t i, o = 0;
 
-    memcpy(&d, &v, sizeof(d));
-    return d;
+    for (i = 0; i < n; i++) {
+        const struct rec *x = &r[i];
+        unsigned tag = 0;
+
+        if (same_bits(x->epoch, prev.epoch))
+            tag |= TAG_EPOCH_SAME;
+        if (isnan(x->sm))
+            tag |= TAG_SM_NONE;
+        else if (same_bits(x->sm, x->value))
+            tag |= TAG_SM_VALUE;
+        if (isnan(x->value))
+            tag |= TAG_UNPARSED;
+        if (x->flags != 0)
+            tag |= TAG_FLAGS;
+        if (x->k != 0)
+            tag |= TAG_K;
+        if (x->step < 0)
+            tag |= TAG_STEP_UNKNOWN;
+        out[o++] = (unsigned char)tag;
+        o += put_varint(out + o, (uint64_t)(x->seq - prev.seq));
+        o += put_varint(out + o, zigzag(x->ts_ms - prev.ts_ms));
+        if (x->step >= 0) {
+            o += put_varint(out + o, zigzag(x->step - prev.step));
+            prev.step = x->step;
+        }
+        if (tag & TAG_FLAGS)
+            o += put_varint(out + o, x->flags);
+        if (tag & TAG_K)
+            o += put_varint(out + o, x->k);
+        if (!(tag & TAG_UNPARSED))
+            o += put_f64(out + o, x->value);
+        if (!(tag & TAG_EPOCH_SAME))
+            o += put_f64(out + o, x->epoch);
+        if (!(tag & (TAG_SM_NONE | TAG_SM_VALUE)))
+            o += put_f64(out + o, x->sm);
+        prev.seq = x->seq;
+        prev.ts_ms = x->ts_ms;
+        prev.epoch = x->epoch;
+    }
+    return o;
 }
 
-static void rec_put(unsigned char *p, const struct rec *r)
+/* Decodes exactly n points of a blob; -1 when it does not hold them. */
+static int chunk_decode(const unsigned char *p, size_t len, size_t n, struct rec *out)
 {
-    put_u64(p, (uint64_t)r->seq);
-    put_u64(p + 8, (uint64_t)r->ts_ms);
-    put_u64(p + 16, (uint64_t)r->step);
-    put_f64(p + 24, r->value);
-    put_f64(p + 32, r->epoch);
-    put_f64(p + 40, r->sm);
-    put_u64(p + 48, (uint64_t)r->flags | (uint64_t)r->k << 32);
-}
+    const unsigned char *end = p + len;
+    int64_t seq = 0, ts = 0, step = 0;
+    double epoch = NAN;
+    size_t i;
 
-static void rec_get(const unsigned char *p, struct rec *r)
-{
-    uint64_t fk = get_u64(p + 48);
+    for (i = 0; i < n; i++) {
+        struct rec *x = &out[i];
+        uint64_t v;
+        unsigned tag;
 
-    r->seq = (int64_t)get_u64(p);
-    r->ts_ms = (int64_t)get_u64(p + 8);
-    r->step = (int64_t)get_u64(p + 16);
-    r->value = get_f64(p + 24);
-    r->epoch = get_f64(p + 32);
-    r->sm = get_f64(p + 40);
-    r->flags = (uint32_t)fk;
-    r->k = (uint32_t)(fk >> 32);
+        if (p >= end)
+            return -1;
+        tag = *p++;
+        if (get_varint(&p, end, &v) != 0)
+            return -1;
+        seq += (int64_t)v;
+        if (get_varint(&p, end, &v) != 0)
+            return -1;
+        ts += unzigzag(v);
+        x->seq = seq;
+        x->ts_ms = ts;
+        x->step = -1;
+        if (!(tag & TAG_STEP_UNKNOWN)) {
+            if (get_varint(&p, end, &v) != 0)
+                return -1;
+            step += unzigzag(v);
+            x->step = step;
+        }
+        x->flags = 0;
+        x->k = 0;
+        if ((tag & TAG_FLAGS) && (get_varint(&p, end, &v) != 0 || v > UINT32_MAX))
+            return -1;
+        if (tag & TAG_FLAGS)
+            x->flags = (uint32_t)v;
+        if ((tag & TAG_K) && (get_varint(&p, end, &v) != 0 || v > UINT32_MAX))
+            return -1;
+        if (tag & TAG_K)
+            x->k = (uint32_t)v;
+        x->value = NAN;
+        if (!(tag & TAG_UNPARSED) && get_f64(&p, end, &x->value) != 0)
+            return -1;
+        if (!(tag & TAG_EPOCH_SAME) && get_f64(&p, end, &epoch) != 0)
+            return -1;
+        x->epoch = epoch;
+        x->sm = NAN;
+        if (tag & TAG_SM_VALUE)
+            x->sm = x->value;
+        else if (!(tag & TAG_SM_NONE) && get_f64(&p, end, &x->sm) != 0)
+            return -1;
+    }
+    return p == end ? 0 : -1;
 }
 
 /* Where a metric's stored points of a stream end, and the open (not full) last row. */
@@ -163,20 +289,20 @@ static void ts_range(const struct rec *r, size_t n, int64_t *lo, int64_t *hi)
 }
 
 /* Appends n records (in (seq, k) order, after what is stored) to a metric's points of a
- * stream: first into the open last row, then in new rows. buf: scratch of CHUNK_POINTS
- * records' bytes. */
+ * stream: first into the open last row, then in new rows. buf: scratch of CHUNK_POINTS *
+ * REC_MAX bytes; tmp: of CHUNK_POINTS records. */
 static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
                          const struct chunk_tail *t, const struct rec *r, size_t n,
-                         unsigned char *buf, struct err *e)
+                         unsigned char *buf, struct rec *tmp, struct err *e)
 {
     sqlite3_stmt *st = NULL;
-    size_t i, done = 0;
+    size_t i, done = 0, bytes;
     int rc = 0;
 
     if (n == 0)
         return 0;
     if (t->id != 0 && t->n < CHUNK_POINTS) {
-        size_t take = (size_t)(CHUNK_POINTS - t->n), old = 0;
+        size_t take = (size_t)(CHUNK_POINTS - t->n);
         int64_t lo = t->min_ts, hi = t->max_ts;
 
         if (take > n)
@@ -184,21 +310,19 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
         if ((rc = cache_prepare(c, "SELECT data FROM metric_chunks WHERE id=?", &st, e)) != 0)
             return rc;
         sqlite3_bind_int64(st, 1, t->id);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            old = (size_t)sqlite3_column_bytes(st, 0);
-            if (old == (size_t)t->n * REC_SIZE)
-                memcpy(buf, sqlite3_column_blob(st, 0), old);
-            else
-                rc = err_set(e, ERR_CACHE, "cache: a metric points row is damaged (%zu bytes "
-                             "for %d points); --reset-cache rebuilds it", old, t->n);
-        } else {
+        if (sqlite3_step(st) != SQLITE_ROW)
             rc = cache_fail(c, e, "reading metric points");
-        }
+        else if (t->n < 0 || chunk_decode(sqlite3_column_blob(st, 0),
+                                          (size_t)sqlite3_column_bytes(st, 0), (size_t)t->n,
+                                          tmp) != 0)
+            rc = err_set(e, ERR_CACHE, "cache: a metric points row is damaged (%d points); "
+                         "--reset-cache rebuilds it", t->n);
         sqlite3_finalize(st);
         if (rc != 0)
             return rc;
         for (i = 0; i < take; i++)
-            rec_put(buf + old + i * REC_SIZE, &r[i]);
+            tmp[(size_t)t->n + i] = r[i];
+        bytes = chunk_encode(tmp, (size_t)t->n + take, buf);
         ts_range(r, take, &lo, &hi);
         if ((rc = cache_prepare(c, "UPDATE metric_chunks SET n=?, last_seq=?, last_k=?,"
                                 " min_ts=?, max_ts=?, data=? WHERE id=?", &st, e)) != 0)
@@ -208,7 +332,7 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
         sqlite3_bind_int64(st, 3, r[take - 1].k);
         sqlite3_bind_int64(st, 4, lo);
         sqlite3_bind_int64(st, 5, hi);
-        sqlite3_bind_blob(st, 6, buf, (int)(old + take * REC_SIZE), SQLITE_STATIC);
+        sqlite3_bind_blob(st, 6, buf, (int)bytes, SQLITE_STATIC);
         sqlite3_bind_int64(st, 7, t->id);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing metric points");
         sqlite3_finalize(st);
@@ -226,8 +350,7 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
         size_t k = n - done < CHUNK_POINTS ? n - done : CHUNK_POINTS;
         int64_t lo = INT64_MAX, hi = INT64_MIN;
 
-        for (i = 0; i < k; i++)
-            rec_put(buf + i * REC_SIZE, &r[done + i]);
+        bytes = chunk_encode(r + done, k, buf);
         ts_range(r + done, k, &lo, &hi);
         sqlite3_bind_int64(st, 1, metric_id);
         sqlite3_bind_int64(st, 2, stream_id);
@@ -237,7 +360,7 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
         sqlite3_bind_int(st, 6, (int)k);
         sqlite3_bind_int64(st, 7, lo);
         sqlite3_bind_int64(st, 8, hi);
-        sqlite3_bind_blob(st, 9, buf, (int)(k * REC_SIZE), SQLITE_STATIC);
+        sqlite3_bind_blob(st, 9, buf, (int)bytes, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = cache_fail(c, e, "storing metric points");
         sqlite3_reset(st);
@@ -320,6 +443,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
     struct msum *sums = NULL, *m = NULL;
     size_t n_sums = 0, cap_sums = 0;
     unsigned char *buf = NULL;
+    struct rec *tmp = NULL;
     int64_t job_id = 0;
     size_t i;
     int rc;
@@ -354,7 +478,8 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         if (msum_push(m, &r) != 0)
             rc = err_set(e, ERR_NOMEM, "out of memory storing metric points");
     }
-    if (rc == 0 && (buf = malloc((size_t)CHUNK_POINTS * REC_SIZE)) == NULL)
+    if (rc == 0 && ((buf = malloc((size_t)CHUNK_POINTS * REC_MAX)) == NULL ||
+                    (tmp = malloc(CHUNK_POINTS * sizeof(*tmp))) == NULL))
         rc = err_set(e, ERR_NOMEM, "out of memory storing metric points");
     for (i = 0; i < n_sums && rc == 0; i++) {
         struct msum *s = &sums[i];
@@ -394,7 +519,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
             s->count++;
             s->repaired += (r->flags & CACHE_POINT_REPAIRED) != 0;
         }
-        rc = chunks_append(c, s->id, stream_id, &t, s->r, kept, buf, e);
+        rc = chunks_append(c, s->id, stream_id, &t, s->r, kept, buf, tmp, e);
     }
     if (rc == 0 && n_sums > 0 &&
         (rc = cache_prepare(c, "UPDATE metrics SET count=count+?4, unparsed=unparsed+?5,"
@@ -427,6 +552,7 @@ out:
         free(sums[i].r);
     free(sums);
     free(buf);
+    free(tmp);
     sqlite3_finalize(upd);
     return cache_sp_end(c, rc, e);
 }
@@ -443,7 +569,7 @@ int cache_points_migrate_v6(struct cache *c, struct err *e)
 
     memset(&none, 0, sizeof(none));
     r = malloc(CHUNK_POINTS * sizeof(*r));
-    buf = malloc((size_t)CHUNK_POINTS * REC_SIZE);
+    buf = malloc((size_t)CHUNK_POINTS * REC_MAX);
     if (r == NULL || buf == NULL) {
         free(r);
         free(buf);
@@ -459,7 +585,7 @@ int cache_points_migrate_v6(struct cache *c, struct err *e)
             sqlite3_column_int64(st, 1) == stream) {
             /* same row group: fall through to append */
         } else if (n > 0) {
-            if ((rc = chunks_append(c, metric, stream, &none, r, n, buf, e)) != 0)
+            if ((rc = chunks_append(c, metric, stream, &none, r, n, buf, NULL, e)) != 0)
                 break;
             n = 0;
         }
@@ -700,14 +826,19 @@ int cache_job_metric_points_query(struct cache *c, const char *job, const char *
     static const struct cache_point_query defaults = { NULL, false, 0, 0 };
     struct cache_point_list l;
     struct spoint *v = NULL;
+    struct rec *tmp = malloc(CHUNK_POINTS * sizeof(*tmp));
     size_t n = 0, cap = 0, icap = 0, i;
     bool sorted = true;
     sqlite3_stmt *st;
     int rc, s;
 
     memset(&l, 0, sizeof(l));
-    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+    if (tmp == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0) {
+        free(tmp);
         return rc;
+    }
     sqlite3_bind_int64(st, 1, c->scope_id);
     sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
@@ -727,7 +858,7 @@ int cache_job_metric_points_query(struct cache *c, const char *job, const char *
 
         if (inst == NULL)
             inst = "";
-        if (cn < 0 || bytes != (size_t)cn * REC_SIZE) {
+        if (cn < 0 || cn > CHUNK_POINTS || chunk_decode(data, bytes, (size_t)cn, tmp) != 0) {
             rc = err_set(e, ERR_CACHE, "cache: a metric points row of %s is damaged (%zu "
                          "bytes for %lld points); --reset-cache rebuilds it", metric, bytes,
                          (long long)cn);
@@ -766,9 +897,8 @@ int cache_job_metric_points_query(struct cache *c, const char *job, const char *
         }
         for (j = 0; j < cn; j++) {
             struct spoint *pt = &v[n];
-            struct rec r;
+            struct rec r = tmp[j];
 
-            rec_get(data + j * REC_SIZE, &r);
             if ((!q->include_unparsed && isnan(r.value)) ||
                 (q->since_ms != 0 && r.ts_ms < q->since_ms) ||
                 (q->until_ms != 0 && r.ts_ms >= q->until_ms))
@@ -802,6 +932,7 @@ int cache_job_metric_points_query(struct cache *c, const char *job, const char *
         l.n = rc == 0 ? n : 0;
     }
     free(v);
+    free(tmp);
     if (rc != 0) {
         cache_point_list_clean(&l);
         return rc;
