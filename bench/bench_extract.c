@@ -11,12 +11,23 @@
  *              extractor alone, without the bench's own line splitting
  *   preset     DEFS plus the built-in Hugging Face preset (sagetop's default), file in
  *   reextract  a new definition added, over the lines already split in memory (the cache's
- *              re-extraction path without SQLite), preset on, compilation included */
+ *              re-extraction path without SQLite), preset on, compilation included
+ *   cache      (only when BENCH_EXTRACT_DB names a cache file to create) the log stored in a
+ *              sagetop cache as one job's stream, the DEFS as the job's MetricDefinitions;
+ *              after a first extraction from scratch (full_seconds), one definition is added
+ *              and the job re-extracted from the cache (seconds): what `sagetop sync` does
+ *              when the config changes, SQLite, page decoding and point writes included */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "cache/cache.h"
+#include "cache/logstore.h"
+#include "cache/sync.h"
 #include "metrics/metrics.h"
 
 struct line {
@@ -163,6 +174,121 @@ static int run(const char *what, const struct mdef_list *l, const char *buf, siz
     return 0;
 }
 
+#define BENCH_ACCOUNT "111122223333"
+#define BENCH_REGION "us-east-1"
+#define BENCH_JOB "bench-hf"
+#define NEW_DEF "metric grad_norm 'grad_norm': ([0-9.e+-]+)\n"
+
+/* The job as DescribeTrainingJob would give it, with DEFS as its MetricDefinitions. */
+static char *describe_doc(const struct mdef_list *l)
+{
+    json_t *doc = json_object(), *alg = json_object(), *defs = json_array();
+    char *text;
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        json_array_append_new(defs, json_pack("{s:s, s:s}", "Name", l->v[i].name, "Regex",
+                                              l->v[i].regex));
+    json_object_set_new(alg, "MetricDefinitions", defs);
+    json_object_set_new(alg, "TrainingInputMode", json_string("File"));
+    json_object_set_new(doc, "TrainingJobName", json_string(BENCH_JOB));
+    json_object_set_new(doc, "TrainingJobArn", json_string("arn:aws:sagemaker:" BENCH_REGION ":"
+                                                           BENCH_ACCOUNT ":training-job/" BENCH_JOB));
+    json_object_set_new(doc, "TrainingJobStatus", json_string("Completed"));
+    json_object_set_new(doc, "CreationTime", json_real(1714550400.0));
+    json_object_set_new(doc, "AlgorithmSpecification", alg);
+    text = json_dumps(doc, 0);
+    json_decref(doc);
+    return text;
+}
+
+/* Stores the lines as the job's one stream, 10,000 events per transaction as sync does. */
+static int build_cache(const char *path, const struct mdef_list *l, const struct line *lines,
+                       size_t nlines, struct err *e)
+{
+    struct cache *c = NULL;
+    struct cache_event *ev = malloc(10000 * sizeof(*ev));
+    char *doc = describe_doc(l);
+    int64_t sid = 0;
+    size_t i, n;
+    int rc;
+
+    remove(path);
+    if (ev == NULL || doc == NULL) {
+        free(ev);
+        free(doc);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    if ((rc = cache_open(path, 0, &c, NULL, 0, e)) == 0 &&
+        (rc = cache_scope_use(c, BENCH_ACCOUNT, BENCH_REGION, e)) == 0 &&
+        (rc = cache_job_store_describe(c, doc, strlen(doc), e)) == 0)
+        rc = cache_stream_ensure(c, BENCH_JOB, BENCH_JOB "/algo-1-1714550400", &sid, e);
+    for (i = 0; rc == 0 && i < nlines; i += n) {
+        size_t k;
+
+        n = nlines - i < 10000 ? nlines - i : 10000;
+        for (k = 0; k < n; k++) {
+            ev[k].ts_ms = 1714550400000LL + 10 * (int64_t)(i + k);
+            ev[k].msg = lines[i + k].p;
+            ev[k].len = lines[i + k].n;
+        }
+        if ((rc = cache_tx_begin(c, e)) == 0) {
+            rc = cache_stream_append(c, sid, ev, n, "f/token", e);
+            if (rc == 0)
+                rc = cache_tx_commit(c, e);
+            else
+                cache_tx_rollback(c);
+        }
+    }
+    cache_close(c);
+    free(ev);
+    free(doc);
+    return rc;
+}
+
+static int run_cache(const char *path, const struct mdef_list *l, const struct line *lines,
+                     size_t nlines)
+{
+    struct err e = { 0 };
+    struct cache *c = NULL;
+    struct cache_metric_stat_list ms = { 0 };
+    struct stat sb;
+    double t0, full, re;
+    int64_t points = 0;
+    size_t i;
+
+    if (build_cache(path, l, lines, nlines, &e) != 0) {
+        fprintf(stderr, "bench_extract: building %s: %s\n", path, e.msg);
+        return 1;
+    }
+    t0 = now_s();
+    if (sync_reextract(path, BENCH_ACCOUNT, BENCH_REGION, BENCH_JOB, NULL, 0, &e) != 0)
+        goto fail;
+    full = now_s() - t0;
+    t0 = now_s();
+    if (sync_reextract(path, BENCH_ACCOUNT, BENCH_REGION, BENCH_JOB, NEW_DEF, strlen(NEW_DEF),
+                       &e) != 0)
+        goto fail;
+    re = now_s() - t0;
+    if (cache_open(path, CACHE_READ_ONLY, &c, NULL, 0, &e) != 0 ||
+        cache_scope_use(c, BENCH_ACCOUNT, BENCH_REGION, &e) != 0 ||
+        cache_job_metric_stats(c, BENCH_JOB, &ms, &e) != 0)
+        goto fail;
+    for (i = 0; i < ms.n; i++)
+        if (strcmp(ms.items[i].name, "grad_norm") == 0)
+            points = ms.items[i].count;
+    cache_metric_stat_list_clean(&ms);
+    cache_close(c);
+    printf("reextract_cache seconds=%.3f full_seconds=%.3f lines=%zu new_points=%lld "
+           "db_mb=%.1f\n", re, full, nlines, (long long)points,
+           stat(path, &sb) == 0 ? (double)sb.st_size / 1e6 : 0.0);
+    return 0;
+fail:
+    cache_close(c);
+    fprintf(stderr, "bench_extract: re-extraction: %s\n", e.msg);
+    return 1;
+}
+
 static int wanted(int argc, char **argv, const char *what)
 {
     int i;
@@ -232,6 +358,13 @@ int main(int argc, char **argv)
     if (rc == 0 && wanted(argc, argv, "reextract") &&
         (rc = mdef_list_add(&l, "grad_norm", "'grad_norm': ([0-9.eE+-]+)", MDEF_CLI, &e)) == 0)
         rc = run("reextract", &l, buf, len, lines, nlines, 1, repeat);
+    l.preset_hf = true;
+    if (rc == 0 && getenv("BENCH_EXTRACT_DB") != NULL && wanted(argc, argv, "cache")) {
+        mdef_list_clean(&l);
+        mdef_list_init(&l);
+        rc = load_defs(argv[2], &l, &e) != 0 || run_cache(getenv("BENCH_EXTRACT_DB"), &l, lines,
+                                                          nlines);
+    }
     mdef_list_clean(&l);
     free(lines);
     free(buf);
