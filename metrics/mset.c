@@ -23,6 +23,7 @@ enum {
     LIT_HASH_BITS = 12,
     LIT_HASH_SIZE = 1 << LIT_HASH_BITS,
     RARE_MAX = 8,
+    ANCHOR_MAX = 4,
     MATCH_LIMIT = 20000000,
     JIT_STACK_MAX = 8 * 1024 * 1024,
 };
@@ -39,7 +40,9 @@ struct cdef {
     int groups;
     char *lit; /* the longest literal every match contains, or NULL */
     size_t lit_len;
-    uint32_t lit_key; /* its first 4 bytes when lit_len >= 4 (the shared scan's key) */
+    bool lit_prefix;  /* every match starts with lit: matching may start where lit is first */
+    size_t lit_off;   /* where in lit the shared scan's key starts (at its rarest byte) */
+    uint32_t lit_key; /* lit's 4 bytes at lit_off when lit_len >= 4 (the shared scan's key) */
     int rare_idx;     /* index into mset.rare of the literal's rarest byte, -1 = none */
     size_t lit_next;  /* next def (index + 1) in the same hash chain, 0 = end */
 };
@@ -76,9 +79,14 @@ struct mset {
      * definition (and the "*****" of block headers) through a hash of 4-byte windows, instead of
      * one memmem() per definition. */
     uint64_t lit_bits[LIT_HASH_SIZE / 64];
-    unsigned char lit_first[256];   /* 1 for a byte that starts some literal: hashed only there */
+    unsigned char lit_first[256];   /* 1 for a byte that starts some key: hashed only there */
     size_t lit_head[LIT_HASH_SIZE]; /* def index + 1, 0 = none; STARS_ID + 1 for "****" */
     uint32_t *lit_seen;             /* per def: == gen when its literal is in the segment */
+    size_t *lit_at;                 /* per def: where it is first, when lit_seen == gen */
+    /* the bytes that start a key, each 16 times, when there are at most ANCHOR_MAX of them
+     * (nanchor == 0: too many, the scan looks each byte up in lit_first instead) */
+    unsigned char anchor_vec[ANCHOR_MAX][16];
+    int nanchor;
     int has_stars;
     /* The line filter: a few rare bytes (one per literal, plus '{' and '*' for the preset's
      * context) looked for in one vector pass; a line holding none of them cannot match and
@@ -105,13 +113,15 @@ struct mset {
 /* The longest run of literal bytes that every match must contain: only the top level of the
  * pattern is read (groups are skipped whole), a top-level '|' or any inline option gives up, and
  * a character followed by a quantifier that allows zero repetitions is dropped. Conservative by
- * construction: when in doubt, no prefilter. */
-static size_t required_literal(const char *re, char *out, size_t cap)
+ * construction: when in doubt, no prefilter. *prefix tells whether the run opens the pattern:
+ * then every match starts with it (no option or group can come first). */
+static size_t required_literal(const char *re, char *out, size_t cap, bool *prefix)
 {
-    size_t i, n = strlen(re), best = 0, cur = 0;
+    size_t i, n = strlen(re), best = 0, cur = 0, start = 0;
     char run[MDEF_REGEX_MAX + 1];
     int depth = 0;
 
+    *prefix = false;
     for (i = 0; i + 1 < n; i++)
         if (re[i] == '(' && re[i + 1] == '?' && i + 2 < n && strchr(":<P=!>|", re[i + 2]) == NULL)
             return 0; /* (?i) and friends change what a literal means */
@@ -122,6 +132,7 @@ static size_t required_literal(const char *re, char *out, size_t cap)
         if (cur > best && cur <= cap) {                                                            \
             memcpy(out, run, cur);                                                                 \
             best = cur;                                                                            \
+            *prefix = start == 0;                                                                  \
         }                                                                                          \
         cur = 0;                                                                                   \
     } while (0)
@@ -194,9 +205,13 @@ static size_t required_literal(const char *re, char *out, size_t cap)
                 FLUSH();
                 break;
             }
+            if (cur == 0)
+                start = i - 1;
             run[cur++] = re[i];
             break;
         default:
+            if (cur == 0)
+                start = i;
             run[cur++] = c;
         }
     }
@@ -253,7 +268,7 @@ static int compile_one(struct mset *s, struct cdef *d)
     d->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
     d->groups = (int)groups;
-    lit_len = required_literal(d->regex, lit, sizeof(lit) - 1);
+    lit_len = required_literal(d->regex, lit, sizeof(lit) - 1, &d->lit_prefix);
     if (lit_len > 0) {
         d->lit = malloc(lit_len + 1);
         if (d->lit == NULL)
@@ -266,40 +281,6 @@ static int compile_one(struct mset *s, struct cdef *d)
 }
 
 static const char STARS[4] = { '*', '*', '*', '*' };
-
-static inline uint32_t lit_hash(uint32_t w)
-{
-    return (w * 2654435761u) >> (32 - LIT_HASH_BITS);
-}
-
-static void lit_insert(struct mset *s, uint32_t key, size_t id1, size_t *next)
-{
-    uint32_t h = lit_hash(key);
-    unsigned char first;
-
-    memcpy(&first, &key, 1); /* the key's bytes are the literal's: this is its first byte */
-    s->lit_first[first] = 1;
-    s->lit_bits[h / 64] |= (uint64_t)1 << (h % 64);
-    *next = s->lit_head[h];
-    s->lit_head[h] = id1;
-}
-
-static void lit_table_build(struct mset *s)
-{
-    size_t stars_next; /* 0: the stars entry goes in first, so it ends its chain */
-    uint32_t key;
-    size_t i;
-
-    memcpy(&key, STARS, 4);
-    lit_insert(s, key, s->ndefs + 1, &stars_next);
-    for (i = 0; i < s->ndefs; i++) {
-        struct cdef *d = &s->defs[i];
-        if (d->code == NULL || d->lit_len < 4)
-            continue;
-        memcpy(&d->lit_key, d->lit, 4);
-        lit_insert(s, d->lit_key, i + 1, &d->lit_next);
-    }
-}
 
 /* How common a byte is in training logs (lower = rarer): progress bars are made of digits,
  * '%', '|', '/', '[', ':' and block characters; words of letters and '_'; quotes, '=', braces
@@ -319,6 +300,61 @@ static int byte_commonness(unsigned char c)
     if (c == '\'' || c == '{' || c == '}' || c == ';' || c == '*')
         return 10;
     return 30;
+}
+
+static inline uint32_t lit_hash(uint32_t w)
+{
+    return (w * 2654435761u) >> (32 - LIT_HASH_BITS);
+}
+
+static void lit_insert(struct mset *s, uint32_t key, size_t id1, size_t *next)
+{
+    uint32_t h = lit_hash(key);
+    unsigned char first;
+
+    memcpy(&first, &key, 1); /* the key's first byte: the scan hashes only where it occurs */
+    s->lit_first[first] = 1;
+    s->lit_bits[h / 64] |= (uint64_t)1 << (h % 64);
+    *next = s->lit_head[h];
+    s->lit_head[h] = id1;
+}
+
+/* Each literal's key is its 4 bytes starting at its rarest byte (the last 4 when the rarest is
+ * nearer the end): a Trainer dict line is full of the letters keys would otherwise start with,
+ * and every occurrence of a key's first byte costs a hash. */
+static void lit_table_build(struct mset *s)
+{
+    size_t stars_next; /* 0: the stars entry goes in first, so it ends its chain */
+    uint32_t key;
+    size_t i, j;
+    int c;
+
+    memcpy(&key, STARS, 4);
+    lit_insert(s, key, s->ndefs + 1, &stars_next);
+    for (i = 0; i < s->ndefs; i++) {
+        struct cdef *d = &s->defs[i];
+        if (d->code == NULL || d->lit_len < 4)
+            continue;
+        d->lit_off = 0;
+        for (j = 1; j + 4 <= d->lit_len; j++)
+            if (byte_commonness((unsigned char)d->lit[j]) <
+                byte_commonness((unsigned char)d->lit[d->lit_off]))
+                d->lit_off = j;
+        memcpy(&d->lit_key, d->lit + d->lit_off, 4);
+        lit_insert(s, d->lit_key, i + 1, &d->lit_next);
+    }
+    s->nanchor = 0;
+    for (c = 0; c < 256; c++) {
+        if (!s->lit_first[c])
+            continue;
+        if (s->nanchor == ANCHOR_MAX) {
+            s->nanchor = 0;
+            break;
+        }
+        memset(s->anchor_vec[s->nanchor++], c, 16);
+    }
+    for (i = (size_t)s->nanchor; s->nanchor > 0 && i < ANCHOR_MAX; i++)
+        memcpy(s->anchor_vec[i], s->anchor_vec[0], 16);
 }
 
 static int rare_slot(struct mset *s, unsigned char c)
@@ -432,38 +468,75 @@ static int has_sep_byte(const char *p, size_t n)
     return 0;
 }
 
-/* Marks (lit_seen = gen) every definition whose 4+ byte literal occurs in [p, p+n). */
+/* The key at p + i (i + 4 <= n) against the definitions it may start: marks (lit_seen = gen,
+ * lit_at) each one whose whole literal is there, and has_stars for "****". */
+static inline void lit_probe(struct mset *s, const char *p, size_t n, size_t i)
+{
+    uint32_t w, h;
+    size_t k;
+
+    memcpy(&w, p + i, 4);
+    h = lit_hash(w);
+    if (!((s->lit_bits[h / 64] >> (h % 64)) & 1))
+        return;
+    for (k = s->lit_head[h]; k != 0;) {
+        struct cdef *d;
+
+        if (k == s->ndefs + 1) {
+            if (memcmp(&w, STARS, 4) == 0)
+                s->has_stars = 1;
+            break; /* the stars entry was inserted first: it ends every chain */
+        }
+        d = &s->defs[k - 1];
+        if (d->lit_key == w && s->lit_seen[k - 1] != s->gen && i >= d->lit_off &&
+            d->lit_len - d->lit_off <= n - i &&
+            memcmp(p + i - d->lit_off, d->lit, d->lit_len) == 0) {
+            s->lit_seen[k - 1] = s->gen;
+            s->lit_at[k - 1] = i - d->lit_off;
+        }
+        k = d->lit_next;
+    }
+}
+
+/* Marks (lit_seen = gen) every definition whose 4+ byte literal occurs in [p, p+n), with where it
+ * is first (lit_at): keys are probed in order of position. With SSE2 and few key bytes, 16 bytes
+ * are compared with each at once. */
 static void lit_scan(struct mset *s, const char *p, size_t n)
 {
-    size_t i, k;
-    uint32_t stars;
+    size_t i = 0;
 
-    memcpy(&stars, STARS, 4);
     s->has_stars = 0;
-    for (i = 0; i + 4 <= n; i++) {
-        uint32_t w, h;
+#if defined(__SSE2__)
+    if (s->nanchor > 0 && n >= 16) {
+        const __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)s->anchor_vec[0]);
+        const __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)s->anchor_vec[1]);
+        const __m128i a2 = _mm_loadu_si128((const __m128i *)(const void *)s->anchor_vec[2]);
+        const __m128i a3 = _mm_loadu_si128((const __m128i *)(const void *)s->anchor_vec[3]);
 
-        if (!s->lit_first[(unsigned char)p[i]])
-            continue;
-        memcpy(&w, p + i, 4);
-        h = lit_hash(w);
-        if (!((s->lit_bits[h / 64] >> (h % 64)) & 1))
-            continue;
-        for (k = s->lit_head[h]; k != 0;) {
-            if (k == s->ndefs + 1) {
-                if (w == stars)
-                    s->has_stars = 1;
-                break; /* the stars entry was inserted first: it ends every chain */
+        for (;;) {
+            /* the last block overlaps the previous one; its bits before i were seen */
+            size_t at = i + 16 <= n ? i : n - 16;
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, a0), _mm_cmpeq_epi8(x, a1)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(x, a2), _mm_cmpeq_epi8(x, a3)));
+            unsigned m = (unsigned)_mm_movemask_epi8(hit) & (0xffffu << (i - at));
+
+            while (m != 0) {
+                size_t j = at + (size_t)__builtin_ctz(m);
+                if (j + 4 > n)
+                    return;
+                lit_probe(s, p, n, j);
+                m &= m - 1;
             }
-            {
-                struct cdef *d = &s->defs[k - 1];
-                if (d->lit_key == w && s->lit_seen[k - 1] != s->gen && d->lit_len <= n - i &&
-                    memcmp(p + i + 4, d->lit + 4, d->lit_len - 4) == 0)
-                    s->lit_seen[k - 1] = s->gen;
-                k = d->lit_next;
-            }
+            i = at + 16;
+            if (i >= n)
+                return;
         }
     }
+#endif
+    for (; i + 4 <= n; i++)
+        if (s->lit_first[(unsigned char)p[i]])
+            lit_probe(s, p, n, i);
 }
 
 static int by_source(const void *a, const void *b)
@@ -514,7 +587,8 @@ struct mset *mset_new(const struct mdef_list *l, struct err *e)
         if (compile_one(s, &s->defs[i]) != 0)
             goto nomem;
     }
-    if (s->ndefs > 0 && (s->lit_seen = calloc(s->ndefs, sizeof(*s->lit_seen))) == NULL)
+    if (s->ndefs > 0 && ((s->lit_seen = calloc(s->ndefs, sizeof(*s->lit_seen))) == NULL ||
+                         (s->lit_at = calloc(s->ndefs, sizeof(*s->lit_at))) == NULL))
         goto nomem;
     lit_table_build(s);
     rare_build(s);
@@ -564,6 +638,7 @@ void mset_free(struct mset *s)
     free(s->errs);
     free(s->seen);
     free(s->lit_seen);
+    free(s->lit_at);
     free(s->unp);
     free(s->pend);
     free(s->pend_list);
@@ -1027,7 +1102,7 @@ static int run_defs(struct emit *x, const char *p, size_t n)
     for (i = 0; i < s->ndefs; i++) {
         struct cdef *d = &s->defs[i];
         PCRE2_SIZE *ov;
-        size_t cs, ce;
+        size_t cs, ce, start = 0;
         double v, sm;
         unsigned flags = 0;
 
@@ -1035,14 +1110,24 @@ static int run_defs(struct emit *x, const char *p, size_t n)
             continue;
         if (d->rare_idx >= 0 && !(s->line_mask & (1u << d->rare_idx)))
             continue;
-        if (d->lit_len >= 4 ? s->lit_seen[i] != s->gen
-                            : d->lit_len > 0 &&
-                                  (n < d->lit_len ||
-                                   (d->lit_len == 1 ? memchr(p, d->lit[0], n) == NULL
-                                                    : memmem(p, n, d->lit, d->lit_len) == NULL)))
-            continue;
-        rc = d->jit ? pcre2_jit_match(d->code, (PCRE2_SPTR)p, n, 0, 0, s->md, s->mctx)
-                    : pcre2_match(d->code, (PCRE2_SPTR)p, n, 0, 0, s->md, s->mctx);
+        if (d->lit_len >= 4) {
+            if (s->lit_seen[i] != s->gen)
+                continue;
+            start = s->lit_at[i];
+        } else if (d->lit_len > 0) {
+            const char *at = n < d->lit_len     ? NULL
+                             : d->lit_len == 1 ? memchr(p, d->lit[0], n)
+                                               : memmem(p, n, d->lit, d->lit_len);
+            if (at == NULL)
+                continue;
+            start = (size_t)(at - p);
+        }
+        /* no match can start before the first occurrence of a literal it starts with; the
+         * subject stays whole, so lookbehinds and \b still see what comes before */
+        if (!d->lit_prefix)
+            start = 0;
+        rc = d->jit ? pcre2_jit_match(d->code, (PCRE2_SPTR)p, n, start, 0, s->md, s->mctx)
+                    : pcre2_match(d->code, (PCRE2_SPTR)p, n, start, 0, s->md, s->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
         if (rc < 0) {
