@@ -37,28 +37,77 @@ static int prefix_ci(const char *p, size_t n, const char *word)
     return 1;
 }
 
+/* Eight bytes at a time where the byte order allows it: numbers in logs are mostly runs of 4 to
+ * 17 digits, and a branch per digit is what reading them would cost. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define MVALUE_SWAR 1
+#endif
+#endif
+
+/* Where the run of digits starting at p[i] ends (never past n). */
+static inline size_t digit_run(const char *p, size_t i, size_t n)
+{
+#if defined(MVALUE_SWAR)
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, bad;
+
+        memcpy(&x, p + i, 8);
+        /* per byte, without carries between bytes: high nibble not 3, or low nibble above 9 */
+        bad = ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+              (((x & 0x0F0F0F0F0F0F0F0FULL) + 0x0606060606060606ULL) & 0x1010101010101010ULL);
+        if (bad != 0)
+            return i + (size_t)(__builtin_ctzll(bad) / 8);
+    }
+#endif
+    while (i < n && is_digit(p[i]))
+        i++;
+    return i;
+}
+
+/* m followed by the digits [a, b) of p (all digits, and the result below 2^64). */
+static inline uint64_t digits_value(const char *p, size_t a, size_t b, uint64_t m)
+{
+#if defined(MVALUE_SWAR)
+    for (; a + 8 <= b; a += 8) {
+        uint64_t x;
+
+        memcpy(&x, p + a, 8);
+        x -= 0x3030303030303030ULL;
+        x = x * 10 + (x >> 8);
+        x = ((x & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
+             ((x >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >>
+            32;
+        m = m * 100000000ULL + (uint32_t)x;
+    }
+#endif
+    for (; a < b; a++)
+        m = m * 10 + (uint64_t)(p[a] - '0');
+    return m;
+}
+
 size_t mvalue_number_len(const char *p, size_t n)
 {
-    size_t i = 0, digits = 0, mant_end;
+    size_t i = 0, digits, mant_end, a;
 
     if (i < n && (p[i] == '+' || p[i] == '-'))
         i++;
-    if (prefix_ci(p + i, n - i, "infinity"))
-        return i + 8;
-    if (prefix_ci(p + i, n - i, "inf"))
-        return i + 3;
-    if (prefix_ci(p + i, n - i, "nan"))
-        return i + 3;
-    while (i < n && is_digit(p[i])) {
-        i++;
-        digits++;
+    if (i < n && !is_digit(p[i]) && p[i] != '.') {
+        if (prefix_ci(p + i, n - i, "infinity"))
+            return i + 8;
+        if (prefix_ci(p + i, n - i, "inf"))
+            return i + 3;
+        if (prefix_ci(p + i, n - i, "nan"))
+            return i + 3;
+        return 0;
     }
+    a = i;
+    i = digit_run(p, i, n);
+    digits = i - a;
     if (i < n && p[i] == '.') {
-        i++;
-        while (i < n && is_digit(p[i])) {
-            i++;
-            digits++;
-        }
+        a = i + 1;
+        i = digit_run(p, a, n);
+        digits += i - a;
     }
     if (digits == 0)
         return 0;
@@ -152,7 +201,21 @@ static int bitlen128(mvalue_u128 x)
     return hi != 0 ? 128 - __builtin_clzll(hi) : lo != 0 ? 64 - __builtin_clzll(lo) : 0;
 }
 
-/* Rounds q (with r != 0 meaning "more bits below") to 53 bits, half to even, and scales by
+/* q * 2^exp2 for q <= 2^53: exact; the power of two is built from its bits when the result is
+ * surely normal (what exact_from() makes always is), instead of a call to ldexp(). */
+static inline double scale2(uint64_t q, int exp2)
+{
+    uint64_t bits;
+    double f;
+
+    if (exp2 < -1000 || exp2 > 900)
+        return ldexp((double)q, exp2);
+    bits = (uint64_t)(exp2 + 1023) << 52;
+    memcpy(&f, &bits, sizeof(f));
+    return (double)q * f;
+}
+
+/* Rounds q (with sticky != 0 meaning "more bits below") to 53 bits, half to even, and scales by
  * 2^exp2. */
 static double round53(mvalue_u128 q, int sticky, int exp2)
 {
@@ -165,50 +228,64 @@ static double round53(mvalue_u128 q, int sticky, int exp2)
             q++;
         exp2 += extra;
     }
-    return ldexp((double)(uint64_t)q, exp2);
+    return scale2((uint64_t)q, exp2);
 }
 
-static const uint64_t pow10_u64[] = {
-    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-    100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-    10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+/* round53() for a quotient that fits in 64 bits. */
+static inline double round53_64(uint64_t q, int sticky, int exp2)
+{
+    int extra = 64 - __builtin_clzll(q) - 53;
+
+    if (extra > 0) {
+        uint64_t rb = q & (((uint64_t)1 << extra) - 1), half = (uint64_t)1 << (extra - 1);
+        q >>= extra;
+        if (rb > half || (rb == half && (sticky || (q & 1))))
+            q++;
+        exp2 += extra;
+    }
+    return scale2(q, exp2);
+}
+
+enum { EXACT_EXP10_MAX = 27 }; /* 5^27 < 2^63 */
+
+static const uint64_t pow5_u64[EXACT_EXP10_MAX + 1] = {
+    1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL, 390625ULL, 1953125ULL,
+    9765625ULL, 48828125ULL, 244140625ULL, 1220703125ULL, 6103515625ULL, 30517578125ULL,
+    152587890625ULL, 762939453125ULL, 3814697265625ULL, 19073486328125ULL, 95367431640625ULL,
+    476837158203125ULL, 2384185791015625ULL, 11920928955078125ULL, 59604644775390625ULL,
+    298023223876953125ULL, 1490116119384765625ULL, 7450580596923828125ULL,
 };
 
-/* m * 10^exp10 exactly, for m != 0 of at most 19 digits and |exp10| <= 21: integer arithmetic on
- * 128 bits with one correctly rounded step. */
+/* m * 10^exp10 exactly, for m != 0 and |exp10| <= 27: 10^k = 5^k * 2^k, and 5^k fits in 64 bits,
+ * so the product fits in 128 bits and the quotient of a 128-bit number by it in 64; one correctly
+ * rounded step. */
 static int exact_from(uint64_t m, int exp10, int neg, double *out)
 {
-    int s;
-    mvalue_u128 d, num, q;
+    int s, mbits;
+    uint64_t d, q;
+    mvalue_u128 num;
     double v;
 
-    if (m == 0 || exp10 < -21 || exp10 > 21)
+    if (m == 0 || exp10 < -EXACT_EXP10_MAX || exp10 > EXACT_EXP10_MAX)
         return -1;
+    mbits = 64 - __builtin_clzll(m);
     if (exp10 >= 0) {
-        d = exp10 <= 19 ? (mvalue_u128)pow10_u64[exp10]
-                        : (mvalue_u128)pow10_u64[19] * pow10_u64[exp10 - 19];
-        if (bitlen128(d) + (64 - __builtin_clzll(m)) > 127)
-            return -1;
-        v = round53((mvalue_u128)m * d, 0, 0);
+        v = round53((mvalue_u128)m * pow5_u64[exp10], 0, exp10);
     } else {
-        d = -exp10 <= 19 ? (mvalue_u128)pow10_u64[-exp10]
-                         : (mvalue_u128)pow10_u64[19] * pow10_u64[-exp10 - 19];
-        /* shift so that the quotient has at least 55 bits */
-        s = 56 + bitlen128(d) - (64 - __builtin_clzll(m));
+        d = pow5_u64[-exp10];
+        /* shift so that the quotient has at least 55 bits (and at most 64) */
+        s = 56 + (64 - __builtin_clzll(d)) - mbits;
         if (s < 0)
             s = 0;
-        if ((64 - __builtin_clzll(m)) + s > 127)
-            return -1;
         num = (mvalue_u128)m << s;
-        q = num / d;
-        v = round53(q, num % d != 0, -s);
+        q = (uint64_t)(num / d);
+        v = round53_64(q, (uint64_t)(num - (mvalue_u128)q * d) != 0, -s + exp10);
     }
     *out = neg ? -v : v;
     return 0;
 }
 
-/* Up to 19 significant digits and |exp10| <= 21, exactly (exact_from). The learning rates Python
+/* Up to 19 significant digits and |exp10| <= 27, exactly (exact_from). The learning rates Python
  * prints with repr() (17 digits) take this path instead of strtod's multi-precision one. */
 static int exact_path(const char *p, size_t n, double *out)
 {
@@ -274,8 +351,8 @@ static inline int convert(uint64_t m, int sig, int exp10, int neg, double *out)
 
 size_t mvalue_scan(const char *p, size_t n, struct mvalue_scan *r)
 {
-    size_t i = 0, digits = 0;
-    int neg = 0, exp10 = 0, sig = 0, eneg = 0, e = 0;
+    size_t i = 0, ib, ie, fb, fe, z, digits;
+    int neg = 0, exp10, sig, eneg = 0, e = 0;
     uint64_t m = 0;
 
     r->ok = 0;
@@ -287,24 +364,15 @@ size_t mvalue_scan(const char *p, size_t n, struct mvalue_scan *r)
         r->len = r->mant_len = mvalue_number_len(p, n);
         return r->len;
     }
-    /* the same accumulation as fast_path(): leading zeros are not significant digits */
-    for (; i < n && is_digit(p[i]); i++, digits++) {
-        if (m == 0 && p[i] == '0')
-            continue;
-        sig++;
-        if (sig <= 19)
-            m = m * 10 + (uint64_t)(p[i] - '0');
-    }
+    /* the integer digits [ib, ie) and the fraction's [fb, fe) */
+    ib = i;
+    ie = i = digit_run(p, i, n);
+    fb = fe = i;
     if (i < n && p[i] == '.') {
-        for (i++; i < n && is_digit(p[i]); i++, digits++) {
-            exp10--;
-            if (m == 0 && p[i] == '0')
-                continue;
-            sig++;
-            if (sig <= 19)
-                m = m * 10 + (uint64_t)(p[i] - '0');
-        }
+        fb = i + 1;
+        fe = i = digit_run(p, fb, n);
     }
+    digits = (ie - ib) + (fe - fb);
     if (digits == 0)
         return 0;
     r->len = r->mant_len = i;
@@ -320,7 +388,20 @@ size_t mvalue_scan(const char *p, size_t n, struct mvalue_scan *r)
         }
     }
     /* mvalue_to_double() refuses 512 bytes and more: so must its shortcut */
-    if (r->len >= 512 || e > 1000 || sig > 19 || convert(m, sig, exp10, neg, &r->mant_value) != 0)
+    if (r->len >= 512 || e > 1000)
+        return r->len;
+    /* the same value as fast_path(): leading zeros are not significant digits */
+    for (z = ib; z < ie && p[z] == '0'; z++)
+        ;
+    if (z == ie)
+        for (z = fb; z < fe && p[z] == '0'; z++)
+            ;
+    sig = (int)(z < ie ? (ie - z) + (fe - fb) : fe - z);
+    if (sig > 19)
+        return r->len;
+    m = digits_value(p, fb, fe, digits_value(p, ib, ie, 0));
+    exp10 = -(int)(fe - fb);
+    if (convert(m, sig, exp10, neg, &r->mant_value) != 0)
         return r->len;
     if (r->len == r->mant_len)
         r->value = r->mant_value;
