@@ -5,7 +5,7 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
-PKGS     := ncursesw libcurl libcrypto sqlite3 libpcre2-8 jansson libarchive libxml-2.0 zlib
+PKGS     := ncursesw libcurl libcrypto sqlite3 libpcre2-8 jansson libarchive libxml-2.0 zlib libzstd
 CC       ?= cc
 
 ifeq ($(V),1)

@@ -2,12 +2,12 @@
  * points. Used by the sync engine (sync.c) and the tests; the UI only reads (cache.h).
  *
  * Storage: a stream's events are kept in pages of up to CACHE_PAGE_EVENTS events (or
- * CACHE_PAGE_RAW_MAX raw bytes), zlib-compressed, one row per page, indexed by
- * (stream, first_seq) and (stream, last_ts). Within a stream, events keep the order
- * GetLogEvents returned them in (seq = ordinal), and their ordering timestamp is clamped to be
- * non-decreasing so a time seek is a binary search. The last page of a stream stays "open"
- * (re-written on append) until it is full, so following a quiet job does not leave a trail of
- * one-line pages.
+ * CACHE_PAGE_RAW_MAX raw bytes), zstd-compressed (pages older builds wrote with zlib stay
+ * readable), one row per page, indexed by (stream, first_seq) and (stream, last_ts). Within a
+ * stream, events keep the order GetLogEvents returned them in (seq = ordinal), and their
+ * ordering timestamp is clamped to be non-decreasing so a time seek is a binary search. The
+ * last page of a stream stays "open" (re-written on append) until it is full, so following a
+ * quiet job does not leave a trail of one-line pages.
  *
  * Transactions: every writer here runs inside a SAVEPOINT, so a caller may group several
  * (events + cursor + points) into one cache_tx_begin()/cache_tx_commit(): a kill at any moment
@@ -111,10 +111,22 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
 int cache_points_clear(struct cache *c, const char *job, struct err *e);
 
 /* Reads one stream's events in seq order from first_seq, calling fn for each until it returns
- * non-zero (that value is returned) or the stream ends. For re-extraction and tests. */
+ * non-zero (that value is returned, e untouched) or the stream ends. A damaged page fails with
+ * ERR_CACHE after fn has seen every event before it. For re-extraction and tests. */
 typedef int (*cache_event_fn)(void *ctx, int64_t seq, int64_t ts_ms, const char *msg,
                               size_t len);
 int cache_stream_scan(struct cache *c, int64_t stream_id, int64_t first_seq, cache_event_fn fn,
                       void *ctx, struct err *e);
+/* The same, with the pages read and decompressed a few ahead (at most 8 decoded pages held) on
+ * a thread of its own through a second, read-only connection to c's file, so that fn (still
+ * called on the caller's thread, in order) overlaps decompression. fn may write through c,
+ * even inside the caller's transaction. The thread is joined before this returns, on every
+ * path. The second connection reads the last committed state: call it only when this
+ * connection's open transaction, if any, has not written to the stream's log pages
+ * (cache_stream_append*); use cache_stream_scan() then. Falls back to cache_stream_scan() when
+ * the second connection cannot be had (in-memory or temporary database, not in WAL mode, any
+ * error opening it). */
+int cache_stream_scan_ahead(struct cache *c, int64_t stream_id, int64_t first_seq,
+                            cache_event_fn fn, void *ctx, struct err *e);
 
 #endif

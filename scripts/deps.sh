@@ -16,6 +16,7 @@ jansson:libjansson-dev
 libarchive:libarchive-dev
 libxml-2.0:libxml2-dev
 zlib:zlib1g-dev
+libzstd:libzstd-dev
 criterion:libcriterion-dev
 "
 # command -> Debian package
