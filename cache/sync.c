@@ -1300,7 +1300,7 @@ static int reextract_job(struct cache *c, const struct mdef_list *l, const char 
         r.sid = sl.items[i].id;
         r.e = e;
         mextract_state_init(&r.st, sl.items[i].instance);
-        rc = cache_stream_scan(c, sl.items[i].id, 0, reext_event, &r, e);
+        rc = cache_stream_scan_ahead(c, sl.items[i].id, 0, reext_event, &r, e);
         if (rc == 0 && r.pb.n > 0)
             rc = cache_points_add(c, r.sid, r.pb.p, r.pb.n, e);
         r.pb.n = 0;
