@@ -53,6 +53,12 @@ struct cdef {
     size_t lit_next;  /* next def (index + 1) in the same hash chain, 0 = end */
 };
 
+/* A number the dict parser read up to the segment's end, for run_defs() to reuse. */
+struct memo {
+    const char *at;
+    struct mvalue_scan r;
+};
+
 /* A value the preset found in the current segment. */
 struct pkey {
     const char *key;
@@ -111,6 +117,8 @@ struct mset {
     pcre2_jit_stack *jstack;
     struct pkey pkeys[PKEYS_MAX];
     size_t npkeys;
+    struct memo memo[PKEYS_MAX];
+    size_t nmemo;
     unsigned seg_flags;
 };
 
@@ -872,6 +880,32 @@ static inline size_t number_if(int want, const char *p, size_t n, double *v)
     return mvalue_to_double(p, len, v) == 0 ? len : 0;
 }
 
+/* number_if() on a number that runs to the segment's end (an unquoted value): always scanned,
+ * and the scan kept for capture_value(), since a definition usually captures that very number
+ * (the notebooks' "'loss': ([0-9]+..."). */
+static inline size_t number_to_end(struct mset *s, int want, const char *p, size_t n, double *v)
+{
+    struct mvalue_scan *r;
+    size_t len;
+
+    if (s->nmemo == PKEYS_MAX)
+        return number_if(want, p, n, v);
+    r = &s->memo[s->nmemo].r;
+    len = mvalue_scan(p, n, r);
+    if (len == 0)
+        return 0;
+    s->memo[s->nmemo++].at = p;
+    if (!want) {
+        *v = 0;
+        return len;
+    }
+    if (r->ok) {
+        *v = r->value;
+        return len;
+    }
+    return mvalue_to_double(p, len, v) == 0 ? len : 0;
+}
+
 static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, size_t n)
 {
     const char *b = memchr(p, '{', n);
@@ -938,7 +972,7 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
                 size_t a = ie + 1;
                 while (a < n && is_blank(p[a]))
                     a++;
-                vl = number_if(want, p + a, n - a, &v);
+                vl = number_to_end(s, want, p + a, n - a, &v);
                 if (vl > 0) {
                     numeric = 1;
                     vs = a;
@@ -965,7 +999,7 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
                 i = ie;
             }
         } else {
-            vl = number_if(want, p + i, n - i, &v);
+            vl = number_to_end(s, want, p + i, n - i, &v);
             if (vl == 0)
                 return 0; /* nested dict, list: not a Trainer line */
             numeric = 1;
@@ -1065,6 +1099,7 @@ static void context_parse(struct mset *s, struct mextract_state *st, const char 
     const char *h;
 
     s->npkeys = 0;
+    s->nmemo = 0;
     s->seg_flags = 0;
     if (s->has_stars && n >= 10 && (h = memmem(p, n, "*****", 5)) != NULL) {
         size_t a = (size_t)(h - p) + 5;
@@ -1140,8 +1175,22 @@ static inline int same_double(double a, double b)
 }
 
 /* Value of the capture [cs, ce) of segment p, with SageMaker's value and the repairs. */
-static int capture_value(const char *p, size_t n, size_t cs, size_t ce, double *v, double *sm,
-                         unsigned *flags)
+/* The scan of the number at p (to the segment's end), from the dict parser's memo or made now;
+ * 0 when p does not start a number. */
+static inline size_t scan_at(const struct mset *s, const char *p, size_t n, struct mvalue_scan *r)
+{
+    size_t i;
+
+    for (i = 0; i < s->nmemo; i++)
+        if (s->memo[i].at == p) {
+            *r = s->memo[i].r;
+            return r->len;
+        }
+    return mvalue_scan(p, n, r);
+}
+
+static int capture_value(const struct mset *s, const char *p, size_t n, size_t cs, size_t ce,
+                         double *v, double *sm, unsigned *flags)
 {
     size_t a = cs, b = ce, full;
     double rv;
@@ -1152,7 +1201,7 @@ static int capture_value(const char *p, size_t n, size_t cs, size_t ce, double *
      * number and SageMaker's value. A number never ends in a blank, so there is nothing to trim
      * at the end; anything else takes the general path below. */
     if (cs < ce && ((p[cs] >= '0' && p[cs] <= '9') || p[cs] == '.') &&
-        mvalue_scan(p + cs, n - cs, &r) > 0 && r.ok &&
+        scan_at(s, p + cs, n - cs, &r) > 0 && r.ok &&
         (r.len == ce - cs || r.mant_len == ce - cs)) {
         *v = r.len == ce - cs ? r.value : r.mant_value;
         *sm = isfinite(*v) ? *v : NAN;
@@ -1306,7 +1355,7 @@ static int run_defs(struct emit *x, const char *p, size_t n)
             x->st->match_errors++;
             continue;
         }
-        if (capture_value(p, n, cs, ce, &v, &sm, &flags) != 0) {
+        if (capture_value(s, p, n, cs, ce, &v, &sm, &flags) != 0) {
             if (s->unp[d->name_id] != s->gen) {
                 struct pending *q = &s->pend[d->name_id];
                 s->unp[d->name_id] = s->gen;
