@@ -95,6 +95,9 @@ struct mset {
     size_t lit_head[LIT_HASH_SIZE]; /* def index + 1, 0 = none; STARS_ID + 1 for "****" */
     uint32_t *lit_seen;             /* per def: == gen when its literal is in the segment */
     size_t *lit_at;                 /* per def: where it is first, when lit_seen == gen */
+    /* with at most 64 definitions, run_defs() visits only these: the ones whose 4+ byte literal
+     * the scan found (cand) and the ones it cannot rule out (always) */
+    uint64_t cand, always;
     /* the bytes that start a key, each 16 times, when there are at most ANCHOR_MAX of them
      * (nanchor == 0: too many, the scan looks each byte up in lit_first instead) */
     unsigned char anchor_vec[ANCHOR_MAX][16];
@@ -378,6 +381,10 @@ static void lit_table_build(struct mset *s)
         memcpy(&d->lit_key, d->lit + d->lit_off, 4);
         lit_insert(s, d->lit_key, i + 1, &d->lit_next);
     }
+    s->always = 0;
+    for (i = 0; i < s->ndefs && i < 64; i++)
+        if (s->defs[i].code != NULL && s->defs[i].lit_len < 4)
+            s->always |= (uint64_t)1 << i;
     s->nanchor = 0;
     for (c = 0; c < 256; c++) {
         if (!s->lit_first[c])
@@ -566,6 +573,34 @@ static int has_sep_byte(const char *p, size_t n)
     return 0;
 }
 
+/* Whether the n >= 4 bytes at a and b are the same: a literal is short, and memcmp() costs a
+ * call. */
+static inline int lit_equal(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    uint32_t u, v;
+    size_t i;
+
+    if (n < 8) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v)
+            return 0;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
+    }
+    for (i = 0; i + 8 < n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+}
+
 /* The key at p + i (i + 4 <= n) against the definitions it may start: marks (lit_seen = gen,
  * lit_at) each one whose whole literal is there, and has_stars for "****". */
 static inline void lit_probe(struct mset *s, const char *p, size_t n, size_t i)
@@ -588,9 +623,11 @@ static inline void lit_probe(struct mset *s, const char *p, size_t n, size_t i)
         d = &s->defs[k - 1];
         if (d->lit_key == w && s->lit_seen[k - 1] != s->gen && i >= d->lit_off &&
             d->lit_len - d->lit_off <= n - i &&
-            memcmp(p + i - d->lit_off, d->lit, d->lit_len) == 0) {
+            lit_equal(p + i - d->lit_off, d->lit, d->lit_len)) {
             s->lit_seen[k - 1] = s->gen;
             s->lit_at[k - 1] = i - d->lit_off;
+            if (k - 1 < 64)
+                s->cand |= (uint64_t)1 << (k - 1);
         }
         k = d->lit_next;
     }
@@ -604,6 +641,7 @@ static void lit_scan(struct mset *s, const char *p, size_t n)
     size_t i = 0;
 
     s->has_stars = 0;
+    s->cand = 0;
 #if defined(__SSE2__)
     if (s->nanchor > 0 && n >= 16) {
         const __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)s->anchor_vec[0]);
@@ -906,6 +944,29 @@ static inline size_t number_to_end(struct mset *s, int want, const char *p, size
     return mvalue_to_double(p, len, v) == 0 ? len : 0;
 }
 
+/* Where the next '\'' at or after p[i] is (n when none): eight bytes at a time where the byte
+ * order allows, since every dict key is searched for its closing quote. */
+static inline size_t quote_end(const char *p, size_t i, size_t n)
+{
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, z;
+
+        memcpy(&x, p + i, 8);
+        x ^= 0x2727272727272727ULL; /* a quote becomes a zero byte */
+        /* the lowest flagged byte is the first zero byte (only bytes above it can be false) */
+        z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+        if (z != 0)
+            return i + (size_t)(__builtin_ctzll(z) / 8);
+    }
+#endif
+#endif
+    while (i < n && p[i] != '\'')
+        i++;
+    return i;
+}
+
 static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, size_t n)
 {
     const char *b = memchr(p, '{', n);
@@ -931,8 +992,7 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
         if (i >= n || p[i] != '\'')
             return 0;
         kstart = ++i;
-        while (i < n && p[i] != '\'')
-            i++;
+        i = quote_end(p, i, n);
         if (i >= n)
             return 0;
         klen = i - kstart;
@@ -1238,13 +1298,6 @@ sign:
     return 0;
 }
 
-static inline size_t digits_end(const char *p, size_t i, size_t n)
-{
-    while (i < n && is_digitc(p[i]))
-        i++;
-    return i;
-}
-
 /* NB_TAIL at p + a, in PCRE2's order: [0-9]+ takes every digit, then '.' the next byte and
  * [0-9]+ what follows, else "e-" and digits; giving digits back, '.' can only take a digit, so
  * the match that remains is the digit run split in three (at least 3 digits). Returns 1 with
@@ -1252,7 +1305,7 @@ static inline size_t digits_end(const char *p, size_t i, size_t n)
  * for a newline (which one depends on how it was built): PCRE2 decides. */
 static int nb_match(const char *p, size_t n, size_t a, size_t *cs, size_t *ce)
 {
-    size_t q = digits_end(p, a, n);
+    size_t q = mvalue_digits_end(p, a, n);
     unsigned char c;
 
     if (q == a)
@@ -1263,12 +1316,12 @@ static int nb_match(const char *p, size_t n, size_t a, size_t *cs, size_t *ce)
             return -1;
         if (q + 1 < n && is_digitc(p[q + 1])) {
             *cs = a;
-            *ce = digits_end(p, q + 1, n);
+            *ce = mvalue_digits_end(p, q + 1, n);
             return 1;
         }
         if (c == 'e' && q + 2 < n && p[q + 1] == '-' && is_digitc(p[q + 2])) {
             *cs = a;
-            *ce = digits_end(p, q + 2, n);
+            *ce = mvalue_digits_end(p, q + 2, n);
             return 1;
         }
     }
@@ -1319,15 +1372,25 @@ static int def_match(struct mset *s, const struct cdef *d, const char *p, size_t
 static int run_defs(struct emit *x, const char *p, size_t n)
 {
     struct mset *s = x->s;
-    size_t i;
+    uint64_t todo = s->cand | s->always;
+    size_t i = 0;
     int rc;
 
-    for (i = 0; i < s->ndefs; i++) {
-        struct cdef *d = &s->defs[i];
+    for (;; i++) {
+        struct cdef *d;
         size_t cs, ce, start = 0;
         double v, sm;
         unsigned flags = 0;
 
+        if (s->ndefs <= 64) {
+            if (todo == 0)
+                break;
+            i = (size_t)__builtin_ctzll(todo); /* in order: precedence is the defs' order */
+            todo &= todo - 1;
+        } else if (i >= s->ndefs) {
+            break;
+        }
+        d = &s->defs[i];
         if (d->code == NULL || s->seen[d->name_id] == s->gen)
             continue;
         if (d->rare_idx >= 0 && !(s->line_mask & (1u << d->rare_idx)))
