@@ -128,9 +128,124 @@ struct mset {
 /* ---------------------------------------------------------------------------------------------
  * Compilation */
 
+static int is_alnum_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Where the first `close` at or after re[i] is (n - 1 when none: the rest is skipped). */
+static size_t skip_to(const char *re, size_t i, size_t n, char close)
+{
+    while (i < n && re[i] != close)
+        i++;
+    return i < n ? i : n - 1;
+}
+
+/* The escape at re[i] == '\\': the index of its last byte. *literal is 1 when it stands for its
+ * second byte (\. \' \*), 0 otherwise: a class or assertion (\d, \b) or an escape with an
+ * argument (\x41, \x{41}, \o{101}, \cA, \p{Lu}, \pL, \N{U+41}, \g{1}, \g-1, \k<name>, \1, \012),
+ * whose argument is skipped whole rather than taken for literal text. */
+static size_t escape_end(const char *re, size_t i, size_t n, int *literal)
+{
+    char c;
+
+    *literal = 0;
+    if (i + 1 >= n)
+        return i;
+    c = re[++i];
+    if (!is_alnum_byte(c)) {
+        *literal = 1;
+        return i;
+    }
+    if (i + 1 >= n)
+        return i;
+    switch (c) {
+    case 'x': {
+        size_t k = i + 1;
+        if (re[k] == '{')
+            return skip_to(re, k, n, '}');
+        while (k < n && k < i + 3 && re[k] != '\0' && strchr("0123456789abcdefABCDEF", re[k]))
+            k++;
+        return k - 1;
+    }
+    case 'o':
+    case 'N':
+        return re[i + 1] == '{' ? skip_to(re, i + 1, n, '}') : i;
+    case 'p':
+    case 'P':
+        return re[i + 1] == '{' ? skip_to(re, i + 1, n, '}') : i + 1;
+    case 'c':
+        return i + 1;
+    case 'g':
+    case 'k':
+        if (re[i + 1] == '{')
+            return skip_to(re, i + 1, n, '}');
+        if (re[i + 1] == '<')
+            return skip_to(re, i + 1, n, '>');
+        if (re[i + 1] == '\'')
+            return skip_to(re, i + 2, n, '\'');
+        if (re[i + 1] == '+' || re[i + 1] == '-')
+            i++;
+        break;
+    default:
+        if (!(c >= '0' && c <= '9'))
+            return i;
+    }
+    /* a back reference or an octal code: its digits */
+    while (i + 1 < n && re[i + 1] >= '0' && re[i + 1] <= '9')
+        i++;
+    return i;
+}
+
+/* The class at re[i] == '[': the index of its closing ']' (n when none). A ']' right after '['
+ * or '[^' is literal, and "[:alpha:]" (also "[.x.]", "[=x=]") nests. */
+static size_t class_end(const char *re, size_t i, size_t n)
+{
+    int lit;
+
+    i++;
+    if (i < n && re[i] == '^')
+        i++;
+    if (i < n && re[i] == ']')
+        i++;
+    for (; i < n && re[i] != ']'; i++) {
+        if (re[i] == '\\') {
+            i = escape_end(re, i, n, &lit);
+        } else if (re[i] == '[' && i + 1 < n && strchr(":.=", re[i + 1]) != NULL) {
+            char k = re[i + 1];
+            for (i += 2; i + 1 < n && !(re[i] == k && re[i + 1] == ']'); i++)
+                ;
+            i++;
+        }
+    }
+    return i;
+}
+
+/* Whether the '{' at re[i] opens a quantifier ({2}, {1,3}, {2,}, {,3}): digits, one comma and
+ * blanks up to '}', with a digit. Otherwise PCRE2 reads the '{' as a literal byte. */
+static bool is_quantifier(const char *re, size_t i, size_t n, size_t *end)
+{
+    bool digit = false;
+    int commas = 0;
+
+    for (i++; i < n && re[i] != '}'; i++) {
+        if (re[i] >= '0' && re[i] <= '9')
+            digit = true;
+        else if (re[i] == ',')
+            commas++;
+        else if (re[i] != ' ')
+            return false;
+    }
+    if (i >= n || !digit || commas > 1)
+        return false;
+    *end = i;
+    return true;
+}
+
 /* The longest run of literal bytes that every match must contain: only the top level of the
  * pattern is read (groups are skipped whole), a top-level '|' or any inline option gives up, and
- * a character followed by a quantifier that allows zero repetitions is dropped. Conservative by
+ * a character followed by a quantifier that allows zero repetitions is dropped; classes, escapes
+ * with their arguments (\x41, \p{Lu}) and counts ({1,3}) are no text. Conservative by
  * construction: when in doubt, no prefilter. *prefix tells whether the run opens the pattern:
  * then every match starts with it (no option or group can come first). */
 static size_t required_literal(const char *re, char *out, size_t cap, bool *prefix)
@@ -156,23 +271,15 @@ static size_t required_literal(const char *re, char *out, size_t cap, bool *pref
     } while (0)
     for (i = 0; i < n; i++) {
         char c = re[i];
+        size_t e;
+        int lit;
 
         if (depth > 0) {
             if (c == '\\')
-                i++;
-            else if (c == '[') {
-                /* skip a class inside a group: ']' right after '[' or '[^' is literal */
-                i++;
-                if (i < n && re[i] == '^')
-                    i++;
-                if (i < n && re[i] == ']')
-                    i++;
-                while (i < n && re[i] != ']') {
-                    if (re[i] == '\\')
-                        i++;
-                    i++;
-                }
-            } else if (c == '(')
+                i = escape_end(re, i, n, &lit);
+            else if (c == '[')
+                i = class_end(re, i, n);
+            else if (c == '(')
                 depth++;
             else if (c == ')')
                 depth--;
@@ -187,20 +294,17 @@ static size_t required_literal(const char *re, char *out, size_t cap, bool *pref
             break;
         case '[':
             FLUSH();
-            i++;
-            if (i < n && re[i] == '^')
-                i++;
-            if (i < n && re[i] == ']')
-                i++;
-            while (i < n && re[i] != ']') {
-                if (re[i] == '\\')
-                    i++;
-                i++;
-            }
+            i = class_end(re, i, n);
+            break;
+        case '{':
+            if (cur > 0)
+                cur--;
+            FLUSH();
+            if (is_quantifier(re, i, n, &e))
+                i = e; /* "{1,3}" is no text */
             break;
         case '?':
         case '*':
-        case '{':
             if (cur > 0)
                 cur--;
             FLUSH();
@@ -213,19 +317,16 @@ static size_t required_literal(const char *re, char *out, size_t cap, bool *pref
             FLUSH();
             break;
         case '\\':
-            if (i + 1 >= n) {
+            e = escape_end(re, i, n, &lit);
+            if (!lit) {
                 FLUSH();
-                break;
-            }
-            i++;
-            if ((re[i] >= 'a' && re[i] <= 'z') || (re[i] >= 'A' && re[i] <= 'Z') ||
-                (re[i] >= '0' && re[i] <= '9')) {
-                FLUSH();
+                i = e;
                 break;
             }
             if (cur == 0)
-                start = i - 1;
-            run[cur++] = re[i];
+                start = i;
+            run[cur++] = re[e];
+            i = e;
             break;
         default:
             if (cur == 0)

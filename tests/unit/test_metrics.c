@@ -823,3 +823,108 @@ Test(metrics_values, one_pass_scan_matches_length_and_conversion)
         cr_assert(memcmp(&mv, &r.mant_value, sizeof(mv)) == 0, "%.*s", (int)n, buf);
     }
 }
+
+/* ------------------------------------------------------------------------------------------- */
+
+/* The literal prefilter takes only text every match holds: an escape's argument (\x41, \p{Lu}),
+ * a counted repeat ({1,3}) and a POSIX class ([[:alpha:]]) are no text. */
+Test(metrics_prefilter, escapes_counts_and_classes_are_no_literal)
+{
+    struct mset *s = set_of(false, MDEF_JOB, "acc", "[0-9]{1,3}\\.[0-9]{2}", "hex",
+                            "\\x41B=(\\d+)", "upper", "\\p{Lu}x=(\\d+)", "alpha",
+                            "[[:alpha:]]y=(\\d+)", "ctl", "(?:\\c)qqqq)?z=(\\d+)", NULL);
+    struct mextract_state st;
+    struct sink k = { 0 };
+
+    mextract_state_init(&st, NULL);
+    cr_assert_eq(feed(s, &st, &k, "acc 12.34 AB=5 Qx=7 ay=9 z=3"), 5);
+    cr_assert_eq(find(&k, "acc")->value, 12.34);
+    cr_assert_eq(find(&k, "hex")->value, 5);
+    cr_assert_eq(find(&k, "upper")->value, 7);
+    cr_assert_eq(find(&k, "alpha")->value, 9);
+    cr_assert_eq(find(&k, "ctl")->value, 3, "the ')' of \\c) is no group's end");
+    mset_free(s);
+}
+
+/* The notebooks' value pattern is matched by hand after its literal: every case gives what PCRE2
+ * gives for the same regex made unrecognisable by a trailing "(?:)". */
+Test(metrics_prefilter, notebook_pattern_by_hand_is_pcre2s)
+{
+    static const char *lines[] = {
+        "{'loss': 0.6873, 'epoch': 0.01}", "'loss': 5e-05", "'loss': 5e-x", "'loss': 12,",
+        "'loss': 123,", "'loss': 1234", "'loss': 12 'loss': 0.25", "'loss': 7.5",
+        "'loss': 3.5220409090909096e-05,", "'loss': 1x2", "'loss': 1\v2 'loss': 3.25",
+        "'loss': 1\f2", "'loss': 1\x85" "2", "'loss': 99\x01" "5", "'loss': ", "'loss': .5",
+        "'loss': 1e-", "'loss': 1e-5e-6", "x'loss': 42.0e-3",
+    };
+    struct mset *a = set_of(false, MDEF_JOB, "loss", "'loss': ([0-9]+(.|e\\-)[0-9]+),?", NULL);
+    struct mset *b =
+        set_of(false, MDEF_JOB, "loss", "'loss': ([0-9]+(.|e\\-)[0-9]+),?(?:)", NULL);
+    struct mextract_state sa, sb;
+    size_t i;
+
+    mextract_state_init(&sa, NULL);
+    mextract_state_init(&sb, NULL);
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        struct sink ka = { 0 }, kb = { 0 };
+
+        cr_assert_eq(feed(a, &sa, &ka, lines[i]), feed(b, &sb, &kb, lines[i]), "%s", lines[i]);
+        if (ka.n == 0)
+            continue;
+        cr_assert_str_eq(ka.p[0].raw, kb.p[0].raw, "%s", lines[i]);
+        cr_assert(memcmp(&ka.p[0].value, &kb.p[0].value, sizeof(double)) == 0, "%s", lines[i]);
+        cr_assert_eq(ka.p[0].flags, kb.p[0].flags, "%s", lines[i]);
+    }
+    mset_free(a);
+    mset_free(b);
+}
+
+/* Up to 64 definitions run_defs() visits only the ones whose literal is in the segment; past
+ * that, every one: both find the same points. */
+Test(metrics_prefilter, more_than_64_definitions)
+{
+    struct mdef_list l;
+    struct mset *s;
+    struct mextract_state st;
+    struct sink k = { 0 };
+    char name[16], re[32];
+    int i;
+
+    mdef_list_init(&l);
+    l.preset_hf = false;
+    for (i = 0; i < 70; i++) {
+        snprintf(name, sizeof(name), "m%d", i);
+        snprintf(re, sizeof(re), "key%d=([0-9.]+)", i);
+        cr_assert_eq(mdef_list_add(&l, name, re, MDEF_JOB, NULL), 0);
+    }
+    s = mset_new(&l, NULL);
+    cr_assert_not_null(s);
+    mdef_list_clean(&l);
+    mextract_state_init(&st, NULL);
+    cr_assert_eq(feed(s, &st, &k, "key3=1 key69=2.5 key64=4"), 3);
+    cr_assert_eq(find(&k, "m3")->value, 1);
+    cr_assert_eq(find(&k, "m64")->value, 4);
+    cr_assert_eq(find(&k, "m69")->value, 2.5);
+    mset_free(s);
+}
+
+/* repr() learning rates with exponents down to -27 convert exactly without strtod(). */
+Test(metrics_values, exact_path_to_exponent_27)
+{
+    static const char *fixed[] = {
+        "7.6292159090909075e-06", "1.2345678901234567e-27", "9.999999999999999e+26",
+        "12345678901234567890e-27", "18446744073709551615e7", "1e-27", "3.5220409090909096e-05",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        struct mvalue_scan r;
+        double v = 0;
+
+        cr_assert_eq(mvalue_to_double(fixed[i], strlen(fixed[i]), &v), 0, "%s", fixed[i]);
+        cr_assert(v == strtod(fixed[i], NULL), "%s: %.17g != %.17g", fixed[i], v,
+                  strtod(fixed[i], NULL));
+        cr_assert_eq(mvalue_scan(fixed[i], strlen(fixed[i]), &r), strlen(fixed[i]));
+        cr_assert(!r.ok || r.value == v, "%s", fixed[i]);
+    }
+}
