@@ -997,7 +997,8 @@ static void pkey_add(struct mset *s, const char *k, size_t kn, const char *raw, 
 /* A Trainer dict line: "{'loss': 0.35, 'learning_rate': 4.2e-05, 'epoch': 0.64}" at the end of
  * the segment (a rank prefix may come before). Flat, single-quoted keys; values are numbers,
  * quoted numbers, wrappers such as tensor(1.23, device='cuda:0') or np.float64(1.0), or scalars
- * that are skipped (None, True, strings). Returns 1 when the segment was such a line. */
+ * that are skipped (None, True, strings). Returns 1 when the segment was such a line; b is the
+ * segment's first '{'. */
 /* Length of the number at p, converted into *v only when it will be used (without the preset a
  * dict line is read for its epoch and step alone); 0 when there is none or it does not convert.
  * Measuring and converting are one pass (mvalue_scan). */
@@ -1069,9 +1070,9 @@ static inline size_t quote_end(const char *p, size_t i, size_t n)
     return i;
 }
 
-static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, size_t n)
+static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, size_t n,
+                      const char *b)
 {
-    const char *b = memchr(p, '{', n);
     size_t i, kstart, klen, nkeys = 0;
     double epoch = NAN, step = NAN;
     int training = 0, want;
@@ -1258,7 +1259,7 @@ static int parse_block_line(struct mset *s, struct mextract_state *st, const cha
 /* Reads the segment for context and preset values (left in s->pkeys). */
 static void context_parse(struct mset *s, struct mextract_state *st, const char *p, size_t n)
 {
-    const char *h;
+    const char *h, *b;
 
     s->npkeys = 0;
     s->nmemo = 0;
@@ -1279,7 +1280,7 @@ static void context_parse(struct mset *s, struct mextract_state *st, const char 
         }
         st->block = 0;
     }
-    if (memchr(p, '{', n) != NULL && !parse_dict(s, st, p, n))
+    if ((b = memchr(p, '{', n)) != NULL && !parse_dict(s, st, p, n, b))
         s->npkeys = 0;
 }
 
