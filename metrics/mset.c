@@ -81,6 +81,7 @@ struct mset {
     size_t ndefs;
     char **names;
     size_t nnames;
+    size_t *name_len; /* strlen(names[i]), for lookup_n() */
     uint32_t *seen;    /* per name: == gen when a point was made in this segment */
     uint32_t *unp;     /* per name: == gen when an unparsed capture is pending */
     struct pending *pend;
@@ -354,8 +355,7 @@ static int lookup_n(const struct mset *s, const char *key, size_t n)
     size_t i;
 
     for (i = 0; i < s->nnames; i++)
-        if (s->names[i][0] == key[0] && strncmp(s->names[i], key, n) == 0 &&
-            s->names[i][n] == '\0')
+        if (s->name_len[i] == n && s->names[i][0] == key[0] && memcmp(s->names[i], key, n) == 0)
             return (int)i;
     return -1;
 }
@@ -838,8 +838,12 @@ struct mset *mset_new(const struct mdef_list *l, struct err *e)
         s->unp = calloc(s->nnames, sizeof(*s->unp));
         s->pend = calloc(s->nnames, sizeof(*s->pend));
         s->pend_list = calloc(s->nnames, sizeof(*s->pend_list));
-        if (s->seen == NULL || s->unp == NULL || s->pend == NULL || s->pend_list == NULL)
+        s->name_len = calloc(s->nnames, sizeof(*s->name_len));
+        if (s->seen == NULL || s->unp == NULL || s->pend == NULL || s->pend_list == NULL ||
+            s->name_len == NULL)
             goto nomem;
+        for (i = 0; i < s->nnames; i++)
+            s->name_len[i] = strlen(s->names[i]);
     }
     {
         /* an ovector shorter than the pattern's groups makes pcre2_match() return 0 */
@@ -883,6 +887,7 @@ void mset_free(struct mset *s)
     free(s->unp);
     free(s->pend);
     free(s->pend_list);
+    free(s->name_len);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
     pcre2_jit_stack_free(s->jstack);
@@ -973,18 +978,36 @@ static int contains_ci(const char *p, size_t n, const char *w)
     return 0;
 }
 
+/* Whether [k, k+n) holds a control byte (below 0x20, or DEL), eight bytes at a time. */
+static inline int has_control(const char *k, size_t n)
+{
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+
+        memcpy(&x, k + i, 8);
+        y = x ^ 0x7f7f7f7f7f7f7f7fULL; /* DEL becomes a zero byte */
+        /* nonzero exactly when some byte is below 0x20, or zero */
+        if ((((x - 0x2020202020202020ULL) & ~x) | ((y - 0x0101010101010101ULL) & ~y)) &
+            0x8080808080808080ULL)
+            return 1;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
+            return 1;
+    return 0;
+}
+
 static void pkey_add(struct mset *s, const char *k, size_t kn, const char *raw, size_t rn,
                      double v, unsigned flags)
 {
     struct pkey *p;
 
-    size_t i;
-
     if (s->npkeys == PKEYS_MAX || kn == 0 || kn >= MPOINT_NAME_MAX)
         return;
-    for (i = 0; i < kn; i++)
-        if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
-            return; /* a name must print and must not end early at a NUL (found by fuzzing) */
+    if (has_control(k, kn))
+        return; /* a name must print and must not end early at a NUL (found by fuzzing) */
     p = &s->pkeys[s->npkeys++];
     p->key = k;
     p->key_len = kn;
