@@ -29,6 +29,9 @@ enum {
     LIT_HASH_SIZE = 1 << LIT_HASH_BITS,
     RARE_MAX = 8,
     ANCHOR_MAX = 4,
+    /* how far ahead the line filter asks for memory: lines are read in order and usually lie
+     * one after the other, and the hardware's own prefetch stops at each 4 KB page */
+    PREFETCH_BYTES = 2048,
     MATCH_LIMIT = 20000000,
     JIT_STACK_MAX = 8 * 1024 * 1024,
 };
@@ -570,6 +573,8 @@ static int has_rare_sse2(const struct mset *s, const char *p, size_t n)
                                       _mm_or_si128(_mm_cmpeq_epi8(x, r[6]), _mm_cmpeq_epi8(x, r[7]))));
             if (_mm_movemask_epi8(hit) != 0)
                 return 1;
+            if ((i & 63) == 0)
+                __builtin_prefetch(p + i + PREFETCH_BYTES);
             i += 16;
             if (i >= n)
                 return 0;
@@ -616,6 +621,7 @@ __attribute__((target("avx2"))) static int has_rare_avx2(const struct mset *s, c
                         _mm256_or_si256(_mm256_cmpeq_epi8(y, r[6]), _mm256_cmpeq_epi8(y, r[7])))));
         if (!_mm256_testz_si256(hit, hit))
             return 1;
+        __builtin_prefetch(p + i + PREFETCH_BYTES);
     }
     while (i < n) {
         /* the last block overlaps the previous one rather than read past the line */
