@@ -52,7 +52,6 @@ struct cdef {
     size_t lit_off;   /* where in lit the shared scan's key starts (at its rarest byte) */
     uint32_t lit_key; /* lit's 4 bytes at lit_off when lit_len >= 4 (the shared scan's key) */
     int rare_idx;     /* index into mset.rare of the literal's rarest byte, -1 = none */
-    bool nb;          /* the regex is lit + NB_TAIL, matched by nb_match() */
     size_t lit_next;  /* next def (index + 1) in the same hash chain, 0 = end */
 };
 
@@ -363,25 +362,6 @@ static int lookup_n(const struct mset *s, const char *key, size_t n)
     return -1;
 }
 
-/* The value part of the SageMaker Hugging Face notebooks' definitions ("'loss': " NB_TAIL):
- * after a plain literal, run_defs() matches it by hand (nb_match()) instead of through PCRE2. */
-static const char NB_TAIL[] = "([0-9]+(.|e\\-)[0-9]+),?";
-
-/* Whether d's regex is its literal prefix, free of metacharacters, then NB_TAIL. */
-static bool nb_shape(const struct cdef *d)
-{
-    size_t i, tl = sizeof(NB_TAIL) - 1;
-
-    if (!d->lit_prefix || d->groups != 2 || strlen(d->regex) != d->lit_len + tl ||
-        memcmp(d->regex, d->lit, d->lit_len) != 0 ||
-        memcmp(d->regex + d->lit_len, NB_TAIL, tl) != 0)
-        return false;
-    for (i = 0; i < d->lit_len; i++)
-        if (strchr("\\^$.|?*+()[]{}", d->lit[i]) != NULL)
-            return false;
-    return true;
-}
-
 static int compile_one(struct mset *s, struct cdef *d)
 {
     int errcode;
@@ -417,7 +397,6 @@ static int compile_one(struct mset *s, struct cdef *d)
         memcpy(d->lit, lit, lit_len);
         d->lit[lit_len] = '\0';
         d->lit_len = lit_len;
-        d->nb = nb_shape(d);
     }
     return 0;
 }
@@ -1430,40 +1409,6 @@ sign:
     return 0;
 }
 
-/* NB_TAIL at p + a, in PCRE2's order: [0-9]+ takes every digit, then '.' the next byte and
- * [0-9]+ what follows, else "e-" and digits; giving digits back, '.' can only take a digit, so
- * the match that remains is the digit run split in three (at least 3 digits). Returns 1 with
- * group 1 in [*cs, *ce), 0 when there is no match at a, -1 when '.' meets a byte PCRE2 may take
- * for a newline (which one depends on how it was built): PCRE2 decides. */
-static int nb_match(const char *p, size_t n, size_t a, size_t *cs, size_t *ce)
-{
-    size_t q = mvalue_digits_end(p, a, n);
-    unsigned char c;
-
-    if (q == a)
-        return 0;
-    if (q < n) {
-        c = (unsigned char)p[q];
-        if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x85 || c == 0)
-            return -1;
-        if (q + 1 < n && is_digitc(p[q + 1])) {
-            *cs = a;
-            *ce = mvalue_digits_end(p, q + 1, n);
-            return 1;
-        }
-        if (c == 'e' && q + 2 < n && p[q + 1] == '-' && is_digitc(p[q + 2])) {
-            *cs = a;
-            *ce = mvalue_digits_end(p, q + 2, n);
-            return 1;
-        }
-    }
-    if (q - a < 3)
-        return 0;
-    *cs = a;
-    *ce = q;
-    return 1;
-}
-
 /* Matches d against the segment from start (see run_defs()): 1 with the capture in [*cs, *ce),
  * 0 no match, or PCRE2's negative error code. */
 static int def_match(struct mset *s, const struct cdef *d, const char *p, size_t n, size_t start,
@@ -1472,14 +1417,6 @@ static int def_match(struct mset *s, const struct cdef *d, const char *p, size_t
     PCRE2_SIZE *ov;
     int rc;
 
-    if (d->nb) {
-        /* start is where the literal is first: the match is there or PCRE2 looks further */
-        rc = nb_match(p, n, start + d->lit_len, cs, ce);
-        if (rc > 0)
-            return 1;
-        if (rc == 0)
-            start++;
-    }
     rc = d->jit ? pcre2_jit_match(d->code, (PCRE2_SPTR)p, n, start, 0, s->md, s->mctx)
                 : pcre2_match(d->code, (PCRE2_SPTR)p, n, start, 0, s->md, s->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)

@@ -65,11 +65,6 @@ static inline size_t digit_run(const char *p, size_t i, size_t n)
     return i;
 }
 
-size_t mvalue_digits_end(const char *p, size_t i, size_t n)
-{
-    return digit_run(p, i, n);
-}
-
 /* m followed by the digits [a, b) of p (all digits, and the result below 2^64). */
 static inline uint64_t digits_value(const char *p, size_t a, size_t b, uint64_t m)
 {

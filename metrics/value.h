@@ -4,8 +4,6 @@
 
 #include <stddef.h>
 
-/* Where the run of ASCII digits starting at p[i] ends (i when there is none; never past n). */
-size_t mvalue_digits_end(const char *p, size_t i, size_t n);
 /* Length of the longest number at the start of p (sign, digits, '.', exponent, nan, inf,
  * infinity); 0 when p does not start with a number. Never reads past n. */
 size_t mvalue_number_len(const char *p, size_t n);

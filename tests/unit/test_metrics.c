@@ -846,9 +846,9 @@ Test(metrics_prefilter, escapes_counts_and_classes_are_no_literal)
     mset_free(s);
 }
 
-/* The notebooks' value pattern is matched by hand after its literal: every case gives what PCRE2
- * gives for the same regex made unrecognisable by a trailing "(?:)". */
-Test(metrics_prefilter, notebook_pattern_by_hand_is_pcre2s)
+/* The notebooks' value pattern, matched from its literal's first occurrence: every case gives
+ * what PCRE2 gives from offset 0 for the same regex made unrecognisable by a trailing "(?:)". */
+Test(metrics_prefilter, notebook_pattern_from_the_literal_is_pcre2s)
 {
     static const char *lines[] = {
         "{'loss': 0.6873, 'epoch': 0.01}", "'loss': 5e-05", "'loss': 5e-x", "'loss': 12,",
