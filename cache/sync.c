@@ -1290,6 +1290,8 @@ static int reextract_job(struct cache *c, const struct mdef_list *l, const char 
         rc = err_set(e, ERR_NOMEM, "out of memory compiling metric definitions");
         goto out;
     }
+    for (i = 0; i < r.n_keep; i++)
+        mset_preset_skip(r.ms, r.keep[i].name);   /* past 64, reext_point() drops them */
     if ((rc = cache_tx_begin(c, e)) != 0)
         goto out;
     for (i = 0; rc == 0 && i < n_stored; i++)

@@ -127,6 +127,10 @@ void mdef_error_format(const struct mdef_error *d, char *buf, size_t size);
 size_t mset_name_count(const struct mset *s);
 const char *mset_name(const struct mset *s, size_t id);
 bool mset_has_preset(const struct mset *s);
+/* Makes the preset leave the key name alone (neither converted nor emitted; definitions of that
+ * name still run): re-extraction asks only for the metrics it rewrites. Up to 64 names; -1 past
+ * that (the key is then still emitted, which is only slower). */
+int mset_preset_skip(struct mset *s, const char *name);
 
 /* ---------------------------------------------------------------------------------------------
  * Extraction */

@@ -78,6 +78,8 @@ struct pending {
     enum mdef_source source;
 };
 
+#define PRESET_SKIP_MAX 64
+
 struct mset {
     struct cdef *defs; /* sorted by precedence */
     size_t ndefs;
@@ -118,6 +120,10 @@ struct mset {
     struct mdef_error *errs;
     size_t nerrs;
     bool preset;
+    /* keys the preset leaves alone (mset_preset_skip): not converted, not emitted */
+    char skip[PRESET_SKIP_MAX][MPOINT_NAME_MAX];
+    size_t skip_len[PRESET_SKIP_MAX];
+    size_t nskip;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jstack;
@@ -914,6 +920,27 @@ bool mset_has_preset(const struct mset *s)
     return s->preset;
 }
 
+int mset_preset_skip(struct mset *s, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (s->nskip == PRESET_SKIP_MAX || n == 0 || n >= MPOINT_NAME_MAX)
+        return -1;
+    memcpy(s->skip[s->nskip], name, n + 1);
+    s->skip_len[s->nskip++] = n;
+    return 0;
+}
+
+static inline bool preset_skips(const struct mset *s, const char *k, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < s->nskip; i++)
+        if (s->skip_len[i] == n && memcmp(s->skip[i], k, n) == 0)
+            return true;
+    return false;
+}
+
 void mextract_state_init(struct mextract_state *st, const char *instance)
 {
     memset(st, 0, sizeof(*st));
@@ -989,7 +1016,8 @@ static void pkey_add(struct mset *s, const char *k, size_t kn, const char *raw, 
 {
     struct pkey *p;
 
-    if (s->npkeys == PKEYS_MAX || kn == 0 || kn >= MPOINT_NAME_MAX)
+    if (s->npkeys == PKEYS_MAX || kn == 0 || kn >= MPOINT_NAME_MAX ||
+        (s->nskip > 0 && preset_skips(s, k, kn)))
         return;
     if (has_control(k, kn))
         return; /* a name must print and must not end early at a NUL (found by fuzzing) */
@@ -1107,7 +1135,8 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
         if (i >= n)
             return 0;
         klen = i - kstart;
-        want = s->preset || key_is(p + kstart, klen, "epoch") || key_is(p + kstart, klen, "step") ||
+        want = (s->preset && (s->nskip == 0 || !preset_skips(s, p + kstart, klen))) ||
+               key_is(p + kstart, klen, "epoch") || key_is(p + kstart, klen, "step") ||
                key_is(p + kstart, klen, "global_step");
         i++;
         while (i < n && is_blank(p[i]))

@@ -928,3 +928,24 @@ Test(metrics_values, exact_path_to_exponent_27)
         cr_assert(!r.ok || r.value == v, "%s", fixed[i]);
     }
 }
+
+/* Re-extraction keeps the metrics whose definitions did not change: the preset leaves their keys
+ * alone, and the context (epoch) is still read from them. */
+Test(metrics_preset, skipped_keys_are_not_emitted)
+{
+    struct mset *s = set_of(true, MDEF_JOB, "grad", "'grad_norm': ([0-9.]+)", NULL);
+    struct mextract_state st;
+    struct sink k = { 0 };
+
+    cr_assert_eq(mset_preset_skip(s, "loss"), 0);
+    cr_assert_eq(mset_preset_skip(s, "learning_rate"), 0);
+    mextract_state_init(&st, NULL);
+    feed(s, &st, &k, "{'loss': 0.25, 'grad_norm': 1.5, 'learning_rate': 4e-05, 'epoch': 0.5}");
+    cr_assert_null(find(&k, "loss"));
+    cr_assert_null(find(&k, "learning_rate"));
+    cr_assert_not_null(find(&k, "grad"));
+    cr_assert_float_eq(find(&k, "grad")->value, 1.5, 1e-12);
+    cr_assert_float_eq(find(&k, "grad")->epoch, 0.5, 1e-12);
+    cr_assert_not_null(find(&k, "grad_norm"));      /* the preset's own, not skipped */
+    mset_free(s);
+}
