@@ -44,6 +44,11 @@ int cache_job_lookup(struct cache *c, const char *name, int64_t *id, struct err 
 /* Schema 6: packs every metric_points row into metric_chunks, then drops metric_points. */
 int cache_points_migrate_v6(struct cache *c, struct err *e);
 
+/* LEB128 varints (log pages, packed points): put returns the bytes written (at most 10);
+ * get advances *p, -1 when the bytes end first or the value is over 64 bits. */
+size_t cache_put_varint(unsigned char *p, uint64_t v);
+int cache_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
+
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 char *cache_col_strdup(sqlite3_stmt *st, int col);

@@ -36,7 +36,7 @@
 
 /* ---- varints and page coding ------------------------------------------------------------ */
 
-static size_t put_varint(unsigned char *p, uint64_t v)
+size_t cache_put_varint(unsigned char *p, uint64_t v)
 {
     size_t n = 0;
 
@@ -48,7 +48,7 @@ static size_t put_varint(unsigned char *p, uint64_t v)
     return n;
 }
 
-static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
+int cache_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
 {
     uint64_t v = 0;
     int shift = 0;
@@ -142,7 +142,7 @@ static int page_decode(const void *blob, size_t blob_len, size_t raw_len, int64_
     pg->raw_len = raw_len;
     p = (const unsigned char *)pg->text;
     end = p + raw_len;
-    if (get_varint(&p, end, &n) != 0 || n > CACHE_PAGE_EVENTS * 4)
+    if (cache_get_varint(&p, end, &n) != 0 || n > CACHE_PAGE_EVENTS * 4)
         goto corrupt;
     pg->first_seq = first_seq;
     if (pg->ts == NULL || n > pg->ev_cap) {
@@ -160,11 +160,11 @@ static int page_decode(const void *blob, size_t blob_len, size_t raw_len, int64_
     }
     pg->n = (int)n;
     for (i = 0; i < pg->n; i++) {
-        if (get_varint(&p, end, &v) != 0)
+        if (cache_get_varint(&p, end, &v) != 0)
             goto corrupt;
         ts += (int64_t)v;
         pg->ts[i] = ts;
-        if (get_varint(&p, end, &v) != 0 || v > CACHE_LINE_MAX)
+        if (cache_get_varint(&p, end, &v) != 0 || v > CACHE_LINE_MAX)
             goto corrupt;
         pg->len[i] = (uint32_t)v;
     }
@@ -253,12 +253,12 @@ static int builder_flush(struct cache *c, int64_t sid, struct builder *b, int64_
         b->raw = nr;
         b->raw_cap = need;
     }
-    raw_len += put_varint(b->raw, (uint64_t)b->n);
+    raw_len += cache_put_varint(b->raw, (uint64_t)b->n);
     prev = b->ts[0];
     for (i = 0; i < b->n; i++) {
-        raw_len += put_varint(b->raw + raw_len, (uint64_t)(b->ts[i] - prev));
+        raw_len += cache_put_varint(b->raw + raw_len, (uint64_t)(b->ts[i] - prev));
         prev = b->ts[i];
-        raw_len += put_varint(b->raw + raw_len, b->len[i]);
+        raw_len += cache_put_varint(b->raw + raw_len, b->len[i]);
     }
     memcpy(b->raw + raw_len, b->text, b->text_len);
     raw_len += b->text_len;

@@ -65,36 +65,6 @@ struct rec {
     uint32_t flags, k;
 };
 
-static size_t put_varint(unsigned char *p, uint64_t v)
-{
-    size_t n = 0;
-
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
-static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-    uint64_t x = 0;
-    int shift = 0;
-
-    while (*p < end && shift < 64) {
-        unsigned char b = *(*p)++;
-
-        x |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *v = x;
-            return 0;
-        }
-        shift += 7;
-    }
-    return -1;
-}
-
 static uint64_t zigzag(int64_t v)
 {
     return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
@@ -160,16 +130,16 @@ static size_t chunk_encode(const struct rec *r, size_t n, unsigned char *out)
         if (x->step < 0)
             tag |= TAG_STEP_UNKNOWN;
         out[o++] = (unsigned char)tag;
-        o += put_varint(out + o, (uint64_t)(x->seq - prev.seq));
-        o += put_varint(out + o, zigzag(x->ts_ms - prev.ts_ms));
+        o += cache_put_varint(out + o, (uint64_t)(x->seq - prev.seq));
+        o += cache_put_varint(out + o, zigzag(x->ts_ms - prev.ts_ms));
         if (x->step >= 0) {
-            o += put_varint(out + o, zigzag(x->step - prev.step));
+            o += cache_put_varint(out + o, zigzag(x->step - prev.step));
             prev.step = x->step;
         }
         if (tag & TAG_FLAGS)
-            o += put_varint(out + o, x->flags);
+            o += cache_put_varint(out + o, x->flags);
         if (tag & TAG_K)
-            o += put_varint(out + o, x->k);
+            o += cache_put_varint(out + o, x->k);
         if (!(tag & TAG_UNPARSED))
             o += put_f64(out + o, x->value);
         if (!(tag & TAG_EPOCH_SAME))
@@ -199,28 +169,28 @@ static int chunk_decode(const unsigned char *p, size_t len, size_t n, struct rec
         if (p >= end)
             return -1;
         tag = *p++;
-        if (get_varint(&p, end, &v) != 0)
+        if (cache_get_varint(&p, end, &v) != 0)
             return -1;
         seq += (int64_t)v;
-        if (get_varint(&p, end, &v) != 0)
+        if (cache_get_varint(&p, end, &v) != 0)
             return -1;
         ts += unzigzag(v);
         x->seq = seq;
         x->ts_ms = ts;
         x->step = -1;
         if (!(tag & TAG_STEP_UNKNOWN)) {
-            if (get_varint(&p, end, &v) != 0)
+            if (cache_get_varint(&p, end, &v) != 0)
                 return -1;
             step += unzigzag(v);
             x->step = step;
         }
         x->flags = 0;
         x->k = 0;
-        if ((tag & TAG_FLAGS) && (get_varint(&p, end, &v) != 0 || v > UINT32_MAX))
+        if ((tag & TAG_FLAGS) && (cache_get_varint(&p, end, &v) != 0 || v > UINT32_MAX))
             return -1;
         if (tag & TAG_FLAGS)
             x->flags = (uint32_t)v;
-        if ((tag & TAG_K) && (get_varint(&p, end, &v) != 0 || v > UINT32_MAX))
+        if ((tag & TAG_K) && (cache_get_varint(&p, end, &v) != 0 || v > UINT32_MAX))
             return -1;
         if (tag & TAG_K)
             x->k = (uint32_t)v;
