@@ -512,7 +512,7 @@ static void job_defs(struct cache *c, const char *config, size_t config_len, con
 
 static int64_t defs_hash(const struct mdef_list *l, const char *name);
 static int reextract_job(struct cache *c, const struct mdef_list *l, const char *job, bool force,
-                         struct err *e);
+                         volatile sig_atomic_t *cancel, struct err *e);
 
 struct replay_ctx {
     struct mset *ms;
@@ -720,7 +720,7 @@ static int do_logs(struct worker *w, struct task *snap, bool *final, int64_t *li
         free(cfg);
     }
     if ((rc = cache_job_lookup(w->cache, snap->job, &job_id, e)) == 0)
-        rc = reextract_job(w->cache, &defs, snap->job, false, e);
+        rc = reextract_job(w->cache, &defs, snap->job, false, &s->stop_flag, e);
     ms = rc == 0 ? mset_new(&defs, NULL) : NULL;
     for (i = 0; rc == 0 && i < sl.n; i++) {
         if (sl.items[i].done)
@@ -1175,6 +1175,7 @@ struct reext_ctx {
     struct mextract_state st;
     struct point_buf pb;
     int64_t sid;
+    volatile sig_atomic_t *cancel;    /* may be NULL; set: roll back and stop */
     struct cache_metric_hash *keep;   /* metrics whose stored points are already right */
     size_t n_keep;
     struct err *e;
@@ -1216,6 +1217,8 @@ static int reext_event(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, s
     struct reext_ctx *r = ctx;
     int rc;
 
+    if ((seq & 4095) == 0 && r->cancel != NULL && *r->cancel)
+        return err_set(r->e, ERR_CANCELLED, "cancelled");
     r->pb.seq = seq;
     mset_extract(r->ms, &r->st, msg, len, ts_ms, reext_point, r);
     if (r->pb.oom)
@@ -1245,7 +1248,7 @@ static bool kept(const struct cache_metric_hash *k, size_t n, const char *name)
  * Nothing to do when every metric is up to date, unless force (nothing stored yet). One
  * transaction on c. */
 static int reextract_job(struct cache *c, const struct mdef_list *l, const char *job, bool force,
-                         struct err *e)
+                         volatile sig_atomic_t *cancel, struct err *e)
 {
     struct cache_stream_list sl = { 0 };
     struct cache_metric_hash *stored = NULL;
@@ -1256,6 +1259,7 @@ static int reextract_job(struct cache *c, const struct mdef_list *l, const char 
     int rc;
 
     memset(&r, 0, sizeof(r));
+    r.cancel = cancel;
     mdef_list_init(&run);
     run.preset_hf = l->preset_hf;
     if ((rc = cache_job_lookup(c, job, &job_id, e)) != 0 ||
@@ -1340,7 +1344,7 @@ int sync_reextract(const char *cache_path, const char *account, const char *regi
         return rc;
     if ((rc = cache_scope_use(c, account, region, e)) == 0) {
         job_defs(c, metrics_config, metrics_config_len, job, &l);
-        rc = reextract_job(c, &l, job, true, e);
+        rc = reextract_job(c, &l, job, true, NULL, e);
         mdef_list_clean(&l);
     }
     cache_close(c);
