@@ -158,8 +158,9 @@ section_cache() {
     [ "$m" = "$(field matches "$l")" ] || { echo "MISMATCH: grep and sagetop counts differ"; FAILED=1; }
     l=$(grep '^reextract ' <<<"$out")
     echo "re-extraction of $(field lines "$l") cached lines ($(field mb "$l") MB) with a new" \
-         "definition: $(field seconds "$l") s, $(field points "$l") points; the same extraction" \
-         "in memory $(field mem_seconds "$l") s (ratio $(field ratio "$l"))"
+         "definition: $(field seconds "$l") s, $(field points "$l") points; extracting the same" \
+         "lines already in memory $(field mem_seconds "$l") s (ratio $(field ratio "$l"); the" \
+         "issue's target, against extracting the log file, is in section extract)"
     echo "peak RSS (sagetop's part): $(( $(field peak_kb "$(grep '^rss ' <<<"$out")") / 1024 )) MB"
     rm -rf "$dir"
 }
