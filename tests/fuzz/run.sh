@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC_FUZZ=${CC_FUZZ:-clang}
-PKGS="ncursesw libcurl libcrypto sqlite3 libpcre2-8 jansson libarchive libxml-2.0 zlib"
+PKGS="ncursesw libcurl libcrypto sqlite3 libpcre2-8 jansson libarchive libxml-2.0 libzstd zlib"
 
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: $CC_FUZZ not found (apt-get install clang)" >&2; exit 2; }
 CFLAGS_PKG=$(pkg-config --cflags $PKGS 2>/dev/null)
