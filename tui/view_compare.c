@@ -110,33 +110,18 @@ static void clear_data(struct compare_state *s)
 static int load_series(struct cache *c, struct cv_job *j, size_t k, const char *name,
                        struct err *e)
 {
-    struct cache_point_list pl;
     struct series *s = NULL;
     struct series_sample *smp = NULL;
     size_t i, n = 0, with_step = 0;
-    int rc = ERR_NOMEM;
+    int rc;
 
-    memset(&pl, 0, sizeof(pl));
-    if (cache_job_metric_points(c, j->cj.name, name, NULL, &pl, e) != 0)
-        return e->code != 0 ? e->code : ERR_CACHE;
-    s = series_new(j->cj.name);
-    smp = calloc(pl.n + 1, sizeof(*smp));
-    if (s == NULL || smp == NULL)
+    if ((rc = view_metric_samples(c, j->cj.name, name, &j->start_s, &smp, &n, e)) != 0)
+        return rc;
+    rc = ERR_NOMEM;
+    if ((s = series_new(j->cj.name)) == NULL)
         goto fail;
-    if (!(j->start_s > 0))
-        j->start_s = pl.n > 0 ? (double)pl.items[0].ts_ms / 1000.0 : 0;
-    for (i = 0; i < pl.n; i++) {
-        const struct cache_point *p = &pl.items[i];
-
-        if (pl.n_instances > 1 && p->instance != 0)
-            continue;
-        smp[n].time_s = (double)p->ts_ms / 1000.0;
-        smp[n].step = p->step >= 0 ? (double)p->step : NAN;
-        smp[n].epoch = p->epoch;
-        smp[n].value = p->value;
-        with_step += p->step >= 0;
-        n++;
-    }
+    for (i = 0; i < n; i++)
+        with_step += !isnan(smp[i].step);
     j->by_step[k] = n > 0 && with_step == n;
     for (i = 0; i < n; i++) {
         rc = series_push(s, series_sample_x(&smp[i], j->by_step[k] ? SERIES_X_STEP
@@ -148,13 +133,11 @@ static int load_series(struct cache *c, struct cv_job *j, size_t k, const char *
     }
     if ((rc = series_sort(s, e)) != 0)
         goto fail;
-    cache_point_list_clean(&pl);
     j->mi[k].s = s;
     j->smp[k] = smp;
     j->n_smp[k] = n;
     return 0;
 fail:
-    cache_point_list_clean(&pl);
     series_free(s);
     free(smp);
     return rc == ERR_NOMEM ? err_set(e, ERR_NOMEM, "out of memory") : rc;

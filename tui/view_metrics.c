@@ -83,21 +83,20 @@ static void clear_series(struct metrics_state *s)
 
 /* One metric's points (the first instance's: every host logs the same Trainer lines) as
  * samples with time, step and epoch, so any x axis can be drawn without reading them again. */
-static int load_one(struct cache *c, const char *job, const char *name, double *start,
-                    struct mv_metric *out, struct err *e)
+int view_metric_samples(struct cache *c, const char *job, const char *name, double *start,
+                        struct series_sample **out, size_t *n_out, struct err *e)
 {
     struct cache_point_list pl;
-    struct series *s = NULL;
-    struct series_sample *smp = NULL;
+    struct series_sample *smp;
     size_t i, n = 0;
 
     memset(&pl, 0, sizeof(pl));
     if (cache_job_metric_points(c, job, name, NULL, &pl, e) != 0)
         return e->code != 0 ? e->code : ERR_CACHE;
-    s = series_new(name);
-    smp = calloc(pl.n + 1, sizeof(*smp));
-    if (s == NULL || smp == NULL)
-        goto fail;
+    if ((smp = calloc(pl.n + 1, sizeof(*smp))) == NULL) {
+        cache_point_list_clean(&pl);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
     if (!(*start > 0) && pl.n > 0)
         *start = (double)pl.items[0].ts_ms / 1000.0;
     for (i = 0; i < pl.n; i++) {
@@ -109,20 +108,35 @@ static int load_one(struct cache *c, const char *job, const char *name, double *
         smp[n].step = p->step >= 0 ? (double)p->step : NAN;
         smp[n].epoch = p->epoch;
         smp[n].value = p->value;
-        if (isfinite(p->value))
-            s->n_finite++;     /* the title's point count */
         n++;
     }
     cache_point_list_clean(&pl);
+    *out = smp;
+    *n_out = n;
+    return 0;
+}
+
+static int load_one(struct cache *c, const char *job, const char *name, double *start,
+                    struct mv_metric *out, struct err *e)
+{
+    struct series *s;
+    struct series_sample *smp = NULL;
+    size_t i, n = 0;
+    int rc;
+
+    if ((rc = view_metric_samples(c, job, name, start, &smp, &n, e)) != 0)
+        return rc;
+    if ((s = series_new(name)) == NULL) {
+        free(smp);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++)
+        if (isfinite(smp[i].value))
+            s->n_finite++;     /* the title's point count */
     out->s = s;
     out->smp = smp;
     out->n_smp = n;
     return 0;
-fail:
-    cache_point_list_clean(&pl);
-    series_free(s);
-    free(smp);
-    return err_set(e, ERR_NOMEM, "out of memory");
 }
 
 static void reload(struct metrics_state *s, struct app *a, const char *job)

@@ -28,4 +28,11 @@ extern const struct view_ops view_launch_ops;
 size_t view_jobs_complete(struct view *v, struct app *a, const char *line, const char *word,
                           char (*out)[128], size_t max);
 
+struct series_sample;
+/* The stored points of a job's metric as samples (time, step, epoch, value), of the first
+ * instance only when there are several; *out is the caller's to free(). *start (Unix seconds)
+ * is set from the first point when it is not positive yet. The metrics and compare views. */
+int view_metric_samples(struct cache *c, const char *job, const char *name, double *start,
+                        struct series_sample **out, size_t *n_out, struct err *e);
+
 #endif
