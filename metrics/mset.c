@@ -1016,8 +1016,7 @@ static void pkey_add(struct mset *s, const char *k, size_t kn, const char *raw, 
 {
     struct pkey *p;
 
-    if (s->npkeys == PKEYS_MAX || kn == 0 || kn >= MPOINT_NAME_MAX ||
-        (s->nskip > 0 && preset_skips(s, k, kn)))
+    if (s->npkeys == PKEYS_MAX || kn == 0 || kn >= MPOINT_NAME_MAX)
         return;
     if (has_control(k, kn))
         return; /* a name must print and must not end early at a NUL (found by fuzzing) */
@@ -1111,7 +1110,7 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
 {
     size_t i, kstart, klen, nkeys = 0;
     double epoch = NAN, step = NAN;
-    int training = 0, want;
+    int training = 0, want, emit_key;
 
     while (b != NULL && (size_t)(b - p) + 1 < n && b[1] != '\'')
         b = memchr(b + 1, '{', n - (size_t)(b + 1 - p));
@@ -1135,8 +1134,8 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
         if (i >= n)
             return 0;
         klen = i - kstart;
-        want = (s->preset && (s->nskip == 0 || !preset_skips(s, p + kstart, klen))) ||
-               key_is(p + kstart, klen, "epoch") || key_is(p + kstart, klen, "step") ||
+        emit_key = s->preset && (s->nskip == 0 || !preset_skips(s, p + kstart, klen));
+        want = emit_key || key_is(p + kstart, klen, "epoch") || key_is(p + kstart, klen, "step") ||
                key_is(p + kstart, klen, "global_step");
         i++;
         while (i < n && is_blank(p[i]))
@@ -1218,7 +1217,7 @@ static int parse_dict(struct mset *s, struct mextract_state *st, const char *p, 
             else {
                 if (key_is(k, klen, "loss"))
                     training = 1;
-                if (s->preset) /* without the preset only the context is wanted */
+                if (emit_key) /* without the preset only the context is wanted */
                     pkey_add(s, k, klen, p + vs, vl, v, 0);
             }
             nkeys++;
@@ -1289,7 +1288,8 @@ static int parse_block_line(struct mset *s, struct mextract_state *st, const cha
         return 1;
     }
     s->npkeys = 0;
-    pkey_add(s, p + k, ke - k, p + vs, ve - vs, v, flags);
+    if (s->nskip == 0 || !preset_skips(s, p + k, ke - k))
+        pkey_add(s, p + k, ke - k, p + vs, ve - vs, v, flags);
     return 1;
 }
 
