@@ -511,8 +511,9 @@ static void job_defs(struct cache *c, const char *config, size_t config_len, con
 }
 
 static int64_t defs_hash(const struct mdef_list *l, const char *name);
-static int reextract_job(struct cache *c, const struct mdef_list *l, const char *job, bool force,
-                         volatile sig_atomic_t *cancel, struct err *e);
+static int reextract_job(struct cache *c, const struct mdef_list *l, const char *job,
+                         int64_t job_id, bool force, volatile sig_atomic_t *cancel,
+                         struct err *e);
 
 struct replay_ctx {
     struct mset *ms;
@@ -720,7 +721,7 @@ static int do_logs(struct worker *w, struct task *snap, bool *final, int64_t *li
         free(cfg);
     }
     if ((rc = cache_job_lookup(w->cache, snap->job, &job_id, e)) == 0)
-        rc = reextract_job(w->cache, &defs, snap->job, false, &s->stop_flag, e);
+        rc = reextract_job(w->cache, &defs, snap->job, job_id, false, &s->stop_flag, e);
     ms = rc == 0 ? mset_new(&defs, NULL) : NULL;
     for (i = 0; rc == 0 && i < sl.n; i++) {
         if (sl.items[i].done)
@@ -1247,23 +1248,22 @@ static bool kept(const struct cache_metric_hash *k, size_t n, const char *name)
  * not depend on other names' definitions), so one new definition costs one regex over the log.
  * Nothing to do when every metric is up to date, unless force (nothing stored yet). One
  * transaction on c. */
-static int reextract_job(struct cache *c, const struct mdef_list *l, const char *job, bool force,
-                         volatile sig_atomic_t *cancel, struct err *e)
+static int reextract_job(struct cache *c, const struct mdef_list *l, const char *job,
+                         int64_t job_id, bool force, volatile sig_atomic_t *cancel,
+                         struct err *e)
 {
     struct cache_stream_list sl = { 0 };
     struct cache_metric_hash *stored = NULL;
     struct mdef_list run;
     struct reext_ctx r;
     size_t i, n_stored = 0, n_changed = 0;
-    int64_t job_id = 0;
     int rc;
 
     memset(&r, 0, sizeof(r));
     r.cancel = cancel;
     mdef_list_init(&run);
     run.preset_hf = l->preset_hf;
-    if ((rc = cache_job_lookup(c, job, &job_id, e)) != 0 ||
-        (rc = cache_metric_hashes(c, job_id, &stored, &n_stored, e)) != 0)
+    if ((rc = cache_metric_hashes(c, job_id, &stored, &n_stored, e)) != 0)
         goto out;
     /* stored metrics under the same definitions are kept; every other one is redone */
     if (n_stored > 0 && (r.keep = malloc(n_stored * sizeof(*r.keep))) == NULL) {
@@ -1338,13 +1338,15 @@ int sync_reextract(const char *cache_path, const char *account, const char *regi
 {
     struct cache *c = NULL;
     struct mdef_list l;
+    int64_t job_id = 0;
     int rc;
 
     if ((rc = cache_open(cache_path, 0, &c, NULL, 0, e)) != 0)
         return rc;
-    if ((rc = cache_scope_use(c, account, region, e)) == 0) {
+    if ((rc = cache_scope_use(c, account, region, e)) == 0 &&
+        (rc = cache_job_lookup(c, job, &job_id, e)) == 0) {
         job_defs(c, metrics_config, metrics_config_len, job, &l);
-        rc = reextract_job(c, &l, job, true, NULL, e);
+        rc = reextract_job(c, &l, job, job_id, true, NULL, e);
         mdef_list_clean(&l);
     }
     cache_close(c);
