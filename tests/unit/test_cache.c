@@ -762,6 +762,37 @@ Test(cache, points_span_packed_rows_in_order)
     cache_close(c);
 }
 
+/* A damaged packed row (cut short) is a clear error when read and when appended to; the rows
+ * around it, and everything else in the cache, are untouched. */
+Test(cache, damaged_points_row_is_an_error)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_point_in p[3] = {
+        { "loss", 0, 0, 100, 2.0, 10, 0.5, 0, 2.0 }, { "loss", 1, 0, 200, 1.0, 20, 1.0, 0, 1.0 },
+        { "loss", 2, 0, 300, 0.5, 30, 1.5, 0, 0.5 },
+    };
+    struct cache_point_list pl = { 0 };
+    sqlite3 *db;
+    int64_t sid;
+
+    store_job(c, "job-d", "Completed", 1000, 3, "bert", 0.9);
+    sid = add_stream(c, "job-d", "job-d/algo-1-1700000000");
+    cr_assert_eq(cache_points_add(c, sid, p, 2, &e), 0, "%s", e.msg);
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE metric_chunks SET data=substr(data, 1, 5)", NULL, NULL,
+                              NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    cr_assert_eq(cache_job_metric_points(c, "job-d", "loss", NULL, &pl, &e), ERR_CACHE);
+    cr_assert(strstr(e.msg, "damaged") != NULL, "%s", e.msg);
+    cr_assert_eq(pl.n, 0);
+    memset(&e, 0, sizeof(e));
+    cr_assert_eq(cache_points_add(c, sid, p + 2, 1, &e), ERR_CACHE);
+    cr_assert(strstr(e.msg, "damaged") != NULL, "%s", e.msg);
+    cr_assert_eq(cache_job_get(c, "job-d", &(struct cache_job){ 0 }, &e), 0, "%s", e.msg);
+    cache_close(c);
+}
+
 Test(cache, read_only_handle_sees_writes_through_data_version)
 {
     struct cache *w = open_rw();
