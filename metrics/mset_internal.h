@@ -82,8 +82,8 @@ struct mset {
     char **names;
     size_t nnames;
     size_t *name_len; /* strlen(names[i]), for lookup_n() */
-    uint32_t *seen;    /* per name: == gen when a point was made in this segment */
-    uint32_t *unp;     /* per name: == gen when an unparsed capture is pending */
+    uint32_t *seen;   /* per name: == gen when a point was made in this segment */
+    uint32_t *unp;    /* per name: == gen when an unparsed capture is pending */
     struct pending *pend;
     int *pend_list;
     size_t npend;

@@ -149,12 +149,14 @@ int prefilter_has_rare_sse2(const struct mset *s, const char *p, size_t n)
             /* the last block overlaps the previous one rather than read past the line */
             const char *q = p + (i + 16 <= n ? i : n - 16);
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, r[0]), _mm_cmpeq_epi8(x, r[1])),
-                                       _mm_or_si128(_mm_cmpeq_epi8(x, r[2]), _mm_cmpeq_epi8(x, r[3])));
+            __m128i hit =
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, r[0]), _mm_cmpeq_epi8(x, r[1])),
+                             _mm_or_si128(_mm_cmpeq_epi8(x, r[2]), _mm_cmpeq_epi8(x, r[3])));
             if (k > 4)
                 hit = _mm_or_si128(
-                    hit, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, r[4]), _mm_cmpeq_epi8(x, r[5])),
-                                      _mm_or_si128(_mm_cmpeq_epi8(x, r[6]), _mm_cmpeq_epi8(x, r[7]))));
+                    hit,
+                    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, r[4]), _mm_cmpeq_epi8(x, r[5])),
+                                 _mm_or_si128(_mm_cmpeq_epi8(x, r[6]), _mm_cmpeq_epi8(x, r[7]))));
             if (_mm_movemask_epi8(hit) != 0)
                 return 1;
             if ((i & 63) == 0)
@@ -189,10 +191,12 @@ __attribute__((target("avx2"))) int prefilter_has_rare_avx2(const struct mset *s
         __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
         __m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
         __m256i hit = _mm256_or_si256(
-            _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, r[0]), _mm256_cmpeq_epi8(x, r[1])),
-                            _mm256_or_si256(_mm256_cmpeq_epi8(x, r[2]), _mm256_cmpeq_epi8(x, r[3]))),
-            _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(y, r[0]), _mm256_cmpeq_epi8(y, r[1])),
-                            _mm256_or_si256(_mm256_cmpeq_epi8(y, r[2]), _mm256_cmpeq_epi8(y, r[3]))));
+            _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpeq_epi8(x, r[0]), _mm256_cmpeq_epi8(x, r[1])),
+                _mm256_or_si256(_mm256_cmpeq_epi8(x, r[2]), _mm256_cmpeq_epi8(x, r[3]))),
+            _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpeq_epi8(y, r[0]), _mm256_cmpeq_epi8(y, r[1])),
+                _mm256_or_si256(_mm256_cmpeq_epi8(y, r[2]), _mm256_cmpeq_epi8(y, r[3]))));
         if (k > 4)
             hit = _mm256_or_si256(
                 hit,
@@ -211,14 +215,14 @@ __attribute__((target("avx2"))) int prefilter_has_rare_avx2(const struct mset *s
         /* the last block overlaps the previous one rather than read past the line */
         size_t at = i + 32 <= n ? i : n - 32;
         __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + at));
-        __m256i hit =
-            _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, r[0]), _mm256_cmpeq_epi8(x, r[1])),
-                            _mm256_or_si256(_mm256_cmpeq_epi8(x, r[2]), _mm256_cmpeq_epi8(x, r[3])));
+        __m256i hit = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, r[0]), _mm256_cmpeq_epi8(x, r[1])),
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, r[2]), _mm256_cmpeq_epi8(x, r[3])));
         if (k > 4)
             hit = _mm256_or_si256(
-                hit,
-                _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, r[4]), _mm256_cmpeq_epi8(x, r[5])),
-                                _mm256_or_si256(_mm256_cmpeq_epi8(x, r[6]), _mm256_cmpeq_epi8(x, r[7]))));
+                hit, _mm256_or_si256(
+                         _mm256_or_si256(_mm256_cmpeq_epi8(x, r[4]), _mm256_cmpeq_epi8(x, r[5])),
+                         _mm256_or_si256(_mm256_cmpeq_epi8(x, r[6]), _mm256_cmpeq_epi8(x, r[7]))));
         if (!_mm256_testz_si256(hit, hit))
             return 1;
         i = at + 32;
@@ -226,7 +230,6 @@ __attribute__((target("avx2"))) int prefilter_has_rare_avx2(const struct mset *s
     return 0;
 }
 #endif
-
 
 void prefilter_build(struct mset *s)
 {

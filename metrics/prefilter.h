@@ -105,9 +105,8 @@ static inline int prefilter_lit_equal(const char *a, const char *b, size_t n)
 
 /* The key at p + i (i + 4 <= n) against the definitions it may start: marks (lit_seen = gen,
  * lit_at) each one whose whole literal is there, and has_stars for "****". */
-__attribute__((always_inline)) static inline void prefilter_lit_probe(struct mset *s,
-                                                                       const char *p, size_t n,
-                                                                       size_t i)
+__attribute__((always_inline)) static inline void prefilter_lit_probe(struct mset *s, const char *p,
+                                                                      size_t n, size_t i)
 {
     uint32_t w, h;
     size_t k;

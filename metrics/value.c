@@ -139,9 +139,12 @@ static void c_locale_init(void)
     c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
-/* Clinger's fast path: a mantissa of at most 2^53 times or divided by an exact power of ten is
- * correctly rounded by one IEEE operation. Covers nearly every value a log prints. */
-static int fast_path(const char *p, size_t n, double *out)
+/* The parts of the decimal number [p, p+n) (a sign, digits with at most one '.', an optional
+ * exponent; what mvalue_number_len() measured): its significant digits as an integer (*m, at
+ * most 19 of them: *sig), the power of ten that scales it and the sign. -1 when there are more
+ * digits or the exponent is out of any double's reach. */
+static int decimal_parts(const char *p, size_t n, uint64_t *m_out, int *sig_out, int *exp10_out,
+                         int *neg_out)
 {
     size_t i = 0;
     int neg = 0, exp10 = 0, frac = 0, sig = 0, eneg = 0, e = 0;
@@ -165,10 +168,6 @@ static int fast_path(const char *p, size_t n, double *out)
         if (frac)
             exp10--;
     }
-    /* the condition is an exactly representable mantissa, not a digit count: Python's repr()
-     * prints learning rates with 16 digits, most of them below 2^53 */
-    if (m > ((uint64_t)1 << 53))
-        return -1;
     if (i < n) {
         i++; /* e/E */
         if (p[i] == '+' || p[i] == '-')
@@ -180,15 +179,10 @@ static int fast_path(const char *p, size_t n, double *out)
         }
         exp10 += eneg ? -e : e;
     }
-    if (m == 0) {
-        *out = neg ? -0.0 : 0.0;
-        return 0;
-    }
-    if (exp10 < -22 || exp10 > 22)
-        return -1;
-    *out = exp10 < 0 ? (double)m / pow10_exact[-exp10] : (double)m * pow10_exact[exp10];
-    if (neg)
-        *out = -*out;
+    *m_out = m;
+    *sig_out = sig;
+    *exp10_out = exp10;
+    *neg_out = neg;
     return 0;
 }
 
@@ -285,48 +279,8 @@ static int exact_from(uint64_t m, int exp10, int neg, double *out)
     return 0;
 }
 
-/* Up to 19 significant digits and |exp10| <= 27, exactly (exact_from). The learning rates Python
- * prints with repr() (17 digits) take this path instead of strtod's multi-precision one. */
-static int exact_path(const char *p, size_t n, double *out)
-{
-    size_t i = 0;
-    int neg = 0, exp10 = 0, frac = 0, sig = 0, eneg = 0, e = 0;
-    uint64_t m = 0;
-
-    if (p[i] == '+' || p[i] == '-')
-        neg = p[i++] == '-';
-    for (; i < n && (is_digit(p[i]) || p[i] == '.'); i++) {
-        if (p[i] == '.') {
-            frac = 1;
-            continue;
-        }
-        if (m == 0 && p[i] == '0') {
-            if (frac)
-                exp10--;
-            continue;
-        }
-        if (++sig > 19)
-            return -1;
-        m = m * 10 + (uint64_t)(p[i] - '0');
-        if (frac)
-            exp10--;
-    }
-    if (i < n) {
-        i++;
-        if (p[i] == '+' || p[i] == '-')
-            eneg = p[i++] == '-';
-        for (; i < n; i++) {
-            if (e > 1000)
-                return -1;
-            e = e * 10 + (p[i] - '0');
-        }
-        exp10 += eneg ? -e : e;
-    }
-    return exact_from(m, exp10, neg, out);
-}
-
-/* Clinger's fast path on an accumulated mantissa (see fast_path() below for the conditions):
- * the same single IEEE operation, so the same bits as mvalue_to_double(). */
+/* Clinger's fast path: a mantissa of at most 2^53 times or divided by an exact power of ten is
+ * correctly rounded by one IEEE operation. Covers nearly every value a log prints. */
 static inline int clinger(uint64_t m, int sig, int exp10, int neg, double *out)
 {
     if (sig > 19 || m > ((uint64_t)1 << 53))
@@ -343,7 +297,9 @@ static inline int clinger(uint64_t m, int sig, int exp10, int neg, double *out)
     return 0;
 }
 
-/* What mvalue_to_double() does after its own scan: Clinger's fast path, else the exact one. */
+/* Clinger's fast path, else the exact one (exact_from): up to 19 significant digits and
+ * |exp10| <= 27, so the learning rates Python prints with repr() (17 digits) need no strtod's
+ * multi-precision path. */
 static inline int convert(uint64_t m, int sig, int exp10, int neg, double *out)
 {
     return clinger(m, sig, exp10, neg, out) == 0 || exact_from(m, exp10, neg, out) == 0 ? 0 : -1;
@@ -390,7 +346,7 @@ size_t mvalue_scan(const char *p, size_t n, struct mvalue_scan *r)
     /* mvalue_to_double() refuses 512 bytes and more: so must its shortcut */
     if (r->len >= 512 || e > 1000)
         return r->len;
-    /* the same value as fast_path(): leading zeros are not significant digits */
+    /* the same value as decimal_parts(): leading zeros are not significant digits */
     for (z = ib; z < ie && p[z] == '0'; z++)
         ;
     if (z == ie)
@@ -416,7 +372,8 @@ int mvalue_to_double(const char *p, size_t n, double *out)
     char buf[512];
     char *end;
     size_t i = 0;
-    int neg = 0;
+    int neg = 0, sig, exp10;
+    uint64_t m;
     double v;
 
     if (n == 0 || n >= sizeof(buf))
@@ -429,7 +386,7 @@ int mvalue_to_double(const char *p, size_t n, double *out)
         *out = lower(p[i]) == 'n' ? (neg ? -NAN : NAN) : (neg ? -INFINITY : INFINITY);
         return 0;
     }
-    if (fast_path(p, n, out) == 0 || exact_path(p, n, out) == 0)
+    if (decimal_parts(p, n, &m, &sig, &exp10, &neg) == 0 && convert(m, sig, exp10, neg, out) == 0)
         return 0;
     memcpy(buf, p, n);
     buf[n] = '\0';
