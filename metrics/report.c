@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/dynbuf.h"
 #include "aws/err.h"
 #include "metrics/report.h"
 
@@ -43,14 +44,8 @@ static struct mreport_row *row_for(struct mreport *r, const char *job, const str
             strcmp(w->instance, p->instance) == 0)
             return w;
     }
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        struct mreport_row *v = realloc(r->rows, cap * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        r->rows = v;
-        r->cap = cap;
-    }
+    if (vec_grow((void **)&r->rows, &r->cap, r->n + 1, sizeof(*r->rows)) != 0)
+        return NULL;
     w = &r->rows[r->n];
     memset(w, 0, sizeof(*w));
     w->job = strdup(job);
@@ -88,14 +83,8 @@ int mreport_add(struct mreport *r, const char *job, const struct mpoint *p, stru
             w->max = p->value;
     }
     if (r->keep_points) {
-        if (w->npts == w->cap) {
-            size_t cap = w->cap ? w->cap * 2 : 64;
-            struct mreport_point *v = realloc(w->pts, cap * sizeof(*v));
-            if (v == NULL)
-                return err_set(e, ERR_NOMEM, "out of memory keeping metric points");
-            w->pts = v;
-            w->cap = cap;
-        }
+        if (vec_grow((void **)&w->pts, &w->cap, w->npts + 1, sizeof(*w->pts)) != 0)
+            return err_set(e, ERR_NOMEM, "out of memory keeping metric points");
         w->pts[w->npts++] = (struct mreport_point){ p->ts_ms, p->step, p->epoch, p->value,
                                                     p->flags };
     }
