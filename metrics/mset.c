@@ -12,6 +12,7 @@
 #include "aws/err.h"
 #include "metrics/mset_internal.h"
 #include "metrics/prefilter.h"
+#include "metrics/preset.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Compilation */

@@ -1,11 +1,11 @@
 /* mset_internal.h: the compiled metric set's layout, shared by the files that build and run it
  * (mset.c: compile and extract; literal.c: required-literal analysis; prefilter.c/.h: the
- * literal scan and the line filter; preset.c: the Hugging Face preset parser). Nothing outside
+ * literal scan and the line filter; preset.c/.h: the Hugging Face preset parser). Nothing outside
  * metrics/ includes it: the public contract is metrics.h.
  *
  * A struct mset belongs to one thread at a time (its match data, JIT stack and per-segment
  * scratch live in it); the helpers declared here follow the same rule. The extractor's hot path
- * runs through the static inline functions of prefilter.h so that splitting the files adds no
+ * runs through the static inline functions of prefilter.h and preset.h so that splitting the files adds no
  * call to the per-line loop. */
 #ifndef SAGETOP_METRICS_MSET_INTERNAL_H
 #define SAGETOP_METRICS_MSET_INTERNAL_H
@@ -15,7 +15,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "metrics/metrics.h"
 #include "metrics/value.h"
@@ -134,35 +133,5 @@ struct mset {
  * (at most cap bytes, not NUL-terminated); its length, 0 when there is none or re is beyond the
  * analysis. *prefix tells whether every match starts with it. Pure. */
 size_t literal_required(const char *re, char *out, size_t cap, bool *prefix);
-
-/* preset.c, for preset_context() below: each returns 1 when the segment was what it reads. A
- * "***** eval metrics *****" header (sets st->block); a "key = value" line of such a block; a
- * Trainer dict line, b its first '{'. Values found are left in s->pkeys. */
-int preset_block_header(struct mextract_state *st, const char *p, size_t n);
-int preset_block_line(struct mset *s, struct mextract_state *st, const char *p, size_t n);
-int preset_dict(struct mset *s, struct mextract_state *st, const char *p, size_t n, const char *b);
-
-/* Reads the segment for context (st's epoch, step, block) and preset values (left in
- * s->pkeys). Inline so that a segment with none of them costs no call. */
-static inline void preset_context(struct mset *s, struct mextract_state *st, const char *p,
-                                  size_t n)
-{
-    const char *b;
-
-    s->npkeys = 0;
-    s->nmemo = 0;
-    s->seg_flags = 0;
-    if (s->has_stars && n >= 10 && preset_block_header(st, p, n))
-        return;
-    if (st->block) {
-        if (preset_block_line(s, st, p, n)) {
-            s->seg_flags = MPOINT_EVAL_BLOCK;
-            return;
-        }
-        st->block = 0;
-    }
-    if ((b = memchr(p, '{', n)) != NULL && !preset_dict(s, st, p, n, b))
-        s->npkeys = 0;
-}
 
 #endif
