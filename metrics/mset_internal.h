@@ -5,8 +5,8 @@
  *
  * A struct mset belongs to one thread at a time (its match data, JIT stack and per-segment
  * scratch live in it); the helpers declared here follow the same rule. The extractor's hot path
- * runs through the static inline functions of prefilter.h and preset.h so that splitting the files adds no
- * call to the per-line loop. */
+ * runs through the static inline functions of prefilter.h and preset.h so that splitting the
+ * files adds no call to the per-line loop. */
 #ifndef SAGETOP_METRICS_MSET_INTERNAL_H
 #define SAGETOP_METRICS_MSET_INTERNAL_H
 
