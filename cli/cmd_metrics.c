@@ -342,6 +342,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
     }
     for (i = 0; i < njobs && !cli_interrupted; i++) {
         struct mt_run r = { jobs[i], fmt, NULL, only, nonly, &rep, &e, 0 };
+        struct cache_job cj;
         struct cache_kv_list inst;
         struct mset *ms;
         bool same = false, found = false;
@@ -356,6 +357,13 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
                     r.instance = "algo-1";
         }
         cache_kv_list_clean(&inst);
+        /* a job the cache never saw is an error, as in show and logs, not an empty report */
+        if (cache_job_get(c, jobs[i], &cj, &e) == ERR_NOTFOUND) {
+            fprintf(stderr, "sagetop metrics: no training job named %s in the cache (run "
+                            "'sagetop sync %s' first)\n", jobs[i], jobs[i]);
+            rc = EXIT_ERROR;
+            continue;
+        }
         ms = job_set(c, jobs[i], config, config_len, defs, ndefs, &bad_defs, &same, &e);
         if (ms == NULL) {
             rc = cli_fail(&e);

@@ -68,27 +68,6 @@ static void plot_usage(FILE *f)
         "  --help               print this help\n");
 }
 
-/* "--opt VALUE" or "--opt=VALUE": 1 when argv[*i] is opt, 0 when not, -1 when the value is
- * missing. */
-static int opt_value(int argc, char **argv, int *i, const char *opt, const char **out)
-{
-    size_t n = strlen(opt);
-    const char *a = argv[*i];
-
-    if (strncmp(a, opt, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *out = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0')
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *out = argv[++*i];
-    return 1;
-}
-
 static bool parse_int(const char *s, int lo, int hi, int *out)
 {
     char *end;
@@ -150,15 +129,15 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
             a->no_legend = true;
         } else if (strcmp(arg, "--no-markers") == 0) {
             a->no_markers = true;
-        } else if ((r = opt_value(argc, argv, &i, "--metric", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--metric", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--metric needs a name");
             a->metric = v;
-        } else if ((r = opt_value(argc, argv, &i, "--csv", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--csv", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--csv needs a file name (or - for stdin)");
             a->csv = v;
-        } else if ((r = opt_value(argc, argv, &i, "--x", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--x", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--x needs step, epoch, time or elapsed");
             if (strcmp(v, "step") == 0)
@@ -171,13 +150,13 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
                 a->x_kind = SERIES_X_ELAPSED;
             else
                 return cli_usage_error("plot", "--x %s: use step, epoch, time or elapsed", v);
-        } else if ((r = opt_value(argc, argv, &i, "--width", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--width", &v)) != 0) {
             if (r < 0 || !parse_int(v, 20, 2000, &a->width))
                 return cli_usage_error("plot", "--width needs a number from 20 to 2000");
-        } else if ((r = opt_value(argc, argv, &i, "--height", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--height", &v)) != 0) {
             if (r < 0 || !parse_int(v, 5, 2000, &a->height))
                 return cli_usage_error("plot", "--height needs a number from 5 to 2000");
-        } else if ((r = opt_value(argc, argv, &i, "--glyphs", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--glyphs", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--glyphs needs braille, block or ascii");
             if (strcmp(v, "braille") == 0)
@@ -188,10 +167,10 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
                 a->glyphs = CHART_GLYPHS_ASCII;
             else
                 return cli_usage_error("plot", "--glyphs %s: use braille, block or ascii", v);
-        } else if ((r = opt_value(argc, argv, &i, "--ema", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--ema", &v)) != 0) {
             if (r < 0 || !parse_double(v, &a->ema) || a->ema < 0 || a->ema >= 1)
                 return cli_usage_error("plot", "--ema needs a factor F with 0 <= F < 1");
-        } else if ((r = opt_value(argc, argv, &i, "--cursor", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--cursor", &v)) != 0) {
             if (r < 0 || !parse_double(v, &a->cursor_x))
                 return cli_usage_error("plot", "--cursor needs an x value");
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -485,5 +464,5 @@ int cmd_plot(const struct globals *g, int argc, char **argv)
 out:
     free(text);
     series_set_clean(&set);
-    return rc < 0 ? cli_fail(&e) : EXIT_OK;
+    return cli_stdout_finish(rc < 0 ? rc : 0, &e);
 }

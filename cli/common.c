@@ -1,7 +1,11 @@
-/* common.c: what every command shares: opening the AWS side, printing errors. */
+/* common.c: what every command shares: opening the AWS side, printing errors, finishing
+ * stdout. */
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -50,4 +54,27 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nRun 'sagetop %s --help' for usage.\n", cmd);
     return EXIT_USAGE;
+}
+
+bool cli_stdout_gone(void)
+{
+    struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+
+    /* a pipe whose reader has gone polls POLLERR (errno may be stale: not consulted) */
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+int cli_stdout_finish(int rc, const struct err *e)
+{
+    bool failed = fflush(stdout) != 0 || ferror(stdout);
+
+    if ((rc != 0 || failed) && cli_stdout_gone())
+        return EXIT_OK;     /* `sagetop jobs | head -1`: the reader had enough */
+    if (rc != 0)
+        return cli_fail(e);
+    if (failed) {
+        fprintf(stderr, "sagetop: cannot write to stdout: %s\n", strerror(errno));
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
 }
