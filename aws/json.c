@@ -33,6 +33,21 @@ int json_parse_object(const char *doc, size_t len, const char *what, json_t **ou
     return 0;
 }
 
+int json_parse_doc(const char *doc, size_t len, const char *what, json_doc_fn fn, void *out,
+                   struct err *e)
+{
+    json_t *root;
+    int rc = json_parse_object(doc, len, what, &root, e);
+
+    if (rc != 0)
+        return rc;
+    rc = fn(root, out, e);
+    if (rc != 0 && rc != ERR_NOMEM)
+        err_prefix(e, "%s", what);
+    json_decref(root);
+    return rc;
+}
+
 /* The member, or NULL when absent or null. */
 static json_t *member(const json_t *obj, const char *key)
 {
