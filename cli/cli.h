@@ -36,6 +36,12 @@ struct cli_aws {
 /* Opens all three; on failure prints nothing, fills e and leaves a clean struct. */
 int cli_aws_open(const struct globals *g, struct cli_aws *a, struct err *e);
 void cli_aws_close(struct cli_aws *a);
+struct cache;
+struct sync_options;
+/* Fills so for a sync of c's scope over a (both borrowed, to outlive so): workers threads,
+ * Ctrl-C cancels; every other member zero. */
+void cli_sync_options(struct sync_options *so, const struct cli_aws *a, struct cache *c,
+                      int workers);
 
 /* Prints "sagetop: <msg>" on stderr and returns EXIT_ERROR. */
 int cli_fail(const struct err *e);

@@ -215,13 +215,7 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
     if (rc != 0)
         goto out;
     names[0] = o.job;
-    so.cfg = a.cfg;
-    so.creds = a.creds;
-    so.cache_path = cache_path(c);
-    so.account = cache_scope_account(c);
-    so.region = cache_scope_region(c);
-    so.workers = 2;
-    so.cancel = &cli_interrupted;
+    cli_sync_options(&so, &a, c, 2);
     so.notice = on_notice;
     if (!g->offline && !o.follow) {
         struct sync_plan plan = { false, names, 1, SYNC_LOGS_NAMED, 0, false };

@@ -273,20 +273,14 @@ int cmd_show(const struct globals *g, int argc, char **argv)
                                  g->reset_cache ? CACHE_RESET : 0, &c, NULL, 0, &e)) != 0)
         goto out;
     if (!g->offline) {
-        struct sync_options so = { 0 };
+        struct sync_options so;
         const char *names[1] = { job };
         struct sync_plan plan = { false, names, 1, SYNC_LOGS_NONE, 0, false };
         struct cache_job cj;
         struct sync *s;
         struct err se = { 0 };
 
-        so.cfg = a.cfg;
-        so.creds = a.creds;
-        so.cache_path = cache_path(c);
-        so.account = cache_scope_account(c);
-        so.region = cache_scope_region(c);
-        so.workers = 1;
-        so.cancel = &cli_interrupted;
+        cli_sync_options(&so, &a, c, 1);
         /* a failed job's log holds the why: fetch it too */
         if (cache_job_get(c, job, &cj, NULL) == 0 && strcmp(cj.status, "Failed") == 0)
             plan.logs = SYNC_LOGS_NAMED;

@@ -1,5 +1,5 @@
-/* common.c: what every command shares: opening the AWS side, printing errors, finishing
- * stdout. */
+/* common.c: what every command shares: opening the AWS side, the sync options over it,
+ * printing errors, finishing stdout. */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/session.h"
+#include "cache/sync.h"
 #include "cli/cli.h"
 
 int cli_aws_open(const struct globals *g, struct cli_aws *a, struct err *e)
@@ -36,6 +38,19 @@ void cli_aws_close(struct cli_aws *a)
     aws_creds_provider_free(a->creds);
     aws_config_free(a->cfg);
     memset(a, 0, sizeof(*a));
+}
+
+void cli_sync_options(struct sync_options *so, const struct cli_aws *a, struct cache *c,
+                      int workers)
+{
+    memset(so, 0, sizeof(*so));
+    so->cfg = a->cfg;
+    so->creds = a->creds;
+    so->cache_path = cache_path(c);
+    so->account = cache_scope_account(c);
+    so->region = cache_scope_region(c);
+    so->workers = workers;
+    so->cancel = &cli_interrupted;
 }
 
 int cli_fail(const struct err *e)
