@@ -26,6 +26,7 @@
 #include "cache/cache.h"
 #include "cache/logstore.h"
 #include "cache/session.h"
+#include "aws/dynbuf.h"
 #include "cli/cli.h"
 
 enum jobs_format { JOBS_TABLE, JOBS_JSON, JOBS_CSV };
@@ -322,16 +323,9 @@ static int jobs_read(struct cache *c, const struct jobs_opts *o,
                 if (hit == NULL)
                     continue;
             }
-            if (l.count == l.cap) {
-                size_t cap = l.cap ? l.cap * 2 : 256;
-                void *p = realloc(l.items, cap * sizeof(*l.items));
-
-                if (p == NULL) {
-                    rc = err_set(e, ERR_NOMEM, "out of memory");
-                    goto out;
-                }
-                l.items = p;
-                l.cap = cap;
+            if (vec_grow((void **)&l.items, &l.cap, l.count + 1, sizeof(*l.items)) != 0) {
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+                goto out;
             }
             s = &l.items[l.count++];
             memset(s, 0, sizeof(*s));

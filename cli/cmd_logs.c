@@ -13,6 +13,7 @@
 
 #include "cache/session.h"
 #include "cache/sync.h"
+#include "aws/dynbuf.h"
 #include "cli/cli.h"
 #include "tui/sanitize.h"
 
@@ -72,14 +73,8 @@ static void print_line(const struct logs_opts *o, const struct cache_log_line *l
 
         if (nl == NULL && len == 0 && p != ln->text)
             break;     /* trailing newline */
-        if (need > ob->cap) {
-            char *np = realloc(ob->p, need);
-
-            if (np == NULL)
-                return;
-            ob->p = np;
-            ob->cap = need;
-        }
+        if (vec_grow((void **)&ob->p, &ob->cap, need, 1) != 0)
+            return;
         sanitize_text(p, len, ob->p, ob->cap, 0);
         if (o->color) {
             const char *d = ln->instance;

@@ -17,6 +17,7 @@
 
 #include "cache/cache.h"
 #include "cache/session.h"
+#include "aws/dynbuf.h"
 #include "cli/cli.h"
 #include "metrics/series.h"
 #include "tui/chart.h"
@@ -194,52 +195,31 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
 static int read_all(const char *path, char **out, size_t *len, struct err *e)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    size_t cap = 1 << 16, n = 0;
-    char *buf = NULL;
+    struct dynbuf b;
+    char chunk[1 << 16], *text = NULL;
+    size_t got, n;
     int rc = 0;
 
     if (f == NULL)
         return err_set(e, ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    buf = malloc(cap);
-    if (buf == NULL) {
+    dynbuf_init(&b, PLOT_CSV_MAX_BYTES + 1);
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && dynbuf_add(&b, chunk, got) == 0)
+        ;
+    if (b.err == ERR_TOOBIG)
+        rc = err_set(e, ERR_TOOBIG, "%s: larger than %zu MB", path, PLOT_CSV_MAX_BYTES >> 20);
+    else if (b.err != 0)
         rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
-        goto out;
-    }
-    for (;;) {
-        size_t got;
-
-        if (n == cap) {
-            char *nb;
-
-            if (cap >= PLOT_CSV_MAX_BYTES) {
-                rc = err_set(e, ERR_TOOBIG, "%s: larger than %zu MB", path,
-                             PLOT_CSV_MAX_BYTES >> 20);
-                goto out;
-            }
-            nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
-                goto out;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
-            break;
-        }
-    }
-out:
+    else if (ferror(f))
+        rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
     if (f != stdin)
         fclose(f);
-    if (rc < 0) {
-        free(buf);
+    n = b.len;
+    if (rc == 0 && (text = dynbuf_take(&b)) == NULL)
+        rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
+    dynbuf_free(&b);
+    if (rc < 0)
         return rc;
-    }
-    *out = buf;
+    *out = text;
     *len = n;
     return 0;
 }
