@@ -233,7 +233,6 @@ void sagemaker_job_list_clean(struct sagemaker_job_list *l)
     memset(l, 0, sizeof(*l));
 }
 
-
 static int parse_summary(const json_t *o, void *item, struct err *e)
 {
     struct sagemaker_job_summary *s = item;
@@ -261,7 +260,6 @@ static int parse_summary(const json_t *o, void *item, struct err *e)
                                         sizeof(s->warm_pool_status), e));
     return rc;
 }
-
 
 int sagemaker_parse_list_json(const json_t *root, void *out, struct err *e)
 {
@@ -624,7 +622,6 @@ fail:
     return rc;
 }
 
-
 int sagemaker_parse_search(const char *json, size_t len, struct sagemaker_search_page *out,
                            struct err *e)
 {
@@ -678,7 +675,6 @@ static int parse_tuning(const json_t *o, void *item, struct err *e)
         return rc;
     return 0;
 }
-
 
 int sagemaker_parse_tuning_json(const json_t *root, void *out, struct err *e)
 {
@@ -742,7 +738,6 @@ static int parse_trial(const json_t *o, void *item, struct err *e)
     }
     return 0;
 }
-
 
 int sagemaker_parse_trials_json(const json_t *root, void *out, struct err *e)
 {

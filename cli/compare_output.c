@@ -181,14 +181,14 @@ static void grid_print(const struct grid *g, bool md)
     free(w);
 }
 
-static int print_tables(const struct cmp_run *run, bool md)
+/* Hyperparameters: one row per key, one column per job. */
+static int print_hp_table(const struct cmp_run *run, bool md)
 {
     struct grid g = { 0 };
     char buf[128];
-    size_t r, k, row;
+    size_t r, k;
     int rc;
 
-    /* hyperparameters: one row per key, one column per job */
     printf(md ? "### Hyperparameters\n" : "HYPERPARAMETERS");
     if (!md && (run->hp.hidden_equal > 0 || run->hp.hidden_internal > 0))
         printf(" (%zu equal and %zu sagemaker_* hidden: --all, --internal)", run->hp.hidden_equal,
@@ -214,8 +214,17 @@ static int print_tables(const struct cmp_run *run, bool md)
         grid_clean(&g);
         printf("\n");
     }
+    return 0;
+}
 
-    /* metrics: one row per (metric, job), the best job marked with * */
+/* Metrics: one row per (metric, job), the best job marked with *. */
+static int print_metric_table(const struct cmp_run *run, bool md)
+{
+    struct grid g = { 0 };
+    char buf[128];
+    size_t r, k, row;
+    int rc;
+
     printf(md ? "### Metrics\n\n" : "METRICS (best by direction; * the best job; at = time since start)\n");
     if (run->mt.n_rows == 0) {
         printf("  no metric points in the cache\n\n");
@@ -267,8 +276,17 @@ static int print_tables(const struct cmp_run *run, bool md)
         grid_clean(&g);
         printf("\n");
     }
+    return 0;
+}
 
-    /* resources: one row per job */
+/* Resources: one row per job. */
+static int print_resource_table(const struct cmp_run *run, bool md)
+{
+    struct grid g = { 0 };
+    char buf[128];
+    size_t k;
+    int rc;
+
     printf(md ? "### Resources and cost\n\n" : "RESOURCES (on-demand %s prices of %s)\n",
            prices_region, prices_date);
     if (md)
@@ -306,6 +324,15 @@ static int print_tables(const struct cmp_run *run, bool md)
     grid_print(&g, md);
     grid_clean(&g);
     return 0;
+}
+
+static int print_tables(const struct cmp_run *run, bool md)
+{
+    int rc;
+
+    if ((rc = print_hp_table(run, md)) < 0 || (rc = print_metric_table(run, md)) < 0)
+        return rc;
+    return print_resource_table(run, md);
 }
 
 /* ---- CSV -------------------------------------------------------------------------------- */
