@@ -357,7 +357,7 @@ int aws_client_error_set(struct err *e, enum aws_service svc, const char *operat
 
 /* ---- backoff, dates, sleeping -------------------------------------------------------------- */
 
-static uint64_t next_random(uint64_t *s)
+uint64_t aws_client_random(uint64_t *s)
 {
     /* xorshift64*: jitter needs spread, not secrecy */
     uint64_t x = *s ? *s : 0x9E3779B97F4A7C15ULL;
@@ -377,7 +377,7 @@ long aws_client_backoff_ms(int retry, uint64_t *rng_state)
         ceiling *= 2;
     if (ceiling > BACKOFF_CAP_MS)
         ceiling = BACKOFF_CAP_MS;
-    return (long)(next_random(rng_state) % (uint64_t)ceiling);
+    return (long)(aws_client_random(rng_state) % (uint64_t)ceiling);
 }
 
 time_t aws_client_parse_http_date(const char *s)

@@ -42,6 +42,10 @@ int aws_client_error_code(long status, const struct aws_error_info *info);
 int aws_client_error_set(struct err *e, enum aws_service svc, const char *operation,
                          long status, const struct aws_error_info *info);
 
+/* xorshift64*: the next pseudo-random number of the caller's state (0 = a fixed seed). For
+ * jitter (here and paging.c), which needs spread, not secrecy. */
+uint64_t aws_client_random(uint64_t *state);
+
 /* Full-jitter exponential backoff before retry number `retry` (1 = first retry):
  * uniform in [0, min(20 s, 50 ms * 2^retry)), from the caller's PRNG state. */
 long aws_client_backoff_ms(int retry, uint64_t *rng_state);

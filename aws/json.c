@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/dynbuf.h"
+
 int json_parse_object(const char *doc, size_t len, const char *what, json_t **out,
                       struct err *e)
 {
@@ -31,6 +33,21 @@ int json_parse_object(const char *doc, size_t len, const char *what, json_t **ou
     }
     *out = root;
     return 0;
+}
+
+int json_parse_doc(const char *doc, size_t len, const char *what, json_doc_fn fn, void *out,
+                   struct err *e)
+{
+    json_t *root;
+    int rc = json_parse_object(doc, len, what, &root, e);
+
+    if (rc != 0)
+        return rc;
+    rc = fn(root, out, e);
+    if (rc != 0 && rc != ERR_NOMEM)
+        err_prefix(e, "%s", what);
+    json_decref(root);
+    return rc;
 }
 
 /* The member, or NULL when absent or null. */
@@ -139,28 +156,28 @@ int json_get_bool(const json_t *obj, const char *key, bool *out, struct err *e)
     return 0;
 }
 
-int json_get_object(const json_t *obj, const char *key, json_t **out, struct err *e)
+/* A member of JSON type t (an object or an array: what names it), borrowed. */
+static int typed_member(const json_t *obj, const char *key, json_type t, const char *what,
+                        json_t **out, struct err *e)
 {
     json_t *v = member(obj, key);
 
     if (v == NULL)
         return ERR_NOTFOUND;
-    if (!json_is_object(v))
-        return wrong_type(e, key, "an object");
+    if (json_typeof(v) != t)
+        return wrong_type(e, key, what);
     *out = v;
     return 0;
 }
 
+int json_get_object(const json_t *obj, const char *key, json_t **out, struct err *e)
+{
+    return typed_member(obj, key, JSON_OBJECT, "an object", out, e);
+}
+
 int json_get_array(const json_t *obj, const char *key, json_t **out, struct err *e)
 {
-    json_t *v = member(obj, key);
-
-    if (v == NULL)
-        return ERR_NOTFOUND;
-    if (!json_is_array(v))
-        return wrong_type(e, key, "an array");
-    *out = v;
-    return 0;
+    return typed_member(obj, key, JSON_ARRAY, "an array", out, e);
 }
 
 char *json_iso8601(double epoch_s, char *out, size_t outlen)
@@ -306,39 +323,13 @@ int json_required(int rc, const char *key, struct err *e)
 
 /* ---- exact serialisation --------------------------------------------------------------- */
 
-struct dbuf {
-    char *p;
-    size_t len, cap;
-    int rc;
-};
-
-static void db_put(struct dbuf *b, const char *s, size_t n)
+/* The text grows in a struct dynbuf capped at JSON_DOC_MAX_BYTES (NUL included). */
+static void db_put(struct dynbuf *b, const char *s, size_t n)
 {
-    if (b->rc != 0)
-        return;
-    if (b->len + n + 1 > JSON_DOC_MAX_BYTES) {
-        b->rc = ERR_TOOBIG;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        char *p;
-
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if ((p = realloc(b->p, cap)) == NULL) {
-            b->rc = ERR_NOMEM;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    dynbuf_add(b, s, n);
 }
 
-static void db_str(struct dbuf *b, const char *s, size_t n)
+static void db_str(struct dynbuf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t i, run = 0;
@@ -377,7 +368,7 @@ static void db_str(struct dbuf *b, const char *s, size_t n)
 /* The shortest text that reads back as the same double, laid out as Python's repr() (what
  * the AWS services and the emulator send): fixed notation for exponents -4..15, else
  * scientific ("1677672000.0", "0.001", "1e-05", "1.5e+20"). */
-static void db_real(struct dbuf *b, double v)
+static void db_real(struct dynbuf *b, double v)
 {
     char buf[64];
     int prec, n = 0, exp10;
@@ -410,7 +401,7 @@ static void db_real(struct dbuf *b, double v)
     db_put(b, buf, (size_t)n);
 }
 
-static void db_value(struct dbuf *b, const json_t *v, int depth)
+static void db_value(struct dynbuf *b, const json_t *v, int depth)
 {
     char buf[32];
     const char *key;
@@ -419,7 +410,7 @@ static void db_value(struct dbuf *b, const json_t *v, int depth)
     int n;
 
     if (depth > 2048) {
-        b->rc = ERR_TOOBIG;
+        b->err = ERR_TOOBIG;
         return;
     }
     switch (json_typeof(v)) {
@@ -468,19 +459,27 @@ static void db_value(struct dbuf *b, const json_t *v, int depth)
 
 int json_dump_exact(const json_t *v, char **out, size_t *len_out, struct err *e)
 {
-    struct dbuf b = { NULL, 0, 0, 0 };
+    struct dynbuf b;
+    size_t len;
+    char *text;
 
     if (v == NULL)
         return err_set(e, ERR_INVAL, "no JSON value to write");
+    dynbuf_init(&b, JSON_DOC_MAX_BYTES);
     db_value(&b, v, 0);
-    if (b.rc != 0) {
-        free(b.p);
-        return err_set(e, b.rc, b.rc == ERR_NOMEM ? "out of memory writing JSON"
+    if (b.err != 0) {
+        int code = b.err;
+
+        dynbuf_free(&b);
+        return err_set(e, code, code == ERR_NOMEM ? "out of memory writing JSON"
                                                   : "JSON document over %u bytes or too deep",
                        JSON_DOC_MAX_BYTES);
     }
-    *out = b.p;
+    len = b.len;
+    if ((text = dynbuf_take(&b)) == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory writing JSON");
+    *out = text;
     if (len_out != NULL)
-        *len_out = b.len;
+        *len_out = len;
     return 0;
 }

@@ -27,6 +27,13 @@
 int json_parse_object(const char *doc, size_t len, const char *what, json_t **out,
                       struct err *e);
 
+/* Reads a document's root object into out; the shape of every service parser's *_from_json(). */
+typedef int (*json_doc_fn)(const json_t *root, void *out, struct err *e);
+/* A parser's whole round: json_parse_object(), then fn(root, out), a failure of fn (other than
+ * ERR_NOMEM) prefixed with what ("<what>: <fn's message>"), the root freed. */
+int json_parse_doc(const char *doc, size_t len, const char *what, json_doc_fn fn, void *out,
+                   struct err *e);
+
 /* Copies a string member into out[outlen] (NUL-terminated). Longer than outlen-1 or embedded
  * NUL: ERR_PARSE. */
 int json_get_str(const json_t *obj, const char *key, char *out, size_t outlen, struct err *e);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/dynbuf.h"
 #include "aws/json.h"
 #include "aws/paging.h"
 
@@ -42,23 +43,14 @@ void logs_stream_list_clean(struct logs_stream_list *l)
 static int streams_append(const json_t *root, struct logs_stream_list *l, struct err *e)
 {
     json_t *arr = NULL, *o;
-    size_t i, n, ncap;
-    struct logs_stream *p;
+    size_t i, n;
     int rc = json_optional(json_get_array(root, "logStreams", &arr, e));
 
     if (rc != 0)
         return rc;
     n = json_array_size(arr);
-    if (l->count + n > l->cap) {
-        ncap = l->cap ? l->cap : 16;
-        while (ncap < l->count + n)
-            ncap *= 2;
-        p = realloc(l->items, ncap * sizeof(*p));
-        if (p == NULL)
-            return err_set(e, ERR_NOMEM, "out of memory");
-        l->items = p;
-        l->cap = ncap;
-    }
+    if (vec_grow((void **)&l->items, &l->cap, l->count + n, sizeof(*l->items)) != 0)
+        return err_set(e, ERR_NOMEM, "out of memory");
     for (i = 0; i < n; i++) {
         struct logs_stream *s = &l->items[l->count];
 
@@ -311,7 +303,8 @@ int logs_get_log_events(struct aws_client *c, const struct logs_get_query *q,
     return rc;
 }
 
-static int filter_from_json(const json_t *root, struct logs_event_page *out, struct err *e)
+/* FilterLogEvents' shape (json_doc_fn: out is a struct logs_event_page). */
+static int filter_from_json(const json_t *root, void *out, struct err *e)
 {
     struct logs_event_page p = { 0 };
     int rc;
@@ -321,23 +314,14 @@ static int filter_from_json(const json_t *root, struct logs_event_page *out, str
         logs_event_page_clean(&p);
         return rc;
     }
-    *out = p;
+    *(struct logs_event_page *)out = p;
     return 0;
 }
 
 int logs_parse_filter_log_events(const char *json, size_t len, struct logs_event_page *out,
                                  struct err *e)
 {
-    json_t *root;
-    int rc = json_parse_object(json, len, "FilterLogEvents response", &root, e);
-
-    if (rc != 0)
-        return rc;
-    rc = filter_from_json(root, out, e);
-    if (rc != 0 && rc != ERR_NOMEM)
-        err_prefix(e, "FilterLogEvents response");
-    json_decref(root);
-    return rc;
+    return json_parse_doc(json, len, "FilterLogEvents response", filter_from_json, out, e);
 }
 
 int logs_filter_log_events(struct aws_client *c, const struct logs_filter_query *q,

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/client_internal.h"
+
 static paging_sleep_fn sleep_hook;
 
 void paging_set_sleep(paging_sleep_fn fn)
@@ -36,18 +38,6 @@ bool paging_retryable(int rc, const char *aws_code)
     return false;
 }
 
-/* xorshift64*: any non-zero state */
-static uint64_t next_random(uint64_t *s)
-{
-    uint64_t x = *s != 0 ? *s : 0x9e3779b97f4a7c15u;
-
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * 0x2545f4914f6cdd1du;
-}
-
 long paging_backoff_ms(int retry, uint64_t *rng_state)
 {
     long d = PAGING_BASE_MS;
@@ -57,7 +47,7 @@ long paging_backoff_ms(int retry, uint64_t *rng_state)
         d *= 2;
     if (d > PAGING_MAX_MS)
         d = PAGING_MAX_MS;
-    return d / 2 + (long)(next_random(rng_state) % (uint64_t)(d - d / 2));
+    return d / 2 + (long)(aws_client_random(rng_state) % (uint64_t)(d - d / 2));
 }
 
 /* Sleeps ms in short slices; the client's cancel flag (set by another thread: the signal may

@@ -1,6 +1,6 @@
 /* sigv4.c: AWS Signature Version 4, stage by stage (see sigv4.h for the rules).
  *
- * Owns nothing beyond the call: every buffer is built in a capped growable string and either
+ * Owns nothing beyond the call: every buffer is built in a capped dynbuf (dynbuf.h) and either
  * handed to the caller or freed on the one cleanup path. Must not do I/O (except hashing a
  * file for S3 uploads), log, or keep any state; secrets and derived keys live on the stack
  * and are wiped with OPENSSL_cleanse() before returning. */
@@ -18,66 +18,23 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-/* ---- a capped growable string ------------------------------------------------------------ */
+#include "aws/dynbuf.h"
 
-struct sbuf {
-    char *p;
-    size_t len;
-    size_t cap;
-    int err;                                 /* first failure: ERR_NOMEM or ERR_INVAL (cap) */
-};
+/* ---- the growing strings ------------------------------------------------------------------ */
 
-static void sbuf_add(struct sbuf *b, const char *s, size_t n)
+/* Every string built here is a struct dynbuf capped at SIGV4_MAX_CANONICAL bytes (NUL
+ * included). None holds a secret: the keys live in fixed arrays wiped below. */
+static void buf_init(struct dynbuf *b)
 {
-    size_t need;
-    char *np;
-
-    if (b->err != 0)
-        return;
-    need = b->len + n + 1;
-    if (need > SIGV4_MAX_CANONICAL) {
-        b->err = ERR_INVAL;
-        return;
-    }
-    if (need > b->cap) {
-        size_t ncap = b->cap ? b->cap : 256;
-        while (ncap < need)
-            ncap *= 2;
-        np = realloc(b->p, ncap);
-        if (np == NULL) {
-            b->err = ERR_NOMEM;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    dynbuf_init(b, SIGV4_MAX_CANONICAL);
 }
 
-static void sbuf_str(struct sbuf *b, const char *s)
-{
-    sbuf_add(b, s, strlen(s));
-}
-
-static void sbuf_chr(struct sbuf *b, char c)
-{
-    sbuf_add(b, &c, 1);
-}
-
-/* Ensures a NUL-terminated (possibly empty) string even when nothing was added. */
-static void sbuf_finish(struct sbuf *b)
-{
-    sbuf_add(b, "", 0);
-}
-
-static int sbuf_fail(struct sbuf *b, struct err *e, const char *what)
+/* Frees b and says why it failed. */
+static int buf_fail(struct dynbuf *b, struct err *e, const char *what)
 {
     int code = b->err;
 
-    free(b->p);
-    b->p = NULL;
+    dynbuf_free(b);
     if (code == ERR_NOMEM)
         return err_set(e, ERR_NOMEM, "sigv4: out of memory building the %s", what);
     return err_set(e, ERR_INVAL, "sigv4: the %s is over %d bytes", what, SIGV4_MAX_CANONICAL);
@@ -194,7 +151,7 @@ char *sigv4_uri_encode_dup(const char *in, size_t len, unsigned flags)
     return out;
 }
 
-static void sbuf_encode(struct sbuf *b, const char *s, size_t len, unsigned flags)
+static void add_encoded(struct dynbuf *b, const char *s, size_t len, unsigned flags)
 {
     enum { SLICE = 32 };
     char tmp[3 * SLICE + 1];
@@ -204,7 +161,7 @@ static void sbuf_encode(struct sbuf *b, const char *s, size_t len, unsigned flag
     while (len > 0) {
         size_t take = len < SLICE ? len : SLICE;
         size_t n = sigv4_uri_encode(s, take, flags, tmp, sizeof(tmp));
-        sbuf_add(b, tmp, n);
+        dynbuf_add(b, tmp, n);
         s += take;
         len -= take;
     }
@@ -223,7 +180,7 @@ static int hexval(char c)
 
 /* Decodes %XX (valid escapes only; anything else stays literal) and re-encodes, so that
  * "%7e", "~" and "%7E" all sign as the server canonicalises them: "~". */
-static void sbuf_reencode(struct sbuf *b, const char *s, size_t len)
+static void add_reencoded(struct dynbuf *b, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -231,7 +188,7 @@ static void sbuf_reencode(struct sbuf *b, const char *s, size_t len)
             c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
             i += 2;
         }
-        sbuf_encode(b, &c, 1, 0);
+        add_encoded(b, &c, 1, 0);
     }
 }
 
@@ -239,7 +196,7 @@ static void sbuf_reencode(struct sbuf *b, const char *s, size_t len)
 
 /* botocore's remove_dot_segments(): drops empty and "." segments, ".." pops one, keeps the
  * leading slash and a trailing slash when anything is left. */
-static void normalize_path(struct sbuf *b, const char *path)
+static void normalize_path(struct dynbuf *b, const char *path)
 {
     size_t len = strlen(path);
     size_t starts[256], lens[256], n = 0;
@@ -269,27 +226,27 @@ static void normalize_path(struct sbuf *b, const char *path)
         return;
     }
     if (path[0] == '/')
-        sbuf_chr(b, '/');
+        dynbuf_addc(b, '/');
     for (size_t k = 0; k < n; k++) {
         if (k > 0)
-            sbuf_chr(b, '/');
-        sbuf_encode(b, path + starts[k], lens[k], SIGV4_ENC_KEEP_SLASH);
+            dynbuf_addc(b, '/');
+        add_encoded(b, path + starts[k], lens[k], SIGV4_ENC_KEEP_SLASH);
     }
     if (len > 0 && path[len - 1] == '/' && n > 0)
-        sbuf_chr(b, '/');
+        dynbuf_addc(b, '/');
 }
 
-static void canonical_uri(struct sbuf *b, const char *path, unsigned flags)
+static void canonical_uri(struct dynbuf *b, const char *path, unsigned flags)
 {
     if (path == NULL || path[0] == '\0') {
-        sbuf_chr(b, '/');
+        dynbuf_addc(b, '/');
     } else if (flags & SIGV4_S3) {
-        sbuf_str(b, path);
+        dynbuf_addstr(b, path);
     } else {
         size_t before = b->len;
         normalize_path(b, path);
         if (b->err == 0 && b->len == before)
-            sbuf_chr(b, '/');
+            dynbuf_addc(b, '/');
     }
 }
 
@@ -309,16 +266,19 @@ static int qpair_cmp(const void *a, const void *b)
 
 static char *reencode_dup(const char *s, size_t len, int *err)
 {
-    struct sbuf b = {0};
+    struct dynbuf b;
+    char *out;
 
-    sbuf_reencode(&b, s, len);
-    sbuf_finish(&b);
+    buf_init(&b);
+    add_reencoded(&b, s, len);
     if (b.err != 0) {
         *err = b.err;
-        free(b.p);
+        dynbuf_free(&b);
         return NULL;
     }
-    return b.p;
+    if ((out = dynbuf_take(&b)) == NULL)
+        *err = ERR_NOMEM;
+    return out;
 }
 
 static size_t count_pairs(const char *q)
@@ -330,7 +290,7 @@ static size_t count_pairs(const char *q)
     return n;
 }
 
-static void canonical_query(struct sbuf *b, const char *query)
+static void canonical_query(struct dynbuf *b, const char *query)
 {
     struct qpair *pairs = NULL;
     size_t n = 0;
@@ -363,10 +323,10 @@ static void canonical_query(struct sbuf *b, const char *query)
         qsort(pairs, n, sizeof(*pairs), qpair_cmp);
         for (size_t i = 0; i < n; i++) {
             if (i > 0)
-                sbuf_chr(b, '&');
-            sbuf_str(b, pairs[i].key);
-            sbuf_chr(b, '=');
-            sbuf_str(b, pairs[i].value);
+                dynbuf_addc(b, '&');
+            dynbuf_addstr(b, pairs[i].key);
+            dynbuf_addc(b, '=');
+            dynbuf_addstr(b, pairs[i].value);
         }
     } else {
         b->err = err;
@@ -416,7 +376,7 @@ static bool is_ws(unsigned char c)
     return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
 }
 
-static void sbuf_trimall(struct sbuf *b, const char *v)
+static void add_trimmed(struct dynbuf *b, const char *v)
 {
     bool first = true;
 
@@ -429,8 +389,8 @@ static void sbuf_trimall(struct sbuf *b, const char *v)
         while (*v && !is_ws((unsigned char)*v))
             v++;
         if (!first)
-            sbuf_chr(b, ' ');
-        sbuf_add(b, start, (size_t)(v - start));
+            dynbuf_addc(b, ' ');
+        dynbuf_add(b, start, (size_t)(v - start));
         first = false;
     }
 }
@@ -482,25 +442,25 @@ static int collect_headers(const struct sigv4_request *req, struct chdr *h, stru
     return (int)n;
 }
 
-static void canonical_headers(struct sbuf *b, struct sbuf *signed_list, const struct chdr *h,
+static void canonical_headers(struct dynbuf *b, struct dynbuf *signed_list, const struct chdr *h,
                               size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         bool repeat = i > 0 && strcmp(h[i].name, h[i - 1].name) == 0;
         if (repeat) {
-            sbuf_chr(b, ',');
+            dynbuf_addc(b, ',');
         } else {
             if (i > 0) {
-                sbuf_chr(b, '\n');
-                sbuf_chr(signed_list, ';');
+                dynbuf_addc(b, '\n');
+                dynbuf_addc(signed_list, ';');
             }
-            sbuf_str(b, h[i].name);
-            sbuf_chr(b, ':');
-            sbuf_str(signed_list, h[i].name);
+            dynbuf_addstr(b, h[i].name);
+            dynbuf_addc(b, ':');
+            dynbuf_addstr(signed_list, h[i].name);
         }
-        sbuf_trimall(b, h[i].value);
+        add_trimmed(b, h[i].value);
     }
-    sbuf_chr(b, '\n');
+    dynbuf_addc(b, '\n');
 }
 
 static const char *payload_line(const struct sigv4_request *req, const struct chdr *h, size_t n)
@@ -517,8 +477,11 @@ int sigv4_canonical_request(const struct sigv4_request *req, unsigned flags, cha
                             char **signed_headers, struct err *e)
 {
     struct chdr *h = NULL;
-    struct sbuf b = {0}, sl = {0};
+    struct dynbuf b, sl;
     int n, rc = 0;
+
+    buf_init(&b);
+    buf_init(&sl);
 
     if (req == NULL || req->method == NULL || req->method[0] == '\0')
         return err_set(e, ERR_INVAL, "sigv4: no method");
@@ -530,67 +493,71 @@ int sigv4_canonical_request(const struct sigv4_request *req, unsigned flags, cha
         rc = n;
         goto out;
     }
-    sbuf_str(&b, req->method);
-    sbuf_chr(&b, '\n');
+    dynbuf_addstr(&b, req->method);
+    dynbuf_addc(&b, '\n');
     canonical_uri(&b, req->path, flags);
-    sbuf_chr(&b, '\n');
+    dynbuf_addc(&b, '\n');
     canonical_query(&b, req->query);
-    sbuf_chr(&b, '\n');
+    dynbuf_addc(&b, '\n');
     canonical_headers(&b, &sl, h, (size_t)n);
-    sbuf_chr(&b, '\n');
-    sbuf_add(&b, sl.p ? sl.p : "", sl.len);
-    sbuf_chr(&b, '\n');
-    sbuf_str(&b, payload_line(req, h, (size_t)n));
-    sbuf_finish(&sl);
+    dynbuf_addc(&b, '\n');
+    dynbuf_add(&b, dynbuf_str(&sl), sl.len);
+    dynbuf_addc(&b, '\n');
+    dynbuf_addstr(&b, payload_line(req, h, (size_t)n));
     if (b.err != 0 || sl.err != 0) {
         if (b.err == 0)
             b.err = sl.err;
-        rc = sbuf_fail(&b, e, "canonical request");
+        rc = buf_fail(&b, e, "canonical request");
         goto out;
     }
-    *out = b.p;
-    *signed_headers = sl.p;
-    b.p = NULL;
-    sl.p = NULL;
+    *out = dynbuf_take(&b);
+    *signed_headers = dynbuf_take(&sl);
+    if (*out == NULL || *signed_headers == NULL) {
+        free(*out);
+        free(*signed_headers);
+        rc = err_set(e, ERR_NOMEM, "sigv4: out of memory");
+    }
 out:
-    free(b.p);
-    free(sl.p);
+    dynbuf_free(&b);
+    dynbuf_free(&sl);
     free(h);
     return rc;
 }
 
 /* ---- string to sign, key, signature -------------------------------------------------------- */
 
-static void scope(struct sbuf *b, const char *amz_date, const char *region, const char *service)
+static void scope(struct dynbuf *b, const char *amz_date, const char *region, const char *service)
 {
-    sbuf_add(b, amz_date, 8);
-    sbuf_chr(b, '/');
-    sbuf_str(b, region);
-    sbuf_chr(b, '/');
-    sbuf_str(b, service);
-    sbuf_str(b, "/aws4_request");
+    dynbuf_add(b, amz_date, 8);
+    dynbuf_addc(b, '/');
+    dynbuf_addstr(b, region);
+    dynbuf_addc(b, '/');
+    dynbuf_addstr(b, service);
+    dynbuf_addstr(b, "/aws4_request");
 }
 
 int sigv4_string_to_sign(const char *amz_date, const char *region, const char *service,
                          const char *canonical_request, size_t creq_len, char **out,
                          struct err *e)
 {
-    struct sbuf b = {0};
+    struct dynbuf b;
     char hex[SIGV4_HEX_LEN + 1];
 
     if (amz_date == NULL || strlen(amz_date) != SIGV4_DATE_LEN || region == NULL ||
         service == NULL || canonical_request == NULL)
         return err_set(e, ERR_INVAL, "sigv4: bad date, region or service");
     sigv4_payload_hash(canonical_request, creq_len, hex);
-    sbuf_str(&b, "AWS4-HMAC-SHA256\n");
-    sbuf_str(&b, amz_date);
-    sbuf_chr(&b, '\n');
+    buf_init(&b);
+    dynbuf_addstr(&b, "AWS4-HMAC-SHA256\n");
+    dynbuf_addstr(&b, amz_date);
+    dynbuf_addc(&b, '\n');
     scope(&b, amz_date, region, service);
-    sbuf_chr(&b, '\n');
-    sbuf_str(&b, hex);
+    dynbuf_addc(&b, '\n');
+    dynbuf_addstr(&b, hex);
     if (b.err != 0)
-        return sbuf_fail(&b, e, "string to sign");
-    *out = b.p;
+        return buf_fail(&b, e, "string to sign");
+    if ((*out = dynbuf_take(&b)) == NULL)
+        return err_set(e, ERR_NOMEM, "sigv4: out of memory");
     return 0;
 }
 

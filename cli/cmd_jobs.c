@@ -26,6 +26,7 @@
 #include "cache/cache.h"
 #include "cache/logstore.h"
 #include "cache/session.h"
+#include "aws/dynbuf.h"
 #include "cli/cli.h"
 
 enum jobs_format { JOBS_TABLE, JOBS_JSON, JOBS_CSV };
@@ -36,7 +37,6 @@ struct jobs_opts {
     const char *name_contains;
     double since;                   /* CreationTimeAfter, 0: none */
     size_t limit;                   /* 0: all */
-    bool offline;                   /* --offline here too (as well as before the command) */
     enum jobs_sort sort;
     enum jobs_format format;
 };
@@ -60,7 +60,7 @@ static void jobs_help(FILE *f)
         "  --limit N           at most N jobs\n"
         "  --sort KEY          created (newest first, the default), name or status\n"
         "  --format F          table (default), json (as aws sagemaker list-training-jobs) or csv\n"
-        "  --offline           the cache only, no network (also as a global option)\n");
+        "  --offline           the cache only, no network (a global option: anywhere)\n");
 }
 
 /* "30m", "12h", "2d", "1w", "90s" -> seconds; ISO 8601 -> absolute. */
@@ -107,14 +107,13 @@ static int jobs_parse_args(int argc, char **argv, double now, struct jobs_opts *
             jobs_help(stdout);
             return JOBS_HELP_SHOWN;
         }
-        if (strcmp(a, "--offline") == 0) {
-            o->offline = true;
-            continue;
-        }
         if (n >= sizeof(name) || strncmp(a, "--", 2) != 0)
             return cli_usage_error("jobs", "unexpected argument '%s'", a);
         memcpy(name, a, n);
         name[n] = '\0';
+        /* an unknown name is that, whether a value follows or not */
+        if (cli_opt_find(cli_command_options("jobs"), name) == NULL)
+            return cli_usage_error("jobs", "unknown option '%s'", name);
         if (eq != NULL)
             v = eq + 1;
         else if (i + 1 < argc)
@@ -168,8 +167,6 @@ static int jobs_parse_args(int argc, char **argv, double now, struct jobs_opts *
                 o->format = JOBS_CSV;
             else
                 return cli_usage_error("jobs", "--format takes table, json or csv");
-        } else {
-            return cli_usage_error("jobs", "unknown option '%s'", name);
         }
     }
     return 0;
@@ -326,16 +323,9 @@ static int jobs_read(struct cache *c, const struct jobs_opts *o,
                 if (hit == NULL)
                     continue;
             }
-            if (l.count == l.cap) {
-                size_t cap = l.cap ? l.cap * 2 : 256;
-                void *p = realloc(l.items, cap * sizeof(*l.items));
-
-                if (p == NULL) {
-                    rc = err_set(e, ERR_NOMEM, "out of memory");
-                    goto out;
-                }
-                l.items = p;
-                l.cap = cap;
+            if (vec_grow((void **)&l.items, &l.cap, l.count + 1, sizeof(*l.items)) != 0) {
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+                goto out;
             }
             s = &l.items[l.count++];
             memset(s, 0, sizeof(*s));
@@ -602,14 +592,7 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         return EXIT_OK;
     if (rc != 0)
         return rc;
-    if (o.offline) {
-        struct globals og = *g;
-
-        og.offline = true;
-        rc = jobs_load(&og, &o, &l, &e);
-    } else {
-        rc = jobs_load(g, &o, &l, &e);
-    }
+    rc = jobs_load(g, &o, &l, &e);
     if (rc != 0)
         return cli_fail(&e);
     jobs_sort(l.items, l.count, o.sort);
@@ -627,7 +610,5 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         break;
     }
     sagemaker_job_list_clean(&l);
-    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
-        rc = err_set(&e, ERR_IO, "cannot write to stdout");
-    return rc != 0 ? cli_fail(&e) : EXIT_OK;
+    return cli_stdout_finish(rc, &e);
 }

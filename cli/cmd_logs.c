@@ -13,6 +13,7 @@
 
 #include "cache/session.h"
 #include "cache/sync.h"
+#include "aws/dynbuf.h"
 #include "cli/cli.h"
 #include "tui/sanitize.h"
 
@@ -72,14 +73,8 @@ static void print_line(const struct logs_opts *o, const struct cache_log_line *l
 
         if (nl == NULL && len == 0 && p != ln->text)
             break;     /* trailing newline */
-        if (need > ob->cap) {
-            char *np = realloc(ob->p, need);
-
-            if (np == NULL)
-                return;
-            ob->p = np;
-            ob->cap = need;
-        }
+        if (vec_grow((void **)&ob->p, &ob->cap, need, 1) != 0)
+            return;
         sanitize_text(p, len, ob->p, ob->cap, 0);
         if (o->color) {
             const char *d = ln->instance;
@@ -149,6 +144,58 @@ static void on_notice(void *ctx, const struct sync_notice *n)
         fprintf(stderr, "sagetop logs: %s\n", n->text);
 }
 
+/* parse_args: --help was printed; exit 0. */
+enum { LOGS_HELP_SHOWN = -1 };
+
+/* The options into *o (zeroed first). Returns 0, LOGS_HELP_SHOWN, or EXIT_USAGE after printing
+ * why. */
+static int parse_args(int argc, char **argv, double now, struct logs_opts *o)
+{
+    struct err e = { 0 };
+    double t;
+    int i;
+
+    memset(o, 0, sizeof(*o));
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool more = i + 1 < argc;
+
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(stdout);
+            return LOGS_HELP_SHOWN;
+        } else if (strcmp(arg, "--follow") == 0 || strcmp(arg, "-f") == 0) {
+            o->follow = true;
+        } else if (strcmp(arg, "--timestamps") == 0 || strcmp(arg, "-t") == 0) {
+            o->timestamps = true;
+        } else if (strcmp(arg, "--grep") == 0 && more) {
+            o->grep = argv[++i];
+        } else if (strcmp(arg, "--instance") == 0 && more) {
+            o->f.instance = argv[++i];
+        } else if ((strcmp(arg, "--since") == 0 || strcmp(arg, "--until") == 0) && more) {
+            if (cache_parse_time(argv[++i], now, &t, &e) != 0)
+                return cli_usage_error("logs", "%s", e.msg);
+            if (arg[2] == 's')
+                o->f.since_ms = (int64_t)(t * 1000);
+            else
+                o->f.until_ms = (int64_t)(t * 1000);
+        } else if (strcmp(arg, "--format") == 0 && more) {
+            const char *fmt = argv[++i];
+
+            if (strcmp(fmt, "json") == 0)
+                o->json = true;
+            else if (strcmp(fmt, "text") != 0)
+                return cli_usage_error("logs", "--format is text or json");
+        } else if (arg[0] == '-') {
+            return cli_usage_error("logs", "unknown option '%s'", arg);
+        } else if (o->job == NULL) {
+            o->job = arg;
+        } else {
+            return cli_usage_error("logs", "one job at a time");
+        }
+    }
+    return 0;
+}
+
 int cmd_logs(const struct globals *g, int argc, char **argv)
 {
     struct logs_opts o;
@@ -160,49 +207,14 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
     struct cache_log_pos pos = { 0, 0, 0 };
     struct out_buf ob = { NULL, 0 };
     const char *names[1];
-    double now = (double)time(NULL), t;
+    double now = (double)time(NULL);
     bool have_pos = false;
-    int i, rc = 0;
+    int rc = 0;
 
-    memset(&o, 0, sizeof(o));
     memset(&a, 0, sizeof(a));
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool more = i + 1 < argc;
-
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            usage(stdout);
-            return EXIT_OK;
-        } else if (strcmp(arg, "--follow") == 0 || strcmp(arg, "-f") == 0) {
-            o.follow = true;
-        } else if (strcmp(arg, "--timestamps") == 0 || strcmp(arg, "-t") == 0) {
-            o.timestamps = true;
-        } else if (strcmp(arg, "--grep") == 0 && more) {
-            o.grep = argv[++i];
-        } else if (strcmp(arg, "--instance") == 0 && more) {
-            o.f.instance = argv[++i];
-        } else if ((strcmp(arg, "--since") == 0 || strcmp(arg, "--until") == 0) && more) {
-            if (cache_parse_time(argv[++i], now, &t, &e) != 0)
-                return cli_usage_error("logs", "%s", e.msg);
-            if (arg[2] == 's')
-                o.f.since_ms = (int64_t)(t * 1000);
-            else
-                o.f.until_ms = (int64_t)(t * 1000);
-        } else if (strcmp(arg, "--format") == 0 && more) {
-            const char *fmt = argv[++i];
-
-            if (strcmp(fmt, "json") == 0)
-                o.json = true;
-            else if (strcmp(fmt, "text") != 0)
-                return cli_usage_error("logs", "--format is text or json");
-        } else if (arg[0] == '-') {
-            return cli_usage_error("logs", "unknown option '%s'", arg);
-        } else if (o.job == NULL) {
-            o.job = arg;
-        } else {
-            return cli_usage_error("logs", "one job at a time");
-        }
-    }
+    rc = parse_args(argc, argv, now, &o);
+    if (rc != 0)
+        return rc == LOGS_HELP_SHOWN ? EXIT_OK : rc;
     if (o.job == NULL)
         return cli_usage_error("logs", "which job? sagetop logs JOB");
     if (o.follow && g->offline)
@@ -215,13 +227,7 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
     if (rc != 0)
         goto out;
     names[0] = o.job;
-    so.cfg = a.cfg;
-    so.creds = a.creds;
-    so.cache_path = cache_path(c);
-    so.account = cache_scope_account(c);
-    so.region = cache_scope_region(c);
-    so.workers = 2;
-    so.cancel = &cli_interrupted;
+    cli_sync_options(&so, &a, c, 2);
     so.notice = on_notice;
     if (!g->offline && !o.follow) {
         struct sync_plan plan = { false, names, 1, SYNC_LOGS_NAMED, 0, false };

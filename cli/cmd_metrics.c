@@ -254,14 +254,83 @@ static void usage(FILE *f)
           f);
 }
 
+/* What the command line asks for; the arrays (room for argc each) hold argv entries. */
+struct metrics_args {
+    char **jobs, **only, **defs;    /* JOBs, --metric NAME, --metric NAME=REGEX */
+    int njobs, nonly, ndefs;
+    const char *instance;
+    bool all_instances, reextract;
+    enum fmt fmt;
+};
+
+/* parse_args: --help was printed; exit 0. */
+enum { METRICS_HELP_SHOWN = -1 };
+
+/* Fills ma (its arrays allocated by the caller). Returns 0, METRICS_HELP_SHOWN, or EXIT_USAGE
+ * after printing why. */
+static int parse_args(int argc, char **argv, struct metrics_args *ma)
+{
+    struct err e = { 0 };
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return METRICS_HELP_SHOWN;
+        } else if (strcmp(a, "--metric") == 0 && i + 1 < argc) {
+            const char *m = argv[++i];
+
+            if (strchr(m, '=') != NULL) {
+                struct mdef_list probe;
+                mdef_list_init(&probe);
+                if (mdef_list_add_cli(&probe, m, &e) != 0) {
+                    mdef_list_clean(&probe);
+                    return cli_usage_error("metrics", "%s", e.msg);
+                }
+                mdef_list_clean(&probe);
+                ma->defs[ma->ndefs++] = argv[i];
+            } else {
+                ma->only[ma->nonly++] = argv[i];
+            }
+        } else if (strcmp(a, "--reextract") == 0) {
+            ma->reextract = true;
+        } else if (strcmp(a, "--instance") == 0 && i + 1 < argc) {
+            ma->instance = argv[++i];
+            ma->all_instances = strcmp(ma->instance, "all") == 0;
+        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (strcmp(f, "table") == 0)
+                ma->fmt = FMT_TABLE;
+            else if (strcmp(f, "csv") == 0)
+                ma->fmt = FMT_CSV;
+            else if (strcmp(f, "json") == 0)
+                ma->fmt = FMT_JSON;
+            else {
+                return cli_usage_error("metrics", "--format is table, csv or json, not '%s'",
+                                       f);
+            }
+        } else if (a[0] == '-') {
+            return cli_usage_error("metrics", "unknown option '%s'", a);
+        } else {
+            ma->jobs[ma->njobs++] = argv[i];
+        }
+    }
+    if (ma->njobs == 0)
+        return cli_usage_error("metrics", "name at least one JOB");
+    return 0;
+}
+
 int cmd_metrics(const struct globals *g, int argc, char **argv)
 {
     struct aws_options opts = { g->profile, g->region, g->endpoint_url };
     struct aws_config *cfg = NULL;
     struct cache *c = NULL;
     struct mreport rep;
+    struct metrics_args ma = { 0 };
     struct err e = { 0 };
-    enum fmt fmt = FMT_TABLE;
+    enum fmt fmt;
     char **jobs = calloc((size_t)argc, sizeof(char *));
     char **only = calloc((size_t)argc, sizeof(char *));
     char **defs = calloc((size_t)argc, sizeof(char *));
@@ -276,55 +345,20 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
         rc = EXIT_ERROR;
         goto out;
     }
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            goto out;
-        } else if (strcmp(a, "--metric") == 0 && i + 1 < argc) {
-            const char *m = argv[++i];
-            if (strchr(m, '=') != NULL) {
-                struct mdef_list probe;
-                mdef_list_init(&probe);
-                if (mdef_list_add_cli(&probe, m, &e) != 0) {
-                    mdef_list_clean(&probe);
-                    rc = cli_usage_error("metrics", "%s", e.msg);
-                    goto out;
-                }
-                mdef_list_clean(&probe);
-                defs[ndefs++] = argv[i];
-            } else {
-                only[nonly++] = argv[i];
-            }
-        } else if (strcmp(a, "--reextract") == 0) {
-            reextract = true;
-        } else if (strcmp(a, "--instance") == 0 && i + 1 < argc) {
-            instance = argv[++i];
-            all_instances = strcmp(instance, "all") == 0;
-        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-            const char *f = argv[++i];
-            if (strcmp(f, "table") == 0)
-                fmt = FMT_TABLE;
-            else if (strcmp(f, "csv") == 0)
-                fmt = FMT_CSV;
-            else if (strcmp(f, "json") == 0)
-                fmt = FMT_JSON;
-            else {
-                rc = cli_usage_error("metrics", "--format is table, csv or json, not '%s'", f);
-                goto out;
-            }
-        } else if (a[0] == '-') {
-            rc = cli_usage_error("metrics", "unknown option '%s'", a);
-            goto out;
-        } else {
-            jobs[njobs++] = argv[i];
-        }
-    }
-    if (njobs == 0) {
-        rc = cli_usage_error("metrics", "name at least one JOB");
+    ma.jobs = jobs;
+    ma.only = only;
+    ma.defs = defs;
+    if ((rc = parse_args(argc, argv, &ma)) != 0) {
+        rc = rc == METRICS_HELP_SHOWN ? EXIT_OK : rc;
         goto out;
     }
+    njobs = ma.njobs;
+    nonly = ma.nonly;
+    ndefs = ma.ndefs;
+    instance = ma.instance;
+    all_instances = ma.all_instances;
+    reextract = ma.reextract;
+    fmt = ma.fmt;
     rep.keep_points = fmt == FMT_JSON;
     cfg = aws_config_load(&opts, &e);
     if (cfg == NULL) {
@@ -342,6 +376,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
     }
     for (i = 0; i < njobs && !cli_interrupted; i++) {
         struct mt_run r = { jobs[i], fmt, NULL, only, nonly, &rep, &e, 0 };
+        struct cache_job cj;
         struct cache_kv_list inst;
         struct mset *ms;
         bool same = false, found = false;
@@ -356,6 +391,13 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
                     r.instance = "algo-1";
         }
         cache_kv_list_clean(&inst);
+        /* a job the cache never saw is an error, as in show and logs, not an empty report */
+        if (cache_job_get(c, jobs[i], &cj, &e) == ERR_NOTFOUND) {
+            fprintf(stderr, "sagetop metrics: no training job named %s in the cache (run "
+                            "'sagetop sync %s' first)\n", jobs[i], jobs[i]);
+            rc = EXIT_ERROR;
+            continue;
+        }
         ms = job_set(c, jobs[i], config, config_len, defs, ndefs, &bad_defs, &same, &e);
         if (ms == NULL) {
             rc = cli_fail(&e);

@@ -17,6 +17,7 @@
 
 #include "cache/cache.h"
 #include "cache/session.h"
+#include "aws/dynbuf.h"
 #include "cli/cli.h"
 #include "metrics/series.h"
 #include "tui/chart.h"
@@ -66,27 +67,6 @@ static void plot_usage(FILE *f)
         "value);\n"
         "                       JOB arguments then pick and order the jobs\n"
         "  --help               print this help\n");
-}
-
-/* "--opt VALUE" or "--opt=VALUE": 1 when argv[*i] is opt, 0 when not, -1 when the value is
- * missing. */
-static int opt_value(int argc, char **argv, int *i, const char *opt, const char **out)
-{
-    size_t n = strlen(opt);
-    const char *a = argv[*i];
-
-    if (strncmp(a, opt, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *out = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0')
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *out = argv[++*i];
-    return 1;
 }
 
 static bool parse_int(const char *s, int lo, int hi, int *out)
@@ -150,15 +130,15 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
             a->no_legend = true;
         } else if (strcmp(arg, "--no-markers") == 0) {
             a->no_markers = true;
-        } else if ((r = opt_value(argc, argv, &i, "--metric", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--metric", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--metric needs a name");
             a->metric = v;
-        } else if ((r = opt_value(argc, argv, &i, "--csv", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--csv", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--csv needs a file name (or - for stdin)");
             a->csv = v;
-        } else if ((r = opt_value(argc, argv, &i, "--x", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--x", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--x needs step, epoch, time or elapsed");
             if (strcmp(v, "step") == 0)
@@ -171,13 +151,13 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
                 a->x_kind = SERIES_X_ELAPSED;
             else
                 return cli_usage_error("plot", "--x %s: use step, epoch, time or elapsed", v);
-        } else if ((r = opt_value(argc, argv, &i, "--width", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--width", &v)) != 0) {
             if (r < 0 || !parse_int(v, 20, 2000, &a->width))
                 return cli_usage_error("plot", "--width needs a number from 20 to 2000");
-        } else if ((r = opt_value(argc, argv, &i, "--height", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--height", &v)) != 0) {
             if (r < 0 || !parse_int(v, 5, 2000, &a->height))
                 return cli_usage_error("plot", "--height needs a number from 5 to 2000");
-        } else if ((r = opt_value(argc, argv, &i, "--glyphs", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--glyphs", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--glyphs needs braille, block or ascii");
             if (strcmp(v, "braille") == 0)
@@ -188,10 +168,10 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
                 a->glyphs = CHART_GLYPHS_ASCII;
             else
                 return cli_usage_error("plot", "--glyphs %s: use braille, block or ascii", v);
-        } else if ((r = opt_value(argc, argv, &i, "--ema", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--ema", &v)) != 0) {
             if (r < 0 || !parse_double(v, &a->ema) || a->ema < 0 || a->ema >= 1)
                 return cli_usage_error("plot", "--ema needs a factor F with 0 <= F < 1");
-        } else if ((r = opt_value(argc, argv, &i, "--cursor", &v)) != 0) {
+        } else if ((r = cli_take_value(argc, argv, &i, "--cursor", &v)) != 0) {
             if (r < 0 || !parse_double(v, &a->cursor_x))
                 return cli_usage_error("plot", "--cursor needs an x value");
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -215,52 +195,31 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
 static int read_all(const char *path, char **out, size_t *len, struct err *e)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    size_t cap = 1 << 16, n = 0;
-    char *buf = NULL;
+    struct dynbuf b;
+    char chunk[1 << 16], *text = NULL;
+    size_t got, n;
     int rc = 0;
 
     if (f == NULL)
         return err_set(e, ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    buf = malloc(cap);
-    if (buf == NULL) {
+    dynbuf_init(&b, PLOT_CSV_MAX_BYTES + 1);
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && dynbuf_add(&b, chunk, got) == 0)
+        ;
+    if (b.err == ERR_TOOBIG)
+        rc = err_set(e, ERR_TOOBIG, "%s: larger than %zu MB", path, PLOT_CSV_MAX_BYTES >> 20);
+    else if (b.err != 0)
         rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
-        goto out;
-    }
-    for (;;) {
-        size_t got;
-
-        if (n == cap) {
-            char *nb;
-
-            if (cap >= PLOT_CSV_MAX_BYTES) {
-                rc = err_set(e, ERR_TOOBIG, "%s: larger than %zu MB", path,
-                             PLOT_CSV_MAX_BYTES >> 20);
-                goto out;
-            }
-            nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
-                goto out;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
-            break;
-        }
-    }
-out:
+    else if (ferror(f))
+        rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
     if (f != stdin)
         fclose(f);
-    if (rc < 0) {
-        free(buf);
+    n = b.len;
+    if (rc == 0 && (text = dynbuf_take(&b)) == NULL)
+        rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
+    dynbuf_free(&b);
+    if (rc < 0)
         return rc;
-    }
-    *out = buf;
+    *out = text;
     *len = n;
     return 0;
 }
@@ -485,5 +444,5 @@ int cmd_plot(const struct globals *g, int argc, char **argv)
 out:
     free(text);
     series_set_clean(&set);
-    return rc < 0 ? cli_fail(&e) : EXIT_OK;
+    return cli_stdout_finish(rc < 0 ? rc : 0, &e);
 }

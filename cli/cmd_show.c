@@ -67,6 +67,46 @@ static void fmt_dur(double s, char *buf, size_t n)
         snprintf(buf, n, "%lds", v);
 }
 
+/* The Resources section: instances, times, spot, image. */
+static void show_resources(const struct sagemaker_job *j)
+{
+    char d[64];
+
+    printf("\nResources\n");
+    if (j->instance_type[0] != '\0') {
+        printf("  %-18s %s x %d, %d GB volume\n", "Instances", j->instance_type,
+               j->instance_count, j->volume_size_gb);
+    }
+    if (j->max_runtime_s > 0) {
+        fmt_dur((double)j->max_runtime_s, d, sizeof(d));
+        field("Max runtime", d);
+    }
+    if (j->training_time_s > 0) {
+        fmt_dur((double)j->training_time_s, d, sizeof(d));
+        field("Training time", d);
+    }
+    if (j->billable_time_s > 0) {
+        fmt_dur((double)j->billable_time_s, d, sizeof(d));
+        field("Billable time", d);
+    }
+    if (j->managed_spot) {
+        if (j->training_time_s > 0 && j->billable_time_s > 0)
+            printf("  %-18s yes: billed %lds of %lds training, %.0f%% saved\n", "Spot",
+                   j->billable_time_s, j->training_time_s,
+                   (1.0 - (double)j->billable_time_s / (double)j->training_time_s) * 100.0);
+        else
+            field("Spot", "yes");
+        if (j->max_wait_time_s > 0) {
+            fmt_dur((double)j->max_wait_time_s, d, sizeof(d));
+            field("Max wait", d);
+        }
+    }
+    field("Image", j->training_image);
+    field("Algorithm", j->algorithm_name);
+    field("Input mode", j->training_input_mode);
+    field("Role", j->role_arn);
+}
+
 static void show_text(struct cache *c, const struct sagemaker_job *j)
 {
     struct cache_kv_list kv = { 0 };
@@ -125,39 +165,7 @@ static void show_text(struct cache *c, const struct sagemaker_job *j)
         cache_log_batch_clean(&b);
     }
 
-    printf("\nResources\n");
-    if (j->instance_type[0] != '\0') {
-        printf("  %-18s %s x %d, %d GB volume\n", "Instances", j->instance_type,
-               j->instance_count, j->volume_size_gb);
-    }
-    if (j->max_runtime_s > 0) {
-        fmt_dur((double)j->max_runtime_s, d, sizeof(d));
-        field("Max runtime", d);
-    }
-    if (j->training_time_s > 0) {
-        fmt_dur((double)j->training_time_s, d, sizeof(d));
-        field("Training time", d);
-    }
-    if (j->billable_time_s > 0) {
-        fmt_dur((double)j->billable_time_s, d, sizeof(d));
-        field("Billable time", d);
-    }
-    if (j->managed_spot) {
-        if (j->training_time_s > 0 && j->billable_time_s > 0)
-            printf("  %-18s yes: billed %lds of %lds training, %.0f%% saved\n", "Spot",
-                   j->billable_time_s, j->training_time_s,
-                   (1.0 - (double)j->billable_time_s / (double)j->training_time_s) * 100.0);
-        else
-            field("Spot", "yes");
-        if (j->max_wait_time_s > 0) {
-            fmt_dur((double)j->max_wait_time_s, d, sizeof(d));
-            field("Max wait", d);
-        }
-    }
-    field("Image", j->training_image);
-    field("Algorithm", j->algorithm_name);
-    field("Input mode", j->training_input_mode);
-    field("Role", j->role_arn);
+    show_resources(j);
 
     if (cache_job_hyperparameters(c, j->name, &kv, NULL) == 0 && kv.n > 0) {
         printf("\nHyperparameters\n");
@@ -273,20 +281,14 @@ int cmd_show(const struct globals *g, int argc, char **argv)
                                  g->reset_cache ? CACHE_RESET : 0, &c, NULL, 0, &e)) != 0)
         goto out;
     if (!g->offline) {
-        struct sync_options so = { 0 };
+        struct sync_options so;
         const char *names[1] = { job };
         struct sync_plan plan = { false, names, 1, SYNC_LOGS_NONE, 0, false };
         struct cache_job cj;
         struct sync *s;
         struct err se = { 0 };
 
-        so.cfg = a.cfg;
-        so.creds = a.creds;
-        so.cache_path = cache_path(c);
-        so.account = cache_scope_account(c);
-        so.region = cache_scope_region(c);
-        so.workers = 1;
-        so.cancel = &cli_interrupted;
+        cli_sync_options(&so, &a, c, 1);
         /* a failed job's log holds the why: fetch it too */
         if (cache_job_get(c, job, &cj, NULL) == 0 && strcmp(cj.status, "Failed") == 0)
             plan.logs = SYNC_LOGS_NAMED;

@@ -133,13 +133,7 @@ int cmd_sync(const struct globals *g, int argc, char **argv)
         goto out;
     if (moved[0] != '\0')
         fprintf(stderr, "sagetop: the old cache was moved to %s\n", moved);
-    o.cfg = a.cfg;
-    o.creds = a.creds;
-    o.cache_path = cache_path(c);
-    o.account = cache_scope_account(c);
-    o.region = cache_scope_region(c);
-    o.workers = workers;
-    o.cancel = &cli_interrupted;
+    cli_sync_options(&o, &a, c, workers);
     o.notice = on_notice;
     o.notice_ctx = &pc;
     plan.names = names;

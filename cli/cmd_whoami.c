@@ -98,11 +98,7 @@ int cmd_whoami(const struct globals *g, int argc, char **argv)
                    ep[i].custom ? " (configured)" : "");
     }
     cli_aws_close(&a);
-    if (fflush(stdout) != 0) {
-        err_set(&e, ERR_IO, "cannot write to stdout");
-        return cli_fail(&e);
-    }
-    return EXIT_OK;
+    return cli_stdout_finish(0, &e);
 fail:
     cli_aws_close(&a);
     return cli_fail(&e);

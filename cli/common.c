@@ -1,8 +1,14 @@
-/* common.c: what every command shares: opening the AWS side, printing errors. */
+/* common.c: what every command shares: opening the AWS side, the sync options over it,
+ * printing errors, finishing stdout. */
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cache/session.h"
+#include "cache/sync.h"
 #include "cli/cli.h"
 
 int cli_aws_open(const struct globals *g, struct cli_aws *a, struct err *e)
@@ -34,6 +40,19 @@ void cli_aws_close(struct cli_aws *a)
     memset(a, 0, sizeof(*a));
 }
 
+void cli_sync_options(struct sync_options *so, const struct cli_aws *a, struct cache *c,
+                      int workers)
+{
+    memset(so, 0, sizeof(*so));
+    so->cfg = a->cfg;
+    so->creds = a->creds;
+    so->cache_path = cache_path(c);
+    so->account = cache_scope_account(c);
+    so->region = cache_scope_region(c);
+    so->workers = workers;
+    so->cancel = &cli_interrupted;
+}
+
 int cli_fail(const struct err *e)
 {
     fprintf(stderr, "sagetop: %s\n", e != NULL && e->msg[0] ? e->msg : "failed");
@@ -50,4 +69,27 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nRun 'sagetop %s --help' for usage.\n", cmd);
     return EXIT_USAGE;
+}
+
+bool cli_stdout_gone(void)
+{
+    struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+
+    /* a pipe whose reader has gone polls POLLERR (errno may be stale: not consulted) */
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+int cli_stdout_finish(int rc, const struct err *e)
+{
+    bool failed = fflush(stdout) != 0 || ferror(stdout);
+
+    if ((rc != 0 || failed) && cli_stdout_gone())
+        return EXIT_OK;     /* `sagetop jobs | head -1`: the reader had enough */
+    if (rc != 0)
+        return cli_fail(e);
+    if (failed) {
+        fprintf(stderr, "sagetop: cannot write to stdout: %s\n", strerror(errno));
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
 }

@@ -1,5 +1,5 @@
-/* main.c: argv -> command. Parses the global options once (they come before the command), then
- * dispatches to one cmd_*() per command. Owns the process: signal handlers and exit status.
+/* main.c: argv -> command. Takes the global options before the command, and after it through
+ * cli_command_args() (options.c, which knows each command's own options), then dispatches to one cmd_*() per command. Owns the process: signal handlers and exit status.
  * Must not do any command's work itself. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +44,7 @@ static void usage(FILE *f)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(f,
         "\n"
-        "global options:\n"
+        "global options (before or after the command):\n"
         "  --profile NAME       AWS profile (default: AWS_PROFILE, then \"default\")\n"
         "  --region REGION      AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
         "  --endpoint-url URL   send every AWS request to URL (e.g. a local emulator)\n"
@@ -65,38 +65,16 @@ static void on_signal(int sig)
     cli_interrupted = 1;
 }
 
-/* Takes "--opt VALUE" or "--opt=VALUE"; returns 1 when argv[*i] was opt, -1 on a missing value. */
-static int take_value(int argc, char **argv, int *i, const char *opt, const char **out)
-{
-    size_t n = strlen(opt);
-    const char *a = argv[*i];
-
-    if (strncmp(a, opt, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *out = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0')
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *out = argv[++*i];
-    return 1;
-}
-
 int main(int argc, char **argv)
 {
-    static const char *value_opts[] = { "--profile", "--region", "--endpoint-url", "--cache" };
     struct globals g = { 0 };
-    const char **slots[] = { &g.profile, &g.region, &g.endpoint_url, &g.cache_path };
     struct sigaction sa;
-    int i;
+    const char *bad = NULL;
+    int i, cargc, r;
     size_t k;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int taken = 0;
 
         if (a[0] != '-' || strcmp(a, "-") == 0)
             break;
@@ -104,24 +82,14 @@ int main(int argc, char **argv)
             i++;
             break;
         }
-        for (k = 0; k < sizeof(value_opts) / sizeof(value_opts[0]) && !taken; k++) {
-            taken = take_value(argc, argv, &i, value_opts[k], slots[k]);
-            if (taken < 0) {
-                fprintf(stderr, "sagetop: %s needs a value\n", value_opts[k]);
-                return EXIT_USAGE;
-            }
+        r = cli_global_take(argc, argv, &i, &g);
+        if (r < 0) {
+            fprintf(stderr, "sagetop: %s needs a value\n", a);
+            return EXIT_USAGE;
         }
-        if (taken)
+        if (r > 0)
             continue;
-        if (strcmp(a, "--offline") == 0) {
-            g.offline = true;
-        } else if (strcmp(a, "--no-color") == 0) {
-            g.no_color = true;
-        } else if (strcmp(a, "--read-only") == 0) {
-            g.read_only = true;
-        } else if (strcmp(a, "--reset-cache") == 0) {
-            g.reset_cache = true;
-        } else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
             printf("sagetop %s\n", SAGETOP_VERSION);
             return EXIT_OK;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -133,9 +101,6 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (getenv("NO_COLOR") != NULL && getenv("NO_COLOR")[0] != '\0')
-        g.no_color = true;
-
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -143,6 +108,8 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (getenv("NO_COLOR") != NULL && getenv("NO_COLOR")[0] != '\0')
+        g.no_color = true;
     if (i >= argc)
         return cmd_tui(&g, 0, argv + i);
     if (strcmp(argv[i], "help") == 0) {
@@ -150,8 +117,15 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
-        if (strcmp(argv[i], commands[k].name) == 0)
-            return commands[k].fn(&g, argc - i, argv + i);
+        if (strcmp(argv[i], commands[k].name) != 0)
+            continue;
+        /* global options after the command too, as the AWS CLI takes them */
+        r = cli_command_args(commands[k].name, argc - i, argv + i, &g, &cargc, &bad);
+        if (r == CLI_ARG_NO_VALUE)
+            return cli_usage_error(commands[k].name, "%s needs a value", bad);
+        if (r != 0)
+            return cli_usage_error(commands[k].name, "unknown option '%s'", bad);
+        return commands[k].fn(&g, cargc, argv + i);
     }
     fprintf(stderr, "sagetop: unknown command '%s'\n", argv[i]);
     usage(stderr);
