@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "aws/dynbuf.h"
+#include "aws/userconfig.h"
 #include "cache/session.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
@@ -98,25 +99,6 @@ static bool is_marked(const struct jobs_state *s, const char *name, size_t *at)
 
 /* ---- columns remembered in the config ([ui] section, "columns hp.x m.y") ---------------- */
 
-static void mkdir_p_ignore(const char *dir)
-{
-    /* exists already, or cannot be made: fopen below says which */
-    (void)mkdir(dir, 0700);
-}
-
-static int config_path(char *buf, size_t size)
-{
-    const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
-
-    if (x && *x)
-        snprintf(buf, size, "%s/sagetop/config", x);
-    else if (h && *h)
-        snprintf(buf, size, "%s/.config/sagetop/config", h);
-    else
-        return -1;
-    return 0;
-}
-
 static void add_user_col(struct jobs_state *s, const char *key)
 {
     struct column *c;
@@ -142,86 +124,39 @@ static void add_user_col(struct jobs_state *s, const char *key)
 
 static void load_columns(struct jobs_state *s)
 {
-    char path[1024], line[1024];
-    FILE *f;
-    bool in_ui = false;
+    struct userconfig *cfg = NULL;
+    char value[1024];
+    char *tok, *save = NULL;
 
-    if (config_path(path, sizeof(path)) < 0 || !(f = fopen(path, "r")))
+    if (userconfig_load(NULL, &cfg, NULL) != 0)
         return;
-    while (fgets(line, sizeof(line), f)) {
-        char *p = line, *tok;
-
-        line[strcspn(line, "\r\n")] = '\0';
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '[') {
-            in_ui = strncmp(p, "[ui]", 4) == 0;
-            continue;
-        }
-        if (!in_ui || strncmp(p, "columns", 7) != 0)
-            continue;
-        for (tok = strtok(p + 7, " \t"); tok; tok = strtok(NULL, " \t"))
+    if (userconfig_get(cfg, "ui", "columns", value, sizeof(value)))
+        for (tok = strtok_r(value, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
             add_user_col(s, tok);
-    }
-    fclose(f);
+    userconfig_free(cfg);
 }
 
-/* Rewrites the [ui] section of the shared config file, keeping every other line as it was. */
-static int save_columns(struct jobs_state *s)
+/* Sets "columns ..." in the config's [ui] section, keeping every other line as it was. */
+static int save_columns(struct jobs_state *s, struct err *e)
 {
-    char path[1024], tmp[1100], line[2048];
-    FILE *in, *out;
-    bool in_ui = false;
+    struct userconfig *cfg = NULL;
+    struct dynbuf cols;
     size_t i;
+    int rc;
 
-    if (config_path(path, sizeof(path)) < 0)
-        return -1;
-    {
-        char dir[1024];
-        char *slash;
-
-        str_copy(dir, sizeof(dir), path);
-        slash = strrchr(dir, '/');
-        if (slash) {
-            char cmd[1200];
-
-            *slash = '\0';
-            snprintf(cmd, sizeof(cmd), "%s", dir);
-            /* two levels at most: $XDG_CONFIG_HOME and sagetop */
-            slash = strrchr(cmd, '/');
-            if (slash) {
-                *slash = '\0';
-                mkdir_p_ignore(cmd);
-            }
-            mkdir_p_ignore(dir);
-        }
-    }
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    out = fopen(tmp, "w");
-    if (!out)
-        return -1;
-    in = fopen(path, "r");
-    while (in && fgets(line, sizeof(line), in)) {
-        const char *p = line;
-
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '[')
-            in_ui = strncmp(p, "[ui]", 4) == 0;
-        if (!in_ui)
-            fputs(line, out);
-    }
-    if (in)
-        fclose(in);
-    fputs("[ui]\ncolumns", out);
+    if ((rc = userconfig_load(NULL, &cfg, e)) != 0)
+        return rc;
+    dynbuf_init(&cols, 4096);
+    dynbuf_addstr(&cols, "");
     for (i = s->n_builtin; i < s->n_cols; i++)
-        fprintf(out, " %s", s->cols[i].key);
-    fputs("\n", out);
-    if (fclose(out) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return -1;
-    }
-    return 0;
+        dynbuf_printf(&cols, "%s%s", i > s->n_builtin ? " " : "", s->cols[i].key);
+    rc = cols.err ? err_set(e, cols.err, "too many columns")
+                  : userconfig_set(cfg, "ui", "columns", dynbuf_str(&cols), e);
+    if (rc == 0)
+        rc = userconfig_save(cfg, NULL, e);
+    dynbuf_free(&cols);
+    userconfig_free(cfg);
+    return rc;
 }
 
 /* ---- the query ------------------------------------------------------------------------------ */
@@ -825,6 +760,7 @@ static const struct key_binding jobs_keys[] = {
 
 static int cmd_cols(struct jobs_state *s, int argc, char **argv, struct app *a)
 {
+    struct err e = { 0 };
     int i;
 
     for (i = 1; i < argc; i++) {
@@ -852,8 +788,8 @@ static int cmd_cols(struct jobs_state *s, int argc, char **argv, struct app *a)
             add_user_col(s, key);
         }
     }
-    if (save_columns(s) < 0)
-        app_flash(a, true, "columns set, but the config file could not be written");
+    if (save_columns(s, &e) < 0)
+        app_flash(a, true, "columns set, but the config file could not be written: %s", e.msg);
     else
         app_flash(a, false, "columns saved to the config");
     s->stale = true;

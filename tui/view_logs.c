@@ -13,6 +13,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "aws/userconfig.h"
 #include "metrics/metrics.h"
 #include "tui/draw.h"
 #include "tui/sanitize.h"
@@ -163,8 +164,8 @@ static void build_mset(struct logs_state *s, struct app *a, const char *job)
 {
     struct mdef_list l;
     struct cache_kv_list md = { 0 };
-    char path[1024];
-    size_t i;
+    char *cfg;
+    size_t i, cfg_len;
 
     s->mset_tried = true;
     mdef_list_init(&l);
@@ -172,16 +173,9 @@ static void build_mset(struct logs_state *s, struct app *a, const char *job)
         for (i = 0; i < md.n; i++)
             mdef_list_add(&l, md.items[i].key, md.items[i].value, MDEF_JOB, NULL);
     cache_kv_list_clean(&md);
-    if (metrics_config_path(path, sizeof(path), NULL) == 0) {
-        FILE *f = fopen(path, "r");
-
-        if (f) {
-            char buf[65536];
-            size_t n = fread(buf, 1, sizeof(buf), f);
-
-            mdef_list_parse_config(&l, buf, n, job, NULL);
-            fclose(f);
-        }
+    if ((cfg = userconfig_read_text(&cfg_len)) != NULL) {
+        mdef_list_parse_config(&l, cfg, cfg_len, job, NULL);
+        free(cfg);
     }
     s->mset = mset_new(&l, NULL);
     mdef_list_clean(&l);
