@@ -254,14 +254,12 @@ static size_t metric_index(const struct cv_job *j, const char *name)
     return i;
 }
 
-static void build_page(struct compare_state *s)
+/* The hyperparameter table: a row per key (a column per job), or transposed. */
+static void page_hyperparameters(struct compare_state *s)
 {
     struct cv_line *l;
     char buf[160];
     size_t r, k;
-
-    s->n_lines = 0;
-    memset(s->colw, 0, sizeof(s->colw));
 
     snprintf(buf, sizeof(buf), "Hyperparameters: %s%s  (%zu equal, %zu sagemaker_* hidden)",
              s->all ? "all rows" : "only rows that differ",
@@ -301,6 +299,15 @@ static void build_page(struct compare_state *s)
         }
     }
     title_line(s, "");
+
+}
+
+/* The metric table: a row per metric, the chosen statistic per job, the best one starred. */
+static void page_metrics(struct compare_state *s)
+{
+    struct cv_line *l;
+    char buf[160];
+    size_t r, k;
 
     snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/at step; the best job in bold)",
              stat_names[s->stat]);
@@ -354,6 +361,15 @@ static void build_page(struct compare_state *s)
     }
     title_line(s, "");
 
+}
+
+/* The resources and cost table: a row per job. */
+static void page_resources(struct compare_state *s)
+{
+    struct cv_line *l;
+    char buf[160];
+    size_t k;
+
     title_line(s, "Resources and cost (on-demand price estimate)");
     l = add_line(s, SEC_RES);
     {
@@ -393,6 +409,15 @@ static void build_page(struct compare_state *s)
             snprintf(buf, sizeof(buf), "-");
         set_cell(s, l, 6, buf, TH_NORMAL, false);
     }
+}
+
+static void build_page(struct compare_state *s)
+{
+    s->n_lines = 0;
+    memset(s->colw, 0, sizeof(s->colw));
+    page_hyperparameters(s);
+    page_metrics(s);
+    page_resources(s);
 }
 
 static void rebuild_tables(struct compare_state *s)

@@ -315,56 +315,43 @@ static int kv_cmp(const void *x, const void *y)
     return strcmp(((const struct cache_kv *)x)->key, ((const struct cache_kv *)y)->key);
 }
 
-static void build(struct detail_state *s, struct app *a, const char *name)
+static void section_job(struct detail_state *s, struct app *a, const struct cache_job *j)
 {
-    struct cache *c = app_cache(a);
-    struct cache_job j;
-    struct cache_transition_list tl = { 0 };
-    struct cache_kv_list hp = { 0 }, md = { 0 }, tags = { 0 };
-    struct cache_metric_stat_list ms = { 0 };
-    char *doc = NULL;
-    json_t *root = NULL;
-    char t1[64], t2[64], d[32];
-    size_t i;
-    struct err e = { 0 };
-
-    clear_lines(s);
-    if (cache_job_get(c, name, &j, &e) < 0) {
-        add(s, "job", name, strlen(name), 0, false);
-        add(s, "", "not in the cache yet: waiting for the sync…", 44, theme_attr(TH_DIM), false);
-        return;
-    }
-    if (cache_job_describe_json(c, name, &doc, NULL) == 0 && doc)
-        root = json_loads(doc, 0, NULL);
-    free(doc);
+    char t1[64], t2[64];
 
     heading(s, "Job");
-    add(s, "name", j.name, strlen(j.name), A_BOLD, false);
-    addf(s, "status", theme_status_attr(j.status), "%s%s%s", j.status,
-         j.secondary_status[0] ? " / " : "", j.secondary_status);
-    fmt_time(j.creation_time, t1, sizeof(t1));
+    add(s, "name", j->name, strlen(j->name), A_BOLD, false);
+    addf(s, "status", theme_status_attr(j->status), "%s%s%s", j->status,
+         j->secondary_status[0] ? " / " : "", j->secondary_status);
+    fmt_time(j->creation_time, t1, sizeof(t1));
     addf(s, "created", 0, "%s", t1);
-    fmt_time(j.start_time, t1, sizeof(t1));
-    fmt_time(j.end_time, t2, sizeof(t2));
+    fmt_time(j->start_time, t1, sizeof(t1));
+    fmt_time(j->end_time, t2, sizeof(t2));
     addf(s, "training", 0, "%s %s %s", t1, draw_sym(SYM_ARROW), t2);
-    if (j.arn[0])
-        add(s, "arn", j.arn, strlen(j.arn), theme_attr(TH_DIM), false);
-    if (!j.described)
+    if (j->arn[0])
+        add(s, "arn", j->arn, strlen(j->arn), theme_attr(TH_DIM), false);
+    if (!j->described)
         add(s, "", "(not described yet: details arrive with the next sync)", 54,
             theme_attr(TH_DIM), false);
-
-    if (strcmp(j.status, "Failed") == 0 || j.failure_reason[0]) {
+    if (strcmp(j->status, "Failed") == 0 || j->failure_reason[0]) {
         heading(s, "Failure");
-        add(s, "reason", j.failure_reason[0] ? j.failure_reason : "(none given)",
-            j.failure_reason[0] ? strlen(j.failure_reason) : 12, theme_attr(TH_ERROR), false);
-        add_error_lines(s, a, name);
+        add(s, "reason", j->failure_reason[0] ? j->failure_reason : "(none given)",
+            j->failure_reason[0] ? strlen(j->failure_reason) : 12, theme_attr(TH_ERROR), false);
+        add_error_lines(s, a, j->name);
     }
+}
+
+static void section_timeline(struct detail_state *s, struct app *a, const struct cache_job *j)
+{
+    struct cache_transition_list tl = { 0 };
+    char t1[64], d[32];
+    size_t i;
 
     heading(s, "Status timeline");
-    if (cache_job_transitions(c, name, &tl, NULL) == 0 && tl.n > 0) {
+    if (cache_job_transitions(app_cache(a), j->name, &tl, NULL) == 0 && tl.n > 0) {
         for (i = 0; i < tl.n; i++) {
             const struct cache_transition *t = &tl.items[i];
-            double end = t->end_time > 0 ? t->end_time : (cache_status_final(j.status) ? t->start_time : app_now(a));
+            double end = t->end_time > 0 ? t->end_time : (cache_status_final(j->status) ? t->start_time : app_now(a));
             char line[1024];
 
             fmt_time(t->start_time, t1, sizeof(t1));
@@ -376,11 +363,16 @@ static void build(struct detail_state *s, struct app *a, const char *name)
         add(s, "", "(no transitions cached)", 23, theme_attr(TH_DIM), false);
     }
     cache_transition_list_clean(&tl);
+}
+
+static void section_resources(struct detail_state *s, const struct cache_job *j, json_t *root)
+{
+    char d[32];
 
     heading(s, "Resources");
-    if (j.instance_type[0])
-        addf(s, "instances", 0, "%s %s %d", j.instance_type, draw_utf8() ? "×" : "x",
-             j.instance_count ? j.instance_count : 1);
+    if (j->instance_type[0])
+        addf(s, "instances", 0, "%s %s %d", j->instance_type, draw_utf8() ? "×" : "x",
+             j->instance_count ? j->instance_count : 1);
     if (root) {
         json_int_t vol = jint(root, "ResourceConfig", "VolumeSizeInGB");
         json_int_t maxrun = jint(root, "StoppingCondition", "MaxRuntimeInSeconds");
@@ -402,45 +394,43 @@ static void build(struct detail_state *s, struct app *a, const char *name)
         if ((v = jstr(root, "RoleArn")))
             add(s, "role", v, strlen(v), 0, false);
     }
+}
+
+static void section_spot(struct detail_state *s, const struct cache_job *j)
+{
+    char d[32];
+
     heading(s, "Spot");
-    if (j.spot) {
+    if (j->spot) {
         char tr[32], bi[32];
 
-        fmt_duration((double)j.training_seconds, tr, sizeof(tr));
-        fmt_duration((double)j.billable_seconds, bi, sizeof(bi));
+        fmt_duration((double)j->training_seconds, tr, sizeof(tr));
+        fmt_duration((double)j->billable_seconds, bi, sizeof(bi));
         add(s, "", "managed spot training", 21, 0, false);
-        if (j.training_seconds > 0)
-            addf(s, "training", 0, "%lld s (%s)", (long long)j.training_seconds, tr);
-        if (j.billable_seconds > 0)
-            addf(s, "billable", 0, "%lld s (%s)", (long long)j.billable_seconds, bi);
-        if (j.training_seconds > 0 && j.billable_seconds > 0)
+        if (j->training_seconds > 0)
+            addf(s, "training", 0, "%lld s (%s)", (long long)j->training_seconds, tr);
+        if (j->billable_seconds > 0)
+            addf(s, "billable", 0, "%lld s (%s)", (long long)j->billable_seconds, bi);
+        if (j->training_seconds > 0 && j->billable_seconds > 0)
             addf(s, "savings", theme_attr(TH_OK) | A_BOLD, "%.0f%% (%lld s not billed)",
-                 100.0 * (1.0 - (double)j.billable_seconds / (double)j.training_seconds),
-                 (long long)(j.training_seconds - j.billable_seconds));
+                 100.0 * (1.0 - (double)j->billable_seconds / (double)j->training_seconds),
+                 (long long)(j->training_seconds - j->billable_seconds));
         else
             add(s, "savings", "known when the job ends (billable vs training seconds)", 54,
                 theme_attr(TH_DIM), false);
     } else {
         add(s, "", "on-demand (billable = training)", 31, theme_attr(TH_DIM), false);
-        if (j.training_seconds > 0) {
-            int64_t bs = j.billable_seconds ? j.billable_seconds : j.training_seconds;
+        if (j->training_seconds > 0) {
+            int64_t bs = j->billable_seconds ? j->billable_seconds : j->training_seconds;
 
             fmt_duration((double)bs, d, sizeof(d));
             addf(s, "billable", 0, "%lld s (%s)", (long long)bs, d);
         }
     }
+}
 
-    heading(s, "Hyperparameters");
-    if (cache_job_hyperparameters(c, name, &hp, NULL) == 0 && hp.n > 0) {
-        qsort(hp.items, hp.n, sizeof(hp.items[0]), kv_cmp);
-        for (i = 0; i < hp.n; i++)
-            add(s, hp.items[i].key, hp.items[i].value, strlen(hp.items[i].value),
-                strncmp(hp.items[i].key, "sagemaker_", 10) == 0 ? theme_attr(TH_DIM) : 0, false);
-    } else {
-        add(s, "", "(none cached)", 13, theme_attr(TH_DIM), false);
-    }
-    cache_kv_list_clean(&hp);
-
+static void section_data(struct detail_state *s, json_t *root)
+{
     heading(s, "Data");
     if (root) {
         json_t *chans = json_object_get(root, "InputDataConfig"), *ch;
@@ -462,6 +452,13 @@ static void build(struct detail_state *s, struct app *a, const char *name)
     } else {
         add(s, "", "(not described yet)", 19, theme_attr(TH_DIM), false);
     }
+}
+
+static void section_metrics(struct detail_state *s, struct cache *c, const char *name)
+{
+    struct cache_kv_list md = { 0 };
+    struct cache_metric_stat_list ms = { 0 };
+    size_t i;
 
     heading(s, "Metric definitions");
     if (cache_job_metric_definitions(c, name, &md, NULL) == 0 && md.n > 0) {
@@ -495,12 +492,55 @@ static void build(struct detail_state *s, struct app *a, const char *name)
         add(s, "", "(no metrics yet)", 16, theme_attr(TH_DIM), false);
     }
     cache_metric_stat_list_clean(&ms);
+}
 
-    if (cache_job_tags(c, name, &tags, NULL) == 0 && tags.n > 0) {
-        heading(s, "Tags");
-        for (i = 0; i < tags.n; i++)
-            add(s, tags.items[i].key, tags.items[i].value, strlen(tags.items[i].value), 0, false);
+/* The key/value lists: hyperparameters (sorted, sagemaker_* dimmed) or tags. */
+static void section_kv(struct detail_state *s, const char *title, const struct cache_kv_list *l,
+                       bool dim_internal)
+{
+    size_t i;
+
+    heading(s, title);
+    for (i = 0; i < l->n; i++)
+        add(s, l->items[i].key, l->items[i].value, strlen(l->items[i].value),
+            dim_internal && strncmp(l->items[i].key, "sagemaker_", 10) == 0 ? theme_attr(TH_DIM)
+                                                                             : 0, false);
+}
+
+static void build(struct detail_state *s, struct app *a, const char *name)
+{
+    struct cache *c = app_cache(a);
+    struct cache_job j;
+    struct cache_kv_list hp = { 0 }, tags = { 0 };
+    char *doc = NULL;
+    json_t *root = NULL;
+    struct err e = { 0 };
+
+    clear_lines(s);
+    if (cache_job_get(c, name, &j, &e) < 0) {
+        add(s, "job", name, strlen(name), 0, false);
+        add(s, "", "not in the cache yet: waiting for the sync…", 44, theme_attr(TH_DIM), false);
+        return;
     }
+    if (cache_job_describe_json(c, name, &doc, NULL) == 0 && doc)
+        root = json_loads(doc, 0, NULL);
+    free(doc);
+    section_job(s, a, &j);
+    section_timeline(s, a, &j);
+    section_resources(s, &j, root);
+    section_spot(s, &j);
+    if (cache_job_hyperparameters(c, name, &hp, NULL) == 0 && hp.n > 0) {
+        qsort(hp.items, hp.n, sizeof(hp.items[0]), kv_cmp);
+        section_kv(s, "Hyperparameters", &hp, true);
+    } else {
+        heading(s, "Hyperparameters");
+        add(s, "", "(none cached)", 13, theme_attr(TH_DIM), false);
+    }
+    cache_kv_list_clean(&hp);
+    section_data(s, root);
+    section_metrics(s, c, name);
+    if (cache_job_tags(c, name, &tags, NULL) == 0 && tags.n > 0)
+        section_kv(s, "Tags", &tags, false);
     cache_kv_list_clean(&tags);
     json_decref(root);
 }
