@@ -138,6 +138,7 @@ void app_push(struct app *a, const struct view_ops *ops, const char *job,
     for (i = 0; i < n_jobs; i++)
         memcpy(a->pushed.jobs[i], jobs[i], CACHE_JOB_NAME_MAX);
     a->pushed.n_jobs = n_jobs;
+    a->pushed.stale = true;
     a->pending_push = true;
 }
 
@@ -270,16 +271,41 @@ struct view *app_top(struct app *a)
     return a->depth ? &a->stack[a->depth - 1] : NULL;
 }
 
+/* The view's job, or each of its marked jobs, to the worker: follow or unfollow. */
+static void follow_jobs(struct app *a, struct view *v, bool follow)
+{
+    size_t k;
+
+    if (!v->ops->follows_jobs)
+        return;
+    if (v->n_jobs == 0)
+        (follow ? app_request_job : app_request_unfollow)(a, v->job);
+    for (k = 0; k < v->n_jobs; k++)
+        (follow ? app_request_job : app_request_unfollow)(a, v->jobs[k]);
+}
+
+static int view_enter(struct app *a, struct view *v)
+{
+    if (v->ops->on_enter && v->ops->on_enter(v, a) < 0)
+        return -1;
+    follow_jobs(a, v, true);
+    return 0;
+}
+
+static void view_leave(struct app *a, struct view *v)
+{
+    follow_jobs(a, v, false);
+    if (v->ops->on_leave)
+        v->ops->on_leave(v, a);
+}
+
 static void apply_navigation(struct app *a)
 {
     while (a->pending_pop > 0) {
         a->pending_pop--;
         if (a->depth <= 1)
             break;
-        struct view *v = app_top(a);
-
-        if (v->ops->on_leave)
-            v->ops->on_leave(v, a);
+        view_leave(a, app_top(a));
         a->depth--;
         a->dirty = true;
     }
@@ -291,7 +317,7 @@ static void apply_navigation(struct app *a)
             return;
         }
         a->stack[a->depth] = a->pushed;
-        if (a->pushed.ops->on_enter && a->pushed.ops->on_enter(&a->stack[a->depth], a) < 0)
+        if (view_enter(a, &a->stack[a->depth]) < 0)
             return;
         a->depth++;
         a->help = false;
@@ -540,10 +566,7 @@ static void app_close(struct app *a)
     size_t i;
 
     while (a->depth > 0) {
-        struct view *v = &a->stack[--a->depth];
-
-        if (v->ops->on_leave)
-            v->ops->on_leave(v, a);
+        view_leave(a, &a->stack[--a->depth]);
     }
     worker_stop(a->worker);
     a->worker = NULL;
@@ -601,10 +624,12 @@ static void tick(struct app *a)
     struct view *v = app_top(a);
 
     a->data_version = dv;
-    if (v->ops->on_tick)
+    if (v->ops->on_tick) {
         apply(a, v->ops->on_tick(v, a, changed));
-    else if (changed)
+    } else if (changed) {
+        v->stale = true;
         a->dirty = true;
+    }
 }
 
 int tui_run(const struct tui_options *o, struct err *e)

@@ -97,6 +97,10 @@ static void draw_title_line(struct app *a)
                       draw_sym(SYM_ARROW));
     if (v->ops->title)
         v->ops->title(v, a, title, sizeof(title));
+    else if (v->n_jobs > 0)
+        snprintf(title, sizeof(title), "%s: %zu jobs", v->ops->name, v->n_jobs);
+    else if (v->job[0])
+        snprintf(title, sizeof(title), "%s: %s", v->ops->name, v->job);
     else
         snprintf(title, sizeof(title), "%s", v->ops->name);
     draw_str(1, x, COLS - x, title, theme_attr(TH_TITLE));

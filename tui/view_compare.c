@@ -19,6 +19,7 @@
 #include "tui/chart.h"
 #include "tui/chart_draw.h"
 #include "tui/draw.h"
+#include "tui/keys.h"
 #include "tui/sanitize.h"
 #include "tui/views.h"
 
@@ -68,7 +69,6 @@ struct compare_state {
     int colw[SEC_COUNT][CV_CELLS];
     size_t top;
     int page;
-    bool stale;
     char error[CACHE_JOB_NAME_MAX + ERR_MSG_MAX + 8];
     struct chart_raster raster;
 };
@@ -453,7 +453,7 @@ static void reload(struct compare_state *s, struct view *v, struct app *a)
     char keep[256] = "";
     size_t k;
 
-    s->stale = false;
+    v->stale = false;
     s->error[0] = '\0';
     if (s->chart_metric < s->mt.n_rows)
         str_copy(keep, sizeof(keep), s->mt.rows[s->chart_metric].name);
@@ -567,7 +567,7 @@ static void compare_draw(struct view *v, struct app *a, const struct rect *r)
     int k, text_h, chart_h;
     size_t i;
 
-    if (s->stale)
+    if (v->stale)
         reload(s, v, a);
     for (k = 0; k < r->h; k++)
         draw_fill(r->y + k, r->x, r->w, theme_attr(TH_NORMAL));
@@ -675,10 +675,7 @@ static const struct key_binding compare_keys[] = {
     { 'p', "p", "chart: previous metric", act_prev, KB_HIDDEN },
     { 'v', "v", "layout: tables + chart, tables, chart", act_layout, KB_FOOTER },
     { 'x', "x", "x axis", act_x, KB_FOOTER },
-    { 'j', "j/Down", "scroll down", act_down, 0 },
-    { KEY_DOWN, "Down", "scroll down", act_down, KB_HIDDEN },
-    { 'k', "k/Up", "scroll up", act_up, 0 },
-    { KEY_UP, "Up", "scroll up", act_up, KB_HIDDEN },
+    KEYS_SCROLL_LINES(act_down, act_up),
     { KEY_NPAGE, "PgDn", "page down", act_pgdn, 0 },
     { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
     { 0, NULL, NULL, NULL, 0 },
@@ -701,12 +698,8 @@ static int compare_enter(struct view *v, struct app *a)
         return -1;
     }
     s->n = v->n_jobs;
-    s->stale = true;
     chart_raster_init(&s->raster);
     v->state = s;
-    /* describe the jobs and fetch their logs: the tables fill in as the worker reports */
-    for (size_t k = 0; k < v->n_jobs; k++)
-        app_request_job(a, v->jobs[k]);
     return 0;
 }
 
@@ -714,8 +707,7 @@ static void compare_leave(struct view *v, struct app *a)
 {
     struct compare_state *s = S(v);
 
-    for (size_t k = 0; k < v->n_jobs; k++)
-        app_request_unfollow(a, v->jobs[k]);
+    (void)a;
     if (s == NULL)
         return;
     clear_data(s);
@@ -726,28 +718,12 @@ static void compare_leave(struct view *v, struct app *a)
     v->state = NULL;
 }
 
-static int compare_tick(struct view *v, struct app *a, bool changed)
-{
-    (void)a;
-    if (changed) {
-        S(v)->stale = true;
-        return R_REDRAW;
-    }
-    return R_NONE;
-}
-
-static void compare_title(struct view *v, struct app *a, char *buf, size_t size)
-{
-    (void)a;
-    snprintf(buf, size, "compare: %zu jobs", v->n_jobs);
-}
-
 const struct view_ops view_compare_ops = {
     .name = "compare",
     .keys = compare_keys,
     .on_enter = compare_enter,
     .on_leave = compare_leave,
     .draw = compare_draw,
-    .on_tick = compare_tick,
-    .title = compare_title,
+    /* describe the jobs and fetch their logs: the tables fill in as the worker reports */
+    .follows_jobs = true,
 };

@@ -3,7 +3,7 @@
  * hyperparameters, channels, S3 paths, metric definitions and metric stats. The page is built
  * from the cache when opened, when the cache changes and when the width changes (long values
  * and multi-line messages are wrapped into rows then); drawing only walks it. A failed job's
- * log that is not cached yet is asked of the worker on enter (app_request_job) and shown as
+ * log that is not cached yet is asked of the worker while the view is open (follows_jobs) and shown as
  * "loading…" until it arrives; nothing here waits on the network. */
 #include <jansson.h>
 #include <math.h>
@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "tui/draw.h"
+#include "tui/keys.h"
 #include "tui/sanitize.h"
 #include "tui/views.h"
 
@@ -38,7 +39,6 @@ struct detail_state {
     size_t top;
     int page;
     int value_w;             /* the value column's width the page was built for */
-    bool stale;
 };
 
 static void push_row(struct detail_state *s, const char *label, const char *text, size_t len,
@@ -240,7 +240,7 @@ static size_t traceback_pick(const struct cache_log_batch *b, size_t *idx, size_
 }
 
 /* The failure's log lines: the last traceback, else the last lines that look like errors.
- * A log that is not cached yet was asked for on enter (app_request_job): "loading…" until the
+ * A log that is not cached yet was asked for on enter (follows_jobs): "loading…" until the
  * worker stores it and the page is rebuilt. */
 static void add_error_lines(struct detail_state *s, struct app *a, const char *job)
 {
@@ -558,10 +558,10 @@ static void detail_draw(struct view *v, struct app *a, const struct rect *r)
 
     if (vw < 8)
         vw = 8;
-    if (s->stale || vw != s->value_w) {
+    if (v->stale || vw != s->value_w) {
         s->value_w = vw;    /* add() wraps to it */
         build(s, a, v->job);
-        s->stale = false;
+        v->stale = false;
     }
     s->page = r->h;
     if (s->top + (size_t)r->h > s->n)
@@ -619,10 +619,7 @@ static int act_stop(struct view *v, struct app *a)
 static const struct key_binding detail_keys[] = {
     { 'l', "l", "logs", act_logs, KB_FOOTER },
     { 'm', "m", "metrics: charts", act_metrics, KB_FOOTER },
-    { 'j', "j/Down", "scroll down", act_down, 0 },
-    { KEY_DOWN, "Down", "scroll down", act_down, KB_HIDDEN },
-    { 'k', "k/Up", "scroll up", act_up, 0 },
-    { KEY_UP, "Up", "scroll up", act_up, KB_HIDDEN },
+    KEYS_SCROLL_LINES(act_down, act_up),
     { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
     { ' ', "space", "page down", act_pgdn, KB_HIDDEN },
     { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
@@ -637,11 +634,10 @@ static int detail_enter(struct view *v, struct app *a)
 {
     struct detail_state *s = calloc(1, sizeof(*s));
 
+    (void)a;
     if (!s)
         return -1;
-    s->stale = true;
     v->state = s;
-    app_request_job(a, v->job);
     return 0;
 }
 
@@ -649,7 +645,7 @@ static void detail_leave(struct view *v, struct app *a)
 {
     struct detail_state *s = S(v);
 
-    app_request_unfollow(a, v->job);
+    (void)a;
     if (!s)
         return;
     clear_lines(s);
@@ -658,28 +654,11 @@ static void detail_leave(struct view *v, struct app *a)
     v->state = NULL;
 }
 
-static int detail_tick(struct view *v, struct app *a, bool changed)
-{
-    (void)a;
-    if (changed) {
-        S(v)->stale = true;
-        return R_REDRAW;
-    }
-    return R_NONE;
-}
-
-static void detail_title(struct view *v, struct app *a, char *buf, size_t size)
-{
-    (void)a;
-    snprintf(buf, size, "detail: %s", v->job);
-}
-
 const struct view_ops view_detail_ops = {
     .name = "detail",
     .keys = detail_keys,
     .on_enter = detail_enter,
     .on_leave = detail_leave,
     .draw = detail_draw,
-    .on_tick = detail_tick,
-    .title = detail_title,
+    .follows_jobs = true,
 };

@@ -479,6 +479,17 @@ static const struct key_binding jobs_keys[] = {
 
 static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
 {
+    /* `:mark`, `:logs`, ...: the same actions as the keys */
+    static const struct {
+        const char *name;
+        action_fn fn;
+        bool mutating;
+    } verbs[] = {
+        { "mark", act_mark, false },        { "unmark", act_unmark_all, false },
+        { "compare", act_compare, false },  { "logs", act_logs, false },
+        { "detail", act_detail, false },    { "metrics", act_metrics, false },
+        { "launch", act_new, true },        { "stop", act_stop, true },
+    };
     struct jobs_state *s = S(v);
     int i;
 
@@ -533,22 +544,15 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
         s->created_after = after;
         return submit_filter(v, a, text);
     }
-    if (strcmp(argv[0], "mark") == 0)
-        return act_mark(v, a);
-    if (strcmp(argv[0], "unmark") == 0)
-        return act_unmark_all(v, a);
-    if (strcmp(argv[0], "compare") == 0)
-        return act_compare(v, a);
-    if (strcmp(argv[0], "logs") == 0)
-        return act_logs(v, a);
-    if (strcmp(argv[0], "detail") == 0)
-        return act_detail(v, a);
-    if (strcmp(argv[0], "metrics") == 0)
-        return act_metrics(v, a);
-    if (strcmp(argv[0], "launch") == 0)
-        return app_read_only(a) ? (app_flash(a, true, "read-only"), R_REDRAW) : act_new(v, a);
-    if (strcmp(argv[0], "stop") == 0)
-        return app_read_only(a) ? (app_flash(a, true, "read-only"), R_REDRAW) : act_stop(v, a);
+    for (i = 0; i < (int)(sizeof(verbs) / sizeof(verbs[0])); i++) {
+        if (strcmp(argv[0], verbs[i].name) != 0)
+            continue;
+        if (verbs[i].mutating && app_read_only(a)) {
+            app_flash(a, true, "read-only");
+            return R_REDRAW;
+        }
+        return verbs[i].fn(v, a);
+    }
     return R_UNHANDLED;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tui/draw.h"
+#include "tui/keys.h"
 #include "tui/sanitize.h"
 #include "tui/view_logs_internal.h"
 #include "tui/views.h"
@@ -575,10 +576,7 @@ static const struct key_binding logs_keys[] = {
     { 'f', "f", "follow on/off", act_toggle_follow, 0 },
     { 'g', "g/Home", "first line", act_top, 0 },
     { KEY_HOME, "Home", "first line", act_top, KB_HIDDEN },
-    { 'j', "j/Down", "scroll down", act_down, 0 },
-    { KEY_DOWN, "Down", "", act_down, KB_HIDDEN },
-    { 'k', "k/Up", "scroll up", act_up, 0 },
-    { KEY_UP, "Up", "", act_up, KB_HIDDEN },
+    KEYS_SCROLL_LINES(act_down, act_up),
     { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
     { ' ', "space", "", act_pgdn, KB_HIDDEN },
     { 6, "^F", "", act_pgdn, KB_HIDDEN },
@@ -626,8 +624,8 @@ static int logs_enter(struct view *v, struct app *a)
         return -1;
     s->follow = true;
     s->stale = true;
+    (void)a;
     v->state = s;
-    app_request_job(a, v->job);
     return 0;
 }
 
@@ -635,7 +633,7 @@ static void logs_leave(struct view *v, struct app *a)
 {
     struct logs_state *s = S(v);
 
-    app_request_unfollow(a, v->job);
+    (void)a;
     if (!s)
         return;
     logs_free_lines(s);
@@ -663,5 +661,6 @@ const struct view_ops view_logs_ops = {
     .on_tick = logs_tick,
     .on_command = logs_command,
     .title = logs_title,
+    .follows_jobs = true,
 };
 
