@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/dynbuf.h"
 #include "metrics/compare.h"
 #include "tui/chart.h"
 #include "tui/chart_draw.h"
@@ -193,15 +194,8 @@ static struct cv_line *add_line(struct compare_state *s, int section)
 {
     struct cv_line *l;
 
-    if (s->n_lines == s->cap_lines) {
-        size_t cap = s->cap_lines ? s->cap_lines * 2 : 64;
-        struct cv_line *n = realloc(s->lines, cap * sizeof(*n));
-
-        if (n == NULL)
-            return NULL;
-        s->lines = n;
-        s->cap_lines = cap;
-    }
+    if (vec_grow((void **)&s->lines, &s->cap_lines, s->n_lines + 1, sizeof(*s->lines)) != 0)
+        return NULL;
     l = &s->lines[s->n_lines++];
     memset(l, 0, sizeof(*l));
     l->section = section;

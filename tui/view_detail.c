@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/dynbuf.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/sanitize.h"
@@ -47,15 +48,8 @@ static void push_row(struct detail_state *s, const char *label, const char *text
     struct dline *d;
     char *v;
 
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct dline *n = realloc(s->lines, cap * sizeof(*n));
-
-        if (!n)
-            return;
-        s->lines = n;
-        s->cap = cap;
-    }
+    if (vec_grow((void **)&s->lines, &s->cap, s->n + 1, sizeof(*s->lines)) != 0)
+        return;
     v = malloc(len + 1);
     if (!v)
         return;
