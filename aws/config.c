@@ -548,3 +548,64 @@ void aws_config_free(struct aws_config *cfg)
     free(cfg->ca_bundle);
     free(cfg);
 }
+
+/* ---- profile and region lists (for pickers and completion) ----------------------------------
+ * Read straight from the files named by AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (else
+ * ~/.aws/config, ~/.aws/credentials), without loading a config: a picker wants every name even
+ * when one of the files would not parse. */
+
+const char *const aws_config_regions[] = {
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1",
+    "eu-south-1", "eu-south-2", "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2",
+    "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-east-1", "me-south-1", "me-central-1", "af-south-1", "il-central-1", "cn-north-1",
+    "cn-northwest-1", "us-gov-west-1", "us-gov-east-1", NULL
+};
+
+size_t aws_config_list_profiles(char (*out)[128], size_t max)
+{
+    const char *files[2];
+    char paths[2][1024];
+    const char *home = getenv("HOME");
+    size_t n = 0, f;
+
+    files[0] = getenv("AWS_CONFIG_FILE");
+    files[1] = getenv("AWS_SHARED_CREDENTIALS_FILE");
+    snprintf(paths[0], sizeof(paths[0]), "%s/.aws/config", home ? home : "");
+    snprintf(paths[1], sizeof(paths[1]), "%s/.aws/credentials", home ? home : "");
+    for (f = 0; f < 2; f++) {
+        FILE *fp = fopen(files[f] ? files[f] : paths[f], "r");
+        char line[512];
+
+        if (!fp)
+            continue;
+        while (fgets(line, sizeof(line), fp) && n < max) {
+            char *s = line, *e;
+            size_t i;
+            bool dup = false;
+
+            while (*s == ' ' || *s == '\t')
+                s++;
+            if (*s != '[' || !(e = strchr(s, ']')))
+                continue;
+            *e = '\0';
+            s++;
+            if (strncmp(s, "profile ", 8) == 0)
+                s += 8;
+            else if (f == 0 && strcmp(s, "default") != 0)
+                continue;       /* [sso-session x], [services x] */
+            while (*s == ' ')
+                s++;
+            for (i = 0; i < n; i++)
+                dup |= strcmp(out[i], s) == 0;
+            if (!dup && *s)
+                snprintf(out[n++], 128, "%s", s);
+        }
+        fclose(fp);
+    }
+    if (n == 0 && max > 0)
+        snprintf(out[n++], 128, "default");
+    return n;
+}
+

@@ -88,4 +88,13 @@ int aws_config_endpoint_in_region(const struct aws_config *cfg, enum aws_service
 /* The home directory the shared files were resolved against (HOME, else the passwd entry). */
 const char *aws_config_home(const struct aws_config *cfg);
 
+/* Profile and region lists, for pickers and completion. */
+
+/* The known region names, NULL-terminated. */
+extern const char *const aws_config_regions[];
+/* Profile names from the shared config ("[profile x]", "[default]") and credentials ("[x]")
+ * files, without duplicates, at most max; "default" when there are none. Reads the files on
+ * each call; an unreadable file is skipped. */
+size_t aws_config_list_profiles(char (*out)[128], size_t max);
+
 #endif

@@ -21,6 +21,7 @@
 #include "aws/logs.h"
 #include "aws/paging.h"
 #include "aws/sagemaker.h"
+#include "aws/userconfig.h"
 #include "cache/cache.h"
 #include "cache/internal.h"
 #include "cache/logstore.h"
@@ -715,7 +716,7 @@ static int do_logs(struct worker *w, struct task *snap, bool *final, int64_t *li
         job_defs(w->cache, s->o.metrics_config, s->o.metrics_config_len, snap->job, &defs);
     } else {
         size_t cfg_len = 0;
-        char *cfg = metrics_config_read(&cfg_len);   /* each pass: edits apply while running */
+        char *cfg = userconfig_read_text(&cfg_len);   /* each pass: edits apply while running */
 
         job_defs(w->cache, cfg, cfg_len, snap->job, &defs);
         free(cfg);

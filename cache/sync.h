@@ -110,7 +110,7 @@ struct sync_options {
     sync_notice_fn notice;                  /* may be NULL */
     void *notice_ctx;
     /* Metric definitions beyond the job's own: config text; NULL = the user's config file
-     * (metrics_config_read()), read again at each pass over a job's logs so that edits apply
+     * (userconfig_read_text()), read again at each pass over a job's logs so that edits apply
      * to a running sync. Metrics whose definitions changed are extracted again from the cached
      * log before new events are fetched. */
     const char *metrics_config;

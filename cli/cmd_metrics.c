@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/userconfig.h"
 #include "cache/cache.h"
 #include "cache/session.h"
 #include "cli/cli.h"
@@ -369,7 +370,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
         rc = cli_fail(&e);
         goto out;
     }
-    config = metrics_config_read(&config_len);
+    config = userconfig_read_text(&config_len);
     if (fmt == FMT_CSV && mreport_csv_header(write_stdout, NULL) != 0) {
         rc = EXIT_ERROR;
         goto out;

@@ -70,11 +70,11 @@ int cmd_tui(const struct globals *g, int argc, char **argv)
     if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
         return print_summary(g);
     memset(&o, 0, sizeof(o));
-    o.profile = g->profile;
-    o.region = g->region;
-    o.endpoint_url = g->endpoint_url;
-    o.cache_path = g->cache_path;
-    o.offline = g->offline;
+    o.conn.profile = g->profile;
+    o.conn.region = g->region;
+    o.conn.endpoint_url = g->endpoint_url;
+    o.conn.cache_path = g->cache_path;
+    o.conn.offline = g->offline;
     o.no_color = g->no_color;
     o.read_only = g->read_only;
     o.reset_cache = g->reset_cache;

@@ -1,8 +1,8 @@
 /* mdefs.c: gathering metric definitions from their sources — the list that owns them, the
  * --metric NAME=REGEX argument, the metric part of the user's config file, and the stream-name →
- * instance helper. Parsing only: reading the file is the caller's job (no I/O here). */
+ * instance helper. Pure: it parses the config text it is given; finding and reading the file is
+ * aws/userconfig.c's (userconfig_read_text), called by the front ends and the sync engine. */
 #include <fnmatch.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,58 +219,6 @@ int mdef_list_parse_config(struct mdef_list *l, const char *text, size_t len,
         /* anything else belongs to another module */
     }
     return 0;
-}
-
-int metrics_config_path(char *buf, size_t size, struct err *e)
-{
-    const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
-    size_t need;
-
-    if (x != NULL && x[0] != '\0') {
-        need = strlen(x) + sizeof("/sagetop/config");
-        if (need > size)
-            return err_set(e, ERR_TOOBIG, "XDG_CONFIG_HOME is too long");
-        memcpy(buf, x, strlen(x));
-        memcpy(buf + strlen(x), "/sagetop/config", sizeof("/sagetop/config"));
-        return 0;
-    }
-    if (h == NULL || h[0] == '\0')
-        return err_set(e, ERR_CONFIG, "no config directory: set XDG_CONFIG_HOME or HOME");
-    need = strlen(h) + sizeof("/.config/sagetop/config");
-    if (need > size)
-        return err_set(e, ERR_TOOBIG, "HOME is too long");
-    memcpy(buf, h, strlen(h));
-    memcpy(buf + strlen(h), "/.config/sagetop/config", sizeof("/.config/sagetop/config"));
-    return 0;
-}
-
-char *metrics_config_read(size_t *len)
-{
-    char path[1024];
-    FILE *f;
-    char *buf = NULL;
-    size_t cap = 0, n = 0, got;
-
-    *len = 0;
-    if (metrics_config_path(path, sizeof(path), NULL) != 0 || (f = fopen(path, "rb")) == NULL)
-        return NULL;
-    do {
-        if (n == cap) {
-            char *b = realloc(buf, cap ? cap * 2 : 4096);
-            if (b == NULL || cap > (1u << 24)) {
-                free(b != NULL ? b : buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-            cap = cap ? cap * 2 : 4096;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-    } while (got > 0);
-    fclose(f);
-    *len = n;
-    return buf;
 }
 
 int metrics_instance_from_stream(const char *stream, size_t len, char *out, size_t size)

@@ -89,12 +89,8 @@ int mdef_list_add_cli(struct mdef_list *l, const char *arg, struct err *e);
  * line fails with ERR_PARSE naming the line; definitions added before it stay in the list. */
 int mdef_list_parse_config(struct mdef_list *l, const char *text, size_t len,
                            const char *job_name, struct err *e);
-/* Writes the config file path ($XDG_CONFIG_HOME/sagetop/config, else $HOME/.config/sagetop/config)
- * into buf. ERR_CONFIG when neither variable is set, ERR_TOOBIG when buf is too small. */
-int metrics_config_path(char *buf, size_t size, struct err *e);
-/* The config file's whole text (malloc'd, *len bytes, no NUL added); NULL when there is none
- * or it cannot be read (or is over 16 MB). */
-char *metrics_config_read(size_t *len);
+/* The file itself ($XDG_CONFIG_HOME/sagetop/config) is found and read by aws/userconfig.h
+ * (userconfig_read_text); this module only parses the text. */
 
 /* ---------------------------------------------------------------------------------------------
  * Compiled sets */

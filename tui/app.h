@@ -8,13 +8,12 @@
 
 #include "aws/err.h"
 #include "tui/view.h"
+#include "tui/worker.h"
 
 struct tui_options {
-    const char *profile;
-    const char *region;
-    const char *endpoint_url;
-    const char *cache_path;
-    bool offline;
+    /* profile, region, endpoint, cache path (NULL = the default), offline: what the worker
+     * connects with (its copy of cache_path is replaced by the resolved default) */
+    struct worker_options conn;
     bool no_color;
     bool read_only;
     bool reset_cache;

@@ -1,10 +1,10 @@
-/* chart.c: the chart raster: series -> a grid of UTF-8 cells with colour indices.
+/* chart.c: the chart raster: series -> a grid of UTF-8 cells with colour indices, and the
+ * layout around the plot (ranges, ticks, axes, labels, markers, legend).
  *
  * Owns the raster's cells and scratch buffers. Must not include curses or write to a terminal:
  * tui/chart_draw.c puts a raster on a window and `sagetop plot` prints chart_raster_text().
  * Layout, axes and labels are laid out here; the maths (ticks, downsampling) lives in metrics/.
- * Each series is reduced with M4 to at most four points per dot column before any dot is set,
- * so drawing cost depends on the chart size, not on the number of points.
+ * The plot area's dots are chart_dots.c's, the text output chart_text.c's.
  */
 #include <langinfo.h>
 #include <math.h>
@@ -15,32 +15,19 @@
 
 #include "metrics/ticks.h"
 #include "tui/chart.h"
+#include "tui/chart_internal.h"
 
 #define CHART_MAX_SIDE 2000
 #define LABEL_MAX 48
 #define GUTTER_MAX 10
 
-static const char run_ascii[CHART_RUN_COLORS] = { '*', '+', 'o', 'x', '#', '@', '%', '&' };
+const char chart_run_ascii[CHART_RUN_COLORS] = { '*', '+', 'o', 'x', '#', '@', '%', '&' };
 
-/* Quadrant blocks by bits TL=1 TR=2 BL=4 BR=8. */
-static const char *const quadrant[16] = {
-    " ", "\u2598", "\u259d", "\u2580", "\u2596", "\u258c", "\u259e", "\u259b",
-    "\u2597", "\u259a", "\u2590", "\u259c", "\u2584", "\u2599", "\u259f", "\u2588",
-};
-
-/* Braille dot bits by [row][column] within a cell (ISO/TR 11548-1 numbering). */
-static const uint8_t braille_bit[4][2] = {
-    { 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 },
-};
-static const uint8_t quadrant_bit[2][2] = { { 1, 2 }, { 4, 8 } };
-
-struct box_glyphs {
-    const char *vert, *tick_y, *corner, *horiz, *tick_x, *cursor, *max, *min, *last;
-};
 static const struct box_glyphs box_unicode = {
     "\u2502", "\u2524", "\u2514", "\u2500", "\u252c", "\u2502", "\u25b2", "\u25bc", "\u25c2",
 };
 static const struct box_glyphs box_ascii = { "|", "+", "+", "-", "+", ":", "^", "v", "<" };
+
 
 void chart_opts_init(struct chart_opts *o, int width, int height)
 {
@@ -117,18 +104,12 @@ void chart_raster_clean(struct chart_raster *r)
     memset(r, 0, sizeof(*r));
 }
 
-static void dots_per_cell(enum chart_glyphs g, int *dx, int *dy)
-{
-    *dx = g == CHART_GLYPHS_ASCII ? 1 : 2;
-    *dy = g == CHART_GLYPHS_BRAILLE ? 4 : g == CHART_GLYPHS_BLOCK ? 2 : 1;
-}
-
 static struct chart_cell *cell_at(struct chart_raster *r, int row, int col)
 {
     return &r->cells[(size_t)row * (size_t)r->width + (size_t)col];
 }
 
-static void cell_set(struct chart_raster *r, int row, int col, const char *ch, int color,
+void chart_cell_set(struct chart_raster *r, int row, int col, const char *ch, int color,
                      int attr)
 {
     struct chart_cell *c;
@@ -189,7 +170,7 @@ static int put_text(struct chart_raster *r, int row, int col, const char *text, 
             memcpy(ch, p, n);
             ch[n] = '\0';
         }
-        cell_set(r, row, col + used, ch, color, attr);
+        chart_cell_set(r, row, col + used, ch, color, attr);
         used++;
         if (n == 0) {
             /* skip the rest of a broken sequence */
@@ -339,187 +320,14 @@ static void format_x_exact(enum series_x_kind kind, double x, char *buf, size_t 
         ticks_format_value(x, 7, buf, cap);
 }
 
-/* The per-render geometry in dots. */
-struct frame {
-    int dx, dy, wd, hd;
-    double x_lo, x_hi, y_lo, y_hi;
-    bool log_y;
-};
-
-static int dot_x(const struct frame *f, double x)
-{
-    double p = (x - f->x_lo) / (f->x_hi - f->x_lo) * (f->wd - 1);
-
-    if (!(p >= 0))
-        return 0;
-    return p > f->wd - 1 ? f->wd - 1 : (int)lround(p);
-}
-
-static int dot_y(const struct frame *f, double y)
-{
-    double p = (f->y_hi - y) / (f->y_hi - f->y_lo) * (f->hd - 1);
-
-    if (!(p >= 0))
-        return 0;
-    return p > f->hd - 1 ? f->hd - 1 : (int)lround(p);
-}
-
-static void set_dot(struct chart_raster *r, const struct frame *f, int px, int py, int owner)
-{
-    size_t ci = (size_t)(py / f->dy) * (size_t)r->plot_w + (size_t)(px / f->dx);
-    int cx = px % f->dx, cy = py % f->dy;
-
-    if (f->dx == 1)
-        r->bits_[ci] = 1;
-    else if (f->dy == 4)
-        r->bits_[ci] |= braille_bit[cy][cx];
-    else
-        r->bits_[ci] |= quadrant_bit[cy][cx];
-    r->owner_[ci] = (uint8_t)owner;
-}
-
-uint8_t chart_dot_bit(enum chart_glyphs g, int cx, int cy)
-{
-    if (g == CHART_GLYPHS_ASCII)
-        return cx == 0 && cy == 0 ? 1 : 0;
-    if (cx < 0 || cx > 1 || cy < 0)
-        return 0;
-    if (g == CHART_GLYPHS_BLOCK)
-        return cy < 2 ? quadrant_bit[cy][cx] : 0;
-    return cy < 4 ? braille_bit[cy][cx] : 0;
-}
-
-static void line_dots(struct chart_raster *r, const struct frame *f, int x0, int y0, int x1,
-                      int y1, int owner)
-{
-    int ddx = abs(x1 - x0), sx = x0 < x1 ? 1 : -1;
-    int ddy = -abs(y1 - y0), sy = y0 < y1 ? 1 : -1;
-    int er = ddx + ddy;
-
-    for (;;) {
-        int e2;
-
-        set_dot(r, f, x0, y0, owner);
-        if (x0 == x1 && y0 == y1)
-            break;
-        e2 = 2 * er;
-        if (e2 >= ddy) {
-            er += ddy;
-            x0 += sx;
-        }
-        if (e2 <= ddx) {
-            er += ddx;
-            y0 += sy;
-        }
-    }
-}
-
-/* Transforms a value to the axis space; false when it cannot be drawn (log of y <= 0). */
-static bool axis_y(const struct frame *f, double y, double *out)
-{
-    if (!isfinite(y))
-        return false;
-    if (f->log_y) {
-        if (!(y > 0))
-            return false;
-        y = log10(y);
-    }
-    *out = y;
-    return true;
-}
-
-static void draw_series(struct chart_raster *r, const struct frame *f, const struct series *s,
-                        int owner)
-{
-    size_t n, i;
-    int px = 0, py = 0;
-    bool have_prev = false;
-
-    n = series_downsample_m4(s->pts, s->len, f->x_lo, f->x_hi, (size_t)f->wd, r->pts_,
-                             r->pts_cap_);
-    for (i = 0; i < n; i++) {
-        double y;
-        int qx, qy;
-
-        if (!axis_y(f, r->pts_[i].y, &y)) {
-            have_prev = false;
-            continue;
-        }
-        qx = dot_x(f, r->pts_[i].x);
-        qy = dot_y(f, y);
-        if (have_prev)
-            line_dots(r, f, px, py, qx, qy, owner);
-        else
-            set_dot(r, f, qx, qy, owner);
-        px = qx;
-        py = qy;
-        have_prev = true;
-    }
-}
-
-/* UTF-8 of a braille pattern U+2800 + bits. */
-static void braille_utf8(uint8_t bits, char out[5])
-{
-    out[0] = (char)0xe2;
-    out[1] = (char)(0xa0 | (bits >> 6));
-    out[2] = (char)(0x80 | (bits & 0x3f));
-    out[3] = '\0';
-}
-
-void chart_cell_glyph(enum chart_glyphs g, uint8_t bits, int run, char out[5])
-{
-    int m = run % CHART_RUN_COLORS;
-
-    if (m < 0)
-        m += CHART_RUN_COLORS;
-    if (bits == 0) {
-        strcpy(out, " ");
-    } else if (g == CHART_GLYPHS_ASCII) {
-        out[0] = run_ascii[m];
-        out[1] = '\0';
-    } else if (g == CHART_GLYPHS_BLOCK) {
-        strcpy(out, quadrant[bits & 15]);
-    } else {
-        braille_utf8(bits, out);
-    }
-}
-
-static void encode_plot(struct chart_raster *r, const struct chart_line *lines, int cursor_col,
-                        const struct box_glyphs *bx)
-{
-    int row, col;
-
-    for (row = 0; row < r->plot_h; row++) {
-        for (col = 0; col < r->plot_w; col++) {
-            size_t ci = (size_t)row * (size_t)r->plot_w + (size_t)col;
-            uint8_t b = r->bits_[ci];
-            char ch[5];
-
-            if (b == 0) {
-                if (col == cursor_col)
-                    cell_set(r, r->plot_y + row, r->plot_x + col, bx->cursor, CHART_COLOR_CURSOR,
-                             0);
-                continue;
-            }
-            {
-                const struct chart_line *l = &lines[r->owner_[ci] - 1];
-
-                chart_cell_glyph(r->glyphs, b, l->run, ch);
-                cell_set(r, r->plot_y + row, r->plot_x + col, ch, chart_run_color(l->run),
-                         l->dim ? CHART_ATTR_DIM : 0);
-            }
-        }
-    }
-}
-
 static int point_row(const struct chart_raster *r, const struct frame *f, double y)
 {
-    return r->plot_y + dot_y(f, y) / f->dy;
+    return r->plot_y + chart_dot_y(f, y) / f->dy;
 }
 
 static int point_col(const struct chart_raster *r, const struct frame *f, double x)
 {
-    return r->plot_x + dot_x(f, x) / f->dx;
+    return r->plot_x + chart_dot_x(f, x) / f->dx;
 }
 
 static void draw_markers(struct chart_raster *r, const struct frame *f,
@@ -536,13 +344,13 @@ static void draw_markers(struct chart_raster *r, const struct frame *f,
 
         if (s == NULL || !series_stats(s, &st) || lines[i].dim)
             continue;
-        if (axis_y(f, st.max, &y))
-            cell_set(r, point_row(r, f, y), point_col(r, f, st.max_x), bx->max, color,
+        if (chart_axis_y(f, st.max, &y))
+            chart_cell_set(r, point_row(r, f, y), point_col(r, f, st.max_x), bx->max, color,
                      CHART_ATTR_BOLD);
-        if (st.min != st.max && axis_y(f, st.min, &y))
-            cell_set(r, point_row(r, f, y), point_col(r, f, st.min_x), bx->min, color,
+        if (st.min != st.max && chart_axis_y(f, st.min, &y))
+            chart_cell_set(r, point_row(r, f, y), point_col(r, f, st.min_x), bx->min, color,
                      CHART_ATTR_BOLD);
-        if (gutter_w > 0 && axis_y(f, st.last, &y)) {
+        if (gutter_w > 0 && chart_axis_y(f, st.last, &y)) {
             char label[LABEL_MAX];
             int want = point_row(r, f, y), d, col = r->plot_x + r->plot_w;
 
@@ -595,11 +403,11 @@ static void draw_legend(struct chart_raster *r, const struct chart_line *lines, 
             break;
         }
         if (r->glyphs == CHART_GLYPHS_ASCII) {
-            char g[2] = { run_ascii[chart_run_color(lines[i].run) - CHART_COLOR_RUN0], '\0' };
+            char g[2] = { chart_run_ascii[chart_run_color(lines[i].run) - CHART_COLOR_RUN0], '\0' };
 
-            cell_set(r, row, col, g, color, CHART_ATTR_BOLD);
+            chart_cell_set(r, row, col, g, color, CHART_ATTR_BOLD);
         } else {
-            cell_set(r, row, col, r->glyphs == CHART_GLYPHS_BRAILLE ? "\u28ff" : "\u2588", color,
+            chart_cell_set(r, row, col, r->glyphs == CHART_GLYPHS_BRAILLE ? "\u28ff" : "\u2588", color,
                      0);
         }
         col += 2;
@@ -628,18 +436,152 @@ static void draw_legend(struct chart_raster *r, const struct chart_line *lines, 
     }
 }
 
+/* The x and y ranges of every drawable series; false (and a unit range) when there is none. */
+static bool data_ranges(const struct chart_line *lines, size_t n, bool log_y, double *xlo,
+                        double *xhi, double *ylo, double *yhi)
+{
+    size_t k;
+    bool any = false;
+
+    *xlo = *ylo = INFINITY;
+    *xhi = *yhi = -INFINITY;
+    for (k = 0; k < n; k++) {
+        const struct series *s = lines[k].s;
+        double lo, hi;
+
+        if (s == NULL || s->n_finite == 0)
+            continue;
+        lo = log_y ? min_positive(s) : s->y_min;
+        hi = s->y_max;
+        if (!isfinite(lo) || (log_y && !(hi > 0)))
+            continue;
+        any = true;
+        *xlo = fmin(*xlo, s->x_min);
+        *xhi = fmax(*xhi, s->x_max);
+        *ylo = fmin(*ylo, lo);
+        *yhi = fmax(*yhi, hi);
+    }
+    if (!any) {
+        *xlo = 0;
+        *xhi = 1;
+        *ylo = log_y ? 1 : 0;
+        *yhi = log_y ? 10 : 1;
+    }
+    return any;
+}
+
+/* Rows: title, plot, axis, x labels, legend. Sets the plot's rows; returns the legend's. */
+static int layout_rows(struct chart_raster *r, const struct chart_opts *o, size_t n)
+{
+    int title_rows = o->title != NULL ? 1 : 0;
+    /* the legend gets at most half of what the axes leave, the plot at least two rows */
+    int legend_rows = o->legend ? (int)n : 0;
+
+    if (legend_rows > (o->height - title_rows - 2) / 2)
+        legend_rows = (o->height - title_rows - 2) / 2;
+    if (o->height - title_rows - 2 - legend_rows < 2)
+        legend_rows = o->height - title_rows - 2 - 2;
+    if (legend_rows < 0)
+        legend_rows = 0;
+    r->plot_y = title_rows;
+    r->plot_h = o->height - title_rows - 2 - legend_rows;
+    return legend_rows;
+}
+
+/* The width of the marker gutter right of the plot: the widest last value, capped. */
+static int gutter_width(const struct chart_line *lines, size_t n, const struct chart_opts *o)
+{
+    int gutter_w = 0;
+    size_t k;
+
+    if (!o->markers)
+        return 0;
+    for (k = 0; k < n; k++) {
+        struct series_stats st;
+        char v[LABEL_MAX];
+        int w;
+
+        if (lines[k].s == NULL || lines[k].dim || !series_stats(lines[k].s, &st))
+            continue;
+        w = (int)ticks_format_value(st.last, 4, v, sizeof(v)) + 1;
+        if (w > gutter_w)
+            gutter_w = w;
+    }
+    return gutter_w > GUTTER_MAX ? GUTTER_MAX : gutter_w;
+}
+
+/* The y axis line, its ticks and their labels (right-aligned in label_w cells). */
+static void draw_y_axis(struct chart_raster *r, const struct frame *f, const struct ticks *yt,
+                        char (*ylab)[LABEL_MAX], int label_w, const struct box_glyphs *bx)
+{
+    int i;
+
+    for (i = 0; i < r->plot_h; i++)
+        chart_cell_set(r, r->plot_y + i, r->plot_x - 1, bx->vert, CHART_COLOR_AXIS, 0);
+    for (i = 0; i < yt->n; i++) {
+        int row = point_row(r, f, f->log_y ? log10(yt->v[i]) : yt->v[i]);
+        int w = text_cells(ylab[i]);
+
+        if (!cell_blank(r, row, 0) || !cell_blank(r, row, r->plot_x - 2))
+            continue; /* two ticks on one row: keep the first */
+        chart_cell_set(r, row, r->plot_x - 1, bx->tick_y, CHART_COLOR_AXIS, 0);
+        put_text(r, row, r->plot_x - 1 - (w < label_w ? w : label_w), ylab[i], label_w,
+                 CHART_COLOR_LABEL, 0);
+    }
+}
+
+/* The x axis line, its ticks and labels (skipping one that would touch the previous), and the
+ * axis name at the end of the labels, else at the end of the title line. */
+static void draw_x_axis(struct chart_raster *r, const struct frame *f, const struct ticks *xt,
+                        const struct chart_opts *o, const struct box_glyphs *bx)
+{
+    int axis_row = r->plot_y + r->plot_h, lab_row = axis_row + 1;
+    const char *name = x_kind_name(o->x_kind);
+    int name_w = text_cells(name), last_end = -2, i;
+    char xl[LABEL_MAX];
+
+    chart_cell_set(r, axis_row, r->plot_x - 1, bx->corner, CHART_COLOR_AXIS, 0);
+    for (i = 0; i < r->plot_w; i++)
+        chart_cell_set(r, axis_row, r->plot_x + i, bx->horiz, CHART_COLOR_AXIS, 0);
+    for (i = 0; i < xt->n; i++) {
+        int col = point_col(r, f, xt->v[i]), w, start;
+
+        w = (int)format_x(o->x_kind, xt->v[i], xt->step, xl, sizeof(xl));
+        chart_cell_set(r, axis_row, col, bx->tick_x, CHART_COLOR_AXIS, 0);
+        start = col - w / 2;
+        if (start < 0)
+            start = 0;
+        if (start + w > o->width)
+            start = o->width - w;
+        if (start <= last_end + 1)
+            continue;
+        put_text(r, lab_row, start, xl, w, CHART_COLOR_LABEL, 0);
+        last_end = start + w - 1;
+    }
+    if (o->width - name_w > last_end + 2) {
+        put_text(r, lab_row, o->width - name_w, name, name_w, CHART_COLOR_AXIS, 0);
+    } else if (o->title != NULL) {
+        char xn[32];
+        int w;
+
+        snprintf(xn, sizeof(xn), "x: %s", name);
+        w = text_cells(xn);
+        if (text_cells(o->title) + 2 + w <= o->width)
+            put_text(r, 0, o->width - w, xn, w, CHART_COLOR_AXIS, 0);
+    }
+}
+
 int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t n,
                  const struct chart_opts *o, struct err *e)
 {
     const struct box_glyphs *bx;
     struct frame f;
     struct ticks yt, xt;
-    char ylab[TICKS_MAX][LABEL_MAX], xl[LABEL_MAX];
-    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-    int title_rows, legend_rows, label_w = 1, gutter_w = 0, i, rc, cursor_col = -1;
-    int last_end, max_ticks;
+    char ylab[TICKS_MAX][LABEL_MAX];
+    double xlo, xhi, ylo, yhi;
+    int legend_rows, label_w = 1, gutter_w, i, rc, cursor_col = -1, max_ticks;
     size_t k;
-    bool any = false;
+    bool any;
 
     if (o->width < 20 || o->height < 5 || o->width > CHART_MAX_SIDE ||
         o->height > CHART_MAX_SIDE)
@@ -649,49 +591,14 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
         return err_set(e, ERR_INVAL, "chart: %zu series, at most 250", n);
     r->glyphs = o->glyphs == CHART_GLYPHS_AUTO ? chart_glyphs_detect() : o->glyphs;
     bx = r->glyphs == CHART_GLYPHS_ASCII ? &box_ascii : &box_unicode;
-    dots_per_cell(r->glyphs, &f.dx, &f.dy);
+    chart_dots_per_cell(r->glyphs, &f.dx, &f.dy);
     rc = grow(r, o->width, o->height, (size_t)o->width * (size_t)f.dx * 4, e);
     if (rc < 0)
         return rc;
     blank(r);
     f.log_y = r->log_y = o->log_y;
-
-    /* data ranges */
-    for (k = 0; k < n; k++) {
-        const struct series *s = lines[k].s;
-        double lo, hi;
-
-        if (s == NULL || s->n_finite == 0)
-            continue;
-        lo = o->log_y ? min_positive(s) : s->y_min;
-        hi = s->y_max;
-        if (!isfinite(lo) || (o->log_y && !(hi > 0)))
-            continue;
-        any = true;
-        xlo = fmin(xlo, s->x_min);
-        xhi = fmax(xhi, s->x_max);
-        ylo = fmin(ylo, lo);
-        yhi = fmax(yhi, hi);
-    }
-    if (!any) {
-        xlo = 0;
-        xhi = 1;
-        ylo = o->log_y ? 1 : 0;
-        yhi = o->log_y ? 10 : 1;
-    }
-
-    /* rows: title, plot, axis, x labels, legend */
-    title_rows = o->title != NULL ? 1 : 0;
-    /* the legend gets at most half of what the axes leave, the plot at least two rows */
-    legend_rows = o->legend ? (int)n : 0;
-    if (legend_rows > (o->height - title_rows - 2) / 2)
-        legend_rows = (o->height - title_rows - 2) / 2;
-    if (o->height - title_rows - 2 - legend_rows < 2)
-        legend_rows = o->height - title_rows - 2 - 2;
-    if (legend_rows < 0)
-        legend_rows = 0;
-    r->plot_y = title_rows;
-    r->plot_h = o->height - title_rows - 2 - legend_rows;
+    any = data_ranges(lines, n, o->log_y, &xlo, &xhi, &ylo, &yhi);
+    legend_rows = layout_rows(r, o, n);
 
     /* y ticks first: their labels decide where the plot starts */
     /* a label every 3 rows; every 2 on a short chart, which would otherwise get two */
@@ -714,21 +621,7 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     if (label_w > 10)
         label_w = 10;
     r->plot_x = label_w + 1;
-    if (o->markers) {
-        for (k = 0; k < n; k++) {
-            struct series_stats st;
-            char v[LABEL_MAX];
-            int w;
-
-            if (lines[k].s == NULL || lines[k].dim || !series_stats(lines[k].s, &st))
-                continue;
-            w = (int)ticks_format_value(st.last, 4, v, sizeof(v)) + 1;
-            if (w > gutter_w)
-                gutter_w = w;
-        }
-        if (gutter_w > GUTTER_MAX)
-            gutter_w = GUTTER_MAX;
-    }
+    gutter_w = gutter_width(lines, n, o);
     r->plot_w = o->width - r->plot_x - gutter_w;
     if (r->plot_w < 8) {
         gutter_w = 0;
@@ -751,74 +644,22 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     f.y_lo = r->y_lo = o->log_y ? log10(yt.lo) : yt.lo;
     f.y_hi = r->y_hi = o->log_y ? log10(yt.hi) : yt.hi;
 
-    /* the curves */
+    /* the curves: dimmed ones first, so the others are drawn over them */
     memset(r->bits_, 0, (size_t)r->plot_w * (size_t)r->plot_h);
     for (k = 0; k < n; k++)
         if (lines[k].s != NULL && lines[k].dim)
-            draw_series(r, &f, lines[k].s, (int)k + 1);
+            chart_draw_series(r, &f, lines[k].s, (int)k + 1);
     for (k = 0; k < n; k++)
         if (lines[k].s != NULL && !lines[k].dim)
-            draw_series(r, &f, lines[k].s, (int)k + 1);
+            chart_draw_series(r, &f, lines[k].s, (int)k + 1);
     if (isfinite(o->cursor_x) && o->cursor_x >= f.x_lo && o->cursor_x <= f.x_hi)
-        cursor_col = dot_x(&f, o->cursor_x) / f.dx;
-    encode_plot(r, lines, cursor_col, bx);
+        cursor_col = chart_dot_x(&f, o->cursor_x) / f.dx;
+    chart_encode_plot(r, lines, cursor_col, bx);
     if (!any)
         put_text(r, r->plot_y + r->plot_h / 2, r->plot_x + (r->plot_w - 7) / 2, "no data", 7,
                  CHART_COLOR_LABEL, 0);
-
-    /* y axis and labels */
-    for (i = 0; i < r->plot_h; i++)
-        cell_set(r, r->plot_y + i, r->plot_x - 1, bx->vert, CHART_COLOR_AXIS, 0);
-    for (i = 0; i < yt.n; i++) {
-        int row = point_row(r, &f, o->log_y ? log10(yt.v[i]) : yt.v[i]);
-        int w = text_cells(ylab[i]);
-
-        if (!cell_blank(r, row, 0) || !cell_blank(r, row, r->plot_x - 2))
-            continue; /* two ticks on one row: keep the first */
-        cell_set(r, row, r->plot_x - 1, bx->tick_y, CHART_COLOR_AXIS, 0);
-        put_text(r, row, r->plot_x - 1 - (w < label_w ? w : label_w), ylab[i], label_w,
-                 CHART_COLOR_LABEL, 0);
-    }
-
-    /* x axis, ticks and labels */
-    {
-        int axis_row = r->plot_y + r->plot_h, lab_row = axis_row + 1;
-        const char *name = x_kind_name(o->x_kind);
-        int name_w = text_cells(name);
-
-        cell_set(r, axis_row, r->plot_x - 1, bx->corner, CHART_COLOR_AXIS, 0);
-        for (i = 0; i < r->plot_w; i++)
-            cell_set(r, axis_row, r->plot_x + i, bx->horiz, CHART_COLOR_AXIS, 0);
-        last_end = -2;
-        for (i = 0; i < xt.n; i++) {
-            int col = point_col(r, &f, xt.v[i]), w, start;
-
-            w = (int)format_x(o->x_kind, xt.v[i], xt.step, xl, sizeof(xl));
-            cell_set(r, axis_row, col, bx->tick_x, CHART_COLOR_AXIS, 0);
-            start = col - w / 2;
-            if (start < 0)
-                start = 0;
-            if (start + w > o->width)
-                start = o->width - w;
-            if (start <= last_end + 1)
-                continue;
-            put_text(r, lab_row, start, xl, w, CHART_COLOR_LABEL, 0);
-            last_end = start + w - 1;
-        }
-        /* the axis name at the end of the labels, else at the end of the title line */
-        if (o->width - name_w > last_end + 2) {
-            put_text(r, lab_row, o->width - name_w, name, name_w, CHART_COLOR_AXIS, 0);
-        } else if (o->title != NULL) {
-            char xn[32];
-            int w;
-
-            snprintf(xn, sizeof(xn), "x: %s", name);
-            w = text_cells(xn);
-            if (text_cells(o->title) + 2 + w <= o->width)
-                put_text(r, 0, o->width - w, xn, w, CHART_COLOR_AXIS, 0);
-        }
-    }
-
+    draw_y_axis(r, &f, &yt, ylab, label_w, bx);
+    draw_x_axis(r, &f, &xt, o, bx);
     if (o->markers && any)
         draw_markers(r, &f, lines, n, gutter_w, bx);
     if (o->title != NULL)
@@ -829,141 +670,17 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     return 0;
 }
 
-static size_t sgr(char *p, int color, int attr)
-{
-    size_t len = 0;
-    int c = chart_color_xterm256(color);
-
-    len += (size_t)sprintf(p + len, "\x1b[0");
-    if (attr & CHART_ATTR_BOLD)
-        len += (size_t)sprintf(p + len, ";1");
-    if (attr & CHART_ATTR_DIM)
-        len += (size_t)sprintf(p + len, ";2");
-    if (c >= 0)
-        len += (size_t)sprintf(p + len, ";38;5;%d", c);
-    len += (size_t)sprintf(p + len, "m");
-    return len;
-}
-
-int chart_raster_text(const struct chart_raster *r, bool ansi, char **out, size_t *len,
-                      struct err *e)
-{
-    /* per cell: 4 bytes of text and, with ansi, at most 22 of SGR */
-    size_t cap = (size_t)r->width * (size_t)r->height * (ansi ? 26 : 4) +
-                 (size_t)r->height * 6 + 1;
-    char *buf = malloc(cap), *p;
-    int row, col;
-
-    if (buf == NULL)
-        return err_set(e, ERR_NOMEM, "chart: out of memory for text");
-    p = buf;
-    for (row = 0; row < r->height; row++) {
-        int end = r->width, cur_color = 0, cur_attr = 0;
-
-        while (end > 0 && r->cells[(size_t)row * (size_t)r->width + (size_t)end - 1].ch[0] ==
-                              ' ')
-            end--;
-        for (col = 0; col < end; col++) {
-            const struct chart_cell *c = &r->cells[(size_t)row * (size_t)r->width + (size_t)col];
-            size_t n = strlen(c->ch);
-            int color = c->ch[0] == ' ' ? cur_color : c->color;
-            int attr = c->ch[0] == ' ' ? cur_attr : c->attr;
-
-            if (ansi && (color != cur_color || attr != cur_attr)) {
-                p += sgr(p, color, attr);
-                cur_color = color;
-                cur_attr = attr;
-            }
-            memcpy(p, c->ch, n);
-            p += n;
-        }
-        if (ansi && (cur_color != 0 || cur_attr != 0)) {
-            memcpy(p, "\x1b[0m", 4);
-            p += 4;
-        }
-        *p++ = '\n';
-    }
-    *p = '\0';
-    *out = buf;
-    if (len != NULL)
-        *len = (size_t)(p - buf);
-    return 0;
-}
-
-int chart_render_text(const struct chart_line *lines, size_t n, const struct chart_opts *o,
-                      bool ansi, char **out, size_t *len, struct err *e)
-{
-    struct chart_raster r;
-    int rc;
-
-    chart_raster_init(&r);
-    rc = chart_render(&r, lines, n, o, e);
-    if (rc == 0)
-        rc = chart_raster_text(&r, ansi, out, len, e);
-    chart_raster_clean(&r);
-    return rc;
-}
-
-int chart_plot_text(struct series *const *v, size_t n, const char *metric, double ema,
-                    const struct chart_opts *o, bool ansi, char **out, size_t *len,
-                    struct err *e)
-{
-    struct chart_line *lines = calloc(n > 0 ? n : 1, sizeof(*lines));
-    struct series **smooth = calloc(n > 0 ? n : 1, sizeof(*smooth));
-    struct chart_opts opts = *o;
-    char title[256];
-    size_t i;
-    int rc = 0;
-
-    if (lines == NULL || smooth == NULL) {
-        rc = err_set(e, ERR_NOMEM, "plot: out of memory");
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        lines[i].s = v[i];
-        lines[i].label = v[i]->name;
-        lines[i].run = (int)i;
-        if (ema > 0) {
-            smooth[i] = series_new(v[i]->name);
-            if (smooth[i] == NULL) {
-                rc = err_set(e, ERR_NOMEM, "plot: out of memory");
-                goto out;
-            }
-            rc = series_ema(v[i], ema, smooth[i], e);
-            if (rc < 0)
-                goto out;
-            lines[i].s = smooth[i];
-        }
-    }
-    if (opts.title == NULL) {
-        int k = snprintf(title, sizeof(title), "%s", metric != NULL ? metric : "metrics");
-
-        if (ema > 0 && k >= 0 && (size_t)k < sizeof(title))
-            k += snprintf(title + k, sizeof(title) - (size_t)k, "  (EMA %g)", ema);
-        if (o->log_y && k >= 0 && (size_t)k < sizeof(title))
-            snprintf(title + k, sizeof(title) - (size_t)k, "  (log y)");
-        opts.title = title;
-    }
-    rc = chart_render_text(lines, n, &opts, ansi, out, len, e);
-out:
-    for (i = 0; smooth != NULL && i < n; i++)
-        series_free(smooth[i]);
-    free(smooth);
-    free(lines);
-    return rc;
-}
-
 int chart_column_of(const struct chart_raster *r, double x)
 {
     struct frame f;
 
     if (r->plot_w <= 0 || !(x >= r->x_lo && x <= r->x_hi))
         return -1;
-    dots_per_cell(r->glyphs, &f.dx, &f.dy);
+    chart_dots_per_cell(r->glyphs, &f.dx, &f.dy);
     f.wd = r->plot_w * f.dx;
     f.x_lo = r->x_lo;
     f.x_hi = r->x_hi;
-    return r->plot_x + dot_x(&f, x) / f.dx;
+    return r->plot_x + chart_dot_x(&f, x) / f.dx;
 }
 
 double chart_x_at_column(const struct chart_raster *r, int col)
@@ -973,10 +690,11 @@ double chart_x_at_column(const struct chart_raster *r, int col)
 
     if (r->plot_w <= 0 || col < r->plot_x || col >= r->plot_x + r->plot_w)
         return NAN;
-    dots_per_cell(r->glyphs, &dx, &dy);
+    chart_dots_per_cell(r->glyphs, &dx, &dy);
     wd = r->plot_w * dx;
     centre = (double)(col - r->plot_x) * dx + (dx - 1) / 2.0;
     if (wd <= 1)
         return r->x_lo;
     return r->x_lo + centre / (wd - 1) * (r->x_hi - r->x_lo);
 }
+

@@ -9,6 +9,15 @@
 
 #include "tui/view.h"
 
+/* j/Down and k/Up bound to a view's line scroll actions, listed in the help as "j/Down" and
+ * "k/Up" (the arrow keys are hidden aliases). Expands to four table entries; the file using it
+ * includes curses (KEY_DOWN, KEY_UP). */
+#define KEYS_SCROLL_LINES(down, up)                              \
+    { 'j', "j/Down", "scroll down", (down), 0 },                 \
+    { KEY_DOWN, "Down", "scroll down", (down), KB_HIDDEN },      \
+    { 'k', "k/Up", "scroll up", (up), 0 },                       \
+    { KEY_UP, "Up", "scroll up", (up), KB_HIDDEN }
+
 /* Keys every view has (help, back, quit, command line, redraw). */
 extern const struct key_binding keys_global[];
 

@@ -75,24 +75,32 @@ struct view_ops {
     /* Optional: keys before the table (e.g. counts, text modes). R_UNHANDLED passes on. */
     int (*on_key)(struct view *v, struct app *a, int key);
     /* Optional: called each tick and when the cache changed (changed = true); R_REDRAW when
-     * the view wants to be redrawn (live data, ageing labels). */
+     * the view wants to be redrawn (live data, ageing labels). Without it the frame sets
+     * v->stale and redraws when the cache changed. */
     int (*on_tick)(struct view *v, struct app *a, bool changed);
     /* Optional: a `:` command the frame does not know (argv[0] is the command). Returns R_*
      * flags, or R_UNHANDLED when the view does not know it either. */
     int (*on_command)(struct view *v, struct app *a, int argc, char **argv);
-    /* Optional: the title shown in the header's second line ("logs: job-name"). */
+    /* Optional: the title shown in the header's second line ("logs: job-name"). Without it:
+     * "NAME: N jobs" on marked jobs, "NAME: JOB" on a job, else the name. */
     void (*title)(struct view *v, struct app *a, char *buf, size_t size);
+    /* The frame follows the view's job(s) while it is open: app_request_job() for v->job or
+     * each of v->jobs after on_enter succeeds, app_request_unfollow() before on_leave. */
+    bool follows_jobs;
 };
 
 #define VIEW_MAX_JOBS 16
 
-/* A pushed view. job / jobs are what the view was opened on (copies, owned by the frame). */
+/* A pushed view. job / jobs are what the view was opened on (copies, owned by the frame).
+ * stale: true when the view is pushed and (for views without on_tick) whenever the cache
+ * changed; the view re-reads what it shows and clears it. */
 struct view {
     const struct view_ops *ops;
     void *state;
     char job[CACHE_JOB_NAME_MAX];
     char jobs[VIEW_MAX_JOBS][CACHE_JOB_NAME_MAX];
     size_t n_jobs;
+    bool stale;
 };
 
 /* ---- What views may ask of the frame ---------------------------------------------------- */

@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/dynbuf.h"
 #include "metrics/compare.h"
 #include "tui/chart.h"
 #include "tui/chart_draw.h"
 #include "tui/draw.h"
+#include "tui/keys.h"
 #include "tui/sanitize.h"
 #include "tui/views.h"
 
@@ -68,7 +70,6 @@ struct compare_state {
     int colw[SEC_COUNT][CV_CELLS];
     size_t top;
     int page;
-    bool stale;
     char error[CACHE_JOB_NAME_MAX + ERR_MSG_MAX + 8];
     struct chart_raster raster;
 };
@@ -193,15 +194,8 @@ static struct cv_line *add_line(struct compare_state *s, int section)
 {
     struct cv_line *l;
 
-    if (s->n_lines == s->cap_lines) {
-        size_t cap = s->cap_lines ? s->cap_lines * 2 : 64;
-        struct cv_line *n = realloc(s->lines, cap * sizeof(*n));
-
-        if (n == NULL)
-            return NULL;
-        s->lines = n;
-        s->cap_lines = cap;
-    }
+    if (vec_grow((void **)&s->lines, &s->cap_lines, s->n_lines + 1, sizeof(*s->lines)) != 0)
+        return NULL;
     l = &s->lines[s->n_lines++];
     memset(l, 0, sizeof(*l));
     l->section = section;
@@ -254,14 +248,12 @@ static size_t metric_index(const struct cv_job *j, const char *name)
     return i;
 }
 
-static void build_page(struct compare_state *s)
+/* The hyperparameter table: a row per key (a column per job), or transposed. */
+static void page_hyperparameters(struct compare_state *s)
 {
     struct cv_line *l;
     char buf[160];
     size_t r, k;
-
-    s->n_lines = 0;
-    memset(s->colw, 0, sizeof(s->colw));
 
     snprintf(buf, sizeof(buf), "Hyperparameters: %s%s  (%zu equal, %zu sagemaker_* hidden)",
              s->all ? "all rows" : "only rows that differ",
@@ -301,6 +293,15 @@ static void build_page(struct compare_state *s)
         }
     }
     title_line(s, "");
+
+}
+
+/* The metric table: a row per metric, the chosen statistic per job, the best one starred. */
+static void page_metrics(struct compare_state *s)
+{
+    struct cv_line *l;
+    char buf[160];
+    size_t r, k;
 
     snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/at step; the best job in bold)",
              stat_names[s->stat]);
@@ -354,6 +355,15 @@ static void build_page(struct compare_state *s)
     }
     title_line(s, "");
 
+}
+
+/* The resources and cost table: a row per job. */
+static void page_resources(struct compare_state *s)
+{
+    struct cv_line *l;
+    char buf[160];
+    size_t k;
+
     title_line(s, "Resources and cost (on-demand price estimate)");
     l = add_line(s, SEC_RES);
     {
@@ -395,6 +405,15 @@ static void build_page(struct compare_state *s)
     }
 }
 
+static void build_page(struct compare_state *s)
+{
+    s->n_lines = 0;
+    memset(s->colw, 0, sizeof(s->colw));
+    page_hyperparameters(s);
+    page_metrics(s);
+    page_resources(s);
+}
+
 static void rebuild_tables(struct compare_state *s)
 {
     struct compare_hp_job hpj[VIEW_MAX_JOBS];
@@ -428,7 +447,7 @@ static void reload(struct compare_state *s, struct view *v, struct app *a)
     char keep[256] = "";
     size_t k;
 
-    s->stale = false;
+    v->stale = false;
     s->error[0] = '\0';
     if (s->chart_metric < s->mt.n_rows)
         str_copy(keep, sizeof(keep), s->mt.rows[s->chart_metric].name);
@@ -542,7 +561,7 @@ static void compare_draw(struct view *v, struct app *a, const struct rect *r)
     int k, text_h, chart_h;
     size_t i;
 
-    if (s->stale)
+    if (v->stale)
         reload(s, v, a);
     for (k = 0; k < r->h; k++)
         draw_fill(r->y + k, r->x, r->w, theme_attr(TH_NORMAL));
@@ -650,10 +669,7 @@ static const struct key_binding compare_keys[] = {
     { 'p', "p", "chart: previous metric", act_prev, KB_HIDDEN },
     { 'v', "v", "layout: tables + chart, tables, chart", act_layout, KB_FOOTER },
     { 'x', "x", "x axis", act_x, KB_FOOTER },
-    { 'j', "j/Down", "scroll down", act_down, 0 },
-    { KEY_DOWN, "Down", "scroll down", act_down, KB_HIDDEN },
-    { 'k', "k/Up", "scroll up", act_up, 0 },
-    { KEY_UP, "Up", "scroll up", act_up, KB_HIDDEN },
+    KEYS_SCROLL_LINES(act_down, act_up),
     { KEY_NPAGE, "PgDn", "page down", act_pgdn, 0 },
     { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
     { 0, NULL, NULL, NULL, 0 },
@@ -676,12 +692,8 @@ static int compare_enter(struct view *v, struct app *a)
         return -1;
     }
     s->n = v->n_jobs;
-    s->stale = true;
     chart_raster_init(&s->raster);
     v->state = s;
-    /* describe the jobs and fetch their logs: the tables fill in as the worker reports */
-    for (size_t k = 0; k < v->n_jobs; k++)
-        app_request_job(a, v->jobs[k]);
     return 0;
 }
 
@@ -689,8 +701,7 @@ static void compare_leave(struct view *v, struct app *a)
 {
     struct compare_state *s = S(v);
 
-    for (size_t k = 0; k < v->n_jobs; k++)
-        app_request_unfollow(a, v->jobs[k]);
+    (void)a;
     if (s == NULL)
         return;
     clear_data(s);
@@ -701,28 +712,12 @@ static void compare_leave(struct view *v, struct app *a)
     v->state = NULL;
 }
 
-static int compare_tick(struct view *v, struct app *a, bool changed)
-{
-    (void)a;
-    if (changed) {
-        S(v)->stale = true;
-        return R_REDRAW;
-    }
-    return R_NONE;
-}
-
-static void compare_title(struct view *v, struct app *a, char *buf, size_t size)
-{
-    (void)a;
-    snprintf(buf, size, "compare: %zu jobs", v->n_jobs);
-}
-
 const struct view_ops view_compare_ops = {
     .name = "compare",
     .keys = compare_keys,
     .on_enter = compare_enter,
     .on_leave = compare_leave,
     .draw = compare_draw,
-    .on_tick = compare_tick,
-    .title = compare_title,
+    /* describe the jobs and fetch their logs: the tables fill in as the worker reports */
+    .follows_jobs = true,
 };

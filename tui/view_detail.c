@@ -3,7 +3,7 @@
  * hyperparameters, channels, S3 paths, metric definitions and metric stats. The page is built
  * from the cache when opened, when the cache changes and when the width changes (long values
  * and multi-line messages are wrapped into rows then); drawing only walks it. A failed job's
- * log that is not cached yet is asked of the worker on enter (app_request_job) and shown as
+ * log that is not cached yet is asked of the worker while the view is open (follows_jobs) and shown as
  * "loading…" until it arrives; nothing here waits on the network. */
 #include <jansson.h>
 #include <math.h>
@@ -13,7 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/dynbuf.h"
 #include "tui/draw.h"
+#include "tui/keys.h"
 #include "tui/sanitize.h"
 #include "tui/views.h"
 
@@ -38,7 +40,6 @@ struct detail_state {
     size_t top;
     int page;
     int value_w;             /* the value column's width the page was built for */
-    bool stale;
 };
 
 static void push_row(struct detail_state *s, const char *label, const char *text, size_t len,
@@ -47,15 +48,8 @@ static void push_row(struct detail_state *s, const char *label, const char *text
     struct dline *d;
     char *v;
 
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct dline *n = realloc(s->lines, cap * sizeof(*n));
-
-        if (!n)
-            return;
-        s->lines = n;
-        s->cap = cap;
-    }
+    if (vec_grow((void **)&s->lines, &s->cap, s->n + 1, sizeof(*s->lines)) != 0)
+        return;
     v = malloc(len + 1);
     if (!v)
         return;
@@ -240,7 +234,7 @@ static size_t traceback_pick(const struct cache_log_batch *b, size_t *idx, size_
 }
 
 /* The failure's log lines: the last traceback, else the last lines that look like errors.
- * A log that is not cached yet was asked for on enter (app_request_job): "loading…" until the
+ * A log that is not cached yet was asked for on enter (follows_jobs): "loading…" until the
  * worker stores it and the page is rebuilt. */
 static void add_error_lines(struct detail_state *s, struct app *a, const char *job)
 {
@@ -315,56 +309,43 @@ static int kv_cmp(const void *x, const void *y)
     return strcmp(((const struct cache_kv *)x)->key, ((const struct cache_kv *)y)->key);
 }
 
-static void build(struct detail_state *s, struct app *a, const char *name)
+static void section_job(struct detail_state *s, struct app *a, const struct cache_job *j)
 {
-    struct cache *c = app_cache(a);
-    struct cache_job j;
-    struct cache_transition_list tl = { 0 };
-    struct cache_kv_list hp = { 0 }, md = { 0 }, tags = { 0 };
-    struct cache_metric_stat_list ms = { 0 };
-    char *doc = NULL;
-    json_t *root = NULL;
-    char t1[64], t2[64], d[32];
-    size_t i;
-    struct err e = { 0 };
-
-    clear_lines(s);
-    if (cache_job_get(c, name, &j, &e) < 0) {
-        add(s, "job", name, strlen(name), 0, false);
-        add(s, "", "not in the cache yet: waiting for the sync…", 44, theme_attr(TH_DIM), false);
-        return;
-    }
-    if (cache_job_describe_json(c, name, &doc, NULL) == 0 && doc)
-        root = json_loads(doc, 0, NULL);
-    free(doc);
+    char t1[64], t2[64];
 
     heading(s, "Job");
-    add(s, "name", j.name, strlen(j.name), A_BOLD, false);
-    addf(s, "status", theme_status_attr(j.status), "%s%s%s", j.status,
-         j.secondary_status[0] ? " / " : "", j.secondary_status);
-    fmt_time(j.creation_time, t1, sizeof(t1));
+    add(s, "name", j->name, strlen(j->name), A_BOLD, false);
+    addf(s, "status", theme_status_attr(j->status), "%s%s%s", j->status,
+         j->secondary_status[0] ? " / " : "", j->secondary_status);
+    fmt_time(j->creation_time, t1, sizeof(t1));
     addf(s, "created", 0, "%s", t1);
-    fmt_time(j.start_time, t1, sizeof(t1));
-    fmt_time(j.end_time, t2, sizeof(t2));
+    fmt_time(j->start_time, t1, sizeof(t1));
+    fmt_time(j->end_time, t2, sizeof(t2));
     addf(s, "training", 0, "%s %s %s", t1, draw_sym(SYM_ARROW), t2);
-    if (j.arn[0])
-        add(s, "arn", j.arn, strlen(j.arn), theme_attr(TH_DIM), false);
-    if (!j.described)
+    if (j->arn[0])
+        add(s, "arn", j->arn, strlen(j->arn), theme_attr(TH_DIM), false);
+    if (!j->described)
         add(s, "", "(not described yet: details arrive with the next sync)", 54,
             theme_attr(TH_DIM), false);
-
-    if (strcmp(j.status, "Failed") == 0 || j.failure_reason[0]) {
+    if (strcmp(j->status, "Failed") == 0 || j->failure_reason[0]) {
         heading(s, "Failure");
-        add(s, "reason", j.failure_reason[0] ? j.failure_reason : "(none given)",
-            j.failure_reason[0] ? strlen(j.failure_reason) : 12, theme_attr(TH_ERROR), false);
-        add_error_lines(s, a, name);
+        add(s, "reason", j->failure_reason[0] ? j->failure_reason : "(none given)",
+            j->failure_reason[0] ? strlen(j->failure_reason) : 12, theme_attr(TH_ERROR), false);
+        add_error_lines(s, a, j->name);
     }
+}
+
+static void section_timeline(struct detail_state *s, struct app *a, const struct cache_job *j)
+{
+    struct cache_transition_list tl = { 0 };
+    char t1[64], d[32];
+    size_t i;
 
     heading(s, "Status timeline");
-    if (cache_job_transitions(c, name, &tl, NULL) == 0 && tl.n > 0) {
+    if (cache_job_transitions(app_cache(a), j->name, &tl, NULL) == 0 && tl.n > 0) {
         for (i = 0; i < tl.n; i++) {
             const struct cache_transition *t = &tl.items[i];
-            double end = t->end_time > 0 ? t->end_time : (cache_status_final(j.status) ? t->start_time : app_now(a));
+            double end = t->end_time > 0 ? t->end_time : (cache_status_final(j->status) ? t->start_time : app_now(a));
             char line[1024];
 
             fmt_time(t->start_time, t1, sizeof(t1));
@@ -376,11 +357,16 @@ static void build(struct detail_state *s, struct app *a, const char *name)
         add(s, "", "(no transitions cached)", 23, theme_attr(TH_DIM), false);
     }
     cache_transition_list_clean(&tl);
+}
+
+static void section_resources(struct detail_state *s, const struct cache_job *j, json_t *root)
+{
+    char d[32];
 
     heading(s, "Resources");
-    if (j.instance_type[0])
-        addf(s, "instances", 0, "%s %s %d", j.instance_type, draw_utf8() ? "×" : "x",
-             j.instance_count ? j.instance_count : 1);
+    if (j->instance_type[0])
+        addf(s, "instances", 0, "%s %s %d", j->instance_type, draw_utf8() ? "×" : "x",
+             j->instance_count ? j->instance_count : 1);
     if (root) {
         json_int_t vol = jint(root, "ResourceConfig", "VolumeSizeInGB");
         json_int_t maxrun = jint(root, "StoppingCondition", "MaxRuntimeInSeconds");
@@ -402,45 +388,43 @@ static void build(struct detail_state *s, struct app *a, const char *name)
         if ((v = jstr(root, "RoleArn")))
             add(s, "role", v, strlen(v), 0, false);
     }
+}
+
+static void section_spot(struct detail_state *s, const struct cache_job *j)
+{
+    char d[32];
+
     heading(s, "Spot");
-    if (j.spot) {
+    if (j->spot) {
         char tr[32], bi[32];
 
-        fmt_duration((double)j.training_seconds, tr, sizeof(tr));
-        fmt_duration((double)j.billable_seconds, bi, sizeof(bi));
+        fmt_duration((double)j->training_seconds, tr, sizeof(tr));
+        fmt_duration((double)j->billable_seconds, bi, sizeof(bi));
         add(s, "", "managed spot training", 21, 0, false);
-        if (j.training_seconds > 0)
-            addf(s, "training", 0, "%lld s (%s)", (long long)j.training_seconds, tr);
-        if (j.billable_seconds > 0)
-            addf(s, "billable", 0, "%lld s (%s)", (long long)j.billable_seconds, bi);
-        if (j.training_seconds > 0 && j.billable_seconds > 0)
+        if (j->training_seconds > 0)
+            addf(s, "training", 0, "%lld s (%s)", (long long)j->training_seconds, tr);
+        if (j->billable_seconds > 0)
+            addf(s, "billable", 0, "%lld s (%s)", (long long)j->billable_seconds, bi);
+        if (j->training_seconds > 0 && j->billable_seconds > 0)
             addf(s, "savings", theme_attr(TH_OK) | A_BOLD, "%.0f%% (%lld s not billed)",
-                 100.0 * (1.0 - (double)j.billable_seconds / (double)j.training_seconds),
-                 (long long)(j.training_seconds - j.billable_seconds));
+                 100.0 * (1.0 - (double)j->billable_seconds / (double)j->training_seconds),
+                 (long long)(j->training_seconds - j->billable_seconds));
         else
             add(s, "savings", "known when the job ends (billable vs training seconds)", 54,
                 theme_attr(TH_DIM), false);
     } else {
         add(s, "", "on-demand (billable = training)", 31, theme_attr(TH_DIM), false);
-        if (j.training_seconds > 0) {
-            int64_t bs = j.billable_seconds ? j.billable_seconds : j.training_seconds;
+        if (j->training_seconds > 0) {
+            int64_t bs = j->billable_seconds ? j->billable_seconds : j->training_seconds;
 
             fmt_duration((double)bs, d, sizeof(d));
             addf(s, "billable", 0, "%lld s (%s)", (long long)bs, d);
         }
     }
+}
 
-    heading(s, "Hyperparameters");
-    if (cache_job_hyperparameters(c, name, &hp, NULL) == 0 && hp.n > 0) {
-        qsort(hp.items, hp.n, sizeof(hp.items[0]), kv_cmp);
-        for (i = 0; i < hp.n; i++)
-            add(s, hp.items[i].key, hp.items[i].value, strlen(hp.items[i].value),
-                strncmp(hp.items[i].key, "sagemaker_", 10) == 0 ? theme_attr(TH_DIM) : 0, false);
-    } else {
-        add(s, "", "(none cached)", 13, theme_attr(TH_DIM), false);
-    }
-    cache_kv_list_clean(&hp);
-
+static void section_data(struct detail_state *s, json_t *root)
+{
     heading(s, "Data");
     if (root) {
         json_t *chans = json_object_get(root, "InputDataConfig"), *ch;
@@ -462,6 +446,13 @@ static void build(struct detail_state *s, struct app *a, const char *name)
     } else {
         add(s, "", "(not described yet)", 19, theme_attr(TH_DIM), false);
     }
+}
+
+static void section_metrics(struct detail_state *s, struct cache *c, const char *name)
+{
+    struct cache_kv_list md = { 0 };
+    struct cache_metric_stat_list ms = { 0 };
+    size_t i;
 
     heading(s, "Metric definitions");
     if (cache_job_metric_definitions(c, name, &md, NULL) == 0 && md.n > 0) {
@@ -495,12 +486,55 @@ static void build(struct detail_state *s, struct app *a, const char *name)
         add(s, "", "(no metrics yet)", 16, theme_attr(TH_DIM), false);
     }
     cache_metric_stat_list_clean(&ms);
+}
 
-    if (cache_job_tags(c, name, &tags, NULL) == 0 && tags.n > 0) {
-        heading(s, "Tags");
-        for (i = 0; i < tags.n; i++)
-            add(s, tags.items[i].key, tags.items[i].value, strlen(tags.items[i].value), 0, false);
+/* The key/value lists: hyperparameters (sorted, sagemaker_* dimmed) or tags. */
+static void section_kv(struct detail_state *s, const char *title, const struct cache_kv_list *l,
+                       bool dim_internal)
+{
+    size_t i;
+
+    heading(s, title);
+    for (i = 0; i < l->n; i++)
+        add(s, l->items[i].key, l->items[i].value, strlen(l->items[i].value),
+            dim_internal && strncmp(l->items[i].key, "sagemaker_", 10) == 0 ? theme_attr(TH_DIM)
+                                                                             : 0, false);
+}
+
+static void build(struct detail_state *s, struct app *a, const char *name)
+{
+    struct cache *c = app_cache(a);
+    struct cache_job j;
+    struct cache_kv_list hp = { 0 }, tags = { 0 };
+    char *doc = NULL;
+    json_t *root = NULL;
+    struct err e = { 0 };
+
+    clear_lines(s);
+    if (cache_job_get(c, name, &j, &e) < 0) {
+        add(s, "job", name, strlen(name), 0, false);
+        add(s, "", "not in the cache yet: waiting for the sync…", 44, theme_attr(TH_DIM), false);
+        return;
     }
+    if (cache_job_describe_json(c, name, &doc, NULL) == 0 && doc)
+        root = json_loads(doc, 0, NULL);
+    free(doc);
+    section_job(s, a, &j);
+    section_timeline(s, a, &j);
+    section_resources(s, &j, root);
+    section_spot(s, &j);
+    if (cache_job_hyperparameters(c, name, &hp, NULL) == 0 && hp.n > 0) {
+        qsort(hp.items, hp.n, sizeof(hp.items[0]), kv_cmp);
+        section_kv(s, "Hyperparameters", &hp, true);
+    } else {
+        heading(s, "Hyperparameters");
+        add(s, "", "(none cached)", 13, theme_attr(TH_DIM), false);
+    }
+    cache_kv_list_clean(&hp);
+    section_data(s, root);
+    section_metrics(s, c, name);
+    if (cache_job_tags(c, name, &tags, NULL) == 0 && tags.n > 0)
+        section_kv(s, "Tags", &tags, false);
     cache_kv_list_clean(&tags);
     json_decref(root);
 }
@@ -518,10 +552,10 @@ static void detail_draw(struct view *v, struct app *a, const struct rect *r)
 
     if (vw < 8)
         vw = 8;
-    if (s->stale || vw != s->value_w) {
+    if (v->stale || vw != s->value_w) {
         s->value_w = vw;    /* add() wraps to it */
         build(s, a, v->job);
-        s->stale = false;
+        v->stale = false;
     }
     s->page = r->h;
     if (s->top + (size_t)r->h > s->n)
@@ -579,10 +613,7 @@ static int act_stop(struct view *v, struct app *a)
 static const struct key_binding detail_keys[] = {
     { 'l', "l", "logs", act_logs, KB_FOOTER },
     { 'm', "m", "metrics: charts", act_metrics, KB_FOOTER },
-    { 'j', "j/Down", "scroll down", act_down, 0 },
-    { KEY_DOWN, "Down", "scroll down", act_down, KB_HIDDEN },
-    { 'k', "k/Up", "scroll up", act_up, 0 },
-    { KEY_UP, "Up", "scroll up", act_up, KB_HIDDEN },
+    KEYS_SCROLL_LINES(act_down, act_up),
     { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
     { ' ', "space", "page down", act_pgdn, KB_HIDDEN },
     { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
@@ -597,11 +628,10 @@ static int detail_enter(struct view *v, struct app *a)
 {
     struct detail_state *s = calloc(1, sizeof(*s));
 
+    (void)a;
     if (!s)
         return -1;
-    s->stale = true;
     v->state = s;
-    app_request_job(a, v->job);
     return 0;
 }
 
@@ -609,7 +639,7 @@ static void detail_leave(struct view *v, struct app *a)
 {
     struct detail_state *s = S(v);
 
-    app_request_unfollow(a, v->job);
+    (void)a;
     if (!s)
         return;
     clear_lines(s);
@@ -618,28 +648,11 @@ static void detail_leave(struct view *v, struct app *a)
     v->state = NULL;
 }
 
-static int detail_tick(struct view *v, struct app *a, bool changed)
-{
-    (void)a;
-    if (changed) {
-        S(v)->stale = true;
-        return R_REDRAW;
-    }
-    return R_NONE;
-}
-
-static void detail_title(struct view *v, struct app *a, char *buf, size_t size)
-{
-    (void)a;
-    snprintf(buf, size, "detail: %s", v->job);
-}
-
 const struct view_ops view_detail_ops = {
     .name = "detail",
     .keys = detail_keys,
     .on_enter = detail_enter,
     .on_leave = detail_leave,
     .draw = detail_draw,
-    .on_tick = detail_tick,
-    .title = detail_title,
+    .follows_jobs = true,
 };

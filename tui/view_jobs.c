@@ -1,65 +1,20 @@
-/* view_jobs.c: the home screen, the job list. Owns the list query (sort, filter), the marks,
- * the user's extra columns and a window of rows: only the visible rows are fetched
- * (cache_jobs_window) and only when the cache, the query or the scroll position changed, so
- * 100,000 jobs cost what 50 do. Must not draw outside its rect or block on the network. */
+/* view_jobs.c: the home screen, the job list. Owns the marks, the cursor, the drawing, the
+ * actions, the `:` commands and completion; the query and the window of rows are
+ * view_jobs_query.c's. Must not draw outside its rect or block on the network. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cache/session.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/sanitize.h"
+#include "tui/view_jobs_internal.h"
 #include "tui/views.h"
 
-#define MAX_COLS 24
-#define MAX_MARKS 64
-#define WINDOW_MAX 512
-
-struct column {
-    char key[128];        /* "name", "status", ..., "hp.learning_rate", "m.eval_f1" */
-    char title[32];
-    const char *sort;     /* cache sort key; NULL = key itself */
-    int width;            /* 0 = flexible (the name) */
-    bool right;
-};
-
-struct row {
-    struct cache_job job;
-    char user[MAX_COLS][32];
-    bool user_final[MAX_COLS];   /* the value is SageMaker's final metric, not from the log */
-    bool cells_loaded;           /* user[] filled (on the first draw of the row) */
-};
-
-struct jobs_state {
-    struct column cols[MAX_COLS];
-    size_t n_cols, n_builtin;
-    /* the query */
-    char sort[128];
-    bool desc;
-    char filter[512];            /* as typed */
-    char name_regex[256];
-    bool name_invert;
-    char status[128];
-    char since[32];              /* as typed after since= ("2d"); "" = any age */
-    double created_after;
-    struct cache_job_query q;
-    /* the window */
-    size_t count, top, cur;
-    struct row *rows;
-    size_t n_rows, rows_top;
-    bool stale;
-    int page;
-    char error[256];
-    char marks[MAX_MARKS][CACHE_JOB_NAME_MAX];
-    size_t n_marks;
-    char followed[CACHE_JOB_NAME_MAX];
-};
-
-static const struct column builtin[] = {
+static const struct column jobs_builtin[] = {
     { "name", "NAME", "name", 0, false },
     { "status", "STATUS", "status", 10, false },
     { "secondary", "SECONDARY", "secondary", 13, false },
@@ -70,7 +25,8 @@ static const struct column builtin[] = {
     { "m.eval_loss", "EVAL_LOSS", NULL, 10, true },
     { "m.eval_accuracy", "EVAL_ACC", NULL, 9, true },
 };
-#define N_BUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+#define JOBS_N_BUILTIN (sizeof(jobs_builtin) / sizeof(jobs_builtin[0]))
+
 
 static struct jobs_state *S(struct view *v)
 {
@@ -94,300 +50,6 @@ static bool is_marked(const struct jobs_state *s, const char *name, size_t *at)
         }
     }
     return false;
-}
-
-/* ---- columns remembered in the config ([ui] section, "columns hp.x m.y") ---------------- */
-
-static void mkdir_p_ignore(const char *dir)
-{
-    /* exists already, or cannot be made: fopen below says which */
-    (void)mkdir(dir, 0700);
-}
-
-static int config_path(char *buf, size_t size)
-{
-    const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
-
-    if (x && *x)
-        snprintf(buf, size, "%s/sagetop/config", x);
-    else if (h && *h)
-        snprintf(buf, size, "%s/.config/sagetop/config", h);
-    else
-        return -1;
-    return 0;
-}
-
-static void add_user_col(struct jobs_state *s, const char *key)
-{
-    struct column *c;
-    size_t i;
-
-    if (s->n_cols == MAX_COLS || (strncmp(key, "hp.", 3) != 0 && strncmp(key, "m.", 2) != 0) ||
-        !key[key[0] == 'h' ? 3 : 2])
-        return;
-    for (i = 0; i < s->n_cols; i++)
-        if (strcmp(s->cols[i].key, key) == 0)
-            return;
-    c = &s->cols[s->n_cols++];
-    memset(c, 0, sizeof(*c));
-    str_copy(c->key, sizeof(c->key), key);
-    str_copy(c->title, sizeof(c->title), key);
-    for (i = 0; c->title[i]; i++)
-        c->title[i] = (char)toupper((unsigned char)c->title[i]);
-    c->width = (int)strlen(c->title) < 10 ? 10 : (int)strlen(c->title);
-    if (c->width > 18)
-        c->width = 18;
-    c->right = true;
-}
-
-static void load_columns(struct jobs_state *s)
-{
-    char path[1024], line[1024];
-    FILE *f;
-    bool in_ui = false;
-
-    if (config_path(path, sizeof(path)) < 0 || !(f = fopen(path, "r")))
-        return;
-    while (fgets(line, sizeof(line), f)) {
-        char *p = line, *tok;
-
-        line[strcspn(line, "\r\n")] = '\0';
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '[') {
-            in_ui = strncmp(p, "[ui]", 4) == 0;
-            continue;
-        }
-        if (!in_ui || strncmp(p, "columns", 7) != 0)
-            continue;
-        for (tok = strtok(p + 7, " \t"); tok; tok = strtok(NULL, " \t"))
-            add_user_col(s, tok);
-    }
-    fclose(f);
-}
-
-/* Rewrites the [ui] section of the shared config file, keeping every other line as it was. */
-static int save_columns(struct jobs_state *s)
-{
-    char path[1024], tmp[1100], line[2048];
-    FILE *in, *out;
-    bool in_ui = false;
-    size_t i;
-
-    if (config_path(path, sizeof(path)) < 0)
-        return -1;
-    {
-        char dir[1024];
-        char *slash;
-
-        str_copy(dir, sizeof(dir), path);
-        slash = strrchr(dir, '/');
-        if (slash) {
-            char cmd[1200];
-
-            *slash = '\0';
-            snprintf(cmd, sizeof(cmd), "%s", dir);
-            /* two levels at most: $XDG_CONFIG_HOME and sagetop */
-            slash = strrchr(cmd, '/');
-            if (slash) {
-                *slash = '\0';
-                mkdir_p_ignore(cmd);
-            }
-            mkdir_p_ignore(dir);
-        }
-    }
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    out = fopen(tmp, "w");
-    if (!out)
-        return -1;
-    in = fopen(path, "r");
-    while (in && fgets(line, sizeof(line), in)) {
-        const char *p = line;
-
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '[')
-            in_ui = strncmp(p, "[ui]", 4) == 0;
-        if (!in_ui)
-            fputs(line, out);
-    }
-    if (in)
-        fclose(in);
-    fputs("[ui]\ncolumns", out);
-    for (i = s->n_builtin; i < s->n_cols; i++)
-        fprintf(out, " %s", s->cols[i].key);
-    fputs("\n", out);
-    if (fclose(out) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- the query ------------------------------------------------------------------------------ */
-
-/* Filter grammar: space-separated terms, all must hold.
- *   status:Failed (or status:InProgress,Stopping)  hp.K:V hp.K=V hp.K!=V  m.K<V m.K>=V ...
- *   !regex  (name does NOT match)    regex (name matches; the last bare word wins) */
-static int parse_filter(struct jobs_state *s, const char *text, struct err *e)
-{
-    char buf[512];
-    char *tok, *save = NULL;
-    struct cache_job_query q;
-    char name_re[256] = "", status[128] = "";
-    bool invert = false;
-
-    memset(&q, 0, sizeof(q));
-    str_copy(buf, sizeof(buf), text);
-    for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        if (strncmp(tok, "status:", 7) == 0 || strncmp(tok, "status=", 7) == 0) {
-            str_copy(status, sizeof(status), tok + 7);
-        } else if (strncmp(tok, "hp.", 3) == 0 || strncmp(tok, "m.", 2) == 0) {
-            if (q.n_conds == CACHE_MAX_CONDS)
-                return err_set(e, ERR_INVAL, "at most %d conditions", CACHE_MAX_CONDS);
-            if (cache_cond_parse(tok, &q.conds[q.n_conds], e) < 0)
-                return -1;
-            q.n_conds++;
-        } else if (tok[0] == '!' && tok[1]) {
-            str_copy(name_re, sizeof(name_re), tok + 1);
-            invert = true;
-        } else {
-            str_copy(name_re, sizeof(name_re), tok);
-            invert = false;
-        }
-    }
-    str_copy(s->filter, sizeof(s->filter), text);
-    str_copy(s->name_regex, sizeof(s->name_regex), name_re);
-    str_copy(s->status, sizeof(s->status), status);
-    s->name_invert = invert;
-    memcpy(s->q.conds, q.conds, sizeof(q.conds));
-    s->q.n_conds = q.n_conds;
-    return 0;
-}
-
-static void build_query(struct jobs_state *s)
-{
-    s->q.sort = s->sort;
-    s->q.descending = s->desc;
-    s->q.name_regex = s->name_regex[0] ? s->name_regex : NULL;
-    s->q.name_invert = s->name_invert;
-    s->q.status = s->status[0] ? s->status : NULL;
-    s->q.created_after = s->created_after;
-    s->stale = true;
-}
-
-/* The hp.X and m.X cells of rows[0..n) (the visible ones): one query per metric column for
- * all of them; hyperparameters per row, only when such a column is shown. */
-static void load_cells(struct jobs_state *s, struct app *a, struct row *rows, size_t n)
-{
-    int64_t ids[WINDOW_MAX];
-    double vals[WINDOW_MAX];
-    unsigned char kind[WINDOW_MAX];
-    bool need_hp = false;
-    size_t c, i;
-
-    for (i = 0; i < n && rows[i].cells_loaded; i++)
-        ;
-    if (i == n)
-        return;
-    for (i = 0; i < n; i++) {
-        ids[i] = rows[i].job.id;
-        memset(rows[i].user, 0, sizeof(rows[i].user));
-        memset(rows[i].user_final, 0, sizeof(rows[i].user_final));
-        rows[i].cells_loaded = true;
-    }
-    for (c = 0; c < s->n_cols && c < MAX_COLS; c++) {
-        const char *k = s->cols[c].key;
-
-        need_hp |= strncmp(k, "hp.", 3) == 0;
-        if (strncmp(k, "m.", 2) != 0 ||
-            cache_jobs_metric_column(app_cache(a), ids, n, k + 2, vals, kind, NULL) < 0)
-            continue;
-        for (i = 0; i < n; i++) {
-            /* the log's last value when the log is cached, else SageMaker's (drawn dim) */
-            if (kind[i] != CACHE_MCOL_NONE)
-                fmt_value(vals[i], rows[i].user[c], sizeof(rows[i].user[c]));
-            rows[i].user_final[c] = kind[i] == CACHE_MCOL_FINAL;
-        }
-    }
-    for (i = 0; need_hp && i < n; i++) {
-        struct cache_kv_list hp = { 0 };
-        size_t h;
-
-        cache_job_hyperparameters(app_cache(a), rows[i].job.name, &hp, NULL);
-        for (c = 0; c < s->n_cols && c < MAX_COLS; c++) {
-            const char *k = s->cols[c].key;
-
-            for (h = 0; strncmp(k, "hp.", 3) == 0 && h < hp.n; h++)
-                if (strcmp(hp.items[h].key, k + 3) == 0)
-                    sanitize_text(hp.items[h].value, strlen(hp.items[h].value), rows[i].user[c],
-                                  sizeof(rows[i].user[c]), draw_utf8() ? 0 : SANITIZE_ASCII);
-        }
-        cache_kv_list_clean(&hp);
-    }
-}
-
-/* Fetches the rows around the visible ones: a page above, the page, a page below, so that
- * scrolling costs one query per page, not one per key; the count only when the query or the
- * cache changed (recount). */
-static void refresh_window(struct jobs_state *s, struct app *a, int rows, bool recount)
-{
-    struct err e = { 0 };
-    size_t n = 0, i, from, limit;
-
-    if (rows < 1)
-        rows = 1;
-    if (rows > WINDOW_MAX / 3)
-        rows = WINDOW_MAX / 3;
-    s->page = rows;
-    s->error[0] = '\0';
-    if (recount && cache_jobs_count(app_cache(a), &s->q, &s->count, &e) < 0) {
-        str_copy(s->error, sizeof(s->error), e.msg);
-        s->count = 0;
-        s->n_rows = 0;
-        s->stale = false;
-        return;
-    }
-    if (s->cur >= s->count)
-        s->cur = s->count ? s->count - 1 : 0;
-    if (s->cur < s->top)
-        s->top = s->cur;
-    if (s->cur >= s->top + (size_t)rows)
-        s->top = s->cur - (size_t)rows + 1;
-    if (s->top + (size_t)rows > s->count)
-        s->top = s->count > (size_t)rows ? s->count - (size_t)rows : 0;
-    if (!s->rows)
-        s->rows = calloc(WINDOW_MAX, sizeof(*s->rows));
-    if (!s->rows)
-        return;
-    from = s->top > (size_t)rows ? s->top - (size_t)rows : 0;
-    limit = 3 * (size_t)rows;
-    {
-        struct cache_job *jobs = calloc(limit, sizeof(*jobs));
-
-        if (!jobs)
-            return;
-        if (cache_jobs_window(app_cache(a), &s->q, from, limit, jobs, &n, &e) < 0) {
-            str_copy(s->error, sizeof(s->error), e.msg);
-            n = 0;
-        }
-        for (i = 0; i < n; i++) {
-            s->rows[i].job = jobs[i];
-            /* the metric and hyperparameter cells cost a query per row: read when drawn */
-            s->rows[i].cells_loaded = false;
-        }
-        free(jobs);
-    }
-    s->n_rows = n;
-    s->rows_top = from;
-    s->stale = false;
-}
-
-static const struct cache_job *current_job(struct jobs_state *s)
-{
-    if (s->n_rows == 0 || s->cur < s->rows_top || s->cur >= s->rows_top + s->n_rows)
-        return NULL;
-    return &s->rows[s->cur - s->rows_top].job;
 }
 
 /* ---- drawing ---------------------------------------------------------------------------- */
@@ -478,11 +140,11 @@ static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
 
     if (s->stale || s->page != (rows > WINDOW_MAX / 3 ? WINDOW_MAX / 3 : rows) ||
         (s->n_rows == 0 && s->count > 0))
-        refresh_window(s, a, rows, true);
+        jobs_refresh_window(s, a, rows, true);
     /* the cursor may have moved out of the screen, the screen out of the fetched rows */
     if (s->cur < s->top || s->cur >= s->top + (size_t)rows || s->top < s->rows_top ||
         (s->top + (size_t)rows > s->rows_top + s->n_rows && s->rows_top + s->n_rows < s->count))
-        refresh_window(s, a, rows, false);
+        jobs_refresh_window(s, a, rows, false);
     layout(s, r->w, widths);
     x = r->x + 2;
     draw_fill(r->y, r->x, r->w, theme_attr(TH_TITLE));
@@ -518,7 +180,7 @@ static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
     if (s->top >= s->rows_top && s->top < s->rows_top + s->n_rows) {
         size_t vis = s->rows_top + s->n_rows - s->top;
 
-        load_cells(s, a, &s->rows[s->top - s->rows_top], vis < (size_t)rows ? vis : (size_t)rows);
+        jobs_load_cells(s, a, &s->rows[s->top - s->rows_top], vis < (size_t)rows ? vis : (size_t)rows);
     }
     for (i = 0; s->top + i < s->rows_top + s->n_rows && (int)i < rows; i++) {
         const struct row *row = &s->rows[s->top - s->rows_top + i];
@@ -603,7 +265,7 @@ static int act_bottom(struct view *v, struct app *a) { (void)a; return move_curs
 
 static int open_on_current(struct view *v, struct app *a, const struct view_ops *ops)
 {
-    const struct cache_job *j = current_job(S(v));
+    const struct cache_job *j = jobs_current_job(S(v));
 
     if (!j) {
         app_flash(a, true, "no job selected");
@@ -641,7 +303,7 @@ static int act_compare(struct view *v, struct app *a)
 static int act_mark(struct view *v, struct app *a)
 {
     struct jobs_state *s = S(v);
-    const struct cache_job *j = current_job(s);
+    const struct cache_job *j = jobs_current_job(s);
     size_t at;
 
     if (!j)
@@ -669,11 +331,11 @@ static int submit_filter(struct view *v, struct app *a, const char *text)
     struct jobs_state *s = S(v);
     struct err e = { 0 };
 
-    if (parse_filter(s, text, &e) < 0) {
+    if (jobs_parse_filter(s, text, &e) < 0) {
         app_flash(a, true, "filter: %s", e.msg);
         return R_REDRAW;
     }
-    build_query(s);
+    jobs_build_query(s);
     s->cur = s->top = 0;
     return R_REDRAW;
 }
@@ -697,7 +359,7 @@ static int clear_filter(struct jobs_state *s)
     s->created_after = 0;
     s->name_invert = false;
     s->q.n_conds = 0;
-    build_query(s);
+    jobs_build_query(s);
     return R_REDRAW;
 }
 
@@ -707,7 +369,7 @@ static int set_sort(struct jobs_state *s, const char *key, int desc)
         desc = strcmp(s->sort, key) == 0 ? !s->desc : (strcmp(key, "name") != 0 && strcmp(key, "status") != 0);
     str_copy(s->sort, sizeof(s->sort), key);
     s->desc = desc;
-    build_query(s);
+    jobs_build_query(s);
     return R_REDRAW;
 }
 
@@ -717,31 +379,23 @@ static int act_sort_age(struct view *v, struct app *a) { (void)a; return set_sor
 static int act_sort_duration(struct view *v, struct app *a) { (void)a; return set_sort(S(v), "duration", -1); }
 static int act_sort_loss(struct view *v, struct app *a) { (void)a; return set_sort(S(v), "m.eval_loss", 0); }
 
-static int act_sort_next(struct view *v, struct app *a)
+/* The sort moves one column right (dir 1) or left (dir -1), wrapping at either end. */
+static int step_sort(struct jobs_state *s, int dir)
 {
-    struct jobs_state *s = S(v);
     size_t i;
 
-    (void)a;
     for (i = 0; i < s->n_cols; i++)
         if (strcmp(col_sort_key(&s->cols[i]), s->sort) == 0)
             break;
-    i = (i + 1) % s->n_cols;
+    if (dir > 0)
+        i = (i + 1) % s->n_cols;
+    else
+        i = (i == 0 || i >= s->n_cols) ? s->n_cols - 1 : i - 1;
     return set_sort(s, col_sort_key(&s->cols[i]), s->desc);
 }
 
-static int act_sort_prev(struct view *v, struct app *a)
-{
-    struct jobs_state *s = S(v);
-    size_t i;
-
-    (void)a;
-    for (i = 0; i < s->n_cols; i++)
-        if (strcmp(col_sort_key(&s->cols[i]), s->sort) == 0)
-            break;
-    i = (i == 0 || i >= s->n_cols) ? s->n_cols - 1 : i - 1;
-    return set_sort(s, col_sort_key(&s->cols[i]), s->desc);
-}
+static int act_sort_next(struct view *v, struct app *a) { (void)a; return step_sort(S(v), 1); }
+static int act_sort_prev(struct view *v, struct app *a) { (void)a; return step_sort(S(v), -1); }
 
 static int act_sort_flip(struct view *v, struct app *a)
 {
@@ -751,7 +405,7 @@ static int act_sort_flip(struct view *v, struct app *a)
 
 static int do_stop(struct view *v, struct app *a)
 {
-    const struct cache_job *j = current_job(S(v));
+    const struct cache_job *j = jobs_current_job(S(v));
 
     if (j) {
         app_request_stop(a, j->name);
@@ -762,7 +416,7 @@ static int do_stop(struct view *v, struct app *a)
 
 static int act_stop(struct view *v, struct app *a)
 {
-    const struct cache_job *j = current_job(S(v));
+    const struct cache_job *j = jobs_current_job(S(v));
     char q[128];
 
     if (!j)
@@ -823,45 +477,19 @@ static const struct key_binding jobs_keys[] = {
 
 /* ---- commands and completion ------------------------------------------------------------ */
 
-static int cmd_cols(struct jobs_state *s, int argc, char **argv, struct app *a)
-{
-    int i;
-
-    for (i = 1; i < argc; i++) {
-        const char *t = argv[i];
-
-        if (t[0] == '-') {
-            size_t k;
-
-            for (k = s->n_builtin; k < s->n_cols; k++) {
-                if (strcmp(s->cols[k].key, t + 1) == 0) {
-                    memmove(&s->cols[k], &s->cols[k + 1], (s->n_cols - k - 1) * sizeof(s->cols[0]));
-                    s->n_cols--;
-                    break;
-                }
-            }
-        } else if (strcmp(t, "reset") == 0) {
-            s->n_cols = s->n_builtin;
-        } else {
-            const char *key = t[0] == '+' ? t + 1 : t;
-
-            if (strncmp(key, "hp.", 3) != 0 && strncmp(key, "m.", 2) != 0) {
-                app_flash(a, true, "cols: '%s' is not hp.NAME or m.NAME", key);
-                return R_REDRAW;
-            }
-            add_user_col(s, key);
-        }
-    }
-    if (save_columns(s) < 0)
-        app_flash(a, true, "columns set, but the config file could not be written");
-    else
-        app_flash(a, false, "columns saved to the config");
-    s->stale = true;
-    return R_REDRAW;
-}
-
 static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
 {
+    /* `:mark`, `:logs`, ...: the same actions as the keys */
+    static const struct {
+        const char *name;
+        action_fn fn;
+        bool mutating;
+    } verbs[] = {
+        { "mark", act_mark, false },        { "unmark", act_unmark_all, false },
+        { "compare", act_compare, false },  { "logs", act_logs, false },
+        { "detail", act_detail, false },    { "metrics", act_metrics, false },
+        { "launch", act_new, true },        { "stop", act_stop, true },
+    };
     struct jobs_state *s = S(v);
     int i;
 
@@ -873,7 +501,7 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
         return set_sort(s, argv[1], argc > 2 ? strcmp(argv[2], "desc") == 0 : 0);
     }
     if (strcmp(argv[0], "cols") == 0)
-        return cmd_cols(s, argc, argv, a);
+        return jobs_cmd_cols(s, argc, argv, a);
     if (strcmp(argv[0], "filter") == 0) {
         char text[512] = "";
 
@@ -916,22 +544,15 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
         s->created_after = after;
         return submit_filter(v, a, text);
     }
-    if (strcmp(argv[0], "mark") == 0)
-        return act_mark(v, a);
-    if (strcmp(argv[0], "unmark") == 0)
-        return act_unmark_all(v, a);
-    if (strcmp(argv[0], "compare") == 0)
-        return act_compare(v, a);
-    if (strcmp(argv[0], "logs") == 0)
-        return act_logs(v, a);
-    if (strcmp(argv[0], "detail") == 0)
-        return act_detail(v, a);
-    if (strcmp(argv[0], "metrics") == 0)
-        return act_metrics(v, a);
-    if (strcmp(argv[0], "launch") == 0)
-        return app_read_only(a) ? (app_flash(a, true, "read-only"), R_REDRAW) : act_new(v, a);
-    if (strcmp(argv[0], "stop") == 0)
-        return app_read_only(a) ? (app_flash(a, true, "read-only"), R_REDRAW) : act_stop(v, a);
+    for (i = 0; i < (int)(sizeof(verbs) / sizeof(verbs[0])); i++) {
+        if (strcmp(argv[0], verbs[i].name) != 0)
+            continue;
+        if (verbs[i].mutating && app_read_only(a)) {
+            app_flash(a, true, "read-only");
+            return R_REDRAW;
+        }
+        return verbs[i].fn(v, a);
+    }
     return R_UNHANDLED;
 }
 
@@ -957,7 +578,7 @@ size_t view_jobs_complete(struct view *v, struct app *a, const char *line, const
     if (v && v->ops == &view_jobs_ops)
         s = S(v);
     if (s)
-        j = current_job(s);
+        j = jobs_current_job(s);
     if (strncmp(line, "cols ", 5) == 0 && (*w == '+' || *w == '-')) {
         prefix = *w == '+' ? "+" : "-";
         w++;
@@ -1006,13 +627,13 @@ static int jobs_enter(struct view *v, struct app *a)
     (void)a;
     if (!s)
         return -1;
-    for (i = 0; i < N_BUILTIN; i++)
-        s->cols[i] = builtin[i];
-    s->n_cols = s->n_builtin = N_BUILTIN;
-    load_columns(s);
+    for (i = 0; i < JOBS_N_BUILTIN; i++)
+        s->cols[i] = jobs_builtin[i];
+    s->n_cols = s->n_builtin = JOBS_N_BUILTIN;
+    jobs_load_columns(s);
     str_copy(s->sort, sizeof(s->sort), "created");
     s->desc = true;
-    build_query(s);
+    jobs_build_query(s);
     v->state = s;
     return 0;
 }
@@ -1049,3 +670,4 @@ const struct view_ops view_jobs_ops = {
     .on_command = jobs_command,
     .title = jobs_title,
 };
+

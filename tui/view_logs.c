@@ -1,8 +1,8 @@
-/* view_logs.c: a job's log, every instance interleaved by time. Owns the visible window of
- * lines (sanitized copies), the scroll anchor, follow/wrap/timestamp modes, the search and
- * filter patterns and a metric extractor for marking lines. Reads only the lines on screen
- * from the cache (cache_logs_after/before/search), so a 10,000,000-line log scrolls as fast as
- * a short one. Never draws raw bytes: every line goes through sanitize_text(). */
+/* view_logs.c: a job's log, every instance interleaved by time. Owns the follow/wrap/timestamp
+ * modes, the search and filter patterns, the drawing and the actions; the window of lines on
+ * screen is view_logs_window.c's, which reads only those lines from the cache, so a
+ * 10,000,000-line log scrolls as fast as a short one. Never draws raw bytes: every line went
+ * through sanitize_text() when it was taken in. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,406 +10,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
-#include "metrics/metrics.h"
 #include "tui/draw.h"
+#include "tui/keys.h"
 #include "tui/sanitize.h"
+#include "tui/view_logs_internal.h"
 #include "tui/views.h"
 
-#define MAX_INST 16
-#define WIN_MAX 400
-#define CLEAN_MAX 4096
-
-struct lline {
-    struct cache_log_pos pos;
-    int inst;                    /* index into instances, -1 unknown */
-    char *text;                  /* sanitized */
-    size_t len;
-    char metric[96];             /* "eval_loss=0.25" when a metric matched */
-    bool separator;              /* "--" between filter groups */
-};
-
-struct logs_state {
-    char inst[MAX_INST][32];
-    bool shown[MAX_INST];
-    size_t n_inst;
-    bool follow, wrap, timestamps;
-    struct cache_log_pos top;    /* first visible line (when !follow) */
-    bool top_set;
-    struct lline lines[WIN_MAX];
-    size_t n;
-    bool stale;
-    int rows, width;
-    /* search */
-    char search[256];
-    pcre2_code *re;
-    pcre2_match_data *md;
-    struct cache_log_pos match;
-    bool match_set;
-    /* & filter */
-    char filter[256];
-    int context;
-    /* metrics */
-    struct mset *mset;
-    bool mset_tried;
-    struct cache_log_info info;
-    bool at_end;
-};
 
 static struct logs_state *S(struct view *v)
 {
     return v->state;
-}
-
-static void free_lines(struct logs_state *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->n; i++)
-        free(s->lines[i].text);
-    s->n = 0;
-}
-
-static int inst_index(struct logs_state *s, const char *name)
-{
-    size_t i;
-
-    if (!name)
-        return -1;
-    for (i = 0; i < s->n_inst; i++)
-        if (strcmp(s->inst[i], name) == 0)
-            return (int)i;
-    if (s->n_inst < MAX_INST) {
-        str_copy(s->inst[s->n_inst], 32, name);
-        s->shown[s->n_inst] = true;
-        return (int)s->n_inst++;
-    }
-    return -1;
-}
-
-static void load_instances(struct logs_state *s, struct app *a, const char *job)
-{
-    struct cache_kv_list l = { 0 };
-    size_t i;
-
-    if (cache_logs_instances(app_cache(a), job, &l, NULL) == 0)
-        for (i = 0; i < l.n; i++)
-            inst_index(s, l.items[i].key);
-    cache_kv_list_clean(&l);
-}
-
-static size_t n_shown(const struct logs_state *s, int *only)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < s->n_inst; i++) {
-        if (s->shown[i]) {
-            n++;
-            *only = (int)i;
-        }
-    }
-    return n;
-}
-
-/* The cache filter for the instance toggles: one instance → server-side; else NULL and the
- * hidden ones are skipped here. */
-static const struct cache_log_filter *inst_filter(struct logs_state *s, struct cache_log_filter *f)
-{
-    int only = -1;
-
-    memset(f, 0, sizeof(*f));
-    if (s->n_inst > 1 && n_shown(s, &only) == 1) {
-        f->instance = s->inst[only];
-        return f;
-    }
-    return NULL;
-}
-
-static bool visible(struct logs_state *s, const char *instance)
-{
-    int i = inst_index(s, instance);
-
-    return i < 0 || s->shown[i];
-}
-
-/* The position just before p: "strictly after prev(p)" starts at p itself. */
-static struct cache_log_pos pos_prev(struct cache_log_pos p)
-{
-    if (p.seq > 0)
-        p.seq--;
-    else {
-        p.stream--;
-        p.seq = INT64_MAX;
-    }
-    return p;
-}
-
-static int pos_cmp(const struct cache_log_pos *a, const struct cache_log_pos *b)
-{
-    if (a->ts_ms != b->ts_ms)
-        return a->ts_ms < b->ts_ms ? -1 : 1;
-    if (a->stream != b->stream)
-        return a->stream < b->stream ? -1 : 1;
-    if (a->seq != b->seq)
-        return a->seq < b->seq ? -1 : 1;
-    return 0;
-}
-
-/* ---- metric marks --------------------------------------------------------------------------- */
-
-static void build_mset(struct logs_state *s, struct app *a, const char *job)
-{
-    struct mdef_list l;
-    struct cache_kv_list md = { 0 };
-    char path[1024];
-    size_t i;
-
-    s->mset_tried = true;
-    mdef_list_init(&l);
-    if (cache_job_metric_definitions(app_cache(a), job, &md, NULL) == 0)
-        for (i = 0; i < md.n; i++)
-            mdef_list_add(&l, md.items[i].key, md.items[i].value, MDEF_JOB, NULL);
-    cache_kv_list_clean(&md);
-    if (metrics_config_path(path, sizeof(path), NULL) == 0) {
-        FILE *f = fopen(path, "r");
-
-        if (f) {
-            char buf[65536];
-            size_t n = fread(buf, 1, sizeof(buf), f);
-
-            mdef_list_parse_config(&l, buf, n, job, NULL);
-            fclose(f);
-        }
-    }
-    s->mset = mset_new(&l, NULL);
-    mdef_list_clean(&l);
-}
-
-struct mark_ctx {
-    char *out;
-    size_t size;
-};
-
-static int on_point(const struct mpoint *p, void *ctx)
-{
-    struct mark_ctx *m = ctx;
-    char v[32];
-
-    if (m->out[0])
-        return 1;
-    fmt_value(p->value, v, sizeof(v));
-    snprintf(m->out, m->size, "%.60s=%s", p->name, v);
-    return 1;
-}
-
-/* ---- fetching the window ------------------------------------------------------------------ */
-
-static void take_line(struct logs_state *s, struct logs_state *unused, const struct cache_log_line *l)
-{
-    struct lline *d;
-    char clean[CLEAN_MAX];
-    size_t n;
-
-    (void)unused;
-    if (s->n == WIN_MAX)
-        return;
-    d = &s->lines[s->n];
-    memset(d, 0, sizeof(*d));
-    d->pos = l->pos;
-    d->inst = inst_index(s, l->instance);
-    n = sanitize_text(l->text, l->len, clean, sizeof(clean), draw_utf8() ? 0 : SANITIZE_ASCII);
-    d->text = malloc(n + 1);
-    if (!d->text)
-        return;
-    memcpy(d->text, clean, n + 1);
-    d->len = n;
-    if (s->mset) {
-        struct mextract_state st;
-        struct mark_ctx m = { d->metric, sizeof(d->metric) };
-
-        mextract_state_init(&st, l->instance);
-        mset_extract(s->mset, &st, l->text, l->len, l->pos.ts_ms, on_point, &m);
-    }
-    s->n++;
-}
-
-/* Up to want visible lines after pos (NULL = start), in time order, into the window. */
-static void fetch_after(struct logs_state *s, struct app *a, const char *job,
-                        const struct cache_log_pos *pos, size_t want)
-{
-    struct cache_log_filter f;
-    const struct cache_log_filter *fp = inst_filter(s, &f);
-    struct cache_log_pos p = pos ? *pos : (struct cache_log_pos){ 0, 0, 0 };
-    bool have_pos = pos != NULL;
-    size_t got = 0, i;
-
-    while (got < want) {
-        struct cache_log_batch b = { 0 };
-
-        if (cache_logs_after(app_cache(a), job, have_pos ? &p : NULL, want - got + 16, fp, &b,
-                             NULL) < 0 || b.n == 0) {
-            s->at_end = true;
-            cache_log_batch_clean(&b);
-            break;
-        }
-        for (i = 0; i < b.n && got < want; i++) {
-            if (!visible(s, b.lines[i].instance))
-                continue;
-            take_line(s, NULL, &b.lines[i]);
-            got++;
-        }
-        p = b.lines[b.n - 1].pos;
-        have_pos = true;
-        s->at_end = b.at_end && i >= b.n;
-        cache_log_batch_clean(&b);
-        if (s->at_end)
-            break;
-    }
-}
-
-/* The want visible lines before pos (NULL = the end), in time order, into the window. */
-static void fetch_before(struct logs_state *s, struct app *a, const char *job,
-                         const struct cache_log_pos *pos, size_t want)
-{
-    struct cache_log_filter f;
-    const struct cache_log_filter *fp = inst_filter(s, &f);
-    struct cache_log_pos p = pos ? *pos : (struct cache_log_pos){ 0, 0, 0 };
-    bool have_pos = pos != NULL;
-    struct cache_log_line *keep = NULL;
-    struct cache_log_batch *batches = NULL;
-    size_t n_b = 0, got = 0, i;
-
-    /* Walk backwards, keeping batches alive until the lines are copied in time order. */
-    batches = calloc(64, sizeof(*batches));
-    keep = calloc(want ? want : 1, sizeof(*keep));
-    if (!batches || !keep)
-        goto out;
-    while (got < want && n_b < 64) {
-        struct cache_log_batch *b = &batches[n_b];
-
-        if (cache_logs_before(app_cache(a), job, have_pos ? &p : NULL, want - got + 16, fp, b,
-                              NULL) < 0 || b->n == 0)
-            break;
-        n_b++;
-        for (i = b->n; i > 0 && got < want; i--)
-            if (visible(s, b->lines[i - 1].instance))
-                keep[got++] = b->lines[i - 1];
-        p = b->lines[0].pos;
-        have_pos = true;
-        if (b->at_end)
-            break;
-    }
-    for (i = got; i > 0; i--)
-        take_line(s, NULL, &keep[i - 1]);
-out:
-    for (i = 0; i < n_b; i++)
-        cache_log_batch_clean(&batches[i]);
-    free(batches);
-    free(keep);
-}
-
-/* One position `count` visible lines away from p (backwards when count < 0); false if none. */
-static bool step_from(struct logs_state *s, struct app *a, const char *job,
-                      const struct cache_log_pos *p, long count, struct cache_log_pos *out)
-{
-    struct logs_state tmp;
-    bool ok = false;
-
-    memset(&tmp, 0, sizeof(tmp));
-    memcpy(tmp.inst, s->inst, sizeof(s->inst));
-    memcpy(tmp.shown, s->shown, sizeof(s->shown));
-    tmp.n_inst = s->n_inst;
-    if (count > WIN_MAX)
-        count = WIN_MAX;
-    if (count < -WIN_MAX)
-        count = -WIN_MAX;
-    if (count > 0)
-        fetch_after(&tmp, a, job, p, (size_t)count);
-    else if (count < 0)
-        fetch_before(&tmp, a, job, p, (size_t)-count);
-    if (tmp.n > 0) {
-        *out = count > 0 ? tmp.lines[tmp.n - 1].pos : tmp.lines[0].pos;
-        ok = true;
-    }
-    free_lines(&tmp);
-    return ok;
-}
-
-/* & filter: matches with -C context, "--" between groups that do not touch. */
-static void fetch_filtered(struct logs_state *s, struct app *a, const char *job, size_t want)
-{
-    struct cache_log_filter f;
-    const struct cache_log_filter *fp = inst_filter(s, &f);
-    struct cache_log_batch m = { 0 };
-    struct cache_log_pos last = { 0, 0, 0 };
-    bool have_last = false;
-    size_t i, per = (size_t)(1 + 2 * s->context);
-    size_t max = want / (per ? per : 1) + 1;
-
-    if (s->follow || !s->top_set)
-        cache_logs_search(app_cache(a), job, s->filter, s->follow, NULL, max, fp, &m, NULL);
-    else {
-        struct cache_log_pos p = pos_prev(s->top);
-
-        cache_logs_search(app_cache(a), job, s->filter, false, &p, max, fp, &m, NULL);
-    }
-    for (i = 0; i < m.n && s->n < want; i++) {
-        struct logs_state ctx;
-        size_t k;
-
-        if (!visible(s, m.lines[i].instance))
-            continue;
-        memset(&ctx, 0, sizeof(ctx));
-        memcpy(ctx.inst, s->inst, sizeof(s->inst));
-        memcpy(ctx.shown, s->shown, sizeof(s->shown));
-        ctx.n_inst = s->n_inst;
-        if (s->context > 0)
-            fetch_before(&ctx, a, job, &m.lines[i].pos, (size_t)s->context);
-        take_line(&ctx, NULL, &m.lines[i]);
-        if (s->context > 0)
-            fetch_after(&ctx, a, job, &m.lines[i].pos, (size_t)s->context);
-        for (k = 0; k < ctx.n && s->n < WIN_MAX; k++) {
-            if (have_last && pos_cmp(&ctx.lines[k].pos, &last) <= 0)
-                continue;       /* already shown by the previous group */
-            if (have_last && k == 0 && s->context > 0 && s->n < WIN_MAX) {
-                struct lline *sep = &s->lines[s->n++];
-
-                memset(sep, 0, sizeof(*sep));
-                sep->separator = true;
-            }
-            s->lines[s->n] = ctx.lines[k];
-            ctx.lines[k].text = NULL;
-            s->n++;
-            last = s->lines[s->n - 1].pos;
-            have_last = true;
-        }
-        free_lines(&ctx);
-    }
-    s->at_end = m.at_end;
-    cache_log_batch_clean(&m);
-}
-
-static void reload(struct logs_state *s, struct app *a, const char *job, int rows)
-{
-    free_lines(s);
-    if (!s->mset_tried)
-        build_mset(s, a, job);
-    load_instances(s, a, job);
-    cache_logs_info(app_cache(a), job, &s->info, NULL);
-    s->rows = rows;
-    if (s->filter[0])
-        fetch_filtered(s, a, job, (size_t)rows);
-    else if (s->follow)
-        fetch_before(s, a, job, NULL, (size_t)rows);
-    else if (s->top_set) {
-        struct cache_log_pos p = pos_prev(s->top);
-
-        fetch_after(s, a, job, &p, (size_t)rows);
-    } else
-        fetch_after(s, a, job, NULL, (size_t)rows);
-    s->stale = false;
 }
 
 /* ---- drawing ---------------------------------------------------------------------------- */
@@ -489,7 +99,7 @@ static void draw_line(struct logs_state *s, const struct lline *l, int y, int x,
         draw_str(y, x, w, "--", theme_attr(TH_DIM));
         return;
     }
-    if (s->match_set && pos_cmp(&l->pos, &s->match) == 0)
+    if (s->match_set && logs_pos_cmp(&l->pos, &s->match) == 0)
         base = A_BOLD;
     px = prefix(s, l, y, x + 1, w - 1) + 1;
     if (l->metric[0])
@@ -525,7 +135,7 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
     size_t i = 0;
 
     if (s->stale || s->rows != rows || s->width != r->w)
-        reload(s, a, v->job, rows);
+        logs_reload(s, a, v->job, rows);
     s->width = r->w;
     if (s->n == 0) {
         draw_str(r->y + 1, r->x + 2, r->w - 2,
@@ -577,69 +187,6 @@ static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
 
 /* ---- actions ---------------------------------------------------------------------------- */
 
-static void unfollow_at_top(struct logs_state *s)
-{
-    if (s->follow) {
-        s->follow = false;
-        if (s->n > 0) {
-            size_t i = 0;
-
-            while (i < s->n && s->lines[i].separator)
-                i++;
-            if (i < s->n) {
-                s->top = s->lines[i].pos;
-                s->top_set = true;
-            }
-        }
-    }
-}
-
-/* Scrolls the loaded window by d lines without reloading it: the lines that stay are kept
- * (already read, sanitized and matched), only the |d| new ones are read. A 10,000,000-line log
- * then costs one small read per key. False when the window cannot be shifted (filtered, or
- * fewer lines loaded than the step); the caller reloads. */
-static bool shift_window(struct logs_state *s, struct app *a, const char *job, long d)
-{
-    struct logs_state *tmp;
-    size_t k, i, keep;
-
-    if (s->filter[0] || s->follow || !s->top_set || s->n == 0 || s->rows <= 0 ||
-        s->n > (size_t)s->rows || d == 0 || (d > 0 ? (size_t)d : (size_t)-d) >= s->n ||
-        pos_cmp(&s->lines[0].pos, &s->top) != 0)
-        return false;
-    if (d > 0) {
-        for (i = 0; i < (size_t)d; i++)
-            free(s->lines[i].text);
-        memmove(s->lines, s->lines + d, (s->n - (size_t)d) * sizeof(s->lines[0]));
-        s->n -= (size_t)d;
-        fetch_after(s, a, job, &s->lines[s->n - 1].pos, (size_t)s->rows - s->n);
-        s->top = s->lines[0].pos;
-        return true;
-    }
-    tmp = calloc(1, sizeof(*tmp));
-    if (!tmp)
-        return false;
-    memcpy(tmp->inst, s->inst, sizeof(s->inst));
-    memcpy(tmp->shown, s->shown, sizeof(s->shown));
-    tmp->n_inst = s->n_inst;
-    tmp->mset = s->mset;          /* borrowed: lines are matched as a reload would */
-    fetch_before(tmp, a, job, &s->top, (size_t)-d);
-    k = tmp->n;
-    if (k > 0) {
-        keep = s->n + k > (size_t)s->rows ? (size_t)s->rows - k : s->n;
-        for (i = keep; i < s->n; i++)
-            free(s->lines[i].text);
-        memmove(s->lines + k, s->lines, keep * sizeof(s->lines[0]));
-        memcpy(s->lines, tmp->lines, k * sizeof(s->lines[0]));
-        s->n = keep + k;
-        s->top = s->lines[0].pos;
-        s->at_end = false;
-    }
-    tmp->n = 0;                   /* the texts moved into s */
-    free(tmp);
-    return true;
-}
-
 static int scroll_lines(struct view *v, struct app *a, long d)
 {
     struct logs_state *s = S(v);
@@ -647,21 +194,21 @@ static int scroll_lines(struct view *v, struct app *a, long d)
 
     if (s->n == 0)
         return R_NONE;
-    unfollow_at_top(s);
+    logs_unfollow_at_top(s);
     if (s->filter[0]) {
         struct cache_log_batch m = { 0 };
         struct cache_log_filter f;
 
         cache_logs_search(app_cache(a), v->job, s->filter, d < 0, &s->top, d < 0 ? (size_t)-d : (size_t)d,
-                          inst_filter(s, &f), &m, NULL);
+                          logs_inst_filter(s, &f), &m, NULL);
         if (m.n > 0)
             s->top = d < 0 ? m.lines[0].pos : m.lines[m.n - 1].pos;
         else if (d > 0)
             s->follow = true;
         cache_log_batch_clean(&m);
-    } else if (!s->stale && shift_window(s, a, v->job, d)) {
+    } else if (!s->stale && logs_shift_window(s, a, v->job, d)) {
         return R_REDRAW;
-    } else if (step_from(s, a, v->job, &s->top, d, &p)) {
+    } else if (logs_step_from(s, a, v->job, &s->top, d, &p)) {
         s->top = p;
     } else if (d > 0) {
         s->follow = true;      /* scrolled past the end: follow again */
@@ -695,7 +242,7 @@ static int act_follow(struct view *v, struct app *a)
 static int act_toggle_follow(struct view *v, struct app *a)
 {
     if (S(v)->follow) {
-        unfollow_at_top(S(v));
+        logs_unfollow_at_top(S(v));
         S(v)->stale = true;
         return R_REDRAW;
     }
@@ -756,11 +303,11 @@ static int find(struct view *v, struct app *a, int dir)
     else if (s->follow && dir < 0)
         have_from = false;
     else if (s->n > 0)
-        from = s->follow ? s->lines[s->n - 1].pos : pos_prev(s->top);
+        from = s->follow ? s->lines[s->n - 1].pos : logs_pos_prev(s->top);
     else
         have_from = false;
     if (cache_logs_search(app_cache(a), v->job, s->search, dir < 0, have_from ? &from : NULL, 1,
-                          inst_filter(s, &f), &m, &e) < 0) {
+                          logs_inst_filter(s, &f), &m, &e) < 0) {
         app_flash(a, true, "search: %s", e.msg);
         return R_REDRAW;
     }
@@ -774,7 +321,7 @@ static int find(struct view *v, struct app *a, int dir)
     cache_log_batch_clean(&m);
     s->follow = false;
     s->top = s->match;
-    if (s->rows > 3 && step_from(s, a, v->job, &s->match, -(s->rows / 3), &p))
+    if (s->rows > 3 && logs_step_from(s, a, v->job, &s->match, -(s->rows / 3), &p))
         s->top = p;
     s->top_set = true;
     s->stale = true;
@@ -857,7 +404,7 @@ static int toggle_inst(struct view *v, int i)
     if (i >= (int)s->n_inst)
         return R_NONE;
     s->shown[i] = !s->shown[i];
-    if (n_shown(s, &only) == 0)
+    if (logs_n_shown(s, &only) == 0)
         s->shown[i] = true;       /* never hide everything */
     s->stale = true;
     return R_REDRAW;
@@ -888,7 +435,7 @@ static int act_all_inst(struct view *v, struct app *a)
 static int write_log(struct logs_state *s, struct app *a, const char *job, FILE *f, bool raw)
 {
     struct cache_log_filter flt;
-    const struct cache_log_filter *fp = inst_filter(s, &flt);
+    const struct cache_log_filter *fp = logs_inst_filter(s, &flt);
     struct cache_log_pos p;
     bool have = false;
     long n = 0;
@@ -904,7 +451,7 @@ static int write_log(struct logs_state *s, struct app *a, const char *job, FILE 
         for (i = 0; i < b.n; i++) {
             const struct cache_log_line *l = &b.lines[i];
 
-            if (!visible(s, l->instance))
+            if (!logs_visible(s, l->instance))
                 continue;
             if (s->n_inst > 1)
                 fprintf(f, "[%s] ", l->instance ? l->instance : "?");
@@ -999,7 +546,7 @@ static int submit_time(struct view *v, struct app *a, const char *text)
     p.ts_ms = (int64_t)mktime(&tm) * 1000 - 1;
     p.stream = INT64_MAX;
     p.seq = INT64_MAX;
-    if (!step_from(s, a, v->job, &p, 1, &s->top)) {
+    if (!logs_step_from(s, a, v->job, &p, 1, &s->top)) {
         app_flash(a, true, "no line at or after %s", text);
         return R_REDRAW;
     }
@@ -1029,10 +576,7 @@ static const struct key_binding logs_keys[] = {
     { 'f', "f", "follow on/off", act_toggle_follow, 0 },
     { 'g', "g/Home", "first line", act_top, 0 },
     { KEY_HOME, "Home", "first line", act_top, KB_HIDDEN },
-    { 'j', "j/Down", "scroll down", act_down, 0 },
-    { KEY_DOWN, "Down", "", act_down, KB_HIDDEN },
-    { 'k', "k/Up", "scroll up", act_up, 0 },
-    { KEY_UP, "Up", "", act_up, KB_HIDDEN },
+    KEYS_SCROLL_LINES(act_down, act_up),
     { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
     { ' ', "space", "", act_pgdn, KB_HIDDEN },
     { 6, "^F", "", act_pgdn, KB_HIDDEN },
@@ -1080,8 +624,8 @@ static int logs_enter(struct view *v, struct app *a)
         return -1;
     s->follow = true;
     s->stale = true;
+    (void)a;
     v->state = s;
-    app_request_job(a, v->job);
     return 0;
 }
 
@@ -1089,10 +633,10 @@ static void logs_leave(struct view *v, struct app *a)
 {
     struct logs_state *s = S(v);
 
-    app_request_unfollow(a, v->job);
+    (void)a;
     if (!s)
         return;
-    free_lines(s);
+    logs_free_lines(s);
     pcre2_code_free(s->re);
     pcre2_match_data_free(s->md);
     mset_free(s->mset);
@@ -1117,4 +661,6 @@ const struct view_ops view_logs_ops = {
     .on_tick = logs_tick,
     .on_command = logs_command,
     .title = logs_title,
+    .follows_jobs = true,
 };
+

@@ -6,7 +6,7 @@
  * factor is drawn over the raw curve (dimmed).
  *
  * Owns its state (the series loaded from the cache and one raster reused across draws). Live:
- * the job's logs are followed while the view is open (app_request_job) and the series are
+ * the job's logs are followed while the view is open (follows_jobs) and the series are
  * re-read when the cache changes, so the chart of a running job grows as lines arrive. Reads
  * only the UI's cache connection; never blocks on the network; actions never draw. */
 #include <math.h>
@@ -62,7 +62,6 @@ struct metrics_state {
     bool log_y;
     size_t ema_i;          /* index into ema_steps */
     int cursor_col;        /* zoomed: cursor column within the plot, -1 none */
-    bool stale;
     int grid_cols;         /* as last drawn, for up/down moves */
     enum chart_glyphs glyphs;   /* ASCII when the terminal is not UTF-8 */
     struct chart_raster raster;
@@ -146,7 +145,6 @@ static void reload(struct metrics_state *s, struct app *a, const char *job)
     struct err e = { 0 };
     size_t i;
 
-    s->stale = false;
     s->error[0] = '\0';
     memset(&ms, 0, sizeof(ms));
     clear_series(s);
@@ -289,8 +287,10 @@ static void metrics_draw(struct view *v, struct app *a, const struct rect *r)
     int cols, rows_vis, cw, ch, k;
     size_t i;
 
-    if (s->stale)
+    if (v->stale) {
         reload(s, a, v->job);
+        v->stale = false;
+    }
     s->glyphs = app_utf8(a) ? CHART_GLYPHS_AUTO : CHART_GLYPHS_ASCII;
     for (k = 0; k < r->h; k++)
         draw_fill(r->y + k, r->x, r->w, theme_attr(TH_NORMAL));
@@ -485,14 +485,13 @@ static int metrics_enter(struct view *v, struct app *a)
 {
     struct metrics_state *s = calloc(1, sizeof(*s));
 
+    (void)a;
     if (s == NULL)
         return -1;
     chart_raster_init(&s->raster);
-    s->stale = true;
     s->cursor_col = -1;
     s->ema_i = 2;    /* 0.6: visible smoothing without hiding the raw curve */
     v->state = s;
-    app_request_job(a, v->job);
     return 0;
 }
 
@@ -500,7 +499,7 @@ static void metrics_leave(struct view *v, struct app *a)
 {
     struct metrics_state *s = S(v);
 
-    app_request_unfollow(a, v->job);
+    (void)a;
     if (s == NULL)
         return;
     clear_series(s);
@@ -509,28 +508,11 @@ static void metrics_leave(struct view *v, struct app *a)
     v->state = NULL;
 }
 
-static int metrics_tick(struct view *v, struct app *a, bool changed)
-{
-    (void)a;
-    if (changed) {
-        S(v)->stale = true;
-        return R_REDRAW;
-    }
-    return R_NONE;
-}
-
-static void metrics_title(struct view *v, struct app *a, char *buf, size_t size)
-{
-    (void)a;
-    snprintf(buf, size, "metrics: %s", v->job);
-}
-
 const struct view_ops view_metrics_ops = {
     .name = "metrics",
     .keys = metrics_keys,
     .on_enter = metrics_enter,
     .on_leave = metrics_leave,
     .draw = metrics_draw,
-    .on_tick = metrics_tick,
-    .title = metrics_title,
+    .follows_jobs = true,
 };

@@ -1,11 +1,10 @@
 /* views.h: every screen of the UI, by its vtable. The frame (app.c) and the views push each
  * other through these names only.
  *
- * Owners: jobs, detail, logs: tui/view_jobs.c, view_detail.c, view_logs.c (the UI).
- * metrics (`m` on a job), compare (`c` on marked jobs), launch (`n` new, `r` re-launch):
- * tui/view_metrics.c, view_compare.c, view_launch.c, written by their issues. Until those
- * files exist, tui/views_placeholder.c provides WEAK definitions that say "not available yet";
- * a strong definition in the real file replaces them at link time (nothing to delete).
+ * Owners: jobs, detail, logs, metrics (`m` on a job), compare (`c` on marked jobs), launch
+ * (`n` new, `r` re-launch): tui/view_jobs.c, view_detail.c, view_logs.c, view_metrics.c,
+ * view_compare.c, view_launch.c. Each is an ordinary strong definition: a missing view is a
+ * link error, never a silent stand-in.
  *
  * How each is opened (struct view fields set by app_push):
  *   view_detail_ops, view_logs_ops, view_metrics_ops: v->job = the job

@@ -574,3 +574,43 @@ Test(config, service_names)
     cr_assert_str_eq(aws_service_name(AWS_LOGS), "CloudWatch Logs");
     cr_assert_str_eq(aws_service_name(AWS_STS), "STS");
 }
+
+/* ---- profile and region lists (the UI's pickers) -------------------------------------------- */
+
+Test(config, list_profiles_from_both_files_without_duplicates)
+{
+    char out[8][128];
+    size_t n;
+
+    write_file(cfg_path, "[default]\nregion = eu-west-1\n[profile dev]\n[sso-session corp]\n"
+                         "[services x]\n  [profile  spaced]\n");
+    write_file(cred_path, "[dev]\naws_access_key_id = A\n[ci]\n");
+    n = aws_config_list_profiles(out, 8);
+    cr_assert_eq(n, 4);
+    cr_assert_str_eq(out[0], "default");
+    cr_assert_str_eq(out[1], "dev");
+    cr_assert_str_eq(out[2], "spaced");
+    cr_assert_str_eq(out[3], "ci", "credentials sections are profiles; dev is not repeated");
+    cr_assert_eq(aws_config_list_profiles(out, 2), 2, "at most max");
+}
+
+Test(config, list_profiles_says_default_when_there_are_none)
+{
+    char out[4][128];
+
+    cr_assert_eq(aws_config_list_profiles(out, 4), 1);
+    cr_assert_str_eq(out[0], "default");
+}
+
+Test(config, region_list_is_terminated_and_has_the_usual_ones)
+{
+    size_t i;
+    bool east = false, frankfurt = false;
+
+    for (i = 0; aws_config_regions[i]; i++) {
+        east |= strcmp(aws_config_regions[i], "us-east-1") == 0;
+        frankfurt |= strcmp(aws_config_regions[i], "eu-central-1") == 0;
+    }
+    cr_assert_gt(i, 20);
+    cr_assert(east && frankfurt);
+}

@@ -102,23 +102,6 @@ Test(metrics_defs, config_errors_name_the_line)
     mdef_list_clean(&l);
 }
 
-Test(metrics_defs, config_path)
-{
-    char buf[256];
-    struct err e = { 0 };
-
-    setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
-    cr_assert_eq(metrics_config_path(buf, sizeof(buf), &e), 0);
-    cr_assert_str_eq(buf, "/x/cfg/sagetop/config");
-    cr_assert_eq(metrics_config_path(buf, 8, &e), ERR_TOOBIG);
-    unsetenv("XDG_CONFIG_HOME");
-    setenv("HOME", "/home/u", 1);
-    cr_assert_eq(metrics_config_path(buf, sizeof(buf), &e), 0);
-    cr_assert_str_eq(buf, "/home/u/.config/sagetop/config");
-    unsetenv("HOME");
-    cr_assert_eq(metrics_config_path(buf, sizeof(buf), &e), ERR_CONFIG);
-}
-
 Test(metrics_defs, source_names)
 {
     cr_assert_str_eq(mdef_source_name(MDEF_JOB), "job");

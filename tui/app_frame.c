@@ -1,0 +1,274 @@
+/* app_frame.c: draws the frame around the focused view: the header (scope, DEMO, sync state,
+ * follows), the title line (the view path), the footer (prompt, question, flash, or the keys
+ * marked KB_FOOTER), the help overlay and the picker box. Reads the frame's state and writes
+ * only the screen; must not change the state (except clamping the help's scroll position). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/app_internal.h"
+#include "tui/draw.h"
+#include "tui/keys.h"
+#include "tui/sanitize.h"
+
+/* ---- drawing ----------------------------------------------------------------------------------- */
+
+static void sync_label(struct app *a, char *buf, size_t size, attr_t *attr)
+{
+    char age[32];
+    double wait;
+
+    *attr = theme_attr(TH_HEADER);
+    if (a->o.conn.offline) {
+        snprintf(buf, size, "offline (cache only)");
+        return;
+    }
+    if (!a->have_sync) {
+        snprintf(buf, size, "%s", a->sync_text[0] ? a->sync_text : "connecting…");
+        return;
+    }
+    switch (a->sync_state) {
+    case SYNC_THROTTLED:
+    case SYNC_OFFLINE:
+        wait = a->retry_until - a->now;
+        snprintf(buf, size, "%s, retrying in %d s",
+                 a->sync_state == SYNC_OFFLINE ? "offline" : "throttled", wait > 0 ? (int)(wait + 0.99) : 0);
+        if (wait <= 0 && a->synced_at > 0)
+            goto synced;
+        return;
+    case SYNC_ERROR:
+        snprintf(buf, size, "error: %s", a->sync_text);
+        return;
+    case SYNC_LISTING:
+    case SYNC_DESCRIBING:
+    case SYNC_LOGS:
+        if (a->synced_at == 0) {
+            snprintf(buf, size, "syncing…");
+            return;
+        }
+        goto synced;
+    default:
+        if (a->synced_at == 0) {
+            snprintf(buf, size, "syncing…");
+            return;
+        }
+        goto synced;
+    }
+synced:
+    fmt_age(a->now - a->synced_at, age, sizeof(age));
+    snprintf(buf, size, "synced %s ago", age);
+}
+
+static void draw_header(struct app *a)
+{
+    attr_t h = theme_attr(TH_HEADER), sa;
+    char sync[300], tail[400];
+    int x = 0, w;
+
+    draw_fill(0, 0, COLS, h);
+    x += draw_fmt(0, x, COLS - x, h | A_BOLD, " sagetop ");
+    if (a->demo)
+        x += draw_str(0, x, COLS - x, " DEMO ", theme_attr(TH_HEADER_DEMO));
+    x += draw_fmt(0, x, COLS - x, h, " %s@%s %s", a->profile,
+                  a->account[0] ? a->account : "…", a->region);
+    if (a->endpoint[0] && (a->demo || !strstr(a->endpoint, "amazonaws.com")))
+        x += draw_fmt(0, x, COLS - x, h, "  %s", a->endpoint);
+    sync_label(a, sync, sizeof(sync), &sa);
+    if (a->n_follows > 0)
+        snprintf(tail, sizeof(tail), "%s %s following %zu job%s ", sync, draw_sym(SYM_BULLET),
+                 a->n_follows, a->n_follows == 1 ? "" : "s");
+    else
+        snprintf(tail, sizeof(tail), "%s ", sync);
+    w = utf8_width(tail, strlen(tail));
+    if (COLS - w > x + 1)
+        draw_str(0, COLS - w, w, tail, a->sync_state == SYNC_ERROR && a->have_sync
+                 ? theme_attr(TH_HEADER) | A_BOLD : h);
+}
+
+static void draw_title_line(struct app *a)
+{
+    struct view *v = app_top(a);
+    char title[512] = "";
+    int x = 0;
+    size_t i;
+
+    draw_fill(1, 0, COLS, 0);
+    for (i = 1; i < a->depth; i++)
+        x += draw_fmt(1, x, COLS - x, theme_attr(TH_DIM), "%s %s ", a->stack[i - 1].ops->name,
+                      draw_sym(SYM_ARROW));
+    if (v->ops->title)
+        v->ops->title(v, a, title, sizeof(title));
+    else if (v->n_jobs > 0)
+        snprintf(title, sizeof(title), "%s: %zu jobs", v->ops->name, v->n_jobs);
+    else if (v->job[0])
+        snprintf(title, sizeof(title), "%s: %s", v->ops->name, v->job);
+    else
+        snprintf(title, sizeof(title), "%s", v->ops->name);
+    draw_str(1, x, COLS - x, title, theme_attr(TH_TITLE));
+}
+
+static void draw_footer(struct app *a)
+{
+    struct view *v = app_top(a);
+    const struct key_binding *tables[2] = { v->ops->keys, keys_global };
+    attr_t f = theme_attr(TH_FOOTER), k = theme_attr(TH_FOOTER_KEY);
+    int y = LINES - 1, x = 0;
+    size_t t;
+
+    draw_fill(y, 0, COLS, f);
+    if (a->prompt == PROMPT_TEXT) {
+        int cx;
+
+        x += draw_str(y, 0, COLS, a->prompt_label, k);
+        cx = input_cursor_col(&a->input);
+        /* keep the cursor on screen for long lines */
+        if (x + cx >= COLS - 1) {
+            size_t off = utf8_offset_at_col(a->input.buf, a->input.len, x + cx - (COLS - 2));
+
+            draw_text(y, x, COLS - x, a->input.buf + off, a->input.len - off, f);
+            move(y, COLS - 2);
+        } else {
+            draw_text(y, x, COLS - x, a->input.buf, a->input.len, f);
+            move(y, x + cx);
+        }
+        return;
+    }
+    if (a->prompt == PROMPT_CONFIRM) {
+        draw_fmt(y, 0, COLS, theme_attr(TH_WARN) | A_BOLD, "%s [y/N]", a->prompt_label);
+        return;
+    }
+    if (a->flash[0] && a->now < a->flash_until) {
+        draw_str(y, 0, COLS, a->flash, a->flash_error ? theme_attr(TH_ERROR) : f);
+        return;
+    }
+    for (t = 0; t < 2; t++) {
+        const struct key_binding *b;
+
+        for (b = tables[t]; b && b->label; b++) {
+            if (!(b->flags & KB_FOOTER) || (a->o.read_only && (b->flags & KB_MUTATING)))
+                continue;
+            if (t == 1 && b->key == 'q' && a->depth <= 1) {
+                x += draw_str(y, x, COLS - x, "q", k);
+                x += draw_str(y, x, COLS - x, " quit  ", f);
+                continue;
+            }
+            {
+                /* the footer shows a help text up to its first ':' ("filter: regex ...") */
+                const char *h = t == 1 && b->key == 'q' ? "back" :
+                                t == 1 && b->key == '?' ? "help" :
+                                t == 1 && b->key == ':' ? "cmd" : b->help;
+                int hl = (int)strcspn(h, ":(");
+
+                while (hl > 0 && h[hl - 1] == ' ')
+                    hl--;
+                x += draw_str(y, x, COLS - x, b->label, k);
+                x += draw_fmt(y, x, COLS - x, f, " %.*s  ", hl, h);
+            }
+            if (x >= COLS)
+                return;
+        }
+    }
+}
+
+static int count_help_lines(const struct key_binding *t, bool ro)
+{
+    int n = 0;
+
+    for (; t && t->label; t++)
+        if (!(t->flags & KB_HIDDEN) && !(ro && (t->flags & KB_MUTATING)))
+            n++;
+    return n;
+}
+
+static void draw_help(struct app *a)
+{
+    struct view *v = app_top(a);
+    const struct key_binding *tables[2] = { v->ops->keys, keys_global };
+    int h = LINES - 4, w = COLS - 8, y0 = 2, x0 = 4, row = 0, total, t;
+    attr_t n = theme_attr(TH_NORMAL), k = theme_attr(TH_FOOTER_KEY);
+    char title[64];
+
+    if (w > 90) {
+        x0 = (COLS - 90) / 2;
+        w = 90;
+    }
+    total = count_help_lines(tables[0], a->o.read_only) + count_help_lines(keys_global, false) + 3;
+    if (h > total + 2)
+        h = total + 2;
+    if (a->help_top > total - (h - 2))
+        a->help_top = total - (h - 2) < 0 ? 0 : total - (h - 2);
+    snprintf(title, sizeof(title), "keys: %s (any key closes)", v->ops->name);
+    draw_box(y0, x0, h, w, title, n);
+    for (t = 0; t < 2; t++) {
+        const struct key_binding *b;
+        int y;
+
+        y = y0 + 1 + row - a->help_top;
+        if (y > y0 && y < y0 + h - 1)
+            draw_str(y, x0 + 2, w - 4, t == 0 ? v->ops->name : "everywhere", theme_attr(TH_TITLE));
+        row++;
+        for (b = tables[t]; b && b->label; b++) {
+            if ((b->flags & KB_HIDDEN) || (a->o.read_only && (b->flags & KB_MUTATING)))
+                continue;
+            y = y0 + 1 + row - a->help_top;
+            row++;
+            if (y <= y0 || y >= y0 + h - 1)
+                continue;
+            draw_str(y, x0 + 4, 12, b->label, k);
+            draw_str(y, x0 + 17, w - 19, b->help, n);
+        }
+        row++;
+    }
+}
+
+static void draw_picker(struct app *a)
+{
+    int h = (int)a->n_pick + 2, w = 40, y0, x0, i, top_i = 0;
+
+    if (h > LINES - 4)
+        h = LINES - 4;
+    y0 = (LINES - h) / 2;
+    x0 = (COLS - w) / 2;
+    if ((int)a->pick_cur >= top_i + h - 2)
+        top_i = (int)a->pick_cur - (h - 3);
+    draw_box(y0, x0, h, w, a->pick_kind == 0 ? "profile (Enter picks)" : "region (Enter picks)",
+             theme_attr(TH_NORMAL));
+    for (i = 0; i < h - 2 && top_i + i < (int)a->n_pick; i++) {
+        bool sel = (size_t)(top_i + i) == a->pick_cur;
+
+        draw_fill(y0 + 1 + i, x0 + 1, w - 2, sel ? theme_attr(TH_SELECTED) : 0);
+        draw_str(y0 + 1 + i, x0 + 2, w - 4, a->pick_items[top_i + i],
+                 sel ? theme_attr(TH_SELECTED) : 0);
+    }
+}
+
+void app_render(struct app *a)
+{
+    struct view *v = app_top(a);
+    struct rect r = { 2, 0, LINES - 3, COLS };
+
+    erase();
+    curs_set(0);
+    if (COLS < MIN_COLS || LINES < MIN_LINES) {
+        a->too_small = true;
+        mvprintw(0, 0, "terminal too small");
+        mvprintw(1, 0, "%dx%d, need %dx%d", COLS, LINES, MIN_COLS, MIN_LINES);
+        mvprintw(2, 0, "q quits");
+        refresh();
+        return;
+    }
+    a->too_small = false;
+    draw_header(a);
+    /* the body first: it refreshes the view's window, and the title reports on it (the
+     * job count, the line count); drawn the other way round the first frame said "jobs (0)" */
+    v->ops->draw(v, a, &r);
+    draw_title_line(a);
+    if (a->help)
+        draw_help(a);
+    if (a->prompt == PROMPT_PICK)
+        draw_picker(a);
+    draw_footer(a);
+    if (a->prompt == PROMPT_TEXT)
+        curs_set(1);
+    refresh();
+}
+

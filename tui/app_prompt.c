@@ -1,0 +1,308 @@
+/* app_prompt.c: the frame's prompt line and what it opens: text prompts with a history per
+ * name and Tab completion, yes/no questions, the profile and region pickers, and the `:`
+ * commands the frame runs itself (the rest go to the views' on_command). Changes the frame's
+ * state and returns R_* flags; must not draw (app_frame.c draws the prompt and the picker). */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/config.h"
+#include "tui/app_internal.h"
+#include "tui/views.h"
+
+static const char *const commands[] = {
+    "q", "quit", "help", "refresh", "profile", "region", "jobs", "sort", "cols", "filter",
+    "mark", "unmark", "logs", "detail", "compare", "metrics", "launch", "stop", "time", "save",
+    "wrap", "timestamps", NULL
+};
+
+
+static struct history *history_for(struct app *a, const char *name)
+{
+    size_t i;
+
+    if (!name)
+        return NULL;
+    for (i = 0; i < sizeof(a->hist) / sizeof(a->hist[0]); i++) {
+        if (a->hist[i].name && strcmp(a->hist[i].name, name) == 0)
+            return &a->hist[i].h;
+        if (!a->hist[i].name) {
+            a->hist[i].name = name;
+            return &a->hist[i].h;
+        }
+    }
+    return NULL;
+}
+
+void app_prompt(struct app *a, const char *label, const char *initial, const char *history,
+                prompt_submit_fn on_submit, prompt_complete_fn complete)
+{
+    a->prompt = PROMPT_TEXT;
+    snprintf(a->prompt_label, sizeof(a->prompt_label), "%s", label);
+    input_init(&a->input, initial, history_for(a, history));
+    a->on_submit = on_submit;
+    a->on_complete = complete;
+    a->dirty = true;
+}
+
+void app_confirm(struct app *a, const char *question, action_fn on_yes)
+{
+    a->prompt = PROMPT_CONFIRM;
+    snprintf(a->prompt_label, sizeof(a->prompt_label), "%s", question);
+    a->on_yes = on_yes;
+    a->dirty = true;
+}
+
+static void open_picker(struct app *a, int kind)
+{
+    size_t i, n = 0;
+
+    free(a->pick_items);
+    a->pick_items = calloc(64, sizeof(*a->pick_items));
+    if (!a->pick_items)
+        return;
+    if (kind == 0) {
+        n = aws_config_list_profiles(a->pick_items, 64);
+    } else {
+        for (i = 0; aws_config_regions[i] && n < 64; i++)
+            snprintf(a->pick_items[n++], 128, "%s", aws_config_regions[i]);
+    }
+    a->n_pick = n;
+    a->pick_cur = 0;
+    for (i = 0; i < n; i++)
+        if (strcmp(a->pick_items[i], kind == 0 ? a->profile : a->region) == 0)
+            a->pick_cur = i;
+    a->pick_kind = kind;
+    a->prompt = PROMPT_PICK;
+    a->dirty = true;
+}
+
+int app_act_profile(struct view *v, struct app *a)
+{
+    (void)v;
+    open_picker(a, 0);
+    return R_REDRAW;
+}
+
+int app_act_region(struct view *v, struct app *a)
+{
+    (void)v;
+    open_picker(a, 1);
+    return R_REDRAW;
+}
+
+static void switch_scope(struct app *a, const char *profile, const char *region)
+{
+    struct wmsg *m = wmsg_new(WREQ_SWITCH, NULL);
+
+    if (profile)
+        snprintf(a->profile, sizeof(a->profile), "%s", profile);
+    if (region)
+        snprintf(a->region, sizeof(a->region), "%s", region);
+    a->have_sync = false;
+    a->synced_at = 0;
+    snprintf(a->sync_text, sizeof(a->sync_text), "switching…");
+    if (m) {
+        snprintf(m->u.sw.profile, sizeof(m->u.sw.profile), "%s", profile ? profile : "");
+        snprintf(m->u.sw.region, sizeof(m->u.sw.region), "%s", region ? region : "");
+    }
+    if (a->worker)
+        worker_post(a->worker, m);
+    else
+        wmsg_free(m);
+    app_flash(a, false, "switching to profile %s, region %s", a->profile, a->region);
+}
+
+static size_t complete_command(struct view *v, struct app *a, const char *line,
+                               const char *word, char (*out)[128], size_t max)
+{
+    size_t n = 0, i, wl = strlen(word);
+    const char *sp = strchr(line, ' ');
+
+    (void)v;
+    if (!sp) {
+        for (i = 0; commands[i] && n < max; i++)
+            if (strncmp(commands[i], word, wl) == 0)
+                snprintf(out[n++], 128, "%s", commands[i]);
+        return n;
+    }
+    if (strncmp(line, "region ", 7) == 0) {
+        for (i = 0; aws_config_regions[i] && n < max; i++)
+            if (strncmp(aws_config_regions[i], word, wl) == 0)
+                snprintf(out[n++], 128, "%s", aws_config_regions[i]);
+        return n;
+    }
+    if (strncmp(line, "profile ", 8) == 0) {
+        char profs[64][128];
+        size_t np = aws_config_list_profiles(profs, 64);
+
+        for (i = 0; i < np && n < max; i++)
+            if (strncmp(profs[i], word, wl) == 0)
+                snprintf(out[n++], 128, "%s", profs[i]);
+        return n;
+    }
+    /* The rest belongs to the view (columns, statuses): ask the jobs view's completer. */
+    return view_jobs_complete(app_top(a), a, line, word, out, max);
+}
+
+static int split_args(char *s, char **argv, int max)
+{
+    int n = 0;
+
+    while (*s && n < max) {
+        while (*s == ' ')
+            *s++ = '\0';
+        if (!*s)
+            break;
+        argv[n++] = s;
+        while (*s && *s != ' ')
+            s++;
+    }
+    return n;
+}
+
+static int run_command(struct view *v, struct app *a, const char *text)
+{
+    char buf[INPUT_MAX];
+    char *argv[32];
+    int argc, r;
+
+    snprintf(buf, sizeof(buf), "%s", text);
+    argc = split_args(buf, argv, 32);
+    if (argc == 0)
+        return R_NONE;
+    if (strcmp(argv[0], "q") == 0 || strcmp(argv[0], "quit") == 0 || strcmp(argv[0], "q!") == 0)
+        return R_QUIT;
+    if (strcmp(argv[0], "help") == 0)
+        return app_act_help(v, a);
+    if (strcmp(argv[0], "refresh") == 0)
+        return app_act_refresh(v, a);
+    if (strcmp(argv[0], "profile") == 0 || strcmp(argv[0], "region") == 0) {
+        bool prof = argv[0][0] == 'p';
+
+        if (argc < 2) {
+            open_picker(a, prof ? 0 : 1);
+            return R_REDRAW;
+        }
+        switch_scope(a, prof ? argv[1] : NULL, prof ? NULL : argv[1]);
+        return R_REDRAW;
+    }
+    r = R_UNHANDLED;
+    if (v->ops->on_command)
+        r = v->ops->on_command(v, a, argc, argv);
+    if (r == R_UNHANDLED && a->depth > 1 && a->stack[0].ops->on_command) {
+        /* list commands (:jobs, :sort, :cols) act on the list even from another view */
+        r = a->stack[0].ops->on_command(&a->stack[0], a, argc, argv);
+        if (r != R_UNHANDLED) {
+            a->pending_pop = (int)a->depth - 1;
+            r |= R_REDRAW;
+        }
+    }
+    if (r == R_UNHANDLED) {
+        app_flash(a, true, "unknown command '%s' (Tab completes, ? lists keys)", argv[0]);
+        return R_REDRAW;
+    }
+    return r;
+}
+
+int app_act_command(struct view *v, struct app *a)
+{
+    (void)v;
+    app_prompt(a, ":", "", "cmd", run_command, complete_command);
+    return R_REDRAW;
+}
+
+/* ---- keys while a prompt is open ---------------------------------------------------------------------------------- */
+
+int app_prompt_key(struct app *a, int key)
+{
+    struct view *v = app_top(a);
+    enum input_result r;
+
+    if (a->prompt == PROMPT_CONFIRM) {
+        action_fn yes = a->on_yes;
+
+        a->prompt = PROMPT_NONE;
+        if (key == 'y' || key == 'Y')
+            return yes(v, a) | R_REDRAW;
+        app_flash(a, false, "cancelled");
+        return R_REDRAW;
+    }
+    if (a->prompt == PROMPT_PICK) {
+        switch (key) {
+        case KEY_UP:
+        case 'k':
+            if (a->pick_cur > 0)
+                a->pick_cur--;
+            return R_REDRAW;
+        case KEY_DOWN:
+        case 'j':
+            if (a->pick_cur + 1 < a->n_pick)
+                a->pick_cur++;
+            return R_REDRAW;
+        case '\n':
+        case '\r':
+        case KEY_ENTER:
+            a->prompt = PROMPT_NONE;
+            if (a->n_pick > 0) {
+                if (a->pick_kind == 0)
+                    switch_scope(a, a->pick_items[a->pick_cur], NULL);
+                else
+                    switch_scope(a, NULL, a->pick_items[a->pick_cur]);
+            }
+            return R_REDRAW;
+        default:
+            a->prompt = PROMPT_NONE;
+            return R_REDRAW;
+        }
+    }
+    r = input_key(&a->input, key);
+    switch (r) {
+    case INPUT_SUBMIT: {
+        char text[INPUT_MAX];
+        prompt_submit_fn fn = a->on_submit;
+
+        snprintf(text, sizeof(text), "%s", a->input.buf);
+        if (a->input.hist)
+            history_add(a->input.hist, text);
+        a->prompt = PROMPT_NONE;
+        return (fn ? fn(v, a, text) : R_NONE) | R_REDRAW;
+    }
+    case INPUT_CANCEL:
+        a->prompt = PROMPT_NONE;
+        return R_REDRAW;
+    case INPUT_COMPLETE:
+        if (a->on_complete) {
+            char (*cands)[128] = calloc(64, sizeof(*cands));
+            char word[128];
+            char line[INPUT_MAX];
+            size_t n;
+
+            if (!cands)
+                return R_NONE;
+            memcpy(line, a->input.buf, a->input.cur);
+            line[a->input.cur] = '\0';
+            if (a->input.cycling)
+                n = 0;
+            else
+                n = a->on_complete(v, a, line, input_word(&a->input, word, sizeof(word)), cands, 64);
+            input_complete(&a->input, cands, n);
+            free(cands);
+        }
+        return R_REDRAW;
+    default:
+        return R_REDRAW;
+    }
+}
+
+
+void app_prompt_clean(struct app *a)
+{
+    size_t i;
+
+    free(a->pick_items);
+    a->pick_items = NULL;
+    for (i = 0; i < sizeof(a->hist) / sizeof(a->hist[0]); i++)
+        history_clean(&a->hist[i].h);
+}

@@ -1,0 +1,284 @@
+/* view_jobs_query.c: what the job list shows: the query (the filter grammar, the sort, the
+ * creation-time bound), the window of rows read from the cache around the cursor (only the
+ * visible ones, so 100,000 jobs cost what 50 do), the user columns' cells, and the extra
+ * columns remembered in the config file's [ui] section (through aws/userconfig.h). Must not
+ * draw or handle keys (view_jobs.c does). */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/dynbuf.h"
+#include "aws/userconfig.h"
+#include "cache/session.h"
+#include "tui/draw.h"
+#include "tui/sanitize.h"
+#include "tui/view_jobs_internal.h"
+
+/* ---- columns remembered in the config ([ui] section, "columns hp.x m.y") ---------------- */
+
+void jobs_add_user_col(struct jobs_state *s, const char *key)
+{
+    struct column *c;
+    size_t i;
+
+    if (s->n_cols == MAX_COLS || (strncmp(key, "hp.", 3) != 0 && strncmp(key, "m.", 2) != 0) ||
+        !key[key[0] == 'h' ? 3 : 2])
+        return;
+    for (i = 0; i < s->n_cols; i++)
+        if (strcmp(s->cols[i].key, key) == 0)
+            return;
+    c = &s->cols[s->n_cols++];
+    memset(c, 0, sizeof(*c));
+    str_copy(c->key, sizeof(c->key), key);
+    str_copy(c->title, sizeof(c->title), key);
+    for (i = 0; c->title[i]; i++)
+        c->title[i] = (char)toupper((unsigned char)c->title[i]);
+    c->width = (int)strlen(c->title) < 10 ? 10 : (int)strlen(c->title);
+    if (c->width > 18)
+        c->width = 18;
+    c->right = true;
+}
+
+void jobs_load_columns(struct jobs_state *s)
+{
+    struct userconfig *cfg = NULL;
+    char value[1024];
+    char *tok, *save = NULL;
+
+    if (userconfig_load(NULL, &cfg, NULL) != 0)
+        return;
+    if (userconfig_get(cfg, "ui", "columns", value, sizeof(value)))
+        for (tok = strtok_r(value, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+            jobs_add_user_col(s, tok);
+    userconfig_free(cfg);
+}
+
+/* Sets "columns ..." in the config's [ui] section, keeping every other line as it was. */
+static int save_columns(struct jobs_state *s, struct err *e)
+{
+    struct userconfig *cfg = NULL;
+    struct dynbuf cols;
+    size_t i;
+    int rc;
+
+    if ((rc = userconfig_load(NULL, &cfg, e)) != 0)
+        return rc;
+    dynbuf_init(&cols, 4096);
+    dynbuf_addstr(&cols, "");
+    for (i = s->n_builtin; i < s->n_cols; i++)
+        dynbuf_printf(&cols, "%s%s", i > s->n_builtin ? " " : "", s->cols[i].key);
+    rc = cols.err ? err_set(e, cols.err, "too many columns")
+                  : userconfig_set(cfg, "ui", "columns", dynbuf_str(&cols), e);
+    if (rc == 0)
+        rc = userconfig_save(cfg, NULL, e);
+    dynbuf_free(&cols);
+    userconfig_free(cfg);
+    return rc;
+}
+
+/* ---- the query ------------------------------------------------------------------------------ */
+
+/* Filter grammar: space-separated terms, all must hold.
+ *   status:Failed (or status:InProgress,Stopping)  hp.K:V hp.K=V hp.K!=V  m.K<V m.K>=V ...
+ *   !regex  (name does NOT match)    regex (name matches; the last bare word wins) */
+int jobs_parse_filter(struct jobs_state *s, const char *text, struct err *e)
+{
+    char buf[512];
+    char *tok, *save = NULL;
+    struct cache_job_query q;
+    char name_re[256] = "", status[128] = "";
+    bool invert = false;
+
+    memset(&q, 0, sizeof(q));
+    str_copy(buf, sizeof(buf), text);
+    for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        if (strncmp(tok, "status:", 7) == 0 || strncmp(tok, "status=", 7) == 0) {
+            str_copy(status, sizeof(status), tok + 7);
+        } else if (strncmp(tok, "hp.", 3) == 0 || strncmp(tok, "m.", 2) == 0) {
+            if (q.n_conds == CACHE_MAX_CONDS)
+                return err_set(e, ERR_INVAL, "at most %d conditions", CACHE_MAX_CONDS);
+            if (cache_cond_parse(tok, &q.conds[q.n_conds], e) < 0)
+                return -1;
+            q.n_conds++;
+        } else if (tok[0] == '!' && tok[1]) {
+            str_copy(name_re, sizeof(name_re), tok + 1);
+            invert = true;
+        } else {
+            str_copy(name_re, sizeof(name_re), tok);
+            invert = false;
+        }
+    }
+    str_copy(s->filter, sizeof(s->filter), text);
+    str_copy(s->name_regex, sizeof(s->name_regex), name_re);
+    str_copy(s->status, sizeof(s->status), status);
+    s->name_invert = invert;
+    memcpy(s->q.conds, q.conds, sizeof(q.conds));
+    s->q.n_conds = q.n_conds;
+    return 0;
+}
+
+void jobs_build_query(struct jobs_state *s)
+{
+    s->q.sort = s->sort;
+    s->q.descending = s->desc;
+    s->q.name_regex = s->name_regex[0] ? s->name_regex : NULL;
+    s->q.name_invert = s->name_invert;
+    s->q.status = s->status[0] ? s->status : NULL;
+    s->q.created_after = s->created_after;
+    s->stale = true;
+}
+
+/* The hp.X and m.X cells of rows[0..n) (the visible ones): one query per metric column for
+ * all of them; hyperparameters per row, only when such a column is shown. */
+void jobs_load_cells(struct jobs_state *s, struct app *a, struct row *rows, size_t n)
+{
+    int64_t ids[WINDOW_MAX];
+    double vals[WINDOW_MAX];
+    unsigned char kind[WINDOW_MAX];
+    bool need_hp = false;
+    size_t c, i;
+
+    for (i = 0; i < n && rows[i].cells_loaded; i++)
+        ;
+    if (i == n)
+        return;
+    for (i = 0; i < n; i++) {
+        ids[i] = rows[i].job.id;
+        memset(rows[i].user, 0, sizeof(rows[i].user));
+        memset(rows[i].user_final, 0, sizeof(rows[i].user_final));
+        rows[i].cells_loaded = true;
+    }
+    for (c = 0; c < s->n_cols && c < MAX_COLS; c++) {
+        const char *k = s->cols[c].key;
+
+        need_hp |= strncmp(k, "hp.", 3) == 0;
+        if (strncmp(k, "m.", 2) != 0 ||
+            cache_jobs_metric_column(app_cache(a), ids, n, k + 2, vals, kind, NULL) < 0)
+            continue;
+        for (i = 0; i < n; i++) {
+            /* the log's last value when the log is cached, else SageMaker's (drawn dim) */
+            if (kind[i] != CACHE_MCOL_NONE)
+                fmt_value(vals[i], rows[i].user[c], sizeof(rows[i].user[c]));
+            rows[i].user_final[c] = kind[i] == CACHE_MCOL_FINAL;
+        }
+    }
+    for (i = 0; need_hp && i < n; i++) {
+        struct cache_kv_list hp = { 0 };
+        size_t h;
+
+        cache_job_hyperparameters(app_cache(a), rows[i].job.name, &hp, NULL);
+        for (c = 0; c < s->n_cols && c < MAX_COLS; c++) {
+            const char *k = s->cols[c].key;
+
+            for (h = 0; strncmp(k, "hp.", 3) == 0 && h < hp.n; h++)
+                if (strcmp(hp.items[h].key, k + 3) == 0)
+                    sanitize_text(hp.items[h].value, strlen(hp.items[h].value), rows[i].user[c],
+                                  sizeof(rows[i].user[c]), draw_utf8() ? 0 : SANITIZE_ASCII);
+        }
+        cache_kv_list_clean(&hp);
+    }
+}
+
+/* Fetches the rows around the visible ones: a page above, the page, a page below, so that
+ * scrolling costs one query per page, not one per key; the count only when the query or the
+ * cache changed (recount). */
+void jobs_refresh_window(struct jobs_state *s, struct app *a, int rows, bool recount)
+{
+    struct err e = { 0 };
+    size_t n = 0, i, from, limit;
+
+    if (rows < 1)
+        rows = 1;
+    if (rows > WINDOW_MAX / 3)
+        rows = WINDOW_MAX / 3;
+    s->page = rows;
+    s->error[0] = '\0';
+    if (recount && cache_jobs_count(app_cache(a), &s->q, &s->count, &e) < 0) {
+        str_copy(s->error, sizeof(s->error), e.msg);
+        s->count = 0;
+        s->n_rows = 0;
+        s->stale = false;
+        return;
+    }
+    if (s->cur >= s->count)
+        s->cur = s->count ? s->count - 1 : 0;
+    if (s->cur < s->top)
+        s->top = s->cur;
+    if (s->cur >= s->top + (size_t)rows)
+        s->top = s->cur - (size_t)rows + 1;
+    if (s->top + (size_t)rows > s->count)
+        s->top = s->count > (size_t)rows ? s->count - (size_t)rows : 0;
+    if (!s->rows)
+        s->rows = calloc(WINDOW_MAX, sizeof(*s->rows));
+    if (!s->rows)
+        return;
+    from = s->top > (size_t)rows ? s->top - (size_t)rows : 0;
+    limit = 3 * (size_t)rows;
+    {
+        struct cache_job *jobs = calloc(limit, sizeof(*jobs));
+
+        if (!jobs)
+            return;
+        if (cache_jobs_window(app_cache(a), &s->q, from, limit, jobs, &n, &e) < 0) {
+            str_copy(s->error, sizeof(s->error), e.msg);
+            n = 0;
+        }
+        for (i = 0; i < n; i++) {
+            s->rows[i].job = jobs[i];
+            /* the metric and hyperparameter cells cost a query per row: read when drawn */
+            s->rows[i].cells_loaded = false;
+        }
+        free(jobs);
+    }
+    s->n_rows = n;
+    s->rows_top = from;
+    s->stale = false;
+}
+
+const struct cache_job *jobs_current_job(struct jobs_state *s)
+{
+    if (s->n_rows == 0 || s->cur < s->rows_top || s->cur >= s->rows_top + s->n_rows)
+        return NULL;
+    return &s->rows[s->cur - s->rows_top].job;
+}
+
+int jobs_cmd_cols(struct jobs_state *s, int argc, char **argv, struct app *a)
+{
+    struct err e = { 0 };
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *t = argv[i];
+
+        if (t[0] == '-') {
+            size_t k;
+
+            for (k = s->n_builtin; k < s->n_cols; k++) {
+                if (strcmp(s->cols[k].key, t + 1) == 0) {
+                    memmove(&s->cols[k], &s->cols[k + 1], (s->n_cols - k - 1) * sizeof(s->cols[0]));
+                    s->n_cols--;
+                    break;
+                }
+            }
+        } else if (strcmp(t, "reset") == 0) {
+            s->n_cols = s->n_builtin;
+        } else {
+            const char *key = t[0] == '+' ? t + 1 : t;
+
+            if (strncmp(key, "hp.", 3) != 0 && strncmp(key, "m.", 2) != 0) {
+                app_flash(a, true, "cols: '%s' is not hp.NAME or m.NAME", key);
+                return R_REDRAW;
+            }
+            jobs_add_user_col(s, key);
+        }
+    }
+    if (save_columns(s, &e) < 0)
+        app_flash(a, true, "columns set, but the config file could not be written: %s", e.msg);
+    else
+        app_flash(a, false, "columns saved to the config");
+    s->stale = true;
+    return R_REDRAW;
+}
+

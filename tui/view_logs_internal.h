@@ -1,0 +1,83 @@
+/* view_logs_internal.h: the logs view's state, shared by its two files and nothing else.
+ *
+ *   view_logs.c         drawing, the actions and their key table, the view's vtable
+ *   view_logs_window.c  the window of lines on screen: instances, fetching before/after a
+ *                       position, the & filter's groups, metric marks, shifting by a few lines
+ *
+ * UI thread only. The window's lines are sanitized copies owned by the state. */
+#ifndef SAGETOP_TUI_VIEW_LOGS_INTERNAL_H
+#define SAGETOP_TUI_VIEW_LOGS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "metrics/metrics.h"
+#include "tui/view.h"
+
+#define MAX_INST 16
+#define WIN_MAX 400
+#define CLEAN_MAX 4096
+
+struct lline {
+    struct cache_log_pos pos;
+    int inst;                    /* index into instances, -1 unknown */
+    char *text;                  /* sanitized */
+    size_t len;
+    char metric[96];             /* "eval_loss=0.25" when a metric matched */
+    bool separator;              /* "--" between filter groups */
+};
+
+struct logs_state {
+    char inst[MAX_INST][32];
+    bool shown[MAX_INST];
+    size_t n_inst;
+    bool follow, wrap, timestamps;
+    struct cache_log_pos top;    /* first visible line (when !follow) */
+    bool top_set;
+    struct lline lines[WIN_MAX];
+    size_t n;
+    bool stale;
+    int rows, width;
+    /* search */
+    char search[256];
+    pcre2_code *re;
+    pcre2_match_data *md;
+    struct cache_log_pos match;
+    bool match_set;
+    /* & filter */
+    char filter[256];
+    int context;
+    /* metrics */
+    struct mset *mset;
+    bool mset_tried;
+    struct cache_log_info info;
+    bool at_end;
+};
+
+/* view_logs_window.c */
+void logs_free_lines(struct logs_state *s);
+/* The instance's index (added, shown, when new and there is room), -1 for NULL or no room. */
+int logs_inst_index(struct logs_state *s, const char *name);
+/* How many instances are shown; *only = the last shown one. */
+size_t logs_n_shown(const struct logs_state *s, int *only);
+/* The cache filter for the instance toggles: one instance shown → server-side; else NULL and
+ * the hidden ones are skipped on this side. */
+const struct cache_log_filter *logs_inst_filter(struct logs_state *s, struct cache_log_filter *f);
+bool logs_visible(struct logs_state *s, const char *instance);
+/* The position just before p: "strictly after prev(p)" starts at p itself. */
+struct cache_log_pos logs_pos_prev(struct cache_log_pos p);
+int logs_pos_cmp(const struct cache_log_pos *a, const struct cache_log_pos *b);
+/* One position `count` visible lines away from p (backwards when count < 0); false if none. */
+bool logs_step_from(struct logs_state *s, struct app *a, const char *job,
+                    const struct cache_log_pos *p, long count, struct cache_log_pos *out);
+/* Reads the window again for rows lines (follow, filter, or from the top anchor). */
+void logs_reload(struct logs_state *s, struct app *a, const char *job, int rows);
+/* Leaving follow mode: the anchor becomes the first line on screen. */
+void logs_unfollow_at_top(struct logs_state *s);
+/* Scrolls the loaded window by d lines, reading only the new ones; false: reload instead. */
+bool logs_shift_window(struct logs_state *s, struct app *a, const char *job, long d);
+
+#endif
