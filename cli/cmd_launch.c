@@ -18,10 +18,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "aws/estimator.h"
+#include "launch/estimator.h"
 #include "aws/s3.h"
 #include "aws/sagemaker.h"
-#include "aws/sourcedir.h"
+#include "launch/sourcedir.h"
 #include "aws/sts.h"
 #include "cache/session.h"
 #include "cli/cli.h"

@@ -17,8 +17,8 @@
  *
  * Ownership: an estimator owns its strings (estimator_clean() frees them). Requests are json_t
  * owned by the caller. Errors: 0 or a negative ERR_* with e filled; nothing prints. */
-#ifndef SAGETOP_ESTIMATOR_H
-#define SAGETOP_ESTIMATOR_H
+#ifndef SAGETOP_LAUNCH_ESTIMATOR_H
+#define SAGETOP_LAUNCH_ESTIMATOR_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "aws/sourcedir.h"
+#include "launch/sourcedir.h"
 
 struct pack {
     struct archive *a;

@@ -38,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aws/estimator.h"
+#include "launch/estimator.h"
 #include "metrics/metrics.h"
 #include "tui/draw.h"
 #include "tui/views.h"

@@ -16,7 +16,7 @@ PKGS="ncursesw libcurl libcrypto sqlite3 libpcre2-8 jansson libarchive libxml-2.
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: $CC_FUZZ not found (apt-get install clang)" >&2; exit 2; }
 CFLAGS_PKG=$(pkg-config --cflags $PKGS 2>/dev/null)
 LIBS_PKG=$(pkg-config --libs $PKGS 2>/dev/null)
-SRCS=$(ls aws/*.c metrics/*.c cache/*.c 2>/dev/null)
+SRCS=$(ls aws/*.c metrics/*.c cache/*.c launch/*.c 2>/dev/null)
 
 targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
