@@ -555,8 +555,8 @@ static void switch_scope(struct app *a, const char *profile, const char *region)
     a->synced_at = 0;
     snprintf(a->sync_text, sizeof(a->sync_text), "switching…");
     if (m) {
-        snprintf(m->s1, sizeof(m->s1), "%s", profile ? profile : "");
-        snprintf(m->s2, sizeof(m->s2), "%s", region ? region : "");
+        snprintf(m->u.sw.profile, sizeof(m->u.sw.profile), "%s", profile ? profile : "");
+        snprintf(m->u.sw.region, sizeof(m->u.sw.region), "%s", region ? region : "");
     }
     if (a->worker)
         worker_post(a->worker, m);
@@ -671,20 +671,23 @@ static void on_message(struct app *a, struct wmsg *m)
     struct err e = { 0 };
 
     switch (m->type) {
-    case WMSG_IDENTITY:
-        str_copy(a->profile, sizeof(a->profile), m->s1);
-        str_copy(a->region, sizeof(a->region), m->s2);
-        snprintf(a->endpoint, sizeof(a->endpoint), "%s", m->s4);
-        a->demo = m->flag;
-        if (m->s3[0] && strcmp(m->s3, a->account) != 0) {
-            str_copy(a->account, sizeof(a->account), m->s3);
+    case WMSG_IDENTITY: {
+        const struct wmsg_identity *id = &m->u.identity;
+
+        str_copy(a->profile, sizeof(a->profile), id->profile);
+        str_copy(a->region, sizeof(a->region), id->region);
+        snprintf(a->endpoint, sizeof(a->endpoint), "%s", id->endpoint);
+        a->demo = id->demo;
+        if (id->account[0] && strcmp(id->account, a->account) != 0) {
+            str_copy(a->account, sizeof(a->account), id->account);
             if (a->cache && cache_scope_use(a->cache, a->account, a->region, &e) < 0)
                 app_flash(a, true, "%s", e.msg);
             a->data_version = 0;     /* re-query everything */
         }
         break;
+    }
     case WMSG_SYNC: {
-        const struct sync_notice *n = &m->notice;
+        const struct sync_notice *n = &m->u.notice;
 
         if (n->job[0]) {
             struct follow_info *f = follow_find(a, n->job, false);
@@ -711,13 +714,13 @@ static void on_message(struct app *a, struct wmsg *m)
         break;
     }
     case WMSG_RESULT:
-        if (m->code < 0) {
+        if (m->u.result.code < 0) {
             a->have_sync = true;
             a->sync_state = SYNC_ERROR;
-            snprintf(a->sync_text, sizeof(a->sync_text), "%s", m->s1);
+            snprintf(a->sync_text, sizeof(a->sync_text), "%s", m->u.result.text);
         }
-        if (m->s1[0])
-            app_flash(a, m->code < 0, "%s", m->s1);
+        if (m->u.result.text[0])
+            app_flash(a, m->u.result.code < 0, "%s", m->u.result.text);
         break;
     default:
         break;

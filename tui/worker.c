@@ -163,9 +163,9 @@ static void post_result(struct worker *w, const char *job, int code, const char 
 
     if (!m)
         return;
-    m->code = code;
+    m->u.result.code = code;
     va_start(ap, fmt);
-    vsnprintf(m->s1, sizeof(m->s1), fmt, ap);
+    vsnprintf(m->u.result.text, sizeof(m->u.result.text), fmt, ap);
     va_end(ap);
     msgq_post(w->to_ui, m);
 }
@@ -178,7 +178,7 @@ static void on_notice(void *ctx, const struct sync_notice *n)
 
     if (!m)
         return;
-    m->notice = *n;
+    m->u.notice = *n;
     msgq_post(w->to_ui, m);
 }
 
@@ -192,9 +192,9 @@ static void on_retry(void *ctx, enum aws_service svc, const char *op, const char
     (void)op;
     if (!m)
         return;
-    m->notice.state = SYNC_THROTTLED;
-    m->notice.retry_ms = delay_ms;
-    snprintf(m->notice.text, sizeof(m->notice.text), "%s", reason ? reason : "retrying");
+    m->u.notice.state = SYNC_THROTTLED;
+    m->u.notice.retry_ms = delay_ms;
+    snprintf(m->u.notice.text, sizeof(m->u.notice.text), "%s", reason ? reason : "retrying");
     msgq_post(w->to_ui, m);
 }
 
@@ -230,16 +230,18 @@ static void engine_open(struct worker *w)
     }
     m = wmsg_new(WMSG_IDENTITY, NULL);
     if (m) {
-        snprintf(m->s1, sizeof(m->s1), "%s", aws_config_profile(w->cfg));
-        snprintf(m->s2, sizeof(m->s2), "%s", aws_config_region(w->cfg));
+        struct wmsg_identity *id = &m->u.identity;
+
+        snprintf(id->profile, sizeof(id->profile), "%s", aws_config_profile(w->cfg));
+        snprintf(id->region, sizeof(id->region), "%s", aws_config_region(w->cfg));
         if (aws_config_endpoint(w->cfg, AWS_SAGEMAKER, &ep, NULL) == 0)
-            snprintf(m->s4, sizeof(m->s4), "%s", ep.url);
-        m->flag = worker_endpoint_is_local(m->s4);
+            snprintf(id->endpoint, sizeof(id->endpoint), "%s", ep.url);
+        id->demo = worker_endpoint_is_local(id->endpoint);
     }
     if (w->o.offline) {
         if (m) {
             tui_scope_account(w->cfg, w->cache_path[0] ? w->cache_path : NULL, NULL, true,
-                              m->s3, sizeof(m->s3), NULL);
+                              m->u.identity.account, sizeof(m->u.identity.account), NULL);
             msgq_post(w->to_ui, m);
         }
         return;
@@ -255,14 +257,14 @@ static void engine_open(struct worker *w)
                                         w->client, false, account, sizeof(account), &e) < 0) {
         if (m) {
             tui_scope_account(w->cfg, w->cache_path[0] ? w->cache_path : NULL, NULL, true,
-                              m->s3, sizeof(m->s3), NULL);
+                              m->u.identity.account, sizeof(m->u.identity.account), NULL);
             msgq_post(w->to_ui, m);
         }
         post_result(w, NULL, e.code ? e.code : ERR_AUTH, "%s", e.msg);
         return;
     }
     if (m) {
-        snprintf(m->s3, sizeof(m->s3), "%s", account);
+        snprintf(m->u.identity.account, sizeof(m->u.identity.account), "%s", account);
         msgq_post(w->to_ui, m);
     }
     memset(&so, 0, sizeof(so));
@@ -311,10 +313,10 @@ static void handle(struct worker *w, struct wmsg *m)
         }
         break;
     case WREQ_SWITCH:
-        if (m->s1[0])
-            snprintf(w->profile, sizeof(w->profile), "%s", m->s1);
-        if (m->s2[0])
-            snprintf(w->region, sizeof(w->region), "%s", m->s2);
+        if (m->u.sw.profile[0])
+            snprintf(w->profile, sizeof(w->profile), "%s", m->u.sw.profile);
+        if (m->u.sw.region[0])
+            snprintf(w->region, sizeof(w->region), "%s", m->u.sw.region);
         engine_close(w);
         engine_open(w);
         break;

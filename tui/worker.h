@@ -25,22 +25,47 @@ enum wmsg_type {
     WREQ_FOLLOW,         /* job: follow its logs (and describe it) */
     WREQ_UNFOLLOW,       /* job */
     WREQ_STOP_JOB,       /* job: StopTrainingJob */
-    WREQ_SWITCH,         /* profile (s1) and/or region (s2), "" = keep */
+    WREQ_SWITCH,         /* u.sw: a profile and/or region to switch to */
     /* worker -> UI */
-    WMSG_IDENTITY,       /* s1 profile, s2 region, s3 account, s4 endpoint; flag = demo */
-    WMSG_SYNC,           /* notice: a copy of the engine's notice */
-    WMSG_RESULT,         /* the outcome of a request: code (0 ok), s1 message for a human */
+    WMSG_IDENTITY,       /* u.identity: who and where the worker now talks to */
+    WMSG_SYNC,           /* u.notice: a copy of the engine's notice */
+    WMSG_RESULT,         /* u.result: the outcome of a request */
 };
 
+/* WREQ_SWITCH: "" keeps the current value. */
+struct wmsg_switch {
+    char profile[256];
+    char region[64];
+};
+
+/* WMSG_IDENTITY: the resolved scope after a (re)load of the AWS config. */
+struct wmsg_identity {
+    char profile[256];
+    char region[64];
+    char account[64];            /* "" when it could not be resolved */
+    char endpoint[512];          /* the SageMaker endpoint URL, "" = unknown */
+    bool demo;                   /* the endpoint is this machine (the local emulator) */
+};
+
+/* WMSG_RESULT: code 0 ok or a negative ERR_*, text for a human ("" = nothing to say). */
+struct wmsg_result {
+    int code;
+    char text[256];
+};
+
+/* One message. Which member of the union is valid follows from type (see enum wmsg_type);
+ * the requests that name only a job carry nothing else. */
 struct wmsg {
     struct wmsg *next;
     enum wmsg_type type;
     char job[64];
-    char s1[256], s2[256], s3[256], s4[512];
-    int code;
-    bool flag;
     double at;                   /* epoch seconds when posted */
-    struct sync_notice notice;
+    union {
+        struct wmsg_switch sw;
+        struct wmsg_identity identity;
+        struct wmsg_result result;
+        struct sync_notice notice;
+    } u;
 };
 
 struct wmsg *wmsg_new(enum wmsg_type type, const char *job);   /* NULL on out-of-memory */

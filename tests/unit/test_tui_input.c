@@ -168,7 +168,7 @@ static void *producer(void *arg)
     for (i = 0; i < 1000; i++) {
         struct wmsg *m = wmsg_new(WMSG_RESULT, NULL);
 
-        m->code = (int)(base + i);
+        m->u.result.code = (int)(base + i);
         msgq_post(q, m);
     }
     return NULL;
@@ -195,11 +195,11 @@ Test(msgq, fifo_across_threads_with_wake_pipe)
         struct wmsg *m = msgq_take_all(q), *next;
 
         for (; m; m = next) {
-            int p = m->code / 100000;
+            int p = m->u.result.code / 100000;
 
             next = m->next;
-            cr_assert_gt(m->code, last[p], "each producer's messages stay in order");
-            last[p] = m->code;
+            cr_assert_gt(m->u.result.code, last[p], "each producer's messages stay in order");
+            last[p] = m->u.result.code;
             n++;
             wmsg_free(m);
         }
