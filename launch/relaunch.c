@@ -134,6 +134,65 @@ static int set_array_entry(json_t *req, const char *arr_key, const char *id_key,
     return json_array_append_new(arr, entry) == 0 ? 0 : ERR_NOMEM;
 }
 
+/* spot=true also sets max_wait (to max_run) when it is not set; spot=false drops it. */
+static int set_spot(json_t *req, const char *value, struct err *e)
+{
+    bool on;
+    json_t *sc = ensure_object(req, "StoppingCondition");
+    int rc;
+
+    if (estimator_parse_bool(value, &on) != 0)
+        return err_set(e, ERR_INVAL, "spot: '%s' is not true or false", value);
+    if (sc == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    if (on) {
+        rc = estimator_set_new(req, "EnableManagedSpotTraining", json_true());
+        if (rc == 0 && json_object_get(sc, "MaxWaitTimeInSeconds") == NULL) {
+            json_t *run = json_object_get(sc, "MaxRuntimeInSeconds");
+
+            rc = estimator_set_new(sc, "MaxWaitTimeInSeconds",
+                                   json_integer(run ? json_integer_value(run) : 86400));
+        }
+    } else {
+        rc = estimator_set_new(req, "EnableManagedSpotTraining", json_false());
+        json_object_del(sc, "MaxWaitTimeInSeconds");
+    }
+    return rc ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+}
+
+/* metric.NAME: the entry of AlgorithmSpecification.MetricDefinitions ("" removes it). */
+static int set_metric(json_t *req, const char *name, const char *value, struct err *e)
+{
+    json_t *o = ensure_object(req, "AlgorithmSpecification");
+    json_t *holder = json_object();
+    int rc;
+
+    /* reuse the array helper on a holder object that shares the array */
+    if (o == NULL || holder == NULL) {
+        json_decref(holder);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    if (json_object_get(o, "MetricDefinitions"))
+        json_object_set(holder, "MetricDefinitions", json_object_get(o, "MetricDefinitions"));
+    rc = set_array_entry(holder, "MetricDefinitions", "Name", name,
+                         value[0] ? json_pack("{s:s,s:s}", "Name", name, "Regex", value) : NULL);
+    if (rc == 0 && json_object_get(holder, "MetricDefinitions"))
+        rc = json_object_set(o, "MetricDefinitions",
+                             json_object_get(holder, "MetricDefinitions")) ? ERR_NOMEM : 0;
+    json_decref(holder);
+    return rc ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+}
+
+static int unknown_key(const char *key, struct err *e)
+{
+    char known[512] = "";
+
+    for (size_t i = 0; estimator_request_keys[i]; i++)
+        snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? ", " : "",
+                 estimator_request_keys[i]);
+    return err_set(e, ERR_INVAL, "%s: cannot be changed on a re-launch; known: %s", key, known);
+}
+
 int estimator_request_set(json_t *req, const char *key, const char *value, struct err *e)
 {
     json_t *hps = json_object_get(req, "HyperParameters");
@@ -168,25 +227,7 @@ int estimator_request_set(json_t *req, const char *key, const char *value, struc
         }
         return set_int_member(req, "StoppingCondition", "MaxWaitTimeInSeconds", key, value, e);
     } else if (strcmp(key, "spot") == 0 || strcmp(key, "use_spot_instances") == 0) {
-        bool on;
-        json_t *sc = ensure_object(req, "StoppingCondition");
-
-        if (estimator_parse_bool(value, &on) != 0)
-            return err_set(e, ERR_INVAL, "spot: '%s' is not true or false", value);
-        if (sc == NULL)
-            return err_set(e, ERR_NOMEM, "out of memory");
-        if (on) {
-            rc = estimator_set_new(req, "EnableManagedSpotTraining", json_true());
-            if (rc == 0 && json_object_get(sc, "MaxWaitTimeInSeconds") == NULL) {
-                json_t *run = json_object_get(sc, "MaxRuntimeInSeconds");
-
-                rc = estimator_set_new(sc, "MaxWaitTimeInSeconds",
-                             json_integer(run ? json_integer_value(run) : 86400));
-            }
-        } else {
-            rc = estimator_set_new(req, "EnableManagedSpotTraining", json_false());
-            json_object_del(sc, "MaxWaitTimeInSeconds");
-        }
+        return set_spot(req, value, e);
     } else if (strcmp(key, "checkpoint_s3_uri") == 0 ||
                strcmp(key, "checkpoint_local_path") == 0) {
         const char *member = key[11] == 's' ? "S3Uri" : "LocalPath";
@@ -227,31 +268,9 @@ int estimator_request_set(json_t *req, const char *key, const char *value, struc
                              value[0] ? json_pack("{s:s,s:s}", "Key", key + 4, "Value", value)
                                       : NULL);
     } else if (strncmp(key, "metric.", 7) == 0 && key[7]) {
-        json_t *o = ensure_object(req, "AlgorithmSpecification");
-        json_t *holder = json_object();
-
-        /* reuse the array helper on a holder object that shares the array */
-        if (o == NULL || holder == NULL) {
-            json_decref(holder);
-            return err_set(e, ERR_NOMEM, "out of memory");
-        }
-        if (json_object_get(o, "MetricDefinitions"))
-            json_object_set(holder, "MetricDefinitions", json_object_get(o, "MetricDefinitions"));
-        rc = set_array_entry(holder, "MetricDefinitions", "Name", key + 7,
-                             value[0] ? json_pack("{s:s,s:s}", "Name", key + 7, "Regex", value)
-                                      : NULL);
-        if (rc == 0 && json_object_get(holder, "MetricDefinitions"))
-            rc = json_object_set(o, "MetricDefinitions",
-                                 json_object_get(holder, "MetricDefinitions")) ? ERR_NOMEM : 0;
-        json_decref(holder);
+        return set_metric(req, key + 7, value, e);
     } else {
-        char known[512] = "";
-
-        for (size_t i = 0; estimator_request_keys[i]; i++)
-            snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
-                     i ? ", " : "", estimator_request_keys[i]);
-        return err_set(e, ERR_INVAL, "%s: cannot be changed on a re-launch; known: %s", key,
-                       known);
+        return unknown_key(key, e);
     }
     if (rc != 0)
         return err_set(e, ERR_NOMEM, "out of memory");

@@ -293,21 +293,12 @@ static void check_distribution(struct estimator_issues *is, const json_t *hps,
     }
 }
 
-void estimator_check_request(const json_t *req, struct estimator_issues *is)
+/* The job's name, role and image (and the algorithm's input mode and metric definitions). */
+static void check_identity(struct estimator_issues *is, const json_t *req)
 {
     const json_t *algo = json_object_get(req, "AlgorithmSpecification");
-    const json_t *hps = json_object_get(req, "HyperParameters");
-    const json_t *env = json_object_get(req, "Environment");
-    const json_t *chans = json_object_get(req, "InputDataConfig");
-    const json_t *tags = json_object_get(req, "Tags");
     const char *role = str_at(req, "RoleArn", NULL);
-    const char *type = str_at(req, "ResourceConfig", "InstanceType");
     const char *image = str_at(algo, "TrainingImage", NULL);
-    long long count = 0, vol = 0, run = 0, wait = 0;
-    bool has_wait, spot = json_is_true(json_object_get(req, "EnableManagedSpotTraining"));
-    const char *k;
-    json_t *v;
-    char field[48];
 
     check_name(is, str_at(req, "TrainingJobName", NULL));
 
@@ -332,13 +323,21 @@ void estimator_check_request(const json_t *req, struct estimator_issues *is)
             estimator_issue_add(is, "input_mode", "'%s' is not File, Pipe or FastFile", mode);
         check_metrics(is, json_object_get(algo, "MetricDefinitions"));
     }
+}
+
+/* Instance type, count and volume, and the stopping condition; *count for the distribution. */
+static void check_resources(struct estimator_issues *is, const json_t *req, long long *count)
+{
+    const char *type = str_at(req, "ResourceConfig", "InstanceType");
+    long long vol = 0, run = 0, wait = 0;
+    bool has_wait, spot = json_is_true(json_object_get(req, "EnableManagedSpotTraining"));
 
     if (type == NULL || type[0] == '\0')
         estimator_issue_add(is, "instance_type", "required, e.g. ml.p3.2xlarge");
     else if (!estimator_known_instance_type(type))
         estimator_issue_add(is, "instance_type", "'%s' is not a SageMaker training instance "
                             "type (e.g. ml.p3.2xlarge, ml.g5.2xlarge, ml.p4d.24xlarge)", type);
-    if (!int_at(req, "ResourceConfig", "InstanceCount", &count) || count < 1)
+    if (!int_at(req, "ResourceConfig", "InstanceCount", count) || *count < 1)
         estimator_issue_add(is, "instance_count", "must be 1 or more");
     if (!int_at(req, "ResourceConfig", "VolumeSizeInGB", &vol) || vol < 1)
         estimator_issue_add(is, "volume_size", "must be 1 GB or more");
@@ -354,81 +353,120 @@ void estimator_check_request(const json_t *req, struct estimator_issues *is)
     else if (!spot && has_wait)
         estimator_issue_add(is, "max_wait", "only allowed with spot (set spot=true or clear "
                             "max_wait)");
+}
 
+static void check_channels(struct estimator_issues *is, const json_t *chans)
+{
+    char field[48];
+    size_t i;
+    json_t *v;
+
+    if (chans == NULL)
+        return;
+    if (json_array_size(chans) > 20)
+        estimator_issue_add(is, "inputs", "%zu channels; at most 20",
+                            json_array_size(chans));
+    json_array_foreach(chans, i, v) {
+        const char *n = str_at(v, "ChannelName", NULL);
+        const json_t *s3 = json_object_get(json_object_get(v, "DataSource"),
+                                           "S3DataSource");
+
+        snprintf(field, sizeof(field), "input.%.40s", n ? n : "?");
+        if (n == NULL || n[0] == '\0' || strlen(n) > 64 ||
+            !full_match("[A-Za-z0-9\\.\\-_]+", n))
+            estimator_issue_add(is, field, "channel name must be 1 to 64 letters, digits, "
+                                "dots, hyphens or underscores");
+        for (size_t j = 0; j < i && n; j++)
+            if (strcmp(n, str_at(json_array_get(chans, j), "ChannelName", NULL)
+                              ? str_at(json_array_get(chans, j), "ChannelName", NULL)
+                              : "") == 0)
+                estimator_issue_add(is, field, "channel '%s' given twice", n);
+        if (s3 != NULL)
+            check_s3_uri(is, field, str_at(s3, "S3Uri", NULL), true);
+    }
+}
+
+static void check_hyperparameters(struct estimator_issues *is, const json_t *hps,
+                                  const char *type, long long count)
+{
+    char field[48];
+    const char *k;
+    json_t *v;
+
+    if (hps == NULL)
+        return;
+    if (json_object_size(hps) > 100)
+        estimator_issue_add(is, "hyperparameters", "%zu hyperparameters; at most 100",
+                            json_object_size(hps));
+    json_object_foreach((json_t *)hps, k, v) {
+        snprintf(field, sizeof(field), "hp.%.40s", k);
+        if (strlen(k) > 256)
+            estimator_issue_add(is, field, "key longer than 256 characters");
+        else if (!json_is_string(v))
+            estimator_issue_add(is, field, "value must be a string");
+        else if (json_string_length(v) > 2500)
+            estimator_issue_add(is, field, "value has %zu characters; at most 2500",
+                                json_string_length(v));
+    }
+    check_distribution(is, hps, type, count);
+}
+
+static void check_environment(struct estimator_issues *is, const json_t *env)
+{
+    char field[48];
+    const char *k;
+    json_t *v;
+
+    if (env == NULL)
+        return;
+    if (json_object_size(env) > 48)
+        estimator_issue_add(is, "environment", "%zu variables; at most 48",
+                            json_object_size(env));
+    json_object_foreach((json_t *)env, k, v) {
+        snprintf(field, sizeof(field), "env.%.40s", k);
+        if (strlen(k) > 512 || !full_match("[a-zA-Z_][a-zA-Z0-9_]*", k))
+            estimator_issue_add(is, field, "not a variable name ([a-zA-Z_][a-zA-Z0-9_]*)");
+        else if (!json_is_string(v) || json_string_length(v) > 512)
+            estimator_issue_add(is, field, "value must be a string of at most 512 "
+                                "characters");
+    }
+}
+
+static void check_tags(struct estimator_issues *is, const json_t *tags)
+{
+    char field[48];
+    size_t i;
+    json_t *v;
+
+    if (tags == NULL)
+        return;
+    if (json_array_size(tags) > 50)
+        estimator_issue_add(is, "tags", "%zu tags; at most 50", json_array_size(tags));
+    json_array_foreach(tags, i, v) {
+        const char *tk = str_at(v, "Key", NULL), *tv = str_at(v, "Value", NULL);
+
+        snprintf(field, sizeof(field), "tag.%.40s", tk ? tk : "?");
+        if (tk == NULL || tk[0] == '\0' || strlen(tk) > 128)
+            estimator_issue_add(is, field, "key must be 1 to 128 characters");
+        else if (tv == NULL || strlen(tv) > 256)
+            estimator_issue_add(is, field, "value must be at most 256 characters");
+    }
+}
+
+void estimator_check_request(const json_t *req, struct estimator_issues *is)
+{
+    long long count = 0;
+
+    check_identity(is, req);
+    check_resources(is, req, &count);
     check_s3_uri(is, "output_path", str_at(req, "OutputDataConfig", "S3OutputPath"), true);
     if (json_object_get(req, "CheckpointConfig"))
         check_s3_uri(is, "checkpoint_s3_uri", str_at(req, "CheckpointConfig", "S3Uri"), true);
-
-    if (chans != NULL) {
-        size_t i;
-
-        if (json_array_size(chans) > 20)
-            estimator_issue_add(is, "inputs", "%zu channels; at most 20",
-                                json_array_size(chans));
-        json_array_foreach(chans, i, v) {
-            const char *n = str_at(v, "ChannelName", NULL);
-            const json_t *s3 = json_object_get(json_object_get(v, "DataSource"),
-                                               "S3DataSource");
-
-            snprintf(field, sizeof(field), "input.%.40s", n ? n : "?");
-            if (n == NULL || n[0] == '\0' || strlen(n) > 64 ||
-                !full_match("[A-Za-z0-9\\.\\-_]+", n))
-                estimator_issue_add(is, field, "channel name must be 1 to 64 letters, digits, "
-                                    "dots, hyphens or underscores");
-            for (size_t j = 0; j < i && n; j++)
-                if (strcmp(n, str_at(json_array_get(chans, j), "ChannelName", NULL)
-                                  ? str_at(json_array_get(chans, j), "ChannelName", NULL)
-                                  : "") == 0)
-                    estimator_issue_add(is, field, "channel '%s' given twice", n);
-            if (s3 != NULL)
-                check_s3_uri(is, field, str_at(s3, "S3Uri", NULL), true);
-        }
-    }
-
-    if (hps != NULL) {
-        if (json_object_size(hps) > 100)
-            estimator_issue_add(is, "hyperparameters", "%zu hyperparameters; at most 100",
-                                json_object_size(hps));
-        json_object_foreach((json_t *)hps, k, v) {
-            snprintf(field, sizeof(field), "hp.%.40s", k);
-            if (strlen(k) > 256)
-                estimator_issue_add(is, field, "key longer than 256 characters");
-            else if (!json_is_string(v))
-                estimator_issue_add(is, field, "value must be a string");
-            else if (json_string_length(v) > 2500)
-                estimator_issue_add(is, field, "value has %zu characters; at most 2500",
-                                    json_string_length(v));
-        }
-        check_distribution(is, hps, type, count);
-    }
-    if (env != NULL) {
-        if (json_object_size(env) > 48)
-            estimator_issue_add(is, "environment", "%zu variables; at most 48",
-                                json_object_size(env));
-        json_object_foreach((json_t *)env, k, v) {
-            snprintf(field, sizeof(field), "env.%.40s", k);
-            if (strlen(k) > 512 || !full_match("[a-zA-Z_][a-zA-Z0-9_]*", k))
-                estimator_issue_add(is, field, "not a variable name ([a-zA-Z_][a-zA-Z0-9_]*)");
-            else if (!json_is_string(v) || json_string_length(v) > 512)
-                estimator_issue_add(is, field, "value must be a string of at most 512 "
-                                    "characters");
-        }
-    }
-    if (tags != NULL) {
-        size_t i;
-
-        if (json_array_size(tags) > 50)
-            estimator_issue_add(is, "tags", "%zu tags; at most 50", json_array_size(tags));
-        json_array_foreach(tags, i, v) {
-            const char *tk = str_at(v, "Key", NULL), *tv = str_at(v, "Value", NULL);
-
-            snprintf(field, sizeof(field), "tag.%.40s", tk ? tk : "?");
-            if (tk == NULL || tk[0] == '\0' || strlen(tk) > 128)
-                estimator_issue_add(is, field, "key must be 1 to 128 characters");
-            else if (tv == NULL || strlen(tv) > 256)
-                estimator_issue_add(is, field, "value must be at most 256 characters");
-        }
-    }
+    check_channels(is, json_object_get(req, "InputDataConfig"));
+    check_hyperparameters(is, json_object_get(req, "HyperParameters"),
+                          str_at(req, "ResourceConfig", "InstanceType"), count);
+    check_environment(is, json_object_get(req, "Environment"));
+    check_tags(is, json_object_get(req, "Tags"));
 }
 
 

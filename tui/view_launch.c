@@ -140,9 +140,117 @@ static void add_list_rows(struct launch_state *st, const char *prefix, const cha
         }
 }
 
-void launch_rebuild(struct launch_state *st, struct app *a)
+/* The re-launch form: the source's request with the changes, its own lists as rows. */
+static void rebuild_relaunch(struct launch_state *st)
 {
     struct err e = { 0 };
+    static const char *const keys[] = { "name", "instance_type", "instance_count",
+                                        "volume_size", "role", "output_path", "max_run",
+                                        "spot", "max_wait", "checkpoint_s3_uri",
+                                        "image_uri", "entry_point", NULL };
+    static const char *const groups[] = { "Job", "Resources", NULL, NULL, NULL, NULL,
+                                          "Stopping and spot", NULL, NULL, NULL,
+                                          "Code", NULL };
+    const char *name = launch_set_get(st, "name");
+
+    if (st->describe == NULL)
+        return;     /* still loading */
+    if (estimator_relaunch(st->describe, st->describe_len, name ? name : st->source,
+                           &st->req, &e) != 0) {
+        snprintf(st->build_msg, sizeof(st->build_msg), "%s", e.msg);
+        return;
+    }
+    for (size_t i = 0; i < st->n_sets; i++)
+        if (strcmp(st->keys[i], "name") != 0 &&
+            estimator_request_set(st->req, st->keys[i], st->vals[i], &e) != 0)
+            estimator_issue_add(&st->issues, st->keys[i], "%s", e.msg);
+    for (size_t i = 0; keys[i]; i++) {
+        if (groups[i])
+            add_row(st, NULL, groups[i]);
+        add_row(st, keys[i], NULL);
+    }
+    /* the request's own lists, so every entry is editable */
+    const char *k;
+    json_t *x;
+    bool any = false;
+
+    json_object_foreach(json_object_get(st->req, "HyperParameters"), k, x) {
+        char key[96];
+
+        if (strncmp(k, "sagemaker_", 10) == 0 || strcmp(k, "mp_parameters") == 0)
+            continue;
+        if (!any)
+            add_row(st, NULL, "Hyperparameters");
+        any = true;
+        snprintf(key, sizeof(key), "hp.%.90s", k);
+        add_row(st, key, NULL);
+    }
+    size_t i;
+
+    any = false;
+    json_array_foreach(json_object_get(st->req, "InputDataConfig"), i, x) {
+        char key[96];
+
+        if (!any)
+            add_row(st, NULL, "Input channels");
+        any = true;
+        snprintf(key, sizeof(key), "input.%.80s",
+                 json_string_value(json_object_get(x, "ChannelName")));
+        add_row(st, key, NULL);
+    }
+    any = false;
+    json_array_foreach(json_object_get(json_object_get(st->req, "AlgorithmSpecification"),
+                                       "MetricDefinitions"), i, x) {
+        char key[96];
+
+        if (!any)
+            add_row(st, NULL, "Metric definitions");
+        any = true;
+        snprintf(key, sizeof(key), "metric.%.80s",
+                 json_string_value(json_object_get(x, "Name")));
+        add_row(st, key, NULL);
+    }
+    add_list_rows(st, "env.", "Environment");
+    estimator_check_request(st->req, &st->issues);
+    st->n_changed = estimator_request_diff(st->src_req, st->req, st->diff, sizeof(st->diff));
+}
+
+/* A new estimator: the fields as rows, the SDK's request built from them. */
+static void rebuild_new(struct launch_state *st, struct app *a)
+{
+    struct err e = { 0 };
+    struct cache *c = app_cache(a);
+    const char *acct = c ? cache_scope_account(c) : NULL;
+    struct estimator_context ctx = { c ? cache_scope_region(c) : "us-east-1",
+                                     acct && strcmp(acct, "unknown") ? acct : NULL, now_s() };
+    const char *group = NULL;
+
+    estimator_clean(&st->est);
+    estimator_init(&st->est);
+    for (size_t i = 0; i < st->n_sets; i++)
+        if (estimator_set(&st->est, st->keys[i], st->vals[i], &e) != 0)
+            estimator_issue_add(&st->issues, st->keys[i], "%s", e.msg);
+    for (size_t i = 0; i < estimator_n_fields; i++) {
+        if (group == NULL || strcmp(group, estimator_fields[i].group) != 0)
+            add_row(st, NULL, group = estimator_fields[i].group);
+        add_row(st, estimator_fields[i].key, NULL);
+    }
+    add_list_rows(st, "hp.", "Hyperparameters");
+    add_list_rows(st, "input.", "Input channels");
+    add_list_rows(st, "metric.", "Metric definitions");
+    add_list_rows(st, "env.", "Environment");
+    add_list_rows(st, "tag.", "Tags");
+    if (st->issues.n == 0) {
+        struct estimator_plan plan;
+
+        if (estimator_build(&st->est, &ctx, &st->req, &plan, &st->issues, &e) != 0 &&
+            st->issues.n == 0)
+            snprintf(st->build_msg, sizeof(st->build_msg), "%s", e.msg);
+    }
+}
+
+void launch_rebuild(struct launch_state *st, struct app *a)
+{
     char prev[96];
 
     snprintf(prev, sizeof(prev), "%s", st->cur < st->n_rows ? st->rows[st->cur].key : "");
@@ -151,106 +259,10 @@ void launch_rebuild(struct launch_state *st, struct app *a)
     st->issues.n = 0;
     st->build_msg[0] = '\0';
     st->n_rows = 0;
-    if (st->relaunch) {
-        static const char *const keys[] = { "name", "instance_type", "instance_count",
-                                            "volume_size", "role", "output_path", "max_run",
-                                            "spot", "max_wait", "checkpoint_s3_uri",
-                                            "image_uri", "entry_point", NULL };
-        static const char *const groups[] = { "Job", "Resources", NULL, NULL, NULL, NULL,
-                                              "Stopping and spot", NULL, NULL, NULL,
-                                              "Code", NULL };
-        const char *name = launch_set_get(st, "name");
-
-        if (st->describe == NULL)
-            return;     /* still loading */
-        if (estimator_relaunch(st->describe, st->describe_len, name ? name : st->source,
-                               &st->req, &e) != 0) {
-            snprintf(st->build_msg, sizeof(st->build_msg), "%s", e.msg);
-            return;
-        }
-        for (size_t i = 0; i < st->n_sets; i++)
-            if (strcmp(st->keys[i], "name") != 0 &&
-                estimator_request_set(st->req, st->keys[i], st->vals[i], &e) != 0)
-                estimator_issue_add(&st->issues, st->keys[i], "%s", e.msg);
-        for (size_t i = 0; keys[i]; i++) {
-            if (groups[i])
-                add_row(st, NULL, groups[i]);
-            add_row(st, keys[i], NULL);
-        }
-        /* the request's own lists, so every entry is editable */
-        const char *k;
-        json_t *x;
-        bool any = false;
-
-        json_object_foreach(json_object_get(st->req, "HyperParameters"), k, x) {
-            char key[96];
-
-            if (strncmp(k, "sagemaker_", 10) == 0 || strcmp(k, "mp_parameters") == 0)
-                continue;
-            if (!any)
-                add_row(st, NULL, "Hyperparameters");
-            any = true;
-            snprintf(key, sizeof(key), "hp.%.90s", k);
-            add_row(st, key, NULL);
-        }
-        size_t i;
-
-        any = false;
-        json_array_foreach(json_object_get(st->req, "InputDataConfig"), i, x) {
-            char key[96];
-
-            if (!any)
-                add_row(st, NULL, "Input channels");
-            any = true;
-            snprintf(key, sizeof(key), "input.%.80s",
-                     json_string_value(json_object_get(x, "ChannelName")));
-            add_row(st, key, NULL);
-        }
-        any = false;
-        json_array_foreach(json_object_get(json_object_get(st->req, "AlgorithmSpecification"),
-                                           "MetricDefinitions"), i, x) {
-            char key[96];
-
-            if (!any)
-                add_row(st, NULL, "Metric definitions");
-            any = true;
-            snprintf(key, sizeof(key), "metric.%.80s",
-                     json_string_value(json_object_get(x, "Name")));
-            add_row(st, key, NULL);
-        }
-        add_list_rows(st, "env.", "Environment");
-        estimator_check_request(st->req, &st->issues);
-        st->n_changed = estimator_request_diff(st->src_req, st->req, st->diff, sizeof(st->diff));
-    } else {
-        struct cache *c = app_cache(a);
-        const char *acct = c ? cache_scope_account(c) : NULL;
-        struct estimator_context ctx = { c ? cache_scope_region(c) : "us-east-1",
-                                         acct && strcmp(acct, "unknown") ? acct : NULL, now_s() };
-        const char *group = NULL;
-
-        estimator_clean(&st->est);
-        estimator_init(&st->est);
-        for (size_t i = 0; i < st->n_sets; i++)
-            if (estimator_set(&st->est, st->keys[i], st->vals[i], &e) != 0)
-                estimator_issue_add(&st->issues, st->keys[i], "%s", e.msg);
-        for (size_t i = 0; i < estimator_n_fields; i++) {
-            if (group == NULL || strcmp(group, estimator_fields[i].group) != 0)
-                add_row(st, NULL, group = estimator_fields[i].group);
-            add_row(st, estimator_fields[i].key, NULL);
-        }
-        add_list_rows(st, "hp.", "Hyperparameters");
-        add_list_rows(st, "input.", "Input channels");
-        add_list_rows(st, "metric.", "Metric definitions");
-        add_list_rows(st, "env.", "Environment");
-        add_list_rows(st, "tag.", "Tags");
-        if (st->issues.n == 0) {
-            struct estimator_plan plan;
-
-            if (estimator_build(&st->est, &ctx, &st->req, &plan, &st->issues, &e) != 0 &&
-                st->issues.n == 0)
-                snprintf(st->build_msg, sizeof(st->build_msg), "%s", e.msg);
-        }
-    }
+    if (st->relaunch)
+        rebuild_relaunch(st);
+    else
+        rebuild_new(st, a);
     if (st->edited) {
         json_decref(st->req);
         st->req = json_incref(st->edited);

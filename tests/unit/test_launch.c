@@ -1,9 +1,6 @@
 /* test_launch.c: launch/launch.c, launch_run() against a loopback server (the real client:
  * signing, S3 path-style addressing, errors): the steps it reports, the requests it sends and,
- * above all, what it does NOT send when it is cancelled, refused or finds a problem.
- *
- * The loopback AWS fixture (live_open/live_close) is a deliberate copy of test_sagemaker.c's:
- * each test binary stands alone. */
+ * above all, what it does NOT send when it is cancelled, refused or finds a problem. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,49 +9,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "aws/config.h"
-#include "aws/creds.h"
 #include "launch/launch.h"
 #include "launch/sourcedir.h"
-#include "support/loopback_http.h"
+#include "support/loopback_aws.h"
 
 struct live {
+    struct loopback_aws aws;
     struct loopback_http *srv;
-    struct aws_config *cfg;
-    struct aws_creds_provider *creds;
     struct aws_client *client;
 };
 
 static void live_open(struct live *l)
 {
-    struct aws_options opts = { 0 };
     struct err e = { 0 };
 
-    l->srv = loopback_http_start();
-    cr_assert_not_null(l->srv);
-    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
-    setenv("AWS_REGION", "us-east-1", 1);
-    setenv("AWS_CONFIG_FILE", "/nonexistent/sagetop-test/config", 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/sagetop-test/credentials", 1);
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-    setenv("AWS_MAX_ATTEMPTS", "1", 1);
-    setenv("AWS_ENDPOINT_URL", loopback_http_url(l->srv), 1);
-    unsetenv("AWS_PROFILE");
-    l->cfg = aws_config_load(&opts, &e);
-    cr_assert_not_null(l->cfg, "%s", e.msg);
-    l->creds = aws_creds_provider_new(l->cfg, &e);
-    cr_assert_not_null(l->creds, "%s", e.msg);
-    l->client = aws_client_new(l->cfg, l->creds, &e);
-    cr_assert_not_null(l->client, "%s", e.msg);
+    cr_assert_eq(loopback_aws_open(&l->aws, &e), 0, "%s", e.msg);
+    l->srv = l->aws.srv;
+    l->client = l->aws.client;
 }
 
 static void live_close(struct live *l)
 {
-    aws_client_free(l->client);
-    aws_creds_provider_free(l->creds);
-    aws_config_free(l->cfg);
-    loopback_http_stop(l->srv);
+    loopback_aws_close(&l->aws);
 }
 
 /* One answer for CreateTrainingJob and DescribeTrainingJob alike (both POST /). */
@@ -65,23 +41,9 @@ static const char job_doc[] =
 
 static char *read_data(const char *name, size_t *len)
 {
-    const char *top = getenv("SAGETOP_TOP");
-    char path[1024];
-    FILE *f;
-    char *buf;
-    long n;
+    char *buf = loopback_aws_read_data(name, len);
 
-    snprintf(path, sizeof(path), "%s/tests/unit/data/%s", top != NULL ? top : ".", name);
-    f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
+    cr_assert_not_null(buf, "cannot read tests/unit/data/%s", name);
     return buf;
 }
 
