@@ -21,6 +21,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "aws/dynbuf.h"
 #include "cache/session.h"
 #include "cli/cli.h"
 #include "launch/launch.h"
@@ -102,44 +103,35 @@ static int parse_args(int argc, char **argv, struct launch_opts *o)
     return 0;
 }
 
+/* The whole file (at most 16 MB), NUL-terminated; the caller frees it. */
 static char *read_file(const char *path, size_t *len, struct err *e)
 {
     FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
+    struct dynbuf b;
+    char chunk[4096];
+    size_t r, n;
+    char *out;
 
     if (f == NULL) {
         err_set(e, ERR_IO, "cannot open %s", path);
         return NULL;
     }
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                err_set(e, ERR_NOMEM, "out of memory");
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, 4096, f);
-
-        n += r;
-        if (r < 4096)
-            break;
-        if (n > 16u * 1024 * 1024) {
-            free(buf);
-            fclose(f);
-            err_set(e, ERR_TOOBIG, "%s is larger than 16 MB", path);
-            return NULL;
-        }
-    }
+    dynbuf_init(&b, 16u * 1024 * 1024 + 1);
+    while ((r = fread(chunk, 1, sizeof(chunk), f)) > 0 && dynbuf_add(&b, chunk, r) == 0)
+        ;
     fclose(f);
-    buf[n] = '\0';
+    if (b.err == ERR_TOOBIG) {
+        dynbuf_free(&b);
+        err_set(e, ERR_TOOBIG, "%s is larger than 16 MB", path);
+        return NULL;
+    }
+    n = b.len;
+    if ((out = dynbuf_take(&b)) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
     *len = n;
-    return buf;
+    return out;
 }
 
 static void print_issues(const struct estimator_issues *is)

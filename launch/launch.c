@@ -190,7 +190,7 @@ static int prepare(struct run *run, struct err *e)
     return 0;
 }
 
-/* ---- Packing, making, creating ---------------------------------------------------------------- */
+/* ---- Packing, making, creating ------------------------------------------------------------ */
 
 /* The path to pack (inside a fresh clone for a git source) and what to call it. */
 static int source_path(const struct estimator *est, char *clone, size_t clone_size, char *path,

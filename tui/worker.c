@@ -1,6 +1,6 @@
 /* worker.c: the UI's I/O thread and the message queues. Owns the AWS config/credentials/client
- * used for requests the UI makes (stop a job) and the sync engine; the UI thread only ever sees
- * messages. Must not touch curses or the UI's cache connection. */
+ * used for requests the UI makes (stop a job; launch one: worker_launch.c) and the sync engine;
+ * the UI thread only ever sees messages. Must not touch curses or the UI's cache connection. */
 #include "tui/worker.h"
 
 #include <errno.h>
