@@ -1,5 +1,6 @@
 # sagetop: one plain GNU Makefile. Each source folder is its own static archive, linked in
-# dependency order (cli -> tui -> cache -> metrics -> aws; metrics uses only aws/err) so that an upward call fails to link.
+# dependency order (cli -> tui -> cache, launch -> metrics, aws: archives tui cache launch metrics
+# aws; launch uses only aws, metrics only aws/err) so that an upward call fails to link.
 
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
@@ -24,7 +25,7 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP -pthread $(PKG_CFLAGS) $(EXTRA_CFLA
 LDFLAGS  += -pthread $(EXTRA_LDFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm
 
-MODULES  := tui cache metrics aws
+MODULES  := tui cache launch metrics aws
 define module_srcs
 $(sort $(wildcard $(1)/*.c))
 endef

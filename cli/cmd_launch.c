@@ -2,7 +2,7 @@
  * [--set KEY=VALUE]... [--name NAME] [--dry-run] [--yes]`.
  *
  * A new estimator (spec file and --set fields) or a re-launch of a described job (--from, with
- * --set changing the request) becomes a CreateTrainingJob request (aws/estimator.h); every check
+ * --set changing the request) becomes a CreateTrainingJob request (launch/estimator.h); every check
  * runs before anything is created: a problem prints one line per field and creates nothing (no
  * clone, no bucket, no upload, no job). --dry-run prints the request (and for --from what
  * changed) and uploads nothing. Otherwise, after a confirmation on a terminal (or --yes), the
@@ -10,7 +10,10 @@
  * created, then described into the cache so the job list shows it at once. The tarball is
  * uploaded as the SDK uploads it: PutObject with x-amz-server-side-encryption: aws:kms.
  * --request sends an edited request as is (the UI's $EDITOR step); with --spec the source is
- * still packed and uploaded for it. */
+ * still packed and uploaded for it.
+ *
+ * The workflow itself is launch_run() (launch/launch.h); this file parses the arguments, reads
+ * the files they name, asks for the confirmation and prints. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +21,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "aws/estimator.h"
-#include "aws/s3.h"
-#include "aws/sagemaker.h"
-#include "aws/sourcedir.h"
-#include "aws/sts.h"
+#include "aws/dynbuf.h"
 #include "cache/session.h"
 #include "cli/cli.h"
+#include "launch/launch.h"
 
 #define MAX_SETS 64
 
@@ -103,44 +103,35 @@ static int parse_args(int argc, char **argv, struct launch_opts *o)
     return 0;
 }
 
+/* The whole file (at most 16 MB), NUL-terminated; the caller frees it. */
 static char *read_file(const char *path, size_t *len, struct err *e)
 {
     FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
+    struct dynbuf b;
+    char chunk[4096];
+    size_t r, n;
+    char *out;
 
     if (f == NULL) {
         err_set(e, ERR_IO, "cannot open %s", path);
         return NULL;
     }
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                err_set(e, ERR_NOMEM, "out of memory");
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, 4096, f);
-
-        n += r;
-        if (r < 4096)
-            break;
-        if (n > 16u * 1024 * 1024) {
-            free(buf);
-            fclose(f);
-            err_set(e, ERR_TOOBIG, "%s is larger than 16 MB", path);
-            return NULL;
-        }
-    }
+    dynbuf_init(&b, 16u * 1024 * 1024 + 1);
+    while ((r = fread(chunk, 1, sizeof(chunk), f)) > 0 && dynbuf_add(&b, chunk, r) == 0)
+        ;
     fclose(f);
-    buf[n] = '\0';
+    if (b.err == ERR_TOOBIG) {
+        dynbuf_free(&b);
+        err_set(e, ERR_TOOBIG, "%s is larger than 16 MB", path);
+        return NULL;
+    }
+    n = b.len;
+    if ((out = dynbuf_take(&b)) == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
     *len = n;
-    return buf;
+    return out;
 }
 
 static void print_issues(const struct estimator_issues *is)
@@ -168,83 +159,138 @@ static const char *split_set(const char *kv, char *key, size_t size)
     return eq + 1;
 }
 
-static bool confirm(const char *question)
+/* What the confirmation saw, for the message after a refusal. */
+struct confirm_ctx {
+    const struct launch_opts *o;
+    bool asked;
+};
+
+/* launch_run()'s confirm step: the question on a terminal, a refusal elsewhere. */
+static bool confirm(const struct launch_result *r, void *ctx)
 {
+    struct confirm_ctx *cc = ctx;
+    const json_t *res = json_object_get(r->request, "ResourceConfig");
     char line[16];
 
-    fprintf(stderr, "%s [y/N] ", question);
+    if (cc->o->yes)
+        return true;
+    if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+        fprintf(stderr, "sagetop launch: not a terminal: pass --yes to launch %s without "
+                "confirmation (or --dry-run to see the request)\n", r->job_name);
+        return false;
+    }
+    cc->asked = true;
+    if (cc->o->from)
+        fprintf(stderr, "changes against %s:\n%s", cc->o->from, r->diff);
+    if (r->plan.upload)
+        fprintf(stderr, "source: %s (%zu files) -> s3://%s/%s\n", r->source, r->n_files,
+                r->plan.bucket, r->plan.key);
+    fprintf(stderr, "Create training job %s on %lld x %s? [y/N] ", r->job_name,
+            (long long)json_integer_value(json_object_get(res, "InstanceCount")),
+            json_string_value(json_object_get(res, "InstanceType")));
     fflush(stderr);
     if (fgets(line, sizeof(line), stdin) == NULL)
         return false;
     return line[0] == 'y' || line[0] == 'Y';
 }
 
-/* Packs the estimator's source into tarball (a temporary file path). */
-static int pack_source(const struct estimator *est, char *tarball, size_t size, size_t *n_files,
-                       char *what, size_t what_size, struct err *e)
+static void print_dry_run(const struct launch_opts *o, const struct launch_result *r)
 {
-    char clone[1024] = "", path[2048];
-    int fd, rc;
+    char *out = json_dumps(r->request, JSON_INDENT(1));
 
-    if (est->git_repo) {
-        if ((rc = sourcedir_git_clone(est->git_repo, est->git_branch, est->git_commit, clone,
-                                      sizeof(clone), e)) != 0)
-            return rc;
-        snprintf(path, sizeof(path), "%s/%s", clone,
-                 est->source_dir ? est->source_dir : est->entry_point);
-        snprintf(what, what_size, "%s%s%s", est->git_repo, est->source_dir ? ":" : "",
-                 est->source_dir ? est->source_dir : "");
-    } else {
-        snprintf(path, sizeof(path), "%s", est->source_dir ? est->source_dir : est->entry_point);
-        snprintf(what, what_size, "%s", path);
-    }
-    snprintf(tarball, size, "%s/sagetop-sourcedir-XXXXXX.tar.gz",
-             getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp");
-    fd = mkstemps(tarball, 7);
-    if (fd < 0) {
-        rc = err_set(e, ERR_IO, "cannot make a temporary file for sourcedir.tar.gz");
-    } else {
-        close(fd);
-        rc = sourcedir_pack(path, tarball, n_files, e);
-        if (rc != 0) {
-            unlink(tarball);
-            err_prefix(e, "source");
-        }
-    }
-    if (clone[0])
-        sourcedir_remove_tree(clone);
-    return rc;
-}
-
-/* HeadBucket, then CreateBucket when missing (the SDK's default bucket). */
-static int ensure_bucket(struct cli_aws *a, const char *bucket, const char *region,
-                         struct err *e)
-{
-    bool exists = false;
-    int rc = s3_bucket_exists(a->client, bucket, &exists, e);
-
-    if (rc != 0 || exists)
-        return rc;
-    return s3_create_bucket(a->client, bucket, region, e);
+    if (out)
+        printf("%s\n", out);
+    free(out);
+    if (o->from)
+        fprintf(stderr, "changes against %s (%zu):\n%s", o->from, r->n_changed, r->diff);
+    if (r->plan.upload)
+        fprintf(stderr, "would upload %s (%zu files) to s3://%s/%s%s\n", r->source, r->n_files,
+                r->plan.bucket, r->plan.key,
+                r->plan.default_bucket ? " (bucket made if missing)" : "");
+    fprintf(stderr, "dry run: nothing was created\n");
 }
 
 /* The new job goes into the cache so that the list shows it at once (best effort). */
-static void cache_new_job(const struct globals *g, struct cli_aws *a, const char *name)
+static void cache_new_job(const struct globals *g, struct cli_aws *a,
+                          const struct launch_result *r)
 {
-    struct sagemaker_job job = { 0 };
     struct cache *c = NULL;
     struct err e = { 0 };
 
-    if (sagemaker_describe_training_job(a->client, name, false, &job, &e) == 0 &&
-        cache_session_open(a->cfg, a->client, g->cache_path, 0, &c, NULL, 0, &e) == 0 &&
-        cache_job_store_describe(c, job.raw_json, job.raw_json_len, &e) == 0) {
-        cache_close(c);
-        sagemaker_job_clean(&job);
+    if (r->describe_json == NULL) {
+        fprintf(stderr, "sagetop launch: note: %s\n", r->note);
         return;
     }
-    fprintf(stderr, "sagetop launch: note: the job was created but not cached yet: %s\n", e.msg);
+    if (cache_session_open(a->cfg, a->client, g->cache_path, 0, &c, NULL, 0, &e) != 0 ||
+        cache_job_store_describe(c, r->describe_json, r->describe_len, &e) != 0)
+        fprintf(stderr, "sagetop launch: note: the job was created but not cached yet: %s\n",
+                e.msg);
     cache_close(c);
-    sagemaker_job_clean(&job);
+}
+
+/* The new estimator of --spec and --set (not for --from, whose --set change the request). */
+static int load_estimator(const struct launch_opts *o, struct estimator *est, struct err *e)
+{
+    char *spec = NULL;
+    size_t len = 0;
+
+    if (o->spec) {
+        if ((spec = read_file(o->spec, &len, e)) == NULL ||
+            estimator_from_spec(est, spec, len, e) != 0) {
+            fprintf(stderr, "sagetop launch: %s: %s\n", o->spec, e->msg);
+            free(spec);
+            return -1;
+        }
+        free(spec);
+    }
+    for (size_t i = 0; i < o->n_sets; i++) {
+        char key[128];
+        const char *v = split_set(o->sets[i], key, sizeof(key));
+
+        if (estimator_set(est, key, v, e) != 0) {
+            fprintf(stderr, "sagetop launch: %s\nsagetop launch: nothing was created\n", e->msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* --request FILE: a JSON object (caller frees), or NULL after saying why. */
+static json_t *load_request(const char *path, struct err *e)
+{
+    json_error_t je;
+    size_t len = 0;
+    char *text = read_file(path, &len, e);
+    json_t *req;
+
+    if (text == NULL) {
+        cli_fail(e);
+        return NULL;
+    }
+    req = json_loadb(text, len, 0, &je);
+    free(text);
+    if (!json_is_object(req)) {
+        fprintf(stderr, "sagetop launch: %s: %s at line %d\n", path,
+                req ? "not a JSON object" : je.text, je.line);
+        json_decref(req);
+        return NULL;
+    }
+    return req;
+}
+
+/* Says why launch_run() stopped, in the words each stage has always used. */
+static void print_failure(const struct launch_result *r, const struct err *e, bool asked)
+{
+    if (r->issues.n > 0)
+        print_issues(&r->issues);
+    else if (r->stage == LAUNCH_CONFIRM && e->code == ERR_CANCELLED && asked)
+        fprintf(stderr, "sagetop launch: cancelled; nothing was created\n");
+    else if (r->stage == LAUNCH_CONFIRM && e->code == ERR_CANCELLED)
+        ;   /* the refusal said why */
+    else if (r->stage == LAUNCH_PACK || (r->stage == LAUNCH_CHECK && e->code == ERR_INVAL))
+        fprintf(stderr, "sagetop launch: %s\nsagetop launch: nothing was created\n", e->msg);
+    else
+        cli_fail(e);
 }
 
 int cmd_launch(const struct globals *g, int argc, char **argv)
@@ -252,18 +298,15 @@ int cmd_launch(const struct globals *g, int argc, char **argv)
     struct launch_opts o = { 0 };
     struct cli_aws a = { 0 };
     struct estimator est;
-    struct estimator_issues is = { .n = 0 };
-    struct estimator_plan plan = { .upload = false };
-    struct sts_identity id = { 0 };
+    struct launch_result r;
+    struct confirm_ctx cc = { &o, false };
+    struct launch_callbacks cb = { .confirm = confirm, .ctx = &cc };
     struct err e = { 0 };
-    json_t *req = NULL, *src = NULL;
-    char *text = NULL, *spec = NULL;
-    char tarball[1024] = "", what[2100] = "", arn[SAGEMAKER_ARN_MAX], diff[8192] = "";
-    size_t len = 0, n_files = 0, n_changed = 0;
-    const char *job_name;
+    json_t *given = NULL;
     int rc, status = EXIT_ERROR;
 
     estimator_init(&est);
+    memset(&r, 0, sizeof(r));
     if ((rc = parse_args(argc, argv, &o)) != 0)
         return rc == 1 ? EXIT_OK : rc;
     if (g->read_only) {
@@ -276,182 +319,34 @@ int cmd_launch(const struct globals *g, int argc, char **argv)
     }
     if (cli_aws_open(g, &a, &e) != 0)
         return cli_fail(&e);
-    struct estimator_context ctx = { aws_config_region(a.cfg), NULL, now_s() };
+    struct launch_request req = {
+        .client = a.client, .region = aws_config_region(a.cfg), .now = now_s(),
+        .from = o.from, .sets = o.from ? o.sets : NULL, .n_sets = o.from ? o.n_sets : 0,
+        .name = o.name, .dry_run = o.dry_run,
+    };
 
-    if (o.from) {
-        struct sagemaker_job job = { 0 };
-        char name[64];
-
-        if (sagemaker_describe_training_job(a.client, o.from, false, &job, &e) != 0) {
-            cli_fail(&e);
-            goto out;
-        }
-        if (o.name)
-            snprintf(name, sizeof(name), "%s", o.name);
-        else
-            estimator_relaunch_name(o.from, ctx.now, name, sizeof(name));
-        rc = estimator_relaunch(job.raw_json, job.raw_json_len, o.name ? o.name : name, &req,
-                                &e);
-        if (rc == 0)
-            rc = estimator_relaunch(job.raw_json, job.raw_json_len, o.from, &src, &e);
-        sagemaker_job_clean(&job);
-        if (rc != 0) {
-            cli_fail(&e);
-            goto out;
-        }
-        if (o.name && strlen(o.name) > 63)
-            estimator_issue_add(&is, "name", "%zu characters; at most 63", strlen(o.name));
-        for (size_t i = 0; i < o.n_sets; i++) {
-            char key[128];
-            const char *v = split_set(o.sets[i], key, sizeof(key));
-
-            if (estimator_request_set(req, key, v, &e) != 0) {
-                fprintf(stderr, "sagetop launch: %s\nsagetop launch: nothing was created\n",
-                        e.msg);
-                goto out;
-            }
-        }
-        estimator_check_request(req, &is);
-    } else {
-        if (o.spec) {
-            if ((spec = read_file(o.spec, &len, &e)) == NULL ||
-                estimator_from_spec(&est, spec, len, &e) != 0) {
-                fprintf(stderr, "sagetop launch: %s: %s\n", o.spec, e.msg);
-                goto out;
-            }
-        }
-        for (size_t i = 0; i < o.n_sets; i++) {
-            char key[128];
-            const char *v = split_set(o.sets[i], key, sizeof(key));
-
-            if (estimator_set(&est, key, v, &e) != 0) {
-                fprintf(stderr, "sagetop launch: %s\nsagetop launch: nothing was created\n",
-                        e.msg);
-                goto out;
-            }
-        }
-        if (o.request) {
-            json_error_t je;
-
-            if ((text = read_file(o.request, &len, &e)) == NULL) {
-                cli_fail(&e);
-                goto out;
-            }
-            src = json_loadb(text, len, 0, &je);
-            if (!json_is_object(src)) {
-                fprintf(stderr, "sagetop launch: %s: %s at line %d\n", o.request,
-                        src ? "not a JSON object" : je.text, je.line);
-                goto out;
-            }
-            /* the source (if a spec gives one) is uploaded under the request's own name */
-            if (json_is_string(json_object_get(src, "TrainingJobName")))
-                estimator_set(&est, "name",
-                              json_string_value(json_object_get(src, "TrainingJobName")), NULL);
-        } else if (o.name && estimator_set(&est, "name", o.name, &e) != 0) {
-            fprintf(stderr, "sagetop launch: %s\n", e.msg);
-            goto out;
-        }
-        /* the default bucket needs the account; its absence is reported per field */
-        if (sts_get_caller_identity(a.client, &id, &e) == 0)
-            ctx.account = id.account;
-        if (o.request && !o.spec && o.n_sets == 0) {
-            req = src;
-            src = NULL;
-            estimator_check_request(req, &is);
-        } else if (estimator_build(&est, &ctx, &req, &plan, &is, &e) != 0 && is.n == 0) {
-            cli_fail(&e);
-            goto out;
-        } else if (o.request && req) {
-            json_decref(req);
-            req = src;
-            src = NULL;
-            is.n = 0;
-            estimator_check_request(req, &is);
-        }
-    }
-    if (is.n > 0) {
-        print_issues(&is);
+    if (!o.from && load_estimator(&o, &est, &e) != 0)
+        goto out;
+    if (o.request && (req.request = given = load_request(o.request, &e)) == NULL)
+        goto out;
+    /* a --request alone is sent as is; with --spec or --set the source is built for it */
+    if (!o.from && !(o.request && !o.spec && o.n_sets == 0))
+        req.est = &est;
+    if (launch_run(&req, &cb, &r, &e) != 0) {
+        print_failure(&r, &e, cc.asked);
         goto out;
     }
-    job_name = json_string_value(json_object_get(req, "TrainingJobName"));
-    if (src)
-        n_changed = estimator_request_diff(src, req, diff, sizeof(diff));
-
-    if (plan.upload && (rc = pack_source(&est, tarball, sizeof(tarball), &n_files, what,
-                                         sizeof(what), &e)) != 0) {
-        fprintf(stderr, "sagetop launch: %s\nsagetop launch: nothing was created\n", e.msg);
-        goto out;
-    }
-
     if (o.dry_run) {
-        char *out = json_dumps(req, JSON_INDENT(1));
-
-        if (out)
-            printf("%s\n", out);
-        free(out);
-        if (o.from)
-            fprintf(stderr, "changes against %s (%zu):\n%s", o.from, n_changed, diff);
-        if (plan.upload)
-            fprintf(stderr, "would upload %s (%zu files) to s3://%s/%s%s\n", what, n_files,
-                    plan.bucket, plan.key, plan.default_bucket ? " (bucket made if missing)" : "");
-        fprintf(stderr, "dry run: nothing was created\n");
-        status = EXIT_OK;
-        goto out;
+        print_dry_run(&o, &r);
+    } else {
+        printf("created %s\n  %s\n", r.job_name, r.arn);
+        fflush(stdout);
+        cache_new_job(g, &a, &r);
     }
-
-    if (!o.yes) {
-        char q[256];
-
-        if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-            fprintf(stderr, "sagetop launch: not a terminal: pass --yes to launch %s without "
-                    "confirmation (or --dry-run to see the request)\n", job_name);
-            goto out;
-        }
-        if (o.from)
-            fprintf(stderr, "changes against %s:\n%s", o.from, diff);
-        if (plan.upload)
-            fprintf(stderr, "source: %s (%zu files) -> s3://%s/%s\n", what, n_files, plan.bucket,
-                    plan.key);
-        snprintf(q, sizeof(q), "Create training job %s on %lld x %s?", job_name,
-                 (long long)json_integer_value(json_object_get(json_object_get(req,
-                     "ResourceConfig"), "InstanceCount")),
-                 json_string_value(json_object_get(json_object_get(req, "ResourceConfig"),
-                                                   "InstanceType")));
-        if (!confirm(q)) {
-            fprintf(stderr, "sagetop launch: cancelled; nothing was created\n");
-            goto out;
-        }
-    }
-
-    if (plan.upload) {
-        if (plan.default_bucket && ensure_bucket(&a, plan.bucket, ctx.region, &e) != 0) {
-            cli_fail(&e);
-            goto out;
-        }
-        /* tar_and_upload_dir's default (SessionSettings.encrypt_repacked_artifacts, True
-           unless the user turns it off): ServerSideEncryption aws:kms with the AWS managed key
-           (a kms_key would add SSEKMSKeyId: no such field here). AWS_NOTES §4.2. */
-        if (s3_put_object_file(a.client, plan.bucket, plan.key, tarball, "application/x-tar",
-                               "aws:kms", NULL, &e) != 0) {
-            cli_fail(&e);
-            goto out;
-        }
-    }
-    if (sagemaker_create_training_job(a.client, req, arn, sizeof(arn), &e) != 0) {
-        cli_fail(&e);
-        goto out;
-    }
-    printf("created %s\n  %s\n", job_name, arn);
-    fflush(stdout);
-    cache_new_job(g, &a, job_name);
     status = EXIT_OK;
 out:
-    if (tarball[0])
-        unlink(tarball);
-    json_decref(req);
-    json_decref(src);
-    free(text);
-    free(spec);
+    launch_result_clean(&r);
+    json_decref(given);
     estimator_clean(&est);
     cli_aws_close(&a);
     return status;

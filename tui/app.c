@@ -226,6 +226,11 @@ void app_request_stop(struct app *a, const char *job)
     post(a, WREQ_STOP_JOB, job);
 }
 
+void app_request_launch(struct app *a, struct wmsg *m)
+{
+    worker_post(a->worker, m);      /* frees m when there is no worker */
+}
+
 bool app_follow_pending(struct app *a, const char *job)
 {
     struct follow_info *f = follow_find(a, job, false);
@@ -423,6 +428,9 @@ static void on_message(struct app *a, struct wmsg *m)
         }
         if (m->u.result.text[0])
             app_flash(a, m->u.result.code < 0, "%s", m->u.result.text);
+        break;
+    case WMSG_LAUNCH:
+        view_launch_message(a, m);
         break;
     default:
         break;

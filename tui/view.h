@@ -140,6 +140,8 @@ void app_request_refresh(struct app *a);                 /* sync the job list no
 void app_request_job(struct app *a, const char *job);    /* describe now, follow its logs */
 void app_request_unfollow(struct app *a, const char *job);
 void app_request_stop(struct app *a, const char *job);   /* StopTrainingJob (not read-only) */
+struct wmsg;
+void app_request_launch(struct app *a, struct wmsg *m);  /* a WREQ_LAUNCH; takes ownership */
 
 /* What the worker last reported for a job's log ("following, last poll 2 s ago, lag 1 s"). */
 void app_follow_state(struct app *a, const char *job, char *buf, size_t size);

@@ -27,6 +27,10 @@ extern const struct view_ops view_launch_ops;
 size_t view_jobs_complete(struct view *v, struct app *a, const char *line, const char *word,
                           char (*out)[128], size_t max);
 
+struct wmsg;
+/* A launch's step or outcome (WMSG_LAUNCH) for the launch form, or a flash when it is closed. */
+void view_launch_message(struct app *a, const struct wmsg *m);
+
 struct series_sample;
 /* The stored points of a job's metric as samples (time, step, epoch, value), of the first
  * instance only when there are several; *out is the caller's to free(). *start (Unix seconds)

@@ -1,6 +1,6 @@
 /* worker.c: the UI's I/O thread and the message queues. Owns the AWS config/credentials/client
- * used for requests the UI makes (stop a job) and the sync engine; the UI thread only ever sees
- * messages. Must not touch curses or the UI's cache connection. */
+ * used for requests the UI makes (stop a job; launch one: worker_launch.c) and the sync engine;
+ * the UI thread only ever sees messages. Must not touch curses or the UI's cache connection. */
 #include "tui/worker.h"
 
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "aws/creds.h"
 #include "aws/sagemaker.h"
 #include "tui/scope.h"
+
+#define WORKER_LAUNCH_GRACE_MS 5000
 
 struct msgq {
     pthread_mutex_t mu;
@@ -36,6 +39,7 @@ struct worker {
     int my_pipe[2];              /* UI -> worker wake */
     struct msgq *to_ui, *to_me;
     volatile sig_atomic_t cancel;
+    atomic_bool launching;       /* a WREQ_LAUNCH runs: worker_stop gives it a grace period */
     /* owned by the worker thread */
     struct aws_config *cfg;
     struct aws_creds_provider *creds;
@@ -66,6 +70,8 @@ struct wmsg *wmsg_new(enum wmsg_type type, const char *job)
 
 void wmsg_free(struct wmsg *m)
 {
+    if (m && m->type == WREQ_LAUNCH)
+        worker_launch_clean(&m->u.launch);
     free(m);
 }
 
@@ -74,7 +80,7 @@ void wmsg_free_list(struct wmsg *m)
     while (m) {
         struct wmsg *next = m->next;
 
-        free(m);
+        wmsg_free(m);
         m = next;
     }
 }
@@ -320,6 +326,11 @@ static void handle(struct worker *w, struct wmsg *m)
         engine_close(w);
         engine_open(w);
         break;
+    case WREQ_LAUNCH:
+        atomic_store(&w->launching, true);
+        worker_launch(w->client, w->cfg, w->cache_path, w->to_ui, m);
+        atomic_store(&w->launching, false);
+        break;
     default:
         break;
     }
@@ -409,6 +420,9 @@ void worker_stop(struct worker *w)
     if (!w)
         return;
     if (w->started) {
+        /* a launch the user confirmed gets a few seconds to finish before it is cancelled */
+        for (int ms = 0; ms < WORKER_LAUNCH_GRACE_MS && atomic_load(&w->launching); ms += 50)
+            nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000000L }, NULL);
         w->cancel = 1;
         if (w->my_pipe[1] >= 0 && write(w->my_pipe[1], "q", 1) < 0) {
             /* the flag alone stops it within a second */

@@ -1,9 +1,9 @@
 /* worker.h: the I/O thread behind the UI, and the message queues between them.
  *
  * The worker owns everything that may block: the AWS config reload on a profile/region switch,
- * the credentials provider, its own aws_client (for StopTrainingJob), and the sync engine
- * (cache/sync.h, which runs its own threads and its own read-write cache connections). The UI
- * thread never touches any of those.
+ * the credentials provider, its own aws_client (for StopTrainingJob, and for launches:
+ * launch_run() in worker_launch.c), and the sync engine (cache/sync.h, which runs its own
+ * threads and its own read-write cache connections). The UI thread never touches any of those.
  *
  * Messages are heap objects (wmsg_new) travelling in mutex-protected queues; posting hands
  * ownership to the receiver, which frees with wmsg_free. Worker → UI posts also write a byte to
@@ -16,8 +16,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "aws/err.h"
 #include "cache/sync.h"
+
+struct aws_client;
+struct aws_config;
+struct estimator;
 
 enum wmsg_type {
     /* UI -> worker */
@@ -26,10 +32,12 @@ enum wmsg_type {
     WREQ_UNFOLLOW,       /* job */
     WREQ_STOP_JOB,       /* job: StopTrainingJob */
     WREQ_SWITCH,         /* u.sw: a profile and/or region to switch to */
+    WREQ_LAUNCH,         /* u.launch, job = the new job's name: launch_run() on the worker */
     /* worker -> UI */
     WMSG_IDENTITY,       /* u.identity: who and where the worker now talks to */
     WMSG_SYNC,           /* u.notice: a copy of the engine's notice */
     WMSG_RESULT,         /* u.result: the outcome of a request */
+    WMSG_LAUNCH,         /* u.progress, job = the new job's name: a launch's step or outcome */
 };
 
 /* WREQ_SWITCH: "" keeps the current value. */
@@ -53,6 +61,21 @@ struct wmsg_result {
     char text[256];
 };
 
+/* WREQ_LAUNCH: what to launch (launch/launch.h), owned by the message: wmsg_free frees it.
+ * A new estimator (est, with request when the user edited it) or a request alone. */
+struct wmsg_launch {
+    struct estimator *est;       /* heap; NULL for a request alone */
+    json_t *request;             /* NULL: built from est */
+};
+
+/* WMSG_LAUNCH: a step of a launch (done false), or its outcome (done true, code 0: created). */
+struct wmsg_launch_progress {
+    int stage;                   /* enum launch_stage */
+    bool done;
+    int code;
+    char text[512];              /* the step, or "created ..." / what went wrong */
+};
+
 /* One message. Which member of the union is valid follows from type (see enum wmsg_type);
  * the requests that name only a job carry nothing else. */
 struct wmsg {
@@ -65,6 +88,8 @@ struct wmsg {
         struct wmsg_identity identity;
         struct wmsg_result result;
         struct sync_notice notice;
+        struct wmsg_launch launch;
+        struct wmsg_launch_progress progress;
     } u;
 };
 
@@ -97,6 +122,14 @@ void worker_stop(struct worker *w);
 int worker_wake_fd(const struct worker *w);       /* readable when messages wait */
 void worker_post(struct worker *w, struct wmsg *m);  /* takes ownership */
 struct wmsg *worker_drain(struct worker *w);      /* empties the wake pipe and the queue */
+
+/* worker_launch.c, on the worker thread: runs m's launch with client, posts WMSG_LAUNCH steps
+ * and the outcome to to_ui, and stores the new job's describe document in the cache at
+ * cache_path ("" = the default). The client's cancel flag stops it. */
+void worker_launch(struct aws_client *client, const struct aws_config *cfg,
+                   const char *cache_path, struct msgq *to_ui, struct wmsg *m);
+/* Frees what a WREQ_LAUNCH owns (wmsg_free calls it). */
+void worker_launch_clean(struct wmsg_launch *l);
 
 /* True when url points at this machine (the local emulator): the header shows DEMO. */
 bool worker_endpoint_is_local(const char *url);

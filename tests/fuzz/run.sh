@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/fuzz/run.sh: builds every tests/fuzz/fuzz_*.c as a libFuzzer target (clang,
 # -fsanitize=fuzzer,address,undefined) against the library sources it may need (all of aws/,
-# metrics/ and cache/, with the pkg-config flags), then runs each for FUZZ_SECONDS (default 20)
+# metrics/, cache/ and launch/, with the pkg-config flags), then runs each for FUZZ_SECONDS (default 20)
 # seeded from tests/fuzz/corpus/<target>/ (crash reproducers and hand-written seeds, kept in
 # git); new inputs go to $BUILD/fuzz/<target>/corpus/.
 # Exits non-zero when a target fails to build or a run finds a crash (the reproducer is left in
@@ -16,7 +16,7 @@ PKGS="ncursesw libcurl libcrypto sqlite3 libpcre2-8 jansson libarchive libxml-2.
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: $CC_FUZZ not found (apt-get install clang)" >&2; exit 2; }
 CFLAGS_PKG=$(pkg-config --cflags $PKGS 2>/dev/null)
 LIBS_PKG=$(pkg-config --libs $PKGS 2>/dev/null)
-SRCS=$(ls aws/*.c metrics/*.c cache/*.c 2>/dev/null)
+SRCS=$(ls aws/*.c metrics/*.c cache/*.c launch/*.c 2>/dev/null)
 
 targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
@@ -35,7 +35,7 @@ OBJS=()
 mkdir -p "$BUILD/obj"
 for src in $SRCS; do
     obj=$BUILD/obj/${src//\//_}.o
-    if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find aws metrics cache -name '*.h' -newer "$obj" 2>/dev/null | head -1)" ]; then
+    if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find aws metrics cache launch -name '*.h' -newer "$obj" 2>/dev/null | head -1)" ]; then
         if ! "$CC_FUZZ" "${FLAGS[@]}" $CFLAGS_PKG -c -o "$obj" "$src" 2>"$obj.log"; then
             echo "fuzz: note: $src does not compile, left out (see $obj.log)"
             rm -f "$obj"

@@ -1,4 +1,4 @@
-/* test_estimator.c: aws/estimator.c, aws/hf_images.c and aws/sourcedir.c. Requests built from
+/* test_estimator.c: launch/ (the estimator files, hf_images.c and sourcedir.c). Requests built from
  * spec files are compared with checked-in CreateTrainingJob JSON derived from what the SageMaker
  * Python SDK's own code produced (AWS_NOTES §4); each AWS check is driven with a bad value and
  * its per-field message asserted. No network. */
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "aws/estimator.h"
-#include "aws/sourcedir.h"
+#include "launch/estimator.h"
+#include "launch/sourcedir.h"
 
 static char *read_data(const char *name, size_t *len)
 {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "aws/sourcedir.h"
+#include "launch/sourcedir.h"
 
 struct pack {
     struct archive *a;
@@ -187,59 +188,87 @@ int sourcedir_pack(const char *path, const char *out_path, size_t *n_files, stru
     return 0;
 }
 
-/* Runs argv with stdout/stderr captured; the last line of output goes into msg. */
-static int run_git(char *const argv[], char *msg, size_t size)
+extern char **environ;
+
+/* environ plus GIT_TERMINAL_PROMPT=0 (git never asks for a password: nobody would answer).
+ * Only the array is allocated; free() it. */
+static char **git_environ(void)
 {
-    int pfd[2];
-    pid_t pid;
-    int status;
+    static char no_prompt[] = "GIT_TERMINAL_PROMPT=0";
+    size_t n = 0, k = 0;
+    char **env;
+
+    while (environ[n])
+        n++;
+    env = calloc(n + 2, sizeof(*env));
+    if (env == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "GIT_TERMINAL_PROMPT=", 20) != 0)
+            env[k++] = environ[i];
+    env[k++] = no_prompt;
+    env[k] = NULL;
+    return env;
+}
+
+/* Reads fd to EOF keeping the tail; the last line of output goes into msg. */
+static void last_line(int fd, char *msg, size_t size)
+{
     char buf[4096];
     size_t len = 0;
     ssize_t n;
 
-    if (pipe(pfd) != 0)
-        return -1;
-    pid = fork();
-    if (pid < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-
-        if (devnull >= 0)
-            dup2(devnull, 0);
-        dup2(pfd[1], 1);
-        dup2(pfd[1], 2);
-        close(pfd[0]);
-        close(pfd[1]);
-        setenv("GIT_TERMINAL_PROMPT", "0", 1);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(pfd[1]);
-    while ((n = read(pfd[0], buf + len, sizeof(buf) - 1 - len)) > 0) {
-        len += (size_t)n;
+    while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 || (n < 0 && errno == EINTR)) {
+        len += n > 0 ? (size_t)n : 0;
         if (len == sizeof(buf) - 1) {
             /* keep the tail: the last line is the one that says what went wrong */
             memmove(buf, buf + len / 2, len - len / 2);
             len -= len / 2;
         }
     }
-    close(pfd[0]);
     buf[len] = '\0';
     while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
         buf[--len] = '\0';
     const char *last = strrchr(buf, '\n');
+    size_t m;
 
     last = last ? last + 1 : buf;
-    if (size > 0) {
-        size_t m = strlen(last) < size - 1 ? strlen(last) : size - 1;
+    m = strlen(last) < size - 1 ? strlen(last) : size - 1;
+    memcpy(msg, last, m);
+    msg[m] = '\0';
+}
 
-        memcpy(msg, last, m);
-        msg[m] = '\0';
+/* Runs argv (posix_spawnp: safe from any thread of a threaded program) with stdin from
+ * /dev/null and stdout/stderr captured; the last line of output goes into msg. Returns git's
+ * exit status, or -1 when it could not run (msg says why). */
+static int run_git(char *const argv[], char *msg, size_t size)
+{
+    posix_spawn_file_actions_t fa;
+    char **env = git_environ();
+    int pfd[2], status = 0, rc;
+    pid_t pid;
+
+    msg[0] = '\0';
+    if (env == NULL || pipe2(pfd, O_CLOEXEC) != 0) {
+        free(env);
+        snprintf(msg, size, "cannot run git: %s", strerror(errno));
+        return -1;
     }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+    rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    free(env);
+    close(pfd[1]);
+    if (rc != 0) {
+        close(pfd[0]);
+        snprintf(msg, size, "%s", rc == ENOENT ? "git is not installed" : strerror(rc));
+        return -1;
+    }
+    last_line(pfd[0], msg, size);
+    close(pfd[0]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && msg[0] == '\0')

@@ -4,8 +4,9 @@
  * JSON-encoded like Python's json.dumps, the script-mode and distribution keys, the SDK's defaults.
  *
  * Everything here is pure: no network, no files, no clock (the time is an input), any thread.
- * Packing and uploading the source is the caller's business (sourcedir.h, s3.h); this module
- * says what to upload and where.
+ * Packing and uploading the source is launch_run()'s business (launch.h, sourcedir.h); this
+ * module says what to upload and where. The code: estimator.c (fields, spec files),
+ * hyperparams.c, names.c, validate.c, request.c, relaunch.c, diff.c.
  *
  * Two ways to a request:
  *   - new:       struct estimator (fields set by name with estimator_set(), or from a spec file
@@ -17,8 +18,8 @@
  *
  * Ownership: an estimator owns its strings (estimator_clean() frees them). Requests are json_t
  * owned by the caller. Errors: 0 or a negative ERR_* with e filled; nothing prints. */
-#ifndef SAGETOP_ESTIMATOR_H
-#define SAGETOP_ESTIMATOR_H
+#ifndef SAGETOP_LAUNCH_ESTIMATOR_H
+#define SAGETOP_LAUNCH_ESTIMATOR_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -5,8 +5,8 @@
  * Runs on the caller's thread and blocks (disk, and `git` for clones). Prints nothing: git's own
  * output is captured and its last line ends up in e->msg on failure. Out-parameters are written
  * only on success. */
-#ifndef SAGETOP_SOURCEDIR_H
-#define SAGETOP_SOURCEDIR_H
+#ifndef SAGETOP_LAUNCH_SOURCEDIR_H
+#define SAGETOP_LAUNCH_SOURCEDIR_H
 
 #include <stddef.h>
 

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aws/estimator.h"
+#include "launch/estimator.h"
 
 const char hf_images_source[] =
     "sagemaker-python-sdk src/sagemaker/image_uri_config/huggingface.json "

@@ -1,0 +1,102 @@
+/* view_launch.h: what the launch form's files share (view_launch.c: the form and its fields;
+ * view_launch_review.c: drawing, the review, the submit and its outcome; view_launch_regex.c:
+ * the metric regex tester). Nothing outside these files includes it. UI thread only. */
+#ifndef SAGETOP_TUI_VIEW_LAUNCH_H
+#define SAGETOP_TUI_VIEW_LAUNCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "launch/estimator.h"
+#include "metrics/metrics.h"
+#include "tui/views.h"
+
+#define MAX_SETS 128
+#define MAX_ROWS 192
+#define MAX_SEEN 16
+#define MAX_PAST 40
+#define RT_FIRST 6              /* values shown by the regex tester */
+#define RT_LINES_PER_TICK 50000
+#define RT_INSTANCES 8
+
+/* The regex tester's run: one metric definition over one job's cached log. */
+struct regex_test {
+    char key[96];               /* "metric.eval_loss" */
+    char job[CACHE_JOB_NAME_MAX];
+    struct mset *ms;
+    struct cache_log_pos pos;
+    bool running, started;
+    char inst[RT_INSTANCES][MINSTANCE_MAX];
+    struct mextract_state st[RT_INSTANCES];
+    size_t n_inst;
+    unsigned long long lines, values, unparsed;
+    double first[RT_FIRST];
+    size_t n_first;
+    char text[512];
+    bool err;
+};
+
+struct row {
+    char key[96];
+    const char *group;      /* non-NULL: a group heading row */
+};
+
+struct launch_state {
+    bool relaunch;
+    char source[CACHE_JOB_NAME_MAX];
+    char *describe;
+    size_t describe_len;
+    char keys[MAX_SETS][96];
+    char *vals[MAX_SETS];
+    size_t n_sets;
+    struct row rows[MAX_ROWS];
+    size_t n_rows, cur, top;
+    json_t *req, *src_req, *edited;
+    struct estimator est;           /* new estimator: the current fields */
+    struct estimator_issues issues;
+    char build_msg[256];
+    char diff[4096];
+    size_t n_changed;
+    bool review;
+    int review_top;
+    char editing[96];
+    char roles[MAX_SEEN][256], buckets[MAX_SEEN][128];
+    size_t n_roles, n_buckets;
+    char past[MAX_PAST][CACHE_JOB_NAME_MAX];    /* for the regex tester's job completion */
+    size_t n_past;
+    /* re-launch of a job not described yet: waiting for the worker */
+    bool loading, following;
+    double loading_since;
+    struct regex_test rt;
+    /* the submit, running on the worker (worker_launch.c) */
+    bool submitting;
+    char submit_job[CACHE_JOB_NAME_MAX];
+    char result[640];
+    bool result_err;
+};
+
+/* view_launch.c */
+const char *launch_set_get(const struct launch_state *st, const char *key);
+void launch_set_put(struct launch_state *st, const char *key, const char *value);
+/* The field's value as the form shows it (the estimator's, or the re-launch request's). */
+void launch_field_value(const struct launch_state *st, const char *key, char *buf, size_t size);
+/* Rebuilds the rows, the request and its issues after a change. */
+void launch_rebuild(struct launch_state *st, struct app *a);
+size_t launch_add_matches(const char *const *cands, size_t n, const char *word,
+                          char (*out)[128], size_t max, size_t have);
+
+/* view_launch_review.c */
+void launch_draw(struct view *v, struct app *a, const struct rect *r);
+int launch_act_review(struct view *v, struct app *a);
+int launch_act_edit_json(struct view *v, struct app *a);
+int launch_act_submit(struct view *v, struct app *a);
+/* The open form (NULL: none) that view_launch_message() reports to. */
+void launch_attach(struct launch_state *st);
+
+/* view_launch_regex.c */
+int launch_act_test(struct view *v, struct app *a);
+/* Runs the regex test on the next lines of the log; the rest on the next tick. */
+int launch_regex_step(struct launch_state *st, struct app *a);
+
+#endif
