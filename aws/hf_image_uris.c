@@ -406,7 +406,8 @@ static void join(char *buf, size_t size, const char *s)
 
     if (len >= 3 && strcmp(buf + len - 3, "...") == 0)
         return;
-    if (len + strlen(s) + 2 + 4 >= size)
+    /* room for ", s" and a later ", ..." */
+    if (len + 2 + strlen(s) + 5 >= size)
         snprintf(buf + len, size - len, "%s...", len > 0 ? ", " : "");
     else
         snprintf(buf + len, size - len, "%s%s", len > 0 ? ", " : "", s);
