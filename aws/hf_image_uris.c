@@ -209,16 +209,18 @@ int hf_image_uris_parse(const char *buf, size_t len, const char *name, json_t **
 
 int hf_image_uris_user_path(char *buf, size_t size, struct err *e)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    /* the XDG spec ignores a relative XDG_CONFIG_HOME */
+    const char *base = getenv("XDG_CONFIG_HOME"), *sub = "";
     int n;
 
-    if (xdg != NULL && xdg[0] != '\0')
-        n = snprintf(buf, size, "%s/sagetop/huggingface.json", xdg);
-    else if (home != NULL && home[0] != '\0')
-        n = snprintf(buf, size, "%s/.config/sagetop/huggingface.json", home);
-    else
+    if (base == NULL || base[0] != '/') {
+        base = getenv("HOME");
+        sub = "/.config";
+    }
+    if (base == NULL || base[0] == '\0')
         return err_set(e, ERR_CONFIG, "no config directory for huggingface.json: set "
                        "XDG_CONFIG_HOME or HOME");
+    n = snprintf(buf, size, "%s%s/sagetop/huggingface.json", base, sub);
     if (n < 0 || (size_t)n >= size)
         return err_set(e, ERR_TOOBIG, "the path of huggingface.json is too long");
     return 0;

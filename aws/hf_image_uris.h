@@ -27,8 +27,8 @@ extern const size_t hf_images_json_size;
 int hf_image_uris_parse(const char *buf, size_t len, const char *name, json_t **training,
                         struct err *e);
 
-/* The user's table: $XDG_CONFIG_HOME/sagetop/huggingface.json, else
- * $HOME/.config/sagetop/huggingface.json. ERR_CONFIG when neither variable is set. */
+/* The user's table: $XDG_CONFIG_HOME/sagetop/huggingface.json (an absolute XDG_CONFIG_HOME),
+ * else $HOME/.config/sagetop/huggingface.json. ERR_CONFIG when neither is set. */
 int hf_image_uris_user_path(char *buf, size_t size, struct err *e);
 /* Reads and parses the file at path (capped at 16 MiB). A missing file is not an error: 0 with
  * *training NULL. Otherwise as hf_image_uris_parse(), errors naming the file. */

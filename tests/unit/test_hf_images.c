@@ -499,11 +499,12 @@ Test(hf_images, user_path_follows_xdg_then_home)
     setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
     cr_assert_eq(hf_image_uris_user_path(path, sizeof(path), &e), 0);
     cr_assert_str_eq(path, "/x/cfg/sagetop/huggingface.json");
-    unsetenv("XDG_CONFIG_HOME");
+    setenv("XDG_CONFIG_HOME", "relative/cfg", 1); /* ignored, as the XDG spec says */
     setenv("HOME", "/home/u", 1);
     cr_assert_eq(hf_image_uris_user_path(path, sizeof(path), &e), 0);
     cr_assert_str_eq(path, "/home/u/.config/sagetop/huggingface.json");
     cr_assert_eq(hf_image_uris_user_path(path, 10, &e), ERR_TOOBIG);
+    unsetenv("XDG_CONFIG_HOME");
     unsetenv("HOME");
     cr_assert_eq(hf_image_uris_user_path(path, sizeof(path), &e), ERR_CONFIG);
 }
