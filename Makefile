@@ -56,8 +56,31 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# ---- Generated sources: data/huggingface.json compiled into the binary -----------------------
+# The SageMaker SDK's own Hugging Face image table (see data/README.md) becomes a byte array in
+# $(BUILD)/gen/hf_images_json.c, parsed at run time by launch/hf_image_uris.c, so updating the table
+# is replacing that one file. od comes with coreutils; nothing is downloaded at build time.
+# GEN_OBJS_<module> joins the module's archive (the image table belongs to launch/).
+HF_JSON      := data/huggingface.json
+HF_JSON_C    := $(BUILD)/gen/hf_images_json.c
+GEN_OBJS_launch := $(BUILD)/gen/hf_images_json.o
+
+$(HF_JSON_C): $(HF_JSON)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q){ printf '/* Generated from %s by the Makefile: do not edit. */\n' '$(HF_JSON)'; \
+	  printf '#include "launch/hf_image_uris.h"\n\nconst unsigned char hf_images_json[] = {\n'; \
+	  od -An -v -tx1 $(HF_JSON) | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  printf '};\nconst size_t hf_images_json_size = sizeof(hf_images_json);\n'; \
+	} >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/hf_images_json.o: $(HF_JSON_C)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+# ---- end of generated sources -----------------------------------------------------------------
+
 define module_rule
-$(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(call module_srcs,$(1)))
+$(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(call module_srcs,$(1))) $(GEN_OBJS_$(1))
 	@echo "  AR      $$@"
 	@mkdir -p $$(dir $$@)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^

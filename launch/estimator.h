@@ -1,6 +1,6 @@
 /* estimator.h: a Hugging Face estimator (the SageMaker Python SDK's HuggingFace, as users write
  * it) and the CreateTrainingJob request it turns into, built exactly as the SDK builds it
- * (AWS_NOTES §4): image URI from the Deep Learning Containers table (hf_images.c), hyperparameters
+ * (AWS_NOTES §4): image URI from the Deep Learning Containers table (hf_image_uris.c, data/huggingface.json), hyperparameters
  * JSON-encoded like Python's json.dumps, the script-mode and distribution keys, the SDK's defaults.
  *
  * Everything here is pure: no network, no files, no clock (the time is an input), any thread.
@@ -199,7 +199,7 @@ void estimator_relaunch_name(const char *source, double now, char *out, size_t s
 extern const char *const estimator_instance_types[];
 bool estimator_known_instance_type(const char *type);
 
-/* ---- The Hugging Face DLC image table (hf_images.c) --------------------------------------- */
+/* ---- The Hugging Face DLC image table (hf_image_uris.c, data/huggingface.json) --------------------------------------- */
 
 /* framework: "pytorch" or "tensorflow"; versions as the user writes them (short or full:
  * they are echoed into the tag as given). ERR_INVAL naming the valid choices on an unknown

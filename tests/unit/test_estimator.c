@@ -1,4 +1,4 @@
-/* test_estimator.c: launch/ (the estimator files, hf_images.c and sourcedir.c). Requests built from
+/* test_estimator.c: launch/ (the estimator files, hf_image_uris.c and sourcedir.c). Requests built from
  * spec files are compared with checked-in CreateTrainingJob JSON derived from what the SageMaker
  * Python SDK's own code produced (AWS_NOTES §4); each AWS check is driven with a bad value and
  * its per-field message asserted. No network. */
@@ -288,7 +288,9 @@ static void check_fw_uri(const char *tf, const char *fw, const char *ver, const 
     cr_assert_str_eq(uri, want);
 }
 
-/* Rows of the full table (huggingface.json "training", see hf_images.c's header). */
+/* Rows of the full table (the SDK's huggingface.json "training", data/huggingface.json). The
+ * 4.38.2 rows of the former hand-made table came from a fork (no commit of the SDK has them):
+ * their checks became 4.46.1 and 4.49.0 rows, which the SDK's file has. */
 Test(hf_images, table_rows)
 {
     check_fw_uri("4.10", "pytorch", "1.9", "py38", "us-east-1",
@@ -319,9 +321,9 @@ Test(hf_images, table_rows)
     check_fw_uri("4.36", "pytorch", "2.1", "py310", "us-east-1",
                  "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
                  "2.1-transformers4.36-gpu-py310-cu121-ubuntu20.04");
-    check_fw_uri("4.38.2", "pytorch", "2.2.1", "py310", "us-east-1",
+    check_fw_uri("4.46.1", "pytorch", "2.3.0", "py311", "us-east-1",
                  "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
-                 "2.2.1-transformers4.38.2-gpu-py310-cu121-ubuntu20.04");
+                 "2.3.0-transformers4.46.1-gpu-py311-cu121-ubuntu20.04");
     /* No container_version in the 4.4.2 row: the SDK's default. */
     check_fw_uri("4.4", "tensorflow", "2.4", "py37", "us-east-1",
                  "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-tensorflow-training:"
@@ -334,9 +336,9 @@ Test(hf_images, table_rows)
     check_fw_uri("4.10", "pytorch", "1.9", "py38", "ap-east-1",
                  "871362719292.dkr.ecr.ap-east-1.amazonaws.com/huggingface-pytorch-training:"
                  "1.9-transformers4.10-gpu-py38-cu111-ubuntu20.04");
-    check_fw_uri("4.38", "pytorch", "2.2", "py310", "ap-east-1",
+    check_fw_uri("4.49", "pytorch", "2.5", "py311", "ap-east-1",
                  "871362719292.dkr.ecr.ap-east-1.amazonaws.com/huggingface-pytorch-training:"
-                 "2.2-transformers4.38-gpu-py310-cu121-ubuntu20.04");
+                 "2.5-transformers4.49-gpu-py311-cu124-ubuntu22.04");
     check_fw_uri("4.17", "pytorch", "1.10", "py38", "ap-south-2",
                  "772153158452.dkr.ecr.ap-south-2.amazonaws.com/huggingface-pytorch-training:"
                  "1.10-transformers4.17-gpu-py38-cu113-ubuntu20.04");
@@ -352,13 +354,17 @@ Test(hf_images, full_table_refusals_list_valid_ones)
 
     cr_assert_eq(hf_images_uri("4.29", "pytorch", "2.0", "py310", "ml.p3.2xlarge", "us-east-1",
                                uri, sizeof(uri), &e), ERR_INVAL);
-    cr_assert(strstr(e.msg, "unsupported transformers version '4.29'; valid: 4.4.2, 4.4, 4.5.0, "
-                            "4.5, 4.6.1, 4.6, 4.10.2, 4.10, 4.11.0, 4.11, 4.12.3, 4.12, 4.17.0, "
-                            "4.17, 4.26.0, 4.26, 4.28.1, 4.28, 4.36.0, 4.36, 4.38.2, 4.38"),
+    /* the full versions (the aliases would not fit an error message) */
+    cr_assert(strstr(e.msg, "unsupported transformers version '4.29'; valid: 4.4.2, 4.5.0, "
+                            "4.6.1, 4.10.2, 4.11.0, 4.12.3, 4.17.0, 4.26.0, 4.28.1, 4.36.0, "
+                            "4.46.1, 4.48.0, 4.49.0, 4.55.0, 4.56.2, 5.3.0"),
               "%s", e.msg);
-    cr_assert_eq(hf_images_uri("4.38", "pytorch", "1.13", "py310", "ml.p3.2xlarge", "us-east-1",
+    cr_assert_eq(hf_images_uri("4.38", "pytorch", "2.1", "py310", "ml.p3.2xlarge", "us-east-1",
                                uri, sizeof(uri), &e), ERR_INVAL);
-    cr_assert(strstr(e.msg, "valid: 2.1.0, 2.1, 2.2.1, 2.2"), "%s", e.msg);
+    cr_assert(strstr(e.msg, "unsupported transformers version '4.38'"), "%s", e.msg);
+    cr_assert_eq(hf_images_uri("4.10", "pytorch", "1.13", "py38", "ml.p3.2xlarge", "us-east-1",
+                               uri, sizeof(uri), &e), ERR_INVAL);
+    cr_assert(strstr(e.msg, "valid: 1.8.1, 1.8, 1.9.0, 1.9"), "%s", e.msg);
     cr_assert_eq(hf_images_uri("4.11", "tensorflow", "2.4", "py37", "ml.p3.2xlarge", "us-east-1",
                                uri, sizeof(uri), &e), ERR_INVAL);
     cr_assert(strstr(e.msg, "valid: 2.5.1, 2.5"), "%s", e.msg);
