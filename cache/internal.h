@@ -13,6 +13,7 @@
 
 #include "aws/err.h"
 #include "cache/cache.h"
+#include "cache/logpage.h"
 
 struct cache {
     sqlite3 *db;
@@ -44,10 +45,10 @@ int cache_job_lookup(struct cache *c, const char *name, int64_t *id, struct err 
 /* Schema 6: packs every metric_points row into metric_chunks, then drops metric_points. */
 int cache_points_migrate_v6(struct cache *c, struct err *e);
 
-/* LEB128 varints (log pages, packed points): put returns the bytes written (at most 10);
- * get advances *p, -1 when the bytes end first or the value is over 64 bits. */
-size_t cache_put_varint(unsigned char *p, uint64_t v);
-int cache_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
+/* Log pages (logstore.c): the columns every page query selects, in the order
+ * cache_page_decode_row() reads them; it decodes the current row into pg (see logpage.h). */
+#define CACHE_PAGE_COLS "SELECT first_seq, n_events, first_ts, raw_bytes, data FROM log_pages "
+int cache_page_decode_row(sqlite3_stmt *st, ZSTD_DCtx *dctx, struct logpage *pg, struct err *e);
 
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);

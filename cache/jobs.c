@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/dynbuf.h"
 #include "cache/internal.h"
 #include "cache/logstore.h"
 
@@ -815,16 +816,9 @@ static int kv_query(struct cache *c, const char *sql, const char *name,
     sqlite3_bind_int64(st, 1, c->scope_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (l.n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct cache_kv *ni = realloc(l.items, nc * sizeof(*ni));
-
-            if (ni == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            l.items = ni;
-            cap = nc;
+        if (vec_grow((void **)&l.items, &cap, l.n + 1, sizeof(*l.items)) != 0) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
         }
         l.items[l.n].key = cache_col_strdup(st, 0);
         l.items[l.n].value = cache_col_strdup(st, 1);
@@ -889,16 +883,9 @@ int cache_job_transitions(struct cache *c, const char *name, struct cache_transi
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         struct cache_transition *t;
 
-        if (l.n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct cache_transition *ni = realloc(l.items, nc * sizeof(*ni));
-
-            if (ni == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            l.items = ni;
-            cap = nc;
+        if (vec_grow((void **)&l.items, &cap, l.n + 1, sizeof(*l.items)) != 0) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
         }
         t = &l.items[l.n++];
         cache_col_text(st, 0, t->status, sizeof(t->status));

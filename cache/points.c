@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/dynbuf.h"
 #include "cache/internal.h"
 #include "cache/logstore.h"
 
@@ -359,15 +360,8 @@ static struct msum *msum_find(struct msum **v, size_t *n, size_t *cap, const cha
     for (i = *n; i > 0; i--)             /* the most recent names are the likeliest */
         if ((*v)[i - 1].name == name || strcmp((*v)[i - 1].name, name) == 0)
             return &(*v)[i - 1];
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        struct msum *nv = realloc(*v, nc * sizeof(*nv));
-
-        if (nv == NULL)
-            return NULL;
-        *v = nv;
-        *cap = nc;
-    }
+    if (vec_grow((void **)v, cap, *n + 1, sizeof(**v)) != 0)
+        return NULL;
     memset(&(*v)[*n], 0, sizeof(**v));
     (*v)[*n].name = name;
     (*v)[*n].id = -1;
@@ -376,15 +370,8 @@ static struct msum *msum_find(struct msum **v, size_t *n, size_t *cap, const cha
 
 static int msum_push(struct msum *m, const struct rec *r)
 {
-    if (m->n == m->cap) {
-        size_t nc = m->cap ? m->cap * 2 : 64;
-        struct rec *nr = realloc(m->r, nc * sizeof(*nr));
-
-        if (nr == NULL)
-            return -1;
-        m->r = nr;
-        m->cap = nc;
-    }
+    if (vec_grow((void **)&m->r, &m->cap, m->n + 1, sizeof(*m->r)) != 0)
+        return -1;
     m->r[m->n++] = *r;
     return 0;
 }
@@ -615,16 +602,9 @@ int cache_metric_hashes(struct cache *c, int64_t job_id, struct cache_metric_has
         return rc;
     sqlite3_bind_int64(st, 1, job_id);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct cache_metric_hash *nv = realloc(v, nc * sizeof(*nv));
-
-            if (nv == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory reading metrics");
-                break;
-            }
-            v = nv;
-            cap = nc;
+        if (vec_grow((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
+            rc = err_set(e, ERR_NOMEM, "out of memory reading metrics");
+            break;
         }
         cache_col_text(st, 0, v[n].name, sizeof(v[n].name));
         v[n].known = sqlite3_column_type(st, 1) != SQLITE_NULL;
@@ -711,16 +691,9 @@ int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metri
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         struct cache_metric_stat *m;
 
-        if (l.n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct cache_metric_stat *ni = realloc(l.items, nc * sizeof(*ni));
-
-            if (ni == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            l.items = ni;
-            cap = nc;
+        if (vec_grow((void **)&l.items, &cap, l.n + 1, sizeof(*l.items)) != 0) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
         }
         m = &l.items[l.n++];
         memset(m, 0, sizeof(*m));
