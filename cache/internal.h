@@ -1,5 +1,5 @@
 /* internal.h: what the cache/ files share and nobody outside cache/ may include: the handle's
- * layout and the small SQLite helpers. */
+ * layout and the small SQLite helpers (sql.c). */
 #ifndef SAGETOP_CACHE_INTERNAL_H
 #define SAGETOP_CACHE_INTERNAL_H
 
@@ -49,6 +49,21 @@ int cache_points_migrate_v6(struct cache *c, struct err *e);
  * cache_page_decode_row() reads them; it decodes the current row into pg (see logpage.h). */
 #define CACHE_PAGE_COLS "SELECT first_seq, n_events, first_ts, raw_bytes, data FROM log_pages "
 int cache_page_decode_row(sqlite3_stmt *st, ZSTD_DCtx *dctx, struct logpage *pg, struct err *e);
+
+/* The rows of one job as a growing array (sql.c): runs sql with ?1 = the handle's scope and
+ * ?2 = the job's name, and for each row calls read(st, item) on the next zeroed-by-nobody item
+ * of elem bytes. On failure (ERR_NOMEM, or ERR_CACHE naming `what`) the items read so far stay
+ * in items/n for the caller's own clean function. */
+typedef void (*cache_row_fn)(sqlite3_stmt *st, void *item);
+struct cache_rows {
+    size_t elem;
+    cache_row_fn read;
+    const char *what;            /* "reading tags": for the error message */
+    void *items;                 /* the caller's to free */
+    size_t n, cap;
+};
+int cache_job_rows(struct cache *c, const char *sql, const char *job, struct cache_rows *r,
+                   struct err *e);
 
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);

@@ -803,30 +803,24 @@ void cache_kv_list_clean(struct cache_kv_list *l)
 }
 
 /* Runs sql (?1 = scope, ?2 = job name) and collects column 0/1 pairs. */
+static void read_kv(sqlite3_stmt *st, void *item)
+{
+    struct cache_kv *kv = item;
+
+    kv->key = cache_col_strdup(st, 0);
+    kv->value = cache_col_strdup(st, 1);
+}
+
 static int kv_query(struct cache *c, const char *sql, const char *name,
                     struct cache_kv_list *out, struct err *e)
 {
-    struct cache_kv_list l = { NULL, 0 };
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc, s;
+    struct cache_rows r = { .elem = sizeof(struct cache_kv), .read = read_kv,
+                            .what = "reading job details" };
+    struct cache_kv_list l;
+    int rc = cache_job_rows(c, sql, name, &r, e);
 
-    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (vec_grow((void **)&l.items, &cap, l.n + 1, sizeof(*l.items)) != 0) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
-        l.items[l.n].key = cache_col_strdup(st, 0);
-        l.items[l.n].value = cache_col_strdup(st, 1);
-        l.n++;
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "reading job details");
-    sqlite3_finalize(st);
+    l.items = r.items;
+    l.n = r.n;
     if (rc != 0) {
         cache_kv_list_clean(&l);
         return rc;
@@ -866,36 +860,28 @@ void cache_transition_list_clean(struct cache_transition_list *l)
     l->n = 0;
 }
 
+static void read_transition(sqlite3_stmt *st, void *item)
+{
+    struct cache_transition *t = item;
+
+    cache_col_text(st, 0, t->status, sizeof(t->status));
+    t->start_time = sqlite3_column_double(st, 1);
+    t->end_time = sqlite3_column_double(st, 2);
+    cache_col_text(st, 3, t->message, sizeof(t->message));
+}
+
 int cache_job_transitions(struct cache *c, const char *name, struct cache_transition_list *out,
                           struct err *e)
 {
-    struct cache_transition_list l = { NULL, 0 };
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc, s;
-
-    if ((rc = cache_prepare(c, "SELECT t.status, t.start_time, t.end_time, t.message FROM"
+    struct cache_rows r = { .elem = sizeof(struct cache_transition), .read = read_transition,
+                            .what = "reading transitions" };
+    struct cache_transition_list l;
+    int rc = cache_job_rows(c, "SELECT t.status, t.start_time, t.end_time, t.message FROM"
                             " transitions t JOIN jobs j ON j.id=t.job_id WHERE j.scope_id=?"
-                            " AND j.name=? ORDER BY t.idx", &st, e)) != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cache_transition *t;
+                            " AND j.name=? ORDER BY t.idx", name, &r, e);
 
-        if (vec_grow((void **)&l.items, &cap, l.n + 1, sizeof(*l.items)) != 0) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
-        t = &l.items[l.n++];
-        cache_col_text(st, 0, t->status, sizeof(t->status));
-        t->start_time = sqlite3_column_double(st, 1);
-        t->end_time = sqlite3_column_double(st, 2);
-        cache_col_text(st, 3, t->message, sizeof(t->message));
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "reading transitions");
-    sqlite3_finalize(st);
+    l.items = r.items;
+    l.n = r.n;
     if (rc != 0) {
         cache_transition_list_clean(&l);
         return rc;

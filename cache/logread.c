@@ -429,32 +429,26 @@ int cache_logs_info(struct cache *c, const char *job, struct cache_log_info *out
     return rc;
 }
 
+static void read_instance(sqlite3_stmt *st, void *item)
+{
+    struct cache_kv *kv = item;
+
+    kv->key = cache_col_strdup(st, 0);
+    kv->value = NULL;
+}
+
 int cache_logs_instances(struct cache *c, const char *job, struct cache_kv_list *out,
                          struct err *e)
 {
-    struct cache_kv_list l = { NULL, 0 };
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc, s;
-
-    if ((rc = cache_prepare(c, "SELECT DISTINCT s.instance FROM log_streams s JOIN jobs j ON"
+    struct cache_rows r = { .elem = sizeof(struct cache_kv), .read = read_instance,
+                            .what = "listing instances" };
+    struct cache_kv_list l;
+    int rc = cache_job_rows(c, "SELECT DISTINCT s.instance FROM log_streams s JOIN jobs j ON"
                             " j.id=s.job_id WHERE j.scope_id=? AND j.name=? ORDER BY"
-                            " length(s.instance), s.instance", &st, e)) != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (vec_grow((void **)&l.items, &cap, l.n + 1, sizeof(*l.items)) != 0) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
-        l.items[l.n].key = cache_col_strdup(st, 0);
-        l.items[l.n].value = NULL;
-        l.n++;
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "listing instances");
-    sqlite3_finalize(st);
+                            " length(s.instance), s.instance", job, &r, e);
+
+    l.items = r.items;
+    l.n = r.n;
     if (rc != 0) {
         cache_kv_list_clean(&l);
         return rc;

@@ -130,8 +130,10 @@ out:
 
 #define STREAM_COLS "s.id, s.name, s.instance, s.token, s.n_events, s.last_ts, s.done"
 
-static void read_stream(sqlite3_stmt *st, struct cache_stream *s)
+static void read_stream(sqlite3_stmt *st, void *item)
 {
+    struct cache_stream *s = item;
+
     memset(s, 0, sizeof(*s));
     s->id = sqlite3_column_int64(st, 0);
     cache_col_text(st, 1, s->name, sizeof(s->name));
@@ -144,27 +146,15 @@ static void read_stream(sqlite3_stmt *st, struct cache_stream *s)
 
 int cache_streams(struct cache *c, const char *job, struct cache_stream_list *out, struct err *e)
 {
-    struct cache_stream_list l = { NULL, 0 };
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc, s;
-
-    if ((rc = cache_prepare(c, "SELECT " STREAM_COLS " FROM log_streams s JOIN jobs j ON"
+    struct cache_rows r = { .elem = sizeof(struct cache_stream), .read = read_stream,
+                            .what = "listing log streams" };
+    struct cache_stream_list l;
+    int rc = cache_job_rows(c, "SELECT " STREAM_COLS " FROM log_streams s JOIN jobs j ON"
                             " j.id=s.job_id WHERE j.scope_id=? AND j.name=? ORDER BY s.name",
-                            &st, e)) != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (vec_grow((void **)&l.items, &cap, l.n + 1, sizeof(*l.items)) != 0) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
-        read_stream(st, &l.items[l.n++]);
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "listing log streams");
-    sqlite3_finalize(st);
+                            job, &r, e);
+
+    l.items = r.items;
+    l.n = r.n;
     if (rc != 0) {
         cache_stream_list_clean(&l);
         return rc;
@@ -212,8 +202,8 @@ int cache_stream_set_done(struct cache *c, int64_t stream_id, bool done, struct 
 }
 
 /* Loads the page holding first_seq..: the stream's last page when it is still open. */
-static int load_open_page(struct cache *c, int64_t sid, struct logpage_builder *b, int64_t *stored_old,
-                          struct err *e)
+static int load_open_page(struct cache *c, int64_t sid, struct logpage_builder *b,
+                          int64_t *stored_old, struct err *e)
 {
     sqlite3_stmt *st;
     int rc, i;

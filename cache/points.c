@@ -664,6 +664,23 @@ void cache_metric_stat_list_clean(struct cache_metric_stat_list *l)
     l->n = 0;
 }
 
+static void read_metric_stat(sqlite3_stmt *st, void *item)
+{
+    struct cache_metric_stat *m = item;
+
+    memset(m, 0, sizeof(*m));
+    cache_col_text(st, 0, m->name, sizeof(m->name));
+    m->count = sqlite3_column_int64(st, 5);
+    m->last = m->count ? sqlite3_column_double(st, 1) : NAN;
+    m->min = m->count ? sqlite3_column_double(st, 2) : NAN;
+    m->max = m->count ? sqlite3_column_double(st, 3) : NAN;
+    m->last_ts_ms = (double)sqlite3_column_int64(st, 4);
+    m->has_final = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    m->final_value = m->has_final ? sqlite3_column_double(st, 6) : NAN;
+    m->unparsed = sqlite3_column_int64(st, 7);
+    m->repaired = sqlite3_column_int64(st, 8);
+}
+
 int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metric_stat_list *out,
                            struct err *e)
 {
@@ -679,38 +696,13 @@ int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metri
         " WHERE j.scope_id=?1 AND j.name=?2 AND NOT EXISTS(SELECT 1 FROM metrics m WHERE"
         "  m.job_id=j.id AND m.name=f.name AND (m.count > 0 OR m.unparsed > 0))"
         " ORDER BY 1";
-    struct cache_metric_stat_list l = { NULL, 0 };
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc, s;
+    struct cache_rows r = { .elem = sizeof(struct cache_metric_stat), .read = read_metric_stat,
+                            .what = "reading metrics" };
+    struct cache_metric_stat_list l;
+    int rc = cache_job_rows(c, sql, name, &r, e);
 
-    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cache_metric_stat *m;
-
-        if (vec_grow((void **)&l.items, &cap, l.n + 1, sizeof(*l.items)) != 0) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
-        m = &l.items[l.n++];
-        memset(m, 0, sizeof(*m));
-        cache_col_text(st, 0, m->name, sizeof(m->name));
-        m->count = sqlite3_column_int64(st, 5);
-        m->last = m->count ? sqlite3_column_double(st, 1) : NAN;
-        m->min = m->count ? sqlite3_column_double(st, 2) : NAN;
-        m->max = m->count ? sqlite3_column_double(st, 3) : NAN;
-        m->last_ts_ms = (double)sqlite3_column_int64(st, 4);
-        m->has_final = sqlite3_column_type(st, 6) != SQLITE_NULL;
-        m->final_value = m->has_final ? sqlite3_column_double(st, 6) : NAN;
-        m->unparsed = sqlite3_column_int64(st, 7);
-        m->repaired = sqlite3_column_int64(st, 8);
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "reading metrics");
-    sqlite3_finalize(st);
+    l.items = r.items;
+    l.n = r.n;
     if (rc != 0) {
         cache_metric_stat_list_clean(&l);
         return rc;
