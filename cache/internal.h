@@ -74,6 +74,17 @@ int cache_regexp_register(struct cache *c, struct err *e);
 /* Compiles a user regex with smart case; ERR_INVAL with the offset on error. */
 int cache_regex_compile(const char *re, pcre2_code **out, struct err *e);
 
+/* Packed metric points (points.c): one metric_chunks row holds up to CACHE_CHUNK_POINTS points
+ * of a metric in one stream. cache_chunk_decode() decodes a row's blob of len bytes holding n
+ * points into out; -1 when the blob is damaged. */
+#define CACHE_CHUNK_POINTS 1024
+struct cache_chunk_rec {
+    int64_t seq, ts_ms, step;
+    double value, epoch, sm;
+    uint32_t flags, k;
+};
+int cache_chunk_decode(const unsigned char *p, size_t len, size_t n, struct cache_chunk_rec *out);
+
 /* Re-extraction (points.c). A metric's defs_hash fingerprints the definitions all its points
  * were extracted with; every cache_points_add() that stores a point forgets it (sync does not
  * record it), so a metric with a known hash holds exactly what those definitions extract. */
