@@ -65,6 +65,15 @@ struct cache_rows {
 int cache_job_rows(struct cache *c, const char *sql, const char *job, struct cache_rows *r,
                    struct err *e);
 
+/* Job rows (jobs.c): the columns cache_job_read_row() reads from a "jobs j" query, in order;
+ * cache_parse_number(): the whole of s (spaces around allowed) is one finite number. */
+#define CACHE_JOB_COLS "j.id, j.name, j.arn, j.status, j.secondary_status, j.creation_time," \
+    " j.start_time, j.end_time, j.last_modified, j.instance_type, j.instance_count," \
+    " j.training_seconds, j.billable_seconds, j.spot, j.describe_json IS NOT NULL," \
+    " j.described_at, j.failure_reason"
+void cache_job_read_row(sqlite3_stmt *st, struct cache_job *j);
+bool cache_parse_number(const char *s, double *out);
+
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 char *cache_col_strdup(sqlite3_stmt *st, int col);
