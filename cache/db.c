@@ -457,6 +457,22 @@ uint64_t cache_data_version(struct cache *c)
     return ((uint64_t)v << 32) + c->own_writes;
 }
 
+/* Runs a statement with two text parameters and no result rows. */
+static int exec_texts(struct cache *c, const char *sql, const char *a, const char *b,
+                      const char *what, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int scope_lookup(struct cache *c, const char *account, const char *region, bool create,
                         struct err *e)
 {
@@ -464,15 +480,9 @@ static int scope_lookup(struct cache *c, const char *account, const char *region
     int rc;
 
     if (create) {
-        if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO scopes(account, region) VALUES(?,?)",
-                                &st, e)) != 0)
+        if ((rc = exec_texts(c, "INSERT OR IGNORE INTO scopes(account, region) VALUES(?,?)",
+                             account, region, "creating the scope", e)) != 0)
             return rc;
-        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            return cache_fail(c, e, "creating the scope");
     }
     if ((rc = cache_prepare(c, "SELECT id FROM scopes WHERE account=? AND region=?", &st, e))
         != 0)
@@ -513,15 +523,10 @@ int cache_scope_pick(struct cache *c, const char *identity_key, const char *regi
 
     if (account != NULL && account[0] != '\0') {
         if (!c->read_only && identity_key != NULL) {
-            if ((rc = cache_prepare(c, "INSERT OR REPLACE INTO identities VALUES(?,?,"
-                                    "((julianday('now')-2440587.5)*86400.0))", &st, e)) != 0)
+            if ((rc = exec_texts(c, "INSERT OR REPLACE INTO identities VALUES(?,?,"
+                                 "((julianday('now')-2440587.5)*86400.0))", identity_key,
+                                 account, "remembering the account", e)) != 0)
                 return rc;
-            sqlite3_bind_text(st, 1, identity_key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
-            rc = sqlite3_step(st);
-            sqlite3_finalize(st);
-            if (rc != SQLITE_DONE)
-                return cache_fail(c, e, "remembering the account");
             c->own_writes++;
         }
         return cache_scope_use(c, account, region, e);

@@ -73,6 +73,9 @@ int cache_job_rows(struct cache *c, const char *sql, const char *job, struct cac
     " j.described_at, j.failure_reason"
 void cache_job_read_row(sqlite3_stmt *st, struct cache_job *j);
 bool cache_parse_number(const char *s, double *out);
+/* The same into a cache_kv_list (jobs.c); read fills one struct cache_kv. */
+int cache_kv_rows(struct cache *c, const char *sql, const char *job, cache_row_fn read,
+                  const char *what, struct cache_kv_list *out, struct err *e);
 
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);

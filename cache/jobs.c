@@ -139,6 +139,53 @@ static int run_stmt(struct cache *c, sqlite3_stmt *st, struct err *e, const char
     return rc;
 }
 
+/* Binds one array item from ?3 on (?1 = the job, ?2 = the item's index, which a statement may
+ * leave unused). */
+typedef void (*bind_item_fn)(sqlite3_stmt *st, json_t *v);
+
+static void bind_definition(sqlite3_stmt *st, json_t *v)
+{
+    sqlite3_bind_text(st, 3, jstr(v, "Name"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, jstr(v, "Regex"), -1, SQLITE_STATIC);
+}
+
+static void bind_transition(sqlite3_stmt *st, json_t *v)
+{
+    sqlite3_bind_text(st, 3, jstr(v, "Status"), -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, jnum(v, "StartTime"));
+    sqlite3_bind_double(st, 5, jnum(v, "EndTime"));
+    sqlite3_bind_text(st, 6, jstr(v, "StatusMessage"), -1, SQLITE_STATIC);
+}
+
+static void bind_final_metric(sqlite3_stmt *st, json_t *v)
+{
+    sqlite3_bind_text(st, 3, jstr(v, "MetricName"), -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, jnum(v, "Value"));
+    sqlite3_bind_double(st, 5, jnum(v, "Timestamp"));
+}
+
+/* Inserts one row per item of the JSON array arr (NULL or not an array: none). */
+static int store_array(struct cache *c, const char *sql, int64_t id, json_t *arr,
+                       bind_item_fn bind, const char *what, struct err *e)
+{
+    sqlite3_stmt *st;
+    json_t *v;
+    size_t i;
+    int rc;
+
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+        return rc;
+    json_array_foreach(arr, i, v) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, (int)i);
+        bind(st, v);
+        if ((rc = run_stmt(c, st, e, what)) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int store_children(struct cache *c, int64_t id, json_t *doc, struct err *e)
 {
     sqlite3_stmt *st = NULL;
@@ -189,48 +236,15 @@ static int store_children(struct cache *c, int64_t id, json_t *doc, struct err *
             break;
     }
     sqlite3_finalize(st);
-    if (rc != 0)
-        return rc;
-    if ((rc = cache_prepare(c, "INSERT INTO metric_definitions VALUES(?,?,?,?)", &st, e)) != 0)
-        return rc;
-    json_array_foreach(defs, i, v) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, (int)i);
-        sqlite3_bind_text(st, 3, jstr(v, "Name"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, jstr(v, "Regex"), -1, SQLITE_STATIC);
-        if ((rc = run_stmt(c, st, e, "storing metric definitions")) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
-    if (rc != 0)
-        return rc;
-    if ((rc = cache_prepare(c, "INSERT INTO transitions VALUES(?,?,?,?,?,?)", &st, e)) != 0)
-        return rc;
-    json_array_foreach(tr, i, v) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, (int)i);
-        sqlite3_bind_text(st, 3, jstr(v, "Status"), -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 4, jnum(v, "StartTime"));
-        sqlite3_bind_double(st, 5, jnum(v, "EndTime"));
-        sqlite3_bind_text(st, 6, jstr(v, "StatusMessage"), -1, SQLITE_STATIC);
-        if ((rc = run_stmt(c, st, e, "storing status transitions")) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
-    if (rc != 0)
-        return rc;
-    if ((rc = cache_prepare(c, "INSERT OR REPLACE INTO final_metrics VALUES(?,?,?,?)", &st, e))
-        != 0)
-        return rc;
-    json_array_foreach(fm, i, v) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, jstr(v, "MetricName"), -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 3, jnum(v, "Value"));
-        sqlite3_bind_double(st, 4, jnum(v, "Timestamp"));
-        if ((rc = run_stmt(c, st, e, "storing final metrics")) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
+    if (rc == 0)
+        rc = store_array(c, "INSERT INTO metric_definitions VALUES(?,?,?,?)", id, defs,
+                         bind_definition, "storing metric definitions", e);
+    if (rc == 0)
+        rc = store_array(c, "INSERT INTO transitions VALUES(?,?,?,?,?,?)", id, tr,
+                         bind_transition, "storing status transitions", e);
+    if (rc == 0)
+        rc = store_array(c, "INSERT OR REPLACE INTO final_metrics VALUES(?1,?3,?4,?5)", id, fm,
+                         bind_final_metric, "storing final metrics", e);
     return rc;
 }
 
@@ -430,13 +444,12 @@ static void read_kv(sqlite3_stmt *st, void *item)
     kv->value = cache_col_strdup(st, 1);
 }
 
-static int kv_query(struct cache *c, const char *sql, const char *name,
-                    struct cache_kv_list *out, struct err *e)
+int cache_kv_rows(struct cache *c, const char *sql, const char *job, cache_row_fn read,
+                  const char *what, struct cache_kv_list *out, struct err *e)
 {
-    struct cache_rows r = { .elem = sizeof(struct cache_kv), .read = read_kv,
-                            .what = "reading job details" };
+    struct cache_rows r = { .elem = sizeof(struct cache_kv), .read = read, .what = what };
     struct cache_kv_list l;
-    int rc = cache_job_rows(c, sql, name, &r, e);
+    int rc = cache_job_rows(c, sql, job, &r, e);
 
     l.items = r.items;
     l.n = r.n;
@@ -451,23 +464,24 @@ static int kv_query(struct cache *c, const char *sql, const char *name,
 int cache_job_hyperparameters(struct cache *c, const char *name, struct cache_kv_list *out,
                               struct err *e)
 {
-    return kv_query(c, "SELECT h.key, h.value FROM hyperparameters h JOIN jobs j ON"
-                    " j.id=h.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY h.key",
-                    name, out, e);
+    return cache_kv_rows(c, "SELECT h.key, h.value FROM hyperparameters h JOIN jobs j ON"
+                         " j.id=h.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY h.key",
+                         name, read_kv, "reading job details", out, e);
 }
 
 int cache_job_metric_definitions(struct cache *c, const char *name, struct cache_kv_list *out,
                                  struct err *e)
 {
-    return kv_query(c, "SELECT d.name, d.regex FROM metric_definitions d JOIN jobs j ON"
-                    " j.id=d.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY d.idx",
-                    name, out, e);
+    return cache_kv_rows(c, "SELECT d.name, d.regex FROM metric_definitions d JOIN jobs j ON"
+                         " j.id=d.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY d.idx",
+                         name, read_kv, "reading job details", out, e);
 }
 
 int cache_job_tags(struct cache *c, const char *name, struct cache_kv_list *out, struct err *e)
 {
-    return kv_query(c, "SELECT t.key, t.value FROM tags t JOIN jobs j ON j.id=t.job_id"
-                    " WHERE j.scope_id=?1 AND j.name=?2 ORDER BY t.key", name, out, e);
+    return cache_kv_rows(c, "SELECT t.key, t.value FROM tags t JOIN jobs j ON j.id=t.job_id"
+                         " WHERE j.scope_id=?1 AND j.name=?2 ORDER BY t.key", name, read_kv,
+                         "reading job details", out, e);
 }
 
 void cache_transition_list_clean(struct cache_transition_list *l)

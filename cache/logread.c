@@ -440,19 +440,8 @@ static void read_instance(sqlite3_stmt *st, void *item)
 int cache_logs_instances(struct cache *c, const char *job, struct cache_kv_list *out,
                          struct err *e)
 {
-    struct cache_rows r = { .elem = sizeof(struct cache_kv), .read = read_instance,
-                            .what = "listing instances" };
-    struct cache_kv_list l;
-    int rc = cache_job_rows(c, "SELECT DISTINCT s.instance FROM log_streams s JOIN jobs j ON"
-                            " j.id=s.job_id WHERE j.scope_id=? AND j.name=? ORDER BY"
-                            " length(s.instance), s.instance", job, &r, e);
-
-    l.items = r.items;
-    l.n = r.n;
-    if (rc != 0) {
-        cache_kv_list_clean(&l);
-        return rc;
-    }
-    *out = l;
-    return 0;
+    return cache_kv_rows(c, "SELECT DISTINCT s.instance FROM log_streams s JOIN jobs j ON"
+                         " j.id=s.job_id WHERE j.scope_id=? AND j.name=? ORDER BY"
+                         " length(s.instance), s.instance", job, read_instance,
+                         "listing instances", out, e);
 }
