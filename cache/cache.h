@@ -8,7 +8,8 @@
  *
  * Scope: everything is kept per (account, region). A handle reads and writes one scope at a
  * time: cache_scope_use() selects it (created on first use). Until then the scope is
- * ("unknown", "unknown"). See cache_scope_resolve() in scope.h for how the front ends pick it.
+ * ("unknown", "unknown"). The front ends pick it with cache_session_open() (session.h), which
+ * asks STS for the account and remembers it through cache_scope_pick().
  *
  * Ownership: results go into caller-owned structs and arrays; list results that must allocate
  * are returned in a struct with a matching *_clean(). Strings passed in are borrowed.

@@ -1,5 +1,5 @@
 /* internal.h: what the cache/ files share and nobody outside cache/ may include: the handle's
- * layout and the small SQLite helpers. */
+ * layout and the small SQLite helpers (sql.c). */
 #ifndef SAGETOP_CACHE_INTERNAL_H
 #define SAGETOP_CACHE_INTERNAL_H
 
@@ -13,6 +13,7 @@
 
 #include "aws/err.h"
 #include "cache/cache.h"
+#include "cache/logpage.h"
 
 struct cache {
     sqlite3 *db;
@@ -44,10 +45,37 @@ int cache_job_lookup(struct cache *c, const char *name, int64_t *id, struct err 
 /* Schema 6: packs every metric_points row into metric_chunks, then drops metric_points. */
 int cache_points_migrate_v6(struct cache *c, struct err *e);
 
-/* LEB128 varints (log pages, packed points): put returns the bytes written (at most 10);
- * get advances *p, -1 when the bytes end first or the value is over 64 bits. */
-size_t cache_put_varint(unsigned char *p, uint64_t v);
-int cache_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
+/* Log pages (logstore.c): the columns every page query selects, in the order
+ * cache_page_decode_row() reads them; it decodes the current row into pg (see logpage.h). */
+#define CACHE_PAGE_COLS "SELECT first_seq, n_events, first_ts, raw_bytes, data FROM log_pages "
+int cache_page_decode_row(sqlite3_stmt *st, ZSTD_DCtx *dctx, struct logpage *pg, struct err *e);
+
+/* The rows of one job as a growing array (sql.c): runs sql with ?1 = the handle's scope and
+ * ?2 = the job's name, and for each row calls read(st, item) on the next zeroed-by-nobody item
+ * of elem bytes. On failure (ERR_NOMEM, or ERR_CACHE naming `what`) the items read so far stay
+ * in items/n for the caller's own clean function. */
+typedef void (*cache_row_fn)(sqlite3_stmt *st, void *item);
+struct cache_rows {
+    size_t elem;
+    cache_row_fn read;
+    const char *what;            /* "reading tags": for the error message */
+    void *items;                 /* the caller's to free */
+    size_t n, cap;
+};
+int cache_job_rows(struct cache *c, const char *sql, const char *job, struct cache_rows *r,
+                   struct err *e);
+
+/* Job rows (jobs.c): the columns cache_job_read_row() reads from a "jobs j" query, in order;
+ * cache_parse_number(): the whole of s (spaces around allowed) is one finite number. */
+#define CACHE_JOB_COLS "j.id, j.name, j.arn, j.status, j.secondary_status, j.creation_time," \
+    " j.start_time, j.end_time, j.last_modified, j.instance_type, j.instance_count," \
+    " j.training_seconds, j.billable_seconds, j.spot, j.describe_json IS NOT NULL," \
+    " j.described_at, j.failure_reason"
+void cache_job_read_row(sqlite3_stmt *st, struct cache_job *j);
+bool cache_parse_number(const char *s, double *out);
+/* The same into a cache_kv_list (jobs.c); read fills one struct cache_kv. */
+int cache_kv_rows(struct cache *c, const char *sql, const char *job, cache_row_fn read,
+                  const char *what, struct cache_kv_list *out, struct err *e);
 
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
@@ -57,6 +85,17 @@ char *cache_col_strdup(sqlite3_stmt *st, int col);
 int cache_regexp_register(struct cache *c, struct err *e);
 /* Compiles a user regex with smart case; ERR_INVAL with the offset on error. */
 int cache_regex_compile(const char *re, pcre2_code **out, struct err *e);
+
+/* Packed metric points (points.c): one metric_chunks row holds up to CACHE_CHUNK_POINTS points
+ * of a metric in one stream. cache_chunk_decode() decodes a row's blob of len bytes holding n
+ * points into out; -1 when the blob is damaged. */
+#define CACHE_CHUNK_POINTS 1024
+struct cache_chunk_rec {
+    int64_t seq, ts_ms, step;
+    double value, epoch, sm;
+    uint32_t flags, k;
+};
+int cache_chunk_decode(const unsigned char *p, size_t len, size_t n, struct cache_chunk_rec *out);
 
 /* Re-extraction (points.c). A metric's defs_hash fingerprints the definitions all its points
  * were extracted with; every cache_points_add() that stores a point forgets it (sync does not

@@ -1,7 +1,6 @@
 /* jobs.c: the job table group: job rows (summary + the full describe document),
- * hyperparameters, metric definitions, tags, status transitions and final metrics; the job
- * list query (sort by any column, hp.X or m.X; name regex, status and hp/metric conditions).
- * It parses describe documents with jansson itself so the cache never depends on how aws/
+ * hyperparameters, metric definitions, tags, status transitions and final metrics (the job
+ * list query is joblist.c's). It parses describe documents with jansson itself so the cache never depends on how aws/
  * models a job. It must not touch logs. */
 #include <ctype.h>
 #include <jansson.h>
@@ -10,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/dynbuf.h"
 #include "cache/internal.h"
 #include "cache/logstore.h"
 
@@ -112,7 +112,7 @@ static char *unquote_hp(const char *v)
     return strdup(v);
 }
 
-static bool parse_number(const char *s, double *out)
+bool cache_parse_number(const char *s, double *out)
 {
     char *end;
     double d;
@@ -136,6 +136,53 @@ static int run_stmt(struct cache *c, sqlite3_stmt *st, struct err *e, const char
 
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* Binds one array item from ?3 on (?1 = the job, ?2 = the item's index, which a statement may
+ * leave unused). */
+typedef void (*bind_item_fn)(sqlite3_stmt *st, json_t *v);
+
+static void bind_definition(sqlite3_stmt *st, json_t *v)
+{
+    sqlite3_bind_text(st, 3, jstr(v, "Name"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, jstr(v, "Regex"), -1, SQLITE_STATIC);
+}
+
+static void bind_transition(sqlite3_stmt *st, json_t *v)
+{
+    sqlite3_bind_text(st, 3, jstr(v, "Status"), -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, jnum(v, "StartTime"));
+    sqlite3_bind_double(st, 5, jnum(v, "EndTime"));
+    sqlite3_bind_text(st, 6, jstr(v, "StatusMessage"), -1, SQLITE_STATIC);
+}
+
+static void bind_final_metric(sqlite3_stmt *st, json_t *v)
+{
+    sqlite3_bind_text(st, 3, jstr(v, "MetricName"), -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, jnum(v, "Value"));
+    sqlite3_bind_double(st, 5, jnum(v, "Timestamp"));
+}
+
+/* Inserts one row per item of the JSON array arr (NULL or not an array: none). */
+static int store_array(struct cache *c, const char *sql, int64_t id, json_t *arr,
+                       bind_item_fn bind, const char *what, struct err *e)
+{
+    sqlite3_stmt *st;
+    json_t *v;
+    size_t i;
+    int rc;
+
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+        return rc;
+    json_array_foreach(arr, i, v) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, (int)i);
+        bind(st, v);
+        if ((rc = run_stmt(c, st, e, what)) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -182,55 +229,22 @@ static int store_children(struct cache *c, int64_t id, json_t *doc, struct err *
         sqlite3_bind_int(st, 2, idx++);
         sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, val, -1, SQLITE_TRANSIENT);
-        if (parse_number(val, &d))
+        if (cache_parse_number(val, &d))
             sqlite3_bind_double(st, 5, d);
         free(val);
         if ((rc = run_stmt(c, st, e, "storing hyperparameters")) != 0)
             break;
     }
     sqlite3_finalize(st);
-    if (rc != 0)
-        return rc;
-    if ((rc = cache_prepare(c, "INSERT INTO metric_definitions VALUES(?,?,?,?)", &st, e)) != 0)
-        return rc;
-    json_array_foreach(defs, i, v) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, (int)i);
-        sqlite3_bind_text(st, 3, jstr(v, "Name"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, jstr(v, "Regex"), -1, SQLITE_STATIC);
-        if ((rc = run_stmt(c, st, e, "storing metric definitions")) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
-    if (rc != 0)
-        return rc;
-    if ((rc = cache_prepare(c, "INSERT INTO transitions VALUES(?,?,?,?,?,?)", &st, e)) != 0)
-        return rc;
-    json_array_foreach(tr, i, v) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, (int)i);
-        sqlite3_bind_text(st, 3, jstr(v, "Status"), -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 4, jnum(v, "StartTime"));
-        sqlite3_bind_double(st, 5, jnum(v, "EndTime"));
-        sqlite3_bind_text(st, 6, jstr(v, "StatusMessage"), -1, SQLITE_STATIC);
-        if ((rc = run_stmt(c, st, e, "storing status transitions")) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
-    if (rc != 0)
-        return rc;
-    if ((rc = cache_prepare(c, "INSERT OR REPLACE INTO final_metrics VALUES(?,?,?,?)", &st, e))
-        != 0)
-        return rc;
-    json_array_foreach(fm, i, v) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, jstr(v, "MetricName"), -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 3, jnum(v, "Value"));
-        sqlite3_bind_double(st, 4, jnum(v, "Timestamp"));
-        if ((rc = run_stmt(c, st, e, "storing final metrics")) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
+    if (rc == 0)
+        rc = store_array(c, "INSERT INTO metric_definitions VALUES(?,?,?,?)", id, defs,
+                         bind_definition, "storing metric definitions", e);
+    if (rc == 0)
+        rc = store_array(c, "INSERT INTO transitions VALUES(?,?,?,?,?,?)", id, tr,
+                         bind_transition, "storing status transitions", e);
+    if (rc == 0)
+        rc = store_array(c, "INSERT OR REPLACE INTO final_metrics VALUES(?1,?3,?4,?5)", id, fm,
+                         bind_final_metric, "storing final metrics", e);
     return rc;
 }
 
@@ -332,12 +346,7 @@ out:
 
 /* ---- Reading jobs ---------------------------------------------------------------------- */
 
-#define JOB_COLS "j.id, j.name, j.arn, j.status, j.secondary_status, j.creation_time," \
-    " j.start_time, j.end_time, j.last_modified, j.instance_type, j.instance_count," \
-    " j.training_seconds, j.billable_seconds, j.spot, j.describe_json IS NOT NULL," \
-    " j.described_at, j.failure_reason"
-
-static void read_job(sqlite3_stmt *st, struct cache_job *j)
+void cache_job_read_row(sqlite3_stmt *st, struct cache_job *j)
 {
     memset(j, 0, sizeof(*j));
     j->id = sqlite3_column_int64(st, 0);
@@ -364,14 +373,14 @@ int cache_job_get(struct cache *c, const char *name, struct cache_job *out, stru
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = cache_prepare(c, "SELECT " JOB_COLS " FROM jobs j WHERE j.scope_id=? AND j.name=?",
+    if ((rc = cache_prepare(c, "SELECT " CACHE_JOB_COLS " FROM jobs j WHERE j.scope_id=? AND j.name=?",
                             &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, c->scope_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        read_job(st, out);
+        cache_job_read_row(st, out);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
         rc = err_set(e, ERR_NOTFOUND, "no job %s in the cache (%s, %s)", name, c->account,
@@ -409,381 +418,6 @@ int cache_job_describe_json(struct cache *c, const char *name, char **json, stru
     return rc;
 }
 
-int cache_cond_parse(const char *text, struct cache_cond *out, struct err *e)
-{
-    static const struct { const char *s; enum cache_cond_op op; } ops[] = {
-        { "!=", CACHE_OP_NE }, { "<=", CACHE_OP_LE }, { ">=", CACHE_OP_GE },
-        { "==", CACHE_OP_EQ }, { ":", CACHE_OP_EQ }, { "=", CACHE_OP_EQ },
-        { "<", CACHE_OP_LT }, { ">", CACHE_OP_GT },
-    };
-    struct cache_cond cd;
-    const char *rest, *p;
-    size_t i, klen;
-
-    memset(&cd, 0, sizeof(cd));
-    if (strncmp(text, "hp.", 3) == 0) {
-        cd.kind = CACHE_COND_HP;
-        rest = text + 3;
-    } else if (strncmp(text, "m.", 2) == 0) {
-        cd.kind = CACHE_COND_METRIC;
-        rest = text + 2;
-    } else if (strncmp(text, "status", 6) == 0) {
-        cd.kind = CACHE_COND_STATUS;
-        rest = text + 6;
-    } else {
-        return err_set(e, ERR_INVAL, "bad filter '%s': expected hp.KEY:VALUE, m.METRIC<VALUE "
-                       "or status:STATUS", text);
-    }
-    for (p = rest; *p; p++) {
-        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-            if (strncmp(p, ops[i].s, strlen(ops[i].s)) == 0)
-                goto found;
-    }
-    return err_set(e, ERR_INVAL, "bad filter '%s': no operator (: = != < <= > >=)", text);
-found:
-    klen = (size_t)(p - rest);
-    if ((cd.kind != CACHE_COND_STATUS && klen == 0) || klen >= sizeof(cd.key))
-        return err_set(e, ERR_INVAL, "bad filter '%s': missing or too long key", text);
-    memcpy(cd.key, rest, klen);
-    cd.op = ops[i].op;
-    p += strlen(ops[i].s);
-    if (strlen(p) >= sizeof(cd.value))
-        return err_set(e, ERR_INVAL, "bad filter '%s': value too long", text);
-    snprintf(cd.value, sizeof(cd.value), "%s", p);
-    if (cd.kind == CACHE_COND_STATUS && (klen != 0 || (cd.op != CACHE_OP_EQ &&
-                                                       cd.op != CACHE_OP_NE)))
-        return err_set(e, ERR_INVAL, "bad filter '%s': use status:STATUS or status!=STATUS",
-                       text);
-    *out = cd;
-    return 0;
-}
-
-/* The query under construction: SQL text plus text/number bindings in order. */
-#define Q_MAX_BINDS 48
-struct qbuild {
-    char sql[4096];
-    size_t len;
-    bool overflow;
-    struct { bool is_num; double num; const char *text; } binds[Q_MAX_BINDS];
-    int n_binds;
-};
-
-static void q_add(struct qbuild *q, const char *s)
-{
-    size_t n = strlen(s);
-
-    if (q->len + n + 1 > sizeof(q->sql)) {
-        q->overflow = true;
-        return;
-    }
-    memcpy(q->sql + q->len, s, n + 1);
-    q->len += n;
-}
-
-static void q_text(struct qbuild *q, const char *t)
-{
-    if (q->n_binds >= Q_MAX_BINDS) {
-        q->overflow = true;
-        return;
-    }
-    q->binds[q->n_binds].is_num = false;
-    q->binds[q->n_binds++].text = t;
-}
-
-static void q_num(struct qbuild *q, double d)
-{
-    if (q->n_binds >= Q_MAX_BINDS) {
-        q->overflow = true;
-        return;
-    }
-    q->binds[q->n_binds].is_num = true;
-    q->binds[q->n_binds++].num = d;
-}
-
-static const char *op_sql(enum cache_cond_op op)
-{
-    switch (op) {
-    case CACHE_OP_NE: return " != ?";
-    case CACHE_OP_LT: return " < ?";
-    case CACHE_OP_LE: return " <= ?";
-    case CACHE_OP_GT: return " > ?";
-    case CACHE_OP_GE: return " >= ?";
-    default: return " = ?";
-    }
-}
-
-static void add_cond(struct qbuild *q, const struct cache_cond *cd)
-{
-    double d;
-    bool num = parse_number(cd->value, &d);
-
-    if (cd->kind == CACHE_COND_STATUS) {
-        q_add(q, cd->op == CACHE_OP_NE ? " AND j.status != ? COLLATE NOCASE"
-                                       : " AND j.status = ? COLLATE NOCASE");
-        q_text(q, cd->value);
-        return;
-    }
-    {
-        /* hyperparameters; != means "has a different value or none" */
-        if (cd->op == CACHE_OP_NE) {
-            q_add(q, " AND NOT EXISTS(SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id"
-                     " AND h.key=? AND ");
-            q_text(q, cd->key);
-            q_add(q, num ? "h.num = ?)" : "h.value = ?)");
-        } else {
-            q_add(q, " AND EXISTS(SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id"
-                     " AND h.key=? AND ");
-            q_text(q, cd->key);
-            q_add(q, num ? "h.num" : "h.value");
-            q_add(q, op_sql(cd->op));
-            q_add(q, ")");
-        }
-    }
-    if (num)
-        q_num(q, d);
-    else
-        q_text(q, cd->value);
-}
-
-/* Builds "FROM ... WHERE ..." (and the ORDER BY when order is true). */
-static int build_query(struct cache *c, const struct cache_job_query *qq, struct qbuild *q,
-                       bool order, struct err *e)
-{
-    static const struct { const char *key; const char *expr; } cols[] = {
-        { "name", "j.name" }, { "status", "j.status" }, { "secondary", "j.secondary_status" },
-        { "created", "j.creation_time" }, { "started", "j.start_time" },
-        { "ended", "j.end_time" }, { "modified", "j.last_modified" },
-        { "duration", "(CASE WHEN j.start_time > 0 THEN (CASE WHEN j.end_time > 0"
-          " THEN j.end_time ELSE (julianday('now')-2440587.5)*86400.0 END) - j.start_time END)" },
-        { "instance_type", "j.instance_type" }, { "instance_count", "j.instance_count" },
-        { "billable", "j.billable_seconds" },
-        { "spot_savings", "(CASE WHEN j.spot AND j.training_seconds > 0 AND"
-          " j.billable_seconds > 0 THEN 1.0 - CAST(j.billable_seconds AS REAL)"
-          " / j.training_seconds END)" },
-    };
-    const char *sort = qq != NULL && qq->sort != NULL ? qq->sort : "created";
-    const char *sort_expr = NULL;
-    size_t i;
-    int rc;
-
-    (void)c;
-    q_add(q, " FROM jobs j");
-    if (order && strncmp(sort, "hp.", 3) == 0) {
-        q_add(q, " LEFT JOIN hyperparameters hs ON hs.job_id=j.id AND hs.key=?");
-        q_text(q, sort + 3);
-        sort_expr = "coalesce(hs.num, hs.value)";
-    } else if (order && strncmp(sort, "m.", 2) == 0) {
-        q_add(q, " LEFT JOIN metrics ms ON ms.job_id=j.id AND ms.name=?"
-                 " LEFT JOIN final_metrics fs ON fs.job_id=j.id AND fs.name=?");
-        q_text(q, sort + 2);
-        q_text(q, sort + 2);
-        /* the last extracted value, else the final metric */
-        sort_expr = "coalesce(ms.last, fs.value)";
-    } else if (order) {
-        for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-            if (strcmp(cols[i].key, sort) == 0)
-                sort_expr = cols[i].expr;
-        if (sort_expr == NULL)
-            return err_set(e, ERR_INVAL, "unknown sort key '%s' (name status secondary created "
-                           "started ended modified duration instance_type instance_count "
-                           "billable spot_savings hp.KEY m.METRIC)", sort);
-    }
-    q_add(q, " WHERE j.scope_id=?");
-    q_num(q, (double)c->scope_id);
-    if (qq != NULL && qq->name_regex != NULL && qq->name_regex[0] != '\0') {
-        pcre2_code *code;
-
-        if ((rc = cache_regex_compile(qq->name_regex, &code, e)) != 0)
-            return rc;
-        pcre2_code_free(code);
-        q_add(q, qq->name_invert ? " AND NOT regexp(?, j.name)" : " AND regexp(?, j.name)");
-        q_text(q, qq->name_regex);
-    }
-    if (qq != NULL && qq->created_after > 0) {
-        q_add(q, " AND j.creation_time >= ?");
-        q_num(q, qq->created_after);
-    }
-    if (qq != NULL && qq->status != NULL && qq->status[0] != '\0') {
-        q_add(q, " AND (',' || lower(?) || ',') LIKE ('%,' || lower(j.status) || ',%')");
-        q_text(q, qq->status);
-    }
-    for (i = 0; qq != NULL && i < qq->n_conds && i < CACHE_MAX_CONDS; i++) {
-        if (qq->conds[i].kind == CACHE_COND_METRIC) {
-            /* two placeholders share the key */
-            q_add(q, " AND coalesce((SELECT m.last FROM metrics m WHERE m.job_id=j.id AND"
-                     " m.name=?), (SELECT f.value FROM final_metrics f WHERE f.job_id=j.id"
-                     " AND f.name=?))");
-            q_text(q, qq->conds[i].key);
-            q_text(q, qq->conds[i].key);
-            q_add(q, op_sql(qq->conds[i].op));
-            {
-                double d;
-
-                if (parse_number(qq->conds[i].value, &d))
-                    q_num(q, d);
-                else
-                    q_text(q, qq->conds[i].value);
-            }
-        } else {
-            add_cond(q, &qq->conds[i]);
-        }
-    }
-    if (order) {
-        const char *dir = qq != NULL && qq->descending ? " DESC" : " ASC";
-
-        q_add(q, " ORDER BY (");
-        q_add(q, sort_expr);
-        q_add(q, ") IS NULL, ");
-        q_add(q, sort_expr);
-        q_add(q, dir);
-        /* the same tie-break either way; for "created" its first term would be redundant and
-         * would keep SQLite from walking the jobs_created_* index */
-        q_add(q, strcmp(sort_expr, "j.creation_time") == 0 ? ", j.id DESC"
-                                                           : ", j.creation_time DESC, j.id DESC");
-    }
-    if (q->overflow)
-        return err_set(e, ERR_TOOBIG, "job query too complex");
-    return 0;
-}
-
-static int bind_all(sqlite3_stmt *st, const struct qbuild *q)
-{
-    int i;
-
-    for (i = 0; i < q->n_binds; i++) {
-        if (q->binds[i].is_num) {
-            double d = q->binds[i].num;
-
-            if (d == (double)(int64_t)d)
-                sqlite3_bind_int64(st, i + 1, (int64_t)d);
-            else
-                sqlite3_bind_double(st, i + 1, d);
-        } else {
-            sqlite3_bind_text(st, i + 1, q->binds[i].text, -1, SQLITE_STATIC);
-        }
-    }
-    return i;
-}
-
-int cache_jobs_count(struct cache *c, const struct cache_job_query *qq, size_t *count,
-                     struct err *e)
-{
-    struct qbuild *q = calloc(1, sizeof(*q));
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (q == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    q_add(q, "SELECT count(*)");
-    if ((rc = build_query(c, qq, q, false, e)) != 0)
-        goto out;
-    if ((rc = cache_prepare(c, q->sql, &st, e)) != 0)
-        goto out;
-    bind_all(st, q);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *count = (size_t)sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else {
-        rc = cache_fail(c, e, "counting jobs");
-    }
-out:
-    sqlite3_finalize(st);
-    free(q);
-    return rc;
-}
-
-int cache_jobs_window(struct cache *c, const struct cache_job_query *qq, size_t offset,
-                      size_t limit, struct cache_job *out, size_t *n, struct err *e)
-{
-    struct qbuild *q = calloc(1, sizeof(*q));
-    sqlite3_stmt *st = NULL;
-    size_t got = 0;
-    int rc, s;
-
-    if (q == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    q_add(q, "SELECT " JOB_COLS);
-    if ((rc = build_query(c, qq, q, true, e)) != 0)
-        goto out;
-    q_add(q, " LIMIT ? OFFSET ?");
-    q_num(q, (double)limit);
-    q_num(q, (double)offset);
-    if (q->overflow) {
-        rc = err_set(e, ERR_TOOBIG, "job query too complex");
-        goto out;
-    }
-    if ((rc = cache_prepare(c, q->sql, &st, e)) != 0)
-        goto out;
-    bind_all(st, q);
-    while (got < limit && (s = sqlite3_step(st)) == SQLITE_ROW)
-        read_job(st, &out[got++]);
-    if (got < limit && s != SQLITE_DONE) {
-        rc = cache_fail(c, e, "listing jobs");
-        goto out;
-    }
-    *n = got;
-out:
-    sqlite3_finalize(st);
-    free(q);
-    return rc;
-}
-
-int cache_jobs_metric_column(struct cache *c, const int64_t *ids, size_t n, const char *metric,
-                             double *out, unsigned char *kind, struct err *e)
-{
-    static const char head[] =
-        "SELECT j.id, m.last, m.count, f.value FROM jobs j"
-        " LEFT JOIN metrics m ON m.job_id=j.id AND m.name=?1"
-        " LEFT JOIN final_metrics f ON f.job_id=j.id AND f.name=?1 WHERE j.id IN (";
-    sqlite3_stmt *st = NULL;
-    char *sql;
-    size_t i, len = sizeof(head) - 1;
-    int rc, s;
-
-    if (n == 0)
-        return 0;
-    if (n > 1024)
-        return err_set(e, ERR_INVAL, "at most 1024 jobs per metric column query");
-    if ((sql = malloc(len + 2 * n + 2)) == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    memcpy(sql, head, len);
-    for (i = 0; i < n; i++) {
-        sql[len++] = i ? ',' : '?';
-        if (i)
-            sql[len++] = '?';
-    }
-    sql[len++] = ')';
-    sql[len] = '\0';
-    rc = cache_prepare(c, sql, &st, e);
-    free(sql);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
-    for (i = 0; i < n; i++) {
-        sqlite3_bind_int64(st, (int)i + 2, ids[i]);
-        kind[i] = CACHE_MCOL_NONE;
-        out[i] = NAN;
-    }
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-
-        for (i = 0; i < n; i++) {
-            if (ids[i] != id)
-                continue;
-            if (sqlite3_column_type(st, 1) != SQLITE_NULL && sqlite3_column_int64(st, 2) > 0) {
-                out[i] = sqlite3_column_double(st, 1);
-                kind[i] = CACHE_MCOL_LOG;
-            } else if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-                out[i] = sqlite3_column_double(st, 3);
-                kind[i] = CACHE_MCOL_FINAL;
-            }
-        }
-    }
-    rc = s == SQLITE_DONE ? 0 : cache_fail(c, e, "reading a metric column");
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* ---- Detail lists ---------------------------------------------------------------------- */
 
 void cache_kv_list_clean(struct cache_kv_list *l)
@@ -802,37 +436,23 @@ void cache_kv_list_clean(struct cache_kv_list *l)
 }
 
 /* Runs sql (?1 = scope, ?2 = job name) and collects column 0/1 pairs. */
-static int kv_query(struct cache *c, const char *sql, const char *name,
-                    struct cache_kv_list *out, struct err *e)
+static void read_kv(sqlite3_stmt *st, void *item)
 {
-    struct cache_kv_list l = { NULL, 0 };
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc, s;
+    struct cache_kv *kv = item;
 
-    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (l.n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct cache_kv *ni = realloc(l.items, nc * sizeof(*ni));
+    kv->key = cache_col_strdup(st, 0);
+    kv->value = cache_col_strdup(st, 1);
+}
 
-            if (ni == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            l.items = ni;
-            cap = nc;
-        }
-        l.items[l.n].key = cache_col_strdup(st, 0);
-        l.items[l.n].value = cache_col_strdup(st, 1);
-        l.n++;
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "reading job details");
-    sqlite3_finalize(st);
+int cache_kv_rows(struct cache *c, const char *sql, const char *job, cache_row_fn read,
+                  const char *what, struct cache_kv_list *out, struct err *e)
+{
+    struct cache_rows r = { .elem = sizeof(struct cache_kv), .read = read, .what = what };
+    struct cache_kv_list l;
+    int rc = cache_job_rows(c, sql, job, &r, e);
+
+    l.items = r.items;
+    l.n = r.n;
     if (rc != 0) {
         cache_kv_list_clean(&l);
         return rc;
@@ -844,23 +464,24 @@ static int kv_query(struct cache *c, const char *sql, const char *name,
 int cache_job_hyperparameters(struct cache *c, const char *name, struct cache_kv_list *out,
                               struct err *e)
 {
-    return kv_query(c, "SELECT h.key, h.value FROM hyperparameters h JOIN jobs j ON"
-                    " j.id=h.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY h.key",
-                    name, out, e);
+    return cache_kv_rows(c, "SELECT h.key, h.value FROM hyperparameters h JOIN jobs j ON"
+                         " j.id=h.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY h.key",
+                         name, read_kv, "reading job details", out, e);
 }
 
 int cache_job_metric_definitions(struct cache *c, const char *name, struct cache_kv_list *out,
                                  struct err *e)
 {
-    return kv_query(c, "SELECT d.name, d.regex FROM metric_definitions d JOIN jobs j ON"
-                    " j.id=d.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY d.idx",
-                    name, out, e);
+    return cache_kv_rows(c, "SELECT d.name, d.regex FROM metric_definitions d JOIN jobs j ON"
+                         " j.id=d.job_id WHERE j.scope_id=?1 AND j.name=?2 ORDER BY d.idx",
+                         name, read_kv, "reading job details", out, e);
 }
 
 int cache_job_tags(struct cache *c, const char *name, struct cache_kv_list *out, struct err *e)
 {
-    return kv_query(c, "SELECT t.key, t.value FROM tags t JOIN jobs j ON j.id=t.job_id"
-                    " WHERE j.scope_id=?1 AND j.name=?2 ORDER BY t.key", name, out, e);
+    return cache_kv_rows(c, "SELECT t.key, t.value FROM tags t JOIN jobs j ON j.id=t.job_id"
+                         " WHERE j.scope_id=?1 AND j.name=?2 ORDER BY t.key", name, read_kv,
+                         "reading job details", out, e);
 }
 
 void cache_transition_list_clean(struct cache_transition_list *l)
@@ -872,43 +493,28 @@ void cache_transition_list_clean(struct cache_transition_list *l)
     l->n = 0;
 }
 
+static void read_transition(sqlite3_stmt *st, void *item)
+{
+    struct cache_transition *t = item;
+
+    cache_col_text(st, 0, t->status, sizeof(t->status));
+    t->start_time = sqlite3_column_double(st, 1);
+    t->end_time = sqlite3_column_double(st, 2);
+    cache_col_text(st, 3, t->message, sizeof(t->message));
+}
+
 int cache_job_transitions(struct cache *c, const char *name, struct cache_transition_list *out,
                           struct err *e)
 {
-    struct cache_transition_list l = { NULL, 0 };
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc, s;
-
-    if ((rc = cache_prepare(c, "SELECT t.status, t.start_time, t.end_time, t.message FROM"
+    struct cache_rows r = { .elem = sizeof(struct cache_transition), .read = read_transition,
+                            .what = "reading transitions" };
+    struct cache_transition_list l;
+    int rc = cache_job_rows(c, "SELECT t.status, t.start_time, t.end_time, t.message FROM"
                             " transitions t JOIN jobs j ON j.id=t.job_id WHERE j.scope_id=?"
-                            " AND j.name=? ORDER BY t.idx", &st, e)) != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cache_transition *t;
+                            " AND j.name=? ORDER BY t.idx", name, &r, e);
 
-        if (l.n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct cache_transition *ni = realloc(l.items, nc * sizeof(*ni));
-
-            if (ni == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            l.items = ni;
-            cap = nc;
-        }
-        t = &l.items[l.n++];
-        cache_col_text(st, 0, t->status, sizeof(t->status));
-        t->start_time = sqlite3_column_double(st, 1);
-        t->end_time = sqlite3_column_double(st, 2);
-        cache_col_text(st, 3, t->message, sizeof(t->message));
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "reading transitions");
-    sqlite3_finalize(st);
+    l.items = r.items;
+    l.n = r.n;
     if (rc != 0) {
         cache_transition_list_clean(&l);
         return rc;

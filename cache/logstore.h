@@ -1,5 +1,5 @@
 /* logstore.h: the write side of the cache: log streams, their cursors, log pages and metric
- * points. Used by the sync engine (sync.c) and the tests; the UI only reads (cache.h).
+ * points. Used by the sync engine (sync_*.c) and the tests; the UI only reads (cache.h).
  *
  * Storage: a stream's events are kept in pages of up to CACHE_PAGE_EVENTS events (or
  * CACHE_PAGE_RAW_MAX raw bytes), zstd-compressed (pages older builds wrote with zlib stay

@@ -1,11 +1,13 @@
-/* points.c: extracted metric points and the per-job metric summary (last/min/max/count), merged
- * with the final metrics for reading. Points are keyed by (metric, stream, seq, k) so storing
- * the same extraction twice changes nothing. It must not parse logs (metrics/ does). */
+/* points.c: storing extracted metric points, packed in chunks, with the per-job metric summary
+ * (last/min/max/count), the schema-6 migration to chunks, and the metrics' definition hashes.
+ * Points are keyed by (metric, stream, seq, k) so storing the same extraction twice changes
+ * nothing. Reading them is pointread.c's. It must not parse logs (metrics/ does). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/dynbuf.h"
 #include "cache/internal.h"
 #include "cache/logstore.h"
 
@@ -46,7 +48,7 @@ static int metric_id(struct cache *c, int64_t job_id, const char *name, int64_t 
  * little-endian doubles that are not implied by the tag (value unless unparsed, epoch unless
  * the previous one, SageMaker's value unless none or the value itself): ~20 bytes a point
  * where fixed records took 56. */
-#define CHUNK_POINTS 1024
+#define CHUNK_POINTS CACHE_CHUNK_POINTS
 #define REC_MAX 66                   /* tag, 5 varints (10+10+10+5+5), 3 doubles */
 
 enum {
@@ -57,12 +59,6 @@ enum {
     TAG_FLAGS = 1 << 4,
     TAG_K = 1 << 5,
     TAG_STEP_UNKNOWN = 1 << 6,
-};
-
-struct rec {
-    int64_t seq, ts_ms, step;
-    double value, epoch, sm;
-    uint32_t flags, k;
 };
 
 static uint64_t zigzag(int64_t v)
@@ -106,13 +102,13 @@ static bool same_bits(double a, double b)
 }
 
 /* Encodes n points into out (room for n * REC_MAX bytes); returns the bytes written. */
-static size_t chunk_encode(const struct rec *r, size_t n, unsigned char *out)
+static size_t chunk_encode(const struct cache_chunk_rec *r, size_t n, unsigned char *out)
 {
-    struct rec prev = { 0, 0, 0, 0, NAN, 0, 0, 0 };
+    struct cache_chunk_rec prev = { 0, 0, 0, 0, NAN, 0, 0, 0 };
     size_t i, o = 0;
 
     for (i = 0; i < n; i++) {
-        const struct rec *x = &r[i];
+        const struct cache_chunk_rec *x = &r[i];
         unsigned tag = 0;
 
         if (same_bits(x->epoch, prev.epoch))
@@ -154,7 +150,8 @@ static size_t chunk_encode(const struct rec *r, size_t n, unsigned char *out)
 }
 
 /* Decodes exactly n points of a blob; -1 when it does not hold them. */
-static int chunk_decode(const unsigned char *p, size_t len, size_t n, struct rec *out)
+int cache_chunk_decode(const unsigned char *p, size_t len, size_t n,
+                       struct cache_chunk_rec *out)
 {
     const unsigned char *end = p + len;
     int64_t seq = 0, ts = 0, step = 0;
@@ -162,7 +159,7 @@ static int chunk_decode(const unsigned char *p, size_t len, size_t n, struct rec
     size_t i;
 
     for (i = 0; i < n; i++) {
-        struct rec *x = &out[i];
+        struct cache_chunk_rec *x = &out[i];
         uint64_t v;
         unsigned tag;
 
@@ -246,7 +243,7 @@ static int chunk_tail_get(struct cache *c, int64_t metric_id, int64_t stream_id,
     return rc;
 }
 
-static void ts_range(const struct rec *r, size_t n, int64_t *lo, int64_t *hi)
+static void ts_range(const struct cache_chunk_rec *r, size_t n, int64_t *lo, int64_t *hi)
 {
     size_t i;
 
@@ -262,8 +259,8 @@ static void ts_range(const struct rec *r, size_t n, int64_t *lo, int64_t *hi)
  * stream: first into the open last row, then in new rows. buf: scratch of CHUNK_POINTS *
  * REC_MAX bytes; tmp: of CHUNK_POINTS records. */
 static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
-                         const struct chunk_tail *t, const struct rec *r, size_t n,
-                         unsigned char *buf, struct rec *tmp, struct err *e)
+                         const struct chunk_tail *t, const struct cache_chunk_rec *r, size_t n,
+                         unsigned char *buf, struct cache_chunk_rec *tmp, struct err *e)
 {
     sqlite3_stmt *st = NULL;
     size_t i, done = 0, bytes;
@@ -282,7 +279,7 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
         sqlite3_bind_int64(st, 1, t->id);
         if (sqlite3_step(st) != SQLITE_ROW)
             rc = cache_fail(c, e, "reading metric points");
-        else if (t->n < 0 || chunk_decode(sqlite3_column_blob(st, 0),
+        else if (t->n < 0 || cache_chunk_decode(sqlite3_column_blob(st, 0),
                                           (size_t)sqlite3_column_bytes(st, 0), (size_t)t->n,
                                           tmp) != 0)
             rc = err_set(e, ERR_CACHE, "cache: a metric points row is damaged (%d points); "
@@ -348,7 +345,7 @@ struct msum {
     int64_t count, unparsed, repaired;
     double min, max, last;
     int64_t last_ts;
-    struct rec *r;                       /* this call's new points, in order */
+    struct cache_chunk_rec *r;                       /* this call's new points, in order */
     size_t n, cap;
 };
 
@@ -359,32 +356,18 @@ static struct msum *msum_find(struct msum **v, size_t *n, size_t *cap, const cha
     for (i = *n; i > 0; i--)             /* the most recent names are the likeliest */
         if ((*v)[i - 1].name == name || strcmp((*v)[i - 1].name, name) == 0)
             return &(*v)[i - 1];
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        struct msum *nv = realloc(*v, nc * sizeof(*nv));
-
-        if (nv == NULL)
-            return NULL;
-        *v = nv;
-        *cap = nc;
-    }
+    if (vec_grow((void **)v, cap, *n + 1, sizeof(**v)) != 0)
+        return NULL;
     memset(&(*v)[*n], 0, sizeof(**v));
     (*v)[*n].name = name;
     (*v)[*n].id = -1;
     return &(*v)[(*n)++];
 }
 
-static int msum_push(struct msum *m, const struct rec *r)
+static int msum_push(struct msum *m, const struct cache_chunk_rec *r)
 {
-    if (m->n == m->cap) {
-        size_t nc = m->cap ? m->cap * 2 : 64;
-        struct rec *nr = realloc(m->r, nc * sizeof(*nr));
-
-        if (nr == NULL)
-            return -1;
-        m->r = nr;
-        m->cap = nc;
-    }
+    if (vec_grow((void **)&m->r, &m->cap, m->n + 1, sizeof(*m->r)) != 0)
+        return -1;
     m->r[m->n++] = *r;
     return 0;
 }
@@ -413,7 +396,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
     struct msum *sums = NULL, *m = NULL;
     size_t n_sums = 0, cap_sums = 0;
     unsigned char *buf = NULL;
-    struct rec *tmp = NULL;
+    struct cache_chunk_rec *tmp = NULL;
     int64_t job_id = 0;
     size_t i;
     int rc;
@@ -427,7 +410,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
     /* group by metric, keeping each metric's order */
     for (i = 0; i < n && rc == 0; i++) {
         bool unparsed = (p[i].flags & CACHE_POINT_UNPARSED) != 0;
-        struct rec r;
+        struct cache_chunk_rec r;
 
         if (!unparsed && isnan(p[i].value))
             continue;     /* a genuine "nan" value: nothing to plot */
@@ -466,7 +449,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         at_seq = t.last_seq;
         at_k = t.last_k;
         for (j = 0; j < s->n; j++) {
-            const struct rec *r = &s->r[j];
+            const struct cache_chunk_rec *r = &s->r[j];
 
             if (any && (r->seq < at_seq || (r->seq == at_seq && (int64_t)r->k <= at_k)))
                 continue;
@@ -530,7 +513,7 @@ out:
 int cache_points_migrate_v6(struct cache *c, struct err *e)
 {
     sqlite3_stmt *st;
-    struct rec *r = NULL;
+    struct cache_chunk_rec *r = NULL;
     unsigned char *buf = NULL;
     struct chunk_tail none;
     int64_t metric = -1, stream = -1;
@@ -615,16 +598,9 @@ int cache_metric_hashes(struct cache *c, int64_t job_id, struct cache_metric_has
         return rc;
     sqlite3_bind_int64(st, 1, job_id);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct cache_metric_hash *nv = realloc(v, nc * sizeof(*nv));
-
-            if (nv == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory reading metrics");
-                break;
-            }
-            v = nv;
-            cap = nc;
+        if (vec_grow((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
+            rc = err_set(e, ERR_NOMEM, "out of memory reading metrics");
+            break;
         }
         cache_col_text(st, 0, v[n].name, sizeof(v[n].name));
         v[n].known = sqlite3_column_type(st, 1) != SQLITE_NULL;
@@ -673,240 +649,4 @@ int cache_metric_set_hash(struct cache *c, int64_t job_id, const char *name, int
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing a metric");
     sqlite3_finalize(st);
     return rc;
-}
-
-void cache_metric_stat_list_clean(struct cache_metric_stat_list *l)
-{
-    if (l == NULL)
-        return;
-    free(l->items);
-    l->items = NULL;
-    l->n = 0;
-}
-
-int cache_job_metric_stats(struct cache *c, const char *name, struct cache_metric_stat_list *out,
-                           struct err *e)
-{
-    static const char sql[] =
-        "SELECT m.name, m.last, m.min, m.max, m.last_ts, m.count, f.value, m.unparsed,"
-        " m.repaired"
-        " FROM jobs j JOIN metrics m ON m.job_id=j.id"
-        " LEFT JOIN final_metrics f ON f.job_id=j.id AND f.name=m.name"
-        " WHERE j.scope_id=?1 AND j.name=?2 AND (m.count > 0 OR m.unparsed > 0)"
-        " UNION ALL"
-        " SELECT f.name, NULL, NULL, NULL, NULL, 0, f.value, 0, 0"
-        " FROM jobs j JOIN final_metrics f ON f.job_id=j.id"
-        " WHERE j.scope_id=?1 AND j.name=?2 AND NOT EXISTS(SELECT 1 FROM metrics m WHERE"
-        "  m.job_id=j.id AND m.name=f.name AND (m.count > 0 OR m.unparsed > 0))"
-        " ORDER BY 1";
-    struct cache_metric_stat_list l = { NULL, 0 };
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    int rc, s;
-
-    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct cache_metric_stat *m;
-
-        if (l.n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct cache_metric_stat *ni = realloc(l.items, nc * sizeof(*ni));
-
-            if (ni == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            l.items = ni;
-            cap = nc;
-        }
-        m = &l.items[l.n++];
-        memset(m, 0, sizeof(*m));
-        cache_col_text(st, 0, m->name, sizeof(m->name));
-        m->count = sqlite3_column_int64(st, 5);
-        m->last = m->count ? sqlite3_column_double(st, 1) : NAN;
-        m->min = m->count ? sqlite3_column_double(st, 2) : NAN;
-        m->max = m->count ? sqlite3_column_double(st, 3) : NAN;
-        m->last_ts_ms = (double)sqlite3_column_int64(st, 4);
-        m->has_final = sqlite3_column_type(st, 6) != SQLITE_NULL;
-        m->final_value = m->has_final ? sqlite3_column_double(st, 6) : NAN;
-        m->unparsed = sqlite3_column_int64(st, 7);
-        m->repaired = sqlite3_column_int64(st, 8);
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "reading metrics");
-    sqlite3_finalize(st);
-    if (rc != 0) {
-        cache_metric_stat_list_clean(&l);
-        return rc;
-    }
-    *out = l;
-    return 0;
-}
-
-void cache_point_list_clean(struct cache_point_list *l)
-{
-    if (l == NULL)
-        return;
-    free(l->items);
-    free(l->instances);
-    memset(l, 0, sizeof(*l));
-}
-
-int cache_job_metric_points(struct cache *c, const char *job, const char *metric,
-                            const char *instance, struct cache_point_list *out, struct err *e)
-{
-    struct cache_point_query q = { instance, false, 0, 0 };
-
-    return cache_job_metric_points_query(c, job, metric, &q, out, e);
-}
-
-/* A point with what orders it: (ts, stream, seq, k). */
-struct spoint {
-    struct cache_point p;
-    uint32_t k;
-};
-
-static int spoint_cmp(const void *a, const void *b)
-{
-    const struct spoint *x = a, *y = b;
-
-    if (x->p.ts_ms != y->p.ts_ms)
-        return x->p.ts_ms < y->p.ts_ms ? -1 : 1;
-    if (x->p.stream != y->p.stream)
-        return x->p.stream < y->p.stream ? -1 : 1;
-    if (x->p.seq != y->p.seq)
-        return x->p.seq < y->p.seq ? -1 : 1;
-    return x->k < y->k ? -1 : x->k > y->k;
-}
-
-int cache_job_metric_points_query(struct cache *c, const char *job, const char *metric,
-                                  const struct cache_point_query *q,
-                                  struct cache_point_list *out, struct err *e)
-{
-    static const char sql[] =
-        "SELECT p.data, p.n, s.instance, p.stream_id FROM jobs j"
-        " JOIN metrics m ON m.job_id=j.id JOIN metric_chunks p ON p.metric_id=m.id"
-        " JOIN log_streams s ON s.id=p.stream_id"
-        " WHERE j.scope_id=?1 AND j.name=?2 AND m.name=?3 AND (?4 IS NULL OR s.instance=?4)"
-        " AND (?6 = 0 OR p.max_ts >= ?6) AND (?7 = 0 OR p.min_ts < ?7)"
-        " ORDER BY p.stream_id, p.first_seq";
-    static const struct cache_point_query defaults = { NULL, false, 0, 0 };
-    struct cache_point_list l;
-    struct spoint *v = NULL;
-    struct rec *tmp = malloc(CHUNK_POINTS * sizeof(*tmp));
-    size_t n = 0, cap = 0, icap = 0, i;
-    bool sorted = true;
-    sqlite3_stmt *st;
-    int rc, s;
-
-    memset(&l, 0, sizeof(l));
-    if (tmp == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    if ((rc = cache_prepare(c, sql, &st, e)) != 0) {
-        free(tmp);
-        return rc;
-    }
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
-    if (q == NULL)
-        q = &defaults;
-    if (q->instance != NULL && q->instance[0] != '\0')
-        sqlite3_bind_text(st, 4, q->instance, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, q->since_ms);
-    sqlite3_bind_int64(st, 7, q->until_ms);
-    while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *data = sqlite3_column_blob(st, 0);
-        size_t bytes = (size_t)sqlite3_column_bytes(st, 0);
-        int64_t cn = sqlite3_column_int64(st, 1), sid = sqlite3_column_int64(st, 3);
-        const char *inst = (const char *)sqlite3_column_text(st, 2);
-        size_t k;
-        int64_t j;
-
-        if (inst == NULL)
-            inst = "";
-        if (cn < 0 || cn > CHUNK_POINTS || chunk_decode(data, bytes, (size_t)cn, tmp) != 0) {
-            rc = err_set(e, ERR_CACHE, "cache: a metric points row of %s is damaged (%zu "
-                         "bytes for %lld points); --reset-cache rebuilds it", metric, bytes,
-                         (long long)cn);
-            break;
-        }
-        for (k = 0; k < l.n_instances; k++)
-            if (strcmp(l.instances[k], inst) == 0)
-                break;
-        if (k == l.n_instances) {
-            if (l.n_instances == icap) {
-                size_t nc = icap ? icap * 2 : 8;
-                char (*ni)[32] = realloc(l.instances, nc * sizeof(*ni));
-
-                if (ni == NULL) {
-                    rc = err_set(e, ERR_NOMEM, "out of memory");
-                    break;
-                }
-                l.instances = ni;
-                icap = nc;
-            }
-            snprintf(l.instances[k], sizeof(l.instances[k]), "%s", inst);
-            l.n_instances++;
-        }
-        if (n + (size_t)cn > cap) {
-            size_t nc = cap ? cap : 1024;
-            struct spoint *nv;
-
-            while (nc < n + (size_t)cn)
-                nc *= 2;
-            if ((nv = realloc(v, nc * sizeof(*nv))) == NULL) {
-                rc = err_set(e, ERR_NOMEM, "out of memory");
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
-        for (j = 0; j < cn; j++) {
-            struct spoint *pt = &v[n];
-            struct rec r = tmp[j];
-
-            if ((!q->include_unparsed && isnan(r.value)) ||
-                (q->since_ms != 0 && r.ts_ms < q->since_ms) ||
-                (q->until_ms != 0 && r.ts_ms >= q->until_ms))
-                continue;
-            pt->p.ts_ms = r.ts_ms;
-            pt->p.value = r.value;
-            pt->p.instance = (int)k;
-            pt->p.step = r.step;
-            pt->p.epoch = r.epoch;
-            pt->p.flags = r.flags;
-            pt->p.sagemaker_value = r.sm;
-            pt->p.stream = sid;
-            pt->p.seq = r.seq;
-            pt->k = r.k;
-            if (n > 0 && sorted && spoint_cmp(&v[n - 1], pt) > 0)
-                sorted = false;
-            n++;
-        }
-    }
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = cache_fail(c, e, "reading metric points");
-    sqlite3_finalize(st);
-    if (rc == 0 && n > 0) {
-        /* one stream in time order needs no sort; several are merged by time */
-        if (!sorted)
-            qsort(v, n, sizeof(*v), spoint_cmp);
-        if ((l.items = malloc(n * sizeof(*l.items))) == NULL)
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-        for (i = 0; rc == 0 && i < n; i++)
-            l.items[i] = v[i].p;
-        l.n = rc == 0 ? n : 0;
-    }
-    free(v);
-    free(tmp);
-    if (rc != 0) {
-        cache_point_list_clean(&l);
-        return rc;
-    }
-    *out = l;
-    return 0;
 }

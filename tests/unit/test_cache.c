@@ -814,7 +814,10 @@ Test(cache, read_only_handle_sees_writes_through_data_version)
     cache_close(w);
 }
 
-/* The schema shipped as version 1, verbatim: a cache written by the first release. */
+/* The schema shipped as version 1, verbatim: a cache written by the first release. A deliberate
+ * copy of migration 1 in cache/db.c, not a use of it: this fixture is what the first release
+ * wrote, and it must stay that even if someone edits the shipped migration by mistake (which
+ * this test would then catch). */
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "INSERT INTO meta VALUES('app','sagetop-cache');"

@@ -3,7 +3,8 @@
  * (and an open one is rewritten as zstd on the next append), a damaged page of either codec
  * is an error and never a crash, and cache_stream_scan_ahead() delivers exactly what
  * cache_stream_scan() does, stops when the callback says so, and runs beside writes in the
- * caller's own transaction. */
+ * caller's own transaction. The codec itself (cache/logpage.c) is tested on its own, with no
+ * SQLite: suite logpage_codec. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <sqlite3.h>
@@ -13,6 +14,7 @@
 #include <zlib.h>
 
 #include "cache/cache.h"
+#include "cache/logpage.h"
 #include "cache/logstore.h"
 
 static char dir[256];
@@ -186,25 +188,13 @@ static void page_codecs(int64_t sid, char *out, size_t size)
     sqlite3_close(db);
 }
 
-static size_t put_varint(unsigned char *p, uint64_t v)
-{
-    size_t n = 0;
-
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
 /* Stores events [from, from + count) as one page the way builds before zstd did: the raw
  * layout (varint n, n x (varint ts delta, varint length), the texts) through compress2 at
  * level 6, inserted with SQL, and the stream's counters moved on as stream_append does. */
 static void store_zlib_page(int64_t sid, int from, int count)
 {
     unsigned char *raw = malloc((size_t)count * 1044 + 16), *z;
-    size_t raw_len = put_varint(raw, (uint64_t)count), text_len = 0;
+    size_t raw_len = cache_put_varint(raw, (uint64_t)count), text_len = 0;
     char *text = malloc((size_t)count * 1024);
     uLongf zlen;
     sqlite3 *db = raw_db();
@@ -216,8 +206,8 @@ static void store_zlib_page(int64_t sid, int from, int count)
         size_t len = line_text(i, text + text_len, 1024);
         int64_t prev_ts = line_ts(i > from ? i - 1 : from);
 
-        raw_len += put_varint(raw + raw_len, (uint64_t)(line_ts(i) - prev_ts));
-        raw_len += put_varint(raw + raw_len, len);
+        raw_len += cache_put_varint(raw + raw_len, (uint64_t)(line_ts(i) - prev_ts));
+        raw_len += cache_put_varint(raw + raw_len, len);
         text_len += len;
     }
     memcpy(raw + raw_len, text, text_len);
@@ -557,4 +547,187 @@ Test(logpages, scan_ahead_on_a_read_only_handle)
     cr_assert_eq(scan(ro, sid, 10, true, 0, &e).n, 1490);
     cache_close(ro);
     cache_close(c);
+}
+
+/* ---- the page codec alone (no SQLite) ---------------------------------------------------- */
+
+TestSuite(logpage_codec);
+
+Test(logpage_codec, varints_round_trip_with_exact_bytes)
+{
+    static const uint64_t v[] = { 0, 1, 127, 128, 300, 16383, 16384, UINT32_MAX, UINT64_MAX };
+    static const size_t bytes[] = { 1, 1, 1, 2, 2, 2, 3, 5, 10 };
+    unsigned char buf[16];
+    size_t i;
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        const unsigned char *p = buf;
+        uint64_t got = 0;
+
+        cr_assert_eq(cache_put_varint(buf, v[i]), bytes[i], "value %llu",
+                     (unsigned long long)v[i]);
+        cr_assert_eq(cache_get_varint(&p, buf + bytes[i], &got), 0);
+        cr_assert_eq(got, v[i]);
+        cr_assert_eq(p, buf + bytes[i], "get consumed exactly what put wrote");
+    }
+    cache_put_varint(buf, 300);
+    cr_assert_eq(buf[0], 0xac);
+    cr_assert_eq(buf[1], 0x02);
+}
+
+Test(logpage_codec, varint_truncated_or_overlong_is_refused)
+{
+    static const unsigned char cut[] = { 0xac };
+    static const unsigned char overlong[] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                              0x80, 0x80, 0x80, 0x80, 0x01 };
+    const unsigned char *p = cut;
+    uint64_t got = 7;
+
+    cr_assert_eq(cache_get_varint(&p, cut + sizeof(cut), &got), -1);
+    p = overlong;
+    cr_assert_eq(cache_get_varint(&p, overlong + sizeof(overlong), &got), -1);
+    cr_assert_eq(got, 7, "nothing written on failure");
+}
+
+/* Three events: "a" at 1000, "hello" at 1000, "" at 1005. */
+static void build_three(struct logpage_builder *b)
+{
+    cr_assert_eq(logpage_builder_add(b, 1000, "a", 1), 0);
+    cr_assert_eq(logpage_builder_add(b, 1000, "hello", 5), 0);
+    cr_assert_eq(logpage_builder_add(b, 1005, "", 0), 0);
+}
+
+static void assert_three(const struct logpage *pg, int64_t first_seq)
+{
+    cr_assert_eq(pg->first_seq, first_seq);
+    cr_assert_eq(pg->n, 3);
+    cr_assert_eq(pg->ts[0], 1000);
+    cr_assert_eq(pg->ts[1], 1000);
+    cr_assert_eq(pg->ts[2], 1005);
+    cr_assert_eq(pg->len[0], 1);
+    cr_assert_eq(pg->len[1], 5);
+    cr_assert_eq(pg->len[2], 0);
+    /* header: n, then (delta, length) x 3, one byte each: 7 bytes before the texts */
+    cr_assert_eq(pg->off[0], 7);
+    cr_assert_eq(pg->off[1], 8);
+    cr_assert_eq(pg->off[2], 13);
+    cr_assert_eq(memcmp(pg->text + pg->off[0], "a", 1), 0);
+    cr_assert_eq(memcmp(pg->text + pg->off[1], "hello", 5), 0);
+    cr_assert_eq(pg->raw_len, 13);
+}
+
+Test(logpage_codec, encode_decode_round_trip_as_a_checksummed_zstd_frame)
+{
+    struct logpage_builder b = { 0 };
+    struct logpage pg = { 0 };
+    struct err e = { 0 };
+    size_t zlen = 0, raw_len = 0;
+
+    b.first_seq = 42;
+    build_three(&b);
+    cr_assert_eq(logpage_builder_encode(&b, &zlen, &raw_len, &e), 0, "%s", e.msg);
+    cr_assert_eq(raw_len, 13);
+    cr_assert(zlen >= 4);
+    cr_assert_eq(b.z[0], 0x28);
+    cr_assert_eq(b.z[1], 0xb5);
+    cr_assert_eq(b.z[2], 0x2f);
+    cr_assert_eq(b.z[3], 0xfd);
+    cr_assert_eq(b.z[4] & 0x04, 0x04, "frame header says: content checksum");
+    cr_assert_eq(logpage_decode(b.z, zlen, raw_len, 1000, b.first_seq, NULL, &pg, &e), 0, "%s",
+                 e.msg);
+    assert_three(&pg, 42);
+    /* the same page decoded again into the same buffers */
+    cr_assert_eq(logpage_decode(b.z, zlen, raw_len, 1000, 7, NULL, &pg, &e), 0, "%s", e.msg);
+    assert_three(&pg, 7);
+    logpage_clean(&pg);
+    cr_assert_null(pg.text);
+    logpage_builder_next(&b);
+    cr_assert_eq(b.first_seq, 45);
+    cr_assert_eq(b.n, 0);
+    cr_assert_eq(b.text_len, 0);
+    logpage_builder_clean(&b);
+}
+
+Test(logpage_codec, a_zlib_page_of_an_older_build_decodes)
+{
+    unsigned char raw[64], z[128];
+    uLongf zlen = sizeof(z);
+    struct logpage pg = { 0 };
+    struct err e = { 0 };
+    size_t n = 0;
+
+    n += cache_put_varint(raw + n, 3);
+    n += cache_put_varint(raw + n, 0);
+    n += cache_put_varint(raw + n, 1);
+    n += cache_put_varint(raw + n, 0);
+    n += cache_put_varint(raw + n, 5);
+    n += cache_put_varint(raw + n, 5);
+    n += cache_put_varint(raw + n, 0);
+    memcpy(raw + n, "ahello", 6);
+    n += 6;
+    cr_assert_eq(compress2(z, &zlen, raw, n, 6), Z_OK);
+    cr_assert_eq(logpage_decode(z, zlen, n, 1000, 0, NULL, &pg, &e), 0, "%s", e.msg);
+    assert_three(&pg, 0);
+    logpage_clean(&pg);
+}
+
+Test(logpage_codec, a_damaged_or_mislabelled_page_is_refused_and_cleaned)
+{
+    struct logpage_builder b = { 0 };
+    struct logpage pg = { 0 };
+    struct err e = { 0 };
+    size_t zlen = 0, raw_len = 0;
+
+    build_three(&b);
+    cr_assert_eq(logpage_builder_encode(&b, &zlen, &raw_len, &e), 0, "%s", e.msg);
+    /* a raw size that is not the page's */
+    cr_assert_eq(logpage_decode(b.z, zlen, raw_len + 1, 1000, 0, NULL, &pg, &e), ERR_CACHE);
+    cr_assert(strstr(e.msg, "damaged") != NULL, "%s", e.msg);
+    cr_assert_null(pg.text);
+    /* a flipped byte in the compressed body: the checksum catches it */
+    b.z[zlen - 6] ^= 0x5a;
+    cr_assert_eq(logpage_decode(b.z, zlen, raw_len, 1000, 0, NULL, &pg, &e), ERR_CACHE);
+    cr_assert_null(pg.ts);
+    /* not a compressed blob at all */
+    cr_assert_eq(logpage_decode("plain text", 10, 10, 0, 0, NULL, &pg, &e), ERR_CACHE);
+    logpage_builder_clean(&b);
+}
+
+Test(logpage_codec, a_header_whose_lengths_overrun_the_page_is_refused)
+{
+    unsigned char raw[16], z[64];
+    uLongf zlen = sizeof(z);
+    struct logpage pg = { 0 };
+    struct err e = { 0 };
+    size_t n = 0;
+
+    n += cache_put_varint(raw + n, 1);
+    n += cache_put_varint(raw + n, 0);
+    n += cache_put_varint(raw + n, 9);      /* 9 bytes claimed, 2 present */
+    memcpy(raw + n, "ab", 2);
+    n += 2;
+    cr_assert_eq(compress2(z, &zlen, raw, n, 6), Z_OK);
+    cr_assert_eq(logpage_decode(z, zlen, n, 0, 0, NULL, &pg, &e), ERR_CACHE);
+}
+
+Test(logpage_codec, a_builder_is_full_at_the_event_or_byte_cap)
+{
+    struct logpage_builder b = { 0 };
+    static char big[CACHE_PAGE_RAW_MAX];
+    int i;
+
+    for (i = 0; i < CACHE_PAGE_EVENTS - 1; i++)
+        cr_assert_eq(logpage_builder_add(&b, i, "x", 1), 0);
+    cr_assert(!logpage_builder_full(&b));
+    cr_assert_eq(logpage_builder_add(&b, i, "x", 1), 0);
+    cr_assert(logpage_builder_full(&b));
+    logpage_builder_next(&b);
+    cr_assert_eq(b.first_seq, CACHE_PAGE_EVENTS);
+    cr_assert(!logpage_builder_full(&b));
+    memset(big, 'y', sizeof(big));
+    cr_assert_eq(logpage_builder_add(&b, 0, big, sizeof(big) - 1), 0);
+    cr_assert(!logpage_builder_full(&b));
+    cr_assert_eq(logpage_builder_add(&b, 0, "z", 1), 0);
+    cr_assert(logpage_builder_full(&b));
+    logpage_builder_clean(&b);
 }

@@ -1,0 +1,389 @@
+/* joblist.c: the job list query: filters parsed from the user's text (hp.KEY:VALUE,
+ * m.METRIC<VALUE, status:STATUS), one SQL statement built with its bindings (sort by any column,
+ * hp.X or m.X; name regex), counted or read one window at a time, and one metric column for
+ * the rows on screen. Only the visible rows are ever read, so 100,000 jobs cost what 50 do.
+ * Read-only: it must not write to the cache. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/internal.h"
+#include "cache/logstore.h"
+
+int cache_cond_parse(const char *text, struct cache_cond *out, struct err *e)
+{
+    static const struct { const char *s; enum cache_cond_op op; } ops[] = {
+        { "!=", CACHE_OP_NE }, { "<=", CACHE_OP_LE }, { ">=", CACHE_OP_GE },
+        { "==", CACHE_OP_EQ }, { ":", CACHE_OP_EQ }, { "=", CACHE_OP_EQ },
+        { "<", CACHE_OP_LT }, { ">", CACHE_OP_GT },
+    };
+    struct cache_cond cd;
+    const char *rest, *p;
+    size_t i, klen;
+
+    memset(&cd, 0, sizeof(cd));
+    if (strncmp(text, "hp.", 3) == 0) {
+        cd.kind = CACHE_COND_HP;
+        rest = text + 3;
+    } else if (strncmp(text, "m.", 2) == 0) {
+        cd.kind = CACHE_COND_METRIC;
+        rest = text + 2;
+    } else if (strncmp(text, "status", 6) == 0) {
+        cd.kind = CACHE_COND_STATUS;
+        rest = text + 6;
+    } else {
+        return err_set(e, ERR_INVAL, "bad filter '%s': expected hp.KEY:VALUE, m.METRIC<VALUE "
+                       "or status:STATUS", text);
+    }
+    for (p = rest; *p; p++) {
+        for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+            if (strncmp(p, ops[i].s, strlen(ops[i].s)) == 0)
+                goto found;
+    }
+    return err_set(e, ERR_INVAL, "bad filter '%s': no operator (: = != < <= > >=)", text);
+found:
+    klen = (size_t)(p - rest);
+    if ((cd.kind != CACHE_COND_STATUS && klen == 0) || klen >= sizeof(cd.key))
+        return err_set(e, ERR_INVAL, "bad filter '%s': missing or too long key", text);
+    memcpy(cd.key, rest, klen);
+    cd.op = ops[i].op;
+    p += strlen(ops[i].s);
+    if (strlen(p) >= sizeof(cd.value))
+        return err_set(e, ERR_INVAL, "bad filter '%s': value too long", text);
+    snprintf(cd.value, sizeof(cd.value), "%s", p);
+    if (cd.kind == CACHE_COND_STATUS && (klen != 0 || (cd.op != CACHE_OP_EQ &&
+                                                       cd.op != CACHE_OP_NE)))
+        return err_set(e, ERR_INVAL, "bad filter '%s': use status:STATUS or status!=STATUS",
+                       text);
+    *out = cd;
+    return 0;
+}
+
+/* The query under construction: SQL text plus text/number bindings in order. */
+#define Q_MAX_BINDS 48
+struct qbuild {
+    char sql[4096];
+    size_t len;
+    bool overflow;
+    struct { bool is_num; double num; const char *text; } binds[Q_MAX_BINDS];
+    int n_binds;
+};
+
+static void q_add(struct qbuild *q, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (q->len + n + 1 > sizeof(q->sql)) {
+        q->overflow = true;
+        return;
+    }
+    memcpy(q->sql + q->len, s, n + 1);
+    q->len += n;
+}
+
+static void q_text(struct qbuild *q, const char *t)
+{
+    if (q->n_binds >= Q_MAX_BINDS) {
+        q->overflow = true;
+        return;
+    }
+    q->binds[q->n_binds].is_num = false;
+    q->binds[q->n_binds++].text = t;
+}
+
+static void q_num(struct qbuild *q, double d)
+{
+    if (q->n_binds >= Q_MAX_BINDS) {
+        q->overflow = true;
+        return;
+    }
+    q->binds[q->n_binds].is_num = true;
+    q->binds[q->n_binds++].num = d;
+}
+
+static const char *op_sql(enum cache_cond_op op)
+{
+    switch (op) {
+    case CACHE_OP_NE: return " != ?";
+    case CACHE_OP_LT: return " < ?";
+    case CACHE_OP_LE: return " <= ?";
+    case CACHE_OP_GT: return " > ?";
+    case CACHE_OP_GE: return " >= ?";
+    default: return " = ?";
+    }
+}
+
+static void add_cond(struct qbuild *q, const struct cache_cond *cd)
+{
+    double d;
+    bool num = cache_parse_number(cd->value, &d);
+
+    if (cd->kind == CACHE_COND_STATUS) {
+        q_add(q, cd->op == CACHE_OP_NE ? " AND j.status != ? COLLATE NOCASE"
+                                       : " AND j.status = ? COLLATE NOCASE");
+        q_text(q, cd->value);
+        return;
+    }
+    {
+        /* hyperparameters; != means "has a different value or none" */
+        if (cd->op == CACHE_OP_NE) {
+            q_add(q, " AND NOT EXISTS(SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id"
+                     " AND h.key=? AND ");
+            q_text(q, cd->key);
+            q_add(q, num ? "h.num = ?)" : "h.value = ?)");
+        } else {
+            q_add(q, " AND EXISTS(SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id"
+                     " AND h.key=? AND ");
+            q_text(q, cd->key);
+            q_add(q, num ? "h.num" : "h.value");
+            q_add(q, op_sql(cd->op));
+            q_add(q, ")");
+        }
+    }
+    if (num)
+        q_num(q, d);
+    else
+        q_text(q, cd->value);
+}
+
+/* Builds "FROM ... WHERE ..." (and the ORDER BY when order is true). */
+static int build_query(struct cache *c, const struct cache_job_query *qq, struct qbuild *q,
+                       bool order, struct err *e)
+{
+    static const struct { const char *key; const char *expr; } cols[] = {
+        { "name", "j.name" }, { "status", "j.status" }, { "secondary", "j.secondary_status" },
+        { "created", "j.creation_time" }, { "started", "j.start_time" },
+        { "ended", "j.end_time" }, { "modified", "j.last_modified" },
+        { "duration", "(CASE WHEN j.start_time > 0 THEN (CASE WHEN j.end_time > 0"
+          " THEN j.end_time ELSE (julianday('now')-2440587.5)*86400.0 END) - j.start_time END)" },
+        { "instance_type", "j.instance_type" }, { "instance_count", "j.instance_count" },
+        { "billable", "j.billable_seconds" },
+        { "spot_savings", "(CASE WHEN j.spot AND j.training_seconds > 0 AND"
+          " j.billable_seconds > 0 THEN 1.0 - CAST(j.billable_seconds AS REAL)"
+          " / j.training_seconds END)" },
+    };
+    const char *sort = qq != NULL && qq->sort != NULL ? qq->sort : "created";
+    const char *sort_expr = NULL;
+    size_t i;
+    int rc;
+
+    (void)c;
+    q_add(q, " FROM jobs j");
+    if (order && strncmp(sort, "hp.", 3) == 0) {
+        q_add(q, " LEFT JOIN hyperparameters hs ON hs.job_id=j.id AND hs.key=?");
+        q_text(q, sort + 3);
+        sort_expr = "coalesce(hs.num, hs.value)";
+    } else if (order && strncmp(sort, "m.", 2) == 0) {
+        q_add(q, " LEFT JOIN metrics ms ON ms.job_id=j.id AND ms.name=?"
+                 " LEFT JOIN final_metrics fs ON fs.job_id=j.id AND fs.name=?");
+        q_text(q, sort + 2);
+        q_text(q, sort + 2);
+        /* the last extracted value, else the final metric */
+        sort_expr = "coalesce(ms.last, fs.value)";
+    } else if (order) {
+        for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+            if (strcmp(cols[i].key, sort) == 0)
+                sort_expr = cols[i].expr;
+        if (sort_expr == NULL)
+            return err_set(e, ERR_INVAL, "unknown sort key '%s' (name status secondary created "
+                           "started ended modified duration instance_type instance_count "
+                           "billable spot_savings hp.KEY m.METRIC)", sort);
+    }
+    q_add(q, " WHERE j.scope_id=?");
+    q_num(q, (double)c->scope_id);
+    if (qq != NULL && qq->name_regex != NULL && qq->name_regex[0] != '\0') {
+        pcre2_code *code;
+
+        if ((rc = cache_regex_compile(qq->name_regex, &code, e)) != 0)
+            return rc;
+        pcre2_code_free(code);
+        q_add(q, qq->name_invert ? " AND NOT regexp(?, j.name)" : " AND regexp(?, j.name)");
+        q_text(q, qq->name_regex);
+    }
+    if (qq != NULL && qq->created_after > 0) {
+        q_add(q, " AND j.creation_time >= ?");
+        q_num(q, qq->created_after);
+    }
+    if (qq != NULL && qq->status != NULL && qq->status[0] != '\0') {
+        q_add(q, " AND (',' || lower(?) || ',') LIKE ('%,' || lower(j.status) || ',%')");
+        q_text(q, qq->status);
+    }
+    for (i = 0; qq != NULL && i < qq->n_conds && i < CACHE_MAX_CONDS; i++) {
+        if (qq->conds[i].kind == CACHE_COND_METRIC) {
+            /* two placeholders share the key */
+            q_add(q, " AND coalesce((SELECT m.last FROM metrics m WHERE m.job_id=j.id AND"
+                     " m.name=?), (SELECT f.value FROM final_metrics f WHERE f.job_id=j.id"
+                     " AND f.name=?))");
+            q_text(q, qq->conds[i].key);
+            q_text(q, qq->conds[i].key);
+            q_add(q, op_sql(qq->conds[i].op));
+            {
+                double d;
+
+                if (cache_parse_number(qq->conds[i].value, &d))
+                    q_num(q, d);
+                else
+                    q_text(q, qq->conds[i].value);
+            }
+        } else {
+            add_cond(q, &qq->conds[i]);
+        }
+    }
+    if (order) {
+        const char *dir = qq != NULL && qq->descending ? " DESC" : " ASC";
+
+        q_add(q, " ORDER BY (");
+        q_add(q, sort_expr);
+        q_add(q, ") IS NULL, ");
+        q_add(q, sort_expr);
+        q_add(q, dir);
+        /* the same tie-break either way; for "created" its first term would be redundant and
+         * would keep SQLite from walking the jobs_created_* index */
+        q_add(q, strcmp(sort_expr, "j.creation_time") == 0 ? ", j.id DESC"
+                                                           : ", j.creation_time DESC, j.id DESC");
+    }
+    if (q->overflow)
+        return err_set(e, ERR_TOOBIG, "job query too complex");
+    return 0;
+}
+
+static int bind_all(sqlite3_stmt *st, const struct qbuild *q)
+{
+    int i;
+
+    for (i = 0; i < q->n_binds; i++) {
+        if (q->binds[i].is_num) {
+            double d = q->binds[i].num;
+
+            if (d == (double)(int64_t)d)
+                sqlite3_bind_int64(st, i + 1, (int64_t)d);
+            else
+                sqlite3_bind_double(st, i + 1, d);
+        } else {
+            sqlite3_bind_text(st, i + 1, q->binds[i].text, -1, SQLITE_STATIC);
+        }
+    }
+    return i;
+}
+
+int cache_jobs_count(struct cache *c, const struct cache_job_query *qq, size_t *count,
+                     struct err *e)
+{
+    struct qbuild *q = calloc(1, sizeof(*q));
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (q == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    q_add(q, "SELECT count(*)");
+    if ((rc = build_query(c, qq, q, false, e)) != 0)
+        goto out;
+    if ((rc = cache_prepare(c, q->sql, &st, e)) != 0)
+        goto out;
+    bind_all(st, q);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *count = (size_t)sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = cache_fail(c, e, "counting jobs");
+    }
+out:
+    sqlite3_finalize(st);
+    free(q);
+    return rc;
+}
+
+int cache_jobs_window(struct cache *c, const struct cache_job_query *qq, size_t offset,
+                      size_t limit, struct cache_job *out, size_t *n, struct err *e)
+{
+    struct qbuild *q = calloc(1, sizeof(*q));
+    sqlite3_stmt *st = NULL;
+    size_t got = 0;
+    int rc, s;
+
+    if (q == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    q_add(q, "SELECT " CACHE_JOB_COLS);
+    if ((rc = build_query(c, qq, q, true, e)) != 0)
+        goto out;
+    q_add(q, " LIMIT ? OFFSET ?");
+    q_num(q, (double)limit);
+    q_num(q, (double)offset);
+    if (q->overflow) {
+        rc = err_set(e, ERR_TOOBIG, "job query too complex");
+        goto out;
+    }
+    if ((rc = cache_prepare(c, q->sql, &st, e)) != 0)
+        goto out;
+    bind_all(st, q);
+    while (got < limit && (s = sqlite3_step(st)) == SQLITE_ROW)
+        cache_job_read_row(st, &out[got++]);
+    if (got < limit && s != SQLITE_DONE) {
+        rc = cache_fail(c, e, "listing jobs");
+        goto out;
+    }
+    *n = got;
+out:
+    sqlite3_finalize(st);
+    free(q);
+    return rc;
+}
+
+int cache_jobs_metric_column(struct cache *c, const int64_t *ids, size_t n, const char *metric,
+                             double *out, unsigned char *kind, struct err *e)
+{
+    static const char head[] =
+        "SELECT j.id, m.last, m.count, f.value FROM jobs j"
+        " LEFT JOIN metrics m ON m.job_id=j.id AND m.name=?1"
+        " LEFT JOIN final_metrics f ON f.job_id=j.id AND f.name=?1 WHERE j.id IN (";
+    sqlite3_stmt *st = NULL;
+    char *sql;
+    size_t i, len = sizeof(head) - 1;
+    int rc, s;
+
+    if (n == 0)
+        return 0;
+    if (n > 1024)
+        return err_set(e, ERR_INVAL, "at most 1024 jobs per metric column query");
+    if ((sql = malloc(len + 2 * n + 2)) == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    memcpy(sql, head, len);
+    for (i = 0; i < n; i++) {
+        sql[len++] = i ? ',' : '?';
+        if (i)
+            sql[len++] = '?';
+    }
+    sql[len++] = ')';
+    sql[len] = '\0';
+    rc = cache_prepare(c, sql, &st, e);
+    free(sql);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+    for (i = 0; i < n; i++) {
+        sqlite3_bind_int64(st, (int)i + 2, ids[i]);
+        kind[i] = CACHE_MCOL_NONE;
+        out[i] = NAN;
+    }
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+
+        for (i = 0; i < n; i++) {
+            if (ids[i] != id)
+                continue;
+            if (sqlite3_column_type(st, 1) != SQLITE_NULL && sqlite3_column_int64(st, 2) > 0) {
+                out[i] = sqlite3_column_double(st, 1);
+                kind[i] = CACHE_MCOL_LOG;
+            } else if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+                out[i] = sqlite3_column_double(st, 3);
+                kind[i] = CACHE_MCOL_FINAL;
+            }
+        }
+    }
+    rc = s == SQLITE_DONE ? 0 : cache_fail(c, e, "reading a metric column");
+    sqlite3_finalize(st);
+    return rc;
+}
+

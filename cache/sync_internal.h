@@ -1,0 +1,200 @@
+/* sync_internal.h: what the sync engine's files share and nobody outside cache/ (and its unit
+ * tests) may include: the work queue's layout, the worker, and the steps each file offers.
+ *
+ *   sync_pool.c       the queue, its scheduling rules, the worker threads, sync_* entry points
+ *   sync_jobs.c       the job list pass and describes (ListTrainingJobs, DescribeTrainingJob)
+ *   sync_logs.c       one pass over a job's logs: streams, pages, cursors, points
+ *   sync_reextract.c  metric definitions of a job, their fingerprints, re-extraction
+ *
+ * Locking: s->mu guards the queue (tasks, n_tasks, active, stopping), the progress totals and
+ * the error record. Functions documented "caller holds s->mu" never lock; the others lock
+ * what they touch themselves and must be called without it. */
+#ifndef SAGETOP_CACHE_SYNC_INTERNAL_H
+#define SAGETOP_CACHE_SYNC_INTERNAL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aws/client.h"
+#include "aws/err.h"
+#include "aws/logs.h"
+#include "aws/sagemaker.h"
+#include "cache/cache.h"
+#include "cache/logstore.h"
+#include "cache/sync.h"
+#include "metrics/metrics.h"
+
+#define SYNC_MAX_WORKERS 8
+#define FOLLOW_FAST_MS 1000
+#define FOLLOW_SLOW_MS 10000
+#define OFFLINE_RETRY_MS 30000
+#define DESCRIBE_EVERY_MS 5000
+#define STREAMS_EVERY_PASSES 5
+/* A work item that failed with a transient error (throttled, 5xx, network) after the client's
+ * own attempts goes back in the queue after paging.h's backoff (0.5 s doubling to 8 s), at
+ * most this many times in a row (about a minute), before it counts as failed. */
+#define TASK_RETRIES 10
+#define MISSING_MAX 6           /* names listed in "what is missing" */
+
+enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS };
+
+struct task {
+    enum task_kind kind;
+    char job[64];
+    int64_t due_ms;
+    bool busy;
+    bool follow;            /* TASK_LOGS: keep going until the job is final and drained */
+    bool once;              /* run-mode item: removed when done */
+    int interval_ms;        /* TASK_LOGS: current poll interval */
+    int passes;
+    int64_t described_ms;   /* TASK_LOGS: when the job status was last refreshed */
+    int retries;            /* transient failures in a row */
+    bool dead;              /* to be removed */
+};
+
+struct sync {
+    struct sync_options o;
+    char cache_path[4096];
+    char account[64], region[64];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t threads[SYNC_MAX_WORKERS];
+    int n_threads;
+    bool running;
+    bool stopping;
+    volatile sig_atomic_t stop_flag;     /* handed to every aws_client */
+    struct task *tasks;
+    size_t n_tasks, cap_tasks;
+    size_t active;                       /* tasks being executed */
+    bool run_mode;                       /* sync_run: stop when no task is left */
+    struct sync_plan plan;
+    int first_err;
+    struct err first_e;
+    /* run mode: work items given up after TASK_RETRIES transient failures, or at once on a
+     * final error: what the summary names as missing */
+    size_t n_missing;
+    char missing[MISSING_MAX][80];
+    struct sync_progress prog;
+    int64_t started_ms;
+};
+
+/* One worker thread's own handles (never shared). */
+struct worker {
+    struct sync *s;
+    struct aws_client *client;
+    struct cache *cache;
+    uint64_t rng;           /* backoff jitter */
+};
+
+/* ---- sync_pool.c ---------------------------------------------------------------------- */
+
+int64_t sync_pool_now_ms(void);     /* CLOCK_MONOTONIC */
+double sync_pool_wall_s(void);      /* CLOCK_REALTIME, seconds since the epoch */
+/* Sends a notice (no-op without a callback). Without s->mu held. */
+void sync_pool_notice(struct sync *s, enum sync_state st, const char *job, long retry_ms,
+                      int code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* *field += by under s->mu. */
+void sync_pool_count(struct sync *s, int64_t *field, int64_t by);
+
+/* The queue; caller holds s->mu. find: the live task of (kind, job) (job NULL = ""). add: that
+ * task, created when missing (due at due, polled every FOLLOW_FAST_MS, once in run mode), or
+ * brought forward to due when it is idle and due later; NULL when out of memory. compact:
+ * drops dead tasks, keeping the order of the others. pick: the idle task due first (the
+ * earliest added on a tie), NULL when every task is busy or none is left. */
+struct task *sync_pool_task_find(struct sync *s, enum task_kind k, const char *job);
+struct task *sync_pool_task_add(struct sync *s, enum task_kind k, const char *job, int64_t due);
+void sync_pool_tasks_compact(struct sync *s);
+struct task *sync_pool_task_pick(struct sync *s);
+/* Caller holds s->mu. Writes back what a run changed on its snapshot (interval, passes,
+ * described time, retries) and reschedules the task at next, or drops it when next < 0, the
+ * engine is stopping, or its logs were unfollowed during the run. */
+void sync_pool_task_settle(struct sync *s, const struct task *snap, int64_t next);
+/* The next poll interval of a followed job: FOLLOW_FAST_MS after a pass that stored lines,
+ * else the current one doubled, at most FOLLOW_SLOW_MS. */
+int sync_pool_follow_interval_ms(int interval_ms, int64_t lines);
+/* Caller holds s->mu. Queues the run-mode work of plan at now: the job list when the plan
+ * lists jobs or wants every job's logs; each named job's logs (following when plan->follow),
+ * or only its describe when the plan wants no logs. */
+void sync_pool_plan(struct sync *s, const struct sync_plan *plan, int64_t now);
+
+/* ---- sync_jobs.c ---------------------------------------------------------------------- */
+
+/* One page of ListTrainingJobs stored in one transaction (paging callback). */
+struct sync_list_ctx {
+    struct worker *w;
+    bool full_before;       /* a complete listing happened before: stop at a known page */
+    int64_t seen, fresh;    /* summaries stored; jobs not in the cache before */
+    int rc;
+    struct err e;
+};
+/* Returns 1 to stop the listing: cancelled, a cache error (lc->rc, lc->e), or a page with
+ * nothing new after a full listing (newest first: the rest is known too). */
+int sync_jobs_list_page(void *ctx, const struct sagemaker_job_summary *items, size_t n);
+/* The list pass: pages until nothing new, then "jobs.full_listed" and "jobs.synced_at". */
+int sync_jobs_list(struct worker *w, struct err *e);
+/* Queues a TASK_DESCRIBE (due now) for every cached job never described, not final, or
+ * described while running but since listed as final. */
+int sync_jobs_queue_describes(struct worker *w, struct err *e);
+/* sync_run with SYNC_LOGS_ALL: queues the logs of every cached job created at or after
+ * plan.since, newest first. */
+void sync_jobs_queue_logs(struct worker *w);
+/* DescribeTrainingJob stored, then its tags (best effort). */
+int sync_jobs_describe(struct worker *w, const char *job, struct err *e);
+
+/* ---- sync_logs.c ---------------------------------------------------------------------- */
+
+/* Collects the points of one page of events (unparsed captures too: they are counted). */
+struct point_buf {
+    struct cache_point_in *p;
+    size_t n, cap;
+    char **names;
+    size_t n_names, cap_names;
+    int64_t seq;            /* the event being extracted */
+    bool oom;
+};
+/* mset_extract's callback: appends mp at pb->seq (index = its rank among the same metric's
+ * points of that event). 1 and pb->oom on allocation failure. */
+int sync_logs_point(const struct mpoint *mp, void *pb);
+void sync_logs_points_clean(struct point_buf *pb);
+
+/* GetLogEvents from a stream's cursor: its token when it has one, else from the head. */
+void sync_logs_page_query(const struct cache_stream *cs, struct logs_get_query *q);
+/* A page to store: events, or a new token with none (the cursor moves). */
+bool sync_logs_page_news(const struct logs_event_page *pg, const struct cache_stream *cs);
+/* The stream is caught up after this page. */
+bool sync_logs_page_last(const struct logs_event_page *pg);
+/* Stores one page at the cursor cs: events, their points (pb), the metrics' definition hashes
+ * (defs), the extractor state st (when ms is set) and the new cursor, in ONE transaction.
+ * *applied false: another writer moved the cursor first and nothing was written (re-read the
+ * stream and go on from there). On success (applied) cs->n_events and cs->token advance. */
+struct sync_page {
+    const struct cache_event *ev;
+    size_t n;
+    const char *next_token;             /* NULL: keep the current token */
+    const struct point_buf *pb;
+    const struct mdef_list *defs;
+    const struct mextract_state *st;    /* NULL: no extractor (no definitions) */
+};
+int sync_logs_store_page(struct cache *c, int64_t job_id, struct cache_stream *cs,
+                         const struct sync_page *pg, bool *applied, struct err *e);
+/* One pass over a job's logs. *final: the job was final before the pass began (so this pass
+ * drained it); *lines: events stored. */
+int sync_logs_pass(struct worker *w, struct task *snap, bool *final, int64_t *lines,
+                   struct err *e);
+
+/* ---- sync_reextract.c ----------------------------------------------------------------- */
+
+/* A job's definitions: its own MetricDefinitions, then the config text (may be NULL). */
+void sync_reextract_defs(struct cache *c, const char *config, size_t config_len,
+                         const char *job, struct mdef_list *l);
+/* Fingerprint of the definitions of name in l (and of whether the preset runs). */
+int64_t sync_reextract_hash(const struct mdef_list *l, const char *name);
+/* Extracts again the metrics of job whose stored points do not match l (see the file); force:
+ * also when nothing is stored yet. cancel may be NULL. One transaction on c. */
+int sync_reextract_job(struct cache *c, const struct mdef_list *l, const char *job,
+                       int64_t job_id, bool force, volatile sig_atomic_t *cancel,
+                       struct err *e);
+
+#endif

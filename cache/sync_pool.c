@@ -1,0 +1,592 @@
+/* sync_pool.c: the sync engine's machinery (see sync.h): the work queue ordered by due time
+ * and its scheduling rules, the pool of worker threads (each with its own aws_client and
+ * read-write cache connection), notices and progress, and the public entry points
+ * (sync_new/start/stop/follow/run). What a work item does lives in sync_jobs.c and
+ * sync_logs.c. It must not print: everything it has to say goes out as a notice.
+ *
+ * Why a pool and not one thread interleaving everything: a GetLogEvents round trip is mostly
+ * waiting (latency), so one thread following 50 jobs would poll each job every 50 round trips;
+ * N workers keep N requests in flight, and the shared rate limiter (aws/ratelimit.c) keeps the
+ * total inside AWS's per-API quotas however many workers there are. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws/dynbuf.h"
+#include "aws/paging.h"
+#include "cache/sync_internal.h"
+
+int64_t sync_pool_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double sync_pool_wall_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *sync_state_name(enum sync_state s)
+{
+    static const char *const names[] = {
+        "idle", "listing", "describing", "logs", "synced", "throttled", "offline", "error",
+        "done",
+    };
+
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+/* ---- notices and progress (workers call these without the lock held) ------------------- */
+
+static void progress_snapshot(struct sync *s, struct sync_progress *out)
+{
+    *out = s->prog;
+    out->elapsed_s = (double)(sync_pool_now_ms() - s->started_ms) / 1000.0;
+    out->lines_per_s = out->elapsed_s > 0 ? (double)out->lines / out->elapsed_s : 0;
+}
+
+void sync_pool_notice(struct sync *s, enum sync_state st, const char *job, long retry_ms,
+                      int code, const char *fmt, ...)
+{
+    struct sync_notice n;
+    va_list ap;
+
+    if (s->o.notice == NULL)
+        return;
+    memset(&n, 0, sizeof(n));
+    n.state = st;
+    snprintf(n.job, sizeof(n.job), "%s", job != NULL ? job : "");
+    n.retry_ms = retry_ms;
+    n.err_code = code;
+    va_start(ap, fmt);
+    vsnprintf(n.text, sizeof(n.text), fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&s->mu);
+    progress_snapshot(s, &n.progress);
+    pthread_mutex_unlock(&s->mu);
+    s->o.notice(s->o.notice_ctx, &n);
+}
+
+void sync_pool_count(struct sync *s, int64_t *field, int64_t by)
+{
+    pthread_mutex_lock(&s->mu);
+    *field += by;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void record_error(struct sync *s, const char *job, const struct err *e)
+{
+    enum sync_state st = e->code == ERR_NET ? SYNC_OFFLINE : SYNC_ERROR;
+
+    pthread_mutex_lock(&s->mu);
+    if (s->first_err == 0 && e->code != ERR_CANCELLED) {
+        s->first_err = e->code;
+        s->first_e = *e;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (e->code == ERR_CANCELLED)
+        return;
+    if (st == SYNC_OFFLINE)
+        sync_pool_notice(s, st, job, s->run_mode ? 0 : OFFLINE_RETRY_MS, e->code, "offline: %s",
+                         e->msg);
+    else
+        sync_pool_notice(s, st, job, 0, e->code, "%s", e->msg);
+}
+
+/* The retry hook of every worker's client: "throttled, retrying in 4 s". */
+static void on_retry(void *ctx, enum aws_service svc, const char *operation, const char *reason,
+                     long delay_ms)
+{
+    struct sync *s = ctx;
+
+    (void)svc;
+    sync_pool_notice(s, SYNC_THROTTLED, NULL, delay_ms, 0, "%s %s, retrying in %.0f s", operation,
+                     reason != NULL ? reason : "failed", ceil((double)delay_ms / 1000.0));
+}
+
+/* ---- the queue (callers hold s->mu) -------------------------------------------------------- */
+
+struct task *sync_pool_task_find(struct sync *s, enum task_kind k, const char *job)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_tasks; i++)
+        if (!s->tasks[i].dead && s->tasks[i].kind == k &&
+            strcmp(s->tasks[i].job, job != NULL ? job : "") == 0)
+            return &s->tasks[i];
+    return NULL;
+}
+
+struct task *sync_pool_task_add(struct sync *s, enum task_kind k, const char *job, int64_t due)
+{
+    struct task *t = sync_pool_task_find(s, k, job);
+
+    if (t != NULL) {
+        if (!t->busy && due < t->due_ms)
+            t->due_ms = due;
+        return t;
+    }
+    if (vec_grow((void **)&s->tasks, &s->cap_tasks, s->n_tasks + 1, sizeof(*s->tasks)) != 0)
+        return NULL;
+    t = &s->tasks[s->n_tasks++];
+    memset(t, 0, sizeof(*t));
+    t->kind = k;
+    snprintf(t->job, sizeof(t->job), "%s", job != NULL ? job : "");
+    t->due_ms = due;
+    t->interval_ms = FOLLOW_FAST_MS;
+    t->once = s->run_mode;
+    return t;
+}
+
+void sync_pool_tasks_compact(struct sync *s)
+{
+    size_t i, j = 0;
+
+    for (i = 0; i < s->n_tasks; i++)
+        if (!s->tasks[i].dead)
+            s->tasks[j++] = s->tasks[i];
+    s->n_tasks = j;
+}
+struct task *sync_pool_task_pick(struct sync *s)
+{
+    struct task *best = NULL;
+    size_t i;
+
+    for (i = 0; i < s->n_tasks; i++) {
+        struct task *t = &s->tasks[i];
+
+        if (!t->dead && !t->busy && (best == NULL || t->due_ms < best->due_ms))
+            best = t;
+    }
+    return best;
+}
+
+void sync_pool_task_settle(struct sync *s, const struct task *snap, int64_t next)
+{
+    struct task *t = sync_pool_task_find(s, snap->kind, snap->job);
+
+    if (t != NULL) {
+        t->busy = false;
+        t->interval_ms = snap->interval_ms;
+        t->passes = snap->passes;
+        t->described_ms = snap->described_ms;
+        t->retries = snap->retries;
+        if (next < 0 || s->stop_flag || (snap->kind == TASK_LOGS && !t->follow))
+            t->dead = true;
+        else
+            t->due_ms = next;
+    }
+    sync_pool_tasks_compact(s);
+}
+
+int sync_pool_follow_interval_ms(int interval_ms, int64_t lines)
+{
+    if (lines > 0)
+        return FOLLOW_FAST_MS;
+    return interval_ms * 2 > FOLLOW_SLOW_MS ? FOLLOW_SLOW_MS : interval_ms * 2;
+}
+
+void sync_pool_plan(struct sync *s, const struct sync_plan *plan, int64_t now)
+{
+    size_t i;
+
+    if (plan->jobs || plan->logs == SYNC_LOGS_ALL)
+        sync_pool_task_add(s, TASK_LIST, NULL, now);
+    for (i = 0; i < plan->n_names; i++) {
+        if (plan->logs != SYNC_LOGS_NONE) {
+            struct task *t = sync_pool_task_add(s, TASK_LOGS, plan->names[i], now);
+
+            if (t != NULL)
+                t->follow = plan->follow;
+        } else {
+            sync_pool_task_add(s, TASK_DESCRIBE, plan->names[i], now);
+        }
+    }
+}
+
+static void record_missing(struct sync *s, const struct task *t)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->n_missing < MISSING_MAX)
+        snprintf(s->missing[s->n_missing], sizeof(s->missing[0]), "%s%s",
+                 t->kind == TASK_LIST ? "the job list" : t->kind == TASK_DESCRIBE
+                 ? "details of " : "logs of ", t->job);
+    s->n_missing++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* A failure worth another try later in the same run: throttled, 5xx, network. */
+static bool transient(struct worker *w, int rc)
+{
+    return rc != ERR_CANCELLED && !w->s->stop_flag &&
+           paging_retryable(rc, aws_client_last_error_code(w->client));
+}
+
+/* Runs one task (the lock is NOT held) and returns when it should run again (-1: never). */
+static int64_t run_task(struct worker *w, struct task *snap)
+{
+    struct sync *s = w->s;
+    struct err e = { 0 };
+    int rc = 0;
+
+    switch (snap->kind) {
+    case TASK_LIST:
+        rc = sync_jobs_list(w, &e);
+        if (rc == 0)
+            rc = sync_jobs_queue_describes(w, &e);
+        if (rc == 0 && s->run_mode && s->plan.logs == SYNC_LOGS_ALL)
+            sync_jobs_queue_logs(w);
+        if (rc == 0)
+            sync_pool_notice(s, SYNC_SYNCED, NULL, 0, 0, "jobs synced");
+        break;
+    case TASK_DESCRIBE:
+        sync_pool_notice(s, SYNC_DESCRIBING, snap->job, 0, 0, "describing %s", snap->job);
+        rc = sync_jobs_describe(w, snap->job, &e);
+        break;
+    case TASK_LOGS: {
+        bool final = false;
+        int64_t lines = 0;
+
+        rc = sync_logs_pass(w, snap, &final, &lines, &e);
+        if (rc != 0)
+            break;
+        snap->retries = 0;
+        sync_pool_notice(s, SYNC_SYNCED, snap->job, 0, 0, "%lld new line%s%s", (long long)lines,
+                         lines == 1 ? "" : "s", final ? ", job ended" : "");
+        if (final || !snap->follow)
+            return -1;
+        snap->interval_ms = sync_pool_follow_interval_ms(snap->interval_ms, lines);
+        return sync_pool_now_ms() + snap->interval_ms;
+    }
+    }
+    if (rc != 0 && transient(w, rc) && snap->retries < TASK_RETRIES) {
+        /* throttled or a 5xx/network failure that outlasted the client's attempts: the work
+         * is still to do, so it goes back in the queue (logs resume from their cursor) and
+         * the other items go on meanwhile */
+        long d;
+
+        snap->retries++;
+        d = paging_backoff_ms(snap->retries < 5 ? snap->retries : 5, &w->rng);
+        sync_pool_notice(s, rc == ERR_NET ? SYNC_OFFLINE : SYNC_THROTTLED, snap->job, d, rc,
+                         "%s; trying again in %.1f s", e.msg, (double)d / 1000.0);
+        return sync_pool_now_ms() + d;
+    }
+    if (rc != 0) {
+        record_error(s, snap->job[0] ? snap->job : NULL, &e);
+        if (rc != ERR_CANCELLED && s->run_mode)
+            record_missing(s, snap);
+        if (rc == ERR_CANCELLED || s->run_mode)
+            return -1;
+        return sync_pool_now_ms() + (rc == ERR_NET ? OFFLINE_RETRY_MS : FOLLOW_SLOW_MS);
+    }
+    snap->retries = 0;
+    if (snap->kind == TASK_LIST && !s->run_mode)
+        return sync_pool_now_ms() + (s->o.jobs_interval_s > 0 ? s->o.jobs_interval_s : 15) * 1000;
+    return -1;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct sync *s = w->s;
+
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        struct task *best = NULL, snap;
+        int64_t now = sync_pool_now_ms(), next;
+
+        if (s->stopping)
+            break;
+        best = sync_pool_task_pick(s);
+        if (best == NULL) {
+            if (s->run_mode && s->active == 0) {
+                s->stopping = true;
+                pthread_cond_broadcast(&s->cv);
+                break;
+            }
+            pthread_cond_wait(&s->cv, &s->mu);
+            continue;
+        }
+        if (best->due_ms > now) {
+            struct timespec ts;
+            int64_t wait = best->due_ms - now;
+
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += wait / 1000;
+            ts.tv_nsec += (wait % 1000) * 1000000;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+            continue;
+        }
+        best->busy = true;
+        s->active++;
+        snap = *best;
+        pthread_mutex_unlock(&s->mu);
+
+        next = run_task(w, &snap);
+
+        pthread_mutex_lock(&s->mu);
+        s->active--;
+        sync_pool_task_settle(s, &snap, next);
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static void *worker_thread(void *arg)
+{
+    struct sync *s = arg;
+    struct worker w = { s, NULL, NULL, 0 };
+    struct err e = { 0 };
+
+    w.rng = (uint64_t)sync_pool_now_ms() * 0x9e3779b97f4a7c15u ^ (uint64_t)(uintptr_t)&w;
+
+    w.client = aws_client_new(s->o.cfg, s->o.creds, &e);
+    if (w.client == NULL)
+        goto fail;
+    aws_client_set_cancel(w.client, &s->stop_flag);
+    aws_client_set_retry_hook(w.client, on_retry, s);
+    if (cache_open(s->cache_path, 0, &w.cache, NULL, 0, &e) != 0)
+        goto fail;
+    if (cache_scope_use(w.cache, s->account, s->region, &e) != 0)
+        goto fail;
+    worker_main(&w);
+    cache_close(w.cache);
+    aws_client_free(w.client);
+    return NULL;
+fail:
+    record_error(s, NULL, &e);
+    cache_close(w.cache);
+    aws_client_free(w.client);
+    pthread_mutex_lock(&s->mu);
+    /* a worker that cannot start leaves the others to do the work; if none can, stop */
+    s->n_threads--;
+    if (s->n_threads <= 0) {
+        s->stopping = true;
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+struct sync *sync_new(const struct sync_options *o, struct err *e)
+{
+    struct sync *s;
+
+    if (o == NULL || o->cfg == NULL || o->creds == NULL) {
+        err_set(e, ERR_INVAL, "sync: missing AWS configuration");
+        return NULL;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->o = *o;
+    if (o->cache_path != NULL)
+        snprintf(s->cache_path, sizeof(s->cache_path), "%s", o->cache_path);
+    else if (cache_default_path(s->cache_path, sizeof(s->cache_path), e) != 0) {
+        free(s);
+        return NULL;
+    }
+    snprintf(s->account, sizeof(s->account), "%s", o->account ? o->account : "unknown");
+    snprintf(s->region, sizeof(s->region), "%s", o->region ? o->region : "unknown");
+    s->o.cache_path = s->cache_path;
+    s->o.account = s->account;
+    s->o.region = s->region;
+    if (s->o.workers <= 0)
+        s->o.workers = 4;
+    if (s->o.workers > SYNC_MAX_WORKERS)
+        s->o.workers = SYNC_MAX_WORKERS;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    return s;
+}
+
+static int start_threads(struct sync *s, struct err *e)
+{
+    int i;
+
+    s->started_ms = sync_pool_now_ms();
+    s->stopping = false;
+    s->stop_flag = 0;
+    s->n_threads = 0;
+    for (i = 0; i < s->o.workers; i++) {
+        if (pthread_create(&s->threads[i], NULL, worker_thread, s) != 0)
+            break;
+        s->n_threads++;
+    }
+    if (s->n_threads == 0)
+        return err_set(e, ERR_NOMEM, "sync: cannot start a worker thread");
+    s->running = true;
+    return 0;
+}
+
+int sync_start(struct sync *s, struct err *e)
+{
+    if (s->running)
+        return 0;
+    s->run_mode = false;
+    pthread_mutex_lock(&s->mu);
+    sync_pool_task_add(s, TASK_LIST, NULL, sync_pool_now_ms());
+    pthread_mutex_unlock(&s->mu);
+    return start_threads(s, e);
+}
+
+void sync_stop(struct sync *s)
+{
+    int i, n;
+
+    if (s == NULL || !s->running)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    s->stop_flag = 1;
+    n = s->o.workers;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    for (i = 0; i < n && i < SYNC_MAX_WORKERS; i++)
+        if (s->threads[i])
+            pthread_join(s->threads[i], NULL);
+    memset(s->threads, 0, sizeof(s->threads));
+    s->running = false;
+}
+
+void sync_free(struct sync *s)
+{
+    if (s == NULL)
+        return;
+    sync_stop(s);
+    free(s->tasks);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+}
+
+void sync_follow(struct sync *s, const char *job)
+{
+    struct task *t;
+
+    pthread_mutex_lock(&s->mu);
+    t = sync_pool_task_add(s, TASK_LOGS, job, sync_pool_now_ms());
+    if (t != NULL) {
+        t->follow = true;
+        t->once = false;
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void sync_unfollow(struct sync *s, const char *job)
+{
+    struct task *t;
+
+    pthread_mutex_lock(&s->mu);
+    t = sync_pool_task_find(s, TASK_LOGS, job);
+    if (t != NULL) {
+        if (t->busy)
+            t->follow = false;    /* the pass in progress finishes, then it is dropped */
+        else
+            t->dead = true;
+    }
+    sync_pool_tasks_compact(s);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void sync_refresh(struct sync *s)
+{
+    pthread_mutex_lock(&s->mu);
+    sync_pool_task_add(s, TASK_LIST, NULL, sync_pool_now_ms());
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void sync_get_progress(struct sync *s, struct sync_progress *out)
+{
+    pthread_mutex_lock(&s->mu);
+    progress_snapshot(s, out);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int sync_run(struct sync *s, const struct sync_plan *plan, struct err *e)
+{
+    int rc;
+
+    if (s->running)
+        return err_set(e, ERR_INVAL, "sync: already running");
+    s->run_mode = true;
+    s->plan = *plan;
+    s->first_err = 0;
+    s->n_missing = 0;
+    pthread_mutex_lock(&s->mu);
+    sync_pool_plan(s, plan, sync_pool_now_ms());
+    pthread_mutex_unlock(&s->mu);
+    if ((rc = start_threads(s, e)) != 0)
+        return rc;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stopping) {
+        struct timespec ts;
+
+        if (s->o.cancel != NULL && *s->o.cancel) {
+            s->stop_flag = 1;
+            s->stopping = true;
+            pthread_cond_broadcast(&s->cv);
+            break;
+        }
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+    }
+    pthread_mutex_unlock(&s->mu);
+    sync_stop(s);
+    pthread_mutex_lock(&s->mu);
+    s->n_tasks = 0;
+    pthread_mutex_unlock(&s->mu);
+    if (s->o.cancel != NULL && *s->o.cancel)
+        return err_set(e, ERR_CANCELLED, "sync interrupted; what was fetched is kept");
+    sync_pool_notice(s, SYNC_DONE, NULL, 0, 0, "done");
+    if (s->n_missing > 0) {
+        /* name what could not be fetched; everything else was stored */
+        char what[200] = "";
+        size_t k, used = 0;
+
+        for (k = 0; k < s->n_missing && k < MISSING_MAX; k++) {
+            int m = snprintf(what + used, sizeof(what) - used, "%s%s", k ? ", " : "",
+                             s->missing[k]);
+
+            if (m < 0 || (size_t)m >= sizeof(what) - used)
+                break;
+            used += (size_t)m;
+        }
+        err_set(e, s->first_err != 0 ? s->first_err : ERR_AWS,
+                "sync incomplete: %zu item%s not fetched (%s%s); first error: %s",
+                s->n_missing, s->n_missing == 1 ? "" : "s", what,
+                s->n_missing > MISSING_MAX ? ", ..." : "", s->first_e.msg);
+        return s->first_err != 0 ? s->first_err : ERR_AWS;
+    }
+    if (s->first_err != 0) {
+        if (e != NULL)
+            *e = s->first_e;
+        return s->first_err;
+    }
+    return 0;
+}
