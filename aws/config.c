@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "aws/dynbuf.h"
 #include "aws/ini.h"
 
 struct aws_config {
@@ -346,55 +347,68 @@ static int file_path(const char *home, const char *var, const char *name, char *
     return 0;
 }
 
-/* A missing file is no error (*out stays NULL); an unreadable or malformed one is. */
-static int load_ini(const char *path, struct ini **out, struct err *e)
+int aws_config_read_file(const char *path, size_t max_bytes, struct dynbuf *out, struct err *e)
 {
     struct stat st;
-    char *buf = NULL;
-    size_t got = 0;
+    char chunk[4096];
     ssize_t r;
     int fd, rc = 0;
 
-    *out = NULL;
+    dynbuf_init(out, max_bytes + 1);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
-            return 0;
+            return ERR_NOTFOUND;
         return err_set(e, ERR_IO, "cannot open %s: %s", path, strerror(errno));
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = err_set(e, ERR_IO, "%s is not a regular file", path);
+    /* botocore reads /dev/null as empty: a FIFO or a character device is read to its end like
+     * a file, under the same cap; a directory, socket or block device is no text file */
+    if (fstat(fd, &st) != 0 ||
+        !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+        rc = err_set(e, ERR_IO, "%s is not a file that can be read (a directory?)", path);
         goto out;
     }
-    if ((unsigned long long)st.st_size > INI_MAX_BYTES) {
-        rc = err_set(e, ERR_TOOBIG, "%s is larger than %u bytes", path, INI_MAX_BYTES);
-        goto out;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
-        goto out;
-    }
-    while (got < (size_t)st.st_size) {
-        r = read(fd, buf + got, (size_t)st.st_size - got);
+    for (;;) {
+        r = read(fd, chunk, sizeof(chunk));
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
             rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
-            goto out;
+            break;
         }
         if (r == 0)
             break;
-        got += (size_t)r;
+        if (dynbuf_add(out, chunk, (size_t)r) != 0) {
+            rc = out->err == ERR_TOOBIG
+                     ? err_set(e, ERR_TOOBIG, "%s is larger than %zu bytes", path, max_bytes)
+                     : err_set(e, ERR_NOMEM, "out of memory reading %s", path);
+            break;
+        }
     }
-    *out = ini_parse(buf, got, path, e);
+    OPENSSL_cleanse(chunk, sizeof(chunk));
+    if (rc != 0)
+        dynbuf_free_wipe(out);
+out:
+    close(fd);
+    return rc;
+}
+
+/* A missing file is no error (*out stays NULL); an unreadable or malformed one is. */
+static int load_ini(const char *path, struct ini **out, struct err *e)
+{
+    struct dynbuf buf;
+    int rc;
+
+    *out = NULL;
+    rc = aws_config_read_file(path, INI_MAX_BYTES, &buf, e);
+    if (rc == ERR_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    *out = ini_parse(dynbuf_str(&buf), buf.len, path, e);
     if (*out == NULL)
         rc = e != NULL && e->code != 0 ? e->code : ERR_PARSE;
-out:
-    if (buf != NULL)
-        OPENSSL_cleanse(buf, got);
-    free(buf);
-    close(fd);
+    dynbuf_free_wipe(&buf);
     return rc;
 }
 
