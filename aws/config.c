@@ -36,6 +36,7 @@ struct aws_config {
     char *env_endpoint[AWS_SERVICE_COUNT]; /* AWS_ENDPOINT_URL_<SERVICE> */
     char *env_endpoint_all;                /* AWS_ENDPOINT_URL */
     bool ignore_configured;
+    bool s3_regional_us_east_1;            /* s3_us_east_1_regional_endpoint = regional */
     int max_attempts;
     char *ca_bundle;
 };
@@ -86,6 +87,24 @@ static bool region_valid(const char *r)
         if (!(islower((unsigned char)*r) || isdigit((unsigned char)*r) || *r == '-'))
             return false;
     return true;
+}
+
+/* The partition's DNS suffix, from botocore's partitions.json (regionRegex -> dnsSuffix). */
+static const char *partition_dns_suffix(const char *region)
+{
+    static const struct {
+        const char *prefix;
+        const char *suffix;
+    } parts[] = {
+        {"cn-", "amazonaws.com.cn"},      {"us-iso-", "c2s.ic.gov"},
+        {"us-isob-", "sc2s.sgov.gov"},    {"us-isof-", "csp.hci.ic.gov"},
+        {"eu-isoe-", "cloud.adc-e.uk"},   {"eusc-", "amazonaws.eu"},
+    };
+
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        if (strncmp(region, parts[i].prefix, strlen(parts[i].prefix)) == 0)
+            return parts[i].suffix;
+    return "amazonaws.com";     /* aws and aws-us-gov */
 }
 
 /* "profile NAME" -> NAME (whitespace-separated, as botocore splits); NULL when the section is
@@ -294,8 +313,13 @@ int aws_config_endpoint_in_region(const struct aws_config *cfg, enum aws_service
             return rc;
         ep.custom = true;
     } else {
-        snprintf(def, sizeof(def), "https://%s.%s.%s", si->host_prefix, region,
-                 strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com");
+        /* botocore keeps S3's legacy global endpoint in us-east-1 unless
+         * s3_us_east_1_regional_endpoint = regional; it still signs for us-east-1 */
+        if (svc == AWS_S3 && strcmp(region, "us-east-1") == 0 && !cfg->s3_regional_us_east_1)
+            snprintf(def, sizeof(def), "https://s3.amazonaws.com");
+        else
+            snprintf(def, sizeof(def), "https://%s.%s.%s", si->host_prefix, region,
+                     partition_dns_suffix(region));
         rc = endpoint_parse(def, "the regional default", &ep, e);
         if (rc != 0)
             return rc;
@@ -493,6 +517,15 @@ static int pick_settings(struct aws_config *cfg, const struct aws_options *opts,
     if (v == NULL)
         v = aws_config_get(cfg, "ignore_configured_endpoint_urls");
     cfg->ignore_configured = is_true(v);
+    origin = "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT";
+    if ((v = env(origin)) == NULL) {
+        v = aws_config_get(cfg, "s3_us_east_1_regional_endpoint");
+        origin = "s3_us_east_1_regional_endpoint";
+    }
+    if (v != NULL && strcasecmp(v, "regional") != 0 && strcasecmp(v, "legacy") != 0)
+        return err_set(e, ERR_CONFIG, "%s must be 'regional' or 'legacy', not '%.32s'", origin,
+                       v);
+    cfg->s3_regional_us_east_1 = v != NULL && strcasecmp(v, "regional") == 0;
 
     cfg->max_attempts = 3;
     origin = "AWS_MAX_ATTEMPTS";

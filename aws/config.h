@@ -11,7 +11,10 @@
  *   endpoint: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, [services X] section,
  *             profile endpoint_url (all but --endpoint-url ignored under
  *             AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls), else the
- *             regional default (amazonaws.com, amazonaws.com.cn for cn-*).
+ *             regional default <prefix>.<region>.<partition suffix> as botocore resolves
+ *             it (amazonaws.com, .com.cn for cn-*, c2s.ic.gov for us-iso-*, sc2s.sgov.gov for
+ *             us-isob-*, ...), S3 in us-east-1 at s3.amazonaws.com unless
+ *             AWS_S3_US_EAST_1_REGIONAL_ENDPOINT / s3_us_east_1_regional_endpoint = regional.
  * Fails with ERR_CONFIG (no region: says how to set one; unknown explicit profile) or ERR_PARSE
  * (a malformed file: names the file and line). */
 #ifndef SAGETOP_CONFIG_H
