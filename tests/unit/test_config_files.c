@@ -11,27 +11,15 @@
 #include <unistd.h>
 
 #include "aws/config.h"
+#include "support/aws_env.h"
 #include "aws/dynbuf.h"
 #include "aws/ini.h"
-
-extern char **environ;
 
 static char tmpdir[256];
 
 static void setup(void)
 {
-    char **v;
-    char name[256];
-
-    for (;;) {
-        for (v = environ; *v != NULL; v++)
-            if (strncmp(*v, "AWS_", 4) == 0)
-                break;
-        if (*v == NULL)
-            break;
-        snprintf(name, sizeof(name), "%.*s", (int)strcspn(*v, "="), *v);
-        unsetenv(name);
-    }
+    aws_env_clear();
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/sagetop-cfgfiles-XXXXXX");
     cr_assert_not_null(mkdtemp(tmpdir));
     setenv("HOME", tmpdir, 1);

@@ -8,23 +8,11 @@
 #include <unistd.h>
 
 #include "aws/config.h"
-
-extern char **environ;
+#include "support/aws_env.h"
 
 static void setup(void)
 {
-    char **v;
-    char name[256];
-
-    for (;;) {
-        for (v = environ; *v != NULL; v++)
-            if (strncmp(*v, "AWS_", 4) == 0)
-                break;
-        if (*v == NULL)
-            break;
-        snprintf(name, sizeof(name), "%.*s", (int)strcspn(*v, "="), *v);
-        unsetenv(name);
-    }
+    aws_env_clear();
     setenv("AWS_CONFIG_FILE", "/nonexistent/sagetop-endpoints/config", 1);
     setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/sagetop-endpoints/credentials", 1);
 }
