@@ -67,8 +67,8 @@ struct aws_client *aws_client_new(const struct aws_config *cfg, struct aws_creds
     struct aws_client *c;
     struct timespec ts;
 
-    if (cfg == NULL || creds == NULL) {
-        err_set(e, ERR_INVAL, "aws_client_new: no config or credentials provider");
+    if (cfg == NULL) {
+        err_set(e, ERR_INVAL, "aws_client_new: no config");
         return NULL;
     }
     c = calloc(1, sizeof(*c));
@@ -263,6 +263,7 @@ static const char *const auth_codes[] = {
     "InvalidAccessKeyId", "MissingAuthenticationToken", "MissingAuthenticationTokenException",
     "IncompleteSignature", "IncompleteSignatureException", "AuthFailure", "NotAuthorized",
     "Forbidden", "InvalidToken", "UnauthorizedException", "AuthorizationError",
+    "InvalidIdentityToken",
 };
 static const char *const notfound_codes[] = {
     "ResourceNotFoundException", "ResourceNotFound", "NoSuchKey", "NoSuchBucket", "NotFound",
@@ -465,16 +466,19 @@ static int attempt(struct aws_client *c, const struct call *k, const struct aws_
         rc = err_set(e, rc, "%s %s: cancelled", aws_service_name(k->svc), k->operation);
         goto out;
     }
-    rc = aws_creds_provider_get(c->creds, &cr, e);
-    if (rc != 0) {
-        err_prefix(e, "%s %s", aws_service_name(k->svc), k->operation);
-        goto out;
+    memset(&sig, 0, sizeof(sig));
+    if (c->creds != NULL) {
+        rc = aws_creds_provider_get(c->creds, &cr, e);
+        if (rc != 0) {
+            err_prefix(e, "%s %s", aws_service_name(k->svc), k->operation);
+            goto out;
+        }
+        sc = (struct sigv4_credentials){cr.access_key_id, cr.secret_access_key,
+                                        cr.session_token, ep->signing_region, ep->signing_name};
+        rc = sigv4_sign(&sc, &sr, client_now(c), k->sign_flags, &sig, NULL, e);
+        if (rc != 0)
+            goto out;
     }
-    sc = (struct sigv4_credentials){cr.access_key_id, cr.secret_access_key, cr.session_token,
-                                    ep->signing_region, ep->signing_name};
-    rc = sigv4_sign(&sc, &sr, client_now(c), k->sign_flags, &sig, NULL, e);
-    if (rc != 0)
-        goto out;
     req = (struct http_request){.method = k->method, .url = k->url, .headers = all,
                                 .n_headers = merge_headers(k, &sig, all), .body = k->body,
                                 .body_len = k->body_len, .body_path = k->body_path};

@@ -35,7 +35,8 @@
 
 struct aws_client;
 
-/* cfg and creds are borrowed and must outlive the client. */
+/* cfg and creds are borrowed and must outlive the client. A NULL creds makes an anonymous
+ * client whose requests go unsigned (STS AssumeRoleWithWebIdentity, as the SDKs send it). */
 struct aws_client *aws_client_new(const struct aws_config *cfg, struct aws_creds_provider *creds,
                                   struct err *e);
 void aws_client_free(struct aws_client *c);

@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "aws/dynbuf.h"
 #include "aws/ini.h"
 
 struct aws_config {
@@ -35,6 +36,7 @@ struct aws_config {
     char *env_endpoint[AWS_SERVICE_COUNT]; /* AWS_ENDPOINT_URL_<SERVICE> */
     char *env_endpoint_all;                /* AWS_ENDPOINT_URL */
     bool ignore_configured;
+    bool s3_regional_us_east_1;            /* s3_us_east_1_regional_endpoint = regional */
     int max_attempts;
     char *ca_bundle;
 };
@@ -85,6 +87,24 @@ static bool region_valid(const char *r)
         if (!(islower((unsigned char)*r) || isdigit((unsigned char)*r) || *r == '-'))
             return false;
     return true;
+}
+
+/* The partition's DNS suffix, from botocore's partitions.json (regionRegex -> dnsSuffix). */
+static const char *partition_dns_suffix(const char *region)
+{
+    static const struct {
+        const char *prefix;
+        const char *suffix;
+    } parts[] = {
+        {"cn-", "amazonaws.com.cn"},      {"us-iso-", "c2s.ic.gov"},
+        {"us-isob-", "sc2s.sgov.gov"},    {"us-isof-", "csp.hci.ic.gov"},
+        {"eu-isoe-", "cloud.adc-e.uk"},   {"eusc-", "amazonaws.eu"},
+    };
+
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        if (strncmp(region, parts[i].prefix, strlen(parts[i].prefix)) == 0)
+            return parts[i].suffix;
+    return "amazonaws.com";     /* aws and aws-us-gov */
 }
 
 /* "profile NAME" -> NAME (whitespace-separated, as botocore splits); NULL when the section is
@@ -293,8 +313,13 @@ int aws_config_endpoint_in_region(const struct aws_config *cfg, enum aws_service
             return rc;
         ep.custom = true;
     } else {
-        snprintf(def, sizeof(def), "https://%s.%s.%s", si->host_prefix, region,
-                 strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com");
+        /* botocore keeps S3's legacy global endpoint in us-east-1 unless
+         * s3_us_east_1_regional_endpoint = regional; it still signs for us-east-1 */
+        if (svc == AWS_S3 && strcmp(region, "us-east-1") == 0 && !cfg->s3_regional_us_east_1)
+            snprintf(def, sizeof(def), "https://s3.amazonaws.com");
+        else
+            snprintf(def, sizeof(def), "https://%s.%s.%s", si->host_prefix, region,
+                     partition_dns_suffix(region));
         rc = endpoint_parse(def, "the regional default", &ep, e);
         if (rc != 0)
             return rc;
@@ -346,55 +371,68 @@ static int file_path(const char *home, const char *var, const char *name, char *
     return 0;
 }
 
-/* A missing file is no error (*out stays NULL); an unreadable or malformed one is. */
-static int load_ini(const char *path, struct ini **out, struct err *e)
+int aws_config_read_file(const char *path, size_t max_bytes, struct dynbuf *out, struct err *e)
 {
     struct stat st;
-    char *buf = NULL;
-    size_t got = 0;
+    char chunk[4096];
     ssize_t r;
     int fd, rc = 0;
 
-    *out = NULL;
+    dynbuf_init(out, max_bytes + 1);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
-            return 0;
+            return ERR_NOTFOUND;
         return err_set(e, ERR_IO, "cannot open %s: %s", path, strerror(errno));
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = err_set(e, ERR_IO, "%s is not a regular file", path);
+    /* botocore reads /dev/null as empty: a FIFO or a character device is read to its end like
+     * a file, under the same cap; a directory, socket or block device is no text file */
+    if (fstat(fd, &st) != 0 ||
+        !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+        rc = err_set(e, ERR_IO, "%s is not a file that can be read (a directory?)", path);
         goto out;
     }
-    if ((unsigned long long)st.st_size > INI_MAX_BYTES) {
-        rc = err_set(e, ERR_TOOBIG, "%s is larger than %u bytes", path, INI_MAX_BYTES);
-        goto out;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
-        goto out;
-    }
-    while (got < (size_t)st.st_size) {
-        r = read(fd, buf + got, (size_t)st.st_size - got);
+    for (;;) {
+        r = read(fd, chunk, sizeof(chunk));
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
             rc = err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
-            goto out;
+            break;
         }
         if (r == 0)
             break;
-        got += (size_t)r;
+        if (dynbuf_add(out, chunk, (size_t)r) != 0) {
+            rc = out->err == ERR_TOOBIG
+                     ? err_set(e, ERR_TOOBIG, "%s is larger than %zu bytes", path, max_bytes)
+                     : err_set(e, ERR_NOMEM, "out of memory reading %s", path);
+            break;
+        }
     }
-    *out = ini_parse(buf, got, path, e);
+    OPENSSL_cleanse(chunk, sizeof(chunk));
+    if (rc != 0)
+        dynbuf_free_wipe(out);
+out:
+    close(fd);
+    return rc;
+}
+
+/* A missing file is no error (*out stays NULL); an unreadable or malformed one is. */
+static int load_ini(const char *path, struct ini **out, struct err *e)
+{
+    struct dynbuf buf;
+    int rc;
+
+    *out = NULL;
+    rc = aws_config_read_file(path, INI_MAX_BYTES, &buf, e);
+    if (rc == ERR_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    *out = ini_parse(dynbuf_str(&buf), buf.len, path, e);
     if (*out == NULL)
         rc = e != NULL && e->code != 0 ? e->code : ERR_PARSE;
-out:
-    if (buf != NULL)
-        OPENSSL_cleanse(buf, got);
-    free(buf);
-    close(fd);
+    dynbuf_free_wipe(&buf);
     return rc;
 }
 
@@ -479,6 +517,15 @@ static int pick_settings(struct aws_config *cfg, const struct aws_options *opts,
     if (v == NULL)
         v = aws_config_get(cfg, "ignore_configured_endpoint_urls");
     cfg->ignore_configured = is_true(v);
+    origin = "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT";
+    if ((v = env(origin)) == NULL) {
+        v = aws_config_get(cfg, "s3_us_east_1_regional_endpoint");
+        origin = "s3_us_east_1_regional_endpoint";
+    }
+    if (v != NULL && strcasecmp(v, "regional") != 0 && strcasecmp(v, "legacy") != 0)
+        return err_set(e, ERR_CONFIG, "%s must be 'regional' or 'legacy', not '%.32s'", origin,
+                       v);
+    cfg->s3_regional_us_east_1 = v != NULL && strcasecmp(v, "regional") == 0;
 
     cfg->max_attempts = 3;
     origin = "AWS_MAX_ATTEMPTS";

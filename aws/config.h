@@ -11,7 +11,10 @@
  *   endpoint: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, [services X] section,
  *             profile endpoint_url (all but --endpoint-url ignored under
  *             AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls), else the
- *             regional default (amazonaws.com, amazonaws.com.cn for cn-*).
+ *             regional default <prefix>.<region>.<partition suffix> as botocore resolves
+ *             it (amazonaws.com, .com.cn for cn-*, c2s.ic.gov for us-iso-*, sc2s.sgov.gov for
+ *             us-isob-*, ...), S3 in us-east-1 at s3.amazonaws.com unless
+ *             AWS_S3_US_EAST_1_REGIONAL_ENDPOINT / s3_us_east_1_regional_endpoint = regional.
  * Fails with ERR_CONFIG (no region: says how to set one; unknown explicit profile) or ERR_PARSE
  * (a malformed file: names the file and line). */
 #ifndef SAGETOP_CONFIG_H
@@ -85,6 +88,12 @@ bool aws_config_has_profile(const struct aws_config *cfg, const char *profile);
  * override precedence applies; region must look like a region ("eu-west-1"), else ERR_CONFIG. */
 int aws_config_endpoint_in_region(const struct aws_config *cfg, enum aws_service svc,
                                   const char *region, struct aws_endpoint *out, struct err *e);
+/* Reads a whole file into out (initialised here; the caller frees it with dynbuf_free_wipe):
+ * a regular file, FIFO or character device (/dev/null reads as empty), at most max_bytes
+ * (ERR_TOOBIG beyond). ERR_NOTFOUND when it does not exist, ERR_IO when it cannot be read or is
+ * a directory; out is left empty on every failure. Used for the shared files and token files. */
+struct dynbuf;
+int aws_config_read_file(const char *path, size_t max_bytes, struct dynbuf *out, struct err *e);
 /* The home directory the shared files were resolved against (HOME, else the passwd entry). */
 const char *aws_config_home(const struct aws_config *cfg);
 

@@ -2,8 +2,8 @@
  *
  * Owns the cached credentials of a provider, behind its mutex, and the walk through a profile's
  * settings: environment keys, role_arn (recursively through source_profile, with loop
- * detection), SSO, static keys and credential_process. The network and process sources live in
- * creds_http.c and creds_process.c. Must not print, and never puts a secret in a message: every
+ * detection), web identity, SSO, static keys and credential_process. The network, process and
+ * web identity sources live in creds_http.c, creds_process.c and creds_webidentity.c. Must not print, and never puts a secret in a message: every
  * buffer that held one is wiped with OPENSSL_cleanse before it goes out of scope. */
 #include "aws/creds.h"
 
@@ -330,15 +330,24 @@ static int from_profile(const struct aws_config *cfg, const char *profile,
                         struct profile_walk *walk, struct aws_creds *out, struct err *e)
 {
     const char *role, *proc;
+    bool use_env;
     int rc;
 
     if (walk->n >= CREDS_MAX_CHAIN)
         return err_set(e, ERR_CONFIG, "profile %.64s: role chain longer than %d profiles",
                        profile, CREDS_MAX_CHAIN);
     walk->names[walk->n++] = profile;
+    /* the environment's web identity settings apply to the active profile only, as botocore's
+     * disable_env_vars does for --profile and source profiles */
+    use_env = walk->n == 1 && !aws_config_profile_explicit(cfg);
     role = aws_config_profile_get(cfg, profile, "role_arn");
-    if (role != NULL && role[0] != '\0') {
+    if (role != NULL && role[0] != '\0' &&
+        aws_config_profile_get(cfg, profile, "web_identity_token_file") == NULL) {
         rc = assume_role(cfg, profile, role, walk, out, e);
+        goto out;
+    }
+    if (creds_web_identity_configured(cfg, profile, use_env)) {
+        rc = creds_from_web_identity(cfg, profile, use_env, out, e);
         goto out;
     }
     if (aws_config_profile_get(cfg, profile, "sso_session") != NULL ||
@@ -370,11 +379,12 @@ static int resolve_chain(const struct aws_config *cfg, struct aws_creds *out, st
         if (rc != ERR_NOTFOUND)
             return rc;
     }
-    if (aws_config_has_profile(cfg, aws_config_profile(cfg))) {
+    if (aws_config_has_profile(cfg, aws_config_profile(cfg)))
         rc = from_profile(cfg, aws_config_profile(cfg), &walk, out, e);
-        if (rc != ERR_NOTFOUND)
-            return rc;
-    }
+    else    /* no shared files at all (a pod): the environment may still name a web identity */
+        rc = creds_from_web_identity(cfg, NULL, !aws_config_profile_explicit(cfg), out, e);
+    if (rc != ERR_NOTFOUND)
+        return rc;
     rc = creds_from_container(cfg, out, e);
     if (rc != ERR_NOTFOUND)
         return rc;

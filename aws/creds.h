@@ -2,7 +2,11 @@
  *
  * Order: explicit --profile skips the environment; otherwise environment keys; then the
  * profile: role_arn (+ source_profile | credential_source) via STS AssumeRole (chained, cached
- * until expiry), SSO (sso_session / sso_start_url: the AWS CLI's token cache under
+ * until expiry); web identity (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME
+ * from the environment, each over the profile's web_identity_token_file, role_arn,
+ * role_session_name; a profile with both role_arn and web_identity_token_file is a web identity
+ * profile) via an unsigned STS AssumeRoleWithWebIdentity, the token file read on each refresh;
+ * SSO (sso_session / sso_start_url: the AWS CLI's token cache under
  * ~/.aws/sso/cache/, then the portal's GetRoleCredentials), static keys in the credentials file,
  * credential_process (JSON Version 1), static keys in the config file; then container
  * credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI with
@@ -27,7 +31,8 @@ struct aws_creds {
     char session_token[4096];   /* "" when none */
     time_t expiration;          /* 0: does not expire */
     char source[32];            /* "env", "shared-credentials-file", "config-file", "process",
-                                   "assume-role", "sso", "container", "imds" */
+                                   "assume-role", "web-identity", "sso", "container",
+                                   "imds" */
 };
 
 /* Wipes every secret byte (OPENSSL_cleanse). */

@@ -1,6 +1,6 @@
 /* creds_internal.h: the pieces the credential chain is built from, shared between creds.c,
- * creds_process.c, creds_http.c and sts.c, and exported to the unit tests. Not a public contract:
- * nothing outside aws/ and tests/ includes it.
+ * creds_process.c, creds_http.c, creds_webidentity.c and sts.c, and exported to the unit tests.
+ * Not a public contract: nothing outside aws/ and tests/ includes it.
  *
  * Every fetcher fills out only on success and returns ERR_NOTFOUND when its source is simply not
  * configured (so the chain moves on); any other error stops the chain and is reported. */
@@ -51,6 +51,14 @@ int creds_from_sso(const struct aws_config *cfg, const char *profile, struct aws
  * neither is set, ERR_CONFIG for a refused FULL_URI. */
 int creds_container_url(char *out, size_t n, struct err *e);
 int creds_from_container(const struct aws_config *cfg, struct aws_creds *out, struct err *e);
+
+/* Web identity (creds_webidentity.c): each setting from the environment when use_env, else the
+ * profile (NULL: none). ERR_NOTFOUND when no token file is configured, ERR_CONFIG when there is
+ * one but no role ARN. */
+bool creds_web_identity_configured(const struct aws_config *cfg, const char *profile,
+                                   bool use_env);
+int creds_from_web_identity(const struct aws_config *cfg, const char *profile, bool use_env,
+                            struct aws_creds *out, struct err *e);
 
 /* EC2 IMDSv2; ERR_NOTFOUND when disabled or unreachable (a laptop). */
 int creds_from_imds(const struct aws_config *cfg, struct aws_creds *out, struct err *e);

@@ -321,6 +321,8 @@ static void set_transport(struct http_client *c, const struct http_request *req,
     CURL *h = c->easy;
 
     curl_easy_setopt(h, CURLOPT_URL, req->url);
+    /* the path was signed as given: S3 keys like a/../b.txt must not lose their dot segments */
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);

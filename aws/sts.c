@@ -1,4 +1,5 @@
-/* sts.c: GetCallerIdentity and AssumeRole over STS's query protocol (sts.h).
+/* sts.c: GetCallerIdentity, AssumeRole and AssumeRoleWithWebIdentity over STS's query protocol
+ * (sts.h).
  *
  * Builds form bodies and reads XML answers; the signed, retried exchange is aws_rest_call's.
  * Must not cache anything: creds.c decides how long assumed-role credentials live. Secrets read
@@ -12,72 +13,88 @@
 #include <openssl/crypto.h>
 
 #include "aws/creds_internal.h"
+#include "aws/dynbuf.h"
 #include "aws/xml.h"
 
 static const char form_type[] = "application/x-www-form-urlencoded; charset=utf-8";
 
-/* Appends "&key=<percent-encoded value>" (no '&' when at the start). */
-static int form_add(char *out, size_t n, size_t *len, const char *key, const char *value)
+/* Appends "&key=<percent-encoded value>" (no '&' when at the start); b's error sticks. */
+static void form_add(struct dynbuf *b, const char *key, const char *value)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *v = (const unsigned char *)value;
-    size_t l = *len;
-    int w;
 
-    w = snprintf(out + l, n - l, "%s%s=", l > 0 ? "&" : "", key);
-    if (w < 0 || (size_t)w >= n - l)
-        return ERR_TOOBIG;
-    l += (size_t)w;
+    dynbuf_printf(b, "%s%s=", b->len > 0 ? "&" : "", key);
     for (; *v; v++) {
         bool plain = (*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') ||
                      (*v >= '0' && *v <= '9') || *v == '-' || *v == '_' || *v == '.' ||
                      *v == '~';
+        char esc[3] = {'%', hex[*v >> 4], hex[*v & 15]};
 
-        if (l + (plain ? 1 : 3) >= n)
-            return ERR_TOOBIG;
-        if (plain) {
-            out[l++] = (char)*v;
-        } else {
-            out[l++] = '%';
-            out[l++] = hex[*v >> 4];
-            out[l++] = hex[*v & 15];
-        }
+        if (plain)
+            dynbuf_addc(b, (char)*v);
+        else
+            dynbuf_add(b, esc, sizeof(esc));
     }
-    out[l] = '\0';
-    *len = l;
-    return 0;
+}
+
+/* The parameters both AssumeRole calls start with. */
+static void form_role(struct dynbuf *b, const char *action, const char *role_arn,
+                      const char *session_name)
+{
+    form_add(b, "Action", action);
+    form_add(b, "Version", "2011-06-15");
+    form_add(b, "RoleArn", role_arn);
+    form_add(b, "RoleSessionName", session_name);
+}
+
+static bool missing(const char *s)
+{
+    return s == NULL || s[0] == '\0';
 }
 
 int sts_assume_role_body(const struct sts_assume_role_params *p, char *out, size_t n,
                          struct err *e)
 {
-    char num[16];
-    size_t len = 0;
+    struct dynbuf b;
     int rc;
 
-    if (p == NULL || p->role_arn == NULL || p->role_arn[0] == '\0' || p->session_name == NULL ||
-        p->session_name[0] == '\0' || out == NULL || n == 0)
+    if (p == NULL || missing(p->role_arn) || missing(p->session_name) || out == NULL || n == 0)
         return err_set(e, ERR_INVAL, "STS AssumeRole: a role ARN and a session name are needed");
-    out[0] = '\0';
-    rc = form_add(out, n, &len, "Action", "AssumeRole");
+    dynbuf_init(&b, n);
+    form_role(&b, "AssumeRole", p->role_arn, p->session_name);
+    if (p->external_id != NULL)
+        form_add(&b, "ExternalId", p->external_id);
+    if (p->duration_seconds > 0)
+        dynbuf_printf(&b, "&DurationSeconds=%d", p->duration_seconds);
+    if (p->serial_number != NULL)
+        form_add(&b, "SerialNumber", p->serial_number);
+    if (p->token_code != NULL)
+        form_add(&b, "TokenCode", p->token_code);
+    rc = b.err;
     if (rc == 0)
-        rc = form_add(out, n, &len, "Version", "2011-06-15");
-    if (rc == 0)
-        rc = form_add(out, n, &len, "RoleArn", p->role_arn);
-    if (rc == 0)
-        rc = form_add(out, n, &len, "RoleSessionName", p->session_name);
-    if (rc == 0 && p->external_id != NULL)
-        rc = form_add(out, n, &len, "ExternalId", p->external_id);
-    if (rc == 0 && p->duration_seconds > 0) {
-        snprintf(num, sizeof(num), "%d", p->duration_seconds);
-        rc = form_add(out, n, &len, "DurationSeconds", num);
-    }
-    if (rc == 0 && p->serial_number != NULL)
-        rc = form_add(out, n, &len, "SerialNumber", p->serial_number);
-    if (rc == 0 && p->token_code != NULL)
-        rc = form_add(out, n, &len, "TokenCode", p->token_code);
+        memcpy(out, dynbuf_str(&b), b.len + 1);
+    dynbuf_free_wipe(&b);
     if (rc != 0)
         return err_set(e, rc, "STS AssumeRole: request parameters too long");
+    return 0;
+}
+
+int sts_web_identity_body(const struct sts_web_identity_params *p, struct dynbuf *out,
+                          struct err *e)
+{
+    if (p == NULL || missing(p->role_arn) || missing(p->session_name) || missing(p->token))
+        return err_set(e, ERR_INVAL, "STS AssumeRoleWithWebIdentity: a role ARN, a session "
+                                     "name and a token are needed");
+    dynbuf_init(out, STS_WEB_IDENTITY_BODY_MAX);
+    form_role(out, "AssumeRoleWithWebIdentity", p->role_arn, p->session_name);
+    form_add(out, "WebIdentityToken", p->token);
+    if (out->err != 0) {
+        int rc = out->err;
+
+        dynbuf_free_wipe(out);
+        return err_set(e, rc, "STS AssumeRoleWithWebIdentity: request parameters too long");
+    }
     return 0;
 }
 
@@ -177,6 +194,29 @@ int sts_assume_role(struct aws_client *c, const struct sts_assume_role_params *p
     rc = sts_post(c, "AssumeRole", body, &resp, e);
     if (rc == 0)
         rc = sts_parse_assume_role(resp.body != NULL ? resp.body : "", resp.body_len, out, e);
+    if (resp.body != NULL)
+        OPENSSL_cleanse(resp.body, resp.body_len);
+    http_response_clean(&resp);
+    return rc;
+}
+
+int sts_assume_role_with_web_identity(struct aws_client *c,
+                                      const struct sts_web_identity_params *p,
+                                      struct aws_creds *out, struct err *e)
+{
+    struct http_response resp;
+    struct dynbuf body;
+    int rc;
+
+    rc = sts_web_identity_body(p, &body, e);
+    if (rc != 0)
+        return rc;
+    rc = sts_post(c, "AssumeRoleWithWebIdentity", dynbuf_str(&body), &resp, e);
+    dynbuf_free_wipe(&body);
+    if (rc == 0)
+        rc = sts_parse_assume_role(resp.body != NULL ? resp.body : "", resp.body_len, out, e);
+    if (rc == 0)
+        snprintf(out->source, sizeof(out->source), "web-identity");
     if (resp.body != NULL)
         OPENSSL_cleanse(resp.body, resp.body_len);
     http_response_clean(&resp);

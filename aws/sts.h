@@ -1,4 +1,4 @@
-/* sts.h: the two STS calls sagetop makes, over the query protocol (POST / with a form body
+/* sts.h: the three STS calls sagetop makes, over the query protocol (POST / with a form body
  * "Action=...&Version=2011-06-15&...", XML answers), through aws_rest_call on AWS_STS.
  *
  * Thread: the calling thread owns the aws_client, as for every service call. Errors come from
@@ -29,16 +29,36 @@ struct sts_assume_role_params {
     const char *token_code;         /* MFA code, with serial_number */
 };
 
+/* AssumeRoleWithWebIdentity: unsigned (the client may be anonymous, aws_client_new with NULL
+ * credentials); the token is a secret like a key and never appears in a message. */
+struct sts_web_identity_params {
+    const char *role_arn;           /* required */
+    const char *session_name;       /* required */
+    const char *token;              /* required: the OIDC token, as read from its file */
+};
+/* STS accepts tokens of up to 20,000 characters; percent-encoded they fit in this. */
+#define STS_WEB_IDENTITY_BODY_MAX ((size_t)64 << 10)
+
 int sts_get_caller_identity(struct aws_client *c, struct sts_identity *out, struct err *e);
 /* out->source is "assume-role"; out->expiration from the answer's Expiration. */
 int sts_assume_role(struct aws_client *c, const struct sts_assume_role_params *p,
                     struct aws_creds *out, struct err *e);
+
+/* out->source is "web-identity". */
+int sts_assume_role_with_web_identity(struct aws_client *c,
+                                      const struct sts_web_identity_params *p,
+                                      struct aws_creds *out, struct err *e);
 
 /* The pure halves, exported for tests and fuzzing. */
 /* The form body (values percent-encoded, RFC 3986 unreserved kept). ERR_INVAL on a missing
  * role_arn/session_name, ERR_TOOBIG when it does not fit in n. */
 int sts_assume_role_body(const struct sts_assume_role_params *p, char *out, size_t n,
                          struct err *e);
+/* The form body into out (initialised here; wipe it with dynbuf_free_wipe: it holds the token).
+ * ERR_INVAL on a missing member, ERR_TOOBIG past STS_WEB_IDENTITY_BODY_MAX. */
+struct dynbuf;
+int sts_web_identity_body(const struct sts_web_identity_params *p, struct dynbuf *out,
+                          struct err *e);
 int sts_parse_caller_identity(const char *xml, size_t len, struct sts_identity *out,
                               struct err *e);
 int sts_parse_assume_role(const char *xml, size_t len, struct aws_creds *out, struct err *e);

@@ -26,6 +26,7 @@ import http.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import answers  # noqa: E402
 import store as st  # noqa: E402
 import scenario  # noqa: E402
 import validation  # noqa: E402
@@ -241,6 +242,16 @@ def patch_moto(store, engine):
             raise st.ApiError("ValidationException", validation.message(errs))
         return store.describe_training_job(p)
 
+    from moto.sts.responses import TokenResponse
+    orig_sts_auth = TokenResponse._authenticate_and_authorize_normal_action
+
+    def sts_auth(self, *args, **kwargs):
+        # AWS serves these unsigned: the web identity token (SAML assertion) is the credential
+        if self._get_action() in answers.UNSIGNED_STS_ACTIONS:
+            return None
+        return orig_sts_auth(self, *args, **kwargs)
+    TokenResponse._authenticate_and_authorize_normal_action = sts_auth
+
     orig_search = SageMakerResponse.search
     SageMakerResponse.create_training_job = handler(create)
     SageMakerResponse.describe_training_job = handler(describe)
@@ -371,7 +382,16 @@ class Front(BaseHTTPRequestHandler):
         if not state.quota_ok(op):
             state.count("throttled", op)
             return self._error(json_proto, 400, "ThrottlingException", "Rate exceeded", rid)
-        status, headers, resp = self.forward(method, body)
+        if json_proto and not answers.is_signed(self.headers, self.path):
+            status, headers, resp = answers.coral_error("MissingAuthenticationTokenException",
+                                                        "Missing Authentication Token")
+        else:
+            status, headers, resp = self.forward(method, body)
+            if json_proto:
+                status, headers, resp = answers.json_auth_error(status, resp) or (
+                    status, headers, resp)
+        if svc == "query" and resp:
+            resp = answers.same_request_id(resp, rid)
         state.count("status", str(status))
         if fault == "truncate" and resp:
             cut = max(1, len(resp) // 2)
@@ -390,11 +410,7 @@ class Front(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
-        hd = {}
-        for k, v in headers:
-            hd[k] = v
-        hd.setdefault("x-amzn-RequestId", rid)
-        self._send(status, hd, resp)
+        self._send(status, answers.clean_headers(headers, rid), resp)
 
     def _error(self, json_proto, status, code, msg, rid, status_override=None):
         if json_proto:

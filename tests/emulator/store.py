@@ -411,7 +411,7 @@ class Store:
     def describe_log_groups(self, p):
         with self.lock:
             prefix = p.get("logGroupNamePrefix") or ""
-            limit = p.get("limit", 50)
+            limit = check_limit(p, 50, 50)
             names = sorted(n for n in self.groups if n.startswith(prefix))
             start = 0
             if p.get("nextToken"):
@@ -428,11 +428,7 @@ class Store:
             return out
 
     def describe_log_streams(self, p):
-        limit = p.get("limit", 50)
-        if not isinstance(limit, int) or not 1 <= limit <= 50:
-            raise ApiError("InvalidParameterException", validation_message([
-                f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value "
-                "less than or equal to 50"]))
+        limit = check_limit(p, 50, 50)
         order_by = p.get("orderBy", "LogStreamName")
         if order_by not in ("LogStreamName", "LastEventTime"):
             raise ApiError("InvalidParameterException", validation_message([
@@ -479,11 +475,7 @@ class Store:
             return out
 
     def get_log_events(self, p):
-        limit = p.get("limit", 10000)
-        if not isinstance(limit, int) or not 1 <= limit <= 10000:
-            raise ApiError("InvalidParameterException", validation_message([
-                f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value "
-                "less than or equal to 10000"]))
+        limit = check_limit(p, 10000, 10000)
         start_time, end_time = p.get("startTime"), p.get("endTime")
         head = bool(p.get("startFromHead", False))
         tok = p.get("nextToken")
@@ -536,11 +528,7 @@ class Store:
             return {"events": events, "nextForwardToken": fwd, "nextBackwardToken": bwd}
 
     def filter_log_events(self, p):
-        limit = p.get("limit", 10000)
-        if not isinstance(limit, int) or not 1 <= limit <= 10000:
-            raise ApiError("InvalidParameterException", validation_message([
-                f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value "
-                "less than or equal to 10000"]))
+        limit = check_limit(p, 10000, 10000)
         names_req = p.get("logStreamNames")
         prefix = p.get("logStreamNamePrefix")
         if names_req and prefix:
@@ -593,6 +581,21 @@ class Store:
 def hash_str(s):
     import hashlib
     return hashlib.sha1(s.encode()).hexdigest()[:12]
+
+
+def check_limit(p, default, most):
+    """The request's limit, or AWS's constraint error for one outside 1..most."""
+    limit = p.get("limit", default)
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise ApiError("SerializationException", "NUMBER_VALUE can not be converted to an Integer")
+    if limit < 1:
+        bound = "greater than or equal to 1"
+    elif limit > most:
+        bound = "less than or equal to %d" % most
+    else:
+        return limit
+    raise ApiError("ValidationException", validation_message([
+        f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"]))
 
 
 def validation_message(errs):

@@ -57,23 +57,25 @@ class FaultTests(unittest.TestCase):
         return data
 
     # ---- signatures
-    def test_wrong_secret_is_refused_with_xml_signature_error(self):
+    def test_wrong_secret_is_refused_with_json_signature_error(self):
         bad = self.emu.client("sagemaker", secret="x" * 40)
         with self.assertRaises(botocore.exceptions.ClientError) as cm:
             bad.list_training_jobs()
-        # moto answers XML even to JSON-protocol requests: botocore sees only the status
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        # AWS answers JSON on JSON-protocol services (test_aws_errors.py has the details)
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.assertEqual(error_code(cm.exception), "InvalidSignatureException")
         status, _, body = self.raw("ListTrainingJobs", {}, secret="y" * 40)
-        self.assertEqual(status, 403)
-        self.assertIn(b"<Code>SignatureDoesNotMatch</Code>", body)
+        self.assertEqual(status, 400)
+        self.assertEqual(json.loads(body)["__type"],
+                         "com.amazon.coral.service#InvalidSignatureException")
 
     def test_unknown_key_is_refused(self):
         bad = self.emu.client("logs", key_id="AKIAUNKNOWNKEY000000")
         with self.assertRaises(botocore.exceptions.ClientError) as cm:
             bad.describe_log_groups()
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
-        self.assertIn(b"InvalidClientTokenId", cm.exception.response.get("Body", b"") or
-                      self.raw_with_key("AKIAUNKNOWNKEY000000"))
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.assertEqual(error_code(cm.exception), "UnrecognizedClientException")
+        self.assertIn(b"UnrecognizedClientException", self.raw_with_key("AKIAUNKNOWNKEY000000"))
 
     def test_right_secret_works_for_both_services(self):
         self.assertEqual(self.sm.list_training_jobs()["TrainingJobSummaries"], [])

@@ -1,6 +1,9 @@
 #!/bin/bash
 # The real AWS CLI against the emulator: proof that it speaks AWS (signatures, JSON protocols,
 # pagination). Prefers Debian's v2 CLI (/usr/bin/aws); falls back to the first `aws` on PATH.
+# Then botocore as a second client over the calls sagetop makes (ListTrainingJobs with paging,
+# DescribeTrainingJob, DescribeLogStreams, GetLogEvents, FilterLogEvents, the auth errors): what
+# sagetop shows equals what botocore reads, and both see AWS's error codes.
 source "$SAGETOP_TOP/tests/lib.sh"
 
 AWS=
@@ -67,11 +70,77 @@ expect_match "filter-log-events: unique eventIds over two streams" \
 
 # a wrong secret is refused
 out=$(AWS_SECRET_ACCESS_KEY=wrongwrongwrongwrongwrongwrongwrongwrong aws_ sagemaker list-training-jobs 2>&1)
-expect_match "wrong secret refused" "$out" "403|SignatureDoesNotMatch|Forbidden"
+expect_match "wrong secret refused with AWS's JSON code" "$out" "\(InvalidSignatureException\).*ListTrainingJobs"
+out=$(AWS_ACCESS_KEY_ID=AKIAUNKNOWNKEY000000 aws_ logs describe-log-groups 2>&1)
+expect_match "unknown key refused with AWS's JSON code" "$out" "\(UnrecognizedClientException\).*security token included in the request is invalid"
 
 # injected throttling reaches the CLI as ThrottlingException (after its own retries)
 emu_ctl faults '{"throttle": 1.0, "ops": ["DescribeTrainingJob"]}' >/dev/null
 out=$(AWS_MAX_ATTEMPTS=1 aws_ sagemaker describe-training-job --training-job-name distilbert-imdb-lr3e5-ep3 2>&1)
 expect_match "throttling fault seen by the CLI" "$out" "ThrottlingException"
 emu_ctl reset >/dev/null
+
+# ---- botocore over the calls sagetop makes, compared with what sagetop shows
+job=distilbert-imdb-lr3e5-ep3
+"$PYTHON" - "$job" "$TMPD/boto-logs" >"$TMPD/boto" 2>"$TMPD/boto.err" <<'PYEOF'
+import sys
+import boto3
+import botocore.exceptions
+job = sys.argv[1]
+sm, logs = boto3.client("sagemaker"), boto3.client("logs")
+names = []
+for page in sm.get_paginator("list_training_jobs").paginate(
+        SortBy="CreationTime", SortOrder="Descending", PaginationConfig={"PageSize": 7}):
+    names += [j["TrainingJobName"] for j in page["TrainingJobSummaries"]]
+print("jobs", " ".join(names))
+d = sm.describe_training_job(TrainingJobName=job)
+print("describe", d["TrainingJobStatus"], d["SecondaryStatus"], d["ResourceConfig"]["InstanceType"])
+G = "/aws/sagemaker/TrainingJobs"
+streams = [s["logStreamName"] for s in logs.describe_log_streams(
+    logGroupName=G, logStreamNamePrefix=job + "/")["logStreams"]]
+msgs, tok = [], None
+while True:
+    kw = {"nextToken": tok} if tok else {}
+    r = logs.get_log_events(logGroupName=G, logStreamName=streams[0], startFromHead=True, **kw)
+    msgs += [e["message"] for e in r["events"]]
+    if r["nextForwardToken"] == tok:
+        break
+    tok = r["nextForwardToken"]
+# sagetop prints each line of an event (one trailing newline dropped) after its host, as a
+# terminal shows a progress bar: only what follows the last carriage return
+with open(sys.argv[2], "w") as out:
+    for m in msgs:
+        for line in (m[:-1] if m.endswith("\n") else m).split("\n"):
+            out.write(streams[0].split("/")[1].rsplit("-", 1)[0] + " " +
+                      line.rstrip("\r").split("\r")[-1] + "\n")
+print("lines", len(msgs))
+f = logs.filter_log_events(logGroupName=G, logStreamNamePrefix=job + "/", filterPattern='"eval_loss"')
+print("filtered", len(f["events"]))
+for secret, key in (("wrongwrongwrongwrongwrongwrongwrongwrong", None), (None, "AKIAUNKNOWNKEY000000")):
+    try:
+        boto3.client("sagemaker", aws_access_key_id=key or sm._request_signer._credentials.access_key,
+                     aws_secret_access_key=secret or "s" * 40).list_training_jobs()
+    except botocore.exceptions.ClientError as e:
+        print("error", e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+PYEOF
+check "botocore ran: $(tail -1 "$TMPD/boto.err")" test $? -eq 0
+boto=$(cat "$TMPD/boto")
+expect_eq "ListTrainingJobs: sagetop lists what botocore pages through" \
+    "$("$SAGETOP" jobs --format csv --limit 100000 | tail -n +2 | cut -d, -f1 | paste -sd' ')" \
+    "$(printf '%s\n' "$boto" | sed -n 's/^jobs //p')"
+expect_eq "DescribeTrainingJob: botocore's view" "$(printf '%s\n' "$boto" | sed -n 's/^describe //p')" \
+    "Completed Completed ml.p3.2xlarge"
+"$SAGETOP" show "$job" >"$TMPD/show" 2>&1
+expect_match "DescribeTrainingJob: sagetop shows the same status and instance" \
+    "$(cat "$TMPD/show")" "Completed.*|ml\.p3\.2xlarge"
+expect_match "DescribeTrainingJob: sagetop names the instance type botocore read" \
+    "$(grep -c 'ml.p3.2xlarge' "$TMPD/show")" '^[1-9]'
+"$SAGETOP" logs "$job" >"$TMPD/logs" 2>"$TMPD/logs.err"
+check "GetLogEvents: sagetop prints every line botocore reads" cmp -s "$TMPD/logs" "$TMPD/boto-logs"
+expect_eq "FilterLogEvents: sagetop --grep finds what botocore's filter finds" \
+    "$("$SAGETOP" logs "$job" --grep eval_loss | grep -c '')" \
+    "$(printf '%s\n' "$boto" | sed -n 's/^filtered //p')"
+expect_eq "auth errors: botocore reads AWS's codes and status" \
+    "$(printf '%s\n' "$boto" | grep '^error' | paste -sd' ')" \
+    "error InvalidSignatureException 400 error UnrecognizedClientException 400"
 finish
