@@ -90,7 +90,7 @@ static bool region_valid(const char *r)
 }
 
 /* The partition's DNS suffix, from botocore's partitions.json (regionRegex -> dnsSuffix). */
-static const char *partition_dns_suffix(const char *region)
+const char *aws_config_dns_suffix(const char *region)
 {
     static const struct {
         const char *prefix;
@@ -319,7 +319,7 @@ int aws_config_endpoint_in_region(const struct aws_config *cfg, enum aws_service
             snprintf(def, sizeof(def), "https://s3.amazonaws.com");
         else
             snprintf(def, sizeof(def), "https://%s.%s.%s", si->host_prefix, region,
-                     partition_dns_suffix(region));
+                     aws_config_dns_suffix(region));
         rc = endpoint_parse(def, "the regional default", &ep, e);
         if (rc != 0)
             return rc;

@@ -68,6 +68,9 @@ const char *aws_config_sso_session_get(const struct aws_config *cfg, const char 
 int aws_config_endpoint(const struct aws_config *cfg, enum aws_service svc,
                         struct aws_endpoint *out, struct err *e);
 int aws_config_max_attempts(const struct aws_config *cfg);     /* AWS_MAX_ATTEMPTS, max_attempts, 3 */
+/* A region's partition DNS suffix (botocore's partitions.json): amazonaws.com, amazonaws.com.cn,
+ * c2s.ic.gov, sc2s.sgov.gov, ... Pure; never NULL. */
+const char *aws_config_dns_suffix(const char *region);
 const char *aws_config_ca_bundle(const struct aws_config *cfg); /* AWS_CA_BUNDLE, ca_bundle, NULL */
 const char *aws_service_name(enum aws_service svc);            /* "SageMaker", "CloudWatch Logs" */
 

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/config.h"
 #include "aws/dynbuf.h"
 #include "launch/estimator.h"
 #include "launch/hf_image_uris.h"
@@ -447,23 +448,6 @@ static const char *instance_processor(const char *type)
     return type[0] == 'g' || type[0] == 'p' ? "gpu" : "cpu";
 }
 
-/* botocore's partitions: the DNS suffix of a region's ECR host. */
-static const char *region_dns_suffix(const char *region)
-{
-    static const struct {
-        const char *prefix, *suffix;
-    } partitions[] = {
-        { "cn-", "amazonaws.com.cn" },    { "us-iso-", "c2s.ic.gov" },
-        { "us-isob-", "sc2s.sgov.gov" },  { "us-isof-", "csp.hci.ic.gov" },
-        { "eu-isoe-", "cloud.adc-e.uk" },
-    };
-
-    for (size_t i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++)
-        if (strncmp(region, partitions[i].prefix, strlen(partitions[i].prefix)) == 0)
-            return partitions[i].suffix;
-    return "amazonaws.com";
-}
-
 /* The entry's py version: the one given, or the only one when none is; NULL if not listed. */
 static const char *pick_py(const json_t *ent, const char *py_version)
 {
@@ -536,7 +520,7 @@ int hf_image_uris_resolve(const json_t *training, const char *transformers, cons
         return err_set(e, ERR_INVAL, "the transformers %s %s %s image is not published in %s",
                        transformers, framework, fw_version, region ? region : "(no region)");
     len = snprintf(out, size, "%s.dkr.ecr.%s.%s/%s:%s-transformers%s-%s-%s%s%s", account, region,
-                   region_dns_suffix(region),
+                   aws_config_dns_suffix(region),
                    json_string_value(json_object_get(ent, "repository")), fw_version,
                    transformers, processor, py, cv[0] ? "-" : "", cv);
     if (len < 0 || (size_t)len >= size)

@@ -32,8 +32,8 @@ no_crash() {
 # --- a wrong secret: moto checks the signature
 AWS_SECRET_ACCESS_KEY=wrong-secret-0000000000000000000000000 run_sagetop jobs
 no_crash "wrong secret"
-expect_match "wrong secret: SignatureDoesNotMatch reason" "$err" \
-    'SignatureDoesNotMatch.*signature we calculated does not match'
+expect_match "wrong secret: InvalidSignatureException reason" "$err" \
+    'InvalidSignatureException.*signature we calculated does not match'
 expect_match "wrong secret: names the operation" "$err" 'ListTrainingJobs'
 expect_match "wrong secret: never prints the secret" "$(printf '%s' "$err" | grep -c wrong-secret)" '^0$'
 
