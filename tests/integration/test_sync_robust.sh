@@ -67,7 +67,7 @@ for i in $(seq 1 20); do
     progress+=("$(lines_of "$DB" 2>/dev/null || echo 0)")
 done
 echo "# lines stored after each kill: ${progress[*]}"
-expect_eq "no sync survives its kill -9" "$(pgrep -fc "^$SAGETOP --cache $DB " || true)" "0"
+expect_eq "no sync survives its kill -9" "$(pgrep -f "^$SAGETOP --cache $DB " | wc -l)" "0"
 n=${progress[19]:-0}
 if [ "$n" -gt 0 ] && [ "$n" -lt "$LINES" ]; then
     ok "the kills landed mid-sync ($n of $LINES lines stored after the 20th)"
@@ -84,10 +84,8 @@ DB2=$TMPD/int.db
 emu_ctl faults '{"slow_ms": 1500, "ops": ["GetLogEvents"]}' >/dev/null
 "$SAGETOP" --cache "$DB2" sync -q "$J" >/dev/null 2>"$TMPD/int.err" &
 pid=$!
-for _ in $(seq 1 100); do
-    [ "$(lines_of "$DB2" 2>/dev/null || echo 0)" -gt 0 ] && break
-    sleep 0.1
-done
+stored_some() { [ "$(lines_of "$1" 2>/dev/null || echo 0)" -gt 0 ]; }
+wait_until "SIGINT: the sync stores a first page" 10 stored_some "$DB2"
 t0=$(date +%s%N)
 kill -INT "$pid"
 wait "$pid"; rc=$?
@@ -146,13 +144,14 @@ L=$(sqlite3 "$DB4" "select name from jobs where status='InProgress' and secondar
 echo "# following $L"
 "$SAGETOP" --cache "$DB4" sync -q --follow "$L" >"$TMPD/follow.err" 2>&1 &
 fpid=$!
-sleep 3
+_pids+=("$fpid")
+# following: the job's present streams are stored before the late one appears
+following() { [ "$(sqlite3 "$DB4" "select coalesce(sum(s.n_events), 0) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'" 2>/dev/null || echo 0)" -gt 0 ]; }
+wait_until "sync --follow stores the job's log" 20 following
 before=$(sqlite3 "$DB4" "select count(*) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'")
 emu_ctl logs "{\"job\": \"$L\", \"host\": 9, \"lines\": [\"late-instance-marker\"]}" >/dev/null
-for _ in $(seq 1 40); do
-    sqlite3 "$DB4" "select 1 from log_streams s join jobs j on j.id=s.job_id where j.name='$L' and s.instance='algo-9' and s.n_events>0" | grep -q 1 && break
-    sleep 0.5
-done
+late_stored() { sqlite3 "$DB4" "select 1 from log_streams s join jobs j on j.id=s.job_id where j.name='$L' and s.instance='algo-9' and s.n_events>0" 2>/dev/null | grep -q 1; }
+wait_for 20 late_stored
 after=$(sqlite3 "$DB4" "select count(*) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'")
 if [ "$after" -gt "$before" ] && S "$DB4" --offline logs "$L" --instance algo-9 | grep -q late-instance-marker; then
     ok "a stream that appears mid-follow is picked up ($before -> $after streams)"
@@ -160,7 +159,8 @@ else
     not_ok "a stream that appears mid-follow is picked up" "before=$before after=$after $(head -c 300 "$TMPD/follow.err")"
 fi
 emu_ctl job "{\"name\": \"$L\", \"status\": \"Completed\"}" >/dev/null
-for _ in $(seq 1 60); do kill -0 "$fpid" 2>/dev/null || break; sleep 0.5; done
+exited() { ! kill -0 "$1" 2>/dev/null; }
+wait_for 30 exited "$fpid"
 if kill -0 "$fpid" 2>/dev/null; then
     kill "$fpid"; not_ok "sync --follow exits when the job ends"
 else
