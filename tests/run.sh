@@ -12,7 +12,8 @@
 # pages, retry back-off, a job's log growing), so running them side by side saves wall time,
 # not CPU. Longest first: the durations of the last run ($LOGDIR/durations) order the start;
 # the report keeps the fixed order of the suites and files, printed as soon as it is known.
-# Each task's output is in $LOGDIR (default $BUILD/test-logs).
+# Each task's output is in $LOGDIR (default $BUILD/test-logs). TEST_WAIT_SCALE (default 2)
+# stretches every wait's deadline (tests/lib.sh).
 # A script test prints "ok - NAME" / "not ok - NAME" lines (tests/lib.sh does it); a script that
 # prints none counts once, by its exit status.
 set -u
@@ -151,13 +152,16 @@ run_task() {   # run_task INDEX: the task's report in $RES/INDEX, then INDEX.don
     mv "$RES/$1" "$RES/$1.done"
 }
 
-# Start order: longest first by the last run's durations; unknown tasks by a guess per suite.
+# Start order: longest first by the last run's durations (a fresh clone: tests/durations, one
+# run's figures kept in the repository); unknown tasks by a guess per suite.
+DURATIONS=$LOGDIR/durations
+[ -f "$DURATIONS" ] || DURATIONS=tests/durations
 guess() {
     case $1 in unit) echo 5 ;; layout) echo 30 ;; emulator) echo 40 ;; *) echo 60 ;; esac
 }
 order=$(for i in "${!tasks[@]}"; do
     d=$(awk -v t="${tasks[$i]}" '{ s = $1; $1 = "" } substr($0, 2) == t { print s; exit }' \
-        "$LOGDIR/durations" 2>/dev/null)
+        "$DURATIONS" 2>/dev/null)
     echo "${d:-$(guess "${tasks[$i]%% *}")} $i"
 done | sort -k1,1nr -k2,2n | awk '{print $2}')
 
