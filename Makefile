@@ -63,6 +63,9 @@ $(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(call module_srcs,$(1)))
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
+# the support objects are kept: deleted as intermediates, they made every `make test` compile
+# them and link every unit test again
+.SECONDARY: $(TEST_SUPPORT_OBJS)
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(LIBS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"

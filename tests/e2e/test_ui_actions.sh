@@ -134,6 +134,7 @@ tmux_wait '^  NAME' 5
 
 # --- SIGWINCH while a sync runs: refresh, then resize repeatedly; the UI follows each size
 tmux_keys Escape R
+tmux_wait 'jobs \(4[0-9]\)' 10
 # each size waits for the frame drawn at it before the next
 for size in "100 30" "140 45" "80 24" "120 40"; do
     ui_resize $size

@@ -46,7 +46,8 @@ screen_rows_match() {
 
 # ui_resize W H: resize the pane, then wait until the view is drawn again at the new size: its
 # title row (row 2) on top and its footer (the last row) on row H, both as they were before. tmux
-# alone keeps one or the other when the height changes, never both at a new height.
+# alone keeps one or the other when the height changes, never both at a new height. Call it on a
+# settled screen (after a wait for the frame the last keys lead to), not right after keys.
 ui_resize() {
     local top bottom
     top=$(_prefix 16 "$(tmux_screen | sed -n 2p)")
