@@ -6,6 +6,7 @@
 source "$SAGETOP_TOP/tests/lib.sh"
 # 40 GetLogEvents pages of 10,000 lines, each slowed to >= 0.7 s during the kills: a run lives
 # 0.1-1.5 s, so it stores at most two pages before its kill and the 20 kills land mid-sync
+# (both times x TEST_WAIT_SCALE)
 LINES=400000
 emu_start --scenario scale --jobs 60 --lines "$LINES" || { not_ok "emulator starts"; finish; }
 J=scale-job-000000
@@ -55,13 +56,15 @@ expect_eq "boto3 reads the whole source log" "$(wc -l <"$TMPD/want.txt")" "$LINE
 
 # ---- 20 kill -9 at random moments of a multi-page sync, then resume
 DB=$TMPD/kill.db
-emu_ctl faults '{"slow_ms": 700, "ops": ["GetLogEvents"]}' >/dev/null
+# Page delay and run lifetime are both stretched by WAIT_SCALE: the same two pages at most per
+# run, with room for the start of a run on a machine busy with the other scripts.
+emu_ctl faults "{\"slow_ms\": $((700 * WAIT_SCALE)), \"ops\": [\"GetLogEvents\"]}" >/dev/null
 progress=()
 for i in $(seq 1 20); do
     "$SAGETOP" --cache "$DB" sync -q "$J" >/dev/null 2>&1 &
     pid=$!
-    r=$((RANDOM % 15 + 1))                 # 0.1 .. 1.5 s
-    sleep "$((r / 10)).$((r % 10))"
+    ms=$(((RANDOM % 15 + 1) * 100 * WAIT_SCALE))   # 0.1 .. 1.5 s x WAIT_SCALE
+    sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     progress+=("$(lines_of "$DB" 2>/dev/null || echo 0)")
