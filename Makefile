@@ -40,7 +40,7 @@ TEST_SUPPORT_OBJS := $(TEST_SUPPORT_SRCS:%.c=$(BUILD)/%.o)
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test unit asan bench fuzz install uninstall clean check-layout deps demo
+.PHONY: all run test unit asan bench fuzz install uninstall clean check-layout deps demo screenshots
 all: sagetop
 
 # The program itself lands in the repository root (the asan build keeps its own copy).
@@ -87,6 +87,9 @@ $(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(call module_srcs,$(1))) $(GEN_
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
+# the support objects are kept: deleted as intermediates, they made every `make test` compile
+# them and link every unit test again
+.SECONDARY: $(TEST_SUPPORT_OBJS)
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(LIBS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
@@ -108,10 +111,16 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh
 
-# make test: every suite; the last line is "N passed, N failed".
+# make test: every suite, TEST_JOBS scripts at a time (default 4); the last line is
+# "N passed, N failed". It writes nothing outside build/ and the temp dir.
 test: deps
 	@$(MAKE) --no-print-directory all unit
 	@BUILD=$(BUILD) tests/run.sh all
+
+# make screenshots: the e2e drivers again, this time writing screenshots/ (txt, ansi, png).
+screenshots: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SAGETOP_SCREENSHOTS=1 tests/run.sh e2e
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -128,8 +137,9 @@ bench: deps
 fuzz:
 	@BUILD=build-fuzz tests/fuzz/run.sh
 
-check-layout:
-	@scripts/check-layout.sh
+# check-layout reads the archives' symbols (nm), so it builds them first.
+check-layout: $(LIBS) $(CLI_OBJS)
+	@BUILD=$(BUILD) scripts/check-layout.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -5,7 +5,13 @@
 #   emu_ctl PATH [JSON]         POST JSON to the emulator's control API (faults, quotas, clock)
 #   ok NAME / not_ok NAME MSG   TAP-style result lines counted by tests/run.sh
 #   check NAME CMD...           ok when CMD succeeds
-#   tmux_start W H CMD...       start CMD in a private tmux server; tmux_keys, tmux_screen, tmux_wait
+#   wait_for SECS CMD...        poll CMD until it succeeds; 1 when the deadline passes (no report)
+#   wait_until NAME SECS CMD... the same, and a timeout fails the test ("not ok - NAME")
+#   tmux_start W H CMD...       start CMD in a private tmux server; tmux_keys, tmux_screen,
+#                               tmux_wait (a timeout fails the test), tmux_expect NAME ERE SECS,
+#                               tmux_poll (a timeout is an answer, not a failure)
+# Deadlines are SECS x TEST_WAIT_SCALE (default 2): the scripts run side by side on a shared
+# machine, and a wait that is met returns at once, so a generous deadline costs nothing.
 set -u
 TOP=${SAGETOP_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 SAGETOP=${SAGETOP_BIN:-$TOP/sagetop}
@@ -33,7 +39,8 @@ trap _cleanup EXIT
 trap 'exit 130' INT TERM
 
 ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; shift; [ $# -gt 0 ] && echo "# $*"; _failures=$((_failures + 1)); return 0; }
+# the detail of a failure goes out as "# " lines: a screen capture never reads as a result line
+not_ok() { echo "not ok - $1"; shift; [ $# -gt 0 ] && printf '%s\n' "$*" | sed 's/^/# /'; _failures=$((_failures + 1)); return 0; }
 check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n" "command failed: $*"; fi; }
 # expect_eq NAME GOT WANT
 expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got [$2] want [$3]"; fi; }
@@ -41,13 +48,43 @@ expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got [$2] want 
 expect_match() { if printf '%s' "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1" "no match for /$3/ in: $(printf '%s' "$2" | head -c 600)"; fi; }
 finish() { exit $((_failures > 0)); }
 
+WAIT_SCALE=${TEST_WAIT_SCALE:-2}
+# wait_for SECS CMD...: runs CMD every WAIT_POLL s (default 0.1; more for a costly CMD) until it
+# succeeds (0) or SECS x WAIT_SCALE pass (1). SECS may have a fraction (0.5); the clock is bash's
+# EPOCHREALTIME in microseconds.
+_now_us() { local t=${EPOCHREALTIME/[.,]/}; echo $((10#$t)); }
+_secs_us() { local w=${1%%.*} f=${1#*.}; [ "$f" = "$1" ] && f=0; f=${f}000000; echo $(((10#${w:-0} * 1000000 + 10#${f:0:6}) * WAIT_SCALE)); }
+wait_for() {
+    local end=$(($(_now_us) + $(_secs_us "$1")))
+    shift
+    while :; do
+        "$@" && return 0
+        [ "$(_now_us)" -ge "$end" ] && break
+        sleep "${WAIT_POLL:-0.1}"
+    done
+    "$@"    # once more at the deadline: a slow poll may have slept through the change
+}
+# wait_until NAME SECS CMD...: wait_for, and a timeout fails the test
+wait_until() {
+    local name=$1 secs=$2
+    shift 2
+    wait_for "$secs" "$@" && return 0
+    if [ -n "$_tmux_sock" ]; then
+        not_ok "$name" "still false after $secs s x $WAIT_SCALE: $*; the screen:" "$(tmux_screen)"
+    else
+        not_ok "$name" "still false after $secs s x $WAIT_SCALE: $*"
+    fi
+    return 1
+}
+
 # Starts the emulator and exports the KEY=VALUE lines it prints before READY.
 emu_start() {
-    local out=$TMPD/emu.$$.$RANDOM line i
+    local out=$TMPD/emu.$$.$RANDOM line
     "$PYTHON" "$TOP/tests/emulator/emulator.py" --port 0 "$@" >"$out" 2>"$out.err" &
     _pids+=($!)
     EMU_PID=$!
-    for i in $(seq 1 600); do
+    local end=$((SECONDS + 60 * WAIT_SCALE))
+    while [ $SECONDS -lt $end ]; do
         if grep -q '^READY' "$out" 2>/dev/null; then
             while IFS= read -r line; do
                 case $line in
@@ -58,12 +95,20 @@ emu_start() {
             return 0
         fi
         if ! kill -0 "$EMU_PID" 2>/dev/null; then
+            # the emulator picks moto's port by binding port 0 and closing it: another script
+            # starting its emulator at the same moment can take that port first; start again
+            if grep -q 'Address already in use' "$out.err" && [ "${_emu_tries:-0}" -lt 3 ]; then
+                _emu_tries=$((${_emu_tries:-0} + 1))
+                echo "# emulator: port taken meanwhile, starting again ($_emu_tries)"
+                emu_start "$@"
+                return
+            fi
             echo "# emulator died:"; sed 's/^/# /' "$out.err" | tail -20
             return 1
         fi
         sleep 0.1
     done
-    echo "# emulator not ready after 60 s"; return 1
+    echo "# emulator not ready after $((60 * WAIT_SCALE)) s"; return 1
 }
 
 emu_ctl() {
@@ -89,12 +134,22 @@ tmux_screen() {
     tmux -L "$_tmux_sock" capture-pane -p -t t "$@"
 }
 tmux_resize() { tmux -L "$_tmux_sock" resize-window -t t -x "$1" -y "$2"; }
-# tmux_wait ERE [seconds]: wait until the screen matches
+tmux_has() { tmux_screen | grep -Eq -- "$1"; }
+# tmux_poll ERE [SECS]: wait until the screen matches; 1 on timeout, reported by no one (for a
+# wait whose timeout is one of two legitimate outcomes: the caller asserts the other)
+tmux_poll() { wait_for "${2:-10}" tmux_has "$1"; }
+# tmux_wait ERE [SECS]: wait until the screen matches; a timeout fails the test with the pattern
+# and the screen, and returns 1 (a caller that cannot go on adds `|| finish`)
 tmux_wait() {
-    local re=$1 secs=${2:-10} i
-    for i in $(seq 1 $((secs * 10))); do
-        tmux_screen | grep -Eq -- "$re" && return 0
-        sleep 0.1
-    done
+    tmux_poll "$@" && return 0
+    not_ok "the screen shows /$1/ within ${2:-10} s x $WAIT_SCALE" "$(tmux_screen)"
     return 1
 }
+# tmux_expect NAME ERE [SECS]: ok NAME when the screen matches in time, else not ok NAME + screen
+tmux_expect() {
+    if tmux_poll "$2" "${3:-10}"; then ok "$1"; return 0; fi
+    not_ok "$1" "no /$2/ within ${3:-10} s x $WAIT_SCALE on the screen:" "$(tmux_screen)"
+    return 1
+}
+# tmux_dead [SECS]: wait until the pane's process has exited ("Pane is dead")
+tmux_dead() { tmux_wait 'Pane is dead' "${1:-10}"; }

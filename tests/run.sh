@@ -1,23 +1,37 @@
 #!/bin/bash
 # Runs the test suites and ends with one line "N passed, N failed" that sums them.
-# Usage: tests/run.sh [all | unit | emulator | integration | e2e]...
+# Usage: tests/run.sh [all | unit | emulator | integration | e2e | layout | tests/SUITE/test_X]...
 # Suites:
 #   unit         Criterion binaries built from tests/unit/test_*.c (in $BUILD/tests/)
 #   emulator     tests/emulator/test_*.py (Python unittest), the emulator's own tests
 #   integration  tests/integration/test_*.{sh,py}: the real binary against the emulator
 #   e2e          tests/e2e/test_*.sh: the real binary in tmux against the emulator
+#   layout       tests/layout/test_*.sh: scripts/check-layout.sh against scratch violations
+# Every binary and script is one task; up to TEST_JOBS (default 4) tasks run at once, each with
+# its own emulator port, tmux socket and temp dir. Most of a task's time is waiting (slowed
+# pages, retry back-off, a job's log growing), so running them side by side saves wall time,
+# not CPU. Longest first: the durations of the last run ($LOGDIR/durations) order the start;
+# the report keeps the fixed order of the suites and files, printed as soon as it is known.
+# Each task's output is in $LOGDIR (default $BUILD/test-logs). TEST_WAIT_SCALE (default 2)
+# stretches every wait's deadline (tests/lib.sh).
 # A script test prints "ok - NAME" / "not ok - NAME" lines (tests/lib.sh does it); a script that
 # prints none counts once, by its exit status.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+export BUILD
 export SAGETOP_BIN=${SAGETOP_BIN:-$PWD/sagetop}
 case $SAGETOP_BIN in /*) ;; *) SAGETOP_BIN=$PWD/$SAGETOP_BIN ;; esac
 PYTHON=$(scripts/find-python.sh) || { echo "tests: no Python with moto; run scripts/deps.sh" >&2; exit 1; }
 export PYTHON
 export SAGETOP_TOP=$PWD
 LOGDIR=${TEST_LOGDIR:-$BUILD/test-logs}
+JOBS=${TEST_JOBS:-4}
+case $JOBS in ''|*[!0-9]*|0) echo "tests: TEST_JOBS must be a positive number" >&2; exit 2 ;; esac
 mkdir -p "$LOGDIR"
+RES=$(mktemp -d "$LOGDIR/.run.XXXXXX")
+trap 'rm -rf "$RES"' EXIT
+trap 'exit 130' INT TERM
 # Tests never reach real AWS: no inherited credentials, profiles or endpoints.
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
       AWS_ENDPOINT_URL AWS_REGION AWS_DEFAULT_REGION AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
@@ -25,45 +39,58 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AW
 export AWS_EC2_METADATA_DISABLED=true
 export HOME_ORIG=$HOME
 
-passed=0
-failed=0
-failures=()
-
+# ---- one task: prints "COUNTS P F" first, then the lines of the report
 note() { printf '%s\n' "$*"; }
 
-run_unit() {
-    local bin out p f c t
-    for bin in "$BUILD"/tests/test_*; do
-        [ -x "$bin" ] || continue
-        case $bin in *.d|*.o) continue ;; esac
-        out=$LOGDIR/$(basename "$bin").log
-        timeout 600 "$bin" --jobs 2 >"$out" 2>&1
-        local rc=$?
-        t=$(sed -n 's/.*Tested: \([0-9]*\).*/\1/p' "$out" | tail -1)
-        p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' "$out" | tail -1)
-        f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' "$out" | tail -1)
-        c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' "$out" | tail -1)
-        if [ -z "$t" ]; then
-            failed=$((failed + 1)); failures+=("unit $(basename "$bin") (no summary, rc=$rc)")
-            note "FAIL unit $(basename "$bin"): no summary (rc=$rc), see $out"
-            continue
-        fi
-        passed=$((passed + p)); failed=$((failed + f))
-        if [ "$f" != 0 ] || [ "$rc" != 0 ]; then
-            [ "$f" = 0 ] && failed=$((failed + 1))
-            failures+=("unit $(basename "$bin")")
-            note "FAIL unit $(basename "$bin"): $f of $t failed (crashing $c), see $out"
-            grep -E '\[----\]|\[FAIL\]' "$out" | head -20
-        else
-            note "ok   unit $(basename "$bin"): $p passed"
-        fi
-    done
+task_unit() {
+    local bin=$1 out p f c t rc name
+    name=$(basename "$bin")
+    out=$LOGDIR/$name.log
+    timeout 600 "$bin" --jobs 2 >"$out" 2>&1
+    rc=$?
+    t=$(sed -n 's/.*Tested: \([0-9]*\).*/\1/p' "$out" | tail -1)
+    p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' "$out" | tail -1)
+    f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' "$out" | tail -1)
+    c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' "$out" | tail -1)
+    if [ -z "$t" ]; then
+        note "COUNTS 0 1"
+        note "FAIL unit $name: no summary (rc=$rc), see $out"
+        return
+    fi
+    if [ "$f" != 0 ] || [ "$rc" != 0 ]; then
+        note "COUNTS $p $((f == 0 ? 1 : f))"
+        note "FAIL unit $name: $f of $t failed (crashing $c), see $out"
+        grep -E '\[----\]|\[FAIL\]' "$out" | head -20
+    else
+        note "COUNTS $p 0"
+        note "ok   unit $name: $p passed"
+    fi
+}
+
+task_pyunit() {
+    local script=$1 out rc n fl name
+    name=$(basename "$script")
+    out=$LOGDIR/emulator-$name.log
+    (cd tests/emulator && timeout 900 "$PYTHON" -m unittest -v "${name%.py}") >"$out" 2>&1
+    rc=$?
+    n=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' "$out" | tail -1)
+    fl=$(grep -cE '\.\.\. (FAIL|ERROR)$' "$out")
+    if [ -z "$n" ]; then n=0; [ "$fl" = 0 ] && fl=1; fi
+    [ $rc != 0 ] && [ "$fl" = 0 ] && fl=1
+    note "COUNTS $((n - (fl > n ? n : fl))) $fl"
+    if [ "$fl" != 0 ]; then
+        note "FAIL emulator $name: $fl of $n failed, see $out"
+        grep -E '\.\.\. (FAIL|ERROR)$|^(FAIL|ERROR):' "$out" | head -20
+    else
+        note "ok   emulator $name: $n passed"
+    fi
 }
 
 # One script (shell or Python) that prints "ok - " / "not ok - " lines.
-run_script() {
-    local suite=$1 script=$2 out rc p f
-    out=$LOGDIR/$suite-$(basename "$script").log
+task_script() {
+    local suite=$1 script=$2 out rc p f name
+    name=$(basename "$script")
+    out=$LOGDIR/$suite-$name.log
     case $script in
         *.py) timeout 900 "$PYTHON" "$script" >"$out" 2>&1 ;;
         *) timeout 900 bash "$script" >"$out" 2>&1 ;;
@@ -74,59 +101,102 @@ run_script() {
     if [ "$p" = 0 ] && [ "$f" = 0 ]; then
         if [ $rc = 0 ]; then p=1; else f=1; fi
     elif [ $rc != 0 ] && [ "$f" = 0 ]; then
-        f=1; echo "not ok - $(basename "$script") exited $rc" >>"$out"
+        f=1; echo "not ok - $name exited $rc" >>"$out"
     fi
-    passed=$((passed + p)); failed=$((failed + f))
+    note "COUNTS $p $f"
     if [ "$f" != 0 ]; then
-        failures+=("$suite $(basename "$script")")
-        note "FAIL $suite $(basename "$script"): $p passed, $f failed, see $out"
+        note "FAIL $suite $name: $p passed, $f failed, see $out"
         grep -E '^not ok - |^# ' "$out" | head -20
     else
-        note "ok   $suite $(basename "$script"): $p passed"
+        note "ok   $suite $name: $p passed"
     fi
 }
 
-run_pyunit() {
-    local script out rc n fl er
-    for script in tests/emulator/test_*.py; do
-        [ -f "$script" ] || continue
-        out=$LOGDIR/emulator-$(basename "$script").log
-        (cd tests/emulator && timeout 900 "$PYTHON" -m unittest -v "$(basename "${script%.py}")") >"$out" 2>&1
-        rc=$?
-        n=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' "$out" | tail -1)
-        fl=$(grep -cE '\.\.\. (FAIL|ERROR)$' "$out")
-        if [ -z "$n" ]; then n=0; [ "$fl" = 0 ] && fl=1; fi
-        [ $rc != 0 ] && [ "$fl" = 0 ] && fl=1
-        passed=$((passed + n - (fl > n ? n : fl))); failed=$((failed + fl))
-        if [ "$fl" != 0 ]; then
-            failures+=("emulator $(basename "$script")")
-            note "FAIL emulator $(basename "$script"): $fl of $n failed, see $out"
-            grep -E '\.\.\. (FAIL|ERROR)$|^(FAIL|ERROR):' "$out" | head -20
-        else
-            note "ok   emulator $(basename "$script"): $n passed"
-        fi
-    done
+# ---- the task list, in report order: "SUITE PATH"
+tasks=()
+add_tasks() {
+    local suite=$1 f
+    case $suite in
+        unit)
+            for f in "$BUILD"/tests/test_*; do
+                [ -f "$f" ] && [ -x "$f" ] || continue
+                case $f in *.d|*.o) continue ;; esac
+                tasks+=("unit $f")
+            done ;;
+        emulator)
+            for f in tests/emulator/test_*.py; do [ -f "$f" ] && tasks+=("emulator $f"); done ;;
+        integration|e2e|layout)
+            for f in tests/"$suite"/test_*.sh tests/"$suite"/test_*.py; do
+                [ -f "$f" ] && tasks+=("$suite $f")
+            done ;;
+        tests/*/test_*)   # one script by its path
+            [ -f "$suite" ] || { echo "tests: no such script $suite" >&2; exit 2; }
+            f=${suite#tests/}
+            if [ "${f%%/*}" = emulator ]; then tasks+=("emulator $suite"); else tasks+=("${f%%/*} $suite"); fi ;;
+        *) echo "tests: unknown suite $suite" >&2; exit 2 ;;
+    esac
 }
-
-run_dir() {
-    local suite=$1 s
-    for s in tests/"$suite"/test_*.sh tests/"$suite"/test_*.py; do
-        [ -f "$s" ] || continue
-        run_script "$suite" "$s"
-    done
-}
-
 suites=("$@")
 [ ${#suites[@]} = 0 ] && suites=(all)
-[ "${suites[0]}" = all ] && suites=(unit emulator integration e2e)
-for s in "${suites[@]}"; do
-    case $s in
-        unit) run_unit ;;
-        emulator) run_pyunit ;;
-        integration|e2e) run_dir "$s" ;;
-        *) echo "tests: unknown suite $s" >&2; exit 2 ;;
-    esac
+[ "${suites[0]}" = all ] && suites=(unit emulator integration e2e layout)
+for s in "${suites[@]}"; do add_tasks "$s"; done
+
+run_task() {   # run_task INDEX: the task's report in $RES/INDEX, then INDEX.done
+    local suite=${tasks[$1]%% *} path=${tasks[$1]#* } t0=$SECONDS
+    case $suite in
+        unit) task_unit "$path" ;;
+        emulator) task_pyunit "$path" ;;
+        *) task_script "$suite" "$path" ;;
+    esac >"$RES/$1" 2>&1
+    echo "$((SECONDS - t0)) ${tasks[$1]}" >"$RES/$1.secs"
+    mv "$RES/$1" "$RES/$1.done"
+}
+
+# Start order: longest first by the last run's durations (a fresh clone: tests/durations, one
+# run's figures kept in the repository); unknown tasks by a guess per suite.
+DURATIONS=$LOGDIR/durations
+[ -f "$DURATIONS" ] || DURATIONS=tests/durations
+guess() {
+    case $1 in unit) echo 5 ;; layout) echo 30 ;; emulator) echo 40 ;; *) echo 60 ;; esac
+}
+order=$(for i in "${!tasks[@]}"; do
+    d=$(awk -v t="${tasks[$i]}" '{ s = $1; $1 = "" } substr($0, 2) == t { print s; exit }' \
+        "$DURATIONS" 2>/dev/null)
+    echo "${d:-$(guess "${tasks[$i]%% *}")} $i"
+done | sort -k1,1nr -k2,2n | awk '{print $2}')
+
+passed=0
+failed=0
+failures=()
+shown=0
+show_ready() {   # prints the reports that are done, in task order, up to the first one running
+    local c p f
+    while [ "$shown" -lt ${#tasks[@]} ] && [ -f "$RES/$shown.done" ]; do
+        read -r c p f <"$RES/$shown.done"
+        passed=$((passed + p)); failed=$((failed + f))
+        [ "$f" != 0 ] && failures+=("${tasks[$shown]%% *} $(basename "${tasks[$shown]#* }")")
+        # the first line of the report gets the task's wall time
+        sed "1d;2s/\$/ ($(cut -d' ' -f1 "$RES/$shown.secs") s)/" "$RES/$shown.done"
+        shown=$((shown + 1))
+    done
+}
+
+running=0
+for i in $order; do
+    if [ "$running" -ge "$JOBS" ]; then
+        wait -n
+        running=$((running - 1))
+        show_ready
+    fi
+    run_task "$i" &
+    running=$((running + 1))
 done
+wait
+show_ready
+# this run's durations, and the last known ones of the tasks it did not run
+cat "$RES"/*.secs "$LOGDIR/durations" 2>/dev/null |
+    awk '{ k = $0; sub(/^[^ ]* /, "", k) } !(k in seen) { seen[k] = 1; print }' |
+    sort -k1,1nr >"$RES/durations" && mv "$RES/durations" "$LOGDIR/durations"
 
 if [ ${#failures[@]} != 0 ]; then
     echo "failed: ${failures[*]}"

@@ -8,14 +8,18 @@ J1=distilbert-imdb-lr5e5-ep3 J2=distilbert-imdb-lr3e5-ep3 J3=distilbert-imdb-lr2
 
 ui_start
 tmux_keys / '^distilbert-imdb-lr(5e5-ep3|3e5-ep3|2e5-ep2)$' Enter
-tmux_wait 'jobs \(3\)' 10 || not_ok "filter leaves the three jobs" "$(tmux_screen | sed -n 2p)"
+tmux_expect "filter leaves the three jobs" 'jobs \(3\)' 10 || finish
 tmux_keys g Space Space Space
-tmux_wait '3 marked' 5 || not_ok "three jobs marked" "$(tmux_screen | sed -n 2p)"
+tmux_expect "three jobs marked" '3 marked' 5 || finish
 tmux_keys c
-tmux_wait 'compare: 3 jobs' 10 && ok "c opens the compare view" || { not_ok "c opens the compare view" "$(tmux_screen)"; finish; }
+tmux_expect "c opens the compare view" 'compare: 3 jobs' 10 || finish
 # every job's logs are fetched when the view opens: wait until each has its eval_loss
-tmux_wait 'eval_loss \(min\) +[0-9.]+( \*)? +[0-9.]+( \*)? +[0-9.]+' 60 || not_ok "metrics of every job appear" "$(tmux_screen)"
-sleep 1
+# ... and every metric row below is complete: three values each, the chart's legend drawn
+three='( +[0-9.]+( \*)?){3}'
+tmux_expect "metrics of every job appear" "eval_loss \(min\)$three" 60
+tmux_wait "eval_accuracy \(max\)$three" 10
+tmux_wait "^[ >] loss \(min\)$three" 10
+tmux_wait "$J3.*last" 10
 s=$(tmux_screen)
 hp=$(printf '%s\n' "$s" | sed -n '/^Hyperparameters/,/^Metrics/p' | sed '1,2d' | awk 'NF {print $1}' | grep -v '^Metrics' | tr '\n' ' ')
 expect_eq "only the differing hyperparameters" "$hp" "epochs learning_rate "
@@ -45,7 +49,7 @@ expect_match "step ticks under the chart" "$s" '^ +[0-9]+ .* step$'
 
 # "best at": the step where each job reached its best (the first one), from the logged points
 tmux_keys s s s s
-tmux_wait 'Metrics: best at' 5 || not_ok "s reaches best at" "$(tmux_screen | grep Metrics)"
+tmux_expect "s reaches best at" 'Metrics: best at' 5
 s=$(tmux_screen)
 for k in $J1 $J2 $J3; do
     "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline metrics $k --format csv >"$TMPD/$k.csv" 2>/dev/null
@@ -77,34 +81,33 @@ expect_match "plot --x elapsed ticks as durations" "$($P --x elapsed)" '^ +[0-9]
 expect_match "plot --x time ticks as clock times" "$($P --x time)" '^ +[0-9]{2}:[0-9]{2} '
 $P --x bogus >/dev/null 2>&1; expect_eq "plot --x bogus is a usage error" "$?" 2
 tmux_keys x
-tmux_wait 'x: epoch \(x\)' 5 && ok "x: the chart over epochs" || not_ok "x: the chart over epochs" "$(tmux_screen | grep 'all jobs')"
+tmux_expect "x: the chart over epochs" 'x: epoch \(x\)' 5
 tmux_keys x
-tmux_wait 'x: elapsed \(x\)' 5 && ok "x: the chart over time since start" || not_ok "x: time since start" "$(tmux_screen | grep 'all jobs')"
+tmux_expect "x: the chart over time since start" 'x: elapsed \(x\)' 5
 tmux_keys x
-tmux_wait 'x: time \(x\)' 5 && ok "x: the chart over wall time" || not_ok "x: wall time" "$(tmux_screen | grep 'all jobs')"
+tmux_expect "x: the chart over wall time" 'x: time \(x\)' 5
 tmux_keys x
 tmux_wait 'x: step \(x\)' 5
-expect_match "resources and cost" "$(tmux_keys v; sleep 0.5; tmux_screen)" '\$[0-9]+\.[0-9]{2}'
+tmux_keys v
+tmux_expect "resources and cost" '\$[0-9]+\.[0-9]{2}' 5
 shot compare-tables
 tmux_keys v v
 
 # toggles: sagemaker_* rows, all rows, transpose
 tmux_keys i
-tmux_wait 'sagemaker_job_name' 5 && ok "i shows the sagemaker_* rows that differ" || not_ok "i shows the sagemaker_* rows that differ" "$(tmux_screen | head -12)"
+tmux_expect "i shows the sagemaker_* rows that differ" 'sagemaker_job_name' 5
 tmux_keys i a
-tmux_wait 'model_name_or_path' 5 && ok "a shows the equal rows" || not_ok "a shows the equal rows" "$(tmux_screen | head -12)"
+tmux_expect "a shows the equal rows" 'model_name_or_path' 5
 tmux_keys a t
-tmux_wait 'JOB +epochs +learning_rate' 5 && ok "t transposes the table" || not_ok "t transposes the table" "$(tmux_screen | head -8)"
+tmux_expect "t transposes the table" 'JOB +epochs +learning_rate' 5
 tmux_keys t n
-tmux_wait 'eval_precision, all jobs' 5 && ok "n picks the next metric for the chart" || not_ok "n picks the next metric" "$(tmux_screen | grep 'all jobs')"
+tmux_expect "n picks the next metric for the chart" 'eval_precision, all jobs' 5
 
 # resize redraws
-tmux_resize 100 30
-tmux_wait 'compare: 3 jobs' 5
-sleep 0.5
+ui_resize 100 30
 expect_eq "resize: redrawn to the new width" "$(tmux_screen | LC_ALL=C.UTF-8 wc -L)" 100
 expect_match "resize: still shows the table" "$(tmux_screen)" 'learning_rate'
 tmux_resize 120 40
 tmux_keys q
-tmux_wait 'jobs \(3\)' 5 && ok "q goes back to the list" || not_ok "q goes back to the list"
+tmux_expect "q goes back to the list" 'jobs \(3\)' 5
 finish

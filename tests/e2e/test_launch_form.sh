@@ -28,20 +28,34 @@ unset VISUAL
 py() { "$PYTHON" -c "import boto3, json, os, sys
 sm = boto3.client('sagemaker', endpoint_url=os.environ['AWS_ENDPOINT_URL'])
 $1" "${@:2}"; }
-# the filter on one job: only its row is listed
+# the filter on one job: only its row is listed (the status row names the filter, so an earlier
+# filter's "jobs (1)" does not count)
 only() {
-    tmux_keys Escape
-    tmux_keys /
-    sleep 0.2
+    tmux_keys Escape /
     tmux_keys -l "^$1\$"
     tmux_keys Enter
-    tmux_wait 'jobs \(1\)' 10 || not_ok "filter on $1" "$(tmux_screen | head -5)"
+    tmux_wait "jobs \\(1\\) .*filter: \\^$1\\\$" 10
+}
+# The form's prompts are on the last row; each step waits for the row it leads to, so that no
+# key lands before the prompt it is meant for has opened or closed.
+FOOTER='^Enter edit field'
+last_row_is() { screen_rows_match 40 "$1"; }
+prompt_wait() { wait_until "the prompt /$1/ on the last row" 5 last_row_is "$1"; }
+# create_job NAME: a training job made by boto3, not by the UI
+create_job() {
+    py 'n = sys.argv[1]
+sm.create_training_job(TrainingJobName=n, RoleArn="arn:aws:iam::123456789012:role/SageMakerRole",
+    AlgorithmSpecification={"TrainingImage": "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:1.13-transformers4.26-gpu-py39-cu117-ubuntu20.04", "TrainingInputMode": "File"},
+    HyperParameters={"epochs": "1", "sagemaker_program": "\"train.py\"", "sagemaker_job_name": json.dumps(n)},
+    OutputDataConfig={"S3OutputPath": "s3://sagemaker-us-east-1-123456789012/"},
+    ResourceConfig={"InstanceType": "ml.p3.2xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+    StoppingCondition={"MaxRuntimeInSeconds": 86400})' "$1" >/dev/null
 }
 printf 'print("hello from e2e")\n' >"$SRC/train.py"
 
 ui_start
 tmux_keys n
-tmux_wait 'New Hugging Face estimator' 10 || not_ok "n opens the form" "$(tmux_screen)"
+tmux_expect "n opens the form" 'New Hugging Face estimator' 10 || finish
 screen=$(tmux_screen)
 expect_match "form groups fields" "$screen" 'Framework'
 expect_match "form pre-fills the role seen in past jobs" "$screen" 'role +arn:aws:iam::123456789012:role/'
@@ -55,11 +69,18 @@ goto() {  # goto N: N rows below name (headings skipped)
 }
 edit() {  # edit TEXT: replace the current field's value
     tmux_keys Enter
-    sleep 0.2
+    prompt_wait '^[a-z_]+:( |$)'
     tmux_keys C-u
     tmux_keys -l "$1"
     tmux_keys Enter
-    sleep 0.3
+    prompt_wait "$FOOTER"
+}
+add() {  # add ENTRY: a (hp|input|metric|env).NAME=VALUE entry
+    tmux_keys a
+    prompt_wait '^add \(hp\.'
+    tmux_keys -l "$1"
+    tmux_keys Enter
+    prompt_wait "$FOOTER"
 }
 
 # a bad instance type: the message appears next to the field
@@ -68,21 +89,14 @@ edit ml.p3.3xlarge
 tmux_wait "not a SageMaker training instance type" 5
 expect_match "bad instance type shows its message" "$(tmux_screen)" "instance_type +ml\.p3\.3xlarge.*not a SageMaker training instance type"
 edit ml.p3.2xlarge
-tmux_wait "0 problems" 5 || true
+tmux_expect "a valid instance type clears the message" "0 problems" 5
 
 goto 0
 edit e2e-form-job
 goto 3
 edit "$SRC"
-tmux_keys a
-sleep 0.2
-tmux_keys -l "hp.epochs=2"
-tmux_keys Enter
-sleep 0.3
-tmux_keys a
-sleep 0.2
-tmux_keys -l "input.train=s3://sagemaker-us-east-1-123456789012/datasets/imdb/train"
-tmux_keys Enter
+add "hp.epochs=2"
+add "input.train=s3://sagemaker-us-east-1-123456789012/datasets/imdb/train"
 tmux_keys k
 tmux_wait 'hp\.epochs +2' 5
 expect_match "hyperparameter added to the list" "$(tmux_screen)" 'Hyperparameters'
@@ -90,7 +104,7 @@ expect_match "no problems once filled" "$(tmux_screen)" '0 problems'
 shot launch-form
 
 tmux_keys v
-tmux_wait 'Review: the exact CreateTrainingJob request' 5 || not_ok "v reviews" "$(tmux_screen)"
+tmux_expect "v reviews" 'Review: the exact CreateTrainingJob request' 5
 screen=$(tmux_screen)
 expect_match "review shows the job name" "$screen" '"TrainingJobName": "e2e-form-job"'
 expect_match "review shows the SDK image" "$screen" 'huggingface-pytorch-training:1\.13-transformers4\.26'
@@ -99,13 +113,9 @@ tmux_wait '"epochs": "2"' 5
 expect_match "review shows the encoded hyperparameter" "$(tmux_screen)" '"epochs": "2"'
 
 tmux_keys s
-tmux_wait 'create training job e2e-form-job\?' 5 || not_ok "s asks first" "$(tmux_screen)"
+tmux_expect "s asks first" 'create training job e2e-form-job\?' 5
 tmux_keys y
-if tmux_wait 'e2e-form-job' 30 && tmux_wait 'jobs \(4[1-9]\)' 30; then
-    ok "the submitted job shows up in the list"
-else
-    not_ok "the submitted job shows up in the list" "$(tmux_screen)"
-fi
+tmux_wait 'e2e-form-job' 30 && tmux_expect "the submitted job shows up in the list" 'jobs \(4[1-9]\)' 30
 shot launch-submitted
 PYCODE='import boto3,os
 d=boto3.client("sagemaker",endpoint_url=os.environ["AWS_ENDPOINT_URL"]).describe_training_job(TrainingJobName="e2e-form-job")
@@ -116,14 +126,11 @@ expect_eq "the job was created as reviewed" "$("$PYTHON" -c "$PYCODE" 2>&1)" '2 
 SOURCE=distilbert-imdb-lr5e5-ep3
 only $SOURCE
 tmux_keys r
-tmux_wait "Re-launch of $SOURCE" 10 || not_ok "r opens the re-launch form" "$(tmux_screen)"
+tmux_expect "r opens the re-launch form" "Re-launch of $SOURCE" 10
 # the cursor starts on the name
 edit e2e-relaunch-ep4
-tmux_keys a
-sleep 0.2
-tmux_keys -l "hp.epochs=4"
-tmux_keys Enter
-tmux_wait 'Changes against .* \(3\)' 5 || not_ok "the change is listed" "$(tmux_screen)"
+add "hp.epochs=4"
+tmux_expect "the change is listed" 'Changes against .* \(3\)' 5
 screen=$(tmux_screen)
 expect_match "changes: epochs" "$screen" 'HyperParameters\.epochs: "3" -> "4"'
 expect_match "changes: the name" "$screen" "TrainingJobName: \"$SOURCE\" -> \"e2e-relaunch-ep4\""
@@ -133,13 +140,17 @@ expect_match "no problems" "$screen" '0 problems'
 # the review, read page by page off the screen: the source's hyperparameters with only epochs
 # and the names changed, and none of the describe document's read-only members
 tmux_keys v
-tmux_wait 'Review: the exact CreateTrainingJob request' 5 || not_ok "v reviews" "$(tmux_screen)"
+tmux_expect "v reviews the re-launch" 'Review: the exact CreateTrainingJob request' 5
 shot launch-review
+# 30 lines down a page: the page has turned when its top row is the one that was 31st
+review_row() { tmux_screen | sed -n "$1p"; }
+page_turned() { [ "$(review_row 4)" = "$1" ]; }
 review=""
 for page in 0 1 2 3 4 5; do
-    review+=$(tmux_screen | sed -n '4,38p' | grep -v '^Review:')$'\n'
-    for i in $(seq 1 30); do tmux_keys j; done
-    sleep 0.3
+    page_text=$(tmux_screen | sed -n '4,38p')
+    review+=$(printf '%s\n' "$page_text" | grep -v '^Review:')$'\n'
+    tmux_keys $(printf 'j %.0s' $(seq 1 30))
+    wait_until "the review scrolls 30 lines (page $page)" 5 page_turned "$(printf '%s\n' "$page_text" | sed -n 31p)"
 done
 PYCODE='
 review = sys.stdin.read()
@@ -157,34 +168,25 @@ tmux_wait "Re-launch of $SOURCE" 5
 
 # ---- AWS refuses a hand-edited request: its message, the form kept --------------------------------
 tmux_keys e
-tmux_wait '\(edited JSON\)' 10 || not_ok "e edits the request in \$EDITOR" "$(tmux_screen)"
+tmux_expect "e edits the request in \$EDITOR" '\(edited JSON\)' 10
 tmux_keys s
-tmux_wait 'create training job e2e-relaunch-ep4\?' 5 || not_ok "s asks first" "$(tmux_screen)"
+tmux_expect "s asks first (edited JSON)" 'create training job e2e-relaunch-ep4\?' 5
 tmux_keys y
-if tmux_wait 'launch failed:.*ValidationException' 30; then
-    ok "AWS's ValidationException is shown"
-else
-    not_ok "AWS's ValidationException is shown" "$(tmux_screen)"
-fi
+tmux_expect "AWS's ValidationException is shown" 'launch failed:.*ValidationException' 30
 screen=$(tmux_screen)
 expect_match "the message names the member" "$(printf '%s\n' "$screen" | tail -4 | tr -d '\n')" 'vpcConfig\.subnets|Subnets'
 expect_match "the form is kept" "$screen" "Re-launch of $SOURCE"
 expect_eq "nothing was created" "$(py 'print(len([j for j in sm.list_training_jobs(MaxResults=100)["TrainingJobSummaries"] if j["TrainingJobName"] == "e2e-relaunch-ep4"]))')" 0
 
 # a field change drops the hand edit; submitted, the job shows up in the list
-tmux_keys a
-sleep 0.2
-tmux_keys -l "hp.epochs=4"
-tmux_keys Enter
-sleep 0.3
+add "hp.epochs=4"
 expect_eq "a field change drops the edited JSON" "$(tmux_screen | grep -c 'edited JSON')" 0
 tmux_keys s
 tmux_wait 'create training job e2e-relaunch-ep4\?' 5
 tmux_keys y
 tmux_wait 'jobs \(' 30
 tmux_keys Escape
-tmux_wait 'e2e-relaunch-ep4' 30 && tmux_wait 'jobs \(4[2-9]\)' 30 \
-    && ok "the re-launched job shows up in the list" || not_ok "the re-launched job shows up in the list" "$(tmux_screen)"
+tmux_wait 'e2e-relaunch-ep4' 30 && tmux_expect "the re-launched job shows up in the list" 'jobs \(4[2-9]\)' 30
 PYCODE='
 a = sm.describe_training_job(TrainingJobName=sys.argv[1])
 b = sm.describe_training_job(TrainingJobName="e2e-relaunch-ep4")
@@ -203,60 +205,45 @@ expect_eq "the finished launches were reaped (no zombie child)" \
 # ---- the regex tester on a past job's cached log ------------------------------------------------
 only $SOURCE
 tmux_keys l
-sleep 3            # the log view fills the cache with the job's log
+# the log view fills the cache with the job's log: following, it shows the last line once all is in
+tmux_wait 'logs: distilbert-imdb-lr5e5-ep3 +[1-9][0-9]* lines' 10
+tmux_expect "the log view fetched the whole log of $SOURCE" 'Reporting training SUCCESS' 30
 tmux_keys q
 tmux_wait 'jobs \(1\)' 5
 tmux_keys r
 tmux_wait "Re-launch of $SOURCE" 10
-tmux_keys a
-sleep 0.2
-tmux_keys -l "metric.zz_loss='loss': ([0-9.]+)"
-tmux_keys Enter
-sleep 0.3
+add "metric.zz_loss='loss': ([0-9.]+)"
 tmux_keys t
-tmux_wait 'test metric\.zz_loss on the cached log of job:' 5 || not_ok "t asks for a job" "$(tmux_screen | tail -3)"
+tmux_expect "t asks for a job" 'test metric\.zz_loss on the cached log of job:' 5
 tmux_keys C-u
 tmux_keys -l "$SOURCE"
 tmux_keys Enter
 want=$("$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" regex-test "'loss': ([0-9.]+)" $SOURCE 2>/dev/null \
     | grep -Eo 'Z: [0-9.e+-]+' | head -3 | awk '{print $2}' | paste -sd, | sed 's/,/, /g')
-if tmux_wait "metric\.zz_loss on $SOURCE: [1-9][0-9]* match(es)? in [1-9][0-9]* lines; first: " 10; then
-    ok "the tester shows the match count and the first values"
-else
-    not_ok "the tester shows the match count and the first values" "$(tmux_screen | tail -4)"
-fi
+tmux_expect "the tester shows the match count and the first values" \
+    "metric\.zz_loss on $SOURCE: [1-9][0-9]* match(es)? in [1-9][0-9]* lines; first: " 10
 got=$(tmux_screen | grep -Eo 'first: .*' | sed 's/^first: //')
 case "$got" in
     "$want"*) [ -n "$want" ] && ok "the tester's first values are regex-test's" ||
         not_ok "regex-test found values" "none" ;;
     *) not_ok "the tester's first values are regex-test's" "got [$got] want [$want...]" ;;
 esac
-tmux_keys a
-sleep 0.2
-tmux_keys -l 'metric.zz_bad=loss=(\d+'
-tmux_keys Enter
-sleep 0.3
+add 'metric.zz_bad=loss=(\d+'
 tmux_keys t
-sleep 0.3
+prompt_wait 'test metric\.zz_bad on the cached log of job:'
 tmux_keys Enter
-tmux_wait 'metric\.zz_bad: regex does not compile: missing closing parenthesis at offset 9' 5 \
-    && ok "the tester shows PCRE2's message and offset" || not_ok "the tester shows PCRE2's message and offset" "$(tmux_screen | tail -4)"
+tmux_expect "the tester shows PCRE2's message and offset" 'metric\.zz_bad: regex does not compile: missing closing parenthesis at offset 9' 5
 tmux_keys Escape
 tmux_wait 'jobs \(' 5
 
 # ---- r on a job not described yet: loading…, then the form -------------------------------------
 emu_ctl faults '{"slow_ms": 3000, "ops": ["DescribeTrainingJob"]}' >/dev/null
-py 'sm.create_training_job(TrainingJobName="e2e-undescribed", RoleArn="arn:aws:iam::123456789012:role/SageMakerRole",
-    AlgorithmSpecification={"TrainingImage": "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:1.13-transformers4.26-gpu-py39-cu117-ubuntu20.04", "TrainingInputMode": "File"},
-    HyperParameters={"epochs": "1", "sagemaker_program": "\"train.py\"", "sagemaker_job_name": "\"e2e-undescribed\""},
-    OutputDataConfig={"S3OutputPath": "s3://sagemaker-us-east-1-123456789012/"},
-    ResourceConfig={"InstanceType": "ml.p3.2xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
-    StoppingCondition={"MaxRuntimeInSeconds": 86400})' >/dev/null
+create_job e2e-undescribed
 tmux_keys Escape
 tmux_keys R
 only e2e-undescribed
 tmux_keys r
-if tmux_wait 'loading… e2e-undescribed is not described in the cache yet' 3; then
+if tmux_poll 'loading… e2e-undescribed is not described in the cache yet' 3; then
     ok "r on a job not described yet says loading…"
     shot launch-loading
 elif tmux_screen | grep -q 'Re-launch of e2e-undescribed'; then
@@ -265,28 +252,29 @@ else
     not_ok "r on a job not described yet says loading…" "$(tmux_screen)"
 fi
 tmux_keys j v s      # keys while loading do nothing
-tmux_wait 'Changes against e2e-undescribed' 20 && ok "the form opens when the describe arrives" \
-    || not_ok "the form opens when the describe arrives" "$(tmux_screen)"
+tmux_expect "the form opens when the describe arrives" 'Changes against e2e-undescribed' 20
 emu_ctl reset >/dev/null
 tmux_keys Escape
 tmux_wait 'jobs \(' 5
 
 # ---- x stops a job after a confirmation ------------------------------------------------------------
-only e2e-form-job
+# a job created now: the emulator runs a created job for 3 minutes, e2e-form-job may be over
+create_job e2e-stop-me
+tmux_keys Escape R
+only e2e-stop-me
 tmux_keys x
-tmux_wait 'stop e2e-form-job\?' 5 || not_ok "x asks first" "$(tmux_screen | tail -2)"
+tmux_expect "x asks first" 'stop e2e-stop-me\?' 5
 tmux_keys n
-sleep 1
-expect_eq "answering n stops nothing" "$(py 'print(sm.describe_training_job(TrainingJobName="e2e-form-job")["TrainingJobStatus"])')" InProgress
+prompt_wait 'Enter detail'
+# the UI has taken the n (the prompt is gone) and x opens it again: had n stopped the job, the
+# request would have gone out before this point
 tmux_keys x
-tmux_wait 'stop e2e-form-job\?' 5
+tmux_wait 'stop e2e-stop-me\?' 5
+status_of() { py 'print(sm.describe_training_job(TrainingJobName=sys.argv[1])["TrainingJobStatus"])' "$1"; }
+expect_eq "answering n stops nothing" "$(status_of e2e-stop-me)" InProgress
 tmux_keys y
-st=""
-for i in $(seq 1 50); do
-    st=$(py 'print(sm.describe_training_job(TrainingJobName="e2e-form-job")["TrainingJobStatus"])')
-    case $st in Stopping|Stopped) break ;; esac
-    sleep 0.2
-done
+stopping() { st=$(status_of e2e-stop-me); case $st in Stopping|Stopped) return 0 ;; esac; return 1; }
+WAIT_POLL=0.3 wait_for 10 stopping
 expect_match "x then y stops the job" "$st" '^(Stopping|Stopped)$'
 
 # ---- quitting while a launch runs: no child left behind --------------------------------------------
@@ -300,10 +288,9 @@ tmux_wait 'create training job e2e-quit-while-launching\?' 5
 tmux_keys y
 tmux_wait 'submitting' 5
 tmux_keys Escape
-tmux_wait 'goes on in the background' 5 && ok "leaving the form: the launch goes on" \
-    || not_ok "leaving the form: the launch goes on" "$(tmux_screen | tail -2)"
+tmux_expect "leaving the form: the launch goes on" 'goes on in the background' 5
 tmux_keys q
-tmux_wait 'Pane is dead \(status 0' 30 && ok "q quits while a launch runs" || not_ok "q quits while a launch runs" "$(tmux_screen | grep -v '^$' | tail -5)"
+tmux_expect "q quits while a launch runs" 'Pane is dead \(status 0' 30
 expect_eq "no launch process outlives the UI" \
     "$(ps -eo args= | grep -F -- "$AWS_ENDPOINT_URL" | grep -c -- ' launch ')" 0
 emu_ctl reset >/dev/null
@@ -320,10 +307,14 @@ expect_eq "read-only: the help has no launch, re-launch or stop" \
     "$(tmux_screen | grep -cE 'launch a new job|re-launch this job|stop this job')" 0
 tmux_keys Escape
 for k in n r; do
+    # g clears the last flash and does nothing else here; then k is refused with a flash
+    tmux_keys g
+    prompt_wait 'Enter detail'
     tmux_keys $k
-    sleep 0.5
+    tmux_expect "read-only: $k is refused" '^read-only' 5
     expect_eq "read-only: $k opens no form" "$(tmux_screen | grep -cE 'New Hugging Face estimator|Re-launch of')" 0
 done
 tmux_keys q
+tmux_expect "read-only: q quits" 'Pane is dead \(status 0' 10
 render_pngs
 finish

@@ -21,26 +21,21 @@ ui_start
 tmux_keys : 'jobs name=^live-distilbert-imdb$' Enter
 tmux_wait 'jobs \(1\)' 5
 tmux_keys g x
-tmux_wait 'stop live-distilbert-imdb\? \[y/N\]' 5 && ok "x asks before stopping" \
-    || not_ok "x asks before stopping" "$(tmux_screen | tail -1)"
+tmux_expect "x asks before stopping" 'stop live-distilbert-imdb\? \[y/N\]' 5
 tmux_keys y
-tmux_wait 'live-distilbert-imdb +(Stopping|Stopped)' 40 && ok "y stops the job (Stopping/Stopped)" \
-    || not_ok "y stops the job" "$(tmux_screen | sed -n 4p)"
-tmux_wait 'live-distilbert-imdb +Stopped' 60 && ok "the stopped job ends Stopped" \
-    || not_ok "the stopped job ends Stopped" "$(tmux_screen | sed -n 4p)"
+tmux_expect "y stops the job (Stopping/Stopped)" 'live-distilbert-imdb +(Stopping|Stopped)' 40
+tmux_expect "the stopped job ends Stopped" 'live-distilbert-imdb +Stopped' 60
 tmux_keys x
-tmux_wait 'is already Stopped' 5 && ok "x on a final job refuses" \
-    || not_ok "x on a final job refuses" "$(tmux_screen | tail -1)"
+tmux_expect "x on a final job refuses" 'is already Stopped' 5
 tmux_keys Escape
 tmux_wait 'jobs \(4[0-9]\)' 5
 
 # --- region picker: each region syncs into its own cache scope (the emulator answers every
 # region with the same jobs, so the cache file itself is checked)
 tmux_keys E
-tmux_wait 'us-west-2' 5 && ok "E opens the region picker" || not_ok "E opens the region picker" "$(tmux_screen)"
+tmux_expect "E opens the region picker" 'us-west-2' 5
 tmux_keys j j j Enter
-tmux_wait 'default@[0-9]+ us-west-2' 20 && ok "picking us-west-2 switches the header" \
-    || not_ok "picking us-west-2 switches the header" "$(tmux_screen | head -1)"
+tmux_expect "picking us-west-2 switches the header" 'default@[0-9]+ us-west-2' 20
 tmux_wait 'jobs \(4[0-9]\)' 30
 tmux_wait 'synced [0-9]+ (s|min) ago' 30
 scopes() {
@@ -59,12 +54,11 @@ tmux_keys E
 tmux_wait 'us-east-1' 5
 tmux_keys k k k Enter
 tmux_wait 'default@[0-9]+ us-east-1' 20
-tmux_wait 'jobs \(4[0-9]\)' 10 && ok "back in us-east-1 the cached jobs are there" \
-    || not_ok "back in us-east-1" "$(tmux_screen | sed -n 1,2p)"
+tmux_expect "back in us-east-1 the cached jobs are there" 'jobs \(4[0-9]\)' 10
 
 # --- profile picker lists the config's profiles and switches
 tmux_keys P
-tmux_wait 'research' 5 && ok "P lists the profiles of the config" || not_ok "P lists profiles" "$(tmux_screen)"
+tmux_expect "P lists the profiles of the config" 'research' 5
 tmux_keys Escape
 tmux_wait '^  NAME' 5
 
@@ -73,41 +67,38 @@ tmux_keys : 'jobs name=^live-bert-sst2-ddp$' Enter
 tmux_wait 'jobs \(1\)' 5
 tmux_keys g l
 tmux_wait 'logs: live-bert-sst2-ddp +[1-9][0-9]* lines' 20
-tmux_wait '2:algo-2' 20 && ok "the log names both instances" || not_ok "both instances" "$(tmux_screen | sed -n 2p)"
+tmux_expect "the log names both instances" '2:algo-2' 20
 tmux_keys t
-tmux_wait '^.[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} algo-' 5 && ok "t shows timestamps" \
-    || not_ok "t shows timestamps" "$(tmux_screen | sed -n 3,5p)"
+tmux_expect "t shows timestamps" '^.[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} algo-' 5
 body() { tmux_screen | sed -n '3,39p'; }
 expect_match "lines of algo-1 are shown" "$(body)" ' algo-1 '
 tmux_keys 1
-tmux_wait '1:-algo-1' 5 && ok "1 hides instance 1" || not_ok "1 hides instance 1" "$(tmux_screen | sed -n 2p)"
-sleep 0.5
+tmux_expect "1 hides instance 1" '1:-algo-1' 5
+# the status line and the body are one frame: once it says hidden, no algo-1 line is drawn
 expect_eq "no algo-1 line while it is hidden" "$(body | grep -c '^.[0-9:.]* algo-1 ')" 0
 expect_match "algo-2 lines stay" "$(body)" ' algo-2 '
 tmux_keys 0
-tmux_wait ' 1:algo-1 2:algo-2' 5 && ok "0 shows every instance" || not_ok "0 shows all" "$(tmux_screen | sed -n 2p)"
+tmux_expect "0 shows every instance" ' 1:algo-1 2:algo-2' 5
 tmux_keys t
-tmux_wait '^.algo-' 5 && ok "t again hides timestamps" || not_ok "t hides timestamps" "$(tmux_screen | sed -n 3p)"
+tmux_expect "t again hides timestamps" '^.algo-' 5
 
 # wrap: long lines continue on the next row (rows without an instance prefix appear)
 tmux_keys g
 tmux_wait 'paused' 5
 plain=$(body | grep -vc '^. *algo-[0-9]')
 tmux_keys w
-tmux_wait 'paused \(G follows\) wrap' 5 && ok "w turns wrapping on" || not_ok "w wraps" "$(tmux_screen | sed -n 2p)"
-sleep 0.3
+tmux_expect "w turns wrapping on" 'paused \(G follows\) wrap' 5
 wrapped=$(body | grep -vc '^. *algo-[0-9]')
 [ "$wrapped" -gt "$plain" ] && ok "wrapped lines continue on the next rows ($plain -> $wrapped)" \
     || not_ok "wrapped lines continue on the next rows" "$plain -> $wrapped"
 tmux_keys w
 tmux_wait 'paused \(G follows\)  ' 5
 
-# jump to a time: the 20th line's second, from the end of the log
+# jump to a time: the second of the 21st line from the top (paused at the top since g), from
+# the end of the log
 tmux_keys t
 tmux_wait '^.[0-9]{2}:[0-9]{2}:' 5
-tmux_keys j j j j j j j j j j j j j j j j j j j j
-sleep 0.5
-target=$(tmux_screen | sed -n 3p | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -1)
+target=$(tmux_screen | sed -n 23p | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -1)
 tmux_keys G
 tmux_wait 'FOLLOW' 5
 tmux_keys T
@@ -120,7 +111,7 @@ shot logs-instances
 
 # | pipes the log to $PAGER and comes back
 tmux_keys '|'
-for i in $(seq 1 50); do [ -s "$TMPD/paged.txt" ] && break; sleep 0.1; done
+wait_until "the pager runs" 5 test -s "$TMPD/paged.txt"
 tmux_wait 'logs: live-bert-sst2-ddp' 5
 expect_match "| hands the log to \$PAGER" "$(head -5 "$TMPD/paged.txt" 2>/dev/null)" 'algo-[12]'
 n_paged=$(wc -l <"$TMPD/paged.txt" 2>/dev/null || echo 0)
@@ -129,9 +120,9 @@ expect_match "the UI comes back after the pager" "$(tmux_screen | sed -n 2p)" 'l
 
 # s saves to a file named at the prompt
 tmux_keys s
-tmux_wait 'save to: live-bert-sst2-ddp.log' 5 && ok "s proposes JOB.log" || not_ok "s proposes JOB.log" "$(tmux_screen | tail -1)"
+tmux_expect "s proposes JOB.log" 'save to: live-bert-sst2-ddp.log' 5
 tmux_keys C-u "$TMPD/saved.log" Enter
-tmux_wait 'saved [0-9]+ lines to' 5 && ok "s reports the lines saved" || not_ok "s reports" "$(tmux_screen | tail -1)"
+tmux_expect "s reports the lines saved" 'saved [0-9]+ lines to' 5
 said=$(tmux_screen | tail -1 | sed -n 's/.*saved \([0-9]*\) lines.*/\1/p')
 # an event may hold several lines (a traceback): at least one file line per event
 [ "$(wc -l <"$TMPD/saved.log" 2>/dev/null || echo 0)" -ge "${said:-1}" ] && [ "${said:-0}" -gt 100 ] \
@@ -143,9 +134,10 @@ tmux_wait '^  NAME' 5
 
 # --- SIGWINCH while a sync runs: refresh, then resize repeatedly; the UI follows each size
 tmux_keys Escape R
+tmux_wait 'jobs \(4[0-9]\)' 10
+# each size waits for the frame drawn at it before the next
 for size in "100 30" "140 45" "80 24" "120 40"; do
-    tmux_resize $size
-    sleep 0.15
+    ui_resize $size
 done
 tmux_wait 'jobs \(4[0-9]\)' 10
 tmux_wait 'synced [0-9]+ (s|min) ago' 20
@@ -157,10 +149,7 @@ expect_match "the header is on the first row" "$(echo "$s" | head -1)" 'sagetop.
 
 # --- Ctrl-C quits and restores the terminal
 tmux_keys C-c
-for i in $(seq 1 100); do
-    tmux_screen | grep -q 'Pane is dead' && break
-    sleep 0.1
-done
+tmux_dead 10
 s=$(tmux_screen)
 expect_match "Ctrl-C ends sagetop" "$s" 'Pane is dead'
 expect_eq "Ctrl-C restores the terminal (no UI left on screen)" "$(echo "$s" | grep -c 'jobs (')" 0

@@ -15,7 +15,7 @@ ui_start
 tmux_keys / 'status:Failed' Enter
 tmux_wait 'filter: status:Failed' 5
 tmux_keys g Enter
-tmux_wait "detail: " 5 || { not_ok "Enter opens the detail" "$(tmux_screen)"; finish; }
+tmux_expect "Enter opens the detail" "detail: " 5 || finish
 J=$(detail_job)
 s0=$(tmux_screen)
 # the log of a job nobody opened is not cached: the view says so and asks the worker
@@ -28,8 +28,7 @@ else
     # the lines it has, never an empty or frozen row, and the traceback below still must arrive
     expect_match "log partly fetched: the lines so far" "$s0" '^ +log +[^ (]'
 fi
-tmux_wait 'traceback +Traceback \(most recent call last\):' 30 &&
-    ok "the traceback arrives without a keypress" || not_ok "the traceback arrives" "$(tmux_screen)"
+tmux_expect "the traceback arrives without a keypress" 'traceback +Traceback \(most recent call last\):' 30
 s=$(tmux_screen)
 "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline show "$J" --format json >"$TMPD/show.json"
 reason=$("$PYTHON" -c '
@@ -51,12 +50,11 @@ tb=$(printf '%s\n' "$s" | sed -n '/^   traceback /,/^$/p')
 expect_match "the traceback has its frames" "$tb" 'File ".*", line [0-9]+, in '
 last=$(printf '%s\n' "$tb" | grep -v '^ {33} ' | grep -E '^ {33}[A-Za-z]' | tail -1 | cut -c34-)
 expect_eq "the traceback ends at the error of the reason" "${last:0:${#err}}" "$err"
-no_esc=$(screen_e | grep -c $'\e\[[0-9;]*[HJK]' || true)
-expect_eq "no cursor escapes from the log text" "$no_esc" 0
+expect_eq "no cursor escapes from the log text" "$(screen_e | grep $'\e\[[0-9;]*[HJK]' | wc -l)" 0
 shot detail-failed
 
 tmux_keys G
-tmux_wait '^ Hyperparameters|^ Metrics' 5 && ok "G scrolls the detail" || not_ok "G scrolls the detail" "$(tmux_screen)"
+tmux_expect "G scrolls the detail" '^ Hyperparameters|^ Metrics' 5
 hp=$(tmux_screen | sed -n '/^ Hyperparameters/,/^$/p' | sed '1d;/^$/d' | awk '{print $1}')
 expect_eq "hyperparameters sorted" "$hp" "$(printf '%s\n' "$hp" | LC_ALL=C sort)"
 tmux_keys q Escape
@@ -66,14 +64,11 @@ tmux_wait 'jobs \(4[0-9]\)  sort' 5
 tmux_keys : 'sort spot_savings desc' Enter
 tmux_wait 'sort: spot_savings desc' 5
 tmux_keys g Enter
-tmux_wait "detail: " 5 || not_ok "the spot job's detail opens" "$(tmux_screen)"
+tmux_expect "the spot job's detail opens" "detail: " 5
 J=$(detail_job)
-tmux_wait '^   savings ' 10
-for i in 1 2 3 4 5 6; do
-    tmux_screen | grep -q '^   savings ' && break
-    tmux_keys Space
-    sleep 0.3
-done
+# the spot section is below the first page on a short screen: page down until it shows
+spot_shown() { tmux_has '^   savings ' || { tmux_keys Space; false; }; }
+wait_until "the spot section shows" 10 spot_shown
 s=$(tmux_screen)
 tr=$(printf '%s\n' "$s" | sed -n 's/^   training  *\([0-9][0-9]*\) s (.*/\1/p' | head -1)
 bi=$(printf '%s\n' "$s" | sed -n 's/^   billable  *\([0-9][0-9]*\) s (.*/\1/p' | head -1)
@@ -91,8 +86,12 @@ shot detail-spot
 
 # --- long values wrap inside the value column at any width
 tmux_keys g
+tmux_wait '^   arn ' 5
 tmux_resize 80 30
-sleep 0.5
+# redrawn at 80 columns: the ARN ends on a row of its own (wrapped), the header on row 1
+arn_wrapped() { screen_rows_match 1 'sagetop' && [ "$(screen_width)" -le 80 ] &&
+    tmux_screen | sed -n '/^   arn /,/^ *$/p' | sed '/^ *$/d' | cut -c34- | tr -d '\n' | grep -q "training-job/$J\$"; }
+wait_for 10 arn_wrapped
 s=$(tmux_screen)
 wid=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)
 [ "$wid" -le 80 ] && [ "$wid" -ge 70 ] && ok "resize: redrawn to the new width ($wid)" || not_ok "resize: redrawn to the new width" "$wid columns"
@@ -100,6 +99,6 @@ arn=$(printf '%s\n' "$s" | sed -n '/^   arn /,/^ *$/p' | sed '/^ *$/d' | cut -c3
 expect_match "the ARN wraps instead of being cut" "$arn" "training-job/$J\$"
 tmux_resize 120 40
 tmux_keys q
-tmux_wait 'jobs \(4[0-9]\)' 5 && ok "q goes back to the list" || not_ok "q goes back to the list"
+tmux_expect "q goes back to the list" 'jobs \(4[0-9]\)' 5
 render_pngs
 finish

@@ -12,11 +12,11 @@ tmux_wait 'keys: jobs' 5
 expect_eq "read-only: the help lists no stop or launch" "$(tmux_screen | grep -cE 'stop this job|launch a new job')" 0
 tmux_keys Escape
 tmux_keys x
-tmux_wait 'read-only' 5 && ok "read-only: x is refused with a message" || not_ok "read-only: x refused" "$(tmux_screen | tail -1)"
+tmux_expect "read-only: x is refused with a message" '^read-only' 5
 expect_eq "no-color: no colour escapes on screen" "$(screen_e | grep -cE $'\e\\[(3[0-7]|4[0-7]|38;5|48;5)')" 0
 shot jobs-nocolor
 tmux_keys q
-tmux_wait 'Pane is dead \(status 0' 10 && ok "q quits" || not_ok "q quits" "$(tmux_screen | tail -2)"
+tmux_expect "q quits" 'Pane is dead \(status 0' 10
 
 out=$("$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" </dev/null | head -3)
 expect_match "without a terminal, a jobs summary is printed" "$out" 'jobs? in the cache'

@@ -1,10 +1,17 @@
 # Helpers for the UI's end-to-end tests (source after tests/lib.sh).
 #   ui_start [sagetop options]   start the demo emulator and sagetop in a 120x40 tmux pane
-#   shot NAME                    write screenshots/NAME.txt (plain), NAME.ansi (with colours)
+#   shot NAME                    with SAGETOP_SCREENSHOTS set: write screenshots/NAME.txt (plain)
+#                                and NAME.ansi (with colours); else nothing (`make test` leaves
+#                                the work tree as it was, `make screenshots` writes them)
 #   render_pngs                  NAME.png for each shot (scripts/ansi2png.py with colours, or
 #                                ImageMagick; skipped when neither is there), at the end
 #   screen_e                     the pane with colour escapes (capture-pane -e)
-SHOTS=${SAGETOP_SCREENSHOTS:-$TOP/screenshots}
+# SAGETOP_SCREENSHOTS=1 writes to the repository's screenshots/, an absolute path to that folder.
+case ${SAGETOP_SCREENSHOTS:-} in
+    ''|0) SHOTS="" ;;
+    /*) SHOTS=$SAGETOP_SCREENSHOTS ;;
+    *) SHOTS=$TOP/screenshots ;;
+esac
 
 ui_start() {
     emu_start --scenario demo || { not_ok "emulator starts"; finish; }
@@ -12,29 +19,57 @@ ui_start() {
     # ("Pane is dead (status N)") even when tmux's utempter hook swallowed the SIGCHLD
     tmux_start 120 40 env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \
         "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" "$@"
-    tmux_wait 'jobs \([1-9][0-9]*\)' 30 || { not_ok "the job list appears" "$(tmux_screen)"; finish; }
+    tmux_wait 'jobs \([1-9][0-9]*\)' 30 || finish
     # the first sync pass fills the list: wait until the 40 demo jobs are there
-    tmux_wait 'jobs \(4[0-9]\)' 30
+    tmux_wait 'jobs \(4[0-9]\)' 30 || finish
     # then the describe pass: resources and final metrics of the finished jobs (no row on
     # screen still waiting for its describe, shown as a dim ellipsis)
-    ui_wait_described 30
+    wait_until "every listed job is described" 30 ui_described || finish
 }
 
-# Waits until no row of the job table shows the "not described yet" ellipsis in INSTANCE.
-ui_wait_described() {
-    local i
-    for i in $(seq 1 $((${1:-30} * 10))); do
-        tmux_screen | sed -n '4,$p' | grep -q 'ml\.' &&
-            ! tmux_screen | sed -n '4,$p' | grep -Eq ' (…|\.\.\.) +(…|\.\.\.) ' && return 0
-        sleep 0.1
-    done
-    return 1
+# No row of the job table shows the "not described yet" ellipsis in INSTANCE.
+ui_described() {
+    local rows
+    rows=$(tmux_screen | sed -n '4,$p')
+    printf '%s\n' "$rows" | grep -q 'ml\.' && ! printf '%s\n' "$rows" | grep -Eq ' (…|\.\.\.) +(…|\.\.\.) '
 }
+
+# screen_rows_match ROW ERE [ROW ERE]...: each ROW of the screen matches its ERE (one capture)
+screen_rows_match() {
+    local s
+    s=$(tmux_screen)
+    while [ $# -ge 2 ]; do
+        printf '%s\n' "$s" | sed -n "$1p" | grep -Eq -- "$2" || return 1
+        shift 2
+    done
+}
+
+# ui_resize W H: resize the pane, then wait until the view is drawn again at the new size: its
+# title row (row 2) on top and its footer (the last row) on row H, both as they were before. tmux
+# alone keeps one or the other when the height changes, never both at a new height. Call it on a
+# settled screen (after a wait for the frame the last keys lead to), not right after keys.
+ui_resize() {
+    local top bottom
+    top=$(_prefix 16 "$(tmux_screen | sed -n 2p)")
+    bottom=$(_prefix 20 "$(tmux_screen | tail -1)")
+    tmux_resize "$1" "$2"
+    wait_until "the view is drawn again at $1x$2" 10 _frame_at "$2" "$top" "$bottom"
+}
+_prefix() { local LC_ALL=C.UTF-8; printf '%s' "${2:0:$1}"; }
+_frame_at() {   # _frame_at H TOP BOTTOM: row 2 starts with TOP and row H with BOTTOM
+    local s
+    s=$(tmux_screen)
+    [[ $(printf '%s\n' "$s" | sed -n 2p) == "$2"* ]] && [[ $(printf '%s\n' "$s" | sed -n "$1p") == "$3"* ]]
+}
+
+# The width of the widest line on the screen, in columns.
+screen_width() { tmux_screen | LC_ALL=C.UTF-8 wc -L; }
 
 screen_e() { tmux -L "$_tmux_sock" capture-pane -e -p -t t; }
 
 _shots=()
 shot() {
+    [ -n "$SHOTS" ] || return 0
     mkdir -p "$SHOTS"
     tmux_screen >"$SHOTS/$1.txt"
     screen_e >"$SHOTS/$1.ansi"

@@ -187,12 +187,11 @@ expect_eq "stop without terminal or --yes refused" "$rc" 1
 out=$(S stop hf-itest-new --yes 2>&1); rc=$?
 expect_eq "stop exits 0" "$rc" 0
 expect_match "stop says so" "$out" "stopping hf-itest-new"
-st=""
-for i in $(seq 1 50); do
+stopped() {
     st=$(PYCODE='print(sm.describe_training_job(TrainingJobName="hf-itest-new")["TrainingJobStatus"])' py)
-    [ "$st" = Stopped ] && break
-    sleep 0.2
-done
+    [ "$st" = Stopped ]
+}
+WAIT_POLL=0.3 wait_for 10 stopped
 expect_eq "stop moves InProgress to Stopped" "$st" "Stopped"
 out=$(S stop hf-itest-new --yes 2>&1); rc=$?
 expect_eq "stopping a stopped job fails" "$rc" 1

@@ -243,11 +243,11 @@ expect_eq "the valid --metric next to it works (one point per eval dict)" \
     "$(grep -c ",f1x," "$TMPD/bad.csv")" "$neval"
 
 # ---- multi-instance job: algo-1 by default, no doubled points -------------------------------
-for i in $(seq 1 120); do
+ddp_completed() {
     st=$("$PYTHON" -c 'import os,boto3; print(boto3.client("sagemaker", endpoint_url=os.environ["AWS_ENDPOINT_URL"]).describe_training_job(TrainingJobName="'$DDP'")["TrainingJobStatus"])')
-    [ "$st" = Completed ] && break
-    sleep 1
-done
+    [ "$st" = Completed ]
+}
+WAIT_POLL=1 wait_for 120 ddp_completed
 expect_eq "$DDP completes (emulator at --speed 40)" "$st" Completed
 check "sync $DDP" sync_job $DDP
 S metrics $DDP --format csv >"$TMPD/ddp.csv"

@@ -68,15 +68,20 @@ expect_eq "a drained job's logs are not fetched again" "$(stat_of GetLogEvents)"
 
 # follow a live job: lines arrive
 L=$(sqlite3 "$DB" "select name from jobs where status='InProgress' and secondary_status='Training' limit 1")
-timeout 8 "$SAGETOP" --cache "$DB" logs "$L" --follow >"$TMPD/follow.txt" 2>/dev/null
+"$SAGETOP" --cache "$DB" logs "$L" --follow >"$TMPD/follow.txt" 2>"$TMPD/follow.err" &
+fpid=$!
+_pids+=("$fpid")
+wait_for 20 test -s "$TMPD/follow.txt"
 before=$(wc -l <"$TMPD/follow.txt")
 emu_ctl logs "{\"job\": \"$L\", \"lines\": [\"sagetop-follow-marker\"]}" >/dev/null
-timeout 6 "$SAGETOP" --cache "$DB" logs "$L" --follow >"$TMPD/follow2.txt" 2>/dev/null
-if [ "$before" -gt 0 ] && grep -q sagetop-follow-marker "$TMPD/follow2.txt"; then
-    ok "following a live job shows its lines and new ones"
+wait_for 20 grep -q sagetop-follow-marker "$TMPD/follow.txt"
+if [ "$before" -gt 0 ] && grep -q sagetop-follow-marker "$TMPD/follow.txt"; then
+    ok "following a live job shows its lines and new ones ($before lines, then the marker)"
 else
-    not_ok "following a live job shows its lines and new ones" "before=$before"
+    not_ok "following a live job shows its lines and new ones" "before=$before $(head -c 300 "$TMPD/follow.err")"
 fi
+kill "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
 # a followed job that ends makes --follow exit by itself
 emu_ctl job "{\"name\": \"$L\", \"status\": \"Completed\"}" >/dev/null
 if timeout 30 "$SAGETOP" --cache "$DB" logs "$L" --follow >/dev/null 2>&1; then

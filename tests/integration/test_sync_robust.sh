@@ -6,6 +6,7 @@
 source "$SAGETOP_TOP/tests/lib.sh"
 # 40 GetLogEvents pages of 10,000 lines, each slowed to >= 0.7 s during the kills: a run lives
 # 0.1-1.5 s, so it stores at most two pages before its kill and the 20 kills land mid-sync
+# (both times x TEST_WAIT_SCALE)
 LINES=400000
 emu_start --scenario scale --jobs 60 --lines "$LINES" || { not_ok "emulator starts"; finish; }
 J=scale-job-000000
@@ -55,19 +56,21 @@ expect_eq "boto3 reads the whole source log" "$(wc -l <"$TMPD/want.txt")" "$LINE
 
 # ---- 20 kill -9 at random moments of a multi-page sync, then resume
 DB=$TMPD/kill.db
-emu_ctl faults '{"slow_ms": 700, "ops": ["GetLogEvents"]}' >/dev/null
+# Page delay and run lifetime are both stretched by WAIT_SCALE: the same two pages at most per
+# run, with room for the start of a run on a machine busy with the other scripts.
+emu_ctl faults "{\"slow_ms\": $((700 * WAIT_SCALE)), \"ops\": [\"GetLogEvents\"]}" >/dev/null
 progress=()
 for i in $(seq 1 20); do
     "$SAGETOP" --cache "$DB" sync -q "$J" >/dev/null 2>&1 &
     pid=$!
-    r=$((RANDOM % 15 + 1))                 # 0.1 .. 1.5 s
-    sleep "$((r / 10)).$((r % 10))"
+    ms=$(((RANDOM % 15 + 1) * 100 * WAIT_SCALE))   # 0.1 .. 1.5 s x WAIT_SCALE
+    sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     progress+=("$(lines_of "$DB" 2>/dev/null || echo 0)")
 done
 echo "# lines stored after each kill: ${progress[*]}"
-expect_eq "no sync survives its kill -9" "$(pgrep -fc "^$SAGETOP --cache $DB " || true)" "0"
+expect_eq "no sync survives its kill -9" "$(pgrep -f "^$SAGETOP --cache $DB " | wc -l)" "0"
 n=${progress[19]:-0}
 if [ "$n" -gt 0 ] && [ "$n" -lt "$LINES" ]; then
     ok "the kills landed mid-sync ($n of $LINES lines stored after the 20th)"
@@ -84,10 +87,8 @@ DB2=$TMPD/int.db
 emu_ctl faults '{"slow_ms": 1500, "ops": ["GetLogEvents"]}' >/dev/null
 "$SAGETOP" --cache "$DB2" sync -q "$J" >/dev/null 2>"$TMPD/int.err" &
 pid=$!
-for _ in $(seq 1 100); do
-    [ "$(lines_of "$DB2" 2>/dev/null || echo 0)" -gt 0 ] && break
-    sleep 0.1
-done
+stored_some() { [ "$(lines_of "$1" 2>/dev/null || echo 0)" -gt 0 ]; }
+wait_until "SIGINT: the sync stores a first page" 10 stored_some "$DB2"
 t0=$(date +%s%N)
 kill -INT "$pid"
 wait "$pid"; rc=$?
@@ -146,13 +147,14 @@ L=$(sqlite3 "$DB4" "select name from jobs where status='InProgress' and secondar
 echo "# following $L"
 "$SAGETOP" --cache "$DB4" sync -q --follow "$L" >"$TMPD/follow.err" 2>&1 &
 fpid=$!
-sleep 3
+_pids+=("$fpid")
+# following: the job's present streams are stored before the late one appears
+following() { [ "$(sqlite3 "$DB4" "select coalesce(sum(s.n_events), 0) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'" 2>/dev/null || echo 0)" -gt 0 ]; }
+wait_until "sync --follow stores the job's log" 20 following
 before=$(sqlite3 "$DB4" "select count(*) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'")
 emu_ctl logs "{\"job\": \"$L\", \"host\": 9, \"lines\": [\"late-instance-marker\"]}" >/dev/null
-for _ in $(seq 1 40); do
-    sqlite3 "$DB4" "select 1 from log_streams s join jobs j on j.id=s.job_id where j.name='$L' and s.instance='algo-9' and s.n_events>0" | grep -q 1 && break
-    sleep 0.5
-done
+late_stored() { sqlite3 "$DB4" "select 1 from log_streams s join jobs j on j.id=s.job_id where j.name='$L' and s.instance='algo-9' and s.n_events>0" 2>/dev/null | grep -q 1; }
+wait_for 20 late_stored
 after=$(sqlite3 "$DB4" "select count(*) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'")
 if [ "$after" -gt "$before" ] && S "$DB4" --offline logs "$L" --instance algo-9 | grep -q late-instance-marker; then
     ok "a stream that appears mid-follow is picked up ($before -> $after streams)"
@@ -160,7 +162,8 @@ else
     not_ok "a stream that appears mid-follow is picked up" "before=$before after=$after $(head -c 300 "$TMPD/follow.err")"
 fi
 emu_ctl job "{\"name\": \"$L\", \"status\": \"Completed\"}" >/dev/null
-for _ in $(seq 1 60); do kill -0 "$fpid" 2>/dev/null || break; sleep 0.5; done
+exited() { ! kill -0 "$1" 2>/dev/null; }
+wait_for 30 exited "$fpid"
 if kill -0 "$fpid" 2>/dev/null; then
     kill "$fpid"; not_ok "sync --follow exits when the job ends"
 else
