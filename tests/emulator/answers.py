@@ -36,6 +36,16 @@ def coral_error(code, message, status=400):
         json.dumps({"__type": CORAL_NS + "#" + code, "message": message}).encode()
 
 
+def query_missing_token(rid):
+    """An unsigned Query-protocol request (STS GetCallerIdentity, say): AWS's 403
+    MissingAuthenticationToken; moto's server answers it with a 500 page."""
+    body = ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+            "<Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code>"
+            "<Message>Request is missing Authentication Token</Message></Error>"
+            "<RequestId>%s</RequestId></ErrorResponse>" % rid)
+    return 403, [("Content-Type", "text/xml")], body.encode()
+
+
 def is_signed(headers, path):
     return bool(headers.get("Authorization")) or "X-Amz-Signature=" in path
 

@@ -385,6 +385,9 @@ class Front(BaseHTTPRequestHandler):
         if json_proto and not answers.is_signed(self.headers, self.path):
             status, headers, resp = answers.coral_error("MissingAuthenticationTokenException",
                                                         "Missing Authentication Token")
+        elif (svc == "query" and op not in answers.UNSIGNED_STS_ACTIONS
+              and not answers.is_signed(self.headers, self.path)):
+            status, headers, resp = answers.query_missing_token(rid)
         else:
             status, headers, resp = self.forward(method, body)
             if json_proto:

@@ -154,9 +154,11 @@ class AwsErrorTests(unittest.TestCase):
                           aws_session_token=creds["SessionToken"])
         self.assertEqual(sm.list_training_jobs()["TrainingJobSummaries"],
                          self.emu.client("sagemaker").list_training_jobs()["TrainingJobSummaries"])
-        # other STS actions still need a signature
-        with self.assertRaises(botocore.exceptions.ClientError):
+        # other STS actions still need a signature: AWS says MissingAuthenticationToken (403)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
             sts.get_caller_identity()
+        self.assertEqual(cm.exception.response["Error"]["Code"], "MissingAuthenticationToken")
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
 
 
 if __name__ == "__main__":
