@@ -130,23 +130,31 @@ int s3_put_object_file(struct aws_client *c, const char *bucket, const char *key
     return rc;
 }
 
+/* One HEAD request (HeadObject, HeadBucket) on an encoded path; resp is always filled. */
+static int head_call(struct aws_client *c, const char *bucket, const char *upath,
+                     const char *operation, struct http_response *resp, struct err *e)
+{
+    struct aws_rest_request req;
+
+    memset(&req, 0, sizeof(req));
+    req.method = "HEAD";
+    req.path = upath;
+    req.bucket = bucket;
+    req.operation = operation;
+    memset(resp, 0, sizeof(*resp));
+    return aws_rest_call(c, AWS_S3, &req, resp, e);
+}
+
 int s3_head_object(struct aws_client *c, const char *bucket, const char *key,
                    struct s3_object_info *out, struct err *e)
 {
     char upath[4 * S3_KEY_MAX];
-    struct aws_rest_request req;
     struct http_response resp;
     int rc;
 
     if ((rc = object_path(bucket, key, upath, sizeof(upath), e)) != 0)
         return rc;
-    memset(&req, 0, sizeof(req));
-    req.method = "HEAD";
-    req.path = upath;
-    req.bucket = bucket;
-    req.operation = "HeadObject";
-    memset(&resp, 0, sizeof(resp));
-    rc = aws_rest_call(c, AWS_S3, &req, &resp, e);
+    rc = head_call(c, bucket, upath, "HeadObject", &resp, e);
     if (rc == 0)
         fill_info(&resp, out);
     http_response_clean(&resp);
@@ -195,19 +203,12 @@ int s3_create_bucket(struct aws_client *c, const char *bucket, const char *regio
 int s3_bucket_exists(struct aws_client *c, const char *bucket, bool *exists, struct err *e)
 {
     char upath[S3_BUCKET_MAX + 2];
-    struct aws_rest_request req;
     struct http_response resp;
     int rc;
 
     if ((rc = object_path(bucket, NULL, upath, sizeof(upath), e)) != 0)
         return rc;
-    memset(&req, 0, sizeof(req));
-    req.method = "HEAD";
-    req.path = upath;
-    req.bucket = bucket;
-    req.operation = "HeadBucket";
-    memset(&resp, 0, sizeof(resp));
-    rc = aws_rest_call(c, AWS_S3, &req, &resp, e);
+    rc = head_call(c, bucket, upath, "HeadBucket", &resp, e);
     http_response_clean(&resp);
     if (rc == 0) {
         *exists = true;

@@ -19,6 +19,7 @@
 #include <openssl/sha.h>
 
 #include "aws/dynbuf.h"
+#include "aws/hexdigit.h"
 
 /* ---- the growing strings ------------------------------------------------------------------ */
 
@@ -167,25 +168,14 @@ static void add_encoded(struct dynbuf *b, const char *s, size_t len, unsigned fl
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes %XX (valid escapes only; anything else stays literal) and re-encodes, so that
  * "%7e", "~" and "%7E" all sign as the server canonicalises them: "~". */
 static void add_reencoded(struct dynbuf *b, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (c == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+        if (c == '%' && i + 2 < len && hex_digit_value(s[i + 1]) >= 0 && hex_digit_value(s[i + 2]) >= 0) {
+            c = (char)(hex_digit_value(s[i + 1]) * 16 + hex_digit_value(s[i + 2]));
             i += 2;
         }
         add_encoded(b, &c, 1, 0);

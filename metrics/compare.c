@@ -9,19 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/hexdigit.h"
 #include "metrics/compare.h"
 #include "metrics/prices.h"
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Appends code point cp as UTF-8 when it fits; returns the new length. */
 static size_t put_utf8(char *out, size_t n, size_t cap, unsigned cp)
@@ -79,8 +69,8 @@ size_t compare_unquote(const char *v, size_t len, char *out, size_t cap)
                 break;
             case 'u':
                 if (i + 4 < len - 1) {
-                    int h0 = hex_value(v[i + 1]), h1 = hex_value(v[i + 2]);
-                    int h2 = hex_value(v[i + 3]), h3 = hex_value(v[i + 4]);
+                    int h0 = hex_digit_value(v[i + 1]), h1 = hex_digit_value(v[i + 2]);
+                    int h2 = hex_digit_value(v[i + 3]), h3 = hex_digit_value(v[i + 4]);
 
                     if (h0 >= 0 && h1 >= 0 && h2 >= 0 && h3 >= 0) {
                         n = put_utf8(out, n, cap,
