@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aws/cloudwatch.h"
 #include "aws/dynbuf.h"
@@ -27,6 +28,26 @@ void cache_sys_point_list_clean(struct cache_sys_point_list *l)
         return;
     free(l->items);
     memset(l, 0, sizeof(*l));
+}
+
+const char *cache_sys_metric_resolve(const char *name)
+{
+    static const char *const short_names[] = {"cpu", "mem", "gpu", "gpu_mem", "disk"};
+
+    if (name == NULL)
+        return NULL;
+    for (size_t i = 0; i < cache_sys_n_metrics; i++)
+        if (strcasecmp(name, cache_sys_metric_names[i]) == 0 ||
+            strcasecmp(name, short_names[i]) == 0)
+            return cache_sys_metric_names[i];
+    if (strcasecmp(name, "gpumem") == 0 || strcasecmp(name, "memory") == 0)
+        return cache_sys_metric_names[name[0] == 'g' || name[0] == 'G' ? 3 : 1];
+    return NULL;
+}
+
+bool cache_sys_metric_per_gpu(const char *metric)
+{
+    return metric != NULL && strncmp(metric, "GPU", 3) == 0;
 }
 
 int cache_sys_period_s(int64_t start_s, int64_t now_s)

@@ -66,6 +66,12 @@ int cache_sys_cursor_set(struct cache *c, const char *job, const struct cache_sy
 /* Pure: the period for a job that started at start_s, seen at now_s: 60 s, or 300 s once the
  * start is older than CloudWatch's 15-day 1-minute retention. */
 int cache_sys_period_s(int64_t start_s, int64_t now_s);
+/* Pure: the CloudWatch name of a host metric given as itself (any case) or by its short name:
+ * cpu, mem, gpu, gpu_mem (or gpumem), disk. NULL when it is none of them. */
+const char *cache_sys_metric_resolve(const char *name);
+/* Pure: whether a metric is summed over an instance's GPUs (GPUUtilization,
+ * GPUMemoryUtilization). */
+bool cache_sys_metric_per_gpu(const char *metric);
 /* Pure: a raw GPU figure as a share of the instance (raw / gpus); gpus <= 0: raw unchanged. */
 double cache_sys_share(double raw, int gpus);
 

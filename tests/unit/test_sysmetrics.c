@@ -202,3 +202,19 @@ Test(sysmetrics, a_running_job_is_fetched_from_its_cursor)
     cache_close(c);
     loopback_aws_close(&l);
 }
+
+Test(sysmetrics, metric_names_resolve)
+{
+    cr_assert_str_eq(cache_sys_metric_resolve("gpu"), "GPUUtilization");
+    cr_assert_str_eq(cache_sys_metric_resolve("GPUUtilization"), "GPUUtilization");
+    cr_assert_str_eq(cache_sys_metric_resolve("gpuutilization"), "GPUUtilization");
+    cr_assert_str_eq(cache_sys_metric_resolve("gpu_mem"), "GPUMemoryUtilization");
+    cr_assert_str_eq(cache_sys_metric_resolve("gpumem"), "GPUMemoryUtilization");
+    cr_assert_str_eq(cache_sys_metric_resolve("mem"), "MemoryUtilization");
+    cr_assert_str_eq(cache_sys_metric_resolve("memory"), "MemoryUtilization");
+    cr_assert_str_eq(cache_sys_metric_resolve("cpu"), "CPUUtilization");
+    cr_assert_str_eq(cache_sys_metric_resolve("disk"), "DiskUtilization");
+    cr_assert_null(cache_sys_metric_resolve("loss"));
+    cr_assert(cache_sys_metric_per_gpu("GPUMemoryUtilization"));
+    cr_assert(!cache_sys_metric_per_gpu("CPUUtilization"));
+}
