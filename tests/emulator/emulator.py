@@ -43,6 +43,9 @@ QUOTAS = {
     "PutLogEvents": (5000, 5000),
     "CreateLogStream": (50, 50),
     "CreateLogGroup": (5, 5),
+    # CloudWatch metrics (cloudwatch_limits.html): GetMetricData 50 TPS, ListMetrics 25 TPS
+    "GetMetricData": (50, 50),
+    "ListMetrics": (25, 25),
     # SageMaker publishes no per-API TPS (AWS_NOTES 1.6); these are the emulator's assumption
     "ListTrainingJobs": (10, 20),
     "DescribeTrainingJob": (10, 20),
