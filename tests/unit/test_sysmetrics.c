@@ -13,6 +13,8 @@
 #include "cache/sysmetrics.h"
 #include "support/loopback_aws.h"
 
+/* A private cache per test: the same setup as test_cache.c's, copied on purpose (each unit
+ * test binary stands alone). */
 static char dir[256];
 static char path[300];
 
