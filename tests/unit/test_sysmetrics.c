@@ -10,6 +10,7 @@
 
 #include "aws/instance_types.h"
 #include "cache/cache.h"
+#include "cache/sync_internal.h"
 #include "cache/sysmetrics.h"
 #include "support/loopback_aws.h"
 
@@ -219,4 +220,38 @@ Test(sysmetrics, metric_names_resolve)
     cr_assert_null(cache_sys_metric_resolve("loss"));
     cr_assert(cache_sys_metric_per_gpu("GPUMemoryUtilization"));
     cr_assert(!cache_sys_metric_per_gpu("CPUUtilization"));
+}
+
+/* The sync pool's TASK_SYS (cache/sync_pool.c), on an engine that is never started: unfollowing
+ * a job drops its host-metrics task with its logs task (at once when idle, after the pass in
+ * progress when busy). */
+Test(sysmetrics_sync, unfollow_drops_the_host_metrics_task)
+{
+    static long long fake[8];
+    struct sync_options o = {0};
+    struct err e = {0};
+    struct sync *s;
+    struct task *t, snap;
+
+    o.cfg = (const struct aws_config *)fake;
+    o.creds = (struct aws_creds_provider *)fake;
+    o.cache_path = "/nonexistent/cache.db";
+    o.host_metrics = true;
+    s = sync_new(&o, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    sync_follow(s, "job-a");
+    t = sync_pool_task_add(s, TASK_SYS, "job-a", 5);
+    cr_assert_not_null(t);
+    t->follow = true;
+    t->busy = true;
+    snap = *t;
+    sync_unfollow(s, "job-a");
+    cr_assert_null(sync_pool_task_find(s, TASK_LOGS, "job-a"), "idle: dropped at once");
+    t = sync_pool_task_find(s, TASK_SYS, "job-a");
+    cr_assert_not_null(t, "busy: kept until its pass ends");
+    cr_assert(!t->follow);
+    sync_pool_task_settle(s, &snap, 70000);
+    cr_assert_null(sync_pool_task_find(s, TASK_SYS, "job-a"), "then dropped");
+    cr_assert_eq(s->n_tasks, 0);
+    sync_free(s);
 }
