@@ -687,6 +687,7 @@ static const char *json_target_prefix(enum aws_service svc)
     switch (svc) {
     case AWS_SAGEMAKER: return "SageMaker";
     case AWS_LOGS: return "Logs_20140328";
+    case AWS_CLOUDWATCH: return "GraniteServiceVersion20100801";     /* awsJson1_0 */
     default: return NULL;
     }
 }
@@ -717,8 +718,9 @@ int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operat
     snprintf(target, sizeof(target), "%s.%s", json_target_prefix(svc), operation);
     *k = (struct call){.svc = svc, .operation = operation, .method = "POST", .body = body,
                        .body_len = strlen(body)};
-    k->headers[k->n_headers++] = (struct http_header){"Content-Type",
-                                                      "application/x-amz-json-1.1"};
+    k->headers[k->n_headers++] = (struct http_header){
+        "Content-Type", svc == AWS_CLOUDWATCH ? "application/x-amz-json-1.0"
+                                              : "application/x-amz-json-1.1"};
     k->headers[k->n_headers++] = (struct http_header){"X-Amz-Target", target};
     sigv4_payload_hash(body, k->body_len, k->payload_hash);
     rc = build_url(k, &ep, NULL, "/", NULL, e);

@@ -53,7 +53,8 @@ void aws_client_set_retry_hook(struct aws_client *c, aws_retry_fn fn, void *ctx)
 /* The last AWS error code seen by this client (e.g. "ValidationException"), "" when none. */
 const char *aws_client_last_error_code(const struct aws_client *c);
 
-/* awsJson1_1 (SageMaker, CloudWatch Logs): POST / with X-Amz-Target "<prefix>.<operation>".
+/* awsJson1_1 (SageMaker, CloudWatch Logs) and awsJson1_0 (CloudWatch): POST / with X-Amz-Target
+ * "<prefix>.<operation>".
  * request is borrowed (NULL sends "{}"); on success *out owns the parsed response object. */
 int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
                   const json_t *request, json_t **out, struct err *e);

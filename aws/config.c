@@ -55,6 +55,7 @@ static const struct service_info services[AWS_SERVICE_COUNT] = {
     [AWS_S3] = {"S3", "S3", "s3", "s3", "s3"},
     [AWS_STS] = {"STS", "STS", "sts", "sts", "sts"},
     [AWS_SSO] = {"SSO", "SSO", "sso", "portal.sso", "awsssoportal"},
+    [AWS_CLOUDWATCH] = {"CloudWatch", "CLOUDWATCH", "cloudwatch", "monitoring", "monitoring"},
 };
 
 const char *aws_service_name(enum aws_service svc)

@@ -31,6 +31,7 @@ enum aws_service {
     AWS_S3,
     AWS_STS,
     AWS_SSO,          /* the SSO portal (GetRoleCredentials) */
+    AWS_CLOUDWATCH,   /* CloudWatch metrics (monitoring): GetMetricData, ListMetrics */
     AWS_SERVICE_COUNT
 };
 

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/cloudwatch.h"
+
 #define RATELIMIT_MAX_OPS 64
 #define RATELIMIT_OP_MAX 64
 #define RATELIMIT_SLICE_MS 50
@@ -116,6 +118,9 @@ static const struct preset presets[] = {
     {AWS_S3, NULL, 50.0},
     {AWS_STS, NULL, 10.0},
     {AWS_SSO, NULL, 10.0},
+    /* quota 50 TPS; 4/s with cloudwatch.h's per-call point budget stays under 180,000 DPS */
+    {AWS_CLOUDWATCH, "GetMetricData", CLOUDWATCH_GMD_PER_S},
+    {AWS_CLOUDWATCH, NULL, 5.0},                /* ListMetrics: quota 25 TPS */
 };
 
 double ratelimit_preset_per_s(enum aws_service svc, const char *operation)

@@ -112,6 +112,19 @@ static const char *const migrations[] = {
     "  stream_id INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
     "  last_k INTEGER NOT NULL, n INTEGER NOT NULL, min_ts INTEGER NOT NULL,"
     "  max_ts INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE(metric_id, stream_id, first_seq));",
+    /* 7: CloudWatch host metrics (cache/sysmetrics.c): one row per (job, host, metric, time),
+     * raw as CloudWatch gives them (GPU utilization summed over the instance's GPUs); the
+     * fetch cursor of each job; and the alerts fired (cache/alerts.c), one row per (job, rule,
+     * key) so an alert fires once and a restart does not fire it again. */
+    "CREATE TABLE sys_points(job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  host TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, period INTEGER NOT NULL,"
+    "  value REAL, PRIMARY KEY(job_id, metric, host, ts)) WITHOUT ROWID;"
+    "CREATE TABLE sys_cursors(job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  last_ts INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0, synced_at REAL);"
+    "CREATE TABLE alerts(id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, rule TEXT NOT NULL,"
+    "  key TEXT NOT NULL DEFAULT '', message TEXT NOT NULL, fired_at REAL NOT NULL,"
+    "  UNIQUE(job_id, rule, key));",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

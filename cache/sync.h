@@ -115,6 +115,9 @@ struct sync_options {
      * log before new events are fetched. */
     const char *metrics_config;
     size_t metrics_config_len;
+    /* Also keep each synced job's CloudWatch host metrics (cache/sysmetrics.h): every minute
+     * while it runs, once more when it has ended. */
+    bool host_metrics;
 };
 
 struct sync;

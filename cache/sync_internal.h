@@ -38,7 +38,10 @@
 #define TASK_RETRIES 10
 #define MISSING_MAX 6           /* names listed in "what is missing" */
 
-enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS };
+/* TASK_SYS: a job's CloudWatch host metrics (cache_sys_fetch), queued by its logs pass when
+ * sync_options.host_metrics is set; follows the job as its logs task does. */
+enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS, TASK_SYS };
+#define SYS_EVERY_MS 60000      /* host metrics are sampled every minute */
 
 struct task {
     enum task_kind kind;

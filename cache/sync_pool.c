@@ -20,6 +20,7 @@
 #include "aws/dynbuf.h"
 #include "aws/paging.h"
 #include "cache/sync_internal.h"
+#include "cache/sysmetrics.h"
 
 int64_t sync_pool_now_ms(void)
 {
@@ -182,7 +183,8 @@ void sync_pool_task_settle(struct sync *s, const struct task *snap, int64_t next
         t->passes = snap->passes;
         t->described_ms = snap->described_ms;
         t->retries = snap->retries;
-        if (next < 0 || s->stop_flag || (snap->kind == TASK_LOGS && !t->follow))
+        if (next < 0 || s->stop_flag ||
+            ((snap->kind == TASK_LOGS || snap->kind == TASK_SYS) && !t->follow))
             t->dead = true;
         else
             t->due_ms = next;
@@ -221,7 +223,7 @@ static void record_missing(struct sync *s, const struct task *t)
     if (s->n_missing < MISSING_MAX)
         snprintf(s->missing[s->n_missing], sizeof(s->missing[0]), "%s%s",
                  t->kind == TASK_LIST ? "the job list" : t->kind == TASK_DESCRIBE
-                 ? "details of " : "logs of ", t->job);
+                 ? "details of " : t->kind == TASK_SYS ? "host metrics of " : "logs of ", t->job);
     s->n_missing++;
     pthread_mutex_unlock(&s->mu);
 }
@@ -231,6 +233,24 @@ static bool transient(struct worker *w, int rc)
 {
     return rc != ERR_CANCELLED && !w->s->stop_flag &&
            paging_retryable(rc, aws_client_last_error_code(w->client));
+}
+
+/* After a logs pass (the job is described by then): its host metrics, when wanted and not
+ * queued yet. */
+static void queue_sys(struct sync *s, const struct task *logs)
+{
+    struct task *t;
+
+    if (!s->o.host_metrics)
+        return;
+    pthread_mutex_lock(&s->mu);
+    if (sync_pool_task_find(s, TASK_SYS, logs->job) == NULL &&
+        (t = sync_pool_task_add(s, TASK_SYS, logs->job, sync_pool_now_ms())) != NULL) {
+        t->follow = logs->follow;
+        t->once = logs->once;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 /* Runs one task (the lock is NOT held) and returns when it should run again (-1: never). */
@@ -262,12 +282,27 @@ static int64_t run_task(struct worker *w, struct task *snap)
         if (rc != 0)
             break;
         snap->retries = 0;
+        queue_sys(s, snap);
         sync_pool_notice(s, SYNC_SYNCED, snap->job, 0, 0, "%lld new line%s%s", (long long)lines,
                          lines == 1 ? "" : "s", final ? ", job ended" : "");
         if (final || !snap->follow)
             return -1;
         snap->interval_ms = sync_pool_follow_interval_ms(snap->interval_ms, lines);
         return sync_pool_now_ms() + snap->interval_ms;
+    }
+    case TASK_SYS: {
+        int64_t points = 0;
+        bool done = false;
+
+        rc = cache_sys_fetch(w->cache, w->client, snap->job, (int64_t)sync_pool_wall_s(),
+                             &points, &done, &e);
+        if (rc != 0)
+            break;
+        snap->retries = 0;
+        sync_pool_count(s, &s->prog.points, points);
+        if (done || !snap->follow)
+            return -1;
+        return sync_pool_now_ms() + SYS_EVERY_MS;
     }
     }
     if (rc != 0 && transient(w, rc) && snap->retries < TASK_RETRIES) {
@@ -497,8 +532,10 @@ void sync_unfollow(struct sync *s, const char *job)
     struct task *t;
 
     pthread_mutex_lock(&s->mu);
-    t = sync_pool_task_find(s, TASK_LOGS, job);
-    if (t != NULL) {
+    for (int k = TASK_LOGS; k <= TASK_SYS; k++) {
+        t = sync_pool_task_find(s, (enum task_kind)k, job);
+        if (t == NULL)
+            continue;
         if (t->busy)
             t->follow = false;    /* the pass in progress finishes, then it is dropped */
         else

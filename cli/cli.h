@@ -99,5 +99,14 @@ int cmd_launch(const struct globals *g, int argc, char **argv);
 int cmd_stop(const struct globals *g, int argc, char **argv);
 int cmd_sync(const struct globals *g, int argc, char **argv);
 int cmd_whoami(const struct globals *g, int argc, char **argv);
+int cmd_sysmetrics(const struct globals *g, int argc, char **argv);
+int cmd_watch(const struct globals *g, int argc, char **argv);
+
+/* `sagetop plot --metric sys.NAME` (cmd_sysmetrics.c): one series per host of job's host
+ * metric NAME (cpu, gpu, GPUUtilization...) from the cache, raw values, on x_kind (an enum
+ * series_x_kind: time or elapsed only). */
+struct series_set;
+int cli_sys_series(struct cache *c, const char *job, const char *name, int x_kind,
+                   struct series_set *set, struct err *e);
 
 #endif

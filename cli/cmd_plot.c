@@ -395,7 +395,9 @@ static int load_cache(const struct globals *g, const struct plot_args *a, struct
     rc = cache_session_open(aws.cfg, g->offline ? NULL : aws.client, g->cache_path,
                             g->reset_cache ? CACHE_RESET : 0, &c, NULL, 0, e);
     for (i = 0; rc == 0 && i < a->n_jobs; i++)
-        rc = load_job(c, a, a->jobs[i], set, e);
+        rc = strncmp(a->metric, "sys.", 4) == 0
+                 ? cli_sys_series(c, a->jobs[i], a->metric + 4, (int)a->x_kind, set, e)
+                 : load_job(c, a, a->jobs[i], set, e);
     cache_close(c);
     cli_aws_close(&aws);
     return rc;
@@ -419,6 +421,9 @@ int cmd_plot(const struct globals *g, int argc, char **argv)
         plot_usage(stdout);
         return EXIT_OK;
     }
+    /* host metrics have no step: they are drawn over the job's elapsed time by default */
+    if (a.metric != NULL && strncmp(a.metric, "sys.", 4) == 0 && a.x_kind == SERIES_X_STEP)
+        a.x_kind = SERIES_X_ELAPSED;
     setlocale(LC_CTYPE, "");
     series_set_init(&set);
     if (a.csv != NULL)

@@ -27,6 +27,8 @@ static const struct command commands[] = {
     { "stop",       cmd_stop,       "stop a training job" },
     { "sync",       cmd_sync,       "fill the local cache from AWS (jobs, logs, metrics)" },
     { "whoami",     cmd_whoami,     "account, ARN, profile, region and endpoints in use" },
+    { "sysmetrics", cmd_sysmetrics, "a job's CPU, memory, GPU and disk per host from CloudWatch" },
+    { "watch",      cmd_watch,      "follow jobs without a UI and deliver alerts (--all-running --once)" },
 };
 
 static void usage(FILE *f)

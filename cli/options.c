@@ -120,6 +120,20 @@ static const struct cli_opt whoami_opts[] = {
     { NULL, NULL, false },
 };
 
+static const struct cli_opt sysmetrics_opts[] = {
+    { "--metric", NULL, true },
+    { "--host", NULL, true },
+    { "--format", NULL, true },
+    { NULL, NULL, false },
+};
+
+static const struct cli_opt watch_opts[] = {
+    { "--all-running", NULL, false },
+    { "--once", NULL, false },
+    { "--interval", NULL, true },
+    { NULL, NULL, false },
+};
+
 const struct cli_command_opts cli_command_opts[] = {
     { "jobs", jobs_opts },
     { "show", show_opts },
@@ -132,6 +146,8 @@ const struct cli_command_opts cli_command_opts[] = {
     { "stop", stop_opts },
     { "sync", sync_opts },
     { "whoami", whoami_opts },
+    { "sysmetrics", sysmetrics_opts },
+    { "watch", watch_opts },
     { NULL, NULL },
 };
 

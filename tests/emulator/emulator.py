@@ -43,6 +43,9 @@ QUOTAS = {
     "PutLogEvents": (5000, 5000),
     "CreateLogStream": (50, 50),
     "CreateLogGroup": (5, 5),
+    # CloudWatch metrics (cloudwatch_limits.html): GetMetricData 50 TPS, ListMetrics 25 TPS
+    "GetMetricData": (50, 50),
+    "ListMetrics": (25, 25),
     # SageMaker publishes no per-API TPS (AWS_NOTES 1.6); these are the emulator's assumption
     "ListTrainingJobs": (10, 20),
     "DescribeTrainingJob": (10, 20),
@@ -601,6 +604,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="sagetop's local AWS emulator (moto + scenarios)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--scenario", choices=["demo", "empty", "scale"], default="demo")
+    ap.add_argument("--host-metrics", action="store_true",
+                    help="publish per-host CloudWatch metrics for the demo's jobs (hostmetrics.py)")
     ap.add_argument("--jobs", type=int, default=10000)
     ap.add_argument("--lines", type=int, default=100000)
     ap.add_argument("--seed", type=int, default=1)
@@ -624,7 +629,10 @@ def main(argv=None):
 
     store.ensure_group(st.LOG_GROUP)
     if args.scenario == "demo":
-        scenario.demo(store, engine, seed=args.seed)
+        made = scenario.demo(store, engine, seed=args.seed)
+        if args.host_metrics:
+            import hostmetrics
+            hostmetrics.publish(moto_ep, key_id, secret, made, seed=args.seed)
     elif args.scenario == "scale":
         scenario.scale(store, engine, args.jobs, args.lines, seed=args.seed)
     engine.start()

@@ -51,7 +51,8 @@ static void expect_partition(const char *region, const char *suffix)
         enum aws_service svc;
         const char *prefix;
     } svcs[] = {{AWS_SAGEMAKER, "api.sagemaker"}, {AWS_LOGS, "logs"}, {AWS_STS, "sts"},
-                {AWS_SSO, "portal.sso"},         {AWS_S3, "s3"}};
+                {AWS_SSO, "portal.sso"},         {AWS_S3, "s3"},
+                {AWS_CLOUDWATCH, "monitoring"}};
     char url[256];
 
     for (size_t i = 0; i < sizeof(svcs) / sizeof(svcs[0]); i++) {

@@ -1,0 +1,504 @@
+/* cmd_watch.c: `sagetop watch [JOB...|--all-running] [--once] [--interval S]`: follows jobs
+ * without a UI (tmux panes, cron, systemd user units) and delivers their alerts: a line on
+ * stdout; on a terminal also the bell and a desktop notification (OSC 9 and OSC 777, which
+ * terminals pass through SSH); and the config's `notify-command`, run with argv through
+ * posix_spawnp (never a shell), the alert in SAGETOP_ALERT_* environment variables and as JSON
+ * on its stdin. Exits 0 when every watched job has ended (or after one pass with --once).
+ *
+ * The rules are metrics/alerts.c's; what fired is cache/alerts.c's (each alert once, also
+ * across restarts). This file only gathers each job's state and delivers. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws/instance_types.h"
+#include "aws/userconfig.h"
+#include "cache/alerts.h"
+#include "cache/cache.h"
+#include "cache/session.h"
+#include "cache/sync.h"
+#include "cache/sysmetrics.h"
+#include "cli/cli.h"
+#include "metrics/alerts.h"
+
+extern char **environ;
+
+#define WATCH_MAX_JOBS 256
+#define WATCH_MAX_ARGS 32
+#define WATCH_MAX_SERIES 64
+
+struct watch_args {
+    const char **jobs;
+    size_t n_jobs;
+    bool all_running, once;
+    int interval_s;
+};
+
+struct watch {
+    struct cli_aws aws;
+    struct cache *c;
+    struct alerts_config cfg;
+    bool tty;
+    char names[WATCH_MAX_JOBS][CACHE_JOB_NAME_MAX];
+    size_t n;
+};
+
+static void watch_usage(FILE *f)
+{
+    fputs("usage: sagetop watch [JOB...|--all-running] [--once] [--interval SECONDS]\n"
+          "  alerts: [alerts] in $XDG_CONFIG_HOME/sagetop/config (see docs/alerts.md)\n",
+          f);
+}
+
+static int parse_args(int argc, char **argv, struct watch_args *a, bool *help)
+{
+    const char *v;
+
+    memset(a, 0, sizeof(*a));
+    a->interval_s = 30;
+    *help = false;
+    a->jobs = calloc((size_t)argc, sizeof(*a->jobs));
+    if (a->jobs == NULL)
+        return EXIT_ERROR;
+    for (int i = 1; i < argc; i++) {
+        int t;
+
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            *help = true;
+        } else if (strcmp(argv[i], "--all-running") == 0) {
+            a->all_running = true;
+        } else if (strcmp(argv[i], "--once") == 0) {
+            a->once = true;
+        } else if ((t = cli_take_value(argc, argv, &i, "--interval", &v)) != 0) {
+            char *end;
+            long s = t > 0 ? strtol(v, &end, 10) : 0;
+
+            if (t < 0 || *end != '\0' || s < 1 || s > 3600)
+                return cli_usage_error("watch", "--interval takes 1 to 3600 seconds");
+            a->interval_s = (int)s;
+        } else if (argv[i][0] == '-') {
+            return cli_usage_error("watch", "unknown option '%s'", argv[i]);
+        } else {
+            a->jobs[a->n_jobs++] = argv[i];
+        }
+    }
+    if (!*help && a->n_jobs == 0 && !a->all_running)
+        return cli_usage_error("watch", "which jobs? sagetop watch JOB... or --all-running");
+    if (a->n_jobs > WATCH_MAX_JOBS)
+        return cli_usage_error("watch", "at most %d jobs", WATCH_MAX_JOBS);
+    return 0;
+}
+
+/* ---- delivery ---------------------------------------------------------------------------- */
+
+/* Control characters out of text that reaches a terminal (log text could carry escapes). */
+static void printable(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+
+    for (; *s != '\0' && k + 1 < n; s++)
+        out[k++] = (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s;
+    out[k] = '\0';
+}
+
+/* Splits the configured command line into argv: words separated by blanks, '...' and "..."
+ * quoting; no expansion of any kind. Returns argc (0 when empty). */
+static int split_command(const char *cmd, char *buf, size_t n, char **argv, int max)
+{
+    int argc = 0;
+    size_t k = 0;
+
+    while (*cmd != '\0' && argc < max - 1) {
+        char q = 0;
+
+        while (*cmd == ' ' || *cmd == '\t')
+            cmd++;
+        if (*cmd == '\0')
+            break;
+        argv[argc++] = buf + k;
+        for (; *cmd != '\0' && (q != 0 || (*cmd != ' ' && *cmd != '\t')); cmd++) {
+            if (q == 0 && (*cmd == '\'' || *cmd == '"'))
+                q = *cmd;
+            else if (q != 0 && *cmd == q)
+                q = 0;
+            else if (k + 2 < n)
+                buf[k++] = *cmd;
+        }
+        buf[k++] = '\0';
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+static char *alert_json(const char *job, const struct alerts_alert *a, double now_s)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f}", "job", job, "rule",
+                          alerts_rule_name(a->rule), "key", a->key, "message", a->message,
+                          "time", now_s);
+    char *s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+    json_decref(o);
+    return s;
+}
+
+/* environ plus the SAGETOP_ALERT_* variables (the strings live in vars). */
+static char **alert_env(const char *job, const struct alerts_alert *a, double now_s,
+                        char vars[5][ALERTS_MSG_MAX + 32])
+{
+    size_t n = 0, k = 0;
+    char **env;
+
+    while (environ[n] != NULL)
+        n++;
+    env = calloc(n + 6, sizeof(*env));
+    if (env == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "SAGETOP_ALERT_", 14) != 0)
+            env[k++] = environ[i];
+    snprintf(vars[0], sizeof(vars[0]), "SAGETOP_ALERT_JOB=%s", job);
+    snprintf(vars[1], sizeof(vars[1]), "SAGETOP_ALERT_RULE=%s", alerts_rule_name(a->rule));
+    snprintf(vars[2], sizeof(vars[2]), "SAGETOP_ALERT_KEY=%s", a->key);
+    snprintf(vars[3], sizeof(vars[3]), "SAGETOP_ALERT_MESSAGE=%s", a->message);
+    snprintf(vars[4], sizeof(vars[4]), "SAGETOP_ALERT_TIME=%.0f", now_s);
+    for (int i = 0; i < 5; i++)
+        env[k++] = vars[i];
+    env[k] = NULL;
+    return env;
+}
+
+/* Runs notify-command with the alert; waits for it. A failure is reported, never fatal. */
+static void run_notify(const char *command, const char *job, const struct alerts_alert *a,
+                       double now_s)
+{
+    char buf[ALERTS_COMMAND_MAX + 2], *argv[WATCH_MAX_ARGS], vars[5][ALERTS_MSG_MAX + 32];
+    char **env = NULL, *json = NULL;
+    posix_spawn_file_actions_t fa;
+    int fds[2] = {-1, -1}, status = 0, rc;
+    pid_t pid;
+
+    if (split_command(command, buf, sizeof(buf), argv, WATCH_MAX_ARGS) == 0)
+        return;
+    env = alert_env(job, a, now_s, vars);
+    json = alert_json(job, a, now_s);
+    if (env == NULL || json == NULL || pipe(fds) != 0) {
+        fprintf(stderr, "sagetop watch: notify-command: out of resources\n");
+        goto out;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fds[1]);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[0]);
+    fds[0] = -1;
+    if (rc != 0) {
+        fprintf(stderr, "sagetop watch: notify-command %s: %s\n", argv[0], strerror(rc));
+        goto out;
+    }
+    if (write(fds[1], json, strlen(json)) < 0 || write(fds[1], "\n", 1) < 0)
+        fprintf(stderr, "sagetop watch: notify-command %s: stdin: %s\n", argv[0],
+                strerror(errno));
+    close(fds[1]);
+    fds[1] = -1;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "sagetop watch: notify-command %s ended with status %d\n", argv[0],
+                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+out:
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    free(env);
+    free(json);
+}
+
+static void deliver(const struct watch *w, const char *job, const struct alerts_alert *a,
+                    double now_s)
+{
+    char msg[ALERTS_MSG_MAX];
+
+    printable(a->message, msg, sizeof(msg));
+    printf("alert %s %s: %s\n", job, alerts_rule_name(a->rule), msg);
+    if (w->tty)
+        printf("\a\033]9;sagetop: %s\007\033]777;notify;sagetop;%s\007", msg, msg);
+    fflush(stdout);
+    if (w->cfg.notify_command[0] != '\0')
+        run_notify(w->cfg.notify_command, job, a, now_s);
+}
+
+/* ---- a job's state ----------------------------------------------------------------------- */
+
+struct series_buf {
+    char name[256];                     /* as cache_metric_stat's */
+    double *ts, *v;
+    size_t n;
+};
+
+static void series_buf_clean(struct series_buf *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(b[i].ts);
+        free(b[i].v);
+    }
+}
+
+/* The log metrics' points (unparsed captures left out), one series each. */
+static size_t metric_series(struct cache *c, const char *job, struct series_buf *out, size_t cap)
+{
+    struct cache_metric_stat_list st = {0};
+    size_t n = 0;
+
+    if (cache_job_metric_stats(c, job, &st, NULL) != 0)
+        return 0;
+    for (size_t i = 0; i < st.n && n < cap; i++) {
+        struct cache_point_list pl = {0};
+        struct series_buf *b = &out[n];
+
+        if (st.items[i].count == 0 ||
+            cache_job_metric_points(c, job, st.items[i].name, NULL, &pl, NULL) != 0)
+            continue;
+        snprintf(b->name, sizeof(b->name), "%s", st.items[i].name);
+        b->ts = calloc(pl.n + 1, sizeof(double));
+        b->v = calloc(pl.n + 1, sizeof(double));
+        b->n = 0;
+        for (size_t k = 0; b->ts != NULL && b->v != NULL && k < pl.n; k++) {
+            if (pl.items[k].flags & CACHE_POINT_UNPARSED)
+                continue;
+            b->ts[b->n] = (double)pl.items[k].ts_ms / 1000.0;
+            b->v[b->n++] = pl.items[k].value;
+        }
+        cache_point_list_clean(&pl);
+        n++;
+    }
+    cache_metric_stat_list_clean(&st);
+    return n;
+}
+
+/* One host metric named as in a rule ("gpu"): the mean over hosts at each time, GPU figures
+ * as a share of the instance's GPUs. */
+static bool sys_series(struct cache *c, const struct cache_job *j, const char *name,
+                       struct series_buf *b)
+{
+    const char *metric = cache_sys_metric_resolve(name);
+    struct cache_sys_point_list l = {0};
+    int gpus = instance_types_gpus(j->instance_type);
+
+    if (metric == NULL || cache_sys_points(c, j->name, NULL, metric, &l, NULL) != 0)
+        return false;
+    snprintf(b->name, sizeof(b->name), "%s", name);
+    b->ts = calloc(l.n + 1, sizeof(double));
+    b->v = calloc(l.n + 1, sizeof(double));
+    b->n = 0;
+    for (size_t i = 0; b->ts != NULL && b->v != NULL && i < l.n; i++) {
+        size_t k;
+        double v = cache_sys_metric_per_gpu(metric) ? cache_sys_share(l.items[i].value, gpus)
+                                                    : l.items[i].value;
+
+        /* points are ordered by host then time: merge equal times */
+        for (k = 0; k < b->n && b->ts[k] != (double)l.items[i].ts_s; k++)
+            ;
+        if (k == b->n) {
+            b->ts[b->n] = (double)l.items[i].ts_s;
+            b->v[b->n++] = 0;
+        }
+        b->v[k] += v / (j->instance_count > 0 ? j->instance_count : 1);
+    }
+    /* times in order (hosts interleave) */
+    for (size_t i = 1; i < b->n; i++)
+        for (size_t k = i; k > 0 && b->ts[k - 1] > b->ts[k]; k--) {
+            double t = b->ts[k], v = b->v[k];
+
+            b->ts[k] = b->ts[k - 1];
+            b->v[k] = b->v[k - 1];
+            b->ts[k - 1] = t;
+            b->v[k - 1] = v;
+        }
+    cache_sys_point_list_clean(&l);
+    return true;
+}
+
+/* Evaluates one job and fires what is new. *final: the job has ended. */
+static int watch_job(struct watch *w, const char *job, double now_s, bool *final,
+                     struct err *e)
+{
+    struct series_buf *bufs = calloc(2 * WATCH_MAX_SERIES, sizeof(*bufs));
+    struct alerts_series ms[WATCH_MAX_SERIES], ss[ALERTS_MAX_THRESHOLDS];
+    struct alerts_alert out[16];
+    struct alerts_rules r;
+    struct cache_log_info li = {0};
+    struct cache_job j;
+    struct alerts_input in = {0};
+    size_t nm, ns = 0, na;
+    int rc;
+
+    if (bufs == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    if ((rc = cache_job_get(w->c, job, &j, e)) != 0)
+        goto out;
+    *final = cache_status_final(j.status);
+    alerts_rules_for(&w->cfg, job, &r);
+    cache_logs_info(w->c, job, &li, NULL);
+    nm = metric_series(w->c, job, bufs, WATCH_MAX_SERIES);
+    for (size_t i = 0; i < nm; i++)
+        ms[i] = (struct alerts_series){bufs[i].name, bufs[i].ts, bufs[i].v, bufs[i].n};
+    for (size_t i = 0; i < r.n_th; i++)
+        if (r.th[i].sys && sys_series(w->c, &j, r.th[i].name, &bufs[WATCH_MAX_SERIES + ns])) {
+            struct series_buf *b = &bufs[WATCH_MAX_SERIES + ns++];
+
+            ss[ns - 1] = (struct alerts_series){b->name, b->ts, b->v, b->n};
+        }
+    in = (struct alerts_input){job, j.status, j.secondary_status, now_s,
+                               (double)li.last_ts_ms / 1000.0, j.start_time, ms, nm, ss, ns};
+    na = alerts_evaluate(&r, &in, out, 16);
+    for (size_t i = 0; rc == 0 && i < na && i < 16; i++) {
+        bool now = false;
+
+        rc = cache_alert_fire(w->c, job, alerts_rule_name(out[i].rule), out[i].key,
+                              out[i].message, now_s, &now, e);
+        if (rc == 0 && now)
+            deliver(w, job, &out[i], now_s);
+    }
+    series_buf_clean(bufs, nm);
+    series_buf_clean(bufs + WATCH_MAX_SERIES, ns);
+out:
+    free(bufs);
+    return rc;
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+/* The running jobs of the cache (after a job-list sync). */
+static int running_jobs(struct watch *w, struct err *e)
+{
+    struct cache_job_query q = {0};
+    struct cache_job *jobs = calloc(WATCH_MAX_JOBS, sizeof(*jobs));
+    size_t n = 0;
+    int rc;
+
+    if (jobs == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    q.status = "InProgress,Stopping";
+    rc = cache_jobs_window(w->c, &q, 0, WATCH_MAX_JOBS, jobs, &n, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        snprintf(w->names[w->n++], sizeof(w->names[0]), "%s", jobs[i].name);
+    free(jobs);
+    return rc;
+}
+
+/* One pass: logs, describes and host metrics of every watched job, then the rules. */
+static int pass(struct watch *w, const struct globals *g, bool *all_final, struct err *e)
+{
+    const char *names[WATCH_MAX_JOBS];
+    struct sync_options so;
+    struct sync *s;
+    int rc = 0;
+
+    for (size_t i = 0; i < w->n; i++)
+        names[i] = w->names[i];
+    if (!g->offline) {
+        struct sync_plan plan = {false, names, w->n, SYNC_LOGS_NAMED, 0, false};
+        struct err se = {0};
+
+        cli_sync_options(&so, &w->aws, w->c, 2);
+        so.host_metrics = true;
+        s = sync_new(&so, &se);
+        if (s == NULL || sync_run(s, &plan, &se) != 0)
+            if (se.code != ERR_CANCELLED)
+                fprintf(stderr, "sagetop watch: %s (the rules run on the cache)\n", se.msg);
+        sync_free(s);
+    }
+    *all_final = true;
+    for (size_t i = 0; rc == 0 && i < w->n; i++) {
+        bool final = false;
+
+        rc = watch_job(w, w->names[i], (double)time(NULL), &final, e);
+        if (rc == ERR_NOTFOUND) {
+            fprintf(stderr, "sagetop watch: %s\n", e->msg);
+            rc = 0;
+            continue;
+        }
+        *all_final = *all_final && final;
+    }
+    return rc;
+}
+
+static int load_rules(struct alerts_config *cfg, struct err *e)
+{
+    size_t len = 0;
+    char *text = userconfig_read_text(&len);
+    int rc = alerts_config_parse(text != NULL ? text : "", text != NULL ? len : 0, cfg, e);
+
+    free(text);
+    return rc;
+}
+
+int cmd_watch(const struct globals *g, int argc, char **argv)
+{
+    struct watch_args a;
+    struct watch *w = calloc(1, sizeof(*w));
+    struct err e = {0};
+    bool help = false, all_final = false;
+    int rc;
+
+    if (w == NULL)
+        return EXIT_ERROR;
+    if ((rc = parse_args(argc, argv, &a, &help)) != 0 || help) {
+        if (help)
+            watch_usage(stdout);
+        goto done;
+    }
+    w->tty = isatty(STDOUT_FILENO);
+    if ((rc = load_rules(&w->cfg, &e)) != 0 || (rc = cli_aws_open(g, &w->aws, &e)) != 0)
+        goto fail;
+    if ((rc = cache_session_open(w->aws.cfg, g->offline ? NULL : w->aws.client, g->cache_path,
+                                 g->reset_cache ? CACHE_RESET : 0, &w->c, NULL, 0, &e)) != 0)
+        goto fail;
+    for (size_t i = 0; i < a.n_jobs; i++)
+        snprintf(w->names[w->n++], sizeof(w->names[0]), "%s", a.jobs[i]);
+    if (a.all_running) {
+        if (!g->offline) {
+            struct sync_options so;
+            struct sync_plan plan = {true, NULL, 0, SYNC_LOGS_NONE, 0, false};
+            struct sync *s;
+
+            cli_sync_options(&so, &w->aws, w->c, 2);
+            if ((s = sync_new(&so, &e)) == NULL || (rc = sync_run(s, &plan, &e)) != 0) {
+                sync_free(s);
+                goto fail;
+            }
+            sync_free(s);
+        }
+        if ((rc = running_jobs(w, &e)) != 0)
+            goto fail;
+    }
+    while (rc == 0 && !cli_interrupted) {
+        rc = pass(w, g, &all_final, &e);
+        if (rc != 0 || a.once || all_final)
+            break;
+        for (int t = 0; t < a.interval_s * 10 && !cli_interrupted; t++)
+            usleep(100000);
+    }
+fail:
+    if (rc != 0)
+        rc = cli_fail(&e);
+    else if (cli_interrupted)
+        rc = EXIT_ERROR;
+    cache_close(w->c);
+    cli_aws_close(&w->aws);
+done:
+    free(a.jobs);
+    free(w);
+    return rc;
+}

@@ -1,0 +1,70 @@
+#!/bin/bash
+# sagetop watch against the demo emulator (--host-metrics, --speed 40: the live jobs end within
+# seconds): "ended" fires exactly once per watched job, the threshold `sys.gpu<10` fires on the
+# job whose GPUs stalled and never on the healthy multi-GPU one, a restart fires nothing again,
+# notify-command gets the alert as JSON on stdin and SAGETOP_ALERT_* variables, and its
+# arguments with shell metacharacters reach it literally (no shell runs).
+source "$SAGETOP_TOP/tests/lib.sh"
+emu_start --scenario demo --no-quotas --host-metrics --speed 40 || { not_ok "emulator starts"; finish; }
+DB=$TMPD/cache.db
+S() { "$SAGETOP" --cache "$DB" "$@"; }
+STALL=live-gpt2-wikitext
+DDP=live-bert-sst2-ddp
+
+cat >"$TMPD/notify.sh" <<'SH'
+#!/bin/sh
+# one file per call: argv[1], the environment's alert, stdin
+n=$(ls "$NOTIFY_DIR" | wc -l)
+{ printf 'arg=%s\n' "$1"; printf 'job=%s rule=%s\n' "$SAGETOP_ALERT_JOB" "$SAGETOP_ALERT_RULE"
+  printf 'message=%s\n' "$SAGETOP_ALERT_MESSAGE"; cat; } >"$NOTIFY_DIR/call-$n"
+SH
+chmod +x "$TMPD/notify.sh"
+export NOTIFY_DIR=$TMPD/notify
+mkdir -p "$NOTIFY_DIR" "$XDG_CONFIG_HOME/sagetop"
+cat >"$XDG_CONFIG_HOME/sagetop/config" <<EOF2
+[alerts]
+stalled off
+alert sys.gpu<10
+notify-command $TMPD/notify.sh 'x \$(touch $TMPD/pwned); touch $TMPD/pwned2 | cat && \`id\`'
+EOF2
+
+cd "$TMPD" || exit 1
+timeout 120 "$SAGETOP" --cache "$DB" watch "$STALL" "$DDP" --interval 2 >"$TMPD/watch1.out" 2>"$TMPD/watch1.err"
+expect_eq "watch exits 0 when every watched job has ended" "$?" 0
+out=$(cat "$TMPD/watch1.out")
+expect_eq "ended fires once on $STALL" "$(grep -c "^alert $STALL ended: $STALL: Completed" <<<"$out")" 1
+expect_eq "ended fires once on $DDP" "$(grep -c "^alert $DDP ended: $DDP: Completed" <<<"$out")" 1
+expect_eq "sys.gpu<10 fires once on the stalled job" "$(grep -c "^alert $STALL threshold: $STALL: sys.gpu<10" <<<"$out")" 1
+expect_eq "sys.gpu<10 never fires on the healthy DDP job" "$(grep -c "^alert $DDP threshold" <<<"$out")" 0
+expect_eq "nothing else fires" "$(grep -c '^alert ' <<<"$out")" 3
+check "no terminal escapes when stdout is not a terminal" bash -c "! grep -q $'\033' '$TMPD/watch1.out'"
+
+calls=$(ls "$NOTIFY_DIR" | wc -l)
+expect_eq "notify-command runs once per alert" "$calls" 3
+first=$(cat "$NOTIFY_DIR/call-0")
+expect_match "notify-command gets the arguments literally" "$first" 'arg=x \$\(touch .*/pwned\); touch .*/pwned2 \| cat && `id`'
+check "no shell ran the metacharacters" bash -c "[ ! -e '$TMPD/pwned' ] && [ ! -e '$TMPD/pwned2' ]"
+json=$(grep '^{' "$NOTIFY_DIR"/call-* | head -3 | sed 's/^[^:]*://')
+check "stdin is JSON with job, rule, key, message, time" "$PYTHON" -c '
+import json, sys
+for line in sys.argv[1].splitlines():
+    d = json.loads(line)
+    assert set(d) == {"job", "rule", "key", "message", "time"}, d
+    assert d["job"] in ("'$STALL'", "'$DDP'"), d
+' "$json"
+expect_match "the environment names the job and rule" "$(cat "$NOTIFY_DIR"/call-*)" "job=$STALL rule=(ended|threshold)"
+
+# a restart: the same alerts are in the cache, nothing fires again
+S watch "$STALL" "$DDP" --once >"$TMPD/watch2.out" 2>"$TMPD/watch2.err"
+expect_eq "the restarted watch exits 0" "$?" 0
+expect_eq "a restart fires nothing again" "$(grep -c '^alert ' "$TMPD/watch2.out")" 0
+expect_eq "and runs no notify-command" "$(ls "$NOTIFY_DIR" | wc -l)" 3
+n=$(sqlite3 "$DB" "SELECT count(*) FROM alerts" 2>/dev/null || "$PYTHON" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from alerts').fetchone()[0])" "$DB")
+expect_eq "three alerts stored" "$n" 3
+
+# a bad rule is reported with its line
+printf '[alerts]\nalert gpu<10\n' >"$XDG_CONFIG_HOME/sagetop/config"
+err=$(S --offline watch "$STALL" --once 2>&1); rc=$?
+expect_eq "a bad alert line fails" "$rc" 1
+expect_match "and names the line" "$err" "config line 2: alert 'gpu<10'"
+finish
