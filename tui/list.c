@@ -196,10 +196,23 @@ enum list_mouse_result list_mouse(struct list *l, const struct list_mouse *m, in
     }
 }
 
+/* The last event read: the frame reads it once (curses gives each event once) and the focused
+ * view's action asks for it with list_mouse_last(). UI thread only. */
+static struct list_mouse last_event;
+static bool have_last_event;
+
+bool list_mouse_last(struct list_mouse *out)
+{
+    if (have_last_event)
+        *out = last_event;
+    return have_last_event;
+}
+
 bool list_mouse_read(struct list_mouse *out)
 {
     MEVENT ev;
 
+    have_last_event = false;
     if (getmouse(&ev) != OK)
         return false;
     out->y = ev.y;
@@ -214,6 +227,8 @@ bool list_mouse_read(struct list_mouse *out)
         out->kind = LIST_MOUSE_CLICK;
     else
         return false;
+    last_event = *out;
+    have_last_event = true;
     return true;
 }
 

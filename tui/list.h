@@ -72,9 +72,11 @@ enum list_mouse_result { LIST_MOUSE_IGNORED, LIST_MOUSE_MOVED, LIST_MOUSE_ROW,
  * *row = -1 (the caller finds the column with list_column_at()). */
 enum list_mouse_result list_mouse(struct list *l, const struct list_mouse *m, int rows_y,
                                   bool has_header, long *row);
-/* The last mouse event read from curses (after KEY_MOUSE); false when there was none or it
- * is not one the widget knows. */
+/* Reads the mouse event curses has after KEY_MOUSE (the frame, once per event); false when
+ * there was none or it is not one the widget knows. */
 bool list_mouse_read(struct list_mouse *out);
+/* That event again, for the view whose action runs on KEY_MOUSE; false when there is none. */
+bool list_mouse_last(struct list_mouse *out);
 
 /* ---- columns ------------------------------------------------------------------------------ */
 
