@@ -126,4 +126,5 @@ tmux_expect "Left scrolls back" '^  METRIC ' 5
 tmux_resize 120 40
 tmux_keys q
 tmux_expect "q goes back to the list" 'jobs \(3\)' 5
+render_pngs
 finish

@@ -94,4 +94,5 @@ tmux_expect "Enter goes back to the grid" '> loss \(' 5
 tmux_keys q
 tmux_expect "q goes back to the list" 'jobs \(1\)' 5
 
+render_pngs
 finish
