@@ -22,6 +22,7 @@ struct globals {
     bool no_color;              /* --no-color or NO_COLOR */
     bool read_only;             /* --read-only: no launch, no stop */
     bool reset_cache;           /* --reset-cache: move the old cache aside */
+    bool no_mouse;              /* --no-mouse: the full-screen UI leaves the mouse alone */
 };
 
 /* Set by SIGINT/SIGTERM (cli/main.c installs the handler); long commands poll it. */

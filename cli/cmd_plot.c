@@ -31,6 +31,7 @@ struct plot_args {
     const char *jobs[PLOT_MAX_JOBS];
     size_t n_jobs;
     enum series_x_kind x_kind;
+    bool x_auto;          /* no --x: step, or epoch when no point has a step */
     int width, height;
     enum chart_glyphs glyphs;
     double ema;
@@ -50,8 +51,9 @@ static void plot_usage(FILE *f)
         "  --metric NAME        the metric to draw (required with JOB arguments; with --csv,\n"
         "                       every metric when omitted)\n"
         "  --x step|epoch|time|elapsed\n"
-        "                       the x axis: training step (default), epoch, wall time or\n"
-        "                       time since the job started\n"
+        "                       the x axis: training step, epoch, wall time or time since\n"
+        "                       the job started (default: step, or epoch for a metric logged\n"
+        "                       per epoch without steps)\n"
         "  --width W            chart width in cells (default: the terminal's, else 100)\n"
         "  --height H           chart height in cells (default 24)\n"
         "  --ascii              7-bit characters only (same as --glyphs ascii)\n"
@@ -111,6 +113,7 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
 
     memset(a, 0, sizeof(*a));
     a->x_kind = SERIES_X_STEP;
+    a->x_auto = true;
     a->height = 24;
     a->glyphs = CHART_GLYPHS_AUTO;
     a->cursor_x = NAN;
@@ -141,6 +144,7 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
         } else if ((r = cli_take_value(argc, argv, &i, "--x", &v)) != 0) {
             if (r < 0)
                 return cli_usage_error("plot", "--x needs step, epoch, time or elapsed");
+            a->x_auto = false;
             if (strcmp(v, "step") == 0)
                 a->x_kind = SERIES_X_STEP;
             else if (strcmp(v, "epoch") == 0)
@@ -225,7 +229,7 @@ static int read_all(const char *path, char **out, size_t *len, struct err *e)
 }
 
 /* The CSV path: every job in file order, or the JOB arguments in their order. */
-static int load_csv(const struct plot_args *a, struct series_set *set, struct err *e)
+static int load_csv(struct plot_args *a, struct series_set *set, struct err *e)
 {
     struct series_set all;
     char *buf = NULL;
@@ -237,6 +241,15 @@ static int load_csv(const struct plot_args *a, struct series_set *set, struct er
     if (rc < 0)
         return rc;
     rc = series_csv_parse(buf, len, a->metric, a->x_kind, &all, e);
+    if (rc < 0 && a->x_auto) {
+        /* no step anywhere (an eval metric logged per epoch): epochs, and the axis says so */
+        struct err e2 = { 0 };
+
+        if (series_csv_parse(buf, len, a->metric, SERIES_X_EPOCH, &all, &e2) == 0) {
+            a->x_kind = SERIES_X_EPOCH;
+            rc = 0;
+        }
+    }
     free(buf);
     if (rc < 0) {
         err_prefix(e, "%s", strcmp(a->csv, "-") == 0 ? "stdin" : a->csv);
@@ -298,7 +311,7 @@ static double point_x(const struct cache_point *p, enum series_x_kind kind, doub
 
 /* One job's points of the metric from the cache, one series per instance when there are
  * several, on the chosen x (points without that x are left out; none at all is an error). */
-static int load_job(struct cache *c, const struct plot_args *a, const char *job,
+static int load_job(struct cache *c, struct plot_args *a, const char *job,
                     struct series_set *set, struct err *e)
 {
     struct cache_point_list pl;
@@ -330,6 +343,14 @@ static int load_job(struct cache *c, const struct plot_args *a, const char *job,
         start = (double)pl.items[0].ts_ms / 1000.0;
     for (i = 0; i < pl.n; i++)
         with_x += isfinite(point_x(&pl.items[i], a->x_kind, start));
+    if (with_x == 0 && a->x_auto && a->x_kind == SERIES_X_STEP && set->len == 0) {
+        /* the first job decides: epochs for a metric logged per epoch without steps */
+        a->x_kind = SERIES_X_EPOCH;
+        for (i = 0; i < pl.n; i++)
+            with_x += isfinite(point_x(&pl.items[i], a->x_kind, start));
+        if (with_x == 0)
+            a->x_kind = SERIES_X_STEP;
+    }
     if (with_x == 0) {
         rc = err_set(e, ERR_NOTFOUND,
                      "%s: no point of %s carries %s %s (the log never gave one); use --x "
@@ -381,7 +402,7 @@ out:
 }
 
 /* The cache path: the jobs in the order given, read from the local cache without syncing. */
-static int load_cache(const struct globals *g, const struct plot_args *a, struct series_set *set,
+static int load_cache(const struct globals *g, struct plot_args *a, struct series_set *set,
                       struct err *e)
 {
     struct cli_aws aws;

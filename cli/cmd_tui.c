@@ -76,6 +76,7 @@ int cmd_tui(const struct globals *g, int argc, char **argv)
     o.conn.cache_path = g->cache_path;
     o.conn.offline = g->offline;
     o.no_color = g->no_color;
+    o.no_mouse = g->no_mouse;
     o.read_only = g->read_only;
     o.reset_cache = g->reset_cache;
     o.interrupted = &cli_interrupted;

@@ -55,6 +55,7 @@ static void usage(FILE *f)
         "  --offline            use only the cache, never the network\n"
         "  --no-color           no colours (also NO_COLOR)\n"
         "  --read-only          hide and refuse every mutating action (launch, stop)\n"
+        "  --no-mouse           the full-screen UI does not take the mouse (click, wheel)\n"
         "  --version            print the version and exit\n"
         "  --help               print this help and exit\n"
         "\n"

@@ -25,6 +25,7 @@ const struct cli_opt cli_global_opts[] = {
     { "--no-color", NULL, false },
     { "--read-only", NULL, false },
     { "--reset-cache", NULL, false },
+    { "--no-mouse", NULL, false },
     { NULL, NULL, false },
 };
 
@@ -198,17 +199,17 @@ int cli_take_value(int argc, char **argv, int *i, const char *opt, const char **
 int cli_global_take(int argc, char **argv, int *i, struct globals *g)
 {
     const char **slots[] = { &g->profile, &g->region, &g->endpoint_url, &g->cache_path };
-    bool *flags[] = { &g->offline, &g->no_color, &g->read_only, &g->reset_cache };
+    bool *flags[] = { &g->offline, &g->no_color, &g->read_only, &g->reset_cache, &g->no_mouse };
     size_t k;
     int r;
 
-    /* the table's order: four value options, then four flags */
+    /* the table's order: four value options, then five flags */
     for (k = 0; k < 4; k++) {
         r = cli_take_value(argc, argv, i, cli_global_opts[k].name, slots[k]);
         if (r != 0)
             return r;
     }
-    for (k = 0; k < 4; k++) {
+    for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
         if (strcmp(argv[*i], cli_global_opts[4 + k].name) == 0) {
             *flags[k] = true;
             return 1;

@@ -317,8 +317,15 @@ int series_ema(const struct series *src, double w, struct series *dst, struct er
     size_t i;
     int rc;
 
+    /* TensorBoard's smoothing (tensorflow/tensorboard, tensorboard/components/vz_line_chart2/
+     * line-chart.ts, LineChart.resmoothDataset): last = last * w + (1 - w) * y over the finite
+     * points only, divided by the debias weight 1 - w^n (n = finite points so far), because an
+     * EMA started at 0 gives c * (1 - w^n) for a constant c. A constant series is copied as it
+     * is, so rounding in that division never turns a flat line into a slope. */
     if (!(w >= 0 && w < 1))
         return err_set(e, ERR_INVAL, "EMA weight %g: must be in [0, 1)", w);
+    if (src->n_finite > 0 && src->y_min == src->y_max)
+        w = 0;
     series_clear(dst);
     rc = series_reserve(dst, src->len, e);
     if (rc < 0)

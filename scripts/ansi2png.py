@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """ansi2png.py: renders a terminal capture with colours (tmux capture-pane -e -p) as a PNG.
 
-Usage: ansi2png.py IN.ansi OUT.png [IN.ansi OUT.png ...]
+Usage: ansi2png.py [--draw-braille] IN.ansi OUT.png [IN.ansi OUT.png ...]
 Needs Pillow and the DejaVu Sans Mono font (Debian: python3-pil, fonts-dejavu-core); exits 3
 when either is missing so that callers can skip quietly. Understands what tmux emits: SGR
 (bold, dim, italic, underline, reverse, 16/256/true colours, resets); other escape sequences
-are dropped."""
+are dropped.
+
+Braille patterns (U+2800..U+28FF, the charts' dots) are not in DejaVu Sans Mono: they are drawn
+with the first fallback font whose character map has them (DejaVu Sans has), else as dots drawn
+here, 2 x 4 per cell as a terminal shows them, so a chart never comes out as empty boxes."""
 import re
 import sys
 
@@ -24,6 +28,10 @@ BASE16 = [
     (102, 102, 102), (241, 76, 76), (35, 209, 139), (245, 245, 67),
     (59, 142, 234), (214, 112, 214), (41, 184, 219), (255, 255, 255),
 ]
+FALLBACK_FONTS = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"]
+BRAILLE = range(0x2800, 0x2900)
+# dot bit -> (column, row) inside the cell, ISO/TR 11548-1 numbering
+BRAILLE_DOTS = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3)]
 ESC = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\([A-Za-z0-9]|[=>])")
 
 
@@ -131,7 +139,46 @@ def parse(text):
     return rows
 
 
-def render(src, dst, fonts):
+_glyph_cache = {}
+
+
+def has_glyph(font, c):
+    """True when font maps c to a glyph of its own (not the .notdef box it draws for the rest)."""
+    key = (id(font), c)
+    if key not in _glyph_cache:
+        try:
+            mask = font.getmask(c)
+            _glyph_cache[key] = mask.getbbox() is not None and \
+                bytes(mask) != bytes(font.getmask("\U0010fffd"))
+        except Exception:
+            _glyph_cache[key] = False
+    return _glyph_cache[key]
+
+
+def braille_font(size):
+    """A fallback font with the braille patterns, or None."""
+    for name in FALLBACK_FONTS:
+        try:
+            f = ImageFont.truetype(FONT_DIR + name, size)
+        except OSError:
+            continue
+        if has_glyph(f, "\u28ff") and has_glyph(f, "\u2801"):
+            return f
+    return None
+
+
+def draw_braille(d, c, px, py, cw, ch, fg):
+    """The dots of braille pattern c drawn into the cell at (px, py)."""
+    bits = ord(c) - 0x2800
+    r = max(1, round(cw / 8))
+    for bit, (col, row) in enumerate(BRAILLE_DOTS):
+        if bits & (1 << bit):
+            x = px + cw * (1 + 2 * col) / 4
+            y = py + ch * (1 + 2 * row) / 8
+            d.ellipse([x - r, y - r, x + r, y + r], fill=fg)
+
+
+def render(src, dst, fonts, fallback=None):
     with open(src, encoding="utf-8", errors="replace") as f:
         rows = parse(f.read())
     regular = fonts[(False, False)]
@@ -146,7 +193,12 @@ def render(src, dst, fonts):
             px, py = 8 + x * cw, 8 + y * ch
             if bg != BG:
                 d.rectangle([px, py, px + cw - 1, py + ch - 1], fill=bg)
-            if c != " ":
+            if ord(c) in BRAILLE and not has_glyph(fonts[(bold, italic)], c):
+                if fallback is not None:
+                    d.text((px, py + 1), c, font=fallback, fill=fg)
+                else:
+                    draw_braille(d, c, px, py, cw, ch, fg)
+            elif c != " ":
                 d.text((px, py + 1), c, font=fonts[(bold, italic)], fill=fg)
             if under:
                 d.line([px, py + ch - 2, px + cw - 1, py + ch - 2], fill=fg)
@@ -154,8 +206,10 @@ def render(src, dst, fonts):
 
 
 def main(argv):
+    draw_dots = "--draw-braille" in argv
+    argv = [a for a in argv if a != "--draw-braille"]
     if len(argv) < 3 or len(argv) % 2 == 0:
-        sys.stderr.write("usage: ansi2png.py IN.ansi OUT.png [IN.ansi OUT.png ...]\n")
+        sys.stderr.write("usage: ansi2png.py [--draw-braille] IN.ansi OUT.png [IN.ansi OUT.png ...]\n")
         return 2
     try:
         fonts = {
@@ -166,8 +220,9 @@ def main(argv):
         }
     except OSError:
         return 3
+    fallback = None if draw_dots else braille_font(SIZE)
     for i in range(1, len(argv), 2):
-        render(argv[i], argv[i + 1], fonts)
+        render(argv[i], argv[i + 1], fonts, fallback)
     return 0
 
 

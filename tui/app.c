@@ -124,6 +124,11 @@ double app_now(const struct app *a)
     return a->now;
 }
 
+int app_key(const struct app *a)
+{
+    return a->key;
+}
+
 void app_push(struct app *a, const struct view_ops *ops, const char *job,
               const char (*jobs)[CACHE_JOB_NAME_MAX], size_t n_jobs)
 {
@@ -336,7 +341,7 @@ int app_act_help(struct view *v, struct app *a)
 {
     (void)v;
     a->help = !a->help;
-    a->help_top = 0;
+    memset(&a->help_list, 0, sizeof(a->help_list));
     return R_REDRAW;
 }
 
@@ -438,6 +443,45 @@ static void on_message(struct app *a, struct wmsg *m)
     a->dirty = true;
 }
 
+/* The help overlay scrolls with the list keys; F10 quits; any other key closes it. */
+static int help_key(struct app *a, int key)
+{
+    struct list_mouse m;
+
+    if (key == KEY_F(10) || key == KEY_CTRL_C)
+        return R_QUIT;
+    if (key == KEY_MOUSE) {
+        long row;
+
+        if (list_mouse_last(&m) && m.kind != LIST_MOUSE_CLICK)
+            list_mouse(&a->help_list, &m, 0, false, &row);
+        return R_REDRAW;
+    }
+    if (list_key(&a->help_list, key, LIST_KEYS_HJKL | LIST_KEYS_G) >= 0)
+        return R_REDRAW;
+    a->help = false;
+    return R_REDRAW;
+}
+
+/* A mouse event the view does not take: the wheel scrolls as Up/Down would. */
+static int mouse_fallback(struct app *a, struct view *v)
+{
+    struct list_mouse m;
+    int r = R_NONE, i, k;
+
+    if (!list_mouse_last(&m) || m.kind == LIST_MOUSE_CLICK)
+        return R_NONE;
+    k = m.kind == LIST_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN;
+    a->key = k;
+    for (i = 0; i < 3; i++) {
+        int one = keys_dispatch(v->ops->keys, v, a, k);
+
+        if (one != R_UNHANDLED)
+            r |= one;
+    }
+    return r;
+}
+
 static int handle_key(struct app *a, int key)
 {
     struct view *v = app_top(a);
@@ -447,25 +491,17 @@ static int handle_key(struct app *a, int key)
         return (key == 'q' || key == KEY_CTRL_C) ? R_QUIT : R_NONE;
     if (a->prompt != PROMPT_NONE)
         return app_prompt_key(a, key);
-    if (a->help) {
-        if (key == 'j' || key == KEY_DOWN) {
-            a->help_top++;
-            return R_REDRAW;
-        }
-        if (key == 'k' || key == KEY_UP) {
-            if (a->help_top > 0)
-                a->help_top--;
-            return R_REDRAW;
-        }
-        a->help = false;
-        return key == KEY_CTRL_C ? R_QUIT : R_REDRAW;
-    }
+    if (a->help)
+        return help_key(a, key);
     a->flash_until = 0;
+    a->key = key;
     r = R_UNHANDLED;
     if (v->ops->on_key)
         r = v->ops->on_key(v, a, key);
     if (r == R_UNHANDLED)
         r = keys_dispatch(v->ops->keys, v, a, key);
+    if (r == R_UNHANDLED && key == KEY_MOUSE)
+        return mouse_fallback(a, v);
     if (r == R_UNHANDLED) {
         if (a->o.read_only && keys_find(v->ops->keys, key, false)) {
             app_flash(a, true, "read-only: this action is disabled");
@@ -611,6 +647,15 @@ static void curses_start(struct app *a)
     nodelay(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);
+    if (!a->o.no_mouse) {
+        /* presses, not clicks: no click-interval wait; the wheel is buttons 4 and 5 */
+        mouseinterval(0);
+        mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+                  | BUTTON5_PRESSED
+#endif
+                  , NULL);
+    }
     theme_init(a->o.no_color ? THEME_NONE : THEME_256);
 }
 
@@ -638,6 +683,8 @@ static void tick(struct app *a)
         v->stale = true;
         a->dirty = true;
     }
+    if (app_header_stale(a))
+        a->dirty = true;
 }
 
 int tui_run(const struct tui_options *o, struct err *e)
@@ -726,6 +773,12 @@ int tui_run(const struct tui_options *o, struct err *e)
                 /* resizeterm() queues this after our own SIGWINCH handling: just redraw */
                 a->dirty = true;
                 continue;
+            }
+            if (key == KEY_MOUSE) {
+                struct list_mouse m;
+
+                if (!list_mouse_read(&m))
+                    continue;
             }
             apply(a, handle_key(a, key));
         }

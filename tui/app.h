@@ -15,6 +15,7 @@ struct tui_options {
      * connects with (its copy of cache_path is replaced by the resolved default) */
     struct worker_options conn;
     bool no_color;
+    bool no_mouse;                          /* --no-mouse: leave the mouse to the terminal */
     bool read_only;
     bool reset_cache;
     volatile sig_atomic_t *interrupted;    /* set by the process's SIGINT/SIGTERM handler */

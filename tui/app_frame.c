@@ -58,30 +58,49 @@ synced:
     snprintf(buf, size, "synced %s ago", age);
 }
 
+/* The sync state is drawn first, at the right, and never dropped: the scope on the left gets
+ * what is left (the endpoint goes first, then the scope is cut), the follow count goes when
+ * even the sync state alone is tight. */
+bool app_header_stale(struct app *a)
+{
+    char sync[300];
+    attr_t sa;
+
+    sync_label(a, sync, sizeof(sync), &sa);
+    return strcmp(sync, a->sync_drawn) != 0;
+}
+
 static void draw_header(struct app *a)
 {
     attr_t h = theme_attr(TH_HEADER), sa;
     char sync[300], tail[400];
-    int x = 0, w;
+    int x = 0, w, room;
 
     draw_fill(0, 0, COLS, h);
-    x += draw_fmt(0, x, COLS - x, h | A_BOLD, " sagetop ");
-    if (a->demo)
-        x += draw_str(0, x, COLS - x, " DEMO ", theme_attr(TH_HEADER_DEMO));
-    x += draw_fmt(0, x, COLS - x, h, " %s@%s %s", a->profile,
-                  a->account[0] ? a->account : "…", a->region);
-    if (a->endpoint[0] && (a->demo || !strstr(a->endpoint, "amazonaws.com")))
-        x += draw_fmt(0, x, COLS - x, h, "  %s", a->endpoint);
     sync_label(a, sync, sizeof(sync), &sa);
-    if (a->n_follows > 0)
-        snprintf(tail, sizeof(tail), "%s %s following %zu job%s ", sync, draw_sym(SYM_BULLET),
+    str_copy(a->sync_drawn, sizeof(a->sync_drawn), sync);
+    snprintf(tail, sizeof(tail), "%s ", sync);
+    if (a->n_follows > 0) {
+        char with[400];
+
+        snprintf(with, sizeof(with), "%s %s following %zu job%s ", sync, draw_sym(SYM_BULLET),
                  a->n_follows, a->n_follows == 1 ? "" : "s");
-    else
-        snprintf(tail, sizeof(tail), "%s ", sync);
+        if (utf8_width(with, strlen(with)) <= COLS / 2)
+            str_copy(tail, sizeof(tail), with);
+    }
     w = utf8_width(tail, strlen(tail));
-    if (COLS - w > x + 1)
-        draw_str(0, COLS - w, w, tail, a->sync_state == SYNC_ERROR && a->have_sync
-                 ? theme_attr(TH_HEADER) | A_BOLD : h);
+    if (w > COLS)
+        w = COLS;
+    draw_str(0, COLS - w, w, tail, a->sync_state == SYNC_ERROR && a->have_sync
+             ? theme_attr(TH_HEADER) | A_BOLD : h);
+    room = COLS - w - 1;
+    x += draw_fmt(0, x, room - x, h | A_BOLD, " sagetop ");
+    if (a->demo)
+        x += draw_str(0, x, room - x, " DEMO ", theme_attr(TH_HEADER_DEMO));
+    x += draw_fmt(0, x, room - x, h, " %s@%s %s", a->profile,
+                  a->account[0] ? a->account : "…", a->region);
+    if (a->endpoint[0] && (a->demo || !strstr(a->endpoint, "amazonaws.com")) && room - x > 12)
+        draw_fmt(0, x, room - x, h, "  %s", a->endpoint);
 }
 
 static void draw_title_line(struct app *a)
@@ -183,9 +202,9 @@ static void draw_help(struct app *a)
 {
     struct view *v = app_top(a);
     const struct key_binding *tables[2] = { v->ops->keys, keys_global };
-    int h = LINES - 4, w = COLS - 8, y0 = 2, x0 = 4, row = 0, total, t;
+    int h = LINES - 4, w = COLS - 8, y0 = 2, x0 = 4, row = 0, total, t, top;
     attr_t n = theme_attr(TH_NORMAL), k = theme_attr(TH_FOOTER_KEY);
-    char title[64];
+    char title[96];
 
     if (w > 90) {
         x0 = (COLS - 90) / 2;
@@ -194,22 +213,28 @@ static void draw_help(struct app *a)
     total = count_help_lines(tables[0], a->o.read_only) + count_help_lines(keys_global, false) + 3;
     if (h > total + 2)
         h = total + 2;
-    if (a->help_top > total - (h - 2))
-        a->help_top = total - (h - 2) < 0 ? 0 : total - (h - 2);
-    snprintf(title, sizeof(title), "keys: %s (any key closes)", v->ops->name);
+    list_resize(&a->help_list, (size_t)total, h - 2);
+    top = (int)a->help_list.top;
+    snprintf(title, sizeof(title), "keys: %s (%sother keys close)", v->ops->name,
+             total > h - 2 ? "j/k PgDn/PgUp scroll, " : "");
     draw_box(y0, x0, h, w, title, n);
+    /* rows cut above or below: a marker on the box's edge */
+    if (list_more_above(&a->help_list))
+        draw_fmt(y0, x0 + w - 10, 8, theme_attr(TH_TITLE), " %s more ", draw_sym(SYM_UP));
+    if (list_more_below(&a->help_list))
+        draw_fmt(y0 + h - 1, x0 + w - 10, 8, theme_attr(TH_TITLE), " %s more ", draw_sym(SYM_DOWN));
     for (t = 0; t < 2; t++) {
         const struct key_binding *b;
         int y;
 
-        y = y0 + 1 + row - a->help_top;
+        y = y0 + 1 + row - top;
         if (y > y0 && y < y0 + h - 1)
             draw_str(y, x0 + 2, w - 4, t == 0 ? v->ops->name : "everywhere", theme_attr(TH_TITLE));
         row++;
         for (b = tables[t]; b && b->label; b++) {
             if ((b->flags & KB_HIDDEN) || (a->o.read_only && (b->flags & KB_MUTATING)))
                 continue;
-            y = y0 + 1 + row - a->help_top;
+            y = y0 + 1 + row - top;
             row++;
             if (y <= y0 || y >= y0 + h - 1)
                 continue;

@@ -14,6 +14,7 @@
 
 #include "tui/app.h"
 #include "tui/input.h"
+#include "tui/list.h"
 #include "tui/worker.h"
 
 #define MIN_COLS 60
@@ -57,6 +58,7 @@ struct app {
     char sync_text[256];
     double synced_at, retry_until;
     bool have_sync;
+    char sync_drawn[300];        /* the sync label as last drawn (app_header_stale()) */
     struct follow_info follows[FOLLOW_MAX];
     size_t n_follows;
     /* footer flash */
@@ -75,7 +77,8 @@ struct app {
     int pick_kind;               /* 0 profile, 1 region */
     struct history_slot hist[4];
     bool help;
-    int help_top;
+    struct list help_list;       /* the help overlay's scroll (rows: its lines) */
+    int key;                     /* the key being handled (app_key()) */
     /* terminal */
     bool utf8, too_small, dirty, quit;
     double now;
@@ -96,5 +99,8 @@ void app_prompt_clean(struct app *a);
 /* app_frame.c */
 /* Draws the whole screen: header, the top view's body, title, help, picker, footer. */
 void app_render(struct app *a);
+/* True when the header's sync label ("synced 5 s ago") reads differently now than when it was
+ * last drawn: every view's screen is redrawn for it, whatever the view's own ticks say. */
+bool app_header_stale(struct app *a);
 
 #endif

@@ -342,7 +342,7 @@ static void draw_markers(struct chart_raster *r, const struct frame *f,
         double y;
         int color = chart_run_color(lines[i].run);
 
-        if (s == NULL || !series_stats(s, &st) || lines[i].dim)
+        if (s == NULL || !series_stats(s, &st) || lines[i].smoothed)
             continue;
         if (chart_axis_y(f, st.max, &y))
             chart_cell_set(r, point_row(r, f, y), point_col(r, f, st.max_x), bx->max, color,
@@ -424,6 +424,8 @@ static void draw_legend(struct chart_raster *r, const struct chart_line *lines, 
                 format_x_exact(o->x_kind, s->pts[k].x, a, sizeof(a));
                 snprintf(text, sizeof(text), "  %s at %s %s", v, x_kind_name(o->x_kind), a);
             }
+        } else if (s != NULL && lines[i].smoothed) {
+            text[0] = '\0';   /* the label says "EMA w"; the raw line's entry has the figures */
         } else if (s != NULL && series_stats(s, &st)) {
             ticks_format_value(st.last, 4, v, sizeof(v));
             ticks_format_value(st.min, 4, a, sizeof(a));
@@ -470,6 +472,23 @@ static bool data_ranges(const struct chart_line *lines, size_t n, bool log_y, do
     return any;
 }
 
+/* True for a value range that is one value but for rounding (an EMA of a constant differs from
+ * it in the last bits): drawn as a flat line, not stretched to the full height. */
+static bool range_flat(double lo, double hi)
+{
+    return hi - lo <= 1e-9 * fmax(fabs(lo), fabs(hi));
+}
+
+/* A flat series sits in the middle: the axis is widened to be symmetric around its value, so the
+ * line lands on the middle row whatever round ticks were chosen around it. */
+static void centre_flat(struct frame *f, double value)
+{
+    double half = fmax(value - f->y_lo, f->y_hi - value);
+
+    f->y_lo = value - half;
+    f->y_hi = value + half;
+}
+
 /* Rows: title, plot, axis, x labels, legend. Sets the plot's rows; returns the legend's. */
 static int layout_rows(struct chart_raster *r, const struct chart_opts *o, size_t n)
 {
@@ -501,7 +520,7 @@ static int gutter_width(const struct chart_line *lines, size_t n, const struct c
         char v[LABEL_MAX];
         int w;
 
-        if (lines[k].s == NULL || lines[k].dim || !series_stats(lines[k].s, &st))
+        if (lines[k].s == NULL || lines[k].smoothed || !series_stats(lines[k].s, &st))
             continue;
         w = (int)ticks_format_value(st.last, 4, v, sizeof(v)) + 1;
         if (w > gutter_w)
@@ -581,7 +600,7 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     double xlo, xhi, ylo, yhi;
     int legend_rows, label_w = 1, gutter_w, i, rc, cursor_col = -1, max_ticks;
     size_t k;
-    bool any;
+    bool any, flat;
 
     if (o->width < 20 || o->height < 5 || o->width > CHART_MAX_SIDE ||
         o->height > CHART_MAX_SIDE)
@@ -598,6 +617,13 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     blank(r);
     f.log_y = r->log_y = o->log_y;
     any = data_ranges(lines, n, o->log_y, &xlo, &xhi, &ylo, &yhi);
+    flat = any && !o->log_y && range_flat(ylo, yhi);
+    if (flat) {
+        double c = (ylo + yhi) / 2, d = c == 0 ? 1 : fabs(c) * 0.1;
+
+        ylo = c - d;
+        yhi = c + d;
+    }
     legend_rows = layout_rows(r, o, n);
 
     /* y ticks first: their labels decide where the plot starts */
@@ -643,6 +669,11 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     f.x_hi = r->x_hi = xt.hi;
     f.y_lo = r->y_lo = o->log_y ? log10(yt.lo) : yt.lo;
     f.y_hi = r->y_hi = o->log_y ? log10(yt.hi) : yt.hi;
+    if (flat) {
+        centre_flat(&f, (ylo + yhi) / 2);
+        r->y_lo = f.y_lo;
+        r->y_hi = f.y_hi;
+    }
 
     /* the curves: dimmed ones first, so the others are drawn over them */
     memset(r->bits_, 0, (size_t)r->plot_w * (size_t)r->plot_h);

@@ -75,7 +75,9 @@ struct chart_line {
     const struct series *s;   /* borrowed; drawn in array order, so sort it by x first */
     const char *label;        /* legend text; NULL uses s->name */
     int run;                  /* run index: picks the colour and the ASCII glyph */
-    bool dim;                 /* e.g. the raw series under its EMA */
+    bool dim;                 /* faint: the raw series under its EMA */
+    bool smoothed;            /* an EMA drawn over its (dim) raw line: it gets no markers and
+                               * no last/min/max, which always read the raw values */
 };
 
 struct chart_opts {
@@ -131,8 +133,9 @@ int chart_render_text(const struct chart_line *lines, size_t n, const struct cha
                       bool ansi, char **out, size_t *len, struct err *e);
 
 /* What `sagetop plot` draws: one line per series (run index = position, so colours follow the
- * order of the jobs given), each smoothed with an EMA of weight ema when ema > 0 (the factor shows
- * in the title), titled "metric" plus the options in effect unless o->title is set. */
+ * order of the jobs given). With ema > 0 each raw series is drawn faint with its EMA (weight ema,
+ * debiased) over it, labelled "NAME EMA 0.6"; markers and the last-value label stay on the raw
+ * points. Titled "metric" plus the options in effect unless o->title is set. */
 int chart_plot_text(struct series *const *v, size_t n, const char *metric, double ema,
                     const struct chart_opts *o, bool ansi, char **out, size_t *len,
                     struct err *e);

@@ -187,6 +187,9 @@ void chart_encode_plot(struct chart_raster *r, const struct chart_line *lines, i
                 const struct chart_line *l = &lines[r->owner_[ci] - 1];
 
                 chart_cell_glyph(r->glyphs, b, l->run, ch);
+                /* ASCII has no faint text: a raw line under its EMA is drawn in dots */
+                if (l->dim && r->glyphs == CHART_GLYPHS_ASCII)
+                    strcpy(ch, ".");
                 chart_cell_set(r, r->plot_y + row, r->plot_x + col, ch, chart_run_color(l->run),
                          l->dim ? CHART_ATTR_DIM : 0);
             }

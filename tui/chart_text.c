@@ -87,31 +87,43 @@ int chart_plot_text(struct series *const *v, size_t n, const char *metric, doubl
                     const struct chart_opts *o, bool ansi, char **out, size_t *len,
                     struct err *e)
 {
-    struct chart_line *lines = calloc(n > 0 ? n : 1, sizeof(*lines));
+    /* with ema: raw (dim) then its EMA for each series, so the smoothed line is drawn on top */
+    size_t per = ema > 0 ? 2 : 1, i, nl = 0;
+    struct chart_line *lines = calloc(n > 0 ? n * per : 1, sizeof(*lines));
     struct series **smooth = calloc(n > 0 ? n : 1, sizeof(*smooth));
+    char **labels = calloc(n > 0 ? n : 1, sizeof(*labels));
     struct chart_opts opts = *o;
     char title[256];
-    size_t i;
     int rc = 0;
 
-    if (lines == NULL || smooth == NULL) {
+    if (lines == NULL || smooth == NULL || labels == NULL) {
         rc = err_set(e, ERR_NOMEM, "plot: out of memory");
         goto out;
     }
     for (i = 0; i < n; i++) {
-        lines[i].s = v[i];
-        lines[i].label = v[i]->name;
-        lines[i].run = (int)i;
+        lines[nl].s = v[i];
+        lines[nl].label = v[i]->name;
+        lines[nl].run = (int)i;
+        lines[nl].dim = ema > 0;
+        nl++;
         if (ema > 0) {
+            size_t cap = strlen(v[i]->name) + 32;
+
             smooth[i] = series_new(v[i]->name);
-            if (smooth[i] == NULL) {
+            labels[i] = malloc(cap);
+            if (smooth[i] == NULL || labels[i] == NULL) {
                 rc = err_set(e, ERR_NOMEM, "plot: out of memory");
                 goto out;
             }
             rc = series_ema(v[i], ema, smooth[i], e);
             if (rc < 0)
                 goto out;
-            lines[i].s = smooth[i];
+            snprintf(labels[i], cap, "%s EMA %g", v[i]->name, ema);
+            lines[nl].s = smooth[i];
+            lines[nl].label = labels[i];
+            lines[nl].run = (int)i;
+            lines[nl].smoothed = true;
+            nl++;
         }
     }
     if (opts.title == NULL) {
@@ -123,12 +135,16 @@ int chart_plot_text(struct series *const *v, size_t n, const char *metric, doubl
             snprintf(title + k, sizeof(title) - (size_t)k, "  (log y)");
         opts.title = title;
     }
-    rc = chart_render_text(lines, n, &opts, ansi, out, len, e);
+    rc = chart_render_text(lines, nl, &opts, ansi, out, len, e);
 out:
-    for (i = 0; smooth != NULL && i < n; i++)
-        series_free(smooth[i]);
+    for (i = 0; i < n; i++) {
+        if (smooth != NULL)
+            series_free(smooth[i]);
+        if (labels != NULL)
+            free(labels[i]);
+    }
+    free(labels);
     free(smooth);
     free(lines);
     return rc;
 }
-

@@ -23,8 +23,8 @@ bool draw_utf8(void)
 
 const char *draw_sym(enum draw_sym s)
 {
-    static const char *const u[] = { "…", "▲", "▼", "●", "•", "─", "│", "→", "↵" };
-    static const char *const a[] = { "~", "^", "v", "*", "*", "-", "|", ">", "\\" };
+    static const char *const u[] = { "…", "▲", "▼", "●", "•", "─", "│", "→", "↵", "‹", "›" };
+    static const char *const a[] = { "~", "^", "v", "*", "*", "-", "|", ">", "\\", "<", ">" };
 
     if ((unsigned)s >= sizeof(u) / sizeof(u[0]))
         return "?";

@@ -49,7 +49,8 @@ void draw_set_utf8(bool utf8);
 bool draw_utf8(void);
 /* A symbol in the terminal's character set. */
 enum draw_sym { SYM_ELLIPSIS, SYM_UP, SYM_DOWN, SYM_MARK, SYM_BULLET, SYM_HLINE, SYM_VLINE,
-                SYM_ARROW, SYM_WRAP };
+                SYM_ARROW, SYM_WRAP,
+                SYM_MORE_LEFT, SYM_MORE_RIGHT };   /* "‹" "›": columns or text cut off */
 const char *draw_sym(enum draw_sym s);
 
 /* Draws clean UTF-8 (or ASCII) text at (y, x), at most w columns. Returns columns used. */

@@ -8,11 +8,13 @@
 #include "tui/app.h"
 
 const struct key_binding keys_global[] = {
-    { '?', "?", "help: every key of this view", app_act_help, KB_FOOTER },
+    { '?', "?/F1", "help: every key of this view", app_act_help, KB_FOOTER },
+    { KEY_F(1), "F1", "", app_act_help, KB_HIDDEN },
     { ':', ":", "command line (:q :sort :cols :jobs :profile :region)", app_act_command, KB_FOOTER },
     { 'q', "q", "back; quit from the job list", app_act_back, KB_FOOTER },
     { KEY_ESCAPE, "Esc", "back", app_act_back, 0 },
-    { 'Q', "Q", "quit", app_act_quit, 0 },
+    { 'Q', "Q/F10", "quit", app_act_quit, 0 },
+    { KEY_F(10), "F10", "", app_act_quit, KB_HIDDEN },
     { KEY_CTRL_C, "^C", "quit", app_act_quit, KB_HIDDEN },
     { KEY_CTRL_L, "^L", "redraw the screen", app_act_redraw, 0 },
     { 'R', "R", "refresh from AWS now", app_act_refresh, 0 },
@@ -72,6 +74,10 @@ const char *keys_name(int key, char *buf, size_t size)
         return "Tab";
     default:
         break;
+    }
+    if (key >= KEY_F(1) && key <= KEY_F(12)) {
+        snprintf(buf, size, "F%d", key - KEY_F0);
+        return buf;
     }
     if (key > 0 && key < 32)
         snprintf(buf, size, "^%c", key + 64);

@@ -18,6 +18,28 @@
     { 'k', "k/Up", "scroll up", (up), 0 },                       \
     { KEY_UP, "Up", "scroll up", (up), KB_HIDDEN }
 
+/* The list widget's navigation keys (tui/list.h), all bound to one action that passes the key
+ * (app_key()) to list_key(): j/Down, k/Up, PgDn/^F, PgUp/^B, g/Home, G/End, and the mouse
+ * (KEY_MOUSE: wheel and click). next/prev/first/last are the help texts ("next job"). */
+#define KEYS_LIST_NAV(fn, next, prev, first, last)                  \
+    { 'j', "j/Down", next, (fn), 0 },                               \
+    { KEY_DOWN, "Down", next, (fn), KB_HIDDEN },                    \
+    { 'k', "k/Up", prev, (fn), 0 },                                 \
+    { KEY_UP, "Up", prev, (fn), KB_HIDDEN },                        \
+    { KEY_NPAGE, "PgDn/^F", "page down", (fn), 0 },                 \
+    { 6, "^F", "page down", (fn), KB_HIDDEN },                      \
+    { KEY_PPAGE, "PgUp/^B", "page up", (fn), 0 },                   \
+    { 2, "^B", "page up", (fn), KB_HIDDEN },                        \
+    { 'g', "g/Home", first, (fn), 0 },                              \
+    { KEY_HOME, "Home", first, (fn), KB_HIDDEN },                   \
+    { 'G', "G/End", last, (fn), 0 },                                \
+    { KEY_END, "End", last, (fn), KB_HIDDEN },                      \
+    { KEY_MOUSE, "mouse", "wheel scrolls, click selects", (fn), KB_HIDDEN }
+/* Left/Right scroll sideways (one action, the key through app_key()). */
+#define KEYS_LIST_SIDEWAYS(fn)                                      \
+    { KEY_RIGHT, "Right/Left", "scroll sideways", (fn), 0 },        \
+    { KEY_LEFT, "Left", "scroll sideways", (fn), KB_HIDDEN }
+
 /* Keys every view has (help, back, quit, command line, redraw). */
 extern const struct key_binding keys_global[];
 

@@ -112,6 +112,9 @@ bool app_utf8(const struct app *a);          /* false: draw ASCII only */
 /* Wall clock in epoch seconds, as the frame saw it at the start of this turn. */
 double app_now(const struct app *a);
 
+/* The key the current action was bound to (one action may serve several keys). */
+int app_key(const struct app *a);
+
 /* Opens a view on top of the current one (after the current action returns). job may be NULL;
  * jobs/n_jobs the marked jobs (n_jobs <= VIEW_MAX_JOBS). */
 void app_push(struct app *a, const struct view_ops *ops, const char *job,

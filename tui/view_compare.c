@@ -21,6 +21,7 @@
 #include "tui/chart_draw.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/list.h"
 #include "tui/sanitize.h"
 #include "tui/views.h"
 
@@ -70,6 +71,7 @@ struct compare_state {
     int colw[SEC_COUNT][CV_CELLS];
     size_t top;
     int page;
+    struct list cols;            /* only its horizontal scroll: hoff, content_w, view_w */
     char error[CACHE_JOB_NAME_MAX + ERR_MSG_MAX + 8];
     struct chart_raster raster;
 };
@@ -323,7 +325,10 @@ static void page_metrics(struct compare_state *s)
         set_cell(s, l, 0, buf, r == s->chart_metric ? TH_SELECTED : TH_NORMAL, false);
         for (k = 0; k < s->n; k++) {
             const struct compare_metric_cell *c = &m->cells[k];
-            bool best = m->best_job == (int)k;
+            /* every job that reached the best value is starred: a tie has no single winner,
+             * and starring the first of them would rank jobs by their position */
+            bool best = m->best_job >= 0 && c->present &&
+                        c->best == m->cells[m->best_job].best;
             double v = NAN;
 
             if (c->present) {
@@ -471,22 +476,56 @@ static void reload(struct compare_state *s, struct view *v, struct app *a)
 
 /* ---- drawing ------------------------------------------------------------------------- */
 
-static void draw_line(const struct compare_state *s, const struct cv_line *l, int y, int x0,
-                      int w)
+/* The width of a table line: its cells at their section's column widths, two apart. */
+static int line_width(const struct compare_state *s, const struct cv_line *l)
 {
-    int x = x0, c;
+    int c, w = 0;
 
-    for (c = 0; c < l->ncells && x < x0 + w; c++) {
+    if (l->section == SEC_TITLE)
+        return 0;
+    for (c = 0; c < l->ncells; c++)
+        w += s->colw[l->section][c] + (c > 0 ? 2 : 0);
+    return w;
+}
+
+/* Past the first n characters of sanitized text (one column each). */
+static const char *skip_cols(const char *p, int n)
+{
+    while (n > 0 && *p != '\0') {
+        p++;
+        while ((*p & 0xc0) == 0x80)
+            p++;
+        n--;
+    }
+    return p;
+}
+
+/* A line scrolled left by hoff columns; a table line cut at either side gets a marker there. */
+static void draw_line(const struct compare_state *s, const struct cv_line *l, int y, int x0,
+                      int w, int hoff)
+{
+    int vx = 0, c, lw = line_width(s, l);
+
+    if (l->section == SEC_TITLE)
+        hoff = 0;
+    for (c = 0; c < l->ncells && vx - hoff < w; c++) {
         int cw = l->section == SEC_TITLE ? w : s->colw[l->section][c];
+        int cut = hoff > vx ? hoff - vx : 0, x = x0 + vx + cut - hoff;
         attr_t at = theme_attr((enum theme_role)l->role[c]) | (l->bold[c] ? A_BOLD : 0);
 
         if (l->role[c] >= TH_SERIES0)
             at = theme_series_attr(l->role[c] - TH_SERIES0);
-        if (cw > x0 + w - x)
-            cw = x0 + w - x;
-        draw_str(y, x, cw, l->cell[c], at);
-        x += cw + 2;
+        if (cut < cw) {
+            int show = cw - cut < x0 + w - x ? cw - cut : x0 + w - x;
+
+            draw_str(y, x, show, skip_cols(l->cell[c], cut), at);
+        }
+        vx += cw + 2;
     }
+    if (hoff > 0 && lw > 0)
+        draw_str(y, x0, 1, draw_sym(SYM_MORE_LEFT), theme_attr(TH_TITLE) | A_BOLD);
+    if (lw - hoff > w)
+        draw_str(y, x0 + w - 1, 1, draw_sym(SYM_MORE_RIGHT), theme_attr(TH_TITLE) | A_BOLD);
 }
 
 /* The curve of metric mi of job j on x kind k; NULL when out of memory. */
@@ -583,8 +622,14 @@ static void compare_draw(struct view *v, struct app *a, const struct rect *r)
     s->page = text_h;
     if (s->top + (size_t)text_h > s->n_lines)
         s->top = s->n_lines > (size_t)text_h ? s->n_lines - (size_t)text_h : 0;
+    s->cols.content_w = 0;
+    for (i = 0; i < s->n_lines; i++)
+        if (line_width(s, &s->lines[i]) > s->cols.content_w)
+            s->cols.content_w = line_width(s, &s->lines[i]);
+    s->cols.view_w = r->w;
+    list_hscroll(&s->cols, 0);    /* clamps after a resize or a narrower table */
     for (i = 0; (int)i < text_h && s->top + i < s->n_lines; i++)
-        draw_line(s, &s->lines[s->top + i], r->y + (int)i, r->x, r->w);
+        draw_line(s, &s->lines[s->top + i], r->y + (int)i, r->x, r->w, s->cols.hoff);
     if (chart_h >= 5)
         draw_chart(s, a, r->y + text_h, r->x, r->w, chart_h);
 }
@@ -660,6 +705,15 @@ static int act_up(struct view *v, struct app *a) { (void)a; return scroll_by(v, 
 static int act_pgdn(struct view *v, struct app *a) { (void)a; return scroll_by(v, S(v)->page > 1 ? S(v)->page - 1 : 1); }
 static int act_pgup(struct view *v, struct app *a) { (void)a; return scroll_by(v, -(S(v)->page > 1 ? S(v)->page - 1 : 1)); }
 
+/* Left/Right (h/l): the tables sideways, a third of the screen at a time. */
+static int act_side(struct view *v, struct app *a)
+{
+    struct compare_state *s = S(v);
+    int key = app_key(a), d = s->cols.view_w / 3 > 4 ? s->cols.view_w / 3 : 4;
+
+    return list_hscroll(&s->cols, key == KEY_LEFT || key == 'h' ? -d : d) ? R_REDRAW : R_NONE;
+}
+
 static const struct key_binding compare_keys[] = {
     { 'a', "a", "all rows", act_all, KB_FOOTER },
     { 'i', "i", "sagemaker_*", act_internal, KB_FOOTER },
@@ -672,6 +726,9 @@ static const struct key_binding compare_keys[] = {
     KEYS_SCROLL_LINES(act_down, act_up),
     { KEY_NPAGE, "PgDn", "page down", act_pgdn, 0 },
     { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
+    KEYS_LIST_SIDEWAYS(act_side),
+    { 'h', "h", "scroll left", act_side, KB_HIDDEN },
+    { 'l', "l", "scroll right", act_side, KB_HIDDEN },
     { 0, NULL, NULL, NULL, 0 },
 };
 

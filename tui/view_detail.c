@@ -92,9 +92,17 @@ static void add(struct detail_state *s, const char *label, const char *value, si
 
             if (off + fit < n) {
                 size_t k;
+                bool spaced = false;
 
-                for (k = fit; k > fit / 2; k--)
+                for (k = fit; k > fit / 2 && !spaced; k--)
                     if (clean[off + k - 1] == ' ') {
+                        cut = k;
+                        spaced = true;
+                    }
+                /* an S3 path or ARN breaks only after a '/' (or an ARN's ':'), so each row
+                 * holds whole names and the rows joined give the path back */
+                for (k = fit; !spaced && k > 0; k--)
+                    if (clean[off + k - 1] == '/' || clean[off + k - 1] == ':') {
                         cut = k;
                         break;
                     }

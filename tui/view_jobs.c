@@ -10,20 +10,23 @@
 #include "cache/session.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/list.h"
 #include "tui/sanitize.h"
 #include "tui/view_jobs_internal.h"
 #include "tui/views.h"
 
+/* Priorities (list.h): the higher, the longer a column stays as the terminal narrows. STATUS
+ * and the eval metrics outrank SECONDARY, which repeats STATUS for finished jobs. */
 static const struct column jobs_builtin[] = {
-    { "name", "NAME", "name", 0, false },
-    { "status", "STATUS", "status", 10, false },
-    { "secondary", "SECONDARY", "secondary", 13, false },
-    { "created", "AGE", "created", 6, true },
-    { "duration", "DURATION", "duration", 8, true },
-    { "instance", "INSTANCE", "instance_type", 18, false },
-    { "spot", "SPOT", "spot_savings", 5, true },
-    { "m.eval_loss", "EVAL_LOSS", NULL, 10, true },
-    { "m.eval_accuracy", "EVAL_ACC", NULL, 9, true },
+    { "name", "NAME", "name", 0, false, 10 },
+    { "status", "STATUS", "status", 10, false, 9 },
+    { "secondary", "SECONDARY", "secondary", 13, false, 1 },
+    { "created", "AGE", "created", 6, true, 6 },
+    { "duration", "DURATION", "duration", 8, true, 4 },
+    { "instance", "INSTANCE", "instance_type", 18, false, 3 },
+    { "spot", "SPOT", "spot_savings", 5, true, 2 },
+    { "m.eval_loss", "EVAL_LOSS", NULL, 10, true, 8 },
+    { "m.eval_accuracy", "EVAL_ACC", NULL, 9, true, 7 },
 };
 #define JOBS_N_BUILTIN (sizeof(jobs_builtin) / sizeof(jobs_builtin[0]))
 
@@ -112,111 +115,150 @@ static void cell_text(struct jobs_state *s, struct app *a, const struct row *r, 
     }
 }
 
-static void layout(struct jobs_state *s, int w, int *widths)
+int jobs_layout(const struct jobs_state *s, int w, int *widths)
 {
-    int used = 2, i, name_w;
+    struct list_col lc[MAX_COLS] = { { 0 } };
+    int out[MAX_COLS];
+    size_t map[MAX_COLS], i, n = 0;
+    int hidden = 0;
 
-    for (i = 0; i < (int)s->n_cols; i++) {
-        widths[i] = s->cols[i].width;
-        if (i > 0)
-            used += widths[i] + 1;
-    }
-    name_w = w - used;
-    /* narrow terminal: drop columns from the right until the name has 20 columns */
-    for (i = (int)s->n_cols - 1; name_w < 20 && i > 1; i--) {
-        name_w += widths[i] + 1;
+    /* the columns scrolled off to the left (1..hcol) take no part in the layout */
+    for (i = 0; i < s->n_cols; i++) {
         widths[i] = 0;
+        if (i > 0 && i <= s->hcol)
+            continue;
+        lc[n].width = i == 0 ? 0 : s->cols[i].width;
+        lc[n].min_w = 20;
+        lc[n].max_w = 64;
+        lc[n].priority = s->cols[i].priority;
+        map[n++] = i;
     }
-    if (name_w > 64)
-        name_w = 64;
-    widths[0] = name_w < 8 ? 8 : name_w;
+    list_layout(lc, n, w > 0 ? w : 80, 2, out);
+    for (i = 0; i < n; i++)
+        widths[map[i]] = out[i];
+    for (i = 1; i < s->n_cols; i++)
+        hidden += widths[i] == 0;
+    return hidden;
+}
+
+/* One cell at (y, x) in w columns: right-aligned numbers, the name cut in the middle (its end,
+ * a timestamp, tells jobs apart). */
+static void draw_cell(const struct column *col, bool is_name, int y, int x, int w,
+                      const char *text, attr_t at)
+{
+    int tw = utf8_width(text, strlen(text));
+    char cut[300];
+
+    if (col->right) {
+        draw_str(y, x + (w > tw ? w - tw : 0), w, text, at);
+    } else if (is_name && tw > w) {
+        list_ellipsize_middle(text, strlen(text), w, draw_sym(SYM_ELLIPSIS), cut, sizeof(cut));
+        draw_str(y, x, w, cut, at);
+    } else {
+        draw_str(y, x, w, text, at);
+    }
+}
+
+static void draw_headings(struct jobs_state *s, const struct rect *r, const int *widths,
+                          int hidden)
+{
+    int x = r->x + 2;
+    size_t c, right_cut = 0;
+
+    draw_fill(r->y, r->x, r->w, theme_attr(TH_TITLE));
+    if (s->hcol > 0)
+        draw_str(r->y, r->x, 1, draw_sym(SYM_MORE_LEFT), theme_attr(TH_TITLE) | A_BOLD);
+    for (c = 0; c < s->n_cols; c++) {
+        char t[48];
+        bool sorted = strcmp(col_sort_key(&s->cols[c]), s->sort) == 0;
+
+        if (widths[c] == 0) {
+            right_cut += c > s->hcol;
+            continue;
+        }
+        snprintf(t, sizeof(t), "%s%s", s->cols[c].title,
+                 sorted ? draw_sym(s->desc ? SYM_DOWN : SYM_UP) : "");
+        draw_cell(&s->cols[c], false, r->y, x, widths[c], t, theme_attr(TH_TITLE));
+        x += widths[c] + 1;
+    }
+    /* columns that did not fit: a marker at the right end (Right scrolls to them) */
+    if (hidden > 0 && right_cut > 0)
+        draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_MORE_RIGHT),
+                 theme_attr(TH_TITLE) | A_BOLD);
+}
+
+static void draw_row(struct jobs_state *s, struct app *a, const struct row *row, bool sel,
+                     int y, const struct rect *r, const int *widths)
+{
+    bool mark = is_marked(s, row->job.name, NULL);
+    attr_t base = sel ? theme_attr(TH_SELECTED) : 0;
+    int x = r->x + 2;
+    size_t c;
+
+    draw_fill(y, r->x, r->w, base);
+    if (mark)
+        draw_str(y, r->x, 2, draw_sym(SYM_MARK), base | theme_attr(TH_MARKED));
+    for (c = 0; c < s->n_cols; c++) {
+        char buf[256];
+        attr_t at;
+
+        if (widths[c] == 0)
+            continue;
+        cell_text(s, a, row, c, buf, sizeof(buf), &at);
+        if (sel)
+            at = base | (at & A_BOLD);
+        else if (c == 0 && mark)
+            at = theme_attr(TH_MARKED);
+        draw_cell(&s->cols[c], c == 0, y, x, widths[c], buf, at);
+        x += widths[c] + 1;
+    }
 }
 
 static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
 {
     struct jobs_state *s = S(v);
-    int widths[MAX_COLS], rows = r->h - 1, x, y;
-    size_t c, i;
+    int widths[MAX_COLS], rows = r->h - 1, hidden;
+    size_t i, top;
 
-    if (s->stale || s->page != (rows > WINDOW_MAX / 3 ? WINDOW_MAX / 3 : rows) ||
-        (s->n_rows == 0 && s->count > 0))
+    if (s->stale || s->list.page != (rows > WINDOW_MAX / 3 ? WINDOW_MAX / 3 : rows) ||
+        (s->n_rows == 0 && s->list.count > 0))
         jobs_refresh_window(s, a, rows, true);
     /* the cursor may have moved out of the screen, the screen out of the fetched rows */
-    if (s->cur < s->top || s->cur >= s->top + (size_t)rows || s->top < s->rows_top ||
-        (s->top + (size_t)rows > s->rows_top + s->n_rows && s->rows_top + s->n_rows < s->count))
+    if (s->list.cur < s->list.top || s->list.cur >= s->list.top + (size_t)rows ||
+        s->list.top < s->rows_top ||
+        (s->list.top + (size_t)rows > s->rows_top + s->n_rows &&
+         s->rows_top + s->n_rows < s->list.count))
         jobs_refresh_window(s, a, rows, false);
-    layout(s, r->w, widths);
-    x = r->x + 2;
-    draw_fill(r->y, r->x, r->w, theme_attr(TH_TITLE));
-    for (c = 0; c < s->n_cols; c++) {
-        char t[48];
-        bool sorted = strcmp(col_sort_key(&s->cols[c]), s->sort) == 0;
-
-        if (widths[c] == 0)
-            continue;
-        snprintf(t, sizeof(t), "%s%s", s->cols[c].title,
-                 sorted ? draw_sym(s->desc ? SYM_DOWN : SYM_UP) : "");
-        if (s->cols[c].right) {
-            int tw = utf8_width(t, strlen(t));
-
-            draw_str(r->y, x + (widths[c] > tw ? widths[c] - tw : 0), widths[c], t,
-                     theme_attr(TH_TITLE));
-        } else {
-            draw_str(r->y, x, widths[c], t, theme_attr(TH_TITLE));
-        }
-        x += widths[c] + 1;
-    }
+    s->width = r->w - 1;
+    s->rect = *r;
+    /* one column kept for the markers of cut rows and columns */
+    hidden = jobs_layout(s, r->w - 1, widths);
+    memcpy(s->widths, widths, sizeof(s->widths));
+    draw_headings(s, r, widths, hidden);
     if (s->error[0]) {
         draw_str(r->y + 1, r->x + 2, r->w - 2, s->error, theme_attr(TH_ERROR));
         return;
     }
-    if (s->count == 0) {
+    if (s->list.count == 0) {
         draw_str(r->y + 2, r->x + 2, r->w - 2,
                  s->filter[0] || s->status[0] ? "no job matches the filter (Esc clears it)"
                                                : "no jobs in the cache yet: syncing…",
                  theme_attr(TH_DIM));
         return;
     }
-    if (s->top >= s->rows_top && s->top < s->rows_top + s->n_rows) {
-        size_t vis = s->rows_top + s->n_rows - s->top;
+    top = s->list.top;
+    if (top >= s->rows_top && top < s->rows_top + s->n_rows) {
+        size_t vis = s->rows_top + s->n_rows - top;
 
-        jobs_load_cells(s, a, &s->rows[s->top - s->rows_top], vis < (size_t)rows ? vis : (size_t)rows);
+        jobs_load_cells(s, a, &s->rows[top - s->rows_top], vis < (size_t)rows ? vis : (size_t)rows);
     }
-    for (i = 0; s->top + i < s->rows_top + s->n_rows && (int)i < rows; i++) {
-        const struct row *row = &s->rows[s->top - s->rows_top + i];
-        bool sel = s->top + i == s->cur;
-        bool mark = is_marked(s, row->job.name, NULL);
-        attr_t base = sel ? theme_attr(TH_SELECTED) : 0;
-
-        y = r->y + 1 + (int)i;
-        draw_fill(y, r->x, r->w, base);
-        if (mark)
-            draw_str(y, r->x, 2, draw_sym(SYM_MARK), base | theme_attr(TH_MARKED));
-        x = r->x + 2;
-        for (c = 0; c < s->n_cols; c++) {
-            char buf[256];
-            attr_t at;
-
-            if (widths[c] == 0)
-                continue;
-            cell_text(s, a, row, c, buf, sizeof(buf), &at);
-            if (sel)
-                at = base | (at & A_BOLD);
-            else if (c == 0 && mark)
-                at = theme_attr(TH_MARKED);
-            if (s->cols[c].right) {
-                int tw = utf8_width(buf, strlen(buf));
-
-                draw_str(y, x + (widths[c] > tw ? widths[c] - tw : 0), widths[c], buf, at);
-            } else {
-                int used = draw_str(y, x, widths[c], buf, at);
-
-                if (c == 0 && used == widths[c] && utf8_width(buf, strlen(buf)) > widths[c])
-                    draw_str(y, x + widths[c] - 1, 1, draw_sym(SYM_ELLIPSIS), at);
-            }
-            x += widths[c] + 1;
-        }
-    }
+    for (i = 0; top + i < s->rows_top + s->n_rows && (int)i < rows; i++)
+        draw_row(s, a, &s->rows[top - s->rows_top + i], top + i == s->list.cur,
+                 r->y + 1 + (int)i, r, widths);
+    if (list_more_above(&s->list))
+        draw_str(r->y + 1, r->x + r->w - 1, 1, draw_sym(SYM_UP), theme_attr(TH_DIM) | A_BOLD);
+    if (list_more_below(&s->list))
+        draw_str(r->y + rows, r->x + r->w - 1, 1, draw_sym(SYM_DOWN), theme_attr(TH_DIM) | A_BOLD);
 }
 
 static void jobs_title(struct view *v, struct app *a, char *buf, size_t size)
@@ -227,7 +269,7 @@ static void jobs_title(struct view *v, struct app *a, char *buf, size_t size)
     (void)a;
     if (s->n_marks)
         snprintf(marks, sizeof(marks), "  %zu marked", s->n_marks);
-    snprintf(buf, size, "jobs (%zu)  sort: %s%s%s%s%s%s%s%s", s->count, s->sort,
+    snprintf(buf, size, "jobs (%zu)  sort: %s%s%s%s%s%s%s%s", s->list.count, s->sort,
              s->desc ? " desc" : "", s->filter[0] ? "  filter: " : "", s->filter,
              s->status[0] && !strstr(s->filter, "status") ? "  status: " : "",
              s->status[0] && !strstr(s->filter, "status") ? s->status : "",
@@ -240,28 +282,63 @@ static void jobs_title(struct view *v, struct app *a, char *buf, size_t size)
 
 static int move_cursor(struct jobs_state *s, long delta)
 {
-    long cur = (long)s->cur + delta;
-
-    if (s->count == 0)
-        return R_NONE;
-    if (cur < 0)
-        cur = 0;
-    if (cur >= (long)s->count)
-        cur = (long)s->count - 1;
-    s->cur = (size_t)cur;
-    if (s->cur < s->top)
-        s->top = s->cur;
-    if (s->page > 0 && s->cur >= s->top + (size_t)s->page)
-        s->top = s->cur - (size_t)s->page + 1;
-    return R_REDRAW;
+    return list_move(&s->list, delta) ? R_REDRAW : R_NONE;
 }
 
-static int act_down(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), 1); }
-static int act_up(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), -1); }
-static int act_pgdn(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), S(v)->page > 1 ? S(v)->page - 1 : 1); }
-static int act_pgup(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), -(S(v)->page > 1 ? S(v)->page - 1 : 1)); }
-static int act_top(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), -(long)S(v)->count); }
-static int act_bottom(struct view *v, struct app *a) { (void)a; return move_cursor(S(v), (long)S(v)->count); }
+static int set_sort(struct jobs_state *s, const char *key, int desc);
+
+/* A click on a column heading sorts by it (again: reverses); on a row selects it. */
+static int jobs_mouse(struct jobs_state *s)
+{
+    struct list_mouse m;
+    long row;
+    int c;
+
+    if (!list_mouse_last(&m))
+        return R_NONE;
+    switch (list_mouse(&s->list, &m, s->rect.y + 1, true, &row)) {
+    case LIST_MOUSE_HEADER:
+        c = list_column_at(s->widths, s->n_cols, s->rect.x, 2, m.x);
+        return c < 0 ? R_NONE : set_sort(s, col_sort_key(&s->cols[c]), -1);
+    case LIST_MOUSE_MOVED:
+    case LIST_MOUSE_ROW:
+        return R_REDRAW;
+    default:
+        return R_NONE;
+    }
+}
+
+/* The list keys (KEYS_LIST_NAV) through the widget. */
+static int act_nav(struct view *v, struct app *a)
+{
+    int key = app_key(a);
+
+    if (key == KEY_MOUSE)
+        return jobs_mouse(S(v));
+    return list_key(&S(v)->list, key, LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW : R_NONE;
+}
+
+/* Right/Left: the columns after NAME scroll, so the ones that did not fit come into view. */
+static int act_sideways(struct view *v, struct app *a)
+{
+    struct jobs_state *s = S(v);
+    int widths[MAX_COLS];
+    size_t c;
+    bool cut_right = false;
+
+    jobs_layout(s, s->width, widths);
+    for (c = s->hcol + 1; c < s->n_cols; c++)
+        cut_right |= widths[c] == 0;
+    if (app_key(a) == KEY_RIGHT && cut_right && s->hcol + 2 < s->n_cols) {
+        s->hcol++;
+        return R_REDRAW;
+    }
+    if (app_key(a) == KEY_LEFT && s->hcol > 0) {
+        s->hcol--;
+        return R_REDRAW;
+    }
+    return R_NONE;
+}
 
 static int open_on_current(struct view *v, struct app *a, const struct view_ops *ops)
 {
@@ -336,7 +413,8 @@ static int submit_filter(struct view *v, struct app *a, const char *text)
         return R_REDRAW;
     }
     jobs_build_query(s);
-    s->cur = s->top = 0;
+    list_goto(&s->list, 0);
+    s->list.top = 0;
     return R_REDRAW;
 }
 
@@ -449,18 +527,8 @@ static const struct key_binding jobs_keys[] = {
     { 'u', "u", "clear all marks", act_unmark_all, 0 },
     { '/', "/", "filter: regex !regex status:X hp.k:v m.k<v", act_filter, KB_FOOTER },
     { KEY_ESCAPE, "Esc", "clear the filter", act_esc, 0 },
-    { 'j', "j/Down", "next job", act_down, 0 },
-    { KEY_DOWN, "Down", "next job", act_down, KB_HIDDEN },
-    { 'k', "k/Up", "previous job", act_up, 0 },
-    { KEY_UP, "Up", "previous job", act_up, KB_HIDDEN },
-    { KEY_NPAGE, "PgDn/^F", "page down", act_pgdn, 0 },
-    { 6, "^F", "page down", act_pgdn, KB_HIDDEN },
-    { KEY_PPAGE, "PgUp/^B", "page up", act_pgup, 0 },
-    { 2, "^B", "page up", act_pgup, KB_HIDDEN },
-    { 'g', "g/Home", "first job", act_top, 0 },
-    { KEY_HOME, "Home", "first job", act_top, KB_HIDDEN },
-    { 'G', "G/End", "last job", act_bottom, 0 },
-    { KEY_END, "End", "last job", act_bottom, KB_HIDDEN },
+    KEYS_LIST_NAV(act_nav, "next job", "previous job", "first job", "last job"),
+    KEYS_LIST_SIDEWAYS(act_sideways),
     { 'N', "N", "sort by name (again: reverse)", act_sort_name, 0 },
     { 'S', "S", "sort by status", act_sort_status, 0 },
     { 'A', "A", "sort by age", act_sort_age, 0 },

@@ -14,6 +14,7 @@
 
 #include "aws/err.h"
 #include "cache/cache.h"
+#include "tui/list.h"
 #include "tui/view.h"
 
 #define MAX_COLS 24
@@ -26,6 +27,7 @@ struct column {
     const char *sort;     /* cache sort key; NULL = key itself */
     int width;            /* 0 = flexible (the name) */
     bool right;
+    int priority;         /* the higher, the longer it stays on a narrow screen (list.h) */
 };
 
 struct row {
@@ -48,17 +50,25 @@ struct jobs_state {
     char since[32];              /* as typed after since= ("2d"); "" = any age */
     double created_after;
     struct cache_job_query q;
-    /* the window */
-    size_t count, top, cur;
+    /* the window: list.count jobs match, rows [list.top, list.top + list.page) are on screen */
+    struct list list;
     struct row *rows;
     size_t n_rows, rows_top;
     bool stale;
-    int page;
+    int width;                   /* the table's width at the last draw (for `:cols`) */
+    struct rect rect;            /* where it was drawn, and */
+    int widths[MAX_COLS];        /* its columns' widths (for mouse clicks) */
+    size_t hcol;                 /* horizontal scroll: columns after NAME skipped */
     char error[256];
     char marks[MAX_MARKS][CACHE_JOB_NAME_MAX];
     size_t n_marks;
     char followed[CACHE_JOB_NAME_MAX];
 };
+
+/* view_jobs.c */
+/* Each column's width for a table w columns wide (0: not shown: dropped by priority, or
+ * scrolled off by hcol). Returns how many columns are not shown. */
+int jobs_layout(const struct jobs_state *s, int w, int *widths);
 
 /* view_jobs_query.c */
 /* Adds an "hp.NAME" / "m.NAME" column (ignored when not one, a duplicate, or no room). */

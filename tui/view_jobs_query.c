@@ -39,6 +39,7 @@ void jobs_add_user_col(struct jobs_state *s, const char *key)
     if (c->width > 18)
         c->width = 18;
     c->right = true;
+    c->priority = 5;    /* above DURATION, INSTANCE, SPOT, SECONDARY */
 }
 
 void jobs_load_columns(struct jobs_state *s)
@@ -80,9 +81,38 @@ static int save_columns(struct jobs_state *s, struct err *e)
 
 /* ---- the query ------------------------------------------------------------------------------ */
 
+/* The name terms as one PCRE2 pattern in which every term must hold: one term as it is
+ * ("imdb", or "lr" inverted); several as lookaheads from the start, "^(?=.*(?:distil))
+ * (?=.*(?:imdb))(?!.*(?:lr))", since the cache matches one pattern per query. */
+static int add_name_term(char *re, size_t size, bool *invert, size_t *n, const char *term,
+                         bool neg, struct err *e)
+{
+    char one[300];
+
+    if (*n == 0) {
+        str_copy(re, size, term);
+        *invert = neg;
+        *n = 1;
+        return 0;
+    }
+    if (*n == 1) {
+        snprintf(one, sizeof(one), "^(?%c.*(?:%s))", *invert ? '!' : '=', re);
+        if (strlen(one) >= size)
+            return err_set(e, ERR_INVAL, "the name terms are too long");
+        str_copy(re, size, one);
+        *invert = false;
+    }
+    snprintf(one, sizeof(one), "(?%c.*(?:%s))", neg ? '!' : '=', term);
+    if (strlen(re) + strlen(one) >= size)
+        return err_set(e, ERR_INVAL, "the name terms are too long");
+    strcat(re, one);
+    (*n)++;
+    return 0;
+}
+
 /* Filter grammar: space-separated terms, all must hold.
  *   status:Failed (or status:InProgress,Stopping)  hp.K:V hp.K=V hp.K!=V  m.K<V m.K>=V ...
- *   !regex  (name does NOT match)    regex (name matches; the last bare word wins) */
+ *   !regex  (name does NOT match)    regex (name matches) */
 int jobs_parse_filter(struct jobs_state *s, const char *text, struct err *e)
 {
     char buf[512];
@@ -90,6 +120,7 @@ int jobs_parse_filter(struct jobs_state *s, const char *text, struct err *e)
     struct cache_job_query q;
     char name_re[256] = "", status[128] = "";
     bool invert = false;
+    size_t n_names = 0;
 
     memset(&q, 0, sizeof(q));
     str_copy(buf, sizeof(buf), text);
@@ -102,12 +133,10 @@ int jobs_parse_filter(struct jobs_state *s, const char *text, struct err *e)
             if (cache_cond_parse(tok, &q.conds[q.n_conds], e) < 0)
                 return -1;
             q.n_conds++;
-        } else if (tok[0] == '!' && tok[1]) {
-            str_copy(name_re, sizeof(name_re), tok + 1);
-            invert = true;
-        } else {
-            str_copy(name_re, sizeof(name_re), tok);
-            invert = false;
+        } else if (add_name_term(name_re, sizeof(name_re), &invert, &n_names,
+                                 tok[0] == '!' && tok[1] ? tok + 1 : tok,
+                                 tok[0] == '!' && tok[1], e) < 0) {
+            return -1;
         }
     }
     str_copy(s->filter, sizeof(s->filter), text);
@@ -193,28 +222,22 @@ void jobs_refresh_window(struct jobs_state *s, struct app *a, int rows, bool rec
         rows = 1;
     if (rows > WINDOW_MAX / 3)
         rows = WINDOW_MAX / 3;
-    s->page = rows;
+    s->list.cursor = true;
+    s->list.page = rows;
     s->error[0] = '\0';
-    if (recount && cache_jobs_count(app_cache(a), &s->q, &s->count, &e) < 0) {
+    if (recount && cache_jobs_count(app_cache(a), &s->q, &s->list.count, &e) < 0) {
         str_copy(s->error, sizeof(s->error), e.msg);
-        s->count = 0;
+        s->list.count = 0;
         s->n_rows = 0;
         s->stale = false;
         return;
     }
-    if (s->cur >= s->count)
-        s->cur = s->count ? s->count - 1 : 0;
-    if (s->cur < s->top)
-        s->top = s->cur;
-    if (s->cur >= s->top + (size_t)rows)
-        s->top = s->cur - (size_t)rows + 1;
-    if (s->top + (size_t)rows > s->count)
-        s->top = s->count > (size_t)rows ? s->count - (size_t)rows : 0;
+    list_resize(&s->list, s->list.count, rows);
     if (!s->rows)
         s->rows = calloc(WINDOW_MAX, sizeof(*s->rows));
     if (!s->rows)
         return;
-    from = s->top > (size_t)rows ? s->top - (size_t)rows : 0;
+    from = s->list.top > (size_t)rows ? s->list.top - (size_t)rows : 0;
     limit = 3 * (size_t)rows;
     {
         struct cache_job *jobs = calloc(limit, sizeof(*jobs));
@@ -239,9 +262,9 @@ void jobs_refresh_window(struct jobs_state *s, struct app *a, int rows, bool rec
 
 const struct cache_job *jobs_current_job(struct jobs_state *s)
 {
-    if (s->n_rows == 0 || s->cur < s->rows_top || s->cur >= s->rows_top + s->n_rows)
+    if (s->n_rows == 0 || s->list.cur < s->rows_top || s->list.cur >= s->rows_top + s->n_rows)
         return NULL;
-    return &s->rows[s->cur - s->rows_top].job;
+    return &s->rows[s->list.cur - s->rows_top].job;
 }
 
 int jobs_cmd_cols(struct jobs_state *s, int argc, char **argv, struct app *a)
@@ -274,10 +297,24 @@ int jobs_cmd_cols(struct jobs_state *s, int argc, char **argv, struct app *a)
             jobs_add_user_col(s, key);
         }
     }
-    if (save_columns(s, &e) < 0)
+    if (save_columns(s, &e) < 0) {
         app_flash(a, true, "columns set, but the config file could not be written: %s", e.msg);
-    else
-        app_flash(a, false, "columns saved to the config");
+    } else {
+        int widths[MAX_COLS];
+        size_t k, hidden = 0;
+        const char *first = NULL;
+
+        jobs_layout(s, s->width, widths);
+        for (k = s->n_builtin; k < s->n_cols; k++)
+            if (widths[k] == 0 && !hidden++)
+                first = s->cols[k].key;
+        if (hidden && s->width > 0)
+            app_flash(a, true, "columns saved; %s%s does not fit in %d columns: widen the "
+                      "terminal, scroll with Right, or remove a column", first,
+                      hidden > 1 ? " and more" : "", s->width);
+        else
+            app_flash(a, false, "columns saved to the config");
+    }
     s->stale = true;
     return R_REDRAW;
 }

@@ -3,7 +3,8 @@
  * the value under it. x is the training step by default; `x` cycles step, epoch, time since the
  * job started and wall time (a metric whose points carry no step or epoch falls back to the time
  * since start, and its title says so); y may be log-scaled; an EMA with a visible, adjustable
- * factor is drawn over the raw curve (dimmed).
+ * factor is drawn over the raw curve (dimmed; markers and labels keep the raw values), by default
+ * only on series of a few hundred points or more.
  *
  * Owns its state (the series loaded from the cache and one raster reused across draws). Live:
  * the job's logs are followed while the view is open (follows_jobs) and the series are
@@ -26,6 +27,10 @@
 
 static const double ema_steps[] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
 #define N_EMA_STEPS (sizeof(ema_steps) / sizeof(ema_steps[0]))
+/* Until +/- is pressed, EMA is "auto": a series of fewer points than this is not smoothed (a
+ * 4-point eval curve smoothed is a lie), a longer one gets EMA_AUTO_I. */
+#define EMA_AUTO_MIN_POINTS 300
+#define EMA_AUTO_I 2
 
 struct mv_metric {
     struct series *s;            /* name and point count only (the samples hold the data) */
@@ -60,7 +65,8 @@ struct metrics_state {
     bool zoom;             /* the selected metric fills the view */
     size_t x_i;            /* index into x_cycle */
     bool log_y;
-    size_t ema_i;          /* index into ema_steps */
+    size_t ema_i;          /* index into ema_steps, unless ema_auto */
+    bool ema_auto;         /* by point count: none under EMA_AUTO_MIN_POINTS */
     int cursor_col;        /* zoomed: cursor column within the plot, -1 none */
     int grid_cols;         /* as last drawn, for up/down moves */
     enum chart_glyphs glyphs;   /* ASCII when the terminal is not UTF-8 */
@@ -172,9 +178,17 @@ static void reload(struct metrics_state *s, struct app *a, const char *job)
         s->sel = s->n > 0 ? s->n - 1 : 0;
 }
 
+/* The EMA weight for a series as drawn: the chosen one, or by its size while auto. */
+static double ema_weight(const struct metrics_state *s, const struct series *d)
+{
+    if (s->ema_auto)
+        return d->n_finite >= EMA_AUTO_MIN_POINTS ? ema_steps[EMA_AUTO_I] : 0;
+    return ema_steps[s->ema_i];
+}
+
 /* The series as drawn on the chosen x, plus its EMA when the factor > 0. A metric none of whose
- * points carries the chosen step or epoch is drawn over the time since start (*kind says which
- * x was used). disp and smooth are fresh series the caller frees; smooth is NULL without EMA. */
+ * points carries a step is drawn over its epochs, else (or when none carries the chosen epoch)
+ * over the time since start (*kind says which x was used). disp and smooth are fresh series the caller frees; smooth is NULL without EMA. */
 static int display_series(const struct metrics_state *s, size_t i, struct series **disp,
                           struct series **smooth, enum series_x_kind *kind)
 {
@@ -187,6 +201,12 @@ static int display_series(const struct metrics_state *s, size_t i, struct series
     *smooth = NULL;
     for (j = 0; j < m->n_smp; j++)
         have += isfinite(series_sample_x(&m->smp[j], k, s->start_s));
+    if (have == 0 && k == SERIES_X_STEP) {
+        /* an eval metric logged per epoch: epochs are the next best x, and say so */
+        k = SERIES_X_EPOCH;
+        for (j = 0; j < m->n_smp; j++)
+            have += isfinite(series_sample_x(&m->smp[j], k, s->start_s));
+    }
     if (have == 0)
         k = SERIES_X_ELAPSED;
     if (d == NULL || series_reserve(d, m->n_smp, NULL) != 0)
@@ -199,12 +219,12 @@ static int display_series(const struct metrics_state *s, size_t i, struct series
     }
     if (series_sort(d, NULL) != 0)
         goto fail;
-    if (ema_steps[s->ema_i] > 0) {
+    if (ema_weight(s, d) > 0) {
         char name[300];
 
-        snprintf(name, sizeof(name), "%s ema %.2f", d->name, ema_steps[s->ema_i]);
+        snprintf(name, sizeof(name), "%s EMA %g", d->name, ema_weight(s, d));
         sm = series_new(name);
-        if (sm == NULL || series_ema(d, ema_steps[s->ema_i], sm, NULL) != 0)
+        if (sm == NULL || series_ema(d, ema_weight(s, d), sm, NULL) != 0)
             goto fail;
     }
     *disp = d;
@@ -234,12 +254,13 @@ static int render(struct metrics_state *s, size_t i, int w, int h, bool big, str
     lines[n].s = d;
     lines[n].label = d->name;
     lines[n].run = 0;
-    lines[n].dim = sm != NULL;
+    lines[n].dim = sm != NULL;   /* faint under its EMA, but still drawn and still marked */
     n++;
     if (sm != NULL) {
         lines[n].s = sm;
         lines[n].label = sm->name;
         lines[n].run = 0;
+        lines[n].smoothed = true;
         n++;
     }
     chart_opts_init(&o, w, h);
@@ -249,7 +270,7 @@ static int render(struct metrics_state *s, size_t i, int w, int h, bool big, str
     o.legend = big;
     o.markers = true;
     if (kind != x_cycle[s->x_i])
-        snprintf(note, sizeof(note), " [no %s: x elapsed]", x_name(x_cycle[s->x_i]));
+        snprintf(note, sizeof(note), " [no %s: x %s]", x_name(x_cycle[s->x_i]), x_name(kind));
     snprintf(title, sizeof(title), "%s%s%s (%zu)%s", i == s->sel && !big ? "> " : "",
              d->name, s->log_y ? " log" : "", d->n_finite, note);
     o.title = title;
@@ -268,12 +289,18 @@ static int render(struct metrics_state *s, size_t i, int w, int h, bool big, str
 static void draw_status(struct view *v, struct app *a, struct metrics_state *s, int y, int x,
                         int w)
 {
-    char follow[128] = "", line[512];
+    char follow[128] = "", line[512], ema[48];
 
     app_follow_state(a, v->job, follow, sizeof(follow));
+    if (s->ema_auto)
+        snprintf(ema, sizeof(ema), "auto");
+    else if (s->ema_i == 0)
+        snprintf(ema, sizeof(ema), "off");
+    else
+        snprintf(ema, sizeof(ema), "%.2f", ema_steps[s->ema_i]);
     snprintf(line, sizeof(line),
-             "x: %s (x)  log-y: %s (L)  EMA: %.2f (+/-)  %zu metrics  %s  %s%s",
-             x_name(x_cycle[s->x_i]), s->log_y ? "on" : "off", ema_steps[s->ema_i], s->n,
+             "x: %s (x)  log-y: %s (L)  EMA: %s (+/-)  %zu metrics  %s  %s%s",
+             x_name(x_cycle[s->x_i]), s->log_y ? "on" : "off", ema, s->n,
              s->status, cache_status_final(s->status) ? "" : "live: ",
              cache_status_final(s->status) ? "" : follow);
     draw_fill(y, x, w, theme_attr(TH_DIM));
@@ -437,9 +464,13 @@ static int act_log(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+/* +/- leave auto: the first + turns smoothing on at 0.3, the first - turns it off. */
 static int act_ema_up(struct view *v, struct app *a)
 {
     (void)a;
+    if (S(v)->ema_auto)
+        S(v)->ema_i = 0;
+    S(v)->ema_auto = false;
     if (S(v)->ema_i + 1 < N_EMA_STEPS)
         S(v)->ema_i++;
     return R_REDRAW;
@@ -448,6 +479,9 @@ static int act_ema_up(struct view *v, struct app *a)
 static int act_ema_down(struct view *v, struct app *a)
 {
     (void)a;
+    if (S(v)->ema_auto)
+        S(v)->ema_i = 1;
+    S(v)->ema_auto = false;
     if (S(v)->ema_i > 0)
         S(v)->ema_i--;
     return R_REDRAW;
@@ -490,7 +524,7 @@ static int metrics_enter(struct view *v, struct app *a)
         return -1;
     chart_raster_init(&s->raster);
     s->cursor_col = -1;
-    s->ema_i = 2;    /* 0.6: visible smoothing without hiding the raw curve */
+    s->ema_auto = true;
     v->state = s;
     return 0;
 }

@@ -42,6 +42,10 @@ print("%s %.4g" % (d["best_job"], d["jobs"][d["best_job"]]["best"]))' "$TMPD/cmp
     expect_eq "$m: best value $val of $job starred" "$cell" "$val *"
     expect_eq "$m: exactly one best" "$(printf '%s' "$row" | grep -o ' \*' | wc -l)" 1
 done
+# a tie: every job logged eval_samples = 5000; all of them are starred, not the first one only
+row=$(printf '%s\n' "$s" | grep -E "^[ >] eval_samples \((min|max)\)" | head -1)
+expect_match "eval_samples: the same value for the three jobs" "$row" '5000 \*( +5000 \*){2}$'
+expect_eq "eval_samples: every tied job starred" "$(printf '%s' "$row" | grep -o ' \*' | wc -l)" 3
 expect_match "chart legend names every job" "$s" "$J1.*last"
 expect_match "chart legend names every job (2)" "$s" "$J3.*last"
 expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric\)  x: step \(x\)'
@@ -107,7 +111,20 @@ tmux_expect "n picks the next metric for the chart" 'eval_precision, all jobs' 5
 ui_resize 100 30
 expect_eq "resize: redrawn to the new width" "$(tmux_screen | LC_ALL=C.UTF-8 wc -L)" 100
 expect_match "resize: still shows the table" "$(tmux_screen)" 'learning_rate'
+# a table wider than the screen is cut with a marker and scrolls sideways
+ui_resize 80 30
+hdr() { tmux_screen | grep -E '^  METRIC ' | head -1; }
+hdr_scrolled() { tmux_screen | grep -E '^‹' | head -1; }
+expect_match "80 columns: the cut METRIC row ends in a marker" "$(hdr)" '›$'
+last=$(printf '%s' "$cols" | awk '{print $NF}')    # the METRIC header's last job at 120 columns
+expect_eq "80 columns: the last job's column is cut" "$(hdr | grep -c -- "$last")" 0
+tmux_keys Right
+tmux_expect "Right scrolls the tables: a marker on the left" '^‹' 5
+check "Right: the last job's column comes into view" wait_for 5 eval 'hdr_scrolled | grep -q -- "$last"'
+tmux_keys Left
+tmux_expect "Left scrolls back" '^  METRIC ' 5
 tmux_resize 120 40
 tmux_keys q
 tmux_expect "q goes back to the list" 'jobs \(3\)' 5
+render_pngs
 finish

@@ -15,7 +15,7 @@ tmux_expect "m opens the metric view" "metrics: $J" 10 || finish
 tmux_expect "charts appear" '^> ?[a-z_]+ \([0-9]+\)' 60 || finish
 s=$(tmux_screen)
 expect_match "the selected chart is marked" "$s" '^> [a-z_]+ \([0-9]+\)'
-expect_match "status line: x axis, log-y, EMA factor, live" "$s" 'x: step \(x\) +log-y: off \(L\) +EMA: 0\.60 \(\+/-\) .*InProgress +live'
+expect_match "status line: x axis, log-y, EMA auto (none under 300 points), live" "$s" 'x: step \(x\) +log-y: off \(L\) +EMA: auto \(\+/-\) .*InProgress +live'
 expect_match "a loss chart is in the grid" "$s" '(^| )loss \([0-9]+\)'
 shot metrics-grid
 
@@ -42,7 +42,23 @@ loss_selected() {
 wait_until "Right reaches the loss chart" 20 loss_selected
 tmux_keys Enter
 tmux_expect "Enter enlarges the selected chart" '^loss \([0-9]+\)' 5
-expect_match "the enlarged chart has a legend with the EMA line" "$(tmux_screen)" 'loss ema 0\.60'
+s=$(tmux_screen)
+if [ "$(printf '%s\n' "$s" | grep -oE '^loss \([0-9]+\)' | grep -oE '[0-9]+')" -lt 300 ]; then
+    expect_eq "under 300 points the chart is not smoothed by default" \
+        "$(printf '%s\n' "$s" | grep -c 'EMA 0')" 0
+fi
+# the last-value label and the legend's last are the same raw value (one capture: it grows)
+raw_last_agrees() {
+    local lbl
+    lbl=$(printf '%s\n' "$1" | grep -oE '◂[0-9][0-9.e+-]*' | head -1 | sed 's/^◂//')
+    [ -n "$lbl" ] && printf '%s\n' "$1" | grep -qE "^. loss +last ${lbl//./\\.} +min"
+}
+check "the ◂ label reads the legend's raw last value" raw_last_agrees "$s"
+tmux_keys +
+tmux_expect "+ turns the EMA on at 0.3, shown" 'EMA: 0\.30' 5
+s=$(tmux_screen)
+expect_match "the legend names the smoothed line" "$s" 'loss EMA 0\.3'
+check "smoothed: the ◂ label still reads the raw last value" raw_last_agrees "$s"
 tmux_keys Right Right Right Right Right Right Right Right Right Right
 tmux_expect "the cursor reads out values at a step" 'at step [0-9]+' 5
 # the step axis: the readout's step is one the job logged (the CSV of its points)
@@ -51,7 +67,7 @@ rs=$(tmux_screen | grep -oE 'at step [0-9]+' | head -1 | grep -oE '[0-9]+$')
 grep -qE "^$J,loss,[^,]*,$rs," "$TMPD/pts.csv" && ok "the readout's step $rs is a logged step of loss" \
     || not_ok "the readout's step is a logged step" "step [$rs] not in $(grep -c ",loss," "$TMPD/pts.csv") loss rows"
 tmux_keys +
-tmux_expect "+ strengthens the EMA, shown" 'EMA: 0\.80' 5
+tmux_expect "+ strengthens the EMA, shown" 'EMA: 0\.60' 5
 tmux_keys L
 tmux_expect "L turns on log-y" 'log-y: on' 5
 tmux_keys x
@@ -77,4 +93,6 @@ tmux_keys Enter
 tmux_expect "Enter goes back to the grid" '> loss \(' 5
 tmux_keys q
 tmux_expect "q goes back to the list" 'jobs \(1\)' 5
+
+render_pngs
 finish

@@ -97,6 +97,30 @@ wid=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)
 [ "$wid" -le 80 ] && [ "$wid" -ge 70 ] && ok "resize: redrawn to the new width ($wid)" || not_ok "resize: redrawn to the new width" "$wid columns"
 arn=$(printf '%s\n' "$s" | sed -n '/^   arn /,/^ *$/p' | sed '/^ *$/d' | cut -c34- | tr -d '\n')
 expect_match "the ARN wraps instead of being cut" "$arn" "training-job/$J\$"
+# S3 paths wrap only after a '/': each row holds whole names, the rows joined give the path
+"$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline show "$J" --format json >"$TMPD/spot.json"
+uri=$("$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d = d.get("job", d)
+print(d["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"])' "$TMPD/spot.json")
+data_shown() { tmux_has '^ Data' || { tmux_keys Space; false; }; }
+wait_until "the Data section shows" 10 data_shown
+# then line by line until it is at the top, so its rows are all on screen
+data_top() {
+    local n
+    n=$(tmux_screen | grep -n '^ Data' | head -1 | cut -d: -f1)
+    [ -n "$n" ] && [ "$n" -le 4 ] || { tmux_keys j; sleep 0.1; false; }
+}
+wait_until "the Data section at the top" 15 data_top
+rows=$(tmux_screen | sed -n '/^ Data/,/^ *$/p' | sed '1d;/^ *$/d' | awk -v u="${uri:0:5}" '
+    substr($0, 4, 1) != " " { if (on) exit; on = (index(substr($0, 34), u) == 1) }
+    on { print substr($0, 34) }')
+expect_eq "the first channel's S3 URI, joined from its rows" "$(printf '%s\n' "$rows" | tr -d '\n')" "$uri"
+[ "$(printf '%s\n' "$rows" | wc -l)" -gt 1 ] && ok "the URI (${#uri} chars) wraps at 80 columns" ||
+    not_ok "the URI wraps at 80 columns" "$rows"
+expect_eq "every wrapped row of the URI ends in '/'" \
+    "$(printf '%s\n' "$rows" | sed '$d' | grep -vc '/$')" 0
 tmux_resize 120 40
 tmux_keys q
 tmux_expect "q goes back to the list" 'jobs \(4[0-9]\)' 5

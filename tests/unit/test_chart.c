@@ -176,7 +176,7 @@ Test(chart, bresenham_diagonal_one_dot_per_column)
 {
     double xs[] = { 0, 10 }, ys[] = { 0, 10 };
     struct series *s = make("d", xs, ys, 2);
-    struct chart_line l = { s, NULL, 0, false };
+    struct chart_line l = { s, NULL, 0, false, false };
     struct chart_opts o = bare(20, 5, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -222,7 +222,7 @@ Test(chart, steep_line_is_connected)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 100, 0 };
     struct series *s = make("steep", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false };
+    struct chart_line l = { s, NULL, 0, false, false };
     struct chart_opts o = bare(30, 14, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -252,7 +252,7 @@ Test(chart, linear_scale_puts_ticks_on_their_rows)
 {
     double xs[] = { 0, 50, 100 }, ys[] = { 0, 35, 100 };
     struct series *s = make("lin", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false };
+    struct chart_line l = { s, NULL, 0, false, false };
     struct chart_opts o = bare(60, 13, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int col;
@@ -279,7 +279,7 @@ Test(chart, log_scale_spaces_decades_evenly)
 {
     double xs[] = { 0, 1, 2, 3 }, ys[] = { 1, 10, 100, 1000 };
     struct series *s = make("log", xs, ys, 4);
-    struct chart_line l = { s, NULL, 0, false };
+    struct chart_line l = { s, NULL, 0, false, false };
     struct chart_opts o = bare(40, 15, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int r1, r10, r100, r1k;
@@ -307,7 +307,7 @@ Test(chart, log_scale_drops_non_positive_values)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 1, 10 };
     struct series *s = make("z", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false };
+    struct chart_line l = { s, NULL, 0, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
 
@@ -323,7 +323,7 @@ Test(chart, spike_in_a_million_points_is_drawn)
 {
     size_t n = 1000000, i, spike = 777777;
     struct series *s = series_new("loss");
-    struct chart_line l = { s, NULL, 0, false };
+    struct chart_line l = { s, NULL, 0, false, false };
     struct chart_opts o = bare(200, 50, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int col, row, top_hits = 0;
@@ -353,7 +353,7 @@ Test(chart, colours_and_overlap_follow_runs)
 {
     double xs[] = { 0, 10 }, ya[] = { 0, 0 }, yb[] = { 10, 10 };
     struct series *a = make("a", xs, ya, 2), *b = make("b", xs, yb, 2);
-    struct chart_line l[2] = { { a, NULL, 0, false }, { b, NULL, 5, false } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false }, { b, NULL, 5, false, false } };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int mid;
@@ -373,7 +373,7 @@ Test(chart, block_and_ascii_fallbacks_render)
 {
     double xs[] = { 0, 5, 10 }, ys[] = { 0, 10, 0 };
     struct series *s = make("r\xc3\xbcn\x1b[31m", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false };
+    struct chart_line l = { s, NULL, 0, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_ASCII);
     char *text = NULL;
     size_t len = 0, i;
@@ -403,7 +403,7 @@ Test(chart, cursor_reads_out_each_series)
 {
     double xs[] = { 0, 10, 20, 30 }, ya[] = { 4, 3, 2, 1 }, yb[] = { 1, 2, 3, 4 };
     struct series *a = make("run-a", xs, ya, 4), *b = make("run-b", xs, yb, 4);
-    struct chart_line l[2] = { { a, NULL, 0, false }, { b, NULL, 1, false } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false }, { b, NULL, 1, false, false } };
     struct chart_opts o;
     struct chart_raster r;
     int col, row;
@@ -445,7 +445,7 @@ Test(chart, legend_shows_last_min_max_and_truncates)
 
         snprintf(name, sizeof(name), "job-%d", i);
         s[i] = make(name, xs, ys, 3);
-        l[i] = (struct chart_line){ s[i], NULL, i, false };
+        l[i] = (struct chart_line){ s[i], NULL, i, false, false };
     }
     chart_opts_init(&o, 60, 9);
     o.glyphs = CHART_GLYPHS_BRAILLE;
@@ -471,7 +471,7 @@ Test(chart, legend_shows_last_min_max_and_truncates)
 Test(chart, empty_and_too_small)
 {
     struct series *s = series_new("empty");
-    struct chart_line l = { s, NULL, 0, false };
+    struct chart_line l = { s, NULL, 0, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     struct err e = { 0 };
@@ -491,7 +491,7 @@ Test(chart, ansi_text_colours_and_resets)
 {
     double xs[] = { 0, 10 }, ys[] = { 0, 10 };
     struct series *s = make("a", xs, ys, 2);
-    struct chart_line l = { s, NULL, 2, false };
+    struct chart_line l = { s, NULL, 2, false, false };
     struct chart_opts o = bare(30, 6, CHART_GLYPHS_BRAILLE);
     char *text = NULL, *p, want[32];
     size_t len = 0;
@@ -625,4 +625,115 @@ Test(plot, block_wall_time_with_cursor_matches_expected)
 
     expect_file("plot_block_cursor.expected", text);
     free(text);
+}
+
+/* ---- raw values under smoothing, flat series (issue 13, items 3 and 4) ------------------- */
+
+static char *plot_series(struct series *s, double ema, int w, int h)
+{
+    struct chart_opts o;
+    char *text = NULL;
+    size_t len;
+    struct err e = { 0 };
+
+    chart_opts_init(&o, w, h);
+    o.glyphs = CHART_GLYPHS_BRAILLE;
+    cr_assert_eq(chart_plot_text(&s, 1, "eval_loss", ema, &o, false, &text, &len, &e), 0, "%s",
+                 e.msg);
+    return text;
+}
+
+Test(chart, markers_and_last_label_read_raw_values_under_an_ema)
+{
+    double xs[] = { 1, 2, 3, 4 }, ys[] = { 0.3, 0.25, 0.2, 0.173 };
+    struct series *s = make("eval", xs, ys, 4);
+    char *text = plot_series(s, 0.6, 60, 16);
+
+    /* the last value label and the legend give the raw last and min, not the EMA's 0.1921 */
+    cr_expect(strstr(text, "\u25c20.173") != NULL, "no raw last label:\n%s", text);
+    cr_expect(strstr(text, "last 0.173  min 0.173  max 0.3") != NULL, "%s", text);
+    cr_expect(strstr(text, "0.192") == NULL, "a smoothed value is shown:\n%s", text);
+    cr_expect(strstr(text, "eval EMA 0.6") != NULL, "legend has no EMA line:\n%s", text);
+    free(text);
+    series_free(s);
+}
+
+Test(chart, raw_line_is_drawn_dim_under_its_ema)
+{
+    double xs[] = { 0, 1, 2, 3, 4, 5 }, ys[] = { 10, 0, 10, 0, 10, 0 };
+    struct series *raw = make("raw", xs, ys, 6), *sm = series_new("raw EMA 0.6");
+    struct chart_line l[2] = { { raw, NULL, 0, true, false }, { sm, NULL, 0, false, true } };
+    struct chart_opts o;
+    struct chart_raster r;
+    int row, col, dim = 0, bright = 0;
+
+    cr_assert_eq(series_ema(raw, 0.6, sm, NULL), 0);
+    chart_opts_init(&o, 40, 12);
+    o.glyphs = CHART_GLYPHS_BRAILLE;
+    o.legend = false;
+    chart_raster_init(&r);
+    cr_assert_eq(chart_render(&r, l, 2, &o, NULL), 0);
+    for (row = r.plot_y; row < r.plot_y + r.plot_h; row++)
+        for (col = r.plot_x; col < r.plot_x + r.plot_w; col++)
+            if (braille_bits(at(&r, row, col)) > 0) {
+                if (at(&r, row, col)->attr & CHART_ATTR_DIM)
+                    dim++;
+                else
+                    bright++;
+            }
+    cr_expect_gt(dim, 0, "the raw line is not drawn faint");
+    cr_expect_gt(bright, 0, "the smoothed line is not drawn");
+    /* the max marker sits on the raw maximum's row (the top of the plot) */
+    cr_expect_eq(find_row(&r, "\u25b2", NULL), r.plot_y);
+    chart_raster_clean(&r);
+    series_free(raw);
+    series_free(sm);
+}
+
+/* Rows of the plot that hold a braille dot. */
+static int dot_rows(const struct chart_raster *r, int *first)
+{
+    int row, col, n = 0;
+
+    *first = -1;
+    for (row = r->plot_y; row < r->plot_y + r->plot_h; row++)
+        for (col = r->plot_x; col < r->plot_x + r->plot_w; col++)
+            if (braille_bits(at(r, row, col)) > 0) {
+                if (*first < 0)
+                    *first = row;
+                n++;
+                break;
+            }
+    return n;
+}
+
+Test(chart, flat_series_is_a_flat_line_in_the_middle)
+{
+    double xs[] = { 1, 2, 3, 4 }, ys[] = { 772.639, 772.639, 772.639, 772.639 };
+    struct series *raw = make("flat", xs, ys, 4), *sm = series_new("flat EMA 0.6");
+    struct chart_line l[2] = { { raw, NULL, 0, true, false }, { sm, NULL, 0, false, true } };
+    struct chart_opts o;
+    struct chart_raster r;
+    int h, first, labels, row;
+
+    cr_assert_eq(series_ema(raw, 0.6, sm, NULL), 0);
+    for (h = 8; h <= 24; h += 8) {
+        chart_opts_init(&o, 50, h);
+        o.glyphs = CHART_GLYPHS_BRAILLE;
+        o.legend = false;
+        o.markers = false;
+        chart_raster_init(&r);
+        cr_assert_eq(chart_render(&r, l, 2, &o, NULL), 0);
+        cr_expect_eq(dot_rows(&r, &first), 1, "h=%d: the flat series spans several rows", h);
+        cr_expect_leq(abs(first - (r.plot_y + r.plot_h / 2)), 1,
+                      "h=%d: flat line on row %d, plot rows %d..%d", h, first, r.plot_y,
+                      r.plot_y + r.plot_h - 1);
+        for (labels = 0, row = r.plot_y; row < r.plot_y + r.plot_h; row++)
+            labels += at(&r, row, r.plot_x - 1)->ch[0] != '\0' &&
+                      strcmp(at(&r, row, r.plot_x - 1)->ch, "\u2524") == 0;
+        cr_expect_geq(labels, 2, "h=%d: %d y labels", h, labels);
+        chart_raster_clean(&r);
+    }
+    series_free(raw);
+    series_free(sm);
 }

@@ -478,3 +478,19 @@ Test(ticks, format_values_and_durations)
     ticks_format_wall(1709294430, 86400, b, sizeof(b));
     cr_expect_str_eq(b, "03-01");
 }
+
+Test(series, ema_keeps_a_constant_series_exact)
+{
+    struct series *s = series_new("flat"), *d = series_new("d");
+    size_t i;
+
+    for (i = 0; i < 4; i++)
+        cr_assert_eq(series_push(s, (double)i, 772.639, NULL), 0);
+    cr_assert_eq(series_ema(s, 0.6, d, NULL), 0);
+    cr_assert_eq(d->len, 4);
+    for (i = 0; i < 4; i++)
+        cr_expect_eq(d->pts[i].y, 772.639, "point %zu: %.17g", i, d->pts[i].y);
+    cr_expect_eq(d->y_min, d->y_max);
+    series_free(s);
+    series_free(d);
+}
