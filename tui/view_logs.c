@@ -187,6 +187,8 @@ static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
 
 /* ---- actions ---------------------------------------------------------------------------- */
 
+static bool first_on_screen(const struct logs_state *s, struct cache_log_pos *out);
+
 static int scroll_lines(struct view *v, struct app *a, long d)
 {
     struct logs_state *s = S(v);
@@ -195,6 +197,9 @@ static int scroll_lines(struct view *v, struct app *a, long d)
     if (s->n == 0)
         return R_NONE;
     logs_unfollow_at_top(s);
+    /* after g the screen starts at the log's start with no anchor: the anchor is its top line */
+    if (!s->top_set && first_on_screen(s, &s->top))
+        s->top_set = true;
     if (s->filter[0]) {
         struct cache_log_batch m = { 0 };
         struct cache_log_filter f;
@@ -284,7 +289,23 @@ static int set_search(struct logs_state *s, struct app *a, const char *text)
     return R_REDRAW;
 }
 
-/* Jumps to the next (dir 1) or previous (-1) match, keeping a third of a screen of context. */
+/* The first line on screen (a separator is no line), or false when none is. */
+static bool first_on_screen(const struct logs_state *s, struct cache_log_pos *out)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++) {
+        if (!s->lines[i].separator) {
+            *out = s->lines[i].pos;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Jumps to the next (dir 1) or previous (-1) match, keeping a third of a screen of context. A
+ * new search starts at the top line on screen (in follow mode too); at either end it wraps
+ * round and says so. */
 static int find(struct view *v, struct app *a, int dir)
 {
     struct logs_state *s = S(v);
@@ -292,7 +313,7 @@ static int find(struct view *v, struct app *a, int dir)
     struct cache_log_filter f;
     struct cache_log_pos from, p;
     struct err e = { 0 };
-    bool have_from = true;
+    bool have_from = true, wrapped = false;
 
     if (!s->search[0]) {
         app_flash(a, true, "no search yet: press /");
@@ -300,10 +321,8 @@ static int find(struct view *v, struct app *a, int dir)
     }
     if (s->match_set)
         from = s->match;
-    else if (s->follow && dir < 0)
-        have_from = false;
-    else if (s->n > 0)
-        from = s->follow ? s->lines[s->n - 1].pos : logs_pos_prev(s->top);
+    else if (first_on_screen(s, &from))
+        from = dir > 0 ? logs_pos_prev(from) : from;
     else
         have_from = false;
     if (cache_logs_search(app_cache(a), v->job, s->search, dir < 0, have_from ? &from : NULL, 1,
@@ -311,11 +330,20 @@ static int find(struct view *v, struct app *a, int dir)
         app_flash(a, true, "search: %s", e.msg);
         return R_REDRAW;
     }
+    if (m.n == 0 && have_from) {
+        cache_log_batch_clean(&m);
+        memset(&m, 0, sizeof(m));
+        cache_logs_search(app_cache(a), v->job, s->search, dir < 0, NULL, 1,
+                          logs_inst_filter(s, &f), &m, NULL);
+        wrapped = true;
+    }
     if (m.n == 0) {
-        app_flash(a, true, "no %s match for /%s/", dir > 0 ? "later" : "earlier", s->search);
+        app_flash(a, true, "no match for /%s/", s->search);
         cache_log_batch_clean(&m);
         return R_REDRAW;
     }
+    if (wrapped)
+        app_flash(a, false, "search wrapped to the %s", dir > 0 ? "top" : "bottom");
     s->match = m.lines[0].pos;
     s->match_set = true;
     cache_log_batch_clean(&m);
@@ -396,29 +424,33 @@ static int act_filter(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-static int toggle_inst(struct view *v, int i)
+/* Shows or hides instance i, and says what it did: a toggle is otherwise invisible when the
+ * instance has no line on screen. */
+static int toggle_inst(struct view *v, struct app *a, int i)
 {
     struct logs_state *s = S(v);
     int only;
+    size_t shown;
 
-    if (i >= (int)s->n_inst)
-        return R_NONE;
+    if (i >= (int)s->n_inst) {
+        app_flash(a, true, "no instance %d: this job has %zu instance%s", i + 1, s->n_inst,
+                  s->n_inst == 1 ? "" : "s");
+        return R_REDRAW;
+    }
     s->shown[i] = !s->shown[i];
-    if (logs_n_shown(s, &only) == 0)
+    if (logs_n_shown(s, &only) == 0) {
         s->shown[i] = true;       /* never hide everything */
+        app_flash(a, true, "%s is the only instance shown: it stays", s->inst[i]);
+        return R_REDRAW;
+    }
+    shown = logs_n_shown(s, &only);
+    app_flash(a, false, "%s %s (%zu of %zu instances shown)", s->inst[i],
+              s->shown[i] ? "shown" : "hidden", shown, s->n_inst);
     s->stale = true;
     return R_REDRAW;
 }
 
-static int act_i1(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 0); }
-static int act_i2(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 1); }
-static int act_i3(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 2); }
-static int act_i4(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 3); }
-static int act_i5(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 4); }
-static int act_i6(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 5); }
-static int act_i7(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 6); }
-static int act_i8(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 7); }
-static int act_i9(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 8); }
+static int act_inst(struct view *v, struct app *a) { return toggle_inst(v, a, app_key(a) - '1'); }
 
 static int act_all_inst(struct view *v, struct app *a)
 {
@@ -586,15 +618,15 @@ static const struct key_binding logs_keys[] = {
     { 'T', "T", "jump to a time", act_time, 0 },
     { 'w', "w", "wrap: long lines", act_wrap, KB_FOOTER },
     { 't', "t", "time: show timestamps", act_ts, KB_FOOTER },
-    { '1', "1..9", "show / hide instance N", act_i1, 0 },
-    { '2', "2", "", act_i2, KB_HIDDEN },
-    { '3', "3", "", act_i3, KB_HIDDEN },
-    { '4', "4", "", act_i4, KB_HIDDEN },
-    { '5', "5", "", act_i5, KB_HIDDEN },
-    { '6', "6", "", act_i6, KB_HIDDEN },
-    { '7', "7", "", act_i7, KB_HIDDEN },
-    { '8', "8", "", act_i8, KB_HIDDEN },
-    { '9', "9", "", act_i9, KB_HIDDEN },
+    { '1', "1..9", "show / hide instance N", act_inst, 0 },
+    { '2', "2", "", act_inst, KB_HIDDEN },
+    { '3', "3", "", act_inst, KB_HIDDEN },
+    { '4', "4", "", act_inst, KB_HIDDEN },
+    { '5', "5", "", act_inst, KB_HIDDEN },
+    { '6', "6", "", act_inst, KB_HIDDEN },
+    { '7', "7", "", act_inst, KB_HIDDEN },
+    { '8', "8", "", act_inst, KB_HIDDEN },
+    { '9', "9", "", act_inst, KB_HIDDEN },
     { '0', "0", "show every instance", act_all_inst, 0 },
     { '|', "|", "open the log in $PAGER", act_pager, 0 },
     { 's', "s", "save the log to a file", act_save, 0 },
