@@ -79,14 +79,46 @@ static void draw_highlighted(struct logs_state *s, int y, int x, int w, const ch
         draw_text(y, x + col, w - col, t + off, len - off, base);
 }
 
+/* The columns for a line's text: the metric readout keeps its own place at the right, so it
+ * never covers the line's end. */
+static int text_cols(const struct lline *l, int textw)
+{
+    if (l->metric[0])
+        textw -= (int)strlen(l->metric) + 2;
+    return textw < 10 ? 10 : textw;
+}
+
 static int line_rows(struct logs_state *s, const struct lline *l, int textw)
 {
     int w;
 
+    textw = text_cols(l, textw);
     if (!s->wrap || textw <= 0)
         return 1;
     w = utf8_width(l->text, l->len);
     return w <= textw ? 1 : (w + textw - 1) / textw;
+}
+
+/* One unwrapped line from column s->hoff, with a marker where text is cut on either side. */
+static void draw_unwrapped(struct logs_state *s, const struct lline *l, int y, int x, int textw,
+                           attr_t base)
+{
+    size_t off = s->hoff > 0 ? utf8_offset_at_col(l->text, l->len, s->hoff) : 0;
+    int rest = utf8_width(l->text + off, l->len - off);
+    attr_t mk = theme_attr(TH_DIM) | A_BOLD;
+
+    if (off > 0) {
+        draw_str(y, x, 1, draw_sym(SYM_MORE_LEFT), mk);
+        x++;
+        textw--;
+    }
+    if (off >= l->len)
+        return;
+    if (rest > textw) {
+        draw_str(y, x + textw - 1, 1, draw_sym(SYM_MORE_RIGHT), mk);
+        textw--;
+    }
+    draw_highlighted(s, y, x, textw, l->text + off, l->len - off, base);
 }
 
 static void draw_line(struct logs_state *s, const struct lline *l, int y, int x, int w, int maxrows)
@@ -104,27 +136,24 @@ static void draw_line(struct logs_state *s, const struct lline *l, int y, int x,
     px = prefix(s, l, y, x + 1, w - 1) + 1;
     if (l->metric[0])
         draw_str(y, x, 1, draw_sym(SYM_BULLET), theme_attr(TH_METRIC));
-    textw = w - px;
-    if (l->metric[0] && !s->wrap)
-        textw -= (int)strlen(l->metric) + 2;
-    if (textw < 10)
-        textw = 10;
-    do {
-        size_t n = s->wrap ? utf8_fit(l->text + off, l->len - off, textw, NULL) : l->len - off;
+    textw = text_cols(l, w - px);
+    if (!s->wrap) {
+        draw_unwrapped(s, l, y, x + px, textw, base);
+        r = 1;
+    }
+    while (s->wrap && off < l->len && r < maxrows) {
+        size_t n = utf8_fit(l->text + off, l->len - off, textw, NULL);
 
-        if (s->wrap && n == 0 && off < l->len)
+        if (n == 0)
             n = 1;
         draw_highlighted(s, y + r, x + px, textw, l->text + off, n, base);
         off += n;
         r++;
-    } while (s->wrap && off < l->len && r < maxrows);
+    }
     if (l->metric[0]) {
         int mw = (int)strlen(l->metric);
 
-        if (s->wrap)
-            draw_str(y + r - 1, x + w - mw, mw, l->metric, theme_attr(TH_METRIC));
-        else
-            draw_str(y, x + w - mw, mw, l->metric, theme_attr(TH_METRIC));
+        draw_str(y + (r > 0 ? r - 1 : 0), x + w - mw, mw, l->metric, theme_attr(TH_METRIC));
     }
 }
 
@@ -255,6 +284,34 @@ static int act_toggle_follow(struct view *v, struct app *a)
 }
 
 static int act_wrap(struct view *v, struct app *a) { (void)a; S(v)->wrap = !S(v)->wrap; return R_REDRAW; }
+
+/* Right/l and Left/h scroll unwrapped lines sideways (8 columns); wrapped lines need none. */
+static int act_sideways(struct view *v, struct app *a)
+{
+    struct logs_state *s = S(v);
+    int k = app_key(a), d = (k == KEY_RIGHT || k == 'l') ? 8 : -8;
+
+    if (s->wrap) {
+        app_flash(a, false, "lines wrap: w turns wrapping off to scroll sideways");
+        return R_REDRAW;
+    }
+    if (s->hoff + d < 0)
+        d = -s->hoff;
+    if (d > 0) {
+        /* stop when no line on screen reaches past the new offset */
+        size_t i;
+        bool longer = false;
+
+        for (i = 0; i < s->n && !longer; i++)
+            longer = utf8_width(s->lines[i].text, s->lines[i].len) > s->hoff + d;
+        if (!longer)
+            return R_NONE;
+    }
+    if (d == 0)
+        return R_NONE;
+    s->hoff += d;
+    return R_REDRAW;
+}
 static int act_ts(struct view *v, struct app *a) { (void)a; S(v)->timestamps = !S(v)->timestamps; return R_REDRAW; }
 
 static int set_search(struct logs_state *s, struct app *a, const char *text)
@@ -617,6 +674,9 @@ static const struct key_binding logs_keys[] = {
     { 2, "^B", "", act_pgup, KB_HIDDEN },
     { 'T', "T", "jump to a time", act_time, 0 },
     { 'w', "w", "wrap: long lines", act_wrap, KB_FOOTER },
+    KEYS_LIST_SIDEWAYS(act_sideways),
+    { 'l', "l", "", act_sideways, KB_HIDDEN },
+    { 'h', "h", "", act_sideways, KB_HIDDEN },
     { 't', "t", "time: show timestamps", act_ts, KB_FOOTER },
     { '1', "1..9", "show / hide instance N", act_inst, 0 },
     { '2', "2", "", act_inst, KB_HIDDEN },

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The log view's filter and search over the whole cached log (issue 13): & from the middle of
 # the log finds matches above the position, G after it is not empty; a search starts at the
-# top line on screen (in follow mode too), n/N wrap at either end and say so; an instance
+# top line on screen (in follow mode too), n/N wrap at either end and say so; long lines are
+# cut with a marker and scroll sideways; an instance
 # toggle says what it did, and a key for an instance the job does not have says so.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
@@ -44,6 +45,16 @@ tmux_expect "n at the last match wraps to the top and says so" 'search wrapped t
 expect_match "the match is still on screen after wrapping" "$(tmux_screen)" 'No Neurons detected'
 tmux_keys N
 tmux_expect "N at the first match wraps to the bottom and says so" 'search wrapped to the bottom' 5
+
+# ---- long lines: cut with a marker, Right/l scrolls sideways, Left/h back ----
+tmux_keys g
+tmux_wait 'Training Env:' 5
+expect_match "a cut line ends with a marker" "$(tmux_screen | grep 'Training Env:')" '›$'
+tmux_keys Right l
+wait_until "Right/l scroll the lines sideways, a marker on the left" 5 \
+    eval 'tmux_screen | grep -q "^ ‹.*channel_input_dirs"'
+tmux_keys Left h
+wait_until "Left/h scroll back" 5 eval 'tmux_screen | grep -q "^ Training Env:"'
 
 # ---- instance toggles say what they did ----
 tmux_keys 3
