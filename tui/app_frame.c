@@ -1,7 +1,8 @@
 /* app_frame.c: draws the frame around the focused view: the header (scope, DEMO, sync state,
  * follows), the title line (the view path), the footer (prompt, question, flash, or the keys
  * marked KB_FOOTER), the help overlay and the picker box. Reads the frame's state and writes
- * only the screen; must not change the state (except clamping the help's scroll position). */
+ * only the screen; must not change the state (except clamping the help's scroll position and
+ * remembering the sync label it drew, which app_header_stale() compares with). */
 #include <stdio.h>
 #include <string.h>
 

@@ -79,14 +79,46 @@ static void draw_highlighted(struct logs_state *s, int y, int x, int w, const ch
         draw_text(y, x + col, w - col, t + off, len - off, base);
 }
 
+/* The columns for a line's text: the metric readout keeps its own place at the right, so it
+ * never covers the line's end. */
+static int text_cols(const struct lline *l, int textw)
+{
+    if (l->metric[0])
+        textw -= (int)strlen(l->metric) + 2;
+    return textw < 10 ? 10 : textw;
+}
+
 static int line_rows(struct logs_state *s, const struct lline *l, int textw)
 {
     int w;
 
+    textw = text_cols(l, textw);
     if (!s->wrap || textw <= 0)
         return 1;
     w = utf8_width(l->text, l->len);
     return w <= textw ? 1 : (w + textw - 1) / textw;
+}
+
+/* One unwrapped line from column s->hoff, with a marker where text is cut on either side. */
+static void draw_unwrapped(struct logs_state *s, const struct lline *l, int y, int x, int textw,
+                           attr_t base)
+{
+    size_t off = s->hoff > 0 ? utf8_offset_at_col(l->text, l->len, s->hoff) : 0;
+    int rest = utf8_width(l->text + off, l->len - off);
+    attr_t mk = theme_attr(TH_DIM) | A_BOLD;
+
+    if (off > 0) {
+        draw_str(y, x, 1, draw_sym(SYM_MORE_LEFT), mk);
+        x++;
+        textw--;
+    }
+    if (off >= l->len)
+        return;
+    if (rest > textw) {
+        draw_str(y, x + textw - 1, 1, draw_sym(SYM_MORE_RIGHT), mk);
+        textw--;
+    }
+    draw_highlighted(s, y, x, textw, l->text + off, l->len - off, base);
 }
 
 static void draw_line(struct logs_state *s, const struct lline *l, int y, int x, int w, int maxrows)
@@ -104,27 +136,24 @@ static void draw_line(struct logs_state *s, const struct lline *l, int y, int x,
     px = prefix(s, l, y, x + 1, w - 1) + 1;
     if (l->metric[0])
         draw_str(y, x, 1, draw_sym(SYM_BULLET), theme_attr(TH_METRIC));
-    textw = w - px;
-    if (l->metric[0] && !s->wrap)
-        textw -= (int)strlen(l->metric) + 2;
-    if (textw < 10)
-        textw = 10;
-    do {
-        size_t n = s->wrap ? utf8_fit(l->text + off, l->len - off, textw, NULL) : l->len - off;
+    textw = text_cols(l, w - px);
+    if (!s->wrap) {
+        draw_unwrapped(s, l, y, x + px, textw, base);
+        r = 1;
+    }
+    while (s->wrap && off < l->len && r < maxrows) {
+        size_t n = utf8_fit(l->text + off, l->len - off, textw, NULL);
 
-        if (s->wrap && n == 0 && off < l->len)
+        if (n == 0)
             n = 1;
         draw_highlighted(s, y + r, x + px, textw, l->text + off, n, base);
         off += n;
         r++;
-    } while (s->wrap && off < l->len && r < maxrows);
+    }
     if (l->metric[0]) {
         int mw = (int)strlen(l->metric);
 
-        if (s->wrap)
-            draw_str(y + r - 1, x + w - mw, mw, l->metric, theme_attr(TH_METRIC));
-        else
-            draw_str(y, x + w - mw, mw, l->metric, theme_attr(TH_METRIC));
+        draw_str(y + (r > 0 ? r - 1 : 0), x + w - mw, mw, l->metric, theme_attr(TH_METRIC));
     }
 }
 
@@ -187,6 +216,8 @@ static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
 
 /* ---- actions ---------------------------------------------------------------------------- */
 
+static bool first_on_screen(const struct logs_state *s, struct cache_log_pos *out);
+
 static int scroll_lines(struct view *v, struct app *a, long d)
 {
     struct logs_state *s = S(v);
@@ -195,6 +226,9 @@ static int scroll_lines(struct view *v, struct app *a, long d)
     if (s->n == 0)
         return R_NONE;
     logs_unfollow_at_top(s);
+    /* after g the screen starts at the log's start with no anchor: the anchor is its top line */
+    if (!s->top_set && first_on_screen(s, &s->top))
+        s->top_set = true;
     if (s->filter[0]) {
         struct cache_log_batch m = { 0 };
         struct cache_log_filter f;
@@ -250,6 +284,34 @@ static int act_toggle_follow(struct view *v, struct app *a)
 }
 
 static int act_wrap(struct view *v, struct app *a) { (void)a; S(v)->wrap = !S(v)->wrap; return R_REDRAW; }
+
+/* Right/l and Left/h scroll unwrapped lines sideways (8 columns); wrapped lines need none. */
+static int act_sideways(struct view *v, struct app *a)
+{
+    struct logs_state *s = S(v);
+    int k = app_key(a), d = (k == KEY_RIGHT || k == 'l') ? 8 : -8;
+
+    if (s->wrap) {
+        app_flash(a, false, "lines wrap: w turns wrapping off to scroll sideways");
+        return R_REDRAW;
+    }
+    if (s->hoff + d < 0)
+        d = -s->hoff;
+    if (d > 0) {
+        /* stop when no line on screen reaches past the new offset */
+        size_t i;
+        bool longer = false;
+
+        for (i = 0; i < s->n && !longer; i++)
+            longer = utf8_width(s->lines[i].text, s->lines[i].len) > s->hoff + d;
+        if (!longer)
+            return R_NONE;
+    }
+    if (d == 0)
+        return R_NONE;
+    s->hoff += d;
+    return R_REDRAW;
+}
 static int act_ts(struct view *v, struct app *a) { (void)a; S(v)->timestamps = !S(v)->timestamps; return R_REDRAW; }
 
 static int set_search(struct logs_state *s, struct app *a, const char *text)
@@ -284,7 +346,23 @@ static int set_search(struct logs_state *s, struct app *a, const char *text)
     return R_REDRAW;
 }
 
-/* Jumps to the next (dir 1) or previous (-1) match, keeping a third of a screen of context. */
+/* The first line on screen (a separator is no line), or false when none is. */
+static bool first_on_screen(const struct logs_state *s, struct cache_log_pos *out)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++) {
+        if (!s->lines[i].separator) {
+            *out = s->lines[i].pos;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Jumps to the next (dir 1) or previous (-1) match, keeping a third of a screen of context. A
+ * new search starts at the top line on screen (in follow mode too); at either end it wraps
+ * round and says so. */
 static int find(struct view *v, struct app *a, int dir)
 {
     struct logs_state *s = S(v);
@@ -292,7 +370,7 @@ static int find(struct view *v, struct app *a, int dir)
     struct cache_log_filter f;
     struct cache_log_pos from, p;
     struct err e = { 0 };
-    bool have_from = true;
+    bool have_from = true, wrapped = false;
 
     if (!s->search[0]) {
         app_flash(a, true, "no search yet: press /");
@@ -300,10 +378,8 @@ static int find(struct view *v, struct app *a, int dir)
     }
     if (s->match_set)
         from = s->match;
-    else if (s->follow && dir < 0)
-        have_from = false;
-    else if (s->n > 0)
-        from = s->follow ? s->lines[s->n - 1].pos : logs_pos_prev(s->top);
+    else if (first_on_screen(s, &from))
+        from = dir > 0 ? logs_pos_prev(from) : from;
     else
         have_from = false;
     if (cache_logs_search(app_cache(a), v->job, s->search, dir < 0, have_from ? &from : NULL, 1,
@@ -311,11 +387,20 @@ static int find(struct view *v, struct app *a, int dir)
         app_flash(a, true, "search: %s", e.msg);
         return R_REDRAW;
     }
+    if (m.n == 0 && have_from) {
+        cache_log_batch_clean(&m);
+        memset(&m, 0, sizeof(m));
+        cache_logs_search(app_cache(a), v->job, s->search, dir < 0, NULL, 1,
+                          logs_inst_filter(s, &f), &m, NULL);
+        wrapped = true;
+    }
     if (m.n == 0) {
-        app_flash(a, true, "no %s match for /%s/", dir > 0 ? "later" : "earlier", s->search);
+        app_flash(a, true, "no match for /%s/", s->search);
         cache_log_batch_clean(&m);
         return R_REDRAW;
     }
+    if (wrapped)
+        app_flash(a, false, "search wrapped to the %s", dir > 0 ? "top" : "bottom");
     s->match = m.lines[0].pos;
     s->match_set = true;
     cache_log_batch_clean(&m);
@@ -396,29 +481,33 @@ static int act_filter(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-static int toggle_inst(struct view *v, int i)
+/* Shows or hides instance i, and says what it did: a toggle is otherwise invisible when the
+ * instance has no line on screen. */
+static int toggle_inst(struct view *v, struct app *a, int i)
 {
     struct logs_state *s = S(v);
     int only;
+    size_t shown;
 
-    if (i >= (int)s->n_inst)
-        return R_NONE;
+    if (i >= (int)s->n_inst) {
+        app_flash(a, true, "no instance %d: this job has %zu instance%s", i + 1, s->n_inst,
+                  s->n_inst == 1 ? "" : "s");
+        return R_REDRAW;
+    }
     s->shown[i] = !s->shown[i];
-    if (logs_n_shown(s, &only) == 0)
+    if (logs_n_shown(s, &only) == 0) {
         s->shown[i] = true;       /* never hide everything */
+        app_flash(a, true, "%s is the only instance shown: it stays", s->inst[i]);
+        return R_REDRAW;
+    }
+    shown = logs_n_shown(s, &only);
+    app_flash(a, false, "%s %s (%zu of %zu instances shown)", s->inst[i],
+              s->shown[i] ? "shown" : "hidden", shown, s->n_inst);
     s->stale = true;
     return R_REDRAW;
 }
 
-static int act_i1(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 0); }
-static int act_i2(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 1); }
-static int act_i3(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 2); }
-static int act_i4(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 3); }
-static int act_i5(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 4); }
-static int act_i6(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 5); }
-static int act_i7(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 6); }
-static int act_i8(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 7); }
-static int act_i9(struct view *v, struct app *a) { (void)a; return toggle_inst(v, 8); }
+static int act_inst(struct view *v, struct app *a) { return toggle_inst(v, a, app_key(a) - '1'); }
 
 static int act_all_inst(struct view *v, struct app *a)
 {
@@ -585,16 +674,19 @@ static const struct key_binding logs_keys[] = {
     { 2, "^B", "", act_pgup, KB_HIDDEN },
     { 'T', "T", "jump to a time", act_time, 0 },
     { 'w', "w", "wrap: long lines", act_wrap, KB_FOOTER },
+    KEYS_LIST_SIDEWAYS(act_sideways),
+    { 'l', "l", "", act_sideways, KB_HIDDEN },
+    { 'h', "h", "", act_sideways, KB_HIDDEN },
     { 't', "t", "time: show timestamps", act_ts, KB_FOOTER },
-    { '1', "1..9", "show / hide instance N", act_i1, 0 },
-    { '2', "2", "", act_i2, KB_HIDDEN },
-    { '3', "3", "", act_i3, KB_HIDDEN },
-    { '4', "4", "", act_i4, KB_HIDDEN },
-    { '5', "5", "", act_i5, KB_HIDDEN },
-    { '6', "6", "", act_i6, KB_HIDDEN },
-    { '7', "7", "", act_i7, KB_HIDDEN },
-    { '8', "8", "", act_i8, KB_HIDDEN },
-    { '9', "9", "", act_i9, KB_HIDDEN },
+    { '1', "1..9", "show / hide instance N", act_inst, 0 },
+    { '2', "2", "", act_inst, KB_HIDDEN },
+    { '3', "3", "", act_inst, KB_HIDDEN },
+    { '4', "4", "", act_inst, KB_HIDDEN },
+    { '5', "5", "", act_inst, KB_HIDDEN },
+    { '6', "6", "", act_inst, KB_HIDDEN },
+    { '7', "7", "", act_inst, KB_HIDDEN },
+    { '8', "8", "", act_inst, KB_HIDDEN },
+    { '9', "9", "", act_inst, KB_HIDDEN },
     { '0', "0", "show every instance", act_all_inst, 0 },
     { '|', "|", "open the log in $PAGER", act_pager, 0 },
     { 's', "s", "save the log to a file", act_save, 0 },

@@ -35,6 +35,7 @@ struct logs_state {
     bool shown[MAX_INST];
     size_t n_inst;
     bool follow, wrap, timestamps;
+    int hoff;                    /* sideways scroll of unwrapped lines, in columns */
     struct cache_log_pos top;    /* first visible line (when !follow) */
     bool top_set;
     struct lline lines[WIN_MAX];

@@ -291,12 +291,21 @@ static void fetch_filtered(struct logs_state *s, struct app *a, const char *job,
     size_t i, per = (size_t)(1 + 2 * s->context);
     size_t max = want / (per ? per : 1) + 1;
 
-    if (s->follow || !s->top_set)
+    if (s->follow || !s->top_set) {
         cache_logs_search(app_cache(a), job, s->filter, s->follow, NULL, max, fp, &m, NULL);
-    else {
+    } else {
         struct cache_log_pos p = logs_pos_prev(s->top);
 
         cache_logs_search(app_cache(a), job, s->filter, false, &p, max, fp, &m, NULL);
+        if (m.n == 0) {
+            /* nothing at or after the position: the filter covers the whole log, so the
+             * last matches before it are shown (never "no line matches" while some do) */
+            cache_log_batch_clean(&m);
+            memset(&m, 0, sizeof(m));
+            cache_logs_search(app_cache(a), job, s->filter, true, &s->top, max, fp, &m, NULL);
+            if (m.n > 0)
+                s->top = m.lines[0].pos;
+        }
     }
     for (i = 0; i < m.n && s->n < want; i++) {
         struct logs_state ctx;

@@ -1,0 +1,66 @@
+#!/bin/bash
+# The log view's filter and search over the whole cached log (issue 13): & from the middle of
+# the log finds matches above the position, G after it is not empty; a search starts at the
+# top line on screen (in follow mode too), n/N wrap at either end and say so; long lines are
+# cut with a marker and scroll sideways; an instance
+# toggle says what it did, and a key for an instance the job does not have says so.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/ui_lib.sh"
+
+ui_start
+tmux_keys / '^distilbert-imdb-lr5e5-ep3$' Enter
+tmux_wait 'filter: \^dist' 5
+tmux_keys g l
+tmux_wait 'logs: distilbert-imdb-lr5e5-ep3 +[1-9][0-9]* lines +FOLLOW' 20
+tmux_keys g
+tmux_wait 'paused' 5
+tmux_wait 'No Neurons detected' 5
+
+# ---- & from the middle: the only match is above the screen ----
+tmux_keys NPage NPage
+wait_until "two pages down, the early lines are off screen" 5 \
+    eval '! tmux_has "No Neurons detected"'
+tmux_keys '&' 'Neurons' Enter
+tmux_wait '& Neurons' 5
+expect_match "& from the middle finds the match above the position" "$(tmux_screen)" 'No Neurons detected'
+expect_eq "& says no 'no line matches' while one does" "$(tmux_screen | grep -c 'no line matches')" 0
+tmux_keys G
+tmux_wait 'FOLLOW +& Neurons' 5
+expect_match "G after the filter is not empty" "$(tmux_screen)" 'No Neurons detected'
+tmux_keys '&' C-u Enter
+wait_until "the filter is cleared" 5 eval '! tmux_has "& Neurons"'
+
+# ---- search in follow mode starts at the top line on screen ----
+tmux_keys G
+tmux_wait 'FOLLOW' 5
+tmux_keys / "'loss'" Enter
+tmux_wait 'paused' 5
+expect_eq "a search in follow mode finds the match on screen (no 'no later match')" \
+    "$(tmux_screen | grep -c 'no later match\|no match')" 0
+# ---- n/N wrap and say so (one match only) ----
+tmux_keys / 'Neurons' Enter
+tmux_wait 'No Neurons detected' 5
+tmux_keys n
+tmux_expect "n at the last match wraps to the top and says so" 'search wrapped to the top' 5
+expect_match "the match is still on screen after wrapping" "$(tmux_screen)" 'No Neurons detected'
+tmux_keys N
+tmux_expect "N at the first match wraps to the bottom and says so" 'search wrapped to the bottom' 5
+
+# ---- long lines: cut with a marker, Right/l scrolls sideways, Left/h back ----
+tmux_keys g
+tmux_wait 'Training Env:' 5
+expect_match "a cut line ends with a marker" "$(tmux_screen | grep 'Training Env:')" '›$'
+tmux_keys Right l
+wait_until "Right/l scroll the lines sideways, a marker on the left" 5 \
+    eval 'tmux_screen | grep -q "^ ‹.*channel_input_dirs"'
+tmux_keys Left h
+wait_until "Left/h scroll back" 5 eval 'tmux_screen | grep -q "^ Training Env:"'
+
+# ---- instance toggles say what they did ----
+tmux_keys 3
+tmux_expect "3 on a one-instance job says so" 'no instance 3: this job has 1 instance' 5
+tmux_keys 1
+tmux_expect "hiding the only instance says it stays" 'only instance shown: it stays' 5
+tmux_keys q q
+tmux_dead 10
+finish
