@@ -11,6 +11,7 @@
 
 #include "aws/err.h"
 #include "metrics/mset_internal.h"
+#include "metrics/procprefix.h"
 #include "metrics/prefilter.h"
 #include "metrics/preset.h"
 
@@ -226,6 +227,7 @@ void mextract_state_init(struct mextract_state *st, const char *instance)
         snprintf(st->instance, sizeof(st->instance), "%s", instance);
     st->step = -1;
     st->epoch = NAN;
+    st->cur_rank = -1;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -259,6 +261,8 @@ static int emit(struct emit *x, const char *name, int id, double v, double sm, u
     pt.raw = raw;
     pt.raw_len = raw_len;
     pt.instance = x->st->instance;
+    pt.rank = x->st->cur_rank;
+    pt.rank_local = x->st->cur_local;
     x->count++;
     x->st->points++;
     if (flags & MPOINT_UNPARSED)
@@ -446,8 +450,14 @@ static int run_defs(struct emit *x, const char *p, size_t n)
 static int segment(struct emit *x, const char *p, size_t n)
 {
     struct mset *s = x->s;
+    struct procprefix pp;
     size_t i;
 
+    /* a progress bar's "#015" pieces each carry the prefix again */
+    if (procprefix_parse(p, n, &pp)) {
+        p += pp.len;
+        n -= pp.len;
+    }
     x->st->segments++;
     if (++s->gen == 0) {
         if (s->nnames > 0) {
@@ -547,17 +557,25 @@ int mset_extract(struct mset *s, struct mextract_state *st, const char *line, si
 {
     struct emit x = { s, st, cb, ctx, ts_ms, 0 };
     struct seps c = { 0, 0, 0 };
-    size_t i = 0;
+    struct procprefix pp;
+    size_t i = 0, skip;
 
     if (s == NULL || st == NULL || (line == NULL && len > 0))
         return ERR_INVAL;
     st->lines++;
     if (len == 0)
         return 0;
+    skip = mproc_enter(st, line, len, &pp);
+    line += skip;
+    len -= skip;
+    if (len == 0)
+        return 0;
     /* the per-definition literal checks are exact, so a line that passes need not say which
      * rare bytes it holds */
     s->line_mask = ~0u;
     if (s->filter_lines && !st->block && !prefilter_has_rare(s, line, len))
+        return 0;
+    if (skip > 0 && mproc_is_copy(st, &pp, line, len))
         return 0;
     if (!prefilter_has_sep_byte(line, len)) {
         if (segment(&x, line, len) != 0)
