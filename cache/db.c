@@ -112,6 +112,12 @@ static const char *const migrations[] = {
     "  stream_id INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
     "  last_k INTEGER NOT NULL, n INTEGER NOT NULL, min_ts INTEGER NOT NULL,"
     "  max_ts INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE(metric_id, stream_id, first_seq));",
+    /* 7: a point's blob record may carry the process that printed its line (points.c's
+     * TAG_PROC: the rank of a launcher prefix), which an older sagetop would misread. Points
+     * stored before were extracted with the prefixes in the text, every rank mixed: forgetting
+     * their definitions' fingerprint makes the next sync extract them again (sync_reextract.c),
+     * and the saved extractor states no longer fit, so they are rebuilt. */
+    "UPDATE metrics SET defs_hash=NULL; UPDATE log_streams SET extract_state=NULL;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -10,6 +10,7 @@
 #include "aws/dynbuf.h"
 #include "cache/internal.h"
 #include "cache/logstore.h"
+#include "metrics/procprefix.h"
 
 void cache_metric_stat_list_clean(struct cache_metric_stat_list *l)
 {
@@ -76,10 +77,29 @@ void cache_point_list_clean(struct cache_point_list *l)
     memset(l, 0, sizeof(*l));
 }
 
+int cache_job_procs_per_host(struct cache *c, const char *job)
+{
+    struct cache_kv_list hp = { 0 };
+    struct cache_job cj;
+    const char *v = NULL;
+    int n;
+
+    if (cache_job_get(c, job, &cj, NULL) != 0)
+        return 0;
+    if (cache_job_hyperparameters(c, job, &hp, NULL) == 0)
+        for (size_t i = 0; i < hp.n && v == NULL; i++)
+            if (strcmp(hp.items[i].key, "sagemaker_mpi_num_of_processes_per_host") == 0)
+                v = hp.items[i].value;
+    n = procprefix_per_host(v, cj.instance_type);
+    cache_kv_list_clean(&hp);
+    return n;
+}
+
 int cache_job_metric_points(struct cache *c, const char *job, const char *metric,
                             const char *instance, struct cache_point_list *out, struct err *e)
 {
-    struct cache_point_query q = { instance, false, 0, 0 };
+    struct procsel sel = { PROCSEL_FIRST, instance, cache_job_procs_per_host(c, job) };
+    struct cache_point_query q = { NULL, false, 0, 0, &sel };
 
     return cache_job_metric_points_query(c, job, metric, &q, out, e);
 }
@@ -127,7 +147,8 @@ struct gather {
 
 /* Adds a decoded chunk's points that pass q's filters. */
 static int gather_chunk(struct gather *g, const struct cache_chunk_rec *r, size_t cn,
-                        const struct cache_point_query *q, int instance, int64_t sid)
+                        const struct cache_point_query *q, int instance, const char *inst,
+                        int64_t sid)
 {
     size_t j;
 
@@ -139,6 +160,10 @@ static int gather_chunk(struct gather *g, const struct cache_chunk_rec *r, size_
         if ((!q->include_unparsed && isnan(r[j].value)) ||
             (q->since_ms != 0 && r[j].ts_ms < q->since_ms) ||
             (q->until_ms != 0 && r[j].ts_ms >= q->until_ms))
+            continue;
+        pt->p.rank = r[j].proc == 0 ? -1 : (int)((r[j].proc - 1) >> 1);
+        pt->p.rank_local = r[j].proc != 0 && ((r[j].proc - 1) & 1);
+        if (q->procs != NULL && !procsel_match(q->procs, pt->p.rank, pt->p.rank_local, inst))
             continue;
         pt->p.ts_ms = r[j].ts_ms;
         pt->p.value = r[j].value;
@@ -173,7 +198,7 @@ static int gather_row(sqlite3_stmt *st, const char *metric, const struct cache_p
                        "bytes for %lld points); --reset-cache rebuilds it", metric, bytes,
                        (long long)cn);
     if ((k = instance_index(l, icap, inst != NULL ? inst : "")) < 0 ||
-        gather_chunk(g, tmp, (size_t)cn, q, k, sid) != 0)
+        gather_chunk(g, tmp, (size_t)cn, q, k, inst != NULL ? inst : "", sid) != 0)
         return err_set(e, ERR_NOMEM, "out of memory");
     return 0;
 }
@@ -189,7 +214,7 @@ int cache_job_metric_points_query(struct cache *c, const char *job, const char *
         " WHERE j.scope_id=?1 AND j.name=?2 AND m.name=?3 AND (?4 IS NULL OR s.instance=?4)"
         " AND (?6 = 0 OR p.max_ts >= ?6) AND (?7 = 0 OR p.min_ts < ?7)"
         " ORDER BY p.stream_id, p.first_seq";
-    static const struct cache_point_query defaults = { NULL, false, 0, 0 };
+    static const struct cache_point_query defaults = { NULL, false, 0, 0, NULL };
     struct cache_point_list l;
     struct gather g = { NULL, 0, 0, true };
     struct cache_chunk_rec *tmp = malloc(CACHE_CHUNK_POINTS * sizeof(*tmp));
@@ -209,7 +234,7 @@ int cache_job_metric_points_query(struct cache *c, const char *job, const char *
     sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
     if (q == NULL)
         q = &defaults;
-    if (q->instance != NULL && q->instance[0] != '\0')
+    if (q->procs == NULL && q->instance != NULL && q->instance[0] != '\0')
         sqlite3_bind_text(st, 4, q->instance, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, q->since_ms);
     sqlite3_bind_int64(st, 7, q->until_ms);

@@ -180,6 +180,94 @@ bool procprefix_parse(const char *line, size_t len, struct procprefix *out)
     return true;
 }
 
+int procprefix_per_host(const char *hp, const char *instance_type)
+{
+    if (hp != NULL) {
+        long v = 0;
+        const char *q = hp;
+        while (*q == ' ' || *q == '"')
+            q++;
+        while (is_digit(*q) && v < PROCPREFIX_RANK_MAX)
+            v = v * 10 + (*q++ - '0');
+        while (*q == ' ' || *q == '"')
+            q++;
+        if (*q == '\0' && v > 0 && v < PROCPREFIX_RANK_MAX)
+            return (int)v;
+    }
+    return procprefix_gpus_per_instance(instance_type);
+}
+
+/* K of "algo-K", 0 when the name is not of that form. */
+static int host_index(const char *h)
+{
+    int k = 0;
+
+    if (h == NULL || strncmp(h, "algo-", 5) != 0 || !is_digit(h[5]))
+        return 0;
+    for (h += 5; is_digit(*h) && k < PROCPREFIX_RANK_MAX; h++)
+        k = k * 10 + (*h - '0');
+    return *h == '\0' ? k : 0;
+}
+
+bool procsel_match(const struct procsel *s, int rank, bool local, const char *stream_host)
+{
+    int host_k = host_index(stream_host), global = -1, first;
+
+    if (rank >= 0 && !local) {
+        global = rank;
+        if (s->per_host > 0)
+            host_k = rank / s->per_host + 1;
+    } else if (rank >= 0 && host_k == 1) {
+        global = rank;
+    } else if (rank >= 0 && host_k > 1 && s->per_host > 0) {
+        global = (host_k - 1) * s->per_host + rank;
+    }
+    if (s->host != NULL) {
+        int want = host_index(s->host);
+        if (want > 0 ? want != host_k : strcmp(s->host, stream_host ? stream_host : "") != 0)
+            return false;
+    }
+    if (s->rank == PROCSEL_ALL)
+        return true;
+    if (s->rank >= 0)
+        return global == s->rank;
+    /* the host's first process */
+    if (rank < 0)
+        return true;
+    if (local)
+        return rank == 0;
+    first = host_k > 0 && s->per_host > 0 ? (host_k - 1) * s->per_host : 0;
+    return global == first;
+}
+
+int procsel_parse_rank(const char *s)
+{
+    size_t i = 0;
+    int r;
+
+    if (s == NULL)
+        return PROCSEL_FIRST;
+    if (strcmp(s, "all") == 0)
+        return PROCSEL_ALL;
+    r = read_uint(s, strlen(s), &i);
+    return r >= 0 && s[i] == '\0' ? r : PROCSEL_FIRST;
+}
+
+void procsel_label(const struct procsel *s, int rank, bool local, const char *stream_host,
+                   char *out, size_t size)
+{
+    char host[32];
+
+    if (local || rank < 0 || procprefix_host_of_rank(rank, s->per_host, 0, host, sizeof(host))
+        != 0)
+        snprintf(host, sizeof(host), "%s", stream_host != NULL ? stream_host : "");
+    if (rank < 0)
+        snprintf(out, size, "%s", host);
+    else
+        snprintf(out, size, "%s%s%s%d", host, host[0] != '\0' ? "/" : "", local ? "local" : "rank",
+                 rank);
+}
+
 int procprefix_host_of_rank(int rank, int per_host, int instances, char *out, size_t size)
 {
     int k, w;

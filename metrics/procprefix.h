@@ -60,6 +60,35 @@ bool procprefix_parse(const char *line, size_t len, struct procprefix *out);
  * small. */
 int procprefix_host_of_rank(int rank, int per_host, int instances, char *out, size_t size);
 
+/* Processes per host of a job: its sagemaker_mpi_num_of_processes_per_host hyperparameter (hp,
+ * may be NULL; the value may be JSON-quoted: "\"8\""), else the GPUs of instance_type; 0 when
+ * neither says (a CPU instance without the hyperparameter: global ranks map to no host). */
+int procprefix_per_host(const char *hp, const char *instance_type);
+
+/* Which processes a series holds (sagetop metrics/regex-test --rank, --instance).
+ * rank: PROCSEL_FIRST (the default: each selected host's first process, i.e. its lines without
+ * prefix and the ranks that are local rank 0 of their host; on algo-1 that is global rank 0),
+ * PROCSEL_ALL, or a global rank. host: NULL for every host, else "algo-K". per_host: from
+ * procprefix_per_host(). A point's host is the host of its global rank when per_host is known,
+ * else the host of the stream it was printed in; a torchrun local rank is on its stream's host
+ * (SageMaker's torch_distributed starts one torchrun per host, each writing its own stream). */
+enum { PROCSEL_FIRST = -1, PROCSEL_ALL = -2 };
+struct procsel {
+    int rank;
+    const char *host;
+    int per_host;
+};
+/* Whether a point of (rank, local) from the stream of host stream_host (may be "") is selected. */
+bool procsel_match(const struct procsel *s, int rank, bool local, const char *stream_host);
+
+/* The --rank argument: "all" → PROCSEL_ALL, a decimal rank → it, else PROCSEL_FIRST (invalid). */
+int procsel_parse_rank(const char *s);
+
+/* A series label for a point's process: "algo-2/rank8" (the host of a global rank, or the
+ * stream's), "algo-2/local3" (torchrun), or the stream's host alone for lines without prefix. */
+void procsel_label(const struct procsel *s, int rank, bool local, const char *stream_host,
+                   char *out, size_t size);
+
 /* GPUs of an ml.* instance type ("ml.p4d.24xlarge" → 8), 0 for a CPU or unknown type. */
 int procprefix_gpus_per_instance(const char *instance_type);
 

@@ -200,3 +200,55 @@ Test(procprefix, gpus_per_instance)
     cr_assert_eq(procprefix_gpus_per_instance("ml.p4d"), 0);
     cr_assert_eq(procprefix_gpus_per_instance(NULL), 0);
 }
+
+Test(procprefix, per_host_from_hyperparameter_or_gpus)
+{
+    cr_assert_eq(procprefix_per_host("8", "ml.m5.xlarge"), 8);
+    cr_assert_eq(procprefix_per_host("\"4\"", "ml.p4d.24xlarge"), 4);
+    cr_assert_eq(procprefix_per_host(NULL, "ml.p4d.24xlarge"), 8);
+    cr_assert_eq(procprefix_per_host("x", "ml.g5.12xlarge"), 4);
+    cr_assert_eq(procprefix_per_host(NULL, "ml.m5.xlarge"), 0);
+}
+
+Test(procprefix, select_processes_two_hosts_eight_gpus)
+{
+    struct procsel def = { PROCSEL_FIRST, "algo-1", 8 };
+    struct procsel h2 = { PROCSEL_FIRST, "algo-2", 8 };
+    struct procsel r8 = { 8, NULL, 8 };
+    struct procsel all = { PROCSEL_ALL, NULL, 8 };
+    struct procsel hosts = { PROCSEL_FIRST, NULL, 8 };
+    int n_def = 0, n_h2 = 0, n_r8 = 0, n_all = 0, n_hosts = 0;
+
+    /* Open MPI: all sixteen ranks in algo-1's stream */
+    for (int r = 0; r < 16; r++) {
+        n_def += procsel_match(&def, r, false, "algo-1");
+        n_h2 += procsel_match(&h2, r, false, "algo-1");
+        n_r8 += procsel_match(&r8, r, false, "algo-1");
+        n_all += procsel_match(&all, r, false, "algo-1");
+        n_hosts += procsel_match(&hosts, r, false, "algo-1");
+    }
+    cr_assert_eq(n_def, 1);
+    cr_assert(procsel_match(&def, 0, false, "algo-1"));
+    cr_assert_eq(n_h2, 1);
+    cr_assert(procsel_match(&h2, 8, false, "algo-1"));
+    cr_assert_eq(n_r8, 1);
+    cr_assert_eq(n_all, 16);
+    cr_assert_eq(n_hosts, 2);
+    /* lines without prefix: the stream's host */
+    cr_assert(procsel_match(&def, -1, false, "algo-1"));
+    cr_assert_not(procsel_match(&def, -1, false, "algo-2"));
+    cr_assert(procsel_match(&h2, -1, false, "algo-2"));
+    /* torchrun: one stream per host, local ranks */
+    cr_assert(procsel_match(&def, 0, true, "algo-1"));
+    cr_assert_not(procsel_match(&def, 1, true, "algo-1"));
+    cr_assert_not(procsel_match(&def, 0, true, "algo-2"));
+    cr_assert(procsel_match(&h2, 0, true, "algo-2"));
+    cr_assert(procsel_match(&r8, 0, true, "algo-2"));
+    cr_assert(procsel_match(&(struct procsel){ 9, NULL, 8 }, 1, true, "algo-2"));
+    /* unknown processes per host: a global rank stays on its stream's host */
+    cr_assert(procsel_match(&(struct procsel){ PROCSEL_FIRST, "algo-1", 0 }, 0, false, "algo-1"));
+    cr_assert_not(procsel_match(&(struct procsel){ PROCSEL_FIRST, "algo-1", 0 }, 8, false,
+                                "algo-1"));
+    /* a single stream named otherwise */
+    cr_assert(procsel_match(&(struct procsel){ PROCSEL_FIRST, NULL, 0 }, -1, false, ""));
+}
