@@ -406,7 +406,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
         memset(&inst, 0, sizeof(inst));
         if (!all_instances && instance != NULL) {
             r.sel.host = instance;
-        } else if (!all_instances && ma.rank < 0 &&
+        } else if (!all_instances && ma.rank == PROCSEL_FIRST &&
                    cache_logs_instances(c, jobs[i], &inst, NULL) == 0) {
             size_t k;
             for (k = 0; k < inst.n; k++)

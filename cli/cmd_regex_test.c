@@ -141,7 +141,7 @@ static void rt_default_host(struct cache *c, const char *job, struct rt_ctx *r)
 {
     struct cache_kv_list inst = { 0 };
 
-    if (r->sel.host != NULL || r->all_hosts || r->sel.rank >= 0)
+    if (r->sel.host != NULL || r->all_hosts || r->sel.rank != PROCSEL_FIRST)
         return;
     if (cache_logs_instances(c, job, &inst, NULL) == 0)
         for (size_t k = 0; k < inst.n; k++)

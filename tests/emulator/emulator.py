@@ -600,7 +600,7 @@ def bulk_jobs(req, store):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="sagetop's local AWS emulator (moto + scenarios)")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--scenario", choices=["demo", "empty", "scale"], default="demo")
+    ap.add_argument("--scenario", choices=["demo", "empty", "scale", "ranks"], default="demo")
     ap.add_argument("--jobs", type=int, default=10000)
     ap.add_argument("--lines", type=int, default=100000)
     ap.add_argument("--seed", type=int, default=1)
@@ -627,6 +627,8 @@ def main(argv=None):
         scenario.demo(store, engine, seed=args.seed)
     elif args.scenario == "scale":
         scenario.scale(store, engine, args.jobs, args.lines, seed=args.seed)
+    elif args.scenario == "ranks":
+        scenario.ranks(store, engine)
     engine.start()
 
     httpd = ThreadingHTTPServer(("127.0.0.1", args.port), Front)
