@@ -209,19 +209,39 @@ static int host_index(const char *h)
     return *h == '\0' ? k : 0;
 }
 
+/* Where a point's process runs: *host_k (K of algo-K, 0 unknown), its global rank (-1 unknown)
+ * and its local rank on that host (-1 unknown). A global rank names its host only in the
+ * launcher's stream (algo-1, or a stream not named algo-K), where mpirun gathers every host's
+ * output; in another host's stream the lines are that host's own. */
+static void locate(const struct procsel *s, int rank, bool local, const char *stream_host,
+                   int *host_k, int *global, int *local_rank)
+{
+    int k = host_index(stream_host);
+
+    *host_k = k;
+    *global = -1;
+    *local_rank = -1;
+    if (rank < 0)
+        return;
+    if (local) {
+        *local_rank = rank;
+        if (k <= 1)
+            *global = rank;
+        else if (s->per_host > 0)
+            *global = (k - 1) * s->per_host + rank;
+        return;
+    }
+    *global = rank;
+    *local_rank = s->per_host > 0 ? rank % s->per_host : rank;
+    if (k <= 1 && s->per_host > 0)
+        *host_k = rank / s->per_host + 1;
+}
+
 bool procsel_match(const struct procsel *s, int rank, bool local, const char *stream_host)
 {
-    int host_k = host_index(stream_host), global = -1, first;
+    int host_k, global, local_rank;
 
-    if (rank >= 0 && !local) {
-        global = rank;
-        if (s->per_host > 0)
-            host_k = rank / s->per_host + 1;
-    } else if (rank >= 0 && host_k == 1) {
-        global = rank;
-    } else if (rank >= 0 && host_k > 1 && s->per_host > 0) {
-        global = (host_k - 1) * s->per_host + rank;
-    }
+    locate(s, rank, local, stream_host, &host_k, &global, &local_rank);
     if (s->host != NULL) {
         int want = host_index(s->host);
         if (want > 0 ? want != host_k : strcmp(s->host, stream_host ? stream_host : "") != 0)
@@ -231,13 +251,8 @@ bool procsel_match(const struct procsel *s, int rank, bool local, const char *st
         return true;
     if (s->rank >= 0)
         return global == s->rank;
-    /* the host's first process */
-    if (rank < 0)
-        return true;
-    if (local)
-        return rank == 0;
-    first = host_k > 0 && s->per_host > 0 ? (host_k - 1) * s->per_host : 0;
-    return global == first;
+    /* the host's first process: its lines without prefix and its local rank 0 */
+    return rank < 0 || local_rank == 0;
 }
 
 int procsel_parse_rank(const char *s)
@@ -256,12 +271,16 @@ int procsel_parse_rank(const char *s)
 void procsel_label(const struct procsel *s, int rank, bool local, const char *stream_host,
                    char *out, size_t size)
 {
+    int host_k, global, local_rank;
     char host[32];
 
-    if (local || rank < 0 || procprefix_host_of_rank(rank, s->per_host, 0, host, sizeof(host))
-        != 0)
+    locate(s, rank, local, stream_host, &host_k, &global, &local_rank);
+    if (host_k > 0)
+        snprintf(host, sizeof(host), "algo-%d", host_k);
+    else
         snprintf(host, sizeof(host), "%s", stream_host != NULL ? stream_host : "");
-    if (rank < 0)
+    /* one process per host (the default): the host names the series */
+    if (rank < 0 || s->rank == PROCSEL_FIRST)
         snprintf(out, size, "%s", host);
     else
         snprintf(out, size, "%s%s%s%d", host, host[0] != '\0' ? "/" : "", local ? "local" : "rank",

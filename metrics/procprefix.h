@@ -67,11 +67,12 @@ int procprefix_per_host(const char *hp, const char *instance_type);
 
 /* Which processes a series holds (sagetop metrics/regex-test --rank, --instance).
  * rank: PROCSEL_FIRST (the default: each selected host's first process, i.e. its lines without
- * prefix and the ranks that are local rank 0 of their host; on algo-1 that is global rank 0),
- * PROCSEL_ALL, or a global rank. host: NULL for every host, else "algo-K". per_host: from
- * procprefix_per_host(). A point's host is the host of its global rank when per_host is known,
- * else the host of the stream it was printed in; a torchrun local rank is on its stream's host
- * (SageMaker's torch_distributed starts one torchrun per host, each writing its own stream). */
+ * prefix and its local rank 0; on algo-1 that is global rank 0), PROCSEL_ALL, or a global rank.
+ * host: NULL for every host, else "algo-K". per_host: from procprefix_per_host(). In the
+ * launcher's stream (algo-1, where mpirun gathers every host's output) a global rank R is on
+ * algo-(R / per_host + 1) when per_host is known; in another host's stream, and for torchrun's
+ * local ranks (SageMaker's torch_distributed starts one torchrun per host, each writing its own
+ * stream), the stream's host is the process's host. */
 enum { PROCSEL_FIRST = -1, PROCSEL_ALL = -2 };
 struct procsel {
     int rank;
@@ -84,8 +85,8 @@ bool procsel_match(const struct procsel *s, int rank, bool local, const char *st
 /* The --rank argument: "all" → PROCSEL_ALL, a decimal rank → it, else PROCSEL_FIRST (invalid). */
 int procsel_parse_rank(const char *s);
 
-/* A series label for a point's process: "algo-2/rank8" (the host of a global rank, or the
- * stream's), "algo-2/local3" (torchrun), or the stream's host alone for lines without prefix. */
+/* A series label for a point's process: "algo-2/rank8", "algo-2/local3" (torchrun), or the
+ * host alone for lines without prefix and under PROCSEL_FIRST (one process per host). */
 void procsel_label(const struct procsel *s, int rank, bool local, const char *stream_host,
                    char *out, size_t size);
 

@@ -249,6 +249,18 @@ Test(procprefix, select_processes_two_hosts_eight_gpus)
     cr_assert(procsel_match(&(struct procsel){ PROCSEL_FIRST, "algo-1", 0 }, 0, false, "algo-1"));
     cr_assert_not(procsel_match(&(struct procsel){ PROCSEL_FIRST, "algo-1", 0 }, 8, false,
                                 "algo-1"));
+    /* a prefixed line in another host's stream is that host's: the launcher was not there */
+    cr_assert_not(procsel_match(&def, 0, false, "algo-2"));
+    cr_assert(procsel_match(&h2, 0, false, "algo-2"));
+    {
+        char label[32];
+        procsel_label(&hosts, 0, false, "algo-2", label, sizeof(label));
+        cr_assert_str_eq(label, "algo-2");
+        procsel_label(&all, 8, false, "algo-1", label, sizeof(label));
+        cr_assert_str_eq(label, "algo-2/rank8");
+        procsel_label(&all, 3, true, "algo-2", label, sizeof(label));
+        cr_assert_str_eq(label, "algo-2/local3");
+    }
     /* a single stream named otherwise */
     cr_assert(procsel_match(&(struct procsel){ PROCSEL_FIRST, NULL, 0 }, -1, false, ""));
 }
