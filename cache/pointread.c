@@ -147,9 +147,11 @@ struct gather {
 
 /* Adds a decoded chunk's points that pass q's filters. */
 static int gather_chunk(struct gather *g, const struct cache_chunk_rec *r, size_t cn,
-                        const struct cache_point_query *q, int instance, const char *inst,
-                        int64_t sid)
+                        const struct cache_point_query *q, struct cache_point_list *l,
+                        size_t *icap, int instance, const char *inst, int64_t sid)
 {
+    struct procsel host_of = { PROCSEL_FIRST, NULL, q->procs != NULL ? q->procs->per_host : 0 };
+    char host[32];
     size_t j;
 
     if (vec_grow((void **)&g->v, &g->cap, g->n + cn, sizeof(*g->v)) != 0)
@@ -161,13 +163,19 @@ static int gather_chunk(struct gather *g, const struct cache_chunk_rec *r, size_
             (q->since_ms != 0 && r[j].ts_ms < q->since_ms) ||
             (q->until_ms != 0 && r[j].ts_ms >= q->until_ms))
             continue;
+        pt->p.instance = instance;
         pt->p.rank = r[j].proc == 0 ? -1 : (int)((r[j].proc - 1) >> 1);
         pt->p.rank_local = r[j].proc != 0 && ((r[j].proc - 1) & 1);
         if (q->procs != NULL && !procsel_match(q->procs, pt->p.rank, pt->p.rank_local, inst))
             continue;
+        /* a rank of another host printed in the launcher's stream is that host's point */
+        if (q->procs != NULL && pt->p.rank >= 0) {
+            procsel_label(&host_of, pt->p.rank, pt->p.rank_local, inst, host, sizeof(host));
+            if (strcmp(host, inst) != 0 && (pt->p.instance = instance_index(l, icap, host)) < 0)
+                return ERR_NOMEM;
+        }
         pt->p.ts_ms = r[j].ts_ms;
         pt->p.value = r[j].value;
-        pt->p.instance = instance;
         pt->p.step = r[j].step;
         pt->p.epoch = r[j].epoch;
         pt->p.flags = r[j].flags;
@@ -198,7 +206,7 @@ static int gather_row(sqlite3_stmt *st, const char *metric, const struct cache_p
                        "bytes for %lld points); --reset-cache rebuilds it", metric, bytes,
                        (long long)cn);
     if ((k = instance_index(l, icap, inst != NULL ? inst : "")) < 0 ||
-        gather_chunk(g, tmp, (size_t)cn, q, k, inst != NULL ? inst : "", sid) != 0)
+        gather_chunk(g, tmp, (size_t)cn, q, l, icap, k, inst != NULL ? inst : "", sid) != 0)
         return err_set(e, ERR_NOMEM, "out of memory");
     return 0;
 }

@@ -72,6 +72,11 @@ same ranks-dup-1x4 "0.901 0.801 0.701 " --rank 1
 out=$(S metrics ranks-dup-1x4 --metric eval_loss)
 expect_match "dup: the table counts rank 0's three lines" "$out" "eval_loss +0\.7 +0\.7 +0\.9 +3 "
 
+# plot (and the TUI, through the same cache call): one series per host, rank 8's points on algo-2
+out=$(S plot ranks-ompi-2x8 --metric eval_loss --ascii --width 60 --height 10 2>&1)
+expect_match "plot: algo-1's series is rank 0" "$out" "/algo-1 +last 0\.7 +min 0\.7 +max 0\.9"
+expect_match "plot: rank 8 is algo-2's series" "$out" "/algo-2 +last 0\.708 +min 0\.708 +max 0\.908"
+
 # bad selections are usage errors
 S metrics ranks-dup-1x4 --rank x >/dev/null 2>&1
 expect_eq "metrics --rank x is a usage error" "$?" 2
