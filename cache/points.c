@@ -402,6 +402,27 @@ static int stream_job(struct cache *c, int64_t stream_id, int64_t *job_id,
     return rc;
 }
 
+/* Adds a newly stored point to its metric's summary. */
+static void msum_count(struct msum *s, const struct cache_chunk_rec *r)
+{
+    if (r->proc > SUMMARY_PROC_MAX)
+        return;
+    if (r->flags & CACHE_POINT_UNPARSED) {
+        s->unparsed++;
+        return;
+    }
+    if (s->count == 0 || r->value < s->min)
+        s->min = r->value;
+    if (s->count == 0 || r->value > s->max)
+        s->max = r->value;
+    if (s->count == 0 || r->ts_ms >= s->last_ts) {
+        s->last = r->value;
+        s->last_ts = r->ts_ms;
+    }
+    s->count++;
+    s->repaired += (r->flags & CACHE_POINT_REPAIRED) != 0;
+}
+
 int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_point_in *p,
                      size_t n, struct err *e)
 {
@@ -471,22 +492,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
             at_seq = r->seq;
             at_k = r->k;
             s->r[kept++] = *r;
-            if (r->proc > SUMMARY_PROC_MAX)
-                continue;
-            if (r->flags & CACHE_POINT_UNPARSED) {
-                s->unparsed++;
-                continue;
-            }
-            if (s->count == 0 || r->value < s->min)
-                s->min = r->value;
-            if (s->count == 0 || r->value > s->max)
-                s->max = r->value;
-            if (s->count == 0 || r->ts_ms >= s->last_ts) {
-                s->last = r->value;
-                s->last_ts = r->ts_ms;
-            }
-            s->count++;
-            s->repaired += (r->flags & CACHE_POINT_REPAIRED) != 0;
+            msum_count(s, r);
         }
         rc = chunks_append(c, s->id, stream_id, &t, s->r, kept, buf, tmp, e);
     }
