@@ -450,14 +450,8 @@ static int run_defs(struct emit *x, const char *p, size_t n)
 static int segment(struct emit *x, const char *p, size_t n)
 {
     struct mset *s = x->s;
-    struct procprefix pp;
     size_t i;
 
-    /* a progress bar's "#015" pieces each carry the prefix again */
-    if (procprefix_parse(p, n, &pp)) {
-        p += pp.len;
-        n -= pp.len;
-    }
     x->st->segments++;
     if (++s->gen == 0) {
         if (s->nnames > 0) {
@@ -565,7 +559,10 @@ int mset_extract(struct mset *s, struct mextract_state *st, const char *line, si
     st->lines++;
     if (len == 0)
         return 0;
-    skip = mproc_enter(st, line, len, &pp);
+    if (procprefix_maybe(line, len) || st->cur_code != 0)
+        skip = mproc_enter(st, line, len, &pp);
+    else
+        skip = 0;
     line += skip;
     len -= skip;
     if (len == 0)
@@ -588,6 +585,10 @@ int mset_extract(struct mset *s, struct mextract_state *st, const char *line, si
     c.oc = find_from(line, len, 0, "#015", 4);
     while (i < len) {
         size_t sl, e = next_sep(line, len, i, &c, &sl);
+        /* a progress bar's "#015" pieces each carry the prefix again */
+        if (i > 0 && e > i && procprefix_maybe(line + i, e - i) &&
+            procprefix_parse(line + i, e - i, &pp))
+            i += pp.len;
         if (e > i && segment(&x, line + i, e - i) != 0)
             return ERR_CANCELLED;
         if (sl == 0)

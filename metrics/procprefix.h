@@ -51,6 +51,15 @@ struct procprefix {
     enum procprefix_stream stream;
 };
 
+/* The one-byte test procprefix_parse() starts with, for callers' hot loops: false means no
+ * prefix can start here. */
+static inline bool procprefix_maybe(const char *line, size_t len)
+{
+    char c = len >= 4 ? line[0] : 'x';
+
+    return c == '[' || c == ' ' || c == '\t' || (c >= '0' && c <= '9');
+}
+
 /* Parses the prefix at the start of line (len bytes, no NUL needed). Returns true and fills *out
  * when a launcher prefix is there; false (out untouched) otherwise. */
 bool procprefix_parse(const char *line, size_t len, struct procprefix *out);
