@@ -222,8 +222,9 @@ void mextract_state_init(struct mextract_state *st, const char *instance);
  * and names the points' process (mpoint.rank); each process keeps its own step/epoch/block
  * context. A prefixed line whose text (after the prefix) the same process printed on its other
  * standard stream within the last MEXTRACT_RECENT prefixed lines is that line's copy (print and
- * a logger handler): it is skipped, so every line counts once. Returns the number of points delivered (unparsed ones included), or
- * a negative ERR_* code (ERR_CANCELLED when cb asked to stop). */
+ * a logger handler): it is skipped, so every line counts once. Returns the number of points
+ * delivered (unparsed ones included), or a negative ERR_* code (ERR_CANCELLED when cb asked to
+ * stop). */
 int mset_extract(struct mset *s, struct mextract_state *st, const char *line, size_t len,
                  int64_t ts_ms, mpoint_fn cb, void *ctx);
 
