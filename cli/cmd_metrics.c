@@ -1,6 +1,7 @@
 /* cmd_metrics.c: `sagetop metrics JOB... [--metric NAME|NAME=REGEX]... [--instance NAME|all]
  * [--rank N|all] [--format table|csv|json]`. The default series is what global rank 0 printed
- * on algo-1 (and its lines without launcher prefix); --instance and --rank select others. Extracts the metrics of each job from its cached log with every
+ * on algo-1 (and its lines without launcher prefix); --instance and --rank select others.
+ * Extracts the metrics of each job from its cached log with every
  * definition source merged (the job's MetricDefinitions, the config file, --metric NAME=REGEX,
  * the Hugging Face preset), so the figures include step, epoch and unparsed counts and follow a
  * changed definition at once. When the merged definitions are the ones sync extracts with, the

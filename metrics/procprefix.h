@@ -91,7 +91,8 @@ struct procsel {
 /* Whether a point of (rank, local) from the stream of host stream_host (may be "") is selected. */
 bool procsel_match(const struct procsel *s, int rank, bool local, const char *stream_host);
 
-/* The --rank argument: "all" → PROCSEL_ALL, a decimal rank → it, else PROCSEL_FIRST (invalid). */
+/* The --rank argument: "all" → PROCSEL_ALL, a decimal rank → it, else PROCSEL_FIRST
+ * (invalid). */
 int procsel_parse_rank(const char *s);
 
 /* A series label for a point's process: "algo-2/rank8", "algo-2/local3" (torchrun), or the
