@@ -27,6 +27,8 @@
 
 #include "aws/err.h"
 
+struct procsel; /* metrics/procprefix.h */
+
 struct cache;
 
 /* ---- Opening -------------------------------------------------------------------------- */
@@ -38,7 +40,7 @@ enum cache_open_flags {
 };
 
 /* The current schema version (PRAGMA user_version). */
-#define CACHE_SCHEMA_VERSION 7
+#define CACHE_SCHEMA_VERSION 8
 
 /* Writes $XDG_CACHE_HOME/sagetop/cache.db (or ~/.cache/sagetop/cache.db) into buf. */
 int cache_default_path(char *buf, size_t size, struct err *e);
@@ -244,6 +246,10 @@ struct cache_point {
     double sagemaker_value;              /* what SageMaker would have stored; NaN = nothing */
     int64_t stream;                      /* log stream row id and event ordinal: the point's */
     int64_t seq;                         /*   line is cache_logs_after({ts_ms, stream, seq-1}) */
+    /* Schema 7: the launcher prefix's rank of the point's line (metrics/procprefix.h), -1 when
+     * it had none (and for every point stored by an older sagetop). */
+    int rank;
+    bool rank_local;                     /* torchrun's local rank on the stream's host */
 };
 struct cache_point_list {
     struct cache_point *items;           /* time order */
@@ -252,8 +258,10 @@ struct cache_point_list {
     size_t n_instances;
 };
 void cache_point_list_clean(struct cache_point_list *l);
-/* The points of one metric of a job, all instances (instance NULL) or one ("algo-2"). Only
- * parsed values (no unparsed captures), with step, epoch, flags and SageMaker's value. */
+/* The points of one metric of a job, all instances (instance NULL) or one ("algo-2"): of
+ * each of those hosts, its first process (PROCSEL_FIRST: rank 0 on algo-1, and the lines
+ * without launcher prefix). Only parsed values (no unparsed captures), with step, epoch, flags
+ * and SageMaker's value. */
 int cache_job_metric_points(struct cache *c, const char *job, const char *metric,
                             const char *instance, struct cache_point_list *out, struct err *e);
 
@@ -265,7 +273,13 @@ struct cache_point_query {
     const char *instance;                /* NULL = all instances */
     bool include_unparsed;               /* also the unparsed captures (value NaN) */
     int64_t since_ms, until_ms;          /* 0 = unbounded; until is exclusive */
+    const struct procsel *procs;         /* which processes (metrics/procprefix.h); NULL =
+                                          * every one. With procs, instance is ignored:
+                                          * procs->host says which host */
 };
+/* The job's processes per host (procprefix_per_host() of its hyperparameter and instance
+ * type); 0 when unknown or the job is not in the cache. */
+int cache_job_procs_per_host(struct cache *c, const char *job);
 /* As cache_job_metric_points(), with more choices (q NULL = the defaults above). */
 int cache_job_metric_points_query(struct cache *c, const char *job, const char *metric,
                                   const struct cache_point_query *q,

@@ -125,6 +125,12 @@ static const char *const migrations[] = {
     "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, rule TEXT NOT NULL,"
     "  key TEXT NOT NULL DEFAULT '', message TEXT NOT NULL, fired_at REAL NOT NULL,"
     "  UNIQUE(job_id, rule, key));",
+    /* 8: a point's blob record may carry the process that printed its line (points.c's
+     * TAG_PROC: the rank of a launcher prefix), which an older sagetop would misread. Points
+     * stored before were extracted with the prefixes in the text, every rank mixed: forgetting
+     * their definitions' fingerprint makes the next sync extract them again (sync_reextract.c),
+     * and the saved extractor states no longer fit, so they are rebuilt. */
+    "UPDATE metrics SET defs_hash=NULL; UPDATE log_streams SET extract_state=NULL;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -94,6 +94,7 @@ struct cache_chunk_rec {
     int64_t seq, ts_ms, step;
     double value, epoch, sm;
     uint32_t flags, k;
+    uint32_t proc;                       /* mextract_proc_code(), 0 = no launcher prefix */
 };
 int cache_chunk_decode(const unsigned char *p, size_t len, size_t n, struct cache_chunk_rec *out);
 

@@ -104,6 +104,7 @@ struct cache_point_in {
     double epoch;                        /* NaN = unknown */
     unsigned flags;                      /* metrics.h's enum mpoint_flags */
     double sagemaker_value;              /* NaN = SageMaker would store nothing */
+    int32_t proc;                        /* mextract_proc_code(): the printing process, 0 none */
 };
 int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_point_in *p,
                      size_t n, struct err *e);

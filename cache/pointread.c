@@ -10,6 +10,7 @@
 #include "aws/dynbuf.h"
 #include "cache/internal.h"
 #include "cache/logstore.h"
+#include "metrics/procprefix.h"
 
 void cache_metric_stat_list_clean(struct cache_metric_stat_list *l)
 {
@@ -76,10 +77,29 @@ void cache_point_list_clean(struct cache_point_list *l)
     memset(l, 0, sizeof(*l));
 }
 
+int cache_job_procs_per_host(struct cache *c, const char *job)
+{
+    struct cache_kv_list hp = { 0 };
+    struct cache_job cj;
+    const char *v = NULL;
+    int n;
+
+    if (cache_job_get(c, job, &cj, NULL) != 0)
+        return 0;
+    if (cache_job_hyperparameters(c, job, &hp, NULL) == 0)
+        for (size_t i = 0; i < hp.n && v == NULL; i++)
+            if (strcmp(hp.items[i].key, "sagemaker_mpi_num_of_processes_per_host") == 0)
+                v = hp.items[i].value;
+    n = procprefix_per_host(v, cj.instance_type);
+    cache_kv_list_clean(&hp);
+    return n;
+}
+
 int cache_job_metric_points(struct cache *c, const char *job, const char *metric,
                             const char *instance, struct cache_point_list *out, struct err *e)
 {
-    struct cache_point_query q = { instance, false, 0, 0 };
+    struct procsel sel = { PROCSEL_FIRST, instance, cache_job_procs_per_host(c, job) };
+    struct cache_point_query q = { NULL, false, 0, 0, &sel };
 
     return cache_job_metric_points_query(c, job, metric, &q, out, e);
 }
@@ -127,8 +147,11 @@ struct gather {
 
 /* Adds a decoded chunk's points that pass q's filters. */
 static int gather_chunk(struct gather *g, const struct cache_chunk_rec *r, size_t cn,
-                        const struct cache_point_query *q, int instance, int64_t sid)
+                        const struct cache_point_query *q, struct cache_point_list *l,
+                        size_t *icap, int instance, const char *inst, int64_t sid)
 {
+    struct procsel host_of = { PROCSEL_FIRST, NULL, q->procs != NULL ? q->procs->per_host : 0 };
+    char host[32];
     size_t j;
 
     if (vec_grow((void **)&g->v, &g->cap, g->n + cn, sizeof(*g->v)) != 0)
@@ -140,9 +163,19 @@ static int gather_chunk(struct gather *g, const struct cache_chunk_rec *r, size_
             (q->since_ms != 0 && r[j].ts_ms < q->since_ms) ||
             (q->until_ms != 0 && r[j].ts_ms >= q->until_ms))
             continue;
+        pt->p.instance = instance;
+        pt->p.rank = r[j].proc == 0 ? -1 : (int)((r[j].proc - 1) >> 1);
+        pt->p.rank_local = r[j].proc != 0 && ((r[j].proc - 1) & 1);
+        if (q->procs != NULL && !procsel_match(q->procs, pt->p.rank, pt->p.rank_local, inst))
+            continue;
+        /* a rank of another host printed in the launcher's stream is that host's point */
+        if (q->procs != NULL && pt->p.rank >= 0) {
+            procsel_label(&host_of, pt->p.rank, pt->p.rank_local, inst, host, sizeof(host));
+            if (strcmp(host, inst) != 0 && (pt->p.instance = instance_index(l, icap, host)) < 0)
+                return ERR_NOMEM;
+        }
         pt->p.ts_ms = r[j].ts_ms;
         pt->p.value = r[j].value;
-        pt->p.instance = instance;
         pt->p.step = r[j].step;
         pt->p.epoch = r[j].epoch;
         pt->p.flags = r[j].flags;
@@ -173,7 +206,7 @@ static int gather_row(sqlite3_stmt *st, const char *metric, const struct cache_p
                        "bytes for %lld points); --reset-cache rebuilds it", metric, bytes,
                        (long long)cn);
     if ((k = instance_index(l, icap, inst != NULL ? inst : "")) < 0 ||
-        gather_chunk(g, tmp, (size_t)cn, q, k, sid) != 0)
+        gather_chunk(g, tmp, (size_t)cn, q, l, icap, k, inst != NULL ? inst : "", sid) != 0)
         return err_set(e, ERR_NOMEM, "out of memory");
     return 0;
 }
@@ -189,7 +222,7 @@ int cache_job_metric_points_query(struct cache *c, const char *job, const char *
         " WHERE j.scope_id=?1 AND j.name=?2 AND m.name=?3 AND (?4 IS NULL OR s.instance=?4)"
         " AND (?6 = 0 OR p.max_ts >= ?6) AND (?7 = 0 OR p.min_ts < ?7)"
         " ORDER BY p.stream_id, p.first_seq";
-    static const struct cache_point_query defaults = { NULL, false, 0, 0 };
+    static const struct cache_point_query defaults = { NULL, false, 0, 0, NULL };
     struct cache_point_list l;
     struct gather g = { NULL, 0, 0, true };
     struct cache_chunk_rec *tmp = malloc(CACHE_CHUNK_POINTS * sizeof(*tmp));
@@ -209,7 +242,7 @@ int cache_job_metric_points_query(struct cache *c, const char *job, const char *
     sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
     if (q == NULL)
         q = &defaults;
-    if (q->instance != NULL && q->instance[0] != '\0')
+    if (q->procs == NULL && q->instance != NULL && q->instance[0] != '\0')
         sqlite3_bind_text(st, 4, q->instance, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, q->since_ms);
     sqlite3_bind_int64(st, 7, q->until_ms);

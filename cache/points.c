@@ -49,7 +49,10 @@ static int metric_id(struct cache *c, int64_t job_id, const char *name, int64_t 
  * the previous one, SageMaker's value unless none or the value itself): ~20 bytes a point
  * where fixed records took 56. */
 #define CHUNK_POINTS CACHE_CHUNK_POINTS
-#define REC_MAX 66                   /* tag, 5 varints (10+10+10+5+5), 3 doubles */
+#define REC_MAX 71                   /* tag, 6 varints (10+10+10+5+5+5), 3 doubles */
+/* The per-metric summary (last/min/max/count) counts the lines without launcher prefix and
+ * rank 0's (global or local: process codes 0, 1, 2), not every rank's copy of a value. */
+#define SUMMARY_PROC_MAX 2u
 
 enum {
     TAG_EPOCH_SAME = 1 << 0,
@@ -59,6 +62,7 @@ enum {
     TAG_FLAGS = 1 << 4,
     TAG_K = 1 << 5,
     TAG_STEP_UNKNOWN = 1 << 6,
+    TAG_PROC = 1 << 7,        /* a varint process code follows the k (schema 6 blobs: none) */
 };
 
 static uint64_t zigzag(int64_t v)
@@ -104,7 +108,7 @@ static bool same_bits(double a, double b)
 /* Encodes n points into out (room for n * REC_MAX bytes); returns the bytes written. */
 static size_t chunk_encode(const struct cache_chunk_rec *r, size_t n, unsigned char *out)
 {
-    struct cache_chunk_rec prev = { 0, 0, 0, 0, NAN, 0, 0, 0 };
+    struct cache_chunk_rec prev = { 0, 0, 0, 0, NAN, 0, 0, 0, 0 };
     size_t i, o = 0;
 
     for (i = 0; i < n; i++) {
@@ -125,6 +129,8 @@ static size_t chunk_encode(const struct cache_chunk_rec *r, size_t n, unsigned c
             tag |= TAG_K;
         if (x->step < 0)
             tag |= TAG_STEP_UNKNOWN;
+        if (x->proc != 0)
+            tag |= TAG_PROC;
         out[o++] = (unsigned char)tag;
         o += cache_put_varint(out + o, (uint64_t)(x->seq - prev.seq));
         o += cache_put_varint(out + o, zigzag(x->ts_ms - prev.ts_ms));
@@ -136,6 +142,8 @@ static size_t chunk_encode(const struct cache_chunk_rec *r, size_t n, unsigned c
             o += cache_put_varint(out + o, x->flags);
         if (tag & TAG_K)
             o += cache_put_varint(out + o, x->k);
+        if (tag & TAG_PROC)
+            o += cache_put_varint(out + o, x->proc);
         if (!(tag & TAG_UNPARSED))
             o += put_f64(out + o, x->value);
         if (!(tag & TAG_EPOCH_SAME))
@@ -191,6 +199,11 @@ int cache_chunk_decode(const unsigned char *p, size_t len, size_t n,
             return -1;
         if (tag & TAG_K)
             x->k = (uint32_t)v;
+        x->proc = 0;
+        if ((tag & TAG_PROC) && (cache_get_varint(&p, end, &v) != 0 || v > INT32_MAX))
+            return -1;
+        if (tag & TAG_PROC)
+            x->proc = (uint32_t)v;
         x->value = NAN;
         if (!(tag & TAG_UNPARSED) && get_f64(&p, end, &x->value) != 0)
             return -1;
@@ -389,6 +402,27 @@ static int stream_job(struct cache *c, int64_t stream_id, int64_t *job_id,
     return rc;
 }
 
+/* Adds a newly stored point to its metric's summary. */
+static void msum_count(struct msum *s, const struct cache_chunk_rec *r)
+{
+    if (r->proc > SUMMARY_PROC_MAX)
+        return;
+    if (r->flags & CACHE_POINT_UNPARSED) {
+        s->unparsed++;
+        return;
+    }
+    if (s->count == 0 || r->value < s->min)
+        s->min = r->value;
+    if (s->count == 0 || r->value > s->max)
+        s->max = r->value;
+    if (s->count == 0 || r->ts_ms >= s->last_ts) {
+        s->last = r->value;
+        s->last_ts = r->ts_ms;
+    }
+    s->count++;
+    s->repaired += (r->flags & CACHE_POINT_REPAIRED) != 0;
+}
+
 int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_point_in *p,
                      size_t n, struct err *e)
 {
@@ -428,6 +462,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         r.sm = p[i].sagemaker_value;
         r.flags = p[i].flags;
         r.k = p[i].index < 0 ? 0 : (uint32_t)p[i].index;
+        r.proc = p[i].proc < 0 ? 0 : (uint32_t)p[i].proc;
         if (msum_push(m, &r) != 0)
             rc = err_set(e, ERR_NOMEM, "out of memory storing metric points");
     }
@@ -457,20 +492,7 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
             at_seq = r->seq;
             at_k = r->k;
             s->r[kept++] = *r;
-            if (r->flags & CACHE_POINT_UNPARSED) {
-                s->unparsed++;
-                continue;
-            }
-            if (s->count == 0 || r->value < s->min)
-                s->min = r->value;
-            if (s->count == 0 || r->value > s->max)
-                s->max = r->value;
-            if (s->count == 0 || r->ts_ms >= s->last_ts) {
-                s->last = r->value;
-                s->last_ts = r->ts_ms;
-            }
-            s->count++;
-            s->repaired += (r->flags & CACHE_POINT_REPAIRED) != 0;
+            msum_count(s, r);
         }
         rc = chunks_append(c, s->id, stream_id, &t, s->r, kept, buf, tmp, e);
     }
@@ -556,6 +578,7 @@ int cache_points_migrate_v6(struct cache *c, struct err *e)
                                                                 : sqlite3_column_double(st, 7);
         r[n].flags = (uint32_t)sqlite3_column_int64(st, 8);
         r[n].sm = sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 9);
+        r[n].proc = 0;
         n++;
     }
     if (rc == 0 && s != SQLITE_DONE)

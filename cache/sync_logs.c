@@ -56,6 +56,7 @@ int sync_logs_point(const struct mpoint *mp, void *ctx)
     pb->p[pb->n].step = mp->step;
     pb->p[pb->n].epoch = mp->epoch;
     pb->p[pb->n].flags = mp->flags;
+    pb->p[pb->n].proc = mextract_proc_code(mp->rank, mp->rank_local);
     pb->p[pb->n].sagemaker_value = mp->sagemaker_value;
     pb->n++;
     return 0;

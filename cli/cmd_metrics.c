@@ -1,5 +1,7 @@
 /* cmd_metrics.c: `sagetop metrics JOB... [--metric NAME|NAME=REGEX]... [--instance NAME|all]
- * [--format table|csv|json]`. Extracts the metrics of each job from its cached log with every
+ * [--rank N|all] [--format table|csv|json]`. The default series is what global rank 0 printed
+ * on algo-1 (and its lines without launcher prefix); --instance and --rank select others.
+ * Extracts the metrics of each job from its cached log with every
  * definition source merged (the job's MetricDefinitions, the config file, --metric NAME=REGEX,
  * the Hugging Face preset), so the figures include step, epoch and unparsed counts and follow a
  * changed definition at once. When the merged definitions are the ones sync extracts with, the
@@ -14,6 +16,7 @@
 #include "cache/session.h"
 #include "cli/cli.h"
 #include "metrics/metrics.h"
+#include "metrics/procprefix.h"
 #include "metrics/report.h"
 
 enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
@@ -23,7 +26,8 @@ enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
 struct mt_run {
     const char *job;
     enum fmt fmt;
-    const char *instance; /* NULL = all; else only this one */
+    struct procsel sel;   /* which hosts and ranks */
+    bool label_procs;     /* several processes: each is its own series (its label) */
     char **only;          /* --metric NAME filters */
     int nonly;
     struct mreport *rep;
@@ -40,10 +44,18 @@ static int write_stdout(void *ctx, const char *s, size_t n)
 static int mt_point(const struct mpoint *p, void *ctx)
 {
     struct mt_run *r = ctx;
+    struct mpoint lp;
+    char label[MINSTANCE_MAX];
     int i;
 
-    if (r->instance != NULL && strcmp(p->instance, r->instance) != 0)
+    if (!procsel_match(&r->sel, p->rank, p->rank_local, p->instance))
         return 0;
+    if (r->label_procs) {
+        lp = *p;
+        procsel_label(&r->sel, p->rank, p->rank_local, p->instance, label, sizeof(label));
+        lp.instance = label;
+        p = &lp;
+    }
     if (r->nonly > 0) {
         for (i = 0; i < r->nonly; i++)
             if (strcmp(r->only[i], p->name) == 0)
@@ -164,7 +176,7 @@ static int stored_job(struct cache *c, struct mt_run *r, bool *found, struct err
     struct cache_point_list *lists = NULL;
     const char **names = NULL;
     size_t *at = NULL, n = 0, i;
-    struct cache_point_query q = { r->instance, true, 0, 0 };
+    struct cache_point_query q = { NULL, true, 0, 0, &r->sel };
     int rc;
 
     *found = false;
@@ -226,6 +238,8 @@ static int stored_job(struct cache *c, struct mt_run *r, bool *found, struct err
         mp.instance = best->instance >= 0 && (size_t)best->instance < lists[bi].n_instances
                           ? lists[bi].instances[best->instance]
                           : "";
+        mp.rank = best->rank;
+        mp.rank_local = best->rank_local;
         mt_point(&mp, r); /* sets r->failed on out-of-memory */
     }
     rc = r->failed ? (e->code ? e->code : ERR_NOMEM) : 0;
@@ -242,12 +256,14 @@ out:
 static void usage(FILE *f)
 {
     fputs("usage: sagetop metrics JOB... [--metric NAME|NAME=REGEX]... [--instance NAME|all]\n"
-          "                       [--reextract] [--format table|csv|json]\n"
+          "                       [--rank N|all] [--reextract] [--format table|csv|json]\n"
           "  Extracts metrics from each job's cached log (sagetop sync JOB fills it) with the\n"
           "  job's MetricDefinitions, the config file, the Hugging Face preset and --metric.\n"
           "  --metric NAME        show only NAME (repeatable)\n"
           "  --metric NAME=REGEX  add a definition (takes precedence over the config file)\n"
           "  --instance NAME|all  which host's points (default: algo-1 when present, else all)\n"
+          "  --rank N|all         which process of a launcher (mpirun, torchrun) by global rank\n"
+          "                       (default: each host's first, i.e. rank 0 on algo-1)\n"
           "  --reextract          extract again from the cached log even when the definitions\n"
           "                       are those sync stored points with\n"
           "  --format             table (last, min, max, count, unparsed), csv (long form:\n"
@@ -261,6 +277,7 @@ struct metrics_args {
     int njobs, nonly, ndefs;
     const char *instance;
     bool all_instances, reextract;
+    int rank;                       /* PROCSEL_FIRST, PROCSEL_ALL or a global rank */
     enum fmt fmt;
 };
 
@@ -300,6 +317,10 @@ static int parse_args(int argc, char **argv, struct metrics_args *ma)
         } else if (strcmp(a, "--instance") == 0 && i + 1 < argc) {
             ma->instance = argv[++i];
             ma->all_instances = strcmp(ma->instance, "all") == 0;
+        } else if (strcmp(a, "--rank") == 0 && i + 1 < argc) {
+            if ((ma->rank = procsel_parse_rank(argv[++i])) == PROCSEL_FIRST)
+                return cli_usage_error("metrics", "--rank is a rank (0, 1, ...) or all, not '%s'",
+                                       argv[i]);
         } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
             const char *f = argv[++i];
             if (strcmp(f, "table") == 0)
@@ -329,7 +350,7 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
     struct aws_config *cfg = NULL;
     struct cache *c = NULL;
     struct mreport rep;
-    struct metrics_args ma = { 0 };
+    struct metrics_args ma = { .rank = PROCSEL_FIRST };
     struct err e = { 0 };
     enum fmt fmt;
     char **jobs = calloc((size_t)argc, sizeof(char *));
@@ -376,7 +397,8 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
         goto out;
     }
     for (i = 0; i < njobs && !cli_interrupted; i++) {
-        struct mt_run r = { jobs[i], fmt, NULL, only, nonly, &rep, &e, 0 };
+        struct mt_run r = { jobs[i], fmt, { ma.rank, NULL, 0 }, false, only, nonly, &rep, &e,
+                            0 };
         struct cache_job cj;
         struct cache_kv_list inst;
         struct mset *ms;
@@ -384,14 +406,17 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
 
         memset(&inst, 0, sizeof(inst));
         if (!all_instances && instance != NULL) {
-            r.instance = instance;
-        } else if (!all_instances && cache_logs_instances(c, jobs[i], &inst, NULL) == 0) {
+            r.sel.host = instance;
+        } else if (!all_instances && ma.rank == PROCSEL_FIRST &&
+                   cache_logs_instances(c, jobs[i], &inst, NULL) == 0) {
             size_t k;
             for (k = 0; k < inst.n; k++)
                 if (strcmp(inst.items[k].key, "algo-1") == 0)
-                    r.instance = "algo-1";
+                    r.sel.host = "algo-1";
         }
         cache_kv_list_clean(&inst);
+        r.sel.per_host = cache_job_procs_per_host(c, jobs[i]);
+        r.label_procs = ma.rank == PROCSEL_ALL || all_instances;
         /* a job the cache never saw is an error, as in show and logs, not an empty report */
         if (cache_job_get(c, jobs[i], &cj, &e) == ERR_NOTFOUND) {
             fprintf(stderr, "sagetop metrics: no training job named %s in the cache (run "
@@ -420,7 +445,8 @@ int cmd_metrics(const struct globals *g, int argc, char **argv)
             fprintf(stderr, "sagetop metrics: no metrics found in the cached logs (run 'sagetop "
                             "sync JOB' first, or check the definitions with regex-test)\n");
         else
-            mreport_write_table(&rep, all_instances, write_stdout, NULL);
+            mreport_write_table(&rep, all_instances || ma.rank == PROCSEL_ALL, write_stdout,
+                                NULL);
     } else if (fmt == FMT_JSON) {
         mreport_write_json(&rep, write_stdout, NULL);
     }

@@ -1,4 +1,6 @@
-/* cmd_regex_test.c: `sagetop regex-test REGEX [JOB]` — try a metric regex before launching.
+/* cmd_regex_test.c: `sagetop regex-test REGEX [JOB] [--rank N|all] [--instance NAME|all]` — try
+ * a metric regex before launching. Over a job's log it counts the processes `sagetop metrics`
+ * would (by default rank 0 on algo-1, see docs/metrics.md), so the two agree.
  * Compiles the regex the way a metric definition is compiled (a bad one is shown with a caret
  * under PCRE2's offset), then applies it with the extractor's semantics to stdin or to a job's
  * cached log, printing each value (with SageMaker's value where they differ) and the counts.
@@ -13,6 +15,7 @@
 #include "cache/session.h"
 #include "cli/cli.h"
 #include "metrics/metrics.h"
+#include "metrics/procprefix.h"
 
 #define RT_SHOW_DEFAULT 50
 #define RT_INSTANCES_MAX 64
@@ -22,6 +25,8 @@ struct rt_ctx {
     unsigned long long values, unparsed, repaired, lines_matched, shown;
     unsigned long long max_show;
     int matched_this_line;
+    struct procsel sel;
+    bool all_hosts; /* --instance all */
 };
 
 static void print_raw(const char *s, size_t n)
@@ -45,6 +50,8 @@ static int rt_point(const struct mpoint *p, void *ctx)
 {
     struct rt_ctx *r = ctx;
 
+    if (!procsel_match(&r->sel, p->rank, p->rank_local, p->instance))
+        return 0;
     if (!r->matched_this_line) {
         r->matched_this_line = 1;
         r->lines_matched++;
@@ -58,7 +65,10 @@ static int rt_point(const struct mpoint *p, void *ctx)
     if (r->shown >= r->max_show)
         return 0;
     r->shown++;
-    printf("%s: ", r->where);
+    if (p->rank >= 0)
+        printf("%s %s%d: ", r->where, p->rank_local ? "local" : "rank", p->rank);
+    else
+        printf("%s: ", r->where);
     if (p->flags & MPOINT_UNPARSED)
         fputs("unparsed ", stdout);
     else
@@ -125,6 +135,21 @@ static struct mextract_state *state_for(struct rt_instance *v, size_t *n, const 
     return &v[(*n)++].st;
 }
 
+/* As sagetop metrics: without --instance, algo-1's processes when the job has that host
+ * (unless a --rank names the process wherever it is). */
+static void rt_default_host(struct cache *c, const char *job, struct rt_ctx *r)
+{
+    struct cache_kv_list inst = { 0 };
+
+    if (r->sel.host != NULL || r->all_hosts || r->sel.rank != PROCSEL_FIRST)
+        return;
+    if (cache_logs_instances(c, job, &inst, NULL) == 0)
+        for (size_t k = 0; k < inst.n; k++)
+            if (strcmp(inst.items[k].key, "algo-1") == 0)
+                r->sel.host = "algo-1";
+    cache_kv_list_clean(&inst);
+}
+
 static int rt_job(const struct globals *g, const char *job, struct mset *ms, struct rt_ctx *r,
                   unsigned long long *lines, struct err *e)
 {
@@ -144,6 +169,8 @@ static int rt_job(const struct globals *g, const char *job, struct mset *ms, str
     rc = cache_session_open(cfg, NULL, g->cache_path, CACHE_READ_ONLY, &c, NULL, 0, e);
     if (rc != 0)
         goto out;
+    rt_default_host(c, job, r);
+    r->sel.per_host = cache_job_procs_per_host(c, job);
     r->where = where;
     for (;;) {
         struct cache_log_batch b;
@@ -187,10 +214,12 @@ out:
 
 static void usage(FILE *f)
 {
-    fputs("usage: sagetop regex-test REGEX [JOB] [--all]\n"
+    fputs("usage: sagetop regex-test REGEX [JOB] [--all] [--rank N|all] [--instance NAME|all]\n"
           "  Applies REGEX as a metric definition (PCRE2, first capture group is the value)\n"
           "  to stdin, or to JOB's cached log, and prints what it extracts.\n"
           "  --all  print every match (default: the first 50; counts are always complete)\n"
+          "  --rank N|all, --instance NAME|all  which processes, as in sagetop metrics\n"
+          "         (default: rank 0 on algo-1, and the lines without launcher prefix)\n"
           "  Exit status: 0 something matched, 1 nothing matched or the regex is invalid.\n",
           f);
 }
@@ -207,12 +236,20 @@ int cmd_regex_test(const struct globals *g, int argc, char **argv)
 
     memset(&r, 0, sizeof(r));
     r.max_show = RT_SHOW_DEFAULT;
+    r.sel.rank = PROCSEL_FIRST;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return EXIT_OK;
         } else if (strcmp(argv[i], "--all") == 0) {
             r.max_show = ~0ULL;
+        } else if (strcmp(argv[i], "--rank") == 0 && i + 1 < argc) {
+            if ((r.sel.rank = procsel_parse_rank(argv[++i])) == PROCSEL_FIRST)
+                return cli_usage_error("regex-test", "--rank is a rank (0, 1, ...) or all, "
+                                       "not '%s'", argv[i]);
+        } else if (strcmp(argv[i], "--instance") == 0 && i + 1 < argc) {
+            r.all_hosts = strcmp(argv[++i], "all") == 0;
+            r.sel.host = r.all_hosts ? NULL : argv[i];
         } else if (strcmp(argv[i], "--") == 0 && i + 1 < argc && regex == NULL) {
             regex = argv[++i]; /* a regex that starts with '-' */
         } else if (argv[i][0] == '-' && argv[i][1] != '\0' && regex == NULL) {

@@ -59,12 +59,15 @@ static const struct cli_opt metrics_opts[] = {
     { "--metric", NULL, true },
     { "--reextract", NULL, false },
     { "--instance", NULL, true },
+    { "--rank", NULL, true },
     { "--format", NULL, true },
     { NULL, NULL, false },
 };
 
 static const struct cli_opt regex_test_opts[] = {
     { "--all", NULL, false },
+    { "--instance", NULL, true },
+    { "--rank", NULL, true },
     { NULL, NULL, false },
 };
 

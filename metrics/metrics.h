@@ -159,12 +159,42 @@ struct mpoint {
     const char *raw;        /* the captured text inside the line (not NUL-terminated) */
     size_t raw_len;
     const char *instance;   /* the state's instance ("algo-1"), "" when unknown */
+    int rank;               /* the launcher prefix's rank (procprefix.h), -1 without prefix */
+    bool rank_local;        /* rank is torchrun's local rank on the stream's host */
 };
 
 /* Called for each point; return nonzero to stop extracting this line. */
 typedef int (*mpoint_fn)(const struct mpoint *p, void *ctx);
 
-/* Per (job, log stream) state, caller-owned storage: what is in force between lines. */
+/* What is in force between the lines of one process (a launcher prefix's rank, or the lines
+ * without prefix): the preset's context follows each process on its own. */
+struct mextract_proc {
+    int32_t code;        /* mextract_proc_code() of the process, 0 = lines without prefix */
+    int step_counted;    /* step came from log_lines, not from a logged 'step' */
+    int64_t step;        /* last explicit or counted step, -1 */
+    int64_t log_lines;   /* training-log dict lines seen (the counted step) */
+    double epoch;        /* epoch in force, NaN */
+    int block;           /* inside a "*****" metrics block (0 no, 1 yes) */
+};
+
+/* A recent prefixed line, to recognise the other standard stream's copy of it. */
+struct mextract_recent {
+    uint64_t hash;       /* of the text after the prefix */
+    int32_t code;        /* the process */
+    uint8_t stream;      /* procprefix_stream */
+    uint8_t used;        /* already paired with its copy */
+};
+
+enum { MEXTRACT_PROCS = 64, MEXTRACT_RECENT = 128 };
+
+/* 0 for no prefix, else a positive code for (rank, local). */
+static inline int32_t mextract_proc_code(int rank, bool local)
+{
+    return rank < 0 ? 0 : (int32_t)(((uint32_t)rank << 1 | (local ? 1u : 0u)) + 1u);
+}
+
+/* Per (job, log stream) state, caller-owned storage: what is in force between lines. The
+ * fields step..block are the current process's context (procs[cur] holds the others'). */
 struct mextract_state {
     char instance[MINSTANCE_MAX];
     int64_t step;        /* last explicit or counted step, -1 */
@@ -172,6 +202,14 @@ struct mextract_state {
     int step_counted;    /* step came from log_lines, not from a logged 'step' */
     double epoch;        /* epoch in force, NaN */
     int block;           /* inside a "*****" metrics block (0 no, 1 yes) */
+    int32_t cur_code;    /* the process whose context the fields above hold */
+    int cur_rank;        /* its rank (-1 none) and kind, for the points */
+    bool cur_local;
+    uint32_t nprocs;     /* procs in use */
+    struct mextract_proc procs[MEXTRACT_PROCS];
+    uint32_t recent_next;
+    struct mextract_recent recent[MEXTRACT_RECENT];
+    uint64_t dup_lines;  /* other-stream copies skipped (see docs/metrics.md) */
     /* counters for the caller (never reset by the extractor) */
     uint64_t lines, segments, points, unparsed, match_errors;
     char name_buf[MPOINT_NAME_MAX]; /* scratch for preset key names */
@@ -180,8 +218,13 @@ struct mextract_state {
 void mextract_state_init(struct mextract_state *st, const char *instance);
 
 /* Extracts the points of one log line (line, len: no NUL needed, may hold '\n', '\r', "#015",
- * invalid UTF-8, any length). Returns the number of points delivered (unparsed ones included), or
- * a negative ERR_* code (ERR_CANCELLED when cb asked to stop). */
+ * invalid UTF-8, any length). A launcher prefix at the line's start (procprefix.h) is stripped
+ * and names the points' process (mpoint.rank); each process keeps its own step/epoch/block
+ * context. A prefixed line whose text (after the prefix) the same process printed on its other
+ * standard stream within the last MEXTRACT_RECENT prefixed lines is that line's copy (print and
+ * a logger handler): it is skipped, so every line counts once. Returns the number of points
+ * delivered (unparsed ones included), or a negative ERR_* code (ERR_CANCELLED when cb asked to
+ * stop). */
 int mset_extract(struct mset *s, struct mextract_state *st, const char *line, size_t len,
                  int64_t ts_ms, mpoint_fn cb, void *ctx);
 

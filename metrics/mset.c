@@ -11,6 +11,7 @@
 
 #include "aws/err.h"
 #include "metrics/mset_internal.h"
+#include "metrics/procprefix.h"
 #include "metrics/prefilter.h"
 #include "metrics/preset.h"
 
@@ -226,6 +227,7 @@ void mextract_state_init(struct mextract_state *st, const char *instance)
         snprintf(st->instance, sizeof(st->instance), "%s", instance);
     st->step = -1;
     st->epoch = NAN;
+    st->cur_rank = -1;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -259,6 +261,8 @@ static int emit(struct emit *x, const char *name, int id, double v, double sm, u
     pt.raw = raw;
     pt.raw_len = raw_len;
     pt.instance = x->st->instance;
+    pt.rank = x->st->cur_rank;
+    pt.rank_local = x->st->cur_local;
     x->count++;
     x->st->points++;
     if (flags & MPOINT_UNPARSED)
@@ -547,17 +551,28 @@ int mset_extract(struct mset *s, struct mextract_state *st, const char *line, si
 {
     struct emit x = { s, st, cb, ctx, ts_ms, 0 };
     struct seps c = { 0, 0, 0 };
-    size_t i = 0;
+    struct procprefix pp;
+    size_t i = 0, skip;
 
     if (s == NULL || st == NULL || (line == NULL && len > 0))
         return ERR_INVAL;
     st->lines++;
     if (len == 0)
         return 0;
+    if (procprefix_maybe(line, len) || st->cur_code != 0)
+        skip = mproc_enter(st, line, len, &pp);
+    else
+        skip = 0;
+    line += skip;
+    len -= skip;
+    if (len == 0)
+        return 0;
     /* the per-definition literal checks are exact, so a line that passes need not say which
      * rare bytes it holds */
     s->line_mask = ~0u;
     if (s->filter_lines && !st->block && !prefilter_has_rare(s, line, len))
+        return 0;
+    if (skip > 0 && mproc_is_copy(st, &pp, line, len))
         return 0;
     if (!prefilter_has_sep_byte(line, len)) {
         if (segment(&x, line, len) != 0)
@@ -570,6 +585,10 @@ int mset_extract(struct mset *s, struct mextract_state *st, const char *line, si
     c.oc = find_from(line, len, 0, "#015", 4);
     while (i < len) {
         size_t sl, e = next_sep(line, len, i, &c, &sl);
+        /* a progress bar's "#015" pieces each carry the prefix again */
+        if (i > 0 && e > i && procprefix_maybe(line + i, e - i) &&
+            procprefix_parse(line + i, e - i, &pp))
+            i += pp.len;
         if (e > i && segment(&x, line + i, e - i) != 0)
             return ERR_CANCELLED;
         if (sl == 0)

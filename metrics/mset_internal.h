@@ -134,4 +134,15 @@ struct mset {
  * analysis. *prefix tells whether every match starts with it. Pure. */
 size_t literal_required(const char *re, char *out, size_t cap, bool *prefix);
 
+/* mproc.c: the launcher prefix of a line and the process context it selects. */
+struct procprefix;
+/* Parses the prefix into *pp (pp->len 0 and no stream when none), makes that process's context
+ * the one in force in st, and returns the bytes to skip. */
+size_t mproc_enter(struct mextract_state *st, const char *line, size_t len,
+                   struct procprefix *pp);
+/* Whether text (a line after its prefix pp) is the copy, on the other standard stream, of a
+ * line the current process printed lately; remembers it otherwise. */
+bool mproc_is_copy(struct mextract_state *st, const struct procprefix *pp, const char *text,
+                   size_t len);
+
 #endif

@@ -603,7 +603,7 @@ def bulk_jobs(req, store):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="sagetop's local AWS emulator (moto + scenarios)")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--scenario", choices=["demo", "empty", "scale"], default="demo")
+    ap.add_argument("--scenario", choices=["demo", "empty", "scale", "ranks"], default="demo")
     ap.add_argument("--host-metrics", action="store_true",
                     help="publish per-host CloudWatch metrics for the demo's jobs (hostmetrics.py)")
     ap.add_argument("--jobs", type=int, default=10000)
@@ -635,6 +635,8 @@ def main(argv=None):
             hostmetrics.publish(moto_ep, key_id, secret, made, seed=args.seed)
     elif args.scenario == "scale":
         scenario.scale(store, engine, args.jobs, args.lines, seed=args.seed)
+    elif args.scenario == "ranks":
+        scenario.ranks(store, engine)
     engine.start()
 
     httpd = ThreadingHTTPServer(("127.0.0.1", args.port), Front)

@@ -915,3 +915,118 @@ def scale(store, engine, n_jobs, n_lines, seed=0, now=None):
                 s.ts.append(ts)
                 s.msg.append(msg)
                 s.ing.append(ts + 200)
+
+
+# ---------------------------------------------------------------------------------------------
+# Multi-process jobs: every process's output from every host in one stream behind the
+# launcher's prefix (Open MPI, SageMaker model parallel), or one torchrun per host. Values are
+# a function of (rank, i) so that a test can name what each process printed:
+#   loss   = 2.0 - 0.1 * i + 0.001 * rank     (a Trainer dict line, i = 0..n-1)
+#   eval   = 0.9 - 0.1 * i + 0.001 * rank     ("***** eval metrics *****" block)
+RANK_MD = [{"Name": "loss", "Regex": r"'loss': ([0-9.]+)"},
+           {"Name": "eval_loss", "Regex": r"eval_loss\s*=\s*([0-9.]+)"}]
+
+
+def rank_loss(rank, i):
+    return round(2.0 - 0.1 * i + 0.001 * rank, 4)
+
+
+def rank_eval(rank, i):
+    return round(0.9 - 0.1 * i + 0.001 * rank, 4)
+
+
+def _rank_lines(pre, rank, i, dup_stderr=None):
+    """What one process prints at step i: a progress bar on stderr, a Trainer dict line, an eval
+    block (and, with dup_stderr, the logger's copy of the block on stderr)."""
+    out = ["%s %d%%|#         | %d/10 [00:01<00:09]#015%s %d%%|##        | %d/10 [00:02<00:08]"
+           % (pre("stderr"), 10 * i, i, pre("stderr"), 10 * i + 5, i)]
+    out.append(pre("stdout") + "{'loss': %s, 'learning_rate': 5e-05, 'epoch': %d.0}"
+               % (rank_loss(rank, i), i + 1))
+    block = ["***** eval metrics *****", "  epoch                   =        %d.0" % (i + 1),
+             "  eval_loss               =     %s" % rank_eval(rank, i)]
+    out += [pre("stdout") + b for b in block]
+    if dup_stderr:
+        out += [pre("stderr") + b for b in block]
+    return out
+
+
+def ranks(store, engine, now=None, steps=3):
+    """Four Completed jobs whose logs hold launcher prefixes (see RANK_MD for the values)."""
+    now = math.floor((now or time.time()) / 3600.0) * 3600.0 - 86400.0
+    made = []
+
+    def ompi(rank):
+        return lambda s: "[1,%d]<%s>:" % (rank, s)
+
+    def smp(rank, host):
+        return lambda s: "[1,mpirank:%d,algo-%d]<%s>:" % (rank, host, s)
+
+    def torch(local):
+        return lambda s: "[default%d]:" % local
+
+    # (name, instance type, hosts, per-host processes hyperparameter, stream lines)
+    jobs = []
+    # Open MPI 2 x 8 (SMDDP): all sixteen ranks in algo-1's stream; the local rank 0 of each host
+    # (ranks 0 and 8) prints the Trainer's lines, rank 0 also logs its eval block on stderr
+    lines = []
+    for i in range(steps):
+        for r in range(16):
+            if r % 8 == 0:
+                lines += _rank_lines(ompi(r), r, i, dup_stderr=(r == 0))
+            else:
+                lines.append(ompi(r)("stderr") + " %d%%|#         | %d/10" % (10 * i, i))
+    jobs.append(("ranks-ompi-2x8", "ml.p4d.24xlarge", 2, 8, {1: lines}))
+    # model parallel 2 x 8 on p3.16xlarge (8 GPUs, no hyperparameter): ranks 0 and 8 print
+    lines = []
+    for i in range(steps):
+        for r in (0, 8, 3, 11):
+            lines += _rank_lines(smp(r, r // 8 + 1), r, i) if r % 8 == 0 else [
+                smp(r, r // 8 + 1)("stdout") + "[smp] partition step %d" % i]
+    jobs.append(("ranks-smp-2x8", "ml.p3.16xlarge", 2, None, {1: lines}))
+    # torchrun per host on g5.12xlarge (4 GPUs): [defaultN] local ranks in each host's stream;
+    # global rank = (host - 1) * 4 + local
+    per_host = {}
+    for h in (1, 2):
+        lines = []
+        for i in range(steps):
+            for local in range(4):
+                g = (h - 1) * 4 + local
+                lines += _rank_lines(torch(local), g, i) if local == 0 else [
+                    torch(local)("") + "step %d done" % i]
+        per_host[h] = lines
+    jobs.append(("ranks-torchrun-2x4", "ml.g5.12xlarge", 2, None, per_host))
+    # one host, Open MPI 4 processes: rank 0 prints each block on stdout and its logger copy on
+    # stderr, interleaved with rank 1's copies of its own
+    lines = []
+    for i in range(steps):
+        a = _rank_lines(ompi(0), 0, i, dup_stderr=True)
+        b = _rank_lines(ompi(1), 1, i, dup_stderr=True)
+        for x, y in zip(a, b):
+            lines += [x, y]
+    jobs.append(("ranks-dup-1x4", "ml.g5.12xlarge", 1, 4, {1: lines}))
+
+    for k, (name, itype, hosts, nproc, streams) in enumerate(jobs):
+        c = make_cfg(name, "imdb", VERSIONS[3], 5e-5, 1, 32, hosts=hosts, gpus=8,
+                     instance_type=itype, metric_defs=list(RANK_MD), smddp=hosts > 1)
+        creation = now + 600 * k
+        d = describe_record(c, creation)
+        if nproc is not None:
+            d["HyperParameters"]["sagemaker_mpi_enabled"] = "true"
+            d["HyperParameters"]["sagemaker_mpi_num_of_processes_per_host"] = str(nproc)
+        ev = [(0.0, "st", "Starting", "Launching requested ML instances"),
+              (5.0, "st", "Downloading", "Downloading input data"),
+              (10.0, "st", "Training", "Training image download completed.")]
+        for h, ls in streams.items():
+            for n, text in enumerate(ls):
+                ev.append((20.0 + 0.5 * n, "log", "algo-%d" % h, text))
+        for h in range(1, hosts + 1):
+            if h not in streams:
+                ev.append((15.0, "log", "algo-%d" % h, "bash: no job control in this shell"))
+        ev.append((40.0 + 0.5 * max(len(x) for x in streams.values()), "end", "Completed",
+                   "Training job completed"))
+        ev.sort(key=lambda e: e[0])
+        with store.lock:
+            j = store.add_job(d, [{"Key": "project", "Value": "ranks"}])
+            engine.play_until(Life(j, ev, creation, 1.0, hosts, c), float("inf"))
+        made.append(j)
+    return made

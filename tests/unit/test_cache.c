@@ -625,10 +625,11 @@ Test(cache, points_are_idempotent_and_summarised)
     struct cache *c = open_rw();
     struct err e = { 0 };
     struct cache_point_in p[] = {
-        { "loss", 0, 0, 100, 2.0, 10, 0.5, 0, 2.0 }, { "loss", 1, 0, 200, 1.0, 20, 1.0, 0, 1.0 },
-        { "loss", 2, 0, 300, 1.5, -1, NAN, 0, 1.5 }, { "lr", 1, 0, 200, 2.8732e-05, 20, 1.0,
-        CACHE_POINT_REPAIRED, 2.8732 }, { "loss", 3, 0, 400, NAN, -1, NAN, 0, NAN },
-        { "loss", 4, 0, 500, NAN, 30, 1.5, CACHE_POINT_UNPARSED, NAN },
+        { "loss", 0, 0, 100, 2.0, 10, 0.5, 0, 2.0, 0 },
+        { "loss", 1, 0, 200, 1.0, 20, 1.0, 0, 1.0, 0 },
+        { "loss", 2, 0, 300, 1.5, -1, NAN, 0, 1.5, 0 }, { "lr", 1, 0, 200, 2.8732e-05, 20, 1.0,
+        CACHE_POINT_REPAIRED, 2.8732, 0 }, { "loss", 3, 0, 400, NAN, -1, NAN, 0, NAN, 0 },
+        { "loss", 4, 0, 500, NAN, 30, 1.5, CACHE_POINT_UNPARSED, NAN, 0 },
     };
     struct cache_metric_stat_list ms = { 0 };
     struct cache_point_list pl = { 0 };
@@ -671,7 +672,7 @@ Test(cache, points_are_idempotent_and_summarised)
     cr_assert_eq(pl.n, 0);
     cache_point_list_clean(&pl);
     {
-        struct cache_point_query pq = { NULL, true, 200, 0 };
+        struct cache_point_query pq = { NULL, true, 200, 0, NULL };
 
         cr_assert_eq(cache_job_metric_points_query(c, "job-a", "loss", &pq, &pl, &e), 0);
         cr_assert_eq(pl.n, 3);                 /* 200, 300 and the unparsed one at 500 */
@@ -750,7 +751,8 @@ Test(cache, points_span_packed_rows_in_order)
     cr_assert_eq(pl.items[2499].ts_ms, 1000 + 10 * 2499 + 5);
     cache_point_list_clean(&pl);
     {
-        struct cache_point_query pq = { "algo-1", false, 1000 + 10 * 1500, 1000 + 10 * 1600 };
+        struct cache_point_query pq = { "algo-1", false, 1000 + 10 * 1500, 1000 + 10 * 1600,
+                                          NULL };
 
         cr_assert_eq(cache_job_metric_points_query(c, "job-p", "acc", &pq, &pl, &e), 0);
         cr_assert_eq(pl.n, 100);
@@ -769,8 +771,8 @@ Test(cache, damaged_points_row_is_an_error)
     struct cache *c = open_rw();
     struct err e = { 0 };
     struct cache_point_in p[3] = {
-        { "loss", 0, 0, 100, 2.0, 10, 0.5, 0, 2.0 }, { "loss", 1, 0, 200, 1.0, 20, 1.0, 0, 1.0 },
-        { "loss", 2, 0, 300, 0.5, 30, 1.5, 0, 0.5 },
+        { "loss", 0, 0, 100, 2.0, 10, 0.5, 0, 2.0, 0 }, { "loss", 1, 0, 200, 1.0, 20, 1.0, 0, 1.0, 0 },
+        { "loss", 2, 0, 300, 0.5, 30, 1.5, 0, 0.5, 0 },
     };
     struct cache_point_list pl = { 0 };
     sqlite3 *db;
@@ -886,7 +888,7 @@ Test(cache, migrates_a_version_1_cache_forward)
     struct err e = { 0 };
     struct cache_point_list pl = { 0 };
     struct cache_metric_stat_list ms = { 0 };
-    struct cache_point_in np = { "loss", 2, 0, 300, 0.25, 40, 2.0, 0, 0.25 };
+    struct cache_point_in np = { "loss", 2, 0, 300, 0.25, 40, 2.0, 0, 0.25, 0 };
     sqlite3 *db;
     sqlite3_stmt *st;
     char cmd[400];

@@ -510,7 +510,7 @@ struct writer {
 static int write_point(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, size_t len)
 {
     struct writer *w = ctx;
-    struct cache_point_in p = { "n", seq, 0, ts_ms, (double)len, seq, 0.0, 0, (double)len };
+    struct cache_point_in p = { "n", seq, 0, ts_ms, (double)len, seq, 0.0, 0, (double)len, 0 };
 
     (void)msg;
     return cache_points_add(w->c, w->sid, &p, 1, w->e);
