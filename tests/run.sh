@@ -149,6 +149,8 @@ run_task() {   # run_task INDEX: the task's report in $RES/INDEX, then INDEX.don
         *) task_script "$suite" "$path" ;;
     esac >"$RES/$1" 2>&1
     echo "$((SECONDS - t0)) ${tasks[$1]}" >"$RES/$1.secs"
+    # the CPU of the task's processes (user, sys; a daemonised tmux server is not counted)
+    times >"$RES/$1.times"
     mv "$RES/$1" "$RES/$1.done"
 }
 
@@ -197,6 +199,16 @@ show_ready
 cat "$RES"/*.secs "$LOGDIR/durations" 2>/dev/null |
     awk '{ k = $0; sub(/^[^ ]* /, "", k) } !(k in seen) { seen[k] = 1; print }' |
     sort -k1,1nr >"$RES/durations" && mv "$RES/durations" "$LOGDIR/durations"
+
+# CPU seconds per task, most first: "USER+SYS USER SYS WALL SUITE PATH"
+for i in "${!tasks[@]}"; do
+    [ -f "$RES/$i.times" ] || continue
+    sed -n 2p "$RES/$i.times" | tr 'ms\n' '   '
+    cat "$RES/$i.secs"
+done | awk '{ u = $1 * 60 + $2; s = $3 * 60 + $4; $1 = $2 = $3 = $4 = ""; sub(/^ +/, "")
+              printf "%.1f %.1f %.1f %s\n", u + s, u, s, $0 }' | sort -k1,1 -g -r >"$LOGDIR/cpu"
+awk '{ u += $2; s += $3 } END { printf "wall %d s, CPU of the tasks %.0f s user + %.0f s sys (per task: %s)\n", \
+    w, u, s, f }' w=$SECONDS f="$LOGDIR/cpu" "$LOGDIR/cpu"
 
 if [ ${#failures[@]} != 0 ]; then
     echo "failed: ${failures[*]}"
