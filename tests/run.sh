@@ -23,7 +23,12 @@ export BUILD
 export SAGETOP_BIN=${SAGETOP_BIN:-$PWD/sagetop}
 case $SAGETOP_BIN in /*) ;; *) SAGETOP_BIN=$PWD/$SAGETOP_BIN ;; esac
 PYTHON=$(scripts/find-python.sh) || { echo "tests: no Python with moto; run scripts/deps.sh" >&2; exit 1; }
-export PYTHON
+# The interpreter itself, not a launcher in front of it: pyenv's shim is a shell script that
+# costs about 0.4 s of CPU (mostly system time) on every start, and the scripts start Python
+# (and the aws CLI installed beside it, found first on PATH) many times.
+PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)') || exit 1
+PATH=$(dirname "$PYTHON"):$PATH
+export PYTHON PATH
 export SAGETOP_TOP=$PWD
 LOGDIR=${TEST_LOGDIR:-$BUILD/test-logs}
 JOBS=${TEST_JOBS:-4}
