@@ -113,8 +113,10 @@ run: deps
 
 # make test: every suite, TEST_JOBS scripts at a time (default 4); the last line is
 # "N passed, N failed". It writes nothing outside build/ and the temp dir.
+# The build runs on every core unless the caller chose a job count (make -jN test).
+TEST_BUILD_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory $(TEST_BUILD_JOBS) all unit
 	@BUILD=$(BUILD) tests/run.sh all
 
 # make screenshots: the e2e drivers again, this time writing screenshots/ (txt, ansi, png).

@@ -51,16 +51,21 @@ finish() { exit $((_failures > 0)); }
 WAIT_SCALE=${TEST_WAIT_SCALE:-2}
 # wait_for SECS CMD...: runs CMD every WAIT_POLL s (default 0.1; more for a costly CMD) until it
 # succeeds (0) or SECS x WAIT_SCALE pass (1). SECS may have a fraction (0.5); the clock is bash's
-# EPOCHREALTIME in microseconds.
-_now_us() { local t=${EPOCHREALTIME/[.,]/}; echo $((10#$t)); }
+# EPOCHREALTIME in microseconds. The loop itself forks nothing: the scripts poll a lot, side by
+# side on two cores, and a fork per `sleep` or `$(clock)` adds up to seconds of system time.
 _secs_us() { local w=${1%%.*} f=${1#*.}; [ "$f" = "$1" ] && f=0; f=${f}000000; echo $(((10#${w:-0} * 1000000 + 10#${f:0:6}) * WAIT_SCALE)); }
+# nap SECS: sleep without a process, a read that times out on a pipe nobody writes to
+exec {_nap_fd}<> <(:)
+nap() { read -r -t "$1" -u "$_nap_fd" _; return 0; }
 wait_for() {
-    local end=$(($(_now_us) + $(_secs_us "$1")))
+    local t=${EPOCHREALTIME/[.,]/} end
+    end=$((10#$t + $(_secs_us "$1")))
     shift
     while :; do
         "$@" && return 0
-        [ "$(_now_us)" -ge "$end" ] && break
-        sleep "${WAIT_POLL:-0.1}"
+        t=${EPOCHREALTIME/[.,]/}
+        [ $((10#$t)) -ge "$end" ] && break
+        nap "${WAIT_POLL:-0.1}"
     done
     "$@"    # once more at the deadline: a slow poll may have slept through the change
 }
@@ -106,7 +111,7 @@ emu_start() {
             echo "# emulator died:"; sed 's/^/# /' "$out.err" | tail -20
             return 1
         fi
-        sleep 0.1
+        nap 0.1
     done
     echo "# emulator not ready after $((60 * WAIT_SCALE)) s"; return 1
 }

@@ -23,7 +23,12 @@ export BUILD
 export SAGETOP_BIN=${SAGETOP_BIN:-$PWD/sagetop}
 case $SAGETOP_BIN in /*) ;; *) SAGETOP_BIN=$PWD/$SAGETOP_BIN ;; esac
 PYTHON=$(scripts/find-python.sh) || { echo "tests: no Python with moto; run scripts/deps.sh" >&2; exit 1; }
-export PYTHON
+# The interpreter itself, not a launcher in front of it: pyenv's shim is a shell script that
+# costs about 0.4 s of CPU (mostly system time) on every start, and the scripts start Python
+# (and the aws CLI installed beside it, found first on PATH) many times.
+PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)') || exit 1
+PATH=$(dirname "$PYTHON"):$PATH
+export PYTHON PATH
 export SAGETOP_TOP=$PWD
 LOGDIR=${TEST_LOGDIR:-$BUILD/test-logs}
 JOBS=${TEST_JOBS:-4}
@@ -149,6 +154,8 @@ run_task() {   # run_task INDEX: the task's report in $RES/INDEX, then INDEX.don
         *) task_script "$suite" "$path" ;;
     esac >"$RES/$1" 2>&1
     echo "$((SECONDS - t0)) ${tasks[$1]}" >"$RES/$1.secs"
+    # the CPU of the task's processes (user, sys; a daemonised tmux server is not counted)
+    times >"$RES/$1.times"
     mv "$RES/$1" "$RES/$1.done"
 }
 
@@ -197,6 +204,16 @@ show_ready
 cat "$RES"/*.secs "$LOGDIR/durations" 2>/dev/null |
     awk '{ k = $0; sub(/^[^ ]* /, "", k) } !(k in seen) { seen[k] = 1; print }' |
     sort -k1,1nr >"$RES/durations" && mv "$RES/durations" "$LOGDIR/durations"
+
+# CPU seconds per task, most first: "USER+SYS USER SYS WALL SUITE PATH"
+for i in "${!tasks[@]}"; do
+    [ -f "$RES/$i.times" ] || continue
+    sed -n 2p "$RES/$i.times" | tr 'ms\n' '   '
+    cat "$RES/$i.secs"
+done | awk '{ u = $1 * 60 + $2; s = $3 * 60 + $4; $1 = $2 = $3 = $4 = ""; sub(/^ +/, "")
+              printf "%.1f %.1f %.1f %s\n", u + s, u, s, $0 }' | sort -k1,1 -g -r >"$LOGDIR/cpu"
+awk '{ u += $2; s += $3 } END { printf "wall %d s, CPU of the tasks %.0f s user + %.0f s sys (per task: %s)\n", \
+    w, u, s, f }' w=$SECONDS f="$LOGDIR/cpu" "$LOGDIR/cpu"
 
 if [ ${#failures[@]} != 0 ]; then
     echo "failed: ${failures[*]}"

@@ -55,7 +55,8 @@ class Emulator:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                # its shutdown (engine, front server, moto) takes seconds on a loaded machine
+                self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

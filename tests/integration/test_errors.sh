@@ -37,21 +37,9 @@ expect_match "wrong secret: InvalidSignatureException reason" "$err" \
 expect_match "wrong secret: names the operation" "$err" 'ListTrainingJobs'
 expect_match "wrong secret: never prints the secret" "$(printf '%s' "$err" | grep -c wrong-secret)" '^0$'
 
-# --- 30 % throttling and 10 % 5xx: the listing still completes, exactly. Each request gets
-# the client's attempts (3 by default); a page that still fails is asked again (same
-# NextToken) after a longer backoff, so a 13-page listing does not die on one unlucky page.
-emu_ctl faults '{"throttle": 0.3, "5xx": 0.1}' >/dev/null
-emu_ctl reset '{"stats": true}' >/dev/null
-emu_ctl faults '{"throttle": 0.3, "5xx": 0.1}' >/dev/null
-for run in 1 2 3 4 5; do
-    run_env -u AWS_MAX_ATTEMPTS -- jobs --format csv
-    expect_eq "throttled + 5xx, default attempts, run $run: exit 0" "$rc" 0
-    expect_eq "throttled + 5xx, default attempts, run $run: all 1234 jobs" "$(printf '%s\n' "$out" | tail -n +2 | grep -c .)" 1234
-    expect_eq "throttled + 5xx, default attempts, run $run: no duplicates" "$(printf '%s\n' "$out" | tail -n +2 | cut -d, -f1 | sort -u | wc -l)" 1234
-done
-stats=$(emu_ctl stats)
-faults=$("$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1])["faults"]; print(d.get("throttle",0), d.get("5xx",0))' "$stats")
-expect_match "throttled + 5xx, 5 runs: faults were really injected ($faults)" "$faults" '^[1-9][0-9]* [1-9][0-9]*$'
+# --- 30 % throttling and 10 % 5xx with AWS_MAX_ATTEMPTS=10: the listing completes, exactly
+# (five runs with the default attempts: test_errors_throttle.sh, apart so that the two scripts'
+# back-off waits run side by side)
 emu_ctl reset '{"stats": true}' >/dev/null
 emu_ctl faults '{"throttle": 0.3, "5xx": 0.1}' >/dev/null
 AWS_MAX_ATTEMPTS=10 run_sagetop jobs --format csv

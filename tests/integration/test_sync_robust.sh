@@ -1,56 +1,16 @@
 #!/bin/bash
 # sync under stress: 20 kill -9 during a multi-page sync then resume (exactly the source lines,
-# in order, once each, against boto3's read), Ctrl-C leaves a consistent cache that a restart
-# completes, 50+ jobs under 30% throttling and 10% 5xx with quotas on, a stream that appears
-# mid-follow, and clear errors for a read-only cache directory or an unwritable cache file.
-source "$SAGETOP_TOP/tests/lib.sh"
+# in order, once each, against boto3's read), and Ctrl-C leaves a consistent cache that a
+# restart completes. (Throttling and permissions: test_sync_faults.sh; a stream that appears
+# mid-follow: test_sync_follow.sh; apart so that they run side by side.)
 # 40 GetLogEvents pages of 10,000 lines, each slowed to >= 0.7 s during the kills: a run lives
 # 0.1-1.5 s, so it stores at most two pages before its kill and the 20 kills land mid-sync
 # (both times x TEST_WAIT_SCALE)
+source "$SAGETOP_TOP/tests/lib.sh"
+source "$SAGETOP_TOP/tests/integration/sync_lib.sh"
 LINES=400000
 emu_start --scenario scale --jobs 60 --lines "$LINES" || { not_ok "emulator starts"; finish; }
 J=scale-job-000000
-S() { "$SAGETOP" --cache "$1" "${@:2}"; }
-# Background runs start the binary itself, never the S function: "S ... &" forks a subshell
-# and $! is that subshell, so a kill -9 or SIGINT would miss sagetop (a background subshell
-# ignores SIGINT) and leave it syncing beside the next run.
-lines_of() { sqlite3 "$1" "select coalesce(sum(n_events),0) from log_streams"; }
-
-# boto3's read of every stream of a job, merged by (timestamp, stream name)
-want_lines() {
-    "$PYTHON" - "$1" <<'PY'
-import boto3, os, sys
-c = boto3.client("logs", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
-job = sys.argv[1]
-streams = c.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=job + "/")["logStreams"]
-ev = []
-for k, s in enumerate(sorted(x["logStreamName"] for x in streams)):
-    tok = None
-    while True:
-        kw = dict(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=s, startFromHead=True)
-        if tok: kw["nextToken"] = tok
-        r = c.get_log_events(**kw)
-        ev += [(e["timestamp"], k, e["message"].rstrip("\n")) for e in r["events"]]
-        if r["nextForwardToken"] == tok: break
-        tok = r["nextForwardToken"]
-ev.sort(key=lambda e: (e[0], e[1]))
-print("\n".join(e[2] for e in ev))
-PY
-}
-got_lines() {
-    S "$1" --offline logs "$2" --format json | "$PYTHON" -c '
-import json, sys
-print("\n".join(json.loads(l)["message"].rstrip("\n") for l in sys.stdin))'
-}
-same_lines() {   # NAME DB JOB
-    got_lines "$2" "$3" >"$TMPD/got.txt"
-    if [ -s "$TMPD/want.txt" ] && cmp -s "$TMPD/got.txt" "$TMPD/want.txt"; then
-        ok "$1 ($(wc -l <"$TMPD/want.txt") lines)"
-    else
-        not_ok "$1" "got $(wc -l <"$TMPD/got.txt") want $(wc -l <"$TMPD/want.txt");" \
-            "$(diff "$TMPD/got.txt" "$TMPD/want.txt" | head -5)"
-    fi
-}
 want_lines "$J" >"$TMPD/want.txt"
 expect_eq "boto3 reads the whole source log" "$(wc -l <"$TMPD/want.txt")" "$LINES"
 
@@ -103,70 +63,4 @@ emu_ctl reset '{}' >/dev/null
 check "SIGINT: a restart completes" S "$DB2" sync -q "$J"
 same_lines "SIGINT: after the restart every line once, in order" "$DB2" "$J"
 
-# ---- 60 jobs (logs of all) under 30% throttling and 10% 5xx, quotas on
-DB3=$TMPD/faults.db
-emu_ctl faults '{"throttle": 0.3, "5xx": 0.1}' >/dev/null
-S "$DB3" sync -q --all-logs >"$TMPD/f.out" 2>&1; rc=$?
-expect_eq "faults: sync of every job's logs exits 0" "$rc" "0"
-[ "$rc" = 0 ] || echo "# $(grep -v throttled "$TMPD/f.out" | head -3)"
-expect_eq "faults: every job cached" "$(sqlite3 "$DB3" 'select count(*) from jobs')" "60"
-faults=$(emu_ctl stats | "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(sum(d["faults"].values()))')
-if [ "${faults:-0}" -gt 10 ]; then ok "faults: the emulator injected $faults faults"; else not_ok "faults were injected" "$faults"; fi
-emu_ctl reset '{}' >/dev/null
-same_lines "faults: nothing lost, nothing doubled" "$DB3" "$J"
-
-# ---- permissions: a read-only directory, an unwritable file (checked as an unprivileged user)
-RO=$(mktemp -d /tmp/sagetop-ro.XXXXXX)
-chmod 755 "$RO"
-cp "$DB" "$RO/cache.db"; rm -f "$DB-wal" "$DB-shm"
-chmod 644 "$RO/cache.db"
-as_user() {
-    if [ "$(id -u)" = 0 ]; then
-        HOME=$RO XDG_CACHE_HOME=$RO XDG_CONFIG_HOME=$RO setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
-    else
-        "$@"
-    fi
-}
-if [ "$(id -u)" != 0 ]; then chmod 555 "$RO"; chmod 444 "$RO/cache.db"; fi
-out=$(as_user "$SAGETOP" --cache "$RO/sub/cache.db" sync -q 2>&1); rc=$?
-[ "$rc" != 0 ] && expect_match "read-only directory: clear error" "$out" "cannot create .*(Permission denied|Read-only)" \
-    || not_ok "read-only directory: fails" "rc=$rc $out"
-sum=$(md5sum <"$RO/cache.db")
-out=$(as_user "$SAGETOP" --cache "$RO/cache.db" sync -q 2>&1); rc=$?
-[ "$rc" != 0 ] && expect_match "unwritable cache file: clear error" "$out" "read-only|Permission denied|cannot" \
-    || not_ok "unwritable cache file: fails" "rc=$rc $out"
-expect_eq "unwritable cache file: untouched" "$(md5sum <"$RO/cache.db")" "$sum"
-chmod -R u+w "$RO"; rm -rf "$RO"
-kill "$EMU_PID"; wait "$EMU_PID" 2>/dev/null
-
-# ---- a stream that appears mid-follow (a late instance) is picked up
-emu_start --scenario demo || { not_ok "demo emulator starts"; finish; }
-DB4=$TMPD/follow.db
-check "demo sync" S "$DB4" sync -q
-L=$(sqlite3 "$DB4" "select name from jobs where status='InProgress' and secondary_status='Training' limit 1")
-echo "# following $L"
-"$SAGETOP" --cache "$DB4" sync -q --follow "$L" >"$TMPD/follow.err" 2>&1 &
-fpid=$!
-_pids+=("$fpid")
-# following: the job's present streams are stored before the late one appears
-following() { [ "$(sqlite3 "$DB4" "select coalesce(sum(s.n_events), 0) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'" 2>/dev/null || echo 0)" -gt 0 ]; }
-wait_until "sync --follow stores the job's log" 20 following
-before=$(sqlite3 "$DB4" "select count(*) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'")
-emu_ctl logs "{\"job\": \"$L\", \"host\": 9, \"lines\": [\"late-instance-marker\"]}" >/dev/null
-late_stored() { sqlite3 "$DB4" "select 1 from log_streams s join jobs j on j.id=s.job_id where j.name='$L' and s.instance='algo-9' and s.n_events>0" 2>/dev/null | grep -q 1; }
-wait_for 20 late_stored
-after=$(sqlite3 "$DB4" "select count(*) from log_streams s join jobs j on j.id=s.job_id where j.name='$L'")
-if [ "$after" -gt "$before" ] && S "$DB4" --offline logs "$L" --instance algo-9 | grep -q late-instance-marker; then
-    ok "a stream that appears mid-follow is picked up ($before -> $after streams)"
-else
-    not_ok "a stream that appears mid-follow is picked up" "before=$before after=$after $(head -c 300 "$TMPD/follow.err")"
-fi
-emu_ctl job "{\"name\": \"$L\", \"status\": \"Completed\"}" >/dev/null
-exited() { ! kill -0 "$1" 2>/dev/null; }
-wait_for 30 exited "$fpid"
-if kill -0 "$fpid" 2>/dev/null; then
-    kill "$fpid"; not_ok "sync --follow exits when the job ends"
-else
-    wait "$fpid"; expect_eq "sync --follow exits by itself when the job ends" "$?" "0"
-fi
 finish
