@@ -34,11 +34,6 @@ struct follow_info {
     int refs;                    /* open views that follow it */
 };
 
-struct history_slot {
-    const char *name;
-    struct history h;
-};
-
 struct app {
     struct tui_options o;
     struct cache *cache;
@@ -73,7 +68,7 @@ struct app {
     char (*pick_items)[128];
     size_t n_pick, pick_cur;
     int pick_kind;               /* 0 profile, 1 region */
-    struct history_slot hist[4];
+    struct history_set hist;     /* one history per prompt kind */
     bool help;
     int help_top;
     /* terminal */
