@@ -76,13 +76,12 @@ static void cell_text(struct jobs_state *s, struct app *a, const struct row *r, 
             fmt_age(now - j->creation_time, buf, size);
         *attr = theme_attr(TH_DIM);
     } else if (strcmp(k, "duration") == 0) {
-        double start = j->start_time > 0 ? j->start_time : j->creation_time;
-        double end = j->end_time > 0 ? j->end_time : (cache_status_final(j->status) ? 0 : now);
+        /* training time, as everywhere (docs/ui.md): start to end, to now while running */
+        double end = j->end_time > 0 ? j->end_time
+                     : cache_status_final(j->status) ? j->last_modified_time : now;
 
-        if (j->training_seconds > 0 && cache_status_final(j->status))
-            fmt_duration((double)j->training_seconds, buf, size);
-        else if (start > 0 && end > start)
-            fmt_duration(end - start, buf, size);
+        if (j->start_time > 0)
+            fmt_duration(end > j->start_time ? end - j->start_time : 0, buf, size);
     } else if (strcmp(k, "instance") == 0) {
         if (j->instance_type[0]) {
             snprintf(buf, size, "%s%s%d", j->instance_type, draw_utf8() ? "×" : "x",
