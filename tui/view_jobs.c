@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cache/session.h"
+#include "tui/clipboard.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/sanitize.h"
@@ -278,6 +279,9 @@ static int act_detail(struct view *v, struct app *a) { return open_on_current(v,
 static int act_logs(struct view *v, struct app *a) { return open_on_current(v, a, &view_logs_ops); }
 static int act_metrics(struct view *v, struct app *a) { return open_on_current(v, a, &view_metrics_ops); }
 static int act_relaunch(struct view *v, struct app *a) { return open_on_current(v, a, &view_launch_ops); }
+static int act_yank(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_NAME); }
+static int act_yank_arn(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_ARN); }
+static int act_console(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_CONSOLE); }
 
 static int act_new(struct view *v, struct app *a)
 {
@@ -471,6 +475,9 @@ static const struct key_binding jobs_keys[] = {
     { 'n', "n", "launch a new job", act_new, KB_MUTATING },
     { 'r', "r", "re-launch this job with changes", act_relaunch, KB_MUTATING },
     { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
+    { 'y', "y", "copy the job name (OSC 52: works over SSH)", act_yank, 0 },
+    { 'Y', "Y", "copy the job ARN", act_yank_arn, 0 },
+    { 'o', "o", "show and copy the job's console URL", act_console, 0 },
     { 0, NULL, NULL, NULL, 0 },
 };
 
