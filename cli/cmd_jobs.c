@@ -409,16 +409,19 @@ static void fmt_span(double secs, char *out, size_t n)
         snprintf(out, n, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
 }
 
-/* How long the job ran (or has been running). */
+/* DURATION is the training time, the same everywhere (this table, the TUI's column, `show`):
+ * TrainingStartTime to TrainingEndTime (SageMaker's TrainingTimeInSeconds), to now while the
+ * job runs, to LastModifiedTime for a final job without an end. -1 when the start is unknown
+ * (the job never started, or only the listing, which has no start time, was fetched). */
 static double job_duration(const struct sagemaker_job_summary *j, double now)
 {
     double end = j->training_end_time;
 
-    if (end == 0 && strcmp(j->status, "InProgress") != 0 && strcmp(j->status, "Stopping") != 0)
-        end = j->last_modified_time;
-    if (end == 0)
-        end = now;
-    return end - j->creation_time;
+    if (j->training_start_time <= 0)
+        return -1;
+    if (end <= 0)
+        end = cache_status_final(j->status) ? j->last_modified_time : now;
+    return end > j->training_start_time ? end - j->training_start_time : 0;
 }
 
 static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items, size_t n,
@@ -445,7 +448,10 @@ static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items,
 
         fmt_span(now - j->creation_time, age, sizeof(age));
         strncat(age, " ago", sizeof(age) - strlen(age) - 1);
-        fmt_span(job_duration(j, now), dur, sizeof(dur));
+        if (job_duration(j, now) >= 0)
+            fmt_span(job_duration(j, now), dur, sizeof(dur));
+        else
+            snprintf(dur, sizeof(dur), "-");
         fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s\n", wname, j->name, wstatus, j->status, wsec,
                 j->secondary_status[0] ? j->secondary_status : "-", age, dur);
     }
@@ -532,11 +538,13 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
         csv_field(f, j->status);
         fputc(',', f);
         csv_field(f, j->secondary_status);
-        fprintf(f, ",%s,%s,%s,%.0f,", json_iso8601(j->creation_time, t1, sizeof(t1)),
+        fprintf(f, ",%s,%s,%s,", json_iso8601(j->creation_time, t1, sizeof(t1)),
                 j->training_end_time ? json_iso8601(j->training_end_time, t2, sizeof(t2)) : "",
                 j->last_modified_time ? json_iso8601(j->last_modified_time, t3, sizeof(t3))
-                                      : "",
-                job_duration(j, now));
+                                      : "");
+        if (job_duration(j, now) >= 0)
+            fprintf(f, "%.0f", job_duration(j, now));
+        fputc(',', f);
         csv_field(f, j->arn);
         fputc('\n', f);
     }

@@ -114,7 +114,9 @@ static void show_text(struct cache *c, const struct sagemaker_job *j)
     struct cache_log_batch b = { 0 };
     char t1[64], t2[64], d[64];
     size_t i;
-    double end = j->training_end_time > 0 ? j->training_end_time : (double)time(NULL);
+    /* the training time, as DURATION is everywhere (see cmd_jobs.c's job_duration) */
+    double end = j->training_end_time > 0 ? j->training_end_time
+                 : cache_status_final(j->status) ? j->last_modified_time : (double)time(NULL);
 
     put(j->name);
     printf("\n  %-18s ", "Status");
@@ -129,7 +131,7 @@ static void show_text(struct cache *c, const struct sagemaker_job *j)
     fmt_time(j->training_end_time, t1, sizeof(t1));
     field("Ended", t1);
     if (j->training_start_time > 0) {
-        fmt_dur(end - j->training_start_time, d, sizeof(d));
+        fmt_dur(end > j->training_start_time ? end - j->training_start_time : 0, d, sizeof(d));
         field("Duration", d);
     }
     field("ARN", j->arn);

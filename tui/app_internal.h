@@ -35,11 +35,6 @@ struct follow_info {
     int refs;                    /* open views that follow it */
 };
 
-struct history_slot {
-    const char *name;
-    struct history h;
-};
-
 struct app {
     struct tui_options o;
     struct cache *cache;
@@ -75,7 +70,7 @@ struct app {
     char (*pick_items)[128];
     size_t n_pick, pick_cur;
     int pick_kind;               /* 0 profile, 1 region */
-    struct history_slot hist[4];
+    struct history_set hist;     /* one history per prompt kind */
     bool help;
     struct list help_list;       /* the help overlay's scroll (rows: its lines) */
     int key;                     /* the key being handled (app_key()) */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws/config.h"
+#include "cache/cache.h"
 #include "tui/app_internal.h"
 #include "tui/views.h"
 
@@ -18,29 +19,12 @@ static const char *const commands[] = {
 };
 
 
-static struct history *history_for(struct app *a, const char *name)
-{
-    size_t i;
-
-    if (!name)
-        return NULL;
-    for (i = 0; i < sizeof(a->hist) / sizeof(a->hist[0]); i++) {
-        if (a->hist[i].name && strcmp(a->hist[i].name, name) == 0)
-            return &a->hist[i].h;
-        if (!a->hist[i].name) {
-            a->hist[i].name = name;
-            return &a->hist[i].h;
-        }
-    }
-    return NULL;
-}
-
 void app_prompt(struct app *a, const char *label, const char *initial, const char *history,
                 prompt_submit_fn on_submit, prompt_complete_fn complete)
 {
     a->prompt = PROMPT_TEXT;
     snprintf(a->prompt_label, sizeof(a->prompt_label), "%s", label);
-    input_init(&a->input, initial, history_for(a, history));
+    input_init(&a->input, initial, history_set_get(&a->hist, history));
     a->on_submit = on_submit;
     a->on_complete = complete;
     a->dirty = true;
@@ -146,6 +130,52 @@ static size_t complete_command(struct view *v, struct app *a, const char *line,
     return view_jobs_complete(app_top(a), a, line, word, out, max);
 }
 
+/* A region from the known list, or a profile of the config files: an invalid scope would only
+ * turn every request into an error, so it is refused before anything changes. */
+static bool scope_known(bool profile, const char *name)
+{
+    char profs[64][128];
+    size_t i, n;
+
+    if (!profile) {
+        for (i = 0; aws_config_regions[i]; i++)
+            if (strcmp(aws_config_regions[i], name) == 0)
+                return true;
+        return false;
+    }
+    n = aws_config_list_profiles(profs, 64);
+    for (i = 0; i < n; i++)
+        if (strcmp(profs[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* `:sort KEY [desc|asc]`: the cache decides which keys exist (a query asking for no rows), so
+ * an unknown key is refused with the cache's list of keys and the list keeps its sort. */
+static bool sort_valid(struct app *a, int argc, char **argv)
+{
+    struct cache_job_query q = { 0 };
+    struct err e = { 0 };
+    size_t n = 0;
+
+    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "desc") != 0 &&
+                                 strcmp(argv[2], "asc") != 0)) {
+        app_flash(a, true, "usage: :sort COLUMN [desc|asc]");
+        return false;
+    }
+    if ((strncmp(argv[1], "hp.", 3) == 0 && !argv[1][3]) ||
+        (strncmp(argv[1], "m.", 2) == 0 && !argv[1][2])) {
+        app_flash(a, true, "sort: %s needs a name after the dot", argv[1]);
+        return false;
+    }
+    q.sort = argv[1];
+    if (cache_jobs_window(app_cache(a), &q, 0, 0, NULL, &n, &e) != 0 && e.code == ERR_INVAL) {
+        app_flash(a, true, "%s", e.msg);
+        return false;
+    }
+    return true;
+}
+
 static int split_args(char *s, char **argv, int max)
 {
     int n = 0;
@@ -185,9 +215,16 @@ static int run_command(struct view *v, struct app *a, const char *text)
             open_picker(a, prof ? 0 : 1);
             return R_REDRAW;
         }
+        if (!scope_known(prof, argv[1])) {
+            app_flash(a, true, "unknown %s '%s' (Tab completes, :%s alone lists them)",
+                      argv[0], argv[1], argv[0]);
+            return R_REDRAW;
+        }
         switch_scope(a, prof ? argv[1] : NULL, prof ? NULL : argv[1]);
         return R_REDRAW;
     }
+    if (strcmp(argv[0], "sort") == 0 && !sort_valid(a, argc, argv))
+        return R_REDRAW;
     r = R_UNHANDLED;
     if (v->ops->on_command)
         r = v->ops->on_command(v, a, argc, argv);
@@ -299,10 +336,7 @@ int app_prompt_key(struct app *a, int key)
 
 void app_prompt_clean(struct app *a)
 {
-    size_t i;
-
     free(a->pick_items);
     a->pick_items = NULL;
-    for (i = 0; i < sizeof(a->hist) / sizeof(a->hist[0]); i++)
-        history_clean(&a->hist[i].h);
+    history_set_clean(&a->hist);
 }

@@ -36,6 +36,31 @@ void history_clean(struct history *h)
     h->n = 0;
 }
 
+struct history *history_set_get(struct history_set *set, const char *name)
+{
+    size_t i, len = name ? strlen(name) : 0;
+
+    if (len == 0 || len >= sizeof(set->kinds[0].name))
+        return NULL;
+    for (i = 0; i < set->n; i++)
+        if (strcmp(set->kinds[i].name, name) == 0)
+            return &set->kinds[i].h;
+    if (set->n == HISTORY_KINDS_MAX)
+        return NULL;
+    memcpy(set->kinds[set->n].name, name, len + 1);
+    set->kinds[set->n].h.n = 0;
+    return &set->kinds[set->n++].h;
+}
+
+void history_set_clean(struct history_set *set)
+{
+    size_t i;
+
+    for (i = 0; i < set->n; i++)
+        history_clean(&set->kinds[i].h);
+    set->n = 0;
+}
+
 static void set_text(struct input *in, const char *s)
 {
     size_t n = strlen(s);

@@ -24,6 +24,22 @@ struct history {
 void history_add(struct history *h, const char *line);   /* skips empty and repeated lines */
 void history_clean(struct history *h);
 
+/* One history per prompt kind ("cmd", "filter", "search", "save", "time", "launch", ...), kept
+ * for the session. Each kind gets its own slot the first time it is asked for; a kind never
+ * borrows another's slot, and there are more slots than the UI has kinds. */
+#define HISTORY_KINDS_MAX 24
+struct history_set {
+    struct {
+        char name[32];
+        struct history h;
+    } kinds[HISTORY_KINDS_MAX];
+    size_t n;
+};
+/* The history of kind name (created empty on first use); NULL for a NULL or empty name, a name
+ * too long for a slot, or when every slot is taken. Valid until history_set_clean(). */
+struct history *history_set_get(struct history_set *set, const char *name);
+void history_set_clean(struct history_set *set);
+
 enum input_result {
     INPUT_NONE,         /* not an editing key */
     INPUT_CHANGED,      /* text or cursor moved */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cache/session.h"
+#include "tui/clipboard.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/list.h"
@@ -79,13 +80,12 @@ static void cell_text(struct jobs_state *s, struct app *a, const struct row *r, 
             fmt_age(now - j->creation_time, buf, size);
         *attr = theme_attr(TH_DIM);
     } else if (strcmp(k, "duration") == 0) {
-        double start = j->start_time > 0 ? j->start_time : j->creation_time;
-        double end = j->end_time > 0 ? j->end_time : (cache_status_final(j->status) ? 0 : now);
+        /* training time, as everywhere (docs/ui.md): start to end, to now while running */
+        double end = j->end_time > 0 ? j->end_time
+                     : cache_status_final(j->status) ? j->last_modified_time : now;
 
-        if (j->training_seconds > 0 && cache_status_final(j->status))
-            fmt_duration((double)j->training_seconds, buf, size);
-        else if (start > 0 && end > start)
-            fmt_duration(end - start, buf, size);
+        if (j->start_time > 0)
+            fmt_duration(end > j->start_time ? end - j->start_time : 0, buf, size);
     } else if (strcmp(k, "instance") == 0) {
         if (j->instance_type[0]) {
             snprintf(buf, size, "%s%s%d", j->instance_type, draw_utf8() ? "×" : "x",
@@ -356,6 +356,9 @@ static int act_detail(struct view *v, struct app *a) { return open_on_current(v,
 static int act_logs(struct view *v, struct app *a) { return open_on_current(v, a, &view_logs_ops); }
 static int act_metrics(struct view *v, struct app *a) { return open_on_current(v, a, &view_metrics_ops); }
 static int act_relaunch(struct view *v, struct app *a) { return open_on_current(v, a, &view_launch_ops); }
+static int act_yank(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_NAME); }
+static int act_yank_arn(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_ARN); }
+static int act_console(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_CONSOLE); }
 
 static int act_new(struct view *v, struct app *a)
 {
@@ -540,6 +543,9 @@ static const struct key_binding jobs_keys[] = {
     { 'n', "n", "launch a new job", act_new, KB_MUTATING },
     { 'r', "r", "re-launch this job with changes", act_relaunch, KB_MUTATING },
     { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
+    { 'y', "y", "copy the job name (OSC 52: works over SSH)", act_yank, 0 },
+    { 'Y', "Y", "copy the job ARN", act_yank_arn, 0 },
+    { 'o', "o", "show and copy the job's console URL", act_console, 0 },
     { 0, NULL, NULL, NULL, 0 },
 };
 

@@ -13,6 +13,7 @@
  *
  * `r` on a job the cache has not described yet asks the worker for it (app_request_job) and
  * shows "loading…" until the document is in the cache; nothing waits. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,6 +584,28 @@ static int act_move(struct launch_state *st, int delta)
     return R_REDRAW;
 }
 
+/* g/Home and G/End: the first or last field, or the review's first or last page. */
+static int act_edge(struct launch_state *st, bool end)
+{
+    size_t i;
+
+    if (st->review) {
+        st->review_top = end ? INT_MAX / 2 : 0;     /* launch_draw clamps it to the last page */
+        return R_REDRAW;
+    }
+    for (i = 0; i < st->n_rows; i++) {
+        size_t k = end ? st->n_rows - 1 - i : i;
+
+        if (!st->rows[k].group) {
+            st->cur = k;
+            break;
+        }
+    }
+    return R_REDRAW;
+}
+
+static int act_top(struct view *v, struct app *a) { (void)a; return act_edge(v->state, false); }
+static int act_bottom(struct view *v, struct app *a) { (void)a; return act_edge(v->state, true); }
 static int act_down(struct view *v, struct app *a) { (void)a; return act_move(v->state, 1); }
 static int act_up(struct view *v, struct app *a) { (void)a; return act_move(v->state, -1); }
 
@@ -652,6 +675,10 @@ static const struct key_binding launch_keys[] = {
     { KEY_DOWN, "Down", "move down", act_down, KB_HIDDEN },
     { 'k', "k", "move up", act_up, KB_HIDDEN },
     { KEY_UP, "Up", "move up", act_up, KB_HIDDEN },
+    { 'g', "g/G", "first / last field (in the review: top / end)", act_top, 0 },
+    { KEY_HOME, "Home", "first field", act_top, KB_HIDDEN },
+    { 'G', "G", "last field", act_bottom, KB_HIDDEN },
+    { KEY_END, "End", "last field", act_bottom, KB_HIDDEN },
     { 'a', "a", "add hp/input/metric/env", act_add, KB_FOOTER },
     { 'd', "d", "remove entry", act_delete, KB_FOOTER },
     { 'v', "v", "review JSON", launch_act_review, KB_FOOTER },

@@ -59,8 +59,15 @@ static void draw_review(struct launch_state *st, const struct rect *r)
     char *text = st->req ? json_dumps(st->req, JSON_INDENT(2)) : NULL;
     int y = r->y;
     const char *p = text;
-    int line = 0;
+    int line = 0, total = 0, rows = r->h - 1 - (st->result[0] ? result_lines(st, r->w) : 1);
 
+    /* the view's keys move review_top freely (G: to the end); the last page stays full */
+    for (const char *q = text; q && *q; q = strchr(q, '\n') ? strchr(q, '\n') + 1 : NULL)
+        total++;
+    if (st->review_top > total - rows)
+        st->review_top = total - rows;
+    if (st->review_top < 0)
+        st->review_top = 0;
     draw_fmt(y++, r->x, r->w, theme_attr(TH_TITLE),
              "Review: the exact CreateTrainingJob request%s  (s submit, e edit in $EDITOR, "
              "Esc back)", st->edited ? " (edited)" : "");

@@ -144,7 +144,8 @@ tmux_expect "v reviews the re-launch" 'Review: the exact CreateTrainingJob reque
 shot launch-review
 # 30 lines down a page: the page has turned when its top row is the one that was 31st
 review_row() { tmux_screen | sed -n "$1p"; }
-page_turned() { [ "$(review_row 4)" = "$1" ]; }
+# (or the request's last line is on screen: the review stops at its last page)
+page_turned() { [ "$(review_row 4)" = "$1" ] || tmux_screen | grep -q '^ }$'; }
 review=""
 for page in 0 1 2 3 4 5; do
     page_text=$(tmux_screen | sed -n '4,38p')

@@ -92,6 +92,37 @@ Test(input, history_browse_and_restore)
     history_clean(&h);
 }
 
+/* Every prompt kind the UI has (six and more) keeps its own history: `:` recall still works
+ * after `/`, `&`, `s`, `T` and the launch prompts claimed theirs. */
+Test(input, each_prompt_kind_keeps_its_own_history)
+{
+    static const char *const kinds[] = { "filter", "search", "save", "time", "launch",
+                                          "launch-regex", "cmd" };
+    struct history_set set;
+    struct history *h;
+    struct input in;
+    size_t i;
+
+    memset(&set, 0, sizeof(set));
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        h = history_set_get(&set, kinds[i]);
+        cr_assert_not_null(h, "kind %s has a history", kinds[i]);
+        history_add(h, kinds[i]);
+    }
+    h = history_set_get(&set, "cmd");
+    cr_assert_eq(h->n, 1);
+    input_init(&in, "", h);
+    input_key(&in, KEY_UP);
+    cr_assert_str_eq(in.buf, "cmd");
+    cr_assert_eq(history_set_get(&set, "filter")->n, 1);
+    cr_assert_str_eq(history_set_get(&set, "filter")->items[0], "filter");
+    cr_assert_eq(set.n, sizeof(kinds) / sizeof(kinds[0]));
+    cr_assert_null(history_set_get(&set, ""));
+    cr_assert_null(history_set_get(&set, NULL));
+    history_set_clean(&set);
+    cr_assert_eq(set.n, 0);
+}
+
 Test(input, completion_single_common_prefix_and_cycle)
 {
     struct input in;
