@@ -6,7 +6,7 @@
  *          DescribeTrainingJob for every job never described and every job not yet final
  *          (Completed/Failed/Stopped jobs are described once).
  *   logs   for each followed job: DescribeLogStreams("<job>/") to find its streams (again on
- *          each pass while it has fewer streams than instances, then every 5 minutes, and once
+ *          each pass while it has fewer streams than instances, then every 30 s, and once
  *          when it is final), then GetLogEvents per stream from its
  *          saved cursor (startFromHead on the first read, nextForwardToken after; the same token
  *          back = caught up). Each page of events, its metric points and the new cursor are

@@ -36,8 +36,9 @@
 #define DESCRIBE_EVERY_MS 5000
 #define FOLLOW_DESCRIBE_MS 20000
 /* A followed job's streams are listed on each pass while it has fewer than its instance
- * count (late instances), then once in this long. */
-#define STREAMS_RELIST_MS 300000
+ * count (late instances), then once in this long (a spot restart's new stream, a host the
+ * count did not announce). */
+#define STREAMS_RELIST_MS 30000
 /* A page at least this large (or of the query's limit in events) means more is waiting: a
  * follow pass reads on at once instead of leaving the rest for the next pass. */
 #define PAGE_FULL_BYTES (512 * 1024)
