@@ -6,7 +6,8 @@
  *          DescribeTrainingJob for every job never described and every job not yet final
  *          (Completed/Failed/Stopped jobs are described once).
  *   logs   for each followed job: DescribeLogStreams("<job>/") to find its streams (again on
- *          each pass while the job runs: late instances), then GetLogEvents per stream from its
+ *          each pass while it has fewer streams than instances, then every 30 s, and once
+ *          when it is final), then GetLogEvents per stream from its
  *          saved cursor (startFromHead on the first read, nextForwardToken after; the same token
  *          back = caught up). Each page of events, its metric points and the new cursor are
  *          stored in ONE transaction, and only if the stream's cursor is still the one the page
@@ -14,9 +15,13 @@
  *          another process, that stored it first wins and this one goes on from the new
  *          cursor); the schema refuses a page that does not start where the stream ends. A
  *          kill at any moment resumes with no duplicates and no gaps.
- *   follow while a followed job runs, its streams are polled adaptively: 1 s after a poll that
- *          brought lines, doubling to 10 s while quiet; once the job is final, the streams are
- *          drained and the job is dropped from the follow set.
+ *   follow while a followed job runs, each pass reads ONE page per stream (no request just to
+ *          see the repeated token): the next pass comes at once after a full page, 1 s after a
+ *          pass that brought lines, doubling to 10 s while quiet; its status is described again
+ *          every 20 s and its tags fetched once per engine (again after sync_refresh()); once
+ *          the job is final, the streams are drained and the job is dropped from the follow
+ *          set. A run with named jobs describes each once (their log tasks do it); following
+ *          named jobs (plan.follow) lists the account's jobs without describing them.
  *
  * Concurrency: the engine runs N worker threads (sync_options.workers, default 4, at most 8),
  * each with its own aws_client and its own read-write cache connection. Work items (list jobs,

@@ -30,8 +30,18 @@
 #define FOLLOW_FAST_MS 1000
 #define FOLLOW_SLOW_MS 10000
 #define OFFLINE_RETRY_MS 30000
+/* How often a job's status is fetched again (DescribeTrainingJob) while its logs are read:
+ * a one-shot pass takes a describe at most this old; a followed job re-checks at this pace
+ * (it ends the follow, nothing else depends on it). */
 #define DESCRIBE_EVERY_MS 5000
-#define STREAMS_EVERY_PASSES 5
+#define FOLLOW_DESCRIBE_MS 20000
+/* A followed job's streams are listed on each pass while it has fewer than its instance
+ * count (late instances), then once in this long (a spot restart's new stream, a host the
+ * count did not announce). */
+#define STREAMS_RELIST_MS 30000
+/* A page at least this large (or of the query's limit in events) means more is waiting: a
+ * follow pass reads on at once instead of leaving the rest for the next pass. */
+#define PAGE_FULL_BYTES (512 * 1024)
 /* A work item that failed with a transient error (throttled, 5xx, network) after the client's
  * own attempts goes back in the queue after paging.h's backoff (0.5 s doubling to 8 s), at
  * most this many times in a row (about a minute), before it counts as failed. */
@@ -52,7 +62,7 @@ struct task {
     bool once;              /* run-mode item: removed when done */
     int interval_ms;        /* TASK_LOGS: current poll interval */
     int passes;
-    int64_t described_ms;   /* TASK_LOGS: when the job status was last refreshed */
+    int64_t streams_ms;     /* TASK_LOGS: when the job's streams were last listed */
     int retries;            /* transient failures in a row */
     bool dead;              /* to be removed */
 };
@@ -81,6 +91,11 @@ struct sync {
     char missing[MISSING_MAX][80];
     struct sync_progress prog;
     int64_t started_ms;
+    double started_wall;                 /* sync_pool_wall_s() at start: "described in this run" */
+    /* jobs whose tags were fetched by this engine: tags are fetched once per job (again after
+     * sync_refresh()); an open-addressed set of names, guarded by s->mu */
+    char **tagged;
+    size_t n_tagged, cap_tagged;
 };
 
 /* One worker thread's own handles (never shared). */
@@ -100,6 +115,9 @@ void sync_pool_notice(struct sync *s, enum sync_state st, const char *job, long 
                       int code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* *field += by under s->mu. */
 void sync_pool_count(struct sync *s, int64_t *field, int64_t by);
+/* Without s->mu held. Marks job's tags as fetched by this engine; returns true when they had
+ * been already (the caller skips ListTags). Out of memory counts as not fetched. */
+bool sync_pool_tags_seen(struct sync *s, const char *job);
 
 /* The queue; caller holds s->mu. find: the live task of (kind, job) (job NULL = ""). add: that
  * task, created when missing (due at due, polled every FOLLOW_FAST_MS, once in run mode), or
@@ -111,7 +129,7 @@ struct task *sync_pool_task_add(struct sync *s, enum task_kind k, const char *jo
 void sync_pool_tasks_compact(struct sync *s);
 struct task *sync_pool_task_pick(struct sync *s);
 /* Caller holds s->mu. Writes back what a run changed on its snapshot (interval, passes,
- * described time, retries) and reschedules the task at next, or drops it when next < 0, the
+ * streams listing time, retries) and reschedules the task at next, or drops it when next < 0, the
  * engine is stopping, or its logs were unfollowed during the run. */
 void sync_pool_task_settle(struct sync *s, const struct task *snap, int64_t next);
 /* The next poll interval of a followed job: FOLLOW_FAST_MS after a pass that stored lines,
@@ -182,10 +200,15 @@ struct sync_page {
 };
 int sync_logs_store_page(struct cache *c, int64_t job_id, struct cache_stream *cs,
                          const struct sync_page *pg, bool *applied, struct err *e);
-/* One pass over a job's logs. *final: the job was final before the pass began (so this pass
- * drained it); *lines: events stored. */
-int sync_logs_pass(struct worker *w, struct task *snap, bool *final, int64_t *lines,
-                   struct err *e);
+/* One pass over a job's logs. A job that is final (or a task that does not follow) has each
+ * stream read until caught up; a followed running job gets one page per stream (more only
+ * while pages come back full), so a quiet stream costs one request a pass. */
+struct sync_pass {
+    bool final;             /* the job was final before the pass began (so the pass drained it) */
+    bool more;              /* a followed stream's last page was full: pass again at once */
+    int64_t lines;          /* events stored */
+};
+int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, struct err *e);
 
 /* ---- sync_reextract.c ----------------------------------------------------------------- */
 

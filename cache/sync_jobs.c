@@ -103,8 +103,15 @@ int sync_jobs_queue_describes(struct worker *w, struct err *e)
             break;
         pthread_mutex_lock(&w->s->mu);
         for (i = 0; i < n; i++) {
-            bool stale = !rows[i].described || !cache_status_final(rows[i].status);
+            bool running = !cache_status_final(rows[i].status);
+            bool stale = !rows[i].described || running;
 
+            /* a job new or running with a log task is described by that task; in a run, one
+             * described since the run began is fresh enough */
+            if ((stale && sync_pool_task_find(w->s, TASK_LOGS, rows[i].name) != NULL) ||
+                (w->s->run_mode && running && rows[i].described &&
+                 rows[i].described_at >= w->s->started_wall))
+                continue;
             if (!stale) {
                 /* listed as final after being described while running */
                 char *doc = NULL;
@@ -197,7 +204,8 @@ int sync_jobs_describe(struct worker *w, const char *job, struct err *e)
         if (rc == 0)
             sync_pool_count(w->s, &w->s->prog.jobs_described, 1);
     }
-    if (rc == 0 && j.arn[0] != '\0')
+    /* tags once per job and engine (sync_refresh() forgets them) */
+    if (rc == 0 && j.arn[0] != '\0' && !sync_pool_tags_seen(w->s, job))
         store_tags(w, job, j.arn);
     sagemaker_job_clean(&j);
     return rc;

@@ -199,9 +199,25 @@ static int page_events(const struct logs_event_page *pg, int64_t first_seq, stru
     return 0;
 }
 
-/* Reads one stream from its cursor until caught up. *lines gets the events stored. */
+/* A page that leaves more waiting for sure: the query's limit in events, or about half of
+ * AWS's 1 MB page cap (each event counts its message and 26 bytes, as PutLogEvents does). */
+static bool page_full(const struct logs_event_page *pg, int limit)
+{
+    size_t i, bytes = 0;
+
+    if (limit > 0 && pg->count >= (size_t)limit)
+        return true;
+    for (i = 0; i < pg->count; i++)
+        bytes += pg->events[i].message_len + 26;
+    return bytes >= PAGE_FULL_BYTES;
+}
+
+/* Reads one stream from its cursor: until caught up, or (one_page) one page, leaving the
+ * check for the repeated token to the next pass. out->lines gets the events stored;
+ * out->more is set when that one page was full. */
 static int sync_stream(struct worker *w, const struct mdef_list *defs, struct mset *ms,
-                       int64_t job_id, int64_t sid, int64_t *lines, struct err *e)
+                       int64_t job_id, int64_t sid, bool one_page, struct sync_pass *out,
+                       struct err *e)
 {
     struct sync *s = w->s;
     struct cache_stream cs;
@@ -234,7 +250,7 @@ static int sync_stream(struct worker *w, const struct mdef_list *defs, struct ms
 
             rc = sync_logs_store_page(w->cache, job_id, &cs, &sp, &applied, e);
             if (rc == 0 && applied) {
-                *lines += (int64_t)pg.count;
+                out->lines += (int64_t)pg.count;
                 pthread_mutex_lock(&s->mu);
                 s->prog.lines += (int64_t)pg.count;
                 s->prog.points += (int64_t)pb.n;
@@ -242,6 +258,12 @@ static int sync_stream(struct worker *w, const struct mdef_list *defs, struct ms
             }
         }
         done = applied && sync_logs_page_last(&pg);
+        if (applied && !done && one_page) {
+            /* the next pass asks again (at once when this page was full): no request just to
+             * see the repeated token, and other followed jobs get their turn meanwhile */
+            out->more = out->more || page_full(&pg, q.limit);
+            done = true;
+        }
         free(ev);
         sync_logs_points_clean(&pb);
         logs_event_page_clean(&pg);
@@ -251,10 +273,68 @@ static int sync_stream(struct worker *w, const struct mdef_list *defs, struct ms
     return 0;
 }
 
-/* One pass over a job's logs. *final: the job was final before the pass began (so this pass
- * drained it); *lines: events stored. */
-int sync_logs_pass(struct worker *w, struct task *snap, bool *final, int64_t *lines,
-                   struct err *e)
+/* The job's status, fresh enough for this pass: described when never described, or when
+ * running and its describe is older than the pass allows (any process's describe counts). */
+static int pass_status(struct worker *w, const struct task *snap, struct cache_job *job,
+                       struct err *e)
+{
+    int64_t every_ms = snap->follow ? FOLLOW_DESCRIBE_MS : DESCRIBE_EVERY_MS;
+    bool have = cache_job_get(w->cache, snap->job, job, NULL) == 0 && job->described;
+    int rc;
+
+    if (have && (cache_status_final(job->status) ||
+                 (sync_pool_wall_s() - job->described_at) * 1000.0 < (double)every_ms))
+        return 0;
+    if ((rc = sync_jobs_describe(w, snap->job, e)) != 0)
+        return rc;
+    return cache_job_get(w->cache, snap->job, job, e);
+}
+
+/* The job's streams into *sl, listed again (DescribeLogStreams) on a task's first pass, when
+ * the job is final (the last streams), while it has fewer than its instances, and otherwise
+ * every STREAMS_RELIST_MS. */
+static int pass_streams(struct worker *w, struct task *snap, const struct cache_job *job,
+                        bool final, struct cache_stream_list *sl, struct err *e)
+{
+    struct sync *s = w->s;
+    struct logs_stream_list ll;
+    char prefix[80];
+    int64_t now = sync_pool_now_ms();
+    size_t i;
+    int rc;
+
+    if ((rc = cache_streams(w->cache, snap->job, sl, e)) != 0)
+        return rc;
+    if (sl->n > 0 && !final && snap->passes > 0 &&
+        (sl->n >= (size_t)(job->instance_count > 0 ? job->instance_count : 1) &&
+         now - snap->streams_ms < STREAMS_RELIST_MS))
+        return 0;
+    snap->streams_ms = now;
+    memset(&ll, 0, sizeof(ll));
+    snprintf(prefix, sizeof(prefix), "%s/", snap->job);
+    rc = logs_describe_log_streams(w->client, NULL, prefix, &ll, e);
+    sync_pool_count(s, &s->prog.requests, 1);
+    if (rc == ERR_NOTFOUND)
+        rc = 0;
+    for (i = 0; rc == 0 && i < ll.count; i++) {
+        bool known = false;
+        size_t k;
+
+        for (k = 0; k < sl->n; k++)
+            known = known || strcmp(sl->items[k].name, ll.items[i].name) == 0;
+        if (!known) {
+            rc = cache_stream_ensure(w->cache, snap->job, ll.items[i].name, NULL, e);
+            sync_pool_count(s, &s->prog.streams, 1);
+        }
+    }
+    logs_stream_list_clean(&ll);
+    cache_stream_list_clean(sl);
+    if (rc != 0)
+        return rc;
+    return cache_streams(w->cache, snap->job, sl, e);
+}
+
+int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, struct err *e)
 {
     struct sync *s = w->s;
     struct cache_job job;
@@ -262,49 +342,15 @@ int sync_logs_pass(struct worker *w, struct task *snap, bool *final, int64_t *li
     struct mdef_list defs;
     struct mset *ms = NULL;
     int64_t job_id = 0;
-    bool have_job;
     size_t i;
     int rc = 0;
 
-    *final = false;
-    have_job = cache_job_get(w->cache, snap->job, &job, NULL) == 0 && job.described;
-    if (!have_job || (!cache_status_final(job.status) &&
-                      sync_pool_now_ms() - snap->described_ms >= DESCRIBE_EVERY_MS)) {
-        if ((rc = sync_jobs_describe(w, snap->job, e)) != 0)
-            return rc;
-        snap->described_ms = sync_pool_now_ms();
-        if ((rc = cache_job_get(w->cache, snap->job, &job, e)) != 0)
-            return rc;
-    }
-    *final = cache_status_final(job.status);
-    if ((rc = cache_streams(w->cache, snap->job, &sl, e)) != 0)
+    memset(out, 0, sizeof(*out));
+    if ((rc = pass_status(w, snap, &job, e)) != 0)
         return rc;
-    if (sl.n == 0 || *final || snap->passes % STREAMS_EVERY_PASSES == 0) {
-        struct logs_stream_list ll;
-        char prefix[80];
-
-        memset(&ll, 0, sizeof(ll));
-        snprintf(prefix, sizeof(prefix), "%s/", snap->job);
-        rc = logs_describe_log_streams(w->client, NULL, prefix, &ll, e);
-        sync_pool_count(s, &s->prog.requests, 1);
-        if (rc == ERR_NOTFOUND)
-            rc = 0;
-        for (i = 0; rc == 0 && i < ll.count; i++) {
-            bool known = false;
-            size_t k;
-
-            for (k = 0; k < sl.n; k++)
-                known = known || strcmp(sl.items[k].name, ll.items[i].name) == 0;
-            if (!known) {
-                rc = cache_stream_ensure(w->cache, snap->job, ll.items[i].name, NULL, e);
-                sync_pool_count(s, &s->prog.streams, 1);
-            }
-        }
-        logs_stream_list_clean(&ll);
-        cache_stream_list_clean(&sl);
-        if (rc != 0 || (rc = cache_streams(w->cache, snap->job, &sl, e)) != 0)
-            return rc;
-    }
+    out->final = cache_status_final(job.status);
+    if ((rc = pass_streams(w, snap, &job, out->final, &sl, e)) != 0)
+        return rc;
     snap->passes++;
     sync_pool_notice(s, SYNC_LOGS, snap->job, 0, 0, "reading %zu log stream%s", sl.n,
                      sl.n == 1 ? "" : "s");
@@ -326,10 +372,11 @@ int sync_logs_pass(struct worker *w, struct task *snap, bool *final, int64_t *li
     for (i = 0; rc == 0 && i < sl.n; i++) {
         if (sl.items[i].done)
             continue;
-        rc = sync_stream(w, &defs, ms, job_id, sl.items[i].id, lines, e);
+        rc = sync_stream(w, &defs, ms, job_id, sl.items[i].id, snap->follow && !out->final,
+                         out, e);
         if (rc == ERR_NOTFOUND)
             rc = 0;     /* a stream that vanished (retention) is not fatal */
-        if (rc == 0 && *final)
+        if (rc == 0 && out->final)
             rc = cache_stream_set_done(w->cache, sl.items[i].id, true, e);
     }
     mset_free(ms);

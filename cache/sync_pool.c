@@ -86,6 +86,79 @@ void sync_pool_count(struct sync *s, int64_t *field, int64_t by)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* FNV-1a: the slot of a name in the tags set. */
+static size_t name_hash(const char *name)
+{
+    uint64_t h = 1469598103934665603u;
+
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 1099511628211u;
+    return (size_t)h;
+}
+
+/* Caller holds s->mu. Puts name (the table takes it) into a table of cap slots, not full. */
+static void tags_insert(char **slots, size_t cap, char *name)
+{
+    size_t i = name_hash(name) & (cap - 1);
+
+    while (slots[i] != NULL)
+        i = (i + 1) & (cap - 1);
+    slots[i] = name;
+}
+
+/* Caller holds s->mu. Doubles the table (kept at most half full). */
+static int tags_grow(struct sync *s)
+{
+    size_t cap = s->cap_tagged ? s->cap_tagged * 2 : 64, i;
+    char **slots = calloc(cap, sizeof(*slots));
+
+    if (slots == NULL)
+        return ERR_NOMEM;
+    for (i = 0; i < s->cap_tagged; i++)
+        if (s->tagged[i] != NULL)
+            tags_insert(slots, cap, s->tagged[i]);
+    free(s->tagged);
+    s->tagged = slots;
+    s->cap_tagged = cap;
+    return 0;
+}
+
+/* Caller holds s->mu. Forgets every job's tags (they are fetched again). */
+static void tags_clear(struct sync *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->cap_tagged; i++)
+        free(s->tagged[i]);
+    free(s->tagged);
+    s->tagged = NULL;
+    s->n_tagged = s->cap_tagged = 0;
+}
+
+bool sync_pool_tags_seen(struct sync *s, const char *job)
+{
+    bool seen = false;
+    char *copy;
+    size_t i;
+
+    pthread_mutex_lock(&s->mu);
+    if (s->cap_tagged > 0) {
+        for (i = name_hash(job) & (s->cap_tagged - 1); s->tagged[i] != NULL;
+             i = (i + 1) & (s->cap_tagged - 1))
+            if (strcmp(s->tagged[i], job) == 0) {
+                seen = true;
+                break;
+            }
+    }
+    if (!seen && ((s->n_tagged + 1) * 2 <= s->cap_tagged || tags_grow(s) == 0) &&
+        (copy = strdup(job)) != NULL) {
+        tags_insert(s->tagged, s->cap_tagged, copy);
+        s->n_tagged++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return seen;
+}
+
 static void record_error(struct sync *s, const char *job, const struct err *e)
 {
     enum sync_state st = e->code == ERR_NET ? SYNC_OFFLINE : SYNC_ERROR;
@@ -181,7 +254,7 @@ void sync_pool_task_settle(struct sync *s, const struct task *snap, int64_t next
         t->busy = false;
         t->interval_ms = snap->interval_ms;
         t->passes = snap->passes;
-        t->described_ms = snap->described_ms;
+        t->streams_ms = snap->streams_ms;
         t->retries = snap->retries;
         if (next < 0 || s->stop_flag ||
             ((snap->kind == TASK_LOGS || snap->kind == TASK_SYS) && !t->follow))
@@ -263,7 +336,10 @@ static int64_t run_task(struct worker *w, struct task *snap)
     switch (snap->kind) {
     case TASK_LIST:
         rc = sync_jobs_list(w, &e);
-        if (rc == 0)
+        /* following named jobs is about them: their log tasks describe them, the rest of the
+         * account is only listed */
+        if (rc == 0 && !(s->run_mode && s->plan.follow && s->plan.n_names > 0 &&
+                         s->plan.logs == SYNC_LOGS_NAMED))
             rc = sync_jobs_queue_describes(w, &e);
         if (rc == 0 && s->run_mode && s->plan.logs == SYNC_LOGS_ALL)
             sync_jobs_queue_logs(w);
@@ -275,20 +351,21 @@ static int64_t run_task(struct worker *w, struct task *snap)
         rc = sync_jobs_describe(w, snap->job, &e);
         break;
     case TASK_LOGS: {
-        bool final = false;
-        int64_t lines = 0;
+        struct sync_pass ps;
 
-        rc = sync_logs_pass(w, snap, &final, &lines, &e);
+        rc = sync_logs_pass(w, snap, &ps, &e);
         if (rc != 0)
             break;
         snap->retries = 0;
         queue_sys(s, snap);
-        sync_pool_notice(s, SYNC_SYNCED, snap->job, 0, 0, "%lld new line%s%s", (long long)lines,
-                         lines == 1 ? "" : "s", final ? ", job ended" : "");
-        if (final || !snap->follow)
+        sync_pool_notice(s, SYNC_SYNCED, snap->job, 0, 0, "%lld new line%s%s",
+                         (long long)ps.lines, ps.lines == 1 ? "" : "s",
+                         ps.final ? ", job ended" : "");
+        if (ps.final || !snap->follow)
             return -1;
-        snap->interval_ms = sync_pool_follow_interval_ms(snap->interval_ms, lines);
-        return sync_pool_now_ms() + snap->interval_ms;
+        snap->interval_ms = sync_pool_follow_interval_ms(snap->interval_ms, ps.lines);
+        /* a full page: the rest is waiting, read on once the other items had their turn */
+        return sync_pool_now_ms() + (ps.more ? 0 : snap->interval_ms);
     }
     case TASK_SYS: {
         int64_t points = 0;
@@ -458,6 +535,7 @@ static int start_threads(struct sync *s, struct err *e)
     int i;
 
     s->started_ms = sync_pool_now_ms();
+    s->started_wall = sync_pool_wall_s();
     s->stopping = false;
     s->stop_flag = 0;
     s->n_threads = 0;
@@ -507,6 +585,7 @@ void sync_free(struct sync *s)
     if (s == NULL)
         return;
     sync_stop(s);
+    tags_clear(s);
     free(s->tasks);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
@@ -548,6 +627,7 @@ void sync_unfollow(struct sync *s, const char *job)
 void sync_refresh(struct sync *s)
 {
     pthread_mutex_lock(&s->mu);
+    tags_clear(s);      /* an explicit refresh fetches tags again */
     sync_pool_task_add(s, TASK_LIST, NULL, sync_pool_now_ms());
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);

@@ -229,6 +229,17 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
     names[0] = o.job;
     cli_sync_options(&so, &a, c, 2);
     so.notice = on_notice;
+    if (!g->offline && o.follow && cache_job_get(c, o.job, &(struct cache_job){ 0 }, NULL) != 0) {
+        /* a job launched from another tool: fetch it (one describe), then follow; a name AWS
+         * does not know fails here with AWS's answer */
+        struct sync_plan plan = { false, names, 1, SYNC_LOGS_NONE, 0, false };
+
+        if ((s = sync_new(&so, &e)) == NULL || (rc = sync_run(s, &plan, &e)) != 0) {
+            rc = e.code != 0 ? e.code : ERR_AWS;
+            goto out;
+        }
+        /* s follows next: the engine remembers the tags it fetched */
+    }
     if (!g->offline && !o.follow) {
         struct sync_plan plan = { false, names, 1, SYNC_LOGS_NAMED, 0, false };
         struct err se = { 0 };
@@ -262,7 +273,9 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
 
         memset(&ft, 0, sizeof(ft));
         ft.plan = (struct sync_plan){ false, names, 1, SYNC_LOGS_NAMED, 0, true };
-        if ((ft.s = sync_new(&so, &e)) == NULL) {
+        ft.s = s != NULL ? s : sync_new(&so, &e);
+        s = NULL;
+        if (ft.s == NULL) {
             rc = e.code;
             goto out;
         }
@@ -282,7 +295,7 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
             }
             if (done || cli_interrupted)
                 break;
-            usleep(200 * 1000);
+            usleep(100 * 1000);     /* a new line shows within 0.1 s of its storing */
         }
         pthread_join(th, NULL);
         sync_free(ft.s);

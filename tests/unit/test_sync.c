@@ -112,7 +112,7 @@ Test(sync_queue, settling_a_run_reschedules_or_drops_and_keeps_the_order)
     sync_pool_task_find(s, TASK_LOGS, "b")->busy = true;
     snap.interval_ms = 4000;
     snap.passes = 3;
-    snap.described_ms = 777;
+    snap.streams_ms = 777;
     snap.retries = 2;
     sync_pool_task_settle(s, &snap, 12345);
     {
@@ -122,7 +122,7 @@ Test(sync_queue, settling_a_run_reschedules_or_drops_and_keeps_the_order)
         cr_assert(!b->busy);
         cr_assert_eq(b->interval_ms, 4000);
         cr_assert_eq(b->passes, 3);
-        cr_assert_eq(b->described_ms, 777);
+        cr_assert_eq(b->streams_ms, 777);
         cr_assert_eq(b->retries, 2);
     }
     /* a (not followed) finished its one pass: dropped; the others keep their order */
@@ -449,6 +449,53 @@ Test(sync_cache, describes_are_queued_for_new_running_and_newly_final_jobs)
     cr_assert_null(sync_pool_task_find(s, TASK_DESCRIBE, "done-ok"));
     sync_free(s);
     cache_close(c);
+}
+
+Test(sync_cache, a_run_describes_each_job_once_and_leaves_named_jobs_to_their_log_tasks)
+{
+    struct cache *c = open_rw();
+    struct sync *s = engine(true);
+    struct worker w = worker_on(s, c);
+    struct err e = { 0 };
+
+    s->started_wall = sync_pool_wall_s() - 60;
+    describe(c, "running-now", "InProgress", 100);   /* described in this run: fresh */
+    listed(c, "named-new", "InProgress", 200);       /* its log task describes it */
+    describe(c, "named-run", "InProgress", 250);
+    listed(c, "other-new", "InProgress", 300);       /* nobody else will: queued */
+    describe(c, "named-ended", "InProgress", 400);   /* described running, listed final: */
+    listed(c, "named-ended", "Failed", 400);         /* the log task would not, so queued */
+    sync_pool_task_add(s, TASK_LOGS, "named-new", 0);
+    sync_pool_task_add(s, TASK_LOGS, "named-ended", 0);
+    cr_assert_eq(sync_jobs_queue_describes(&w, &e), 0, "%s", e.msg);
+    cr_assert_eq(s->n_tasks, 4);
+    cr_assert_not_null(sync_pool_task_find(s, TASK_DESCRIBE, "other-new"));
+    cr_assert_not_null(sync_pool_task_find(s, TASK_DESCRIBE, "named-ended"));
+    cr_assert_null(sync_pool_task_find(s, TASK_DESCRIBE, "running-now"));
+    cr_assert_null(sync_pool_task_find(s, TASK_DESCRIBE, "named-new"));
+    cr_assert_null(sync_pool_task_find(s, TASK_DESCRIBE, "named-run"));
+    sync_free(s);
+    cache_close(c);
+}
+
+Test(sync_queue, tags_are_fetched_once_per_job_until_a_refresh)
+{
+    struct sync *s = engine(false);
+    char name[32];
+    int i;
+
+    for (i = 0; i < 300; i++) {     /* past a few growths of the set */
+        snprintf(name, sizeof(name), "job-%d", i);
+        cr_assert_not(sync_pool_tags_seen(s, name), "%s", name);
+    }
+    for (i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "job-%d", i);
+        cr_assert(sync_pool_tags_seen(s, name), "%s", name);
+    }
+    sync_refresh(s);
+    cr_assert_not(sync_pool_tags_seen(s, "job-7"));
+    cr_assert(sync_pool_tags_seen(s, "job-7"));
+    sync_free(s);
 }
 
 Test(sync_cache, all_logs_queues_jobs_created_since_newest_first)

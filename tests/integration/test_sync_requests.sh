@@ -1,0 +1,97 @@
+#!/bin/bash
+# The requests a sync spends, counted by the emulator per operation (issue 15, section 2):
+# a fresh-cache `sync JOB` describes and tags each job once; `logs JOB --follow` on a fresh
+# cache fetches the job, then follows; `sync JOB --follow` describes only JOB; a followed quiet
+# job costs at most 10 requests in 30 s (20 a minute); a followed live job shows a new line
+# within 1 s (median of 7).
+source "$SAGETOP_TOP/tests/lib.sh"
+emu_start --scenario demo || { not_ok "emulator starts"; finish; }
+stat_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
+stats_all() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'])"; }
+total() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(sum(json.load(sys.stdin)['requests'].values()))"; }
+fresh() { emu_ctl reset '{"stats":true}' >/dev/null; }
+
+# the job names, from a first sync
+"$SAGETOP" --cache "$TMPD/ref.db" sync -q || not_ok "reference sync"
+N=$(sqlite3 "$TMPD/ref.db" "select count(*) from jobs")
+C=$(sqlite3 "$TMPD/ref.db" "select name from jobs where status='Completed' order by creation_time desc limit 1")
+L=$(sqlite3 "$TMPD/ref.db" "select name from jobs where status='InProgress' and secondary_status='Training' limit 1")
+Q=$(sqlite3 "$TMPD/ref.db" "select name from jobs where status='Completed' order by creation_time desc limit 1 offset 1")
+[ -n "$C" ] && [ -n "$L" ] && [ -n "$Q" ] || not_ok "the demo has a finished and a live job" "C=$C L=$L Q=$Q"
+
+# fresh-cache sync of named jobs: each job described once and tagged once
+for J in "$C" "$L"; do
+    fresh
+    "$SAGETOP" --cache "$TMPD/named-$J.db" sync -q "$J" 2>"$TMPD/named.err"
+    expect_eq "fresh sync $J: exit 0" "$?" "0"
+    expect_eq "fresh sync $J: one describe per job ($(stats_all))" "$(stat_of DescribeTrainingJob)" "$N"
+    expect_eq "fresh sync $J: one ListTags per job" "$(stat_of ListTags)" "$N"
+done
+
+# logs --follow on a fresh cache: the job is fetched, then followed
+fresh
+"$SAGETOP" --cache "$TMPD/follow.db" logs "$L" --follow >"$TMPD/follow.txt" 2>"$TMPD/follow.err" &
+fpid=$!
+_pids+=("$fpid")
+if wait_for 20 test -s "$TMPD/follow.txt"; then
+    ok "logs --follow on a fresh cache prints the job's log"
+else
+    not_ok "logs --follow on a fresh cache prints the job's log" "$(head -c 300 "$TMPD/follow.err")"
+fi
+# latency of a new line while the job is live: seven markers, the median under 1 s
+lat=()
+for i in 1 2 3 4 5 6 7; do
+    emu_ctl logs "{\"job\": \"$L\", \"lines\": [\"latency-marker-$i\"]}" >/dev/null
+    t0=$(_now_us)     # the line is stored: from here it waits for sagetop alone
+    WAIT_POLL=0.02 wait_for 10 grep -q "latency-marker-$i" "$TMPD/follow.txt"
+    lat+=($((($(_now_us) - t0) / 1000)))
+    sleep "$((RANDOM % 3)).$((RANDOM % 10))"   # markers at any phase of the poll cycle
+done
+med=$(printf '%s\n' "${lat[@]}" | sort -n | sed -n 4p)
+if [ "$med" -lt 1000 ]; then
+    ok "a followed live job's new line shows within 1 s (median ${med} ms of ${lat[*]})"
+else
+    not_ok "a followed live job's new line shows within 1 s" "latencies ms: ${lat[*]}"
+fi
+kill "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
+expect_eq "logs --follow on a fresh cache: tags fetched once" "$(stat_of ListTags)" "1"
+expect_eq "logs --follow on a fresh cache: nothing listed" "$(stat_of ListTrainingJobs)" "0"
+
+# logs --follow of a job AWS does not know: AWS's answer, exit 1
+"$SAGETOP" --cache "$TMPD/follow.db" logs no-such-job-here --follow >/dev/null 2>"$TMPD/nojob.err"
+expect_eq "logs --follow of an unknown job fails" "$?" "1"
+expect_match "logs --follow of an unknown job says why" "$(cat "$TMPD/nojob.err")" \
+    "not found|does not exist|no job"
+
+# sync JOB --follow describes JOB only (the rest of the account is listed, not described)
+fresh
+"$SAGETOP" --cache "$TMPD/sf.db" sync -q "$L" --follow 2>"$TMPD/sf.err" &
+spid=$!
+_pids+=("$spid")
+wait_for 20 sh -c "sqlite3 '$TMPD/sf.db' 'select count(*) from log_streams where n_events>0' 2>/dev/null | grep -qv '^0$'"
+sleep 2
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+expect_eq "sync JOB --follow: one describe ($(stats_all))" "$(stat_of DescribeTrainingJob)" "1"
+expect_eq "sync JOB --follow: one ListTags" "$(stat_of ListTags)" "1"
+expect_eq "sync JOB --follow: the job list is still listed" "$(stat_of ListTrainingJobs)" "1"
+
+# a followed quiet job (running, no new lines): at most 10 requests in a 30 s window
+emu_ctl job "{\"name\": \"$Q\", \"status\": \"InProgress\"}" >/dev/null
+"$SAGETOP" --cache "$TMPD/quiet.db" logs "$Q" --follow >"$TMPD/quiet.txt" 2>"$TMPD/quiet.err" &
+qpid=$!
+_pids+=("$qpid")
+wait_until "the quiet job's log is printed" 20 test -s "$TMPD/quiet.txt"
+fresh
+sleep 30
+n=$(total)
+detail=$(stats_all)
+kill "$qpid" 2>/dev/null
+wait "$qpid" 2>/dev/null
+if [ "$n" -ge 3 ] && [ "$n" -le 10 ]; then
+    ok "a followed quiet job: $n requests in 30 s ($detail)"
+else
+    not_ok "a followed quiet job: 3 to 10 requests in 30 s" "$n requests: $detail"
+fi
+finish
