@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "launch/estimator_internal.h"
 
@@ -286,6 +287,48 @@ static int add_options(json_t *req, const struct estimator *est)
     return 0;
 }
 
+/* fw_utils.py DEBUGGER_UNSUPPORTED_REGIONS and PROFILER_UNSUPPORTED_REGIONS (the same list). */
+static const char *const sdk_debugger_unsupported_regions[] = {
+    "us-iso-east-1", "us-isob-east-1", "ap-southeast-3", "ap-southeast-4", "eu-south-2",
+    "me-central-1", "ap-south-2", "eu-central-2", "us-gov-east-1", NULL,
+};
+
+static bool region_supports_debugger(const char *region)
+{
+    for (size_t i = 0; region && sdk_debugger_unsupported_regions[i]; i++)
+        if (strcasecmp(region, sdk_debugger_unsupported_regions[i]) == 0)
+            return false;
+    return true;
+}
+
+/* fw_utils._instance_type_supports_profiler (true means "Trainium: the profiler is off"):
+ * ^ml[._]([a-z\d]+) whose family starts with "trn" (trn1, trn1n, trn2...). */
+static bool trainium(const char *type)
+{
+    return type && (strncmp(type, "ml.trn", 6) == 0 || strncmp(type, "ml_trn", 6) == 0);
+}
+
+/* EstimatorBase._validate_and_set_debugger_configs: the default hook where the region supports
+ * Debugger, none elsewhere. _prepare_profiler_for_training: the profiler on, writing to the
+ * output path, unless __init__ disabled it (an unsupported region or a Trainium instance):
+ * then ProfilerConfig(disable_profiler=True), which _to_request_dict sends without a path. */
+static int add_debugger_profiler(json_t *req, const struct build *b)
+{
+    bool debugger = region_supports_debugger(b->region);
+    bool profiler = debugger && !trainium(b->est->instance_type);
+
+    if (debugger &&
+        estimator_set_new(req, "DebugHookConfig", json_pack("{s:s,s:[]}", "S3OutputPath",
+                                                            b->output,
+                                                            "CollectionConfigurations")))
+        return ERR_NOMEM;
+    if (profiler)
+        return estimator_set_new(req, "ProfilerConfig", json_pack("{s:s,s:b}", "S3OutputPath",
+                                                                  b->output, "DisableProfiler",
+                                                                  0));
+    return estimator_set_new(req, "ProfilerConfig", json_pack("{s:b}", "DisableProfiler", 1));
+}
+
 /* The whole request, or NULL when out of memory. */
 static json_t *assemble(const struct build *b)
 {
@@ -298,13 +341,7 @@ static json_t *assemble(const struct build *b)
         estimator_set_new(req, "TrainingJobName", json_string(b->p.job_name)) ||
         add_stopping(req, est) || add_resources(req, est) || add_inputs(req, est) ||
         add_hyperparameters(req, b) || add_pairs(req, "Tags", &est->tags, "Key", "Value") ||
-        add_options(req, est) ||
-        /* the SDK's default debugger and profiler configuration */
-        estimator_set_new(req, "DebugHookConfig", json_pack("{s:s,s:[]}", "S3OutputPath",
-                                                            b->output,
-                                                            "CollectionConfigurations")) ||
-        estimator_set_new(req, "ProfilerConfig", json_pack("{s:s,s:b}", "S3OutputPath",
-                                                           b->output, "DisableProfiler", 0))) {
+        add_options(req, est) || add_debugger_profiler(req, b)) {
         json_decref(req);
         return NULL;
     }

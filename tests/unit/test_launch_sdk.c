@@ -1,0 +1,143 @@
+/* test_launch_sdk.c: launch/ where sagetop's request once differed from the SageMaker Python
+ * SDK's (issue 14, "Request building where the SDK differs"). Each expected value is derived from
+ * the SDK's source (aws/sagemaker-python-sdk, src/sagemaker/estimator.py and fw_utils.py), the
+ * function named in the test's comment. No network. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "launch/estimator.h"
+
+static char *read_data(const char *name, size_t *len)
+{
+    const char *top = getenv("SAGETOP_TOP");
+    char path[1024];
+    FILE *f;
+    char *buf;
+    long n;
+
+    snprintf(path, sizeof(path), "%s/tests/unit/data/%s", top != NULL ? top : ".", name);
+    f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* The plain spec (tests/unit/data/estimator_plain_spec.json) with the "KEY=VALUE" changes, built
+ * for region; the request (the caller frees it) and the plan. */
+static json_t *build(const char *region, const char *const *sets, struct estimator_plan *plan)
+{
+    struct estimator_context ctx = { region, "111122223333", 1677672000.0 };
+    struct estimator est;
+    struct estimator_issues is = { .n = 0 };
+    struct err e = { 0 };
+    size_t len;
+    char *spec = read_data("estimator_plain_spec.json", &len);
+    json_t *req = NULL;
+
+    estimator_init(&est);
+    cr_assert_eq(estimator_from_spec(&est, spec, len, &e), 0, "%s", e.msg);
+    for (size_t i = 0; sets && sets[i]; i++) {
+        char key[64];
+        const char *eq = strchr(sets[i], '=');
+
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - sets[i]), sets[i]);
+        cr_assert_eq(estimator_set(&est, key, eq + 1, &e), 0, "%s", e.msg);
+    }
+    cr_assert_eq(estimator_build(&est, &ctx, &req, plan, &is, &e), 0, "%s (%s: %s)", e.msg,
+                 is.n ? is.v[0].field : "-", is.n ? is.v[0].msg : "-");
+    estimator_clean(&est);
+    free(spec);
+    return req;
+}
+
+static void assert_member(const json_t *req, const char *member, const char *want_json)
+{
+    json_t *want = json_loads(want_json, 0, NULL);
+    json_t *got = json_object_get(req, member);
+    char *text = got ? json_dumps(got, JSON_COMPACT) : NULL;
+
+    cr_assert_not_null(want);
+    cr_assert(json_equal(got, want), "%s: %s, want %s", member, text ? text : "(absent)",
+              want_json);
+    free(text);
+    json_decref(want);
+}
+
+/* ---- Debugger and profiler -------------------------------------------------------------------- */
+
+/* fw_utils.py DEBUGGER_UNSUPPORTED_REGIONS / PROFILER_UNSUPPORTED_REGIONS; estimator.py
+ * _validate_and_set_debugger_configs sets debugger_hook_config = False there (no
+ * DebugHookConfig), EstimatorBase.__init__ sets disable_profiler = True and
+ * _prepare_profiler_for_training then sends ProfilerConfig(disable_profiler=True), whose
+ * _to_request_dict (debugger/profiler_config.py) has no S3OutputPath. */
+Test(sdk_debugger, unsupported_regions_drop_the_hook_and_disable_the_profiler)
+{
+    static const char *const regions[] = {
+        "us-iso-east-1", "us-isob-east-1", "ap-southeast-3", "ap-southeast-4", "eu-south-2",
+        "me-central-1", "ap-south-2", "eu-central-2", "us-gov-east-1",
+    };
+    /* an explicit image: the HF table does not matter here */
+    static const char *const sets[] = {
+        "image_uri=763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:x",
+        NULL,
+    };
+
+    for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++) {
+        struct estimator_plan plan;
+        json_t *req = build(regions[i], sets, &plan);
+
+        cr_assert_null(json_object_get(req, "DebugHookConfig"), "%s: no DebugHookConfig",
+                       regions[i]);
+        assert_member(req, "ProfilerConfig", "{\"DisableProfiler\": true}");
+        json_decref(req);
+    }
+}
+
+Test(sdk_debugger, supported_region_keeps_both)
+{
+    json_t *req = build("eu-west-1", NULL, NULL);
+
+    assert_member(req, "DebugHookConfig", "{\"S3OutputPath\": \"s3://sagemaker-eu-west-1-"
+                  "111122223333/\", \"CollectionConfigurations\": []}");
+    assert_member(req, "ProfilerConfig", "{\"S3OutputPath\": \"s3://sagemaker-eu-west-1-"
+                  "111122223333/\", \"DisableProfiler\": false}");
+    json_decref(req);
+}
+
+/* fw_utils._instance_type_supports_profiler: ^ml[._]([a-z\d]+) with a family starting "trn"
+ * (trn1, trn1n, trn2) turns the profiler off in EstimatorBase.__init__; the debug hook depends
+ * on the region only (_validate_and_set_debugger_configs), so it stays. */
+Test(sdk_debugger, trainium_disables_the_profiler_keeps_the_hook)
+{
+    static const char *const types[] = { "ml.trn1.2xlarge", "ml.trn1n.32xlarge",
+                                         "ml.trn2.48xlarge" };
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        char type[64];
+        const char *sets[] = {
+            "image_uri=763104351884.dkr.ecr.us-east-1.amazonaws.com/"
+            "huggingface-pytorch-training-neuronx:x", type, NULL,
+        };
+        json_t *req;
+
+        snprintf(type, sizeof(type), "instance_type=%s", types[i]);
+        if (!estimator_known_instance_type(types[i]))
+            continue;   /* not in botocore's enum: the build refuses it */
+        req = build("us-east-1", sets, NULL);
+        assert_member(req, "DebugHookConfig", "{\"S3OutputPath\": \"s3://sagemaker-us-east-1-"
+                      "111122223333/\", \"CollectionConfigurations\": []}");
+        assert_member(req, "ProfilerConfig", "{\"DisableProfiler\": true}");
+        json_decref(req);
+    }
+    cr_assert(estimator_known_instance_type("ml.trn1.2xlarge"));
+}
