@@ -129,7 +129,8 @@ const struct estimator_field estimator_fields[] = {
     { "git_branch", "Source", "git branch" },
     { "git_commit", "Source", "git commit" },
     { "submit_directory", "Source", "s3://.../sourcedir.tar.gz already uploaded (no upload)" },
-    { "code_bucket", "Source", "bucket for the source (empty: sagemaker-<region>-<account>)" },
+    { "code_bucket", "Source", "bucket or s3://bucket/prefix for the source (empty: "
+      "output_path's bucket)" },
     { "transformers_version", "Framework", "e.g. 4.26 or 4.26.0" },
     { "pytorch_version", "Framework", "e.g. 1.13 or 1.13.1 (or tensorflow_version)" },
     { "tensorflow_version", "Framework", "e.g. 2.4.1 (or pytorch_version)" },
@@ -161,6 +162,8 @@ static const struct field_def *field_find(const char *key)
         key = "spot";
     else if (strcmp(key, "job_name") == 0)
         key = "name";
+    else if (strcmp(key, "code_location") == 0)
+        key = "code_bucket";
     else if (strcmp(key, "volume_size_gb") == 0)
         key = "volume_size";
     for (size_t i = 0; i < N_FIELD_DEFS; i++)

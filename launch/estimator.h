@@ -55,7 +55,10 @@ struct estimator {
     char *git_branch;
     char *git_commit;
     char *submit_directory;         /* s3://.../sourcedir.tar.gz already uploaded: no upload */
-    char *code_bucket;              /* where the source goes; NULL: sagemaker-<region>-<account> */
+    char *code_bucket;              /* the SDK's code_location (also field "code_location"):
+                                       "bucket" or "s3://bucket/prefix"; the source goes to
+                                       <prefix>/<job>/source/. NULL: output_path's bucket
+                                       (no prefix), else sagemaker-<region>-<account> */
     char *transformers_version;
     char *pytorch_version;          /* exactly one of pytorch_version / tensorflow_version */
     char *tensorflow_version;
@@ -113,8 +116,8 @@ int estimator_from_spec(struct estimator *est, const char *json, size_t len, str
 /* Where the request goes and what the build needs from outside. */
 struct estimator_context {
     const char *region;             /* required */
-    const char *account;            /* for the default bucket; required unless every S3 path
-                                       (output_path, submit_directory/code_bucket) is given */
+    const char *account;            /* for the default bucket; required unless output_path is
+                                       given */
     double now;                     /* epoch seconds with fraction: the default job name */
 };
 
@@ -122,10 +125,12 @@ struct estimator_context {
 struct estimator_plan {
     char job_name[64];
     char bucket[64];                /* upload target ("" when submit_directory is given) */
-    char key[1024];                 /* "<job>/source/sourcedir.tar.gz" */
+    char key[1024];                 /* "[<prefix>/]<job>/source/sourcedir.tar.gz" */
     char submit_uri[1100];          /* s3://bucket/key, or the given submit_directory */
     bool upload;                    /* the caller must pack and upload the source */
-    bool default_bucket;            /* bucket is sagemaker-<region>-<account> (create if missing) */
+    bool default_bucket;            /* bucket is sagemaker-<region>-<account> (create if missing);
+                                       false for code_bucket and output_path's bucket, which
+                                       the SDK never creates */
 };
 
 /* The per-field problems found by the checks. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aws/dynbuf.h"
 #include "launch/estimator_internal.h"
 
 /* What the build decided before the request is assembled. */
@@ -104,22 +105,69 @@ static void resolve_image(struct build *b, struct estimator_issues *is)
         estimator_issue_add(is, image_issue_field(&ie, est), "%s", ie.msg);
 }
 
-/* The SDK's default bucket, sagemaker-<region>-<account>, when some S3 path is not given. */
+/* The SDK's default bucket, sagemaker-<region>-<account>: only when output_path is not given
+ * (EstimatorBase._prepare_for_training); the source then goes there too unless code_location
+ * says otherwise. With output_path given the default bucket is never used. */
 static void resolve_default_bucket(struct build *b, const char *account,
                                    struct estimator_issues *is)
 {
-    const struct estimator *est = b->est;
-    bool need_account = est->output_path == NULL ||
-                        (est->submit_directory == NULL && est->code_bucket == NULL);
-
-    if (!need_account)
+    if (b->est->output_path != NULL)
         return;
     if (account == NULL || account[0] == '\0')
         estimator_issue_add(is, "output_path", "the default bucket needs the account id "
-                            "(STS GetCallerIdentity failed); give output_path and code_bucket");
+                            "(STS GetCallerIdentity failed); give output_path");
     else
         snprintf(b->default_bucket, sizeof(b->default_bucket), "sagemaker-%s-%s",
                  b->region ? b->region : "", account);
+}
+
+/* parse_s3_url: "s3://bucket/key prefix" (or a bare "bucket[/prefix]") → bucket, prefix. */
+static void split_s3(const char *uri, char *bucket, size_t bucket_size, const char **prefix)
+{
+    const char *s = strncmp(uri, "s3://", 5) == 0 ? uri + 5 : uri;
+    size_t n = strcspn(s, "/");
+
+    snprintf(bucket, bucket_size, "%.*s", (int)n, s);
+    *prefix = s + n;
+}
+
+/* Where the source goes: EstimatorBase._stage_user_code_in_s3 and _assign_s3_prefix. With
+ * code_location (here also code_bucket), its bucket and s3_path_join(prefix, job, "source");
+ * else, with output_path given, output_path's bucket and "<job>/source" (its key prefix is not
+ * used); else the default bucket. Then tar_and_upload_dir's "<prefix>/sourcedir.tar.gz". */
+static void plan_source(struct build *b)
+{
+    const struct estimator *est = b->est;
+    struct estimator_plan *p = &b->p;
+    const char *prefix = "";
+    struct dynbuf key;
+
+    if (est->code_bucket) {
+        split_s3(est->code_bucket, p->bucket, sizeof(p->bucket), &prefix);
+    } else if (est->output_path) {
+        split_s3(est->output_path, p->bucket, sizeof(p->bucket), &prefix);
+        prefix = "";
+    } else {
+        snprintf(p->bucket, sizeof(p->bucket), "%s", b->default_bucket);
+    }
+    /* s3_path_join: the parts without their slashes, empty ones skipped */
+    dynbuf_init(&key, 0);
+    for (const char *s = prefix; *s;) {
+        size_t n;
+
+        s += strspn(s, "/");
+        n = strcspn(s, "/");
+        if (n > 0)
+            dynbuf_printf(&key, "%.*s/", (int)n, s);
+        s += n;
+    }
+    dynbuf_printf(&key, "%s/source/sourcedir.tar.gz", p->job_name);
+    /* a key over S3's 1024 bytes is cut short (and refused by S3) */
+    snprintf(p->key, sizeof(p->key), "%s", dynbuf_str(&key));
+    dynbuf_free(&key);
+    snprintf(p->submit_uri, sizeof(p->submit_uri), "s3://%s/%s", p->bucket, p->key);
+    p->upload = true;
+    p->default_bucket = est->code_bucket == NULL && est->output_path == NULL;
 }
 
 /* The job name (given, else base_job_name or the image's repository + timestamp), where the
@@ -139,16 +187,10 @@ static void plan_paths(struct build *b, double now)
             estimator_base_from_image(b->image, base, sizeof(base));
         estimator_default_name(base, now, p->job_name, sizeof(p->job_name));
     }
-    if (est->submit_directory) {
+    if (est->submit_directory)
         snprintf(p->submit_uri, sizeof(p->submit_uri), "%s", est->submit_directory);
-    } else {
-        snprintf(p->bucket, sizeof(p->bucket), "%s",
-                 est->code_bucket ? est->code_bucket : b->default_bucket);
-        snprintf(p->key, sizeof(p->key), "%s/source/sourcedir.tar.gz", p->job_name);
-        snprintf(p->submit_uri, sizeof(p->submit_uri), "s3://%s/%s", p->bucket, p->key);
-        p->upload = true;
-        p->default_bucket = est->code_bucket == NULL;
-    }
+    else
+        plan_source(b);
     if (est->output_path)
         snprintf(b->output, sizeof(b->output), "%s", est->output_path);
     else

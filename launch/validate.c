@@ -496,9 +496,10 @@ void estimator_check_fields(const struct estimator *est, struct estimator_issues
     if ((est->git_branch || est->git_commit) && est->git_repo == NULL)
         estimator_issue_add(is, "git_repo", "required with git_branch / git_commit");
     if (est->code_bucket) {
-        char uri[128];
+        char uri[1100];
 
-        snprintf(uri, sizeof(uri), "s3://%s/", est->code_bucket);
+        snprintf(uri, sizeof(uri), "%s%s%s", strncmp(est->code_bucket, "s3://", 5) ? "s3://" : "",
+                 est->code_bucket, strchr(est->code_bucket, '/') ? "" : "/");
         check_s3_uri(is, "code_bucket", uri, true);
     }
     if (est->image_uri == NULL) {

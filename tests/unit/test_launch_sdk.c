@@ -141,3 +141,80 @@ Test(sdk_debugger, trainium_disables_the_profiler_keeps_the_hook)
     }
     cr_assert(estimator_known_instance_type("ml.trn1.2xlarge"));
 }
+
+/* ---- Where the source goes -------------------------------------------------------------------- */
+
+#define JOB "hf-demo-2023-03-01-12-00-00-000"
+
+static const char *hp(const json_t *req, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(req, "HyperParameters"), key));
+}
+
+/* estimator.py _stage_user_code_in_s3: output_path given (not from the default bucket),
+ * code_location unset: code_bucket, _ = parse_s3_url(output_path) and
+ * _assign_s3_prefix() = s3_path_join("", job, "source"): output_path's prefix is not used.
+ * _prepare_for_training calls default_bucket() only when output_path is None, so no account is
+ * needed and no bucket is made. */
+Test(sdk_code_location, output_path_bucket_without_its_prefix)
+{
+    struct estimator_context ctx = { "us-east-1", NULL, 1677672000.0 };
+    struct estimator est;
+    struct estimator_issues is = { .n = 0 };
+    struct estimator_plan plan;
+    struct err e = { 0 };
+    size_t len;
+    char *spec = read_data("estimator_plain_spec.json", &len);
+    json_t *req = NULL;
+
+    estimator_init(&est);
+    cr_assert_eq(estimator_from_spec(&est, spec, len, &e), 0, "%s", e.msg);
+    cr_assert_eq(estimator_set(&est, "output_path", "s3://out-bkt/models/run1", &e), 0, "%s", e.msg);
+    cr_assert_eq(estimator_build(&est, &ctx, &req, &plan, &is, &e), 0,
+                 "no account needed with output_path: %s", e.msg);
+    cr_assert_str_eq(plan.bucket, "out-bkt");
+    cr_assert_str_eq(plan.key, JOB "/source/sourcedir.tar.gz");
+    cr_assert_eq(plan.upload, true);
+    cr_assert_eq(plan.default_bucket, false, "the output bucket is never created");
+    cr_assert_str_eq(hp(req, "sagemaker_submit_directory"),
+                     "\"s3://out-bkt/" JOB "/source/sourcedir.tar.gz\"");
+    assert_member(req, "OutputDataConfig", "{\"S3OutputPath\": \"s3://out-bkt/models/run1\"}");
+    assert_member(req, "DebugHookConfig", "{\"S3OutputPath\": \"s3://out-bkt/models/run1\", "
+                  "\"CollectionConfigurations\": []}");
+    json_decref(req);
+    estimator_clean(&est);
+    free(spec);
+}
+
+/* _stage_user_code_in_s3 with code_location: code_bucket, key_prefix = parse_s3_url(...) and
+ * s3_path_join(key_prefix, job, "source") (slashes stripped, empty parts skipped); then
+ * tar_and_upload_dir's "%s/sourcedir.tar.gz". The output still defaults to the default bucket. */
+Test(sdk_code_location, code_location_prefix_is_honoured)
+{
+    static const struct {
+        const char *location, *bucket, *key;
+    } cases[] = {
+        { "s3://code-bkt/team/a/", "code-bkt", "team/a/" JOB "/source/sourcedir.tar.gz" },
+        { "s3://code-bkt/team", "code-bkt", "team/" JOB "/source/sourcedir.tar.gz" },
+        { "s3://code-bkt", "code-bkt", JOB "/source/sourcedir.tar.gz" },
+        { "code-bkt", "code-bkt", JOB "/source/sourcedir.tar.gz" },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char set[128], want[256];
+        const char *sets[] = { set, NULL };
+        struct estimator_plan plan;
+        json_t *req;
+
+        snprintf(set, sizeof(set), "code_location=%s", cases[i].location);
+        req = build("us-east-1", sets, &plan);
+        cr_assert_str_eq(plan.bucket, cases[i].bucket, "%s", cases[i].location);
+        cr_assert_str_eq(plan.key, cases[i].key, "%s", cases[i].location);
+        cr_assert_eq(plan.default_bucket, false);
+        snprintf(want, sizeof(want), "\"s3://%s/%s\"", cases[i].bucket, cases[i].key);
+        cr_assert_str_eq(hp(req, "sagemaker_submit_directory"), want);
+        assert_member(req, "OutputDataConfig",
+                      "{\"S3OutputPath\": \"s3://sagemaker-us-east-1-111122223333/\"}");
+        json_decref(req);
+    }
+}
