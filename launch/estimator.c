@@ -148,8 +148,8 @@ const struct estimator_field estimator_fields[] = {
     { "checkpoint_local_path", "Stopping and spot", "checkpoint directory in the container" },
     { "distribution", "Distribution",
       "none, smdistributed_dataparallel, smdistributed_modelparallel, pytorchddp, "
-      "torch_distributed" },
-    { "processes_per_host", "Distribution", "model parallel: MPI processes per host" },
+      "torch_distributed, mpi" },
+    { "processes_per_host", "Distribution", "model parallel, mpi: MPI processes per host" },
     { "custom_mpi_options", "Distribution", "extra mpirun options" },
     { "mp_parameters", "Distribution", "model parallel parameters, a JSON object" },
     { "container_log_level", "Advanced", "sagemaker_container_log_level (default 20)" },
@@ -419,11 +419,19 @@ static int spec_distribution(struct estimator *est, const json_t *d, struct err 
     } else if (json_is_true(json_object_get(json_object_get(d, "torch_distributed"),
                                             "enabled"))) {
         kind = ESTIMATOR_DIST_TORCH;
+    } else if (mpi && !smd) {
+        /* Framework._distribution_configuration: "mpi" alone is MPI (Horovod, mpirun) */
+        kind = json_is_true(json_object_get(mpi, "enabled")) ? ESTIMATOR_DIST_MPI
+                                                              : ESTIMATOR_DIST_NONE;
+        opts = mpi;
+        if (json_integer_value(json_object_get(mpi, "processes_per_host")) > 0)
+            est->processes_per_host =
+                (long)json_integer_value(json_object_get(mpi, "processes_per_host"));
     } else if (json_object_size(d) == 0) {
         kind = ESTIMATOR_DIST_NONE;
     } else {
         return err_set(e, ERR_INVAL, "distribution: unsupported; use smdistributed dataparallel "
-                       "or modelparallel (with mpi), pytorchddp or torch_distributed");
+                       "or modelparallel (with mpi), pytorchddp, torch_distributed or mpi");
     }
     if (opts && json_is_string(json_object_get(opts, "custom_mpi_options")) &&
         estimator_set(est, "custom_mpi_options",

@@ -44,6 +44,8 @@ struct estimator_kvs {
 #define ESTIMATOR_DIST_SMMP "smdistributed_modelparallel"
 #define ESTIMATOR_DIST_PYTORCHDDP "pytorchddp"
 #define ESTIMATOR_DIST_TORCH "torch_distributed"
+#define ESTIMATOR_DIST_MPI "mpi"     /* {"mpi": {"enabled": true, ...}} alone: processes_per_host
+                                       (optional) and custom_mpi_options */
 
 /* Every string may be NULL (unset). Numbers are 0 when unset (defaults apply at build time). */
 struct estimator {
@@ -75,8 +77,8 @@ struct estimator {
     char *checkpoint_s3_uri;
     char *checkpoint_local_path;
     char *distribution;             /* ESTIMATOR_DIST_*; NULL = none */
-    char *custom_mpi_options;       /* smddp / model parallel MPI options */
-    long processes_per_host;        /* model parallel: MPI processes per host */
+    char *custom_mpi_options;       /* smddp / model parallel / mpi: MPI options */
+    long processes_per_host;        /* model parallel, mpi: MPI processes per host */
     char *mp_parameters;            /* model parallel parameters, a JSON object text */
     long container_log_level;       /* default 20 (logging.INFO) */
     struct estimator_kvs hyperparameters;   /* value: JSON text as written (5e-5, true, "x");
@@ -110,7 +112,8 @@ extern const size_t estimator_n_fields;
 /* A spec file: a JSON object whose members are field names; "hyperparameters", "inputs",
  * "environment", "tags" are objects and "metric_definitions" an object (Name: Regex) or a
  * list of {"Name","Regex"}; "distribution" may also be the SDK's dict
- * ({"smdistributed":{"dataparallel":{"enabled":true}}}, {"pytorchddp":{"enabled":true}}...). */
+ * ({"smdistributed":{"dataparallel":{"enabled":true}}}, {"pytorchddp":{"enabled":true}},
+ * {"mpi":{"enabled":true,"processes_per_host":8}}...). */
 int estimator_from_spec(struct estimator *est, const char *json, size_t len, struct err *e);
 
 /* Where the request goes and what the build needs from outside. */

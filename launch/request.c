@@ -70,6 +70,15 @@ static int add_distribution(json_t *hps, const struct estimator *est)
         rc |= estimator_set_hp_string(hps, "sagemaker_instance_type", est->instance_type);
         rc |= estimator_set_hp_string(hps, "sagemaker_distributed_dataparallel_custom_mpi_options",
                             mpi_opts);
+    } else if (strcmp(d, ESTIMATOR_DIST_MPI) == 0) {
+        /* _distribution_configuration's "mpi" block: the count only when given, the options
+           always (default "") */
+        rc |= estimator_set_hp(hps, "sagemaker_mpi_enabled", "true");
+        if (est->processes_per_host > 0) {
+            snprintf(num, sizeof(num), "%ld", est->processes_per_host);
+            rc |= estimator_set_hp(hps, "sagemaker_mpi_num_of_processes_per_host", num);
+        }
+        rc |= estimator_set_hp_string(hps, "sagemaker_mpi_custom_mpi_options", mpi_opts);
     } else if (strcmp(d, ESTIMATOR_DIST_SMMP) == 0) {
         /* _distribution_configuration: the mpi block first, then the smdistributed one */
         rc |= estimator_set_hp(hps, "sagemaker_mpi_enabled", "true");

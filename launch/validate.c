@@ -261,8 +261,15 @@ static void check_distribution(struct estimator_issues *is, const json_t *hps,
         estimator_issue_add(is, "distribution", "smdistributed data parallel needs "
                             "ml.p3.16xlarge, ml.p3dn.24xlarge, ml.p4d.24xlarge or "
                             "ml.p4de.24xlarge, not %s", type);
-    if (((mpi && strcmp(mpi, "true") == 0) || (pddp && strcmp(pddp, "true") == 0)) &&
-        !gpu_type(type))
+    /* MPI alone runs on any instance type (the SDK checks none) but Trainium, where
+       fw_utils.validate_distribution_for_instance_type allows torch_distributed only */
+    if (strncmp(type, "ml.trn", 6) == 0 &&
+        ((mpi && strcmp(mpi, "true") == 0) || (pddp && strcmp(pddp, "true") == 0) ||
+         (ddp && strcmp(ddp, "true") == 0)))
+        estimator_issue_add(is, "distribution", "Trainium instances (%s) support "
+                            "torch_distributed only", type);
+    else if (((mp && mpi && strcmp(mpi, "true") == 0) || (pddp && strcmp(pddp, "true") == 0)) &&
+             !gpu_type(type))
         estimator_issue_add(is, "distribution", "%s needs a GPU instance type (ml.g*, ml.p*), "
                             "not %s", mp ? "smdistributed model parallel" : "this distribution",
                             type);
@@ -525,10 +532,10 @@ void estimator_check_fields(const struct estimator *est, struct estimator_issues
         estimator_issue_add(is, "max_run", "must be 1 second or more");
     if (d != NULL && strcmp(d, ESTIMATOR_DIST_NONE) && strcmp(d, ESTIMATOR_DIST_SMDDP) &&
         strcmp(d, ESTIMATOR_DIST_SMMP) && strcmp(d, ESTIMATOR_DIST_PYTORCHDDP) &&
-        strcmp(d, ESTIMATOR_DIST_TORCH))
+        strcmp(d, ESTIMATOR_DIST_TORCH) && strcmp(d, ESTIMATOR_DIST_MPI))
         estimator_issue_add(is, "distribution", "'%s' is not one of none, "
                             "smdistributed_dataparallel, smdistributed_modelparallel, "
-                            "pytorchddp, torch_distributed", d);
+                            "pytorchddp, torch_distributed, mpi", d);
     if (d && strcmp(d, ESTIMATOR_DIST_SMDDP) == 0 && est->pytorch_version &&
         !full_version(est->pytorch_version))
         estimator_issue_add(is, "pytorch_version", "smdistributed data parallel needs a full "

@@ -218,3 +218,105 @@ Test(sdk_code_location, code_location_prefix_is_honoured)
         json_decref(req);
     }
 }
+
+/* ---- distribution={"mpi": {...}} alone ------------------------------------------------------- */
+
+/* The plain spec with the members of extra (a JSON object) added, built; the request. */
+static json_t *build_with(const char *extra)
+{
+    struct estimator_context ctx = { "us-east-1", "111122223333", 1677672000.0 };
+    struct estimator est;
+    struct estimator_issues is = { .n = 0 };
+    struct err e = { 0 };
+    size_t len;
+    char *text = read_data("estimator_plain_spec.json", &len);
+    json_t *spec = json_loadb(text, len, 0, NULL), *add = json_loads(extra, 0, NULL);
+    json_t *req = NULL;
+    char *merged;
+
+    cr_assert_not_null(add, "%s", extra);
+    json_object_update(spec, add);
+    merged = json_dumps(spec, 0);
+    estimator_init(&est);
+    cr_assert_eq(estimator_from_spec(&est, merged, strlen(merged), &e), 0, "%s", e.msg);
+    cr_assert_eq(estimator_build(&est, &ctx, &req, NULL, &is, &e), 0, "%s (%s: %s)", e.msg,
+                 is.n ? is.v[0].field : "-", is.n ? is.v[0].msg : "-");
+    estimator_clean(&est);
+    json_decref(spec);
+    json_decref(add);
+    free(merged);
+    free(text);
+    return req;
+}
+
+/* The hyperparameters after sagemaker_region (the script-mode ones), as "k=v" lines. */
+static void assert_tail_hps(const json_t *req, const char *want)
+{
+    const char *k;
+    json_t *v;
+    bool after = false;
+    char got[1024] = "";
+
+    json_object_foreach(json_object_get(req, "HyperParameters"), k, v) {
+        if (after)
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s=%s\n", k,
+                     json_string_value(v));
+        after = after || strcmp(k, "sagemaker_region") == 0;
+    }
+    cr_assert_str_eq(got, want);
+}
+
+/* estimator.py Framework._distribution_configuration (HuggingFace.hyperparameters and PyTorch
+ * use it): "mpi" in distribution → LAUNCH_MPI_ENV_NAME (sagemaker_mpi_enabled) = enabled;
+ * MPI_NUM_PROCESSES_PER_HOST only `if mpi_dict.get("processes_per_host")`;
+ * MPI_CUSTOM_MPI_OPTIONS = mpi_dict.get("custom_mpi_options", "") always; then
+ * _json_encode_hyperparameters (json.dumps of each value). */
+Test(sdk_distribution, mpi_alone_is_accepted)
+{
+    json_t *req = build_with("{\"distribution\": {\"mpi\": {\"enabled\": true, "
+                             "\"processes_per_host\": 8, \"custom_mpi_options\": \"-verbose "
+                             "-x NCCL_DEBUG=INFO\"}}}");
+
+    assert_tail_hps(req, "sagemaker_mpi_enabled=true\n"
+                         "sagemaker_mpi_num_of_processes_per_host=8\n"
+                         "sagemaker_mpi_custom_mpi_options=\"-verbose -x NCCL_DEBUG=INFO\"\n");
+    json_decref(req);
+    req = build_with("{\"distribution\": {\"mpi\": {\"enabled\": true}}}");
+    assert_tail_hps(req, "sagemaker_mpi_enabled=true\n"
+                         "sagemaker_mpi_custom_mpi_options=\"\"\n");
+    json_decref(req);
+}
+
+Test(sdk_distribution, mpi_by_field_name)
+{
+    static const char *const sets[] = { "distribution=mpi", "processes_per_host=4", NULL };
+    json_t *req = build("us-east-1", sets, NULL);
+
+    assert_tail_hps(req, "sagemaker_mpi_enabled=true\n"
+                         "sagemaker_mpi_num_of_processes_per_host=4\n"
+                         "sagemaker_mpi_custom_mpi_options=\"\"\n");
+    json_decref(req);
+}
+
+/* fw_utils.validate_distribution_for_instance_type: on Trainium only torch_distributed. */
+Test(sdk_distribution, mpi_on_trainium_is_refused)
+{
+    struct estimator_context ctx = { "us-east-1", "111122223333", 1677672000.0 };
+    struct estimator est;
+    struct estimator_issues is = { .n = 0 };
+    struct err e = { 0 };
+    json_t *req = NULL;
+    const struct estimator_issue *it;
+
+    estimator_init(&est);
+    cr_assert_eq(estimator_set(&est, "entry_point", "train.py", &e), 0);
+    cr_assert_eq(estimator_set(&est, "image_uri", "1.dkr.ecr.us-east-1.amazonaws.com/x:y", &e), 0);
+    cr_assert_eq(estimator_set(&est, "instance_type", "ml.trn1.32xlarge", &e), 0);
+    cr_assert_eq(estimator_set(&est, "role", "arn:aws:iam::111122223333:role/r", &e), 0);
+    cr_assert_eq(estimator_set(&est, "distribution", "mpi", &e), 0);
+    cr_assert_eq(estimator_build(&est, &ctx, &req, NULL, &is, &e), ERR_INVAL);
+    it = estimator_issue_find(&is, "distribution");
+    cr_assert_not_null(it);
+    cr_assert(strstr(it->msg, "torch_distributed only") != NULL, "%s", it->msg);
+    estimator_clean(&est);
+}
