@@ -330,13 +330,15 @@ void estimator_get(const struct estimator *est, const char *key, char *buf, size
 /* Scalar JSON as the text estimator_set() takes; JSON text for hyperparameter values. */
 static char *value_text(const json_t *v, bool as_json)
 {
+    if (estimator_json_big_integer(v))
+        return strdup(estimator_json_big_integer(v));
     if (!as_json && json_is_string(v))
         return strdup(json_string_value(v));
     if (!as_json && json_is_true(v))
         return strdup("true");
     if (!as_json && json_is_false(v))
         return strdup("false");
-    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+    return estimator_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
 }
 
 static int spec_list(struct estimator *est, const char *prefix, const json_t *obj, bool as_json,
@@ -402,7 +404,7 @@ static int spec_distribution(struct estimator *est, const json_t *d, struct err 
 
         kind = ESTIMATOR_DIST_SMMP;
         if (params) {
-            char *t = json_dumps(params, JSON_COMPACT);
+            char *t = estimator_json_dumps(params, JSON_COMPACT);
 
             if (t == NULL || estimator_set(est, "mp_parameters", t, e) != 0) {
                 free(t);
@@ -443,7 +445,7 @@ static int spec_distribution(struct estimator *est, const json_t *d, struct err 
 int estimator_from_spec(struct estimator *est, const char *json, size_t len, struct err *e)
 {
     json_error_t je;
-    json_t *root = json_loadb(json, len, 0, &je);
+    json_t *root = estimator_json_loadb(json, len, 0, &je);
     const char *k;
     json_t *v;
     int rc = 0;
@@ -469,7 +471,7 @@ int estimator_from_spec(struct estimator *est, const char *json, size_t len, str
         else if (strcmp(k, "distribution") == 0)
             rc = spec_distribution(est, v, e);
         else if (strcmp(k, "mp_parameters") == 0 && json_is_object(v)) {
-            char *t = json_dumps(v, JSON_COMPACT);
+            char *t = estimator_json_dumps(v, JSON_COMPACT);
 
             rc = t ? estimator_set(est, k, t, e) : err_set(e, ERR_NOMEM, "out of memory");
             free(t);

@@ -277,7 +277,7 @@ static void check_distribution(struct estimator_issues *is, const json_t *hps,
         estimator_issue_add(is, "distribution", "torch_distributed needs a GPU or Trainium "
                             "instance type, not %s", type);
     if (mp != NULL) {
-        json_t *params = json_loads(mp, 0, NULL);
+        json_t *params = estimator_json_loadb(mp, strlen(mp), 0, NULL);
         json_t *p = json_object_get(params, "partitions");
         const char *pph = json_string_value(
             json_object_get(hps, "sagemaker_mpi_num_of_processes_per_host"));
@@ -541,7 +541,8 @@ void estimator_check_fields(const struct estimator *est, struct estimator_issues
         estimator_issue_add(is, "pytorch_version", "smdistributed data parallel needs a full "
                             "PyTorch version (e.g. 1.13.1), not %s", est->pytorch_version);
     if (d && strcmp(d, ESTIMATOR_DIST_SMMP) == 0) {
-        json_t *mp = est->mp_parameters ? json_loads(est->mp_parameters, 0, NULL) : NULL;
+        json_t *mp = est->mp_parameters ? estimator_json_loadb(est->mp_parameters, strlen(est->mp_parameters), 0,
+                                             NULL) : NULL;
 
         if (est->mp_parameters && !json_is_object(mp))
             estimator_issue_add(is, "mp_parameters", "must be a JSON object, e.g. "

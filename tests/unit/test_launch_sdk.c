@@ -221,7 +221,8 @@ Test(sdk_code_location, code_location_prefix_is_honoured)
 
 /* ---- distribution={"mpi": {...}} alone ------------------------------------------------------- */
 
-/* The plain spec with the members of extra (a JSON object) added, built; the request. */
+/* The plain spec with the members of extra (a JSON object's text) added, built; the request.
+ * Spliced as text: extra may hold what jansson alone cannot read. */
 static json_t *build_with(const char *extra)
 {
     struct estimator_context ctx = { "us-east-1", "111122223333", 1677672000.0 };
@@ -230,21 +231,17 @@ static json_t *build_with(const char *extra)
     struct err e = { 0 };
     size_t len;
     char *text = read_data("estimator_plain_spec.json", &len);
-    json_t *spec = json_loadb(text, len, 0, NULL), *add = json_loads(extra, 0, NULL);
+    char *close = strrchr(text, '}');
     json_t *req = NULL;
-    char *merged;
+    char merged[4096];
 
-    cr_assert_not_null(add, "%s", extra);
-    json_object_update(spec, add);
-    merged = json_dumps(spec, 0);
+    cr_assert(close != NULL && extra[0] == '{');
+    snprintf(merged, sizeof(merged), "%.*s, %s", (int)(close - text), text, extra + 1);
     estimator_init(&est);
     cr_assert_eq(estimator_from_spec(&est, merged, strlen(merged), &e), 0, "%s", e.msg);
     cr_assert_eq(estimator_build(&est, &ctx, &req, NULL, &is, &e), 0, "%s (%s: %s)", e.msg,
                  is.n ? is.v[0].field : "-", is.n ? is.v[0].msg : "-");
     estimator_clean(&est);
-    json_decref(spec);
-    json_decref(add);
-    free(merged);
     free(text);
     return req;
 }
@@ -318,5 +315,69 @@ Test(sdk_distribution, mpi_on_trainium_is_refused)
     it = estimator_issue_find(&is, "distribution");
     cr_assert_not_null(it);
     cr_assert(strstr(it->msg, "torch_distributed only") != NULL, "%s", it->msg);
+    estimator_clean(&est);
+}
+
+/* ---- Integers beyond int64 -------------------------------------------------------------------- */
+
+/* estimator.py EstimatorBase._json_encode_hyperparameters: json.dumps(value) of the Python int
+ * the spec held, any size: its digits, unquoted. Nested values too (json.dumps of a dict). */
+Test(sdk_hyperparameters, integers_beyond_int64_keep_their_digits)
+{
+    json_t *req = build_with("{\"hyperparameters\": {\"seed\": 123456789012345678901234567890, "
+                             "\"neg\": -9223372036854775809, \"max\": 9223372036854775807, "
+                             "\"nested\": {\"a\": [18446744073709551616, 1.5]}, "
+                             "\"text\": \"123456789012345678901234567890\"}}");
+    const json_t *hps = json_object_get(req, "HyperParameters");
+
+    cr_assert_str_eq(json_string_value(json_object_get(hps, "seed")),
+                     "123456789012345678901234567890");
+    cr_assert_str_eq(json_string_value(json_object_get(hps, "neg")), "-9223372036854775809");
+    cr_assert_str_eq(json_string_value(json_object_get(hps, "max")), "9223372036854775807");
+    cr_assert_str_eq(json_string_value(json_object_get(hps, "nested")),
+                     "{\"a\": [18446744073709551616, 1.5]}");
+    cr_assert_str_eq(json_string_value(json_object_get(hps, "text")),
+                     "\"123456789012345678901234567890\"", "a string stays a string");
+    json_decref(req);
+}
+
+/* --set hp.KEY=VALUE, the form's fields and a re-launch's hp.KEY all go through
+ * estimator_hp_encode(). */
+Test(sdk_hyperparameters, set_values_beyond_int64)
+{
+    static const char *const cases[][2] = {
+        { "123456789012345678901234567890", "123456789012345678901234567890" },
+        { "-123456789012345678901234567890", "-123456789012345678901234567890" },
+        { "[99999999999999999999, 1]", "[99999999999999999999, 1]" },
+        { "1e400x", "\"1e400x\"" },
+    };
+    json_t *req = json_pack("{s:s,s:{}}", "TrainingJobName", "j", "HyperParameters");
+    struct err e = { 0 };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = estimator_hp_encode(cases[i][0]);
+
+        cr_assert_str_eq(got, cases[i][1], "hp %s", cases[i][0]);
+        free(got);
+    }
+    cr_assert_eq(estimator_request_set(req, "hp.seed", "123456789012345678901234567890", &e), 0,
+                 "%s", e.msg);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(req, "HyperParameters"),
+                                                       "seed")),
+                     "123456789012345678901234567890");
+    json_decref(req);
+}
+
+/* A \u0000 of the spec's own is refused as before (jansson's message), not read as a number. */
+Test(sdk_hyperparameters, a_nul_escape_is_still_refused)
+{
+    static const char spec[] = "{\"hyperparameters\": {\"a\": \"\\u0000123\", "
+                               "\"b\": 123456789012345678901234567890}}";
+    struct estimator est;
+    struct err e = { 0 };
+
+    estimator_init(&est);
+    cr_assert_eq(estimator_from_spec(&est, spec, strlen(spec), &e), ERR_PARSE);
+    cr_assert(strstr(e.msg, "spec:") != NULL, "%s", e.msg);
     estimator_clean(&est);
 }
