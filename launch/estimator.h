@@ -111,7 +111,8 @@ extern const size_t estimator_n_fields;
 
 /* A spec file: a JSON object whose members are field names; "hyperparameters", "inputs",
  * "environment", "tags" are objects and "metric_definitions" an object (Name: Regex) or a
- * list of {"Name","Regex"}; "distribution" may also be the SDK's dict
+ * list of {"Name","Regex"}; integers beyond int64 are read as Python reads them (their digits
+ * kept); "distribution" may also be the SDK's dict
  * ({"smdistributed":{"dataparallel":{"enabled":true}}}, {"pytorchddp":{"enabled":true}},
  * {"mpi":{"enabled":true,"processes_per_host":8}}...). */
 int estimator_from_spec(struct estimator *est, const char *json, size_t len, struct err *e);
