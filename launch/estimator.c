@@ -129,7 +129,8 @@ const struct estimator_field estimator_fields[] = {
     { "git_branch", "Source", "git branch" },
     { "git_commit", "Source", "git commit" },
     { "submit_directory", "Source", "s3://.../sourcedir.tar.gz already uploaded (no upload)" },
-    { "code_bucket", "Source", "bucket for the source (empty: sagemaker-<region>-<account>)" },
+    { "code_bucket", "Source", "bucket or s3://bucket/prefix for the source (empty: "
+      "output_path's bucket)" },
     { "transformers_version", "Framework", "e.g. 4.26 or 4.26.0" },
     { "pytorch_version", "Framework", "e.g. 1.13 or 1.13.1 (or tensorflow_version)" },
     { "tensorflow_version", "Framework", "e.g. 2.4.1 (or pytorch_version)" },
@@ -147,8 +148,8 @@ const struct estimator_field estimator_fields[] = {
     { "checkpoint_local_path", "Stopping and spot", "checkpoint directory in the container" },
     { "distribution", "Distribution",
       "none, smdistributed_dataparallel, smdistributed_modelparallel, pytorchddp, "
-      "torch_distributed" },
-    { "processes_per_host", "Distribution", "model parallel: MPI processes per host" },
+      "torch_distributed, mpi" },
+    { "processes_per_host", "Distribution", "model parallel, mpi: MPI processes per host" },
     { "custom_mpi_options", "Distribution", "extra mpirun options" },
     { "mp_parameters", "Distribution", "model parallel parameters, a JSON object" },
     { "container_log_level", "Advanced", "sagemaker_container_log_level (default 20)" },
@@ -161,6 +162,8 @@ static const struct field_def *field_find(const char *key)
         key = "spot";
     else if (strcmp(key, "job_name") == 0)
         key = "name";
+    else if (strcmp(key, "code_location") == 0)
+        key = "code_bucket";
     else if (strcmp(key, "volume_size_gb") == 0)
         key = "volume_size";
     for (size_t i = 0; i < N_FIELD_DEFS; i++)
@@ -327,13 +330,15 @@ void estimator_get(const struct estimator *est, const char *key, char *buf, size
 /* Scalar JSON as the text estimator_set() takes; JSON text for hyperparameter values. */
 static char *value_text(const json_t *v, bool as_json)
 {
+    if (estimator_json_big_integer(v))
+        return strdup(estimator_json_big_integer(v));
     if (!as_json && json_is_string(v))
         return strdup(json_string_value(v));
     if (!as_json && json_is_true(v))
         return strdup("true");
     if (!as_json && json_is_false(v))
         return strdup("false");
-    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+    return estimator_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
 }
 
 static int spec_list(struct estimator *est, const char *prefix, const json_t *obj, bool as_json,
@@ -399,7 +404,7 @@ static int spec_distribution(struct estimator *est, const json_t *d, struct err 
 
         kind = ESTIMATOR_DIST_SMMP;
         if (params) {
-            char *t = json_dumps(params, JSON_COMPACT);
+            char *t = estimator_json_dumps(params, JSON_COMPACT);
 
             if (t == NULL || estimator_set(est, "mp_parameters", t, e) != 0) {
                 free(t);
@@ -416,11 +421,19 @@ static int spec_distribution(struct estimator *est, const json_t *d, struct err 
     } else if (json_is_true(json_object_get(json_object_get(d, "torch_distributed"),
                                             "enabled"))) {
         kind = ESTIMATOR_DIST_TORCH;
+    } else if (mpi && !smd) {
+        /* Framework._distribution_configuration: "mpi" alone is MPI (Horovod, mpirun) */
+        kind = json_is_true(json_object_get(mpi, "enabled")) ? ESTIMATOR_DIST_MPI
+                                                              : ESTIMATOR_DIST_NONE;
+        opts = mpi;
+        if (json_integer_value(json_object_get(mpi, "processes_per_host")) > 0)
+            est->processes_per_host =
+                (long)json_integer_value(json_object_get(mpi, "processes_per_host"));
     } else if (json_object_size(d) == 0) {
         kind = ESTIMATOR_DIST_NONE;
     } else {
         return err_set(e, ERR_INVAL, "distribution: unsupported; use smdistributed dataparallel "
-                       "or modelparallel (with mpi), pytorchddp or torch_distributed");
+                       "or modelparallel (with mpi), pytorchddp, torch_distributed or mpi");
     }
     if (opts && json_is_string(json_object_get(opts, "custom_mpi_options")) &&
         estimator_set(est, "custom_mpi_options",
@@ -432,7 +445,7 @@ static int spec_distribution(struct estimator *est, const json_t *d, struct err 
 int estimator_from_spec(struct estimator *est, const char *json, size_t len, struct err *e)
 {
     json_error_t je;
-    json_t *root = json_loadb(json, len, 0, &je);
+    json_t *root = estimator_json_loadb(json, len, 0, &je);
     const char *k;
     json_t *v;
     int rc = 0;
@@ -458,7 +471,7 @@ int estimator_from_spec(struct estimator *est, const char *json, size_t len, str
         else if (strcmp(k, "distribution") == 0)
             rc = spec_distribution(est, v, e);
         else if (strcmp(k, "mp_parameters") == 0 && json_is_object(v)) {
-            char *t = json_dumps(v, JSON_COMPACT);
+            char *t = estimator_json_dumps(v, JSON_COMPACT);
 
             rc = t ? estimator_set(est, k, t, e) : err_set(e, ERR_NOMEM, "out of memory");
             free(t);

@@ -44,6 +44,8 @@ struct estimator_kvs {
 #define ESTIMATOR_DIST_SMMP "smdistributed_modelparallel"
 #define ESTIMATOR_DIST_PYTORCHDDP "pytorchddp"
 #define ESTIMATOR_DIST_TORCH "torch_distributed"
+#define ESTIMATOR_DIST_MPI "mpi"     /* {"mpi": {"enabled": true, ...}} alone: processes_per_host
+                                       (optional) and custom_mpi_options */
 
 /* Every string may be NULL (unset). Numbers are 0 when unset (defaults apply at build time). */
 struct estimator {
@@ -55,7 +57,10 @@ struct estimator {
     char *git_branch;
     char *git_commit;
     char *submit_directory;         /* s3://.../sourcedir.tar.gz already uploaded: no upload */
-    char *code_bucket;              /* where the source goes; NULL: sagemaker-<region>-<account> */
+    char *code_bucket;              /* the SDK's code_location (also field "code_location"):
+                                       "bucket" or "s3://bucket/prefix"; the source goes to
+                                       <prefix>/<job>/source/. NULL: output_path's bucket
+                                       (no prefix), else sagemaker-<region>-<account> */
     char *transformers_version;
     char *pytorch_version;          /* exactly one of pytorch_version / tensorflow_version */
     char *tensorflow_version;
@@ -72,8 +77,8 @@ struct estimator {
     char *checkpoint_s3_uri;
     char *checkpoint_local_path;
     char *distribution;             /* ESTIMATOR_DIST_*; NULL = none */
-    char *custom_mpi_options;       /* smddp / model parallel MPI options */
-    long processes_per_host;        /* model parallel: MPI processes per host */
+    char *custom_mpi_options;       /* smddp / model parallel / mpi: MPI options */
+    long processes_per_host;        /* model parallel, mpi: MPI processes per host */
     char *mp_parameters;            /* model parallel parameters, a JSON object text */
     long container_log_level;       /* default 20 (logging.INFO) */
     struct estimator_kvs hyperparameters;   /* value: JSON text as written (5e-5, true, "x");
@@ -106,15 +111,17 @@ extern const size_t estimator_n_fields;
 
 /* A spec file: a JSON object whose members are field names; "hyperparameters", "inputs",
  * "environment", "tags" are objects and "metric_definitions" an object (Name: Regex) or a
- * list of {"Name","Regex"}; "distribution" may also be the SDK's dict
- * ({"smdistributed":{"dataparallel":{"enabled":true}}}, {"pytorchddp":{"enabled":true}}...). */
+ * list of {"Name","Regex"}; integers beyond int64 are read as Python reads them (their digits
+ * kept); "distribution" may also be the SDK's dict
+ * ({"smdistributed":{"dataparallel":{"enabled":true}}}, {"pytorchddp":{"enabled":true}},
+ * {"mpi":{"enabled":true,"processes_per_host":8}}...). */
 int estimator_from_spec(struct estimator *est, const char *json, size_t len, struct err *e);
 
 /* Where the request goes and what the build needs from outside. */
 struct estimator_context {
     const char *region;             /* required */
-    const char *account;            /* for the default bucket; required unless every S3 path
-                                       (output_path, submit_directory/code_bucket) is given */
+    const char *account;            /* for the default bucket; required unless output_path is
+                                       given */
     double now;                     /* epoch seconds with fraction: the default job name */
 };
 
@@ -122,10 +129,12 @@ struct estimator_context {
 struct estimator_plan {
     char job_name[64];
     char bucket[64];                /* upload target ("" when submit_directory is given) */
-    char key[1024];                 /* "<job>/source/sourcedir.tar.gz" */
+    char key[1024];                 /* "[<prefix>/]<job>/source/sourcedir.tar.gz" */
     char submit_uri[1100];          /* s3://bucket/key, or the given submit_directory */
     bool upload;                    /* the caller must pack and upload the source */
-    bool default_bucket;            /* bucket is sagemaker-<region>-<account> (create if missing) */
+    bool default_bucket;            /* bucket is sagemaker-<region>-<account> (create if missing);
+                                       false for code_bucket and output_path's bucket, which
+                                       the SDK never creates */
 };
 
 /* The per-field problems found by the checks. */

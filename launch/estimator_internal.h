@@ -22,6 +22,13 @@ int estimator_set_hp(json_t *hps, const char *k, const char *text);
 /* hps[k] = the string s as Python would write it (quoted). 0 or ERR_NOMEM. */
 int estimator_set_hp_string(json_t *hps, const char *k, const char *s);
 
+/* hyperparams.c: json_loadb() that also reads integers beyond int64 (as Python does), kept as
+ * their digits: estimator_json_big_integer() gives them back (NULL for any other value),
+ * estimator_py_json() and estimator_json_dumps() (json_dumps() otherwise) write them. */
+json_t *estimator_json_loadb(const char *text, size_t len, size_t flags, json_error_t *je);
+const char *estimator_json_big_integer(const json_t *v);
+char *estimator_json_dumps(const json_t *v, size_t flags);
+
 /* validate.c: the estimator's own checks (the SDK's constructor and fit-time validation). */
 void estimator_check_fields(const struct estimator *est, struct estimator_issues *is);
 

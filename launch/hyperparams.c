@@ -126,10 +126,133 @@ static void py_string(struct dynbuf *b, const char *s, size_t len)
     dynbuf_add(b, "\"", 1);
 }
 
+/* ---- Integers beyond int64 ------------------------------------------------------------------
+ * jansson refuses them ("too big integer"; JSON_DECODE_INT_AS_REAL would lose digits) while
+ * Python's json reads any int and json.dumps writes its digits back. estimator_json_loadb()
+ * keeps such a literal as a string of a NUL followed by its digits: a value no spec can hold,
+ * since a "\u0000" in the text is refused as jansson refuses it. */
+
+/* Where a number token that starts at s ends; *integer: no fraction, no exponent. */
+static size_t number_end(const char *s, size_t len, bool *integer)
+{
+    size_t i = s[0] == '-' ? 1 : 0;
+
+    *integer = true;
+    while (i < len && (isdigit((unsigned char)s[i]) || strchr(".eE+-", s[i]))) {
+        if (!isdigit((unsigned char)s[i]))
+            *integer = *integer && (s[i] == '-' && i == 0);
+        i++;
+    }
+    return i;
+}
+
+static bool beyond_int64(const char *s, size_t n)
+{
+    size_t digits = n - (s[0] == '-');
+    const char *d = s + (s[0] == '-');
+    const char *lim = s[0] == '-' ? "9223372036854775808" : "9223372036854775807";
+
+    return digits > 19 || (digits == 19 && strncmp(d, lim, 19) > 0);
+}
+
+/* The text with each integer beyond int64 rewritten as "\u0000<digits>"; NULL when there is
+ * none, or the text has a \u0000 of its own. */
+static char *quote_big_integers(const char *text, size_t len)
+{
+    struct dynbuf b;
+    bool in_string = false, found = false;
+    size_t i = 0, start = 0;
+
+    dynbuf_init(&b, 0);
+    while (i < len) {
+        char c = text[i];
+
+        if (in_string) {
+            if (c == '\\' && i + 1 < len) {
+                if (len - i >= 6 && strncmp(text + i, "\\u0000", 6) == 0)
+                    goto none;
+                i += 2;
+                continue;
+            }
+            in_string = c != '"';
+            i++;
+        } else if (c == '"') {
+            in_string = true;
+            i++;
+        } else if (c == '-' || isdigit((unsigned char)c)) {
+            bool integer;
+            size_t n = number_end(text + i, len - i, &integer);
+
+            if (integer && beyond_int64(text + i, n)) {
+                dynbuf_add(&b, text + start, i - start);
+                dynbuf_printf(&b, "\"\\u0000%.*s\"", (int)n, text + i);
+                start = i + n;
+                found = true;
+            }
+            i += n;
+        } else {
+            i++;
+        }
+    }
+    dynbuf_add(&b, text + start, len - start);
+    if (found && b.err == 0)
+        return dynbuf_take(&b);
+none:
+    dynbuf_free(&b);
+    return NULL;
+}
+
+json_t *estimator_json_loadb(const char *text, size_t len, size_t flags, json_error_t *je)
+{
+    json_t *v = json_loadb(text, len, flags, je);
+    char *quoted;
+
+    if (v != NULL || (quoted = quote_big_integers(text, len)) == NULL)
+        return v;
+    v = json_loads(quoted, flags | JSON_ALLOW_NUL, NULL);
+    free(quoted);
+    return v;
+}
+
+const char *estimator_json_big_integer(const json_t *v)
+{
+    const char *s = json_string_value(v);
+
+    return s && json_string_length(v) > 1 && s[0] == '\0' ? s + 1 : NULL;
+}
+
+char *estimator_json_dumps(const json_t *v, size_t flags)
+{
+    char *text = json_dumps(v, flags);
+    char *out, *r, *w;
+
+    if (text == NULL || strstr(text, "\"\\u0000") == NULL)
+        return text;
+    /* "\u0000<digits>" back to the digits (a \u0000 is never anything else, see above) */
+    out = text;
+    for (r = w = text; *r;) {
+        if (strncmp(r, "\"\\u0000", 7) == 0) {
+            r += 7;
+            while (*r && *r != '"')
+                *w++ = *r++;
+            if (*r == '"')
+                r++;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
 static void py_value(struct dynbuf *b, const json_t *v)
 {
     char num[64];
 
+    if (estimator_json_big_integer(v)) {
+        dynbuf_addstr(b, estimator_json_big_integer(v));
+        return;
+    }
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         const char *k;
@@ -195,7 +318,7 @@ char *estimator_py_json(const json_t *value)
 
 char *estimator_hp_encode(const char *text)
 {
-    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+    json_t *v = estimator_json_loadb(text, strlen(text), JSON_DECODE_ANY, NULL);
     char *out;
 
     if (v == NULL)

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "aws/dynbuf.h"
 #include "launch/estimator_internal.h"
 
 /* What the build decided before the request is assembled. */
@@ -68,6 +70,15 @@ static int add_distribution(json_t *hps, const struct estimator *est)
         rc |= estimator_set_hp_string(hps, "sagemaker_instance_type", est->instance_type);
         rc |= estimator_set_hp_string(hps, "sagemaker_distributed_dataparallel_custom_mpi_options",
                             mpi_opts);
+    } else if (strcmp(d, ESTIMATOR_DIST_MPI) == 0) {
+        /* _distribution_configuration's "mpi" block: the count only when given, the options
+           always (default "") */
+        rc |= estimator_set_hp(hps, "sagemaker_mpi_enabled", "true");
+        if (est->processes_per_host > 0) {
+            snprintf(num, sizeof(num), "%ld", est->processes_per_host);
+            rc |= estimator_set_hp(hps, "sagemaker_mpi_num_of_processes_per_host", num);
+        }
+        rc |= estimator_set_hp_string(hps, "sagemaker_mpi_custom_mpi_options", mpi_opts);
     } else if (strcmp(d, ESTIMATOR_DIST_SMMP) == 0) {
         /* _distribution_configuration: the mpi block first, then the smdistributed one */
         rc |= estimator_set_hp(hps, "sagemaker_mpi_enabled", "true");
@@ -103,22 +114,69 @@ static void resolve_image(struct build *b, struct estimator_issues *is)
         estimator_issue_add(is, image_issue_field(&ie, est), "%s", ie.msg);
 }
 
-/* The SDK's default bucket, sagemaker-<region>-<account>, when some S3 path is not given. */
+/* The SDK's default bucket, sagemaker-<region>-<account>: only when output_path is not given
+ * (EstimatorBase._prepare_for_training); the source then goes there too unless code_location
+ * says otherwise. With output_path given the default bucket is never used. */
 static void resolve_default_bucket(struct build *b, const char *account,
                                    struct estimator_issues *is)
 {
-    const struct estimator *est = b->est;
-    bool need_account = est->output_path == NULL ||
-                        (est->submit_directory == NULL && est->code_bucket == NULL);
-
-    if (!need_account)
+    if (b->est->output_path != NULL)
         return;
     if (account == NULL || account[0] == '\0')
         estimator_issue_add(is, "output_path", "the default bucket needs the account id "
-                            "(STS GetCallerIdentity failed); give output_path and code_bucket");
+                            "(STS GetCallerIdentity failed); give output_path");
     else
         snprintf(b->default_bucket, sizeof(b->default_bucket), "sagemaker-%s-%s",
                  b->region ? b->region : "", account);
+}
+
+/* parse_s3_url: "s3://bucket/key prefix" (or a bare "bucket[/prefix]") → bucket, prefix. */
+static void split_s3(const char *uri, char *bucket, size_t bucket_size, const char **prefix)
+{
+    const char *s = strncmp(uri, "s3://", 5) == 0 ? uri + 5 : uri;
+    size_t n = strcspn(s, "/");
+
+    snprintf(bucket, bucket_size, "%.*s", (int)n, s);
+    *prefix = s + n;
+}
+
+/* Where the source goes: EstimatorBase._stage_user_code_in_s3 and _assign_s3_prefix. With
+ * code_location (here also code_bucket), its bucket and s3_path_join(prefix, job, "source");
+ * else, with output_path given, output_path's bucket and "<job>/source" (its key prefix is not
+ * used); else the default bucket. Then tar_and_upload_dir's "<prefix>/sourcedir.tar.gz". */
+static void plan_source(struct build *b)
+{
+    const struct estimator *est = b->est;
+    struct estimator_plan *p = &b->p;
+    const char *prefix = "";
+    struct dynbuf key;
+
+    if (est->code_bucket) {
+        split_s3(est->code_bucket, p->bucket, sizeof(p->bucket), &prefix);
+    } else if (est->output_path) {
+        split_s3(est->output_path, p->bucket, sizeof(p->bucket), &prefix);
+        prefix = "";
+    } else {
+        snprintf(p->bucket, sizeof(p->bucket), "%s", b->default_bucket);
+    }
+    /* s3_path_join: the parts without their slashes, empty ones skipped */
+    dynbuf_init(&key, 0);
+    for (const char *s = prefix; *s;) {
+        size_t n;
+
+        s += strspn(s, "/");
+        n = strcspn(s, "/");
+        if (n > 0)
+            dynbuf_printf(&key, "%.*s/", (int)n, s);
+        s += n;
+    }
+    dynbuf_printf(&key, "%s/source/sourcedir.tar.gz", p->job_name);
+    /* a key over S3's 1024 bytes is cut short (and refused by S3) */
+    snprintf(p->key, sizeof(p->key), "%s", dynbuf_str(&key));
+    dynbuf_free(&key);
+    snprintf(p->submit_uri, sizeof(p->submit_uri), "s3://%s/%s", p->bucket, p->key);
+    p->upload = true;
+    p->default_bucket = est->code_bucket == NULL && est->output_path == NULL;
 }
 
 /* The job name (given, else base_job_name or the image's repository + timestamp), where the
@@ -138,16 +196,10 @@ static void plan_paths(struct build *b, double now)
             estimator_base_from_image(b->image, base, sizeof(base));
         estimator_default_name(base, now, p->job_name, sizeof(p->job_name));
     }
-    if (est->submit_directory) {
+    if (est->submit_directory)
         snprintf(p->submit_uri, sizeof(p->submit_uri), "%s", est->submit_directory);
-    } else {
-        snprintf(p->bucket, sizeof(p->bucket), "%s",
-                 est->code_bucket ? est->code_bucket : b->default_bucket);
-        snprintf(p->key, sizeof(p->key), "%s/source/sourcedir.tar.gz", p->job_name);
-        snprintf(p->submit_uri, sizeof(p->submit_uri), "s3://%s/%s", p->bucket, p->key);
-        p->upload = true;
-        p->default_bucket = est->code_bucket == NULL;
-    }
+    else
+        plan_source(b);
     if (est->output_path)
         snprintf(b->output, sizeof(b->output), "%s", est->output_path);
     else
@@ -286,6 +338,48 @@ static int add_options(json_t *req, const struct estimator *est)
     return 0;
 }
 
+/* fw_utils.py DEBUGGER_UNSUPPORTED_REGIONS and PROFILER_UNSUPPORTED_REGIONS (the same list). */
+static const char *const sdk_debugger_unsupported_regions[] = {
+    "us-iso-east-1", "us-isob-east-1", "ap-southeast-3", "ap-southeast-4", "eu-south-2",
+    "me-central-1", "ap-south-2", "eu-central-2", "us-gov-east-1", NULL,
+};
+
+static bool region_supports_debugger(const char *region)
+{
+    for (size_t i = 0; region && sdk_debugger_unsupported_regions[i]; i++)
+        if (strcasecmp(region, sdk_debugger_unsupported_regions[i]) == 0)
+            return false;
+    return true;
+}
+
+/* fw_utils._instance_type_supports_profiler (true means "Trainium: the profiler is off"):
+ * ^ml[._]([a-z\d]+) whose family starts with "trn" (trn1, trn1n, trn2...). */
+static bool trainium(const char *type)
+{
+    return type && (strncmp(type, "ml.trn", 6) == 0 || strncmp(type, "ml_trn", 6) == 0);
+}
+
+/* EstimatorBase._validate_and_set_debugger_configs: the default hook where the region supports
+ * Debugger, none elsewhere. _prepare_profiler_for_training: the profiler on, writing to the
+ * output path, unless __init__ disabled it (an unsupported region or a Trainium instance):
+ * then ProfilerConfig(disable_profiler=True), which _to_request_dict sends without a path. */
+static int add_debugger_profiler(json_t *req, const struct build *b)
+{
+    bool debugger = region_supports_debugger(b->region);
+    bool profiler = debugger && !trainium(b->est->instance_type);
+
+    if (debugger &&
+        estimator_set_new(req, "DebugHookConfig", json_pack("{s:s,s:[]}", "S3OutputPath",
+                                                            b->output,
+                                                            "CollectionConfigurations")))
+        return ERR_NOMEM;
+    if (profiler)
+        return estimator_set_new(req, "ProfilerConfig", json_pack("{s:s,s:b}", "S3OutputPath",
+                                                                  b->output, "DisableProfiler",
+                                                                  0));
+    return estimator_set_new(req, "ProfilerConfig", json_pack("{s:b}", "DisableProfiler", 1));
+}
+
 /* The whole request, or NULL when out of memory. */
 static json_t *assemble(const struct build *b)
 {
@@ -298,13 +392,7 @@ static json_t *assemble(const struct build *b)
         estimator_set_new(req, "TrainingJobName", json_string(b->p.job_name)) ||
         add_stopping(req, est) || add_resources(req, est) || add_inputs(req, est) ||
         add_hyperparameters(req, b) || add_pairs(req, "Tags", &est->tags, "Key", "Value") ||
-        add_options(req, est) ||
-        /* the SDK's default debugger and profiler configuration */
-        estimator_set_new(req, "DebugHookConfig", json_pack("{s:s,s:[]}", "S3OutputPath",
-                                                            b->output,
-                                                            "CollectionConfigurations")) ||
-        estimator_set_new(req, "ProfilerConfig", json_pack("{s:s,s:b}", "S3OutputPath",
-                                                           b->output, "DisableProfiler", 0))) {
+        add_options(req, est) || add_debugger_profiler(req, b)) {
         json_decref(req);
         return NULL;
     }

@@ -261,8 +261,15 @@ static void check_distribution(struct estimator_issues *is, const json_t *hps,
         estimator_issue_add(is, "distribution", "smdistributed data parallel needs "
                             "ml.p3.16xlarge, ml.p3dn.24xlarge, ml.p4d.24xlarge or "
                             "ml.p4de.24xlarge, not %s", type);
-    if (((mpi && strcmp(mpi, "true") == 0) || (pddp && strcmp(pddp, "true") == 0)) &&
-        !gpu_type(type))
+    /* MPI alone runs on any instance type (the SDK checks none) but Trainium, where
+       fw_utils.validate_distribution_for_instance_type allows torch_distributed only */
+    if (strncmp(type, "ml.trn", 6) == 0 &&
+        ((mpi && strcmp(mpi, "true") == 0) || (pddp && strcmp(pddp, "true") == 0) ||
+         (ddp && strcmp(ddp, "true") == 0)))
+        estimator_issue_add(is, "distribution", "Trainium instances (%s) support "
+                            "torch_distributed only", type);
+    else if (((mp && mpi && strcmp(mpi, "true") == 0) || (pddp && strcmp(pddp, "true") == 0)) &&
+             !gpu_type(type))
         estimator_issue_add(is, "distribution", "%s needs a GPU instance type (ml.g*, ml.p*), "
                             "not %s", mp ? "smdistributed model parallel" : "this distribution",
                             type);
@@ -270,7 +277,7 @@ static void check_distribution(struct estimator_issues *is, const json_t *hps,
         estimator_issue_add(is, "distribution", "torch_distributed needs a GPU or Trainium "
                             "instance type, not %s", type);
     if (mp != NULL) {
-        json_t *params = json_loads(mp, 0, NULL);
+        json_t *params = estimator_json_loadb(mp, strlen(mp), 0, NULL);
         json_t *p = json_object_get(params, "partitions");
         const char *pph = json_string_value(
             json_object_get(hps, "sagemaker_mpi_num_of_processes_per_host"));
@@ -496,9 +503,10 @@ void estimator_check_fields(const struct estimator *est, struct estimator_issues
     if ((est->git_branch || est->git_commit) && est->git_repo == NULL)
         estimator_issue_add(is, "git_repo", "required with git_branch / git_commit");
     if (est->code_bucket) {
-        char uri[128];
+        char uri[1100];
 
-        snprintf(uri, sizeof(uri), "s3://%s/", est->code_bucket);
+        snprintf(uri, sizeof(uri), "%s%s%s", strncmp(est->code_bucket, "s3://", 5) ? "s3://" : "",
+                 est->code_bucket, strchr(est->code_bucket, '/') ? "" : "/");
         check_s3_uri(is, "code_bucket", uri, true);
     }
     if (est->image_uri == NULL) {
@@ -524,16 +532,17 @@ void estimator_check_fields(const struct estimator *est, struct estimator_issues
         estimator_issue_add(is, "max_run", "must be 1 second or more");
     if (d != NULL && strcmp(d, ESTIMATOR_DIST_NONE) && strcmp(d, ESTIMATOR_DIST_SMDDP) &&
         strcmp(d, ESTIMATOR_DIST_SMMP) && strcmp(d, ESTIMATOR_DIST_PYTORCHDDP) &&
-        strcmp(d, ESTIMATOR_DIST_TORCH))
+        strcmp(d, ESTIMATOR_DIST_TORCH) && strcmp(d, ESTIMATOR_DIST_MPI))
         estimator_issue_add(is, "distribution", "'%s' is not one of none, "
                             "smdistributed_dataparallel, smdistributed_modelparallel, "
-                            "pytorchddp, torch_distributed", d);
+                            "pytorchddp, torch_distributed, mpi", d);
     if (d && strcmp(d, ESTIMATOR_DIST_SMDDP) == 0 && est->pytorch_version &&
         !full_version(est->pytorch_version))
         estimator_issue_add(is, "pytorch_version", "smdistributed data parallel needs a full "
                             "PyTorch version (e.g. 1.13.1), not %s", est->pytorch_version);
     if (d && strcmp(d, ESTIMATOR_DIST_SMMP) == 0) {
-        json_t *mp = est->mp_parameters ? json_loads(est->mp_parameters, 0, NULL) : NULL;
+        json_t *mp = est->mp_parameters ? estimator_json_loadb(est->mp_parameters, strlen(est->mp_parameters), 0,
+                                             NULL) : NULL;
 
         if (est->mp_parameters && !json_is_object(mp))
             estimator_issue_add(is, "mp_parameters", "must be a JSON object, e.g. "

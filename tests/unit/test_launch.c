@@ -340,3 +340,69 @@ Test(sourcedir, git_clone_of_a_local_repository)
               "%s", e.msg);
     sourcedir_remove_tree(repo);
 }
+
+/* output_path given, no code_bucket: the SDK (estimator.py _stage_user_code_in_s3) uploads to
+ * output_path's bucket, which it never creates, and never asks for the default bucket. So no
+ * HeadBucket, no CreateBucket: the requests are STS (the account, unused), the PutObject,
+ * CreateTrainingJob and DescribeTrainingJob. */
+Test(launch_run, output_path_given_uploads_there_and_makes_no_bucket)
+{
+    struct live l;
+    struct seen s = { .confirm = 1 };
+    struct launch_callbacks cb = callbacks(&s);
+    struct estimator est;
+    struct launch_result r;
+    struct loopback_request req;
+    struct err e = { 0 };
+    char dir[] = "/tmp/sagetop-test-launch-XXXXXX", path[128], got[64];
+    const char *key = "/out-bkt/upload-2/source/sourcedir.tar.gz";
+    static const char *const fields[][2] = {
+        { "name", "upload-2" }, { "entry_point", "train.py" }, { "source_dir", NULL },
+        { "transformers_version", "4.26" }, { "pytorch_version", "1.13" },
+        { "py_version", "py39" }, { "instance_type", "ml.p3.2xlarge" },
+        { "role", "arn:aws:iam::123456789012:role/sm" }, { "output_path", "s3://out-bkt/models" },
+    };
+    FILE *f;
+    size_t puts_seen = 0, creates = 0;
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/train.py", dir);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("print('hi')\n", f);
+    fclose(f);
+    estimator_init(&est);
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        cr_assert_eq(estimator_set(&est, fields[i][0], fields[i][1] ? fields[i][1] : dir, &e), 0,
+                     "%s", e.msg);
+    live_open(&l);
+    loopback_http_route(l.srv, "PUT", key, 200, NULL, "");
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", job_doc);
+    struct launch_request q = { .client = l.client, .region = "us-east-1", .now = 1700000000.0,
+                                .est = &est };
+
+    cr_assert_eq(launch_run(&q, &cb, &r, &e), 0, "%s", e.msg);
+    cr_assert_eq(r.plan.default_bucket, false);
+    for (size_t i = 0; i < sizeof(s.stages) / sizeof(s.stages[0]) && i < s.n; i++)
+        cr_assert_neq(s.stages[i], LAUNCH_BUCKET, "no bucket step");
+    for (size_t i = 0; i < loopback_http_count(l.srv); i++) {
+        cr_assert_eq(loopback_http_request(l.srv, i, &req), 0);
+        cr_assert_str_neq(req.method, "HEAD", "no HeadBucket: %s", req.target);
+        if (strcmp(req.method, "PUT") == 0) {
+            cr_assert_str_eq(req.target, key, "the only PUT is the tarball (no CreateBucket)");
+            puts_seen++;
+        }
+        if (loopback_header(&req, "X-Amz-Target", got, sizeof(got)) &&
+            strcmp(got, "SageMaker.CreateTrainingJob") == 0) {
+            creates++;
+            cr_assert(strstr(req.body, "s3://out-bkt/upload-2/source/sourcedir.tar.gz") != NULL,
+                      "%s", req.body);
+        }
+    }
+    cr_assert_eq(puts_seen, 1);
+    cr_assert_eq(creates, 1);
+    launch_result_clean(&r);
+    estimator_clean(&est);
+    live_close(&l);
+    sourcedir_remove_tree(dir);
+}
