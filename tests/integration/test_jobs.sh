@@ -101,7 +101,9 @@ expect_eq "--sort status groups statuses" "$got" "Completed Failed InProgress St
 expect_match "table header" "$(head -1 "$TMPD/t.txt")" '^NAME +STATUS +SECONDARY +CREATED +DURATION$'
 expect_eq "table rows" "$(tail -n +2 "$TMPD/t.txt" | wc -l)" 5
 expect_match "table row: name, status, secondary, age, duration" "$(sed -n 2p "$TMPD/t.txt")" \
-    '^bulk-01233 +[A-Za-z]+ +[A-Za-z]+ +[0-9]+m[0-9]{2}s ago +[0-9smhd]+$'
+    '^bulk-01233 +[A-Za-z]+ +[A-Za-z]+ +[0-9]+m[0-9]{2}s ago +-$'
+# DURATION is training time (TrainingStartTime to end, docs/ui.md): a listing has no start time,
+# so a job known only from ListTrainingJobs shows '-' until it is described
 widths=$(awk '{ print index($0, $2) }' "$TMPD/t.txt" | sort -u | wc -l)
 expect_eq "table columns aligned" "$widths" 1
 
