@@ -98,6 +98,10 @@ int cmd_compare(const struct globals *g, int argc, char **argv);
 int cmd_plot(const struct globals *g, int argc, char **argv);
 int cmd_launch(const struct globals *g, int argc, char **argv);
 int cmd_stop(const struct globals *g, int argc, char **argv);
+int cmd_tuning(const struct globals *g, int argc, char **argv);   /* cmd_tuning.c */
+/* The subcommands of `sagetop tuning` (argv[0] is the subcommand). */
+int cmd_tuning_launch(const struct globals *g, int argc, char **argv);
+int cmd_tuning_stop(const struct globals *g, int argc, char **argv);
 int cmd_sync(const struct globals *g, int argc, char **argv);
 int cmd_whoami(const struct globals *g, int argc, char **argv);
 int cmd_sysmetrics(const struct globals *g, int argc, char **argv);

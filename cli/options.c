@@ -110,6 +110,24 @@ static const struct cli_opt stop_opts[] = {
     { NULL, NULL, false },
 };
 
+/* `sagetop tuning launch|stop` (cmd_tuning_launch.c). */
+static const struct cli_opt tuning_opts[] = {
+    { "--dry-run", NULL, false },
+    { "--yes", "-y", false },
+    { "--set", NULL, true },
+    { "--from", NULL, true },
+    { "--name", NULL, true },
+    { "--tune", NULL, true },
+    { "--objective", NULL, true },
+    { "--strategy", NULL, true },
+    { "--max-jobs", NULL, true },
+    { "--parallel", NULL, true },
+    { "--early-stopping", NULL, true },
+    { "--warm-start", NULL, true },
+    { "--warm-start-type", NULL, true },
+    { NULL, NULL, false },
+};
+
 static const struct cli_opt sync_opts[] = {
     { "--follow", "-f", false },
     { "--all-logs", NULL, false },
@@ -148,6 +166,7 @@ const struct cli_command_opts cli_command_opts[] = {
     { "plot", plot_opts },
     { "launch", launch_opts },
     { "stop", stop_opts },
+    { "tuning", tuning_opts },
     { "sync", sync_opts },
     { "whoami", whoami_opts },
     { "sysmetrics", sysmetrics_opts },

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "aws/s3.h"
+#include "aws/sagemaker_tuning_launch.h"
 #include "aws/sts.h"
 #include "launch/launch.h"
 #include "launch/sourcedir.h"
@@ -65,8 +66,10 @@ static int step(struct run *run, enum launch_stage stage, const char *detail, st
         return err_set(e, ERR_CANCELLED, "cancelled before %s; nothing more was done",
                        launch_stage_name(stage));
     if (cb->progress) {
-        snprintf(msg, sizeof(msg), "%s%s%s", launch_stage_name(stage), detail ? ": " : "",
-                 detail ? detail : "");
+        snprintf(msg, sizeof(msg), "%s%s%s",
+                 run->req->tuning && stage == LAUNCH_CREATE ? "creating the tuning job"
+                                                            : launch_stage_name(stage),
+                 detail ? ": " : "", detail ? detail : "");
         cb->progress(stage, msg, cb->ctx);
     }
     return 0;
@@ -166,13 +169,72 @@ static int prepare_estimator(struct run *run, struct err *e)
     return 0;
 }
 
+/* Tuning launch: the source described (a training job, else a tuning job), then its request:
+ * a training job's re-launch (sets applied, checked, diffed) mapped to a tuning request, or the
+ * parent tuning job's definition with the spec applied (tuning.h). */
+static int prepare_tuning(struct run *run, struct err *e)
+{
+    const struct launch_request *q = run->req;
+    struct launch_request tq = *q;
+    struct tuning_context ctx = { q->name, q->now };
+    struct sagemaker_job job = { 0 };
+    char *doc = NULL;
+    size_t len = 0;
+    json_t *train = NULL;
+    int rc = 0;
+
+    if (q->from == NULL)
+        return err_set(e, ERR_INVAL, "a tuning launch starts from a training job or a tuning "
+                       "job: --from NAME");
+    if (q->from_json == NULL) {
+        if ((rc = step(run, LAUNCH_DESCRIBE, q->from, e)) != 0)
+            return rc;
+        rc = sagemaker_describe_training_job(q->client, q->from, false, &job, e);
+        if (rc == 0) {
+            tq.from_json = job.raw_json;
+            tq.from_json_len = job.raw_json_len;
+        } else if (rc == ERR_NOTFOUND) {
+            tq.from_is_tuning = true;
+            rc = sagemaker_describe_tuning_job_json(q->client, q->from, &doc, &len, e);
+            tq.from_json = doc;
+            tq.from_json_len = len;
+            if (rc == ERR_NOTFOUND)
+                rc = err_set(e, ERR_NOTFOUND, "no training job or tuning job named %s",
+                             q->from);
+        }
+    }
+    if (rc == 0 && tq.from_is_tuning) {
+        if ((rc = step(run, LAUNCH_CHECK, NULL, e)) == 0)
+            rc = tuning_request_from_tuning(tq.from_json, tq.from_json_len, q->tuning, &ctx,
+                                            &run->r->request, &run->r->issues, e);
+    } else if (rc == 0) {
+        /* the estimator: the source's request under a new training job name */
+        tq.name = NULL;
+        run->req = &tq;
+        rc = prepare_relaunch(run, e);
+        run->req = q;
+        train = run->r->request;
+        run->r->request = NULL;
+        if (rc == 0 && run->r->issues.n == 0)
+            rc = tuning_request_from_training(train, q->tuning, &ctx, &run->r->request,
+                                              &run->r->issues, e);
+    }
+    json_decref(train);
+    sagemaker_job_clean(&job);
+    free(doc);
+    /* problems per field are reported by prepare() */
+    return rc == ERR_INVAL && run->r->issues.n > 0 ? 0 : rc;
+}
+
 static int prepare(struct run *run, struct err *e)
 {
     const struct launch_request *q = run->req;
     struct launch_result *r = run->r;
     int rc;
 
-    if (q->from)
+    if (q->tuning)
+        rc = prepare_tuning(run, e);
+    else if (q->from)
         rc = prepare_relaunch(run, e);
     else if (q->est)
         rc = prepare_estimator(run, e);
@@ -186,7 +248,9 @@ static int prepare(struct run *run, struct err *e)
         return err_set(e, ERR_INVAL, "%zu problem%s: %s: %s", r->issues.n,
                        r->issues.n == 1 ? "" : "s", r->issues.v[0].field, r->issues.v[0].msg);
     snprintf(r->job_name, sizeof(r->job_name), "%s",
-             json_string_value(json_object_get(r->request, "TrainingJobName")));
+             json_string_value(json_object_get(r->request, q->tuning
+                                                               ? "HyperParameterTuningJobName"
+                                                               : "TrainingJobName")));
     return 0;
 }
 
@@ -273,6 +337,13 @@ static void report(struct run *run)
 
     if (run->cb->progress)
         run->cb->progress(LAUNCH_REPORT, launch_stage_name(LAUNCH_REPORT), run->cb->ctx);
+    if (run->req->tuning) {
+        if (sagemaker_describe_tuning_job_json(run->req->client, r->job_name, &r->describe_json,
+                                               &r->describe_len, &e) != 0)
+            snprintf(r->note, sizeof(r->note), "the tuning job was created but not described "
+                     "yet: %s", e.msg);
+        return;
+    }
     if (sagemaker_describe_training_job(run->req->client, r->job_name, false, &job, &e) == 0) {
         r->describe_json = job.raw_json;
         r->describe_len = job.raw_json_len;
@@ -309,8 +380,11 @@ int launch_run(const struct launch_request *req, const struct launch_callbacks *
     if (result->plan.upload && (rc = upload(&run, e)) != 0)
         goto out;
     if ((rc = step(&run, LAUNCH_CREATE, result->job_name, e)) != 0 ||
-        (rc = sagemaker_create_training_job(req->client, result->request, result->arn,
-                                            sizeof(result->arn), e)) != 0)
+        (rc = req->tuning ? sagemaker_create_tuning_job(req->client, result->request,
+                                                        result->arn, sizeof(result->arn), e)
+                          : sagemaker_create_training_job(req->client, result->request,
+                                                          result->arn, sizeof(result->arn), e))
+            != 0)
         goto out;
     report(&run);
     result->stage = LAUNCH_DONE;

@@ -30,18 +30,20 @@
 #include "aws/err.h"
 #include "aws/sagemaker.h"
 #include "launch/estimator.h"
+#include "launch/tuning.h"
 
 /* The steps, in order; a progress callback sees each one start. */
 enum launch_stage {
-    LAUNCH_DESCRIBE,     /* re-launch: DescribeTrainingJob of the source (no document handed) */
+    LAUNCH_DESCRIBE,     /* re-launch: DescribeTrainingJob of the source (no document handed);
+                            tuning: then DescribeHyperParameterTuningJob when no such job */
     LAUNCH_ACCOUNT,      /* STS GetCallerIdentity: the default bucket's account */
     LAUNCH_CHECK,        /* building and checking the request */
     LAUNCH_PACK,         /* cloning (git sources) and packing sourcedir.tar.gz */
     LAUNCH_CONFIRM,      /* the confirm callback */
     LAUNCH_BUCKET,       /* HeadBucket, CreateBucket when missing */
     LAUNCH_UPLOAD,       /* PutObject of the tarball */
-    LAUNCH_CREATE,       /* CreateTrainingJob */
-    LAUNCH_REPORT,       /* DescribeTrainingJob of the new job (best effort) */
+    LAUNCH_CREATE,       /* CreateTrainingJob (CreateHyperParameterTuningJob) */
+    LAUNCH_REPORT,       /* DescribeTrainingJob of the new job (its tuning job's describe) */
     LAUNCH_DONE,
 };
 
@@ -49,6 +51,11 @@ enum launch_stage {
 const char *launch_stage_name(enum launch_stage stage);
 
 /* What to launch. Exactly one source of the request:
+ *   - tuning launch (tuning set): from names a training job or a tuning job (from_json, when
+ *     given, is its describe document; from_is_tuning says which); a training job's request
+ *     is re-launched (sets applied, checked) and becomes the TrainingJobDefinition of a
+ *     CreateHyperParameterTuningJob request (tuning.h); name is the tuning job's; nothing is
+ *     packed or uploaded (the source's tarball is reused);
  *   - re-launch: from (and optionally from_json), with sets applied to its request;
  *   - new estimator: est (its fields already set), optionally with request replacing the built
  *     request (an edited one: the source is still packed and uploaded for it);
@@ -67,6 +74,8 @@ struct launch_request {
     const json_t *request;          /* borrowed; copied */
     const char *name;               /* the new job's name; NULL: a default one */
     bool dry_run;                   /* stop after packing: nothing made, uploaded or created */
+    const struct tuning_spec *tuning;   /* borrowed; a tuning launch (see above) */
+    bool from_is_tuning;            /* from_json is a DescribeHyperParameterTuningJob document */
 };
 
 /* Where the run got, and what it decided. */
@@ -81,7 +90,8 @@ struct launch_result {
     char diff[8192];                /* re-launch: estimator_request_diff() against the source */
     size_t n_changed;
     struct estimator_issues issues; /* ERR_INVAL at LAUNCH_CHECK: one per field */
-    char *describe_json;            /* the new job's DescribeTrainingJob document, or NULL */
+    char *describe_json;            /* the new job's DescribeTrainingJob document (tuning:
+                                       DescribeHyperParameterTuningJob), or NULL */
     size_t describe_len;
     char note[320];                 /* a best-effort step that failed ("not described yet: ...") */
 };

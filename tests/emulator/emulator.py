@@ -30,6 +30,7 @@ import answers  # noqa: E402
 import store as st  # noqa: E402
 import scenario  # noqa: E402
 import validation  # noqa: E402
+import tuning_launch  # noqa: E402
 
 AMZ_JSON = "application/x-amz-json-1.1"
 
@@ -188,10 +189,10 @@ def patch_moto(store, engine):
             raise st.ApiError("SerializationException", "Request body must be a JSON object")
         return p
 
-    def handler(fn, fallback=None):
+    def handler(fn, fallback=None, backend=False):
         def method(self):
             try:
-                out = fn(params(self))
+                out = fn(self.sagemaker_backend, params(self)) if backend else fn(params(self))
                 if out is None and fallback is not None:
                     return fallback(self)
                 return json.dumps(out), {"status": 200, "Content-Type": AMZ_JSON}
@@ -256,6 +257,15 @@ def patch_moto(store, engine):
     TokenResponse._authenticate_and_authorize_normal_action = sts_auth
 
     orig_search = SageMakerResponse.search
+    orig_create_tuning = SageMakerResponse.create_hyper_parameter_tuning_job
+
+    def create_tuning(self):
+        out = orig_create_tuning(self)
+        tuning_launch.started(self.sagemaker_backend, params(self))
+        return out
+    SageMakerResponse.create_hyper_parameter_tuning_job = handler(tuning_launch.check_create,
+                                                                  fallback=create_tuning)
+    SageMakerResponse.stop_hyper_parameter_tuning_job = handler(tuning_launch.stop, backend=True)
     SageMakerResponse.create_training_job = handler(create)
     SageMakerResponse.describe_training_job = handler(describe)
     SageMakerResponse.list_training_jobs = handler(store.list_training_jobs)

@@ -139,3 +139,84 @@ def message(errs):
     n = len(errs)
     shown = errs[:10]  # AWS lists at most ten
     return f"{n} validation error{'s' if n != 1 else ''} detected: " + "; ".join(shown)
+
+
+# ---- CreateHyperParameterTuningJob: the service's own rules beyond the model ----------------
+def _num(s):
+    try:
+        v = float(s)
+    except (TypeError, ValueError):
+        return None
+    return v if v == v else None
+
+
+def _range_errors(kind, r):
+    name = r.get("Name")
+    lo_s, hi_s = r.get("MinValue"), r.get("MaxValue")
+    lo, hi = _num(lo_s), _num(hi_s)
+    scaling = r.get("ScalingType", "Auto")
+    if lo is None or hi is None:
+        return [f"The {kind.lower()} hyperparameter range for '{name}' has a MinValue or "
+                "MaxValue that is not a number."]
+    if kind == "Integer" and not (float(lo).is_integer() and float(hi).is_integer()
+                                  and "." not in lo_s + hi_s and "e" not in (lo_s + hi_s).lower()):
+        return [f"The integer hyperparameter range for '{name}' must have integer MinValue and "
+                "MaxValue."]
+    if lo >= hi:
+        return [f"The MinValue ({lo_s}) of hyperparameter '{name}' must be less than its "
+                f"MaxValue ({hi_s})."]
+    if scaling == "Logarithmic" and lo <= 0:
+        return [f"Logarithmic scaling of hyperparameter '{name}' requires a MinValue greater "
+                "than 0."]
+    if scaling == "ReverseLogarithmic" and (kind == "Integer" or lo < 0 or hi >= 1):
+        return [f"ReverseLogarithmic scaling of hyperparameter '{name}' requires a continuous "
+                "range within 0 <= x < 1."]
+    return []
+
+
+def tuning_job_errors(p):
+    """AWS's semantic checks of a CreateHyperParameterTuningJob request that passed the model:
+    ranges, limits, strategy rules, the objective among the metric definitions. Returns the
+    messages (empty when valid)."""
+    errs = []
+    cfg = p.get("HyperParameterTuningJobConfig") or {}
+    limits = cfg.get("ResourceLimits") or {}
+    strategy = cfg.get("Strategy")
+    max_jobs = limits.get("MaxNumberOfTrainingJobs")
+    if max_jobs is None and strategy != "Grid":
+        errs.append("MaxNumberOfTrainingJobs is required for the " + str(strategy) + " strategy.")
+    if max_jobs is not None and limits.get("MaxParallelTrainingJobs", 1) > max_jobs:
+        errs.append("MaxParallelTrainingJobs must be less than or equal to "
+                    "MaxNumberOfTrainingJobs.")
+    ranges = cfg.get("ParameterRanges") or {}
+    names, n = set(), 0
+    for kind in ("Continuous", "Integer", "Categorical"):
+        for r in ranges.get(kind + "ParameterRanges") or []:
+            n += 1
+            if r.get("Name") in names:
+                errs.append(f"Hyperparameter '{r.get('Name')}' has more than one range.")
+            names.add(r.get("Name"))
+            if kind != "Categorical":
+                errs += _range_errors(kind, r)
+    if n == 0:
+        errs.append("At least one hyperparameter range is required.")
+    if n > 30:
+        errs.append("At most 30 hyperparameters can be tuned.")
+    if strategy == "Grid" and (ranges.get("ContinuousParameterRanges")
+                               or ranges.get("IntegerParameterRanges")):
+        errs.append("The Grid search strategy supports categorical parameter ranges only.")
+    if strategy == "Hyperband" and cfg.get("TrainingJobEarlyStoppingType") == "Auto":
+        errs.append("TrainingJobEarlyStoppingType must be Off for the Hyperband strategy.")
+    definition = p.get("TrainingJobDefinition") or {}
+    static = definition.get("StaticHyperParameters") or {}
+    for name in sorted(names & set(static)):
+        errs.append(f"Hyperparameter '{name}' cannot be both static and tunable.")
+    objective = cfg.get("HyperParameterTuningJobObjective")
+    algo = definition.get("AlgorithmSpecification") or {}
+    if objective is None:
+        errs.append("HyperParameterTuningJobObjective is required.")
+    elif algo.get("TrainingImage") and objective.get("MetricName") not in [
+            d.get("Name") for d in algo.get("MetricDefinitions") or []]:
+        errs.append(f"The objective metric '{objective.get('MetricName')}' is not defined in "
+                    "the metric definitions of the algorithm specification.")
+    return errs
