@@ -112,8 +112,8 @@ int tuning_request_from_tuning(const char *json, size_t len, const struct tuning
  * stopping, static hyperparameters (at most 100, no tuned one), warm start (1-5 parents, type). */
 void tuning_check_request(const json_t *req, struct estimator_issues *is);
 
-/* name_from_base(base, max_length=32, short=True): "<base trimmed>-%y%m%d-%H%M%S" (UTC, as
- * the training job names are). The SDK's base is the image's repository (base_name_from_image)
+/* name_from_base(base, max_length=32, short=True): "<base trimmed to 20>-%y%m%d-%H%M" (UTC, as
+ * the training job names are; the SDK uses its machine's local time). The SDK's base is the image's repository (base_name_from_image)
  * for a new tuner and for one made from a parent alike. */
 void tuning_default_name(const char *base, double now, char *out, size_t size);
 

@@ -22,10 +22,11 @@ void tuning_default_name(const char *base, double now, char *out, size_t size)
     char ts[32];
     size_t keep;
 
-    /* sagemaker_short_timestamp(): time.strftime("%y%m%d-%H%M%S") */
+    /* sagemaker_short_timestamp(): time.strftime("%y%m%d-%H%M"), in the local time of the
+     * SDK's machine; here UTC, as on a SageMaker notebook and as the training job names */
     gmtime_r(&t, &tm);
-    snprintf(ts, sizeof(ts), "%02d%02d%02d-%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(ts, sizeof(ts), "%02d%02d%02d-%02d%02d", tm.tm_year % 100, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min);
     keep = TUNING_NAME_MAX - strlen(ts) - 1;
     snprintf(out, size, "%.*s-%s", (int)(strlen(base) < keep ? strlen(base) : keep), base, ts);
 }
@@ -152,9 +153,10 @@ static int put(json_t *o, const char *k, json_t *v)
     return v == NULL ? 0 : estimator_set_new(o, k, v);
 }
 
+/* A JSON null (a describe document's "VpcConfig": null) counts as absent. */
 static int put_copy(json_t *o, const char *k, const json_t *v)
 {
-    return v == NULL ? 0 : estimator_set_new(o, k, json_deep_copy(v));
+    return v == NULL || json_is_null(v) ? 0 : estimator_set_new(o, k, json_deep_copy(v));
 }
 
 /* _map_tuning_config: Strategy, ResourceLimits, TrainingJobEarlyStoppingType, RandomSeed,
@@ -259,6 +261,42 @@ static json_t *resource_config(const json_t *rc)
     return o;
 }
 
+/* _Job._load_config's output, stop and VPC configs, rebuilt in the SDK's member order from what
+ * the source holds: {S3OutputPath, KmsKeyId (when set), CompressionType (NONE only: the SDK
+ * sends it when compression is disabled)}, {MaxRuntimeInSeconds, MaxWaitTimeInSeconds,
+ * MaxPendingTimeInSeconds}, {Subnets, SecurityGroupIds} (vpc_utils.to_dict). */
+static json_t *output_config(const json_t *o)
+{
+    json_t *c = json_object();
+    const json_t *kms = json_object_get(o, "KmsKeyId");
+    const char *comp = json_string_value(json_object_get(o, "CompressionType"));
+
+    if (c == NULL || put_copy(c, "S3OutputPath", json_object_get(o, "S3OutputPath")) ||
+        (json_string_length(kms) > 0 && put_copy(c, "KmsKeyId", kms)) ||
+        (comp && strcmp(comp, "NONE") == 0 && put_copy(c, "CompressionType",
+                                                       json_object_get(o, "CompressionType")))) {
+        json_decref(c);
+        return NULL;
+    }
+    return c;
+}
+
+static json_t *members_in_order(const json_t *o, const char *const *keys)
+{
+    json_t *c = json_object();
+
+    for (size_t i = 0; c && keys[i]; i++)
+        if (put_copy(c, keys[i], json_object_get(o, keys[i]))) {
+            json_decref(c);
+            return NULL;
+        }
+    return c;
+}
+
+static const char *const stop_keys[] = { "MaxRuntimeInSeconds", "MaxWaitTimeInSeconds",
+                                         "MaxPendingTimeInSeconds", NULL };
+static const char *const vpc_keys[] = { "Subnets", "SecurityGroupIds", NULL };
+
 /* AlgorithmSpecification: TrainingInputMode, MetricDefinitions (the tuner's: here the source's,
  * which hold the objective), TrainingImage (or AlgorithmName). */
 static json_t *algorithm(const json_t *algo)
@@ -328,13 +366,17 @@ static json_t *training_definition(const json_t *t, const struct tuning_spec *s,
         estimator_set_new(d, "StaticHyperParameters",
                           static_hyperparameters(json_object_get(t, "HyperParameters"), s, fw)) ||
         put_copy(d, "RoleArn", json_object_get(t, "RoleArn")) ||
-        put_copy(d, "OutputDataConfig", json_object_get(t, "OutputDataConfig")) ||
-        put_copy(d, "StoppingCondition", json_object_get(t, "StoppingCondition")) ||
+        estimator_set_new(d, "OutputDataConfig",
+                          output_config(json_object_get(t, "OutputDataConfig"))) ||
+        estimator_set_new(d, "StoppingCondition",
+                          members_in_order(json_object_get(t, "StoppingCondition"), stop_keys)) ||
         estimator_set_new(d, "HyperParameterTuningResourceConfig", resource_config(rc)) ||
         estimator_set_new(d, "AlgorithmSpecification",
                           algorithm(json_object_get(t, "AlgorithmSpecification"))) ||
         put_copy(d, "InputDataConfig", json_object_get(t, "InputDataConfig")) ||
-        put_copy(d, "VpcConfig", json_object_get(t, "VpcConfig")) ||
+        (json_is_object(json_object_get(t, "VpcConfig")) &&
+         estimator_set_new(d, "VpcConfig",
+                           members_in_order(json_object_get(t, "VpcConfig"), vpc_keys))) ||
         definition_options(d, t)) {
         json_decref(d);
         return NULL;
