@@ -79,6 +79,11 @@ enum { CLI_ARG_UNKNOWN = -1, CLI_ARG_NO_VALUE = -2 };
 int cli_command_args(const char *command, int argc, char **argv, struct globals *g, int *out_argc,
                      const char **bad);
 
+/* A mutating command's question: on a terminal, question + " [y/N] " on stderr and true for
+ * an answer starting with y; without one, "sagetop CMD: not a terminal: pass --yes to ACTION
+ * without confirmation". A refusal says "sagetop CMD: cancelled". */
+bool cli_confirm(const char *cmd, const char *action, const char *question);
+
 /* True when stdout is a pipe whose reader has gone (a write there fails with EPIPE). */
 bool cli_stdout_gone(void);
 /* The end of a command that prints: flushes stdout and returns its exit status. rc != 0 prints

@@ -3,7 +3,6 @@
  * the cache. --read-only refuses. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aws/sagemaker.h"
 #include "cache/session.h"
@@ -48,19 +47,12 @@ int cmd_stop(const struct globals *g, int argc, char **argv)
         return EXIT_ERROR;
     }
     if (!yes) {
-        char line[16];
+        char action[300], question[300];
 
-        if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-            fprintf(stderr, "sagetop stop: not a terminal: pass --yes to stop %s without "
-                    "confirmation\n", job);
+        snprintf(action, sizeof(action), "stop %s", job);
+        snprintf(question, sizeof(question), "Stop training job %s?", job);
+        if (!cli_confirm("stop", action, question))
             return EXIT_ERROR;
-        }
-        fprintf(stderr, "Stop training job %s? [y/N] ", job);
-        fflush(stderr);
-        if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y')) {
-            fprintf(stderr, "sagetop stop: cancelled\n");
-            return EXIT_ERROR;
-        }
     }
     if (cli_aws_open(g, &a, &e) != 0)
         return cli_fail(&e);

@@ -142,30 +142,23 @@ static bool confirm(const struct launch_result *r, void *ctx)
     const json_t *lim = json_object_get(cfg, "ResourceLimits");
     const json_t *res = json_object_get(json_object_get(r->request, "TrainingJobDefinition"),
                                         "HyperParameterTuningResourceConfig");
-    char line[16];
+    char action[128], question[512];
 
     if (o->yes)
         return true;
-    if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-        fprintf(stderr, "sagetop tuning launch: not a terminal: pass --yes to create %s "
-                "without confirmation (or --dry-run to see the request)\n", r->job_name);
-        return false;
+    if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
+        print_request(stderr, r->request);
+        if (o->n_sets > 0)
+            fprintf(stderr, "changes against %s:\n%s", o->from, r->diff);
     }
-    print_request(stderr, r->request);
-    if (o->n_sets > 0)
-        fprintf(stderr, "changes against %s:\n%s", o->from, r->diff);
-    fprintf(stderr, "Create tuning job %s: up to %lld training jobs, %lld at a time, each on "
-            "%lld x %s? [y/N] ", r->job_name,
-            (long long)json_integer_value(json_object_get(lim, "MaxNumberOfTrainingJobs")),
-            (long long)json_integer_value(json_object_get(lim, "MaxParallelTrainingJobs")),
-            (long long)json_integer_value(json_object_get(res, "InstanceCount")),
-            json_string_value(json_object_get(res, "InstanceType")));
-    fflush(stderr);
-    if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y')) {
-        fprintf(stderr, "sagetop tuning launch: cancelled; nothing was created\n");
-        return false;
-    }
-    return true;
+    snprintf(action, sizeof(action), "create %s", r->job_name);
+    snprintf(question, sizeof(question), "Create tuning job %s: up to %lld training jobs, %lld "
+             "at a time, each on %lld x %s?", r->job_name,
+             (long long)json_integer_value(json_object_get(lim, "MaxNumberOfTrainingJobs")),
+             (long long)json_integer_value(json_object_get(lim, "MaxParallelTrainingJobs")),
+             (long long)json_integer_value(json_object_get(res, "InstanceCount")),
+             json_string_value(json_object_get(res, "InstanceType")));
+    return cli_confirm("tuning launch", action, question);
 }
 
 static void print_failure(const struct launch_result *r, const struct err *e)
@@ -255,7 +248,6 @@ int cmd_tuning_stop(const struct globals *g, int argc, char **argv)
     bool yes = false;
     struct cli_aws a = { 0 };
     struct err e = { 0 };
-    char line[16];
     int rc;
 
     for (int i = 1; i < argc; i++) {
@@ -275,17 +267,13 @@ int cmd_tuning_stop(const struct globals *g, int argc, char **argv)
     if ((rc = refused(g, "stop")) != EXIT_OK)
         return rc;
     if (!yes) {
-        if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-            fprintf(stderr, "sagetop tuning stop: not a terminal: pass --yes to stop %s "
-                    "without confirmation\n", name);
+        char action[300], question[300];
+
+        snprintf(action, sizeof(action), "stop %s", name);
+        snprintf(question, sizeof(question), "Stop tuning job %s and its running training jobs?",
+                 name);
+        if (!cli_confirm("tuning stop", action, question))
             return EXIT_ERROR;
-        }
-        fprintf(stderr, "Stop tuning job %s and its running training jobs? [y/N] ", name);
-        fflush(stderr);
-        if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y')) {
-            fprintf(stderr, "sagetop tuning stop: cancelled\n");
-            return EXIT_ERROR;
-        }
     }
     if (cli_aws_open(g, &a, &e) != 0)
         return cli_fail(&e);

@@ -93,3 +93,21 @@ int cli_stdout_finish(int rc, const struct err *e)
     }
     return EXIT_OK;
 }
+
+bool cli_confirm(const char *cmd, const char *action, const char *question)
+{
+    char line[16];
+
+    if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+        fprintf(stderr, "sagetop %s: not a terminal: pass --yes to %s without confirmation\n",
+                cmd, action);
+        return false;
+    }
+    fprintf(stderr, "%s [y/N] ", question);
+    fflush(stderr);
+    if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y')) {
+        fprintf(stderr, "sagetop %s: cancelled\n", cmd);
+        return false;
+    }
+    return true;
+}

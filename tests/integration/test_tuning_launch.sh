@@ -154,6 +154,10 @@ expect_match "answer y: stopping" "$out" "stopping hpo-one"
 expect_eq "stopping after y" "$(status_of hpo-one)" "Stopping"
 out=$(S tuning stop hpo-one --yes 2>&1)
 expect_match "a stopping job cannot be stopped again" "$out" "ValidationException.*cannot be stopped"
+# `sagetop stop` asks through the same question (cli_confirm): answered n, nothing is sent
+out=$(printf 'n\n' | script -qec "'$SAGETOP' --cache '$TMPD/cache.db' --endpoint-url '$ENDPOINT' stop $SRC" /dev/null 2>&1)
+expect_match "training job stop asks too" "$out" "Stop training job $SRC\? \[y/N\]"
+expect_match "training job stop: n cancels" "$out" "sagetop stop: cancelled"
 out=$(S tuning stop no-such-tuning --yes 2>&1)
 expect_match "unknown tuning job" "$out" "Could not find hyper parameter tuning job 'no-such-tuning'"
 finish

@@ -10,28 +10,19 @@
 #include <string.h>
 
 #include "launch/tuning.h"
+#include "support/loopback_aws.h"
 
 #define NOW 1765000000.25   /* gen_expected.py's NOW */
 
+/* tests/unit/data/tuning/<name>; the caller frees it. */
 static char *read_data(const char *name, size_t *len)
 {
-    const char *top = getenv("SAGETOP_TOP");
-    char path[1024];
-    FILE *f;
+    char path[256];
     char *buf;
-    long n;
 
-    snprintf(path, sizeof(path), "%s/tests/unit/data/tuning/%s", top != NULL ? top : ".", name);
-    f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
+    snprintf(path, sizeof(path), "tuning/%s", name);
+    buf = loopback_aws_read_data(path, len);
+    cr_assert_not_null(buf, "cannot read tests/unit/data/%s", path);
     return buf;
 }
 
