@@ -203,7 +203,10 @@ static int prepare_tuning(struct run *run, struct err *e)
                              q->from);
         }
     }
-    if (rc == 0 && tq.from_is_tuning) {
+    if (rc == 0 && tq.from_is_tuning && q->n_sets > 0) {
+        rc = err_set(e, ERR_INVAL, "%s is a tuning job: KEY=VALUE changes apply to a training "
+                     "job's request; start from one of its training jobs instead", q->from);
+    } else if (rc == 0 && tq.from_is_tuning) {
         if ((rc = step(run, LAUNCH_CHECK, NULL, e)) == 0)
             rc = tuning_request_from_tuning(tq.from_json, tq.from_json_len, q->tuning, &ctx,
                                             &run->r->request, &run->r->issues, e);

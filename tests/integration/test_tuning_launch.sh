@@ -139,6 +139,9 @@ print(c["HyperParameterTuningJobObjective"]["MetricName"], c["ResourceLimits"]["
 expect_eq "from a tuning job: its settings, new ranges, warm start" \
     "$(PYCODE=$PYCODE py "$TMPD/two.json")" "eval_loss 6 4 ['epochs'] TransferLearning hpo-one False"
 
+out=$(S tuning launch --from hpo-one --set instance_type=ml.g5.xlarge --dry-run 2>&1)
+expect_match "from a tuning job: --set refused, said why" "$out" "hpo-one is a tuning job: KEY=VALUE changes apply to a training job"
+
 # ---- stop: asks first; --read-only refuses ----------------------------------------------------
 out=$(S --read-only tuning stop hpo-one --yes 2>&1)
 expect_match "read-only stop refused" "$out" "refused: --read-only disables launching and stopping"
