@@ -34,7 +34,7 @@ static const char *const stage_names[] = {
     [LAUNCH_CONFIRM] = "waiting for a confirmation",
     [LAUNCH_BUCKET] = "making the bucket",
     [LAUNCH_UPLOAD] = "uploading the source",
-    [LAUNCH_CREATE] = "creating the training job",
+    [LAUNCH_CREATE] = "creating the job",
     [LAUNCH_REPORT] = "describing the new job",
     [LAUNCH_DONE] = "done",
 };
@@ -66,10 +66,8 @@ static int step(struct run *run, enum launch_stage stage, const char *detail, st
         return err_set(e, ERR_CANCELLED, "cancelled before %s; nothing more was done",
                        launch_stage_name(stage));
     if (cb->progress) {
-        snprintf(msg, sizeof(msg), "%s%s%s",
-                 run->req->tuning && stage == LAUNCH_CREATE ? "creating the tuning job"
-                                                            : launch_stage_name(stage),
-                 detail ? ": " : "", detail ? detail : "");
+        snprintf(msg, sizeof(msg), "%s%s%s", launch_stage_name(stage), detail ? ": " : "",
+                 detail ? detail : "");
         cb->progress(stage, msg, cb->ctx);
     }
     return 0;

@@ -47,7 +47,7 @@ enum launch_stage {
     LAUNCH_DONE,
 };
 
-/* "creating the training job", for progress lines. */
+/* "creating the job", for progress lines (a step's detail names the job). */
 const char *launch_stage_name(enum launch_stage stage);
 
 /* What to launch. Exactly one source of the request:

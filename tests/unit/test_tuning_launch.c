@@ -1,16 +1,19 @@
 /* test_tuning_launch.c: launch/tuning*.c. The request of four tuner shapes equals, member for
  * member and in order, the one the SageMaker Python SDK's HyperparameterTuner.fit() sends
  * (tests/unit/data/tuning/expected_*.json, written by gen_expected.py from the SDK's rules, not
- * from this code); a tuning launch from a parent tuning job; the CLI words; and every check
- * AWS makes, each with the field it names. No network. */
+ * from this code); a tuning launch from a parent tuning job; the CLI words; every check AWS
+ * makes, each with the field it names; and launch_run() with a tuning spec against a loopback
+ * server (what it sends, and that a problem sends nothing). No other network. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "launch/launch.h"
 #include "launch/tuning.h"
 #include "support/loopback_aws.h"
+#include "support/loopback_http.h"
 
 #define NOW 1765000000.25   /* gen_expected.py's NOW */
 
@@ -397,4 +400,137 @@ Test(tuning_names, default_name)
     cr_assert_str_eq(out, "huggingface-pytorch--251206-0546");
     tuning_default_name("bert", NOW, out, sizeof(out));
     cr_assert_str_eq(out, "bert-251206-0546");
+}
+
+/* ---- launch_run() with a tuning spec ------------------------------------------------------ */
+
+#define TUNING_ARN "arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/hpo-x"
+/* One answer for CreateHyperParameterTuningJob and DescribeHyperParameterTuningJob (POST /). */
+static const char tuning_doc[] =
+    "{\"HyperParameterTuningJobArn\":\"" TUNING_ARN "\",\"HyperParameterTuningJobName\":"
+    "\"hpo-x\",\"HyperParameterTuningJobStatus\":\"InProgress\"}";
+
+struct stages {
+    enum launch_stage v[16];
+    size_t n;
+};
+
+static void on_stage(enum launch_stage stage, const char *msg, void *ctx)
+{
+    struct stages *s = ctx;
+
+    cr_assert(strstr(msg, launch_stage_name(stage)) == msg, "'%s' starts with the stage", msg);
+    if (s->n < 16)
+        s->v[s->n++] = stage;
+}
+
+static void assert_target(struct loopback_http *srv, size_t i, const char *target)
+{
+    struct loopback_request req;
+    char got[128];
+
+    cr_assert_eq(loopback_http_request(srv, i, &req), 0);
+    cr_assert_str_eq(loopback_header(&req, "X-Amz-Target", got, sizeof(got)), target);
+}
+
+/* The continuous-log shape launched from the source's describe document (as the front ends
+ * hand it from their cache), with tune words. */
+static int run_tuning(struct loopback_aws *l, const char *const *words, bool dry_run,
+                      struct stages *seen, struct launch_result *r, struct err *e)
+{
+    size_t len;
+    char *doc = read_data("source_training_job.json", &len);
+    struct tuning_spec *s = spec_of(words);
+    struct launch_request q = {
+        .client = l->client, .region = "us-east-1", .now = NOW,
+        .from = "bert-imdb-2025-11-30-10-00-00-123", .from_json = doc, .from_json_len = len,
+        .name = "hpo-x", .dry_run = dry_run, .tuning = s,
+    };
+    struct launch_callbacks cb = { .progress = on_stage, .ctx = seen };
+    int rc = launch_run(&q, &cb, r, e);
+
+    free(s);
+    free(doc);
+    return rc;
+}
+
+Test(tuning_run, creates_the_tuning_job_then_describes_it)
+{
+    const char *words[] = { "tune=hp.learning_rate=1e-5:1e-4:log", "objective=eval_loss:min",
+                            "max_jobs=20", "parallel=4", NULL };
+    static const enum launch_stage want[] = { LAUNCH_CHECK, LAUNCH_CONFIRM, LAUNCH_CREATE,
+                                              LAUNCH_REPORT };
+    struct loopback_aws l;
+    struct stages seen = { .n = 0 };
+    struct launch_result r;
+    struct loopback_request req;
+    struct err e = { 0 };
+
+    cr_assert_eq(loopback_aws_open(&l, &e), 0, "%s", e.msg);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", tuning_doc);
+    cr_assert_eq(run_tuning(&l, words, false, &seen, &r, &e), 0, "%s", e.msg);
+    cr_assert_eq(r.stage, LAUNCH_DONE);
+    cr_assert_eq(seen.n, 4, "%zu steps reported", seen.n);
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(seen.v[i], want[i], "step %zu: %d", i, seen.v[i]);
+    cr_assert_str_eq(r.job_name, "hpo-x");
+    cr_assert_str_eq(r.arn, TUNING_ARN);
+    cr_assert_eq(r.plan.upload, false, "the source's tarball is reused");
+    cr_assert_not_null(r.describe_json);
+    cr_assert_eq(loopback_http_count(l.srv), 2);
+    assert_target(l.srv, 0, "SageMaker.CreateHyperParameterTuningJob");
+    assert_target(l.srv, 1, "SageMaker.DescribeHyperParameterTuningJob");
+    cr_assert_eq(loopback_http_request(l.srv, 0, &req), 0);
+    cr_assert(strstr(req.body, "\"HyperParameterTuningJobName\":\"hpo-x\"") != NULL, "%s",
+              req.body);
+    cr_assert(strstr(req.body, "\"TrainingJobName\"") == NULL, "no training job member: %s",
+              req.body);
+    launch_result_clean(&r);
+    loopback_aws_close(&l);
+}
+
+Test(tuning_run, a_problem_stops_at_the_checks_and_sends_nothing)
+{
+    const char *words[] = { "tune=hp.learning_rate=1e-4:1e-5", "objective=eval_loss:min",
+                            NULL };
+    struct loopback_aws l;
+    struct stages seen = { .n = 0 };
+    struct launch_result r;
+    struct err e = { 0 };
+
+    cr_assert_eq(loopback_aws_open(&l, &e), 0, "%s", e.msg);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", tuning_doc);
+    cr_assert_eq(run_tuning(&l, words, false, &seen, &r, &e), ERR_INVAL);
+    cr_assert_eq(r.stage, LAUNCH_CHECK);
+    cr_assert_not_null(estimator_issue_find(&r.issues, "tune.learning_rate"));
+    cr_assert_null(r.request);
+    cr_assert_eq(loopback_http_count(l.srv), 0, "nothing was sent");
+    launch_result_clean(&r);
+    loopback_aws_close(&l);
+}
+
+Test(tuning_run, dry_run_from_a_tuning_document_sends_nothing)
+{
+    size_t len;
+    char *doc = read_data("parent_tuning_job.json", &len);
+    const char *words[] = { "tune=hp.epochs=int:1:4", NULL };
+    struct tuning_spec *s = spec_of(words);
+    struct loopback_aws l;
+    struct launch_result r;
+    struct err e = { 0 };
+
+    cr_assert_eq(loopback_aws_open(&l, &e), 0, "%s", e.msg);
+    struct launch_request q = {
+        .client = l.client, .region = "us-east-1", .now = NOW, .from = "bert-imdb-hpo-1",
+        .from_json = doc, .from_json_len = len, .from_is_tuning = true, .dry_run = true,
+        .tuning = s,
+    };
+
+    cr_assert_eq(launch_run(&q, NULL, &r, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(r.job_name, "huggingface-pytorch--251206-0546", "the SDK's default name");
+    cr_assert_eq(loopback_http_count(l.srv), 0);
+    launch_result_clean(&r);
+    loopback_aws_close(&l);
+    free(s);
+    free(doc);
 }
