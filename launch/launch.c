@@ -1,5 +1,6 @@
-/* launch.c: the launch workflow behind `sagetop launch` and the UI's launch form: prepare and
- * check the request (re-launch, new estimator or a given request), pack the source, confirm,
+/* launch.c: the launch workflow behind `sagetop launch`, `sagetop tuning launch` and the UI's
+ * launch form: prepare and check the request (re-launch, new estimator, a given request, or a
+ * tuning launch from a training or tuning job: tuning.h), pack the source, confirm,
  * make the default bucket, upload, create, describe the new job. One step per function; every
  * step after the checks is preceded by a cancellation check.
  *

@@ -1,5 +1,6 @@
 /* launch.h: the whole launch workflow, one call for every front end: a new estimator or a
- * re-launch of a described job becomes a checked CreateTrainingJob request; then the source is
+ * re-launch of a described job becomes a checked CreateTrainingJob request (a tuning launch: a
+ * CreateHyperParameterTuningJob request around the re-launched one, tuning.h); then the source is
  * packed (sourcedir.h), the account resolved and the default bucket made when missing, the
  * tarball uploaded as the SDK uploads it, the job created, and the new job described so the
  * front end can put it into its cache at once.
