@@ -2,7 +2,8 @@
  * (one column per job; all rows, sagemaker_* and transposition on keys), the metrics table with
  * the best job's cell highlighted (best, last, min, max or when the best was reached), resources
  * and estimated cost, and the curves of one chosen metric for every job overlaid, with a legend
- * naming each job in its run colour.
+ * naming each job in its run colour. Keys 1..9 hide and show job N's curve (0 shows them all);
+ * the legend keeps a hidden job's line and says "hidden".
  *
  * Owns its state: the jobs' hyperparameters and series loaded from the UI's cache connection,
  * and the tables built from them with metrics/compare.h (the same tables `sagetop compare`
@@ -65,6 +66,7 @@ struct compare_state {
     enum cv_stat stat;
     size_t x_i;                  /* the chart's x: index into x_cycle */
     size_t chart_metric;         /* row of mt shown as the chart */
+    bool hidden[VIEW_MAX_JOBS];  /* the chart leaves job k's curve out (keys 1..9) */
     int layout;                  /* 0 tables + chart, 1 tables, 2 chart */
     struct cv_line *lines;
     size_t n_lines, cap_lines;
@@ -118,7 +120,7 @@ static int load_series(struct cache *c, struct cv_job *j, size_t k, const char *
     size_t i, n = 0, with_step = 0;
     int rc;
 
-    if ((rc = view_metric_samples(c, j->cj.name, name, &j->start_s, &smp, &n, e)) != 0)
+    if ((rc = view_metric_samples(c, j->cj.name, name, NULL, &j->start_s, &smp, &n, e)) != 0)
         return rc;
     rc = ERR_NOMEM;
     if ((s = series_new(j->cj.name)) == NULL)
@@ -305,7 +307,7 @@ static void page_metrics(struct compare_state *s)
     char buf[160];
     size_t r, k;
 
-    snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/at step; the best job in bold)",
+    snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/best at; the best in bold, ties all starred)",
              stat_names[s->stat]);
     title_line(s, buf);
     if (s->mt.n_rows == 0) {
@@ -548,6 +550,15 @@ static struct series *curve(const struct cv_job *j, size_t mi, enum series_x_kin
     return c;
 }
 
+static size_t hidden_count(const struct compare_state *s)
+{
+    size_t k, n = 0;
+
+    for (k = 0; k < s->n; k++)
+        n += s->hidden[k];
+    return n;
+}
+
 static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int w, int h)
 {
     struct chart_line lines[VIEW_MAX_JOBS];
@@ -580,13 +591,15 @@ static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int
         lines[n].s = curves[n];
         lines[n].label = s->jobs[k].cj.name;
         lines[n].run = (int)k;
+        lines[n].hidden = s->hidden[k];
         n++;
     }
     chart_opts_init(&o, w, h);
     o.glyphs = app_utf8(a) ? CHART_GLYPHS_AUTO : CHART_GLYPHS_ASCII;
     o.x_kind = kind;
-    snprintf(title, sizeof(title), "%s, all jobs (n/p: metric)  x: %s%s (x)", metric,
-             x_names[s->x_i], kind != x_cycle[s->x_i] ? " [not logged: elapsed]" : "");
+    snprintf(title, sizeof(title), "%s, %s (n/p: metric, 1-9: show/hide)  x: %s%s (x)", metric,
+             hidden_count(s) > 0 ? "some jobs hidden" : "all jobs", x_names[s->x_i],
+             kind != x_cycle[s->x_i] ? " [not logged: elapsed]" : "");
     o.title = title;
     if (chart_render(&s->raster, lines, n, &o, &e) == 0)
         chart_draw(stdscr, y, x, &s->raster);
@@ -680,6 +693,27 @@ static int act_x(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+/* 1..9: hides or shows job N's curve, and says so; 0 shows every curve. */
+static int act_run(struct view *v, struct app *a)
+{
+    struct compare_state *s = S(v);
+    int k = app_key(a) - '1';
+
+    if (k < 0) {
+        memset(s->hidden, 0, sizeof(s->hidden));
+        app_flash(a, false, "chart: every job shown");
+        return R_REDRAW;
+    }
+    if ((size_t)k >= s->n) {
+        app_flash(a, true, "no job %d: comparing %zu jobs", k + 1, s->n);
+        return R_REDRAW;
+    }
+    s->hidden[k] = !s->hidden[k];
+    app_flash(a, false, "chart: %s %s (%zu of %zu shown)", s->jobs[k].cj.name,
+              s->hidden[k] ? "hidden" : "shown", s->n - hidden_count(s), s->n);
+    return R_REDRAW;
+}
+
 static int act_layout(struct view *v, struct app *a)
 {
     (void)a;
@@ -723,6 +757,16 @@ static const struct key_binding compare_keys[] = {
     { 'p', "p", "chart: previous metric", act_prev, KB_HIDDEN },
     { 'v', "v", "layout: tables + chart, tables, chart", act_layout, KB_FOOTER },
     { 'x', "x", "x axis", act_x, KB_FOOTER },
+    { '1', "1..9", "chart: hide / show job N's curve", act_run, 0 },
+    { '2', "2", "job 2", act_run, KB_HIDDEN },
+    { '3', "3", "job 3", act_run, KB_HIDDEN },
+    { '4', "4", "job 4", act_run, KB_HIDDEN },
+    { '5', "5", "job 5", act_run, KB_HIDDEN },
+    { '6', "6", "job 6", act_run, KB_HIDDEN },
+    { '7', "7", "job 7", act_run, KB_HIDDEN },
+    { '8', "8", "job 8", act_run, KB_HIDDEN },
+    { '9', "9", "job 9", act_run, KB_HIDDEN },
+    { '0', "0", "chart: show every job", act_run, KB_HIDDEN },
     KEYS_SCROLL_LINES(act_down, act_up),
     { KEY_NPAGE, "PgDn", "page down", act_pgdn, 0 },
     { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The compare view of three marked demo jobs: exactly the differing hyperparameters, the right
 # best values and the step of the best (checked against `sagetop compare --format json`, itself checked against the
-# extracted points by tests/integration/test_compare.sh), toggles, the overlaid chart's legend.
+# extracted points by tests/integration/test_compare.sh), toggles, the overlaid chart's legend, and
+# (issue 13) hiding and showing a job's curve with 1..9 and no "following" for completed jobs.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 J1=distilbert-imdb-lr5e5-ep3 J2=distilbert-imdb-lr3e5-ep3 J3=distilbert-imdb-lr2e5-ep2
@@ -48,7 +49,27 @@ expect_match "eval_samples: the same value for the three jobs" "$row" '5000 \*( 
 expect_eq "eval_samples: every tied job starred" "$(printf '%s' "$row" | grep -o ' \*' | wc -l)" 3
 expect_match "chart legend names every job" "$s" "$J1.*last"
 expect_match "chart legend names every job (2)" "$s" "$J3.*last"
-expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric\)  x: step \(x\)'
+expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric, 1-9: show/hide\)  x: step \(x\)'
+# the three jobs are completed: fetched once, not followed, and the header does not say otherwise
+expect_eq "header: no 'following' for completed jobs" "$(printf '%s\n' "$s" | head -1 | grep -c following)" 0
+
+# 1..9 hide and show a job's curve; the legend keeps it, saying hidden; a job not compared is said
+tmux_keys 2
+tmux_expect "2 hides the second job's curve, and says so" "chart: $J2 hidden \(2 of 3 shown\)" 5
+s=$(tmux_screen)
+expect_match "the legend says the second job is hidden" "$s" "$J2 +hidden"
+expect_match "the chart's title says some jobs are hidden" "$s" 'eval_loss, some jobs hidden'
+expect_match "the others keep their figures" "$s" "$J1 +last"
+tmux_keys 5
+tmux_expect "5 of 3 jobs: said, nothing changes" 'no job 5: comparing 3 jobs' 5
+tmux_keys 2
+tmux_expect "2 again shows it" "chart: $J2 shown \(3 of 3 shown\)" 5
+tmux_wait "$J2 +last" 5
+tmux_keys 1 3
+tmux_wait "$J3 +hidden" 5
+tmux_keys 0
+tmux_expect "0 shows every job" 'chart: every job shown' 5
+expect_eq "0: no legend line says hidden" "$(tmux_screen | grep -c ' hidden$')" 0
 expect_match "step ticks under the chart" "$s" '^ +[0-9]+ .* step$'
 
 # "best at": the step where each job reached its best (the first one), from the logged points
