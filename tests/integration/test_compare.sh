@@ -16,6 +16,9 @@ expect_eq "table: exactly the differing hyperparameters" "$hp" "epochs learning_
 expect_match "table: learning rates per job in job order" "$out" 'learning_rate +5e-05 +3e-05 +2e-05'
 expect_match "table: epochs per job" "$out" 'epochs +3 +3 +2'
 expect_match "table: says what is hidden" "$out" 'equal and [0-9]+ sagemaker_\* hidden'
+# issue 13: AT holds steps here (the jobs log steps): the heading says so, not "time since start"
+expect_match "METRICS heading: at is the step of the best" "$out" '^METRICS \(.*at = the step of the best\)$'
+expect_eq "METRICS heading: no time since start over steps" "$(printf '%s\n' "$out" | grep -c 'time since start')" 0
 expect_match "resources: instance type x count and cost" "$out" "$J1 +Completed +ml\.[a-z0-9.]+ x 1 .*\\\$[0-9]+\.[0-9][0-9]"
 
 # --internal adds the sagemaker_* rows that differ; --all adds the equal ones
