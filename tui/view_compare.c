@@ -3,7 +3,9 @@
  * the best job's cell highlighted (best, last, min, max or when the best was reached), resources
  * and estimated cost, and the curves of one chosen metric for every job overlaid, with a legend
  * naming each job in its run colour. Keys 1..9 hide and show job N's curve (0 shows them all);
- * the legend keeps a hidden job's line and says "hidden".
+ * the legend keeps a hidden job's line and says "hidden". The tables scroll as a tui/list.c
+ * list (j/k, PgDn/PgUp, g/G, the wheel, Left/Right sideways) with a marker where lines or
+ * columns are cut; a click on a metric's row charts it.
  *
  * Owns its state: the jobs' hyperparameters and series loaded from the UI's cache connection,
  * and the tables built from them with metrics/compare.h (the same tables `sagetop compare`
@@ -53,6 +55,7 @@ struct cv_line {
     char cell[CV_CELLS][112];     /* a title line uses its first cell whole */
     int role[CV_CELLS];          /* enum theme_role per cell */
     bool bold[CV_CELLS];
+    int mt_row;                  /* the metric table's row this line shows, else -1 */
 };
 
 enum { SEC_TITLE, SEC_HP, SEC_MT, SEC_RES, SEC_COUNT };
@@ -71,9 +74,8 @@ struct compare_state {
     struct cv_line *lines;
     size_t n_lines, cap_lines;
     int colw[SEC_COUNT][CV_CELLS];
-    size_t top;
-    int page;
-    struct list cols;            /* only its horizontal scroll: hoff, content_w, view_w */
+    struct list list;            /* the text page: no cursor; top, page and horizontal scroll */
+    int rows_y;                  /* the screen row of its first line, as last drawn */
     char error[CACHE_JOB_NAME_MAX + ERR_MSG_MAX + 8];
     struct chart_raster raster;
 };
@@ -203,6 +205,7 @@ static struct cv_line *add_line(struct compare_state *s, int section)
     l = &s->lines[s->n_lines++];
     memset(l, 0, sizeof(*l));
     l->section = section;
+    l->mt_row = -1;
     return l;
 }
 
@@ -322,6 +325,8 @@ static void page_metrics(struct compare_state *s)
         const struct compare_metric_row *m = &s->mt.rows[r];
 
         l = add_line(s, SEC_MT);
+        if (l != NULL)
+            l->mt_row = (int)r;
         snprintf(buf, sizeof(buf), "%s %s %s", r == s->chart_metric ? ">" : " ", m->name,
                  m->dir == SERIES_DIR_UP ? "(max)" : "(min)");
         set_cell(s, l, 0, buf, r == s->chart_metric ? TH_SELECTED : TH_NORMAL, false);
@@ -632,17 +637,22 @@ static void compare_draw(struct view *v, struct app *a, const struct rect *r)
         text_h = 0;
         chart_h = r->h;
     }
-    s->page = text_h;
-    if (s->top + (size_t)text_h > s->n_lines)
-        s->top = s->n_lines > (size_t)text_h ? s->n_lines - (size_t)text_h : 0;
-    s->cols.content_w = 0;
+    list_resize(&s->list, s->n_lines, text_h > 0 ? text_h : 1);
+    s->rows_y = r->y;
+    s->list.content_w = 0;
     for (i = 0; i < s->n_lines; i++)
-        if (line_width(s, &s->lines[i]) > s->cols.content_w)
-            s->cols.content_w = line_width(s, &s->lines[i]);
-    s->cols.view_w = r->w;
-    list_hscroll(&s->cols, 0);    /* clamps after a resize or a narrower table */
-    for (i = 0; (int)i < text_h && s->top + i < s->n_lines; i++)
-        draw_line(s, &s->lines[s->top + i], r->y + (int)i, r->x, r->w, s->cols.hoff);
+        if (line_width(s, &s->lines[i]) > s->list.content_w)
+            s->list.content_w = line_width(s, &s->lines[i]);
+    s->list.view_w = r->w;
+    list_hscroll(&s->list, 0);    /* clamps after a resize or a narrower table */
+    for (i = 0; (int)i < text_h && s->list.top + i < s->n_lines; i++)
+        draw_line(s, &s->lines[s->list.top + i], r->y + (int)i, r->x, r->w, s->list.hoff);
+    /* lines cut above or below: a marker at the right end of the first / last line */
+    if (text_h > 0 && list_more_above(&s->list))
+        draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_UP), theme_attr(TH_TITLE) | A_BOLD);
+    if (text_h > 0 && list_more_below(&s->list))
+        draw_str(r->y + text_h - 1, r->x + r->w - 1, 1, draw_sym(SYM_DOWN),
+                 theme_attr(TH_TITLE) | A_BOLD);
     if (chart_h >= 5)
         draw_chart(s, a, r->y + text_h, r->x, r->w, chart_h);
 }
@@ -721,31 +731,43 @@ static int act_layout(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-static int scroll_by(struct view *v, long d)
+/* The list keys scroll the tables (j/k, PgDn/PgUp, g/G, the wheel); a click on a metric's row
+ * charts that metric. */
+static int act_nav(struct view *v, struct app *a)
 {
     struct compare_state *s = S(v);
-    long t = (long)s->top + d;
+    struct list_mouse m;
+    long row = -1;
 
-    if (t < 0)
-        t = 0;
-    if (t > (long)s->n_lines)
-        t = (long)s->n_lines;
-    s->top = (size_t)t;
-    return R_REDRAW;
+    if (app_key(a) != KEY_MOUSE)
+        return list_key(&s->list, app_key(a), LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW
+                                                                                : R_NONE;
+    if (!list_mouse_last(&m))
+        return R_NONE;
+    switch (list_mouse(&s->list, &m, s->rows_y, false, &row)) {
+    case LIST_MOUSE_MOVED:
+        return R_REDRAW;
+    case LIST_MOUSE_ROW:
+        if (row >= 0 && (size_t)row < s->n_lines && s->lines[row].mt_row >= 0) {
+            s->chart_metric = (size_t)s->lines[row].mt_row;
+            build_page(s);
+            return R_REDRAW;
+        }
+        return R_NONE;
+    case LIST_MOUSE_IGNORED:
+    case LIST_MOUSE_HEADER:
+        break;
+    }
+    return R_NONE;
 }
-
-static int act_down(struct view *v, struct app *a) { (void)a; return scroll_by(v, 1); }
-static int act_up(struct view *v, struct app *a) { (void)a; return scroll_by(v, -1); }
-static int act_pgdn(struct view *v, struct app *a) { (void)a; return scroll_by(v, S(v)->page > 1 ? S(v)->page - 1 : 1); }
-static int act_pgup(struct view *v, struct app *a) { (void)a; return scroll_by(v, -(S(v)->page > 1 ? S(v)->page - 1 : 1)); }
 
 /* Left/Right (h/l): the tables sideways, a third of the screen at a time. */
 static int act_side(struct view *v, struct app *a)
 {
     struct compare_state *s = S(v);
-    int key = app_key(a), d = s->cols.view_w / 3 > 4 ? s->cols.view_w / 3 : 4;
+    int key = app_key(a), d = s->list.view_w / 3 > 4 ? s->list.view_w / 3 : 4;
 
-    return list_hscroll(&s->cols, key == KEY_LEFT || key == 'h' ? -d : d) ? R_REDRAW : R_NONE;
+    return list_hscroll(&s->list, key == KEY_LEFT || key == 'h' ? -d : d) ? R_REDRAW : R_NONE;
 }
 
 static const struct key_binding compare_keys[] = {
@@ -767,9 +789,7 @@ static const struct key_binding compare_keys[] = {
     { '8', "8", "job 8", act_run, KB_HIDDEN },
     { '9', "9", "job 9", act_run, KB_HIDDEN },
     { '0', "0", "chart: show every job", act_run, KB_HIDDEN },
-    KEYS_SCROLL_LINES(act_down, act_up),
-    { KEY_NPAGE, "PgDn", "page down", act_pgdn, 0 },
-    { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
+    KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
     KEYS_LIST_SIDEWAYS(act_side),
     { 'h', "h", "scroll left", act_side, KB_HIDDEN },
     { 'l', "l", "scroll right", act_side, KB_HIDDEN },

@@ -70,6 +70,23 @@ tmux_wait "$J3 +hidden" 5
 tmux_keys 0
 tmux_expect "0 shows every job" 'chart: every job shown' 5
 expect_eq "0: no legend line says hidden" "$(tmux_screen | grep -c ' hidden$')" 0
+
+# the tables scroll as a list (tui/list.c): lines cut below get a marker, G shows the last ones
+# with a marker above, g goes back; a click on a metric's row charts it
+s=$(tmux_screen)
+expect_match "the tables are cut below: a marker" "$s" '▼$'
+tmux_keys G
+tmux_expect "G: the last lines (resources) in view" '^Resources and cost' 5
+expect_match "G: lines cut above: a marker" "$(tmux_screen | sed -n 3p)" '▲$'
+tmux_keys g
+tmux_expect "g: back to the top" '^Hyperparameters' 5
+y=$(tmux_screen | grep -nE '^[ >] eval_accuracy \(max\)' | head -1 | cut -d: -f1)
+sgr() { tmux_keys -l $'\e'"[<$1;$2;$3M"; tmux_keys -l $'\e'"[<$1;$2;$3m"; }
+sgr 0 6 "$y"
+tmux_expect "a click on eval_accuracy's row charts it" 'eval_accuracy, all jobs' 5
+expect_match "its row is marked" "$(tmux_screen)" '^> eval_accuracy \(max\)'
+tmux_keys n n
+tmux_wait 'eval_loss, all jobs' 5
 expect_match "step ticks under the chart" "$s" '^ +[0-9]+ .* step$'
 
 # "best at": the step where each job reached its best (the first one), from the logged points
