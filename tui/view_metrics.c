@@ -8,7 +8,8 @@
  * click) whose legend line reads out the raw value of the point nearest to it, and an x zoom (`z`
  * halves the range around the cursor, `Z` resets; the title and status line say the range).
  * Keys 1..9 show the points of host algo-N (each host's first process, as `sagetop metrics
- * --instance`), 0 the default (algo-1); a host the job does not have is said, not ignored.
+ * --instance`), ] and [ step through the global ranks of a launcher (`--rank`), 0 goes back to
+ * the default (rank 0 on algo-1); a host or rank the job does not have is said, not ignored.
  *
  * Owns its state (the series loaded from the cache and one raster reused across draws). Live:
  * the job's logs are followed while the view is open (follows_jobs) and the series are
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/procprefix.h"
 #include "tui/chart.h"
 #include "tui/chart_draw.h"
 #include "tui/draw.h"
@@ -77,7 +79,9 @@ struct metrics_state {
     double zoom_lo, zoom_hi;   /* the enlarged chart's x range; NaN: all of it */
     double data_lo, data_hi;   /* the enlarged series' x range as last drawn (zoom bounds) */
     char host[32];         /* "" the default (algo-1, else every host's first), else "algo-N" */
+    int rank;              /* PROCSEL_FIRST: by host (above); else this global rank's points */
     size_t n_hosts;        /* hosts with a log stream, as last loaded */
+    int per_host;          /* processes per host (procprefix_per_host), 0 unknown */
     int grid_cols;         /* as last drawn, for up/down moves */
     int grid_rows, cell_w, cell_h;   /* the grid as last drawn, for mouse clicks */
     struct rect body;      /* the body as last drawn */
@@ -98,51 +102,16 @@ static void clear_series(struct metrics_state *s)
     s->n = 0;
 }
 
-/* One metric's points (the first instance's: every host logs the same Trainer lines) as
- * samples with time, step and epoch, so any x axis can be drawn without reading them again. */
-int view_metric_samples(struct cache *c, const char *job, const char *name,
-                        const char *instance, double *start, struct series_sample **out,
-                        size_t *n_out, struct err *e)
-{
-    struct cache_point_list pl;
-    struct series_sample *smp;
-    size_t i, n = 0;
-
-    memset(&pl, 0, sizeof(pl));
-    if (cache_job_metric_points(c, job, name, instance, &pl, e) != 0)
-        return e->code != 0 ? e->code : ERR_CACHE;
-    if ((smp = calloc(pl.n + 1, sizeof(*smp))) == NULL) {
-        cache_point_list_clean(&pl);
-        return err_set(e, ERR_NOMEM, "out of memory");
-    }
-    if (!(*start > 0) && pl.n > 0)
-        *start = (double)pl.items[0].ts_ms / 1000.0;
-    for (i = 0; i < pl.n; i++) {
-        const struct cache_point *p = &pl.items[i];
-
-        if (pl.n_instances > 1 && p->instance != 0)
-            continue;
-        smp[n].time_s = (double)p->ts_ms / 1000.0;
-        smp[n].step = p->step >= 0 ? (double)p->step : NAN;
-        smp[n].epoch = p->epoch;
-        smp[n].value = p->value;
-        n++;
-    }
-    cache_point_list_clean(&pl);
-    *out = smp;
-    *n_out = n;
-    return 0;
-}
-
-static int load_one(struct cache *c, const char *job, const char *name, const char *host,
-                    double *start, struct mv_metric *out, struct err *e)
+static int load_one(struct cache *c, const char *job, const char *name,
+                    const struct procsel *sel, double *start, struct mv_metric *out,
+                    struct err *e)
 {
     struct series *s;
     struct series_sample *smp = NULL;
     size_t i, n = 0;
     int rc;
 
-    if ((rc = view_metric_samples(c, job, name, host, start, &smp, &n, e)) != 0)
+    if ((rc = view_metric_samples(c, job, name, sel, start, &smp, &n, e)) != 0)
         return rc;
     if ((s = series_new(name)) == NULL) {
         free(smp);
@@ -161,6 +130,7 @@ static void reload(struct metrics_state *s, struct app *a, const char *job)
 {
     struct cache_metric_stat_list ms;
     struct cache_kv_list hosts;
+    struct procsel sel = { PROCSEL_FIRST, NULL, 0 };
     struct cache_job cj;
     struct err e = { 0 };
     size_t i;
@@ -172,6 +142,11 @@ static void reload(struct metrics_state *s, struct app *a, const char *job)
     if (cache_logs_instances(app_cache(a), job, &hosts, NULL) == 0)
         s->n_hosts = hosts.n;
     cache_kv_list_clean(&hosts);
+    s->per_host = sel.per_host = cache_job_procs_per_host(app_cache(a), job);
+    if (s->rank >= 0)
+        sel.rank = s->rank;
+    else if (s->host[0] != '\0')
+        sel.host = s->host;
     if (cache_job_get(app_cache(a), job, &cj, &e) != 0) {
         snprintf(s->error, sizeof(s->error), "%s", e.msg);
         return;
@@ -185,10 +160,17 @@ static void reload(struct metrics_state *s, struct app *a, const char *job)
     for (i = 0; i < ms.n && s->n < MV_MAX_METRICS; i++) {
         if (ms.items[i].count == 0)
             continue;   /* a final value only: nothing to draw */
-        if (load_one(app_cache(a), job, ms.items[i].name, s->host[0] != '\0' ? s->host : NULL,
-                     &s->start_s, &s->m[s->n], &e) != 0) {
+        if (load_one(app_cache(a), job, ms.items[i].name,
+                     s->rank >= 0 || s->host[0] != '\0' ? &sel : NULL, &s->start_s,
+                     &s->m[s->n], &e) != 0) {
             snprintf(s->error, sizeof(s->error), "%s", e.msg);
             break;
+        }
+        if (s->m[s->n].n_smp == 0 && (s->rank >= 0 || s->host[0] != '\0')) {
+            /* another process's metric: this one never logged it */
+            series_free(s->m[s->n].s);
+            free(s->m[s->n].smp);
+            continue;
         }
         s->n++;
     }
@@ -344,12 +326,27 @@ static int render(struct metrics_state *s, size_t i, int w, int h, bool big, str
     return rc;
 }
 
+/* Whose points are drawn: "host: algo-2 (1-9)" or "rank: 8 on algo-2 ([/])". */
+static void procs_name(const struct metrics_state *s, char *buf, size_t size)
+{
+    char host[32];
+
+    if (s->rank < 0) {
+        snprintf(buf, size, "host: %s (1-9)", s->host[0] != '\0' ? s->host : "algo-1");
+        return;
+    }
+    if (procprefix_host_of_rank(s->rank, s->per_host, (int)s->n_hosts, host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "?");
+    snprintf(buf, size, "rank: %d on %s ([/])", s->rank, host);
+}
+
 static void draw_status(struct view *v, struct app *a, struct metrics_state *s, int y, int x,
                         int w)
 {
-    char follow[128] = "", line[600], ema[48];
+    char follow[128] = "", line[600], ema[48], procs[64];
 
     app_follow_state(a, v->job, follow, sizeof(follow));
+    procs_name(s, procs, sizeof(procs));
     if (s->ema_auto)
         snprintf(ema, sizeof(ema), "auto");
     else if (s->ema_i == 0)
@@ -357,11 +354,11 @@ static void draw_status(struct view *v, struct app *a, struct metrics_state *s, 
     else
         snprintf(ema, sizeof(ema), "%.2f", ema_steps[s->ema_i]);
     snprintf(line, sizeof(line),
-             "x: %s (x)  log-y: %s (L)  EMA: %s (+/-)  %s%shost: %s (1-9)  %zu metrics  %s  %s%s",
+             "x: %s (x)  log-y: %s (L)  EMA: %s (+/-)  %s%s%s  %zu metrics  %s  %s%s",
              x_name(x_cycle[s->x_i]), s->log_y ? "on" : "off", ema,
              s->zoom && isfinite(s->zoom_lo) ? "zoomed (Z)" : "",
              s->zoom && isfinite(s->zoom_lo) ? "  " : "",
-             s->host[0] != '\0' ? s->host : "algo-1", s->n,
+             procs, s->n,
              s->status, cache_status_final(s->status) ? "" : "live: ",
              cache_status_final(s->status) ? "" : follow);
     draw_fill(y, x, w, theme_attr(TH_DIM));
@@ -390,6 +387,8 @@ static void metrics_draw(struct view *v, struct app *a, const struct rect *r)
     if (s->error[0] != '\0' || s->n == 0) {
         draw_str(r->y + 1, r->x + 2, r->w - 4,
                  s->error[0] != '\0' ? s->error
+                 : s->rank >= 0 || s->host[0] != '\0'
+                     ? "no metric points of this process (0: back to the default)"
                  : cache_status_final(s->status)
                      ? "no metric points in the cache for this job"
                      : "no metric points yet: waiting for the job's log (loading…)",
@@ -575,6 +574,7 @@ static int act_host(struct view *v, struct app *a)
 
     if (k == 0 || (k == 1 && s->n_hosts <= 1)) {
         s->host[0] = '\0';
+        s->rank = PROCSEL_FIRST;
         app_flash(a, false, "host algo-1 (the default): its first process's points");
     } else if ((size_t)k > s->n_hosts) {
         app_flash(a, true, "no host algo-%d: this job has %zu instance%s", k, s->n_hosts,
@@ -582,9 +582,46 @@ static int act_host(struct view *v, struct app *a)
         return R_REDRAW;
     } else {
         snprintf(s->host, sizeof(s->host), "algo-%d", k);
+        s->rank = PROCSEL_FIRST;
         app_flash(a, false, "host %s: its first process's points (%zu hosts)", s->host,
                   s->n_hosts);
     }
+    v->stale = true;
+    return R_REDRAW;
+}
+
+/* ] and [: the next / previous global rank of a launcher (from the default: rank 0; below 0:
+ * the default again). A rank past the job's processes (hosts x processes per host) is said. */
+static int act_rank(struct view *v, struct app *a)
+{
+    struct metrics_state *s = S(v);
+    int want = app_key(a) == ']' ? (s->rank < 0 ? 0 : s->rank + 1) : s->rank - 1;
+    int procs = s->per_host * (int)(s->n_hosts > 0 ? s->n_hosts : 1);
+    char host[32];
+
+    if (app_key(a) == '[' && s->rank < 0) {
+        app_flash(a, true, "already the default process (rank 0 on algo-1): ] for ranks");
+        return R_REDRAW;
+    }
+    if (want >= 0 && s->per_host <= 0) {
+        app_flash(a, true, "no ranks known for this job (no processes-per-host hyperparameter "
+                           "and no GPU instance type)");
+        return R_REDRAW;
+    }
+    if (want >= procs) {
+        app_flash(a, true, "no rank %d: this job runs ranks 0 to %d (%zu host%s x %d)", want,
+                  procs - 1, s->n_hosts, s->n_hosts == 1 ? "" : "s", s->per_host);
+        return R_REDRAW;
+    }
+    s->host[0] = '\0';
+    s->rank = want < 0 ? PROCSEL_FIRST : want;
+    if (s->rank < 0)
+        app_flash(a, false, "the default process: rank 0 on algo-1");
+    else if (procprefix_host_of_rank(s->rank, s->per_host, (int)s->n_hosts, host,
+                                     sizeof(host)) == 0)
+        app_flash(a, false, "rank %d (on %s): its points", s->rank, host);
+    else
+        app_flash(a, false, "rank %d: its points", s->rank);
     v->stale = true;
     return R_REDRAW;
 }
@@ -700,6 +737,8 @@ static const struct key_binding metrics_keys[] = {
     { '8', "8", "host 8", act_host, KB_HIDDEN },
     { '9', "9", "host 9", act_host, KB_HIDDEN },
     { '0', "0", "the default host", act_host, KB_HIDDEN },
+    { ']', "]/[", "points of the next / previous rank", act_rank, 0 },
+    { '[', "[", "previous rank", act_rank, KB_HIDDEN },
     { KEY_MOUSE, "click", "select a chart; enlarged: put the cursor there", act_mouse,
       KB_HIDDEN },
     { 0, NULL, NULL, NULL, 0 },
@@ -714,6 +753,7 @@ static int metrics_enter(struct view *v, struct app *a)
         return -1;
     chart_raster_init(&s->raster);
     zoom_reset(s);
+    s->rank = PROCSEL_FIRST;
     s->ema_auto = true;
     v->state = s;
     return 0;

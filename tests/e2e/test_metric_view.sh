@@ -4,7 +4,8 @@
 # axis step -> epoch -> elapsed -> wall time (step by default, ticks read as steps); L and +/-
 # change the scale and EMA; resize redraws. Issue 13: the cursor's legend line says its x and the
 # raw value there (Left/Right and a click move it); z zooms x around the cursor and says the
-# range, Z resets. Issue 15: 1..9 pick a host of a 2-host job, and a host it lacks is said.
+# range, Z resets. Issue 15: 1..9 pick a host of a 2-host job, ] and [ a rank, and a host or
+# rank it lacks is said.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 J=live-distilbert-imdb
@@ -158,6 +159,22 @@ tmux_expect "2: the status line names algo-2" 'host: algo-2 \(1-9\)' 5
 expect_match "2: algo-2 has charts" "$(tmux_screen)" '^> ?[a-z_]+ \([0-9]+\)'
 tmux_keys 0
 tmux_expect "0: back to the default host" 'host: algo-1 \(1-9\)' 5
+# ranks (issue 15): ] steps to rank 0 (its lines carry [1,mpirank:0,algo-1]), then rank 1 (no
+# lines: said on screen), [ at the default says so, and a rank past 2 hosts x 8 GPUs is said
+tmux_keys [
+tmux_expect "[ at the default: said" 'already the default process' 5
+tmux_keys ]
+tmux_expect "]: rank 0, said" 'rank 0 \(on algo-1\): its points' 5
+tmux_expect "]: the status line names rank 0" 'rank: 0 on algo-1 \(\[/\]\)' 5
+expect_match "rank 0 has charts" "$(tmux_screen)" '^> ?[a-z_]+ \([0-9]+\)'
+tmux_keys ]
+tmux_expect "rank 1 logged nothing: said on screen" 'no metric points of this process' 5
+tmux_keys ] ] ] ] ] ] ] ] ] ] ] ] ] ]
+tmux_wait 'rank: 15 on algo-2' 10
+tmux_keys ]
+tmux_expect "past the last rank: said" 'no rank 16: this job runs ranks 0 to 15 \(2 hosts x 8\)' 5
+tmux_keys 0
+tmux_expect "0: back to the default" 'host: algo-1 \(1-9\)' 5
 tmux_keys q
 tmux_expect "q goes back to the list" 'jobs \(1\)' 5
 
