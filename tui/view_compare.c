@@ -18,67 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/dynbuf.h"
-#include "metrics/compare.h"
-#include "tui/chart.h"
 #include "tui/chart_draw.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
-#include "tui/list.h"
 #include "tui/sanitize.h"
-#include "tui/views.h"
-
-#define CV_MAX_METRICS 64
-#define CV_COL_MAX 32
-#define CV_CELLS (VIEW_MAX_JOBS + 1 > 8 ? VIEW_MAX_JOBS + 1 : 8)
-
-enum cv_stat { CV_BEST, CV_LAST, CV_MIN, CV_MAX, CV_AT, CV_NSTATS };
-static const char *const stat_names[CV_NSTATS] = { "best", "last", "min", "max", "best at" };
-
-struct cv_job {
-    struct cache_job cj;
-    struct cache_kv_list hp;
-    struct compare_kv *kv;
-    struct compare_metric_in mi[CV_MAX_METRICS];   /* names and series owned; x = step */
-    struct series_sample *smp[CV_MAX_METRICS];     /* the same points with every x; owned */
-    size_t n_smp[CV_MAX_METRICS];
-    bool by_step[CV_MAX_METRICS];                  /* false: mi's x is the time since start */
-    double start_s;
-    size_t n_mi;
-    struct compare_resources res;
-};
-
-/* One line of the text page: cells drawn at the section's column positions. */
-struct cv_line {
-    int section;
-    int ncells;
-    char cell[CV_CELLS][112];     /* a title line uses its first cell whole */
-    int role[CV_CELLS];          /* enum theme_role per cell */
-    bool bold[CV_CELLS];
-    int mt_row;                  /* the metric table's row this line shows, else -1 */
-};
-
-enum { SEC_TITLE, SEC_HP, SEC_MT, SEC_RES, SEC_COUNT };
-
-struct compare_state {
-    struct cv_job *jobs;
-    size_t n;
-    struct compare_hp_table hp;
-    struct compare_metric_table mt;
-    bool all, internal, transpose;
-    enum cv_stat stat;
-    size_t x_i;                  /* the chart's x: index into x_cycle */
-    size_t chart_metric;         /* row of mt shown as the chart */
-    bool hidden[VIEW_MAX_JOBS];  /* the chart leaves job k's curve out (keys 1..9) */
-    int layout;                  /* 0 tables + chart, 1 tables, 2 chart */
-    struct cv_line *lines;
-    size_t n_lines, cap_lines;
-    int colw[SEC_COUNT][CV_CELLS];
-    struct list list;            /* the text page: no cursor; top, page and horizontal scroll */
-    int rows_y;                  /* the screen row of its first line, as last drawn */
-    char error[CACHE_JOB_NAME_MAX + ERR_MSG_MAX + 8];
-    struct chart_raster raster;
-};
+#include "tui/view_compare_internal.h"
 
 static struct compare_state *S(struct view *v) { return v->state; }
 
@@ -194,238 +138,6 @@ static int load_job(struct cache *c, const char *name, struct cv_job *j, struct 
     return rc;
 }
 
-/* ---- the text page ------------------------------------------------------------------- */
-
-static struct cv_line *add_line(struct compare_state *s, int section)
-{
-    struct cv_line *l;
-
-    if (vec_grow((void **)&s->lines, &s->cap_lines, s->n_lines + 1, sizeof(*s->lines)) != 0)
-        return NULL;
-    l = &s->lines[s->n_lines++];
-    memset(l, 0, sizeof(*l));
-    l->section = section;
-    l->mt_row = -1;
-    return l;
-}
-
-static void set_cell(struct compare_state *s, struct cv_line *l, int c, const char *text,
-                     int role, bool bold)
-{
-    int w;
-
-    if (l == NULL || c >= CV_CELLS)
-        return;
-    sanitize_text(text, strlen(text), l->cell[c], sizeof(l->cell[c]),
-                  draw_utf8() ? 0 : SANITIZE_ASCII);
-    l->role[c] = role;
-    l->bold[c] = bold;
-    if (c + 1 > l->ncells)
-        l->ncells = c + 1;
-    w = (int)strlen(l->cell[c]);
-    if (w > CV_COL_MAX)
-        w = CV_COL_MAX;
-    if (l->section != SEC_TITLE && w > s->colw[l->section][c])
-        s->colw[l->section][c] = w;
-}
-
-static void title_line(struct compare_state *s, const char *text)
-{
-    struct cv_line *l = add_line(s, SEC_TITLE);
-
-    set_cell(s, l, 0, text, TH_TITLE, true);
-}
-
-static void fmt_cell_value(double v, char *buf, size_t size)
-{
-    if (isnan(v))
-        snprintf(buf, size, "-");
-    else
-        snprintf(buf, size, "%.4g", v);
-}
-
-/* The index of a metric in a job's mi, or n_mi. */
-static size_t metric_index(const struct cv_job *j, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < j->n_mi; i++)
-        if (strcmp(j->mi[i].name, name) == 0)
-            break;
-    return i;
-}
-
-/* The hyperparameter table: a row per key (a column per job), or transposed. */
-static void page_hyperparameters(struct compare_state *s)
-{
-    struct cv_line *l;
-    char buf[160];
-    size_t r, k;
-
-    snprintf(buf, sizeof(buf), "Hyperparameters: %s%s  (%zu equal, %zu sagemaker_* hidden)",
-             s->all ? "all rows" : "only rows that differ",
-             s->transpose ? ", transposed" : "", s->hp.hidden_equal, s->hp.hidden_internal);
-    title_line(s, buf);
-    if (s->hp.n_rows == 0) {
-        l = add_line(s, SEC_HP);
-        set_cell(s, l, 0, "  no hyperparameter differs (a: all rows)", TH_DIM, false);
-    } else if (!s->transpose) {
-        l = add_line(s, SEC_HP);
-        set_cell(s, l, 0, "  KEY", TH_TITLE, false);
-        for (k = 0; k < s->n; k++)
-            set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
-        for (r = 0; r < s->hp.n_rows; r++) {
-            const struct compare_hp_row *h = &s->hp.rows[r];
-
-            l = add_line(s, SEC_HP);
-            snprintf(buf, sizeof(buf), "  %s", h->key);
-            set_cell(s, l, 0, buf, h->differs ? TH_NORMAL : TH_DIM, false);
-            for (k = 0; k < s->n; k++)
-                set_cell(s, l, (int)k + 1, h->values[k] != NULL ? h->values[k] : "-",
-                         h->differs ? TH_NORMAL : TH_DIM, false);
-        }
-    } else {
-        l = add_line(s, SEC_HP);
-        set_cell(s, l, 0, "  JOB", TH_TITLE, false);
-        for (r = 0; r < s->hp.n_rows && r + 1 < CV_CELLS; r++)
-            set_cell(s, l, (int)r + 1, s->hp.rows[r].key, TH_TITLE, false);
-        for (k = 0; k < s->n; k++) {
-            l = add_line(s, SEC_HP);
-            snprintf(buf, sizeof(buf), "  %s", s->jobs[k].cj.name);
-            set_cell(s, l, 0, buf, TH_SERIES0 + (int)k % 8, false);
-            for (r = 0; r < s->hp.n_rows && r + 1 < CV_CELLS; r++)
-                set_cell(s, l, (int)r + 1,
-                         s->hp.rows[r].values[k] != NULL ? s->hp.rows[r].values[k] : "-",
-                         TH_NORMAL, false);
-        }
-    }
-    title_line(s, "");
-
-}
-
-/* The metric table: a row per metric, the chosen statistic per job, the best one starred. */
-static void page_metrics(struct compare_state *s)
-{
-    struct cv_line *l;
-    char buf[160];
-    size_t r, k;
-
-    snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/best at; the best in bold, ties all starred)",
-             stat_names[s->stat]);
-    title_line(s, buf);
-    if (s->mt.n_rows == 0) {
-        l = add_line(s, SEC_MT);
-        set_cell(s, l, 0, "  no metric points yet (loading the logs…)", TH_DIM, false);
-    }
-    l = add_line(s, SEC_MT);
-    set_cell(s, l, 0, "  METRIC", TH_TITLE, false);
-    for (k = 0; k < s->n; k++)
-        set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
-    for (r = 0; r < s->mt.n_rows; r++) {
-        const struct compare_metric_row *m = &s->mt.rows[r];
-
-        l = add_line(s, SEC_MT);
-        if (l != NULL)
-            l->mt_row = (int)r;
-        snprintf(buf, sizeof(buf), "%s %s %s", r == s->chart_metric ? ">" : " ", m->name,
-                 m->dir == SERIES_DIR_UP ? "(max)" : "(min)");
-        set_cell(s, l, 0, buf, r == s->chart_metric ? TH_SELECTED : TH_NORMAL, false);
-        for (k = 0; k < s->n; k++) {
-            const struct compare_metric_cell *c = &m->cells[k];
-            /* every job that reached the best value is starred: a tie has no single winner,
-             * and starring the first of them would rank jobs by their position */
-            bool best = m->best_job >= 0 && c->present &&
-                        c->best == m->cells[m->best_job].best;
-            double v = NAN;
-
-            if (c->present) {
-                switch (s->stat) {
-                case CV_BEST: v = c->best; break;
-                case CV_LAST: v = c->last; break;
-                case CV_MIN: v = c->min; break;
-                case CV_MAX: v = c->max; break;
-                case CV_AT: v = c->best_x; break;
-                case CV_NSTATS: break;
-                }
-            }
-            if (s->stat == CV_AT && c->present) {
-                size_t mi = metric_index(&s->jobs[k], m->name);
-
-                if (mi < s->jobs[k].n_mi && s->jobs[k].by_step[mi])
-                    snprintf(buf, sizeof(buf), "step %.0f", v);
-                else
-                    fmt_duration(v, buf, sizeof(buf));
-            } else
-                fmt_cell_value(v, buf, sizeof(buf));
-            if (best) {
-                size_t n = strlen(buf);
-
-                snprintf(buf + n, sizeof(buf) - n, " *");
-            }
-            set_cell(s, l, (int)k + 1, buf, best ? TH_OK : TH_NORMAL, best);
-        }
-    }
-    title_line(s, "");
-
-}
-
-/* The resources and cost table: a row per job. */
-static void page_resources(struct compare_state *s)
-{
-    struct cv_line *l;
-    char buf[160];
-    size_t k;
-
-    title_line(s, "Resources and cost (on-demand price estimate)");
-    l = add_line(s, SEC_RES);
-    {
-        static const char *const head[] = { "  JOB", "STATUS", "INSTANCES", "TRAINING",
-                                            "BILLABLE", "SPOT SAVED", "COST" };
-
-        for (k = 0; k < 7; k++)
-            set_cell(s, l, (int)k, head[k], TH_TITLE, false);
-    }
-    for (k = 0; k < s->n; k++) {
-        const struct cv_job *j = &s->jobs[k];
-
-        l = add_line(s, SEC_RES);
-        snprintf(buf, sizeof(buf), "  %s", j->cj.name);
-        set_cell(s, l, 0, buf, TH_SERIES0 + (int)k % 8, false);
-        set_cell(s, l, 1, j->cj.status, TH_NORMAL, false);
-        if (j->cj.instance_type[0] != '\0')
-            snprintf(buf, sizeof(buf), "%s x %d", j->cj.instance_type,
-                     j->cj.instance_count > 0 ? j->cj.instance_count : 1);
-        else
-            snprintf(buf, sizeof(buf), "-");
-        set_cell(s, l, 2, buf, TH_NORMAL, false);
-        fmt_duration((double)j->cj.training_seconds, buf, sizeof(buf));
-        set_cell(s, l, 3, j->cj.training_seconds > 0 ? buf : "-", TH_NORMAL, false);
-        fmt_duration((double)j->cj.billable_seconds, buf, sizeof(buf));
-        set_cell(s, l, 4, j->cj.billable_seconds > 0 ? buf : "-", TH_NORMAL, false);
-        if (!j->cj.spot)
-            snprintf(buf, sizeof(buf), "no spot");
-        else if (isnan(j->res.spot_savings_pct))
-            snprintf(buf, sizeof(buf), "spot");
-        else
-            snprintf(buf, sizeof(buf), "%.0f%%", j->res.spot_savings_pct);
-        set_cell(s, l, 5, buf, TH_NORMAL, false);
-        if (j->res.price_known && j->cj.billable_seconds > 0)
-            snprintf(buf, sizeof(buf), "$%.2f", j->res.cost_usd);
-        else
-            snprintf(buf, sizeof(buf), "-");
-        set_cell(s, l, 6, buf, TH_NORMAL, false);
-    }
-}
-
-static void build_page(struct compare_state *s)
-{
-    s->n_lines = 0;
-    memset(s->colw, 0, sizeof(s->colw));
-    page_hyperparameters(s);
-    page_metrics(s);
-    page_resources(s);
-}
-
 static void rebuild_tables(struct compare_state *s)
 {
     struct compare_hp_job hpj[VIEW_MAX_JOBS];
@@ -450,7 +162,7 @@ static void rebuild_tables(struct compare_state *s)
     }
     if (s->chart_metric >= s->mt.n_rows)
         s->chart_metric = 0;
-    build_page(s);
+    compare_build_page(s);
 }
 
 static void reload(struct compare_state *s, struct view *v, struct app *a)
@@ -476,64 +188,12 @@ static void reload(struct compare_state *s, struct view *v, struct app *a)
         if ((keep[0] != '\0' && strcmp(s->mt.rows[k].name, keep) == 0) ||
             (keep[0] == '\0' && strcmp(s->mt.rows[k].name, "eval_loss") == 0)) {
             s->chart_metric = k;
-            build_page(s);
+            compare_build_page(s);
             break;
         }
 }
 
 /* ---- drawing ------------------------------------------------------------------------- */
-
-/* The width of a table line: its cells at their section's column widths, two apart. */
-static int line_width(const struct compare_state *s, const struct cv_line *l)
-{
-    int c, w = 0;
-
-    if (l->section == SEC_TITLE)
-        return 0;
-    for (c = 0; c < l->ncells; c++)
-        w += s->colw[l->section][c] + (c > 0 ? 2 : 0);
-    return w;
-}
-
-/* Past the first n characters of sanitized text (one column each). */
-static const char *skip_cols(const char *p, int n)
-{
-    while (n > 0 && *p != '\0') {
-        p++;
-        while ((*p & 0xc0) == 0x80)
-            p++;
-        n--;
-    }
-    return p;
-}
-
-/* A line scrolled left by hoff columns; a table line cut at either side gets a marker there. */
-static void draw_line(const struct compare_state *s, const struct cv_line *l, int y, int x0,
-                      int w, int hoff)
-{
-    int vx = 0, c, lw = line_width(s, l);
-
-    if (l->section == SEC_TITLE)
-        hoff = 0;
-    for (c = 0; c < l->ncells && vx - hoff < w; c++) {
-        int cw = l->section == SEC_TITLE ? w : s->colw[l->section][c];
-        int cut = hoff > vx ? hoff - vx : 0, x = x0 + vx + cut - hoff;
-        attr_t at = theme_attr((enum theme_role)l->role[c]) | (l->bold[c] ? A_BOLD : 0);
-
-        if (l->role[c] >= TH_SERIES0)
-            at = theme_series_attr(l->role[c] - TH_SERIES0);
-        if (cut < cw) {
-            int show = cw - cut < x0 + w - x ? cw - cut : x0 + w - x;
-
-            draw_str(y, x, show, skip_cols(l->cell[c], cut), at);
-        }
-        vx += cw + 2;
-    }
-    if (hoff > 0 && lw > 0)
-        draw_str(y, x0, 1, draw_sym(SYM_MORE_LEFT), theme_attr(TH_TITLE) | A_BOLD);
-    if (lw - hoff > w)
-        draw_str(y, x0 + w - 1, 1, draw_sym(SYM_MORE_RIGHT), theme_attr(TH_TITLE) | A_BOLD);
-}
 
 /* The curve of metric mi of job j on x kind k; NULL when out of memory. */
 static struct series *curve(const struct cv_job *j, size_t mi, enum series_x_kind k)
@@ -581,7 +241,7 @@ static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int
     memset(lines, 0, sizeof(lines));
     /* an axis no job's points carry (no step or epoch logged) falls back to elapsed */
     for (k = 0; k < s->n; k++) {
-        size_t mi = metric_index(&s->jobs[k], metric), i;
+        size_t mi = compare_metric_index(&s->jobs[k], metric), i;
 
         for (i = 0; mi < s->jobs[k].n_mi && i < s->jobs[k].n_smp[mi] && with_x == 0; i++)
             with_x += isfinite(series_sample_x(&s->jobs[k].smp[mi][i], kind, 0));
@@ -589,7 +249,7 @@ static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int
     if (with_x == 0)
         kind = SERIES_X_ELAPSED;
     for (k = 0; k < s->n; k++) {
-        size_t mi = metric_index(&s->jobs[k], metric);
+        size_t mi = compare_metric_index(&s->jobs[k], metric);
 
         if (mi >= s->jobs[k].n_mi || (curves[n] = curve(&s->jobs[k], mi, kind)) == NULL)
             continue;
@@ -641,12 +301,13 @@ static void compare_draw(struct view *v, struct app *a, const struct rect *r)
     s->rows_y = r->y;
     s->list.content_w = 0;
     for (i = 0; i < s->n_lines; i++)
-        if (line_width(s, &s->lines[i]) > s->list.content_w)
-            s->list.content_w = line_width(s, &s->lines[i]);
+        if (compare_line_width(s, &s->lines[i]) > s->list.content_w)
+            s->list.content_w = compare_line_width(s, &s->lines[i]);
     s->list.view_w = r->w;
     list_hscroll(&s->list, 0);    /* clamps after a resize or a narrower table */
     for (i = 0; (int)i < text_h && s->list.top + i < s->n_lines; i++)
-        draw_line(s, &s->lines[s->list.top + i], r->y + (int)i, r->x, r->w, s->list.hoff);
+        compare_draw_line(s, &s->lines[s->list.top + i], r->y + (int)i, r->x, r->w,
+                          s->list.hoff);
     /* lines cut above or below: a marker at the right end of the first / last line */
     if (text_h > 0 && list_more_above(&s->list))
         draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_UP), theme_attr(TH_TITLE) | A_BOLD);
@@ -674,7 +335,7 @@ static int act_stat(struct view *v, struct app *a)
 {
     (void)a;
     S(v)->stat = (enum cv_stat)((S(v)->stat + 1) % CV_NSTATS);
-    build_page(S(v));
+    compare_build_page(S(v));
     return R_REDRAW;
 }
 
@@ -686,7 +347,7 @@ static int step_metric(struct view *v, int d)
         return R_NONE;
     s->chart_metric = (s->chart_metric + s->mt.n_rows + (size_t)(d + (int)s->mt.n_rows)) %
                       s->mt.n_rows;
-    build_page(s);
+    compare_build_page(s);
     return R_REDRAW;
 }
 
@@ -750,7 +411,7 @@ static int act_nav(struct view *v, struct app *a)
     case LIST_MOUSE_ROW:
         if (row >= 0 && (size_t)row < s->n_lines && s->lines[row].mt_row >= 0) {
             s->chart_metric = (size_t)s->lines[row].mt_row;
-            build_page(s);
+            compare_build_page(s);
             return R_REDRAW;
         }
         return R_NONE;

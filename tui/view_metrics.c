@@ -189,7 +189,8 @@ static double ema_weight(const struct metrics_state *s, const struct series *d)
 
 /* The series as drawn on the chosen x, plus its EMA when the factor > 0. A metric none of whose
  * points carries a step is drawn over its epochs, else (or when none carries the chosen epoch)
- * over the time since start (*kind says which x was used). disp and smooth are fresh series the caller frees; smooth is NULL without EMA. */
+ * over the time since start (*kind says which x was used). disp and smooth are fresh series the
+ * caller frees; smooth is NULL without EMA. */
 static int display_series(const struct metrics_state *s, size_t i, struct series **disp,
                           struct series **smooth, enum series_x_kind *kind)
 {
