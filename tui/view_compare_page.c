@@ -72,6 +72,17 @@ size_t compare_metric_index(const struct cv_job *j, const char *name)
     return i;
 }
 
+/* A table's heading: its first column's name, then each job's name in its run colour. */
+static void heading_line(struct compare_state *s, int section, const char *first)
+{
+    struct cv_line *l = add_line(s, section);
+    size_t k;
+
+    set_cell(s, l, 0, first, TH_TITLE, false);
+    for (k = 0; k < s->n; k++)
+        set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
+}
+
 /* The hyperparameter table: a row per key (a column per job), or transposed. */
 static void page_hyperparameters(struct compare_state *s)
 {
@@ -87,10 +98,7 @@ static void page_hyperparameters(struct compare_state *s)
         l = add_line(s, SEC_HP);
         set_cell(s, l, 0, "  no hyperparameter differs (a: all rows)", TH_DIM, false);
     } else if (!s->transpose) {
-        l = add_line(s, SEC_HP);
-        set_cell(s, l, 0, "  KEY", TH_TITLE, false);
-        for (k = 0; k < s->n; k++)
-            set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
+        heading_line(s, SEC_HP, "  KEY");
         for (r = 0; r < s->hp.n_rows; r++) {
             const struct compare_hp_row *h = &s->hp.rows[r];
 
@@ -135,10 +143,7 @@ static void page_metrics(struct compare_state *s)
         l = add_line(s, SEC_MT);
         set_cell(s, l, 0, "  no metric points yet (loading the logs…)", TH_DIM, false);
     }
-    l = add_line(s, SEC_MT);
-    set_cell(s, l, 0, "  METRIC", TH_TITLE, false);
-    for (k = 0; k < s->n; k++)
-        set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
+    heading_line(s, SEC_MT, "  METRIC");
     for (r = 0; r < s->mt.n_rows; r++) {
         const struct compare_metric_row *m = &s->mt.rows[r];
 

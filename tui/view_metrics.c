@@ -24,6 +24,7 @@
 #include "tui/chart.h"
 #include "tui/chart_draw.h"
 #include "tui/draw.h"
+#include "tui/keys.h"
 #include "tui/list.h"
 #include "tui/sanitize.h"
 #include "tui/views.h"
@@ -728,16 +729,7 @@ static const struct key_binding metrics_keys[] = {
     { '-', "-", "EMA weaker", act_ema_down, KB_HIDDEN },
     { 'z', "z/Z", "enlarged: zoom x around the cursor / reset", act_zoom_in, KB_FOOTER },
     { 'Z', "Z", "reset the zoom", act_zoom_reset, KB_HIDDEN },
-    { '1', "1..9", "points of host algo-N (0: the default)", act_host, 0 },
-    { '2', "2", "host 2", act_host, KB_HIDDEN },
-    { '3', "3", "host 3", act_host, KB_HIDDEN },
-    { '4', "4", "host 4", act_host, KB_HIDDEN },
-    { '5', "5", "host 5", act_host, KB_HIDDEN },
-    { '6', "6", "host 6", act_host, KB_HIDDEN },
-    { '7', "7", "host 7", act_host, KB_HIDDEN },
-    { '8', "8", "host 8", act_host, KB_HIDDEN },
-    { '9', "9", "host 9", act_host, KB_HIDDEN },
-    { '0', "0", "the default host", act_host, KB_HIDDEN },
+    KEYS_DIGITS(act_host, "points of host algo-N", "the default process"),
     { ']', "]/[", "points of the next / previous rank", act_rank, 0 },
     { '[', "[", "previous rank", act_rank, KB_HIDDEN },
     { KEY_MOUSE, "click", "select a chart; enlarged: put the cursor there", act_mouse,
