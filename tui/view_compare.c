@@ -5,7 +5,8 @@
  * naming each job in its run colour. Keys 1..9 hide and show job N's curve (0 shows them all);
  * the legend keeps a hidden job's line and says "hidden". The tables scroll as a tui/list.c
  * list (j/k, PgDn/PgUp, g/G, the wheel, Left/Right sideways) with a marker where lines or
- * columns are cut; a click on a metric's row charts it.
+ * columns are cut; a click on a metric's row charts it. A click on the chart (or < and >) puts
+ * a cursor there whose legend reads out every job's raw value at the nearest point.
  *
  * Owns its state: the jobs' hyperparameters and series loaded from the UI's cache connection,
  * and the tables built from them with metrics/compare.h (the same tables `sagetop compare`
@@ -262,12 +263,22 @@ static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int
     chart_opts_init(&o, w, h);
     o.glyphs = app_utf8(a) ? CHART_GLYPHS_AUTO : CHART_GLYPHS_ASCII;
     o.x_kind = kind;
-    snprintf(title, sizeof(title), "%s, %s (n/p: metric, 1-9: show/hide)  x: %s%s (x)", metric,
+    snprintf(title, sizeof(title),
+             "%s, %s (n/p: metric, 1-9: show/hide, </>: cursor)  x: %s%s (x)", metric,
              hidden_count(s) > 0 ? "some jobs hidden" : "all jobs", x_names[s->x_i],
              kind != x_cycle[s->x_i] ? " [not logged: elapsed]" : "");
     o.title = title;
-    if (chart_render(&s->raster, lines, n, &o, &e) == 0)
+    if (chart_render(&s->raster, lines, n, &o, &e) == 0 && s->cursor_col >= 0) {
+        if (s->cursor_col >= s->raster.plot_w)
+            s->cursor_col = s->raster.plot_w - 1;
+        o.cursor_x = chart_x_at_column(&s->raster, s->raster.plot_x + s->cursor_col);
+        chart_render(&s->raster, lines, n, &o, &e);
+    }
+    if (e.code == 0) {
         chart_draw(stdscr, y, x, &s->raster);
+        s->chart_y = y;
+        s->chart_x = x;
+    }
     for (k = 0; k < n; k++)
         series_free(curves[k]);
 }
@@ -280,6 +291,7 @@ static void compare_draw(struct view *v, struct app *a, const struct rect *r)
 
     if (v->stale)
         reload(s, v, a);
+    s->chart_y = -1;    /* until draw_chart draws one */
     for (k = 0; k < r->h; k++)
         draw_fill(r->y + k, r->x, r->w, theme_attr(TH_NORMAL));
     if (s->error[0] != '\0') {
@@ -328,8 +340,17 @@ static int toggle(struct view *v, bool *flag)
 }
 
 static int act_all(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->all); }
-static int act_internal(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->internal); }
-static int act_transpose(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->transpose); }
+static int act_internal(struct view *v, struct app *a)
+{
+    (void)a;
+    return toggle(v, &S(v)->internal);
+}
+
+static int act_transpose(struct view *v, struct app *a)
+{
+    (void)a;
+    return toggle(v, &S(v)->transpose);
+}
 
 static int act_stat(struct view *v, struct app *a)
 {
@@ -360,6 +381,7 @@ static int act_x(struct view *v, struct app *a)
                                          "wall time" };
 
     S(v)->x_i = (S(v)->x_i + 1) % N_X_KINDS;
+    S(v)->cursor_col = -1;
     app_flash(a, false, "chart x axis: %s", what[S(v)->x_i]);
     return R_REDRAW;
 }
@@ -405,6 +427,15 @@ static int act_nav(struct view *v, struct app *a)
                                                                                 : R_NONE;
     if (!list_mouse_last(&m))
         return R_NONE;
+    if (m.kind == LIST_MOUSE_CLICK && s->chart_y >= 0 && m.y >= s->chart_y) {
+        int col = m.x - s->chart_x - s->raster.plot_x, prow = m.y - s->chart_y;
+
+        if (col < 0 || col >= s->raster.plot_w || prow < s->raster.plot_y ||
+            prow >= s->raster.plot_y + s->raster.plot_h)
+            return R_NONE;
+        s->cursor_col = col;
+        return R_REDRAW;
+    }
     switch (list_mouse(&s->list, &m, s->rows_y, false, &row)) {
     case LIST_MOUSE_MOVED:
         return R_REDRAW;
@@ -420,6 +451,23 @@ static int act_nav(struct view *v, struct app *a)
         break;
     }
     return R_NONE;
+}
+
+/* < and >: the chart's cursor one column left / right (from the right / left end). */
+static int act_cursor(struct view *v, struct app *a)
+{
+    struct compare_state *s = S(v);
+
+    if (s->chart_y < 0) {
+        app_flash(a, true, "no chart on screen (v: layout)");
+        return R_REDRAW;
+    }
+    if (app_key(a) == '<')
+        s->cursor_col = s->cursor_col < 0 ? s->raster.plot_w - 1
+                        : s->cursor_col > 0 ? s->cursor_col - 1 : 0;
+    else
+        s->cursor_col++;    /* clamped to the plot when drawn */
+    return R_REDRAW;
 }
 
 /* Left/Right (h/l): the tables sideways, a third of the screen at a time. */
@@ -442,6 +490,8 @@ static const struct key_binding compare_keys[] = {
     { 'x', "x", "x axis", act_x, KB_FOOTER },
     KEYS_DIGITS(act_run, "chart: hide / show job N's curve", "chart: show every job"),
     KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
+    { '>', "</>", "chart: move the cursor (a click puts it there)", act_cursor, 0 },
+    { '<', "<", "chart: cursor left", act_cursor, KB_HIDDEN },
     KEYS_LIST_SIDEWAYS(act_side),
     { 'h', "h", "scroll left", act_side, KB_HIDDEN },
     { 'l', "l", "scroll right", act_side, KB_HIDDEN },
@@ -465,6 +515,8 @@ static int compare_enter(struct view *v, struct app *a)
         return -1;
     }
     s->n = v->n_jobs;
+    s->cursor_col = -1;
+    s->chart_y = -1;
     chart_raster_init(&s->raster);
     v->state = s;
     return 0;

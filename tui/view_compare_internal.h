@@ -62,6 +62,8 @@ struct compare_state {
     int colw[SEC_COUNT][CV_CELLS];
     struct list list;            /* the text page: no cursor; top, page and horizontal scroll */
     int rows_y;                  /* the screen row of its first line, as last drawn */
+    int cursor_col;              /* the chart's cursor: column within the plot, -1 none */
+    int chart_y, chart_x;        /* the chart's top-left cell as last drawn; chart_y -1: none */
     char error[CACHE_JOB_NAME_MAX + ERR_MSG_MAX + 8];
     struct chart_raster raster;
 };

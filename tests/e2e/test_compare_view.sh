@@ -49,7 +49,7 @@ expect_match "eval_samples: the same value for the three jobs" "$row" '5000 \*( 
 expect_eq "eval_samples: every tied job starred" "$(printf '%s' "$row" | grep -o ' \*' | wc -l)" 3
 expect_match "chart legend names every job" "$s" "$J1.*last"
 expect_match "chart legend names every job (2)" "$s" "$J3.*last"
-expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric, 1-9: show/hide\)  x: step \(x\)'
+expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric, 1-9: show/hide, </>: cursor\)  x: step \(x\)'
 # the three jobs are completed: fetched once, not followed, and the header does not say otherwise
 expect_eq "header: no 'following' for completed jobs" "$(printf '%s\n' "$s" | head -1 | grep -c following)" 0
 
@@ -87,6 +87,28 @@ tmux_expect "a click on eval_accuracy's row charts it" 'eval_accuracy, all jobs'
 expect_match "its row is marked" "$(tmux_screen)" '^> eval_accuracy \(max\)'
 tmux_keys n n
 tmux_wait 'eval_loss, all jobs' 5
+
+# a click on the chart puts a cursor there: its x, and every job's raw value at the nearest point
+t=$(tmux_screen | grep -n '^eval_loss, all jobs' | head -1 | cut -d: -f1)
+sgr 0 60 $((t + 4))
+tmux_expect "a click on the chart: the cursor's step" '^cursor: step [0-9]+' 5
+s=$(tmux_screen)
+expect_eq "every job reads out a value at a step" "$(printf '%s\n' "$s" | grep -cE "^. ($J1|$J2|$J3) +[0-9.]+ at step [0-9]+")" 3
+c1=$(printf '%s\n' "$s" | grep -oE '^cursor: step [0-9]+' | grep -oE '[0-9]+$')
+tmux_keys '>' '>' '>' '>' '>' '>'
+cursor_right() { local c; c=$(tmux_screen | grep -oE '^cursor: step [0-9]+' | grep -oE '[0-9]+$'); [ -n "$c" ] && [ "$c" -gt "$c1" ]; }
+check "> moves the cursor right (from step $c1)" wait_for 5 cursor_right
+# the readout is the logged value at the step it names (J1's points, as the CSV has them)
+"$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline metrics $J1 --format csv >"$TMPD/j1.csv" 2>/dev/null
+rd=$(tmux_screen | grep -E "^. $J1 +[0-9.]+ at step" | head -1)
+rv=$(printf '%s' "$rd" | awk '{print $3}') rstep=$(printf '%s' "$rd" | grep -oE 'at step [0-9]+' | grep -oE '[0-9]+$')
+want=$(awk -F, -v s="$rstep" '$2 == "eval_loss" && $4 == s {print $6; exit}' "$TMPD/j1.csv")
+expect_eq "the readout is J1's logged eval_loss at step $rstep" "$rv" "$(printf '%.4g' "$want")"
+tmux_keys x
+tmux_wait 'x: epoch \(x\)' 5
+expect_eq "x: the cursor goes" "$(tmux_screen | grep -c '^cursor:')" 0
+tmux_keys x x x
+tmux_wait 'x: step \(x\)' 5
 expect_match "step ticks under the chart" "$s" '^ +[0-9]+ .* step$'
 
 # "best at": the step where each job reached its best (the first one), from the logged points
