@@ -2,7 +2,8 @@
  *
  * Owns argument parsing and where the points come from: a long CSV (--csv, the format
  * `sagetop metrics --format csv` prints) or the local cache (JOB arguments; read as it is,
- * no sync: `sagetop sync` or the TUI fill it). The chart itself is
+ * no sync: `sagetop sync` or the TUI fill it), and which processes of a distributed job are drawn
+ * (--instance, --rank: metrics/procprefix.h, as `sagetop metrics` selects). The chart itself is
  * chart_plot_text() in tui/chart.c, a curses-free raster, so this file never touches curses.
  * Prints the chart to stdout, one error line to stderr.
  */
@@ -19,11 +20,13 @@
 #include "cache/session.h"
 #include "aws/dynbuf.h"
 #include "cli/cli.h"
+#include "metrics/procprefix.h"
 #include "metrics/series.h"
 #include "tui/chart.h"
 
 #define PLOT_CSV_MAX_BYTES ((size_t)1 << 30)
 #define PLOT_MAX_JOBS 64
+#define PLOT_MAX_PROCS 64      /* series per job: hosts or ranks */
 
 struct plot_args {
     const char *metric;
@@ -37,6 +40,8 @@ struct plot_args {
     double ema;
     bool log_y, no_legend, no_markers;
     double cursor_x;
+    const char *instance;  /* --instance algo-N; NULL: every host (also for "all") */
+    int rank;              /* --rank: PROCSEL_FIRST (each host's first process), _ALL or N */
 };
 
 static void plot_usage(FILE *f)
@@ -64,6 +69,10 @@ static void plot_usage(FILE *f)
         "  --cursor X           read out every series at x = X in the legend\n"
         "  --no-legend          no legend lines\n"
         "  --no-markers         no min/max/last markers\n"
+        "  --instance NAME|all  which host's points (default: each host's first process, one\n"
+        "                       series per host)\n"
+        "  --rank N|all         which process of a launcher (mpirun, torchrun) by global rank;\n"
+        "                       all: one series per process\n"
         "  --csv FILE           read points from FILE ('-' for stdin): the long CSV of\n"
         "                       'sagetop metrics --format csv' (job,metric,timestamp,step,epoch,"
         "value);\n"
@@ -117,6 +126,7 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
     a->height = 24;
     a->glyphs = CHART_GLYPHS_AUTO;
     a->cursor_x = NAN;
+    a->rank = PROCSEL_FIRST;
     *help = false;
     for (i = 1; i < argc; i++) {
         const char *v = NULL, *arg = argv[i];
@@ -175,6 +185,14 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
         } else if ((r = cli_take_value(argc, argv, &i, "--ema", &v)) != 0) {
             if (r < 0 || !parse_double(v, &a->ema) || a->ema < 0 || a->ema >= 1)
                 return cli_usage_error("plot", "--ema needs a factor F with 0 <= F < 1");
+        } else if ((r = cli_take_value(argc, argv, &i, "--instance", &v)) != 0) {
+            if (r < 0)
+                return cli_usage_error("plot", "--instance needs a host (algo-1, ...) or all");
+            a->instance = strcmp(v, "all") == 0 ? NULL : v;
+        } else if ((r = cli_take_value(argc, argv, &i, "--rank", &v)) != 0) {
+            if (r < 0 || (a->rank = procsel_parse_rank(v)) == PROCSEL_FIRST)
+                return cli_usage_error("plot", "--rank is a rank (0, 1, ...) or all, not '%s'",
+                                       r < 0 ? "" : v);
         } else if ((r = cli_take_value(argc, argv, &i, "--cursor", &v)) != 0) {
             if (r < 0 || !parse_double(v, &a->cursor_x))
                 return cli_usage_error("plot", "--cursor needs an x value");
@@ -190,6 +208,8 @@ static int parse_args(int argc, char **argv, struct plot_args *a, bool *help)
         return cli_usage_error("plot", "name at least one JOB, or read points with --csv FILE");
     if (a->csv == NULL && a->metric == NULL)
         return cli_usage_error("plot", "--metric NAME is required with JOB arguments");
+    if (a->csv != NULL && (a->instance != NULL || a->rank != PROCSEL_FIRST))
+        return cli_usage_error("plot", "--instance and --rank select cached points, not --csv");
     if (a->width == 0)
         a->width = default_width();
     return 0;
@@ -309,15 +329,109 @@ static double point_x(const struct cache_point *p, enum series_x_kind kind, doub
     return series_sample_x(&smp, kind, start);
 }
 
-/* One job's points of the metric from the cache, one series per instance when there are
- * several, on the chosen x (points without that x are left out; none at all is an error). */
+/* The points of the metric the selection holds: by default each host's first process
+ * (cache_job_metric_points), else what --instance and --rank select. */
+static int select_points(struct cache *c, const struct plot_args *a, const char *job,
+                         struct procsel *sel, struct cache_point_list *pl, struct err *e)
+{
+    struct cache_point_query q = { 0 };
+
+    sel->rank = a->rank;
+    sel->host = a->instance;
+    sel->per_host = cache_job_procs_per_host(c, job);
+    if (a->rank == PROCSEL_FIRST && a->instance == NULL)
+        return cache_job_metric_points(c, job, a->metric, NULL, pl, e);
+    q.procs = sel;
+    return cache_job_metric_points_query(c, job, a->metric, &q, pl, e);
+}
+
+/* The series a point belongs to: its host (one process per host) or its process
+ * ("algo-2/rank8"), as `sagetop metrics` labels them. */
+static void point_label(const struct procsel *sel, const struct cache_point_list *pl,
+                        const struct cache_point *p, char *out, size_t size)
+{
+    const char *host = p->instance >= 0 && (size_t)p->instance < pl->n_instances
+                           ? pl->instances[p->instance]
+                           : "";
+
+    procsel_label(sel, p->rank, p->rank_local, host, out, size);
+}
+
+/* Appends one series per process of pl (named JOB/LABEL, or JOB alone when the default
+ * selection finds one host) on the chosen x, each sorted. */
+static int push_groups(struct plot_args *a, const char *job, const struct procsel *sel,
+                       const struct cache_point_list *pl, double start, struct series_set *set,
+                       struct err *e)
+{
+    char labels[PLOT_MAX_PROCS][48], label[48];
+    struct series *groups[PLOT_MAX_PROCS];
+    size_t i, g, n = 0, first = set->len;
+    bool dflt = a->rank == PROCSEL_FIRST && a->instance == NULL;
+    int rc;
+
+    for (i = 0; i < pl->n; i++) {
+        double x = point_x(&pl->items[i], a->x_kind, start);
+
+        if (!isfinite(x))
+            continue;
+        point_label(sel, pl, &pl->items[i], label, sizeof(label));
+        for (g = 0; g < n && strcmp(labels[g], label) != 0; g++)
+            ;
+        if (g == n) {
+            char name[CACHE_JOB_NAME_MAX + 64];
+
+            if (n == PLOT_MAX_PROCS)
+                continue;   /* more processes than a legend can tell apart */
+            snprintf(labels[n], sizeof(labels[n]), "%s", label);
+            snprintf(name, sizeof(name), "%s/%s", job, label);
+            if ((groups[n] = series_new(name)) == NULL)
+                return err_set(e, ERR_NOMEM, "out of memory");
+            if ((rc = series_set_take(set, groups[n], e)) < 0)
+                return rc;
+            n++;
+        }
+        if ((rc = series_push(groups[g], x, pl->items[i].value, e)) < 0)
+            return rc;
+    }
+    if (dflt && n == 1) {
+        /* one host: the job names its series, as it always did */
+        char *name = strdup(job);
+
+        if (name == NULL)
+            return err_set(e, ERR_NOMEM, "out of memory");
+        free(groups[0]->name);
+        groups[0]->name = name;
+    }
+    for (i = first; i < set->len; i++)
+        if ((rc = series_sort(set->v[i], e)) < 0)
+            return rc;
+    return 0;
+}
+
+/* What a selection is called in a message: "", " of algo-2", " of rank 8", ... */
+static void selection_name(const struct plot_args *a, char *buf, size_t size)
+{
+    int n = 0;
+
+    buf[0] = '\0';
+    if (a->instance != NULL)
+        n = snprintf(buf, size, " on %s", a->instance);
+    if (a->rank >= 0 && n >= 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, " of rank %d", a->rank);
+}
+
+/* One job's points of the metric from the cache, one series per host (or per process with
+ * --rank all) when there are several, on the chosen x (points without that x are left out;
+ * none at all is an error). */
 static int load_job(struct cache *c, struct plot_args *a, const char *job,
                     struct series_set *set, struct err *e)
 {
     struct cache_point_list pl;
     struct cache_job cj;
+    struct procsel sel;
     double start = NAN;
-    size_t i, k, first = set->len, with_x = 0;
+    size_t i, first = set->len, with_x = 0;
+    char what[64];
     int rc;
 
     memset(&pl, 0, sizeof(pl));
@@ -327,14 +441,15 @@ static int load_job(struct cache *c, struct plot_args *a, const char *job,
                        job, job);
     if (rc < 0)
         return rc;
-    rc = cache_job_metric_points(c, job, a->metric, NULL, &pl, e);
+    rc = select_points(c, a, job, &sel, &pl, e);
     if (rc < 0)
         return rc;
     if (pl.n == 0) {
+        selection_name(a, what, sizeof(what));
         rc = err_set(e, ERR_NOTFOUND,
-                     "%s has no points of %s in the cache (see 'sagetop metrics %s', or "
+                     "%s has no points of %s%s in the cache (see 'sagetop metrics %s', or "
                      "'sagetop sync %s' to fetch its logs)",
-                     job, a->metric, job, job);
+                     job, a->metric, what, job, job);
         goto out;
     }
     if (cj.start_time > 0)
@@ -359,38 +474,7 @@ static int load_job(struct cache *c, struct plot_args *a, const char *job,
                      a->x_kind == SERIES_X_STEP ? "step" : "epoch");
         goto out;
     }
-    for (k = 0; k < (pl.n_instances > 0 ? pl.n_instances : 1); k++) {
-        char name[CACHE_JOB_NAME_MAX + 40];
-        struct series *s;
-
-        if (pl.n_instances > 1)
-            snprintf(name, sizeof(name), "%s/%s", job, pl.instances[k]);
-        else
-            snprintf(name, sizeof(name), "%s", job);
-        s = series_new(name);
-        if (s == NULL) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            goto out;
-        }
-        rc = series_set_take(set, s, e);
-        if (rc < 0)
-            goto out;
-        for (i = 0; i < pl.n; i++) {
-            double x = point_x(&pl.items[i], a->x_kind, start);
-
-            if (pl.n_instances > 1 && (size_t)pl.items[i].instance != k)
-                continue;
-            if (!isfinite(x))
-                continue;
-            rc = series_push(s, x, pl.items[i].value, e);
-            if (rc < 0)
-                goto out;
-        }
-        rc = series_sort(s, e);
-        if (rc < 0)
-            goto out;
-    }
-    rc = 0;
+    rc = push_groups(a, job, &sel, &pl, start, set, e);
 out:
     if (rc < 0) {
         for (i = first; i < set->len; i++)

@@ -217,7 +217,49 @@ static int print_hp_table(const struct cmp_run *run, bool md)
     return 0;
 }
 
-/* Metrics: one row per (metric, job), the best job marked with *. */
+/* What the AT column holds: the step of the best, and the time since start only when some
+ * present cell is a metric logged without steps. */
+static const char *at_legend(const struct cmp_run *run)
+{
+    bool step = false, time = false;
+    size_t r, k;
+
+    for (r = 0; r < run->mt.n_rows; r++)
+        for (k = 0; k < run->n; k++) {
+            if (!run->mt.rows[r].cells[k].present)
+                continue;
+            if (job_x_step(&run->jobs[k], run->mt.rows[r].name))
+                step = true;
+            else
+                time = true;
+        }
+    if (time && step)
+        return "at = the step of the best, or the time since start without steps";
+    return time ? "at = the time since start of the best" : "at = the step of the best";
+}
+
+/* Whether job k reached its metric's best value: every job of a tie, not only the first. */
+static bool cell_best(const struct compare_metric_row *m, size_t k)
+{
+    return m->best_job >= 0 && m->cells[k].present &&
+           m->cells[k].best == m->cells[m->best_job].best;
+}
+
+/* Whether some metric's best is reached by more than one job. */
+static bool ties_any(const struct cmp_run *run)
+{
+    size_t r, k, n;
+
+    for (r = 0; r < run->mt.n_rows; r++) {
+        for (k = 0, n = 0; k < run->n; k++)
+            n += cell_best(&run->mt.rows[r], k);
+        if (n > 1)
+            return true;
+    }
+    return false;
+}
+
+/* Metrics: one row per (metric, job), every job that reached the best marked with *. */
 static int print_metric_table(const struct cmp_run *run, bool md)
 {
     struct grid g = { 0 };
@@ -225,7 +267,8 @@ static int print_metric_table(const struct cmp_run *run, bool md)
     size_t r, k, row;
     int rc;
 
-    printf(md ? "### Metrics\n\n" : "METRICS (best by direction; * the best job; at = time since start)\n");
+    printf(md ? "### Metrics\n\n" : "METRICS (best by direction; * the best job%s; %s)\n",
+           ties_any(run) ? "s (tied)" : "", at_legend(run));
     if (run->mt.n_rows == 0) {
         printf("  no metric points in the cache\n\n");
     } else {
@@ -269,7 +312,7 @@ static int print_metric_table(const struct cmp_run *run, bool md)
                 else
                     fmt_dur(cl->best_x, buf, sizeof(buf));
                 grid_set(&g, row, 6, buf);
-                grid_set(&g, row, 7, m->best_job == (int)k ? (md ? "**best**" : "*") : "");
+                grid_set(&g, row, 7, cell_best(m, k) ? (md ? "**best**" : "*") : "");
             }
         }
         grid_print(&g, md);
@@ -407,7 +450,7 @@ static void print_csv(const struct cmp_run *run)
             csv_num("metric", m->name, run->names[k],
                     job_x_step(&run->jobs[k], m->name) ? "best_step" : "best_at_s", c->best_x);
             csv_row("metric", m->name, run->names[k], "is_best",
-                    m->best_job == (int)k ? "true" : "false");
+                    cell_best(m, k) ? "true" : "false");
         }
     }
     for (k = 0; k < run->n; k++) {

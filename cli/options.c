@@ -91,6 +91,8 @@ static const struct cli_opt plot_opts[] = {
     { "--glyphs", NULL, true },
     { "--ema", NULL, true },
     { "--cursor", NULL, true },
+    { "--instance", NULL, true },
+    { "--rank", NULL, true },
     { NULL, NULL, false },
 };
 

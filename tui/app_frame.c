@@ -76,16 +76,25 @@ static void draw_header(struct app *a)
     attr_t h = theme_attr(TH_HEADER), sa;
     char sync[300], tail[400];
     int x = 0, w, room;
+    size_t i, live;
 
     draw_fill(0, 0, COLS, h);
     sync_label(a, sync, sizeof(sync), &sa);
     str_copy(a->sync_drawn, sizeof(a->sync_drawn), sync);
     snprintf(tail, sizeof(tail), "%s ", sync);
-    if (a->n_follows > 0) {
+    /* only the jobs really followed: a finished job's log is fetched once, then left alone */
+    for (i = 0, live = 0; i < a->n_follows; i++) {
+        struct cache_job cj;
+
+        if (a->cache == NULL || cache_job_get(a->cache, a->follows[i].job, &cj, NULL) != 0 ||
+            !cache_status_final(cj.status))
+            live++;
+    }
+    if (live > 0) {
         char with[400];
 
         snprintf(with, sizeof(with), "%s %s following %zu job%s ", sync, draw_sym(SYM_BULLET),
-                 a->n_follows, a->n_follows == 1 ? "" : "s");
+                 live, live == 1 ? "" : "s");
         if (utf8_width(with, strlen(with)) <= COLS / 2)
             str_copy(tail, sizeof(tail), with);
     }

@@ -4,7 +4,8 @@
  * Owns the raster's cells and scratch buffers. Must not include curses or write to a terminal:
  * tui/chart_draw.c puts a raster on a window and `sagetop plot` prints chart_raster_text().
  * Layout, axes and labels are laid out here; the maths (ticks, downsampling) lives in metrics/.
- * The plot area's dots are chart_dots.c's, the text output chart_text.c's.
+ * The plot area's dots are chart_dots.c's, the legend chart_legend.c's, the text output
+ * chart_text.c's.
  */
 #include <langinfo.h>
 #include <math.h>
@@ -20,6 +21,7 @@
 #define CHART_MAX_SIDE 2000
 #define LABEL_MAX 48
 #define GUTTER_MAX 10
+#define CHART_MAX_LINES 250
 
 const char chart_run_ascii[CHART_RUN_COLORS] = { '*', '+', 'o', 'x', '#', '@', '%', '&' };
 
@@ -39,6 +41,7 @@ void chart_opts_init(struct chart_opts *o, int width, int height)
     o->legend = true;
     o->markers = true;
     o->cursor_x = NAN;
+    o->x_lo = o->x_hi = NAN;
 }
 
 int chart_run_color(int run)
@@ -155,8 +158,7 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
-/* Writes text from (row, col), one character per cell, at most max cells; returns cells used. */
-static int put_text(struct chart_raster *r, int row, int col, const char *text, int max,
+int chart_put_text(struct chart_raster *r, int row, int col, const char *text, int max,
                     int color, int attr)
 {
     const unsigned char *p = (const unsigned char *)text;
@@ -184,7 +186,7 @@ static int put_text(struct chart_raster *r, int row, int col, const char *text, 
     return used;
 }
 
-static int text_cells(const char *text)
+int chart_text_cells(const char *text)
 {
     const unsigned char *p = (const unsigned char *)text;
     int n = 0;
@@ -193,31 +195,6 @@ static int text_cells(const char *text)
         if ((*p & 0xc0) != 0x80)
             n++;
     return n;
-}
-
-/* Shortens text to max cells by cutting its middle ("hf-bert-…-0412"): job names that differ
- * only at the end stay apart. out holds at least 4 * max + 4 bytes. */
-static void ellipsize(const char *text, int max, bool ascii, char *out, size_t cap)
-{
-    const char *mark = ascii ? "~" : "\u2026";
-    int w = text_cells(text), head, tail, i = 0;
-    const char *p = text, *q;
-
-    if (w <= max || max < 3) {
-        snprintf(out, cap, "%s", text);
-        return;
-    }
-    head = (max - 1) / 2;
-    tail = max - 1 - head;
-    /* the byte where the head ends and where the tail starts, on character boundaries */
-    for (; *p != '\0' && i < head; i++)
-        for (p++; (*p & 0xc0) == 0x80; p++)
-            ;
-    q = p;
-    for (i = head; *q != '\0' && i < w - tail; i++)
-        for (q++; (*q & 0xc0) == 0x80; q++)
-            ;
-    snprintf(out, cap, "%.*s%s%s", (int)(p - text), text, mark, q);
 }
 
 static int grow(struct chart_raster *r, int width, int height, size_t pts_need, struct err *e)
@@ -294,32 +271,6 @@ static size_t format_x(enum series_x_kind kind, double v, double step, char *buf
     return ticks_format_number(v, step, buf, cap);
 }
 
-static const char *x_kind_name(enum series_x_kind kind)
-{
-    switch (kind) {
-    case SERIES_X_STEP:
-        return "step";
-    case SERIES_X_EPOCH:
-        return "epoch";
-    case SERIES_X_WALL:
-        return "time (UTC)";
-    case SERIES_X_ELAPSED:
-        return "elapsed";
-    }
-    return "x";
-}
-
-/* A readout of x: exact steps and epochs, durations and clock times to the second. */
-static void format_x_exact(enum series_x_kind kind, double x, char *buf, size_t cap)
-{
-    if (kind == SERIES_X_WALL)
-        ticks_format_wall(x, 1, buf, cap);
-    else if (kind == SERIES_X_ELAPSED)
-        ticks_format_duration(x, 1, buf, cap);
-    else
-        ticks_format_value(x, 7, buf, cap);
-}
-
 static int point_row(const struct chart_raster *r, const struct frame *f, double y)
 {
     return r->plot_y + chart_dot_y(f, y) / f->dy;
@@ -363,78 +314,10 @@ static void draw_markers(struct chart_raster *r, const struct frame *f,
 
                 if (row < r->plot_y || row >= r->plot_y + r->plot_h || !cell_blank(r, row, col))
                     continue;
-                put_text(r, row, col, label, gutter_w, color, 0);
+                chart_put_text(r, row, col, label, gutter_w, color, 0);
                 break;
             }
         }
-    }
-}
-
-static void draw_legend(struct chart_raster *r, const struct chart_line *lines, size_t n,
-                        int top, int rows, const struct chart_opts *o, bool cursor_on)
-{
-    size_t i;
-    int row = top, pad = 0;
-
-    /* labels padded to one width so the figures line up, but never more than a third */
-    for (i = 0; i < n; i++) {
-        const char *label = lines[i].label != NULL  ? lines[i].label
-                            : lines[i].s != NULL ? lines[i].s->name
-                                                 : "";
-        int w = text_cells(label);
-
-        if (w > pad)
-            pad = w;
-    }
-    if (pad > r->width / 3)
-        pad = r->width / 3;
-    if (pad > 700)
-        pad = 700;
-    for (i = 0; i < n && row < top + rows; i++, row++) {
-        const struct series *s = lines[i].s;
-        const char *label = lines[i].label != NULL ? lines[i].label : s != NULL ? s->name : "";
-        char text[256], v[LABEL_MAX], a[LABEL_MAX], b[LABEL_MAX], short_label[4 * 700 + 4];
-        struct series_stats st;
-        int col = 0, color = chart_run_color(lines[i].run);
-
-        if (row == top + rows - 1 && i + 1 < n) {
-            snprintf(text, sizeof(text), "+%zu more", n - i);
-            put_text(r, row, 0, text, r->width, CHART_COLOR_LABEL, 0);
-            break;
-        }
-        if (r->glyphs == CHART_GLYPHS_ASCII) {
-            char g[2] = { chart_run_ascii[chart_run_color(lines[i].run) - CHART_COLOR_RUN0], '\0' };
-
-            chart_cell_set(r, row, col, g, color, CHART_ATTR_BOLD);
-        } else {
-            chart_cell_set(r, row, col, r->glyphs == CHART_GLYPHS_BRAILLE ? "\u28ff" : "\u2588", color,
-                     0);
-        }
-        col += 2;
-        ellipsize(label, pad, r->glyphs == CHART_GLYPHS_ASCII, short_label, sizeof(short_label));
-        col += put_text(r, row, col, short_label, pad, color, 0);
-        if (col < 2 + pad)
-            col = 2 + pad;
-        text[0] = '\0';
-        if (s != NULL && cursor_on) {
-            size_t k = series_nearest(s, o->cursor_x);
-
-            if (k != SIZE_MAX) {
-                ticks_format_value(s->pts[k].y, 4, v, sizeof(v));
-                format_x_exact(o->x_kind, s->pts[k].x, a, sizeof(a));
-                snprintf(text, sizeof(text), "  %s at %s %s", v, x_kind_name(o->x_kind), a);
-            }
-        } else if (s != NULL && lines[i].smoothed) {
-            text[0] = '\0';   /* the label says "EMA w"; the raw line's entry has the figures */
-        } else if (s != NULL && series_stats(s, &st)) {
-            ticks_format_value(st.last, 4, v, sizeof(v));
-            ticks_format_value(st.min, 4, a, sizeof(a));
-            ticks_format_value(st.max, 4, b, sizeof(b));
-            snprintf(text, sizeof(text), "  last %s  min %s  max %s", v, a, b);
-        } else {
-            snprintf(text, sizeof(text), "  no data");
-        }
-        put_text(r, row, col, text, r->width - col, CHART_COLOR_LABEL, 0);
     }
 }
 
@@ -494,7 +377,7 @@ static int layout_rows(struct chart_raster *r, const struct chart_opts *o, size_
 {
     int title_rows = o->title != NULL ? 1 : 0;
     /* the legend gets at most half of what the axes leave, the plot at least two rows */
-    int legend_rows = o->legend ? (int)n : 0;
+    int legend_rows = o->legend ? (int)n + (isfinite(o->cursor_x) ? 1 : 0) : 0;
 
     if (legend_rows > (o->height - title_rows - 2) / 2)
         legend_rows = (o->height - title_rows - 2) / 2;
@@ -539,12 +422,12 @@ static void draw_y_axis(struct chart_raster *r, const struct frame *f, const str
         chart_cell_set(r, r->plot_y + i, r->plot_x - 1, bx->vert, CHART_COLOR_AXIS, 0);
     for (i = 0; i < yt->n; i++) {
         int row = point_row(r, f, f->log_y ? log10(yt->v[i]) : yt->v[i]);
-        int w = text_cells(ylab[i]);
+        int w = chart_text_cells(ylab[i]);
 
         if (!cell_blank(r, row, 0) || !cell_blank(r, row, r->plot_x - 2))
             continue; /* two ticks on one row: keep the first */
         chart_cell_set(r, row, r->plot_x - 1, bx->tick_y, CHART_COLOR_AXIS, 0);
-        put_text(r, row, r->plot_x - 1 - (w < label_w ? w : label_w), ylab[i], label_w,
+        chart_put_text(r, row, r->plot_x - 1 - (w < label_w ? w : label_w), ylab[i], label_w,
                  CHART_COLOR_LABEL, 0);
     }
 }
@@ -555,8 +438,8 @@ static void draw_x_axis(struct chart_raster *r, const struct frame *f, const str
                         const struct chart_opts *o, const struct box_glyphs *bx)
 {
     int axis_row = r->plot_y + r->plot_h, lab_row = axis_row + 1;
-    const char *name = x_kind_name(o->x_kind);
-    int name_w = text_cells(name), last_end = -2, i;
+    const char *name = chart_x_kind_name(o->x_kind);
+    int name_w = chart_text_cells(name), last_end = -2, i;
     char xl[LABEL_MAX];
 
     chart_cell_set(r, axis_row, r->plot_x - 1, bx->corner, CHART_COLOR_AXIS, 0);
@@ -574,24 +457,30 @@ static void draw_x_axis(struct chart_raster *r, const struct frame *f, const str
             start = o->width - w;
         if (start <= last_end + 1)
             continue;
-        put_text(r, lab_row, start, xl, w, CHART_COLOR_LABEL, 0);
+        chart_put_text(r, lab_row, start, xl, w, CHART_COLOR_LABEL, 0);
         last_end = start + w - 1;
     }
     if (o->width - name_w > last_end + 2) {
-        put_text(r, lab_row, o->width - name_w, name, name_w, CHART_COLOR_AXIS, 0);
+        chart_put_text(r, lab_row, o->width - name_w, name, name_w, CHART_COLOR_AXIS, 0);
     } else if (o->title != NULL) {
         char xn[32];
         int w;
 
         snprintf(xn, sizeof(xn), "x: %s", name);
-        w = text_cells(xn);
-        if (text_cells(o->title) + 2 + w <= o->width)
-            put_text(r, 0, o->width - w, xn, w, CHART_COLOR_AXIS, 0);
+        w = chart_text_cells(xn);
+        if (chart_text_cells(o->title) + 2 + w <= o->width)
+            chart_put_text(r, 0, o->width - w, xn, w, CHART_COLOR_AXIS, 0);
     }
 }
 
-int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t n,
-                 const struct chart_opts *o, struct err *e)
+static bool zoomed(const struct chart_opts *o)
+{
+    return isfinite(o->x_lo) && isfinite(o->x_hi) && o->x_hi > o->x_lo;
+}
+
+/* Renders lines as given: hidden ones carry no series, zoomed ones only the points in range. */
+static int render_lines(struct chart_raster *r, const struct chart_line *lines, size_t n,
+                        const struct chart_opts *o, struct err *e)
 {
     const struct box_glyphs *bx;
     struct frame f;
@@ -606,8 +495,6 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
         o->height > CHART_MAX_SIDE)
         return err_set(e, ERR_INVAL, "chart: size %dx%d out of range (20x5 to %dx%d)", o->width,
                        o->height, CHART_MAX_SIDE, CHART_MAX_SIDE);
-    if (n > 250)
-        return err_set(e, ERR_INVAL, "chart: %zu series, at most 250", n);
     r->glyphs = o->glyphs == CHART_GLYPHS_AUTO ? chart_glyphs_detect() : o->glyphs;
     bx = r->glyphs == CHART_GLYPHS_ASCII ? &box_ascii : &box_unicode;
     chart_dots_per_cell(r->glyphs, &f.dx, &f.dy);
@@ -617,6 +504,10 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     blank(r);
     f.log_y = r->log_y = o->log_y;
     any = data_ranges(lines, n, o->log_y, &xlo, &xhi, &ylo, &yhi);
+    if (zoomed(o)) {
+        xlo = o->x_lo;
+        xhi = o->x_hi;
+    }
     flat = any && !o->log_y && range_flat(ylo, yhi);
     if (flat) {
         double c = (ylo + yhi) / 2, d = c == 0 ? 1 : fabs(c) * 0.1;
@@ -656,8 +547,8 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
 
     max_ticks = r->plot_w / 10 > 1 ? r->plot_w / 10 : 1;
     rc = o->x_kind == SERIES_X_WALL || o->x_kind == SERIES_X_ELAPSED
-             ? ticks_time(xlo, xhi, max_ticks, true, &xt)
-             : ticks_linear(xlo, xhi, max_ticks, true, &xt);
+             ? ticks_time(xlo, xhi, max_ticks, !zoomed(o), &xt)
+             : ticks_linear(xlo, xhi, max_ticks, !zoomed(o), &xt);
     if (rc < 0) {
         blank(r);
         return err_set(e, ERR_INVAL, "chart: x range %g..%g cannot be drawn", xlo, xhi);
@@ -687,18 +578,65 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
         cursor_col = chart_dot_x(&f, o->cursor_x) / f.dx;
     chart_encode_plot(r, lines, cursor_col, bx);
     if (!any)
-        put_text(r, r->plot_y + r->plot_h / 2, r->plot_x + (r->plot_w - 7) / 2, "no data", 7,
+        chart_put_text(r, r->plot_y + r->plot_h / 2, r->plot_x + (r->plot_w - 7) / 2, "no data", 7,
                  CHART_COLOR_LABEL, 0);
     draw_y_axis(r, &f, &yt, ylab, label_w, bx);
     draw_x_axis(r, &f, &xt, o, bx);
     if (o->markers && any)
         draw_markers(r, &f, lines, n, gutter_w, bx);
     if (o->title != NULL)
-        put_text(r, 0, 0, o->title, o->width, CHART_COLOR_LABEL, CHART_ATTR_BOLD);
+        chart_put_text(r, 0, 0, o->title, o->width, CHART_COLOR_LABEL, CHART_ATTR_BOLD);
     if (legend_rows > 0)
-        draw_legend(r, lines, n, r->plot_y + r->plot_h + 2, legend_rows, o,
+        chart_draw_legend(r, lines, n, r->plot_y + r->plot_h + 2, legend_rows, o,
                     cursor_col >= 0);
     return 0;
+}
+
+/* The points of s with x in [lo, hi], as a new series (NULL when out of memory). */
+static struct series *series_window(const struct series *s, double lo, double hi)
+{
+    struct series *w = series_new(s->name);
+    size_t i;
+
+    if (w == NULL)
+        return NULL;
+    for (i = 0; i < s->len; i++)
+        if (s->pts[i].x >= lo && s->pts[i].x <= hi && series_push(w, s->pts[i].x, s->pts[i].y,
+                                                                   NULL) != 0) {
+            series_free(w);
+            return NULL;
+        }
+    return w;
+}
+
+int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t n,
+                 const struct chart_opts *o, struct err *e)
+{
+    struct chart_line drawn[CHART_MAX_LINES];
+    struct series *window[CHART_MAX_LINES];
+    size_t k;
+    int rc = 0;
+
+    if (n > CHART_MAX_LINES)
+        return err_set(e, ERR_INVAL, "chart: %zu series, at most %d", n, CHART_MAX_LINES);
+    for (k = 0; k < n; k++) {
+        drawn[k] = lines[k];
+        window[k] = NULL;
+        if (lines[k].hidden) {
+            drawn[k].s = NULL;
+            if (drawn[k].label == NULL && lines[k].s != NULL)
+                drawn[k].label = lines[k].s->name;   /* the legend still names it */
+        } else if (zoomed(o) && lines[k].s != NULL) {
+            if ((window[k] = series_window(lines[k].s, o->x_lo, o->x_hi)) == NULL)
+                rc = err_set(e, ERR_NOMEM, "chart: out of memory");
+            drawn[k].s = window[k];
+        }
+    }
+    if (rc == 0)
+        rc = render_lines(r, drawn, n, o, e);
+    for (k = 0; k < n; k++)
+        series_free(window[k]);
+    return rc;
 }
 
 int chart_column_of(const struct chart_raster *r, double x)

@@ -78,6 +78,8 @@ struct chart_line {
     bool dim;                 /* faint: the raw series under its EMA */
     bool smoothed;            /* an EMA drawn over its (dim) raw line: it gets no markers and
                                * no last/min/max, which always read the raw values */
+    bool hidden;              /* toggled off: not drawn, not in the ranges; the legend keeps
+                               * its line and says "hidden" */
 };
 
 struct chart_opts {
@@ -87,11 +89,18 @@ struct chart_opts {
     bool log_y;                   /* values <= 0 are left out */
     bool legend;                  /* one line per series under the axis, if height allows */
     bool markers;                 /* max ▲ and min ▼ on the curve, last value at the right */
-    double cursor_x;              /* NaN for none; else a vertical line and readouts */
+    double cursor_x;              /* NaN for none; else a vertical line, a legend line saying
+                                   * the cursor's x, and per series the raw value of the point
+                                   * nearest to it (with that point's x, "nearest" when it is
+                                   * not the cursor's own) */
+    double x_lo, x_hi;            /* NaN: the data's x range; else zoomed to [x_lo, x_hi]: only
+                                   * the points inside are drawn, ranged, marked and summed up
+                                   * in the legend, and the axis spans exactly that range */
     const char *title;            /* first line; NULL for none */
 };
 
-/* Defaults: braille-or-fallback by detection, step x, legend and markers on, no cursor. */
+/* Defaults: braille-or-fallback by detection, step x, legend and markers on, no cursor, no
+ * zoom. */
 void chart_opts_init(struct chart_opts *o, int width, int height);
 
 /* CHART_COLOR_RUN0 + run % CHART_RUN_COLORS (non-negative for any run). */
@@ -139,6 +148,10 @@ int chart_render_text(const struct chart_line *lines, size_t n, const struct cha
 int chart_plot_text(struct series *const *v, size_t n, const char *metric, double ema,
                     const struct chart_opts *o, bool ansi, char **out, size_t *len,
                     struct err *e);
+
+/* The cursor's x as the legend says it ("step 1200": steps whole, epochs to two decimals,
+ * durations and clock times to the second). */
+void chart_format_cursor_x(enum series_x_kind kind, double x, char *buf, size_t cap);
 
 /* The cell column (within the raster) of x on the last render's x axis; -1 outside the plot. */
 int chart_column_of(const struct chart_raster *r, double x);

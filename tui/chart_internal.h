@@ -5,6 +5,7 @@
  *   chart_dots.c  the plot area in dots: value -> dot, M4-reduced series as dot lines, the
  *                 dot bits encoded as braille / quadrant / ASCII cells
  *   chart_text.c  a raster as text (ANSI or plain) for `sagetop plot`
+ *   chart_legend.c the legend lines and the cursor's readout
  *
  * Pure (no curses, no terminal); one render at a time per raster. */
 #ifndef SAGETOP_TUI_CHART_INTERNAL_H
@@ -30,6 +31,18 @@ struct frame {
 extern const char chart_run_ascii[CHART_RUN_COLORS];
 /* Sets one cell (clipped to the raster; ch at most 4 bytes of UTF-8). */
 void chart_cell_set(struct chart_raster *r, int row, int col, const char *ch, int color, int attr);
+/* Writes text from (row, col), one character per cell (invalid UTF-8 and controls as '?'), at
+ * most max cells; returns the cells used. */
+int chart_put_text(struct chart_raster *r, int row, int col, const char *text, int max,
+                   int color, int attr);
+/* Characters (cells) in UTF-8 text. */
+int chart_text_cells(const char *text);
+
+/* chart_legend.c */
+const char *chart_x_kind_name(enum series_x_kind kind);   /* "step", "time (UTC)", ... */
+/* The legend from row top, at most rows lines; cursor_on: first a line with the cursor's x. */
+void chart_draw_legend(struct chart_raster *r, const struct chart_line *lines, size_t n,
+                       int top, int rows, const struct chart_opts *o, bool cursor_on);
 
 /* chart_dots.c */
 void chart_dots_per_cell(enum chart_glyphs g, int *dx, int *dy);

@@ -40,6 +40,20 @@
     { KEY_RIGHT, "Right/Left", "scroll sideways", (fn), 0 },        \
     { KEY_LEFT, "Left", "scroll sideways", (fn), KB_HIDDEN }
 
+/* 1..9 and 0 bound to one action that reads the digit through app_key() (hosts, runs); help
+ * says what N does and what 0 does. */
+#define KEYS_DIGITS(fn, help, help0)                                \
+    { '1', "1..9", (help), (fn), 0 },                               \
+    { '2', "2", (help), (fn), KB_HIDDEN },                          \
+    { '3', "3", (help), (fn), KB_HIDDEN },                          \
+    { '4', "4", (help), (fn), KB_HIDDEN },                          \
+    { '5', "5", (help), (fn), KB_HIDDEN },                          \
+    { '6', "6", (help), (fn), KB_HIDDEN },                          \
+    { '7', "7", (help), (fn), KB_HIDDEN },                          \
+    { '8', "8", (help), (fn), KB_HIDDEN },                          \
+    { '9', "9", (help), (fn), KB_HIDDEN },                          \
+    { '0', "0", (help0), (fn), KB_HIDDEN }
+
 /* Keys every view has (help, back, quit, command line, redraw). */
 extern const struct key_binding keys_global[];
 

@@ -2,7 +2,11 @@
  * (one column per job; all rows, sagemaker_* and transposition on keys), the metrics table with
  * the best job's cell highlighted (best, last, min, max or when the best was reached), resources
  * and estimated cost, and the curves of one chosen metric for every job overlaid, with a legend
- * naming each job in its run colour.
+ * naming each job in its run colour. Keys 1..9 hide and show job N's curve (0 shows them all);
+ * the legend keeps a hidden job's line and says "hidden". The tables scroll as a tui/list.c
+ * list (j/k, PgDn/PgUp, g/G, the wheel, Left/Right sideways) with a marker where lines or
+ * columns are cut; a click on a metric's row charts it. A click on the chart (or < and >) puts
+ * a cursor there whose legend reads out every job's raw value at the nearest point.
  *
  * Owns its state: the jobs' hyperparameters and series loaded from the UI's cache connection,
  * and the tables built from them with metrics/compare.h (the same tables `sagetop compare`
@@ -15,66 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/dynbuf.h"
-#include "metrics/compare.h"
-#include "tui/chart.h"
 #include "tui/chart_draw.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
-#include "tui/list.h"
 #include "tui/sanitize.h"
-#include "tui/views.h"
-
-#define CV_MAX_METRICS 64
-#define CV_COL_MAX 32
-#define CV_CELLS (VIEW_MAX_JOBS + 1 > 8 ? VIEW_MAX_JOBS + 1 : 8)
-
-enum cv_stat { CV_BEST, CV_LAST, CV_MIN, CV_MAX, CV_AT, CV_NSTATS };
-static const char *const stat_names[CV_NSTATS] = { "best", "last", "min", "max", "best at" };
-
-struct cv_job {
-    struct cache_job cj;
-    struct cache_kv_list hp;
-    struct compare_kv *kv;
-    struct compare_metric_in mi[CV_MAX_METRICS];   /* names and series owned; x = step */
-    struct series_sample *smp[CV_MAX_METRICS];     /* the same points with every x; owned */
-    size_t n_smp[CV_MAX_METRICS];
-    bool by_step[CV_MAX_METRICS];                  /* false: mi's x is the time since start */
-    double start_s;
-    size_t n_mi;
-    struct compare_resources res;
-};
-
-/* One line of the text page: cells drawn at the section's column positions. */
-struct cv_line {
-    int section;
-    int ncells;
-    char cell[CV_CELLS][112];     /* a title line uses its first cell whole */
-    int role[CV_CELLS];          /* enum theme_role per cell */
-    bool bold[CV_CELLS];
-};
-
-enum { SEC_TITLE, SEC_HP, SEC_MT, SEC_RES, SEC_COUNT };
-
-struct compare_state {
-    struct cv_job *jobs;
-    size_t n;
-    struct compare_hp_table hp;
-    struct compare_metric_table mt;
-    bool all, internal, transpose;
-    enum cv_stat stat;
-    size_t x_i;                  /* the chart's x: index into x_cycle */
-    size_t chart_metric;         /* row of mt shown as the chart */
-    int layout;                  /* 0 tables + chart, 1 tables, 2 chart */
-    struct cv_line *lines;
-    size_t n_lines, cap_lines;
-    int colw[SEC_COUNT][CV_CELLS];
-    size_t top;
-    int page;
-    struct list cols;            /* only its horizontal scroll: hoff, content_w, view_w */
-    char error[CACHE_JOB_NAME_MAX + ERR_MSG_MAX + 8];
-    struct chart_raster raster;
-};
+#include "tui/view_compare_internal.h"
 
 static struct compare_state *S(struct view *v) { return v->state; }
 
@@ -118,7 +67,7 @@ static int load_series(struct cache *c, struct cv_job *j, size_t k, const char *
     size_t i, n = 0, with_step = 0;
     int rc;
 
-    if ((rc = view_metric_samples(c, j->cj.name, name, &j->start_s, &smp, &n, e)) != 0)
+    if ((rc = view_metric_samples(c, j->cj.name, name, NULL, &j->start_s, &smp, &n, e)) != 0)
         return rc;
     rc = ERR_NOMEM;
     if ((s = series_new(j->cj.name)) == NULL)
@@ -190,235 +139,6 @@ static int load_job(struct cache *c, const char *name, struct cv_job *j, struct 
     return rc;
 }
 
-/* ---- the text page ------------------------------------------------------------------- */
-
-static struct cv_line *add_line(struct compare_state *s, int section)
-{
-    struct cv_line *l;
-
-    if (vec_grow((void **)&s->lines, &s->cap_lines, s->n_lines + 1, sizeof(*s->lines)) != 0)
-        return NULL;
-    l = &s->lines[s->n_lines++];
-    memset(l, 0, sizeof(*l));
-    l->section = section;
-    return l;
-}
-
-static void set_cell(struct compare_state *s, struct cv_line *l, int c, const char *text,
-                     int role, bool bold)
-{
-    int w;
-
-    if (l == NULL || c >= CV_CELLS)
-        return;
-    sanitize_text(text, strlen(text), l->cell[c], sizeof(l->cell[c]),
-                  draw_utf8() ? 0 : SANITIZE_ASCII);
-    l->role[c] = role;
-    l->bold[c] = bold;
-    if (c + 1 > l->ncells)
-        l->ncells = c + 1;
-    w = (int)strlen(l->cell[c]);
-    if (w > CV_COL_MAX)
-        w = CV_COL_MAX;
-    if (l->section != SEC_TITLE && w > s->colw[l->section][c])
-        s->colw[l->section][c] = w;
-}
-
-static void title_line(struct compare_state *s, const char *text)
-{
-    struct cv_line *l = add_line(s, SEC_TITLE);
-
-    set_cell(s, l, 0, text, TH_TITLE, true);
-}
-
-static void fmt_cell_value(double v, char *buf, size_t size)
-{
-    if (isnan(v))
-        snprintf(buf, size, "-");
-    else
-        snprintf(buf, size, "%.4g", v);
-}
-
-/* The index of a metric in a job's mi, or n_mi. */
-static size_t metric_index(const struct cv_job *j, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < j->n_mi; i++)
-        if (strcmp(j->mi[i].name, name) == 0)
-            break;
-    return i;
-}
-
-/* The hyperparameter table: a row per key (a column per job), or transposed. */
-static void page_hyperparameters(struct compare_state *s)
-{
-    struct cv_line *l;
-    char buf[160];
-    size_t r, k;
-
-    snprintf(buf, sizeof(buf), "Hyperparameters: %s%s  (%zu equal, %zu sagemaker_* hidden)",
-             s->all ? "all rows" : "only rows that differ",
-             s->transpose ? ", transposed" : "", s->hp.hidden_equal, s->hp.hidden_internal);
-    title_line(s, buf);
-    if (s->hp.n_rows == 0) {
-        l = add_line(s, SEC_HP);
-        set_cell(s, l, 0, "  no hyperparameter differs (a: all rows)", TH_DIM, false);
-    } else if (!s->transpose) {
-        l = add_line(s, SEC_HP);
-        set_cell(s, l, 0, "  KEY", TH_TITLE, false);
-        for (k = 0; k < s->n; k++)
-            set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
-        for (r = 0; r < s->hp.n_rows; r++) {
-            const struct compare_hp_row *h = &s->hp.rows[r];
-
-            l = add_line(s, SEC_HP);
-            snprintf(buf, sizeof(buf), "  %s", h->key);
-            set_cell(s, l, 0, buf, h->differs ? TH_NORMAL : TH_DIM, false);
-            for (k = 0; k < s->n; k++)
-                set_cell(s, l, (int)k + 1, h->values[k] != NULL ? h->values[k] : "-",
-                         h->differs ? TH_NORMAL : TH_DIM, false);
-        }
-    } else {
-        l = add_line(s, SEC_HP);
-        set_cell(s, l, 0, "  JOB", TH_TITLE, false);
-        for (r = 0; r < s->hp.n_rows && r + 1 < CV_CELLS; r++)
-            set_cell(s, l, (int)r + 1, s->hp.rows[r].key, TH_TITLE, false);
-        for (k = 0; k < s->n; k++) {
-            l = add_line(s, SEC_HP);
-            snprintf(buf, sizeof(buf), "  %s", s->jobs[k].cj.name);
-            set_cell(s, l, 0, buf, TH_SERIES0 + (int)k % 8, false);
-            for (r = 0; r < s->hp.n_rows && r + 1 < CV_CELLS; r++)
-                set_cell(s, l, (int)r + 1,
-                         s->hp.rows[r].values[k] != NULL ? s->hp.rows[r].values[k] : "-",
-                         TH_NORMAL, false);
-        }
-    }
-    title_line(s, "");
-
-}
-
-/* The metric table: a row per metric, the chosen statistic per job, the best one starred. */
-static void page_metrics(struct compare_state *s)
-{
-    struct cv_line *l;
-    char buf[160];
-    size_t r, k;
-
-    snprintf(buf, sizeof(buf), "Metrics: %s (s: best/last/min/max/at step; the best job in bold)",
-             stat_names[s->stat]);
-    title_line(s, buf);
-    if (s->mt.n_rows == 0) {
-        l = add_line(s, SEC_MT);
-        set_cell(s, l, 0, "  no metric points yet (loading the logs…)", TH_DIM, false);
-    }
-    l = add_line(s, SEC_MT);
-    set_cell(s, l, 0, "  METRIC", TH_TITLE, false);
-    for (k = 0; k < s->n; k++)
-        set_cell(s, l, (int)k + 1, s->jobs[k].cj.name, TH_SERIES0 + (int)k % 8, false);
-    for (r = 0; r < s->mt.n_rows; r++) {
-        const struct compare_metric_row *m = &s->mt.rows[r];
-
-        l = add_line(s, SEC_MT);
-        snprintf(buf, sizeof(buf), "%s %s %s", r == s->chart_metric ? ">" : " ", m->name,
-                 m->dir == SERIES_DIR_UP ? "(max)" : "(min)");
-        set_cell(s, l, 0, buf, r == s->chart_metric ? TH_SELECTED : TH_NORMAL, false);
-        for (k = 0; k < s->n; k++) {
-            const struct compare_metric_cell *c = &m->cells[k];
-            /* every job that reached the best value is starred: a tie has no single winner,
-             * and starring the first of them would rank jobs by their position */
-            bool best = m->best_job >= 0 && c->present &&
-                        c->best == m->cells[m->best_job].best;
-            double v = NAN;
-
-            if (c->present) {
-                switch (s->stat) {
-                case CV_BEST: v = c->best; break;
-                case CV_LAST: v = c->last; break;
-                case CV_MIN: v = c->min; break;
-                case CV_MAX: v = c->max; break;
-                case CV_AT: v = c->best_x; break;
-                case CV_NSTATS: break;
-                }
-            }
-            if (s->stat == CV_AT && c->present) {
-                size_t mi = metric_index(&s->jobs[k], m->name);
-
-                if (mi < s->jobs[k].n_mi && s->jobs[k].by_step[mi])
-                    snprintf(buf, sizeof(buf), "step %.0f", v);
-                else
-                    fmt_duration(v, buf, sizeof(buf));
-            } else
-                fmt_cell_value(v, buf, sizeof(buf));
-            if (best) {
-                size_t n = strlen(buf);
-
-                snprintf(buf + n, sizeof(buf) - n, " *");
-            }
-            set_cell(s, l, (int)k + 1, buf, best ? TH_OK : TH_NORMAL, best);
-        }
-    }
-    title_line(s, "");
-
-}
-
-/* The resources and cost table: a row per job. */
-static void page_resources(struct compare_state *s)
-{
-    struct cv_line *l;
-    char buf[160];
-    size_t k;
-
-    title_line(s, "Resources and cost (on-demand price estimate)");
-    l = add_line(s, SEC_RES);
-    {
-        static const char *const head[] = { "  JOB", "STATUS", "INSTANCES", "TRAINING",
-                                            "BILLABLE", "SPOT SAVED", "COST" };
-
-        for (k = 0; k < 7; k++)
-            set_cell(s, l, (int)k, head[k], TH_TITLE, false);
-    }
-    for (k = 0; k < s->n; k++) {
-        const struct cv_job *j = &s->jobs[k];
-
-        l = add_line(s, SEC_RES);
-        snprintf(buf, sizeof(buf), "  %s", j->cj.name);
-        set_cell(s, l, 0, buf, TH_SERIES0 + (int)k % 8, false);
-        set_cell(s, l, 1, j->cj.status, TH_NORMAL, false);
-        if (j->cj.instance_type[0] != '\0')
-            snprintf(buf, sizeof(buf), "%s x %d", j->cj.instance_type,
-                     j->cj.instance_count > 0 ? j->cj.instance_count : 1);
-        else
-            snprintf(buf, sizeof(buf), "-");
-        set_cell(s, l, 2, buf, TH_NORMAL, false);
-        fmt_duration((double)j->cj.training_seconds, buf, sizeof(buf));
-        set_cell(s, l, 3, j->cj.training_seconds > 0 ? buf : "-", TH_NORMAL, false);
-        fmt_duration((double)j->cj.billable_seconds, buf, sizeof(buf));
-        set_cell(s, l, 4, j->cj.billable_seconds > 0 ? buf : "-", TH_NORMAL, false);
-        if (!j->cj.spot)
-            snprintf(buf, sizeof(buf), "no spot");
-        else if (isnan(j->res.spot_savings_pct))
-            snprintf(buf, sizeof(buf), "spot");
-        else
-            snprintf(buf, sizeof(buf), "%.0f%%", j->res.spot_savings_pct);
-        set_cell(s, l, 5, buf, TH_NORMAL, false);
-        if (j->res.price_known && j->cj.billable_seconds > 0)
-            snprintf(buf, sizeof(buf), "$%.2f", j->res.cost_usd);
-        else
-            snprintf(buf, sizeof(buf), "-");
-        set_cell(s, l, 6, buf, TH_NORMAL, false);
-    }
-}
-
-static void build_page(struct compare_state *s)
-{
-    s->n_lines = 0;
-    memset(s->colw, 0, sizeof(s->colw));
-    page_hyperparameters(s);
-    page_metrics(s);
-    page_resources(s);
-}
-
 static void rebuild_tables(struct compare_state *s)
 {
     struct compare_hp_job hpj[VIEW_MAX_JOBS];
@@ -443,7 +163,7 @@ static void rebuild_tables(struct compare_state *s)
     }
     if (s->chart_metric >= s->mt.n_rows)
         s->chart_metric = 0;
-    build_page(s);
+    compare_build_page(s);
 }
 
 static void reload(struct compare_state *s, struct view *v, struct app *a)
@@ -469,64 +189,12 @@ static void reload(struct compare_state *s, struct view *v, struct app *a)
         if ((keep[0] != '\0' && strcmp(s->mt.rows[k].name, keep) == 0) ||
             (keep[0] == '\0' && strcmp(s->mt.rows[k].name, "eval_loss") == 0)) {
             s->chart_metric = k;
-            build_page(s);
+            compare_build_page(s);
             break;
         }
 }
 
 /* ---- drawing ------------------------------------------------------------------------- */
-
-/* The width of a table line: its cells at their section's column widths, two apart. */
-static int line_width(const struct compare_state *s, const struct cv_line *l)
-{
-    int c, w = 0;
-
-    if (l->section == SEC_TITLE)
-        return 0;
-    for (c = 0; c < l->ncells; c++)
-        w += s->colw[l->section][c] + (c > 0 ? 2 : 0);
-    return w;
-}
-
-/* Past the first n characters of sanitized text (one column each). */
-static const char *skip_cols(const char *p, int n)
-{
-    while (n > 0 && *p != '\0') {
-        p++;
-        while ((*p & 0xc0) == 0x80)
-            p++;
-        n--;
-    }
-    return p;
-}
-
-/* A line scrolled left by hoff columns; a table line cut at either side gets a marker there. */
-static void draw_line(const struct compare_state *s, const struct cv_line *l, int y, int x0,
-                      int w, int hoff)
-{
-    int vx = 0, c, lw = line_width(s, l);
-
-    if (l->section == SEC_TITLE)
-        hoff = 0;
-    for (c = 0; c < l->ncells && vx - hoff < w; c++) {
-        int cw = l->section == SEC_TITLE ? w : s->colw[l->section][c];
-        int cut = hoff > vx ? hoff - vx : 0, x = x0 + vx + cut - hoff;
-        attr_t at = theme_attr((enum theme_role)l->role[c]) | (l->bold[c] ? A_BOLD : 0);
-
-        if (l->role[c] >= TH_SERIES0)
-            at = theme_series_attr(l->role[c] - TH_SERIES0);
-        if (cut < cw) {
-            int show = cw - cut < x0 + w - x ? cw - cut : x0 + w - x;
-
-            draw_str(y, x, show, skip_cols(l->cell[c], cut), at);
-        }
-        vx += cw + 2;
-    }
-    if (hoff > 0 && lw > 0)
-        draw_str(y, x0, 1, draw_sym(SYM_MORE_LEFT), theme_attr(TH_TITLE) | A_BOLD);
-    if (lw - hoff > w)
-        draw_str(y, x0 + w - 1, 1, draw_sym(SYM_MORE_RIGHT), theme_attr(TH_TITLE) | A_BOLD);
-}
 
 /* The curve of metric mi of job j on x kind k; NULL when out of memory. */
 static struct series *curve(const struct cv_job *j, size_t mi, enum series_x_kind k)
@@ -548,6 +216,15 @@ static struct series *curve(const struct cv_job *j, size_t mi, enum series_x_kin
     return c;
 }
 
+static size_t hidden_count(const struct compare_state *s)
+{
+    size_t k, n = 0;
+
+    for (k = 0; k < s->n; k++)
+        n += s->hidden[k];
+    return n;
+}
+
 static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int w, int h)
 {
     struct chart_line lines[VIEW_MAX_JOBS];
@@ -565,7 +242,7 @@ static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int
     memset(lines, 0, sizeof(lines));
     /* an axis no job's points carry (no step or epoch logged) falls back to elapsed */
     for (k = 0; k < s->n; k++) {
-        size_t mi = metric_index(&s->jobs[k], metric), i;
+        size_t mi = compare_metric_index(&s->jobs[k], metric), i;
 
         for (i = 0; mi < s->jobs[k].n_mi && i < s->jobs[k].n_smp[mi] && with_x == 0; i++)
             with_x += isfinite(series_sample_x(&s->jobs[k].smp[mi][i], kind, 0));
@@ -573,23 +250,35 @@ static void draw_chart(struct compare_state *s, struct app *a, int y, int x, int
     if (with_x == 0)
         kind = SERIES_X_ELAPSED;
     for (k = 0; k < s->n; k++) {
-        size_t mi = metric_index(&s->jobs[k], metric);
+        size_t mi = compare_metric_index(&s->jobs[k], metric);
 
         if (mi >= s->jobs[k].n_mi || (curves[n] = curve(&s->jobs[k], mi, kind)) == NULL)
             continue;
         lines[n].s = curves[n];
         lines[n].label = s->jobs[k].cj.name;
         lines[n].run = (int)k;
+        lines[n].hidden = s->hidden[k];
         n++;
     }
     chart_opts_init(&o, w, h);
     o.glyphs = app_utf8(a) ? CHART_GLYPHS_AUTO : CHART_GLYPHS_ASCII;
     o.x_kind = kind;
-    snprintf(title, sizeof(title), "%s, all jobs (n/p: metric)  x: %s%s (x)", metric,
-             x_names[s->x_i], kind != x_cycle[s->x_i] ? " [not logged: elapsed]" : "");
+    snprintf(title, sizeof(title),
+             "%s, %s (n/p: metric, 1-9: show/hide, </>: cursor)  x: %s%s (x)", metric,
+             hidden_count(s) > 0 ? "some jobs hidden" : "all jobs", x_names[s->x_i],
+             kind != x_cycle[s->x_i] ? " [not logged: elapsed]" : "");
     o.title = title;
-    if (chart_render(&s->raster, lines, n, &o, &e) == 0)
+    if (chart_render(&s->raster, lines, n, &o, &e) == 0 && s->cursor_col >= 0) {
+        if (s->cursor_col >= s->raster.plot_w)
+            s->cursor_col = s->raster.plot_w - 1;
+        o.cursor_x = chart_x_at_column(&s->raster, s->raster.plot_x + s->cursor_col);
+        chart_render(&s->raster, lines, n, &o, &e);
+    }
+    if (e.code == 0) {
         chart_draw(stdscr, y, x, &s->raster);
+        s->chart_y = y;
+        s->chart_x = x;
+    }
     for (k = 0; k < n; k++)
         series_free(curves[k]);
 }
@@ -602,6 +291,7 @@ static void compare_draw(struct view *v, struct app *a, const struct rect *r)
 
     if (v->stale)
         reload(s, v, a);
+    s->chart_y = -1;    /* until draw_chart draws one */
     for (k = 0; k < r->h; k++)
         draw_fill(r->y + k, r->x, r->w, theme_attr(TH_NORMAL));
     if (s->error[0] != '\0') {
@@ -619,17 +309,23 @@ static void compare_draw(struct view *v, struct app *a, const struct rect *r)
         text_h = 0;
         chart_h = r->h;
     }
-    s->page = text_h;
-    if (s->top + (size_t)text_h > s->n_lines)
-        s->top = s->n_lines > (size_t)text_h ? s->n_lines - (size_t)text_h : 0;
-    s->cols.content_w = 0;
+    list_resize(&s->list, s->n_lines, text_h > 0 ? text_h : 1);
+    s->rows_y = r->y;
+    s->list.content_w = 0;
     for (i = 0; i < s->n_lines; i++)
-        if (line_width(s, &s->lines[i]) > s->cols.content_w)
-            s->cols.content_w = line_width(s, &s->lines[i]);
-    s->cols.view_w = r->w;
-    list_hscroll(&s->cols, 0);    /* clamps after a resize or a narrower table */
-    for (i = 0; (int)i < text_h && s->top + i < s->n_lines; i++)
-        draw_line(s, &s->lines[s->top + i], r->y + (int)i, r->x, r->w, s->cols.hoff);
+        if (compare_line_width(s, &s->lines[i]) > s->list.content_w)
+            s->list.content_w = compare_line_width(s, &s->lines[i]);
+    s->list.view_w = r->w;
+    list_hscroll(&s->list, 0);    /* clamps after a resize or a narrower table */
+    for (i = 0; (int)i < text_h && s->list.top + i < s->n_lines; i++)
+        compare_draw_line(s, &s->lines[s->list.top + i], r->y + (int)i, r->x, r->w,
+                          s->list.hoff);
+    /* lines cut above or below: a marker at the right end of the first / last line */
+    if (text_h > 0 && list_more_above(&s->list))
+        draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_UP), theme_attr(TH_TITLE) | A_BOLD);
+    if (text_h > 0 && list_more_below(&s->list))
+        draw_str(r->y + text_h - 1, r->x + r->w - 1, 1, draw_sym(SYM_DOWN),
+                 theme_attr(TH_TITLE) | A_BOLD);
     if (chart_h >= 5)
         draw_chart(s, a, r->y + text_h, r->x, r->w, chart_h);
 }
@@ -644,14 +340,23 @@ static int toggle(struct view *v, bool *flag)
 }
 
 static int act_all(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->all); }
-static int act_internal(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->internal); }
-static int act_transpose(struct view *v, struct app *a) { (void)a; return toggle(v, &S(v)->transpose); }
+static int act_internal(struct view *v, struct app *a)
+{
+    (void)a;
+    return toggle(v, &S(v)->internal);
+}
+
+static int act_transpose(struct view *v, struct app *a)
+{
+    (void)a;
+    return toggle(v, &S(v)->transpose);
+}
 
 static int act_stat(struct view *v, struct app *a)
 {
     (void)a;
     S(v)->stat = (enum cv_stat)((S(v)->stat + 1) % CV_NSTATS);
-    build_page(S(v));
+    compare_build_page(S(v));
     return R_REDRAW;
 }
 
@@ -663,7 +368,7 @@ static int step_metric(struct view *v, int d)
         return R_NONE;
     s->chart_metric = (s->chart_metric + s->mt.n_rows + (size_t)(d + (int)s->mt.n_rows)) %
                       s->mt.n_rows;
-    build_page(s);
+    compare_build_page(s);
     return R_REDRAW;
 }
 
@@ -676,7 +381,29 @@ static int act_x(struct view *v, struct app *a)
                                          "wall time" };
 
     S(v)->x_i = (S(v)->x_i + 1) % N_X_KINDS;
+    S(v)->cursor_col = -1;
     app_flash(a, false, "chart x axis: %s", what[S(v)->x_i]);
+    return R_REDRAW;
+}
+
+/* 1..9: hides or shows job N's curve, and says so; 0 shows every curve. */
+static int act_run(struct view *v, struct app *a)
+{
+    struct compare_state *s = S(v);
+    int k = app_key(a) - '1';
+
+    if (k < 0) {
+        memset(s->hidden, 0, sizeof(s->hidden));
+        app_flash(a, false, "chart: every job shown");
+        return R_REDRAW;
+    }
+    if ((size_t)k >= s->n) {
+        app_flash(a, true, "no job %d: comparing %zu jobs", k + 1, s->n);
+        return R_REDRAW;
+    }
+    s->hidden[k] = !s->hidden[k];
+    app_flash(a, false, "chart: %s %s (%zu of %zu shown)", s->jobs[k].cj.name,
+              s->hidden[k] ? "hidden" : "shown", s->n - hidden_count(s), s->n);
     return R_REDRAW;
 }
 
@@ -687,31 +414,69 @@ static int act_layout(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-static int scroll_by(struct view *v, long d)
+/* The list keys scroll the tables (j/k, PgDn/PgUp, g/G, the wheel); a click on a metric's row
+ * charts that metric. */
+static int act_nav(struct view *v, struct app *a)
 {
     struct compare_state *s = S(v);
-    long t = (long)s->top + d;
+    struct list_mouse m;
+    long row = -1;
 
-    if (t < 0)
-        t = 0;
-    if (t > (long)s->n_lines)
-        t = (long)s->n_lines;
-    s->top = (size_t)t;
-    return R_REDRAW;
+    if (app_key(a) != KEY_MOUSE)
+        return list_key(&s->list, app_key(a), LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW
+                                                                                : R_NONE;
+    if (!list_mouse_last(&m))
+        return R_NONE;
+    if (m.kind == LIST_MOUSE_CLICK && s->chart_y >= 0 && m.y >= s->chart_y) {
+        int col = m.x - s->chart_x - s->raster.plot_x, prow = m.y - s->chart_y;
+
+        if (col < 0 || col >= s->raster.plot_w || prow < s->raster.plot_y ||
+            prow >= s->raster.plot_y + s->raster.plot_h)
+            return R_NONE;
+        s->cursor_col = col;
+        return R_REDRAW;
+    }
+    switch (list_mouse(&s->list, &m, s->rows_y, false, &row)) {
+    case LIST_MOUSE_MOVED:
+        return R_REDRAW;
+    case LIST_MOUSE_ROW:
+        if (row >= 0 && (size_t)row < s->n_lines && s->lines[row].mt_row >= 0) {
+            s->chart_metric = (size_t)s->lines[row].mt_row;
+            compare_build_page(s);
+            return R_REDRAW;
+        }
+        return R_NONE;
+    case LIST_MOUSE_IGNORED:
+    case LIST_MOUSE_HEADER:
+        break;
+    }
+    return R_NONE;
 }
 
-static int act_down(struct view *v, struct app *a) { (void)a; return scroll_by(v, 1); }
-static int act_up(struct view *v, struct app *a) { (void)a; return scroll_by(v, -1); }
-static int act_pgdn(struct view *v, struct app *a) { (void)a; return scroll_by(v, S(v)->page > 1 ? S(v)->page - 1 : 1); }
-static int act_pgup(struct view *v, struct app *a) { (void)a; return scroll_by(v, -(S(v)->page > 1 ? S(v)->page - 1 : 1)); }
+/* < and >: the chart's cursor one column left / right (from the right / left end). */
+static int act_cursor(struct view *v, struct app *a)
+{
+    struct compare_state *s = S(v);
+
+    if (s->chart_y < 0) {
+        app_flash(a, true, "no chart on screen (v: layout)");
+        return R_REDRAW;
+    }
+    if (app_key(a) == '<')
+        s->cursor_col = s->cursor_col < 0 ? s->raster.plot_w - 1
+                        : s->cursor_col > 0 ? s->cursor_col - 1 : 0;
+    else
+        s->cursor_col++;    /* clamped to the plot when drawn */
+    return R_REDRAW;
+}
 
 /* Left/Right (h/l): the tables sideways, a third of the screen at a time. */
 static int act_side(struct view *v, struct app *a)
 {
     struct compare_state *s = S(v);
-    int key = app_key(a), d = s->cols.view_w / 3 > 4 ? s->cols.view_w / 3 : 4;
+    int key = app_key(a), d = s->list.view_w / 3 > 4 ? s->list.view_w / 3 : 4;
 
-    return list_hscroll(&s->cols, key == KEY_LEFT || key == 'h' ? -d : d) ? R_REDRAW : R_NONE;
+    return list_hscroll(&s->list, key == KEY_LEFT || key == 'h' ? -d : d) ? R_REDRAW : R_NONE;
 }
 
 static const struct key_binding compare_keys[] = {
@@ -723,9 +488,10 @@ static const struct key_binding compare_keys[] = {
     { 'p', "p", "chart: previous metric", act_prev, KB_HIDDEN },
     { 'v', "v", "layout: tables + chart, tables, chart", act_layout, KB_FOOTER },
     { 'x', "x", "x axis", act_x, KB_FOOTER },
-    KEYS_SCROLL_LINES(act_down, act_up),
-    { KEY_NPAGE, "PgDn", "page down", act_pgdn, 0 },
-    { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
+    KEYS_DIGITS(act_run, "chart: hide / show job N's curve", "chart: show every job"),
+    KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
+    { '>', "</>", "chart: move the cursor (a click puts it there)", act_cursor, 0 },
+    { '<', "<", "chart: cursor left", act_cursor, KB_HIDDEN },
     KEYS_LIST_SIDEWAYS(act_side),
     { 'h', "h", "scroll left", act_side, KB_HIDDEN },
     { 'l', "l", "scroll right", act_side, KB_HIDDEN },
@@ -749,6 +515,8 @@ static int compare_enter(struct view *v, struct app *a)
         return -1;
     }
     s->n = v->n_jobs;
+    s->cursor_col = -1;
+    s->chart_y = -1;
     chart_raster_init(&s->raster);
     v->state = s;
     return 0;

@@ -32,10 +32,14 @@ struct wmsg;
 void view_launch_message(struct app *a, const struct wmsg *m);
 
 struct series_sample;
-/* The stored points of a job's metric as samples (time, step, epoch, value), of the first
- * instance only when there are several; *out is the caller's to free(). *start (Unix seconds)
- * is set from the first point when it is not positive yet. The metrics and compare views. */
-int view_metric_samples(struct cache *c, const char *job, const char *name, double *start,
-                        struct series_sample **out, size_t *n_out, struct err *e);
+struct procsel;
+/* The stored points of a job's metric as samples (time, step, epoch, value): of the processes
+ * sel selects (metrics/procprefix.h: a host's first, a global rank), or with sel NULL of the
+ * first instance only when there are several; *out is the caller's to free(). *start (Unix
+ * seconds) is set from the first point when it is not positive yet. The metrics and compare
+ * views. */
+int view_metric_samples(struct cache *c, const char *job, const char *name,
+                        const struct procsel *sel, double *start, struct series_sample **out,
+                        size_t *n_out, struct err *e);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The compare view of three marked demo jobs: exactly the differing hyperparameters, the right
 # best values and the step of the best (checked against `sagetop compare --format json`, itself checked against the
-# extracted points by tests/integration/test_compare.sh), toggles, the overlaid chart's legend.
+# extracted points by tests/integration/test_compare.sh), toggles, the overlaid chart's legend, and
+# (issue 13) hiding and showing a job's curve with 1..9 and no "following" for completed jobs.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 J1=distilbert-imdb-lr5e5-ep3 J2=distilbert-imdb-lr3e5-ep3 J3=distilbert-imdb-lr2e5-ep2
@@ -48,7 +49,66 @@ expect_match "eval_samples: the same value for the three jobs" "$row" '5000 \*( 
 expect_eq "eval_samples: every tied job starred" "$(printf '%s' "$row" | grep -o ' \*' | wc -l)" 3
 expect_match "chart legend names every job" "$s" "$J1.*last"
 expect_match "chart legend names every job (2)" "$s" "$J3.*last"
-expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric\)  x: step \(x\)'
+expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric, 1-9: show/hide, </>: cursor\)  x: step \(x\)'
+# the three jobs are completed: fetched once, not followed, and the header does not say otherwise
+expect_eq "header: no 'following' for completed jobs" "$(printf '%s\n' "$s" | head -1 | grep -c following)" 0
+
+# 1..9 hide and show a job's curve; the legend keeps it, saying hidden; a job not compared is said
+tmux_keys 2
+tmux_expect "2 hides the second job's curve, and says so" "chart: $J2 hidden \(2 of 3 shown\)" 5
+s=$(tmux_screen)
+expect_match "the legend says the second job is hidden" "$s" "$J2 +hidden"
+expect_match "the chart's title says some jobs are hidden" "$s" 'eval_loss, some jobs hidden'
+expect_match "the others keep their figures" "$s" "$J1 +last"
+tmux_keys 5
+tmux_expect "5 of 3 jobs: said, nothing changes" 'no job 5: comparing 3 jobs' 5
+tmux_keys 2
+tmux_expect "2 again shows it" "chart: $J2 shown \(3 of 3 shown\)" 5
+tmux_wait "$J2 +last" 5
+tmux_keys 1 3
+tmux_wait "$J3 +hidden" 5
+tmux_keys 0
+tmux_expect "0 shows every job" 'chart: every job shown' 5
+expect_eq "0: no legend line says hidden" "$(tmux_screen | grep -c ' hidden$')" 0
+
+# the tables scroll as a list (tui/list.c): lines cut below get a marker, G shows the last ones
+# with a marker above, g goes back; a click on a metric's row charts it
+s=$(tmux_screen)
+expect_match "the tables are cut below: a marker" "$s" '▼$'
+tmux_keys G
+tmux_expect "G: the last lines (resources) in view" '^Resources and cost' 5
+expect_match "G: lines cut above: a marker" "$(tmux_screen | sed -n 3p)" '▲$'
+tmux_keys g
+tmux_expect "g: back to the top" '^Hyperparameters' 5
+y=$(tmux_screen | grep -nE '^[ >] eval_accuracy \(max\)' | head -1 | cut -d: -f1)
+sgr() { tmux_keys -l $'\e'"[<$1;$2;$3M"; tmux_keys -l $'\e'"[<$1;$2;$3m"; }
+sgr 0 6 "$y"
+tmux_expect "a click on eval_accuracy's row charts it" 'eval_accuracy, all jobs' 5
+expect_match "its row is marked" "$(tmux_screen)" '^> eval_accuracy \(max\)'
+tmux_keys n n
+tmux_wait 'eval_loss, all jobs' 5
+
+# a click on the chart puts a cursor there: its x, and every job's raw value at the nearest point
+t=$(tmux_screen | grep -n '^eval_loss, all jobs' | head -1 | cut -d: -f1)
+sgr 0 60 $((t + 4))
+tmux_expect "a click on the chart: the cursor's step" '^cursor: step [0-9]+' 5
+s=$(tmux_screen)
+expect_eq "every job reads out a value at a step" "$(printf '%s\n' "$s" | grep -cE "^. ($J1|$J2|$J3) +[0-9.]+ at step [0-9]+")" 3
+c1=$(printf '%s\n' "$s" | grep -oE '^cursor: step [0-9]+' | grep -oE '[0-9]+$')
+tmux_keys '>' '>' '>' '>' '>' '>'
+cursor_right() { local c; c=$(tmux_screen | grep -oE '^cursor: step [0-9]+' | grep -oE '[0-9]+$'); [ -n "$c" ] && [ "$c" -gt "$c1" ]; }
+check "> moves the cursor right (from step $c1)" wait_for 5 cursor_right
+# the readout is the logged value at the step it names (J1's points, as the CSV has them)
+"$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline metrics $J1 --format csv >"$TMPD/j1.csv" 2>/dev/null
+rd=$(tmux_screen | grep -E "^. $J1 +[0-9.]+ at step" | head -1)
+rv=$(printf '%s' "$rd" | awk '{print $3}') rstep=$(printf '%s' "$rd" | grep -oE 'at step [0-9]+' | grep -oE '[0-9]+$')
+want=$(awk -F, -v s="$rstep" '$2 == "eval_loss" && $4 == s {print $6; exit}' "$TMPD/j1.csv")
+expect_eq "the readout is J1's logged eval_loss at step $rstep" "$rv" "$(printf '%.4g' "$want")"
+tmux_keys x
+tmux_wait 'x: epoch \(x\)' 5
+expect_eq "x: the cursor goes" "$(tmux_screen | grep -c '^cursor:')" 0
+tmux_keys x x x
+tmux_wait 'x: step \(x\)' 5
 expect_match "step ticks under the chart" "$s" '^ +[0-9]+ .* step$'
 
 # "best at": the step where each job reached its best (the first one), from the logged points

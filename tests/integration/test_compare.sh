@@ -16,6 +16,9 @@ expect_eq "table: exactly the differing hyperparameters" "$hp" "epochs learning_
 expect_match "table: learning rates per job in job order" "$out" 'learning_rate +5e-05 +3e-05 +2e-05'
 expect_match "table: epochs per job" "$out" 'epochs +3 +3 +2'
 expect_match "table: says what is hidden" "$out" 'equal and [0-9]+ sagemaker_\* hidden'
+# issue 13: AT holds steps here (the jobs log steps): the heading says so, not "time since start"
+expect_match "METRICS heading: at is the step of the best" "$out" '^METRICS \(.*at = the step of the best\)$'
+expect_eq "METRICS heading: no time since start over steps" "$(printf '%s\n' "$out" | grep -c 'time since start')" 0
 expect_match "resources: instance type x count and cost" "$out" "$J1 +Completed +ml\.[a-z0-9.]+ x 1 .*\\\$[0-9]+\.[0-9][0-9]"
 
 # --internal adds the sagemaker_* rows that differ; --all adds the equal ones
@@ -82,6 +85,13 @@ out=$(S --offline compare $J1 $J2 $J3 --format csv)
 expect_eq "csv: header" "$(printf '%s\n' "$out" | head -1)" "section,name,job,field,value"
 expect_match "csv: hyperparameter rows" "$out" "hyperparameter,learning_rate,$J3,value,2e-05"
 expect_match "csv: is_best rows" "$out" "metric,eval_loss,$best,is_best,true"
+# a tie (every job logged eval_samples = 5000): every tied job is the best, not the first one
+expect_eq "csv: a tie marks every tied job is_best" \
+    "$(printf '%s\n' "$out" | grep -c '^metric,eval_samples,.*,is_best,true$')" 3
+out=$(S --offline compare $J1 $J2 $J3)
+expect_eq "table: a tie stars every tied job" \
+    "$(printf '%s\n' "$out" | sed -n '/eval_samples (min)/,+2p' | grep -c ' \*$')" 3
+expect_match "table: the heading says ties are all starred" "$out" '^METRICS \(.*the best jobs \(tied\)'
 out=$(S --offline compare $J1 $J2 $J3 --format md)
 expect_match "md: a table with a separator" "$out" '^\|-+\|'
 expect_match "md: the best is bold" "$out" '\*\*best\*\*'

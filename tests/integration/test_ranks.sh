@@ -76,6 +76,21 @@ expect_match "dup: the table counts rank 0's three lines" "$out" "eval_loss +0\.
 out=$(S plot ranks-ompi-2x8 --metric eval_loss --ascii --width 60 --height 10 2>&1)
 expect_match "plot: algo-1's series is rank 0" "$out" "/algo-1 +last 0\.7 +min 0\.7 +max 0\.9"
 expect_match "plot: rank 8 is algo-2's series" "$out" "/algo-2 +last 0\.708 +min 0\.708 +max 0\.908"
+# plot --instance / --rank select as metrics does (issue 15)
+P() { S plot ranks-ompi-2x8 --metric eval_loss --ascii --width 100 --height 12 "$@" 2>&1; }
+out=$(P --rank 8)
+expect_match "plot --rank 8: rank 8's points" "$out" "ranks-ompi-2x8/algo-2/rank8 +last 0\.708 +min 0\.708 +max 0\.908"
+expect_eq "plot --rank 8: one series" "$(printf '%s\n' "$out" | grep -c 'last 0')" 1
+out=$(P --instance algo-2)
+expect_match "plot --instance algo-2: its first process" "$out" "ranks-ompi-2x8/algo-2 +last 0\.708 +min 0\.708"
+expect_eq "plot --instance algo-2: one series" "$(printf '%s\n' "$out" | grep -c 'last 0')" 1
+out=$(P --rank all)
+expect_match "plot --rank all: rank 0" "$out" "ranks-ompi-2x8/algo-1/rank0 +last 0\.7 +min 0\.7 +max 0\.9"
+expect_match "plot --rank all: rank 8" "$out" "ranks-ompi-2x8/algo-2/rank8 +last 0\.708"
+out=$(P --rank 3); rc=$?
+expect_eq "plot --rank 3 (no eval_loss): exit 1" "$rc" 1
+expect_match "plot --rank 3: says which selection has no points" "$out" "no points of eval_loss of rank 3"
+P --rank x >/dev/null; expect_eq "plot --rank x is a usage error" "$?" 2
 
 # bad selections are usage errors
 S metrics ranks-dup-1x4 --rank x >/dev/null 2>&1

@@ -176,7 +176,7 @@ Test(chart, bresenham_diagonal_one_dot_per_column)
 {
     double xs[] = { 0, 10 }, ys[] = { 0, 10 };
     struct series *s = make("d", xs, ys, 2);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(20, 5, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -222,7 +222,7 @@ Test(chart, steep_line_is_connected)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 100, 0 };
     struct series *s = make("steep", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(30, 14, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -252,7 +252,7 @@ Test(chart, linear_scale_puts_ticks_on_their_rows)
 {
     double xs[] = { 0, 50, 100 }, ys[] = { 0, 35, 100 };
     struct series *s = make("lin", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(60, 13, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int col;
@@ -279,7 +279,7 @@ Test(chart, log_scale_spaces_decades_evenly)
 {
     double xs[] = { 0, 1, 2, 3 }, ys[] = { 1, 10, 100, 1000 };
     struct series *s = make("log", xs, ys, 4);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(40, 15, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int r1, r10, r100, r1k;
@@ -307,7 +307,7 @@ Test(chart, log_scale_drops_non_positive_values)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 1, 10 };
     struct series *s = make("z", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
 
@@ -323,7 +323,7 @@ Test(chart, spike_in_a_million_points_is_drawn)
 {
     size_t n = 1000000, i, spike = 777777;
     struct series *s = series_new("loss");
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(200, 50, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int col, row, top_hits = 0;
@@ -353,7 +353,7 @@ Test(chart, colours_and_overlap_follow_runs)
 {
     double xs[] = { 0, 10 }, ya[] = { 0, 0 }, yb[] = { 10, 10 };
     struct series *a = make("a", xs, ya, 2), *b = make("b", xs, yb, 2);
-    struct chart_line l[2] = { { a, NULL, 0, false, false }, { b, NULL, 5, false, false } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false, false }, { b, NULL, 5, false, false, false } };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int mid;
@@ -373,7 +373,7 @@ Test(chart, block_and_ascii_fallbacks_render)
 {
     double xs[] = { 0, 5, 10 }, ys[] = { 0, 10, 0 };
     struct series *s = make("r\xc3\xbcn\x1b[31m", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_ASCII);
     char *text = NULL;
     size_t len = 0, i;
@@ -403,7 +403,7 @@ Test(chart, cursor_reads_out_each_series)
 {
     double xs[] = { 0, 10, 20, 30 }, ya[] = { 4, 3, 2, 1 }, yb[] = { 1, 2, 3, 4 };
     struct series *a = make("run-a", xs, ya, 4), *b = make("run-b", xs, yb, 4);
-    struct chart_line l[2] = { { a, NULL, 0, false, false }, { b, NULL, 1, false, false } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false, false }, { b, NULL, 1, false, false, false } };
     struct chart_opts o;
     struct chart_raster r;
     int col, row;
@@ -431,6 +431,127 @@ Test(chart, cursor_reads_out_each_series)
     series_free(b);
 }
 
+/* Issue 13: the cursor's legend line says its x; a series read at its own x says no more, one
+ * read at a neighbouring point says which and that it is the nearest; an EMA line reads out
+ * nothing (the raw values are the readout). */
+Test(chart, cursor_says_its_x_and_which_point_when_not_exact)
+{
+    double xs[] = { 0, 10, 20, 30 }, xb[] = { 0, 15, 25, 30 };
+    double ya[] = { 4, 3, 2, 1 }, yb[] = { 1, 2, 3, 4 };
+    struct series *a = make("run-a", xs, ya, 4), *b = make("run-b", xb, yb, 4);
+    struct series *sm = make("run-a EMA 0.6", xs, yb, 4);
+    struct chart_line l[3] = { { a, NULL, 0, true, false, false },
+                               { sm, NULL, 0, false, true, false },
+                               { b, NULL, 1, false, false, false } };
+    struct chart_opts o;
+    struct chart_raster r;
+    int row;
+
+    chart_opts_init(&o, 70, 16);
+    o.glyphs = CHART_GLYPHS_BRAILLE;
+    o.cursor_x = 20;
+    chart_raster_init(&r);
+    cr_assert_eq(chart_render(&r, l, 3, &o, NULL), 0);
+    row = find_row(&r, "cursor: step 20", NULL);
+    cr_expect_geq(row, r.plot_y + r.plot_h, "the cursor's x under the plot");
+    row = find_row(&r, "2 at step 20", NULL);
+    cr_expect_geq(row, 0, "run-a has a point at step 20");
+    cr_expect_geq(find_in_row(&r, row, "run-a"), 0);
+    cr_expect_lt(find_in_row(&r, row, "nearest"), 0, "exact: not said to be the nearest");
+    cr_expect_geq(find_row(&r, "2 at step 15 (nearest)", NULL), 0, "run-b has no step 20");
+    cr_expect_lt(find_row(&r, "run-a EMA 0.6  3", NULL), 0, "no smoothed readout");
+    cr_expect_lt(find_row(&r, "run-a EMA 0.6  2", NULL), 0, "no smoothed readout");
+    /* a cursor between logged steps reads as a whole step */
+    o.cursor_x = 19.4;
+    cr_assert_eq(chart_render(&r, l, 3, &o, NULL), 0);
+    cr_expect_geq(find_row(&r, "cursor: step 19", NULL), 0);
+    cr_expect_geq(find_row(&r, "2 at step 20 (nearest)", NULL), 0);
+    chart_raster_clean(&r);
+    series_free(a);
+    series_free(b);
+    series_free(sm);
+}
+
+/* Issue 13: x zoom. The axis spans exactly the range asked for, only the points inside it are
+ * drawn, and the legend's figures are those of the points in view. */
+Test(chart, zoom_shows_only_the_x_range)
+{
+    double xs[100], ys[100];
+    struct series *a;
+    struct chart_line l[1];
+    struct chart_opts o;
+    struct chart_raster r;
+    unsigned char *g;
+    int wd, hd, x, y, lo_col = -1, hi_col = -1;
+    size_t i;
+
+    for (i = 0; i < 100; i++) {
+        xs[i] = (double)i * 10;
+        ys[i] = (double)i;      /* y = x / 10 */
+    }
+    a = make("loss", xs, ys, 100);
+    memset(l, 0, sizeof(l));
+    l[0].s = a;
+    chart_opts_init(&o, 80, 20);
+    o.glyphs = CHART_GLYPHS_BRAILLE;
+    o.markers = false;
+    o.x_lo = 200;
+    o.x_hi = 400;
+    chart_raster_init(&r);
+    cr_assert_eq(chart_render(&r, l, 1, &o, NULL), 0);
+    cr_expect_float_eq(r.x_lo, 200, 1e-9);
+    cr_expect_float_eq(r.x_hi, 400, 1e-9);
+    cr_expect_geq(find_row(&r, "last 40  min 20  max 40", NULL), 0, "figures of the window");
+    cr_expect_leq(r.y_hi, 45, "y fits the window's values, not all of them (max 99)");
+    /* the curve spans the plot from its left to its right edge: no point piled at an edge */
+    g = decode_dots(&r);
+    wd = r.plot_w * 2;
+    hd = r.plot_h * 4;
+    for (x = 0; x < wd; x++)
+        for (y = 0; y < hd; y++)
+            if (g[(size_t)y * (size_t)wd + (size_t)x]) {
+                if (lo_col < 0)
+                    lo_col = x;
+                hi_col = x;
+            }
+    cr_expect_leq(lo_col, 1);
+    cr_expect_geq(hi_col, wd - 2);
+    /* the top-right dot is the window's highest value, not a clamped later one */
+    for (y = 0; y < hd && !g[(size_t)y * (size_t)wd + (size_t)hi_col]; y++)
+        ;
+    cr_expect_leq(y, 1 + hd / 10);
+    free(g);
+    chart_raster_clean(&r);
+    series_free(a);
+}
+
+/* Issue 13: a run toggled off is not drawn and not ranged; its legend line stays and says so. */
+Test(chart, hidden_line_is_not_drawn_and_legend_says_so)
+{
+    double xs[] = { 0, 10, 20 }, ya[] = { 1, 2, 3 }, yb[] = { 100, 200, 300 };
+    struct series *a = make("run-a", xs, ya, 3), *b = make("run-b", xs, yb, 3);
+    struct chart_line l[2] = { { a, NULL, 0, false, false, false },
+                               { b, NULL, 1, false, false, true } };
+    struct chart_opts o;
+    struct chart_raster r;
+    int row, col;
+
+    chart_opts_init(&o, 60, 14);
+    o.glyphs = CHART_GLYPHS_BRAILLE;
+    chart_raster_init(&r);
+    cr_assert_eq(chart_render(&r, l, 2, &o, NULL), 0);
+    cr_expect_geq(find_row(&r, "run-b  hidden", NULL), 0);
+    cr_expect_geq(find_row(&r, "run-a  last 3  min 1  max 3", NULL), 0);
+    cr_expect_lt(r.y_hi, 10, "the hidden run's values (100..300) leave the axis alone");
+    for (row = r.plot_y; row < r.plot_y + r.plot_h; row++)
+        for (col = r.plot_x; col < r.plot_x + r.plot_w; col++)
+            cr_expect_neq(at(&r, row, col)->color, chart_run_color(1), "run-b drawn at %d,%d",
+                          row, col);
+    chart_raster_clean(&r);
+    series_free(a);
+    series_free(b);
+}
+
 Test(chart, legend_shows_last_min_max_and_truncates)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 2.5, 0.125, 0.5 };
@@ -445,7 +566,7 @@ Test(chart, legend_shows_last_min_max_and_truncates)
 
         snprintf(name, sizeof(name), "job-%d", i);
         s[i] = make(name, xs, ys, 3);
-        l[i] = (struct chart_line){ s[i], NULL, i, false, false };
+        l[i] = (struct chart_line){ s[i], NULL, i, false, false, false };
     }
     chart_opts_init(&o, 60, 9);
     o.glyphs = CHART_GLYPHS_BRAILLE;
@@ -471,7 +592,7 @@ Test(chart, legend_shows_last_min_max_and_truncates)
 Test(chart, empty_and_too_small)
 {
     struct series *s = series_new("empty");
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     struct err e = { 0 };
@@ -491,7 +612,7 @@ Test(chart, ansi_text_colours_and_resets)
 {
     double xs[] = { 0, 10 }, ys[] = { 0, 10 };
     struct series *s = make("a", xs, ys, 2);
-    struct chart_line l = { s, NULL, 2, false, false };
+    struct chart_line l = { s, NULL, 2, false, false, false };
     struct chart_opts o = bare(30, 6, CHART_GLYPHS_BRAILLE);
     char *text = NULL, *p, want[32];
     size_t len = 0;
@@ -662,7 +783,7 @@ Test(chart, raw_line_is_drawn_dim_under_its_ema)
 {
     double xs[] = { 0, 1, 2, 3, 4, 5 }, ys[] = { 10, 0, 10, 0, 10, 0 };
     struct series *raw = make("raw", xs, ys, 6), *sm = series_new("raw EMA 0.6");
-    struct chart_line l[2] = { { raw, NULL, 0, true, false }, { sm, NULL, 0, false, true } };
+    struct chart_line l[2] = { { raw, NULL, 0, true, false, false }, { sm, NULL, 0, false, true, false } };
     struct chart_opts o;
     struct chart_raster r;
     int row, col, dim = 0, bright = 0;
@@ -711,7 +832,7 @@ Test(chart, flat_series_is_a_flat_line_in_the_middle)
 {
     double xs[] = { 1, 2, 3, 4 }, ys[] = { 772.639, 772.639, 772.639, 772.639 };
     struct series *raw = make("flat", xs, ys, 4), *sm = series_new("flat EMA 0.6");
-    struct chart_line l[2] = { { raw, NULL, 0, true, false }, { sm, NULL, 0, false, true } };
+    struct chart_line l[2] = { { raw, NULL, 0, true, false, false }, { sm, NULL, 0, false, true, false } };
     struct chart_opts o;
     struct chart_raster r;
     int h, first, labels, row;
