@@ -17,6 +17,8 @@
 #include "tui/views.h"
 
 
+enum { TS_COLS = 23 };      /* "2026-12-07 03:12:45.123" */
+
 static struct logs_state *S(struct view *v)
 {
     return v->state;
@@ -24,23 +26,45 @@ static struct logs_state *S(struct view *v)
 
 /* ---- drawing ---------------------------------------------------------------------------- */
 
+/* The time of a line as `t` shows it: date, time to the millisecond, in local time or UTC. */
+static void format_ts(const struct logs_state *s, int64_t ts_ms, char *buf, size_t size)
+{
+    time_t t = (time_t)(ts_ms / 1000);
+    struct tm tm;
+    char hms[24];
+
+    if (s->timestamps == LOGS_TS_UTC)
+        gmtime_r(&t, &tm);
+    else
+        localtime_r(&t, &tm);
+    strftime(hms, sizeof(hms), "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(buf, size, "%s.%03d", hms, (int)(ts_ms % 1000));
+}
+
+/* Columns of the prefix before a line's text: time, instance, process tag. */
+static int prefix_cols(const struct logs_state *s)
+{
+    return (s->timestamps ? TS_COLS + 1 : 0) + (s->n_inst > 1 ? 7 : 0) +
+           (s->tagw > 0 ? s->tagw + 1 : 0);
+}
+
 static int prefix(struct logs_state *s, const struct lline *l, int y, int x, int w)
 {
     int used = 0;
 
     if (s->timestamps) {
-        time_t t = (time_t)(l->pos.ts_ms / 1000);
-        struct tm tm;
-        char buf[32];
+        char buf[40];
 
-        localtime_r(&t, &tm);
-        strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-        used += draw_fmt(y, x, w, theme_attr(TH_DIM), "%s.%03d ", buf,
-                         (int)(l->pos.ts_ms % 1000));
+        format_ts(s, l->pos.ts_ms, buf, sizeof(buf));
+        used += draw_fmt(y, x, w, theme_attr(TH_DIM), "%-*s ", TS_COLS, buf);
     }
     if (s->n_inst > 1 && l->inst >= 0)
         used += draw_fmt(y, x + used, w - used, theme_series_attr(l->inst), "%-6s ",
                          s->inst[l->inst]);
+    if (s->tagw > 0)
+        used += draw_fmt(y, x + used, w - used,
+                         l->rank >= 0 ? theme_series_attr(l->rank) | A_BOLD : 0, "%-*s ",
+                         s->tagw, l->tag);
     return used;
 }
 
@@ -168,12 +192,20 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
     s->width = r->w;
     if (s->n == 0) {
         draw_str(r->y + 1, r->x + 2, r->w - 2,
-                 s->filter[0] ? "no line matches the filter (& then Enter on an empty line clears it)"
+                 s->filter[0] || s->procs_on
+                     ? "no line matches the filter (& then Enter on an empty line clears it)"
                               : "no log lines cached yet: following…",
                  theme_attr(TH_DIM));
         return;
     }
-    textw = r->w - 1 - (s->timestamps ? 13 : 0) - (s->n_inst > 1 ? 7 : 0);
+    s->tagw = 0;
+    for (i = 0; i < s->n; i++) {
+        int tw = (int)strlen(s->lines[i].tag);
+
+        s->tagw = tw > s->tagw ? tw : s->tagw;
+    }
+    i = 0;
+    textw = r->w - 1 - prefix_cols(s);
     if (s->follow && s->wrap) {
         /* fill from the bottom: skip the oldest lines that do not fit */
         int need = 0;
@@ -192,10 +224,27 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
     }
 }
 
+/* "  times UTC", "  times local (CET, UTC+0100)": which clock the timestamps read. */
+static void times_label(const struct logs_state *s, char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char z[32];
+
+    buf[0] = '\0';
+    if (s->timestamps == LOGS_TS_UTC)
+        snprintf(buf, size, "  times UTC");
+    if (s->timestamps != LOGS_TS_LOCAL)
+        return;
+    localtime_r(&now, &tm);
+    strftime(z, sizeof(z), "%Z, UTC%z", &tm);
+    snprintf(buf, size, "  times local (%s)", z);
+}
+
 static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
 {
     struct logs_state *s = S(v);
-    char st[200], ins[200] = "";
+    char st[200], ins[200] = "", times[64];
     size_t i;
 
     app_follow_state(a, v->job, st, sizeof(st));
@@ -208,10 +257,12 @@ static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
                 strcat(ins, one);
         }
     }
-    snprintf(buf, size, "logs: %s  %lld lines  %s%s%s%s  %s%s%s", v->job,
+    times_label(s, times, sizeof(times));
+    snprintf(buf, size, "logs: %s  %lld lines  %s%s%s%s%s%s%s  %s%s%s", v->job,
              (long long)s->info.lines, s->follow ? "FOLLOW" : "paused (G follows)",
-             s->wrap ? " wrap" : "", s->filter[0] ? "  & " : "", s->filter, st,
-             ins[0] ? "  " : "", ins);
+             s->wrap ? " wrap" : "", s->filter[0] || s->procs_on ? "  & " : "",
+             s->procs_text, s->procs_text[0] && s->filter[0] ? " " : "", s->filter, times,
+             st, ins[0] ? "  " : "", ins);
 }
 
 /* ---- actions ---------------------------------------------------------------------------- */
@@ -312,7 +363,18 @@ static int act_sideways(struct view *v, struct app *a)
     s->hoff += d;
     return R_REDRAW;
 }
-static int act_ts(struct view *v, struct app *a) { (void)a; S(v)->timestamps = !S(v)->timestamps; return R_REDRAW; }
+/* t: off → local time → UTC → off; the title says which. */
+static int act_ts(struct view *v, struct app *a)
+{
+    struct logs_state *s = S(v);
+
+    s->timestamps = s->timestamps == LOGS_TS_OFF ? LOGS_TS_LOCAL
+                    : s->timestamps == LOGS_TS_LOCAL ? LOGS_TS_UTC : LOGS_TS_OFF;
+    app_flash(a, false, "%s", s->timestamps == LOGS_TS_OFF ? "timestamps off"
+                              : s->timestamps == LOGS_TS_LOCAL ? "timestamps in local time (t: UTC)"
+                                                               : "timestamps in UTC (t: off)");
+    return R_REDRAW;
+}
 
 static int set_search(struct logs_state *s, struct app *a, const char *text)
 {
@@ -423,18 +485,69 @@ static int submit_search(struct view *v, struct app *a, const char *text)
 static int act_search(struct view *v, struct app *a)
 {
     (void)v;
-    app_prompt(a, "/", "", "search", submit_search, NULL);
+    app_prompt(a, "/", "", "logs-search", submit_search, NULL);
     return R_REDRAW;
 }
 
 static int act_next(struct view *v, struct app *a) { return find(v, a, 1); }
 static int act_prev(struct view *v, struct app *a) { return find(v, a, -1); }
 
-/* "& [-C N] regex"; an empty line clears the filter. */
+/* Takes the rank:N and host:NAME terms out of text (whole words) into s's process selection;
+ * the rest, blanks squeezed at the ends, stays in text. Returns false with a message when a
+ * term's value is not valid. */
+static bool take_proc_terms(struct logs_state *s, struct app *a, const char *job, char *text)
+{
+    char *w = text, *p = text;
+    int rank = PROCSEL_ALL;
+    const char *host = NULL;
+
+    s->procs_text[0] = '\0';
+    while (*p) {
+        size_t n = strcspn(p, " "), sp = strspn(p + n, " ");
+        bool rk = strncmp(p, "rank:", 5) == 0, hs = strncmp(p, "host:", 5) == 0;
+
+        if ((rk || hs) && (p == text || p[-1] == ' ')) {
+            char val[32];
+
+            snprintf(val, sizeof(val), "%.*s", (int)(n - 5 < 31 ? n - 5 : 31), p + 5);
+            if (rk && (rank = procsel_parse_rank(val)) == PROCSEL_FIRST) {
+                app_flash(a, true, "filter: rank:%s is not a rank (a number, or all)", val);
+                return false;
+            }
+            if (hs && !val[0]) {
+                app_flash(a, true, "filter: host: needs a host name (host:algo-2)");
+                return false;
+            }
+            if (hs) {
+                str_copy(s->procs_host, sizeof(s->procs_host), val);
+                host = s->procs_host;
+            }
+            snprintf(s->procs_text + strlen(s->procs_text),
+                     sizeof(s->procs_text) - strlen(s->procs_text), "%s%.*s",
+                     s->procs_text[0] ? " " : "", (int)n, p);
+            p += n + sp;
+            continue;
+        }
+        memmove(w, p, n + sp);
+        w += n + sp;
+        p += n + sp;
+    }
+    while (w > text && w[-1] == ' ')
+        w--;
+    *w = '\0';
+    s->procs_on = s->procs_text[0] != '\0';
+    s->procs.rank = rank;
+    s->procs.host = host;
+    s->procs.per_host = s->procs_on ? cache_job_procs_per_host(app_cache(a), job) : 0;
+    return true;
+}
+
+/* "& [-C N] [rank:N] [host:NAME] regex"; an empty line clears the filter. */
 static int submit_filter(struct view *v, struct app *a, const char *text)
 {
     struct logs_state *s = S(v);
     const char *p = text;
+    char rest[256];
     int ctx = 0;
     pcre2_code *test;
     int errc;
@@ -453,15 +566,18 @@ static int submit_filter(struct view *v, struct app *a, const char *text)
     }
     if (ctx < 0 || ctx > 20)
         ctx = ctx < 0 ? 0 : 20;
-    if (*p) {
-        test = pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, 0, &errc, &off, NULL);
+    str_copy(rest, sizeof(rest), p);
+    if (!take_proc_terms(s, a, v->job, rest))
+        return R_REDRAW;
+    if (rest[0]) {
+        test = pcre2_compile((PCRE2_SPTR)rest, PCRE2_ZERO_TERMINATED, 0, &errc, &off, NULL);
         if (!test) {
             app_flash(a, true, "filter: bad regex at offset %zu", (size_t)off);
             return R_REDRAW;
         }
         pcre2_code_free(test);
     }
-    str_copy(s->filter, sizeof(s->filter), p);
+    str_copy(s->filter, sizeof(s->filter), rest);
     s->context = ctx;
     if (s->filter[0] && !s->search[0])
         set_search(s, a, s->filter);      /* highlight what the filter kept */
@@ -471,13 +587,13 @@ static int submit_filter(struct view *v, struct app *a, const char *text)
 
 static int act_filter(struct view *v, struct app *a)
 {
-    char init[300];
+    struct logs_state *s = S(v);
+    char init[400];
 
-    if (S(v)->filter[0] && S(v)->context)
-        snprintf(init, sizeof(init), "-C %d %s", S(v)->context, S(v)->filter);
-    else
-        snprintf(init, sizeof(init), "%s", S(v)->filter);
-    app_prompt(a, "& [-C N] ", init, "filter", submit_filter, NULL);
+    snprintf(init, sizeof(init), "%s%.0d%s%s%s%s", s->context ? "-C " : "", s->context,
+             s->context ? " " : "", s->procs_text, s->procs_text[0] && s->filter[0] ? " " : "",
+             s->filter);
+    app_prompt(a, "& [-C N] [rank:N host:H] ", init, "logs-filter", submit_filter, NULL);
     return R_REDRAW;
 }
 
@@ -520,7 +636,20 @@ static int act_all_inst(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-/* Writes the whole cached log (shown instances) to f: raw bytes or sanitized. */
+static long count_newlines(const char *p, size_t len)
+{
+    long n = 0;
+    const char *e = p + len;
+
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+/* Writes the whole cached log (shown instances) to f: raw bytes or sanitized. Returns the
+ * lines written: an event holding newlines is several lines of the file. */
 static int write_log(struct logs_state *s, struct app *a, const char *job, FILE *f, bool raw)
 {
     struct cache_log_filter flt;
@@ -540,17 +669,19 @@ static int write_log(struct logs_state *s, struct app *a, const char *job, FILE 
         for (i = 0; i < b.n; i++) {
             const struct cache_log_line *l = &b.lines[i];
 
-            if (!logs_visible(s, l->instance))
+            if (!logs_visible(s, l))
                 continue;
             if (s->n_inst > 1)
                 fprintf(f, "[%s] ", l->instance ? l->instance : "?");
             if (raw) {
                 fwrite(l->text, 1, l->len, f);
+                n += count_newlines(l->text, l->len);
             } else {
                 char clean[CLEAN_MAX];
                 size_t k = sanitize_text(l->text, l->len, clean, sizeof(clean), 0);
 
                 fwrite(clean, 1, k, f);
+                n += count_newlines(clean, k);
             }
             fputc('\n', f);
             n++;
@@ -578,7 +709,7 @@ static int submit_save(struct view *v, struct app *a, const char *path)
     if (fclose(f) != 0)
         app_flash(a, true, "writing %s failed: %s", path, strerror(errno));
     else
-        app_flash(a, false, "saved %d lines to %s", n, path);
+        app_flash(a, false, "saved %d line%s to %s", n, n == 1 ? "" : "s", path);
     return R_REDRAW;
 }
 
@@ -613,7 +744,8 @@ static int act_pager(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-/* "HH:MM[:SS]" on the day of the line at the top (local time). */
+/* "HH:MM[:SS]" on the day of the line at the top, in the clock the timestamps show (UTC when
+ * `t` shows UTC, else local time). */
 static int submit_time(struct view *v, struct app *a, const char *text)
 {
     struct logs_state *s = S(v);
@@ -627,12 +759,15 @@ static int submit_time(struct view *v, struct app *a, const char *text)
         return R_REDRAW;
     }
     base = (time_t)((s->n > 0 ? s->lines[0].pos.ts_ms : s->info.first_ts_ms) / 1000);
-    localtime_r(&base, &tm);
+    if (s->timestamps == LOGS_TS_UTC)
+        gmtime_r(&base, &tm);
+    else
+        localtime_r(&base, &tm);
     tm.tm_hour = hh;
     tm.tm_min = mm;
     tm.tm_sec = ss;
     tm.tm_isdst = -1;
-    p.ts_ms = (int64_t)mktime(&tm) * 1000 - 1;
+    p.ts_ms = (int64_t)(s->timestamps == LOGS_TS_UTC ? timegm(&tm) : mktime(&tm)) * 1000 - 1;
     p.stream = INT64_MAX;
     p.seq = INT64_MAX;
     if (!logs_step_from(s, a, v->job, &p, 1, &s->top)) {
@@ -647,8 +782,9 @@ static int submit_time(struct view *v, struct app *a, const char *text)
 
 static int act_time(struct view *v, struct app *a)
 {
-    (void)v;
-    app_prompt(a, "jump to time (HH:MM[:SS]): ", "", "time", submit_time, NULL);
+    app_prompt(a, S(v)->timestamps == LOGS_TS_UTC ? "jump to time (HH:MM[:SS] UTC): "
+                                                  : "jump to time (HH:MM[:SS] local): ",
+               "", "time", submit_time, NULL);
     return R_REDRAW;
 }
 
@@ -659,7 +795,8 @@ static const struct key_binding logs_keys[] = {
     { '/', "/", "search: highlights every match", act_search, KB_FOOTER },
     { 'n', "n/N", "next/prev match", act_next, KB_FOOTER },
     { 'N', "N", "previous match", act_prev, KB_HIDDEN },
-    { '&', "&", "filter: only matching lines, -C N for context", act_filter, KB_FOOTER },
+    { '&', "&", "filter: only matching lines, -C N for context, rank:N host:algo-K", act_filter,
+      KB_FOOTER },
     { 'G', "G/End", "follow: the end of the log", act_follow, KB_FOOTER },
     { KEY_END, "End", "follow", act_follow, KB_HIDDEN },
     { 'f', "f", "follow on/off", act_toggle_follow, 0 },
@@ -677,7 +814,7 @@ static const struct key_binding logs_keys[] = {
     KEYS_LIST_SIDEWAYS(act_sideways),
     { 'l', "l", "", act_sideways, KB_HIDDEN },
     { 'h', "h", "", act_sideways, KB_HIDDEN },
-    { 't', "t", "time: show timestamps", act_ts, KB_FOOTER },
+    { 't', "t", "time: timestamps (date and time), local → UTC → off", act_ts, KB_FOOTER },
     { '1', "1..9", "show / hide instance N", act_inst, 0 },
     { '2', "2", "", act_inst, KB_HIDDEN },
     { '3', "3", "", act_inst, KB_HIDDEN },
