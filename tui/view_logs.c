@@ -258,11 +258,12 @@ static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
         }
     }
     times_label(s, times, sizeof(times));
-    snprintf(buf, size, "logs: %s  %lld lines  %s%s%s%s%s%s%s  %s%s%s", v->job,
+    /* the clock of the timestamps last: the instance toggles must stay on a narrow title */
+    snprintf(buf, size, "logs: %s  %lld lines  %s%s%s%s%s%s  %s%s%s%s", v->job,
              (long long)s->info.lines, s->follow ? "FOLLOW" : "paused (G follows)",
              s->wrap ? " wrap" : "", s->filter[0] || s->procs_on ? "  & " : "",
-             s->procs_text, s->procs_text[0] && s->filter[0] ? " " : "", s->filter, times,
-             st, ins[0] ? "  " : "", ins);
+             s->procs_text, s->procs_text[0] && s->filter[0] ? " " : "", s->filter,
+             st, ins[0] ? "  " : "", ins, times);
 }
 
 /* ---- actions ---------------------------------------------------------------------------- */
