@@ -147,21 +147,6 @@ int jobs_layout(const struct jobs_state *s, int w, int *widths)
     return hidden;
 }
 
-/* Columns of a number's text from its decimal point (or exponent) to its end: 3 for "0.25",
- * 4 for "1e-05", 0 for "12" and for what is no number ("-"). */
-static int frac_cols(const char *text)
-{
-    char *end;
-    const char *p;
-
-    if (!text[0] || (strtod(text, &end), *end != '\0'))
-        return 0;
-    p = strchr(text, '.');
-    if (!p)
-        p = strpbrk(text, "eE");
-    return p ? (int)strlen(p) : 0;
-}
-
 /* Whether a column holds numbers to align on the decimal point: metric and hyperparameter
  * columns. */
 static bool is_decimal_col(const struct column *col)
@@ -179,7 +164,7 @@ static void draw_cell(const struct column *col, bool is_name, int y, int x, int 
     char cut[300];
 
     if (col->right) {
-        int pad = frac > 0 ? frac - frac_cols(text) : 0;
+        int pad = frac > 0 ? frac - list_frac_cols(text) : 0;
 
         if (pad < 0 || tw + pad > w)
             pad = 0;
@@ -269,7 +254,7 @@ static void decimal_widths(struct jobs_state *s, struct app *a, size_t top, int 
             int f;
 
             cell_text(s, a, &s->rows[top - s->rows_top + i], c, buf, sizeof(buf), &at);
-            f = frac_cols(buf);
+            f = list_frac_cols(buf);
             frac[c] = f > frac[c] ? f : frac[c];
         }
     }

@@ -268,8 +268,6 @@ static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
 
 /* ---- actions ---------------------------------------------------------------------------- */
 
-static bool first_on_screen(const struct logs_state *s, struct cache_log_pos *out);
-
 static int scroll_lines(struct view *v, struct app *a, long d)
 {
     struct logs_state *s = S(v);
@@ -279,7 +277,7 @@ static int scroll_lines(struct view *v, struct app *a, long d)
         return R_NONE;
     logs_unfollow_at_top(s);
     /* after g the screen starts at the log's start with no anchor: the anchor is its top line */
-    if (!s->top_set && first_on_screen(s, &s->top))
+    if (!s->top_set && logs_first_on_screen(s, &s->top))
         s->top_set = true;
     if (s->filter[0]) {
         struct cache_log_batch m = { 0 };
@@ -374,227 +372,6 @@ static int act_ts(struct view *v, struct app *a)
     app_flash(a, false, "%s", s->timestamps == LOGS_TS_OFF ? "timestamps off"
                               : s->timestamps == LOGS_TS_LOCAL ? "timestamps in local time (t: UTC)"
                                                                : "timestamps in UTC (t: off)");
-    return R_REDRAW;
-}
-
-static int set_search(struct logs_state *s, struct app *a, const char *text)
-{
-    int errc;
-    PCRE2_SIZE erroff;
-    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-    const char *p;
-    bool upper = false;
-
-    pcre2_code_free(s->re);
-    pcre2_match_data_free(s->md);
-    s->re = NULL;
-    s->md = NULL;
-    str_copy(s->search, sizeof(s->search), text);
-    if (!text[0])
-        return R_REDRAW;
-    for (p = text; *p; p++)
-        upper |= *p >= 'A' && *p <= 'Z';
-    if (!upper)
-        opts |= PCRE2_CASELESS;     /* smart case, like the cache's search */
-    s->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, opts, &errc, &erroff, NULL);
-    if (!s->re) {
-        PCRE2_UCHAR msg[128];
-
-        pcre2_get_error_message(errc, msg, sizeof(msg));
-        app_flash(a, true, "search: %s at offset %zu", (const char *)msg, (size_t)erroff);
-        s->search[0] = '\0';
-        return R_REDRAW;
-    }
-    s->md = pcre2_match_data_create_from_pattern(s->re, NULL);
-    return R_REDRAW;
-}
-
-/* The first line on screen (a separator is no line), or false when none is. */
-static bool first_on_screen(const struct logs_state *s, struct cache_log_pos *out)
-{
-    size_t i;
-
-    for (i = 0; i < s->n; i++) {
-        if (!s->lines[i].separator) {
-            *out = s->lines[i].pos;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Jumps to the next (dir 1) or previous (-1) match, keeping a third of a screen of context. A
- * new search starts at the top line on screen (in follow mode too); at either end it wraps
- * round and says so. */
-static int find(struct view *v, struct app *a, int dir)
-{
-    struct logs_state *s = S(v);
-    struct cache_log_batch m = { 0 };
-    struct cache_log_filter f;
-    struct cache_log_pos from, p;
-    struct err e = { 0 };
-    bool have_from = true, wrapped = false;
-
-    if (!s->search[0]) {
-        app_flash(a, true, "no search yet: press /");
-        return R_REDRAW;
-    }
-    if (s->match_set)
-        from = s->match;
-    else if (first_on_screen(s, &from))
-        from = dir > 0 ? logs_pos_prev(from) : from;
-    else
-        have_from = false;
-    if (cache_logs_search(app_cache(a), v->job, s->search, dir < 0, have_from ? &from : NULL, 1,
-                          logs_inst_filter(s, &f), &m, &e) < 0) {
-        app_flash(a, true, "search: %s", e.msg);
-        return R_REDRAW;
-    }
-    if (m.n == 0 && have_from) {
-        cache_log_batch_clean(&m);
-        memset(&m, 0, sizeof(m));
-        cache_logs_search(app_cache(a), v->job, s->search, dir < 0, NULL, 1,
-                          logs_inst_filter(s, &f), &m, NULL);
-        wrapped = true;
-    }
-    if (m.n == 0) {
-        app_flash(a, true, "no match for /%s/", s->search);
-        cache_log_batch_clean(&m);
-        return R_REDRAW;
-    }
-    if (wrapped)
-        app_flash(a, false, "search wrapped to the %s", dir > 0 ? "top" : "bottom");
-    s->match = m.lines[0].pos;
-    s->match_set = true;
-    cache_log_batch_clean(&m);
-    s->follow = false;
-    s->top = s->match;
-    if (s->rows > 3 && logs_step_from(s, a, v->job, &s->match, -(s->rows / 3), &p))
-        s->top = p;
-    s->top_set = true;
-    s->stale = true;
-    return R_REDRAW;
-}
-
-static int submit_search(struct view *v, struct app *a, const char *text)
-{
-    set_search(S(v), a, text);
-    S(v)->match_set = false;
-    return S(v)->search[0] ? find(v, a, 1) : R_REDRAW;
-}
-
-static int act_search(struct view *v, struct app *a)
-{
-    (void)v;
-    app_prompt(a, "/", "", "logs-search", submit_search, NULL);
-    return R_REDRAW;
-}
-
-static int act_next(struct view *v, struct app *a) { return find(v, a, 1); }
-static int act_prev(struct view *v, struct app *a) { return find(v, a, -1); }
-
-/* Takes the rank:N and host:NAME terms out of text (whole words) into s's process selection;
- * the rest, blanks squeezed at the ends, stays in text. Returns false with a message when a
- * term's value is not valid. */
-static bool take_proc_terms(struct logs_state *s, struct app *a, const char *job, char *text)
-{
-    char *w = text, *p = text;
-    int rank = PROCSEL_ALL;
-    const char *host = NULL;
-
-    s->procs_text[0] = '\0';
-    while (*p) {
-        size_t n = strcspn(p, " "), sp = strspn(p + n, " ");
-        bool rk = strncmp(p, "rank:", 5) == 0, hs = strncmp(p, "host:", 5) == 0;
-
-        if ((rk || hs) && (p == text || p[-1] == ' ')) {
-            char val[32];
-
-            snprintf(val, sizeof(val), "%.*s", (int)(n - 5 < 31 ? n - 5 : 31), p + 5);
-            if (rk && (rank = procsel_parse_rank(val)) == PROCSEL_FIRST) {
-                app_flash(a, true, "filter: rank:%s is not a rank (a number, or all)", val);
-                return false;
-            }
-            if (hs && !val[0]) {
-                app_flash(a, true, "filter: host: needs a host name (host:algo-2)");
-                return false;
-            }
-            if (hs) {
-                str_copy(s->procs_host, sizeof(s->procs_host), val);
-                host = s->procs_host;
-            }
-            snprintf(s->procs_text + strlen(s->procs_text),
-                     sizeof(s->procs_text) - strlen(s->procs_text), "%s%.*s",
-                     s->procs_text[0] ? " " : "", (int)n, p);
-            p += n + sp;
-            continue;
-        }
-        memmove(w, p, n + sp);
-        w += n + sp;
-        p += n + sp;
-    }
-    while (w > text && w[-1] == ' ')
-        w--;
-    *w = '\0';
-    s->procs_on = s->procs_text[0] != '\0';
-    s->procs.rank = rank;
-    s->procs.host = host;
-    s->procs.per_host = s->procs_on ? cache_job_procs_per_host(app_cache(a), job) : 0;
-    return true;
-}
-
-/* "& [-C N] [rank:N] [host:NAME] regex"; an empty line clears the filter. */
-static int submit_filter(struct view *v, struct app *a, const char *text)
-{
-    struct logs_state *s = S(v);
-    const char *p = text;
-    char rest[256];
-    int ctx = 0;
-    pcre2_code *test;
-    int errc;
-    PCRE2_SIZE off;
-
-    while (*p == ' ')
-        p++;
-    if (strncmp(p, "-C", 2) == 0) {
-        char *end;
-
-        p += 2;
-        ctx = (int)strtol(p, &end, 10);
-        p = end;
-        while (*p == ' ')
-            p++;
-    }
-    if (ctx < 0 || ctx > 20)
-        ctx = ctx < 0 ? 0 : 20;
-    str_copy(rest, sizeof(rest), p);
-    if (!take_proc_terms(s, a, v->job, rest))
-        return R_REDRAW;
-    if (rest[0]) {
-        test = pcre2_compile((PCRE2_SPTR)rest, PCRE2_ZERO_TERMINATED, 0, &errc, &off, NULL);
-        if (!test) {
-            app_flash(a, true, "filter: bad regex at offset %zu", (size_t)off);
-            return R_REDRAW;
-        }
-        pcre2_code_free(test);
-    }
-    str_copy(s->filter, sizeof(s->filter), rest);
-    s->context = ctx;
-    if (s->filter[0] && !s->search[0])
-        set_search(s, a, s->filter);      /* highlight what the filter kept */
-    s->stale = true;
-    return R_REDRAW;
-}
-
-static int act_filter(struct view *v, struct app *a)
-{
-    struct logs_state *s = S(v);
-    char init[400];
-
-    snprintf(init, sizeof(init), "%s%.0d%s%s%s%s", s->context ? "-C " : "", s->context,
-             s->context ? " " : "", s->procs_text, s->procs_text[0] && s->filter[0] ? " " : "",
-             s->filter);
-    app_prompt(a, "& [-C N] [rank:N host:H] ", init, "logs-filter", submit_filter, NULL);
     return R_REDRAW;
 }
 
@@ -793,10 +570,10 @@ static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metric
 static int act_detail(struct view *v, struct app *a) { app_push(a, &view_detail_ops, v->job, NULL, 0); return R_REDRAW; }
 
 static const struct key_binding logs_keys[] = {
-    { '/', "/", "search: highlights every match", act_search, KB_FOOTER },
-    { 'n', "n/N", "next/prev match", act_next, KB_FOOTER },
-    { 'N', "N", "previous match", act_prev, KB_HIDDEN },
-    { '&', "&", "filter: only matching lines, -C N for context, rank:N host:algo-K", act_filter,
+    { '/', "/", "search: highlights every match", logs_act_search, KB_FOOTER },
+    { 'n', "n/N", "next/prev match", logs_act_next, KB_FOOTER },
+    { 'N', "N", "previous match", logs_act_prev, KB_HIDDEN },
+    { '&', "&", "filter: only matching lines, -C N for context, rank:N host:algo-K", logs_act_filter,
       KB_FOOTER },
     { 'G', "G/End", "follow: the end of the log", act_follow, KB_FOOTER },
     { KEY_END, "End", "follow", act_follow, KB_HIDDEN },

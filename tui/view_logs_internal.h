@@ -1,6 +1,7 @@
 /* view_logs_internal.h: the logs view's state, shared by its two files and nothing else.
  *
  *   view_logs.c         drawing, the actions and their key table, the view's vtable
+ *   view_logs_find.c    search (/ n N) and the & filter with its rank:/host: terms
  *   view_logs_window.c  the window of lines on screen: instances, fetching before/after a
  *                       position, the & filter's groups, metric marks, shifting by a few lines
  *
@@ -69,6 +70,14 @@ struct logs_state {
     struct cache_log_info info;
     bool at_end;
 };
+
+/* view_logs_find.c: the actions of the keys / n N & */
+int logs_act_search(struct view *v, struct app *a);
+int logs_act_next(struct view *v, struct app *a);
+int logs_act_prev(struct view *v, struct app *a);
+int logs_act_filter(struct view *v, struct app *a);
+/* The first line on screen (a separator is no line), or false when none is. */
+bool logs_first_on_screen(const struct logs_state *s, struct cache_log_pos *out);
 
 /* view_logs_window.c */
 void logs_free_lines(struct logs_state *s);
