@@ -51,8 +51,8 @@ struct detail_state {
     size_t n_items, cap_items;
     struct dline *lines;
     size_t n, cap;
-    size_t top;
-    int page;
+    struct list list;        /* rows: the lines; no cursor, the keys scroll the page */
+    int rows_y;              /* the screen row of the first line (for the mouse) */
     int width;               /* the width the page was laid out for */
 };
 
@@ -638,10 +638,9 @@ static void detail_draw(struct view *v, struct app *a, const struct rect *r)
     }
     if (s->width != r->w)
         layout(s, r->w);
-    s->page = r->h;
-    if (s->top + (size_t)r->h > s->n)
-        s->top = s->n > (size_t)r->h ? s->n - (size_t)r->h : 0;
-    for (y = 0, i = s->top; y < r->h && i < s->n; y++, i++) {
+    list_resize(&s->list, s->n, r->h);
+    s->rows_y = r->y;
+    for (y = 0, i = s->list.top; y < r->h && i < s->n; y++, i++) {
         const struct dline *d = &s->lines[i];
         int lw = d->value_x - LABEL_X - 2;
         char cut[256];
@@ -656,28 +655,34 @@ static void detail_draw(struct view *v, struct app *a, const struct rect *r)
                                   sizeof(cut));
             draw_str(r->y + y, r->x + LABEL_X, lw, cut, theme_attr(TH_DIM));
         }
-        draw_str(r->y + y, r->x + d->value_x, r->w - d->value_x, d->value, d->attr);
+        draw_str(r->y + y, r->x + d->value_x, r->w - d->value_x - 1, d->value, d->attr);
     }
+    /* rows cut above or below: a marker in the right column */
+    if (list_more_above(&s->list))
+        draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_UP), theme_attr(TH_DIM) | A_BOLD);
+    if (list_more_below(&s->list))
+        draw_str(r->y + r->h - 1, r->x + r->w - 1, 1, draw_sym(SYM_DOWN),
+                 theme_attr(TH_DIM) | A_BOLD);
 }
 
-static int scroll_by(struct detail_state *s, long d)
+/* The list keys (KEYS_LIST_NAV, space) through the widget: the page scrolls, g/G go to its
+ * ends, the wheel scrolls. */
+static int act_nav(struct view *v, struct app *a)
 {
-    long t = (long)s->top + d;
+    struct detail_state *s = S(v);
+    struct list_mouse m;
+    int key = app_key(a);
 
-    if (t < 0)
-        t = 0;
-    if (t > (long)s->n)
-        t = (long)s->n;
-    s->top = (size_t)t;
-    return R_REDRAW;
+    if (key == KEY_MOUSE) {
+        if (!list_mouse_last(&m))
+            return R_NONE;
+        return list_mouse(&s->list, &m, s->rows_y, false, NULL) == LIST_MOUSE_MOVED ? R_REDRAW : R_NONE;
+    }
+    if (key == ' ')
+        key = KEY_NPAGE;
+    return list_key(&s->list, key, LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW : R_NONE;
 }
 
-static int act_down(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), 1); }
-static int act_up(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), -1); }
-static int act_pgdn(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), S(v)->page - 1); }
-static int act_pgup(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), -(S(v)->page - 1)); }
-static int act_top(struct view *v, struct app *a) { (void)a; S(v)->top = 0; return R_REDRAW; }
-static int act_bottom(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), (long)S(v)->n); }
 static int act_logs(struct view *v, struct app *a) { app_push(a, &view_logs_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metrics_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_relaunch(struct view *v, struct app *a) { app_push(a, &view_launch_ops, v->job, NULL, 0); return R_REDRAW; }
@@ -701,12 +706,8 @@ static int act_stop(struct view *v, struct app *a)
 static const struct key_binding detail_keys[] = {
     { 'l', "l", "logs", act_logs, KB_FOOTER },
     { 'm', "m", "metrics: charts", act_metrics, KB_FOOTER },
-    KEYS_SCROLL_LINES(act_down, act_up),
-    { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
-    { ' ', "space", "page down", act_pgdn, KB_HIDDEN },
-    { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
-    { 'g', "g", "top", act_top, 0 },
-    { 'G', "G", "bottom", act_bottom, 0 },
+    KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
+    { ' ', "space", "page down", act_nav, KB_HIDDEN },
     { 'r', "r", "re-launch with changes", act_relaunch, KB_MUTATING },
     { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     { 0, NULL, NULL, NULL, 0 },

@@ -3,7 +3,8 @@
 # with newlines), wrapped rather than cut at the right edge, and the last Python traceback of its
 # log (fetched by the view when the log is not cached yet: "loading…" first, never a frozen
 # screen); a finished spot job shows billable < training seconds and the savings; long values
-# (ARN, image) wrap within the value column; hyperparameters are sorted.
+# (ARN, image) wrap within the value column; hyperparameters are sorted; markers say when rows
+# are cut above or below (the list widget).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
@@ -60,8 +61,13 @@ expect_eq "the traceback ends at the error of the reason" "${last:0:${#err}}" "$
 expect_eq "no cursor escapes from the log text" "$(screen_e | grep $'\e\[[0-9;]*[HJK]' | wc -l)" 0
 shot detail-failed
 
+# the page is longer than the screen: a marker on the last row says rows are below
+expect_match "rows below the screen: a marker on the last row" "$(tmux_screen | sed -n 39p)" '▼$'
+expect_eq "no marker for rows above at the top" "$(tmux_screen | sed -n 3p | grep -c '▲$')" 0
 tmux_keys G
 tmux_expect "G scrolls the detail" '^ Hyperparameters|^ Metrics' 5
+expect_match "at the end: a marker on the first row for rows above" "$(tmux_screen | sed -n 3p)" '▲$'
+expect_eq "at the end: no marker below" "$(tmux_screen | sed -n 39p | grep -c '▼$')" 0
 hp=$(tmux_screen | sed -n '/^ Hyperparameters/,/^$/p' | sed '1d;/^$/d' | awk '{print $1}')
 expect_eq "hyperparameters sorted" "$hp" "$(printf '%s\n' "$hp" | LC_ALL=C sort)"
 tmux_keys q Escape
@@ -99,7 +105,7 @@ tmux_resize 80 30
 arn_rows() { local s; s=$(tmux_screen); printf '%s\n' "$s" | sed -n '/^   arn /,/^ *$/p' | sed '/^ *$/d' | cut -c"$(vcol "$s" arn)"-; }
 arn_wrapped() { screen_rows_match 1 'sagetop' && [ "$(screen_width)" -le 80 ] &&
     arn_rows | tr -d '\n' | grep -q "training-job/$J\$"; }
-wait_for 10 arn_wrapped
+wait_until "the detail is redrawn at 80 columns, the ARN whole" 10 arn_wrapped
 s=$(tmux_screen)
 wid=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)
 [ "$wid" -le 80 ] && [ "$wid" -ge 70 ] && ok "resize: redrawn to the new width ($wid)" || not_ok "resize: redrawn to the new width" "$wid columns"

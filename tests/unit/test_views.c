@@ -282,7 +282,7 @@ Test(views, detail_opens_logs_and_metrics_and_asks_before_stopping)
     cr_assert_str_eq(a->pushed.job, "job-b");
     cr_assert_eq(key(&v, 'm'), R_REDRAW);
     cr_assert_eq(a->pushed.ops, &view_metrics_ops);
-    cr_assert_eq(key(&v, 'g'), R_REDRAW);
+    cr_assert_eq(key(&v, 'g'), R_NONE, "g at the top moves nothing (the list widget)");
     cr_assert_eq(key(&v, 'x'), R_REDRAW);
     cr_assert_eq(a->prompt, PROMPT_CONFIRM);
     cr_assert(strstr(a->prompt_label, "job-b") != NULL, "%s", a->prompt_label);
