@@ -181,6 +181,21 @@ static void draw_line(struct logs_state *s, const struct lline *l, int y, int x,
     }
 }
 
+/* ▲ on the first row when the log has lines above the window, ▼ on the last when it has lines
+ * below (paused). Only for the whole log: a filter or a hidden instance has no cheap answer. */
+static void draw_more(const struct logs_state *s, const struct rect *r)
+{
+    int only;
+    attr_t mk = theme_attr(TH_DIM) | A_BOLD;
+
+    if (s->n == 0 || s->filter[0] || s->procs_on || logs_n_shown(s, &only) < s->n_inst)
+        return;
+    if (s->have_first && logs_pos_cmp(&s->lines[0].pos, &s->first) != 0)
+        draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_UP), mk);
+    if (!s->follow && !s->at_end)
+        draw_str(r->y + r->h - 1, r->x + r->w - 1, 1, draw_sym(SYM_DOWN), mk);
+}
+
 static void logs_draw(struct view *v, struct app *a, const struct rect *r)
 {
     struct logs_state *s = S(v);
@@ -205,7 +220,7 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
         s->tagw = tw > s->tagw ? tw : s->tagw;
     }
     i = 0;
-    textw = r->w - 1 - prefix_cols(s);
+    textw = r->w - 2 - prefix_cols(s);      /* the last column: the ▲/▼ markers */
     if (s->follow && s->wrap) {
         /* fill from the bottom: skip the oldest lines that do not fit */
         int need = 0;
@@ -219,9 +234,10 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
     for (; i < s->n && y < r->y + rows; i++) {
         int lr = line_rows(s, &s->lines[i], textw);
 
-        draw_line(s, &s->lines[i], y, r->x, r->w, r->y + rows - y);
+        draw_line(s, &s->lines[i], y, r->x, r->w - 1, r->y + rows - y);
         y += lr;
     }
+    draw_more(s, r);
 }
 
 /* "  times UTC", "  times local (CET, UTC+0100)": which clock the timestamps read. */
@@ -362,16 +378,22 @@ static int act_sideways(struct view *v, struct app *a)
     s->hoff += d;
     return R_REDRAW;
 }
-/* t: off → local time → UTC → off; the title says which. */
+/* t: off → local time → UTC → off; the flash and the end of the title say which clock (the
+ * title may be cut on a narrow screen, the flash is not). */
 static int act_ts(struct view *v, struct app *a)
 {
     struct logs_state *s = S(v);
+    char times[64];
 
     s->timestamps = s->timestamps == LOGS_TS_OFF ? LOGS_TS_LOCAL
                     : s->timestamps == LOGS_TS_LOCAL ? LOGS_TS_UTC : LOGS_TS_OFF;
-    app_flash(a, false, "%s", s->timestamps == LOGS_TS_OFF ? "timestamps off"
-                              : s->timestamps == LOGS_TS_LOCAL ? "timestamps in local time (t: UTC)"
-                                                               : "timestamps in UTC (t: off)");
+    times_label(s, times, sizeof(times));
+    if (s->timestamps == LOGS_TS_OFF)
+        app_flash(a, false, "timestamps off (t: local time)");
+    else if (s->timestamps == LOGS_TS_LOCAL)
+        app_flash(a, false, "timestamps in local time%s (t: UTC)", times + strlen("  times local"));
+    else
+        app_flash(a, false, "timestamps in UTC (t: off)");
     return R_REDRAW;
 }
 

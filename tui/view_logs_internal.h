@@ -68,7 +68,9 @@ struct logs_state {
     struct mset *mset;
     bool mset_tried;
     struct cache_log_info info;
-    bool at_end;
+    bool at_end;                 /* no line after the window (paused mode) */
+    struct cache_log_pos first;  /* the log's first line (every instance), for the ▲ marker */
+    bool have_first;
 };
 
 /* view_logs_find.c: the actions of the keys / n N & */

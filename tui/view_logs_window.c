@@ -408,6 +408,17 @@ static void fetch_filtered(struct logs_state *s, struct app *a, const char *job,
     cache_log_batch_clean(&m);
 }
 
+/* The log's first line: a window that starts later has lines above it. */
+static void read_first(struct logs_state *s, struct app *a, const char *job)
+{
+    struct cache_log_batch b = { 0 };
+
+    s->have_first = cache_logs_after(app_cache(a), job, NULL, 1, NULL, &b, NULL) == 0 && b.n > 0;
+    if (s->have_first)
+        s->first = b.lines[0].pos;
+    cache_log_batch_clean(&b);
+}
+
 void logs_reload(struct logs_state *s, struct app *a, const char *job, int rows)
 {
     logs_free_lines(s);
@@ -415,6 +426,7 @@ void logs_reload(struct logs_state *s, struct app *a, const char *job, int rows)
         build_mset(s, a, job);
     load_instances(s, a, job);
     cache_logs_info(app_cache(a), job, &s->info, NULL);
+    read_first(s, a, job);
     s->rows = rows;
     if (s->filter[0])
         fetch_filtered(s, a, job, (size_t)rows);

@@ -80,7 +80,7 @@ expect_match "algo-2 lines stay" "$(body)" ' algo-2 '
 tmux_keys 0
 tmux_expect "0 shows every instance" ' 1:algo-1 2:algo-2' 5
 tmux_keys t
-tmux_expect "t again: timestamps in UTC" 'times UTC' 5
+tmux_expect "t again: timestamps in UTC" 'timestamps in UTC' 5
 tmux_keys t
 tmux_expect "t a third time hides timestamps" '^.algo-' 5
 

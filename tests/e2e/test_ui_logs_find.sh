@@ -2,7 +2,7 @@
 # The log view's filter and search over the whole cached log (issue 13): & from the middle of
 # the log finds matches above the position, G after it is not empty; a search starts at the
 # top line on screen (in follow mode too), n/N wrap at either end and say so; long lines are
-# cut with a marker and scroll sideways; s says the lines it wrote; & and the jobs list's / keep
+# cut with a marker and scroll sideways; ▲/▼ say lines are above or below the screen; s says the lines it wrote; & and the jobs list's / keep
 # their own histories; an instance
 # toggle says what it did, and a key for an instance the job does not have says so.
 . "$(dirname "$0")/../lib.sh"
@@ -16,11 +16,16 @@ tmux_wait 'logs: distilbert-imdb-lr5e5-ep3 +[1-9][0-9]* lines +FOLLOW' 20
 tmux_keys g
 tmux_wait 'paused' 5
 tmux_wait 'No Neurons detected' 5
+# markers where lines are cut: at the top of a longer log only ▼ below
+expect_match "the log's start: a marker on the last row for lines below" "$(tmux_screen | sed -n 39p)" '▼$'
+expect_eq "the log's start: no marker for lines above" "$(tmux_screen | sed -n 3p | grep -c '▲$')" 0
 
 # ---- & from the middle: the only match is above the screen ----
 tmux_keys NPage NPage
 wait_until "two pages down, the early lines are off screen" 5 \
     eval '! tmux_has "No Neurons detected"'
+wait_until "two pages down: a marker on the first row for lines above" 5 \
+    eval 'tmux_screen | sed -n 3p | grep -q "▲$"'
 tmux_keys '&' 'Neurons' Enter
 tmux_wait '& Neurons' 5
 expect_match "& from the middle finds the match above the position" "$(tmux_screen)" 'No Neurons detected'
@@ -34,6 +39,7 @@ wait_until "the filter is cleared" 5 eval '! tmux_has "& Neurons"'
 # ---- search in follow mode starts at the top line on screen ----
 tmux_keys G
 tmux_wait 'FOLLOW' 5
+expect_eq "following the end: no marker for lines below" "$(tmux_screen | sed -n 39p | grep -c '▼$')" 0
 tmux_keys / "'loss'" Enter
 tmux_wait 'paused' 5
 expect_eq "a search in follow mode finds the match on screen (no 'no later match')" \
