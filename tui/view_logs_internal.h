@@ -71,6 +71,7 @@ struct logs_state {
     bool at_end;                 /* no line after the window (paused mode) */
     struct cache_log_pos first;  /* the log's first line (every instance), for the ▲ marker */
     bool have_first;
+    int64_t first_lines;         /* info.lines when first was read */
 };
 
 /* view_logs_find.c: the actions of the keys / n N & */

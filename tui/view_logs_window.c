@@ -408,11 +408,15 @@ static void fetch_filtered(struct logs_state *s, struct app *a, const char *job,
     cache_log_batch_clean(&m);
 }
 
-/* The log's first line: a window that starts later has lines above it. */
+/* The log's first line: a window that starts later has lines above it. Read again only when
+ * the log grew (a new stream may start earlier), so g/G and scrolling pay nothing for it. */
 static void read_first(struct logs_state *s, struct app *a, const char *job)
 {
     struct cache_log_batch b = { 0 };
 
+    if (s->have_first && s->first_lines == s->info.lines)
+        return;
+    s->first_lines = s->info.lines;
     s->have_first = cache_logs_after(app_cache(a), job, NULL, 1, NULL, &b, NULL) == 0 && b.n > 0;
     if (s->have_first)
         s->first = b.lines[0].pos;
