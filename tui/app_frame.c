@@ -255,25 +255,39 @@ static void draw_help(struct app *a)
     }
 }
 
+/* The picker box: its filter in the title, the items shown, markers where rows are cut. */
 static void draw_picker(struct app *a)
 {
-    int h = (int)a->n_pick + 2, w = 40, y0, x0, i, top_i = 0;
+    int h = (int)a->n_pick + 2, w = 40, y0, x0, i;
+    char title[128];
+    struct list *l = &a->pick_list;
 
     if (h > LINES - 4)
         h = LINES - 4;
     y0 = (LINES - h) / 2;
     x0 = (COLS - w) / 2;
-    if ((int)a->pick_cur >= top_i + h - 2)
-        top_i = (int)a->pick_cur - (h - 3);
-    draw_box(y0, x0, h, w, a->pick_kind == 0 ? "profile (Enter picks)" : "region (Enter picks)",
-             theme_attr(TH_NORMAL));
-    for (i = 0; i < h - 2 && top_i + i < (int)a->n_pick; i++) {
-        bool sel = (size_t)(top_i + i) == a->pick_cur;
+    list_resize(l, l->count, h - 2);
+    if (a->pick_filter[0])
+        snprintf(title, sizeof(title), "%s: %s (%zu of %zu)", a->pick_kind == 0 ? "profile" : "region",
+                 a->pick_filter, l->count, a->n_pick);
+    else
+        snprintf(title, sizeof(title), "%s (type to filter)",
+                 a->pick_kind == 0 ? "profile" : "region");
+    draw_box(y0, x0, h, w, title, theme_attr(TH_NORMAL));
+    if (l->count == 0)
+        draw_str(y0 + 1, x0 + 2, w - 4, "no match (Backspace, or Esc clears)", theme_attr(TH_DIM));
+    for (i = 0; i < h - 2 && l->top + (size_t)i < l->count; i++) {
+        size_t row = l->top + (size_t)i;
+        bool sel = row == l->cur;
 
         draw_fill(y0 + 1 + i, x0 + 1, w - 2, sel ? theme_attr(TH_SELECTED) : 0);
-        draw_str(y0 + 1 + i, x0 + 2, w - 4, a->pick_items[top_i + i],
+        draw_str(y0 + 1 + i, x0 + 2, w - 4, a->pick_items[a->pick_shown[row]],
                  sel ? theme_attr(TH_SELECTED) : 0);
     }
+    if (list_more_above(l))
+        draw_str(y0 + 1, x0 + w - 2, 1, draw_sym(SYM_UP), theme_attr(TH_DIM) | A_BOLD);
+    if (list_more_below(l))
+        draw_str(y0 + h - 2, x0 + w - 2, 1, draw_sym(SYM_DOWN), theme_attr(TH_DIM) | A_BOLD);
 }
 
 void app_render(struct app *a)

@@ -35,6 +35,8 @@ struct follow_info {
     int refs;                    /* open views that follow it */
 };
 
+#define PICK_MAX 64
+
 struct app {
     struct tui_options o;
     struct cache *cache;
@@ -68,8 +70,11 @@ struct app {
     prompt_complete_fn on_complete;
     action_fn on_yes;
     char (*pick_items)[128];
-    size_t n_pick, pick_cur;
+    size_t n_pick;
     int pick_kind;               /* 0 profile, 1 region */
+    char pick_filter[64];        /* typed in the picker: items holding it (any case) are shown */
+    size_t pick_shown[PICK_MAX]; /* the items shown, indices into pick_items */
+    struct list pick_list;       /* rows: the items shown; cur: the one Enter picks */
     struct history_set hist;     /* one history per prompt kind */
     bool help;
     struct list help_list;       /* the help overlay's scroll (rows: its lines) */

@@ -38,28 +38,98 @@ void app_confirm(struct app *a, const char *question, action_fn on_yes)
     a->dirty = true;
 }
 
+static void switch_scope(struct app *a, const char *profile, const char *region);
+
+/* The items holding the picker's filter (any case), the selection kept on the same item when
+ * it is still shown. */
+static void filter_picker(struct app *a)
+{
+    size_t i, n = 0, keep = a->pick_list.count > 0 ? a->pick_shown[a->pick_list.cur] : 0;
+    size_t cur = 0;
+
+    for (i = 0; i < a->n_pick; i++) {
+        if (a->pick_filter[0] && !strcasestr(a->pick_items[i], a->pick_filter))
+            continue;
+        if (i == keep)
+            cur = n;
+        a->pick_shown[n++] = i;
+    }
+    a->pick_list.count = n;
+    a->pick_list.cursor = true;
+    list_resize(&a->pick_list, n, a->pick_list.page > 0 ? a->pick_list.page : 1);
+    list_goto(&a->pick_list, cur);
+}
+
 static void open_picker(struct app *a, int kind)
 {
     size_t i, n = 0;
 
     free(a->pick_items);
-    a->pick_items = calloc(64, sizeof(*a->pick_items));
+    a->pick_items = calloc(PICK_MAX, sizeof(*a->pick_items));
     if (!a->pick_items)
         return;
     if (kind == 0) {
-        n = aws_config_list_profiles(a->pick_items, 64);
+        n = aws_config_list_profiles(a->pick_items, PICK_MAX);
     } else {
-        for (i = 0; aws_config_regions[i] && n < 64; i++)
+        for (i = 0; aws_config_regions[i] && n < PICK_MAX; i++)
             snprintf(a->pick_items[n++], 128, "%s", aws_config_regions[i]);
     }
     a->n_pick = n;
-    a->pick_cur = 0;
+    a->pick_filter[0] = '\0';
+    memset(&a->pick_list, 0, sizeof(a->pick_list));
     for (i = 0; i < n; i++)
         if (strcmp(a->pick_items[i], kind == 0 ? a->profile : a->region) == 0)
-            a->pick_cur = i;
+            a->pick_shown[0] = i;         /* filter_picker() keeps it selected */
+    a->pick_list.count = n > 0 ? 1 : 0;
+    filter_picker(a);
     a->pick_kind = kind;
     a->prompt = PROMPT_PICK;
     a->dirty = true;
+}
+
+/* A key in a picker: the navigation keys move, a printable character or Backspace changes the
+ * filter (k9s: typing narrows the list, it never falls through to the view below), Enter
+ * picks, Esc clears the filter and then closes. */
+static int picker_key(struct app *a, int key)
+{
+    size_t len = strlen(a->pick_filter);
+
+    if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        a->prompt = PROMPT_NONE;
+        if (a->pick_list.count > 0) {
+            const char *item = a->pick_items[a->pick_shown[a->pick_list.cur]];
+
+            if (a->pick_kind == 0)
+                switch_scope(a, item, NULL);
+            else
+                switch_scope(a, NULL, item);
+        }
+        return R_REDRAW;
+    }
+    if (key == 27) {
+        if (len == 0)
+            a->prompt = PROMPT_NONE;
+        a->pick_filter[0] = '\0';
+        filter_picker(a);
+        return R_REDRAW;
+    }
+    if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+        if (len > 0) {
+            a->pick_filter[len - 1] = '\0';
+            filter_picker(a);
+        }
+        return R_REDRAW;
+    }
+    if (key >= 0x20 && key < 0x7f) {
+        if (len + 1 < sizeof(a->pick_filter)) {
+            a->pick_filter[len] = (char)key;
+            a->pick_filter[len + 1] = '\0';
+            filter_picker(a);
+        }
+        return R_REDRAW;
+    }
+    list_key(&a->pick_list, key, 0);
+    return R_REDRAW;
 }
 
 int app_act_profile(struct view *v, struct app *a)
@@ -266,34 +336,8 @@ int app_prompt_key(struct app *a, int key)
         app_flash(a, false, "cancelled");
         return R_REDRAW;
     }
-    if (a->prompt == PROMPT_PICK) {
-        switch (key) {
-        case KEY_UP:
-        case 'k':
-            if (a->pick_cur > 0)
-                a->pick_cur--;
-            return R_REDRAW;
-        case KEY_DOWN:
-        case 'j':
-            if (a->pick_cur + 1 < a->n_pick)
-                a->pick_cur++;
-            return R_REDRAW;
-        case '\n':
-        case '\r':
-        case KEY_ENTER:
-            a->prompt = PROMPT_NONE;
-            if (a->n_pick > 0) {
-                if (a->pick_kind == 0)
-                    switch_scope(a, a->pick_items[a->pick_cur], NULL);
-                else
-                    switch_scope(a, NULL, a->pick_items[a->pick_cur]);
-            }
-            return R_REDRAW;
-        default:
-            a->prompt = PROMPT_NONE;
-            return R_REDRAW;
-        }
-    }
+    if (a->prompt == PROMPT_PICK)
+        return picker_key(a, key);
     r = input_key(&a->input, key);
     switch (r) {
     case INPUT_SUBMIT: {

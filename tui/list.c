@@ -5,6 +5,7 @@
 #include "tui/list.h"
 
 #include <curses.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tui/sanitize.h"
@@ -352,4 +353,17 @@ bool list_ellipsize_middle(const char *s, size_t len, int w, const char *ell, ch
     memcpy(out + head + strlen(ell), s + tail, len - tail);
     out[head + strlen(ell) + len - tail] = '\0';
     return true;
+}
+
+int list_frac_cols(const char *text)
+{
+    char *end;
+    const char *p;
+
+    if (!text[0] || (strtod(text, &end), *end != '\0'))
+        return 0;
+    p = strchr(text, '.');
+    if (!p)
+        p = strpbrk(text, "eE");
+    return p ? (int)strlen(p) : 0;
 }

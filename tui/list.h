@@ -104,4 +104,9 @@ int list_column_at(const int *widths, size_t n, int x0, int lead, int x);
 bool list_ellipsize_middle(const char *s, size_t len, int w, const char *ell, char *out,
                            size_t size);
 
+/* Columns of a number's text from its decimal point (or exponent) to its end: 3 for "0.25",
+ * 4 for "1e-05", 0 for "12" and for what is no number ("-"). A number column right-aligns each
+ * cell this many columns short of the column's widest, so the points line up. */
+int list_frac_cols(const char *text);
+
 #endif

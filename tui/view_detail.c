@@ -1,10 +1,11 @@
 /* view_detail.c: one job, everything the cache knows about it, as a scrollable page: status
  * timeline, failure reason with the log's last error lines, resources, spot, image, role,
- * hyperparameters, channels, S3 paths, metric definitions and metric stats. The page is built
- * from the cache when opened, when the cache changes and when the width changes (long values
- * and multi-line messages are wrapped into rows then); drawing only walks it. A failed job's
- * log that is not cached yet is asked of the worker while the view is open (follows_jobs) and shown as
- * "loading…" until it arrives; nothing here waits on the network. */
+ * hyperparameters, channels, S3 paths, metric definitions and metric stats. The page's items
+ * are built from the cache when opened and when the cache changes, and laid out into rows when
+ * the width changes (each section's label column as wide as its labels; long values and
+ * multi-line messages wrapped into rows then); drawing only walks the rows. A failed job's log
+ * that is not cached yet is asked of the worker while the view is open (follows_jobs) and shown
+ * as "loading…" until it arrives; nothing here waits on the network. */
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -16,34 +17,68 @@
 #include "aws/dynbuf.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/list.h"
 #include "tui/sanitize.h"
 #include "tui/views.h"
 
-#define DLINE_LABEL 32
 #define ERROR_LINES 8
 #define LOG_TAIL_LINES 2000     /* how far back the error lines are looked for */
 #define TRACEBACK_MAX 24        /* rows of a traceback shown: its head and its last frames */
-#define VALUE_X 33              /* the value column */
+#define LABEL_X 3               /* the label column */
+#define LABEL_MIN 8             /* the narrowest label column */
 
-/* One display row: long values are wrapped into several rows at build time (the page is
- * rebuilt when the width changes), so scrolling and drawing only walk rows. */
-struct dline {
-    char label[DLINE_LABEL];
-    char *value;             /* sanitized, owned */
+/* One value as the page's sections add it: laid out into rows for a width by layout(). */
+struct ditem {
+    char *label;             /* owned */
+    char *value;             /* raw, owned; sanitized when laid out */
+    size_t len;
     attr_t attr;
     bool heading;
 };
 
-struct detail_state {
-    struct dline *lines;
-    size_t n, cap;
-    size_t top;
-    int page;
-    int value_w;             /* the value column's width the page was built for */
+/* One display row: long values are wrapped into several rows when the page is laid out (again
+ * when the width changes), so scrolling and drawing only walk rows. */
+struct dline {
+    const char *label;       /* the item's (a borrow), "" on a value's later rows */
+    char *value;             /* sanitized, owned */
+    attr_t attr;
+    bool heading;
+    int value_x;             /* the value column of the row's section */
 };
 
+struct detail_state {
+    struct ditem *items;
+    size_t n_items, cap_items;
+    struct dline *lines;
+    size_t n, cap;
+    struct list list;        /* rows: the lines; no cursor, the keys scroll the page */
+    int rows_y;              /* the screen row of the first line (for the mouse) */
+    int width;               /* the width the page was laid out for */
+};
+
+static void clear_lines(struct detail_state *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        free(s->lines[i].value);
+    s->n = 0;
+}
+
+static void clear_items(struct detail_state *s)
+{
+    size_t i;
+
+    clear_lines(s);
+    for (i = 0; i < s->n_items; i++) {
+        free(s->items[i].label);
+        free(s->items[i].value);
+    }
+    s->n_items = 0;
+}
+
 static void push_row(struct detail_state *s, const char *label, const char *text, size_t len,
-                     attr_t attr, bool heading)
+                     attr_t attr, bool heading, int value_x)
 {
     struct dline *d;
     char *v;
@@ -57,22 +92,65 @@ static void push_row(struct detail_state *s, const char *label, const char *text
     v[len] = '\0';
     d = &s->lines[s->n++];
     memset(d, 0, sizeof(*d));
-    str_copy(d->label, sizeof(d->label), label);
+    d->label = label;
     d->value = v;
     d->attr = attr;
     d->heading = heading;
+    d->value_x = value_x;
 }
 
-/* Adds a value: each of its lines (AWS messages and log lines carry '\n') sanitized, then
- * wrapped to the value column, preferring to break after a space. The label goes on the first
- * row only. */
+/* Adds a value to the page (copied); the label goes on its first row only. */
 static void add(struct detail_state *s, const char *label, const char *value, size_t len,
                 attr_t attr, bool heading)
 {
-    int width = heading || s->value_w < 8 ? 1 << 20 : s->value_w;
-    size_t start = 0;
+    struct ditem *it;
+    char *l = strdup(label), *v = malloc(len + 1);
+
+    if (!l || !v || vec_grow((void **)&s->items, &s->cap_items, s->n_items + 1,
+                             sizeof(*s->items)) != 0) {
+        free(l);
+        free(v);
+        return;
+    }
+    memcpy(v, value, len);
+    v[len] = '\0';
+    it = &s->items[s->n_items++];
+    it->label = l;
+    it->value = v;
+    it->len = len;
+    it->attr = attr;
+    it->heading = heading;
+}
+
+/* Where a row breaks a clean value of n bytes from off, to fit width columns: after a space
+ * when one is in the row's second half, else (an S3 path, an ARN) after a '/' or ':' so each
+ * row holds whole names and the rows joined give the path back. */
+static size_t break_at(const char *clean, size_t off, size_t n, int width)
+{
+    int used;
+    size_t fit = utf8_fit(clean + off, n - off, width, &used), k;
+
+    if (off + fit >= n)
+        return fit;
+    for (k = fit; k > fit / 2; k--)
+        if (clean[off + k - 1] == ' ')
+            return k;
+    for (k = fit; k > 0; k--)
+        if (clean[off + k - 1] == '/' || clean[off + k - 1] == ':')
+            return k;
+    return fit > 0 ? fit : 1;
+}
+
+/* One item into rows: each of its lines (AWS messages and log lines carry '\n') sanitized,
+ * then wrapped to width columns. */
+static void layout_item(struct detail_state *s, const struct ditem *it, int value_x, int width)
+{
+    const char *value = it->value;
+    size_t start = 0, len = it->len;
     bool first = true;
 
+    if (it->heading || width < 8)
+        width = 1 << 20;
     do {
         const char *nl = memchr(value + start, '\n', len - start);
         size_t seg = nl ? (size_t)(nl - (value + start)) : len - start;
@@ -87,35 +165,39 @@ static void add(struct detail_state *s, const char *label, const char *value, si
         while (n > 0 && clean[n - 1] == ' ')
             n--;
         do {
-            int used;
-            size_t fit = utf8_fit(clean + off, n - off, width, &used), cut = fit;
+            size_t cut = break_at(clean, off, n, width);
 
-            if (off + fit < n) {
-                size_t k;
-                bool spaced = false;
-
-                for (k = fit; k > fit / 2 && !spaced; k--)
-                    if (clean[off + k - 1] == ' ') {
-                        cut = k;
-                        spaced = true;
-                    }
-                /* an S3 path or ARN breaks only after a '/' (or an ARN's ':'), so each row
-                 * holds whole names and the rows joined give the path back */
-                for (k = fit; !spaced && k > 0; k--)
-                    if (clean[off + k - 1] == '/' || clean[off + k - 1] == ':') {
-                        cut = k;
-                        break;
-                    }
-                if (cut == 0)
-                    cut = fit > 0 ? fit : 1;
-            }
-            push_row(s, first ? label : "", clean + off, cut, attr, heading);
+            push_row(s, first ? it->label : "", clean + off, cut, it->attr, it->heading, value_x);
             first = false;
             off += cut;
         } while (off < n);
         free(clean);
         start += seg + (nl ? 1 : 0);
     } while (start < len);
+}
+
+/* The page's rows for width columns. Each section (from one heading to the next) gets a label
+ * column as wide as its widest label, at most two fifths of the width (a longer label is cut
+ * with a marker), so short labels leave their values the room: at 60 columns an ARN takes two
+ * rows, not three. */
+static void layout(struct detail_state *s, int width)
+{
+    size_t i, j;
+
+    clear_lines(s);
+    for (i = 0; i < s->n_items; i = j) {
+        int lw = LABEL_MIN, cap = width * 2 / 5;
+
+        for (j = i; j < s->n_items && (j == i || !s->items[j].heading); j++) {
+            int w = utf8_width(s->items[j].label, strlen(s->items[j].label));
+
+            lw = w > lw ? w : lw;
+        }
+        lw = lw > cap ? (cap > LABEL_MIN ? cap : LABEL_MIN) : lw;
+        for (; i < j; i++)
+            layout_item(s, &s->items[i], LABEL_X + lw + 2, width - (LABEL_X + lw + 2) - 1);
+    }
+    s->width = width;
 }
 
 static void addf(struct detail_state *s, const char *label, attr_t attr, const char *fmt, ...)
@@ -133,18 +215,9 @@ static void addf(struct detail_state *s, const char *label, attr_t attr, const c
 
 static void heading(struct detail_state *s, const char *title)
 {
-    if (s->n > 0)
+    if (s->n_items > 0)
         add(s, "", "", 0, 0, false);
     add(s, "", title, strlen(title), theme_attr(TH_TITLE), true);
-}
-
-static void clear_lines(struct detail_state *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->n; i++)
-        free(s->lines[i].value);
-    s->n = 0;
 }
 
 static void fmt_time(double t, char *buf, size_t size)
@@ -518,7 +591,7 @@ static void build(struct detail_state *s, struct app *a, const char *name)
     json_t *root = NULL;
     struct err e = { 0 };
 
-    clear_lines(s);
+    clear_items(s);
     if (cache_job_get(c, name, &j, &e) < 0) {
         add(s, "job", name, strlen(name), 0, false);
         add(s, "", "not in the cache yet: waiting for the sync…", 44, theme_attr(TH_DIM), false);
@@ -555,49 +628,61 @@ static struct detail_state *S(struct view *v)
 static void detail_draw(struct view *v, struct app *a, const struct rect *r)
 {
     struct detail_state *s = S(v);
-    int y, vw = r->w - VALUE_X - 1;
+    int y;
     size_t i;
 
-    if (vw < 8)
-        vw = 8;
-    if (v->stale || vw != s->value_w) {
-        s->value_w = vw;    /* add() wraps to it */
+    if (v->stale) {
         build(s, a, v->job);
         v->stale = false;
+        s->width = 0;
     }
-    s->page = r->h;
-    if (s->top + (size_t)r->h > s->n)
-        s->top = s->n > (size_t)r->h ? s->n - (size_t)r->h : 0;
-    for (y = 0, i = s->top; y < r->h && i < s->n; y++, i++) {
+    if (s->width != r->w)
+        layout(s, r->w);
+    list_resize(&s->list, s->n, r->h);
+    s->rows_y = r->y;
+    for (y = 0, i = s->list.top; y < r->h && i < s->n; y++, i++) {
         const struct dline *d = &s->lines[i];
+        int lw = d->value_x - LABEL_X - 2;
+        char cut[256];
 
         if (d->heading) {
             draw_str(r->y + y, r->x + 1, r->w - 1, d->value, d->attr);
             continue;
         }
-        draw_str(r->y + y, r->x + 3, VALUE_X - 4, d->label, theme_attr(TH_DIM));
-        draw_str(r->y + y, r->x + VALUE_X, r->w - VALUE_X, d->value, d->attr);
+        if (d->label[0]) {
+            /* a label wider than its column keeps both ends: "sagemaker_mpi…_per_host" */
+            list_ellipsize_middle(d->label, strlen(d->label), lw, draw_sym(SYM_ELLIPSIS), cut,
+                                  sizeof(cut));
+            draw_str(r->y + y, r->x + LABEL_X, lw, cut, theme_attr(TH_DIM));
+        }
+        draw_str(r->y + y, r->x + d->value_x, r->w - d->value_x - 1, d->value, d->attr);
     }
+    /* rows cut above or below: a marker in the right column */
+    if (list_more_above(&s->list))
+        draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_UP), theme_attr(TH_DIM) | A_BOLD);
+    if (list_more_below(&s->list))
+        draw_str(r->y + r->h - 1, r->x + r->w - 1, 1, draw_sym(SYM_DOWN),
+                 theme_attr(TH_DIM) | A_BOLD);
 }
 
-static int scroll_by(struct detail_state *s, long d)
+/* The list keys (KEYS_LIST_NAV, space) through the widget: the page scrolls, g/G go to its
+ * ends, the wheel scrolls. */
+static int act_nav(struct view *v, struct app *a)
 {
-    long t = (long)s->top + d;
+    struct detail_state *s = S(v);
+    struct list_mouse m;
+    int key = app_key(a);
 
-    if (t < 0)
-        t = 0;
-    if (t > (long)s->n)
-        t = (long)s->n;
-    s->top = (size_t)t;
-    return R_REDRAW;
+    if (key == KEY_MOUSE) {
+        if (!list_mouse_last(&m))
+            return R_NONE;
+        return list_mouse(&s->list, &m, s->rows_y, false, NULL) == LIST_MOUSE_MOVED ? R_REDRAW : R_NONE;
+    }
+    if (key == ' ')
+        key = KEY_NPAGE;
+    return list_key(&s->list, key, LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW : R_NONE;
 }
 
-static int act_down(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), 1); }
-static int act_up(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), -1); }
-static int act_pgdn(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), S(v)->page - 1); }
-static int act_pgup(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), -(S(v)->page - 1)); }
-static int act_top(struct view *v, struct app *a) { (void)a; S(v)->top = 0; return R_REDRAW; }
-static int act_bottom(struct view *v, struct app *a) { (void)a; return scroll_by(S(v), (long)S(v)->n); }
 static int act_logs(struct view *v, struct app *a) { app_push(a, &view_logs_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metrics_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_relaunch(struct view *v, struct app *a) { app_push(a, &view_launch_ops, v->job, NULL, 0); return R_REDRAW; }
@@ -621,12 +706,8 @@ static int act_stop(struct view *v, struct app *a)
 static const struct key_binding detail_keys[] = {
     { 'l', "l", "logs", act_logs, KB_FOOTER },
     { 'm', "m", "metrics: charts", act_metrics, KB_FOOTER },
-    KEYS_SCROLL_LINES(act_down, act_up),
-    { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
-    { ' ', "space", "page down", act_pgdn, KB_HIDDEN },
-    { KEY_PPAGE, "PgUp", "page up", act_pgup, 0 },
-    { 'g', "g", "top", act_top, 0 },
-    { 'G', "G", "bottom", act_bottom, 0 },
+    KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
+    { ' ', "space", "page down", act_nav, KB_HIDDEN },
     { 'r', "r", "re-launch with changes", act_relaunch, KB_MUTATING },
     { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     { 0, NULL, NULL, NULL, 0 },
@@ -650,7 +731,8 @@ static void detail_leave(struct view *v, struct app *a)
     (void)a;
     if (!s)
         return;
-    clear_lines(s);
+    clear_items(s);
+    free(s->items);
     free(s->lines);
     free(s);
     v->state = NULL;

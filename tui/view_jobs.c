@@ -42,6 +42,12 @@ static const char *col_sort_key(const struct column *c)
     return c->sort ? c->sort : c->key;
 }
 
+/* Whether a column's cells read its sort key backwards: AGE falls as the creation time rises. */
+static bool col_reversed(const struct column *c)
+{
+    return strcmp(c->key, "created") == 0;
+}
+
 static bool is_marked(const struct jobs_state *s, const char *name, size_t *at)
 {
     size_t i;
@@ -141,16 +147,28 @@ int jobs_layout(const struct jobs_state *s, int w, int *widths)
     return hidden;
 }
 
-/* One cell at (y, x) in w columns: right-aligned numbers, the name cut in the middle (its end,
- * a timestamp, tells jobs apart). */
-static void draw_cell(const struct column *col, bool is_name, int y, int x, int w,
+/* Whether a column holds numbers to align on the decimal point: metric and hyperparameter
+ * columns. */
+static bool is_decimal_col(const struct column *col)
+{
+    return col->right && (strncmp(col->key, "m.", 2) == 0 || strncmp(col->key, "hp.", 3) == 0);
+}
+
+/* One cell at (y, x) in w columns: right-aligned numbers (frac: the column's widest part after
+ * a decimal point, so points line up), the name cut in the middle (its end, a timestamp, tells
+ * jobs apart). */
+static void draw_cell(const struct column *col, bool is_name, int y, int x, int w, int frac,
                       const char *text, attr_t at)
 {
     int tw = utf8_width(text, strlen(text));
     char cut[300];
 
     if (col->right) {
-        draw_str(y, x + (w > tw ? w - tw : 0), w, text, at);
+        int pad = frac > 0 ? frac - list_frac_cols(text) : 0;
+
+        if (pad < 0 || tw + pad > w)
+            pad = 0;
+        draw_str(y, x + (w > tw + pad ? w - tw - pad : 0), w, text, at);
     } else if (is_name && tw > w) {
         list_ellipsize_middle(text, strlen(text), w, draw_sym(SYM_ELLIPSIS), cut, sizeof(cut));
         draw_str(y, x, w, cut, at);
@@ -176,9 +194,14 @@ static void draw_headings(struct jobs_state *s, const struct rect *r, const int 
             right_cut += c > s->hcol;
             continue;
         }
+        /* ▼: the values shown fall down the list (newest first is AGE▲: ages rise) */
         snprintf(t, sizeof(t), "%s%s", s->cols[c].title,
-                 sorted ? draw_sym(s->desc ? SYM_DOWN : SYM_UP) : "");
-        draw_cell(&s->cols[c], false, r->y, x, widths[c], t, theme_attr(TH_TITLE));
+                 sorted ? draw_sym(s->desc != col_reversed(&s->cols[c]) ? SYM_DOWN : SYM_UP) : "");
+        if (s->cols[c].right && c > 0 && utf8_width(t, strlen(t)) == widths[c] + 1)
+            /* DURATION▼ in an 8-column DURATION: the arrow takes the gap on the left */
+            draw_cell(&s->cols[c], false, r->y, x - 1, widths[c] + 1, 0, t, theme_attr(TH_TITLE));
+        else
+            draw_cell(&s->cols[c], false, r->y, x, widths[c], 0, t, theme_attr(TH_TITLE));
         x += widths[c] + 1;
     }
     /* columns that did not fit: a marker at the right end (Right scrolls to them) */
@@ -188,7 +211,7 @@ static void draw_headings(struct jobs_state *s, const struct rect *r, const int 
 }
 
 static void draw_row(struct jobs_state *s, struct app *a, const struct row *row, bool sel,
-                     int y, const struct rect *r, const int *widths)
+                     int y, const struct rect *r, const int *widths, const int *frac)
 {
     bool mark = is_marked(s, row->job.name, NULL);
     attr_t base = sel ? theme_attr(TH_SELECTED) : 0;
@@ -209,15 +232,38 @@ static void draw_row(struct jobs_state *s, struct app *a, const struct row *row,
             at = base | (at & A_BOLD);
         else if (c == 0 && mark)
             at = theme_attr(TH_MARKED);
-        draw_cell(&s->cols[c], c == 0, y, x, widths[c], buf, at);
+        draw_cell(&s->cols[c], c == 0, y, x, widths[c], frac[c], buf, at);
         x += widths[c] + 1;
+    }
+}
+
+/* For each number column on screen, the widest part after a decimal point among the rows on
+ * screen (0 for the other columns). */
+static void decimal_widths(struct jobs_state *s, struct app *a, size_t top, int rows,
+                           const int *widths, int *frac)
+{
+    size_t c, i;
+
+    for (c = 0; c < s->n_cols; c++) {
+        frac[c] = 0;
+        if (widths[c] == 0 || !is_decimal_col(&s->cols[c]))
+            continue;
+        for (i = 0; top + i < s->rows_top + s->n_rows && (int)i < rows; i++) {
+            char buf[256];
+            attr_t at;
+            int f;
+
+            cell_text(s, a, &s->rows[top - s->rows_top + i], c, buf, sizeof(buf), &at);
+            f = list_frac_cols(buf);
+            frac[c] = f > frac[c] ? f : frac[c];
+        }
     }
 }
 
 static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
 {
     struct jobs_state *s = S(v);
-    int widths[MAX_COLS], rows = r->h - 1, hidden;
+    int widths[MAX_COLS], frac[MAX_COLS], rows = r->h - 1, hidden;
     size_t i, top;
 
     if (s->stale || s->list.page != (rows > WINDOW_MAX / 3 ? WINDOW_MAX / 3 : rows) ||
@@ -252,9 +298,10 @@ static void jobs_draw(struct view *v, struct app *a, const struct rect *r)
 
         jobs_load_cells(s, a, &s->rows[top - s->rows_top], vis < (size_t)rows ? vis : (size_t)rows);
     }
+    decimal_widths(s, a, top, rows, widths, frac);
     for (i = 0; top + i < s->rows_top + s->n_rows && (int)i < rows; i++)
         draw_row(s, a, &s->rows[top - s->rows_top + i], top + i == s->list.cur,
-                 r->y + 1 + (int)i, r, widths);
+                 r->y + 1 + (int)i, r, widths, frac);
     if (list_more_above(&s->list))
         draw_str(r->y + 1, r->x + r->w - 1, 1, draw_sym(SYM_UP), theme_attr(TH_DIM) | A_BOLD);
     if (list_more_below(&s->list))

@@ -17,6 +17,8 @@
 #include "tui/views.h"
 
 
+enum { TS_COLS = 23 };      /* "2026-12-07 03:12:45.123" */
+
 static struct logs_state *S(struct view *v)
 {
     return v->state;
@@ -24,23 +26,45 @@ static struct logs_state *S(struct view *v)
 
 /* ---- drawing ---------------------------------------------------------------------------- */
 
+/* The time of a line as `t` shows it: date, time to the millisecond, in local time or UTC. */
+static void format_ts(const struct logs_state *s, int64_t ts_ms, char *buf, size_t size)
+{
+    time_t t = (time_t)(ts_ms / 1000);
+    struct tm tm;
+    char hms[24];
+
+    if (s->timestamps == LOGS_TS_UTC)
+        gmtime_r(&t, &tm);
+    else
+        localtime_r(&t, &tm);
+    strftime(hms, sizeof(hms), "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(buf, size, "%s.%03d", hms, (int)(ts_ms % 1000));
+}
+
+/* Columns of the prefix before a line's text: time, instance, process tag. */
+static int prefix_cols(const struct logs_state *s)
+{
+    return (s->timestamps ? TS_COLS + 1 : 0) + (s->n_inst > 1 ? 7 : 0) +
+           (s->tagw > 0 ? s->tagw + 1 : 0);
+}
+
 static int prefix(struct logs_state *s, const struct lline *l, int y, int x, int w)
 {
     int used = 0;
 
     if (s->timestamps) {
-        time_t t = (time_t)(l->pos.ts_ms / 1000);
-        struct tm tm;
-        char buf[32];
+        char buf[40];
 
-        localtime_r(&t, &tm);
-        strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-        used += draw_fmt(y, x, w, theme_attr(TH_DIM), "%s.%03d ", buf,
-                         (int)(l->pos.ts_ms % 1000));
+        format_ts(s, l->pos.ts_ms, buf, sizeof(buf));
+        used += draw_fmt(y, x, w, theme_attr(TH_DIM), "%-*s ", TS_COLS, buf);
     }
     if (s->n_inst > 1 && l->inst >= 0)
         used += draw_fmt(y, x + used, w - used, theme_series_attr(l->inst), "%-6s ",
                          s->inst[l->inst]);
+    if (s->tagw > 0)
+        used += draw_fmt(y, x + used, w - used,
+                         l->rank >= 0 ? theme_series_attr(l->rank) | A_BOLD : 0, "%-*s ",
+                         s->tagw, l->tag);
     return used;
 }
 
@@ -157,6 +181,21 @@ static void draw_line(struct logs_state *s, const struct lline *l, int y, int x,
     }
 }
 
+/* ▲ on the first row when the log has lines above the window, ▼ on the last when it has lines
+ * below (paused). Only for the whole log: a filter or a hidden instance has no cheap answer. */
+static void draw_more(const struct logs_state *s, const struct rect *r)
+{
+    int only;
+    attr_t mk = theme_attr(TH_DIM) | A_BOLD;
+
+    if (s->n == 0 || s->filter[0] || s->procs_on || logs_n_shown(s, &only) < s->n_inst)
+        return;
+    if (s->have_first && logs_pos_cmp(&s->lines[0].pos, &s->first) != 0)
+        draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_UP), mk);
+    if (!s->follow && !s->at_end)
+        draw_str(r->y + r->h - 1, r->x + r->w - 1, 1, draw_sym(SYM_DOWN), mk);
+}
+
 static void logs_draw(struct view *v, struct app *a, const struct rect *r)
 {
     struct logs_state *s = S(v);
@@ -168,12 +207,20 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
     s->width = r->w;
     if (s->n == 0) {
         draw_str(r->y + 1, r->x + 2, r->w - 2,
-                 s->filter[0] ? "no line matches the filter (& then Enter on an empty line clears it)"
+                 s->filter[0] || s->procs_on
+                     ? "no line matches the filter (& then Enter on an empty line clears it)"
                               : "no log lines cached yet: following…",
                  theme_attr(TH_DIM));
         return;
     }
-    textw = r->w - 1 - (s->timestamps ? 13 : 0) - (s->n_inst > 1 ? 7 : 0);
+    s->tagw = 0;
+    for (i = 0; i < s->n; i++) {
+        int tw = (int)strlen(s->lines[i].tag);
+
+        s->tagw = tw > s->tagw ? tw : s->tagw;
+    }
+    i = 0;
+    textw = r->w - 2 - prefix_cols(s);      /* the last column: the ▲/▼ markers */
     if (s->follow && s->wrap) {
         /* fill from the bottom: skip the oldest lines that do not fit */
         int need = 0;
@@ -187,15 +234,33 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
     for (; i < s->n && y < r->y + rows; i++) {
         int lr = line_rows(s, &s->lines[i], textw);
 
-        draw_line(s, &s->lines[i], y, r->x, r->w, r->y + rows - y);
+        draw_line(s, &s->lines[i], y, r->x, r->w - 1, r->y + rows - y);
         y += lr;
     }
+    draw_more(s, r);
+}
+
+/* "  times UTC", "  times local (CET, UTC+0100)": which clock the timestamps read. */
+static void times_label(const struct logs_state *s, char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char z[32];
+
+    buf[0] = '\0';
+    if (s->timestamps == LOGS_TS_UTC)
+        snprintf(buf, size, "  times UTC");
+    if (s->timestamps != LOGS_TS_LOCAL)
+        return;
+    localtime_r(&now, &tm);
+    strftime(z, sizeof(z), "%Z, UTC%z", &tm);
+    snprintf(buf, size, "  times local (%s)", z);
 }
 
 static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
 {
     struct logs_state *s = S(v);
-    char st[200], ins[200] = "";
+    char st[200], ins[200] = "", times[64];
     size_t i;
 
     app_follow_state(a, v->job, st, sizeof(st));
@@ -208,15 +273,16 @@ static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
                 strcat(ins, one);
         }
     }
-    snprintf(buf, size, "logs: %s  %lld lines  %s%s%s%s  %s%s%s", v->job,
+    times_label(s, times, sizeof(times));
+    /* the clock of the timestamps last: the instance toggles must stay on a narrow title */
+    snprintf(buf, size, "logs: %s  %lld lines  %s%s%s%s%s%s  %s%s%s%s", v->job,
              (long long)s->info.lines, s->follow ? "FOLLOW" : "paused (G follows)",
-             s->wrap ? " wrap" : "", s->filter[0] ? "  & " : "", s->filter, st,
-             ins[0] ? "  " : "", ins);
+             s->wrap ? " wrap" : "", s->filter[0] || s->procs_on ? "  & " : "",
+             s->procs_text, s->procs_text[0] && s->filter[0] ? " " : "", s->filter,
+             st, ins[0] ? "  " : "", ins, times);
 }
 
 /* ---- actions ---------------------------------------------------------------------------- */
-
-static bool first_on_screen(const struct logs_state *s, struct cache_log_pos *out);
 
 static int scroll_lines(struct view *v, struct app *a, long d)
 {
@@ -227,7 +293,7 @@ static int scroll_lines(struct view *v, struct app *a, long d)
         return R_NONE;
     logs_unfollow_at_top(s);
     /* after g the screen starts at the log's start with no anchor: the anchor is its top line */
-    if (!s->top_set && first_on_screen(s, &s->top))
+    if (!s->top_set && logs_first_on_screen(s, &s->top))
         s->top_set = true;
     if (s->filter[0]) {
         struct cache_log_batch m = { 0 };
@@ -312,172 +378,22 @@ static int act_sideways(struct view *v, struct app *a)
     s->hoff += d;
     return R_REDRAW;
 }
-static int act_ts(struct view *v, struct app *a) { (void)a; S(v)->timestamps = !S(v)->timestamps; return R_REDRAW; }
-
-static int set_search(struct logs_state *s, struct app *a, const char *text)
-{
-    int errc;
-    PCRE2_SIZE erroff;
-    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-    const char *p;
-    bool upper = false;
-
-    pcre2_code_free(s->re);
-    pcre2_match_data_free(s->md);
-    s->re = NULL;
-    s->md = NULL;
-    str_copy(s->search, sizeof(s->search), text);
-    if (!text[0])
-        return R_REDRAW;
-    for (p = text; *p; p++)
-        upper |= *p >= 'A' && *p <= 'Z';
-    if (!upper)
-        opts |= PCRE2_CASELESS;     /* smart case, like the cache's search */
-    s->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, opts, &errc, &erroff, NULL);
-    if (!s->re) {
-        PCRE2_UCHAR msg[128];
-
-        pcre2_get_error_message(errc, msg, sizeof(msg));
-        app_flash(a, true, "search: %s at offset %zu", (const char *)msg, (size_t)erroff);
-        s->search[0] = '\0';
-        return R_REDRAW;
-    }
-    s->md = pcre2_match_data_create_from_pattern(s->re, NULL);
-    return R_REDRAW;
-}
-
-/* The first line on screen (a separator is no line), or false when none is. */
-static bool first_on_screen(const struct logs_state *s, struct cache_log_pos *out)
-{
-    size_t i;
-
-    for (i = 0; i < s->n; i++) {
-        if (!s->lines[i].separator) {
-            *out = s->lines[i].pos;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Jumps to the next (dir 1) or previous (-1) match, keeping a third of a screen of context. A
- * new search starts at the top line on screen (in follow mode too); at either end it wraps
- * round and says so. */
-static int find(struct view *v, struct app *a, int dir)
+/* t: off → local time → UTC → off; the flash and the end of the title say which clock (the
+ * title may be cut on a narrow screen, the flash is not). */
+static int act_ts(struct view *v, struct app *a)
 {
     struct logs_state *s = S(v);
-    struct cache_log_batch m = { 0 };
-    struct cache_log_filter f;
-    struct cache_log_pos from, p;
-    struct err e = { 0 };
-    bool have_from = true, wrapped = false;
+    char times[64];
 
-    if (!s->search[0]) {
-        app_flash(a, true, "no search yet: press /");
-        return R_REDRAW;
-    }
-    if (s->match_set)
-        from = s->match;
-    else if (first_on_screen(s, &from))
-        from = dir > 0 ? logs_pos_prev(from) : from;
+    s->timestamps = s->timestamps == LOGS_TS_OFF ? LOGS_TS_LOCAL
+                    : s->timestamps == LOGS_TS_LOCAL ? LOGS_TS_UTC : LOGS_TS_OFF;
+    times_label(s, times, sizeof(times));
+    if (s->timestamps == LOGS_TS_OFF)
+        app_flash(a, false, "timestamps off (t: local time)");
+    else if (s->timestamps == LOGS_TS_LOCAL)
+        app_flash(a, false, "timestamps in local time%s (t: UTC)", times + strlen("  times local"));
     else
-        have_from = false;
-    if (cache_logs_search(app_cache(a), v->job, s->search, dir < 0, have_from ? &from : NULL, 1,
-                          logs_inst_filter(s, &f), &m, &e) < 0) {
-        app_flash(a, true, "search: %s", e.msg);
-        return R_REDRAW;
-    }
-    if (m.n == 0 && have_from) {
-        cache_log_batch_clean(&m);
-        memset(&m, 0, sizeof(m));
-        cache_logs_search(app_cache(a), v->job, s->search, dir < 0, NULL, 1,
-                          logs_inst_filter(s, &f), &m, NULL);
-        wrapped = true;
-    }
-    if (m.n == 0) {
-        app_flash(a, true, "no match for /%s/", s->search);
-        cache_log_batch_clean(&m);
-        return R_REDRAW;
-    }
-    if (wrapped)
-        app_flash(a, false, "search wrapped to the %s", dir > 0 ? "top" : "bottom");
-    s->match = m.lines[0].pos;
-    s->match_set = true;
-    cache_log_batch_clean(&m);
-    s->follow = false;
-    s->top = s->match;
-    if (s->rows > 3 && logs_step_from(s, a, v->job, &s->match, -(s->rows / 3), &p))
-        s->top = p;
-    s->top_set = true;
-    s->stale = true;
-    return R_REDRAW;
-}
-
-static int submit_search(struct view *v, struct app *a, const char *text)
-{
-    set_search(S(v), a, text);
-    S(v)->match_set = false;
-    return S(v)->search[0] ? find(v, a, 1) : R_REDRAW;
-}
-
-static int act_search(struct view *v, struct app *a)
-{
-    (void)v;
-    app_prompt(a, "/", "", "search", submit_search, NULL);
-    return R_REDRAW;
-}
-
-static int act_next(struct view *v, struct app *a) { return find(v, a, 1); }
-static int act_prev(struct view *v, struct app *a) { return find(v, a, -1); }
-
-/* "& [-C N] regex"; an empty line clears the filter. */
-static int submit_filter(struct view *v, struct app *a, const char *text)
-{
-    struct logs_state *s = S(v);
-    const char *p = text;
-    int ctx = 0;
-    pcre2_code *test;
-    int errc;
-    PCRE2_SIZE off;
-
-    while (*p == ' ')
-        p++;
-    if (strncmp(p, "-C", 2) == 0) {
-        char *end;
-
-        p += 2;
-        ctx = (int)strtol(p, &end, 10);
-        p = end;
-        while (*p == ' ')
-            p++;
-    }
-    if (ctx < 0 || ctx > 20)
-        ctx = ctx < 0 ? 0 : 20;
-    if (*p) {
-        test = pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, 0, &errc, &off, NULL);
-        if (!test) {
-            app_flash(a, true, "filter: bad regex at offset %zu", (size_t)off);
-            return R_REDRAW;
-        }
-        pcre2_code_free(test);
-    }
-    str_copy(s->filter, sizeof(s->filter), p);
-    s->context = ctx;
-    if (s->filter[0] && !s->search[0])
-        set_search(s, a, s->filter);      /* highlight what the filter kept */
-    s->stale = true;
-    return R_REDRAW;
-}
-
-static int act_filter(struct view *v, struct app *a)
-{
-    char init[300];
-
-    if (S(v)->filter[0] && S(v)->context)
-        snprintf(init, sizeof(init), "-C %d %s", S(v)->context, S(v)->filter);
-    else
-        snprintf(init, sizeof(init), "%s", S(v)->filter);
-    app_prompt(a, "& [-C N] ", init, "filter", submit_filter, NULL);
+        app_flash(a, false, "timestamps in UTC (t: off)");
     return R_REDRAW;
 }
 
@@ -520,7 +436,20 @@ static int act_all_inst(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-/* Writes the whole cached log (shown instances) to f: raw bytes or sanitized. */
+static long count_newlines(const char *p, size_t len)
+{
+    long n = 0;
+    const char *e = p + len;
+
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+/* Writes the whole cached log (shown instances) to f: raw bytes or sanitized. Returns the
+ * lines written: an event holding newlines is several lines of the file. */
 static int write_log(struct logs_state *s, struct app *a, const char *job, FILE *f, bool raw)
 {
     struct cache_log_filter flt;
@@ -540,17 +469,19 @@ static int write_log(struct logs_state *s, struct app *a, const char *job, FILE 
         for (i = 0; i < b.n; i++) {
             const struct cache_log_line *l = &b.lines[i];
 
-            if (!logs_visible(s, l->instance))
+            if (!logs_visible(s, l))
                 continue;
             if (s->n_inst > 1)
                 fprintf(f, "[%s] ", l->instance ? l->instance : "?");
             if (raw) {
                 fwrite(l->text, 1, l->len, f);
+                n += count_newlines(l->text, l->len);
             } else {
                 char clean[CLEAN_MAX];
                 size_t k = sanitize_text(l->text, l->len, clean, sizeof(clean), 0);
 
                 fwrite(clean, 1, k, f);
+                n += count_newlines(clean, k);
             }
             fputc('\n', f);
             n++;
@@ -578,7 +509,7 @@ static int submit_save(struct view *v, struct app *a, const char *path)
     if (fclose(f) != 0)
         app_flash(a, true, "writing %s failed: %s", path, strerror(errno));
     else
-        app_flash(a, false, "saved %d lines to %s", n, path);
+        app_flash(a, false, "saved %d line%s to %s", n, n == 1 ? "" : "s", path);
     return R_REDRAW;
 }
 
@@ -613,7 +544,8 @@ static int act_pager(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-/* "HH:MM[:SS]" on the day of the line at the top (local time). */
+/* "HH:MM[:SS]" on the day of the line at the top, in the clock the timestamps show (UTC when
+ * `t` shows UTC, else local time). */
 static int submit_time(struct view *v, struct app *a, const char *text)
 {
     struct logs_state *s = S(v);
@@ -627,12 +559,15 @@ static int submit_time(struct view *v, struct app *a, const char *text)
         return R_REDRAW;
     }
     base = (time_t)((s->n > 0 ? s->lines[0].pos.ts_ms : s->info.first_ts_ms) / 1000);
-    localtime_r(&base, &tm);
+    if (s->timestamps == LOGS_TS_UTC)
+        gmtime_r(&base, &tm);
+    else
+        localtime_r(&base, &tm);
     tm.tm_hour = hh;
     tm.tm_min = mm;
     tm.tm_sec = ss;
     tm.tm_isdst = -1;
-    p.ts_ms = (int64_t)mktime(&tm) * 1000 - 1;
+    p.ts_ms = (int64_t)(s->timestamps == LOGS_TS_UTC ? timegm(&tm) : mktime(&tm)) * 1000 - 1;
     p.stream = INT64_MAX;
     p.seq = INT64_MAX;
     if (!logs_step_from(s, a, v->job, &p, 1, &s->top)) {
@@ -647,8 +582,9 @@ static int submit_time(struct view *v, struct app *a, const char *text)
 
 static int act_time(struct view *v, struct app *a)
 {
-    (void)v;
-    app_prompt(a, "jump to time (HH:MM[:SS]): ", "", "time", submit_time, NULL);
+    app_prompt(a, S(v)->timestamps == LOGS_TS_UTC ? "jump to time (HH:MM[:SS] UTC): "
+                                                  : "jump to time (HH:MM[:SS] local): ",
+               "", "time", submit_time, NULL);
     return R_REDRAW;
 }
 
@@ -656,10 +592,11 @@ static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metric
 static int act_detail(struct view *v, struct app *a) { app_push(a, &view_detail_ops, v->job, NULL, 0); return R_REDRAW; }
 
 static const struct key_binding logs_keys[] = {
-    { '/', "/", "search: highlights every match", act_search, KB_FOOTER },
-    { 'n', "n/N", "next/prev match", act_next, KB_FOOTER },
-    { 'N', "N", "previous match", act_prev, KB_HIDDEN },
-    { '&', "&", "filter: only matching lines, -C N for context", act_filter, KB_FOOTER },
+    { '/', "/", "search: highlights every match", logs_act_search, KB_FOOTER },
+    { 'n', "n/N", "next/prev match", logs_act_next, KB_FOOTER },
+    { 'N', "N", "previous match", logs_act_prev, KB_HIDDEN },
+    { '&', "&", "filter: only matching lines, -C N for context, rank:N host:algo-K", logs_act_filter,
+      KB_FOOTER },
     { 'G', "G/End", "follow: the end of the log", act_follow, KB_FOOTER },
     { KEY_END, "End", "follow", act_follow, KB_HIDDEN },
     { 'f', "f", "follow on/off", act_toggle_follow, 0 },
@@ -677,7 +614,7 @@ static const struct key_binding logs_keys[] = {
     KEYS_LIST_SIDEWAYS(act_sideways),
     { 'l', "l", "", act_sideways, KB_HIDDEN },
     { 'h', "h", "", act_sideways, KB_HIDDEN },
-    { 't', "t", "time: show timestamps", act_ts, KB_FOOTER },
+    { 't', "t", "time: timestamps (date and time), local → UTC → off", act_ts, KB_FOOTER },
     { '1', "1..9", "show / hide instance N", act_inst, 0 },
     { '2', "2", "", act_inst, KB_HIDDEN },
     { '3', "3", "", act_inst, KB_HIDDEN },

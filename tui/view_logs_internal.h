@@ -1,6 +1,7 @@
 /* view_logs_internal.h: the logs view's state, shared by its two files and nothing else.
  *
  *   view_logs.c         drawing, the actions and their key table, the view's vtable
+ *   view_logs_find.c    search (/ n N) and the & filter with its rank:/host: terms
  *   view_logs_window.c  the window of lines on screen: instances, fetching before/after a
  *                       position, the & filter's groups, metric marks, shifting by a few lines
  *
@@ -15,6 +16,7 @@
 #include <pcre2.h>
 
 #include "metrics/metrics.h"
+#include "metrics/procprefix.h"
 #include "tui/view.h"
 
 #define MAX_INST 16
@@ -27,14 +29,20 @@ struct lline {
     char *text;                  /* sanitized */
     size_t len;
     char metric[96];             /* "eval_loss=0.25" when a metric matched */
+    char tag[12];                /* "r3", "L0": the launcher prefix's process, "" when none */
+    int rank;                    /* the prefix's rank (for the tag's colour), -1 when none */
     bool separator;              /* "--" between filter groups */
 };
+
+/* How `t` shows each line's time. */
+enum logs_ts { LOGS_TS_OFF, LOGS_TS_LOCAL, LOGS_TS_UTC };
 
 struct logs_state {
     char inst[MAX_INST][32];
     bool shown[MAX_INST];
     size_t n_inst;
-    bool follow, wrap, timestamps;
+    bool follow, wrap;
+    enum logs_ts timestamps;
     int hoff;                    /* sideways scroll of unwrapped lines, in columns */
     struct cache_log_pos top;    /* first visible line (when !follow) */
     bool top_set;
@@ -48,15 +56,31 @@ struct logs_state {
     pcre2_match_data *md;
     struct cache_log_pos match;
     bool match_set;
-    /* & filter */
+    /* & filter: the regex part; the rank:/host: terms select processes (on this side) */
     char filter[256];
     int context;
+    bool procs_on;
+    struct procsel procs;
+    char procs_host[32];         /* procs.host points here */
+    char procs_text[64];         /* "rank:0 host:algo-2", as typed */
+    int tagw;                    /* columns of the widest tag on screen (0: none), set by draw */
     /* metrics */
     struct mset *mset;
     bool mset_tried;
     struct cache_log_info info;
-    bool at_end;
+    bool at_end;                 /* no line after the window (paused mode) */
+    struct cache_log_pos first;  /* the log's first line (every instance), for the ▲ marker */
+    bool have_first;
+    int64_t first_lines;         /* info.lines when first was read */
 };
+
+/* view_logs_find.c: the actions of the keys / n N & */
+int logs_act_search(struct view *v, struct app *a);
+int logs_act_next(struct view *v, struct app *a);
+int logs_act_prev(struct view *v, struct app *a);
+int logs_act_filter(struct view *v, struct app *a);
+/* The first line on screen (a separator is no line), or false when none is. */
+bool logs_first_on_screen(const struct logs_state *s, struct cache_log_pos *out);
 
 /* view_logs_window.c */
 void logs_free_lines(struct logs_state *s);
@@ -67,7 +91,15 @@ size_t logs_n_shown(const struct logs_state *s, int *only);
 /* The cache filter for the instance toggles: one instance shown → server-side; else NULL and
  * the hidden ones are skipped on this side. */
 const struct cache_log_filter *logs_inst_filter(struct logs_state *s, struct cache_log_filter *f);
-bool logs_visible(struct logs_state *s, const char *instance);
+/* Whether a cached line is shown: its instance is not hidden and its process passes the
+ * rank:/host: terms. */
+bool logs_visible(struct logs_state *s, const struct cache_log_line *l);
+/* The text to show of a raw line: its launcher prefix ("[1,3]<stdout>:") taken out (what was
+ * before it, a timestamp, stays). Sets *tag ("r3"; "" when none, size >= 12) and *rank. */
+void logs_split_prefix(const char *text, size_t len, size_t *lead, size_t *skip, char *tag,
+                       int *rank);
+/* Copies the instance toggles and rank:/host: terms of src (a window reading like src's). */
+void logs_copy_selection(struct logs_state *dst, const struct logs_state *src);
 /* The position just before p: "strictly after prev(p)" starts at p itself. */
 struct cache_log_pos logs_pos_prev(struct cache_log_pos p);
 int logs_pos_cmp(const struct cache_log_pos *a, const struct cache_log_pos *b);

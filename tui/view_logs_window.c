@@ -77,11 +77,61 @@ const struct cache_log_filter *logs_inst_filter(struct logs_state *s, struct cac
     return NULL;
 }
 
-bool logs_visible(struct logs_state *s, const char *instance)
+void logs_split_prefix(const char *text, size_t len, size_t *lead, size_t *skip, char *tag,
+                       int *rank)
 {
-    int i = logs_inst_index(s, instance);
+    struct procprefix pr;
+    size_t i;
 
-    return i < 0 || s->shown[i];
+    *lead = 0;
+    *skip = 0;
+    tag[0] = '\0';
+    *rank = -1;
+    if (!procprefix_maybe(text, len) || !procprefix_parse(text, len, &pr))
+        return;
+    /* what comes before the prefix's '[' (blanks, a timestamp) is the line's own text */
+    for (i = 0; i < pr.len && text[i] != '['; i++)
+        ;
+    *lead = i;
+    *skip = pr.len - i;
+    *rank = pr.rank;
+    if (pr.rank >= 0)
+        snprintf(tag, 12, "%s%d", pr.rank_global ? "r" : "L", pr.rank);
+}
+
+bool logs_visible(struct logs_state *s, const struct cache_log_line *l)
+{
+    int i = logs_inst_index(s, l->instance);
+    struct procprefix pr;
+    char host[32];
+    const char *stream_host = l->instance;
+
+    if (i >= 0 && !s->shown[i])
+        return false;
+    if (!s->procs_on)
+        return true;
+    if (!procprefix_maybe(l->text, l->len) || !procprefix_parse(l->text, l->len, &pr)) {
+        pr.rank = -1;
+        pr.rank_global = true;
+    } else if (pr.host && pr.host_len > 0 && pr.host_len < sizeof(host)) {
+        /* model parallel's prefix names the process's host itself */
+        memcpy(host, pr.host, pr.host_len);
+        host[pr.host_len] = '\0';
+        stream_host = host;
+    }
+    return procsel_match(&s->procs, pr.rank, !pr.rank_global, stream_host);
+}
+
+void logs_copy_selection(struct logs_state *dst, const struct logs_state *src)
+{
+    memcpy(dst->inst, src->inst, sizeof(src->inst));
+    memcpy(dst->shown, src->shown, sizeof(src->shown));
+    dst->n_inst = src->n_inst;
+    dst->procs_on = src->procs_on;
+    dst->procs = src->procs;
+    memcpy(dst->procs_host, src->procs_host, sizeof(src->procs_host));
+    if (src->procs.host)
+        dst->procs.host = dst->procs_host;
 }
 
 /* The position just before p: "strictly after prev(p)" starts at p itself. */
@@ -153,7 +203,8 @@ static void take_line(struct logs_state *s, struct logs_state *unused, const str
 {
     struct lline *d;
     char clean[CLEAN_MAX];
-    size_t n;
+    size_t n, lead, skip;
+    unsigned flags = draw_utf8() ? 0 : SANITIZE_ASCII;
 
     (void)unused;
     if (s->n == WIN_MAX)
@@ -162,7 +213,10 @@ static void take_line(struct logs_state *s, struct logs_state *unused, const str
     memset(d, 0, sizeof(*d));
     d->pos = l->pos;
     d->inst = logs_inst_index(s, l->instance);
-    n = sanitize_text(l->text, l->len, clean, sizeof(clean), draw_utf8() ? 0 : SANITIZE_ASCII);
+    logs_split_prefix(l->text, l->len, &lead, &skip, d->tag, &d->rank);
+    n = sanitize_text(l->text, lead, clean, sizeof(clean), flags);
+    n += sanitize_text(l->text + lead + skip, l->len - lead - skip, clean + n, sizeof(clean) - n,
+                       flags);
     d->text = malloc(n + 1);
     if (!d->text)
         return;
@@ -198,7 +252,7 @@ static void fetch_after(struct logs_state *s, struct app *a, const char *job,
             break;
         }
         for (i = 0; i < b.n && got < want; i++) {
-            if (!logs_visible(s, b.lines[i].instance))
+            if (!logs_visible(s, &b.lines[i]))
                 continue;
             take_line(s, NULL, &b.lines[i]);
             got++;
@@ -237,7 +291,7 @@ static void fetch_before(struct logs_state *s, struct app *a, const char *job,
             break;
         n_b++;
         for (i = b->n; i > 0 && got < want; i--)
-            if (logs_visible(s, b->lines[i - 1].instance))
+            if (logs_visible(s, &b->lines[i - 1]))
                 keep[got++] = b->lines[i - 1];
         p = b->lines[0].pos;
         have_pos = true;
@@ -261,9 +315,7 @@ bool logs_step_from(struct logs_state *s, struct app *a, const char *job,
     bool ok = false;
 
     memset(&tmp, 0, sizeof(tmp));
-    memcpy(tmp.inst, s->inst, sizeof(s->inst));
-    memcpy(tmp.shown, s->shown, sizeof(s->shown));
-    tmp.n_inst = s->n_inst;
+    logs_copy_selection(&tmp, s);
     if (count > WIN_MAX)
         count = WIN_MAX;
     if (count < -WIN_MAX)
@@ -280,7 +332,43 @@ bool logs_step_from(struct logs_state *s, struct app *a, const char *job,
     return ok;
 }
 
-/* & filter: matches with -C context, "--" between groups that do not touch. */
+/* One match and its -C context into the window, after a "--" when it does not touch the
+ * previous group; lines the previous group showed are not repeated. */
+static void add_group(struct logs_state *s, struct app *a, const char *job,
+                      const struct cache_log_line *match, struct cache_log_pos *last,
+                      bool *have_last)
+{
+    struct logs_state ctx;
+    size_t k;
+
+    memset(&ctx, 0, sizeof(ctx));
+    logs_copy_selection(&ctx, s);
+    if (s->context > 0)
+        fetch_before(&ctx, a, job, &match->pos, (size_t)s->context);
+    take_line(&ctx, NULL, match);
+    if (s->context > 0)
+        fetch_after(&ctx, a, job, &match->pos, (size_t)s->context);
+    for (k = 0; k < ctx.n && s->n < WIN_MAX; k++) {
+        if (*have_last && logs_pos_cmp(&ctx.lines[k].pos, last) <= 0)
+            continue;       /* already shown by the previous group */
+        if (*have_last && k == 0 && s->context > 0 && s->n < WIN_MAX) {
+            struct lline *sep = &s->lines[s->n++];
+
+            memset(sep, 0, sizeof(*sep));
+            sep->separator = true;
+        }
+        s->lines[s->n] = ctx.lines[k];
+        ctx.lines[k].text = NULL;
+        s->n++;
+        *last = s->lines[s->n - 1].pos;
+        *have_last = true;
+    }
+    logs_free_lines(&ctx);
+}
+
+/* & filter: matches with -C context, "--" between groups that do not touch. With rank:/host:
+ * terms the cache's matches are thinned on this side, so more are read: in follow mode the
+ * window then starts at the match that leaves the newest ones on screen. */
 static void fetch_filtered(struct logs_state *s, struct app *a, const char *job, size_t want)
 {
     struct cache_log_filter f;
@@ -288,59 +376,51 @@ static void fetch_filtered(struct logs_state *s, struct app *a, const char *job,
     struct cache_log_batch m = { 0 };
     struct cache_log_pos last = { 0, 0, 0 };
     bool have_last = false;
-    size_t i, per = (size_t)(1 + 2 * s->context);
-    size_t max = want / (per ? per : 1) + 1;
+    size_t i = 0, per = (size_t)(1 + 2 * s->context);
+    size_t max = want / (per ? per : 1) + 1, ask = s->procs_on ? max * 16 : max;
 
     if (s->follow || !s->top_set) {
-        cache_logs_search(app_cache(a), job, s->filter, s->follow, NULL, max, fp, &m, NULL);
+        cache_logs_search(app_cache(a), job, s->filter, s->follow, NULL, ask, fp, &m, NULL);
     } else {
         struct cache_log_pos p = logs_pos_prev(s->top);
 
-        cache_logs_search(app_cache(a), job, s->filter, false, &p, max, fp, &m, NULL);
+        cache_logs_search(app_cache(a), job, s->filter, false, &p, ask, fp, &m, NULL);
         if (m.n == 0) {
             /* nothing at or after the position: the filter covers the whole log, so the
              * last matches before it are shown (never "no line matches" while some do) */
             cache_log_batch_clean(&m);
             memset(&m, 0, sizeof(m));
-            cache_logs_search(app_cache(a), job, s->filter, true, &s->top, max, fp, &m, NULL);
+            cache_logs_search(app_cache(a), job, s->filter, true, &s->top, ask, fp, &m, NULL);
             if (m.n > 0)
                 s->top = m.lines[0].pos;
         }
     }
-    for (i = 0; i < m.n && s->n < want; i++) {
-        struct logs_state ctx;
-        size_t k;
+    if (s->procs_on && s->follow) {
+        size_t seen = 0;
 
-        if (!logs_visible(s, m.lines[i].instance))
-            continue;
-        memset(&ctx, 0, sizeof(ctx));
-        memcpy(ctx.inst, s->inst, sizeof(s->inst));
-        memcpy(ctx.shown, s->shown, sizeof(s->shown));
-        ctx.n_inst = s->n_inst;
-        if (s->context > 0)
-            fetch_before(&ctx, a, job, &m.lines[i].pos, (size_t)s->context);
-        take_line(&ctx, NULL, &m.lines[i]);
-        if (s->context > 0)
-            fetch_after(&ctx, a, job, &m.lines[i].pos, (size_t)s->context);
-        for (k = 0; k < ctx.n && s->n < WIN_MAX; k++) {
-            if (have_last && logs_pos_cmp(&ctx.lines[k].pos, &last) <= 0)
-                continue;       /* already shown by the previous group */
-            if (have_last && k == 0 && s->context > 0 && s->n < WIN_MAX) {
-                struct lline *sep = &s->lines[s->n++];
-
-                memset(sep, 0, sizeof(*sep));
-                sep->separator = true;
-            }
-            s->lines[s->n] = ctx.lines[k];
-            ctx.lines[k].text = NULL;
-            s->n++;
-            last = s->lines[s->n - 1].pos;
-            have_last = true;
-        }
-        logs_free_lines(&ctx);
+        for (i = m.n; i > 0 && seen < max; i--)
+            seen += logs_visible(s, &m.lines[i - 1]);
     }
+    for (; i < m.n && s->n < want; i++)
+        if (logs_visible(s, &m.lines[i]))
+            add_group(s, a, job, &m.lines[i], &last, &have_last);
     s->at_end = m.at_end;
     cache_log_batch_clean(&m);
+}
+
+/* The log's first line: a window that starts later has lines above it. Read again only when
+ * the log grew (a new stream may start earlier), so g/G and scrolling pay nothing for it. */
+static void read_first(struct logs_state *s, struct app *a, const char *job)
+{
+    struct cache_log_batch b = { 0 };
+
+    if (s->have_first && s->first_lines == s->info.lines)
+        return;
+    s->first_lines = s->info.lines;
+    s->have_first = cache_logs_after(app_cache(a), job, NULL, 1, NULL, &b, NULL) == 0 && b.n > 0;
+    if (s->have_first)
+        s->first = b.lines[0].pos;
+    cache_log_batch_clean(&b);
 }
 
 void logs_reload(struct logs_state *s, struct app *a, const char *job, int rows)
@@ -350,6 +430,7 @@ void logs_reload(struct logs_state *s, struct app *a, const char *job, int rows)
         build_mset(s, a, job);
     load_instances(s, a, job);
     cache_logs_info(app_cache(a), job, &s->info, NULL);
+    read_first(s, a, job);
     s->rows = rows;
     if (s->filter[0])
         fetch_filtered(s, a, job, (size_t)rows);
@@ -407,9 +488,7 @@ bool logs_shift_window(struct logs_state *s, struct app *a, const char *job, lon
     tmp = calloc(1, sizeof(*tmp));
     if (!tmp)
         return false;
-    memcpy(tmp->inst, s->inst, sizeof(s->inst));
-    memcpy(tmp->shown, s->shown, sizeof(s->shown));
-    tmp->n_inst = s->n_inst;
+    logs_copy_selection(tmp, s);
     tmp->mset = s->mset;          /* borrowed: lines are matched as a reload would */
     fetch_before(tmp, a, job, &s->top, (size_t)-d);
     k = tmp->n;

@@ -34,7 +34,7 @@ tmux_wait 'jobs \(4[0-9]\)' 5
 # region with the same jobs, so the cache file itself is checked)
 tmux_keys E
 tmux_expect "E opens the region picker" 'us-west-2' 5
-tmux_keys j j j Enter
+tmux_keys Down Down Down Enter
 tmux_expect "picking us-west-2 switches the header" 'default@[0-9]+ us-west-2' 20
 tmux_wait 'jobs \(4[0-9]\)' 30
 tmux_wait 'synced [0-9]+ (s|min) ago' 30
@@ -52,7 +52,7 @@ expect_match "us-east-1 keeps its scope" "$(scopes)" 'us-east-1 4[0-9]'
 expect_eq "two scopes, one per region" "$(scopes | wc -l)" 2
 tmux_keys E
 tmux_wait 'us-east-1' 5
-tmux_keys k k k Enter
+tmux_keys Up Up Up Enter
 tmux_wait 'default@[0-9]+ us-east-1' 20
 tmux_expect "back in us-east-1 the cached jobs are there" 'jobs \(4[0-9]\)' 10
 
@@ -69,18 +69,20 @@ tmux_keys g l
 tmux_wait 'logs: live-bert-sst2-ddp +[1-9][0-9]* lines' 20
 tmux_expect "the log names both instances" '2:algo-2' 20
 tmux_keys t
-tmux_expect "t shows timestamps" '^.[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} algo-' 5
+tmux_expect "t shows timestamps" '^.[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} algo-' 5
 body() { tmux_screen | sed -n '3,39p'; }
 expect_match "lines of algo-1 are shown" "$(body)" ' algo-1 '
 tmux_keys 1
 tmux_expect "1 hides instance 1" '1:-algo-1' 5
 # the status line and the body are one frame: once it says hidden, no algo-1 line is drawn
-expect_eq "no algo-1 line while it is hidden" "$(body | grep -c '^.[0-9:.]* algo-1 ')" 0
+expect_eq "no algo-1 line while it is hidden" "$(body | grep -c '^.[0-9: .-]* algo-1 ')" 0
 expect_match "algo-2 lines stay" "$(body)" ' algo-2 '
 tmux_keys 0
 tmux_expect "0 shows every instance" ' 1:algo-1 2:algo-2' 5
 tmux_keys t
-tmux_expect "t again hides timestamps" '^.algo-' 5
+tmux_expect "t again: timestamps in UTC" 'timestamps in UTC' 5
+tmux_keys t
+tmux_expect "t a third time hides timestamps" '^.algo-' 5
 
 # wrap: long lines continue on the next row (rows without an instance prefix appear)
 tmux_keys g
@@ -97,7 +99,7 @@ tmux_wait 'paused \(G follows\)  ' 5
 # jump to a time: the second of the 21st line from the top (paused at the top since g), from
 # the end of the log
 tmux_keys t
-tmux_wait '^.[0-9]{2}:[0-9]{2}:' 5
+tmux_wait '^.[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:' 5
 target=$(tmux_screen | sed -n 23p | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -1)
 tmux_keys G
 tmux_wait 'FOLLOW' 5
@@ -106,7 +108,7 @@ tmux_wait 'jump to time' 5
 tmux_keys "$target" Enter
 tmux_wait 'paused' 5
 expect_match "T $target puts the first line of that second on top" \
-    "$(tmux_screen | sed -n 3p)" "^.$target\\."
+    "$(tmux_screen | sed -n 3p)" "^.[0-9]{4}-[0-9]{2}-[0-9]{2} $target\\."
 shot logs-instances
 
 # | pipes the log to $PAGER and comes back

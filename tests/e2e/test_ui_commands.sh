@@ -3,7 +3,8 @@
 # with a partial or unknown name, `:profile` with an unknown one) and says why; each prompt kind
 # keeps its own history, so `:` Up recalls the last command after the log view's `/`, `&`, `s`
 # and `T` prompts were opened. `y`, `Y` and `o` copy the job's name, ARN and console URL through
-# OSC 52 (read back from tmux's buffer with set-clipboard on).
+# OSC 52 (read back from tmux's buffer with set-clipboard on). Typing in the region picker
+# filters it.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
@@ -71,4 +72,26 @@ expect_match "the header keeps profile and region" "$(tmux_screen | head -1)" 'd
 tmux_keys : Up Up
 tmux_expect ": Up Up goes further back in the command history" "^:region mars-north-9" 5
 tmux_keys Escape
+
+# --- the region picker: typing filters it (k9s) and never reaches the list below; Backspace
+# widens it again, Esc clears the filter, then closes
+tmux_keys E
+tmux_wait 'region \(type to filter\)' 5
+box_items() { tmux_screen | grep -oE '[│x] [a-z]{2}(-gov)?-[a-z]+-[0-9] ' | awk '{ print $2 }'; }
+tmux_keys n o r t h
+tmux_expect "typing filters the picker and says how many are shown" 'region: north \(6 of 32\)' 5
+expect_eq "only regions holding 'north' are shown" "$(box_items | grep -vc north)" 0
+expect_eq "all six of them" "$(box_items | grep -c north)" 6
+expect_match "the list below got no key" "$(tmux_screen | sed -n 2p)" 'jobs \(4[0-9]\)  sort: name'
+tmux_keys Down Down
+tmux_keys BSpace BSpace BSpace BSpace BSpace
+tmux_expect "Backspace widens the filter back to every region" 'region \(type to filter' 5
+tmux_keys q w
+tmux_expect "q is typed into the filter, it does not quit" 'region: qw \(0 of 32\)' 5
+expect_match "no match says so" "$(tmux_screen)" 'no match'
+tmux_keys Escape
+tmux_expect "Esc clears the filter first" 'region \(type to filter' 5
+tmux_keys Escape
+wait_until "a second Esc closes the picker" 5 eval '! tmux_has "type to filter"'
+expect_match "the region is unchanged" "$(tmux_screen | head -1)" 'default@[0-9]+ us-east-1'
 finish

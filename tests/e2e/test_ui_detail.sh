@@ -3,11 +3,15 @@
 # with newlines), wrapped rather than cut at the right edge, and the last Python traceback of its
 # log (fetched by the view when the log is not cached yet: "loading…" first, never a frozen
 # screen); a finished spot job shows billable < training seconds and the savings; long values
-# (ARN, image) wrap within the value column; hyperparameters are sorted.
+# (ARN, image) wrap within the value column; hyperparameters are sorted; markers say when rows
+# are cut above or below (the list widget).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
 detail_job() { tmux_screen | sed -n '2s/.*detail: \([^ ]*\).*/\1/p'; }
+# vcol SCREEN LABEL: the column (from 1) where LABEL's value starts: each section's label column
+# is as wide as its own labels
+vcol() { printf '%s\n' "$1" | sed -n "s/^\(   $2  *\)[^ ].*/\1/p" | head -1 | awk '{ print length($0) + 1 }'; }
 
 ui_start
 
@@ -37,24 +41,33 @@ d = json.load(open(sys.argv[1]))
 print(d.get("FailureReason") or d.get("failure_reason") or d["job"]["FailureReason"])' "$TMPD/show.json" 2>/dev/null)
 [ -n "$reason" ] || reason=$(grep -o '"FailureReason": *"[^"]*' "$TMPD/show.json" | head -1)
 expect_match "the reason's first line" "$s" '^   reason +AlgorithmError: ExecuteUserScriptError:$'
-expect_match "ExitCode on its own line" "$s" '^ {33}ExitCode 1$'
-expect_match "ErrorMessage on its own line" "$s" '^ {33}ErrorMessage "'
-expect_match "Command on its own line" "$s" '^ {33}Command "'
+c=$(vcol "$s" reason)
+[ "${c:-0}" -ge 12 ] && [ "${c:-99}" -le 20 ] && ok "the Failure section's values start after its labels (column $c)" ||
+    not_ok "the Failure section's values start after its labels" "column [$c]"
+c=${c:-34}
+expect_match "ExitCode on its own line" "$s" "^ {$((c - 1))}ExitCode 1\$"
+expect_match "ErrorMessage on its own line" "$s" "^ {$((c - 1))}ErrorMessage \""
+expect_match "Command on its own line" "$s" "^ {$((c - 1))}Command \""
 # nothing is cut at the right edge: the rows of the reason, joined, give the whole reason back
 got=$(printf '%s\n' "$s" | sed -n '/^   reason /,/^   traceback /p' | sed '$d' |
-      cut -c34- | tr -d '\n' | tr -d ' ')
+      cut -c"$c"- | tr -d '\n' | tr -d ' ')
 want=$(printf '%s' "$reason" | tr -d '\n' | tr -d ' ')
 expect_eq "the full FailureReason is shown (wrapped, no character lost)" "$got" "$want"
 err=$(printf '%s' "$reason" | sed -n 's/^ErrorMessage "\(.*\)"$/\1/p' | cut -c1-40)
 tb=$(printf '%s\n' "$s" | sed -n '/^   traceback /,/^$/p')
 expect_match "the traceback has its frames" "$tb" 'File ".*", line [0-9]+, in '
-last=$(printf '%s\n' "$tb" | grep -v '^ {33} ' | grep -E '^ {33}[A-Za-z]' | tail -1 | cut -c34-)
+last=$(printf '%s\n' "$tb" | grep -Ev "^ {$c}" | grep -E "^ {$((c - 1))}[A-Za-z]" | tail -1 | cut -c"$c"-)
 expect_eq "the traceback ends at the error of the reason" "${last:0:${#err}}" "$err"
 expect_eq "no cursor escapes from the log text" "$(screen_e | grep $'\e\[[0-9;]*[HJK]' | wc -l)" 0
 shot detail-failed
 
+# the page is longer than the screen: a marker on the last row says rows are below
+expect_match "rows below the screen: a marker on the last row" "$(tmux_screen | sed -n 39p)" '▼$'
+expect_eq "no marker for rows above at the top" "$(tmux_screen | sed -n 3p | grep -c '▲$')" 0
 tmux_keys G
 tmux_expect "G scrolls the detail" '^ Hyperparameters|^ Metrics' 5
+expect_match "at the end: a marker on the first row for rows above" "$(tmux_screen | sed -n 3p)" '▲$'
+expect_eq "at the end: no marker below" "$(tmux_screen | sed -n 39p | grep -c '▼$')" 0
 hp=$(tmux_screen | sed -n '/^ Hyperparameters/,/^$/p' | sed '1d;/^$/d' | awk '{print $1}')
 expect_eq "hyperparameters sorted" "$hp" "$(printf '%s\n' "$hp" | LC_ALL=C sort)"
 tmux_keys q Escape
@@ -89,14 +102,18 @@ tmux_keys g
 tmux_wait '^   arn ' 5
 tmux_resize 80 30
 # redrawn at 80 columns: the ARN ends on a row of its own (wrapped), the header on row 1
+arn_rows() { local s; s=$(tmux_screen); printf '%s\n' "$s" | sed -n '/^   arn /,/^ *$/p' | sed '/^ *$/d' | cut -c"$(vcol "$s" arn)"-; }
 arn_wrapped() { screen_rows_match 1 'sagetop' && [ "$(screen_width)" -le 80 ] &&
-    tmux_screen | sed -n '/^   arn /,/^ *$/p' | sed '/^ *$/d' | cut -c34- | tr -d '\n' | grep -q "training-job/$J\$"; }
-wait_for 10 arn_wrapped
+    arn_rows | tr -d '\n' | grep -q "training-job/$J\$"; }
+wait_until "the detail is redrawn at 80 columns, the ARN whole" 10 arn_wrapped
 s=$(tmux_screen)
 wid=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)
 [ "$wid" -le 80 ] && [ "$wid" -ge 70 ] && ok "resize: redrawn to the new width ($wid)" || not_ok "resize: redrawn to the new width" "$wid columns"
-arn=$(printf '%s\n' "$s" | sed -n '/^   arn /,/^ *$/p' | sed '/^ *$/d' | cut -c34- | tr -d '\n')
+arn=$(arn_rows | tr -d '\n')
 expect_match "the ARN wraps instead of being cut" "$arn" "training-job/$J\$"
+c=$(vcol "$s" arn)
+[ "${c:-99}" -le 14 ] && ok "the Job section's value column follows its short labels (column $c)" ||
+    not_ok "the Job section's value column follows its labels" "column [$c]"
 # S3 paths wrap only after a '/': each row holds whole names, the rows joined give the path
 "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline show "$J" --format json >"$TMPD/spot.json"
 uri=$("$PYTHON" -c '
@@ -104,6 +121,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 d = d.get("job", d)
 print(d["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"])' "$TMPD/spot.json")
+# at 60 columns, where the URI is wider than the value column
+ui_resize 60 30
 data_shown() { tmux_has '^ Data' || { tmux_keys Space; false; }; }
 wait_until "the Data section shows" 10 data_shown
 # then line by line until it is at the top, so its rows are all on screen
@@ -113,16 +132,33 @@ data_top() {
     [ -n "$n" ] && [ "$n" -le 4 ] || { tmux_keys j; sleep 0.1; false; }
 }
 wait_until "the Data section at the top" 15 data_top
-rows=$(tmux_screen | sed -n '/^ Data/,/^ *$/p' | sed '1d;/^ *$/d' | awk -v u="${uri:0:5}" '
-    substr($0, 4, 1) != " " { if (on) exit; on = (index(substr($0, 34), u) == 1) }
-    on { print substr($0, 34) }')
+s=$(tmux_screen)
+c=$(printf '%s\n' "$s" | sed -n '/^ Data/,/^ *$/p' | grep -F "${uri:0:12}" | head -1 |
+    awk -v u="${uri:0:12}" '{ print index($0, u) }')
+rows=$(printf '%s\n' "$s" | sed -n '/^ Data/,/^ *$/p' | sed '1d;/^ *$/d' | awk -v u="${uri:0:5}" -v c="${c:-34}" '
+    substr($0, 4, 1) != " " { if (on) exit; on = (index(substr($0, c), u) == 1) }
+    on { print substr($0, c) }')
 expect_eq "the first channel's S3 URI, joined from its rows" "$(printf '%s\n' "$rows" | tr -d '\n')" "$uri"
-[ "$(printf '%s\n' "$rows" | wc -l)" -gt 1 ] && ok "the URI (${#uri} chars) wraps at 80 columns" ||
-    not_ok "the URI wraps at 80 columns" "$rows"
+[ "$(printf '%s\n' "$rows" | wc -l)" -gt 1 ] && ok "the URI (${#uri} chars) wraps at 60 columns" ||
+    not_ok "the URI wraps at 60 columns" "$rows"
 expect_eq "every wrapped row of the URI ends in '/'" \
     "$(printf '%s\n' "$rows" | sed '$d' | grep -vc '/$')" 0
+tmux_keys q
+tmux_wait 'jobs \(4[0-9]\)' 5
+
+# --- at 60 columns the labels leave the ARN room: a 74-character ARN takes two rows, not
+# three or four under a fixed 33-column label column
+tmux_resize 60 30
+tmux_keys / C-u '^live-distilbert-imdb$' Enter
+tmux_wait 'filter: \^live' 5
+tmux_keys g Enter
+tmux_wait 'detail: live-distilbert-imdb' 5
+J=live-distilbert-imdb
+arn_at_60() { [ "$(screen_width)" -le 60 ] && arn_rows | tr -d '\n' | grep -q "training-job/$J\$"; }
+wait_until "the detail is drawn at 60 columns, the ARN whole" 10 arn_at_60
+expect_eq "at 60 columns the ARN takes two rows" "$(arn_rows | wc -l)" 2
 tmux_resize 120 40
 tmux_keys q
-tmux_expect "q goes back to the list" 'jobs \(4[0-9]\)' 5
+tmux_expect "q goes back to the list" 'jobs \(1\) ' 5
 render_pngs
 finish

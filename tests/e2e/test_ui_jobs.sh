@@ -27,6 +27,43 @@ expect_match "EVAL_LOSS and EVAL_ACC of a completed job" \
 expect_match "a final metric from SageMaker is drawn dim" \
     "$(screen_e | grep 'distilbert-imdb-lr3e5-ep3')" $'\e\\[2m(\e\\[[0-9;]*m)*0\\.1730?'
 
+# numbers line up on the decimal point: the '.' of every EVAL_LOSS / EVAL_ACC value is in one
+# column (0.173 and 0.2441 are not right-aligned digit by digit)
+point_cols() {   # point_cols TITLE: the distinct columns of '.' in that column's cells
+    tmux_screen | "$PYTHON" -c '
+import sys
+rows = sys.stdin.read().split("\n")
+e = rows[2].find(sys.argv[1]) + len(sys.argv[1])
+for r in rows[3:38]:
+    p = r[e - 10:e].find(".")
+    if p >= 0:
+        print(p)' "$1" | sort -u
+}
+for t in EVAL_LOSS EVAL_ACC; do
+    pc=$(point_cols $t)
+    [ "$(printf '%s\n' "$pc" | grep -c .)" = 1 ] && ok "$t values line up on the decimal point" ||
+        not_ok "$t values line up on the decimal point" "'.' at $(echo $pc) of:" "$(tmux_screen | sed -n '3,38p')"
+done
+expect_match "EVAL_LOSS values differ in length (the alignment shows)" \
+    "$(tmux_screen | grep -oE ' [0-9]+\.[0-9]+ +[0-9.-]+$' | awk '{ print length($1) }' | sort -u | wc -l)" '^[2-9]'
+
+# the sort arrow tells the direction of the values shown: newest first is AGE▲ (ages rise)
+expect_match "newest first: AGE▲" "$(tmux_screen | sed -n 3p)" 'AGE▲'
+age_secs() {
+    tmux_screen | sed -n '4,38p' | grep -oE ' [0-9]+ (s|min|h|d) ' |
+        awk '{ m = $2 == "s" ? 1 : $2 == "min" ? 60 : $2 == "h" ? 3600 : 86400; print $1 * m }'
+}
+a=$(age_secs)
+expect_eq "newest first: the ages rise down the list" "$a" "$(printf '%s\n' "$a" | sort -n)"
+tmux_keys : 'sort created asc' Enter
+tmux_wait 'sort: created$' 5
+expect_match "oldest first: AGE▼" "$(tmux_screen | sed -n 3p)" 'AGE▼'
+a=$(age_secs)
+expect_eq "oldest first: the ages fall down the list" "$a" "$(printf '%s\n' "$a" | sort -nr)"
+tmux_keys : 'sort duration desc' Enter
+tmux_wait 'sort: duration desc' 5
+expect_match "longest first: DURATION▼" "$(tmux_screen | sed -n 3p)" 'DURATION▼'
+
 # sort by each of the new columns
 tmux_keys : 'sort m.eval_accuracy desc' Enter
 tmux_wait 'sort: m.eval_accuracy desc' 5

@@ -199,3 +199,15 @@ Test(list, middle_ellipsis_counts_columns_not_bytes)
     cr_assert(list_ellipsize_middle(s, strlen(s), 5, "~", out, sizeof(out)));
     cr_assert_str_eq(out, "\xc3\xa9\xc3\xa9~\xc3\xa9\xc3\xa9");
 }
+
+Test(list, frac_cols_align_decimal_points)
+{
+    cr_assert_eq(list_frac_cols("0.25"), 3);
+    cr_assert_eq(list_frac_cols("0.1730"), 5);
+    cr_assert_eq(list_frac_cols("12"), 0);
+    cr_assert_eq(list_frac_cols("1e-05"), 4);
+    cr_assert_eq(list_frac_cols("1.5e-05"), 6);
+    cr_assert_eq(list_frac_cols("-"), 0);
+    cr_assert_eq(list_frac_cols(""), 0);
+    cr_assert_eq(list_frac_cols("12%"), 0);
+}

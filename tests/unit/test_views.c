@@ -282,7 +282,7 @@ Test(views, detail_opens_logs_and_metrics_and_asks_before_stopping)
     cr_assert_str_eq(a->pushed.job, "job-b");
     cr_assert_eq(key(&v, 'm'), R_REDRAW);
     cr_assert_eq(a->pushed.ops, &view_metrics_ops);
-    cr_assert_eq(key(&v, 'g'), R_REDRAW);
+    cr_assert_eq(key(&v, 'g'), R_NONE, "g at the top moves nothing (the list widget)");
     cr_assert_eq(key(&v, 'x'), R_REDRAW);
     cr_assert_eq(a->prompt, PROMPT_CONFIRM);
     cr_assert(strstr(a->prompt_label, "job-b") != NULL, "%s", a->prompt_label);
@@ -360,8 +360,25 @@ Test(views, global_keys_change_the_frame_state)
     cr_assert_eq(a->prompt, PROMPT_PICK);
     cr_assert_gt(a->n_pick, 20, "the region picker lists the regions");
     cr_assert_eq(app_prompt_key(a, KEY_DOWN), R_REDRAW);
-    cr_assert_eq(a->pick_cur, 1);
-    cr_assert_eq(app_prompt_key(a, 'x'), R_REDRAW, "another key closes the picker");
+    cr_assert_eq(a->pick_list.cur, 1);
+    /* typing filters the picker (k9s): it stays open and shows the items holding the text */
+    cr_assert_eq(app_prompt_key(a, 'w'), R_REDRAW);
+    cr_assert_eq(app_prompt_key(a, 'e'), R_REDRAW);
+    cr_assert_eq(app_prompt_key(a, 's'), R_REDRAW);
+    cr_assert_eq(app_prompt_key(a, 't'), R_REDRAW);
+    cr_assert_eq(a->prompt, PROMPT_PICK, "a typed key filters, it does not close the picker");
+    cr_assert_str_eq(a->pick_filter, "west");
+    cr_assert_gt(a->pick_list.count, 3);
+    cr_assert_lt(a->pick_list.count, a->n_pick);
+    for (size_t i = 0; i < a->pick_list.count; i++)
+        cr_assert(strstr(a->pick_items[a->pick_shown[i]], "west"), "%s",
+                  a->pick_items[a->pick_shown[i]]);
+    cr_assert_eq(app_prompt_key(a, KEY_BACKSPACE), R_REDRAW);
+    cr_assert_str_eq(a->pick_filter, "wes");
+    cr_assert_eq(app_prompt_key(a, 27), R_REDRAW, "Esc clears the filter");
+    cr_assert_eq(a->prompt, PROMPT_PICK);
+    cr_assert_eq(a->pick_list.count, a->n_pick);
+    cr_assert_eq(app_prompt_key(a, 27), R_REDRAW, "a second Esc closes the picker");
     cr_assert_eq(a->prompt, PROMPT_NONE);
     close_view(&v);
 }
