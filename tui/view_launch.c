@@ -161,10 +161,13 @@ static void rebuild_relaunch(struct launch_state *st)
         snprintf(st->build_msg, sizeof(st->build_msg), "%s", e.msg);
         return;
     }
-    for (size_t i = 0; i < st->n_sets; i++)
-        if (strcmp(st->keys[i], "name") != 0 &&
-            estimator_request_set(st->req, st->keys[i], st->vals[i], &e) != 0)
+    for (size_t i = 0; i < st->n_sets; i++) {
+        if (strcmp(st->keys[i], "name") == 0)
+            continue;
+        estimator_check_set(&st->issues, st->src_req, st->keys[i], st->vals[i]);
+        if (estimator_request_set(st->req, st->keys[i], st->vals[i], &e) != 0)
             estimator_issue_add(&st->issues, st->keys[i], "%s", e.msg);
+    }
     for (size_t i = 0; keys[i]; i++) {
         if (groups[i])
             add_row(st, NULL, groups[i]);
@@ -248,6 +251,8 @@ static void rebuild_new(struct launch_state *st, struct app *a)
             st->issues.n == 0)
             snprintf(st->build_msg, sizeof(st->build_msg), "%s", e.msg);
     }
+    /* the SDK's validate_source_dir: a missing entry point is a problem now, not at submit */
+    estimator_check_source(&st->est, &st->issues);
 }
 
 void launch_rebuild(struct launch_state *st, struct app *a)
@@ -269,6 +274,8 @@ void launch_rebuild(struct launch_state *st, struct app *a)
         st->req = json_incref(st->edited);
         st->issues.n = 0;
         estimator_check_request(st->req, &st->issues);
+        if (!st->relaunch)
+            estimator_check_source(&st->est, &st->issues);
     }
     st->cur = 0;
     for (size_t i = 0; i < st->n_rows; i++)
