@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tui/draw.h"
+#include "tui/pager.h"
 #include "tui/view_launch.h"
 #include "tui/worker.h"
 
@@ -195,8 +196,9 @@ int launch_act_review(struct view *v, struct app *a)
 int launch_act_edit_json(struct view *v, struct app *a)
 {
     struct launch_state *st = v->state;
-    char path[] = "/tmp/sagetop-request-XXXXXX.json", cmd[512];
-    const char *editor = getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR");
+    char path[] = "/tmp/sagetop-request-XXXXXX.json", buf[1024], *argv[PAGER_ARGV_MAX];
+    const char *editor = getenv("VISUAL") && getenv("VISUAL")[0] ? getenv("VISUAL")
+                                                                 : getenv("EDITOR");
     json_error_t je;
     json_t *edited;
     int fd;
@@ -209,16 +211,25 @@ int launch_act_edit_json(struct view *v, struct app *a)
     }
     if (!st->relaunch && launch_set_get(st, "name") == NULL)
         launch_set_put(st, "name", json_string_value(json_object_get(st->req, "TrainingJobName")));
-    fd = mkstemps(path, 5);
+    fd = mkstemps(path, 5);     /* mode 0600 */
     if (fd < 0 || json_dumpfd(st->req, fd, JSON_INDENT(2)) != 0) {
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
+            unlink(path);
+        }
         app_flash(a, true, "cannot write a temporary file for the editor");
         return R_REDRAW;
     }
     close(fd);
-    snprintf(cmd, sizeof(cmd), "%s '%s'", editor && editor[0] ? editor : "vi", path);
-    app_run_external(a, cmd);
+    if (pager_argv(editor && editor[0] ? editor : "vi", path, 0, buf, sizeof(buf), argv) == 0) {
+        unlink(path);
+        app_flash(a, true, "$EDITOR is too long");
+        return R_REDRAW;
+    }
+    if (app_run_argv(a, argv) < 0) {
+        unlink(path);
+        return R_REDRAW;
+    }
     edited = json_load_file(path, 0, &je);
     unlink(path);
     if (!json_is_object(edited)) {
