@@ -517,7 +517,7 @@ static int act_edit(struct view *v, struct app *a)
     struct launch_state *st = v->state;
     char val[1024], label[128];
 
-    if (st->review || st->cur >= st->n_rows || st->rows[st->cur].group)
+    if (st->cur >= st->n_rows || st->rows[st->cur].group)
         return R_NONE;
     snprintf(st->editing, sizeof(st->editing), "%s", st->rows[st->cur].key);
     launch_field_value(st, st->editing, val, sizeof(val));
@@ -576,12 +576,6 @@ static int act_move(struct launch_state *st, int delta)
 {
     size_t i = st->cur;
 
-    if (st->review) {
-        st->review_top += delta;
-        if (st->review_top < 0)
-            st->review_top = 0;
-        return R_REDRAW;
-    }
     do {
         if ((delta < 0 && i == 0) || (delta > 0 && i + 1 >= st->n_rows))
             return R_REDRAW;
@@ -596,10 +590,6 @@ static int act_edge(struct launch_state *st, bool end)
 {
     size_t i;
 
-    if (st->review) {
-        st->review_top = end ? INT_MAX / 2 : 0;     /* launch_draw clamps it to the last page */
-        return R_REDRAW;
-    }
     for (i = 0; i < st->n_rows; i++) {
         size_t k = end ? st->n_rows - 1 - i : i;
 
@@ -611,6 +601,26 @@ static int act_edge(struct launch_state *st, bool end)
     return R_REDRAW;
 }
 
+/* PgDn/PgUp: a page of rows (the rows on screen last drawn), onto the nearest field. */
+static int act_page(struct launch_state *st, int dir)
+{
+    long page = st->page_rows > 1 ? st->page_rows - 1 : 1;
+    long i = (long)st->cur + dir * page;
+
+    if (i < 0)
+        i = 0;
+    if (i >= (long)st->n_rows)
+        i = (long)st->n_rows - 1;
+    while (i > 0 && i < (long)st->n_rows && st->rows[i].group)
+        i += dir;
+    if (i < 0 || i >= (long)st->n_rows || st->rows[i].group)
+        return act_edge(st, dir > 0);
+    st->cur = (size_t)i;
+    return R_REDRAW;
+}
+
+static int act_pgdn(struct view *v, struct app *a) { (void)a; return act_page(v->state, 1); }
+static int act_pgup(struct view *v, struct app *a) { (void)a; return act_page(v->state, -1); }
 static int act_top(struct view *v, struct app *a) { (void)a; return act_edge(v->state, false); }
 static int act_bottom(struct view *v, struct app *a) { (void)a; return act_edge(v->state, true); }
 static int act_down(struct view *v, struct app *a) { (void)a; return act_move(v->state, 1); }
@@ -651,18 +661,6 @@ static int launch_tick(struct view *v, struct app *a, bool changed)
     return R_NONE;
 }
 
-static int launch_key(struct view *v, struct app *a, int key)
-{
-    struct launch_state *st = v->state;
-
-    (void)a;
-    if (st->review && (key == KEY_ESCAPE || key == 'q')) {
-        st->review = false;
-        return R_REDRAW;
-    }
-    return R_UNHANDLED;
-}
-
 static void launch_title(struct view *v, struct app *a, char *buf, size_t size)
 {
     struct launch_state *st = v->state;
@@ -682,10 +680,12 @@ static const struct key_binding launch_keys[] = {
     { KEY_DOWN, "Down", "move down", act_down, KB_HIDDEN },
     { 'k', "k", "move up", act_up, KB_HIDDEN },
     { KEY_UP, "Up", "move up", act_up, KB_HIDDEN },
-    { 'g', "g/G", "first / last field (in the review: top / end)", act_top, 0 },
+    { 'g', "g/G", "first / last field", act_top, 0 },
     { KEY_HOME, "Home", "first field", act_top, KB_HIDDEN },
     { 'G', "G", "last field", act_bottom, KB_HIDDEN },
     { KEY_END, "End", "last field", act_bottom, KB_HIDDEN },
+    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up", act_pgdn, 0 },
+    { KEY_PPAGE, "PgUp", "a page of fields up", act_pgup, KB_HIDDEN },
     { 'a', "a", "add hp/input/metric/env", act_add, KB_FOOTER },
     { 'd', "d", "remove entry", act_delete, KB_FOOTER },
     { 'v', "v", "review JSON", launch_act_review, KB_FOOTER },
@@ -701,7 +701,6 @@ const struct view_ops view_launch_ops = {
     .on_enter = launch_enter,
     .on_leave = launch_leave,
     .draw = launch_draw,
-    .on_key = launch_key,
     .on_tick = launch_tick,
     .title = launch_title,
 };

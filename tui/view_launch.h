@@ -52,14 +52,14 @@ struct launch_state {
     size_t n_sets;
     struct row rows[MAX_ROWS];
     size_t n_rows, cur, top;
+    int page_rows;                  /* field rows on screen, last drawn (PgUp/PgDn) */
     json_t *req, *src_req, *edited;
     struct estimator est;           /* new estimator: the current fields */
     struct estimator_issues issues;
     char build_msg[256];
     char diff[4096];
     size_t n_changed;
-    bool review;
-    int review_top;
+    bool review;                    /* its review (view_launch_review_ops) is open on top */
     char editing[96];
     char roles[MAX_SEEN][256], buckets[MAX_SEEN][128];
     size_t n_roles, n_buckets;
@@ -93,6 +93,9 @@ int launch_act_edit_json(struct view *v, struct app *a);
 int launch_act_submit(struct view *v, struct app *a);
 /* The open form (NULL: none) that view_launch_message() reports to. */
 void launch_attach(struct launch_state *st);
+
+/* The review of the exact request, pushed over the form by launch_act_review(). */
+extern const struct view_ops view_launch_review_ops;
 
 /* view_launch_regex.c */
 int launch_act_test(struct view *v, struct app *a);

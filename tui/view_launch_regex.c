@@ -159,7 +159,7 @@ int launch_act_test(struct view *v, struct app *a)
     const char *k;
     char label[160];
 
-    if (st->loading || st->review || st->cur >= st->n_rows || st->rows[st->cur].group)
+    if (st->loading || st->cur >= st->n_rows || st->rows[st->cur].group)
         return R_NONE;
     k = st->rows[st->cur].key;
     if (strncmp(k, "metric.", 7) != 0) {

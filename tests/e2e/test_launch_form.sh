@@ -83,6 +83,9 @@ add() {  # add ENTRY: a (hp|input|metric|env).NAME=VALUE entry
     prompt_wait "$FOOTER"
 }
 
+# the source first: without it the default entry point (train.py) is a problem
+goto 3
+edit "$SRC"
 # a bad instance type: the message appears next to the field
 goto 14        # name base entry src git branch commit submit bucket tv pv tfv py image -> instance_type
 edit ml.p3.3xlarge
@@ -93,8 +96,6 @@ tmux_expect "a valid instance type clears the message" "0 problems" 5
 
 goto 0
 edit e2e-form-job
-goto 3
-edit "$SRC"
 add "hp.epochs=2"
 add "input.train=s3://sagemaker-us-east-1-123456789012/datasets/imdb/train"
 tmux_keys k
@@ -136,6 +137,14 @@ expect_match "changes: epochs" "$screen" 'HyperParameters\.epochs: "3" -> "4"'
 expect_match "changes: the name" "$screen" "TrainingJobName: \"$SOURCE\" -> \"e2e-relaunch-ep4\""
 expect_match "changes: sagemaker_job_name" "$screen" 'HyperParameters\.sagemaker_job_name: .*e2e-relaunch-ep4'
 expect_match "no problems" "$screen" '0 problems'
+# text where the source job has a number: flagged, counted, and cleared by a number
+add "hp.learning_rate=abc"
+tmux_expect "re-launch: learning_rate=abc says what the SDK would send and why" \
+    "^  'abc' is not a number: the SDK would send the string \"abc\" where the source job sends the number 5e-05" 5
+expect_match "re-launch: the message is beside the field too" "$(tmux_screen)" "hp\.learning_rate .*'abc' is not a number"
+expect_match "re-launch: the count is true" "$(tmux_screen)" '^1 problem$'
+add "hp.learning_rate=5e-05"
+tmux_expect "re-launch: the source's number again, no problem" '^0 problems' 5
 
 # the review, read page by page off the screen: the source's hyperparameters with only epochs
 # and the names changed, and none of the describe document's read-only members
