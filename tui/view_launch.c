@@ -13,7 +13,6 @@
  *
  * `r` on a job the cache has not described yet asks the worker for it (app_request_job) and
  * shows "loading…" until the document is in the cache; nothing waits. */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,11 +254,38 @@ static void rebuild_new(struct launch_state *st, struct app *a)
     estimator_check_source(&st->est, &st->issues);
 }
 
+const char *launch_selected(const struct launch_state *st)
+{
+    size_t i = form_cur(&st->form);
+
+    return i < st->n_rows && !st->rows[i].group ? st->rows[i].key : NULL;
+}
+
+bool launch_row_heading(void *ctx, size_t i)
+{
+    const struct launch_state *st = ctx;
+
+    return i >= st->n_rows || st->rows[i].group != NULL;
+}
+
+/* Puts the cursor on the field key (the first field when there is none). */
+static void select_key(struct launch_state *st, const char *key)
+{
+    size_t cur = 0;
+
+    for (size_t i = 0; i < st->n_rows; i++)
+        if (st->rows[i].group == NULL && strcmp(st->rows[i].key, key) == 0) {
+            cur = i;
+            break;
+        }
+    form_reset(&st->form, st->n_rows, cur, launch_row_heading, st);
+}
+
 void launch_rebuild(struct launch_state *st, struct app *a)
 {
     char prev[96];
 
-    snprintf(prev, sizeof(prev), "%s", st->cur < st->n_rows ? st->rows[st->cur].key : "");
+    snprintf(prev, sizeof(prev), "%s", launch_selected(st) ? launch_selected(st) : "");
     json_decref(st->req);
     st->req = NULL;
     st->issues.n = 0;
@@ -277,15 +303,7 @@ void launch_rebuild(struct launch_state *st, struct app *a)
         if (!st->relaunch)
             estimator_check_source(&st->est, &st->issues);
     }
-    st->cur = 0;
-    for (size_t i = 0; i < st->n_rows; i++)
-        if (st->rows[i].group == NULL && (prev[0] == '\0' || strcmp(st->rows[i].key, prev) == 0)) {
-            st->cur = i;
-            if (prev[0])
-                break;
-            if (prev[0] == '\0')
-                break;
-        }
+    select_key(st, prev);
 }
 
 /* ---- Entering and leaving -------------------------------------------------------------------- */
@@ -384,6 +402,7 @@ static int launch_enter(struct view *v, struct app *a)
         return -1;
     }
     estimator_init(&st->est);
+    form_init(&st->form, 0, launch_row_heading, st);
     if (c)
         learn_past_jobs(st, c);
     if (v->job[0]) {
@@ -453,9 +472,7 @@ static int on_field(struct view *v, struct app *a, const char *text)
     json_decref(st->edited);      /* a field change supersedes a hand-edited request */
     st->edited = NULL;
     launch_rebuild(st, a);
-    for (size_t i = 0; i < st->n_rows; i++)     /* follow the field, e.g. a new entry */
-        if (st->rows[i].group == NULL && strcmp(st->rows[i].key, st->editing) == 0)
-            st->cur = i;
+    select_key(st, st->editing);    /* follow the field, e.g. a new entry */
     return R_REDRAW;
 }
 
@@ -517,9 +534,9 @@ static int act_edit(struct view *v, struct app *a)
     struct launch_state *st = v->state;
     char val[1024], label[128];
 
-    if (st->cur >= st->n_rows || st->rows[st->cur].group)
+    if (launch_selected(st) == NULL)
         return R_NONE;
-    snprintf(st->editing, sizeof(st->editing), "%s", st->rows[st->cur].key);
+    snprintf(st->editing, sizeof(st->editing), "%s", launch_selected(st));
     launch_field_value(st, st->editing, val, sizeof(val));
     snprintf(label, sizeof(label), "%s: ", st->editing);
     app_prompt(a, label, val, "launch", on_field, complete);
@@ -560,9 +577,8 @@ static int act_delete(struct view *v, struct app *a)
     struct launch_state *st = v->state;
     const char *k;
 
-    if (st->cur >= st->n_rows || st->rows[st->cur].group)
+    if ((k = launch_selected(st)) == NULL)
         return R_NONE;
-    k = st->rows[st->cur].key;
     if (!strchr(k, '.')) {
         app_flash(a, false, "only list entries (hp., input., metric., env., tag.) can be "
                   "removed; Enter and an empty value clears a field");
@@ -572,59 +588,24 @@ static int act_delete(struct view *v, struct app *a)
     return on_field(v, a, "");
 }
 
-static int act_move(struct launch_state *st, int delta)
+/* The navigation keys (form_key(), as in every list); listed in the table for the footer and
+ * help. */
+static int act_listed(struct view *v, struct app *a)
 {
-    size_t i = st->cur;
-
-    do {
-        if ((delta < 0 && i == 0) || (delta > 0 && i + 1 >= st->n_rows))
-            return R_REDRAW;
-        i = (size_t)((long)i + delta);
-    } while (st->rows[i].group);
-    st->cur = i;
-    return R_REDRAW;
+    (void)v;
+    (void)a;
+    return R_NONE;
 }
 
-/* g/Home and G/End: the first or last field, or the review's first or last page. */
-static int act_edge(struct launch_state *st, bool end)
+static int launch_key(struct view *v, struct app *a, int key)
 {
-    size_t i;
+    struct launch_state *st = v->state;
 
-    for (i = 0; i < st->n_rows; i++) {
-        size_t k = end ? st->n_rows - 1 - i : i;
-
-        if (!st->rows[k].group) {
-            st->cur = k;
-            break;
-        }
-    }
-    return R_REDRAW;
+    (void)a;
+    if (st == NULL || st->loading)
+        return R_UNHANDLED;
+    return form_key(&st->form, key, launch_row_heading, st) >= 0 ? R_REDRAW : R_UNHANDLED;
 }
-
-/* PgDn/PgUp: a page of rows (the rows on screen last drawn), onto the nearest field. */
-static int act_page(struct launch_state *st, int dir)
-{
-    long page = st->page_rows > 1 ? st->page_rows - 1 : 1;
-    long i = (long)st->cur + dir * page;
-
-    if (i < 0)
-        i = 0;
-    if (i >= (long)st->n_rows)
-        i = (long)st->n_rows - 1;
-    while (i > 0 && i < (long)st->n_rows && st->rows[i].group)
-        i += dir;
-    if (i < 0 || i >= (long)st->n_rows || st->rows[i].group)
-        return act_edge(st, dir > 0);
-    st->cur = (size_t)i;
-    return R_REDRAW;
-}
-
-static int act_pgdn(struct view *v, struct app *a) { (void)a; return act_page(v->state, 1); }
-static int act_pgup(struct view *v, struct app *a) { (void)a; return act_page(v->state, -1); }
-static int act_top(struct view *v, struct app *a) { (void)a; return act_edge(v->state, false); }
-static int act_bottom(struct view *v, struct app *a) { (void)a; return act_edge(v->state, true); }
-static int act_down(struct view *v, struct app *a) { (void)a; return act_move(v->state, 1); }
-static int act_up(struct view *v, struct app *a) { (void)a; return act_move(v->state, -1); }
 
 /* ---- Loading a re-launch's source job ------------------------------------------------------ */
 
@@ -676,16 +657,10 @@ static const struct key_binding launch_keys[] = {
     { '\n', "Enter", "edit field", act_edit, KB_FOOTER },
     { '\r', "Enter", "edit field", act_edit, KB_HIDDEN },
     { KEY_ENTER, "Enter", "edit field", act_edit, KB_HIDDEN },
-    { 'j', "j/k", "move", act_down, 0 },
-    { KEY_DOWN, "Down", "move down", act_down, KB_HIDDEN },
-    { 'k', "k", "move up", act_up, KB_HIDDEN },
-    { KEY_UP, "Up", "move up", act_up, KB_HIDDEN },
-    { 'g', "g/G", "first / last field", act_top, 0 },
-    { KEY_HOME, "Home", "first field", act_top, KB_HIDDEN },
-    { 'G', "G", "last field", act_bottom, KB_HIDDEN },
-    { KEY_END, "End", "last field", act_bottom, KB_HIDDEN },
-    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up", act_pgdn, 0 },
-    { KEY_PPAGE, "PgUp", "a page of fields up", act_pgup, KB_HIDDEN },
+    { 'j', "j/k", "move", act_listed, 0 },
+    { 'g', "g/G", "first / last field", act_listed, 0 },
+    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up (Home/End: first / last)", act_listed,
+      0 },
     { 'a', "a", "add hp/input/metric/env", act_add, KB_FOOTER },
     { 'd', "d", "remove entry", act_delete, KB_FOOTER },
     { 'v', "v", "review JSON", launch_act_review, KB_FOOTER },
@@ -701,6 +676,7 @@ const struct view_ops view_launch_ops = {
     .on_enter = launch_enter,
     .on_leave = launch_leave,
     .draw = launch_draw,
+    .on_key = launch_key,
     .on_tick = launch_tick,
     .title = launch_title,
 };

@@ -10,6 +10,7 @@
 
 #include "launch/estimator.h"
 #include "metrics/metrics.h"
+#include "tui/form.h"
 #include "tui/views.h"
 
 #define MAX_SETS 128
@@ -51,8 +52,8 @@ struct launch_state {
     char *vals[MAX_SETS];
     size_t n_sets;
     struct row rows[MAX_ROWS];
-    size_t n_rows, cur, top;
-    int page_rows;                  /* field rows on screen, last drawn (PgUp/PgDn) */
+    size_t n_rows;
+    struct form form;               /* the cursor and scrolling over rows */
     json_t *req, *src_req, *edited;
     struct estimator est;           /* new estimator: the current fields */
     struct estimator_issues issues;
@@ -81,6 +82,10 @@ const char *launch_set_get(const struct launch_state *st, const char *key);
 void launch_set_put(struct launch_state *st, const char *key, const char *value);
 /* The field's value as the form shows it (the estimator's, or the re-launch request's). */
 void launch_field_value(const struct launch_state *st, const char *key, char *buf, size_t size);
+/* The selected field's key, or NULL (no rows). */
+const char *launch_selected(const struct launch_state *st);
+/* form_heading_fn over st->rows. */
+bool launch_row_heading(void *st, size_t i);
 /* Rebuilds the rows, the request and its issues after a change. */
 void launch_rebuild(struct launch_state *st, struct app *a);
 size_t launch_add_matches(const char *const *cands, size_t n, const char *word,

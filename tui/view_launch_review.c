@@ -58,12 +58,29 @@ static void draw_result(const struct launch_state *st, const struct rect *r)
     }
 }
 
+/* Row i of the form: a group heading, or a field with its value and its problem. */
+static void form_row(void *ctx, size_t i, struct form_row *fr, char *buf, size_t size)
+{
+    const struct launch_state *st = ctx;
+    const struct row *row = &st->rows[i];
+    const struct estimator_issue *is;
+
+    memset(fr, 0, sizeof(*fr));
+    fr->heading = row->group != NULL;
+    fr->label = row->group ? row->group : row->key;
+    if (row->group)
+        return;
+    launch_field_value(st, row->key, buf, size);
+    fr->value = buf;
+    is = estimator_issue_find(&st->issues, row->key);
+    fr->message = is ? is->msg : NULL;
+}
+
 void launch_draw(struct view *v, struct app *a, const struct rect *r)
 {
     struct launch_state *st = v->state;
     int y = r->y, list_h, diff_h = 0, msg_h = 0;
     const struct estimator_issue *sel_is;
-    char val[512];
 
     if (st->loading) {
         char fs[160], age[32];
@@ -85,42 +102,13 @@ void launch_draw(struct view *v, struct app *a, const struct rect *r)
     if (st->relaunch)
         diff_h = (int)(st->n_changed < 8 ? st->n_changed : 8) + 1;
     /* the selected field's problem in full under the count, when it does not fit beside it */
-    sel_is = st->cur < st->n_rows && !st->rows[st->cur].group
-                 ? estimator_issue_find(&st->issues, st->rows[st->cur].key) : NULL;
-    if (sel_is && (int)strlen(sel_is->msg) + 2 > r->w - r->w / 2)
-        msg_h = (int)strlen(sel_is->msg) + 2 > r->w - 2 ? 2 : 1;
+    sel_is = launch_selected(st) ? estimator_issue_find(&st->issues, launch_selected(st)) : NULL;
+    msg_h = form_message_rows(sel_is ? sel_is->msg : NULL, r->w);
     list_h = r->h - 2 - diff_h - msg_h - result_lines(st, r->w) - (st->rt.text[0] ? 1 : 0);
     if (list_h < 3)
         list_h = 3;
-    st->page_rows = list_h;
-    if (st->cur < st->top)
-        st->top = st->cur;
-    if (st->cur >= st->top + (size_t)list_h)
-        st->top = st->cur - (size_t)list_h + 1;
-    for (size_t i = st->top; i < st->n_rows && y < r->y + 1 + list_h; i++, y++) {
-        const struct row *row = &st->rows[i];
-        const struct estimator_issue *is;
-        bool sel = i == st->cur;
-        attr_t at = theme_attr(sel ? TH_SELECTED : TH_NORMAL);
-        int x = r->x;
-
-        if (row->group) {
-            draw_str(y, r->x, r->w, row->group, theme_attr(TH_TITLE));
-            continue;
-        }
-        launch_field_value(st, row->key, val, sizeof(val));
-        if (sel)
-            draw_fill(y, r->x, r->w, at);
-        x += draw_fmt(y, x, 26, at, "  %-23.23s ", row->key);
-        x += draw_untrusted(y, x, r->w / 2 - 26 > 10 ? r->w / 2 - 26 : 10, val, strlen(val), at);
-        is = estimator_issue_find(&st->issues, row->key);
-        if (is) {
-            int mx = r->x + (r->w / 2 > x - r->x + 1 ? r->w / 2 : x - r->x + 1);
-
-            draw_fmt(y, mx, r->x + r->w - mx, theme_attr(TH_ERROR), "%s %s",
-                     draw_sym(SYM_ARROW), is->msg);
-        }
-    }
+    form_draw(&st->form, &(struct rect){ .y = y, .x = r->x, .h = list_h, .w = r->w }, form_row,
+              st);
     /* problems on fields without a row (region, inputs, ...) */
     y = r->y + 1 + list_h;
     if (st->build_msg[0] || (st->issues.n && estimator_issue_find(&st->issues, "region"))) {
@@ -129,13 +117,8 @@ void launch_draw(struct view *v, struct app *a, const struct rect *r)
     }
     draw_fmt(y++, r->x, r->w, theme_attr(st->issues.n ? TH_ERROR : TH_DIM), "%zu problem%s",
              st->issues.n, st->issues.n == 1 ? "" : "s");
-    for (int i = 0, off = 0, len = sel_is ? (int)strlen(sel_is->msg) : 0; i < msg_h; i++) {
-        int take = len - off < r->w - 2 ? len - off : r->w - 2;
-
-        draw_untrusted(y++, r->x + 2, r->w - 2, sel_is->msg + off, (size_t)take,
-                       theme_attr(TH_ERROR));
-        off += take;
-    }
+    form_draw_message(y, r->x, r->w, msg_h, sel_is ? sel_is->msg : NULL);
+    y += msg_h;
     if (diff_h) {
         const char *p = st->diff;
 
@@ -155,6 +138,15 @@ void launch_draw(struct view *v, struct app *a, const struct rect *r)
     draw_result(st, r);
 }
 
+/* Review and submit refuse while the form has problems, naming the first. */
+static int refuse(const struct launch_state *st, struct app *a)
+{
+    app_flash(a, true, "fix the %zu problem%s first (%s: %s)", st->issues.n,
+              st->issues.n == 1 ? "" : "s", st->issues.n ? st->issues.v[0].field : "",
+              st->issues.n ? st->issues.v[0].msg : st->build_msg);
+    return R_REDRAW;
+}
+
 int launch_act_review(struct view *v, struct app *a)
 {
     struct launch_state *st = v->state;
@@ -162,10 +154,7 @@ int launch_act_review(struct view *v, struct app *a)
     if (st->loading)
         return R_NONE;
     if (st->issues.n > 0 || st->req == NULL) {
-        app_flash(a, true, "fix the %zu problem%s first (%s: %s)", st->issues.n,
-                  st->issues.n == 1 ? "" : "s", st->issues.n ? st->issues.v[0].field : "",
-                  st->issues.n ? st->issues.v[0].msg : st->build_msg);
-        return R_REDRAW;
+        return refuse(st, a);
     }
     /* pin the generated name so that what is reviewed is what is sent */
     if (!st->relaunch && launch_set_get(st, "name") == NULL) {
@@ -283,10 +272,7 @@ static int submit(struct launch_state *st, struct app *a)
     if (st->submitting || st->loading)
         return R_NONE;
     if (st->issues.n > 0 || st->req == NULL) {
-        app_flash(a, true, "fix the %zu problem%s first (%s: %s)", st->issues.n,
-                  st->issues.n == 1 ? "" : "s", st->issues.n ? st->issues.v[0].field : "",
-                  st->issues.n ? st->issues.v[0].msg : st->build_msg);
-        return R_REDRAW;
+        return refuse(st, a);
     }
     if (!st->relaunch && launch_set_get(st, "name") == NULL) {
         launch_set_put(st, "name", json_string_value(json_object_get(st->req, "TrainingJobName")));
@@ -432,10 +418,6 @@ static void review_draw(struct view *v, struct app *a, const struct rect *r)
             draw_str(y, r->x + 1, r->w - 2, clean, theme_attr(TH_NORMAL));
         }
     }
-    if (list_more_above(&rv->l))
-        draw_str(r->y + 1, r->x + r->w - 1, 1, draw_sym(SYM_UP), theme_attr(TH_DIM) | A_BOLD);
-    if (list_more_below(&rv->l))
-        draw_str(r->y + rows, r->x + r->w - 1, 1, draw_sym(SYM_DOWN), theme_attr(TH_DIM) | A_BOLD);
     if (res == 0 && rv->cut)
         draw_fmt(r->y + r->h - 1, r->x, r->w, theme_attr(TH_DIM),
                  "%s: a value too wide, cut in the middle; | shows the whole request in $PAGER",
@@ -452,6 +434,16 @@ static int review_key(struct view *v, struct app *a, int key)
         return R_REDRAW;
     }
     return list_key(&rv->l, key, LIST_KEYS_HJKL | LIST_KEYS_G) >= 0 ? R_REDRAW : R_UNHANDLED;
+}
+
+/* A tick runs the frame's navigation: the pops a finished launch asks for happen then. */
+static int review_tick(struct view *v, struct app *a, bool changed)
+{
+    struct review *rv = v->state;
+
+    (void)a;
+    (void)changed;
+    return rv && rv->st->submitting ? R_REDRAW : R_NONE;
 }
 
 static int review_submit(struct view *v, struct app *a)
@@ -516,4 +508,5 @@ const struct view_ops view_launch_review_ops = {
     .on_leave = review_leave,
     .draw = review_draw,
     .on_key = review_key,
+    .on_tick = review_tick,
 };
