@@ -12,13 +12,11 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,54 +163,6 @@ void app_flash(struct app *a, bool error, const char *fmt, ...)
     a->flash_error = error;
     a->flash_until = app_clock() + (error ? 8 : 4);
     a->dirty = true;
-}
-
-int app_run_argv(struct app *a, char *const argv[])
-{
-    static const int parent_ignores[] = { SIGINT, SIGQUIT };
-    struct sigaction ign, saved[2];
-    posix_spawnattr_t attr;
-    sigset_t dfl, none;
-    pid_t pid;
-    int rc, status = 0;
-
-    /* like system(): ^C and ^\ in the pager are the pager's, not a reason to quit the UI */
-    memset(&ign, 0, sizeof(ign));
-    sigemptyset(&ign.sa_mask);
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&dfl);
-    sigemptyset(&none);
-    for (size_t i = 0; i < 2; i++) {
-        sigaction(parent_ignores[i], &ign, &saved[i]);
-        sigaddset(&dfl, parent_ignores[i]);
-    }
-    sigaddset(&dfl, SIGWINCH);
-    sigaddset(&dfl, SIGHUP);
-    sigaddset(&dfl, SIGTERM);
-    sigaddset(&dfl, SIGPIPE);
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setsigdefault(&attr, &dfl);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    def_prog_mode();
-    endwin();
-    rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
-    if (rc == 0)
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            /* a resize while the pager runs: wait on */
-        }
-    posix_spawnattr_destroy(&attr);
-    reset_prog_mode();
-    clearok(stdscr, TRUE);
-    refresh();
-    for (size_t i = 0; i < 2; i++)
-        sigaction(parent_ignores[i], &saved[i], NULL);
-    a->dirty = true;
-    if (rc != 0) {
-        app_flash(a, true, "cannot run %s: %s", argv[0], strerror(rc));
-        return -1;
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static struct follow_info *follow_find(struct app *a, const char *job, bool create)

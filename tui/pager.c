@@ -2,11 +2,17 @@
  * text goes through a temporary file (mkstemp: mode 0600, in $TMPDIR or /tmp) that is removed
  * once the pager has exited; each line is sanitized first.
  *
+ * pager_run() suspends curses around the program (posix_spawnp, then waitpid).
+ *
  * Owns: the temporary file and the argv. Must not: run a shell, or put anything but the
  * variable's own words, "+N" and the file's path on the command line. */
+#include <curses.h>
 #include <errno.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "aws/err.h"
@@ -116,6 +122,53 @@ void pager_discard(struct pager *p)
     p->path[0] = '\0';
 }
 
+int pager_run(struct app *a, char *const argv[])
+{
+    static const int parent_ignores[] = { SIGINT, SIGQUIT };
+    struct sigaction ign, saved[2];
+    posix_spawnattr_t attr;
+    sigset_t dfl, none;
+    pid_t pid;
+    int rc, status = 0;
+
+    /* like system(): ^C and ^\ in the pager are the pager's, not a reason to quit the UI */
+    memset(&ign, 0, sizeof(ign));
+    sigemptyset(&ign.sa_mask);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&dfl);
+    sigemptyset(&none);
+    for (size_t i = 0; i < 2; i++) {
+        sigaction(parent_ignores[i], &ign, &saved[i]);
+        sigaddset(&dfl, parent_ignores[i]);
+    }
+    sigaddset(&dfl, SIGWINCH);
+    sigaddset(&dfl, SIGHUP);
+    sigaddset(&dfl, SIGTERM);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setsigdefault(&attr, &dfl);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    def_prog_mode();
+    endwin();
+    rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+    if (rc == 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            /* a resize while the pager runs: wait on */
+        }
+    posix_spawnattr_destroy(&attr);
+    reset_prog_mode();
+    clearok(stdscr, TRUE);
+    refresh();
+    for (size_t i = 0; i < 2; i++)
+        sigaction(parent_ignores[i], &saved[i], NULL);
+    if (rc != 0) {
+        app_flash(a, true, "cannot run %s: %s", argv[0], strerror(rc));
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 int pager_show(struct app *a, struct pager *p, long line)
 {
     const char *env = getenv("PAGER");
@@ -132,7 +185,7 @@ int pager_show(struct app *a, struct pager *p, long line)
     if (pager_argv(env && env[0] ? env : "less", p->path, line, buf, sizeof(buf), argv) == 0)
         app_flash(a, true, "$PAGER is too long (or empty)");
     else
-        rc = app_run_argv(a, argv);
+        rc = pager_run(a, argv);
     pager_discard(p);
     return rc;
 }

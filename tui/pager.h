@@ -32,6 +32,12 @@ int pager_show(struct app *a, struct pager *p, long line);
 /* Closes and removes the file without showing it (pager_show() does this itself). */
 void pager_discard(struct pager *p);
 
+/* Suspends curses, runs argv[0] (found in $PATH) with argv, no shell, waits for it, resumes
+ * (the caller's action returns R_REDRAW). SIGINT and SIGQUIT are the program's while it runs
+ * (the UI ignores them meanwhile). Returns its exit status, or -1 (flashed) when it could not
+ * start or died of a signal. */
+int pager_run(struct app *a, char *const argv[]);
+
 /* argv for running cmd (a $PAGER / $EDITOR value: words split on blanks, no shell syntax) on
  * path, with +line first when line > 0 and the program is known to take it (less, more, most,
  * vi, vim, nvim, view, nano). The words are copied into buf (size bytes); argv gets at most

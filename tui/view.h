@@ -135,10 +135,6 @@ void app_prompt(struct app *a, const char *label, const char *initial, const cha
                 prompt_submit_fn on_submit, prompt_complete_fn complete);
 /* A yes/no question; on_yes runs on 'y'. */
 void app_confirm(struct app *a, const char *question, action_fn on_yes);
-/* Suspends curses, runs argv[0] (found in $PATH) with argv, no shell, waits for it, resumes.
- * SIGINT and SIGQUIT are the program's while it runs (the UI ignores them meanwhile). Returns
- * its exit status, or -1 (flashed) when it could not start or died of a signal. */
-int app_run_argv(struct app *a, char *const argv[]);
 
 /* Requests to the worker (non-blocking; the screen updates when it reports). */
 void app_request_refresh(struct app *a);                 /* sync the job list now */

@@ -197,7 +197,7 @@ static int edit_json(struct launch_state *st, struct app *a)
         app_flash(a, true, "$EDITOR is too long");
         return R_REDRAW;
     }
-    if (app_run_argv(a, argv) < 0) {
+    if (pager_run(a, argv) < 0) {
         unlink(path);
         return R_REDRAW;
     }
