@@ -9,6 +9,7 @@
 # zombie, no stray process), --read-only without n/r/x.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
+. "$(dirname "$0")/launch_lib.sh"
 
 SRC=$TMPD/src
 mkdir -p "$SRC"
@@ -36,11 +37,6 @@ only() {
     tmux_keys Enter
     tmux_wait "jobs \\(1\\) .*filter: \\^$1\\\$" 10
 }
-# The form's prompts are on the last row; each step waits for the row it leads to, so that no
-# key lands before the prompt it is meant for has opened or closed.
-FOOTER='^Enter edit field'
-last_row_is() { screen_rows_match 40 "$1"; }
-prompt_wait() { wait_until "the prompt /$1/ on the last row" 5 last_row_is "$1"; }
 # create_job NAME: a training job made by boto3, not by the UI
 create_job() {
     py 'n = sys.argv[1]
@@ -66,21 +62,6 @@ goto() {  # goto N: N rows below name (headings skipped)
     local i
     for i in $(seq 1 30); do tmux_keys k; done
     for i in $(seq 1 "$1"); do tmux_keys j; done
-}
-edit() {  # edit TEXT: replace the current field's value
-    tmux_keys Enter
-    prompt_wait '^[a-z_]+:( |$)'
-    tmux_keys C-u
-    tmux_keys -l "$1"
-    tmux_keys Enter
-    prompt_wait "$FOOTER"
-}
-add() {  # add ENTRY: a (hp|input|metric|env).NAME=VALUE entry
-    tmux_keys a
-    prompt_wait '^add \(hp\.'
-    tmux_keys -l "$1"
-    tmux_keys Enter
-    prompt_wait "$FOOTER"
 }
 
 # the source first: without it the default entry point (train.py) is a problem
