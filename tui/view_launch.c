@@ -8,8 +8,10 @@
  *
  * This file owns the form: its fields, rows, completion and the re-launch's loading.
  * view_launch_review.c draws it and submits it (launch_run() on the worker thread: the UI never
- * waits and starts no process); view_launch_regex.c is the regex tester. Must not: do network
- * or disk work on the UI thread (the cache is read through app_cache()).
+ * waits and starts no process); view_launch_regex.c is the regex tester; tui/form.c moves the
+ * cursor and draws the rows. Must not: do network or disk work on the UI thread (the cache is
+ * read through app_cache()); the one exception is estimator_check_source()'s stat() of the
+ * entry point and source_dir on each change, so that a missing one is a problem at once.
  *
  * `r` on a job the cache has not described yet asks the worker for it (app_request_job) and
  * shows "loading…" until the document is in the cache; nothing waits. */

@@ -1,5 +1,5 @@
 /* view_launch.h: what the launch form's files share (view_launch.c: the form and its fields;
- * view_launch_review.c: drawing, the review, the submit and its outcome; view_launch_regex.c:
+ * view_launch_review.c: drawing, the review view, the submit and its outcome; view_launch_regex.c:
  * the metric regex tester). Nothing outside these files includes it. UI thread only. */
 #ifndef SAGETOP_TUI_VIEW_LAUNCH_H
 #define SAGETOP_TUI_VIEW_LAUNCH_H

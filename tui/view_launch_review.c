@@ -1,12 +1,14 @@
-/* view_launch_review.c: the launch form's drawing, its review of the exact CreateTrainingJob
- * JSON (and the $EDITOR step), and the submit: after a confirmation the form hands what to
+/* view_launch_review.c: the launch form's drawing (through tui/form.c), its review of the exact
+ * CreateTrainingJob JSON (a view of its own, view_launch_review_ops, on the list widget: long
+ * lines cut in the middle, `|` for the whole request in $PAGER), the $EDITOR step (argv, no
+ * shell: tui/pager.h), and the submit: after a confirmation the form hands what to
  * launch to the worker (a WREQ_LAUNCH message; worker_launch.c runs launch_run() there) and shows
  * each step as it comes back. On success the form closes and the list refreshes; on failure (an
  * AWS ValidationException, say) the message is shown and the form is kept. A form left while
  * its launch runs lets it go on: the outcome comes back as a flash.
  *
- * Owns: the open form's attachment to launch messages. Must not: run the launch itself, start
- * a process or wait for the worker. */
+ * Owns: the open form's attachment to launch messages, the review's text. Must not: run the
+ * launch itself, start a process other than $EDITOR / $PAGER, or wait for the worker. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
