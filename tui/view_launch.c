@@ -666,9 +666,10 @@ static const struct key_binding launch_keys[] = {
     { 'a', "a", "add hp/input/metric/env", act_add, KB_FOOTER },
     { 'd', "d", "remove entry", act_delete, KB_FOOTER },
     { 'v', "v", "review JSON", launch_act_review, KB_FOOTER },
+    /* the footer drops keys from the end when narrow: submit before the editor and the tester */
+    { 's', "s", "submit", launch_act_submit, KB_FOOTER | KB_MUTATING },
     { 'e', "e", "edit JSON in $EDITOR", launch_act_edit_json, KB_FOOTER },
     { 't', "t", "test a metric regex on a past job's log", launch_act_test, KB_FOOTER },
-    { 's', "s", "submit", launch_act_submit, KB_FOOTER | KB_MUTATING },
     { 0 },
 };
 

@@ -26,6 +26,9 @@ printf 'print("hello")\n' >"$SRC/train.py"
 ui_start
 tmux_keys n
 tmux_expect "n opens the form" 'New Hugging Face estimator' 10 || finish
+# the footer keeps submit, and a key that does not fit is not cut inside: "…" stands for it
+expect_match "the form's footer: submit, and … for keys that do not fit" "$(tmux_screen | tail -1)" \
+    '^Enter edit field +a add hp/input/metric/env +d remove entry +v review JSON +s submit +e edit JSON in \$EDITOR +…$'
 # the default entry point (train.py) is not in the directory sagetop runs in: a problem now,
 # not a failure at submit
 tmux_expect "a missing entry point is a problem on the form" \
