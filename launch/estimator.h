@@ -169,6 +169,22 @@ int estimator_build(const struct estimator *est, const struct estimator_context 
  * instance type and count, hyperparameter and environment limits. */
 void estimator_check_request(const json_t *req, struct estimator_issues *issues);
 
+/* A hyperparameter written as text (hp.KEY=text, key without "hp.") that the SDK would send as
+ * a string where a number is expected: source_wire is the source job's wire value of KEY
+ * ("5e-05"; a re-launch), or NULL for a new estimator (then the names the Hugging Face scripts
+ * parse as numbers: learning_rate, epochs, ...). JSON text ("\"abc\"", 3, true) is taken as
+ * meant. Adds an issue to "hp.KEY" saying what would be sent and why it is suspicious. */
+void estimator_check_hp_text(struct estimator_issues *issues, const char *key, const char *text,
+                             const char *source_wire);
+/* A re-launch's change KEY=value checked against the source job's request (src_req, may be
+ * NULL): estimator_check_hp_text() for "hp." keys; nothing for the others. */
+void estimator_check_set(struct estimator_issues *issues, const json_t *src_req, const char *key,
+                         const char *value);
+/* The SDK's validate_source_dir, before anything is built: a local entry point must be a file
+ * (inside source_dir when given) and source_dir a directory. Skipped for git and S3 sources and
+ * submit_directory. The one check that touches the disk (stat() only). */
+void estimator_check_source(const struct estimator *est, struct estimator_issues *issues);
+
 /* A re-launch: the CreateTrainingJob request of a DescribeTrainingJob document (json, len):
  * only CreateTrainingJob's members kept, read-only and empty ones dropped, TrainingJobName and
  * sagemaker_job_name set to new_name. The source tarball (sagemaker_submit_directory) stays. */

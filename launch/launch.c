@@ -115,6 +115,7 @@ static int prepare_relaunch(struct run *run, struct err *e)
         if (eq == NULL)
             return err_set(e, ERR_INVAL, "%s: expected KEY=VALUE", q->sets[i]);
         snprintf(key, sizeof(key), "%.*s", (int)(eq - q->sets[i]), q->sets[i]);
+        estimator_check_set(&r->issues, run->src, key, eq + 1);
         if ((rc = estimator_request_set(r->request, key, eq + 1, e)) != 0)
             return rc;
     }
@@ -163,8 +164,9 @@ static int prepare_estimator(struct run *run, struct err *e)
     rc = estimator_build(q->est, &ctx, &r->request, &r->plan, &r->issues, e);
     if (rc != 0 && r->issues.n == 0)
         return rc;
-    if (rc == 0 && q->request)
-        return use_request(run, e);
+    if (rc == 0 && q->request && (rc = use_request(run, e)) != 0)
+        return rc;
+    estimator_check_source(q->est, &r->issues);
     return 0;
 }
 

@@ -3,13 +3,21 @@
  * definitions whose regexes must compile, distribution keys against the instance), and the
  * estimator's own checks the SDK makes before it builds a request.
  *
- * Owns: the instance type list and the issue list. Must not: change a request, do I/O or print.
- * Regexes are compiled with PCRE2 directly (metrics/ is not a dependency of launch/). */
+ * Also what the SDK would send but the user surely did not mean: a hyperparameter typed as
+ * text where the source job (or the Hugging Face scripts) has a number, and a local entry point
+ * or source_dir that is not there (the SDK's validate_source_dir, before anything is built).
+ *
+ * Owns: the instance type list and the issue list. Must not: change a request, print, or do I/O
+ * beyond estimator_check_source()'s two stat() calls. Regexes are compiled with PCRE2 directly
+ * (metrics/ is not a dependency of launch/). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -486,6 +494,84 @@ static bool full_version(const char *v)
     return dots >= 2;
 }
 
+/* ---- What the user surely did not mean ------------------------------------------------------- */
+
+/* Hyperparameters the Hugging Face examples parse as numbers (argparse type=int / float). */
+static const char *const numeric_hp_names[] = {
+    "learning_rate", "lr", "epochs", "num_train_epochs", "batch_size", "train_batch_size",
+    "eval_batch_size", "per_device_train_batch_size", "per_device_eval_batch_size",
+    "weight_decay", "warmup_steps", "warmup_ratio", "max_steps", "seed", "logging_steps",
+    "save_steps", "eval_steps", "gradient_accumulation_steps", "max_seq_length", NULL,
+};
+
+void estimator_check_hp_text(struct estimator_issues *is, const char *key, const char *text,
+                             const char *source_wire)
+{
+    json_t *v, *src;
+    bool numeric;
+    char field[48], *sent;
+
+    if (text == NULL || text[0] == '\0')
+        return;
+    /* JSON text (a number, true, "a quoted string") is what the user wrote on purpose */
+    v = estimator_json_loadb(text, strlen(text), JSON_DECODE_ANY, NULL);
+    if (v != NULL) {
+        json_decref(v);
+        return;
+    }
+    src = source_wire ? estimator_json_loadb(source_wire, strlen(source_wire), JSON_DECODE_ANY,
+                                             NULL) : NULL;
+    numeric = source_wire ? json_is_number(src) || estimator_json_big_integer(src) != NULL
+                          : in_list(numeric_hp_names, key);
+    json_decref(src);
+    if (!numeric)
+        return;
+    sent = estimator_hp_encode(text);
+    snprintf(field, sizeof(field), "hp.%.40s", key);
+    if (source_wire)
+        estimator_issue_add(is, field, "'%s' is not a number: the SDK would send the string %s "
+                            "where the source job sends the number %s; write it quoted (\"...\") "
+                            "if a string is meant", text, sent ? sent : text, source_wire);
+    else
+        estimator_issue_add(is, field, "'%s' is not a number: the SDK would send the string %s, "
+                            "and the Hugging Face scripts parse %s as a number; write it quoted "
+                            "(\"...\") if a string is meant", text, sent ? sent : text, key);
+    free(sent);
+}
+
+void estimator_check_set(struct estimator_issues *is, const json_t *src_req, const char *key,
+                         const char *value)
+{
+    if (strncmp(key, "hp.", 3) == 0)
+        estimator_check_hp_text(is, key + 3, value, str_at(src_req, "HyperParameters", key + 3));
+}
+
+void estimator_check_source(const struct estimator *est, struct estimator_issues *is)
+{
+    struct stat sb;
+    char path[2048], cwd[1024];
+    const char *dir = est->source_dir, *entry = est->entry_point;
+
+    /* a git source is checked once cloned, an S3 one by SageMaker */
+    if (entry == NULL || est->git_repo || est->submit_directory ||
+        (dir && strncmp(dir, "s3://", 5) == 0) || strncmp(entry, "s3://", 5) == 0)
+        return;
+    if (dir) {
+        if (stat(dir, &sb) != 0)
+            estimator_issue_add(is, "source_dir", "no directory %s: %s", dir, strerror(errno));
+        else if (!S_ISDIR(sb.st_mode))
+            estimator_issue_add(is, "source_dir", "%s is not a directory", dir);
+        else if (snprintf(path, sizeof(path), "%s/%s", dir, entry) < (int)sizeof(path) &&
+                 (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)))
+            estimator_issue_add(is, "entry_point", "no file %s in source_dir %s", entry, dir);
+        return;
+    }
+    if (stat(entry, &sb) != 0 || !S_ISREG(sb.st_mode))
+        estimator_issue_add(is, "entry_point", "no file %s%s%s: set source_dir to the folder "
+                            "that holds it", entry, entry[0] == '/' ? "" : " in ",
+                            entry[0] == '/' ? "" : getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+}
+
 /* The estimator's own checks (the SDK's constructor and fit-time validation). */
 void estimator_check_fields(const struct estimator *est, struct estimator_issues *is)
 {
@@ -558,4 +644,7 @@ void estimator_check_fields(const struct estimator *est, struct estimator_issues
         snprintf(field, sizeof(field), "input.%.40s", est->inputs.v[i].key);
         check_s3_uri(is, field, est->inputs.v[i].value, true);
     }
+    for (size_t i = 0; i < est->hyperparameters.n; i++)
+        estimator_check_hp_text(is, est->hyperparameters.v[i].key,
+                                est->hyperparameters.v[i].value, NULL);
 }

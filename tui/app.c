@@ -11,6 +11,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,19 +163,6 @@ void app_flash(struct app *a, bool error, const char *fmt, ...)
     a->flash_error = error;
     a->flash_until = app_clock() + (error ? 8 : 4);
     a->dirty = true;
-}
-
-int app_run_external(struct app *a, const char *shell_cmd)
-{
-    int rc;
-
-    def_prog_mode();
-    endwin();
-    rc = system(shell_cmd);
-    reset_prog_mode();
-    clearok(stdscr, TRUE);
-    a->dirty = true;
-    return rc;
 }
 
 static struct follow_info *follow_find(struct app *a, const char *job, bool create)

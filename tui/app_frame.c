@@ -189,6 +189,11 @@ static void draw_footer(struct app *a)
 
                 while (hl > 0 && h[hl - 1] == ' ')
                     hl--;
+                /* a key that does not fit whole is not drawn cut: "…" says more are in `?` */
+                if (x + utf8_width(b->label, strlen(b->label)) + 1 + hl > COLS - 2) {
+                    draw_str(y, x, COLS - x, draw_sym(SYM_ELLIPSIS), k);
+                    return;
+                }
                 x += draw_str(y, x, COLS - x, b->label, k);
                 x += draw_fmt(y, x, COLS - x, f, " %.*s  ", hl, h);
             }

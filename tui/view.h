@@ -135,8 +135,6 @@ void app_prompt(struct app *a, const char *label, const char *initial, const cha
                 prompt_submit_fn on_submit, prompt_complete_fn complete);
 /* A yes/no question; on_yes runs on 'y'. */
 void app_confirm(struct app *a, const char *question, action_fn on_yes);
-/* Suspends curses, runs argv (e.g. $PAGER with a file), resumes. Returns the exit status. */
-int app_run_external(struct app *a, const char *shell_cmd);
 
 /* Requests to the worker (non-blocking; the screen updates when it reports). */
 void app_request_refresh(struct app *a);                 /* sync the job list now */

@@ -8,12 +8,13 @@
  *
  * This file owns the form: its fields, rows, completion and the re-launch's loading.
  * view_launch_review.c draws it and submits it (launch_run() on the worker thread: the UI never
- * waits and starts no process); view_launch_regex.c is the regex tester. Must not: do network
- * or disk work on the UI thread (the cache is read through app_cache()).
+ * waits and starts no process); view_launch_regex.c is the regex tester; tui/form.c moves the
+ * cursor and draws the rows. Must not: do network or disk work on the UI thread (the cache is
+ * read through app_cache()); the one exception is estimator_check_source()'s stat() of the
+ * entry point and source_dir on each change, so that a missing one is a problem at once.
  *
  * `r` on a job the cache has not described yet asks the worker for it (app_request_job) and
  * shows "loading…" until the document is in the cache; nothing waits. */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,10 +162,13 @@ static void rebuild_relaunch(struct launch_state *st)
         snprintf(st->build_msg, sizeof(st->build_msg), "%s", e.msg);
         return;
     }
-    for (size_t i = 0; i < st->n_sets; i++)
-        if (strcmp(st->keys[i], "name") != 0 &&
-            estimator_request_set(st->req, st->keys[i], st->vals[i], &e) != 0)
+    for (size_t i = 0; i < st->n_sets; i++) {
+        if (strcmp(st->keys[i], "name") == 0)
+            continue;
+        estimator_check_set(&st->issues, st->src_req, st->keys[i], st->vals[i]);
+        if (estimator_request_set(st->req, st->keys[i], st->vals[i], &e) != 0)
             estimator_issue_add(&st->issues, st->keys[i], "%s", e.msg);
+    }
     for (size_t i = 0; keys[i]; i++) {
         if (groups[i])
             add_row(st, NULL, groups[i]);
@@ -248,13 +252,42 @@ static void rebuild_new(struct launch_state *st, struct app *a)
             st->issues.n == 0)
             snprintf(st->build_msg, sizeof(st->build_msg), "%s", e.msg);
     }
+    /* the SDK's validate_source_dir: a missing entry point is a problem now, not at submit */
+    estimator_check_source(&st->est, &st->issues);
+}
+
+const char *launch_selected(const struct launch_state *st)
+{
+    size_t i = form_cur(&st->form);
+
+    return i < st->n_rows && !st->rows[i].group ? st->rows[i].key : NULL;
+}
+
+bool launch_row_heading(void *ctx, size_t i)
+{
+    const struct launch_state *st = ctx;
+
+    return i >= st->n_rows || st->rows[i].group != NULL;
+}
+
+/* Puts the cursor on the field key (the first field when there is none). */
+static void select_key(struct launch_state *st, const char *key)
+{
+    size_t cur = 0;
+
+    for (size_t i = 0; i < st->n_rows; i++)
+        if (st->rows[i].group == NULL && strcmp(st->rows[i].key, key) == 0) {
+            cur = i;
+            break;
+        }
+    form_reset(&st->form, st->n_rows, cur, launch_row_heading, st);
 }
 
 void launch_rebuild(struct launch_state *st, struct app *a)
 {
     char prev[96];
 
-    snprintf(prev, sizeof(prev), "%s", st->cur < st->n_rows ? st->rows[st->cur].key : "");
+    snprintf(prev, sizeof(prev), "%s", launch_selected(st) ? launch_selected(st) : "");
     json_decref(st->req);
     st->req = NULL;
     st->issues.n = 0;
@@ -269,16 +302,10 @@ void launch_rebuild(struct launch_state *st, struct app *a)
         st->req = json_incref(st->edited);
         st->issues.n = 0;
         estimator_check_request(st->req, &st->issues);
+        if (!st->relaunch)
+            estimator_check_source(&st->est, &st->issues);
     }
-    st->cur = 0;
-    for (size_t i = 0; i < st->n_rows; i++)
-        if (st->rows[i].group == NULL && (prev[0] == '\0' || strcmp(st->rows[i].key, prev) == 0)) {
-            st->cur = i;
-            if (prev[0])
-                break;
-            if (prev[0] == '\0')
-                break;
-        }
+    select_key(st, prev);
 }
 
 /* ---- Entering and leaving -------------------------------------------------------------------- */
@@ -377,6 +404,7 @@ static int launch_enter(struct view *v, struct app *a)
         return -1;
     }
     estimator_init(&st->est);
+    form_init(&st->form, 0, launch_row_heading, st);
     if (c)
         learn_past_jobs(st, c);
     if (v->job[0]) {
@@ -446,9 +474,7 @@ static int on_field(struct view *v, struct app *a, const char *text)
     json_decref(st->edited);      /* a field change supersedes a hand-edited request */
     st->edited = NULL;
     launch_rebuild(st, a);
-    for (size_t i = 0; i < st->n_rows; i++)     /* follow the field, e.g. a new entry */
-        if (st->rows[i].group == NULL && strcmp(st->rows[i].key, st->editing) == 0)
-            st->cur = i;
+    select_key(st, st->editing);    /* follow the field, e.g. a new entry */
     return R_REDRAW;
 }
 
@@ -510,9 +536,9 @@ static int act_edit(struct view *v, struct app *a)
     struct launch_state *st = v->state;
     char val[1024], label[128];
 
-    if (st->review || st->cur >= st->n_rows || st->rows[st->cur].group)
+    if (launch_selected(st) == NULL)
         return R_NONE;
-    snprintf(st->editing, sizeof(st->editing), "%s", st->rows[st->cur].key);
+    snprintf(st->editing, sizeof(st->editing), "%s", launch_selected(st));
     launch_field_value(st, st->editing, val, sizeof(val));
     snprintf(label, sizeof(label), "%s: ", st->editing);
     app_prompt(a, label, val, "launch", on_field, complete);
@@ -553,9 +579,8 @@ static int act_delete(struct view *v, struct app *a)
     struct launch_state *st = v->state;
     const char *k;
 
-    if (st->cur >= st->n_rows || st->rows[st->cur].group)
+    if ((k = launch_selected(st)) == NULL)
         return R_NONE;
-    k = st->rows[st->cur].key;
     if (!strchr(k, '.')) {
         app_flash(a, false, "only list entries (hp., input., metric., env., tag.) can be "
                   "removed; Enter and an empty value clears a field");
@@ -565,49 +590,24 @@ static int act_delete(struct view *v, struct app *a)
     return on_field(v, a, "");
 }
 
-static int act_move(struct launch_state *st, int delta)
+/* The navigation keys (form_key(), as in every list); listed in the table for the footer and
+ * help. */
+static int act_listed(struct view *v, struct app *a)
 {
-    size_t i = st->cur;
-
-    if (st->review) {
-        st->review_top += delta;
-        if (st->review_top < 0)
-            st->review_top = 0;
-        return R_REDRAW;
-    }
-    do {
-        if ((delta < 0 && i == 0) || (delta > 0 && i + 1 >= st->n_rows))
-            return R_REDRAW;
-        i = (size_t)((long)i + delta);
-    } while (st->rows[i].group);
-    st->cur = i;
-    return R_REDRAW;
+    (void)v;
+    (void)a;
+    return R_NONE;
 }
 
-/* g/Home and G/End: the first or last field, or the review's first or last page. */
-static int act_edge(struct launch_state *st, bool end)
+static int launch_key(struct view *v, struct app *a, int key)
 {
-    size_t i;
+    struct launch_state *st = v->state;
 
-    if (st->review) {
-        st->review_top = end ? INT_MAX / 2 : 0;     /* launch_draw clamps it to the last page */
-        return R_REDRAW;
-    }
-    for (i = 0; i < st->n_rows; i++) {
-        size_t k = end ? st->n_rows - 1 - i : i;
-
-        if (!st->rows[k].group) {
-            st->cur = k;
-            break;
-        }
-    }
-    return R_REDRAW;
+    (void)a;
+    if (st == NULL || st->loading)
+        return R_UNHANDLED;
+    return form_key(&st->form, key, launch_row_heading, st) >= 0 ? R_REDRAW : R_UNHANDLED;
 }
-
-static int act_top(struct view *v, struct app *a) { (void)a; return act_edge(v->state, false); }
-static int act_bottom(struct view *v, struct app *a) { (void)a; return act_edge(v->state, true); }
-static int act_down(struct view *v, struct app *a) { (void)a; return act_move(v->state, 1); }
-static int act_up(struct view *v, struct app *a) { (void)a; return act_move(v->state, -1); }
 
 /* ---- Loading a re-launch's source job ------------------------------------------------------ */
 
@@ -644,18 +644,6 @@ static int launch_tick(struct view *v, struct app *a, bool changed)
     return R_NONE;
 }
 
-static int launch_key(struct view *v, struct app *a, int key)
-{
-    struct launch_state *st = v->state;
-
-    (void)a;
-    if (st->review && (key == KEY_ESCAPE || key == 'q')) {
-        st->review = false;
-        return R_REDRAW;
-    }
-    return R_UNHANDLED;
-}
-
 static void launch_title(struct view *v, struct app *a, char *buf, size_t size)
 {
     struct launch_state *st = v->state;
@@ -671,20 +659,17 @@ static const struct key_binding launch_keys[] = {
     { '\n', "Enter", "edit field", act_edit, KB_FOOTER },
     { '\r', "Enter", "edit field", act_edit, KB_HIDDEN },
     { KEY_ENTER, "Enter", "edit field", act_edit, KB_HIDDEN },
-    { 'j', "j/k", "move", act_down, 0 },
-    { KEY_DOWN, "Down", "move down", act_down, KB_HIDDEN },
-    { 'k', "k", "move up", act_up, KB_HIDDEN },
-    { KEY_UP, "Up", "move up", act_up, KB_HIDDEN },
-    { 'g', "g/G", "first / last field (in the review: top / end)", act_top, 0 },
-    { KEY_HOME, "Home", "first field", act_top, KB_HIDDEN },
-    { 'G', "G", "last field", act_bottom, KB_HIDDEN },
-    { KEY_END, "End", "last field", act_bottom, KB_HIDDEN },
+    { 'j', "j/k", "move", act_listed, 0 },
+    { 'g', "g/G", "first / last field", act_listed, 0 },
+    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up (Home/End: first / last)", act_listed,
+      0 },
     { 'a', "a", "add hp/input/metric/env", act_add, KB_FOOTER },
     { 'd', "d", "remove entry", act_delete, KB_FOOTER },
     { 'v', "v", "review JSON", launch_act_review, KB_FOOTER },
+    /* the footer drops keys from the end when narrow: submit before the editor and the tester */
+    { 's', "s", "submit", launch_act_submit, KB_FOOTER | KB_MUTATING },
     { 'e', "e", "edit JSON in $EDITOR", launch_act_edit_json, KB_FOOTER },
     { 't', "t", "test a metric regex on a past job's log", launch_act_test, KB_FOOTER },
-    { 's', "s", "submit", launch_act_submit, KB_FOOTER | KB_MUTATING },
     { 0 },
 };
 

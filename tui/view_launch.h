@@ -1,5 +1,5 @@
 /* view_launch.h: what the launch form's files share (view_launch.c: the form and its fields;
- * view_launch_review.c: drawing, the review, the submit and its outcome; view_launch_regex.c:
+ * view_launch_review.c: drawing, the review view, the submit and its outcome; view_launch_regex.c:
  * the metric regex tester). Nothing outside these files includes it. UI thread only. */
 #ifndef SAGETOP_TUI_VIEW_LAUNCH_H
 #define SAGETOP_TUI_VIEW_LAUNCH_H
@@ -10,6 +10,7 @@
 
 #include "launch/estimator.h"
 #include "metrics/metrics.h"
+#include "tui/form.h"
 #include "tui/views.h"
 
 #define MAX_SETS 128
@@ -51,15 +52,15 @@ struct launch_state {
     char *vals[MAX_SETS];
     size_t n_sets;
     struct row rows[MAX_ROWS];
-    size_t n_rows, cur, top;
+    size_t n_rows;
+    struct form form;               /* the cursor and scrolling over rows */
     json_t *req, *src_req, *edited;
     struct estimator est;           /* new estimator: the current fields */
     struct estimator_issues issues;
     char build_msg[256];
     char diff[4096];
     size_t n_changed;
-    bool review;
-    int review_top;
+    bool review;                    /* its review (view_launch_review_ops) is open on top */
     char editing[96];
     char roles[MAX_SEEN][256], buckets[MAX_SEEN][128];
     size_t n_roles, n_buckets;
@@ -81,6 +82,10 @@ const char *launch_set_get(const struct launch_state *st, const char *key);
 void launch_set_put(struct launch_state *st, const char *key, const char *value);
 /* The field's value as the form shows it (the estimator's, or the re-launch request's). */
 void launch_field_value(const struct launch_state *st, const char *key, char *buf, size_t size);
+/* The selected field's key, or NULL (no rows). */
+const char *launch_selected(const struct launch_state *st);
+/* form_heading_fn over st->rows. */
+bool launch_row_heading(void *st, size_t i);
 /* Rebuilds the rows, the request and its issues after a change. */
 void launch_rebuild(struct launch_state *st, struct app *a);
 size_t launch_add_matches(const char *const *cands, size_t n, const char *word,
@@ -93,6 +98,9 @@ int launch_act_edit_json(struct view *v, struct app *a);
 int launch_act_submit(struct view *v, struct app *a);
 /* The open form (NULL: none) that view_launch_message() reports to. */
 void launch_attach(struct launch_state *st);
+
+/* The review of the exact request, pushed over the form by launch_act_review(). */
+extern const struct view_ops view_launch_review_ops;
 
 /* view_launch_regex.c */
 int launch_act_test(struct view *v, struct app *a);

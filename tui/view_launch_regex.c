@@ -159,9 +159,8 @@ int launch_act_test(struct view *v, struct app *a)
     const char *k;
     char label[160];
 
-    if (st->loading || st->review || st->cur >= st->n_rows || st->rows[st->cur].group)
+    if (st->loading || (k = launch_selected(st)) == NULL)
         return R_NONE;
-    k = st->rows[st->cur].key;
     if (strncmp(k, "metric.", 7) != 0) {
         app_flash(a, false, "t tests a metric definition's regex: move to a metric.NAME row");
         return R_REDRAW;

@@ -12,6 +12,7 @@
 
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/pager.h"
 #include "tui/sanitize.h"
 #include "tui/view_logs_internal.h"
 #include "tui/views.h"
@@ -522,25 +523,49 @@ static int act_save(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+/* `|`: the log (with the view's instance choice) in $PAGER, at the line on top of the screen. */
 static int act_pager(struct view *v, struct app *a)
 {
-    char path[] = "/tmp/sagetop-log-XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f;
-    char cmd[600];
-    const char *pager = getenv("PAGER");
+    struct logs_state *s = S(v);
+    struct cache_log_filter flt;
+    const struct cache_log_filter *fp = logs_inst_filter(s, &flt);
+    struct cache_log_pos p;
+    struct pager pg;
+    struct err e = { 0 };
+    bool have = false;
+    long at = 0;
 
-    if (fd < 0 || !(f = fdopen(fd, "w"))) {
-        if (fd >= 0)
-            close(fd);
-        app_flash(a, true, "cannot create a temporary file: %s", strerror(errno));
+    if (pager_open(&pg, &e) != 0) {
+        app_flash(a, true, "%s", e.msg);
         return R_REDRAW;
     }
-    write_log(S(v), a, v->job, f, false);
-    fclose(f);
-    snprintf(cmd, sizeof(cmd), "%s '%s'", pager && *pager ? pager : "less", path);
-    app_run_external(a, cmd);
-    unlink(path);
+    for (;;) {
+        struct cache_log_batch b = { 0 };
+
+        if (cache_logs_after(app_cache(a), v->job, have ? &p : NULL, 4096, fp, &b, NULL) < 0 ||
+            b.n == 0) {
+            cache_log_batch_clean(&b);
+            break;
+        }
+        for (size_t i = 0; i < b.n; i++) {
+            const struct cache_log_line *l = &b.lines[i];
+            char line[CLEAN_MAX + 128];
+            size_t k = 0, len = l->len < CLEAN_MAX ? l->len : CLEAN_MAX;
+
+            if (!logs_visible(s, l->instance))
+                continue;
+            if (at == 0 && s->n > 0 && logs_pos_cmp(&l->pos, &s->lines[0].pos) >= 0)
+                at = pg.lines + 1;
+            if (s->n_inst > 1)
+                k = (size_t)snprintf(line, 128, "[%.100s] ", l->instance ? l->instance : "?");
+            memcpy(line + k, l->text, len);
+            pager_line(&pg, line, k + len);
+        }
+        p = b.lines[b.n - 1].pos;
+        have = true;
+        cache_log_batch_clean(&b);
+    }
+    pager_show(a, &pg, at);
     return R_REDRAW;
 }
 

@@ -9,6 +9,7 @@
 # zombie, no stray process), --read-only without n/r/x.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
+. "$(dirname "$0")/launch_lib.sh"
 
 SRC=$TMPD/src
 mkdir -p "$SRC"
@@ -36,11 +37,6 @@ only() {
     tmux_keys Enter
     tmux_wait "jobs \\(1\\) .*filter: \\^$1\\\$" 10
 }
-# The form's prompts are on the last row; each step waits for the row it leads to, so that no
-# key lands before the prompt it is meant for has opened or closed.
-FOOTER='^Enter edit field'
-last_row_is() { screen_rows_match 40 "$1"; }
-prompt_wait() { wait_until "the prompt /$1/ on the last row" 5 last_row_is "$1"; }
 # create_job NAME: a training job made by boto3, not by the UI
 create_job() {
     py 'n = sys.argv[1]
@@ -67,22 +63,10 @@ goto() {  # goto N: N rows below name (headings skipped)
     for i in $(seq 1 30); do tmux_keys k; done
     for i in $(seq 1 "$1"); do tmux_keys j; done
 }
-edit() {  # edit TEXT: replace the current field's value
-    tmux_keys Enter
-    prompt_wait '^[a-z_]+:( |$)'
-    tmux_keys C-u
-    tmux_keys -l "$1"
-    tmux_keys Enter
-    prompt_wait "$FOOTER"
-}
-add() {  # add ENTRY: a (hp|input|metric|env).NAME=VALUE entry
-    tmux_keys a
-    prompt_wait '^add \(hp\.'
-    tmux_keys -l "$1"
-    tmux_keys Enter
-    prompt_wait "$FOOTER"
-}
 
+# the source first: without it the default entry point (train.py) is a problem
+goto 3
+edit "$SRC"
 # a bad instance type: the message appears next to the field
 goto 14        # name base entry src git branch commit submit bucket tv pv tfv py image -> instance_type
 edit ml.p3.3xlarge
@@ -93,8 +77,6 @@ tmux_expect "a valid instance type clears the message" "0 problems" 5
 
 goto 0
 edit e2e-form-job
-goto 3
-edit "$SRC"
 add "hp.epochs=2"
 add "input.train=s3://sagemaker-us-east-1-123456789012/datasets/imdb/train"
 tmux_keys k
@@ -107,7 +89,8 @@ tmux_keys v
 tmux_expect "v reviews" 'Review: the exact CreateTrainingJob request' 5
 screen=$(tmux_screen)
 expect_match "review shows the job name" "$screen" '"TrainingJobName": "e2e-form-job"'
-expect_match "review shows the SDK image" "$screen" 'huggingface-pytorch-training:1\.13-transformers4\.26'
+# (a line wider than the screen is cut in the middle: the image's tag, at its end, shows)
+expect_match "review shows the SDK image" "$screen" '"TrainingImage": "763104351884\.dkr\.ecr\.us-east-1\.amazo.*….*training:1\.13-transformers4\.26-gpu-py39-cu117-ubuntu20\.04"'
 tmux_keys j j j j j j j j j j j j j j j j j j j j j j j j j j j j j j
 tmux_wait '"epochs": "2"' 5
 expect_match "review shows the encoded hyperparameter" "$(tmux_screen)" '"epochs": "2"'
@@ -136,6 +119,14 @@ expect_match "changes: epochs" "$screen" 'HyperParameters\.epochs: "3" -> "4"'
 expect_match "changes: the name" "$screen" "TrainingJobName: \"$SOURCE\" -> \"e2e-relaunch-ep4\""
 expect_match "changes: sagemaker_job_name" "$screen" 'HyperParameters\.sagemaker_job_name: .*e2e-relaunch-ep4'
 expect_match "no problems" "$screen" '0 problems'
+# text where the source job has a number: flagged, counted, and cleared by a number
+add "hp.learning_rate=abc"
+tmux_expect "re-launch: learning_rate=abc says what the SDK would send and why" \
+    "^  'abc' is not a number: the SDK would send the string \"abc\" where the source job sends the number 5e-05" 5
+expect_match "re-launch: the message is beside the field too" "$(tmux_screen)" "hp\.learning_rate .*'abc' is not a number"
+expect_match "re-launch: the count is true" "$(tmux_screen)" '^1 problem$'
+add "hp.learning_rate=5e-05"
+tmux_expect "re-launch: the source's number again, no problem" '^0 problems' 5
 
 # the review, read page by page off the screen: the source's hyperparameters with only epochs
 # and the names changed, and none of the describe document's read-only members
@@ -157,8 +148,11 @@ PYCODE='
 review = sys.stdin.read()
 src = sm.describe_training_job(TrainingJobName=sys.argv[1])
 want = dict(src["HyperParameters"], epochs="4", sagemaker_job_name=json.dumps("e2e-relaunch-ep4"))
-# a line wider than the pane is cut at its edge: compare what fits
-missing = [k for k, v in want.items() if ("%s: %s" % (json.dumps(k), json.dumps(v)))[:100] not in review]
+# a line wider than the pane is cut in the middle ("head…tail"): its two ends must match
+cut = [l.strip().split("\u2026") for l in review.splitlines() if "\u2026" in l]
+def shown(line):
+    return line in review or any(line.startswith(h) and line.endswith(t.rstrip(",")) for h, t in cut)
+missing = [k for k, v in want.items() if not shown("%s: %s" % (json.dumps(k), json.dumps(v)))]
 ro = [k for k in ("TrainingJobArn", "TrainingJobStatus", "CreationTime", "ModelArtifacts", "SecondaryStatus") if json.dumps(k) in review]
 print("missing", missing, "read-only", ro, "name", "\"TrainingJobName\": \"e2e-relaunch-ep4\"" in review,
       "old epochs", "\"epochs\": \"3\"" in review)'

@@ -1,18 +1,76 @@
 #!/bin/bash
 # The launch form's navigation and what it reports before submit: g and G go to the
 # first and last field; in the review they show the request's first and last lines; an emptied
-# entry point is a problem on the form ("N problems"), not "ready".
+# or missing entry point (not in source_dir) is a problem on the form ("N problems"), not
+# "ready"; a hyperparameter typed as text where a number is meant (learning_rate=abc) is one too.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
+. "$(dirname "$0")/launch_lib.sh"
 
-FOOTER='^Enter edit field'
-last_row_is() { screen_rows_match 40 "$1"; }
-prompt_wait() { wait_until "the prompt /$1/ on the last row" 5 last_row_is "$1"; }
+
+# $PAGER: a recorder named less (its argv and a copy of the file), for the review's `|`
+mkdir -p "$TMPD/bin"
+cat >"$TMPD/bin/less" <<SH
+#!/bin/sh
+printf '%s\n' "\$@" >"$TMPD/args.tmp"
+for f; do :; done
+cp "\$f" "$TMPD/copy"
+mv "$TMPD/args.tmp" "$TMPD/args"
+SH
+chmod +x "$TMPD/bin/less"
+export PAGER="$TMPD/bin/less"
+SRC=$TMPD/src
+mkdir -p "$SRC"
+printf 'print("hello")\n' >"$SRC/train.py"
 
 ui_start
 tmux_keys n
 tmux_expect "n opens the form" 'New Hugging Face estimator' 10 || finish
-tmux_expect "the default form is ready" '0 problems' 5
+# the footer keeps submit, and a key that does not fit is not cut inside: "…" stands for it
+expect_match "the form's footer: submit, and … for keys that do not fit" "$(tmux_screen | tail -1)" \
+    '^Enter edit field +a add hp/input/metric/env +d remove entry +v review JSON +s submit +e edit JSON in \$EDITOR +…$'
+# the default entry point (train.py) is not in the directory sagetop runs in: a problem now,
+# not a failure at submit
+tmux_expect "a missing entry point is a problem on the form" \
+    'entry_point +train\.py .*no file train\.py in /' 5
+expect_match "the form counts it" "$(tmux_screen)" '^1 problem$'
+expect_eq "the form does not say ready" "$(tmux_screen | grep -c 'ready: v review')" 0
+tmux_keys v
+tmux_expect "v refuses to review with the problem" 'fix the 1 problem first \(entry_point: no file' 5
+# source_dir (the fourth field) holds it: ready
+tmux_keys g j j j
+edit "$SRC"
+tmux_expect "with its source_dir the entry point is found" '^0 problems' 5
+expect_match "the form says ready" "$(tmux_screen | sed -n 2,3p)" 'ready: v review, s submit'
+tmux_keys k
+edit nope.py
+tmux_expect "an entry point that is not in source_dir is a problem" \
+    "entry_point +nope\.py .*no file nope\.py in source_dir" 5
+edit train.py
+tmux_expect "back to train.py: ready again" '^0 problems' 5
+
+# text where a number is meant: said next to the field, and counted
+add "hp.learning_rate=abc"
+tmux_expect "learning_rate=abc is flagged with what the SDK would send" \
+    "hp\.learning_rate +abc .*'abc' is not a number: the SDK would send the string \"abc\"" 5
+expect_match "the count is true" "$(tmux_screen)" '^1 problem$'
+expect_match "the whole message is under the count" "$(tmux_screen)" \
+    "^  'abc' is not a number: the SDK would send the string \"abc\", and the Hugging Face scripts parse"
+add "hp.learning_rate=5e-5"
+tmux_expect "a number clears it" '^0 problems' 5
+add 'hp.learning_rate="abc"'
+tmux_expect "quoted, a string is taken as meant" '^0 problems' 5
+add "hp.learning_rate=3e-5"
+tmux_wait '^0 problems' 5
+add "hp.long_text=AAAA-start-mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm-end-ZZZZ"
+tmux_wait 'hp\.long_text' 5
+
+# PgDn: a page of fields down
+tmux_keys g NPage Enter
+prompt_wait '^[a-z_.]+:( |$)'
+expect_eq "PgDn moves a page of fields down" "$(tmux_screen | sed -n '40s/^\([a-z_.]*\):.*/\1/p' | grep -c '^name$')" 0
+tmux_keys Escape
+prompt_wait "$FOOTER"
 
 # G: the last field (Enter edits it: its name is the prompt's label)
 tmux_keys G Enter
@@ -21,7 +79,8 @@ last=$(tmux_screen | sed -n '40s/^\([a-z_.]*\):.*/\1/p')
 expect_match "G goes to a field past the first ones" "$last" '^[a-z_.]+$'
 tmux_keys Escape
 prompt_wait "$FOOTER"
-tmux_keys g Enter
+# (Home/End: tests/unit/test_tui_form.c; tmux's Home is not xterm's in this pane)
+tmux_keys G g Enter
 tmux_expect "g goes back to the first field (name)" '^name:( |$)' 5
 expect_eq "G went to another field than g" "$([ "$last" != name ] && echo differs)" differs
 tmux_keys Escape
@@ -30,6 +89,28 @@ prompt_wait "$FOOTER"
 tmux_keys v
 tmux_expect "v reviews" 'Review: the exact CreateTrainingJob request' 5
 expect_match "the review starts at the request's first line" "$(tmux_screen | sed -n 4p)" '^ \{$'
+expect_match "the review's footer shows the review's keys" "$(tmux_screen | tail -1)" \
+    '^j/k scroll +g/G top / end +s submit +e edit in \$EDITOR +\| whole request in \$PAGER'
+expect_eq "the review's footer has none of the form's keys" "$(tmux_screen | tail -1 | grep -c 'edit field\|add hp')" 0
+# a value wider than the screen: cut in the middle, both ends shown, the cut said
+for i in 1 2 3 4 5 6; do tmux_poll 'long_text' 1 && break; tmux_keys NPage; done
+expect_match "a long value is cut in the middle with a marker" "$(tmux_screen)" \
+    '"long_text": .*AAAA-start-m+…m+-end-ZZZZ'
+expect_match "the cut is said, with the way to see it whole" "$(tmux_screen)" \
+    '…: a value too wide, cut in the middle; \| shows the whole request in \$PAGER'
+tmux_keys '|'
+have_args() { [ -s "$TMPD/args" ]; }
+wait_until "| in the review runs the pager" 10 have_args
+expect_eq "the pager has the whole value" "$(grep -c -- '-start-m\{150\}-end-ZZZZ' "$TMPD/copy")" 1
+expect_match "the pager starts at the review's top line" "$(head -1 "$TMPD/args")" '^\+[0-9]+$'
+tmux_wait 'Review: the exact' 5
+tmux_keys g
+tmux_wait '^ \{$' 5
+# 80 columns: the footer is not cut inside a key; "…" says more keys are in ?
+ui_resize 80 24
+expect_match "at 80 columns the footer ends with … after whole keys" "$(tmux_screen | tail -1)" \
+    '^j/k scroll +g/G top / end +s submit +e edit in \$EDITOR +…$'
+ui_resize 120 40
 # 20 rows: the request is longer than the screen
 ui_resize 120 20
 expect_eq "the request's end is below the screen" "$(tmux_screen | grep -c '^ }$')" 0

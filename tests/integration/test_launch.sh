@@ -78,7 +78,9 @@ bad "metric regex" "metric.loss: regex does not compile: missing closing parenth
 bad "transformers version" "transformers_version: unsupported transformers version '4.99'; valid: .*4\.26" --set transformers_version=4.99
 bad "py version" "py_version: unsupported py_version 'py27'.*valid: py39" --set py_version=py27
 bad "distribution" "distribution: smdistributed data parallel needs ml.p3.16xlarge" --set distribution=smdistributed_dataparallel --set transformers_version=4.26.0 --set pytorch_version=1.13.1
-bad "missing source" "source: .*no-such-dir: No such file" --set source_dir=/no-such-dir
+bad "missing source" "source_dir: no directory /no-such-dir: No such file" --set source_dir=/no-such-dir
+bad "missing entry point" "entry_point: no file nope\.py in source_dir $SRC" --set entry_point=nope.py
+bad "text where a number is meant" "hp\.learning_rate: 'abc' is not a number: the SDK would send the string \"abc\"" --set hp.learning_rate=abc
 bad "unknown field" "instance_typo: unknown field" --set instance_typo=x
 expect_eq "invalid input created no job" "$(job_count)" "$before"
 expect_eq "invalid input created no bucket" "$(bucket_state)" "no-bucket"
@@ -175,6 +177,10 @@ expect_match "re-launch instance type" "$out" 'ResourceConfig.InstanceType: "ml.
 out=$(S launch --from distilbert-imdb-lr5e5-ep3 --set instance_type=ml.x9.huge --yes 2>&1); rc=$?
 expect_eq "re-launch with a bad instance type fails" "$rc" 1
 expect_match "re-launch bad instance type message" "$out" "instance_type: 'ml.x9.huge' is not"
+out=$(S launch --from distilbert-imdb-lr5e5-ep3 --set hp.learning_rate=abc --yes 2>&1); rc=$?
+expect_eq "re-launch with text where the source has a number fails" "$rc" 1
+expect_match "re-launch: what the SDK would send and why" "$out" \
+    "hp\.learning_rate: 'abc' is not a number: the SDK would send the string \"abc\" where the source job sends the number 5e-05"
 
 # ---- AWS's own refusal comes back intact ------------------------------------------------------
 out=$(S launch --from distilbert-imdb-lr5e5-ep3 --name relaunch-ep5 --yes 2>&1); rc=$?

@@ -499,6 +499,89 @@ Test(estimator_check, unknown_field)
     estimator_clean(&est);
 }
 
+Test(estimator_check, hyperparameter_text_where_a_number_is_meant)
+{
+    struct estimator_issues is = { .n = 0 };
+    const struct estimator_issue *it;
+
+    /* a re-launch: the source job sends a number */
+    estimator_check_hp_text(&is, "learning_rate", "abc", "5e-05");
+    cr_assert_eq(is.n, 1);
+    it = estimator_issue_find(&is, "hp.learning_rate");
+    cr_assert_not_null(it);
+    cr_assert(strstr(it->msg, "'abc' is not a number: the SDK would send the string \"abc\" "
+                     "where the source job sends the number 5e-05"), "%s", it->msg);
+    /* numbers, JSON text and a string where the source has one are what was meant */
+    estimator_check_hp_text(&is, "learning_rate", "3e-5", "5e-05");
+    estimator_check_hp_text(&is, "learning_rate", "\"abc\"", "5e-05");
+    estimator_check_hp_text(&is, "model_name", "bert-base", "\"distilbert\"");
+    estimator_check_hp_text(&is, "learning_rate", "", "5e-05");
+    cr_assert_eq(is.n, 1);
+    /* a new estimator: the names the Hugging Face scripts parse as numbers */
+    estimator_check_hp_text(&is, "epochs", "three", NULL);
+    estimator_check_hp_text(&is, "model_name", "bert-base", NULL);
+    cr_assert_eq(is.n, 2);
+    cr_assert(strstr(is.v[1].msg, "the Hugging Face scripts parse epochs as a number"), "%s",
+              is.v[1].msg);
+    /* through a re-launch's changes, and through the estimator's build */
+    json_t *src = json_pack("{s:{s:s}}", "HyperParameters", "epochs", "3");
+
+    estimator_check_set(&is, src, "hp.epochs", "4x");
+    estimator_check_set(&is, src, "instance_type", "4x");
+    cr_assert_eq(is.n, 3);
+    cr_assert_str_eq(is.v[2].field, "hp.epochs");
+    json_decref(src);
+    expect_issue("hp.learning_rate", "abc", "hp.learning_rate", "the SDK would send the string");
+}
+
+Test(estimator_check, entry_point_and_source_dir_must_exist)
+{
+    char dir[] = "/tmp/sagetop-test-src-XXXXXX", path[256];
+    struct estimator est;
+    struct estimator_issues is = { .n = 0 };
+    struct err e = { 0 };
+    FILE *f;
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/train.py", dir);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    estimator_init(&est);
+    cr_assert_eq(estimator_set(&est, "entry_point", "train.py", &e), 0);
+    cr_assert_eq(estimator_set(&est, "source_dir", dir, &e), 0);
+    estimator_check_source(&est, &is);
+    cr_assert_eq(is.n, 0, "%s", is.n ? is.v[0].msg : "");
+    cr_assert_eq(estimator_set(&est, "entry_point", "nope.py", &e), 0);
+    estimator_check_source(&est, &is);
+    cr_assert_eq(is.n, 1);
+    cr_assert_str_eq(is.v[0].field, "entry_point");
+    cr_assert(strstr(is.v[0].msg, "no file nope.py in source_dir /tmp/sagetop-test-src-"), "%s",
+              is.v[0].msg);
+    cr_assert_eq(estimator_set(&est, "source_dir", "/no-such-dir", &e), 0);
+    estimator_check_source(&est, &is);
+    cr_assert_eq(is.n, 2);
+    cr_assert_str_eq(is.v[1].field, "source_dir");
+    cr_assert_str_eq(is.v[1].msg, "no directory /no-such-dir: No such file or directory");
+    /* no source_dir: the entry point is a path from the current directory */
+    cr_assert_eq(estimator_set(&est, "source_dir", "", &e), 0);
+    cr_assert_eq(estimator_set(&est, "entry_point", path, &e), 0);
+    estimator_check_source(&est, &is);
+    cr_assert_eq(is.n, 2);
+    cr_assert_eq(estimator_set(&est, "entry_point", "/no-such-dir/train.py", &e), 0);
+    estimator_check_source(&est, &is);
+    cr_assert_eq(is.n, 3);
+    cr_assert_str_eq(is.v[2].msg, "no file /no-such-dir/train.py: set source_dir to the folder "
+                     "that holds it");
+    /* a git source is checked once cloned */
+    cr_assert_eq(estimator_set(&est, "git_repo", "https://example.com/x.git", &e), 0);
+    estimator_check_source(&est, &is);
+    cr_assert_eq(is.n, 3);
+    estimator_clean(&est);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- Re-launch ------------------------------------------------------------------------------ */
 
 Test(estimator_relaunch, keeps_request_rewrites_names)
