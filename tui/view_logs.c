@@ -552,7 +552,7 @@ static int act_pager(struct view *v, struct app *a)
             char line[CLEAN_MAX + 128];
             size_t k = 0, len = l->len < CLEAN_MAX ? l->len : CLEAN_MAX;
 
-            if (!logs_visible(s, l->instance))
+            if (!logs_visible(s, l))
                 continue;
             if (at == 0 && s->n > 0 && logs_pos_cmp(&l->pos, &s->lines[0].pos) >= 0)
                 at = pg.lines + 1;
