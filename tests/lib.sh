@@ -3,6 +3,7 @@
 #                               what it prints (AWS_ENDPOINT_URL, keys, region, control URL);
 #                               stopped by pid when the script exits
 #   emu_ctl PATH [JSON]         POST JSON to the emulator's control API (faults, quotas, clock)
+#   aws_call_build              build tests/integration/aws_call.c into $CALL (an ok/not ok line)
 #   ok NAME / not_ok NAME MSG   TAP-style result lines counted by tests/run.sh
 #   check NAME CMD...           ok when CMD succeeds
 #   wait_for SECS CMD...        poll CMD until it succeeds; 1 when the deadline passes (no report)
@@ -128,6 +129,25 @@ _emu_ready() {
         [[ $line == READY* ]] && return 0
     done 2>/dev/null <"$1"
     return 1
+}
+
+# aws_call_build: compiles tests/integration/aws_call.c (sagetop's own aws/ client as a command)
+# against $BUILD/libaws.a into $CALL, reported as the test "the aws_call driver builds"; 1 when
+# it does not build. `make asan` sets SAGETOP_SAN_FLAGS: its libaws.a needs the sanitizer
+# runtimes at link time.
+aws_call_build() {
+    local build=${BUILD:-build}
+    case $build in /*) ;; *) build=$TOP/$build ;; esac
+    CALL=$TMPD/aws_call
+    # shellcheck disable=SC2046,SC2086
+    if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAGETOP_SAN_FLAGS:-} -I"$TOP" $(pkg-config --cflags jansson libcurl) \
+            "$TOP/tests/integration/aws_call.c" "$build/libaws.a" \
+            $(pkg-config --libs libcurl libcrypto jansson libxml-2.0) -lm -pthread -o "$CALL" \
+            2>"$TMPD/cc.err"; then
+        not_ok "the aws_call driver builds" "$(head -5 "$TMPD/cc.err")"
+        return 1
+    fi
+    ok "the aws_call driver builds"
 }
 
 emu_ctl() {
