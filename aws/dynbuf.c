@@ -166,3 +166,14 @@ int vec_grow(void **items, size_t *cap, size_t need, size_t elem)
     *cap = ncap;
     return 0;
 }
+
+size_t fmt_fixed(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, size, fmt, ap);
+
+    if (n < 0) {
+        buf[0] = '\0';
+        return 0;
+    }
+    return (size_t)n < size ? (size_t)n : size - 1;
+}

@@ -49,5 +49,10 @@ char *dynbuf_take(struct dynbuf *b);
  * from 16. Returns 0, or ERR_NOMEM leaving *items and *cap as they were. For the
  * "if (n == cap) realloc" sites: vec_grow((void **)&v->items, &v->cap, v->n + 1, sizeof *v->items). */
 int vec_grow(void **items, size_t *cap, size_t need, size_t elem);
+/* vsnprintf into a fixed buffer of size bytes (size > 0), for a line that is cut rather than
+ * grown (a report row, a screen cell): returns the length kept, at most size - 1; on an encoding
+ * error 0 and buf "". */
+size_t fmt_fixed(char *buf, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -294,42 +294,28 @@ static int collect_line(void *ctx, int64_t seq, int64_t ts_ms, const char *msg, 
     return 0;
 }
 
-int main(int argc, char **argv)
+/* What the phases share: the cache, the naive peer and the figures later phases print. */
+struct bench {
+    const char *dir;
+    int64_t lines, jobs;
+    char path[4096], raw_path[4096], naive_path[4096];
+    struct cache *c;
+    sqlite3 *nd;
+    int64_t raw_bytes;          /* the big job's log text, in bytes */
+    struct cache_log_info info; /* the big job's log, once stored */
+    size_t matches;             /* lines the cache's search found */
+    double search_s;            /* and its time */
+};
+
+/* JOBS job rows in one transaction. */
+static int bench_jobs_build(struct bench *bn, struct err *e)
 {
-    const char *dir = argc > 1 ? argv[1] : "build/bench-data/cache";
-    int64_t lines = argc > 2 ? atoll(argv[2]) : 10000000;
-    int64_t jobs = argc > 3 ? atoll(argv[3]) : 100000;
-    char path[4096], raw_path[4096], naive_path[4096], cmd[4200];
-    struct cache *c = NULL;
-    struct err e = { 0 };
-    struct cache_log_info info;
-    struct cache_log_batch b = { 0 };
-    sqlite3 *nd = NULL;
-    sqlite3_stmt *ins = NULL, *nafter = NULL, *nbefore = NULL, *nall = NULL;
-    FILE *raw;
-    double t0, t1, lat[QUERIES], nlat[QUERIES], med, p99, nmed, np99, ours_s, naive_s;
-    int64_t raw_bytes = 0, reext_raw = 0, j, span;
-    size_t i, matches = 0, nmatches = 0;
-    pcre2_code *code;
-    pcre2_match_data *md;
-    int errc, q;
-    PCRE2_SIZE eoff;
+    double t0 = now_s();
+    int64_t j;
 
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", dir, dir);
-    if (system(cmd) != 0)
-        return die("cannot prepare the work directory", NULL);
-    snprintf(path, sizeof(path), "%s/cache.db", dir);
-    snprintf(raw_path, sizeof(raw_path), "%s/raw.log", dir);
-    snprintf(naive_path, sizeof(naive_path), "%s/naive.db", dir);
-    if (cache_open(path, 0, &c, NULL, 0, &e) != 0 ||
-        cache_scope_use(c, "111122223333", "us-east-1", &e) != 0)
-        return die("open", &e);
-
-    /* ---- build: jobs, then the big job's log, then the re-extraction job ---- */
-    t0 = now_s();
-    if (cache_tx_begin(c, &e) != 0)
-        return die("begin", &e);
-    for (j = 0; j < jobs; j++) {
+    if (cache_tx_begin(bn->c, e) != 0)
+        return die("begin", e);
+    for (j = 0; j < bn->jobs; j++) {
         char name[64], arn[128];
         struct cache_job_summary s = { 0 };
 
@@ -343,219 +329,265 @@ int main(int argc, char **argv)
         s.creation_time = 1.7e9 + (double)j * 60;
         s.end_time = s.creation_time + 3600;
         s.last_modified_time = s.end_time;
-        if (cache_job_upsert_summary(c, &s, &e) != 0)
-            return die("jobs", &e);
+        if (cache_job_upsert_summary(bn->c, &s, e) != 0)
+            return die("jobs", e);
     }
-    if (cache_tx_commit(c, &e) != 0)
-        return die("commit", &e);
-    t1 = now_s();
-    printf("jobs_build jobs=%" PRId64 " seconds=%.2f\n", jobs, t1 - t0);
+    if (cache_tx_commit(bn->c, e) != 0)
+        return die("commit", e);
+    printf("jobs_build jobs=%" PRId64 " seconds=%.2f\n", bn->jobs, now_s() - t0);
+    return 0;
+}
 
-    if (sqlite3_open(naive_path, &nd) != SQLITE_OK ||
-        naive_exec(nd, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+/* The big job's log in the cache, then the same lines in raw.log and the naive table. */
+static int bench_big_job(struct bench *bn, struct err *e)
+{
+    sqlite3_stmt *ins = NULL;
+    int64_t peer_raw = 0;
+    double t0, t1;
+    FILE *raw;
+
+    if (sqlite3_open(bn->naive_path, &bn->nd) != SQLITE_OK ||
+        naive_exec(bn->nd, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                    "CREATE TABLE lines(id INTEGER PRIMARY KEY, stream INTEGER, seq INTEGER,"
                    " ts INTEGER, text TEXT); BEGIN") != 0 ||
-        sqlite3_prepare_v2(nd, "INSERT INTO lines(stream, seq, ts, text) VALUES(?,?,?,?)", -1,
-                           &ins, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(bn->nd, "INSERT INTO lines(stream, seq, ts, text) VALUES(?,?,?,?)",
+                           -1, &ins, NULL) != SQLITE_OK)
         return die("naive table", NULL);
-    if ((raw = fopen(raw_path, "w")) == NULL)
+    if ((raw = fopen(bn->raw_path, "w")) == NULL)
         return die("raw file", NULL);
 
     t0 = now_s();
-    if (build_job(c, "big-job", lines, N_STREAMS, NULL, NULL, &raw_bytes, &e) != 0)
-        return die("storing the big job", &e);
+    if (build_job(bn->c, "big-job", bn->lines, N_STREAMS, NULL, NULL, &bn->raw_bytes, e) != 0)
+        return die("storing the big job", e);
     t1 = now_s();
-    if (cache_checkpoint(c, &e) != 0)
-        return die("checkpoint", &e);
-    printf("build lines=%" PRId64 " streams=%d seconds=%.2f lines_s=%.0f mb_s=%.1f\n", lines,
-           N_STREAMS, t1 - t0, (double)lines / (t1 - t0), (double)raw_bytes / 1e6 / (t1 - t0));
+    if (cache_checkpoint(bn->c, e) != 0)
+        return die("checkpoint", e);
+    printf("build lines=%" PRId64 " streams=%d seconds=%.2f lines_s=%.0f mb_s=%.1f\n",
+           bn->lines, N_STREAMS, t1 - t0, (double)bn->lines / (t1 - t0),
+           (double)bn->raw_bytes / 1e6 / (t1 - t0));
 
-    /* the peers get the same lines (the generator is deterministic: rerun it) */
+    /* the peers get the same lines (the generator is deterministic: rerun it; jobs draw no
+     * random numbers, so the sequence restarts exactly) */
     rng_state = 0x9e3779b97f4a7c15ull;
-    {
-        /* jobs draw no random numbers, so the sequence restarts exactly */
-        int64_t peer_raw = 0;
+    t0 = now_s();
+    if (build_job(NULL, "big-job", bn->lines, N_STREAMS, raw, ins, &peer_raw, e) != 0)
+        return die("peers", e);
+    fclose(raw);
+    if (naive_exec(bn->nd, "COMMIT") != 0)
+        return die("naive commit", NULL);
+    sqlite3_finalize(ins);
+    t1 = now_s();
+    if (naive_exec(bn->nd, "CREATE INDEX lines_ts ON lines(ts, stream, seq);"
+                   "PRAGMA wal_checkpoint(TRUNCATE)") != 0)
+        return die("naive index", NULL);
+    printf("naive_build seconds=%.2f index_seconds=%.2f\n", t1 - t0, now_s() - t1);
 
-        t0 = now_s();
-        if (build_job(NULL, "big-job", lines, N_STREAMS, raw, ins, &peer_raw, &e) != 0)
-            return die("peers", &e);
-        fclose(raw);
-        if (naive_exec(nd, "COMMIT") != 0)
-            return die("naive commit", NULL);
-        sqlite3_finalize(ins);
-        t1 = now_s();
-        if (naive_exec(nd, "CREATE INDEX lines_ts ON lines(ts, stream, seq);"
-                       "PRAGMA wal_checkpoint(TRUNCATE)") != 0)
-            return die("naive index", NULL);
-        printf("naive_build seconds=%.2f index_seconds=%.2f\n", t1 - t0, now_s() - t1);
-    }
-
-    if (cache_logs_info(c, "big-job", &info, &e) != 0)
-        return die("info", &e);
+    if (cache_logs_info(bn->c, "big-job", &bn->info, e) != 0)
+        return die("info", e);
     printf("size raw_bytes=%" PRId64 " cache_file=%" PRId64 " log_stored=%" PRId64
            " naive_file=%" PRId64 " raw_file=%" PRId64 " cache_ratio=%.3f naive_ratio=%.3f\n",
-           info.raw_bytes, file_size(path), info.stored_bytes, file_size(naive_path),
-           file_size(raw_path), (double)file_size(path) / (double)info.raw_bytes,
-           (double)file_size(naive_path) / (double)info.raw_bytes);
-    span = info.last_ts_ms - info.first_ts_ms;
+           bn->info.raw_bytes, file_size(bn->path), bn->info.stored_bytes,
+           file_size(bn->naive_path), file_size(bn->raw_path),
+           (double)file_size(bn->path) / (double)bn->info.raw_bytes,
+           (double)file_size(bn->naive_path) / (double)bn->info.raw_bytes);
+    return 0;
+}
 
-    /* ---- the job list: 100,000 jobs cost what 50 do ---- */
-    {
-        struct cache_job_query jq = { 0 };
-        struct cache_job *rows = calloc(50, sizeof(*rows));
-        size_t n = 0, cnt = 0;
+/* The job list: 100,000 jobs cost what 50 do. */
+static int bench_jobs_window(struct bench *bn, struct err *e)
+{
+    struct cache_job_query jq = { 0 };
+    struct cache_job *rows = calloc(50, sizeof(*rows));
+    double t0, lat[50], nlat[50], med, p99, nmed, np99;
+    size_t n = 0, cnt = 0;
+    int q;
 
-        jq.sort = "created";
-        jq.descending = true;
-        for (q = 0; q < 50; q++) {
-            t0 = now_s();
-            if (cache_jobs_window(c, &jq, (size_t)(rnd() % (uint64_t)jobs), 50, rows, &n, &e)
-                != 0)
-                return die("jobs window", &e);
-            lat[q] = (now_s() - t0) * 1e6;
-        }
-        pct(lat, 50, &med, &p99);
-        for (q = 0; q < 50; q++) {
-            t0 = now_s();
-            if (cache_jobs_window(c, &jq, 0, 50, rows, &n, &e) != 0)
-                return die("jobs window", &e);
-            nlat[q] = (now_s() - t0) * 1e6;
-        }
-        pct(nlat, 50, &nmed, &np99);
+    if (rows == NULL)
+        return die("jobs window", NULL);
+    jq.sort = "created";
+    jq.descending = true;
+    for (q = 0; q < 50; q++) {
         t0 = now_s();
-        if (cache_jobs_count(c, &jq, &cnt, &e) != 0)
-            return die("jobs count", &e);
-        printf("jobs first_median_us=%.0f window_median_us=%.0f window_p99_us=%.0f count=%zu "
-               "count_us=%.0f\n", nmed, med, p99, cnt, (now_s() - t0) * 1e6);
-        free(rows);
+        if (cache_jobs_window(bn->c, &jq, (size_t)(rnd() % (uint64_t)bn->jobs), 50, rows, &n, e)
+            != 0)
+            return die("jobs window", e);
+        lat[q] = (now_s() - t0) * 1e6;
     }
+    pct(lat, 50, &med, &p99);
+    for (q = 0; q < 50; q++) {
+        t0 = now_s();
+        if (cache_jobs_window(bn->c, &jq, 0, 50, rows, &n, e) != 0)
+            return die("jobs window", e);
+        nlat[q] = (now_s() - t0) * 1e6;
+    }
+    pct(nlat, 50, &nmed, &np99);
+    t0 = now_s();
+    if (cache_jobs_count(bn->c, &jq, &cnt, e) != 0)
+        return die("jobs count", e);
+    printf("jobs first_median_us=%.0f window_median_us=%.0f window_p99_us=%.0f count=%zu "
+           "count_us=%.0f\n", nmed, med, p99, cnt, (now_s() - t0) * 1e6);
+    free(rows);
+    return 0;
+}
 
-    /* ---- next / previous screenful at random times ---- */
-    if (sqlite3_prepare_v2(nd, "SELECT text, ts, stream, seq FROM lines WHERE ts>=? ORDER BY"
-                           " ts, stream, seq LIMIT 50", -1, &nafter, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(nd, "SELECT text, ts, stream, seq FROM lines WHERE ts<? ORDER BY"
-                           " ts DESC, stream DESC, seq DESC LIMIT 50", -1, &nbefore, NULL)
-        != SQLITE_OK)
+/* QUERIES screenfuls after (before) random times, sagetop's and the naive peer's; prints the
+ * line named what. */
+static int bench_screens(struct bench *bn, bool before, struct cache_log_batch *b, struct err *e)
+{
+    const char *what = before ? "before" : "after";
+    sqlite3_stmt *st = NULL;
+    double t0, lat[QUERIES], nlat[QUERIES], med, p99, nmed, np99;
+    int64_t span = bn->info.last_ts_ms - bn->info.first_ts_ms;
+    int q;
+
+    if (sqlite3_prepare_v2(bn->nd, before ?
+                           "SELECT text, ts, stream, seq FROM lines WHERE ts<? ORDER BY"
+                           " ts DESC, stream DESC, seq DESC LIMIT 50" :
+                           "SELECT text, ts, stream, seq FROM lines WHERE ts>=? ORDER BY"
+                           " ts, stream, seq LIMIT 50", -1, &st, NULL) != SQLITE_OK)
         return die("naive prepare", NULL);
     for (q = 0; q < QUERIES; q++) {
-        int64_t t = info.first_ts_ms + (int64_t)(rnd01() * (double)span);
+        int64_t t = bn->info.first_ts_ms + (before ? 1 : 0) + (int64_t)(rnd01() * (double)span);
         struct cache_log_pos pos = { t, 0, 0 };
+        int rc;
 
         t0 = now_s();
-        if (cache_logs_after(c, "big-job", &pos, 50, NULL, &b, &e) != 0 || b.n == 0)
-            return die("after", &e);
+        rc = before ? cache_logs_before(bn->c, "big-job", &pos, 50, NULL, b, e) :
+                      cache_logs_after(bn->c, "big-job", &pos, 50, NULL, b, e);
+        if (rc != 0 || b->n == 0)
+            return die(what, e);
         lat[q] = (now_s() - t0) * 1e6;
-        nlat[q] = naive_screen(nafter, t) * 1e6;
+        nlat[q] = naive_screen(st, t) * 1e6;
     }
+    sqlite3_finalize(st);
     pct(lat, QUERIES, &med, &p99);
     pct(nlat, QUERIES, &nmed, &np99);
-    printf("after median_us=%.0f p99_us=%.0f naive_median_us=%.0f naive_p99_us=%.0f\n", med, p99,
-           nmed, np99);
-    for (q = 0; q < QUERIES; q++) {
-        int64_t t = info.first_ts_ms + 1 + (int64_t)(rnd01() * (double)span);
-        struct cache_log_pos pos = { t, 0, 0 };
-
-        t0 = now_s();
-        if (cache_logs_before(c, "big-job", &pos, 50, NULL, &b, &e) != 0 || b.n == 0)
-            return die("before", &e);
-        lat[q] = (now_s() - t0) * 1e6;
-        nlat[q] = naive_screen(nbefore, t) * 1e6;
-    }
-    pct(lat, QUERIES, &med, &p99);
-    pct(nlat, QUERIES, &nmed, &np99);
-    printf("before median_us=%.0f p99_us=%.0f naive_median_us=%.0f naive_p99_us=%.0f\n", med,
+    printf("%s median_us=%.0f p99_us=%.0f naive_median_us=%.0f naive_p99_us=%.0f\n", what, med,
            p99, nmed, np99);
+    return 0;
+}
 
-    /* ---- every matching line, in time order, in batches as a pager would ---- */
-    {
-        struct cache_log_pos pos;
-        bool first = true;
+/* Every matching line, in time order, in batches as a pager would; the figures wait for the
+ * naive peer's pass (bench_naive_search). */
+static int bench_search(struct bench *bn, struct cache_log_batch *b, struct err *e)
+{
+    struct cache_log_pos pos;
+    bool first = true;
+    double t0 = now_s();
 
-        t0 = now_s();
-        for (;;) {
-            if (cache_logs_search(c, "big-job", SEARCH_RE, false, first ? NULL : &pos, 10000,
-                                  NULL, &b, &e) != 0)
-                return die("search", &e);
-            matches += b.n;
-            first = false;
-            if (b.n > 0)
-                pos = b.lines[b.n - 1].pos;
-            if (b.at_end || b.n == 0)
-                break;
-        }
-        ours_s = now_s() - t0;
+    for (;;) {
+        if (cache_logs_search(bn->c, "big-job", SEARCH_RE, false, first ? NULL : &pos, 10000,
+                              NULL, b, e) != 0)
+            return die("search", e);
+        bn->matches += b->n;
+        first = false;
+        if (b->n > 0)
+            pos = b->lines[b->n - 1].pos;
+        if (b->at_end || b->n == 0)
+            break;
     }
-    cache_log_batch_clean(&b);
+    bn->search_s = now_s() - t0;
+    return 0;
+}
 
-    /* ---- re-extraction of a 2,000,000-line job with a new definition ---- */
-    {
-        struct mem_lines m = { 0 };
-        struct cache_stream_list sl = { 0 };
-        struct mdef_list dl;
-        struct mset *ms;
-        struct mextract_state st;
-        struct xcount xc = { 0 };
-        struct cache_metric_stat_list stats = { 0 };
-        double mem_s = 0, re_s, full_s;
-        int64_t points = 0;
+/* The floor for re-extraction: the same definitions over reext-job's lines already in memory;
+ * seconds in *mem_s, points in *points. */
+static int bench_reextract_floor(struct bench *bn, double *mem_s, uint64_t *points,
+                                 struct err *e)
+{
+    struct mem_lines m = { 0 };
+    struct cache_stream_list sl = { 0 };
+    struct mdef_list dl;
+    struct mset *ms;
+    struct mextract_state st;
+    struct xcount xc = { 0 };
+    size_t i;
+    double t0;
 
-        rng_state = 0x1234567ull;
-        if (build_job(c, "reext-job", REEXT_LINES, 2, NULL, NULL, &reext_raw, &e) != 0)
-            return die("storing the re-extraction job", &e);
-        /* from scratch: every metric the preset finds (what a first extraction writes) */
+    if (cache_streams(bn->c, "reext-job", &sl, e) != 0)
+        return die("streams", e);
+    mdef_list_init(&dl);
+    mdef_list_parse_config(&dl, REEXT_CONFIG, strlen(REEXT_CONFIG), "reext-job", NULL);
+    ms = mset_new(&dl, e);
+    *mem_s = 0;
+    for (i = 0; i < sl.n; i++) {
+        size_t k, from = m.n;
+
+        if (cache_stream_scan(bn->c, sl.items[i].id, 0, collect_line, &m, e) != 0)
+            return die("scan", e);
         t0 = now_s();
-        if (sync_reextract(path, "111122223333", "us-east-1", "reext-job", NULL, 0, &e) != 0)
-            return die("reextract", &e);
-        full_s = now_s() - t0;
-        /* then one definition added: only its metric is written */
-        t0 = now_s();
-        if (sync_reextract(path, "111122223333", "us-east-1", "reext-job", REEXT_CONFIG,
-                           strlen(REEXT_CONFIG), &e) != 0)
-            return die("reextract", &e);
-        re_s = now_s() - t0;
-        printf("rss peak_kb=%ld\n", peak_rss_kb());   /* before the in-memory floor below */
-        if (cache_job_metric_stats(c, "reext-job", &stats, &e) != 0)
-            return die("stats", &e);
-        for (i = 0; i < stats.n; i++)
-            points += stats.items[i].count + stats.items[i].unparsed;
-        cache_metric_stat_list_clean(&stats);
-        /* the floor: the same definitions over the same lines already in memory */
-        if (cache_streams(c, "reext-job", &sl, &e) != 0)
-            return die("streams", &e);
-        mdef_list_init(&dl);
-        mdef_list_parse_config(&dl, REEXT_CONFIG, strlen(REEXT_CONFIG), "reext-job", NULL);
-        ms = mset_new(&dl, &e);
-        for (i = 0; i < sl.n; i++) {
-            size_t k, from = m.n;
-
-            if (cache_stream_scan(c, sl.items[i].id, 0, collect_line, &m, &e) != 0)
-                return die("scan", &e);
-            t0 = now_s();
-            mextract_state_init(&st, sl.items[i].instance);
-            for (k = from; k < m.n; k++)
-                mset_extract(ms, &st, m.text + m.off[k], m.off[k + 1] - m.off[k], m.ts[k],
-                             count_point, &xc);
-            mem_s += now_s() - t0;
-        }
-        printf("reextract lines=%d seconds=%.2f points=%" PRId64 " mem_seconds=%.2f "
-               "mem_points=%" PRIu64 " ratio=%.2f mb=%.1f full_seconds=%.2f\n", REEXT_LINES,
-               re_s, points, mem_s, xc.points, re_s / mem_s, (double)reext_raw / 1e6, full_s);
-        mset_free(ms);
-        mdef_list_clean(&dl);
-        cache_stream_list_clean(&sl);
-        free(m.text);
-        free(m.off);
-        free(m.ts);
+        mextract_state_init(&st, sl.items[i].instance);
+        for (k = from; k < m.n; k++)
+            mset_extract(ms, &st, m.text + m.off[k], m.off[k + 1] - m.off[k], m.ts[k],
+                         count_point, &xc);
+        *mem_s += now_s() - t0;
     }
+    *points = xc.points;
+    mset_free(ms);
+    mdef_list_clean(&dl);
+    cache_stream_list_clean(&sl);
+    free(m.text);
+    free(m.off);
+    free(m.ts);
+    return 0;
+}
 
-    /* ---- the naive peer's regex pass: every row in time order, the same JIT pattern ---- */
+/* Re-extraction of a 2,000,000-line job with a new definition, and the process's peak RSS. */
+static int bench_reextract(struct bench *bn, struct err *e)
+{
+    struct cache_metric_stat_list stats = { 0 };
+    double t0, re_s, full_s, mem_s = 0;
+    int64_t points = 0, reext_raw = 0;
+    uint64_t mem_points = 0;
+    size_t i;
+
+    rng_state = 0x1234567ull;
+    if (build_job(bn->c, "reext-job", REEXT_LINES, 2, NULL, NULL, &reext_raw, e) != 0)
+        return die("storing the re-extraction job", e);
+    /* from scratch: every metric the preset finds (what a first extraction writes) */
+    t0 = now_s();
+    if (sync_reextract(bn->path, "111122223333", "us-east-1", "reext-job", NULL, 0, e) != 0)
+        return die("reextract", e);
+    full_s = now_s() - t0;
+    /* then one definition added: only its metric is written */
+    t0 = now_s();
+    if (sync_reextract(bn->path, "111122223333", "us-east-1", "reext-job", REEXT_CONFIG,
+                       strlen(REEXT_CONFIG), e) != 0)
+        return die("reextract", e);
+    re_s = now_s() - t0;
+    printf("rss peak_kb=%ld\n", peak_rss_kb());   /* before the in-memory floor below */
+    if (cache_job_metric_stats(bn->c, "reext-job", &stats, e) != 0)
+        return die("stats", e);
+    for (i = 0; i < stats.n; i++)
+        points += stats.items[i].count + stats.items[i].unparsed;
+    cache_metric_stat_list_clean(&stats);
+    if (bench_reextract_floor(bn, &mem_s, &mem_points, e) != 0)
+        return 1;
+    printf("reextract lines=%d seconds=%.2f points=%" PRId64 " mem_seconds=%.2f "
+           "mem_points=%" PRIu64 " ratio=%.2f mb=%.1f full_seconds=%.2f\n", REEXT_LINES,
+           re_s, points, mem_s, mem_points, re_s / mem_s, (double)reext_raw / 1e6, full_s);
+    return 0;
+}
+
+/* The naive peer's regex pass (every row in time order, the same JIT pattern), then the search
+ * line with both figures. */
+static int bench_naive_search(struct bench *bn)
+{
+    sqlite3_stmt *nall = NULL;
+    pcre2_code *code;
+    pcre2_match_data *md;
+    size_t nmatches = 0;
+    double t0, naive_s;
+    PCRE2_SIZE eoff;
+    int errc;
+
     code = pcre2_compile((PCRE2_SPTR)SEARCH_RE, PCRE2_ZERO_TERMINATED,
                          PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_CASELESS, &errc, &eoff, NULL);
     if (code == NULL)
         return die("pcre2", NULL);
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     md = pcre2_match_data_create_from_pattern(code, NULL);
-    if (sqlite3_prepare_v2(nd, "SELECT text FROM lines ORDER BY ts, stream, seq", -1, &nall,
+    if (sqlite3_prepare_v2(bn->nd, "SELECT text FROM lines ORDER BY ts, stream, seq", -1, &nall,
                            NULL) != SQLITE_OK)
         return die("naive prepare", NULL);
     t0 = now_s();
@@ -565,15 +597,54 @@ int main(int argc, char **argv)
             nmatches++;
     naive_s = now_s() - t0;
     printf("search regex=%s matches=%zu seconds=%.2f mb_s=%.0f naive_matches=%zu "
-           "naive_seconds=%.2f naive_mb_s=%.0f\n", SEARCH_RE, matches, ours_s,
-           (double)raw_bytes / 1e6 / ours_s, nmatches, naive_s,
-           (double)raw_bytes / 1e6 / naive_s);
+           "naive_seconds=%.2f naive_mb_s=%.0f\n", SEARCH_RE, bn->matches, bn->search_s,
+           (double)bn->raw_bytes / 1e6 / bn->search_s, nmatches, naive_s,
+           (double)bn->raw_bytes / 1e6 / naive_s);
     pcre2_match_data_free(md);
     pcre2_code_free(code);
     sqlite3_finalize(nall);
-    sqlite3_finalize(nafter);
-    sqlite3_finalize(nbefore);
-    sqlite3_close(nd);
-    cache_close(c);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct bench bn = { 0 };
+    struct cache_log_batch b = { 0 };
+    struct err e = { 0 };
+    char cmd[8300];
+    int rc;
+
+    bn.dir = argc > 1 ? argv[1] : "build/bench-data/cache";
+    bn.lines = argc > 2 ? atoll(argv[2]) : 10000000;
+    bn.jobs = argc > 3 ? atoll(argv[3]) : 100000;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", bn.dir, bn.dir);
+    if (system(cmd) != 0)
+        return die("cannot prepare the work directory", NULL);
+    snprintf(bn.path, sizeof(bn.path), "%s/cache.db", bn.dir);
+    snprintf(bn.raw_path, sizeof(bn.raw_path), "%s/raw.log", bn.dir);
+    snprintf(bn.naive_path, sizeof(bn.naive_path), "%s/naive.db", bn.dir);
+    if (cache_open(bn.path, 0, &bn.c, NULL, 0, &e) != 0 ||
+        cache_scope_use(bn.c, "111122223333", "us-east-1", &e) != 0)
+        return die("open", &e);
+
+    /* the phases in the order bench/run.sh reads their lines */
+    rc = bench_jobs_build(&bn, &e);
+    if (rc == 0)
+        rc = bench_big_job(&bn, &e);
+    if (rc == 0)
+        rc = bench_jobs_window(&bn, &e);
+    if (rc == 0)
+        rc = bench_screens(&bn, false, &b, &e);
+    if (rc == 0)
+        rc = bench_screens(&bn, true, &b, &e);
+    if (rc == 0)
+        rc = bench_search(&bn, &b, &e);
+    cache_log_batch_clean(&b);
+    if (rc == 0)
+        rc = bench_reextract(&bn, &e);
+    if (rc == 0)
+        rc = bench_naive_search(&bn);
+    sqlite3_close(bn.nd);
+    cache_close(bn.c);
+    return rc;
 }

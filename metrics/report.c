@@ -111,14 +111,12 @@ static void putf(struct out *o, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
-    int n;
+    size_t n;
 
     va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    n = fmt_fixed(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    put(o, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+    put(o, buf, n);
 }
 
 /* %.6g, but "nan"/"inf" spelled the same everywhere and "-" for "no value" */

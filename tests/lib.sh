@@ -3,6 +3,7 @@
 #                               what it prints (AWS_ENDPOINT_URL, keys, region, control URL);
 #                               stopped by pid when the script exits
 #   emu_ctl PATH [JSON]         POST JSON to the emulator's control API (faults, quotas, clock)
+#   aws_call_build              build tests/integration/aws_call.c into $CALL (an ok/not ok line)
 #   ok NAME / not_ok NAME MSG   TAP-style result lines counted by tests/run.sh
 #   check NAME CMD...           ok when CMD succeeds
 #   wait_for SECS CMD...        poll CMD until it succeeds; 1 when the deadline passes (no report)
@@ -25,7 +26,12 @@ _tmux_sock=""
 _failures=0
 
 _cleanup() {
-    local p
+    local p st
+    # where a script's CPU went (tests/run.sh sums it per script): the emulator's share
+    if [ -n "${EMU_PID:-}" ] && read -r st 2>/dev/null </proc/"$EMU_PID"/stat; then
+        st=${st##*) }; set -- $st
+        echo "# cpu: emulator $(((${12} + ${13}) / 100)).$(((${12} + ${13}) % 100 / 10)) s"
+    fi
     [ -n "$_tmux_sock" ] && tmux -L "$_tmux_sock" kill-server 2>/dev/null
     for p in "${_pids[@]}"; do
         kill "$p" 2>/dev/null
@@ -90,7 +96,8 @@ emu_start() {
     EMU_PID=$!
     local end=$((SECONDS + 60 * WAIT_SCALE))
     while [ $SECONDS -lt $end ]; do
-        if grep -q '^READY' "$out" 2>/dev/null; then
+        # READY is the last line it prints: read the file in bash (a grep per poll is a process)
+        if _emu_ready "$out"; then
             while IFS= read -r line; do
                 case $line in
                     READY*) break ;;
@@ -116,6 +123,33 @@ emu_start() {
     echo "# emulator not ready after $((60 * WAIT_SCALE)) s"; return 1
 }
 
+_emu_ready() {
+    local line
+    while IFS= read -r line; do
+        [[ $line == READY* ]] && return 0
+    done 2>/dev/null <"$1"
+    return 1
+}
+
+# aws_call_build: compiles tests/integration/aws_call.c (sagetop's own aws/ client as a command)
+# against $BUILD/libaws.a into $CALL, reported as the test "the aws_call driver builds"; 1 when
+# it does not build. `make asan` sets SAGETOP_SAN_FLAGS: its libaws.a needs the sanitizer
+# runtimes at link time.
+aws_call_build() {
+    local build=${BUILD:-build}
+    case $build in /*) ;; *) build=$TOP/$build ;; esac
+    CALL=$TMPD/aws_call
+    # shellcheck disable=SC2046,SC2086
+    if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAGETOP_SAN_FLAGS:-} -I"$TOP" $(pkg-config --cflags jansson libcurl) \
+            "$TOP/tests/integration/aws_call.c" "$build/libaws.a" \
+            $(pkg-config --libs libcurl libcrypto jansson libxml-2.0) -lm -pthread -o "$CALL" \
+            2>"$TMPD/cc.err"; then
+        not_ok "the aws_call driver builds" "$(head -5 "$TMPD/cc.err")"
+        return 1
+    fi
+    ok "the aws_call driver builds"
+}
+
 emu_ctl() {
     curl -sf -X POST -H 'Content-Type: application/json' --data "${2:-{\}}" \
         "$SAGETOP_EMULATOR_CONTROL/$1"
@@ -123,10 +157,67 @@ emu_ctl() {
 
 tmux_start() {
     local w=$1 h=$2; shift 2
+    _tmuxc_stop
     _tmux_sock=sagetop-$$-$RANDOM
     tmux -L "$_tmux_sock" -f /dev/null new-session -d -s t -x "$w" -y "$h" "$@"
     tmux -L "$_tmux_sock" set-option -t t remain-on-exit on >/dev/null
     _tmux_pid=$(tmux -L "$_tmux_sock" display-message -p '#{pid}')
+    _tmuxc_start
+}
+
+# The screen is read through one tmux client in control mode (-C), a coprocess fed commands on a
+# pipe: a capture costs no process. A `tmux capture-pane` per poll cost ~15 ms of CPU and the
+# `| grep` after it as much again (a fork and exec is ~7 ms on this VM), ten polls a second in
+# every e2e script: most of their CPU. The client neither gets the pane's output (no-output) nor
+# counts for the window's size (ignore-size: the pane keeps the size the script gave it); each
+# command's answer comes between "%begin T N F" and "%end T N F" (or %error),
+# notifications (other % lines) only between answers. Its pipes are dup'ed to plain descriptors,
+# which subshells (pipelines, $(...)) inherit. When it is missing or does not answer in time, the
+# helpers use a plain tmux client as before (_tmuxc_in is empty).
+_tmuxc_in=""
+_tmuxc_out=""
+_tmuxc_start() {
+    local line
+    coproc _TMUXC { exec tmux -L "$_tmux_sock" -C attach-session -f ignore-size,no-output -t t 2>/dev/null; }
+    exec {_tmuxc_in}>&"${_TMUXC[1]}" {_tmuxc_out}<&"${_TMUXC[0]}"
+    _tmuxc_pid=$_TMUXC_PID
+    # attaching answers with a block of its own: read past it
+    while IFS= read -r -t 10 line <&"$_tmuxc_out"; do
+        case $line in %end\ *|%error\ *) break ;; esac
+    done
+    if [ "${line%% *}" != %end ]; then
+        echo "# tmux control client did not start; polling with a tmux client per capture"
+        _tmuxc_stop
+    fi
+}
+_tmuxc_stop() {
+    [ -n "$_tmuxc_in" ] || return 0
+    exec {_tmuxc_in}>&- {_tmuxc_out}<&-
+    kill "$_tmuxc_pid" 2>/dev/null
+    wait "$_tmuxc_pid" 2>/dev/null
+    _tmuxc_in=""
+}
+# _tmuxc CMD...: runs a tmux command through the control client, its output lines in the array
+# _tmuxc_lines; 1 when the client is not there, the command failed or no answer came in 10 s
+_tmuxc_lines=()
+_tmuxc() {
+    local line
+    _tmuxc_lines=()
+    [ -n "$_tmuxc_in" ] || return 1
+    printf '%s\n' "$*" >&"$_tmuxc_in" 2>/dev/null || return 1
+    while IFS= read -r -t 10 line <&"$_tmuxc_out"; do
+        case $line in %begin\ *) break ;; esac
+    done
+    [ "${line%% *}" = %begin ] || return 1
+    while IFS= read -r -t 10 line <&"$_tmuxc_out"; do
+        case $line in
+            %end\ *) return 0 ;;
+            %error\ *) _tmuxc_lines=(); return 1 ;;
+        esac
+        _tmuxc_lines+=("$line")
+    done
+    _tmuxc_lines=()
+    return 1
 }
 tmux_keys() { tmux -L "$_tmux_sock" send-keys -t t "$@"; }
 # A tmux built with libutempter (Debian's) can lose the SIGCHLD of a pane's process: when the
@@ -134,12 +225,26 @@ tmux_keys() { tmux -L "$_tmux_sock" send-keys -t t "$@"; }
 # pane process that exits meanwhile stays an unreaped zombie, its pane never "dead" (tmux issues
 # 311 and 4559; seen here with `sh -c 'sleep 0.5'` as the pane in 12 of 20 runs). A SIGCHLD of
 # our own makes tmux reap it, so each capture first nudges the server this script started.
-tmux_screen() {
+# _screen_lines [capture-pane options]: the pane's lines into the array _tmuxc_lines (no subshell)
+_screen_lines() {
     [ -n "${_tmux_pid:-}" ] && kill -CHLD "$_tmux_pid" 2>/dev/null
-    tmux -L "$_tmux_sock" capture-pane -p -t t "$@"
+    _tmuxc capture-pane -p -t t "$@" && return 0
+    mapfile -t _tmuxc_lines < <(tmux -L "$_tmux_sock" capture-pane -p -t t "$@")
+}
+tmux_screen() {
+    _screen_lines "$@"
+    [ ${#_tmuxc_lines[@]} = 0 ] || printf '%s\n' "${_tmuxc_lines[@]}"
 }
 tmux_resize() { tmux -L "$_tmux_sock" resize-window -t t -x "$1" -y "$2"; }
-tmux_has() { tmux_screen | grep -Eq -- "$1"; }
+# tmux_has ERE: a line of the screen matches (grep -E's rule, matched by bash: no process)
+tmux_has() {
+    local line
+    _screen_lines
+    for line in "${_tmuxc_lines[@]}"; do
+        [[ $line =~ $1 ]] && return 0
+    done
+    return 1
+}
 # tmux_poll ERE [SECS]: wait until the screen matches; 1 on timeout, reported by no one (for a
 # wait whose timeout is one of two legitimate outcomes: the caller asserts the other)
 tmux_poll() { wait_for "${2:-10}" tmux_has "$1"; }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/dynbuf.h"
 #include "tui/sanitize.h"
 
 static bool utf8 = true;
@@ -66,14 +67,12 @@ int draw_fmt(int y, int x, int w, attr_t attr, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
-    int n;
+    size_t n;
 
     va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    n = fmt_fixed(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return 0;
-    return draw_text(y, x, w, buf, strlen(buf), attr);
+    return draw_text(y, x, w, buf, n, attr);
 }
 
 void draw_fill(int y, int x, int w, attr_t attr)

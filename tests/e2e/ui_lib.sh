@@ -27,19 +27,24 @@ ui_start() {
     wait_until "every listed job is described" 30 ui_described || finish
 }
 
-# No row of the job table shows the "not described yet" ellipsis in INSTANCE.
+# No row of the job table shows the "not described yet" ellipsis in INSTANCE. Polled: one
+# capture, matched by bash (no process per poll, see tests/lib.sh).
 ui_described() {
-    local rows
-    rows=$(tmux_screen | sed -n '4,$p')
-    printf '%s\n' "$rows" | grep -q 'ml\.' && ! printf '%s\n' "$rows" | grep -Eq ' (…|\.\.\.) +(…|\.\.\.) '
+    local line ml=1
+    _screen_lines
+    for line in "${_tmuxc_lines[@]:3}"; do
+        [[ $line =~ \ (…|\.\.\.)\ +(…|\.\.\.)\  ]] && return 1
+        [[ $line == *ml.* ]] && ml=0
+    done
+    return $ml
 }
 
 # screen_rows_match ROW ERE [ROW ERE]...: each ROW of the screen matches its ERE (one capture)
 screen_rows_match() {
-    local s
-    s=$(tmux_screen)
+    _screen_lines
     while [ $# -ge 2 ]; do
-        printf '%s\n' "$s" | sed -n "$1p" | grep -Eq -- "$2" || return 1
+        [ "$1" -ge 1 ] && [ "$1" -le ${#_tmuxc_lines[@]} ] || return 1
+        [[ ${_tmuxc_lines[$1 - 1]} =~ $2 ]] || return 1
         shift 2
     done
 }
@@ -57,9 +62,8 @@ ui_resize() {
 }
 _prefix() { local LC_ALL=C.UTF-8; printf '%s' "${2:0:$1}"; }
 _frame_at() {   # _frame_at H TOP BOTTOM: row 2 starts with TOP and row H with BOTTOM
-    local s
-    s=$(tmux_screen)
-    [[ $(printf '%s\n' "$s" | sed -n 2p) == "$2"* ]] && [[ $(printf '%s\n' "$s" | sed -n "$1p") == "$3"* ]]
+    _screen_lines
+    [[ ${_tmuxc_lines[1]-} == "$2"* ]] && [[ ${_tmuxc_lines[$1 - 1]-} == "$3"* ]]
 }
 
 # The width of the widest line on the screen, in columns.
@@ -96,4 +100,4 @@ render_pngs() {
 }
 
 # The first line of the job table (below the column headings).
-first_row() { tmux_screen | sed -n '4p'; }
+first_row() { _screen_lines; printf '%s\n' "${_tmuxc_lines[3]-}"; }

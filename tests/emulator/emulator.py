@@ -12,6 +12,7 @@ Prints the AWS_* variables and READY on stdout once serving; runs until SIGTERM/
 """
 import argparse
 import base64
+import functools
 import json
 import os
 import random
@@ -124,9 +125,25 @@ def free_port():
 
 # ------------------------------------------------------------------------------------------------
 # moto: auth mode, our handlers in its response classes
+def cache_moto_lookups():
+    """moto's server lists its own package directory (a listdir and ~170 isdir calls) on every
+    request to find the backend for a Host header, and inspects its response class's methods
+    to dispatch it. Neither changes in a run: compute each once.
+    The emulators of a test run answer tens of thousands of requests, side by side on two cores,
+    and those stat calls were most of their system time."""
+    import moto.backends
+    import moto.core.responses
+    modules = tuple(moto.backends.list_of_moto_modules())
+    moto.backends.list_of_moto_modules = lambda: modules
+    # and every request lists its response class's methods (inspect.getmembers): once per class
+    names = functools.lru_cache(maxsize=None)(moto.core.responses.method_names_from_class)
+    moto.core.responses.method_names_from_class = names
+
+
 def start_moto(port):
     import logging
     import moto.settings
+    cache_moto_lookups()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = 4
     from moto.server import ThreadedMotoServer

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/fuzz/run.sh: builds every tests/fuzz/fuzz_*.c as a libFuzzer target (clang,
 # -fsanitize=fuzzer,address,undefined) against the library sources it may need (all of aws/,
-# metrics/, cache/ and launch/, with the pkg-config flags), then runs each for FUZZ_SECONDS (default 20)
+# metrics/, cache/ and launch/ and the generated sources, with the pkg-config flags), then runs each for FUZZ_SECONDS (default 20)
 # seeded from tests/fuzz/corpus/<target>/ (crash reproducers and hand-written seeds, kept in
 # git); new inputs go to $BUILD/fuzz/<target>/corpus/.
 # Exits non-zero when a target fails to build or a run finds a crash (the reproducer is left in
@@ -16,7 +16,11 @@ PKGS="ncursesw libcurl libcrypto sqlite3 libpcre2-8 jansson libarchive libxml-2.
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: $CC_FUZZ not found (apt-get install clang)" >&2; exit 2; }
 CFLAGS_PKG=$(pkg-config --cflags $PKGS 2>/dev/null)
 LIBS_PKG=$(pkg-config --libs $PKGS 2>/dev/null)
-SRCS=$(ls aws/*.c metrics/*.c cache/*.c launch/*.c 2>/dev/null)
+# the generated sources (the Hugging Face image table launch/ links against) come from the
+# Makefile's own rule, written under $BUILD/gen
+make -s BUILD="$BUILD" "$BUILD/gen/hf_images_json.c" >/dev/null ||
+    { echo "fuzz: cannot generate $BUILD/gen/hf_images_json.c" >&2; exit 2; }
+SRCS=$(ls aws/*.c metrics/*.c cache/*.c launch/*.c "$BUILD"/gen/*.c 2>/dev/null)
 
 targets=("$@")
 if [ ${#targets[@]} = 0 ]; then

@@ -1,4 +1,4 @@
-# Shared by the sync stress scripts (source after tests/lib.sh, with the scale emulator running):
+# Shared by the sync scripts (source after tests/lib.sh; an emulator running when called):
 #   S DB ARGS...          sagetop on the cache DB
 #   lines_of DB           log lines stored in DB
 #   want_lines JOB        boto3's read of every stream of JOB, merged by (timestamp, stream name)
@@ -30,8 +30,8 @@ ev.sort(key=lambda e: (e[0], e[1]))
 print("\n".join(e[2] for e in ev))
 PY
 }
-got_lines() {
-    S "$1" --offline logs "$2" --format json | "$PYTHON" -c '
+got_lines() {   # DB JOB (the binary itself: test_sync.sh has an S of its own)
+    "$SAGETOP" --cache "$1" --offline logs "$2" --format json | "$PYTHON" -c '
 import json, sys
 print("\n".join(json.loads(l)["message"].rstrip("\n") for l in sys.stdin))'
 }

@@ -7,18 +7,7 @@
 # signature no longer matches.
 source "$SAGETOP_TOP/tests/lib.sh"
 
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-CALL=$TMPD/aws_call
-# shellcheck disable=SC2046,SC2086
-if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror ${SAGETOP_SAN_FLAGS:-} -I"$TOP" $(pkg-config --cflags jansson libcurl) \
-        "$TOP/tests/integration/aws_call.c" "$BUILD/libaws.a" \
-        $(pkg-config --libs libcurl libcrypto jansson libxml-2.0) -lm -pthread -o "$CALL" \
-        2>"$TMPD/cc.err"; then
-    not_ok "the aws_call driver builds" "$(head -5 "$TMPD/cc.err")"
-    finish
-fi
-ok "the aws_call driver builds"
+aws_call_build || finish
 
 emu_start --scenario empty || { not_ok "emulator starts"; finish; }
 emu_ctl quotas '{"enabled": false}' >/dev/null

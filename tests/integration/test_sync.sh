@@ -2,6 +2,7 @@
 # sagetop sync against the emulator: a full sync, a re-run that fetches nothing new, kill -9
 # mid-sync then resume (no duplicates, no gaps), following a live job, offline reads.
 source "$SAGETOP_TOP/tests/lib.sh"
+source "$SAGETOP_TOP/tests/integration/sync_lib.sh"
 emu_start --scenario demo || { not_ok "emulator starts"; finish; }
 DB=$TMPD/cache.db
 S() { "$SAGETOP" --cache "$DB" "$@"; }
@@ -35,33 +36,8 @@ for i in 1 2 3 4 5; do
 done
 emu_ctl reset '{}' >/dev/null
 check "sync completes after kills" S sync -q "$J"
-S --offline logs "$J" --format json | "$PYTHON" -c '
-import json, sys
-print("\n".join(json.loads(l)["message"].rstrip("\n") for l in sys.stdin))' >"$TMPD/got.txt"
-"$PYTHON" - "$J" >"$TMPD/want.txt" <<'PY'
-import boto3, os, sys
-c = boto3.client("logs", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
-job = sys.argv[1]
-streams = c.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=job + "/")["logStreams"]
-ev = []
-for k, s in enumerate(sorted(x["logStreamName"] for x in streams)):
-    tok = None
-    while True:
-        kw = dict(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=s, startFromHead=True)
-        if tok: kw["nextToken"] = tok
-        r = c.get_log_events(**kw)
-        ev += [(e["timestamp"], k, e["message"].rstrip("\n")) for e in r["events"]]
-        if r["nextForwardToken"] == tok: break
-        tok = r["nextForwardToken"]
-ev.sort(key=lambda e: (e[0], e[1]))
-print("\n".join(e[2] for e in ev))
-PY
-if [ -s "$TMPD/want.txt" ] && cmp -s "$TMPD/got.txt" "$TMPD/want.txt"; then
-    ok "after kill -9 and resume: every line once, in order ($(wc -l <"$TMPD/want.txt") lines)"
-else
-    not_ok "after kill -9 and resume: every line once, in order" \
-        "got $(wc -l <"$TMPD/got.txt") want $(wc -l <"$TMPD/want.txt"); $(diff "$TMPD/got.txt" "$TMPD/want.txt" | head -5)"
-fi
+want_lines "$J" >"$TMPD/want.txt"
+same_lines "after kill -9 and resume: every line once, in order" "$DB" "$J"
 emu_ctl reset '{"stats":true}' >/dev/null
 S sync -q "$J" >/dev/null 2>&1
 expect_eq "a drained job's logs are not fetched again" "$(stat_of GetLogEvents)" "0"

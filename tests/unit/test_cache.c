@@ -14,32 +14,24 @@
 
 #include "cache/cache.h"
 #include "cache/logstore.h"
-
-static char dir[256];
-static char path[300];
+#include "support/tmp_cache.h"
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sagetop-cache-test.XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/sub/cache.db", dir);
+    cr_assert_eq(tmp_cache_make("cache", "sub/cache.db"), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[400];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(tmp_cache_remove(), 0);
 }
 
 static struct cache *open_rw(void)
 {
-    struct cache *c = NULL;
     struct err e = { 0 };
+    struct cache *c = tmp_cache_open(&e);
 
-    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
-    cr_assert_eq(cache_scope_use(c, "111122223333", "us-east-1", &e), 0, "%s", e.msg);
+    cr_assert_not_null(c, "%s", e.msg);
     return c;
 }
 
@@ -78,10 +70,10 @@ Test(cache, creates_file_0600_with_wal_and_schema)
     sqlite3 *db;
     sqlite3_stmt *st;
 
-    cr_assert_eq(stat(path, &sb), 0);
+    cr_assert_eq(stat(tmp_cache.path, &sb), 0);
     cr_assert_eq(sb.st_mode & 0777, 0600, "mode %o", sb.st_mode & 0777);
     cache_close(c);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     cr_assert_eq(sqlite3_column_int(st, 0), CACHE_SCHEMA_VERSION);
@@ -101,16 +93,16 @@ Test(cache, newer_schema_is_refused_and_untouched)
     sqlite3 *db;
 
     cache_close(c);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    stat(path, &before);
+    stat(tmp_cache.path, &before);
     c = NULL;
-    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), ERR_CACHE);
+    cr_assert_eq(cache_open(tmp_cache.path, 0, &c, NULL, 0, &e), ERR_CACHE);
     cr_assert_null(c);
     cr_assert(strstr(e.msg, "newer sagetop") != NULL, "%s", e.msg);
-    cr_assert_eq(cache_open(path, CACHE_READ_ONLY, &c, NULL, 0, &e), ERR_CACHE);
-    stat(path, &after);
+    cr_assert_eq(cache_open(tmp_cache.path, CACHE_READ_ONLY, &c, NULL, 0, &e), ERR_CACHE);
+    stat(tmp_cache.path, &after);
     cr_assert_eq(before.st_size, after.st_size);
     cr_assert_eq(before.st_mtime, after.st_mtime);
 }
@@ -123,8 +115,8 @@ Test(cache, foreign_files_are_refused)
     FILE *f;
     char other[320];
 
-    mkdir(dir, 0700);
-    snprintf(other, sizeof(other), "%s/notes.txt", dir);
+    mkdir(tmp_cache.dir, 0700);
+    snprintf(other, sizeof(other), "%s/notes.txt", tmp_cache.dir);
     f = fopen(other, "w");
     cr_assert_not_null(f);
     fputs("these are my notes, not a database, and they are long enough\n", f);
@@ -132,7 +124,7 @@ Test(cache, foreign_files_are_refused)
     cr_assert_eq(cache_open(other, 0, &c, NULL, 0, &e), ERR_CACHE);
     cr_assert(strstr(e.msg, "not a sagetop cache") != NULL, "%s", e.msg);
 
-    snprintf(other, sizeof(other), "%s/app.db", dir);
+    snprintf(other, sizeof(other), "%s/app.db", tmp_cache.dir);
     cr_assert_eq(sqlite3_open(other, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db, "CREATE TABLE users(id, name)", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -153,7 +145,7 @@ Test(cache, reset_moves_the_old_file_aside)
 
     store_job(c, "job-a", "Completed", 1000, 3, "bert", 0.9);
     cache_close(c);
-    cr_assert_eq(cache_open(path, CACHE_RESET, &c, moved, sizeof(moved), &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_open(tmp_cache.path, CACHE_RESET, &c, moved, sizeof(moved), &e), 0, "%s", e.msg);
     cr_assert(strstr(moved, "cache.db.old-") != NULL, "%s", moved);
     cr_assert_eq(stat(moved, &sb), 0);
     cache_scope_use(c, "111122223333", "us-east-1", &e);
@@ -606,7 +598,7 @@ Test(cache, schema_refuses_out_of_sequence_pages)
     sid = add_stream(c, "job-a", "job-a/algo-1-1700000000");
     append_lines(c, sid, "line", 0, 600, 0, 1, 600);     /* pages at 0, 256, 512 (open) */
     cache_close(c);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     /* 0 and 256 exist; the others overlap a page or leave a gap after the last */
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         cr_assert_neq(insert_page(db, "INSERT OR REPLACE", sid, bad[i]), SQLITE_OK,
@@ -781,7 +773,7 @@ Test(cache, damaged_points_row_is_an_error)
     store_job(c, "job-d", "Completed", 1000, 3, "bert", 0.9);
     sid = add_stream(c, "job-d", "job-d/algo-1-1700000000");
     cr_assert_eq(cache_points_add(c, sid, p, 2, &e), 0, "%s", e.msg);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db, "UPDATE metric_chunks SET data=substr(data, 1, 5)", NULL, NULL,
                               NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
     sqlite3_close(db);
@@ -803,7 +795,7 @@ Test(cache, read_only_handle_sees_writes_through_data_version)
     uint64_t v0, v1;
     size_t n;
 
-    cr_assert_eq(cache_open(path, CACHE_READ_ONLY, &r, NULL, 0, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_open(tmp_cache.path, CACHE_READ_ONLY, &r, NULL, 0, &e), 0, "%s", e.msg);
     cr_assert_eq(cache_scope_use(r, "111122223333", "us-east-1", &e), 0);
     v0 = cache_data_version(r);
     store_job(w, "job-a", "Completed", 1000, 3, "bert", 0.9);
@@ -893,9 +885,9 @@ Test(cache, migrates_a_version_1_cache_forward)
     sqlite3_stmt *st;
     char cmd[400];
 
-    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/sub'", dir);
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s/sub'", tmp_cache.dir);
     cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db, schema_v1, NULL, NULL, NULL), SQLITE_OK, "%s",
                  sqlite3_errmsg(db));
     sqlite3_close(db);
@@ -924,7 +916,7 @@ Test(cache, migrates_a_version_1_cache_forward)
     cache_metric_stat_list_clean(&ms);
     cache_close(c);
 
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     cr_assert_eq(sqlite3_column_int(st, 0), CACHE_SCHEMA_VERSION);

@@ -14,6 +14,7 @@
 #include "aws/creds.h"
 #include "aws/creds_internal.h"
 #include "aws/sts.h"
+#include "support/aws_env.h"
 #include "support/loopback_http.h"
 
 extern char **environ;
@@ -82,53 +83,19 @@ static char *tmp_path(const char *name)
     return out;
 }
 
-struct fixture {
-    struct aws_config *cfg;
-    struct aws_creds_provider *p;
-};
-
-static struct fixture open_chain(const char *profile)
-{
-    struct aws_options o = {.profile = profile};
-    struct err e = {0};
-    struct fixture f;
-
-    f.cfg = aws_config_load(&o, &e);
-    cr_assert_not_null(f.cfg, "config: %s", e.msg);
-    f.p = aws_creds_provider_new(f.cfg, &e);
-    cr_assert_not_null(f.p, "%s", e.msg);
-    return f;
-}
-
-static void close_chain(struct fixture *f)
-{
-    aws_creds_provider_free(f->p);
-    aws_config_free(f->cfg);
-}
 
 /* Resolves and expects success: returns the copy (static storage). */
 static struct aws_creds *get_ok(const char *profile)
 {
     static struct aws_creds c;
-    struct fixture f = open_chain(profile);
+    struct aws_env_chain f = aws_env_chain_open(profile);
     struct err e = {0};
 
     cr_assert_eq(aws_creds_provider_get(f.p, &c, &e), 0, "get: %s", e.msg);
-    close_chain(&f);
+    aws_env_chain_close(&f);
     return &c;
 }
 
-static int get_err(const char *profile, struct err *e)
-{
-    struct fixture f = open_chain(profile);
-    struct aws_creds c;
-    int rc = aws_creds_provider_get(f.p, &c, e);
-
-    cr_assert_neq(rc, 0, "resolved unexpectedly from %s", rc == 0 ? c.source : "");
-    cr_assert_eq(rc, e->code);
-    close_chain(&f);
-    return rc;
-}
 
 static void assert_msg(const struct err *e, const char *needle)
 {
@@ -272,7 +239,7 @@ Test(creds, partial_environment_keys)
     struct err e = {0};
 
     setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
-    cr_assert_eq(get_err(NULL, &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_AUTH);
     assert_msg(&e, "AWS_SECRET_ACCESS_KEY is not");
 }
 
@@ -308,7 +275,7 @@ Test(creds, key_id_without_secret_in_file)
     struct err e = {0};
 
     write_file(cred_path, "[default]\naws_access_key_id = AKIDC\n");
-    cr_assert_eq(get_err(NULL, &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_AUTH);
     assert_msg(&e, "no aws_secret_access_key");
 }
 
@@ -317,11 +284,11 @@ Test(creds, nothing_anywhere)
     struct err e = {0};
 
     write_file(cfg_path, "[profile empty]\nregion = eu-west-1\n");
-    cr_assert_eq(get_err(NULL, &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_AUTH);
     cr_assert_str_eq(e.msg, "no AWS credentials found: set AWS_ACCESS_KEY_ID/"
                             "AWS_SECRET_ACCESS_KEY, configure a profile (aws configure), or run "
                             "'aws sso login'");
-    cr_assert_eq(get_err("empty", &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err("empty", &e), ERR_AUTH);
     assert_msg(&e, "no AWS credentials found");
 }
 
@@ -370,10 +337,10 @@ Test(creds, credential_process_failure_shows_stderr)
     chmod(tmp_path("fail.sh"), 0755);
     snprintf(conf, sizeof(conf), "[profile p]\ncredential_process = %s/fail.sh\n", tmpdir);
     write_file(cfg_path, conf);
-    cr_assert_eq(get_err("p", &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err("p", &e), ERR_AUTH);
     assert_msg(&e, "exited with status 3: token expired, run login");
     write_file(cfg_path, "[profile p]\ncredential_process = /nonexistent/helper --x\n");
-    cr_assert_neq(get_err("p", &e), 0);
+    cr_assert_neq(aws_env_get_err("p", &e), 0);
     assert_msg(&e, "cannot run '/nonexistent/helper'");
 }
 
@@ -381,22 +348,22 @@ Test(creds, credential_process_refreshes_before_expiration)
 {
     char conf[1024];
     struct aws_creds c;
-    struct fixture f;
+    struct aws_env_chain f;
 
     write_process_script("soon.sh", 120);   /* inside the 5 minute window */
     snprintf(conf, sizeof(conf), "[profile p]\ncredential_process = %s/soon.sh\n", tmpdir);
     write_file(cfg_path, conf);
-    f = open_chain("p");
+    f = aws_env_chain_open("p");
     cr_assert_eq(aws_creds_provider_get(f.p, &c, NULL), 0);
     cr_assert_str_eq(c.access_key_id, "AKIDP1");
     cr_assert_eq(aws_creds_provider_get(f.p, &c, NULL), 0);
     cr_assert_str_eq(c.access_key_id, "AKIDP2", "expiring credentials are refreshed");
-    close_chain(&f);
+    aws_env_chain_close(&f);
 
     write_process_script("later.sh", 3600);
     snprintf(conf, sizeof(conf), "[profile p]\ncredential_process = %s/later.sh\n", tmpdir);
     write_file(cfg_path, conf);
-    f = open_chain("p");
+    f = aws_env_chain_open("p");
     cr_assert_eq(aws_creds_provider_get(f.p, &c, NULL), 0);
     cr_assert_str_eq(c.access_key_id, "AKIDP3");
     cr_assert_eq(aws_creds_provider_get(f.p, &c, NULL), 0);
@@ -406,7 +373,7 @@ Test(creds, credential_process_refreshes_before_expiration)
     cr_assert_str_eq(c.access_key_id, "AKIDP4", "invalidate forces a refresh");
     aws_creds_clean(&c);
     cr_assert_eq(c.secret_access_key[0], 0);
-    close_chain(&f);
+    aws_env_chain_close(&f);
 }
 
 Test(creds, credentials_file_keys_beat_process_which_beats_config_keys)
@@ -445,13 +412,13 @@ Test(creds, provider_is_thread_safe)
     char conf[1024];
     pthread_t th[4];
     struct thread_arg args[4];
-    struct fixture f;
+    struct aws_env_chain f;
     int i;
 
     write_process_script("t.sh", 120);   /* every get refreshes: maximum contention */
     snprintf(conf, sizeof(conf), "[profile p]\ncredential_process = %s/t.sh\n", tmpdir);
     write_file(cfg_path, conf);
-    f = open_chain("p");
+    f = aws_env_chain_open("p");
     for (i = 0; i < 4; i++) {
         args[i].p = f.p;
         args[i].failures = 0;
@@ -461,7 +428,7 @@ Test(creds, provider_is_thread_safe)
         pthread_join(th[i], NULL);
         cr_assert_eq(args[i].failures, 0);
     }
-    close_chain(&f);
+    aws_env_chain_close(&f);
 }
 
 /* ---- container and IMDS --------------------------------------------------------------------- */
@@ -503,7 +470,7 @@ Test(creds, container_error_status)
     loopback_http_route(srv, "GET", "/v1/creds", 403, "application/json", "{}");
     snprintf(url, sizeof(url), "%s/v1/creds", loopback_http_url(srv));
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
-    cr_assert_eq(get_err(NULL, &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_AUTH);
     assert_msg(&e, "HTTP 403");
 }
 
@@ -547,7 +514,7 @@ Test(creds, imds_disabled_or_unreachable_means_no_credentials)
     route_imds(meta_creds);
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", loopback_http_url(srv), 1);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-    cr_assert_eq(get_err(NULL, &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_AUTH);
     assert_msg(&e, "no AWS credentials found");
     cr_assert_eq(loopback_http_count(srv), 0);
 
@@ -555,7 +522,7 @@ Test(creds, imds_disabled_or_unreachable_means_no_credentials)
     unsetenv("AWS_EC2_METADATA_DISABLED");
     loopback_http_route_delay(srv, "PUT", "/latest/api/token", 5000);
     t0 = time(NULL);
-    cr_assert_eq(get_err(NULL, &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_AUTH);
     assert_msg(&e, "no AWS credentials found");
     cr_assert(time(NULL) - t0 <= 3, "IMDS took %lld s", (long long)(time(NULL) - t0));
 }
@@ -567,7 +534,7 @@ Test(creds, imds_bad_code)
     route_imds("{\"Code\":\"Failed\"}");
     unsetenv("AWS_EC2_METADATA_DISABLED");
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", loopback_http_url(srv), 1);
-    cr_assert_eq(get_err(NULL, &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_AUTH);
     assert_msg(&e, "Code Failed");
 }
 
@@ -650,10 +617,10 @@ Test(creds, sso_expired_or_missing_token_names_the_login_command)
                        "'aws sso login --profile sso'";
 
     sso_config();
-    cr_assert_eq(get_err("sso", &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err("sso", &e), ERR_AUTH);
     cr_assert_str_eq(e.msg, want);
     write_sso_token("0ad374308c5a4e22f723adf10145eafad7c4031c", -60);
-    cr_assert_eq(get_err("sso", &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err("sso", &e), ERR_AUTH);
     cr_assert_str_eq(e.msg, want);
     cr_assert_eq(loopback_http_count(srv), 0, "no portal call with an expired token");
 }
@@ -666,7 +633,7 @@ Test(creds, sso_portal_rejects_token)
     write_sso_token("0ad374308c5a4e22f723adf10145eafad7c4031c", 3600);
     loopback_http_route(srv, "GET", "/federation/credentials", 401, "application/json",
                         "{\"message\":\"Session token not found or invalid\"}");
-    cr_assert_eq(get_err("sso", &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err("sso", &e), ERR_AUTH);
     assert_msg(&e, "aws sso login --profile sso");
     cr_assert(strstr(e.msg, "SSOTOKEN") == NULL);
 }
@@ -716,20 +683,20 @@ Test(creds, assume_role_default_session_name_and_cache)
 {
     struct loopback_request r;
     struct aws_creds c;
-    struct fixture f;
+    struct aws_env_chain f;
 
     sts_route();
     write_file(cred_path, "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = sb\n");
     write_file(cfg_path, "[profile role]\nrole_arn = arn:aws:iam::1:role/R\n"
                          "source_profile = base\n");
-    f = open_chain("role");
+    f = aws_env_chain_open("role");
     cr_assert_eq(aws_creds_provider_get(f.p, &c, NULL), 0);
     cr_assert_eq(aws_creds_provider_get(f.p, &c, NULL), 0);
     cr_assert_eq(loopback_http_count(srv), 1, "cached until expiry");
     loopback_http_request(srv, 0, &r);
     cr_assert(strstr(r.body, "&RoleSessionName=sagetop-1") != NULL, "%s", r.body);
     cr_assert(strstr(r.body, "ExternalId") == NULL);
-    close_chain(&f);
+    aws_env_chain_close(&f);
 }
 
 Test(creds, chained_roles)
@@ -764,7 +731,7 @@ Test(creds, role_loop_detected)
     sts_route();
     write_file(cfg_path, "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\n"
                          "[profile b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = a\n");
-    cr_assert_eq(get_err("a", &e), ERR_CONFIG);
+    cr_assert_eq(aws_env_get_err("a", &e), ERR_CONFIG);
     assert_msg(&e, "source_profile loop: a -> b -> a");
     cr_assert_eq(loopback_http_count(srv), 0);
 }
@@ -802,9 +769,9 @@ Test(creds, role_with_credential_source_environment)
     loopback_http_request(srv, 0, &r);
     loopback_header(&r, "Authorization", hdr, sizeof(hdr));
     cr_assert(strstr(hdr, "Credential=AKIDENVSRC/") != NULL);
-    cr_assert_eq(get_err("bad", &e), ERR_CONFIG);
+    cr_assert_eq(aws_env_get_err("bad", &e), ERR_CONFIG);
     assert_msg(&e, "credential_source 'Somewhere'");
-    cr_assert_eq(get_err("both", &e), ERR_CONFIG);
+    cr_assert_eq(aws_env_get_err("both", &e), ERR_CONFIG);
     assert_msg(&e, "both source_profile and credential_source");
 }
 
@@ -822,7 +789,7 @@ Test(creds, role_refused_by_sts)
                           "SUPERSECRET\n");
     write_file(cfg_path, "[profile role]\nrole_arn = arn:aws:iam::1:role/R\n"
                          "source_profile = base\n");
-    cr_assert_eq(get_err("role", &e), ERR_AUTH, "%s", e.msg);
+    cr_assert_eq(aws_env_get_err("role", &e), ERR_AUTH, "%s", e.msg);
     assert_msg(&e, "assuming arn:aws:iam::1:role/R for profile role");
     assert_msg(&e, "AccessDenied");
     cr_assert(strstr(e.msg, "SUPERSECRET") == NULL);
@@ -834,7 +801,7 @@ Test(creds, role_bad_duration)
 
     write_file(cfg_path, "[profile r]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = r\n"
                          "duration_seconds = 60\n");
-    cr_assert_eq(get_err("r", &e), ERR_CONFIG);
+    cr_assert_eq(aws_env_get_err("r", &e), ERR_CONFIG);
     assert_msg(&e, "duration_seconds");
 }
 

@@ -62,3 +62,26 @@ Test(dynbuf, vec_grow_doubles)
     cr_assert_eq(cap, 32);
     free(v);
 }
+
+static size_t fixed(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    size_t n;
+
+    va_start(ap, fmt);
+    n = fmt_fixed(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+Test(fmt_fixed, keeps_what_fits_and_says_how_much)
+{
+    char buf[8];
+
+    cr_assert_eq(fixed(buf, sizeof(buf), "%d-%s", 42, "ab"), 5);
+    cr_assert_str_eq(buf, "42-ab");
+    cr_assert_eq(fixed(buf, sizeof(buf), "%s", "0123456789"), 7);
+    cr_assert_str_eq(buf, "0123456");
+    cr_assert_eq(fixed(buf, sizeof(buf), "%s", ""), 0);
+    cr_assert_str_eq(buf, "");
+}

@@ -16,34 +16,26 @@
 #include "cache/cache.h"
 #include "cache/logpage.h"
 #include "cache/logstore.h"
-
-static char dir[256];
-static char path[300];
+#include "support/tmp_cache.h"
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sagetop-logpages-test.XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/cache.db", dir);
+    cr_assert_eq(tmp_cache_make("logpages", "cache.db"), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[400];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(tmp_cache_remove(), 0);
 }
 
 TestSuite(logpages, .init = setup, .fini = teardown);
 
 static struct cache *open_rw(void)
 {
-    struct cache *c = NULL;
     struct err e = { 0 };
+    struct cache *c = tmp_cache_open(&e);
 
-    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
-    cr_assert_eq(cache_scope_use(c, "111122223333", "us-east-1", &e), 0, "%s", e.msg);
+    cr_assert_not_null(c, "%s", e.msg);
     return c;
 }
 
@@ -157,7 +149,7 @@ static sqlite3 *raw_db(void)
 {
     sqlite3 *db;
 
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     return db;
 }
@@ -543,7 +535,7 @@ Test(logpages, scan_ahead_on_a_read_only_handle)
     int64_t sid = job_with_stream(c);
 
     append_lines(c, sid, 0, 1500, 500);
-    cr_assert_eq(cache_open(path, CACHE_READ_ONLY, &ro, NULL, 0, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_open(tmp_cache.path, CACHE_READ_ONLY, &ro, NULL, 0, &e), 0, "%s", e.msg);
     cr_assert_eq(scan(ro, sid, 10, true, 0, &e).n, 1490);
     cache_close(ro);
     cache_close(c);

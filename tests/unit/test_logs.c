@@ -7,27 +7,13 @@
 #include <string.h>
 
 #include "aws/logs.h"
+#include "support/loopback_aws.h"
 
 static char *fixture(const char *name, size_t *len)
 {
-    const char *top = getenv("SAGETOP_TOP");
-    char path[1024];
-    FILE *f;
-    long n;
-    char *buf;
+    char *buf = loopback_aws_read_data(name, len);
 
-    snprintf(path, sizeof(path), "%s/tests/unit/data/%s", top != NULL ? top : ".", name);
-    f = fopen(path, "rb");
-    cr_assert_not_null(f, "fixture %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
+    cr_assert_not_null(buf, "cannot read tests/unit/data/%s", name);
     return buf;
 }
 

@@ -17,6 +17,7 @@
 #include "cache/internal.h"
 #include "cache/logstore.h"
 #include "cache/sync_internal.h"
+#include "support/tmp_cache.h"
 
 /* An engine that is never started: its queue is what the tests look at. */
 static struct sync *engine(bool run_mode)
@@ -225,33 +226,24 @@ Test(sync_queue, follow_unfollow_and_refresh_on_an_idle_engine)
 
 /* ---- cursors and job passes against a real cache ----------------------------------------- */
 
-static char dir[256];
-static char path[300];
-
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sagetop-sync-test.XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/cache.db", dir);
+    cr_assert_eq(tmp_cache_make("sync", "cache.db"), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[400];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(tmp_cache_remove(), 0);
 }
 
 TestSuite(sync_cache, .init = setup, .fini = teardown);
 
 static struct cache *open_rw(void)
 {
-    struct cache *c = NULL;
     struct err e = { 0 };
+    struct cache *c = tmp_cache_open(&e);
 
-    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
-    cr_assert_eq(cache_scope_use(c, "111122223333", "us-east-1", &e), 0, "%s", e.msg);
+    cr_assert_not_null(c, "%s", e.msg);
     return c;
 }
 

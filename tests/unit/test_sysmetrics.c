@@ -13,34 +13,25 @@
 #include "cache/sync_internal.h"
 #include "cache/sysmetrics.h"
 #include "support/loopback_aws.h"
+#include "support/tmp_cache.h"
 
-/* A private cache per test: the same setup as test_cache.c's, copied on purpose (each unit
- * test binary stands alone). */
-static char dir[256];
-static char path[300];
-
+/* A private cache per test (support/tmp_cache.h). */
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sagetop-sys-test.XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/cache.db", dir);
+    cr_assert_eq(tmp_cache_make("sys", "cache.db"), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[400];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(tmp_cache_remove(), 0);
 }
 
 static struct cache *open_rw(void)
 {
-    struct cache *c = NULL;
-    struct err e = {0};
+    struct err e = { 0 };
+    struct cache *c = tmp_cache_open(&e);
 
-    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
-    cr_assert_eq(cache_scope_use(c, "111122223333", "us-east-1", &e), 0, "%s", e.msg);
+    cr_assert_not_null(c, "%s", e.msg);
     return c;
 }
 

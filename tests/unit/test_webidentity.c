@@ -72,51 +72,18 @@ static void teardown(void)
 
 TestSuite(webidentity, .init = setup, .fini = teardown);
 
-struct fixture {
-    struct aws_config *cfg;
-    struct aws_creds_provider *p;
-};
-
-static struct fixture open_chain(const char *profile)
-{
-    struct aws_options o = {.profile = profile};
-    struct err e = {0};
-    struct fixture f;
-
-    f.cfg = aws_config_load(&o, &e);
-    cr_assert_not_null(f.cfg, "config: %s", e.msg);
-    f.p = aws_creds_provider_new(f.cfg, &e);
-    cr_assert_not_null(f.p, "%s", e.msg);
-    return f;
-}
-
-static void close_chain(struct fixture *f)
-{
-    aws_creds_provider_free(f->p);
-    aws_config_free(f->cfg);
-}
 
 static struct aws_creds get_ok(const char *profile)
 {
-    struct fixture f = open_chain(profile);
+    struct aws_env_chain f = aws_env_chain_open(profile);
     struct aws_creds c;
     struct err e = {0};
 
     cr_assert_eq(aws_creds_provider_get(f.p, &c, &e), 0, "get: %s", e.msg);
-    close_chain(&f);
+    aws_env_chain_close(&f);
     return c;
 }
 
-static int get_err(const char *profile, struct err *e)
-{
-    struct fixture f = open_chain(profile);
-    struct aws_creds c;
-    int rc = aws_creds_provider_get(f.p, &c, e);
-
-    cr_assert_neq(rc, 0, "resolved unexpectedly from %s", rc == 0 ? c.source : "");
-    close_chain(&f);
-    return rc;
-}
 
 static void env_web_identity(void)
 {
@@ -224,7 +191,7 @@ Test(webidentity, explicit_profile_ignores_the_environment)
 
     env_web_identity();
     write_file(cfg_path, "[profile plain]\nregion = eu-west-1\n");
-    cr_assert_eq(get_err("plain", &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err("plain", &e), ERR_AUTH);
     cr_assert(strstr(e.msg, "no AWS credentials found") != NULL, "%s", e.msg);
     cr_assert_eq(loopback_http_count(srv), 0);
 }
@@ -234,7 +201,7 @@ Test(webidentity, token_file_without_role_arn)
     struct err e = {0};
 
     setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_path, 1);
-    cr_assert_eq(get_err(NULL, &e), ERR_CONFIG);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_CONFIG);
     cr_assert(strstr(e.msg, "AWS_ROLE_ARN") != NULL, "%s", e.msg);
     cr_assert(strstr(e.msg, "role_arn") != NULL, "%s", e.msg);
 }
@@ -245,7 +212,7 @@ Test(webidentity, missing_token_file_names_the_file)
 
     env_web_identity();
     unlink(token_path);
-    cr_assert_neq(get_err(NULL, &e), 0);
+    cr_assert_neq(aws_env_get_err(NULL, &e), 0);
     cr_assert(strstr(e.msg, token_path) != NULL, "%s", e.msg);
     cr_assert_eq(loopback_http_count(srv), 0);
 }
@@ -259,7 +226,7 @@ Test(webidentity, sts_refusal_never_shows_the_token)
                         "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken"
                         "</Code><Message>Couldn't retrieve verification key from your identity "
                         "provider</Message></Error><RequestId>r2</RequestId></ErrorResponse>");
-    cr_assert_eq(get_err(NULL, &e), ERR_AUTH);
+    cr_assert_eq(aws_env_get_err(NULL, &e), ERR_AUTH);
     cr_assert(strstr(e.msg, "InvalidIdentityToken") != NULL, "%s", e.msg);
     cr_assert(strstr(e.msg, "role/Irsa") != NULL, "%s", e.msg);
     cr_assert(strstr(e.msg, "SIGNATURE-A") == NULL, "%s", e.msg);
@@ -270,7 +237,7 @@ Test(webidentity, refreshed_before_expiry_with_the_token_read_again)
 {
     struct loopback_request r;
     struct aws_creds c;
-    struct fixture f;
+    struct aws_env_chain f;
     char soon[1200], when[32];
     time_t t = time(NULL) + 120;   /* inside the refresh window: refreshed on the next get */
 
@@ -282,7 +249,7 @@ Test(webidentity, refreshed_before_expiry_with_the_token_read_again)
              "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>", when);
     loopback_http_route(srv, "POST", "/", 200, "text/xml", soon);
     env_web_identity();
-    f = open_chain(NULL);
+    f = aws_env_chain_open(NULL);
     cr_assert_eq(aws_creds_provider_get(f.p, &c, NULL), 0);
     cr_assert_str_eq(c.access_key_id, "ASIASOON");
     write_file(token_path, "rotated-token-B");
@@ -290,5 +257,5 @@ Test(webidentity, refreshed_before_expiry_with_the_token_read_again)
     cr_assert_eq(loopback_http_count(srv), 2, "refreshed");
     loopback_http_request(srv, 1, &r);
     cr_assert(strstr(r.body, "&WebIdentityToken=rotated-token-B") != NULL, "%s", r.body);
-    close_chain(&f);
+    aws_env_chain_close(&f);
 }
