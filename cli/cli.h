@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include "aws/client.h"
 #include "aws/config.h"
@@ -86,6 +87,11 @@ bool cli_stdout_gone(void);
  * quietly with EXIT_OK, as `sagetop jobs | head -1` should. */
 int cli_stdout_finish(int rc, const struct err *e);
 
+/* A span for a table: "42s", "3m07s", "2h05m", "1d04h" (negative: "0s"). */
+void cli_fmt_span(double secs, char *out, size_t n);
+/* One CSV field, RFC 4180: quoted when needed, quotes doubled. */
+void cli_csv_field(FILE *f, const char *s);
+
 /* Each command: argv[0] is the command name; argv holds the command's own arguments. */
 typedef int (*cmd_fn)(const struct globals *g, int argc, char **argv);
 int cmd_tui(const struct globals *g, int argc, char **argv);     /* no command */
@@ -102,6 +108,7 @@ int cmd_sync(const struct globals *g, int argc, char **argv);
 int cmd_whoami(const struct globals *g, int argc, char **argv);
 int cmd_sysmetrics(const struct globals *g, int argc, char **argv);
 int cmd_watch(const struct globals *g, int argc, char **argv);
+int cmd_tuning(const struct globals *g, int argc, char **argv);
 
 /* `sagetop plot --metric sys.NAME` (cmd_sysmetrics.c): one series per host of job's host
  * metric NAME (cpu, gpu, GPUUtilization...) from the cache, raw values, on x_kind (an enum

@@ -395,20 +395,6 @@ static void jobs_sort(struct sagemaker_job_summary *items, size_t n, enum jobs_s
 /* ---- formatting ------------------------------------------------------------------------ */
 
 /* "45s", "12m", "3h05m", "2d04h". */
-static void fmt_span(double secs, char *out, size_t n)
-{
-    long s = secs > 0 ? (long)(secs + 0.5) : 0;
-
-    if (s < 60)
-        snprintf(out, n, "%lds", s);
-    else if (s < 3600)
-        snprintf(out, n, "%ldm%02lds", s / 60, s % 60);
-    else if (s < 86400)
-        snprintf(out, n, "%ldh%02ldm", s / 3600, s % 3600 / 60);
-    else
-        snprintf(out, n, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
-}
-
 /* DURATION is the training time, the same everywhere (this table, the TUI's column, `show`):
  * TrainingStartTime to TrainingEndTime (SageMaker's TrainingTimeInSeconds), to now while the
  * job runs, to LastModifiedTime for a final job without an end. -1 when the start is unknown
@@ -446,10 +432,10 @@ static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items,
     for (i = 0; i < n; i++) {
         const struct sagemaker_job_summary *j = &items[i];
 
-        fmt_span(now - j->creation_time, age, sizeof(age));
+        cli_fmt_span(now - j->creation_time, age, sizeof(age));
         strncat(age, " ago", sizeof(age) - strlen(age) - 1);
         if (job_duration(j, now) >= 0)
-            fmt_span(job_duration(j, now), dur, sizeof(dur));
+            cli_fmt_span(job_duration(j, now), dur, sizeof(dur));
         else
             snprintf(dur, sizeof(dur), "-");
         fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s\n", wname, j->name, wstatus, j->status, wsec,
@@ -506,22 +492,6 @@ out:
     return rc;
 }
 
-/* RFC 4180: quote when needed, double the quotes. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, size_t n,
                            double now)
 {
@@ -533,11 +503,11 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
     for (i = 0; i < n; i++) {
         const struct sagemaker_job_summary *j = &items[i];
 
-        csv_field(f, j->name);
+        cli_csv_field(f, j->name);
         fputc(',', f);
-        csv_field(f, j->status);
+        cli_csv_field(f, j->status);
         fputc(',', f);
-        csv_field(f, j->secondary_status);
+        cli_csv_field(f, j->secondary_status);
         fprintf(f, ",%s,%s,%s,", json_iso8601(j->creation_time, t1, sizeof(t1)),
                 j->training_end_time ? json_iso8601(j->training_end_time, t2, sizeof(t2)) : "",
                 j->last_modified_time ? json_iso8601(j->last_modified_time, t3, sizeof(t3))
@@ -545,7 +515,7 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
         if (job_duration(j, now) >= 0)
             fprintf(f, "%.0f", job_duration(j, now));
         fputc(',', f);
-        csv_field(f, j->arn);
+        cli_csv_field(f, j->arn);
         fputc('\n', f);
     }
 }

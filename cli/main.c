@@ -29,6 +29,7 @@ static const struct command commands[] = {
     { "whoami",     cmd_whoami,     "account, ARN, profile, region and endpoints in use" },
     { "sysmetrics", cmd_sysmetrics, "a job's CPU, memory, GPU and disk per host from CloudWatch" },
     { "watch",      cmd_watch,      "follow jobs without a UI and deliver alerts (--all-running --once)" },
+    { "tuning",     cmd_tuning,     "tuning jobs, their trials, the best one (show, trials, plot)" },
 };
 
 static void usage(FILE *f)

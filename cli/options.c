@@ -138,6 +138,16 @@ static const struct cli_opt watch_opts[] = {
     { NULL, NULL, false },
 };
 
+static const struct cli_opt tuning_opts[] = {
+    { "--status", NULL, true },
+    { "--format", NULL, true },
+    { "--by", NULL, true },
+    { "--width", NULL, true },
+    { "--height", NULL, true },
+    { "--ascii", NULL, false },
+    { NULL, NULL, false },
+};
+
 const struct cli_command_opts cli_command_opts[] = {
     { "jobs", jobs_opts },
     { "show", show_opts },
@@ -152,6 +162,7 @@ const struct cli_command_opts cli_command_opts[] = {
     { "whoami", whoami_opts },
     { "sysmetrics", sysmetrics_opts },
     { "watch", watch_opts },
+    { "tuning", tuning_opts },
     { NULL, NULL },
 };
 

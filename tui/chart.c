@@ -679,10 +679,10 @@ int chart_render(struct chart_raster *r, const struct chart_line *lines, size_t 
     memset(r->bits_, 0, (size_t)r->plot_w * (size_t)r->plot_h);
     for (k = 0; k < n; k++)
         if (lines[k].s != NULL && lines[k].dim)
-            chart_draw_series(r, &f, lines[k].s, (int)k + 1);
+            chart_draw_series(r, &f, lines[k].s, lines[k].points, (int)k + 1);
     for (k = 0; k < n; k++)
         if (lines[k].s != NULL && !lines[k].dim)
-            chart_draw_series(r, &f, lines[k].s, (int)k + 1);
+            chart_draw_series(r, &f, lines[k].s, lines[k].points, (int)k + 1);
     if (isfinite(o->cursor_x) && o->cursor_x >= f.x_lo && o->cursor_x <= f.x_hi)
         cursor_col = chart_dot_x(&f, o->cursor_x) / f.dx;
     chart_encode_plot(r, lines, cursor_col, bx);

@@ -78,6 +78,7 @@ struct chart_line {
     bool dim;                 /* faint: the raw series under its EMA */
     bool smoothed;            /* an EMA drawn over its (dim) raw line: it gets no markers and
                                * no last/min/max, which always read the raw values */
+    bool points;              /* a scatter: every point a dot, none joined or downsampled */
 };
 
 struct chart_opts {
