@@ -176,7 +176,7 @@ Test(chart, bresenham_diagonal_one_dot_per_column)
 {
     double xs[] = { 0, 10 }, ys[] = { 0, 10 };
     struct series *s = make("d", xs, ys, 2);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(20, 5, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -218,11 +218,37 @@ Test(chart, bresenham_diagonal_one_dot_per_column)
     series_free(s);
 }
 
+/* A scatter (points): every point its own dot, none joined, none dropped by M4 (three points
+ * in one dot column all show). */
+Test(chart, points_are_dots_not_joined)
+{
+    double xs[] = { 0, 5, 5, 5, 10 }, ys[] = { 0, 2, 5, 8, 10 };
+    struct series *s = make("pts", xs, ys, 5);
+    struct chart_line l = { s, NULL, 0, false, false, true };
+    struct chart_opts o = bare(20, 5, CHART_GLYPHS_BRAILLE);
+    struct chart_raster r;
+    unsigned char *g;
+    int wd, hd, n = 0, i;
+
+    chart_raster_init(&r);
+    cr_assert_eq(chart_render(&r, &l, 1, &o, NULL), 0);
+    g = decode_dots(&r);
+    wd = r.plot_w * 2;
+    hd = r.plot_h * 4;
+    for (i = 0; i < wd * hd; i++)
+        n += g[i] != 0;
+    /* a line through the same points would light a dot in every column */
+    cr_expect_eq(n, 5, "five points, five dots (got %d)", n);
+    free(g);
+    chart_raster_clean(&r);
+    series_free(s);
+}
+
 Test(chart, steep_line_is_connected)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 100, 0 };
     struct series *s = make("steep", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(30, 14, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -252,7 +278,7 @@ Test(chart, linear_scale_puts_ticks_on_their_rows)
 {
     double xs[] = { 0, 50, 100 }, ys[] = { 0, 35, 100 };
     struct series *s = make("lin", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(60, 13, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int col;
@@ -279,7 +305,7 @@ Test(chart, log_scale_spaces_decades_evenly)
 {
     double xs[] = { 0, 1, 2, 3 }, ys[] = { 1, 10, 100, 1000 };
     struct series *s = make("log", xs, ys, 4);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(40, 15, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int r1, r10, r100, r1k;
@@ -307,7 +333,7 @@ Test(chart, log_scale_drops_non_positive_values)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 1, 10 };
     struct series *s = make("z", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
 
@@ -323,7 +349,7 @@ Test(chart, spike_in_a_million_points_is_drawn)
 {
     size_t n = 1000000, i, spike = 777777;
     struct series *s = series_new("loss");
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(200, 50, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int col, row, top_hits = 0;
@@ -353,7 +379,7 @@ Test(chart, colours_and_overlap_follow_runs)
 {
     double xs[] = { 0, 10 }, ya[] = { 0, 0 }, yb[] = { 10, 10 };
     struct series *a = make("a", xs, ya, 2), *b = make("b", xs, yb, 2);
-    struct chart_line l[2] = { { a, NULL, 0, false, false }, { b, NULL, 5, false, false } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false, false }, { b, NULL, 5, false, false, false } };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int mid;
@@ -373,7 +399,7 @@ Test(chart, block_and_ascii_fallbacks_render)
 {
     double xs[] = { 0, 5, 10 }, ys[] = { 0, 10, 0 };
     struct series *s = make("r\xc3\xbcn\x1b[31m", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_ASCII);
     char *text = NULL;
     size_t len = 0, i;
@@ -403,7 +429,7 @@ Test(chart, cursor_reads_out_each_series)
 {
     double xs[] = { 0, 10, 20, 30 }, ya[] = { 4, 3, 2, 1 }, yb[] = { 1, 2, 3, 4 };
     struct series *a = make("run-a", xs, ya, 4), *b = make("run-b", xs, yb, 4);
-    struct chart_line l[2] = { { a, NULL, 0, false, false }, { b, NULL, 1, false, false } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false, false }, { b, NULL, 1, false, false, false } };
     struct chart_opts o;
     struct chart_raster r;
     int col, row;
@@ -445,7 +471,7 @@ Test(chart, legend_shows_last_min_max_and_truncates)
 
         snprintf(name, sizeof(name), "job-%d", i);
         s[i] = make(name, xs, ys, 3);
-        l[i] = (struct chart_line){ s[i], NULL, i, false, false };
+        l[i] = (struct chart_line){ s[i], NULL, i, false, false, false };
     }
     chart_opts_init(&o, 60, 9);
     o.glyphs = CHART_GLYPHS_BRAILLE;
@@ -471,7 +497,7 @@ Test(chart, legend_shows_last_min_max_and_truncates)
 Test(chart, empty_and_too_small)
 {
     struct series *s = series_new("empty");
-    struct chart_line l = { s, NULL, 0, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     struct err e = { 0 };
@@ -491,7 +517,7 @@ Test(chart, ansi_text_colours_and_resets)
 {
     double xs[] = { 0, 10 }, ys[] = { 0, 10 };
     struct series *s = make("a", xs, ys, 2);
-    struct chart_line l = { s, NULL, 2, false, false };
+    struct chart_line l = { s, NULL, 2, false, false, false };
     struct chart_opts o = bare(30, 6, CHART_GLYPHS_BRAILLE);
     char *text = NULL, *p, want[32];
     size_t len = 0;
@@ -662,7 +688,7 @@ Test(chart, raw_line_is_drawn_dim_under_its_ema)
 {
     double xs[] = { 0, 1, 2, 3, 4, 5 }, ys[] = { 10, 0, 10, 0, 10, 0 };
     struct series *raw = make("raw", xs, ys, 6), *sm = series_new("raw EMA 0.6");
-    struct chart_line l[2] = { { raw, NULL, 0, true, false }, { sm, NULL, 0, false, true } };
+    struct chart_line l[2] = { { raw, NULL, 0, true, false, false }, { sm, NULL, 0, false, true, false } };
     struct chart_opts o;
     struct chart_raster r;
     int row, col, dim = 0, bright = 0;
@@ -711,7 +737,7 @@ Test(chart, flat_series_is_a_flat_line_in_the_middle)
 {
     double xs[] = { 1, 2, 3, 4 }, ys[] = { 772.639, 772.639, 772.639, 772.639 };
     struct series *raw = make("flat", xs, ys, 4), *sm = series_new("flat EMA 0.6");
-    struct chart_line l[2] = { { raw, NULL, 0, true, false }, { sm, NULL, 0, false, true } };
+    struct chart_line l[2] = { { raw, NULL, 0, true, false, false }, { sm, NULL, 0, false, true, false } };
     struct chart_opts o;
     struct chart_raster r;
     int h, first, labels, row;
