@@ -217,9 +217,6 @@ int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, s
 /* TASK_TUNING: tuning jobs listed (every page), and each new, running or changed one
  * described and its trials listed (every page) into the cache. */
 int sync_tuning_pass(struct worker *w, struct err *e);
-/* Adds to l the metric definitions of the tuning job that job is a trial of (names l does not
- * define yet); nothing when it is not a trial. */
-void sync_tuning_defs(struct cache *c, const char *job, struct mdef_list *l);
 
 /* ---- sync_reextract.c ----------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 
 #include "cache/internal.h"
 #include "cache/sync_internal.h"
+#include "cache/tuning.h"
 
 /* A job's definitions: its own MetricDefinitions, its tuning job's, the config, the preset. */
 void sync_reextract_defs(struct cache *c, const char *config, size_t config_len,
@@ -23,7 +24,7 @@ void sync_reextract_defs(struct cache *c, const char *config, size_t config_len,
         cache_kv_list_clean(&defs);
     }
     /* a trial: its tuning job's definitions (the objective) too */
-    sync_tuning_defs(c, job, l);
+    cache_tuning_trial_defs(c, job, l);
     if (config != NULL)
         mdef_list_parse_config(l, config, config_len, job, NULL);
 }

@@ -5,7 +5,6 @@
  * them and their logs sync like any job's). Queued after each job list pass, so a running
  * tuning job's new trials are in the cache one poll after SageMaker lists them.
  *
- * Also the tuning job's metric definitions for its trials' extraction (sync_tuning_defs).
  * Runs on a worker thread with that worker's handles; must not print or touch the queue
  * without s->mu. */
 #include <stdio.h>
@@ -100,23 +99,4 @@ out:
     free(stale);
     sagemaker_tuning_list_clean(&l);
     return rc;
-}
-
-void sync_tuning_defs(struct cache *c, const char *job, struct mdef_list *l)
-{
-    struct cache_kv_list defs = { 0 };
-    char tuning[CACHE_JOB_NAME_MAX];
-    size_t i, k;
-
-    if (cache_tuning_of_job(c, job, tuning, sizeof(tuning), NULL) != 0 ||
-        cache_tuning_metric_definitions(c, tuning, &defs, NULL) != 0)
-        return;
-    for (i = 0; i < defs.n; i++) {
-        /* the job's own definition of a name wins (a trial normally carries the same) */
-        for (k = 0; k < l->n && strcmp(l->v[k].name, defs.items[i].key) != 0; k++)
-            ;
-        if (k == l->n)
-            mdef_list_add(l, defs.items[i].key, defs.items[i].value, MDEF_JOB, NULL);
-    }
-    cache_kv_list_clean(&defs);
 }

@@ -14,6 +14,7 @@
 #include "aws/dynbuf.h"
 #include "cache/internal.h"
 #include "cache/tuning.h"
+#include "metrics/metrics.h"
 
 static const char *nz(const char *s)
 {
@@ -521,4 +522,32 @@ int cache_tuning_of_job(struct cache *c, const char *job, char *buf, size_t size
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+int cache_tuning_trial_names(struct cache *c, struct cache_kv_list *out, struct err *e)
+{
+    /* ?2 is the name parameter of cache_job_rows: unused here, it always matches */
+    return cache_kv_rows(c, "SELECT x.job_name, t.name FROM tuning_trials x JOIN tuning_jobs t"
+                         " ON t.id=x.tuning_id WHERE t.scope_id=?1 AND ?2 IS NOT NULL"
+                         " ORDER BY x.job_name", "", cache_kv_read_row, "reading trials", out,
+                         e);
+}
+
+void cache_tuning_trial_defs(struct cache *c, const char *job, struct mdef_list *l)
+{
+    struct cache_kv_list defs = { 0 };
+    char tuning[CACHE_JOB_NAME_MAX];
+    size_t i, k;
+
+    if (cache_tuning_of_job(c, job, tuning, sizeof(tuning), NULL) != 0 ||
+        cache_tuning_metric_definitions(c, tuning, &defs, NULL) != 0)
+        return;
+    for (i = 0; i < defs.n; i++) {
+        /* the job's own definition of a name wins (a trial normally carries the same) */
+        for (k = 0; k < l->n && strcmp(l->v[k].name, defs.items[i].key) != 0; k++)
+            ;
+        if (k == l->n)
+            mdef_list_add(l, defs.items[i].key, defs.items[i].value, MDEF_JOB, NULL);
+    }
+    cache_kv_list_clean(&defs);
 }

@@ -121,4 +121,14 @@ int cache_tuning_trials(struct cache *c, const char *name, enum cache_trial_orde
 int cache_tuning_of_job(struct cache *c, const char *job, char *buf, size_t size,
                         struct err *e);
 
+/* Adds to l the metric definitions of the tuning job that job is a trial of, for the names l
+ * does not define yet (call after the job's own): a trial's objective is extracted even when
+ * only its tuning job defines it. Nothing when job is not a trial or on any failure. */
+struct mdef_list;
+void cache_tuning_trial_defs(struct cache *c, const char *job, struct mdef_list *l);
+
+/* Every trial of the scope: key = training job, value = its tuning job, sorted by key (for a
+ * TUNING column: bsearch it). */
+int cache_tuning_trial_names(struct cache *c, struct cache_kv_list *out, struct err *e);
+
 #endif

@@ -26,6 +26,7 @@
 #include "cache/cache.h"
 #include "cache/logstore.h"
 #include "cache/session.h"
+#include "cache/tuning.h"
 #include "aws/dynbuf.h"
 #include "cli/cli.h"
 
@@ -410,12 +411,33 @@ static double job_duration(const struct sagemaker_job_summary *j, double now)
     return end > j->training_start_time ? end - j->training_start_time : 0;
 }
 
-static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items, size_t n,
-                             double now)
+static int cmp_kv_key(const void *a, const void *b)
 {
-    int wname = 4, wstatus = 6, wsec = 9;
+    return strcmp(((const struct cache_kv *)a)->key, ((const struct cache_kv *)b)->key);
+}
+
+/* The tuning job of a listed job ("-" when it is not a trial); trials sorted by key. */
+static const char *tuning_of(const struct cache_kv_list *trials, const char *job)
+{
+    struct cache_kv key = { (char *)job, NULL }, *hit;
+
+    hit = trials->n > 0 ? bsearch(&key, trials->items, trials->n, sizeof(key), cmp_kv_key)
+                        : NULL;
+    return hit != NULL ? hit->value : "-";
+}
+
+static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items, size_t n,
+                             const struct cache_kv_list *trials, double now)
+{
+    int wname = 4, wstatus = 6, wsec = 9, wtuning = 0;
     char age[32], dur[32];
     size_t i;
+
+    /* a TUNING column when a listed job is a trial of a tuning job */
+    for (i = 0; i < n; i++)
+        if (strcmp(tuning_of(trials, items[i].name), "-") != 0 &&
+            (int)strlen(tuning_of(trials, items[i].name)) > wtuning)
+            wtuning = (int)strlen(tuning_of(trials, items[i].name));
 
     for (i = 0; i < n; i++) {
         int l = (int)strlen(items[i].name);
@@ -427,8 +449,9 @@ static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items,
         if ((l = (int)strlen(items[i].secondary_status)) > wsec)
             wsec = l;
     }
-    fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s\n", wname, "NAME", wstatus, "STATUS", wsec,
+    fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s", wname, "NAME", wstatus, "STATUS", wsec,
             "SECONDARY", "CREATED", "DURATION");
+    fprintf(f, wtuning > 0 ? "  TUNING\n" : "\n");
     for (i = 0; i < n; i++) {
         const struct sagemaker_job_summary *j = &items[i];
 
@@ -438,8 +461,11 @@ static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items,
             cli_fmt_span(job_duration(j, now), dur, sizeof(dur));
         else
             snprintf(dur, sizeof(dur), "-");
-        fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s\n", wname, j->name, wstatus, j->status, wsec,
+        fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s", wname, j->name, wstatus, j->status, wsec,
                 j->secondary_status[0] ? j->secondary_status : "-", age, dur);
+        if (wtuning > 0)
+            fprintf(f, "  %s", tuning_of(trials, j->name));
+        fputc('\n', f);
     }
 }
 
@@ -522,7 +548,8 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
 
 /* Refreshes the cache from SageMaker (unless offline) and reads the list back from it. */
 static int jobs_load(const struct globals *g, const struct jobs_opts *o,
-                     struct sagemaker_job_list *out, struct err *e)
+                     struct sagemaker_job_list *out, struct cache_kv_list *trials,
+                     struct err *e)
 {
     struct cli_aws a;
     struct cache *c = NULL;
@@ -550,6 +577,9 @@ static int jobs_load(const struct globals *g, const struct jobs_opts *o,
             qsort(live.items, live.count, sizeof(*live.items), cmp_summary_name);
     }
     rc = jobs_read(c, o, g->offline ? NULL : &live, out, e);
+    /* which jobs are trials of a tuning job (none known: no TUNING column) */
+    if (rc == 0 && cache_tuning_trial_names(c, trials, NULL) != 0)
+        memset(trials, 0, sizeof(*trials));
 out:
     sagemaker_job_list_clean(&live);
     cache_close(c);
@@ -561,6 +591,7 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
 {
     struct jobs_opts o;
     struct sagemaker_job_list l = { 0 };
+    struct cache_kv_list trials = { 0 };
     struct err e = { 0 };
     double now = (double)time(NULL);
     int rc;
@@ -570,7 +601,7 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         return EXIT_OK;
     if (rc != 0)
         return rc;
-    rc = jobs_load(g, &o, &l, &e);
+    rc = jobs_load(g, &o, &l, &trials, &e);
     if (rc != 0)
         return cli_fail(&e);
     jobs_sort(l.items, l.count, o.sort);
@@ -578,7 +609,7 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         l.count = o.limit;
     switch (o.format) {
     case JOBS_TABLE:
-        jobs_print_table(stdout, l.items, l.count, now);
+        jobs_print_table(stdout, l.items, l.count, &trials, now);
         break;
     case JOBS_CSV:
         jobs_print_csv(stdout, l.items, l.count, now);
@@ -588,5 +619,6 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         break;
     }
     sagemaker_job_list_clean(&l);
+    cache_kv_list_clean(&trials);
     return cli_stdout_finish(rc, &e);
 }

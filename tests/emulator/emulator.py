@@ -478,7 +478,7 @@ def control_api(what, method, req, state, store, engine, ctx):
     if what in ("", "info"):
         return {"endpoint": ctx["endpoint"], "scenario": ctx["scenario"], "speed": engine.speed,
                 "jobs": len(store.jobs), "quotas": state.quotas_enabled, "faults": state.faults,
-                "endpoints": ["faults", "quotas", "jobs", "logs", "job", "reset", "stats"]}
+                "endpoints": ["faults", "quotas", "jobs", "logs", "job", "reset", "stats", "tuning"]}
     if what == "faults":
         if method == "POST":
             with state.lock:
@@ -510,6 +510,8 @@ def control_api(what, method, req, state, store, engine, ctx):
             if req.get("stats"):
                 state.stats = {"requests": {}, "throttled": {}, "faults": {}, "status": {}}
         return {"faults": {}}
+    if what == "tuning":
+        return tuning.control(store, req if method == "POST" else {})
     if what == "stats":
         with state.lock:
             return json.loads(json.dumps(state.stats))

@@ -22,7 +22,8 @@ eval_accuracy) is defined by the tuning job's TrainingJobDefinition alone, so a 
 those definitions to extract a trial's objective curve. Objective values are the last capture of
 the objective's regex in algo-1's log, as SageMaker computes FinalMetricDataList.
 
-The trials listing follows AWS: MaxResults 1..100 (default 10), NextToken, StatusEquals,
+The control API (`/_emulator/tuning`) holds the running tuning job's next trials ({"hold": true})
+and caps the trials a page ({"page_cap": N}), for tests. The trials listing follows AWS: MaxResults 1..100 (default 10), NextToken, StatusEquals,
 SortBy Name|CreationTime|Status|FinalObjectiveMetricValue (default Name; the last one leaves out
 trials without an objective value), SortOrder (default Ascending).
 """
@@ -63,6 +64,7 @@ class Tuning:
         self.plan = plan or []  # live: (tuned, outcome, cut, duration) still to create
         self.stopped = False
         self.scores = {}        # trial name -> FinalMetricDataList by the tuning definitions
+        self.hold = False       # control API: no new trial is started while set
 
     @property
     def name(self):
@@ -250,6 +252,10 @@ def list_trials(store, p):
         t = _get(store, p.get("HyperParameterTuningJobName"))
         mr, sort_by, order, errs = _page_args(
             p, ["Name", "CreationTime", "Status", "FinalObjectiveMetricValue"], "Name")
+        if not errs:
+            # the control API's page_cap: shorter pages than asked, so that a client's paging
+            # is exercised without hundreds of trials (NextToken says more follow, as AWS)
+            mr = min(mr, getattr(store, "tuning_page_cap", 100))
         status = p.get("StatusEquals")
         if status is not None and status not in STATUS_ENUM:
             errs.append(f"Value '{status}' at 'statusEquals' failed to satisfy constraint: Member "
@@ -323,7 +329,7 @@ def _trial(store, engine, t, idx, tuned, outcome, cut, duration, creation, rng,
            live_elapsed=None):
     name = "%s-%03d-%08x" % (t.name, idx, rng.getrandbits(32))
     lr, ep, bs = float(tuned["learning_rate"]), int(tuned["epochs"]), int(tuned["train_batch_size"])
-    c = scenario.make_cfg(name, t.task, scenario.VERSIONS[3], lr, ep, bs, log_points=24 * ep,
+    c = scenario.make_cfg(name, t.task, scenario.VERSIONS[3], lr, ep, bs, log_points=12 * ep,
                           metric_defs=[scenario.MD_LR], rng=rng)
     c.user_hp.update({"epochs": ep, "learning_rate": lr, "train_batch_size": bs})
     t.tuned[name] = tuned
@@ -368,7 +374,7 @@ class LiveTuning:
         for j in t.trials:
             t.score(self.store, j)
         running = sum(1 for j in t.trials if j.d["TrainingJobStatus"] not in st.TERMINAL)
-        while t.plan and running < t.parallel and not t.stopped:
+        while t.plan and running < t.parallel and not t.stopped and not t.hold:
             tuned, outcome, cut, duration = t.plan.pop(0)
             _trial(self.store, self.engine, t, len(t.trials) + 1, tuned, outcome, cut, duration,
                    now, self.rng, live_elapsed=0.0)
@@ -408,3 +414,17 @@ def install(store, engine, seed=0, now=None):
                   else None, rng.uniform(60, 90)) for i, o in enumerate(outs)]
     engine.tickers.append(LiveTuning(store, engine, live, rng))
     return [bayes, warm, hb, live]
+
+
+def control(store, req):
+    """The control API's `tuning`: {"page_cap": N} (trials a page at most), {"hold": bool} (the
+    running tuning jobs start no new trial while set); answers each tuning job's trial count."""
+    with store.lock:
+        jobs = getattr(store, "tuning", {})
+        if "page_cap" in req:
+            store.tuning_page_cap = max(1, int(req["page_cap"]))
+        if "hold" in req:
+            for t in jobs.values():
+                t.hold = bool(req["hold"])
+        return {name: {"trials": len(t.trials), "status": t.status(), "hold": t.hold}
+                for name, t in jobs.items()}

@@ -13,7 +13,7 @@
 
 #include "aws/sagemaker_tuning.h"
 #include "cache/cache.h"
-#include "cache/sync_internal.h"
+#include "metrics/metrics.h"
 #include "cache/tuning.h"
 
 /* A DescribeHyperParameterTuningJob answer as botocore's model has it (shortened values). */
@@ -355,13 +355,13 @@ Test(tuning_cache, a_trial_is_extracted_with_its_tuning_definitions)
     store_describe(c, "Minimize");
     store_trials(c);
     mdef_list_init(&l);
-    sync_tuning_defs(c, "hpo-a-001-aaaaaaaa", &l);
+    cache_tuning_trial_defs(c, "hpo-a-001-aaaaaaaa", &l);
     for (i = 0; i < l.n; i++)
         found |= strcmp(l.v[i].name, "eval_loss") == 0;
     cr_expect(found, "eval_loss comes from the tuning job");
     mdef_list_clean(&l);
     mdef_list_init(&l);
-    sync_tuning_defs(c, "not-a-trial", &l);
+    cache_tuning_trial_defs(c, "not-a-trial", &l);
     cr_expect_eq(l.n, 0);
     mdef_list_clean(&l);
     cache_close(c);
