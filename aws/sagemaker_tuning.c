@@ -388,104 +388,145 @@ int sagemaker_describe_tuning_job(struct aws_client *c, const char *name,
 
 /* ---- every page ---------------------------------------------------------------------------- */
 
-/* A NextToken that came back as the one sent would page for ever. */
-static int next_page(const char *op, char **token, char **next, size_t pages, struct err *e)
+/* One page of a listing, its rows handed over (*items malloc'ed, *next NULL on the last page). */
+typedef int (*page_fn)(struct aws_client *c, const char *name,
+                       const struct sagemaker_list_query *q, void **items, size_t *count,
+                       char **next, struct err *e);
+
+struct listing {
+    const char *op;
+    size_t elem;
+    page_fn page;
+    void (*free_items)(void *items, size_t count);   /* rows and the array */
+};
+
+static int tuning_page(struct aws_client *c, const char *name,
+                       const struct sagemaker_list_query *q, void **items, size_t *count,
+                       char **next, struct err *e)
 {
-    if (*next == NULL || (*next)[0] == '\0')
-        return 1;
-    if (*token != NULL && strcmp(*token, *next) == 0)
-        return err_set(e, ERR_AWS, "SageMaker %s: the same NextToken came back twice; "
-                       "stopping after %zu pages", op, pages);
-    free(*token);
-    *token = *next;
-    *next = NULL;
+    struct sagemaker_tuning_list l = { 0 };
+    int rc = sagemaker_list_tuning_jobs(c, q, &l, e);
+
+    (void)name;
+    if (rc == 0) {
+        *items = l.items;
+        *count = l.count;
+        *next = l.next_token;
+    }
+    return rc;
+}
+
+static void tuning_free(void *items, size_t count)
+{
+    (void)count;
+    free(items);
+}
+
+static int trial_page(struct aws_client *c, const char *name,
+                      const struct sagemaker_list_query *q, void **items, size_t *count,
+                      char **next, struct err *e)
+{
+    struct sagemaker_trial_list l = { 0 };
+    int rc = sagemaker_list_training_jobs_for_tuning_job(c, name, q, &l, e);
+
+    if (rc == 0) {
+        *items = l.items;
+        *count = l.count;
+        *next = l.next_token;
+    }
+    return rc;
+}
+
+static void trial_free(void *items, size_t count)
+{
+    struct sagemaker_trial_list l = { items, count, NULL };
+
+    sagemaker_trial_list_clean(&l);
+}
+
+/* Every page of a listing into one array (100 rows a page unless q says). A NextToken that
+ * comes back as the one sent would page for ever: an error. */
+static int list_all(const struct listing *li, struct aws_client *c, const char *name,
+                    const struct sagemaker_list_query *q, void **out, size_t *n_out,
+                    struct err *e)
+{
+    struct sagemaker_list_query pq = { 0 };
+    void *all = NULL, *items;
+    size_t n = 0, cap = 0, count, pages = 0;
+    char *token = NULL, *next;
+    int rc;
+
+    if (q != NULL)
+        pq = *q;
+    if (pq.max_results <= 0)
+        pq.max_results = SAGEMAKER_PAGE_MAX;
+    for (;;) {
+        items = NULL;
+        next = NULL;
+        count = 0;
+        if ((rc = li->page(c, name, &pq, &items, &count, &next, e)) != 0)
+            break;
+        pages++;
+        if (count > 0 && vec_grow(&all, &cap, n + count, li->elem) != 0) {
+            li->free_items(items, count);
+            free(next);
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
+        }
+        /* the rows move to all: their strings are all's to free now */
+        if (count > 0)
+            memcpy((char *)all + n * li->elem, items, count * li->elem);
+        n += count;
+        free(items);
+        if (next == NULL || next[0] == '\0') {
+            free(next);
+            break;
+        }
+        if (token != NULL && strcmp(token, next) == 0) {
+            free(next);
+            rc = err_set(e, ERR_AWS, "SageMaker %s: the same NextToken came back twice; "
+                         "stopping after %zu pages", li->op, pages);
+            break;
+        }
+        free(token);
+        token = next;
+        pq.next_token = token;
+    }
+    free(token);
+    if (rc != 0) {
+        li->free_items(all, n);
+        return rc;
+    }
+    *out = all;
+    *n_out = n;
     return 0;
 }
 
 int sagemaker_list_tuning_jobs_all(struct aws_client *c, const struct sagemaker_list_query *q,
                                    struct sagemaker_tuning_list *out, struct err *e)
 {
-    struct sagemaker_list_query pq = { 0 };
-    struct sagemaker_tuning_list all = { 0 }, page;
-    size_t cap = 0, pages = 0;
-    char *token = NULL;
-    int rc;
+    static const struct listing li = { "ListHyperParameterTuningJobs",
+                                       sizeof(struct sagemaker_tuning_summary), tuning_page,
+                                       tuning_free };
+    struct sagemaker_tuning_list l = { 0 };
+    int rc = list_all(&li, c, NULL, q, (void **)&l.items, &l.count, e);
 
-    if (q != NULL)
-        pq = *q;
-    if (pq.max_results <= 0)
-        pq.max_results = SAGEMAKER_PAGE_MAX;
-    for (;;) {
-        memset(&page, 0, sizeof(page));
-        if ((rc = sagemaker_list_tuning_jobs(c, &pq, &page, e)) != 0)
-            break;
-        pages++;
-        if (page.count > 0 &&
-            vec_grow((void **)&all.items, &cap, all.count + page.count, sizeof(*all.items))) {
-            sagemaker_tuning_list_clean(&page);
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
-        if (page.count > 0)
-            memcpy(all.items + all.count, page.items, page.count * sizeof(*page.items));
-        all.count += page.count;
-        rc = next_page("ListHyperParameterTuningJobs", &token, &page.next_token, pages, e);
-        sagemaker_tuning_list_clean(&page);
-        if (rc != 0)
-            break;
-        pq.next_token = token;
-    }
-    free(token);
-    if (rc < 0) {
-        sagemaker_tuning_list_clean(&all);
-        return rc;
-    }
-    *out = all;
-    return 0;
+    if (rc == 0)
+        *out = l;
+    return rc;
 }
 
 int sagemaker_list_trials_all(struct aws_client *c, const char *tuning_job,
                               const struct sagemaker_list_query *q,
                               struct sagemaker_trial_list *out, struct err *e)
 {
-    struct sagemaker_list_query pq = { 0 };
-    struct sagemaker_trial_list all = { 0 }, page;
-    size_t cap = 0, pages = 0;
-    char *token = NULL;
-    int rc;
+    static const struct listing li = { "ListTrainingJobsForHyperParameterTuningJob",
+                                       sizeof(struct sagemaker_tuning_trial), trial_page,
+                                       trial_free };
+    struct sagemaker_trial_list l = { 0 };
+    int rc = list_all(&li, c, tuning_job, q, (void **)&l.items, &l.count, e);
 
-    if (q != NULL)
-        pq = *q;
-    if (pq.max_results <= 0)
-        pq.max_results = SAGEMAKER_PAGE_MAX;
-    for (;;) {
-        memset(&page, 0, sizeof(page));
-        if ((rc = sagemaker_list_training_jobs_for_tuning_job(c, tuning_job, &pq, &page, e)) != 0)
-            break;
-        pages++;
-        if (page.count > 0 &&
-            vec_grow((void **)&all.items, &cap, all.count + page.count, sizeof(*all.items))) {
-            sagemaker_trial_list_clean(&page);
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
-        /* the rows move to all: their strings are now all's to free */
-        if (page.count > 0)
-            memcpy(all.items + all.count, page.items, page.count * sizeof(*page.items));
-        all.count += page.count;
-        page.count = 0;
-        rc = next_page("ListTrainingJobsForHyperParameterTuningJob", &token, &page.next_token,
-                       pages, e);
-        sagemaker_trial_list_clean(&page);
-        if (rc != 0)
-            break;
-        pq.next_token = token;
-    }
-    free(token);
-    if (rc < 0) {
-        sagemaker_trial_list_clean(&all);
-        return rc;
-    }
-    *out = all;
-    return 0;
+    if (rc == 0)
+        *out = l;
+    return rc;
 }

@@ -55,40 +55,58 @@ static int step_done(struct cache *c, sqlite3_stmt *st, const char *what, struct
 
 /* ---- writers -------------------------------------------------------------------------------- */
 
+/* What a listing summary and a describe both say: ?1..?14 of either insert. */
+#define HEAD_COLS "scope_id, name, arn, status, strategy, max_jobs, max_parallel, completed," \
+    " in_progress, failed, stopped, creation_time, end_time, last_modified"
+#define HEAD_SET "arn=excluded.arn, status=excluded.status, strategy=excluded.strategy," \
+    " max_jobs=excluded.max_jobs, max_parallel=excluded.max_parallel," \
+    " completed=excluded.completed, in_progress=excluded.in_progress, failed=excluded.failed," \
+    " stopped=excluded.stopped, creation_time=excluded.creation_time," \
+    " end_time=excluded.end_time, last_modified=excluded.last_modified"
+struct tuning_head {
+    const char *name, *arn, *status, *strategy;
+    int max_jobs, max_parallel, completed, in_progress, failed, stopped;
+    double creation_time, end_time, last_modified;
+};
+
+static void bind_head(struct cache *c, sqlite3_stmt *st, const struct tuning_head *h)
+{
+    sqlite3_bind_int64(st, 1, c->scope_id);
+    sqlite3_bind_text(st, 2, h->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, h->arn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, h->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, h->strategy, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, h->max_jobs);
+    sqlite3_bind_int(st, 7, h->max_parallel);
+    sqlite3_bind_int(st, 8, h->completed);
+    sqlite3_bind_int(st, 9, h->in_progress);
+    sqlite3_bind_int(st, 10, h->failed);
+    sqlite3_bind_int(st, 11, h->stopped);
+    sqlite3_bind_double(st, 12, h->creation_time);
+    sqlite3_bind_double(st, 13, h->end_time);
+    sqlite3_bind_double(st, 14, h->last_modified);
+}
+
 int cache_tuning_store_summary(struct cache *c, const struct sagemaker_tuning_summary *s,
                                struct err *e)
 {
+    /* a listing never overwrites a newer describe */
     static const char sql[] =
-        "INSERT INTO tuning_jobs(scope_id, name, arn, status, strategy, max_jobs, max_parallel,"
-        " completed, in_progress, failed, stopped, creation_time, end_time, last_modified)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
-        " ON CONFLICT(scope_id, name) DO UPDATE SET arn=excluded.arn,"
-        "  status=excluded.status, strategy=excluded.strategy, max_jobs=excluded.max_jobs,"
-        "  max_parallel=excluded.max_parallel, completed=excluded.completed,"
-        "  in_progress=excluded.in_progress, failed=excluded.failed, stopped=excluded.stopped,"
-        "  creation_time=excluded.creation_time, end_time=excluded.end_time,"
-        "  last_modified=excluded.last_modified"
+        "INSERT INTO tuning_jobs(" HEAD_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
+        "?13,?14) ON CONFLICT(scope_id, name) DO UPDATE SET " HEAD_SET
         " WHERE coalesce(tuning_jobs.last_modified,0) <= excluded.last_modified";
+    struct tuning_head h = {
+        s->name, s->arn, s->status, s->strategy, s->max_jobs, s->max_parallel_jobs,
+        s->completed, s->in_progress, s->retryable_error + s->non_retryable_error, s->stopped,
+        s->creation_time, s->end_time, s->last_modified_time,
+    };
     sqlite3_stmt *st;
     int rc;
 
     if ((rc = cache_sp_begin(c, e)) != 0)
         return rc;
     if ((rc = cache_prepare(c, sql, &st, e)) == 0) {
-        sqlite3_bind_int64(st, 1, c->scope_id);
-        sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, s->arn, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, s->status, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, s->strategy, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 6, s->max_jobs);
-        sqlite3_bind_int(st, 7, s->max_parallel_jobs);
-        sqlite3_bind_int(st, 8, s->completed);
-        sqlite3_bind_int(st, 9, s->in_progress);
-        sqlite3_bind_int(st, 10, s->retryable_error + s->non_retryable_error);
-        sqlite3_bind_int(st, 11, s->stopped);
-        sqlite3_bind_double(st, 12, s->creation_time);
-        sqlite3_bind_double(st, 13, s->end_time);
-        sqlite3_bind_double(st, 14, s->last_modified_time);
+        bind_head(c, st, &h);
         rc = step_done(c, st, "storing a tuning job summary", e);
     }
     return cache_sp_end(c, rc, e);
@@ -97,47 +115,33 @@ int cache_tuning_store_summary(struct cache *c, const struct sagemaker_tuning_su
 static int store_row(struct cache *c, const struct sagemaker_tuning_job *t, struct err *e)
 {
     static const char sql[] =
-        "INSERT INTO tuning_jobs(scope_id, name, arn, status, strategy, objective_metric,"
-        " objective_type, max_jobs, max_parallel, completed, in_progress, failed, stopped,"
-        " best_job, best_value, creation_time, end_time, last_modified, early_stopping,"
-        " warm_start_type, failure_reason, describe_json, described_at)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
-        " (julianday('now')-2440587.5)*86400.0)"
-        " ON CONFLICT(scope_id, name) DO UPDATE SET arn=excluded.arn, status=excluded.status,"
-        "  strategy=excluded.strategy, objective_metric=excluded.objective_metric,"
-        "  objective_type=excluded.objective_type, max_jobs=excluded.max_jobs,"
-        "  max_parallel=excluded.max_parallel, completed=excluded.completed,"
-        "  in_progress=excluded.in_progress, failed=excluded.failed, stopped=excluded.stopped,"
+        "INSERT INTO tuning_jobs(" HEAD_COLS ", objective_metric, objective_type, best_job,"
+        " best_value, early_stopping, warm_start_type, failure_reason, describe_json,"
+        " described_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
+        "?19,?20,?21,?22,(julianday('now')-2440587.5)*86400.0)"
+        " ON CONFLICT(scope_id, name) DO UPDATE SET " HEAD_SET ","
+        "  objective_metric=excluded.objective_metric, objective_type=excluded.objective_type,"
         "  best_job=excluded.best_job, best_value=excluded.best_value,"
-        "  creation_time=excluded.creation_time, end_time=excluded.end_time,"
-        "  last_modified=excluded.last_modified, early_stopping=excluded.early_stopping,"
-        "  warm_start_type=excluded.warm_start_type, failure_reason=excluded.failure_reason,"
-        "  describe_json=excluded.describe_json, described_at=excluded.described_at";
+        "  early_stopping=excluded.early_stopping, warm_start_type=excluded.warm_start_type,"
+        "  failure_reason=excluded.failure_reason, describe_json=excluded.describe_json,"
+        "  described_at=excluded.described_at";
+    struct tuning_head h = {
+        t->name, t->arn, t->status, t->strategy, t->max_jobs, t->max_parallel_jobs,
+        t->completed, t->in_progress, t->retryable_error + t->non_retryable_error, t->stopped,
+        t->creation_time, t->end_time, t->last_modified_time,
+    };
     sqlite3_stmt *st;
     int rc = cache_prepare(c, sql, &st, e);
 
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, c->scope_id);
-    sqlite3_bind_text(st, 2, t->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, t->arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, t->status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, t->strategy, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, nz(t->objective_metric), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, t->objective_type, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 8, t->max_jobs);
-    sqlite3_bind_int(st, 9, t->max_parallel_jobs);
-    sqlite3_bind_int(st, 10, t->completed);
-    sqlite3_bind_int(st, 11, t->in_progress);
-    sqlite3_bind_int(st, 12, t->retryable_error + t->non_retryable_error);
-    sqlite3_bind_int(st, 13, t->stopped);
+    bind_head(c, st, &h);
+    sqlite3_bind_text(st, 15, nz(t->objective_metric), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 16, t->objective_type, -1, SQLITE_STATIC);
     if (t->has_best && t->best.has_objective) {
-        sqlite3_bind_text(st, 14, t->best.job.name, -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 15, t->best.objective_value);
+        sqlite3_bind_text(st, 17, t->best.job.name, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 18, t->best.objective_value);
     }
-    sqlite3_bind_double(st, 16, t->creation_time);
-    sqlite3_bind_double(st, 17, t->end_time);
-    sqlite3_bind_double(st, 18, t->last_modified_time);
     sqlite3_bind_text(st, 19, t->early_stopping, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 20, t->warm_start_type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 21, nz(t->failure_reason), -1, SQLITE_STATIC);

@@ -14,6 +14,7 @@
 #include "aws/sagemaker_tuning.h"
 #include "cache/cache.h"
 #include "metrics/metrics.h"
+#include "tests/unit/support/tmpcache.h"
 #include "cache/tuning.h"
 
 /* A DescribeHyperParameterTuningJob answer as botocore's model has it (shortened values). */
@@ -156,26 +157,19 @@ static char dir[256], path[300];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sagetop-tuning-test.XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/cache.db", dir);
+    cr_assert_eq(tmpcache_make("tuning-test", dir, sizeof(dir), path, sizeof(path)), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[400];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(tmpcache_remove(dir), 0);
 }
 
 static struct cache *open_rw(void)
 {
-    struct cache *c = NULL;
-    struct err e = { 0 };
+    struct cache *c = tmpcache_open(path);
 
-    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
-    cr_assert_eq(cache_scope_use(c, "111122223333", "us-east-1", &e), 0, "%s", e.msg);
+    cr_assert_not_null(c, "opening %s", path);
     return c;
 }
 
