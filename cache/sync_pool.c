@@ -362,6 +362,13 @@ static int64_t run_task(struct worker *w, struct task *snap)
         break;
     case TASK_TUNING:
         rc = sync_tuning_pass(w, &e);
+        /* a role without the tuning permissions: the UI goes on without tuning jobs rather
+         * than showing the same error every pass (a line-mode run reports it) */
+        if (rc != 0 && !s->run_mode &&
+            strstr(aws_client_last_error_code(w->client), "AccessDenied") != NULL) {
+            sync_pool_notice(s, SYNC_SYNCED, NULL, 0, 0, "tuning jobs not synced: %s", e.msg);
+            return -1;
+        }
         if (rc == 0)
             sync_pool_notice(s, SYNC_SYNCED, NULL, 0, 0, "tuning jobs synced");
         break;
