@@ -14,6 +14,7 @@
 #include "aws/sagemaker_tuning.h"
 #include "cache/cache.h"
 #include "metrics/metrics.h"
+#include "tests/unit/support/loopback_aws.h"
 #include "tests/unit/support/tmpcache.h"
 #include "cache/tuning.h"
 
@@ -149,6 +150,64 @@ Test(tuning, describe_failures_name_the_member)
     cr_expect_eq(sagemaker_parse_describe_tuning_job(truncated, strlen(truncated), &t, &e),
                  ERR_PARSE);
     cr_expect_eq(t.name[0], '\0', "nothing written on failure");
+}
+
+/* ---- the calls, against a loopback server ---------------------------------------------- */
+
+/* A server that answers every page with the same NextToken: the second page is asked with
+ * it, then the loop is refused and nothing is handed out (the rows read are freed). */
+Test(tuning_call, trials_follow_next_token_and_refuse_a_loop)
+{
+    struct loopback_aws l;
+    struct sagemaker_trial_list out = { 0 };
+    struct loopback_request r;
+    struct err e = { 0 };
+
+    cr_assert_eq(loopback_aws_open(&l, &e), 0, "%s", e.msg);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                        "{\"TrainingJobSummaries\":[{\"TrainingJobName\":\"t-001\","
+                        "\"TrainingJobArn\":\"a\",\"TrainingJobStatus\":\"Completed\","
+                        "\"CreationTime\":1,\"TunedHyperParameters\":{\"lr\":\"0.1\"}}],"
+                        "\"NextToken\":\"same\"}");
+    cr_assert_eq(sagemaker_list_trials_all(l.client, "hpo-a", NULL, &out, &e), ERR_AWS);
+    cr_expect_neq(strstr(e.msg, "same NextToken"), NULL, "%s", e.msg);
+    cr_expect_eq(out.items, NULL, "nothing handed out on failure");
+    cr_assert_eq(loopback_http_count(l.srv), 2);
+    cr_assert_eq(loopback_http_request(l.srv, 0, &r), 0);
+    cr_expect_neq(strstr(r.body, "\"HyperParameterTuningJobName\""), NULL, "%s", r.body);
+    cr_expect_neq(strstr(r.body, "\"MaxResults\""), NULL, "a full page asked: %s", r.body);
+    cr_expect_eq(strstr(r.body, "NextToken"), NULL, "no token on the first page: %s", r.body);
+    cr_assert_eq(loopback_http_request(l.srv, 1, &r), 0);
+    cr_expect_neq(strstr(r.body, "\"same\""), NULL, "the second page sends it: %s", r.body);
+    loopback_aws_close(&l);
+}
+
+Test(tuning_call, every_page_of_one_page_and_describe_not_found)
+{
+    struct loopback_aws l;
+    struct sagemaker_tuning_list out = { 0 };
+    struct sagemaker_tuning_job t;
+    struct err e = { 0 };
+
+    cr_assert_eq(loopback_aws_open(&l, &e), 0, "%s", e.msg);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                        "{\"HyperParameterTuningJobSummaries\":[{\"HyperParameterTuningJobName\":"
+                        "\"a\",\"HyperParameterTuningJobStatus\":\"Completed\"},"
+                        "{\"HyperParameterTuningJobName\":\"b\","
+                        "\"HyperParameterTuningJobStatus\":\"InProgress\"}]}");
+    cr_assert_eq(sagemaker_list_tuning_jobs_all(l.client, NULL, &out, &e), 0, "%s", e.msg);
+    cr_assert_eq(out.count, 2);
+    cr_expect_str_eq(out.items[1].name, "b");
+    cr_expect_eq(loopback_http_count(l.srv), 1, "no NextToken: one page");
+    sagemaker_tuning_list_clean(&out);
+    loopback_http_route(l.srv, "POST", "/", 400, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ResourceNotFound\",\"message\":\"Amazon SageMaker "
+                        "can't find a tuning job with name x\"}");
+    memset(&t, 0, sizeof(t));
+    cr_expect_eq(sagemaker_describe_tuning_job(l.client, "x", &t, &e), ERR_NOTFOUND, "%s",
+                 e.msg);
+    cr_expect_eq(t.raw_json, NULL);
+    loopback_aws_close(&l);
 }
 
 /* ---- cache ------------------------------------------------------------------------------- */
