@@ -182,6 +182,7 @@ static int render(const struct cache_tuning *tj, const struct tplot_args *a,
                       r != NULL && strcmp(r->scaling, "Logarithmic") == 0 ? "log10 " : "",
                       a->by, cat ? " (1.. = " : "", cat ? r->values : "", cat ? ")" : "");
     o.title = dynbuf_str(&title);
+    o.x_name = a->by == NULL ? "trial" : cat ? "value #" : a->by;
     rc = chart_render_text(lines, a->by == NULL ? 2 : 1, &o, ansi, &text, &len, e);
     if (rc == 0 && fwrite(text, 1, len, stdout) != len)
         rc = err_set(e, ERR_IO, "writing the chart");

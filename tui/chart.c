@@ -555,7 +555,7 @@ static void draw_x_axis(struct chart_raster *r, const struct frame *f, const str
                         const struct chart_opts *o, const struct box_glyphs *bx)
 {
     int axis_row = r->plot_y + r->plot_h, lab_row = axis_row + 1;
-    const char *name = x_kind_name(o->x_kind);
+    const char *name = o->x_name != NULL ? o->x_name : x_kind_name(o->x_kind);
     int name_w = text_cells(name), last_end = -2, i;
     char xl[LABEL_MAX];
 

@@ -90,6 +90,7 @@ struct chart_opts {
     bool markers;                 /* max ▲ and min ▼ on the curve, last value at the right */
     double cursor_x;              /* NaN for none; else a vertical line and readouts */
     const char *title;            /* first line; NULL for none */
+    const char *x_name;           /* the x axis' name; NULL: x_kind's ("step", "time", ...) */
 };
 
 /* Defaults: braille-or-fallback by detection, step x, legend and markers on, no cursor. */
