@@ -401,3 +401,27 @@ int sagemaker_list_training_jobs_for_tuning_job(struct aws_client *c, const char
     json_decref(resp);
     return rc;
 }
+
+/* ---- for sagemaker_tuning.c ------------------------------------------------------------ */
+
+json_t *sagemaker_name_request(const char *key, const char *name)
+{
+    return name_request(key, name);
+}
+
+int sagemaker_call(struct aws_client *c, const char *op, json_t *req, json_t **out,
+                   struct err *e)
+{
+    return call(c, op, req, out, e);
+}
+
+int sagemaker_call_page(struct aws_client *c, const char *op, json_t *req, json_t **out,
+                        struct err *e)
+{
+    return call_page(c, op, req, out, e);
+}
+
+int sagemaker_parsed(int rc, const char *op, struct err *e)
+{
+    return parsed(rc, op, e);
+}

@@ -29,4 +29,25 @@ int sagemaker_parse_search_json(const json_t *root, void *out, struct err *e); /
 int sagemaker_parse_tuning_json(const json_t *root, void *out, struct err *e); /* tuning_list */
 int sagemaker_parse_trials_json(const json_t *root, void *out, struct err *e); /* trial_list */
 
+/* For sagemaker_tuning.c: the array loop over an optional member (items calloc'ed, *count set
+ * even on failure so the caller's cleanup frees what was read), one trial summary, one metric
+ * definition, a string map, and one trial's cleanup. */
+typedef int (*sagemaker_item_fn)(const json_t *o, void *item, struct err *e);
+int sagemaker_parse_opt_items(const json_t *o, const char *key, size_t elem, sagemaker_item_fn fn,
+                              void **items, size_t *count, struct err *e);
+int sagemaker_parse_trial_item(const json_t *o, void *item, struct err *e);
+int sagemaker_parse_metric_definition_item(const json_t *o, void *item, struct err *e);
+int sagemaker_parse_kv_map(const json_t *o, const char *key, struct sagemaker_kv **out,
+                           size_t *n_out, struct err *e);
+void sagemaker_trial_clean(struct sagemaker_tuning_trial *t);
+
+/* For sagemaker_tuning.c: sagemaker.c's request helpers. call/call_page take ownership of req
+ * (NULL: out of memory); parsed prefixes a parse failure with the operation. */
+json_t *sagemaker_name_request(const char *key, const char *name);
+int sagemaker_call(struct aws_client *c, const char *op, json_t *req, json_t **out,
+                   struct err *e);
+int sagemaker_call_page(struct aws_client *c, const char *op, json_t *req, json_t **out,
+                        struct err *e);
+int sagemaker_parsed(int rc, const char *op, struct err *e);
+
 #endif

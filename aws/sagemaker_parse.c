@@ -697,18 +697,22 @@ int sagemaker_parse_list_tuning_jobs(const char *json, size_t len,
                           sagemaker_parse_tuning_json, out, e);
 }
 
+void sagemaker_trial_clean(struct sagemaker_tuning_trial *t)
+{
+    sagemaker_kv_free(t->tuned_hyper_parameters, t->n_tuned_hyper_parameters);
+    free(t->failure_reason);
+    free(t->objective_metric);
+    memset(t, 0, sizeof(*t));
+}
+
 void sagemaker_trial_list_clean(struct sagemaker_trial_list *l)
 {
     size_t i;
 
     if (l == NULL)
         return;
-    for (i = 0; i < l->count; i++) {
-        sagemaker_kv_free(l->items[i].tuned_hyper_parameters,
-                          l->items[i].n_tuned_hyper_parameters);
-        free(l->items[i].failure_reason);
-        free(l->items[i].objective_metric);
-    }
+    for (i = 0; i < l->count; i++)
+        sagemaker_trial_clean(&l->items[i]);
     free(l->items);
     free(l->next_token);
     memset(l, 0, sizeof(*l));
@@ -759,4 +763,28 @@ int sagemaker_parse_list_training_jobs_for_tuning_job(const char *json, size_t l
 {
     return json_parse_doc(json, len, "ListTrainingJobsForHyperParameterTuningJob response",
                           sagemaker_parse_trials_json, out, e);
+}
+
+/* ---- for sagemaker_tuning.c ------------------------------------------------------------ */
+
+int sagemaker_parse_opt_items(const json_t *o, const char *key, size_t elem, sagemaker_item_fn fn,
+                              void **items, size_t *count, struct err *e)
+{
+    return opt_items(o, key, elem, fn, items, count, e);
+}
+
+int sagemaker_parse_trial_item(const json_t *o, void *item, struct err *e)
+{
+    return parse_trial(o, item, e);
+}
+
+int sagemaker_parse_metric_definition_item(const json_t *o, void *item, struct err *e)
+{
+    return parse_metric_definition(o, item, e);
+}
+
+int sagemaker_parse_kv_map(const json_t *o, const char *key, struct sagemaker_kv **out,
+                           size_t *n_out, struct err *e)
+{
+    return parse_map(o, key, out, n_out, e);
 }

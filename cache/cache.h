@@ -40,7 +40,7 @@ enum cache_open_flags {
 };
 
 /* The current schema version (PRAGMA user_version). */
-#define CACHE_SCHEMA_VERSION 8
+#define CACHE_SCHEMA_VERSION 9
 
 /* Writes $XDG_CACHE_HOME/sagetop/cache.db (or ~/.cache/sagetop/cache.db) into buf. */
 int cache_default_path(char *buf, size_t size, struct err *e);

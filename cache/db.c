@@ -131,6 +131,34 @@ static const char *const migrations[] = {
      * their definitions' fingerprint makes the next sync extract them again (sync_reextract.c),
      * and the saved extractor states no longer fit, so they are rebuilt. */
     "UPDATE metrics SET defs_hash=NULL; UPDATE log_streams SET extract_state=NULL;",
+    /* 9: Automatic Model Tuning (cache/tuning.c): tuning jobs with their ranges, warm-start
+     * parents and metric definitions, and their trials (each also a row of jobs, joined by
+     * name) with the tuned hyperparameters. */
+    "CREATE TABLE tuning_jobs(id INTEGER PRIMARY KEY,"
+    "  scope_id INTEGER NOT NULL REFERENCES scopes(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, arn TEXT, status TEXT, strategy TEXT, objective_metric TEXT,"
+    "  objective_type TEXT, max_jobs INTEGER, max_parallel INTEGER, completed INTEGER,"
+    "  in_progress INTEGER, failed INTEGER, stopped INTEGER, best_job TEXT, best_value REAL,"
+    "  creation_time REAL, end_time REAL, last_modified REAL, early_stopping TEXT,"
+    "  warm_start_type TEXT, failure_reason TEXT, describe_json TEXT, described_at REAL,"
+    "  trials_synced_at REAL, UNIQUE(scope_id, name));"
+    "CREATE TABLE tuning_ranges(tuning_id INTEGER NOT NULL REFERENCES tuning_jobs(id)"
+    "  ON DELETE CASCADE, idx INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  min_value TEXT, max_value TEXT, scaling TEXT, vals TEXT, PRIMARY KEY(tuning_id, idx));"
+    "CREATE TABLE tuning_parents(tuning_id INTEGER NOT NULL REFERENCES tuning_jobs(id)"
+    "  ON DELETE CASCADE, idx INTEGER NOT NULL, parent TEXT NOT NULL,"
+    "  PRIMARY KEY(tuning_id, idx));"
+    "CREATE TABLE tuning_metric_definitions(tuning_id INTEGER NOT NULL REFERENCES"
+    "  tuning_jobs(id) ON DELETE CASCADE, idx INTEGER NOT NULL, name TEXT NOT NULL,"
+    "  regex TEXT NOT NULL, PRIMARY KEY(tuning_id, idx));"
+    "CREATE TABLE tuning_trials(tuning_id INTEGER NOT NULL REFERENCES tuning_jobs(id)"
+    "  ON DELETE CASCADE, job_name TEXT NOT NULL, status TEXT, objective_status TEXT,"
+    "  objective REAL, creation_time REAL, start_time REAL, end_time REAL,"
+    "  failure_reason TEXT, PRIMARY KEY(tuning_id, job_name));"
+    "CREATE INDEX tuning_trials_job ON tuning_trials(job_name);"
+    "CREATE TABLE tuning_trial_hps(tuning_id INTEGER NOT NULL REFERENCES tuning_jobs(id)"
+    "  ON DELETE CASCADE, job_name TEXT NOT NULL, idx INTEGER NOT NULL, key TEXT NOT NULL,"
+    "  value TEXT, PRIMARY KEY(tuning_id, job_name, key));",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -76,6 +76,8 @@ bool cache_parse_number(const char *s, double *out);
 /* The same into a cache_kv_list (jobs.c); read fills one struct cache_kv. */
 int cache_kv_rows(struct cache *c, const char *sql, const char *job, cache_row_fn read,
                   const char *what, struct cache_kv_list *out, struct err *e);
+/* The cache_row_fn of a two-column (key, value) query. */
+void cache_kv_read_row(sqlite3_stmt *st, void *item);
 
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);

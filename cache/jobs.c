@@ -444,6 +444,11 @@ static void read_kv(sqlite3_stmt *st, void *item)
     kv->value = cache_col_strdup(st, 1);
 }
 
+void cache_kv_read_row(sqlite3_stmt *st, void *item)
+{
+    read_kv(st, item);
+}
+
 int cache_kv_rows(struct cache *c, const char *sql, const char *job, cache_row_fn read,
                   const char *what, struct cache_kv_list *out, struct err *e)
 {

@@ -5,6 +5,10 @@
  *   jobs   ListTrainingJobs newest first, page by page, until a page holds nothing new; then
  *          DescribeTrainingJob for every job never described and every job not yet final
  *          (Completed/Failed/Stopped jobs are described once).
+ *   tuning after each job list pass (not when following named jobs): every tuning job listed,
+ *          the new, running or changed ones described and their trials listed (every page);
+ *          trials are stored as jobs too (cache/tuning.h), and a trial's metrics are extracted
+ *          with its tuning job's metric definitions as well as its own.
  *   logs   for each followed job: DescribeLogStreams("<job>/") to find its streams (again on
  *          each pass while it has fewer streams than instances, then every 30 s, and once
  *          when it is final), then GetLogEvents per stream from its
@@ -154,6 +158,11 @@ struct sync_plan {
     bool follow;                 /* keep following until every named job is final and drained */
 };
 int sync_run(struct sync *s, const struct sync_plan *plan, struct err *e);
+
+/* Blocking: one pass over the tuning jobs alone (ListHyperParameterTuningJobs, then each new,
+ * running or changed tuning job described and its trials listed, every page), as the
+ * background mode does after each job list pass. Trials are stored as job summaries too. */
+int sync_run_tuning(struct sync *s, struct err *e);
 
 /* Re-extracts every metric point of a job from its cached log (no network): used when metric
  * definitions change. Runs on the caller's thread with its own read-write handle. */

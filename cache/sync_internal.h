@@ -5,6 +5,7 @@
  *   sync_jobs.c       the job list pass and describes (ListTrainingJobs, DescribeTrainingJob)
  *   sync_logs.c       one pass over a job's logs: streams, pages, cursors, points
  *   sync_reextract.c  metric definitions of a job, their fingerprints, re-extraction
+ *   sync_tuning.c     tuning jobs and their trials (queued after each job list pass)
  *
  * Locking: s->mu guards the queue (tasks, n_tasks, active, stopping), the progress totals and
  * the error record. Functions documented "caller holds s->mu" never lock; the others lock
@@ -50,7 +51,7 @@
 
 /* TASK_SYS: a job's CloudWatch host metrics (cache_sys_fetch), queued by its logs pass when
  * sync_options.host_metrics is set; follows the job as its logs task does. */
-enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS, TASK_SYS };
+enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS, TASK_SYS, TASK_TUNING };
 #define SYS_EVERY_MS 60000      /* host metrics are sampled every minute */
 
 struct task {
@@ -82,6 +83,7 @@ struct sync {
     size_t n_tasks, cap_tasks;
     size_t active;                       /* tasks being executed */
     bool run_mode;                       /* sync_run: stop when no task is left */
+    bool plan_tuning;                    /* sync_run_tuning: the run is the tuning item alone */
     struct sync_plan plan;
     int first_err;
     struct err first_e;
@@ -209,6 +211,12 @@ struct sync_pass {
     int64_t lines;          /* events stored */
 };
 int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, struct err *e);
+
+/* ---- sync_tuning.c -------------------------------------------------------------------- */
+
+/* TASK_TUNING: tuning jobs listed (every page), and each new, running or changed one
+ * described and its trials listed (every page) into the cache. */
+int sync_tuning_pass(struct worker *w, struct err *e);
 
 /* ---- sync_reextract.c ----------------------------------------------------------------- */
 

@@ -278,6 +278,8 @@ void sync_pool_plan(struct sync *s, const struct sync_plan *plan, int64_t now)
 
     if (plan->jobs || plan->logs == SYNC_LOGS_ALL)
         sync_pool_task_add(s, TASK_LIST, NULL, now);
+    if (s->plan_tuning)
+        sync_pool_task_add(s, TASK_TUNING, NULL, now);
     for (i = 0; i < plan->n_names; i++) {
         if (plan->logs != SYNC_LOGS_NONE) {
             struct task *t = sync_pool_task_add(s, TASK_LOGS, plan->names[i], now);
@@ -295,8 +297,9 @@ static void record_missing(struct sync *s, const struct task *t)
     pthread_mutex_lock(&s->mu);
     if (s->n_missing < MISSING_MAX)
         snprintf(s->missing[s->n_missing], sizeof(s->missing[0]), "%s%s",
-                 t->kind == TASK_LIST ? "the job list" : t->kind == TASK_DESCRIBE
-                 ? "details of " : t->kind == TASK_SYS ? "host metrics of " : "logs of ", t->job);
+                 t->kind == TASK_LIST ? "the job list" : t->kind == TASK_TUNING
+                 ? "the tuning jobs" : t->kind == TASK_DESCRIBE ? "details of "
+                 : t->kind == TASK_SYS ? "host metrics of " : "logs of ", t->job);
     s->n_missing++;
     pthread_mutex_unlock(&s->mu);
 }
@@ -326,6 +329,15 @@ static void queue_sys(struct sync *s, const struct task *logs)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* After a job list pass: the tuning jobs and their trials (sync_tuning.c). */
+static void queue_tuning(struct sync *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (sync_pool_task_add(s, TASK_TUNING, NULL, sync_pool_now_ms()) != NULL)
+        pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
 /* Runs one task (the lock is NOT held) and returns when it should run again (-1: never). */
 static int64_t run_task(struct worker *w, struct task *snap)
 {
@@ -343,8 +355,22 @@ static int64_t run_task(struct worker *w, struct task *snap)
             rc = sync_jobs_queue_describes(w, &e);
         if (rc == 0 && s->run_mode && s->plan.logs == SYNC_LOGS_ALL)
             sync_jobs_queue_logs(w);
+        if (rc == 0 && !(s->run_mode && s->plan.follow && s->plan.n_names > 0))
+            queue_tuning(s);
         if (rc == 0)
             sync_pool_notice(s, SYNC_SYNCED, NULL, 0, 0, "jobs synced");
+        break;
+    case TASK_TUNING:
+        rc = sync_tuning_pass(w, &e);
+        /* a role without the tuning permissions: the UI goes on without tuning jobs rather
+         * than showing the same error every pass (a line-mode run reports it) */
+        if (rc != 0 && !s->run_mode &&
+            strstr(aws_client_last_error_code(w->client), "AccessDenied") != NULL) {
+            sync_pool_notice(s, SYNC_SYNCED, NULL, 0, 0, "tuning jobs not synced: %s", e.msg);
+            return -1;
+        }
+        if (rc == 0)
+            sync_pool_notice(s, SYNC_SYNCED, NULL, 0, 0, "tuning jobs synced");
         break;
     case TASK_DESCRIBE:
         sync_pool_notice(s, SYNC_DESCRIBING, snap->job, 0, 0, "describing %s", snap->job);
@@ -706,4 +732,15 @@ int sync_run(struct sync *s, const struct sync_plan *plan, struct err *e)
         return s->first_err;
     }
     return 0;
+}
+
+int sync_run_tuning(struct sync *s, struct err *e)
+{
+    struct sync_plan none = { 0 };
+    int rc;
+
+    s->plan_tuning = true;
+    rc = sync_run(s, &none, e);
+    s->plan_tuning = false;
+    return rc;
 }

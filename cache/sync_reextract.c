@@ -8,8 +8,9 @@
 
 #include "cache/internal.h"
 #include "cache/sync_internal.h"
+#include "cache/tuning.h"
 
-/* A job's definitions: its own MetricDefinitions, the config, the preset. */
+/* A job's definitions: its own MetricDefinitions, its tuning job's, the config, the preset. */
 void sync_reextract_defs(struct cache *c, const char *config, size_t config_len,
                          const char *job, struct mdef_list *l)
 {
@@ -22,6 +23,8 @@ void sync_reextract_defs(struct cache *c, const char *config, size_t config_len,
             mdef_list_add(l, defs.items[i].key, defs.items[i].value, MDEF_JOB, NULL);
         cache_kv_list_clean(&defs);
     }
+    /* a trial: its tuning job's definitions (the objective) too */
+    cache_tuning_trial_defs(c, job, l);
     if (config != NULL)
         mdef_list_parse_config(l, config, config_len, job, NULL);
 }

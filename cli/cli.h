@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include "aws/client.h"
 #include "aws/config.h"
@@ -90,6 +91,11 @@ bool cli_stdout_gone(void);
  * e (cli_fail), a failed write says so, except when the reader of stdout has gone: that ends
  * quietly with EXIT_OK, as `sagetop jobs | head -1` should. */
 int cli_stdout_finish(int rc, const struct err *e);
+
+/* A span for a table: "42s", "3m07s", "2h05m", "1d04h" (negative: "0s"). */
+void cli_fmt_span(double secs, char *out, size_t n);
+/* One CSV field, RFC 4180: quoted when needed, quotes doubled. */
+void cli_csv_field(FILE *f, const char *s);
 
 /* Each command: argv[0] is the command name; argv holds the command's own arguments. */
 typedef int (*cmd_fn)(const struct globals *g, int argc, char **argv);

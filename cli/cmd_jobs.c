@@ -26,6 +26,7 @@
 #include "cache/cache.h"
 #include "cache/logstore.h"
 #include "cache/session.h"
+#include "cache/tuning.h"
 #include "aws/dynbuf.h"
 #include "cli/cli.h"
 
@@ -395,20 +396,6 @@ static void jobs_sort(struct sagemaker_job_summary *items, size_t n, enum jobs_s
 /* ---- formatting ------------------------------------------------------------------------ */
 
 /* "45s", "12m", "3h05m", "2d04h". */
-static void fmt_span(double secs, char *out, size_t n)
-{
-    long s = secs > 0 ? (long)(secs + 0.5) : 0;
-
-    if (s < 60)
-        snprintf(out, n, "%lds", s);
-    else if (s < 3600)
-        snprintf(out, n, "%ldm%02lds", s / 60, s % 60);
-    else if (s < 86400)
-        snprintf(out, n, "%ldh%02ldm", s / 3600, s % 3600 / 60);
-    else
-        snprintf(out, n, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
-}
-
 /* DURATION is the training time, the same everywhere (this table, the TUI's column, `show`):
  * TrainingStartTime to TrainingEndTime (SageMaker's TrainingTimeInSeconds), to now while the
  * job runs, to LastModifiedTime for a final job without an end. -1 when the start is unknown
@@ -424,12 +411,33 @@ static double job_duration(const struct sagemaker_job_summary *j, double now)
     return end > j->training_start_time ? end - j->training_start_time : 0;
 }
 
-static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items, size_t n,
-                             double now)
+static int cmp_kv_key(const void *a, const void *b)
 {
-    int wname = 4, wstatus = 6, wsec = 9;
+    return strcmp(((const struct cache_kv *)a)->key, ((const struct cache_kv *)b)->key);
+}
+
+/* The tuning job of a listed job ("-" when it is not a trial); trials sorted by key. */
+static const char *tuning_of(const struct cache_kv_list *trials, const char *job)
+{
+    struct cache_kv key = { (char *)job, NULL }, *hit;
+
+    hit = trials->n > 0 ? bsearch(&key, trials->items, trials->n, sizeof(key), cmp_kv_key)
+                        : NULL;
+    return hit != NULL ? hit->value : "-";
+}
+
+static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items, size_t n,
+                             const struct cache_kv_list *trials, double now)
+{
+    int wname = 4, wstatus = 6, wsec = 9, wtuning = 0;
     char age[32], dur[32];
     size_t i;
+
+    /* a TUNING column when a listed job is a trial of a tuning job */
+    for (i = 0; i < n; i++)
+        if (strcmp(tuning_of(trials, items[i].name), "-") != 0 &&
+            (int)strlen(tuning_of(trials, items[i].name)) > wtuning)
+            wtuning = (int)strlen(tuning_of(trials, items[i].name));
 
     for (i = 0; i < n; i++) {
         int l = (int)strlen(items[i].name);
@@ -441,19 +449,23 @@ static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items,
         if ((l = (int)strlen(items[i].secondary_status)) > wsec)
             wsec = l;
     }
-    fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s\n", wname, "NAME", wstatus, "STATUS", wsec,
+    fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s", wname, "NAME", wstatus, "STATUS", wsec,
             "SECONDARY", "CREATED", "DURATION");
+    fprintf(f, wtuning > 0 ? "  TUNING\n" : "\n");
     for (i = 0; i < n; i++) {
         const struct sagemaker_job_summary *j = &items[i];
 
-        fmt_span(now - j->creation_time, age, sizeof(age));
+        cli_fmt_span(now - j->creation_time, age, sizeof(age));
         strncat(age, " ago", sizeof(age) - strlen(age) - 1);
         if (job_duration(j, now) >= 0)
-            fmt_span(job_duration(j, now), dur, sizeof(dur));
+            cli_fmt_span(job_duration(j, now), dur, sizeof(dur));
         else
             snprintf(dur, sizeof(dur), "-");
-        fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s\n", wname, j->name, wstatus, j->status, wsec,
+        fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s", wname, j->name, wstatus, j->status, wsec,
                 j->secondary_status[0] ? j->secondary_status : "-", age, dur);
+        if (wtuning > 0)
+            fprintf(f, "  %s", tuning_of(trials, j->name));
+        fputc('\n', f);
     }
 }
 
@@ -506,22 +518,6 @@ out:
     return rc;
 }
 
-/* RFC 4180: quote when needed, double the quotes. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, size_t n,
                            double now)
 {
@@ -533,11 +529,11 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
     for (i = 0; i < n; i++) {
         const struct sagemaker_job_summary *j = &items[i];
 
-        csv_field(f, j->name);
+        cli_csv_field(f, j->name);
         fputc(',', f);
-        csv_field(f, j->status);
+        cli_csv_field(f, j->status);
         fputc(',', f);
-        csv_field(f, j->secondary_status);
+        cli_csv_field(f, j->secondary_status);
         fprintf(f, ",%s,%s,%s,", json_iso8601(j->creation_time, t1, sizeof(t1)),
                 j->training_end_time ? json_iso8601(j->training_end_time, t2, sizeof(t2)) : "",
                 j->last_modified_time ? json_iso8601(j->last_modified_time, t3, sizeof(t3))
@@ -545,14 +541,15 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
         if (job_duration(j, now) >= 0)
             fprintf(f, "%.0f", job_duration(j, now));
         fputc(',', f);
-        csv_field(f, j->arn);
+        cli_csv_field(f, j->arn);
         fputc('\n', f);
     }
 }
 
 /* Refreshes the cache from SageMaker (unless offline) and reads the list back from it. */
 static int jobs_load(const struct globals *g, const struct jobs_opts *o,
-                     struct sagemaker_job_list *out, struct err *e)
+                     struct sagemaker_job_list *out, struct cache_kv_list *trials,
+                     struct err *e)
 {
     struct cli_aws a;
     struct cache *c = NULL;
@@ -580,6 +577,9 @@ static int jobs_load(const struct globals *g, const struct jobs_opts *o,
             qsort(live.items, live.count, sizeof(*live.items), cmp_summary_name);
     }
     rc = jobs_read(c, o, g->offline ? NULL : &live, out, e);
+    /* which jobs are trials of a tuning job (none known: no TUNING column) */
+    if (rc == 0 && cache_tuning_trial_names(c, trials, NULL) != 0)
+        memset(trials, 0, sizeof(*trials));
 out:
     sagemaker_job_list_clean(&live);
     cache_close(c);
@@ -591,6 +591,7 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
 {
     struct jobs_opts o;
     struct sagemaker_job_list l = { 0 };
+    struct cache_kv_list trials = { 0 };
     struct err e = { 0 };
     double now = (double)time(NULL);
     int rc;
@@ -600,7 +601,7 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         return EXIT_OK;
     if (rc != 0)
         return rc;
-    rc = jobs_load(g, &o, &l, &e);
+    rc = jobs_load(g, &o, &l, &trials, &e);
     if (rc != 0)
         return cli_fail(&e);
     jobs_sort(l.items, l.count, o.sort);
@@ -608,7 +609,7 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         l.count = o.limit;
     switch (o.format) {
     case JOBS_TABLE:
-        jobs_print_table(stdout, l.items, l.count, now);
+        jobs_print_table(stdout, l.items, l.count, &trials, now);
         break;
     case JOBS_CSV:
         jobs_print_csv(stdout, l.items, l.count, now);
@@ -618,5 +619,6 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         break;
     }
     sagemaker_job_list_clean(&l);
+    cache_kv_list_clean(&trials);
     return cli_stdout_finish(rc, &e);
 }

@@ -13,6 +13,7 @@
 
 #include "aws/userconfig.h"
 #include "cache/cache.h"
+#include "cache/tuning.h"
 #include "cache/session.h"
 #include "cli/cli.h"
 #include "metrics/metrics.h"
@@ -95,6 +96,8 @@ static struct mset *job_set(struct cache *c, const char *job, const char *cfg, s
                 fprintf(stderr, "sagetop metrics: %s: %s\n", job, e->msg);
         cache_kv_list_clean(&kv);
     }
+    /* a trial of a tuning job: the tuning job's definitions too (the objective) */
+    cache_tuning_trial_defs(c, job, &l);
     if (cfg != NULL && mdef_list_parse_config(&l, cfg, cfg_len, job, e) != 0)
         fprintf(stderr, "sagetop metrics: config: %s\n", e->msg);
     *same_as_sync = l.preset_hf;

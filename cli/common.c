@@ -1,5 +1,5 @@
 /* common.c: what every command shares: opening the AWS side, the sync options over it,
- * printing errors, finishing stdout. */
+ * printing errors, finishing stdout, spans and CSV fields for tables. */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -110,4 +110,33 @@ bool cli_confirm(const char *cmd, const char *action, const char *question)
         return false;
     }
     return true;
+}
+
+void cli_fmt_span(double secs, char *out, size_t n)
+{
+    long s = secs > 0 ? (long)(secs + 0.5) : 0;
+
+    if (s < 60)
+        snprintf(out, n, "%lds", s);
+    else if (s < 3600)
+        snprintf(out, n, "%ldm%02lds", s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(out, n, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(out, n, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
+}
+
+void cli_csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
 }

@@ -25,11 +25,11 @@ static const struct command commands[] = {
     { "plot",       cmd_plot,       "draw a metric of one or more jobs as a chart on stdout" },
     { "launch",     cmd_launch,     "launch or re-launch a Hugging Face training job" },
     { "stop",       cmd_stop,       "stop a training job" },
-    { "tuning",     cmd_tuning,     "hyperparameter tuning jobs: launch, stop" },
     { "sync",       cmd_sync,       "fill the local cache from AWS (jobs, logs, metrics)" },
     { "whoami",     cmd_whoami,     "account, ARN, profile, region and endpoints in use" },
     { "sysmetrics", cmd_sysmetrics, "a job's CPU, memory, GPU and disk per host from CloudWatch" },
     { "watch",      cmd_watch,      "follow jobs without a UI and deliver alerts (--all-running --once)" },
+    { "tuning",     cmd_tuning,     "tuning jobs, their trials, the best one (show, trials, plot, launch, stop)" },
 };
 
 static void usage(FILE *f)

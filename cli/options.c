@@ -112,8 +112,15 @@ static const struct cli_opt stop_opts[] = {
     { NULL, NULL, false },
 };
 
-/* `sagetop tuning launch|stop` (cmd_tuning_launch.c). */
+/* `sagetop tuning [list]|show|trials|plot` (cmd_tuning_*.c) and `launch|stop`
+ * (cmd_tuning_launch.c): one table for the command, each subcommand checks its own. */
 static const struct cli_opt tuning_opts[] = {
+    { "--status", NULL, true },
+    { "--format", NULL, true },
+    { "--by", NULL, true },
+    { "--width", NULL, true },
+    { "--height", NULL, true },
+    { "--ascii", NULL, false },
     { "--dry-run", NULL, false },
     { "--yes", "-y", false },
     { "--set", NULL, true },

@@ -438,7 +438,7 @@ static void draw_x_axis(struct chart_raster *r, const struct frame *f, const str
                         const struct chart_opts *o, const struct box_glyphs *bx)
 {
     int axis_row = r->plot_y + r->plot_h, lab_row = axis_row + 1;
-    const char *name = chart_x_kind_name(o->x_kind);
+    const char *name = o->x_name != NULL ? o->x_name : chart_x_kind_name(o->x_kind);
     int name_w = chart_text_cells(name), last_end = -2, i;
     char xl[LABEL_MAX];
 
@@ -570,10 +570,10 @@ static int render_lines(struct chart_raster *r, const struct chart_line *lines, 
     memset(r->bits_, 0, (size_t)r->plot_w * (size_t)r->plot_h);
     for (k = 0; k < n; k++)
         if (lines[k].s != NULL && lines[k].dim)
-            chart_draw_series(r, &f, lines[k].s, (int)k + 1);
+            chart_draw_series(r, &f, lines[k].s, lines[k].points, (int)k + 1);
     for (k = 0; k < n; k++)
         if (lines[k].s != NULL && !lines[k].dim)
-            chart_draw_series(r, &f, lines[k].s, (int)k + 1);
+            chart_draw_series(r, &f, lines[k].s, lines[k].points, (int)k + 1);
     if (isfinite(o->cursor_x) && o->cursor_x >= f.x_lo && o->cursor_x <= f.x_hi)
         cursor_col = chart_dot_x(&f, o->cursor_x) / f.dx;
     chart_encode_plot(r, lines, cursor_col, bx);

@@ -80,6 +80,7 @@ struct chart_line {
                                * no last/min/max, which always read the raw values */
     bool hidden;              /* toggled off: not drawn, not in the ranges; the legend keeps
                                * its line and says "hidden" */
+    bool points;              /* a scatter: every point a dot, none joined or downsampled */
 };
 
 struct chart_opts {
@@ -97,6 +98,7 @@ struct chart_opts {
                                    * the points inside are drawn, ranged, marked and summed up
                                    * in the legend, and the axis spans exactly that range */
     const char *title;            /* first line; NULL for none */
+    const char *x_name;           /* the x axis' name; NULL: x_kind's ("step", "time", ...) */
 };
 
 /* Defaults: braille-or-fallback by detection, step x, legend and markers on, no cursor, no

@@ -110,13 +110,31 @@ bool chart_axis_y(const struct frame *f, double y, double *out)
     return true;
 }
 
-void chart_draw_series(struct chart_raster *r, const struct frame *f, const struct series *s,
+/* A scatter: each point in range its own dot (M4 would drop the points between a column's
+ * extremes, which a line hides and a scatter must not). */
+static void draw_points(struct chart_raster *r, const struct frame *f, const struct series *s,
                         int owner)
+{
+    size_t i;
+    double y;
+
+    for (i = 0; i < s->len; i++)
+        if (s->pts[i].x >= f->x_lo && s->pts[i].x <= f->x_hi &&
+            chart_axis_y(f, s->pts[i].y, &y))
+            set_dot(r, f, chart_dot_x(f, s->pts[i].x), chart_dot_y(f, y), owner);
+}
+
+void chart_draw_series(struct chart_raster *r, const struct frame *f, const struct series *s,
+                       bool points, int owner)
 {
     size_t n, i;
     int px = 0, py = 0;
     bool have_prev = false;
 
+    if (points) {
+        draw_points(r, f, s, owner);
+        return;
+    }
     n = series_downsample_m4(s->pts, s->len, f->x_lo, f->x_hi, (size_t)f->wd, r->pts_,
                              r->pts_cap_);
     for (i = 0; i < n; i++) {

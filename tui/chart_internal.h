@@ -50,9 +50,10 @@ int chart_dot_x(const struct frame *f, double x);     /* clamped to the plot */
 int chart_dot_y(const struct frame *f, double y);
 /* A value in axis space (log10 when log_y); false when it cannot be drawn. */
 bool chart_axis_y(const struct frame *f, double y, double *out);
-/* The series' M4-reduced points as lines of dots owned by `owner` (1-based line index). */
+/* The series' M4-reduced points as lines of dots owned by `owner` (1-based line index); with
+ * points, every point a dot of its own (a scatter). */
 void chart_draw_series(struct chart_raster *r, const struct frame *f, const struct series *s,
-                       int owner);
+                       bool points, int owner);
 /* The plot's dot bits into cells, each in its owner's colour; the cursor column where empty. */
 void chart_encode_plot(struct chart_raster *r, const struct chart_line *lines, int cursor_col,
                        const struct box_glyphs *bx);

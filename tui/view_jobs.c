@@ -623,6 +623,10 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
     }
     if (strcmp(argv[0], "cols") == 0)
         return jobs_cmd_cols(s, argc, argv, a);
+    if (strcmp(argv[0], "tuning") == 0) {
+        app_push(a, &view_tuning_ops, NULL, NULL, 0);
+        return R_REDRAW;
+    }
     if (strcmp(argv[0], "filter") == 0) {
         char text[512] = "";
 

@@ -21,6 +21,7 @@ extern const struct view_ops view_logs_ops;
 extern const struct view_ops view_metrics_ops;
 extern const struct view_ops view_compare_ops;
 extern const struct view_ops view_launch_ops;
+extern const struct view_ops view_tuning_ops;   /* view_tuning.c: `:tuning` */
 
 /* Completion for the `:` line's arguments that name list columns and statuses (the jobs
  * view knows them). v may be any view. */

@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import answers  # noqa: E402
 import store as st  # noqa: E402
 import scenario  # noqa: E402
+import tuning  # noqa: E402
 import validation  # noqa: E402
 import tuning_launch  # noqa: E402
 
@@ -289,6 +290,12 @@ def patch_moto(store, engine):
     SageMakerResponse.stop_training_job = handler(stop)
     SageMakerResponse.search = handler(store.search, fallback=orig_search)
     SageMakerResponse.list_tags = handler(store.list_tags, fallback=SageMakerResponse.list_tags)
+    SageMakerResponse.describe_hyper_parameter_tuning_job = handler(
+        lambda p: tuning.describe(store, p), fallback=SageMakerResponse.describe_hyper_parameter_tuning_job)
+    SageMakerResponse.list_hyper_parameter_tuning_jobs = handler(
+        lambda p: tuning.list_tuning(store, p), fallback=SageMakerResponse.list_hyper_parameter_tuning_jobs)
+    SageMakerResponse.list_training_jobs_for_hyper_parameter_tuning_job = handler(
+        lambda p: tuning.list_trials(store, p))
     patch_s3_signature_path()
     for name in ("create_log_group", "create_log_stream", "put_log_events", "describe_log_groups",
                  "describe_log_streams", "get_log_events", "filter_log_events"):
@@ -498,7 +505,7 @@ def control_api(what, method, req, state, store, engine, ctx):
     if what in ("", "info"):
         return {"endpoint": ctx["endpoint"], "scenario": ctx["scenario"], "speed": engine.speed,
                 "jobs": len(store.jobs), "quotas": state.quotas_enabled, "faults": state.faults,
-                "endpoints": ["faults", "quotas", "jobs", "logs", "job", "reset", "stats"]}
+                "endpoints": ["faults", "quotas", "jobs", "logs", "job", "reset", "stats", "tuning"]}
     if what == "faults":
         if method == "POST":
             with state.lock:
@@ -530,6 +537,8 @@ def control_api(what, method, req, state, store, engine, ctx):
             if req.get("stats"):
                 state.stats = {"requests": {}, "throttled": {}, "faults": {}, "status": {}}
         return {"faults": {}}
+    if what == "tuning":
+        return tuning.control(store, req if method == "POST" else {})
     if what == "stats":
         with state.lock:
             return json.loads(json.dumps(state.stats))
@@ -631,6 +640,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="sagetop's local AWS emulator (moto + scenarios)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--scenario", choices=["demo", "empty", "scale", "ranks"], default="demo")
+    ap.add_argument("--tuning", action="store_true",
+                    help="add tuning jobs whose trials are training jobs (tuning.py)")
     ap.add_argument("--host-metrics", action="store_true",
                     help="publish per-host CloudWatch metrics for the demo's jobs (hostmetrics.py)")
     ap.add_argument("--jobs", type=int, default=10000)
@@ -664,6 +675,8 @@ def main(argv=None):
         scenario.scale(store, engine, args.jobs, args.lines, seed=args.seed)
     elif args.scenario == "ranks":
         scenario.ranks(store, engine)
+    if args.tuning:
+        tuning.install(store, engine, seed=args.seed)
     engine.start()
 
     httpd = ThreadingHTTPServer(("127.0.0.1", args.port), Front)

@@ -430,6 +430,7 @@ class Engine:
         self._stop = threading.Event()
         self.thread = None
         self.completed = 0
+        self.tickers = []  # fn(now) called under the store's lock on each tick (tuning.py)
 
     # ---- applying one event
     def apply(self, life, ev, wall):
@@ -538,6 +539,8 @@ class Engine:
                     life.job.live = None
                     self.lives.remove(life)
                     self.completed += 1
+            for fn in self.tickers:
+                fn(now)
 
     def run(self):
         while not self._stop.wait(0.1):

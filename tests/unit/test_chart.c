@@ -218,6 +218,32 @@ Test(chart, bresenham_diagonal_one_dot_per_column)
     series_free(s);
 }
 
+/* A scatter (points): every point its own dot, none joined, none dropped by M4 (three points
+ * in one dot column all show). */
+Test(chart, points_are_dots_not_joined)
+{
+    double xs[] = { 0, 5, 5, 5, 10 }, ys[] = { 0, 2, 5, 8, 10 };
+    struct series *s = make("pts", xs, ys, 5);
+    struct chart_line l = { s, NULL, 0, false, false, true };
+    struct chart_opts o = bare(20, 5, CHART_GLYPHS_BRAILLE);
+    struct chart_raster r;
+    unsigned char *g;
+    int wd, hd, n = 0, i;
+
+    chart_raster_init(&r);
+    cr_assert_eq(chart_render(&r, &l, 1, &o, NULL), 0);
+    g = decode_dots(&r);
+    wd = r.plot_w * 2;
+    hd = r.plot_h * 4;
+    for (i = 0; i < wd * hd; i++)
+        n += g[i] != 0;
+    /* a line through the same points would light a dot in every column */
+    cr_expect_eq(n, 5, "five points, five dots (got %d)", n);
+    free(g);
+    chart_raster_clean(&r);
+    series_free(s);
+}
+
 Test(chart, steep_line_is_connected)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 100, 0 };

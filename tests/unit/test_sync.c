@@ -158,6 +158,20 @@ Test(sync_queue, the_follow_interval_doubles_while_quiet_and_resets_on_lines)
     cr_assert_eq(sync_pool_follow_interval_ms(FOLLOW_SLOW_MS, 250), 1000);
 }
 
+/* sync_run_tuning's plan: the tuning item alone, however the plan is zeroed. */
+Test(sync_queue, a_tuning_run_queues_the_tuning_item_alone)
+{
+    struct sync_plan p = { 0 };
+    struct sync *s = engine(true);
+
+    s->plan_tuning = true;
+    sync_pool_plan(s, &p, 9);
+    cr_assert_eq(s->n_tasks, 1);
+    assert_task(&s->tasks[0], TASK_TUNING, "", 9);
+    cr_assert(s->tasks[0].once, "run mode");
+    sync_free(s);
+}
+
 Test(sync_queue, a_plan_queues_the_list_then_each_named_job_in_order)
 {
     static const char *const names[] = { "job-b", "job-a" };
