@@ -80,7 +80,7 @@ int main(void)
         series_push(s, (double)i, 2.5 * exp(-(double)i / 150000.0) + 0.2 + 0.05 * noise +
                                       (i == 654321 ? 5.0 : 0), NULL);
     }
-    l = (struct chart_line){ s, NULL, 0, false, false, false };
+    l = (struct chart_line){ s, NULL, 0, false, false, false, false };
     chart_raster_init(&r);
     chart_opts_init(&o, 200, 50);
     o.title = "loss";

@@ -176,7 +176,7 @@ Test(chart, bresenham_diagonal_one_dot_per_column)
 {
     double xs[] = { 0, 10 }, ys[] = { 0, 10 };
     struct series *s = make("d", xs, ys, 2);
-    struct chart_line l = { s, NULL, 0, false, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false, false };
     struct chart_opts o = bare(20, 5, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -224,7 +224,7 @@ Test(chart, points_are_dots_not_joined)
 {
     double xs[] = { 0, 5, 5, 5, 10 }, ys[] = { 0, 2, 5, 8, 10 };
     struct series *s = make("pts", xs, ys, 5);
-    struct chart_line l = { s, NULL, 0, false, false, true };
+    struct chart_line l = { s, NULL, 0, false, false, false, true };
     struct chart_opts o = bare(20, 5, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -248,7 +248,7 @@ Test(chart, steep_line_is_connected)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 100, 0 };
     struct series *s = make("steep", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false, false };
     struct chart_opts o = bare(30, 14, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     unsigned char *g;
@@ -278,7 +278,7 @@ Test(chart, linear_scale_puts_ticks_on_their_rows)
 {
     double xs[] = { 0, 50, 100 }, ys[] = { 0, 35, 100 };
     struct series *s = make("lin", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false, false };
     struct chart_opts o = bare(60, 13, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int col;
@@ -305,7 +305,7 @@ Test(chart, log_scale_spaces_decades_evenly)
 {
     double xs[] = { 0, 1, 2, 3 }, ys[] = { 1, 10, 100, 1000 };
     struct series *s = make("log", xs, ys, 4);
-    struct chart_line l = { s, NULL, 0, false, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false, false };
     struct chart_opts o = bare(40, 15, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int r1, r10, r100, r1k;
@@ -333,7 +333,7 @@ Test(chart, log_scale_drops_non_positive_values)
 {
     double xs[] = { 0, 1, 2 }, ys[] = { 0, 1, 10 };
     struct series *s = make("z", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
 
@@ -349,7 +349,7 @@ Test(chart, spike_in_a_million_points_is_drawn)
 {
     size_t n = 1000000, i, spike = 777777;
     struct series *s = series_new("loss");
-    struct chart_line l = { s, NULL, 0, false, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false, false };
     struct chart_opts o = bare(200, 50, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int col, row, top_hits = 0;
@@ -379,7 +379,7 @@ Test(chart, colours_and_overlap_follow_runs)
 {
     double xs[] = { 0, 10 }, ya[] = { 0, 0 }, yb[] = { 10, 10 };
     struct series *a = make("a", xs, ya, 2), *b = make("b", xs, yb, 2);
-    struct chart_line l[2] = { { a, NULL, 0, false, false, false }, { b, NULL, 5, false, false, false } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false, false, false }, { b, NULL, 5, false, false, false, false } };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     int mid;
@@ -399,7 +399,7 @@ Test(chart, block_and_ascii_fallbacks_render)
 {
     double xs[] = { 0, 5, 10 }, ys[] = { 0, 10, 0 };
     struct series *s = make("r\xc3\xbcn\x1b[31m", xs, ys, 3);
-    struct chart_line l = { s, NULL, 0, false, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_ASCII);
     char *text = NULL;
     size_t len = 0, i;
@@ -429,7 +429,7 @@ Test(chart, cursor_reads_out_each_series)
 {
     double xs[] = { 0, 10, 20, 30 }, ya[] = { 4, 3, 2, 1 }, yb[] = { 1, 2, 3, 4 };
     struct series *a = make("run-a", xs, ya, 4), *b = make("run-b", xs, yb, 4);
-    struct chart_line l[2] = { { a, NULL, 0, false, false, false }, { b, NULL, 1, false, false, false } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false, false, false }, { b, NULL, 1, false, false, false, false } };
     struct chart_opts o;
     struct chart_raster r;
     int col, row;
@@ -466,9 +466,9 @@ Test(chart, cursor_says_its_x_and_which_point_when_not_exact)
     double ya[] = { 4, 3, 2, 1 }, yb[] = { 1, 2, 3, 4 };
     struct series *a = make("run-a", xs, ya, 4), *b = make("run-b", xb, yb, 4);
     struct series *sm = make("run-a EMA 0.6", xs, yb, 4);
-    struct chart_line l[3] = { { a, NULL, 0, true, false, false },
-                               { sm, NULL, 0, false, true, false },
-                               { b, NULL, 1, false, false, false } };
+    struct chart_line l[3] = { { a, NULL, 0, true, false, false, false },
+                               { sm, NULL, 0, false, true, false, false },
+                               { b, NULL, 1, false, false, false, false } };
     struct chart_opts o;
     struct chart_raster r;
     int row;
@@ -556,8 +556,8 @@ Test(chart, hidden_line_is_not_drawn_and_legend_says_so)
 {
     double xs[] = { 0, 10, 20 }, ya[] = { 1, 2, 3 }, yb[] = { 100, 200, 300 };
     struct series *a = make("run-a", xs, ya, 3), *b = make("run-b", xs, yb, 3);
-    struct chart_line l[2] = { { a, NULL, 0, false, false, false },
-                               { b, NULL, 1, false, false, true } };
+    struct chart_line l[2] = { { a, NULL, 0, false, false, false, false },
+                               { b, NULL, 1, false, false, true, false } };
     struct chart_opts o;
     struct chart_raster r;
     int row, col;
@@ -592,7 +592,7 @@ Test(chart, legend_shows_last_min_max_and_truncates)
 
         snprintf(name, sizeof(name), "job-%d", i);
         s[i] = make(name, xs, ys, 3);
-        l[i] = (struct chart_line){ s[i], NULL, i, false, false, false };
+        l[i] = (struct chart_line){ s[i], NULL, i, false, false, false, false };
     }
     chart_opts_init(&o, 60, 9);
     o.glyphs = CHART_GLYPHS_BRAILLE;
@@ -618,7 +618,7 @@ Test(chart, legend_shows_last_min_max_and_truncates)
 Test(chart, empty_and_too_small)
 {
     struct series *s = series_new("empty");
-    struct chart_line l = { s, NULL, 0, false, false, false };
+    struct chart_line l = { s, NULL, 0, false, false, false, false };
     struct chart_opts o = bare(30, 8, CHART_GLYPHS_BRAILLE);
     struct chart_raster r;
     struct err e = { 0 };
@@ -638,7 +638,7 @@ Test(chart, ansi_text_colours_and_resets)
 {
     double xs[] = { 0, 10 }, ys[] = { 0, 10 };
     struct series *s = make("a", xs, ys, 2);
-    struct chart_line l = { s, NULL, 2, false, false, false };
+    struct chart_line l = { s, NULL, 2, false, false, false, false };
     struct chart_opts o = bare(30, 6, CHART_GLYPHS_BRAILLE);
     char *text = NULL, *p, want[32];
     size_t len = 0;
@@ -809,7 +809,7 @@ Test(chart, raw_line_is_drawn_dim_under_its_ema)
 {
     double xs[] = { 0, 1, 2, 3, 4, 5 }, ys[] = { 10, 0, 10, 0, 10, 0 };
     struct series *raw = make("raw", xs, ys, 6), *sm = series_new("raw EMA 0.6");
-    struct chart_line l[2] = { { raw, NULL, 0, true, false, false }, { sm, NULL, 0, false, true, false } };
+    struct chart_line l[2] = { { raw, NULL, 0, true, false, false, false }, { sm, NULL, 0, false, true, false, false } };
     struct chart_opts o;
     struct chart_raster r;
     int row, col, dim = 0, bright = 0;
@@ -858,7 +858,7 @@ Test(chart, flat_series_is_a_flat_line_in_the_middle)
 {
     double xs[] = { 1, 2, 3, 4 }, ys[] = { 772.639, 772.639, 772.639, 772.639 };
     struct series *raw = make("flat", xs, ys, 4), *sm = series_new("flat EMA 0.6");
-    struct chart_line l[2] = { { raw, NULL, 0, true, false, false }, { sm, NULL, 0, false, true, false } };
+    struct chart_line l[2] = { { raw, NULL, 0, true, false, false, false }, { sm, NULL, 0, false, true, false, false } };
     struct chart_opts o;
     struct chart_raster r;
     int h, first, labels, row;
