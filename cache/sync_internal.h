@@ -49,8 +49,11 @@
 #define MISSING_MAX 6           /* names listed in "what is missing" */
 
 /* TASK_SYS: a job's CloudWatch host metrics (cache_sys_fetch), queued by its logs pass when
- * sync_options.host_metrics is set; follows the job as its logs task does. */
-enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS, TASK_SYS };
+ * sync_options.host_metrics is set; follows the job as its logs task does.
+ * TASK_STREAM: one stream of a job (task.sid), queued by the job's logs pass for its other
+ * unfinished streams so that idle workers read them concurrently; the pass reads what no
+ * worker took (a claimed stream is read by one worker at a time). Runs once. */
+enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS, TASK_SYS, TASK_STREAM };
 #define SYS_EVERY_MS 60000      /* host metrics are sampled every minute */
 
 struct task {
@@ -65,6 +68,8 @@ struct task {
     int64_t streams_ms;     /* TASK_LOGS: when the job's streams were last listed */
     int retries;            /* transient failures in a row */
     bool dead;              /* to be removed */
+    int64_t sid;            /* TASK_STREAM: the stream's id (0 for the other kinds) */
+    bool final;             /* TASK_STREAM: the job was final when queued (drain, mark done) */
 };
 
 struct sync {
@@ -96,6 +101,8 @@ struct sync {
      * sync_refresh()); an open-addressed set of names, guarded by s->mu */
     char **tagged;
     size_t n_tagged, cap_tagged;
+    /* streams being read (a worker reads at most one at a time), guarded by s->mu */
+    int64_t claimed[SYNC_MAX_WORKERS];
 };
 
 /* One worker thread's own handles (never shared). */
@@ -128,6 +135,21 @@ struct task *sync_pool_task_find(struct sync *s, enum task_kind k, const char *j
 struct task *sync_pool_task_add(struct sync *s, enum task_kind k, const char *job, int64_t due);
 void sync_pool_tasks_compact(struct sync *s);
 struct task *sync_pool_task_pick(struct sync *s);
+/* Caller holds s->mu. The fair pick at now: among the idle tasks due by now, the one with the
+ * fewest log tasks (TASK_LOGS, TASK_STREAM) of its job running when it reads logs itself, so
+ * followed jobs share the workers, and with them the GetLogEvents budget, evenly, while a job
+ * alone gets every idle worker for its streams; the earliest due on a tie. Other kinds count
+ * no load. When none is due, the idle task due first. */
+struct task *sync_pool_task_pick_at(struct sync *s, int64_t now);
+/* Caller holds s->mu. Queues the TASK_STREAM of (job, sid), due at due, unless one exists;
+ * NULL when out of memory. */
+struct task *sync_pool_stream_task_add(struct sync *s, const char *job, int64_t sid,
+                                       int64_t due);
+/* Without s->mu held. claim: true when this worker may read stream sid now (no other worker
+ * is reading it); a queued TASK_STREAM for it is dropped (the claimer reads it). release:
+ * after reading. */
+bool sync_pool_stream_claim(struct sync *s, int64_t sid);
+void sync_pool_stream_release(struct sync *s, int64_t sid);
 /* Caller holds s->mu. Writes back what a run changed on its snapshot (interval, passes,
  * streams listing time, retries) and reschedules the task at next, or drops it when next < 0, the
  * engine is stopping, or its logs were unfollowed during the run. */
@@ -209,6 +231,11 @@ struct sync_pass {
     int64_t lines;          /* events stored */
 };
 int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, struct err *e);
+/* A TASK_STREAM: reads stream snap->sid of snap->job (one page when following a running job,
+ * else until caught up), marks it done when snap->final. Nothing when another worker reads
+ * it. */
+int sync_logs_stream_task(struct worker *w, const struct task *snap, struct sync_pass *out,
+                          struct err *e);
 
 /* ---- sync_reextract.c ----------------------------------------------------------------- */
 

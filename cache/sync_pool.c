@@ -191,15 +191,21 @@ static void on_retry(void *ctx, enum aws_service svc, const char *operation, con
 
 /* ---- the queue (callers hold s->mu) -------------------------------------------------------- */
 
-struct task *sync_pool_task_find(struct sync *s, enum task_kind k, const char *job)
+/* The live task of (kind, job, sid). */
+static struct task *task_find_sid(struct sync *s, enum task_kind k, const char *job, int64_t sid)
 {
     size_t i;
 
     for (i = 0; i < s->n_tasks; i++)
-        if (!s->tasks[i].dead && s->tasks[i].kind == k &&
+        if (!s->tasks[i].dead && s->tasks[i].kind == k && s->tasks[i].sid == sid &&
             strcmp(s->tasks[i].job, job != NULL ? job : "") == 0)
             return &s->tasks[i];
     return NULL;
+}
+
+struct task *sync_pool_task_find(struct sync *s, enum task_kind k, const char *job)
+{
+    return task_find_sid(s, k, job, 0);
 }
 
 struct task *sync_pool_task_add(struct sync *s, enum task_kind k, const char *job, int64_t due)
@@ -232,23 +238,103 @@ void sync_pool_tasks_compact(struct sync *s)
             s->tasks[j++] = s->tasks[i];
     s->n_tasks = j;
 }
+/* A task that spends the logs budget (GetLogEvents): what the fair pick shares out. */
+static bool reads_logs(const struct task *t)
+{
+    return t->kind == TASK_LOGS || t->kind == TASK_STREAM;
+}
+
 struct task *sync_pool_task_pick(struct sync *s)
 {
-    struct task *best = NULL;
-    size_t i;
+    return sync_pool_task_pick_at(s, INT64_MIN);
+}
 
+struct task *sync_pool_task_pick_at(struct sync *s, int64_t now)
+{
+    const char *running[SYNC_MAX_WORKERS * 2];
+    struct task *best = NULL;
+    size_t i, k, n_running = 0, best_load = 0;
+
+    for (i = 0; i < s->n_tasks && n_running < sizeof(running) / sizeof(running[0]); i++)
+        if (!s->tasks[i].dead && s->tasks[i].busy && reads_logs(&s->tasks[i]))
+            running[n_running++] = s->tasks[i].job;
     for (i = 0; i < s->n_tasks; i++) {
         struct task *t = &s->tasks[i];
+        size_t load = 0;
 
-        if (!t->dead && !t->busy && (best == NULL || t->due_ms < best->due_ms))
-            best = t;
+        if (t->dead || t->busy)
+            continue;
+        if (t->due_ms > now) {
+            /* not due: only the earliest one, when nothing is due */
+            if (best == NULL || (best->due_ms > now && t->due_ms < best->due_ms))
+                best = t, best_load = 0;
+            continue;
+        }
+        if (best != NULL && best->due_ms <= now && best_load == 0 && t->due_ms >= best->due_ms)
+            continue;   /* cannot beat a due task of an idle job (the common case: cheap) */
+        for (k = 0; k < n_running && reads_logs(t); k++)
+            load += strcmp(running[k], t->job) == 0;
+        if (best == NULL || best->due_ms > now || load < best_load ||
+            (load == best_load && t->due_ms < best->due_ms))
+            best = t, best_load = load;
     }
     return best;
 }
 
+struct task *sync_pool_stream_task_add(struct sync *s, const char *job, int64_t sid,
+                                       int64_t due)
+{
+    struct task *t = task_find_sid(s, TASK_STREAM, job, sid);
+
+    if (t != NULL)
+        return t;
+    if ((t = sync_pool_task_add(s, TASK_STREAM, job, due)) == NULL)
+        return NULL;
+    /* task_add matched no (TASK_STREAM, job, 0) task, so t is new: give it its stream */
+    t->sid = sid;
+    return t;
+}
+
+bool sync_pool_stream_claim(struct sync *s, int64_t sid)
+{
+    struct task *queued = NULL;
+    size_t i, slot = SYNC_MAX_WORKERS;
+    bool ok = true;
+
+    pthread_mutex_lock(&s->mu);
+    for (i = 0; i < SYNC_MAX_WORKERS; i++) {
+        if (s->claimed[i] == sid)
+            ok = false;
+        else if (s->claimed[i] == 0 && slot == SYNC_MAX_WORKERS)
+            slot = i;
+    }
+    if (ok && slot < SYNC_MAX_WORKERS) {
+        s->claimed[slot] = sid;
+        for (i = 0; i < s->n_tasks && queued == NULL; i++)
+            if (s->tasks[i].kind == TASK_STREAM && s->tasks[i].sid == sid &&
+                !s->tasks[i].dead && !s->tasks[i].busy)
+                queued = &s->tasks[i];
+        if (queued != NULL)
+            queued->dead = true;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+void sync_pool_stream_release(struct sync *s, int64_t sid)
+{
+    size_t i;
+
+    pthread_mutex_lock(&s->mu);
+    for (i = 0; i < SYNC_MAX_WORKERS; i++)
+        if (s->claimed[i] == sid)
+            s->claimed[i] = 0;
+    pthread_mutex_unlock(&s->mu);
+}
+
 void sync_pool_task_settle(struct sync *s, const struct task *snap, int64_t next)
 {
-    struct task *t = sync_pool_task_find(s, snap->kind, snap->job);
+    struct task *t = task_find_sid(s, snap->kind, snap->job, snap->sid);
 
     if (t != NULL) {
         t->busy = false;
@@ -292,12 +378,22 @@ void sync_pool_plan(struct sync *s, const struct sync_plan *plan, int64_t now)
 
 static void record_missing(struct sync *s, const struct task *t)
 {
+    char what[sizeof(s->missing[0])];
+    size_t i;
+
+    snprintf(what, sizeof(what), "%s%s",
+             t->kind == TASK_LIST ? "the job list" : t->kind == TASK_DESCRIBE ? "details of "
+             : t->kind == TASK_SYS ? "host metrics of " : "logs of ", t->job);
     pthread_mutex_lock(&s->mu);
-    if (s->n_missing < MISSING_MAX)
-        snprintf(s->missing[s->n_missing], sizeof(s->missing[0]), "%s%s",
-                 t->kind == TASK_LIST ? "the job list" : t->kind == TASK_DESCRIBE
-                 ? "details of " : t->kind == TASK_SYS ? "host metrics of " : "logs of ", t->job);
-    s->n_missing++;
+    /* a job's logs task and its streams' tasks name the same thing: once */
+    for (i = 0; i < s->n_missing && i < MISSING_MAX; i++)
+        if (strcmp(s->missing[i], what) == 0)
+            break;
+    if (i == s->n_missing || i == MISSING_MAX) {
+        if (s->n_missing < MISSING_MAX)
+            memcpy(s->missing[s->n_missing], what, sizeof(what));
+        s->n_missing++;
+    }
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -322,6 +418,22 @@ static void queue_sys(struct sync *s, const struct task *logs)
         t->follow = logs->follow;
         t->once = logs->once;
         pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* A stream task found lines: its job's followed logs task comes back at the fast pace (at
+ * once when a page was full), as if its own pass had found them. */
+static void logs_sooner(struct sync *s, const char *job, bool now)
+{
+    struct task *t;
+    int64_t due = sync_pool_now_ms() + (now ? 0 : FOLLOW_FAST_MS);
+
+    pthread_mutex_lock(&s->mu);
+    if ((t = sync_pool_task_find(s, TASK_LOGS, job)) != NULL && t->follow) {
+        t->interval_ms = FOLLOW_FAST_MS;
+        if (!t->busy && due < t->due_ms)
+            t->due_ms = due;
     }
     pthread_mutex_unlock(&s->mu);
 }
@@ -366,6 +478,16 @@ static int64_t run_task(struct worker *w, struct task *snap)
         snap->interval_ms = sync_pool_follow_interval_ms(snap->interval_ms, ps.lines);
         /* a full page: the rest is waiting, read on once the other items had their turn */
         return sync_pool_now_ms() + (ps.more ? 0 : snap->interval_ms);
+    }
+    case TASK_STREAM: {
+        struct sync_pass ps;
+
+        rc = sync_logs_stream_task(w, snap, &ps, &e);
+        if (rc != 0)
+            break;
+        if (ps.lines > 0 || ps.more)
+            logs_sooner(s, snap->job, ps.more);
+        return -1;
     }
     case TASK_SYS: {
         int64_t points = 0;
@@ -420,7 +542,7 @@ static void *worker_main(void *arg)
 
         if (s->stopping)
             break;
-        best = sync_pool_task_pick(s);
+        best = sync_pool_task_pick_at(s, now);
         if (best == NULL) {
             if (s->run_mode && s->active == 0) {
                 s->stopping = true;

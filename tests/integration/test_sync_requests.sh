@@ -3,10 +3,13 @@
 # a fresh-cache `sync JOB` describes and tags each job once; `logs JOB --follow` on a fresh
 # cache fetches the job, then follows; `sync JOB --follow` describes only JOB; a followed quiet
 # job costs at most 10 requests in 30 s (20 a minute); a followed live job shows a new line
-# within 1 s (median of 7).
+# within 1 s (median of 7); the streams of a multi-host job are read concurrently, each page
+# once (as many GetLogEvents as one worker sends).
 source "$SAGETOP_TOP/tests/lib.sh"
 emu_start --scenario demo || { not_ok "emulator starts"; finish; }
 stat_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
+now_us() { date +%s%6N; }     # (the script used an undefined _now_us: every latency read 0)
+inflight_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin).get('inflight_max',{}).get('$1',0))"; }
 stats_all() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'])"; }
 total() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(sum(json.load(sys.stdin)['requests'].values()))"; }
 fresh() { emu_ctl reset '{"stats":true}' >/dev/null; }
@@ -28,6 +31,34 @@ for J in "$C" "$L"; do
     expect_eq "fresh sync $J: one ListTags per job" "$(stat_of ListTags)" "$N"
 done
 
+# a finished multi-host job: its streams are read at the same time by the idle workers, and
+# each page is fetched once (the same GetLogEvents count as one worker reading them in turn);
+# from the reference cache (jobs known and described: the workers are free for the logs)
+M=$(sqlite3 "$TMPD/ref.db" "select name from jobs where status='Completed' and instance_count>1 order by creation_time desc limit 1")
+[ -n "$M" ] || not_ok "the demo has a finished multi-host job"
+slow() { fresh; emu_ctl faults '{"slow_ms": 200, "ops": ["GetLogEvents"]}' >/dev/null; }
+cp "$TMPD/ref.db" "$TMPD/one.db"
+cp "$TMPD/ref.db" "$TMPD/multi.db"
+slow
+"$SAGETOP" --cache "$TMPD/one.db" sync -q --workers 1 "$M" 2>"$TMPD/one.err"
+expect_eq "multi-host $M, one worker: exit 0" "$?" "0"
+one=$(stat_of GetLogEvents)
+expect_eq "one worker reads one stream at a time" "$(inflight_of GetLogEvents)" "1"
+slow
+"$SAGETOP" --cache "$TMPD/multi.db" sync -q --workers 4 "$M" 2>"$TMPD/multi.err"
+expect_eq "multi-host $M, four workers: exit 0" "$?" "0"
+conc=$(inflight_of GetLogEvents)
+if [ "$conc" -ge 2 ]; then
+    ok "the streams of $M are read concurrently ($conc GetLogEvents at once)"
+else
+    not_ok "the streams of $M are read concurrently" "at most $conc at once; $(stats_all)"
+fi
+expect_eq "concurrent streams: each page fetched once" "$(stat_of GetLogEvents)" "$one"
+q="select group_concat(name||':'||n_events, ',') from (select name, n_events from log_streams order by name)"
+expect_eq "concurrent streams: the same lines stored" "$(sqlite3 "$TMPD/multi.db" "$q")" \
+    "$(sqlite3 "$TMPD/one.db" "$q")"
+emu_ctl reset '{}' >/dev/null
+
 # logs --follow on a fresh cache: the job is fetched, then followed
 fresh
 "$SAGETOP" --cache "$TMPD/follow.db" logs "$L" --follow >"$TMPD/follow.txt" 2>"$TMPD/follow.err" &
@@ -42,9 +73,9 @@ fi
 lat=()
 for i in 1 2 3 4 5 6 7; do
     emu_ctl logs "{\"job\": \"$L\", \"lines\": [\"latency-marker-$i\"]}" >/dev/null
-    t0=$(_now_us)     # the line is stored: from here it waits for sagetop alone
+    t0=$(now_us)     # the line is stored: from here it waits for sagetop alone
     WAIT_POLL=0.02 wait_for 10 grep -q "latency-marker-$i" "$TMPD/follow.txt"
-    lat+=($((($(_now_us) - t0) / 1000)))
+    lat+=($((($(now_us) - t0) / 1000)))
     sleep "$((RANDOM % 3)).$((RANDOM % 10))"   # markers at any phase of the poll cycle
 done
 med=$(printf '%s\n' "${lat[@]}" | sort -n | sed -n 4p)
