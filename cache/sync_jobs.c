@@ -163,12 +163,13 @@ int sync_jobs_list(struct worker *w, struct err *e)
     struct sync *s = w->s;
     struct sagemaker_list_query q = { 0 };
     struct sync_list_ctx lc = { 0 };
-    char buf[32];
+    char buf[32], t0[32];
     int rc;
 
     sync_pool_notice(s, SYNC_LISTING, NULL, 0, 0, "listing jobs");
     lc.w = w;
     lc.full_before = cache_state_get(w->cache, "jobs.full_listed", buf, sizeof(buf), NULL) == 0;
+    snprintf(t0, sizeof(t0), "%.3f", sync_pool_wall_s());
     if (!lc.full_before) {
         /* a first listing: every job's document and tags in bulk; then the newest page of
          * the listing below, as after any full listing, catches a job Search's index does
@@ -179,6 +180,7 @@ int sync_jobs_list(struct worker *w, struct err *e)
         rc = search_all(w, &lc, &se);
         if (rc == 0) {
             cache_state_set(w->cache, "jobs.full_listed", "1", NULL);
+            cache_state_set(w->cache, "jobs.complete_at", t0, NULL);    /* cmd_jobs.c */
             lc.full_before = true;
         } else if (rc != ERR_AWS && rc != ERR_AUTH) {
             *e = se;        /* throttled, offline, cancelled: the task is tried again */
@@ -197,8 +199,10 @@ int sync_jobs_list(struct worker *w, struct err *e)
         return rc;
     if (s->stop_flag)
         return err_set(e, ERR_CANCELLED, "cancelled");
-    if (!lc.full_before)
+    if (!lc.full_before) {
         cache_state_set(w->cache, "jobs.full_listed", "1", NULL);
+        cache_state_set(w->cache, "jobs.complete_at", t0, NULL);
+    }
     snprintf(buf, sizeof(buf), "%.3f", sync_pool_wall_s());
     cache_state_set(w->cache, "jobs.synced_at", buf, NULL);
     pthread_mutex_lock(&s->mu);
