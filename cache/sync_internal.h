@@ -1,7 +1,8 @@
 /* sync_internal.h: what the sync engine's files share and nobody outside cache/ (and its unit
  * tests) may include: the work queue's layout, the worker, and the steps each file offers.
  *
- *   sync_pool.c       the queue, its scheduling rules, the worker threads, sync_* entry points
+ *   sync_pool.c       the worker threads, notices and progress, sync_* entry points
+ *   sync_queue.c      the queue and its scheduling rules (fair pick, stream claims)
  *   sync_jobs.c       the job list pass and describes (ListTrainingJobs, DescribeTrainingJob)
  *   sync_logs.c       one pass over a job's logs: streams, pages, cursors, points
  *   sync_reextract.c  metric definitions of a job, their fingerprints, re-extraction
@@ -125,6 +126,8 @@ void sync_pool_count(struct sync *s, int64_t *field, int64_t by);
 /* Without s->mu held. Marks job's tags as fetched by this engine; returns true when they had
  * been already (the caller skips ListTags). Out of memory counts as not fetched. */
 bool sync_pool_tags_seen(struct sync *s, const char *job);
+
+/* ---- sync_queue.c (the names keep their sync_pool_ prefix: other branches call them) ---- */
 
 /* The queue; caller holds s->mu. find: the live task of (kind, job) (job NULL = ""). add: that
  * task, created when missing (due at due, polled every FOLLOW_FAST_MS, once in run mode), or
