@@ -461,7 +461,7 @@ static int attempt(struct aws_client *c, const struct call *k, const struct aws_
     int rc;
 
     memset(&cr, 0, sizeof(cr));
-    rc = ratelimit_acquire(k->svc, k->operation, c->cancel);
+    rc = ratelimit_acquire(k->svc, aws_config_region(c->cfg), k->operation, c->cancel);
     if (rc != 0) {
         rc = err_set(e, rc, "%s %s: cancelled", aws_service_name(k->svc), k->operation);
         goto out;
@@ -534,7 +534,7 @@ static enum verdict judge_answer(struct aws_client *c, const struct call *k,
     retry_reason(kind, &info, reason, reason_len);
     *delay_ms = aws_client_backoff_ms(attempt_no, &c->rng);
     if (kind == AWS_RETRY_THROTTLE)
-        ratelimit_on_throttle(k->svc, k->operation);
+        ratelimit_on_throttle(k->svc, aws_config_region(c->cfg), k->operation);
     if (kind == AWS_RETRY_EXPIRED && !*refreshed) {
         /* one refresh, outside the attempt budget: new credentials are a new request */
         aws_creds_provider_invalidate(c->creds);

@@ -161,7 +161,8 @@ void logs_event_page_clean(struct logs_event_page *p)
     if (p == NULL)
         return;
     for (i = 0; i < p->count; i++) {
-        free(p->events[i].message);
+        if (p->arena == NULL)
+            free(p->events[i].message);
         free(p->events[i].stream_name);
         free(p->events[i].event_id);
     }
@@ -169,6 +170,7 @@ void logs_event_page_clean(struct logs_event_page *p)
     free(p->next_forward_token);
     free(p->next_backward_token);
     free(p->next_token);
+    free(p->arena);
     memset(p, 0, sizeof(*p));
 }
 

@@ -77,8 +77,22 @@ struct logs_event_page {
     bool caught_up;
     /* FilterLogEvents: NULL means done (empty pages with a token are normal) */
     char *next_token;
+    /* logs_page_read(): the body, its messages unescaped in place; the events' messages
+     * point into it (not freed one by one). NULL for pages parsed through jansson. */
+    char *arena;
 };
 void logs_event_page_clean(struct logs_event_page *p);
+
+/* The dedicated GetLogEvents page reader (logs_page.c): 0 and *out (events in out->arena),
+ * LOGS_PAGE_DEFER when the body holds anything it does not read exactly as jansson does
+ * (parse it with logs_parse_get_log_events, which decides), or ERR_NOMEM. body (ptr, len) is
+ * copied; no NUL terminator needed. */
+#define LOGS_PAGE_DEFER 1
+int logs_page_read(const char *body, size_t len, const char *sent_token,
+                   struct logs_event_page *out, struct err *e);
+/* logs_page_read(), and jansson's parse when it defers. */
+int logs_parse_get_log_events_fast(const char *json, size_t len, const char *sent_token,
+                                   struct logs_event_page *out, struct err *e);
 
 struct logs_get_query {
     const char *group;                  /* NULL: LOGS_SAGEMAKER_TRAINING_GROUP */

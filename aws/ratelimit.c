@@ -4,13 +4,18 @@
  * call AWS; ratelimit_acquire() sleeps in short slices so a cancel is seen quickly.
  *
  * Presets (requests per second per account and Region, as documented by AWS):
- *   CloudWatch Logs GetLogEvents 10 TPS, FilterLogEvents 5 TPS, DescribeLogStreams 5 TPS
- *     (where AWS's pages disagree over time, 10 or 25 for GetLogEvents, 5 or 25 for
- *     DescribeLogStreams, we take the lower figure so that no account ever trips either):
- *     AWS General Reference "Amazon CloudWatch Logs endpoints and quotas"
- *     (docs.aws.amazon.com/general/latest/gr/cwl_region.html), the DescribeLogStreams API
- *     reference ("a limit of five transactions per second") and the Knowledge Center article
- *     "How do I determine throttling in my CloudWatch logs?" (FilterLogEvents: 5 TPS, hard).
+ *   CloudWatch Logs, from the quotas table of "CloudWatch Logs quotas"
+ *     (docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html):
+ *     GetLogEvents 25 TPS ("Each of the other supported Regions: 25 per second"), except 10 in
+ *     us-west-2, ap-northeast-3, ap-southeast-3, ca-west-1, eu-central-1, eu-west-1 and
+ *     il-central-1, and 30 in eu-west-3; DescribeLogStreams 25 TPS; FilterLogEvents 10 TPS
+ *     (25 in us-east-1, 5 in ap-northeast-3, ap-southeast-3, ca-west-1, eu-central-1,
+ *     il-central-1). Older pages said 10 for GetLogEvents and 5 for DescribeLogStreams: we
+ *     start at the table's figure and let the AIMD back off when an account has less (the
+ *     SDKs' adaptive retry mode does the same with no preset at all). FilterLogEvents stays
+ *     at 5 (the Knowledge Center's "How do I determine throttling in my CloudWatch logs?":
+ *     5 TPS, hard), DescribeLogStreams at 5 (its API reference: "a limit of five transactions
+ *     per second"; a sync lists streams rarely, so the lower figure costs nothing).
  *   SageMaker publishes no per-API rate (AWS_NOTES.md 1.6; Knowledge Center
  *     "sagemaker-python-throttlingexception" only says calls are limited per account and
  *     Region): we stay at 10/s for reads and 1/s for CreateTrainingJob/StopTrainingJob.
@@ -27,6 +32,7 @@
 
 #define RATELIMIT_MAX_OPS 64
 #define RATELIMIT_OP_MAX 64
+#define RATELIMIT_REGION_MAX 32
 #define RATELIMIT_SLICE_MS 50
 #define RATELIMIT_BURST_S 0.5       /* bucket capacity, in seconds of the preset rate */
 
@@ -43,6 +49,31 @@ void ratelimit_bucket_init(struct ratelimit_bucket *b, double rate_per_s, double
     b->last_ms = now_ms;
 }
 
+/* Grows a throttled rate back over dt_s: linearly to a share of the ceiling (the rate last
+ * throttled at) at the recovery pace, then up to the preset at the slower probing pace. */
+static void grow(struct ratelimit_bucket *b, double dt_s)
+{
+    double top = b->ceiling_per_s > 0.0 ? b->ceiling_per_s : b->preset_per_s;
+    double ceiling = top * RATELIMIT_CEILING_SHARE;
+
+    if (ceiling > b->preset_per_s)
+        ceiling = b->preset_per_s;
+    while (dt_s > 0.0 && b->rate_per_s < b->preset_per_s) {
+        bool below = b->rate_per_s < ceiling;
+        double pace = below ? top / RATELIMIT_RECOVERY_S
+                            : b->preset_per_s / RATELIMIT_PROBE_S;
+        double target = below ? ceiling : b->preset_per_s;
+        double need_s = (target - b->rate_per_s) / pace;
+
+        if (need_s > dt_s) {
+            b->rate_per_s += dt_s * pace;
+            break;
+        }
+        b->rate_per_s = target;
+        dt_s -= need_s;
+    }
+}
+
 /* Refills for the time since the last call, growing a throttled rate back first. */
 static void refill(struct ratelimit_bucket *b, int64_t now_ms)
 {
@@ -54,11 +85,7 @@ static void refill(struct ratelimit_bucket *b, int64_t now_ms)
     b->tokens += dt_s * b->rate_per_s;
     if (b->tokens > b->burst)
         b->tokens = b->burst;
-    if (b->rate_per_s < b->preset_per_s) {
-        b->rate_per_s += dt_s * b->preset_per_s / RATELIMIT_RECOVERY_S;
-        if (b->rate_per_s > b->preset_per_s)
-            b->rate_per_s = b->preset_per_s;
-    }
+    grow(b, dt_s);
     b->last_ms = now_ms;
 }
 
@@ -91,6 +118,7 @@ long ratelimit_bucket_wait_ms(struct ratelimit_bucket *b, int64_t now_ms)
 void ratelimit_bucket_throttled(struct ratelimit_bucket *b, int64_t now_ms)
 {
     refill(b, now_ms);
+    b->ceiling_per_s = b->rate_per_s;
     b->rate_per_s /= 2.0;
     if (b->rate_per_s < RATELIMIT_MIN_PER_S)
         b->rate_per_s = RATELIMIT_MIN_PER_S;
@@ -107,8 +135,26 @@ struct preset {
     double per_s;
 };
 
+/* Regions where an operation's quota differs from the presets below (quotas page above). */
+struct region_preset {
+    const char *region;
+    const char *op;
+    double per_s;
+};
+
+static const struct region_preset region_presets[] = {
+    {"us-west-2", "GetLogEvents", 10.0},
+    {"ap-northeast-3", "GetLogEvents", 10.0},
+    {"ap-southeast-3", "GetLogEvents", 10.0},
+    {"ca-west-1", "GetLogEvents", 10.0},
+    {"eu-central-1", "GetLogEvents", 10.0},
+    {"eu-west-1", "GetLogEvents", 10.0},
+    {"il-central-1", "GetLogEvents", 10.0},
+    {"eu-west-3", "GetLogEvents", 30.0},
+};
+
 static const struct preset presets[] = {
-    {AWS_LOGS, "GetLogEvents", 10.0},
+    {AWS_LOGS, "GetLogEvents", 25.0},
     {AWS_LOGS, "FilterLogEvents", 5.0},
     {AWS_LOGS, "DescribeLogStreams", 5.0},
     {AWS_LOGS, NULL, 5.0},
@@ -138,11 +184,25 @@ double ratelimit_preset_per_s(enum aws_service svc, const char *operation)
     return fallback != NULL ? fallback->per_s : 10.0;
 }
 
+double ratelimit_region_preset_per_s(enum aws_service svc, const char *region,
+                                     const char *operation)
+{
+    size_t i;
+
+    for (i = 0; svc == AWS_LOGS && region != NULL && operation != NULL &&
+                i < sizeof(region_presets) / sizeof(region_presets[0]); i++)
+        if (strcmp(region_presets[i].region, region) == 0 &&
+            strcmp(region_presets[i].op, operation) == 0)
+            return region_presets[i].per_s;
+    return ratelimit_preset_per_s(svc, operation);
+}
+
 /* ---- the process-wide table --------------------------------------------------------------- */
 
 struct slot {
     bool used;
     enum aws_service svc;
+    char region[RATELIMIT_REGION_MAX];
     char op[RATELIMIT_OP_MAX];
     struct ratelimit_bucket bucket;
 };
@@ -183,20 +243,23 @@ void ratelimit_reset(void)
  * so with a full second's burst a busy sync ran it dry and kept it at zero, and any jitter in
  * arrival times (two requests landing 60 ms apart at 10/s) came back throttled. Half a
  * second's worth stays unused on AWS's side as slack for that jitter. */
-static struct ratelimit_bucket *bucket_for(enum aws_service svc, const char *op, int64_t t)
+static struct ratelimit_bucket *bucket_for(enum aws_service svc, const char *region,
+                                           const char *op, int64_t t)
 {
-    const char *name = op != NULL ? op : "";
+    const char *name = op != NULL ? op : "", *where = region != NULL ? region : "";
     double rate;
 
     for (size_t i = 0; i < RATELIMIT_MAX_OPS; i++) {
         struct slot *s = &table[i];
-        if (s->used && s->svc == svc && strcmp(s->op, name) == 0)
+        if (s->used && s->svc == svc && strcmp(s->op, name) == 0 &&
+            strcmp(s->region, where) == 0)
             return &s->bucket;
-        if (!s->used && strlen(name) < sizeof(s->op)) {
-            rate = ratelimit_preset_per_s(svc, op);
+        if (!s->used && strlen(name) < sizeof(s->op) && strlen(where) < sizeof(s->region)) {
+            rate = ratelimit_region_preset_per_s(svc, region, op);
             s->used = true;
             s->svc = svc;
             strcpy(s->op, name);
+            strcpy(s->region, where);
             ratelimit_bucket_init(&s->bucket, rate, rate * RATELIMIT_BURST_S, t);
             return &s->bucket;
         }
@@ -216,7 +279,7 @@ static void sleep_ms(long ms)
         ;
 }
 
-int ratelimit_acquire(enum aws_service svc, const char *operation,
+int ratelimit_acquire(enum aws_service svc, const char *region, const char *operation,
                       volatile sig_atomic_t *cancel)
 {
     for (;;) {
@@ -226,7 +289,7 @@ int ratelimit_acquire(enum aws_service svc, const char *operation,
             return ERR_CANCELLED;
         pthread_mutex_lock(&table_lock);
         int64_t t = now_ms();
-        wait = ratelimit_bucket_take(bucket_for(svc, operation, t), t);
+        wait = ratelimit_bucket_take(bucket_for(svc, region, operation, t), t);
         pthread_mutex_unlock(&table_lock);
         if (wait == 0)
             return 0;
@@ -234,12 +297,41 @@ int ratelimit_acquire(enum aws_service svc, const char *operation,
     }
 }
 
-void ratelimit_on_throttle(enum aws_service svc, const char *operation)
+void ratelimit_on_throttle(enum aws_service svc, const char *region, const char *operation)
 {
     pthread_mutex_lock(&table_lock);
     int64_t t = now_ms();
-    ratelimit_bucket_throttled(bucket_for(svc, operation, t), t);
+    ratelimit_bucket_throttled(bucket_for(svc, region, operation, t), t);
     pthread_mutex_unlock(&table_lock);
+}
+
+double ratelimit_rate_per_s(enum aws_service svc, const char *region, const char *operation)
+{
+    double rate;
+
+    pthread_mutex_lock(&table_lock);
+    int64_t t = now_ms();
+    struct ratelimit_bucket *b = bucket_for(svc, region, operation, t);
+    ratelimit_bucket_wait_ms(b, t);     /* grows a throttled rate back to now */
+    rate = b->rate_per_s;
+    pthread_mutex_unlock(&table_lock);
+    return rate;
+}
+
+/* The longest wait over the buckets of svc (and operation, when not NULL) in every Region;
+ * call with the lock held. */
+static long worst_wait_ms(enum aws_service svc, const char *operation, int64_t t)
+{
+    long worst = 0;
+
+    for (size_t i = 0; i < RATELIMIT_MAX_OPS; i++) {
+        if (table[i].used && table[i].svc == svc &&
+            (operation == NULL || strcmp(table[i].op, operation) == 0)) {
+            long w = ratelimit_bucket_wait_ms(&table[i].bucket, t);
+            worst = w > worst ? w : worst;
+        }
+    }
+    return worst;
 }
 
 long ratelimit_wait_ms(enum aws_service svc, const char *operation)
@@ -247,24 +339,17 @@ long ratelimit_wait_ms(enum aws_service svc, const char *operation)
     long wait;
 
     pthread_mutex_lock(&table_lock);
-    int64_t t = now_ms();
-    wait = ratelimit_bucket_wait_ms(bucket_for(svc, operation, t), t);
+    wait = worst_wait_ms(svc, operation != NULL ? operation : "", now_ms());
     pthread_mutex_unlock(&table_lock);
     return wait;
 }
 
 long ratelimit_service_wait_ms(enum aws_service svc)
 {
-    long worst = 0;
+    long worst;
 
     pthread_mutex_lock(&table_lock);
-    int64_t t = now_ms();
-    for (size_t i = 0; i < RATELIMIT_MAX_OPS; i++) {
-        if (table[i].used && table[i].svc == svc) {
-            long w = ratelimit_bucket_wait_ms(&table[i].bucket, t);
-            worst = w > worst ? w : worst;
-        }
-    }
+    worst = worst_wait_ms(svc, NULL, now_ms());
     pthread_mutex_unlock(&table_lock);
     return worst;
 }

@@ -1,7 +1,8 @@
 /* sync_internal.h: what the sync engine's files share and nobody outside cache/ (and its unit
  * tests) may include: the work queue's layout, the worker, and the steps each file offers.
  *
- *   sync_pool.c       the queue, its scheduling rules, the worker threads, sync_* entry points
+ *   sync_pool.c       the worker threads, notices and progress, sync_* entry points
+ *   sync_queue.c      the queue and its scheduling rules (fair pick, stream claims)
  *   sync_jobs.c       the job list pass and describes (ListTrainingJobs, DescribeTrainingJob)
  *   sync_logs.c       one pass over a job's logs: streams, pages, cursors, points
  *   sync_reextract.c  metric definitions of a job, their fingerprints, re-extraction
@@ -50,8 +51,12 @@
 #define MISSING_MAX 6           /* names listed in "what is missing" */
 
 /* TASK_SYS: a job's CloudWatch host metrics (cache_sys_fetch), queued by its logs pass when
- * sync_options.host_metrics is set; follows the job as its logs task does. */
-enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS, TASK_SYS, TASK_TUNING };
+ * sync_options.host_metrics is set; follows the job as its logs task does.
+ * TASK_STREAM: one stream of a job (task.sid), queued by the job's logs pass for its other
+ * unfinished streams so that idle workers read them concurrently; the pass reads what no
+ * worker took (a claimed stream is read by one worker at a time). Runs once. */
+enum task_kind { TASK_LIST, TASK_DESCRIBE, TASK_LOGS, TASK_SYS, TASK_STREAM,
+                 TASK_TUNING };
 #define SYS_EVERY_MS 60000      /* host metrics are sampled every minute */
 
 struct task {
@@ -66,6 +71,8 @@ struct task {
     int64_t streams_ms;     /* TASK_LOGS: when the job's streams were last listed */
     int retries;            /* transient failures in a row */
     bool dead;              /* to be removed */
+    int64_t sid;            /* TASK_STREAM: the stream's id (0 for the other kinds) */
+    bool final;             /* TASK_STREAM: the job was final when queued (drain, mark done) */
 };
 
 struct sync {
@@ -98,6 +105,8 @@ struct sync {
      * sync_refresh()); an open-addressed set of names, guarded by s->mu */
     char **tagged;
     size_t n_tagged, cap_tagged;
+    /* streams being read (a worker reads at most one at a time), guarded by s->mu */
+    int64_t claimed[SYNC_MAX_WORKERS];
 };
 
 /* One worker thread's own handles (never shared). */
@@ -121,6 +130,8 @@ void sync_pool_count(struct sync *s, int64_t *field, int64_t by);
  * been already (the caller skips ListTags). Out of memory counts as not fetched. */
 bool sync_pool_tags_seen(struct sync *s, const char *job);
 
+/* ---- sync_queue.c (the names keep their sync_pool_ prefix: other branches call them) ---- */
+
 /* The queue; caller holds s->mu. find: the live task of (kind, job) (job NULL = ""). add: that
  * task, created when missing (due at due, polled every FOLLOW_FAST_MS, once in run mode), or
  * brought forward to due when it is idle and due later; NULL when out of memory. compact:
@@ -130,6 +141,21 @@ struct task *sync_pool_task_find(struct sync *s, enum task_kind k, const char *j
 struct task *sync_pool_task_add(struct sync *s, enum task_kind k, const char *job, int64_t due);
 void sync_pool_tasks_compact(struct sync *s);
 struct task *sync_pool_task_pick(struct sync *s);
+/* Caller holds s->mu. The fair pick at now: among the idle tasks due by now, the one with the
+ * fewest log tasks (TASK_LOGS, TASK_STREAM) of its job running when it reads logs itself, so
+ * followed jobs share the workers, and with them the GetLogEvents budget, evenly, while a job
+ * alone gets every idle worker for its streams; the earliest due on a tie. Other kinds count
+ * no load. When none is due, the idle task due first. */
+struct task *sync_pool_task_pick_at(struct sync *s, int64_t now);
+/* Caller holds s->mu. Queues the TASK_STREAM of (job, sid), due at due, unless one exists;
+ * NULL when out of memory. */
+struct task *sync_pool_stream_task_add(struct sync *s, const char *job, int64_t sid,
+                                       int64_t due);
+/* Without s->mu held. claim: true when this worker may read stream sid now (no other worker
+ * is reading it); a queued TASK_STREAM for it is dropped (the claimer reads it). release:
+ * after reading. */
+bool sync_pool_stream_claim(struct sync *s, int64_t sid);
+void sync_pool_stream_release(struct sync *s, int64_t sid);
 /* Caller holds s->mu. Writes back what a run changed on its snapshot (interval, passes,
  * streams listing time, retries) and reschedules the task at next, or drops it when next < 0, the
  * engine is stopping, or its logs were unfollowed during the run. */
@@ -211,6 +237,11 @@ struct sync_pass {
     int64_t lines;          /* events stored */
 };
 int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, struct err *e);
+/* A TASK_STREAM: reads stream snap->sid of snap->job (one page when following a running job,
+ * else until caught up), marks it done when snap->final. Nothing when another worker reads
+ * it. */
+int sync_logs_stream_task(struct worker *w, const struct task *snap, struct sync_pass *out,
+                          struct err *e);
 
 /* ---- sync_tuning.c -------------------------------------------------------------------- */
 

@@ -1,8 +1,9 @@
 /* sync_jobs.c: the sync engine's job work items: the list pass (ListTrainingJobs newest first,
- * one transaction per page, stopping at a page with nothing new), the describes it queues,
- * DescribeTrainingJob with the job's tags, and the run-mode queueing of every job's logs. It
- * runs on a worker thread with that worker's handles and must not print or touch the queue
- * without s->mu. */
+ * one transaction per page, stopping at a page with nothing new), the first listing's bulk
+ * fetch through Search (100 full job documents with their tags per request), the describes
+ * it queues, DescribeTrainingJob with the job's tags, and the run-mode queueing of every
+ * job's logs. It runs on a worker thread with that worker's handles and must not print or
+ * touch the queue without s->mu. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,17 +52,141 @@ int sync_jobs_list_page(void *ctx, const struct sagemaker_job_summary *items, si
     return lc->full_before && n > 0 && fresh == 0;
 }
 
+/* Stores a job's tags (kv pairs); best effort. */
+static void put_tags(struct worker *w, const char *job, const struct sagemaker_kv *tags,
+                     size_t n)
+{
+    const char **keys = calloc(n + 1, sizeof(*keys)), **values = calloc(n + 1, sizeof(*values));
+    struct err te;
+    size_t i;
+
+    err_clear(&te);
+    if (keys != NULL && values != NULL) {
+        for (i = 0; i < n; i++) {
+            keys[i] = tags[i].key;
+            values[i] = tags[i].value;
+        }
+        (void)cache_job_set_tags(w->cache, job, keys, values, n, &te);
+    }
+    free(keys);
+    free(values);
+}
+
+/* Tags are not in the describe document: ListTags on the job's ARN. Best effort: a role
+ * without sagemaker:ListTags, or a throttled answer, keeps the job and its old tags. */
+static void store_tags(struct worker *w, const char *job, const char *arn)
+{
+    struct sagemaker_kv *tags = NULL;
+    size_t n = 0;
+    struct err te;
+
+    err_clear(&te);
+    sync_pool_count(w->s, &w->s->prog.requests, 1);
+    if (sagemaker_list_tags(w->client, arn, &tags, &n, &te) != 0)
+        return;
+    put_tags(w, job, tags, n);
+    sagemaker_kv_free(tags, n);
+}
+
+/* One Search page stored in one transaction: each record as the job's description (Search's
+ * TrainingJob is DescribeTrainingJob's shape plus Tags; botocore's model lacks only profiler,
+ * debug, MLflow and progress members, which sagetop does not show) and its tags. */
+static int search_page_store(struct worker *w, const struct sagemaker_search_page *pg,
+                             int64_t *fresh, struct err *e)
+{
+    struct cache *c = w->cache;
+    size_t i;
+    int rc;
+
+    if ((rc = cache_tx_begin(c, e)) != 0)
+        return rc;
+    for (i = 0; rc == 0 && i < pg->count; i++) {
+        const struct sagemaker_job *j = &pg->jobs[i];
+        struct cache_job old;
+
+        if (cache_job_get(c, j->name, &old, NULL) != 0)
+            (*fresh)++;
+        rc = cache_job_store_describe(c, j->raw_json, j->raw_json_len, e);
+        if (rc == 0) {
+            put_tags(w, j->name, j->tags, j->n_tags);
+            (void)sync_pool_tags_seen(w->s, j->name);
+        }
+    }
+    if (rc != 0) {
+        cache_tx_rollback(c);
+        return rc;
+    }
+    return cache_tx_commit(c, e);
+}
+
+/* The first listing in bulk: Search over every training job, newest first, 100 documents per
+ * request. ERR_DENIED and the like fall back to ListTrainingJobs and describes. */
+static int search_all(struct worker *w, struct sync_list_ctx *lc, struct err *e)
+{
+    struct sync *s = w->s;
+    struct sagemaker_search_query q = { 0 };
+    char *token = NULL;
+    int64_t described = 0;
+    int rc = 0;
+
+    q.sort_by = "CreationTime";
+    q.sort_order = "Descending";
+    q.max_results = 100;
+    do {
+        struct sagemaker_search_page pg = { 0 };
+
+        if (s->stop_flag) {
+            rc = err_set(e, ERR_CANCELLED, "cancelled");
+            break;
+        }
+        q.next_token = token;
+        rc = sagemaker_search(w->client, &q, &pg, e);
+        sync_pool_count(s, &s->prog.requests, 1);
+        if (rc == 0)
+            rc = search_page_store(w, &pg, &lc->fresh, e);
+        if (rc == 0) {
+            lc->seen += (int64_t)pg.count;
+            described += (int64_t)pg.count;
+        }
+        free(token);
+        token = pg.next_token;
+        pg.next_token = NULL;
+        sagemaker_search_page_clean(&pg);
+    } while (rc == 0 && token != NULL);
+    free(token);
+    sync_pool_count(s, &s->prog.jobs_described, described);
+    return rc;
+}
+
 int sync_jobs_list(struct worker *w, struct err *e)
 {
     struct sync *s = w->s;
     struct sagemaker_list_query q = { 0 };
     struct sync_list_ctx lc = { 0 };
-    char buf[32];
+    char buf[32], t0[32];
     int rc;
 
     sync_pool_notice(s, SYNC_LISTING, NULL, 0, 0, "listing jobs");
     lc.w = w;
     lc.full_before = cache_state_get(w->cache, "jobs.full_listed", buf, sizeof(buf), NULL) == 0;
+    snprintf(t0, sizeof(t0), "%.3f", sync_pool_wall_s());
+    if (!lc.full_before) {
+        /* a first listing: every job's document and tags in bulk; then the newest page of
+         * the listing below, as after any full listing, catches a job Search's index does
+         * not show yet (it lags creation by seconds) */
+        struct err se;
+
+        err_clear(&se);
+        rc = search_all(w, &lc, &se);
+        if (rc == 0) {
+            cache_state_set(w->cache, "jobs.full_listed", "1", NULL);
+            cache_state_set(w->cache, "jobs.complete_at", t0, NULL);    /* cmd_jobs.c */
+            lc.full_before = true;
+        } else if (rc != ERR_AWS && rc != ERR_AUTH) {
+            *e = se;        /* throttled, offline, cancelled: the task is tried again */
+            return rc;
+        }                   /* no sagemaker:Search: list and describe one by one */
+    }
     q.sort_by = "CreationTime";
     q.sort_order = "Descending";
     q.max_results = 100;
@@ -74,8 +199,10 @@ int sync_jobs_list(struct worker *w, struct err *e)
         return rc;
     if (s->stop_flag)
         return err_set(e, ERR_CANCELLED, "cancelled");
-    if (!lc.full_before)
+    if (!lc.full_before) {
         cache_state_set(w->cache, "jobs.full_listed", "1", NULL);
+        cache_state_set(w->cache, "jobs.complete_at", t0, NULL);
+    }
     snprintf(buf, sizeof(buf), "%.3f", sync_pool_wall_s());
     cache_state_set(w->cache, "jobs.synced_at", buf, NULL);
     pthread_mutex_lock(&s->mu);
@@ -162,33 +289,6 @@ void sync_jobs_queue_logs(struct worker *w)
             break;
     }
     free(rows);
-}
-
-/* Tags are not in the describe document: ListTags on the job's ARN. Best effort: a role
- * without sagemaker:ListTags, or a throttled answer, keeps the job and its old tags. */
-static void store_tags(struct worker *w, const char *job, const char *arn)
-{
-    struct sagemaker_kv *tags = NULL;
-    const char **keys = NULL, **values = NULL;
-    size_t n = 0, i;
-    struct err te;
-
-    err_clear(&te);
-    sync_pool_count(w->s, &w->s->prog.requests, 1);
-    if (sagemaker_list_tags(w->client, arn, &tags, &n, &te) != 0)
-        return;
-    keys = calloc(n + 1, sizeof(*keys));
-    values = calloc(n + 1, sizeof(*values));
-    if (keys != NULL && values != NULL) {
-        for (i = 0; i < n; i++) {
-            keys[i] = tags[i].key;
-            values[i] = tags[i].value;
-        }
-        (void)cache_job_set_tags(w->cache, job, keys, values, n, &te);
-    }
-    free(keys);
-    free(values);
-    sagemaker_kv_free(tags, n);
 }
 
 int sync_jobs_describe(struct worker *w, const char *job, struct err *e)

@@ -334,6 +334,70 @@ static int pass_streams(struct worker *w, struct task *snap, const struct cache_
     return cache_streams(w->cache, snap->job, sl, e);
 }
 
+/* The job's metric definitions as they are now (config edits apply while running). */
+static void pass_defs(struct worker *w, const char *job, struct mdef_list *defs)
+{
+    struct sync *s = w->s;
+
+    if (s->o.metrics_config != NULL) {
+        sync_reextract_defs(w->cache, s->o.metrics_config, s->o.metrics_config_len, job, defs);
+    } else {
+        size_t cfg_len = 0;
+        char *cfg = userconfig_read_text(&cfg_len);
+
+        sync_reextract_defs(w->cache, cfg, cfg_len, job, defs);
+        free(cfg);
+    }
+}
+
+/* Reads stream sid of a job unless another worker is reading it (claimed); marks it done
+ * after draining a final job. */
+static int read_claimed(struct worker *w, const struct mdef_list *defs, struct mset *ms,
+                        int64_t job_id, int64_t sid, bool follow, bool final,
+                        struct sync_pass *out, struct err *e)
+{
+    int rc;
+
+    if (!sync_pool_stream_claim(w->s, sid))
+        return 0;
+    rc = sync_stream(w, defs, ms, job_id, sid, follow && !final, out, e);
+    if (rc == ERR_NOTFOUND)
+        rc = 0;     /* a stream that vanished (retention) is not fatal */
+    if (rc == 0 && final)
+        rc = cache_stream_set_done(w->cache, sid, true, e);
+    sync_pool_stream_release(w->s, sid);
+    return rc;
+}
+
+/* A job with several unfinished streams and more than one worker: the streams after the
+ * first go in the queue, for idle workers to read meanwhile (the pass reads what none took). */
+static void queue_streams(struct worker *w, const struct task *snap,
+                          const struct cache_stream_list *sl, bool final)
+{
+    struct sync *s = w->s;
+    int64_t now = sync_pool_now_ms();
+    size_t i, open = 0;
+
+    for (i = 0; i < sl->n; i++)
+        open += !sl->items[i].done;
+    if (open < 2 || s->n_threads < 2)
+        return;
+    pthread_mutex_lock(&s->mu);
+    for (i = 0, open = 0; i < sl->n; i++) {
+        struct task *t;
+
+        if (sl->items[i].done || open++ == 0)
+            continue;
+        if ((t = sync_pool_stream_task_add(s, snap->job, sl->items[i].id, now)) != NULL) {
+            t->follow = snap->follow;
+            t->final = final;
+            t->once = true;
+        }
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
 int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, struct err *e)
 {
     struct sync *s = w->s;
@@ -356,31 +420,38 @@ int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, s
                      sl.n == 1 ? "" : "s");
     /* definitions changed since the points were stored (config edited, the job's own
      * MetricDefinitions just described): extract those metrics again from the cached log */
-    if (s->o.metrics_config != NULL) {
-        sync_reextract_defs(w->cache, s->o.metrics_config, s->o.metrics_config_len, snap->job,
-                            &defs);
-    } else {
-        size_t cfg_len = 0;
-        char *cfg = userconfig_read_text(&cfg_len);   /* each pass: edits apply while running */
-
-        sync_reextract_defs(w->cache, cfg, cfg_len, snap->job, &defs);
-        free(cfg);
-    }
+    pass_defs(w, snap->job, &defs);
     if ((rc = cache_job_lookup(w->cache, snap->job, &job_id, e)) == 0)
         rc = sync_reextract_job(w->cache, &defs, snap->job, job_id, false, &s->stop_flag, e);
     ms = rc == 0 ? mset_new(&defs, NULL) : NULL;
-    for (i = 0; rc == 0 && i < sl.n; i++) {
-        if (sl.items[i].done)
-            continue;
-        rc = sync_stream(w, &defs, ms, job_id, sl.items[i].id, snap->follow && !out->final,
-                         out, e);
-        if (rc == ERR_NOTFOUND)
-            rc = 0;     /* a stream that vanished (retention) is not fatal */
-        if (rc == 0 && out->final)
-            rc = cache_stream_set_done(w->cache, sl.items[i].id, true, e);
-    }
+    if (rc == 0)
+        queue_streams(w, snap, &sl, out->final);
+    for (i = 0; rc == 0 && i < sl.n; i++)
+        if (!sl.items[i].done)
+            rc = read_claimed(w, &defs, ms, job_id, sl.items[i].id, snap->follow, out->final,
+                              out, e);
     mset_free(ms);
     mdef_list_clean(&defs);
     cache_stream_list_clean(&sl);
+    return rc;
+}
+
+int sync_logs_stream_task(struct worker *w, const struct task *snap, struct sync_pass *out,
+                          struct err *e)
+{
+    struct mdef_list defs;
+    struct mset *ms;
+    int64_t job_id = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    out->final = snap->final;
+    if ((rc = cache_job_lookup(w->cache, snap->job, &job_id, e)) != 0)
+        return rc;
+    pass_defs(w, snap->job, &defs);
+    ms = mset_new(&defs, NULL);
+    rc = read_claimed(w, &defs, ms, job_id, snap->sid, snap->follow, snap->final, out, e);
+    mset_free(ms);
+    mdef_list_clean(&defs);
     return rc;
 }

@@ -1,8 +1,8 @@
 /* sync_pool.c: the sync engine's machinery (see sync.h): the work queue ordered by due time
  * and its scheduling rules, the pool of worker threads (each with its own aws_client and
  * read-write cache connection), notices and progress, and the public entry points
- * (sync_new/start/stop/follow/run). What a work item does lives in sync_jobs.c and
- * sync_logs.c. It must not print: everything it has to say goes out as a notice.
+ * (sync_new/start/stop/follow/run). The queue's own rules live in sync_queue.c, what a
+ * work item does in sync_jobs.c and sync_logs.c. It must not print: everything it has to say goes out as a notice.
  *
  * Why a pool and not one thread interleaving everything: a GetLogEvents round trip is mostly
  * waiting (latency), so one thread following 50 jobs would poll each job every 50 round trips;
@@ -189,118 +189,25 @@ static void on_retry(void *ctx, enum aws_service svc, const char *operation, con
                      reason != NULL ? reason : "failed", ceil((double)delay_ms / 1000.0));
 }
 
-/* ---- the queue (callers hold s->mu) -------------------------------------------------------- */
-
-struct task *sync_pool_task_find(struct sync *s, enum task_kind k, const char *job)
-{
-    size_t i;
-
-    for (i = 0; i < s->n_tasks; i++)
-        if (!s->tasks[i].dead && s->tasks[i].kind == k &&
-            strcmp(s->tasks[i].job, job != NULL ? job : "") == 0)
-            return &s->tasks[i];
-    return NULL;
-}
-
-struct task *sync_pool_task_add(struct sync *s, enum task_kind k, const char *job, int64_t due)
-{
-    struct task *t = sync_pool_task_find(s, k, job);
-
-    if (t != NULL) {
-        if (!t->busy && due < t->due_ms)
-            t->due_ms = due;
-        return t;
-    }
-    if (vec_grow((void **)&s->tasks, &s->cap_tasks, s->n_tasks + 1, sizeof(*s->tasks)) != 0)
-        return NULL;
-    t = &s->tasks[s->n_tasks++];
-    memset(t, 0, sizeof(*t));
-    t->kind = k;
-    snprintf(t->job, sizeof(t->job), "%s", job != NULL ? job : "");
-    t->due_ms = due;
-    t->interval_ms = FOLLOW_FAST_MS;
-    t->once = s->run_mode;
-    return t;
-}
-
-void sync_pool_tasks_compact(struct sync *s)
-{
-    size_t i, j = 0;
-
-    for (i = 0; i < s->n_tasks; i++)
-        if (!s->tasks[i].dead)
-            s->tasks[j++] = s->tasks[i];
-    s->n_tasks = j;
-}
-struct task *sync_pool_task_pick(struct sync *s)
-{
-    struct task *best = NULL;
-    size_t i;
-
-    for (i = 0; i < s->n_tasks; i++) {
-        struct task *t = &s->tasks[i];
-
-        if (!t->dead && !t->busy && (best == NULL || t->due_ms < best->due_ms))
-            best = t;
-    }
-    return best;
-}
-
-void sync_pool_task_settle(struct sync *s, const struct task *snap, int64_t next)
-{
-    struct task *t = sync_pool_task_find(s, snap->kind, snap->job);
-
-    if (t != NULL) {
-        t->busy = false;
-        t->interval_ms = snap->interval_ms;
-        t->passes = snap->passes;
-        t->streams_ms = snap->streams_ms;
-        t->retries = snap->retries;
-        if (next < 0 || s->stop_flag ||
-            ((snap->kind == TASK_LOGS || snap->kind == TASK_SYS) && !t->follow))
-            t->dead = true;
-        else
-            t->due_ms = next;
-    }
-    sync_pool_tasks_compact(s);
-}
-
-int sync_pool_follow_interval_ms(int interval_ms, int64_t lines)
-{
-    if (lines > 0)
-        return FOLLOW_FAST_MS;
-    return interval_ms * 2 > FOLLOW_SLOW_MS ? FOLLOW_SLOW_MS : interval_ms * 2;
-}
-
-void sync_pool_plan(struct sync *s, const struct sync_plan *plan, int64_t now)
-{
-    size_t i;
-
-    if (plan->jobs || plan->logs == SYNC_LOGS_ALL)
-        sync_pool_task_add(s, TASK_LIST, NULL, now);
-    if (s->plan_tuning)
-        sync_pool_task_add(s, TASK_TUNING, NULL, now);
-    for (i = 0; i < plan->n_names; i++) {
-        if (plan->logs != SYNC_LOGS_NONE) {
-            struct task *t = sync_pool_task_add(s, TASK_LOGS, plan->names[i], now);
-
-            if (t != NULL)
-                t->follow = plan->follow;
-        } else {
-            sync_pool_task_add(s, TASK_DESCRIBE, plan->names[i], now);
-        }
-    }
-}
-
 static void record_missing(struct sync *s, const struct task *t)
 {
+    char what[sizeof(s->missing[0])];
+    size_t i;
+
+    snprintf(what, sizeof(what), "%s%s",
+             t->kind == TASK_LIST ? "the job list" : t->kind == TASK_TUNING ? "the tuning jobs"
+             : t->kind == TASK_DESCRIBE ? "details of "
+             : t->kind == TASK_SYS ? "host metrics of " : "logs of ", t->job);
     pthread_mutex_lock(&s->mu);
-    if (s->n_missing < MISSING_MAX)
-        snprintf(s->missing[s->n_missing], sizeof(s->missing[0]), "%s%s",
-                 t->kind == TASK_LIST ? "the job list" : t->kind == TASK_TUNING
-                 ? "the tuning jobs" : t->kind == TASK_DESCRIBE ? "details of "
-                 : t->kind == TASK_SYS ? "host metrics of " : "logs of ", t->job);
-    s->n_missing++;
+    /* a job's logs task and its streams' tasks name the same thing: once */
+    for (i = 0; i < s->n_missing && i < MISSING_MAX; i++)
+        if (strcmp(s->missing[i], what) == 0)
+            break;
+    if (i == s->n_missing || i == MISSING_MAX) {
+        if (s->n_missing < MISSING_MAX)
+            memcpy(s->missing[s->n_missing], what, sizeof(what));
+        s->n_missing++;
+    }
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -335,6 +242,22 @@ static void queue_tuning(struct sync *s)
     pthread_mutex_lock(&s->mu);
     if (sync_pool_task_add(s, TASK_TUNING, NULL, sync_pool_now_ms()) != NULL)
         pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* A stream task found lines: its job's followed logs task comes back at the fast pace (at
+ * once when a page was full), as if its own pass had found them. */
+static void logs_sooner(struct sync *s, const char *job, bool now)
+{
+    struct task *t;
+    int64_t due = sync_pool_now_ms() + (now ? 0 : FOLLOW_FAST_MS);
+
+    pthread_mutex_lock(&s->mu);
+    if ((t = sync_pool_task_find(s, TASK_LOGS, job)) != NULL && t->follow) {
+        t->interval_ms = FOLLOW_FAST_MS;
+        if (!t->busy && due < t->due_ms)
+            t->due_ms = due;
+    }
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -393,6 +316,16 @@ static int64_t run_task(struct worker *w, struct task *snap)
         /* a full page: the rest is waiting, read on once the other items had their turn */
         return sync_pool_now_ms() + (ps.more ? 0 : snap->interval_ms);
     }
+    case TASK_STREAM: {
+        struct sync_pass ps;
+
+        rc = sync_logs_stream_task(w, snap, &ps, &e);
+        if (rc != 0)
+            break;
+        if (ps.lines > 0 || ps.more)
+            logs_sooner(s, snap->job, ps.more);
+        return -1;
+    }
     case TASK_SYS: {
         int64_t points = 0;
         bool done = false;
@@ -446,7 +379,7 @@ static void *worker_main(void *arg)
 
         if (s->stopping)
             break;
-        best = sync_pool_task_pick(s);
+        best = sync_pool_task_pick_at(s, now);
         if (best == NULL) {
             if (s->run_mode && s->active == 0) {
                 s->stopping = true;

@@ -5,7 +5,12 @@
  * stores each summary in the cache in one transaction; jobs_read() then reads the cache
  * (cache_jobs_window) and keeps exactly what the listing returned, applying the filters the
  * cache does not express the way AWS does (NameContains is case-insensitive, CreationTimeAfter
- * strict). --offline skips the refresh: the cache alone, no network. jobs_print_*() format
+ * strict). With a warm cache (state "jobs.complete_at": when a complete listing began), the
+ * refresh is incremental: ListTrainingJobs with LastModifiedTimeAfter that time (less a
+ * margin for clock skew) returns every job created or changed since, whatever its age (a
+ * status change moves LastModifiedTime), so the cache is exact again in one or two requests
+ * and is read with the user's filters as offline. --offline skips the refresh: the cache
+ * alone, no network. jobs_print_*() format
  * the list for stdout. JSON keeps the field names and the ISO 8601 form `aws sagemaker
  * list-training-jobs` prints, so jq scripts carry over.
  *
@@ -546,6 +551,30 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
     }
 }
 
+/* Wall time (epoch s) a complete listing of c's scope began, 0: none (then a full one). */
+static double jobs_complete_at(struct cache *c)
+{
+    char buf[32] = "";
+
+    if (cache_state_get(c, "jobs.complete_at", buf, sizeof(buf), NULL) != 0)
+        return 0;
+    return atof(buf);
+}
+
+/* Every job created or changed since the last complete listing (JOBS_SKEW_S earlier). */
+#define JOBS_SKEW_S 300.0
+static int jobs_fetch_changed(struct aws_client *c, double since,
+                              struct sagemaker_job_list *out, struct err *e)
+{
+    struct sagemaker_list_query q = { 0 };
+
+    q.last_modified_time_after = since - JOBS_SKEW_S;
+    q.sort_by = "CreationTime";
+    q.sort_order = "Descending";
+    q.max_results = SAGEMAKER_PAGE_MAX;
+    return sagemaker_list_training_jobs_all(c, &q, 0, out, e);
+}
+
 /* Refreshes the cache from SageMaker (unless offline) and reads the list back from it. */
 static int jobs_load(const struct globals *g, const struct jobs_opts *o,
                      struct sagemaker_job_list *out, struct cache_kv_list *trials,
@@ -555,15 +584,15 @@ static int jobs_load(const struct globals *g, const struct jobs_opts *o,
     struct cache *c = NULL;
     struct sagemaker_job_list live = { 0 };
     char moved[4200] = "";
+    double complete_at = 0, t0 = (double)time(NULL);
+    bool whole = o->status == NULL && o->name_contains == NULL && o->since <= 0 && o->limit == 0;
     int rc;
 
     if ((rc = cli_aws_open(g, &a, e)) != 0)
         return rc;
-    if (!g->offline) {
-        /* the listing first: an AWS failure is reported as such, before any cache work */
-        if ((rc = jobs_fetch(a.client, o, &live, e)) != 0)
-            goto out;
-    }
+    /* the session first (an STS failure is not one: the remembered account is used), so
+     * the listing knows what the cache already holds; an AWS failure of the listing is then
+     * reported as such, before the cache changes */
     rc = cache_session_open(a.cfg, g->offline ? NULL : a.client, g->cache_path,
                             g->reset_cache ? CACHE_RESET : 0, &c, moved, sizeof(moved), e);
     if (rc != 0)
@@ -571,12 +600,22 @@ static int jobs_load(const struct globals *g, const struct jobs_opts *o,
     if (moved[0] != '\0')
         fprintf(stderr, "sagetop: the old cache was moved to %s\n", moved);
     if (!g->offline) {
-        if ((rc = jobs_store(c, &live, e)) != 0)
+        char buf[32];
+
+        complete_at = jobs_complete_at(c);
+        rc = complete_at > 0 ? jobs_fetch_changed(a.client, complete_at, &live, e)
+                             : jobs_fetch(a.client, o, &live, e);
+        if (rc != 0 || (rc = jobs_store(c, &live, e)) != 0)
             goto out;
         if (live.count > 1)
             qsort(live.items, live.count, sizeof(*live.items), cmp_summary_name);
+        if (complete_at > 0 || whole) {
+            snprintf(buf, sizeof(buf), "%.3f", t0);
+            cache_state_set(c, "jobs.complete_at", buf, NULL);
+        }
     }
-    rc = jobs_read(c, o, g->offline ? NULL : &live, out, e);
+    /* incremental: the cache holds every job, exact again: read it as offline */
+    rc = jobs_read(c, o, g->offline || complete_at > 0 ? NULL : &live, out, e);
     /* which jobs are trials of a tuning job (none known: no TUNING column) */
     if (rc == 0 && cache_tuning_trial_names(c, trials, NULL) != 0)
         memset(trials, 0, sizeof(*trials));

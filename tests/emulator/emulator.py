@@ -38,8 +38,9 @@ AMZ_JSON = "application/x-amz-json-1.1"
 
 # Per-operation request-rate quotas (requests/s, burst). Sources in README.md.
 QUOTAS = {
-    # CloudWatch Logs, documented TPS per account and Region
-    "GetLogEvents": (10, 10),
+    # CloudWatch Logs, documented TPS per account and Region (the emulator is us-east-1-like:
+    # GetLogEvents 25/s there, 10/s in a few other Regions; README.md)
+    "GetLogEvents": (25, 25),
     "FilterLogEvents": (5, 5),
     "DescribeLogStreams": (25, 25),
     "DescribeLogGroups": (10, 10),
@@ -83,6 +84,7 @@ class State:
         self.fault_ops = None
         self.quotas_enabled = not args.no_quotas
         self.buckets = {}
+        self.inflight = {}
         self.stats = {"requests": {}, "throttled": {}, "faults": {}, "status": {}}
         self.rng = random.Random(args.seed + 99)
         for f in args.fault:
@@ -93,6 +95,17 @@ class State:
         with self.lock:
             d = self.stats[kind]
             d[key] = d.get(key, 0) + 1
+
+    def enter(self, op):
+        """One more request of op in progress; stats.inflight_max keeps the most at once."""
+        with self.lock:
+            n = self.inflight[op] = self.inflight.get(op, 0) + 1
+            m = self.stats.setdefault("inflight_max", {})
+            m[op] = max(m.get(op, 0), n)
+
+    def leave(self, op):
+        with self.lock:
+            self.inflight[op] -= 1
 
     def quota_ok(self, op):
         with self.lock:
@@ -387,6 +400,13 @@ class Front(BaseHTTPRequestHandler):
         state = ctx["state"]
         svc, op = aws_operation(self.headers, body)
         state.count("requests", op)
+        state.enter(op)
+        try:
+            return self.handle_aws(method, body, ctx, state, svc, op)
+        finally:
+            state.leave(op)
+
+    def handle_aws(self, method, body, ctx, state, svc, op):
         json_proto = is_json_protocol(self.headers)
         rid = str(uuid.uuid4())
         fault, slow_ms = state.pick_fault(op)

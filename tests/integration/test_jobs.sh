@@ -1,7 +1,8 @@
 #!/bin/bash
 # sagetop jobs against the emulator (signature checking on): 1,234 jobs listed exactly through
 # every page, each filter, the sort orders, and --format json equal to what
-# `aws sagemaker list-training-jobs` lists (names, statuses, times in ISO 8601).
+# `aws sagemaker list-training-jobs` lists (names, statuses, times in ISO 8601); with a warm
+# cache one request, and still exact.
 source "$SAGETOP_TOP/tests/lib.sh"
 
 emu_start --scenario empty || { not_ok "emulator starts"; finish; }
@@ -125,6 +126,24 @@ expect_match "table row: name, status, secondary, age, duration" "$(sed -n 2p "$
 # so a job known only from ListTrainingJobs shows '-' until it is described
 widths=$(awk '{ print index($0, $2) }' "$TMPD/t.txt" | sort -u | wc -l)
 expect_eq "table columns aligned" "$widths" 1
+
+# --- a warm cache: incremental (every job created or changed since the last complete listing,
+# one ListTrainingJobs request instead of 13 pages), still exact after an old job changed
+stat_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
+emu_ctl reset '{"stats": true}' >/dev/null
+expect_eq "warm: 1234 jobs listed" "$("$SAGETOP" jobs --format csv | rows)" 1234
+expect_eq "warm: one ListTrainingJobs request" "$(stat_of ListTrainingJobs)" 1
+emu_ctl job '{"name": "bulk-00002", "status": "Completed"}' >/dev/null
+expect_eq "warm: an old job's new status is listed" \
+    "$("$SAGETOP" jobs --name-contains bulk-00002 --format csv | tail -n +2 | cut -d, -f2)" "Completed"
+expect_eq "warm: every listing one request" "$(stat_of ListTrainingJobs)" 2
+for st in Completed InProgress; do
+    expect_eq "warm: --status $st equals the CLI" \
+        "$("$SAGETOP" jobs --status "$st" --format json | count_json)" \
+        "$(aws_list --status-equals "$st" | count_json)"
+done
+emu_ctl job '{"name": "bulk-00002", "status": "InProgress"}' >/dev/null   # as the rest expects
+expect_eq "warm: and back" "$("$SAGETOP" jobs --status InProgress --format csv | rows)" 308
 
 # --- usage errors exit 2
 "$SAGETOP" jobs --status Bogus >/dev/null 2>"$TMPD/err"

@@ -100,6 +100,51 @@ Test(sync_queue, the_worker_picks_the_idle_task_due_first)
     sync_free(s);
 }
 
+/* Fair share: jobs share the workers (and so the rate limit) evenly; a job alone gets every
+ * worker for its streams. */
+Test(sync_queue, the_fair_pick_prefers_the_job_with_fewest_running_tasks)
+{
+    struct sync *s = engine(false);
+    struct task *a1, *a2, *b;
+
+    sync_pool_task_add(s, TASK_LOGS, "a", 100)->busy = true;
+    a1 = sync_pool_stream_task_add(s, "a", 11, 100);
+    a2 = sync_pool_stream_task_add(s, "a", 12, 150);
+    cr_assert_neq(a1, a2, "one task per stream");
+    cr_assert_eq(sync_pool_stream_task_add(s, "a", 11, 50), a1, "same stream, same task");
+    cr_assert_eq(a1->sid, 11);
+    /* a alone: its streams are picked (every worker helps) */
+    cr_assert_eq(sync_pool_task_pick_at(s, 1000), a1);
+    a1->busy = true;
+    /* b due later than a's second stream: picked first, a already runs two */
+    b = sync_pool_task_add(s, TASK_LOGS, "b", 400);
+    cr_assert_eq(sync_pool_task_pick_at(s, 1000), b, "the job with no running task first");
+    b->busy = true;
+    cr_assert_eq(sync_pool_task_pick_at(s, 1000), a2, "then a's next stream");
+    /* nothing due yet: the earliest, whatever its job */
+    a2->busy = true;
+    sync_pool_task_add(s, TASK_LOGS, "c", 5000);
+    sync_pool_task_add(s, TASK_DESCRIBE, "a", 3000);
+    assert_task(sync_pool_task_pick_at(s, 1000), TASK_DESCRIBE, "a", 3000);
+    /* the plain pick keeps its meaning: due first */
+    assert_task(sync_pool_task_pick(s), TASK_DESCRIBE, "a", 3000);
+    sync_free(s);
+}
+
+Test(sync_queue, a_claimed_stream_is_read_by_one_worker_and_its_queued_task_dropped)
+{
+    struct sync *s = engine(false);
+    struct task *t = sync_pool_stream_task_add(s, "a", 7, 0);
+
+    cr_assert(sync_pool_stream_claim(s, 7));
+    cr_assert(t->dead, "the claimer reads it: the queued task goes");
+    cr_assert_not(sync_pool_stream_claim(s, 7), "one reader at a time");
+    cr_assert(sync_pool_stream_claim(s, 8), "other streams are free");
+    sync_pool_stream_release(s, 7);
+    cr_assert(sync_pool_stream_claim(s, 7), "free again after release");
+    sync_free(s);
+}
+
 Test(sync_queue, settling_a_run_reschedules_or_drops_and_keeps_the_order)
 {
     struct sync *s = engine(false);
