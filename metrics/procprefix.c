@@ -1,8 +1,9 @@
 /* procprefix.c: recognising launcher prefixes (Open MPI, SageMaker model parallel, torchrun) at
  * the start of a log line, mapping global ranks to hosts, and a job's processes per host (GPU
  * counts come from aws/instance_types.h, the one table of them). Pure: no allocation, no I/O;
- * the line is read through (ptr, len) and never past it. The extractor calls procprefix_parse() on every line, so the common case (a line that starts
- * with a letter or '{') must leave after one byte test. */
+ * the line is read through (ptr, len) and never past it. The extractor calls procprefix_parse()
+ * on every line, so the common case (a line that starts with a letter or '{') must leave after
+ * one byte test. */
 #include "metrics/procprefix.h"
 
 #include <stdio.h>
