@@ -100,6 +100,74 @@ Test(sysmetrics, store_read_and_replace)
     cache_close(c);
 }
 
+/* The job list's host-metric figure: the mean of the job's newest 5 minutes over every host,
+ * GPU figures as a share of the instance's GPUs (ml.g5.12xlarge: 4); the same figure filters
+ * (sys.gpu<20) and sorts, and the sparkline reads per-minute means, oldest first. */
+Test(sysmetrics, recent_mean_filters_sorts_and_sparks)
+{
+    struct cache *c = open_rw();
+    struct cache_job_query q = {0};
+    struct cache_job rows[4];
+    struct cache_job j;
+    struct err e = {0};
+    int64_t ts[7] = {60, 120, 180, 240, 300, 360, 420};
+    /* busy (4 GPUs at 90 %) for the first two minutes, then near idle: the last 5 minutes
+     * (120..420 excluded 120: ts > 420 - 300) are 180..420 */
+    double busy[7] = {360, 360, 8, 8, 8, 8, 8}, half[7] = {200, 200, 200, 200, 200, 200, 200};
+    double vals[2], spark[8];
+    bool has[2];
+    int64_t ids[2];
+    size_t n = 0;
+
+    store_job(c, "idle-job", 2, 1000, 0);
+    store_job(c, "half-job", 1, 1000, 0);
+    store_job(c, "no-metrics", 1, 1000, 0);
+    cr_assert_eq(cache_sys_store(c, "idle-job", "algo-1", "GPUUtilization", 60, ts, busy, 7, &e), 0);
+    cr_assert_eq(cache_sys_store(c, "idle-job", "algo-2", "GPUUtilization", 60, ts, busy, 7, &e), 0);
+    cr_assert_eq(cache_sys_store(c, "half-job", "algo-1", "GPUUtilization", 60, ts, half, 7, &e), 0);
+    cr_assert_eq(cache_job_get(c, "idle-job", &j, &e), 0);
+    ids[0] = j.id;
+    cr_assert_eq(cache_job_get(c, "no-metrics", &j, &e), 0);
+    ids[1] = j.id;
+    cr_assert_eq(cache_sys_recent(c, ids, 2, "GPUUtilization", vals, has, &e), 0, "%s", e.msg);
+    cr_assert(has[0]);
+    cr_assert_float_eq(vals[0], 2.0, 1e-9, "8 of 4 GPUs = 2 %%, not %g", vals[0]);
+    cr_assert(!has[1], "a job without host metrics has no figure");
+
+    cr_assert_eq(cache_cond_parse("sys.gpu<20", &q.conds[0], &e), 0, "%s", e.msg);
+    cr_assert_str_eq(q.conds[0].key, "GPUUtilization");
+    q.n_conds = 1;
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 4, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].name, "idle-job");
+    cr_assert_eq(cache_cond_parse("sys.gpu>=20", &q.conds[0], &e), 0);
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 4, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].name, "half-job", "200 of 4 GPUs = 50 %%");
+    cr_assert_eq(cache_cond_parse("sys.nope<2", &q.conds[0], &e), ERR_INVAL);
+    cr_assert_eq(cache_cond_parse("sys.gpu:2", &q.conds[0], &e), ERR_INVAL);
+
+    q.n_conds = 0;
+    q.sort = "sys.gpu";
+    q.descending = true;
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 4, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(rows[0].name, "half-job");
+    cr_assert_str_eq(rows[1].name, "idle-job");
+    cr_assert_str_eq(rows[2].name, "no-metrics", "missing sorts last");
+    q.descending = false;
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 4, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(rows[0].name, "idle-job");
+    cr_assert_str_eq(rows[2].name, "no-metrics", "missing sorts last either way");
+
+    cr_assert_eq(cache_sys_spark(c, ids[0], "ml.g5.12xlarge", "GPUUtilization", spark, 8), 7);
+    cr_assert_float_eq(spark[0], 90.0, 1e-9, "oldest first, as a share");
+    cr_assert_float_eq(spark[6], 2.0, 1e-9);
+    cr_assert_eq(cache_sys_spark(c, ids[0], "ml.g5.12xlarge", "GPUUtilization", spark, 3), 3);
+    cr_assert_float_eq(spark[0], 2.0, 1e-9, "the newest n");
+    cache_close(c);
+}
+
 Test(sysmetrics, cursor_round_trip)
 {
     struct cache *c = open_rw();
