@@ -343,6 +343,8 @@ static int64_t run_task(struct worker *w, struct task *snap)
             rc = sync_jobs_queue_describes(w, &e);
         if (rc == 0 && s->run_mode && s->plan.logs == SYNC_LOGS_ALL)
             sync_jobs_queue_logs(w);
+        if (rc == 0 && !s->run_mode && s->o.host_metrics)
+            sync_jobs_queue_sys(w);
         if (rc == 0)
             sync_pool_notice(s, SYNC_SYNCED, NULL, 0, 0, "jobs synced");
         break;

@@ -282,6 +282,8 @@ static void engine_open(struct worker *w)
     so.cancel = &w->cancel;
     so.notice = on_notice;
     so.notice_ctx = w;
+    /* every running job's host metrics (the GPU column), a finished one's when it is opened */
+    so.host_metrics = true;
     w->sync = sync_new(&so, &e);
     if (!w->sync || sync_start(w->sync, &e) < 0) {
         sync_free(w->sync);

@@ -323,3 +323,44 @@ Test(sysmetrics_sync, unfollow_drops_the_host_metrics_task)
     cr_assert_eq(s->n_tasks, 0);
     sync_free(s);
 }
+
+/* The background mode's list pass (sync_jobs_queue_sys): every running, described job gets a
+ * following host-metrics task, whether a view follows it or not; a finished job, a job not
+ * described yet (its hosts are unknown) and a job already queued get none. */
+Test(sysmetrics_sync, running_jobs_get_a_host_metrics_task, .init = setup, .fini = teardown)
+{
+    static long long fake[8];
+    struct cache_job_summary js = {"listed-only", "arn:x:listed-only", "InProgress", NULL,
+                                   900, 0, 900};
+    struct sync_options o = {0};
+    struct err e = {0};
+    struct cache *c = open_rw();
+    struct worker w = {0};
+    struct sync *s;
+    struct task *t;
+
+    store_job(c, "run-a", 2, 1000, 0);
+    store_job(c, "run-b", 1, 1000, 0);
+    store_job(c, "done-c", 1, 1000, 2000);
+    cr_assert_eq(cache_job_upsert_summary(c, &js, &e), 0, "%s", e.msg);
+    o.cfg = (const struct aws_config *)fake;
+    o.creds = (struct aws_creds_provider *)fake;
+    o.cache_path = path;
+    o.host_metrics = true;
+    s = sync_new(&o, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    t = sync_pool_task_add(s, TASK_SYS, "run-b", 5);
+    cr_assert_not_null(t);
+    w.s = s;
+    w.cache = c;
+    sync_jobs_queue_sys(&w);
+    t = sync_pool_task_find(s, TASK_SYS, "run-a");
+    cr_assert_not_null(t, "a running job is queued");
+    cr_assert(t->follow, "and followed while it runs");
+    cr_assert_not_null(sync_pool_task_find(s, TASK_SYS, "run-b"));
+    cr_assert_null(sync_pool_task_find(s, TASK_SYS, "done-c"), "a finished job is not");
+    cr_assert_null(sync_pool_task_find(s, TASK_SYS, "listed-only"), "nor an undescribed one");
+    cr_assert_eq(s->n_tasks, 2, "run-b once");
+    sync_free(s);
+    cache_close(c);
+}
