@@ -423,6 +423,8 @@ static void on_message(struct app *a, struct wmsg *m)
             a->synced_at = m->at;
         if (n->state == SYNC_THROTTLED || n->state == SYNC_OFFLINE)
             a->retry_until = m->at + n->retry_ms / 1000.0;
+        if (m->cloudwatch)
+            a->cw_throttled_until = a->retry_until;
         break;
     }
     case WMSG_RESULT:

@@ -32,7 +32,9 @@ static void sync_label(struct app *a, char *buf, size_t size, attr_t *attr)
     case SYNC_OFFLINE:
         wait = a->retry_until - a->now;
         snprintf(buf, size, "%s, retrying in %d s",
-                 a->sync_state == SYNC_OFFLINE ? "offline" : "throttled", wait > 0 ? (int)(wait + 0.99) : 0);
+                 a->sync_state == SYNC_OFFLINE ? "offline"
+                 : a->cw_throttled_until >= a->retry_until ? "GetMetricData throttled"
+                 : "throttled", wait > 0 ? (int)(wait + 0.99) : 0);
         if (wait <= 0 && a->synced_at > 0)
             goto synced;
         return;

@@ -52,6 +52,7 @@ struct app {
     enum sync_state sync_state;
     char sync_text[256];
     double synced_at, retry_until;
+    double cw_throttled_until;   /* GetMetricData was throttled: the header says so until then */
     bool have_sync;
     char sync_drawn[300];        /* the sync label as last drawn (app_header_stale()) */
     struct follow_info follows[FOLLOW_MAX];

@@ -194,10 +194,10 @@ static void on_retry(void *ctx, enum aws_service svc, const char *op, const char
     struct worker *w = ctx;
     struct wmsg *m = wmsg_new(WMSG_SYNC, NULL);
 
-    (void)svc;
     (void)op;
     if (!m)
         return;
+    m->cloudwatch = svc == AWS_CLOUDWATCH;
     m->u.notice.state = SYNC_THROTTLED;
     m->u.notice.retry_ms = delay_ms;
     snprintf(m->u.notice.text, sizeof(m->u.notice.text), "%s", reason ? reason : "retrying");
