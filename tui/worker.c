@@ -1,5 +1,6 @@
 /* worker.c: the UI's I/O thread and the message queues. Owns the AWS config/credentials/client
- * used for requests the UI makes (stop a job; launch one: worker_launch.c) and the sync engine;
+ * used for requests the UI makes (stop a job; launch one: worker_launch.c), the sync engine and
+ * the alert checks (worker_alerts.c);
  * the UI thread only ever sees messages. Must not touch curses or the UI's cache connection. */
 #include "tui/worker.h"
 
@@ -45,6 +46,7 @@ struct worker {
     struct aws_creds_provider *creds;
     struct aws_client *client;
     struct sync *sync;
+    struct worker_alerts *alerts;
 };
 
 static double now_s(void)
@@ -206,6 +208,8 @@ static void on_retry(void *ctx, enum aws_service svc, const char *op, const char
 
 static void engine_close(struct worker *w)
 {
+    worker_alerts_free(w->alerts);
+    w->alerts = NULL;
     sync_free(w->sync);
     w->sync = NULL;
     aws_client_free(w->client);
@@ -289,7 +293,11 @@ static void engine_open(struct worker *w)
         sync_free(w->sync);
         w->sync = NULL;
         post_result(w, NULL, e.code ? e.code : ERR_CACHE, "%s", e.msg);
+        return;
     }
+    w->alerts = worker_alerts_new(so.cache_path, account, so.region, &e);
+    if (!w->alerts)
+        post_result(w, NULL, 0, "alerts off: %s", e.msg);
 }
 
 static void handle(struct worker *w, struct wmsg *m)
@@ -304,10 +312,12 @@ static void handle(struct worker *w, struct wmsg *m)
     case WREQ_FOLLOW:
         if (w->sync)
             sync_follow(w->sync, m->job);
+        worker_alerts_follow(w->alerts, m->job, true);
         break;
     case WREQ_UNFOLLOW:
         if (w->sync)
             sync_unfollow(w->sync, m->job);
+        worker_alerts_follow(w->alerts, m->job, false);
         break;
     case WREQ_STOP_JOB:
         if (!w->client) {
@@ -358,6 +368,8 @@ static void *worker_main(void *arg)
             wmsg_free(m);
             m = next;
         }
+        if (!w->cancel)
+            worker_alerts_tick(w->alerts, now_s(), w->to_ui);
     }
     engine_close(w);
     return NULL;
