@@ -439,6 +439,9 @@ static void on_message(struct app *a, struct wmsg *m)
     case WMSG_LAUNCH:
         view_launch_message(a, m);
         break;
+    case WMSG_ALERT:
+        app_alert_message(a, m);
+        break;
     default:
         break;
     }
@@ -731,6 +734,8 @@ int tui_run(const struct tui_options *o, struct err *e)
             app_render(a);
             a->dirty = false;
         }
+        if (a->alert_ring)
+            app_alert_ring(a);
         if (o->interrupted && *o->interrupted)
             break;
         timeout = (int)((next_tick - a->now) * 1000) + 1;

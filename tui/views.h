@@ -22,6 +22,7 @@ extern const struct view_ops view_metrics_ops;
 extern const struct view_ops view_compare_ops;
 extern const struct view_ops view_launch_ops;
 extern const struct view_ops view_hosts_ops;     /* view_hosts.c: v->job = the job */
+extern const struct view_ops view_alerts_ops;    /* view_alerts.c (`!`): no job */
 
 /* Completion for the `:` line's arguments that name list columns and statuses (the jobs
  * view knows them). v may be any view. */
