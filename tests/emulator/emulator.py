@@ -635,6 +635,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="sagetop's local AWS emulator (moto + scenarios)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--scenario", choices=["demo", "empty", "scale", "ranks"], default="demo")
+    ap.add_argument("--alert-jobs", action="store_true",
+                    help="demo: two more live jobs for the alert rules, a loss that went nan "
+                         "and a spot job Interrupted now (scenario.alert_jobs)")
     ap.add_argument("--host-metrics", action="store_true",
                     help="publish per-host CloudWatch metrics for the demo's jobs (hostmetrics.py)")
     ap.add_argument("--jobs", type=int, default=10000)
@@ -661,6 +664,8 @@ def main(argv=None):
     store.ensure_group(st.LOG_GROUP)
     if args.scenario == "demo":
         made = scenario.demo(store, engine, seed=args.seed)
+        if args.alert_jobs:
+            made += scenario.alert_jobs(store, engine, seed=args.seed)
         if args.host_metrics:
             import hostmetrics
             hostmetrics.publish(moto_ep, key_id, secret, made, seed=args.seed)
