@@ -91,8 +91,8 @@ struct wmsg {
     enum wmsg_type type;
     char job[64];
     double at;                   /* epoch seconds when posted */
-    bool cloudwatch;             /* WMSG_SYNC from the client's retry hook: about CloudWatch
-                                  * (GetMetricData: host metrics), not the SageMaker/logs sync */
+    bool cloudwatch;             /* WMSG_SYNC THROTTLED: about CloudWatch's GetMetricData (the
+                                  * host metrics), not the SageMaker/logs sync */
     union {
         struct wmsg_switch sw;
         struct wmsg_identity identity;

@@ -5,7 +5,8 @@
 # by :sort sys.gpu and filtered by sys.gpu<20; the threshold alert `sys.gpu<10` fires on the
 # stalled job only, shows on the title line and in the alerts list (`!`), which marks it seen;
 # the detail's host-metrics section; the hosts view (H): a row per host, Enter charts the
-# metric with every host overlaid, the GPU memory chart marks the 100 % line.
+# metric with every host overlaid, the GPU memory chart marks the 100 % line; a throttled
+# GetMetricData shows in the header.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
@@ -88,6 +89,17 @@ tmux_keys Right
 tmux_expect "Right: the GPU memory chart" 'GPUMemoryUtilization' 5
 expect_match "marks the 100 % line" "$(tmux_screen)" '100 %'
 shot hosts-chart
+
+# GetMetricData throttled: the header says so (a finished job's metrics are fetched on opening)
+tmux_keys q q
+tmux_wait '^jobs \(' 5
+emu_ctl faults '{"throttle": 1, "ops": ["GetMetricData"]}' >/dev/null
+tmux_keys / C-u 'distilbert-imdb-lr5e5-ep1' Enter
+tmux_wait 'filter: distilbert-imdb-lr5e5-ep1' 5
+tmux_keys g Enter
+tmux_wait 'detail: distilbert-imdb-lr5e5-ep1' 5
+tmux_expect "the header says GetMetricData is throttled" 'GetMetricData throttled, retrying in [0-9]+ s' 30
+emu_ctl faults '{"throttle": 0, "ops": []}' >/dev/null
 tmux_keys Q
 tmux_dead 10
 render_pngs
