@@ -634,7 +634,9 @@ def bulk_jobs(req, store):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="sagetop's local AWS emulator (moto + scenarios)")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--scenario", choices=["demo", "empty", "scale", "ranks"], default="demo")
+    ap.add_argument("--scenario", choices=["demo", "empty", "scale", "ranks", "hostscale"],
+                    default="demo")
+    ap.add_argument("--hosts", type=int, default=8, help="hostscale: instances per job")
     ap.add_argument("--alert-jobs", action="store_true",
                     help="demo: two more live jobs for the alert rules, a loss that went nan "
                          "and a spot job Interrupted now (scenario.alert_jobs)")
@@ -673,6 +675,10 @@ def main(argv=None):
         scenario.scale(store, engine, args.jobs, args.lines, seed=args.seed)
     elif args.scenario == "ranks":
         scenario.ranks(store, engine)
+    elif args.scenario == "hostscale":
+        import hostmetrics
+        made = scenario.hostscale(store, args.jobs, args.hosts)
+        hostmetrics.publish(moto_ep, key_id, secret, made, seed=args.seed, only=None)
     engine.start()
 
     httpd = ThreadingHTTPServer(("127.0.0.1", args.port), Front)

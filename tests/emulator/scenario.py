@@ -820,6 +820,27 @@ def alert_jobs(store, engine, seed=0):
     return made
 
 
+def hostscale(store, n_jobs, hosts, minutes=10, now=None):
+    """The host-metrics bench (bench/run.sh section hosts): n_jobs running jobs of `hosts`
+    ml.p4d.24xlarge instances each that started `minutes` ago, without logs. Returns the
+    store's job records (hostmetrics.publish gives them their series)."""
+    rng = random.Random(7)
+    now = now or time.time()
+    tmpl = make_cfg("hostscale-template", "imdb", VERSIONS[3], 5e-5, 1, 32, hosts=hosts, gpus=8,
+                    instance_type="ml.p4d.24xlarge", rng=rng)
+    base = describe_record(tmpl, now - minutes * 60 - 120)
+    made = []
+    with store.lock:
+        for i in range(n_jobs):
+            name = "hostscale-job-%03d" % i
+            d = dict(base)
+            d.update({"TrainingJobName": name, "TrainingJobArn": st.job_arn(name),
+                      "TrainingJobStatus": "InProgress", "SecondaryStatus": "Training",
+                      "TrainingStartTime": now - minutes * 60, "LastModifiedTime": now})
+            made.append(store.add_job(d, []))
+    return made
+
+
 def create_from_request(store, engine, req):
     """A job made by CreateTrainingJob: kept as given, then given a life of a few minutes."""
     now = time.time()
