@@ -47,7 +47,7 @@ static void drop_name(char (*names)[CACHE_JOB_NAME_MAX], size_t *n, const char *
     long i = find(names, *n, job);
 
     if (i >= 0)
-        memcpy(names[i], names[--*n], CACHE_JOB_NAME_MAX);
+        memmove(names[i], names[--*n], CACHE_JOB_NAME_MAX);
 }
 
 struct worker_alerts *worker_alerts_new(const char *cache_path, const char *account,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aws/instance_types.h"
+#include "cache/alerts.h"
 #include "cache/cache.h"
 #include "cache/sync_internal.h"
 #include "cache/sysmetrics.h"
@@ -362,5 +363,39 @@ Test(sysmetrics_sync, running_jobs_get_a_host_metrics_task, .init = setup, .fini
     cr_assert_null(sync_pool_task_find(s, TASK_SYS, "listed-only"), "nor an undescribed one");
     cr_assert_eq(s->n_tasks, 2, "run-b once");
     sync_free(s);
+    cache_close(c);
+}
+
+/* cache_alerts_check (cache/alertcheck.c), the check `sagetop watch` and the TUI share: a host
+ * threshold fires on the GPU share once and is returned once; the stall rule runs only when the
+ * caller keeps the job's log current. */
+Test(sysmetrics, alert_check_fires_once_and_skips_stall_without_logs)
+{
+    static const char cfg_text[] = "[alerts]\nalert sys.gpu<10\n";
+    struct alerts_config cfg;
+    struct alerts_alert out[8];
+    struct cache *c = open_rw();
+    struct err e = {0};
+    int64_t ts[3] = {60, 120, 180};
+    double busy[3] = {20, 20, 20};      /* of 4 GPUs: 5 % */
+    size_t n = 99;
+    bool final = true;
+
+    cr_assert_eq(alerts_config_parse(cfg_text, strlen(cfg_text), &cfg, &e), 0, "%s", e.msg);
+    store_job(c, "job-a", 1, 1000, 0);
+    cr_assert_eq(cache_sys_store(c, "job-a", "algo-1", "GPUUtilization", 60, ts, busy, 3, &e), 0);
+    cr_assert_eq(cache_alerts_check(c, &cfg, "job-a", 100000, false, out, 8, &n, &final, &e), 0,
+                 "%s", e.msg);
+    cr_assert(!final);
+    cr_assert_eq(n, 1, "the threshold alone: no stall without a kept log (got %zu)", n);
+    cr_assert_eq(out[0].rule, ALERT_THRESHOLD);
+    cr_assert_str_eq(out[0].key, "sys.gpu<10");
+    cr_assert_eq(cache_alerts_check(c, &cfg, "job-a", 100010, false, out, 8, &n, &final, &e), 0);
+    cr_assert_eq(n, 0, "fired once");
+    cr_assert_eq(cache_alerts_check(c, &cfg, "job-a", 100020, true, out, 8, &n, &final, &e), 0);
+    cr_assert_eq(n, 1, "with the log kept, a stall since the start fires");
+    cr_assert_eq(out[0].rule, ALERT_STALLED);
+    cr_assert_eq(cache_alerts_check(c, &cfg, "nope", 100020, true, out, 8, &n, &final, &e),
+                 ERR_NOTFOUND);
     cache_close(c);
 }
