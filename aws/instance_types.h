@@ -1,8 +1,7 @@
 /* instance_types.h: facts about SageMaker ml.* instance types that several modules need.
  * Pure, constant tables; any thread.
- *
- * Note for the merge: helper `ranks` adds a table of its own for rank mapping; the two are
- * meant to become one (this file was written for issue 17's GPU share). */
+ * The one GPU-count table: metrics/procprefix.c (processes per host) and the host metrics'
+ * GPU share (cache/sysmetrics.h) both use it. */
 #ifndef SAGETOP_INSTANCE_TYPES_H
 #define SAGETOP_INSTANCE_TYPES_H
 

@@ -18,7 +18,7 @@ PYTHON=$(scripts/find-python.sh 2>/dev/null || command -v python3)
 FAILED=0
 mkdir -p "$WORK"
 
-SECTIONS=(extract cache ui chart)
+SECTIONS=(extract cache ui chart hosts)
 
 bench_time() {
     local t0 t1
@@ -222,6 +222,57 @@ section_chart() {
     py=$(awk -v s="$py" 'BEGIN { printf "%.1f", s * 1000 }')
     echo "peer (Python, every point to a cell, no braille): $py ms | sagetop is $(ratio "$py" "$best")x faster"
     [ -n "$best" ] && awk -v a="$best" 'BEGIN { exit !(a < 5) }' || { echo "MISSED: chart >= 5 ms"; FAILED=1; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# hosts: the sync of host metrics (issue 17) for BENCH_HOST_JOBS (50) running jobs of
+# BENCH_HOSTS (8) ml.p4d.24xlarge instances with 10 minutes of metrics each, in the emulator
+# with its quotas on (GetMetricData: 50 TPS, 180,000 datapoints/s): one `sagetop watch
+# --all-running --once` pass (list, describe, logs, host metrics, alert rules), its wall and
+# CPU time and the requests it made. Target: no GetMetricData request throttled.
+section_hosts() {
+    local dir=$WORK/hosts n=${BENCH_HOST_JOBS:-50} h=${BENCH_HOSTS:-8} pid i t st
+    echo "== hosts: $n running jobs x $h hosts, one host-metrics sync =="
+    rm -rf "$dir"
+    mkdir -p "$dir/config/sagetop"
+    printf '[alerts]\nstalled off\n' >"$dir/config/sagetop/config"
+    "$PYTHON" tests/emulator/emulator.py --port 0 --scenario hostscale --jobs "$n" --hosts "$h" \
+        >"$dir/emu.out" 2>"$dir/emu.err" &
+    pid=$!
+    for ((i = 0; i < 3000; i++)); do
+        grep -q '^READY' "$dir/emu.out" 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q '^READY' "$dir/emu.out"; then
+        echo "emulator did not start"; tail -5 "$dir/emu.err"; kill "$pid" 2>/dev/null; FAILED=1
+        return
+    fi
+    t=$( (set -a; eval "$(grep -E '^[A-Z_]+=' "$dir/emu.out")"; set +a
+          export HOME=$dir XDG_CONFIG_HOME=$dir/config XDG_CACHE_HOME=$dir
+          /usr/bin/time -f '%e %U %S' ./sagetop --cache "$dir/cache.db" watch --all-running \
+              --once 2>&1 >/dev/null | tail -1) )
+    st=$( (eval "$(grep -E '^SAGETOP_EMULATOR_CONTROL=' "$dir/emu.out")"
+           curl -sf -X POST -H 'Content-Type: application/json' --data '{}' \
+               "$SAGETOP_EMULATOR_CONTROL/stats") )
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    read -r wall user sys <<<"$t"
+    "$PYTHON" - "$st" "$wall" "$user" "$sys" "$n" "$h" "$dir/cache.db" <<'PY' || FAILED=1
+import json, sqlite3, sys
+st, wall, user, sys_s, n, h, db = sys.argv[1:8]
+st = json.loads(st)
+req, thr = st.get("requests", {}), st.get("throttled", {})
+pts = sqlite3.connect(db).execute("select count(*) from sys_points").fetchone()[0]
+print("one pass: wall %s s, CPU %.2f s (user %s + sys %s)" % (wall, float(user) + float(sys_s), user, sys_s))
+print("requests: %d in all; GetMetricData %d (throttled %d), ListTrainingJobs %d, DescribeTrainingJob %d,"
+      " DescribeLogStreams %d" % (sum(req.values()), req.get("GetMetricData", 0), thr.get("GetMetricData", 0),
+      req.get("ListTrainingJobs", 0), req.get("DescribeTrainingJob", 0), req.get("DescribeLogStreams", 0)))
+print("host points stored: %d (%s jobs x %s hosts x 5 metrics)" % (pts, n, h))
+if thr.get("GetMetricData", 0):
+    print("MISSED: GetMetricData throttled")
+    sys.exit(1)
+PY
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 
 #include "aws/err.h"
 #include "cache/cache.h"
+#include "metrics/alerts.h"
 
 /* Records the alert unless that (job, rule, key) already fired: *fired_now is true when this
  * call recorded it (deliver it), false when it had fired before (stay quiet). */
@@ -29,5 +30,15 @@ struct cache_alert_list {
 void cache_alert_list_clean(struct cache_alert_list *l);
 /* Every alert of the scope, newest first (at most limit; 0 = all). */
 int cache_alerts_list(struct cache *c, size_t limit, struct cache_alert_list *out, struct err *e);
+
+/* One job's check (alertcheck.c; c read-write): its rules from cfg evaluated on the cache's
+ * state of it (status, newest log line, log metrics, host metrics) at now_s, and every alert
+ * that fires recorded. out[0..*n_out) gets those that fired for the first time (at most cap):
+ * the caller delivers them. *final: the job has ended. logs_synced false: the job's log is not
+ * being kept up to date, so the stall rule is skipped (no new line would prove nothing).
+ * ERR_NOTFOUND: no such job in the cache. */
+int cache_alerts_check(struct cache *c, const struct alerts_config *cfg, const char *job,
+                       double now_s, bool logs_synced, struct alerts_alert *out, size_t cap,
+                       size_t *n_out, bool *final, struct err *e);
 
 #endif

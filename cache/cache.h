@@ -116,13 +116,16 @@ bool cache_status_final(const char *status);
  *   name status secondary created started ended modified duration instance_type
  *   instance_count billable spot_savings (1 - billable/training, spot jobs only)
  *   hp.<key>   (numeric when the values parse as numbers, else text; missing sort last)
- *   m.<metric> (the last extracted value, else the final metric; missing sort last).
+ *   m.<metric> (the last extracted value, else the final metric; missing sort last)
+ *   sys.<metric> (a host metric, cpu mem gpu gpu_mem disk or its CloudWatch name: the mean of
+ *              the job's last 5 minutes over every host, GPU figures as a share of the
+ *              instance's GPUs: cache/sysmetrics.h cache_sys_recent_sql(); missing sort last).
  * Filter conditions (all must hold):
  *   name_regex (PCRE2, case-insensitive when all lower case), inverted by name_invert;
  *   status: comma-separated list ("InProgress,Stopping"), NULL = any;
  *   conds: parsed with cache_cond_parse(). */
 enum cache_cond_op { CACHE_OP_EQ, CACHE_OP_NE, CACHE_OP_LT, CACHE_OP_LE, CACHE_OP_GT, CACHE_OP_GE };
-enum cache_cond_kind { CACHE_COND_HP, CACHE_COND_METRIC, CACHE_COND_STATUS };
+enum cache_cond_kind { CACHE_COND_HP, CACHE_COND_METRIC, CACHE_COND_STATUS, CACHE_COND_SYS };
 struct cache_cond {
     enum cache_cond_kind kind;
     enum cache_cond_op op;
@@ -130,6 +133,7 @@ struct cache_cond {
     char value[256];                     /* compared numerically when both sides are numbers */
 };
 /* Parses "hp.lr:0.01", "hp.lr=0.01", "hp.model!=bert", "m.eval_loss<0.3", "m.acc>=0.9",
+ * "sys.gpu<20" (key: the CloudWatch name; a number compared with the sort's value),
  * "status:Failed". ERR_INVAL with the offending text in e. */
 int cache_cond_parse(const char *text, struct cache_cond *out, struct err *e);
 

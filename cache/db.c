@@ -455,7 +455,7 @@ int cache_open(const char *path, unsigned flags, struct cache **out, char *moved
         goto fail;
     if ((rc = check_and_migrate(c, e)) != 0)
         goto fail;
-    if ((rc = cache_regexp_register(c, e)) != 0)
+    if ((rc = cache_regexp_register(c, e)) != 0 || (rc = cache_sys_sql_register(c, e)) != 0)
         goto fail;
     if (!c->read_only)
         chmod(c->path, 0600);

@@ -85,6 +85,8 @@ char *cache_col_strdup(sqlite3_stmt *st, int col);
 
 /* Registers REGEXP (PCRE2, smart case) on the connection. */
 int cache_regexp_register(struct cache *c, struct err *e);
+/* Registers gpus(instance_type) (sysread.c: instance_types_gpus()) on the connection. */
+int cache_sys_sql_register(struct cache *c, struct err *e);
 /* Compiles a user regex with smart case; ERR_INVAL with the offset on error. */
 int cache_regex_compile(const char *re, pcre2_code **out, struct err *e);
 

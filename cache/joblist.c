@@ -11,6 +11,7 @@
 
 #include "cache/internal.h"
 #include "cache/logstore.h"
+#include "cache/sysmetrics.h"
 
 int cache_cond_parse(const char *text, struct cache_cond *out, struct err *e)
 {
@@ -30,12 +31,15 @@ int cache_cond_parse(const char *text, struct cache_cond *out, struct err *e)
     } else if (strncmp(text, "m.", 2) == 0) {
         cd.kind = CACHE_COND_METRIC;
         rest = text + 2;
+    } else if (strncmp(text, "sys.", 4) == 0) {
+        cd.kind = CACHE_COND_SYS;
+        rest = text + 4;
     } else if (strncmp(text, "status", 6) == 0) {
         cd.kind = CACHE_COND_STATUS;
         rest = text + 6;
     } else {
-        return err_set(e, ERR_INVAL, "bad filter '%s': expected hp.KEY:VALUE, m.METRIC<VALUE "
-                       "or status:STATUS", text);
+        return err_set(e, ERR_INVAL, "bad filter '%s': expected hp.KEY:VALUE, m.METRIC<VALUE, "
+                       "sys.gpu<VALUE or status:STATUS", text);
     }
     for (p = rest; *p; p++) {
         for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -53,6 +57,18 @@ found:
     if (strlen(p) >= sizeof(cd.value))
         return err_set(e, ERR_INVAL, "bad filter '%s': value too long", text);
     snprintf(cd.value, sizeof(cd.value), "%s", p);
+    if (cd.kind == CACHE_COND_SYS) {
+        const char *m = cache_sys_metric_resolve(cd.key);
+        double d;
+
+        if (m == NULL)
+            return err_set(e, ERR_INVAL, "bad filter '%s': host metrics are cpu mem gpu "
+                           "gpu_mem disk", text);
+        if (cd.op == CACHE_OP_EQ || cd.op == CACHE_OP_NE || !cache_parse_number(p, &d))
+            return err_set(e, ERR_INVAL, "bad filter '%s': use sys.%s<N, <=, > or >= a number",
+                           text, cd.key);
+        snprintf(cd.key, sizeof(cd.key), "%s", m);
+    }
     if (cd.kind == CACHE_COND_STATUS && (klen != 0 || (cd.op != CACHE_OP_EQ &&
                                                        cd.op != CACHE_OP_NE)))
         return err_set(e, ERR_INVAL, "bad filter '%s': use status:STATUS or status!=STATUS",
@@ -165,7 +181,7 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
           " / j.training_seconds END)" },
     };
     const char *sort = qq != NULL && qq->sort != NULL ? qq->sort : "created";
-    const char *sort_expr = NULL;
+    const char *sort_expr = NULL, *sys_metric = NULL;
     size_t i;
     int rc;
 
@@ -182,6 +198,14 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
         q_text(q, sort + 2);
         /* the last extracted value, else the final metric */
         sort_expr = "coalesce(ms.last, fs.value)";
+    } else if (order && strncmp(sort, "sys.", 4) == 0) {
+        const char *m = cache_sys_metric_resolve(sort + 4);
+
+        if (m == NULL)
+            return err_set(e, ERR_INVAL, "unknown sort key '%s' (host metrics: sys.cpu sys.mem "
+                           "sys.gpu sys.gpu_mem sys.disk)", sort);
+        sys_metric = m;
+        sort_expr = cache_sys_recent_sql(cache_sys_metric_per_gpu(m));
     } else if (order) {
         for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
             if (strcmp(cols[i].key, sort) == 0)
@@ -227,6 +251,17 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
                 else
                     q_text(q, qq->conds[i].value);
             }
+        } else if (qq->conds[i].kind == CACHE_COND_SYS) {
+            const char *m = qq->conds[i].key;
+            double d = 0;
+
+            q_add(q, " AND ");
+            q_add(q, cache_sys_recent_sql(cache_sys_metric_per_gpu(m)));
+            q_text(q, m);
+            q_text(q, m);
+            q_add(q, op_sql(qq->conds[i].op));
+            cache_parse_number(qq->conds[i].value, &d);
+            q_num(q, d);
         } else {
             add_cond(q, &qq->conds[i]);
         }
@@ -239,6 +274,9 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
         q_add(q, ") IS NULL, ");
         q_add(q, sort_expr);
         q_add(q, dir);
+        /* the host-metric expression holds the metric twice, and is written twice */
+        for (int k = 0; sys_metric != NULL && k < 4; k++)
+            q_text(q, sys_metric);
         /* the same tie-break either way; for "created" its first term would be redundant and
          * would keep SQLite from walking the jobs_created_* index */
         q_add(q, strcmp(sort_expr, "j.creation_time") == 0 ? ", j.id DESC"

@@ -125,7 +125,8 @@ struct sync_options {
     const char *metrics_config;
     size_t metrics_config_len;
     /* Also keep each synced job's CloudWatch host metrics (cache/sysmetrics.h): every minute
-     * while it runs, once more when it has ended. */
+     * while it runs, once more when it has ended. In the background mode (the TUI) every
+     * running job's, followed or not; a finished job's once when it is followed. */
     bool host_metrics;
 };
 

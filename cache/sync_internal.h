@@ -51,7 +51,8 @@
 #define MISSING_MAX 6           /* names listed in "what is missing" */
 
 /* TASK_SYS: a job's CloudWatch host metrics (cache_sys_fetch), queued by its logs pass when
- * sync_options.host_metrics is set; follows the job as its logs task does.
+ * sync_options.host_metrics is set (following the job as its logs task does), and in the
+ * background mode after each list pass for every running job (sync_jobs_queue_sys).
  * TASK_STREAM: one stream of a job (task.sid), queued by the job's logs pass for its other
  * unfinished streams so that idle workers read them concurrently; the pass reads what no
  * worker took (a claimed stream is read by one worker at a time). Runs once. */
@@ -189,6 +190,11 @@ int sync_jobs_queue_describes(struct worker *w, struct err *e);
 /* sync_run with SYNC_LOGS_ALL: queues the logs of every cached job created at or after
  * plan.since, newest first. */
 void sync_jobs_queue_logs(struct worker *w);
+/* Background mode with host_metrics: queues a following TASK_SYS for every running, described
+ * job that has none (at most SYNC_SYS_RUNNING_MAX, newest first), so that every running job's
+ * host metrics are kept whether a view follows its logs or not (the job list's GPU column). */
+#define SYNC_SYS_RUNNING_MAX 256
+void sync_jobs_queue_sys(struct worker *w);
 /* DescribeTrainingJob stored, then its tags (best effort). */
 int sync_jobs_describe(struct worker *w, const char *job, struct err *e);
 

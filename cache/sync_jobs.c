@@ -291,6 +291,32 @@ void sync_jobs_queue_logs(struct worker *w)
     free(rows);
 }
 
+void sync_jobs_queue_sys(struct worker *w)
+{
+    struct sync *s = w->s;
+    struct cache_job_query q = { 0 };
+    struct cache_job *rows = malloc(SYNC_SYS_RUNNING_MAX * sizeof(*rows));
+    size_t n = 0;
+
+    q.status = "InProgress,Stopping";
+    if (rows == NULL ||
+        cache_jobs_window(w->cache, &q, 0, SYNC_SYS_RUNNING_MAX, rows, &n, NULL) != 0)
+        n = 0;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < n; i++) {
+        struct task *t;
+
+        /* the hosts come from the describe: an undescribed job waits for the next pass */
+        if (!rows[i].described || sync_pool_task_find(s, TASK_SYS, rows[i].name) != NULL)
+            continue;
+        if ((t = sync_pool_task_add(s, TASK_SYS, rows[i].name, sync_pool_now_ms())) != NULL)
+            t->follow = true;
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    free(rows);
+}
+
 int sync_jobs_describe(struct worker *w, const char *job, struct err *e)
 {
     struct sagemaker_job j;

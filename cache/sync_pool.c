@@ -280,6 +280,8 @@ static int64_t run_task(struct worker *w, struct task *snap)
             sync_jobs_queue_logs(w);
         if (rc == 0 && !(s->run_mode && s->plan.follow && s->plan.n_names > 0))
             queue_tuning(s);
+        if (rc == 0 && !s->run_mode && s->o.host_metrics)
+            sync_jobs_queue_sys(w);
         if (rc == 0)
             sync_pool_notice(s, SYNC_SYNCED, NULL, 0, 0, "jobs synced");
         break;

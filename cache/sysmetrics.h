@@ -83,4 +83,21 @@ double cache_sys_share(double raw, int gpus);
 int cache_sys_fetch(struct cache *c, struct aws_client *client, const char *job, int64_t now_s,
                     int64_t *points, bool *done, struct err *e);
 
+/* ---- reading for the screens (sysread.c) ---- */
+
+/* The window of a job's "recent" mean: its newest 5 minutes of points. */
+#define CACHE_SYS_RECENT_S 300
+/* The SQL expression (over "jobs j") of a job's recent mean of a metric: the mean over every
+ * host of its points in the CACHE_SYS_RECENT_S before its newest one (so a finished job reads
+ * its last minutes), as a share of the instance's GPUs when per_gpu; NULL when the job has
+ * none. It holds two placeholders, both the metric. The job list sorts and filters by it. */
+const char *cache_sys_recent_sql(bool per_gpu);
+/* That mean for n jobs (cache_job.id): out[i] when has[i]. */
+int cache_sys_recent(struct cache *c, const int64_t *ids, size_t n, const char *metric,
+                     double *out, bool *has, struct err *e);
+/* The job's newest n per-period means over its hosts (GPU figures as a share of the instance
+ * type's GPUs), oldest first, into out; returns how many (0 on any failure). */
+size_t cache_sys_spark(struct cache *c, int64_t job_id, const char *instance_type,
+                       const char *metric, double *out, size_t n);
+
 #endif

@@ -5,8 +5,9 @@
  * posix_spawnp (never a shell), the alert in SAGETOP_ALERT_* environment variables and as JSON
  * on its stdin. Exits 0 when every watched job has ended (or after one pass with --once).
  *
- * The rules are metrics/alerts.c's; what fired is cache/alerts.c's (each alert once, also
- * across restarts). This file only gathers each job's state and delivers. */
+ * The rules are metrics/alerts.c's; the check on the cache's state of a job and what fired
+ * are cache/alerts.h's (each alert once, also across restarts; the TUI runs the same check).
+ * This file only chooses the jobs, syncs them and delivers. */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -19,13 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aws/instance_types.h"
 #include "aws/userconfig.h"
 #include "cache/alerts.h"
 #include "cache/cache.h"
 #include "cache/session.h"
 #include "cache/sync.h"
-#include "cache/sysmetrics.h"
 #include "cli/cli.h"
 #include "metrics/alerts.h"
 
@@ -33,7 +32,6 @@ extern char **environ;
 
 #define WATCH_MAX_JOBS 256
 #define WATCH_MAX_ARGS 32
-#define WATCH_MAX_SERIES 64
 
 struct watch_args {
     const char **jobs;
@@ -238,142 +236,16 @@ static void deliver(const struct watch *w, const char *job, const struct alerts_
         run_notify(w->cfg.notify_command, job, a, now_s);
 }
 
-/* ---- a job's state ----------------------------------------------------------------------- */
-
-struct series_buf {
-    char name[256];                     /* as cache_metric_stat's */
-    double *ts, *v;
-    size_t n;
-};
-
-static void series_buf_clean(struct series_buf *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(b[i].ts);
-        free(b[i].v);
-    }
-}
-
-/* The log metrics' points (unparsed captures left out), one series each. */
-static size_t metric_series(struct cache *c, const char *job, struct series_buf *out, size_t cap)
-{
-    struct cache_metric_stat_list st = {0};
-    size_t n = 0;
-
-    if (cache_job_metric_stats(c, job, &st, NULL) != 0)
-        return 0;
-    for (size_t i = 0; i < st.n && n < cap; i++) {
-        struct cache_point_list pl = {0};
-        struct series_buf *b = &out[n];
-
-        if (st.items[i].count == 0 ||
-            cache_job_metric_points(c, job, st.items[i].name, NULL, &pl, NULL) != 0)
-            continue;
-        snprintf(b->name, sizeof(b->name), "%s", st.items[i].name);
-        b->ts = calloc(pl.n + 1, sizeof(double));
-        b->v = calloc(pl.n + 1, sizeof(double));
-        b->n = 0;
-        for (size_t k = 0; b->ts != NULL && b->v != NULL && k < pl.n; k++) {
-            if (pl.items[k].flags & CACHE_POINT_UNPARSED)
-                continue;
-            b->ts[b->n] = (double)pl.items[k].ts_ms / 1000.0;
-            b->v[b->n++] = pl.items[k].value;
-        }
-        cache_point_list_clean(&pl);
-        n++;
-    }
-    cache_metric_stat_list_clean(&st);
-    return n;
-}
-
-/* One host metric named as in a rule ("gpu"): the mean over hosts at each time, GPU figures
- * as a share of the instance's GPUs. */
-static bool sys_series(struct cache *c, const struct cache_job *j, const char *name,
-                       struct series_buf *b)
-{
-    const char *metric = cache_sys_metric_resolve(name);
-    struct cache_sys_point_list l = {0};
-    int gpus = instance_types_gpus(j->instance_type);
-
-    if (metric == NULL || cache_sys_points(c, j->name, NULL, metric, &l, NULL) != 0)
-        return false;
-    snprintf(b->name, sizeof(b->name), "%s", name);
-    b->ts = calloc(l.n + 1, sizeof(double));
-    b->v = calloc(l.n + 1, sizeof(double));
-    b->n = 0;
-    for (size_t i = 0; b->ts != NULL && b->v != NULL && i < l.n; i++) {
-        size_t k;
-        double v = cache_sys_metric_per_gpu(metric) ? cache_sys_share(l.items[i].value, gpus)
-                                                    : l.items[i].value;
-
-        /* points are ordered by host then time: merge equal times */
-        for (k = 0; k < b->n && b->ts[k] != (double)l.items[i].ts_s; k++)
-            ;
-        if (k == b->n) {
-            b->ts[b->n] = (double)l.items[i].ts_s;
-            b->v[b->n++] = 0;
-        }
-        b->v[k] += v / (j->instance_count > 0 ? j->instance_count : 1);
-    }
-    /* times in order (hosts interleave) */
-    for (size_t i = 1; i < b->n; i++)
-        for (size_t k = i; k > 0 && b->ts[k - 1] > b->ts[k]; k--) {
-            double t = b->ts[k], v = b->v[k];
-
-            b->ts[k] = b->ts[k - 1];
-            b->v[k] = b->v[k - 1];
-            b->ts[k - 1] = t;
-            b->v[k - 1] = v;
-        }
-    cache_sys_point_list_clean(&l);
-    return true;
-}
-
-/* Evaluates one job and fires what is new. *final: the job has ended. */
+/* Evaluates one job and delivers what fired for the first time. *final: the job has ended. */
 static int watch_job(struct watch *w, const char *job, double now_s, bool *final,
                      struct err *e)
 {
-    struct series_buf *bufs = calloc(2 * WATCH_MAX_SERIES, sizeof(*bufs));
-    struct alerts_series ms[WATCH_MAX_SERIES], ss[ALERTS_MAX_THRESHOLDS];
     struct alerts_alert out[16];
-    struct alerts_rules r;
-    struct cache_log_info li = {0};
-    struct cache_job j;
-    struct alerts_input in = {0};
-    size_t nm, ns = 0, na;
-    int rc;
+    size_t n = 0;
+    int rc = cache_alerts_check(w->c, &w->cfg, job, now_s, true, out, 16, &n, final, e);
 
-    if (bufs == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    if ((rc = cache_job_get(w->c, job, &j, e)) != 0)
-        goto out;
-    *final = cache_status_final(j.status);
-    alerts_rules_for(&w->cfg, job, &r);
-    cache_logs_info(w->c, job, &li, NULL);
-    nm = metric_series(w->c, job, bufs, WATCH_MAX_SERIES);
-    for (size_t i = 0; i < nm; i++)
-        ms[i] = (struct alerts_series){bufs[i].name, bufs[i].ts, bufs[i].v, bufs[i].n};
-    for (size_t i = 0; i < r.n_th; i++)
-        if (r.th[i].sys && sys_series(w->c, &j, r.th[i].name, &bufs[WATCH_MAX_SERIES + ns])) {
-            struct series_buf *b = &bufs[WATCH_MAX_SERIES + ns++];
-
-            ss[ns - 1] = (struct alerts_series){b->name, b->ts, b->v, b->n};
-        }
-    in = (struct alerts_input){job, j.status, j.secondary_status, now_s,
-                               (double)li.last_ts_ms / 1000.0, j.start_time, ms, nm, ss, ns};
-    na = alerts_evaluate(&r, &in, out, 16);
-    for (size_t i = 0; rc == 0 && i < na && i < 16; i++) {
-        bool now = false;
-
-        rc = cache_alert_fire(w->c, job, alerts_rule_name(out[i].rule), out[i].key,
-                              out[i].message, now_s, &now, e);
-        if (rc == 0 && now)
-            deliver(w, job, &out[i], now_s);
-    }
-    series_buf_clean(bufs, nm);
-    series_buf_clean(bufs + WATCH_MAX_SERIES, ns);
-out:
-    free(bufs);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        deliver(w, job, &out[i], now_s);
     return rc;
 }
 

@@ -1,12 +1,15 @@
 /* procprefix.c: recognising launcher prefixes (Open MPI, SageMaker model parallel, torchrun) at
- * the start of a log line, mapping global ranks to hosts, and the GPU count of ml.* instance
- * types. Pure: no allocation, no I/O; the line is read through (ptr, len) and never past it.
- * The extractor calls procprefix_parse() on every line, so the common case (a line that starts
- * with a letter or '{') must leave after one byte test. */
+ * the start of a log line, mapping global ranks to hosts, and a job's processes per host (GPU
+ * counts come from aws/instance_types.h, the one table of them). Pure: no allocation, no I/O;
+ * the line is read through (ptr, len) and never past it. The extractor calls procprefix_parse()
+ * on every line, so the common case (a line that starts with a letter or '{') must leave after
+ * one byte test. */
 #include "metrics/procprefix.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "aws/instance_types.h"
 
 static bool is_digit(char c)
 {
@@ -194,7 +197,7 @@ int procprefix_per_host(const char *hp, const char *instance_type)
         if (*q == '\0' && v > 0 && v < PROCPREFIX_RANK_MAX)
             return (int)v;
     }
-    return procprefix_gpus_per_instance(instance_type);
+    return instance_types_gpus(instance_type);
 }
 
 /* K of "algo-K", 0 when the name is not of that form. */
@@ -298,47 +301,4 @@ int procprefix_host_of_rank(int rank, int per_host, int instances, char *out, si
         return -1;
     w = snprintf(out, size, "algo-%d", k);
     return w < 0 || (size_t)w >= size ? -1 : 0;
-}
-
-/* GPUs per ml.* instance type. A type listed with its size wins; otherwise a family entry (size
- * "*") gives the count of every size of that family. Sources: the instance types' pages of the
- * SageMaker pricing and EC2 accelerated-computing documentation. Trainium and Inferentia count 0
- * here: their processes per host are Neuron cores, which jobs set explicitly. */
-static const struct {
-    const char *family; /* "p4d" */
-    const char *size;   /* "24xlarge", or "*" for every size */
-    int gpus;
-} gpu_table[] = {
-    {"p2", "xlarge", 1},      {"p2", "8xlarge", 8},     {"p2", "16xlarge", 16},
-    {"p3", "2xlarge", 1},     {"p3", "8xlarge", 4},     {"p3", "16xlarge", 8},
-    {"p3dn", "*", 8},         {"p4d", "*", 8},          {"p4de", "*", 8},
-    {"p5", "4xlarge", 1},     {"p5", "*", 8},           {"p5e", "*", 8},
-    {"p5en", "*", 8},         {"p6-b200", "*", 8},      {"p6e-gb200", "*", 4},
-    {"g4dn", "12xlarge", 4},  {"g4dn", "metal", 8},     {"g4dn", "*", 1},
-    {"g5", "12xlarge", 4},    {"g5", "24xlarge", 4},    {"g5", "48xlarge", 8},
-    {"g5", "*", 1},           {"g6", "12xlarge", 4},    {"g6", "24xlarge", 4},
-    {"g6", "48xlarge", 8},    {"g6", "*", 1},           {"g6e", "12xlarge", 4},
-    {"g6e", "24xlarge", 4},   {"g6e", "48xlarge", 8},   {"g6e", "*", 1},
-};
-
-int procprefix_gpus_per_instance(const char *instance_type)
-{
-    const char *fam, *dot;
-    size_t fam_len;
-
-    if (!instance_type || strncmp(instance_type, "ml.", 3) != 0)
-        return 0;
-    fam = instance_type + 3;
-    dot = strchr(fam, '.');
-    if (!dot)
-        return 0;
-    fam_len = (size_t)(dot - fam);
-    for (size_t i = 0; i < sizeof(gpu_table) / sizeof(gpu_table[0]); i++) {
-        if (strlen(gpu_table[i].family) != fam_len ||
-            memcmp(gpu_table[i].family, fam, fam_len) != 0)
-            continue;
-        if (strcmp(gpu_table[i].size, "*") == 0 || strcmp(gpu_table[i].size, dot + 1) == 0)
-            return gpu_table[i].gpus;
-    }
-    return 0;
 }

@@ -14,8 +14,8 @@
  * in the line is left alone.
  *
  * procprefix_host_of_rank() maps a global rank to its host ("algo-K") from the job's shape (the
- * instance count and processes per host); procprefix_gpus_per_instance() gives the GPU count of an
- * ml.* instance type, the processes-per-host default when sagemaker_mpi_num_of_processes_per_host
+ * instance count and processes per host); instance_types_gpus() (aws/instance_types.h) gives
+ * the GPU count of an ml.* instance type, the processes-per-host default when sagemaker_mpi_num_of_processes_per_host
  * is absent. Pure and thread-safe. */
 #ifndef SAGETOP_METRICS_PROCPREFIX_H
 #define SAGETOP_METRICS_PROCPREFIX_H
@@ -99,8 +99,5 @@ int procsel_parse_rank(const char *s);
  * host alone for lines without prefix and under PROCSEL_FIRST (one process per host). */
 void procsel_label(const struct procsel *s, int rank, bool local, const char *stream_host,
                    char *out, size_t size);
-
-/* GPUs of an ml.* instance type ("ml.p4d.24xlarge" → 8), 0 for a CPU or unknown type. */
-int procprefix_gpus_per_instance(const char *instance_type);
 
 #endif

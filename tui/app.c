@@ -411,6 +411,8 @@ static void on_message(struct app *a, struct wmsg *m)
             a->synced_at = m->at;
         if (n->state == SYNC_THROTTLED || n->state == SYNC_OFFLINE)
             a->retry_until = m->at + n->retry_ms / 1000.0;
+        if (m->cloudwatch)
+            a->cw_throttled_until = a->retry_until;
         break;
     }
     case WMSG_RESULT:
@@ -424,6 +426,9 @@ static void on_message(struct app *a, struct wmsg *m)
         break;
     case WMSG_LAUNCH:
         view_launch_message(a, m);
+        break;
+    case WMSG_ALERT:
+        app_alert_message(a, m);
         break;
     default:
         break;
@@ -717,6 +722,8 @@ int tui_run(const struct tui_options *o, struct err *e)
             app_render(a);
             a->dirty = false;
         }
+        if (a->alert_ring)
+            app_alert_ring(a);
         if (o->interrupted && *o->interrupted)
             break;
         timeout = (int)((next_tick - a->now) * 1000) + 1;

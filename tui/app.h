@@ -34,5 +34,6 @@ int app_act_redraw(struct view *v, struct app *a);
 int app_act_refresh(struct view *v, struct app *a);
 int app_act_profile(struct view *v, struct app *a);
 int app_act_region(struct view *v, struct app *a);
+int app_act_alerts(struct view *v, struct app *a);
 
 #endif

@@ -32,7 +32,9 @@ static void sync_label(struct app *a, char *buf, size_t size, attr_t *attr)
     case SYNC_OFFLINE:
         wait = a->retry_until - a->now;
         snprintf(buf, size, "%s, retrying in %d s",
-                 a->sync_state == SYNC_OFFLINE ? "offline" : "throttled", wait > 0 ? (int)(wait + 0.99) : 0);
+                 a->sync_state == SYNC_OFFLINE ? "offline"
+                 : a->cw_throttled_until >= a->retry_until ? "GetMetricData throttled"
+                 : "throttled", wait > 0 ? (int)(wait + 0.99) : 0);
         if (wait <= 0 && a->synced_at > 0)
             goto synced;
         return;
@@ -132,7 +134,21 @@ static void draw_title_line(struct app *a)
         snprintf(title, sizeof(title), "%s: %s", v->ops->name, v->job);
     else
         snprintf(title, sizeof(title), "%s", v->ops->name);
-    draw_str(1, x, COLS - x, title, theme_attr(TH_TITLE));
+    x += draw_str(1, x, COLS - x, title, theme_attr(TH_TITLE));
+    if (a->alerts_unseen > 0 && COLS - x > 12) {
+        /* the newest unseen alert, right-aligned, at most half the line */
+        char line[400];
+        int w;
+
+        snprintf(line, sizeof(line), " ! %s%s (! lists) ", a->alert_line,
+                 a->alerts_unseen > 1 ? " +more" : "");
+        w = utf8_width(line, strlen(line));
+        if (w > COLS - x - 1)
+            w = COLS - x - 1;
+        if (w > COLS / 2 && COLS / 2 < COLS - x - 1)
+            w = COLS / 2;
+        draw_str(1, COLS - w, w, line, theme_attr(TH_WARN) | A_BOLD);
+    }
 }
 
 static void draw_footer(struct app *a)

@@ -1,9 +1,10 @@
-/* app_internal.h: the frame's state, shared by the three files of the frame and by nothing else.
+/* app_internal.h: the frame's state, shared by the four files of the frame and by nothing else.
  *
  *   app.c         the event loop, the state's lifetime, the view stack, worker messages
  *   app_prompt.c  the prompt line, yes/no questions, the profile/region pickers, the `:`
  *                 commands, per-prompt history and Tab completion
  *   app_frame.c   drawing the frame around a view: header, title line, footer, help, picker
+ *   app_alerts.c  the alerts the worker fires: the header's newest unseen one, bell, `!`
  *
  * Everything runs on the UI thread. Views never include this: they use view.h. */
 #ifndef SAGETOP_TUI_APP_INTERNAL_H
@@ -54,10 +55,15 @@ struct app {
     enum sync_state sync_state;
     char sync_text[256];
     double synced_at, retry_until;
+    double cw_throttled_until;   /* GetMetricData was throttled: the header says so until then */
     bool have_sync;
     char sync_drawn[300];        /* the sync label as last drawn (app_header_stale()) */
     struct follow_info follows[FOLLOW_MAX];
     size_t n_follows;
+    /* alerts (WMSG_ALERT): the newest unseen one for the header, and a bell owed */
+    char alert_line[320];
+    size_t alerts_unseen;
+    bool alert_ring;
     /* footer flash */
     char flash[256];
     bool flash_error;
@@ -95,6 +101,12 @@ struct view *app_top(struct app *a);         /* the focused view, NULL before th
 int app_prompt_key(struct app *a, int key);
 /* Frees the pickers' items and the histories (at exit). */
 void app_prompt_clean(struct app *a);
+
+/* app_alerts.c */
+/* A WMSG_ALERT: kept for the header, counted unseen, a ring owed. */
+void app_alert_message(struct app *a, const struct wmsg *m);
+/* The bell and the desktop notification of the newest alert (after the turn's redraw). */
+void app_alert_ring(struct app *a);
 
 /* app_frame.c */
 /* Draws the whole screen: header, the top view's body, title, help, picker, footer. */

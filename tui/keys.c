@@ -20,6 +20,7 @@ const struct key_binding keys_global[] = {
     { 'R', "R", "refresh from AWS now", app_act_refresh, 0 },
     { 'P', "P", "pick a profile", app_act_profile, 0 },
     { 'E', "E", "pick a region", app_act_region, 0 },
+    { '!', "!", "alerts: every alert that fired", app_act_alerts, 0 },
     { 0, NULL, NULL, NULL, 0 },
 };
 

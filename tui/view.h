@@ -144,6 +144,9 @@ void app_request_stop(struct app *a, const char *job);   /* StopTrainingJob (not
 struct wmsg;
 void app_request_launch(struct app *a, struct wmsg *m);  /* a WREQ_LAUNCH; takes ownership */
 
+/* The alerts list is on screen: the header stops showing the newest unseen alert. */
+void app_alerts_seen(struct app *a);
+
 /* What the worker last reported for a job's log ("following, last poll 2 s ago, lag 1 s"). */
 void app_follow_state(struct app *a, const char *job, char *buf, size_t size);
 /* True while a followed job's log may still be arriving (not polled yet, or its first poll is

@@ -1,6 +1,6 @@
 /* view_detail.c: one job, everything the cache knows about it, as a scrollable page: status
- * timeline, failure reason with the log's last error lines, resources, spot, image, role,
- * hyperparameters, channels, S3 paths, metric definitions and metric stats. The page's items
+ * timeline, failure reason with the log's last error lines, resources, host metrics,
+ * spot, image, role, hyperparameters, channels, S3 paths, metric definitions and metric stats. The page's items
  * are built from the cache when opened and when the cache changes, and laid out into rows when
  * the width changes (each section's label column as wide as its labels; long values and
  * multi-line messages wrapped into rows then); drawing only walks the rows. A failed job's log
@@ -15,10 +15,12 @@
 #include <time.h>
 
 #include "aws/dynbuf.h"
+#include "cache/sysmetrics.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/list.h"
 #include "tui/sanitize.h"
+#include "tui/spark.h"
 #include "tui/views.h"
 
 #define ERROR_LINES 8
@@ -582,6 +584,32 @@ static void section_kv(struct detail_state *s, const char *title, const struct c
                                                                              : 0, false);
 }
 
+/* Each host metric's sparkline and recent mean (cache/sysmetrics.h), GPU as a share. */
+static void section_hosts(struct detail_state *s, struct cache *c, const struct cache_job *j)
+{
+    static const char *const labels[] = {"cpu", "memory", "gpu", "gpu memory", "disk"};
+    size_t shown = 0;
+
+    heading(s, "Host metrics (CloudWatch, mean of all hosts; H: per host)");
+    for (size_t m = 0; m < cache_sys_n_metrics && m < 5; m++) {
+        const char *metric = cache_sys_metric_names[m];
+        double mean, spark[24];
+        char sp[24 * 3 + 1];
+        bool has = false;
+        size_t n;
+
+        if (cache_sys_recent(c, &j->id, 1, metric, &mean, &has, NULL) != 0 || !has)
+            continue;
+        n = cache_sys_spark(c, j->id, j->instance_type, metric, spark, 24);
+        spark_text(spark, n, 0, 100, draw_utf8(), sp, sizeof(sp));
+        addf(s, labels[m], 0, "%s %.0f%% (last 5 min)", sp, mean);
+        shown++;
+    }
+    if (shown == 0)
+        add(s, "", "(none cached yet: H opens the hosts view, which fetches them)", 61,
+            theme_attr(TH_DIM), false);
+}
+
 static void build(struct detail_state *s, struct app *a, const char *name)
 {
     struct cache *c = app_cache(a);
@@ -603,6 +631,7 @@ static void build(struct detail_state *s, struct app *a, const char *name)
     section_job(s, a, &j);
     section_timeline(s, a, &j);
     section_resources(s, &j, root);
+    section_hosts(s, c, &j);
     section_spot(s, &j);
     if (cache_job_hyperparameters(c, name, &hp, NULL) == 0 && hp.n > 0) {
         qsort(hp.items, hp.n, sizeof(hp.items[0]), kv_cmp);
@@ -685,6 +714,7 @@ static int act_nav(struct view *v, struct app *a)
 
 static int act_logs(struct view *v, struct app *a) { app_push(a, &view_logs_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metrics_ops, v->job, NULL, 0); return R_REDRAW; }
+static int act_hosts(struct view *v, struct app *a) { app_push(a, &view_hosts_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_relaunch(struct view *v, struct app *a) { app_push(a, &view_launch_ops, v->job, NULL, 0); return R_REDRAW; }
 
 static int do_stop(struct view *v, struct app *a)
@@ -706,6 +736,7 @@ static int act_stop(struct view *v, struct app *a)
 static const struct key_binding detail_keys[] = {
     { 'l', "l", "logs", act_logs, KB_FOOTER },
     { 'm', "m", "metrics: charts", act_metrics, KB_FOOTER },
+    { 'H', "H", "hosts: CPU, memory, GPU, disk per host", act_hosts, KB_FOOTER },
     KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
     { ' ', "space", "page down", act_nav, KB_HIDDEN },
     { 'r', "r", "re-launch with changes", act_relaunch, KB_MUTATING },

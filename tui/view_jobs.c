@@ -28,6 +28,8 @@ static const struct column jobs_builtin[] = {
     { "spot", "SPOT", "spot_savings", 5, true, 2 },
     { "m.eval_loss", "EVAL_LOSS", NULL, 10, true, 8 },
     { "m.eval_accuracy", "EVAL_ACC", NULL, 9, true, 7 },
+    /* the mean GPU share of the last 5 minutes with a sparkline (view_jobs_query.c) */
+    { "sys.gpu", "GPU", NULL, 10, true, 2 },
 };
 #define JOBS_N_BUILTIN (sizeof(jobs_builtin) / sizeof(jobs_builtin[0]))
 

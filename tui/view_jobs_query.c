@@ -12,9 +12,13 @@
 #include "aws/dynbuf.h"
 #include "aws/userconfig.h"
 #include "cache/session.h"
+#include "cache/sysmetrics.h"
 #include "tui/draw.h"
 #include "tui/sanitize.h"
+#include "tui/spark.h"
 #include "tui/view_jobs_internal.h"
+
+#define JOBS_SPARK_N 5          /* minutes in a sys.X cell's sparkline */
 
 /* ---- columns remembered in the config ([ui] section, "columns hp.x m.y") ---------------- */
 
@@ -112,6 +116,7 @@ static int add_name_term(char *re, size_t size, bool *invert, size_t *n, const c
 
 /* Filter grammar: space-separated terms, all must hold.
  *   status:Failed (or status:InProgress,Stopping)  hp.K:V hp.K=V hp.K!=V  m.K<V m.K>=V ...
+ *   sys.gpu<20 (a host metric's mean over the last 5 minutes: cpu mem gpu gpu_mem disk)
  *   !regex  (name does NOT match)    regex (name matches) */
 int jobs_parse_filter(struct jobs_state *s, const char *text, struct err *e)
 {
@@ -127,7 +132,8 @@ int jobs_parse_filter(struct jobs_state *s, const char *text, struct err *e)
     for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
         if (strncmp(tok, "status:", 7) == 0 || strncmp(tok, "status=", 7) == 0) {
             str_copy(status, sizeof(status), tok + 7);
-        } else if (strncmp(tok, "hp.", 3) == 0 || strncmp(tok, "m.", 2) == 0) {
+        } else if (strncmp(tok, "hp.", 3) == 0 || strncmp(tok, "m.", 2) == 0 ||
+                   strncmp(tok, "sys.", 4) == 0) {
             if (q.n_conds == CACHE_MAX_CONDS)
                 return err_set(e, ERR_INVAL, "at most %d conditions", CACHE_MAX_CONDS);
             if (cache_cond_parse(tok, &q.conds[q.n_conds], e) < 0)
@@ -159,6 +165,34 @@ void jobs_build_query(struct jobs_state *s)
     s->stale = true;
 }
 
+/* A sys.X column's cells (column c) of rows[0..n): "▂▁▁ 12%", the sparkline of the newest
+ * minutes then the mean of the last 5 (cache_sys_recent()); "" when the job has none. */
+static void jobs_load_sys_cells(struct app *a, const char *name, struct row *rows, size_t n,
+                                size_t c)
+{
+    const char *metric = cache_sys_metric_resolve(name);
+    int64_t ids[WINDOW_MAX];
+    double vals[WINDOW_MAX], spark[JOBS_SPARK_N];
+    bool has[WINDOW_MAX];
+
+    for (size_t i = 0; i < n; i++)
+        ids[i] = rows[i].job.id;
+    if (metric == NULL || cache_sys_recent(app_cache(a), ids, n, metric, vals, has, NULL) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char sp[JOBS_SPARK_N * 3 + 1] = "";
+        size_t k;
+
+        if (!has[i])
+            continue;
+        k = cache_sys_spark(app_cache(a), ids[i], rows[i].job.instance_type, metric, spark,
+                            JOBS_SPARK_N);
+        spark_text(spark, k, 0, 100, draw_utf8(), sp, sizeof(sp));
+        snprintf(rows[i].user[c], sizeof(rows[i].user[c]), "%s%s%3.0f%%", sp, k ? " " : "",
+                 vals[i]);
+    }
+}
+
 /* The hp.X and m.X cells of rows[0..n) (the visible ones): one query per metric column for
  * all of them; hyperparameters per row, only when such a column is shown. */
 void jobs_load_cells(struct jobs_state *s, struct app *a, struct row *rows, size_t n)
@@ -183,6 +217,8 @@ void jobs_load_cells(struct jobs_state *s, struct app *a, struct row *rows, size
         const char *k = s->cols[c].key;
 
         need_hp |= strncmp(k, "hp.", 3) == 0;
+        if (strncmp(k, "sys.", 4) == 0)
+            jobs_load_sys_cells(a, k + 4, rows, n, c);
         if (strncmp(k, "m.", 2) != 0 ||
             cache_jobs_metric_column(app_cache(a), ids, n, k + 2, vals, kind, NULL) < 0)
             continue;

@@ -2,7 +2,7 @@
  * other through these names only.
  *
  * Owners: jobs, detail, logs, metrics (`m` on a job), compare (`c` on marked jobs), launch
- * (`n` new, `r` re-launch): tui/view_jobs.c, view_detail.c, view_logs.c, view_metrics.c,
+ * (`n` new, `r` re-launch), hosts (`H` on a job's detail: view_hosts.c): tui/view_jobs.c, view_detail.c, view_logs.c, view_metrics.c,
  * view_compare.c, view_launch.c. Each is an ordinary strong definition: a missing view is a
  * link error, never a silent stand-in.
  *
@@ -22,6 +22,8 @@ extern const struct view_ops view_metrics_ops;
 extern const struct view_ops view_compare_ops;
 extern const struct view_ops view_launch_ops;
 extern const struct view_ops view_tuning_ops;   /* view_tuning.c: `:tuning` */
+extern const struct view_ops view_hosts_ops;     /* view_hosts.c: v->job = the job */
+extern const struct view_ops view_alerts_ops;    /* view_alerts.c (`!`): no job */
 
 /* Completion for the `:` line's arguments that name list columns and statuses (the jobs
  * view knows them). v may be any view. */

@@ -1,5 +1,6 @@
 /* worker.c: the UI's I/O thread and the message queues. Owns the AWS config/credentials/client
- * used for requests the UI makes (stop a job; launch one: worker_launch.c) and the sync engine;
+ * used for requests the UI makes (stop a job; launch one: worker_launch.c), the sync engine and
+ * the alert checks (worker_alerts.c);
  * the UI thread only ever sees messages. Must not touch curses or the UI's cache connection. */
 #include "tui/worker.h"
 
@@ -45,6 +46,7 @@ struct worker {
     struct aws_creds_provider *creds;
     struct aws_client *client;
     struct sync *sync;
+    struct worker_alerts *alerts;
 };
 
 static double now_s(void)
@@ -185,6 +187,8 @@ static void on_notice(void *ctx, const struct sync_notice *n)
     if (!m)
         return;
     m->u.notice = *n;
+    /* the engine's errors name the service and operation first (aws/client.c's format) */
+    m->cloudwatch = n->state == SYNC_THROTTLED && strstr(n->text, "GetMetricData") != NULL;
     msgq_post(w->to_ui, m);
 }
 
@@ -194,10 +198,10 @@ static void on_retry(void *ctx, enum aws_service svc, const char *op, const char
     struct worker *w = ctx;
     struct wmsg *m = wmsg_new(WMSG_SYNC, NULL);
 
-    (void)svc;
     (void)op;
     if (!m)
         return;
+    m->cloudwatch = svc == AWS_CLOUDWATCH;
     m->u.notice.state = SYNC_THROTTLED;
     m->u.notice.retry_ms = delay_ms;
     snprintf(m->u.notice.text, sizeof(m->u.notice.text), "%s", reason ? reason : "retrying");
@@ -206,6 +210,8 @@ static void on_retry(void *ctx, enum aws_service svc, const char *op, const char
 
 static void engine_close(struct worker *w)
 {
+    worker_alerts_free(w->alerts);
+    w->alerts = NULL;
     sync_free(w->sync);
     w->sync = NULL;
     aws_client_free(w->client);
@@ -282,12 +288,18 @@ static void engine_open(struct worker *w)
     so.cancel = &w->cancel;
     so.notice = on_notice;
     so.notice_ctx = w;
+    /* every running job's host metrics (the GPU column), a finished one's when it is opened */
+    so.host_metrics = true;
     w->sync = sync_new(&so, &e);
     if (!w->sync || sync_start(w->sync, &e) < 0) {
         sync_free(w->sync);
         w->sync = NULL;
         post_result(w, NULL, e.code ? e.code : ERR_CACHE, "%s", e.msg);
+        return;
     }
+    w->alerts = worker_alerts_new(so.cache_path, account, so.region, &e);
+    if (!w->alerts)
+        post_result(w, NULL, 0, "alerts off: %s", e.msg);
 }
 
 static void handle(struct worker *w, struct wmsg *m)
@@ -302,10 +314,12 @@ static void handle(struct worker *w, struct wmsg *m)
     case WREQ_FOLLOW:
         if (w->sync)
             sync_follow(w->sync, m->job);
+        worker_alerts_follow(w->alerts, m->job, true);
         break;
     case WREQ_UNFOLLOW:
         if (w->sync)
             sync_unfollow(w->sync, m->job);
+        worker_alerts_follow(w->alerts, m->job, false);
         break;
     case WREQ_STOP_JOB:
         if (!w->client) {
@@ -356,6 +370,8 @@ static void *worker_main(void *arg)
             wmsg_free(m);
             m = next;
         }
+        if (!w->cancel)
+            worker_alerts_tick(w->alerts, now_s(), w->to_ui);
     }
     engine_close(w);
     return NULL;

@@ -38,6 +38,7 @@ enum wmsg_type {
     WMSG_SYNC,           /* u.notice: a copy of the engine's notice */
     WMSG_RESULT,         /* u.result: the outcome of a request */
     WMSG_LAUNCH,         /* u.progress, job = the new job's name: a launch's step or outcome */
+    WMSG_ALERT,          /* u.alert, job: an alert that fired for the first time */
 };
 
 /* WREQ_SWITCH: "" keeps the current value. */
@@ -76,6 +77,13 @@ struct wmsg_launch_progress {
     char text[512];              /* the step, or "created ..." / what went wrong */
 };
 
+/* WMSG_ALERT: what cache_alerts_check() fired (the alerts table has it too). */
+struct wmsg_alert {
+    char rule[32];               /* "ended", "stalled", "nonfinite", "threshold", "spot" */
+    char message[256];           /* one line for a human, from metrics/alerts.c */
+    double fired_at;
+};
+
 /* One message. Which member of the union is valid follows from type (see enum wmsg_type);
  * the requests that name only a job carry nothing else. */
 struct wmsg {
@@ -83,6 +91,8 @@ struct wmsg {
     enum wmsg_type type;
     char job[64];
     double at;                   /* epoch seconds when posted */
+    bool cloudwatch;             /* WMSG_SYNC THROTTLED: about CloudWatch's GetMetricData (the
+                                  * host metrics), not the SageMaker/logs sync */
     union {
         struct wmsg_switch sw;
         struct wmsg_identity identity;
@@ -90,6 +100,7 @@ struct wmsg {
         struct sync_notice notice;
         struct wmsg_launch launch;
         struct wmsg_launch_progress progress;
+        struct wmsg_alert alert;
     } u;
 };
 
@@ -130,6 +141,19 @@ void worker_launch(struct aws_client *client, const struct aws_config *cfg,
                    const char *cache_path, struct msgq *to_ui, struct wmsg *m);
 /* Frees what a WREQ_LAUNCH owns (wmsg_free calls it). */
 void worker_launch_clean(struct wmsg_launch *l);
+
+/* worker_alerts.c, on the worker thread: the alert checks (see there). new() reads the user's
+ * [alerts] config and opens a read-write cache connection on (account, region); NULL with e
+ * when either fails. follow() tells which jobs' logs the UI keeps current (their stall rule
+ * runs); tick() checks at most every WORKER_ALERTS_EVERY_S and posts a WMSG_ALERT per alert
+ * that fired for the first time. */
+#define WORKER_ALERTS_EVERY_S 10.0
+struct worker_alerts;
+struct worker_alerts *worker_alerts_new(const char *cache_path, const char *account,
+                                        const char *region, struct err *e);
+void worker_alerts_free(struct worker_alerts *wa);           /* NULL is a no-op */
+void worker_alerts_follow(struct worker_alerts *wa, const char *job, bool on);
+void worker_alerts_tick(struct worker_alerts *wa, double now_s, struct msgq *to_ui);
 
 /* True when url points at this machine (the local emulator): the header shows DEMO. */
 bool worker_endpoint_is_local(const char *url);

@@ -22,7 +22,7 @@ expect_match "every listed job has its instance" \
 expect_match "SPOT shows the savings of finished spot jobs" "$s" '×[0-9]+ +[0-9]{1,2}% '
 expect_match "SPOT marks a running spot job" "$(echo "$s" | grep 'live-roberta-emotion-spot')" '×1 +spot '
 expect_match "EVAL_LOSS and EVAL_ACC of a completed job" \
-    "$(echo "$s" | grep 'distilbert-imdb-lr3e5-ep3')" 'Completed.* 0\.[0-9]+ +0\.[0-9]+$'
+    "$(echo "$s" | grep 'distilbert-imdb-lr3e5-ep3')" 'Completed.* 0\.[0-9]+ +0\.[0-9]+ +(-|[^ ]* *[0-9]+%)$'
 # SageMaker's final value (the log is not cached) is drawn dim: SGR 2 before the number
 expect_match "a final metric from SageMaker is drawn dim" \
     "$(screen_e | grep 'distilbert-imdb-lr3e5-ep3')" $'\e\\[2m(\e\\[[0-9;]*m)*0\\.1730?'

@@ -1,5 +1,6 @@
 # Helpers for the UI's end-to-end tests (source after tests/lib.sh).
-#   ui_start [sagetop options]   start the demo emulator and sagetop in a 120x40 tmux pane
+#   ui_start [sagetop options]   start the demo emulator (plus $UI_EMU_ARGS, e.g. --host-metrics)
+#                                and sagetop in a 120x40 tmux pane
 #   shot NAME                    with SAGETOP_SCREENSHOTS set: write screenshots/NAME.txt (plain)
 #                                and NAME.ansi (with colours); else nothing (`make test` leaves
 #                                the work tree as it was, `make screenshots` writes them)
@@ -14,7 +15,8 @@ case ${SAGETOP_SCREENSHOTS:-} in
 esac
 
 ui_start() {
-    emu_start --scenario demo || { not_ok "emulator starts"; finish; }
+    # shellcheck disable=SC2086 # UI_EMU_ARGS is a list of options
+    emu_start --scenario demo ${UI_EMU_ARGS:-} || { not_ok "emulator starts"; finish; }
     # sagetop is the pane's process, as in a terminal; tmux_screen makes tmux notice its exit
     # ("Pane is dead (status N)") even when tmux's utempter hook swallowed the SIGCHLD
     tmux_start 120 40 env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \

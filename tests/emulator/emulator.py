@@ -65,14 +65,35 @@ class Bucket:
         self.tokens = float(burst)
         self.t = time.monotonic()
 
-    def take(self):
+    def take(self, n=1.0):
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.t) * self.rate)
         self.t = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
+        if self.tokens >= n:
+            self.tokens -= n
             return True
         return False
+
+
+# GetMetricData's datapoint quota (cloudwatch_limits.html): 180,000 datapoints per second when
+# the request's StartTime is within 3 hours of now, 90,000 when it is older. A request counts
+# the datapoints it asks for: every query's (EndTime - StartTime) / Period.
+GMD_DPS_RECENT, GMD_DPS_OLD, GMD_RECENT_S = 180000, 90000, 3 * 3600
+
+
+def gmd_datapoints(body):
+    """(datapoints asked, StartTime is recent) of a JSON 1.0 GetMetricData body; (0, True) when
+    it cannot be read (moto answers the malformed request)."""
+    try:
+        req = json.loads(body or b"{}")
+        start, end = float(req["StartTime"]), float(req["EndTime"])
+        n = 0
+        for q in req.get("MetricDataQueries", []):
+            period = float(q.get("MetricStat", {}).get("Period", 60)) or 60
+            n += max(1, int((end - start + period - 1) // period))
+        return n, time.time() - start <= GMD_RECENT_S
+    except (ValueError, KeyError, TypeError):
+        return 0, True
 
 
 class State:
@@ -107,14 +128,24 @@ class State:
         with self.lock:
             self.inflight[op] -= 1
 
-    def quota_ok(self, op):
+    def quota_ok(self, op, body=None):
         with self.lock:
             if not self.quotas_enabled or op not in QUOTAS:
                 return True
             b = self.buckets.get(op)
             if b is None:
                 b = self.buckets[op] = Bucket(*QUOTAS[op])
-            return b.take()
+            if not b.take():
+                return False
+            if op != "GetMetricData":
+                return True
+            n, recent = gmd_datapoints(body)
+            key = "GetMetricData:dps-recent" if recent else "GetMetricData:dps-old"
+            dps = self.buckets.get(key)
+            if dps is None:
+                rate = GMD_DPS_RECENT if recent else GMD_DPS_OLD
+                dps = self.buckets[key] = Bucket(rate, rate)
+            return dps.take(n)
 
     def pick_fault(self, op):
         """Returns the fault to inject for this request (or None), and slow_ms to add."""
@@ -436,7 +467,7 @@ class Front(BaseHTTPRequestHandler):
             return self._error(json_proto, 503, "ServiceUnavailable" if not svc.startswith("Logs")
                                else "ServiceUnavailableException",
                                "Service Unavailable", rid)
-        if not state.quota_ok(op):
+        if not state.quota_ok(op, body):
             state.count("throttled", op)
             return self._error(json_proto, 400, "ThrottlingException", "Rate exceeded", rid)
         if json_proto and not answers.is_signed(self.headers, self.path):
@@ -659,7 +690,12 @@ def bulk_jobs(req, store):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="sagetop's local AWS emulator (moto + scenarios)")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--scenario", choices=["demo", "empty", "scale", "ranks"], default="demo")
+    ap.add_argument("--scenario", choices=["demo", "empty", "scale", "ranks", "hostscale"],
+                    default="demo")
+    ap.add_argument("--hosts", type=int, default=8, help="hostscale: instances per job")
+    ap.add_argument("--alert-jobs", action="store_true",
+                    help="demo: two more live jobs for the alert rules, a loss that went nan "
+                         "and a spot job Interrupted now (scenario.alert_jobs)")
     ap.add_argument("--tuning", action="store_true",
                     help="add tuning jobs whose trials are training jobs (tuning.py)")
     ap.add_argument("--host-metrics", action="store_true",
@@ -688,6 +724,8 @@ def main(argv=None):
     store.ensure_group(st.LOG_GROUP)
     if args.scenario == "demo":
         made = scenario.demo(store, engine, seed=args.seed)
+        if args.alert_jobs:
+            made += scenario.alert_jobs(store, engine, seed=args.seed)
         if args.host_metrics:
             import hostmetrics
             hostmetrics.publish(moto_ep, key_id, secret, made, seed=args.seed)
@@ -695,6 +733,10 @@ def main(argv=None):
         scenario.scale(store, engine, args.jobs, args.lines, seed=args.seed)
     elif args.scenario == "ranks":
         scenario.ranks(store, engine)
+    elif args.scenario == "hostscale":
+        import hostmetrics
+        made = scenario.hostscale(store, args.jobs, args.hosts)
+        hostmetrics.publish(moto_ep, key_id, secret, made, seed=args.seed, only=None)
     if args.tuning:
         tuning.install(store, engine, seed=args.seed)
     engine.start()

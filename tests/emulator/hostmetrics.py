@@ -16,7 +16,7 @@ METRICS = ("CPUUtilization", "MemoryUtilization", "GPUUtilization", "GPUMemoryUt
            "DiskUtilization")
 STALL_JOB = "live-gpt2-wikitext"
 GPUS = {"ml.p3.2xlarge": 1, "ml.g4dn.xlarge": 1, "ml.g5.xlarge": 1, "ml.g5.12xlarge": 4,
-        "ml.p3.16xlarge": 8}
+        "ml.p3.16xlarge": 8, "ml.p4d.24xlarge": 8}
 
 
 def series(d, host, now, rng):
@@ -47,8 +47,9 @@ def wanted(name):
     return name.startswith("live-") or name == "distilbert-imdb-lr5e5-ep1"
 
 
-def publish(endpoint, key_id, secret, jobs, seed=0, now=None):
-    """PutMetricData for every host of every job in jobs (store.Job records)."""
+def publish(endpoint, key_id, secret, jobs, seed=0, now=None, only=wanted):
+    """PutMetricData for every host of every job in jobs (store.Job records) that only(name)
+    accepts (None: every one)."""
     import boto3
     from botocore.config import Config
     # moto 5.2.1 fails on botocore's gzip-compressed PutMetricData bodies: send them plain
@@ -59,7 +60,7 @@ def publish(endpoint, key_id, secret, jobs, seed=0, now=None):
     rng = random.Random(seed)
     for j in jobs:
         d = j.d
-        if not wanted(d["TrainingJobName"]):
+        if only is not None and not only(d["TrainingJobName"]):
             continue
         if d.get("TrainingStartTime") is None and d.get("CreationTime") is None:
             continue

@@ -585,9 +585,11 @@ def final_metrics(store, d):
                     if m and m.groups():
                         try:
                             found = float(m.group(1))
-                            break
                         except (TypeError, ValueError):
                             continue
+                        if math.isfinite(found):    # JSON has no NaN: AWS reports numbers
+                            break
+                        found = None
                 if found is not None:
                     last = (found, s.ts[i] / 1000.0)
                     break
@@ -691,13 +693,17 @@ def job_name_for(base, ts, rng):
 
 
 def install(store, engine, c, creation, duration, outcome="Completed", cut=None, spot=False,
-            checkpoint=False, fail_kind="oom", live_elapsed=None, tags=None, rng=None):
-    """Creates a job and plays its plan: entirely (historical) or up to now (live)."""
+            checkpoint=False, fail_kind="oom", live_elapsed=None, tags=None, rng=None,
+            edit_events=None):
+    """Creates a job and plays its plan: entirely (historical) or up to now (live).
+    edit_events(events, duration) -> events changes the plan first (alert_jobs)."""
     rng = rng or random.Random(0)
     d = describe_record(c, creation, spot=spot, checkpoint=checkpoint)
     with store.lock:
         j = store.add_job(d, tags or [{"Key": "project", "Value": c.task}])
         events = build_events(c, rng, duration, outcome, cut, fail_kind)
+        if edit_events is not None:
+            events = sorted(edit_events(events, duration), key=lambda e: e[0])
         if live_elapsed is None:
             life = Life(j, events, creation, 1.0, c.hosts, c)
             engine.play_until(life, float("inf"))
@@ -770,6 +776,71 @@ def demo(store, engine, seed=0, now=None):
         dur = 300 + 60 * i  # simulated seconds: a few minutes at --speed 1
         made.append(install(store, engine, c, real_now, dur, spot=(i == 2), checkpoint=(i == 2),
                             live_elapsed=dur * frac, rng=rng))
+    return made
+
+
+NAN_JOB = "live-gpt2-nan"
+SPOT_JOB = "live-bert-spot-interrupted"
+# the loss regex of the NaN job: it captures "nan" too (MD_NB's wants digits)
+MD_LOSS_ANY = {"Name": "loss", "Regex": r"'loss': ([^,}]+)"}
+
+
+def _loss_goes_nan(events, duration):
+    """From 30 % of the job on, every logged loss is nan (a diverged run)."""
+    out = []
+    for ev in events:
+        if ev[1] == "log" and ev[0] >= 0.3 * duration and "{'loss': " in ev[3]:
+            head, _, tail = ev[3].partition("{'loss': ")
+            ev = (ev[0], ev[1], ev[2], head + "{'loss': nan" + tail[tail.index(","):])
+        out.append(ev)
+    return out
+
+
+def _spot_interrupted(events, duration):
+    """Spot capacity taken back at 30 % of the job, training resumed from the checkpoint at
+    90 %: SecondaryStatus Interrupted in between."""
+    return events + [(0.30 * duration, "st", "Interrupted",
+                      "Training job interrupted: spot capacity was reclaimed"),
+                     (0.90 * duration, "st", "Training", "Resuming training from the checkpoint")]
+
+
+def alert_jobs(store, engine, seed=0):
+    """Two more live jobs for the alert rules (--alert-jobs): NAN_JOB, whose loss is already
+    nan in the log it has so far, and SPOT_JOB, a spot job that is Interrupted now and resumes
+    near its end (elapsed and durations in simulated seconds). Their own random stream: the demo's jobs stay as they are."""
+    rng = random.Random(seed + 17)
+    now = time.time()
+    c = make_cfg(NAN_JOB, "wikitext", VERSIONS[3], 5e-4, 2, 32, instance_type="ml.g5.xlarge",
+                 log_points=200, rng=rng, metric_defs=[MD_LOSS_ANY])
+    made = [install(store, engine, c, now, 300, live_elapsed=150, rng=rng,
+                    edit_events=_loss_goes_nan)]
+    # long enough that it is still Interrupted when a test's watch starts after the emulator
+    # published its host metrics (at --speed 40: interrupted for 23 s, ends after 27 s)
+    c = make_cfg(SPOT_JOB, "sst2", VERSIONS[3], 3e-5, 2, 32, instance_type="ml.g5.xlarge",
+                 log_points=200, rng=rng, spot_frac=0.5)
+    made.append(install(store, engine, c, now, 1600, spot=True, checkpoint=True,
+                        live_elapsed=520, rng=rng, edit_events=_spot_interrupted))
+    return made
+
+
+def hostscale(store, n_jobs, hosts, minutes=10, now=None):
+    """The host-metrics bench (bench/run.sh section hosts): n_jobs running jobs of `hosts`
+    ml.p4d.24xlarge instances each that started `minutes` ago, without logs. Returns the
+    store's job records (hostmetrics.publish gives them their series)."""
+    rng = random.Random(7)
+    now = now or time.time()
+    tmpl = make_cfg("hostscale-template", "imdb", VERSIONS[3], 5e-5, 1, 32, hosts=hosts, gpus=8,
+                    instance_type="ml.p4d.24xlarge", rng=rng)
+    base = describe_record(tmpl, now - minutes * 60 - 120)
+    made = []
+    with store.lock:
+        for i in range(n_jobs):
+            name = "hostscale-job-%03d" % i
+            d = dict(base)
+            d.update({"TrainingJobName": name, "TrainingJobArn": st.job_arn(name),
+                      "TrainingJobStatus": "InProgress", "SecondaryStatus": "Training",
+                      "TrainingStartTime": now - minutes * 60, "LastModifiedTime": now})
+            made.append(store.add_job(d, []))
     return made
 
 

@@ -1,6 +1,9 @@
 """Per-operation quotas (on by default, --no-quotas, control switch) and the scale scenario."""
+import http.client
+import json
 import time
 import unittest
+import urllib.parse
 
 import botocore.exceptions
 
@@ -50,6 +53,38 @@ class QuotaTests(unittest.TestCase):
         self.assertGreaterEqual(self.emu.ctl("stats")["throttled"]["FilterLogEvents"], throttled)
         time.sleep(1.2)  # the bucket refills at the documented rate
         self.logs.filter_log_events(logGroupName=G)
+
+    def gmd(self, n_queries, span_s, age_s=0):
+        """The status and error code of one (unsigned) JSON 1.0 GetMetricData asking for
+        n_queries one-minute series over span_s seconds that start age_s + span_s ago."""
+        u = urllib.parse.urlparse(self.emu.endpoint)
+        now = time.time() - age_s
+        q = [{"Id": "m%d" % i, "MetricStat": {"Metric": {"Namespace": G, "MetricName": "GPUUtilization",
+                                                          "Dimensions": [{"Name": "Host", "Value": "j/algo-%d" % i}]},
+                                               "Period": 60, "Stat": "Average"}}
+             for i in range(n_queries)]
+        body = json.dumps({"MetricDataQueries": q, "StartTime": now - span_s, "EndTime": now})
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        c.request("POST", "/", body=body, headers={
+            "X-Amz-Target": "GraniteServiceVersion20100801.GetMetricData",
+            "Content-Type": "application/x-amz-json-1.0"})
+        r = c.getresponse()
+        out = json.loads(r.read() or b"{}")
+        c.close()
+        return r.status, out.get("__type", "").rpartition("#")[2]
+
+    def test_get_metric_data_datapoint_quota(self):
+        self.emu.ctl("quotas", {"enabled": True})
+        # 500 queries x 1 day of minutes = 720,000 datapoints: over 180,000 DPS at once
+        self.assertEqual(self.gmd(500, 86400), (400, "ThrottlingException"))
+        # 100 queries x 1 h = 6,000: within it (the answer is moto's: unsigned, not throttled)
+        status, code = self.gmd(100, 3600)
+        self.assertNotEqual(code, "ThrottlingException")
+        # older than 3 hours: 90,000 DPS; 100 x 1 day = 144,000 over it, 50,000 within
+        time.sleep(1.1)
+        self.assertEqual(self.gmd(100, 86400, age_s=4 * 3600), (400, "ThrottlingException"))
+        self.assertNotEqual(self.gmd(50, 60000, age_s=4 * 3600)[1], "ThrottlingException")
+        self.assertGreaterEqual(self.emu.ctl("stats")["throttled"]["GetMetricData"], 2)
 
     def test_quotas_are_per_operation(self):
         self.emu.ctl("quotas", {"enabled": True})

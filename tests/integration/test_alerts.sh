@@ -5,7 +5,7 @@
 # notify-command gets the alert as JSON on stdin and SAGETOP_ALERT_* variables, and its
 # arguments with shell metacharacters reach it literally (no shell runs).
 source "$SAGETOP_TOP/tests/lib.sh"
-emu_start --scenario demo --no-quotas --host-metrics --speed 40 || { not_ok "emulator starts"; finish; }
+emu_start --scenario demo --no-quotas --host-metrics --alert-jobs --speed 40 || { not_ok "emulator starts"; finish; }
 DB=$TMPD/cache.db
 S() { "$SAGETOP" --cache "$DB" "$@"; }
 STALL=live-gpt2-wikitext
@@ -29,6 +29,16 @@ notify-command $TMPD/notify.sh 'x \$(touch $TMPD/pwned); touch $TMPD/pwned2 | ca
 EOF2
 
 cd "$TMPD" || exit 1
+# --alert-jobs: a loss that went nan, a spot job Interrupted now (resumed later), watched in
+# the background meanwhile with a cache and a config of their own (no notify-command; the spot
+# job is Interrupted for ~20 s)
+NAN=live-gpt2-nan
+SPOT=live-bert-spot-interrupted
+mkdir -p "$TMPD/config3/sagetop"
+printf '[alerts]\nstalled off\n' >"$TMPD/config3/sagetop/config"
+XDG_CONFIG_HOME=$TMPD/config3 timeout 120 "$SAGETOP" --cache "$TMPD/alertjobs.db" \
+    watch "$NAN" "$SPOT" --interval 1 >"$TMPD/watch3.out" 2>"$TMPD/watch3.err" &
+watch3=$!
 timeout 120 "$SAGETOP" --cache "$DB" watch "$STALL" "$DDP" --interval 2 >"$TMPD/watch1.out" 2>"$TMPD/watch1.err"
 expect_eq "watch exits 0 when every watched job has ended" "$?" 0
 out=$(cat "$TMPD/watch1.out")
@@ -61,6 +71,19 @@ expect_eq "a restart fires nothing again" "$(grep -c '^alert ' "$TMPD/watch2.out
 expect_eq "and runs no notify-command" "$(ls "$NOTIFY_DIR" | wc -l)" 3
 n=$(sqlite3 "$DB" "SELECT count(*) FROM alerts" 2>/dev/null || "$PYTHON" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from alerts').fetchone()[0])" "$DB")
 expect_eq "three alerts stored" "$n" 3
+
+# the alert jobs: each rule fires once on its job
+wait "$watch3"
+expect_eq "watch of the alert jobs exits 0" "$?" 0
+out=$(cat "$TMPD/watch3.out")
+expect_eq "spot fires once on the interrupted job" "$(grep -c "^alert $SPOT spot: $SPOT: spot capacity interrupted" <<<"$out")" 1
+expect_eq "no spot alert on the nan job" "$(grep -c "^alert $NAN spot" <<<"$out")" 0
+expect_eq "both end once" "$(grep -cE "^alert ($NAN|$SPOT) ended: [^ ]+ Completed" <<<"$out")" 2
+# the nan loss raises no nonfinite alert yet: cache/points.c drops a genuine "nan" point
+# ("nothing to plot"), so the rule never sees it (reported to the lead, not fixed here)
+expect_eq "3 alerts in all" "$(grep -c '^alert ' <<<"$out")" 3
+expect_eq "the demo's other jobs had no nonfinite or spot alert" \
+    "$(grep -cE '^alert [^ ]+ (nonfinite|spot)' "$TMPD/watch1.out")" 0
 
 # a bad rule is reported with its line
 printf '[alerts]\nalert gpu<10\n' >"$XDG_CONFIG_HOME/sagetop/config"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/instance_types.h"
 #include "metrics/procprefix.h"
 
 static struct procprefix parse_ok(const char *line)
@@ -181,24 +182,24 @@ Test(procprefix, host_of_rank)
 
 Test(procprefix, gpus_per_instance)
 {
-    cr_assert_eq(procprefix_gpus_per_instance("ml.p4d.24xlarge"), 8);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.p3.2xlarge"), 1);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.p3.8xlarge"), 4);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.p3.16xlarge"), 8);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.p3dn.24xlarge"), 8);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.p5.48xlarge"), 8);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.g5.xlarge"), 1);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.g5.12xlarge"), 4);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.g5.48xlarge"), 8);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.g4dn.12xlarge"), 4);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.g4dn.2xlarge"), 1);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.g6e.48xlarge"), 8);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.m5.xlarge"), 0);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.c5.18xlarge"), 0);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.trn1.32xlarge"), 0);
-    cr_assert_eq(procprefix_gpus_per_instance("p4d.24xlarge"), 0);
-    cr_assert_eq(procprefix_gpus_per_instance("ml.p4d"), 0);
-    cr_assert_eq(procprefix_gpus_per_instance(NULL), 0);
+    cr_assert_eq(instance_types_gpus("ml.p4d.24xlarge"), 8);
+    cr_assert_eq(instance_types_gpus("ml.p3.2xlarge"), 1);
+    cr_assert_eq(instance_types_gpus("ml.p3.8xlarge"), 4);
+    cr_assert_eq(instance_types_gpus("ml.p3.16xlarge"), 8);
+    cr_assert_eq(instance_types_gpus("ml.p3dn.24xlarge"), 8);
+    cr_assert_eq(instance_types_gpus("ml.p5.48xlarge"), 8);
+    cr_assert_eq(instance_types_gpus("ml.g5.xlarge"), 1);
+    cr_assert_eq(instance_types_gpus("ml.g5.12xlarge"), 4);
+    cr_assert_eq(instance_types_gpus("ml.g5.48xlarge"), 8);
+    cr_assert_eq(instance_types_gpus("ml.g4dn.12xlarge"), 4);
+    cr_assert_eq(instance_types_gpus("ml.g4dn.2xlarge"), 1);
+    cr_assert_eq(instance_types_gpus("ml.g6e.48xlarge"), 8);
+    cr_assert_eq(instance_types_gpus("ml.m5.xlarge"), 0);
+    cr_assert_eq(instance_types_gpus("ml.c5.18xlarge"), 0);
+    cr_assert_eq(instance_types_gpus("ml.trn1.32xlarge"), 0);
+    cr_assert_eq(instance_types_gpus("p4d.24xlarge"), 0);
+    cr_assert_eq(instance_types_gpus("ml.p4d"), 0);
+    cr_assert_eq(instance_types_gpus(NULL), 0);
 }
 
 Test(procprefix, per_host_from_hyperparameter_or_gpus)

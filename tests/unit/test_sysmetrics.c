@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aws/instance_types.h"
+#include "cache/alerts.h"
 #include "cache/cache.h"
 #include "cache/sync_internal.h"
 #include "cache/sysmetrics.h"
@@ -88,6 +89,74 @@ Test(sysmetrics, store_read_and_replace)
     cr_assert_str_eq(l.items[0].metric, "CPUUtilization");
     cache_sys_point_list_clean(&l);
     cr_assert_eq(cache_sys_points(c, "job-a", "algo-1' OR 1=1 --", NULL, &l, &e), ERR_INVAL);
+    cache_close(c);
+}
+
+/* The job list's host-metric figure: the mean of the job's newest 5 minutes over every host,
+ * GPU figures as a share of the instance's GPUs (ml.g5.12xlarge: 4); the same figure filters
+ * (sys.gpu<20) and sorts, and the sparkline reads per-minute means, oldest first. */
+Test(sysmetrics, recent_mean_filters_sorts_and_sparks)
+{
+    struct cache *c = open_rw();
+    struct cache_job_query q = {0};
+    struct cache_job rows[4];
+    struct cache_job j;
+    struct err e = {0};
+    int64_t ts[7] = {60, 120, 180, 240, 300, 360, 420};
+    /* busy (4 GPUs at 90 %) for the first two minutes, then near idle: the last 5 minutes
+     * (120..420 excluded 120: ts > 420 - 300) are 180..420 */
+    double busy[7] = {360, 360, 8, 8, 8, 8, 8}, half[7] = {200, 200, 200, 200, 200, 200, 200};
+    double vals[2], spark[8];
+    bool has[2];
+    int64_t ids[2];
+    size_t n = 0;
+
+    store_job(c, "idle-job", 2, 1000, 0);
+    store_job(c, "half-job", 1, 1000, 0);
+    store_job(c, "no-metrics", 1, 1000, 0);
+    cr_assert_eq(cache_sys_store(c, "idle-job", "algo-1", "GPUUtilization", 60, ts, busy, 7, &e), 0);
+    cr_assert_eq(cache_sys_store(c, "idle-job", "algo-2", "GPUUtilization", 60, ts, busy, 7, &e), 0);
+    cr_assert_eq(cache_sys_store(c, "half-job", "algo-1", "GPUUtilization", 60, ts, half, 7, &e), 0);
+    cr_assert_eq(cache_job_get(c, "idle-job", &j, &e), 0);
+    ids[0] = j.id;
+    cr_assert_eq(cache_job_get(c, "no-metrics", &j, &e), 0);
+    ids[1] = j.id;
+    cr_assert_eq(cache_sys_recent(c, ids, 2, "GPUUtilization", vals, has, &e), 0, "%s", e.msg);
+    cr_assert(has[0]);
+    cr_assert_float_eq(vals[0], 2.0, 1e-9, "8 of 4 GPUs = 2 %%, not %g", vals[0]);
+    cr_assert(!has[1], "a job without host metrics has no figure");
+
+    cr_assert_eq(cache_cond_parse("sys.gpu<20", &q.conds[0], &e), 0, "%s", e.msg);
+    cr_assert_str_eq(q.conds[0].key, "GPUUtilization");
+    q.n_conds = 1;
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 4, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].name, "idle-job");
+    cr_assert_eq(cache_cond_parse("sys.gpu>=20", &q.conds[0], &e), 0);
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 4, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].name, "half-job", "200 of 4 GPUs = 50 %%");
+    cr_assert_eq(cache_cond_parse("sys.nope<2", &q.conds[0], &e), ERR_INVAL);
+    cr_assert_eq(cache_cond_parse("sys.gpu:2", &q.conds[0], &e), ERR_INVAL);
+
+    q.n_conds = 0;
+    q.sort = "sys.gpu";
+    q.descending = true;
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 4, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(rows[0].name, "half-job");
+    cr_assert_str_eq(rows[1].name, "idle-job");
+    cr_assert_str_eq(rows[2].name, "no-metrics", "missing sorts last");
+    q.descending = false;
+    cr_assert_eq(cache_jobs_window(c, &q, 0, 4, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(rows[0].name, "idle-job");
+    cr_assert_str_eq(rows[2].name, "no-metrics", "missing sorts last either way");
+
+    cr_assert_eq(cache_sys_spark(c, ids[0], "ml.g5.12xlarge", "GPUUtilization", spark, 8), 7);
+    cr_assert_float_eq(spark[0], 90.0, 1e-9, "oldest first, as a share");
+    cr_assert_float_eq(spark[6], 2.0, 1e-9);
+    cr_assert_eq(cache_sys_spark(c, ids[0], "ml.g5.12xlarge", "GPUUtilization", spark, 3), 3);
+    cr_assert_float_eq(spark[0], 2.0, 1e-9, "the newest n");
     cache_close(c);
 }
 
@@ -245,4 +314,79 @@ Test(sysmetrics_sync, unfollow_drops_the_host_metrics_task)
     cr_assert_null(sync_pool_task_find(s, TASK_SYS, "job-a"), "then dropped");
     cr_assert_eq(s->n_tasks, 0);
     sync_free(s);
+}
+
+/* The background mode's list pass (sync_jobs_queue_sys): every running, described job gets a
+ * following host-metrics task, whether a view follows it or not; a finished job, a job not
+ * described yet (its hosts are unknown) and a job already queued get none. */
+Test(sysmetrics_sync, running_jobs_get_a_host_metrics_task, .init = setup, .fini = teardown)
+{
+    static long long fake[8];
+    struct cache_job_summary js = {"listed-only", "arn:x:listed-only", "InProgress", NULL,
+                                   900, 0, 900};
+    struct sync_options o = {0};
+    struct err e = {0};
+    struct cache *c = open_rw();
+    struct worker w = {0};
+    struct sync *s;
+    struct task *t;
+
+    store_job(c, "run-a", 2, 1000, 0);
+    store_job(c, "run-b", 1, 1000, 0);
+    store_job(c, "done-c", 1, 1000, 2000);
+    cr_assert_eq(cache_job_upsert_summary(c, &js, &e), 0, "%s", e.msg);
+    o.cfg = (const struct aws_config *)fake;
+    o.creds = (struct aws_creds_provider *)fake;
+    o.cache_path = tmp_cache.path;
+    o.host_metrics = true;
+    s = sync_new(&o, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    t = sync_pool_task_add(s, TASK_SYS, "run-b", 5);
+    cr_assert_not_null(t);
+    w.s = s;
+    w.cache = c;
+    sync_jobs_queue_sys(&w);
+    t = sync_pool_task_find(s, TASK_SYS, "run-a");
+    cr_assert_not_null(t, "a running job is queued");
+    cr_assert(t->follow, "and followed while it runs");
+    cr_assert_not_null(sync_pool_task_find(s, TASK_SYS, "run-b"));
+    cr_assert_null(sync_pool_task_find(s, TASK_SYS, "done-c"), "a finished job is not");
+    cr_assert_null(sync_pool_task_find(s, TASK_SYS, "listed-only"), "nor an undescribed one");
+    cr_assert_eq(s->n_tasks, 2, "run-b once");
+    sync_free(s);
+    cache_close(c);
+}
+
+/* cache_alerts_check (cache/alertcheck.c), the check `sagetop watch` and the TUI share: a host
+ * threshold fires on the GPU share once and is returned once; the stall rule runs only when the
+ * caller keeps the job's log current. */
+Test(sysmetrics, alert_check_fires_once_and_skips_stall_without_logs)
+{
+    static const char cfg_text[] = "[alerts]\nalert sys.gpu<10\n";
+    struct alerts_config cfg;
+    struct alerts_alert out[8];
+    struct cache *c = open_rw();
+    struct err e = {0};
+    int64_t ts[3] = {60, 120, 180};
+    double busy[3] = {20, 20, 20};      /* of 4 GPUs: 5 % */
+    size_t n = 99;
+    bool final = true;
+
+    cr_assert_eq(alerts_config_parse(cfg_text, strlen(cfg_text), &cfg, &e), 0, "%s", e.msg);
+    store_job(c, "job-a", 1, 1000, 0);
+    cr_assert_eq(cache_sys_store(c, "job-a", "algo-1", "GPUUtilization", 60, ts, busy, 3, &e), 0);
+    cr_assert_eq(cache_alerts_check(c, &cfg, "job-a", 100000, false, out, 8, &n, &final, &e), 0,
+                 "%s", e.msg);
+    cr_assert(!final);
+    cr_assert_eq(n, 1, "the threshold alone: no stall without a kept log (got %zu)", n);
+    cr_assert_eq(out[0].rule, ALERT_THRESHOLD);
+    cr_assert_str_eq(out[0].key, "sys.gpu<10");
+    cr_assert_eq(cache_alerts_check(c, &cfg, "job-a", 100010, false, out, 8, &n, &final, &e), 0);
+    cr_assert_eq(n, 0, "fired once");
+    cr_assert_eq(cache_alerts_check(c, &cfg, "job-a", 100020, true, out, 8, &n, &final, &e), 0);
+    cr_assert_eq(n, 1, "with the log kept, a stall since the start fires");
+    cr_assert_eq(out[0].rule, ALERT_STALLED);
+    cr_assert_eq(cache_alerts_check(c, &cfg, "nope", 100020, true, out, 8, &n, &final, &e),
+                 ERR_NOTFOUND);
+    cache_close(c);
 }

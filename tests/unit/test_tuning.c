@@ -15,7 +15,7 @@
 #include "cache/cache.h"
 #include "metrics/metrics.h"
 #include "tests/unit/support/loopback_aws.h"
-#include "tests/unit/support/tmpcache.h"
+#include "support/tmp_cache.h"
 #include "cache/tuning.h"
 
 /* A DescribeHyperParameterTuningJob answer as botocore's model has it (shortened values). */
@@ -212,23 +212,23 @@ Test(tuning_call, every_page_of_one_page_and_describe_not_found)
 
 /* ---- cache ------------------------------------------------------------------------------- */
 
-static char dir[256], path[300];
-
+/* A private cache per test (support/tmp_cache.h). */
 static void setup(void)
 {
-    cr_assert_eq(tmpcache_make("tuning-test", dir, sizeof(dir), path, sizeof(path)), 0);
+    cr_assert_eq(tmp_cache_make("tuning", "cache.db"), 0);
 }
 
 static void teardown(void)
 {
-    cr_assert_eq(tmpcache_remove(dir), 0);
+    cr_assert_eq(tmp_cache_remove(), 0);
 }
 
 static struct cache *open_rw(void)
 {
-    struct cache *c = tmpcache_open(path);
+    struct err e = { 0 };
+    struct cache *c = tmp_cache_open(&e);
 
-    cr_assert_not_null(c, "opening %s", path);
+    cr_assert_not_null(c, "opening %s: %s", tmp_cache.path, e.msg);
     return c;
 }
 
@@ -433,7 +433,7 @@ Test(tuning_cache, migrates_from_schema_8)
 
     cr_assert_eq(cache_job_upsert_summary(c, &sm, &e), 0, "%s", e.msg);
     cache_close(c);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db, "DROP TABLE tuning_trial_hps; DROP TABLE tuning_trials;"
                               "DROP TABLE tuning_metric_definitions; DROP TABLE tuning_parents;"
                               "DROP TABLE tuning_ranges; DROP TABLE tuning_jobs;"
@@ -444,7 +444,7 @@ Test(tuning_cache, migrates_from_schema_8)
     store_describe(c, "Minimize");
     store_trials(c);
     cache_close(c);
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(tmp_cache.path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     cr_expect_eq(sqlite3_column_int(st, 0), 9);
