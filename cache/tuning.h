@@ -66,6 +66,10 @@ int cache_tuning_list(struct cache *c, const char *status, struct cache_tuning_l
 int cache_tuning_get(struct cache *c, const char *name, struct cache_tuning *out, struct err *e);
 /* Completed, Failed or Stopped. */
 bool cache_tuning_final(const char *status);
+/* Seconds from creation to the end (to now while it runs); 0 when unknown. */
+double cache_tuning_elapsed(const struct cache_tuning *t, double now);
+/* "eval_loss (min)": the objective metric and its direction ("?" for what is not known). */
+void cache_tuning_objective_text(const struct cache_tuning *t, char *out, size_t n);
 
 struct cache_tuning_range {
     char name[256];
@@ -106,6 +110,8 @@ struct cache_trial_list {
     size_t n;
 };
 void cache_trial_list_clean(struct cache_trial_list *l);
+/* The trial's value of tuned hyperparameter key, "" when it has none (borrowed from t). */
+const char *cache_trial_hp(const struct cache_trial *t, const char *key);
 /* Frees one trial's hyperparameters (for a caller that drops rows of a list). */
 void cache_trial_clean(struct cache_trial *t);
 
