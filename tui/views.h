@@ -9,7 +9,10 @@
  * How each is opened (struct view fields set by app_push):
  *   view_detail_ops, view_logs_ops, view_metrics_ops: v->job = the job
  *   view_compare_ops: v->jobs[0..n_jobs) = the marked jobs (2..VIEW_MAX_JOBS)
- *   view_launch_ops: v->job = the job to re-launch, "" for a new estimator */
+ *   view_launch_ops: v->job = the job to re-launch, "" for a new estimator
+ *   view_tuning_list_ops (`T` on the jobs list, `:tuning`): no argument
+ *   view_tuning_detail_ops, view_tuning_chart_ops: v->job = the tuning job
+ *     (tui/view_tuning_list.c, view_tuning_detail.c, view_tuning_chart.c) */
 #ifndef SAGETOP_TUI_VIEWS_H
 #define SAGETOP_TUI_VIEWS_H
 
@@ -21,6 +24,9 @@ extern const struct view_ops view_logs_ops;
 extern const struct view_ops view_metrics_ops;
 extern const struct view_ops view_compare_ops;
 extern const struct view_ops view_launch_ops;
+extern const struct view_ops view_tuning_list_ops;
+extern const struct view_ops view_tuning_detail_ops;
+extern const struct view_ops view_tuning_chart_ops;
 
 /* Completion for the `:` line's arguments that name list columns and statuses (the jobs
  * view knows them). v may be any view. */
