@@ -422,7 +422,8 @@ static void draw_legend(struct chart_raster *r, const struct chart_line *lines, 
             if (k != SIZE_MAX) {
                 ticks_format_value(s->pts[k].y, 4, v, sizeof(v));
                 format_x_exact(o->x_kind, s->pts[k].x, a, sizeof(a));
-                snprintf(text, sizeof(text), "  %s at %s %s", v, x_kind_name(o->x_kind), a);
+                snprintf(text, sizeof(text), "  %s at %s %s", v,
+                         o->x_name ? o->x_name : x_kind_name(o->x_kind), a);
             }
         } else if (s != NULL && lines[i].smoothed) {
             text[0] = '\0';   /* the label says "EMA w"; the raw line's entry has the figures */
@@ -555,7 +556,7 @@ static void draw_x_axis(struct chart_raster *r, const struct frame *f, const str
                         const struct chart_opts *o, const struct box_glyphs *bx)
 {
     int axis_row = r->plot_y + r->plot_h, lab_row = axis_row + 1;
-    const char *name = x_kind_name(o->x_kind);
+    const char *name = o->x_name ? o->x_name : x_kind_name(o->x_kind);
     int name_w = text_cells(name), last_end = -2, i;
     char xl[LABEL_MAX];
 

@@ -85,6 +85,7 @@ struct chart_opts {
     int width, height;            /* the whole chart, in cells (at least 20×5) */
     enum chart_glyphs glyphs;
     enum series_x_kind x_kind;    /* how x tick labels read: 1.2k, 1h30m, 14:05 */
+    const char *x_name;           /* the x axis' name; NULL: from x_kind ("step", ...) */
     bool log_y;                   /* values <= 0 are left out */
     bool legend;                  /* one line per series under the axis, if height allows */
     bool markers;                 /* max ▲ and min ▼ on the curve, last value at the right */

@@ -344,9 +344,28 @@ static int act_flip(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+/* The charts, with the top trials by objective (those that have one) as the jobs the frame
+ * follows there, so their objective curves sync. Nothing to chart without an objective. */
 static int act_chart(struct view *v, struct app *a)
 {
-    app_push(a, &view_tuning_chart_ops, v->job, NULL, 0);
+    struct cache_trial_list l = { 0 };
+    char top[8][CACHE_JOB_NAME_MAX];
+    struct err e = { 0 };
+    size_t i, n = 0;
+
+    if (cache_tuning_trials(app_cache(a), v->job, CACHE_TRIALS_BY_OBJECTIVE, &l, &e) != 0) {
+        app_flash(a, true, "%s", e.msg);
+        return R_REDRAW;
+    }
+    for (i = 0; i < l.n && n < 8; i++)
+        if (l.items[i].has_objective)
+            str_copy(top[n++], sizeof(top[0]), l.items[i].job);
+    cache_trial_list_clean(&l);
+    if (n == 0) {
+        app_flash(a, false, "no trial of %s has an objective value yet", v->job);
+        return R_REDRAW;
+    }
+    app_push(a, &view_tuning_chart_ops, v->job, (const char (*)[CACHE_JOB_NAME_MAX])top, n);
     return R_REDRAW;
 }
 

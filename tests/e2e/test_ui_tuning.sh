@@ -77,3 +77,21 @@ while read -r tname tstatus tobj hps; do
 done <"$W/trials.$BAYES"
 expect_eq "the trial rows on screen equal the emulator's" "$bad" "0"
 [ "$seen" -ge 15 ] && ok "$seen trial rows compared" || not_ok "trial rows compared" "only $seen"
+
+# the charts: objective by completion order with the running best, then vs a hyperparameter
+tmux_keys v
+tmux_expect "v opens the charts" "tuning chart: $BAYES  by completion" 10 || finish
+s=$(tmux_screen)
+expect_match "titled as sagetop tuning plot" "$s" "$BAYES: eval_loss \\(Minimize\\) by completion order"
+expect_match "the raw best under the chart" "$s" "best $bval  $bname"
+tmux_keys h
+tmux_expect "h: objective vs the first range" "$BAYES: eval_loss \\(Minimize\\) vs epochs" 5
+tmux_keys h
+tmux_expect "h again: learning_rate, log x said on the axis title" "vs log10 learning_rate" 5
+shot tuning_scatter
+tmux_keys m
+tmux_expect "m: the top trials' curves" "tuning chart: $BAYES  top curves" 5
+tmux_expect "the objective curves of the top 5" "eval_loss curves of the top 5 trials" 5
+tmux_screen >/tmp/tuningui_chart.txt
+tmux_keys q
+tmux_expect "q back to the detail" "tuning: $BAYES  24 trials" 5

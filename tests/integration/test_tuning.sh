@@ -119,6 +119,9 @@ expect_match "plot: the best so far ends at the best" "$out" \
 out=$("$SAGETOP" --offline tuning plot $BAYES --by learning_rate --width 70 --height 14 --ascii)
 expect_match "plot --by a logarithmic range: log10 x" "$out" 'vs log10 learning_rate'
 expect_match "plot --by: x is log10 of 1e-05.. (ticks -5.0, -4.5, ...)" "$out" '^ +-5\.0 +-4\.5 '
+out=$("$SAGETOP" --offline tuning plot $BAYES --by learning_rate --width 160 --height 14 --ascii)
+expect_match "plot --by: the x axis is named log10 learning_rate, not step" \
+    "$(echo "$out" | head -1)" ' x: log10 learning_rate$'
 "$SAGETOP" --offline tuning plot >/dev/null 2>&1
 expect_eq "plot without a name: usage (exit 2)" "$?" "2"
 finish
