@@ -92,6 +92,59 @@ shot tuning_scatter
 tmux_keys m
 tmux_expect "m: the top trials' curves" "tuning chart: $BAYES  top curves" 5
 tmux_expect "the objective curves of the top 5" "eval_loss curves of the top 5 trials" 5
-tmux_screen >/tmp/tuningui_chart.txt
 tmux_keys q
 tmux_expect "q back to the detail" "tuning: $BAYES  24 trials" 5
+
+# Enter on a trial opens it as any job; space marks trials, c compares them
+tmux_keys g Enter
+tmux_expect "Enter on the best trial opens the job detail" "detail: $bname" 10
+tmux_keys q
+tmux_wait "tuning: $BAYES  24 trials" 5
+# the second best: the first row without the star (before the marks take the first column)
+second=$(tmux_screen | grep -E "^ +$BAYES-" | head -1 | awk '{ print $1 }')
+tmux_keys g Space Space
+tmux_expect "space marks (the title counts them)" "tuning: $BAYES  24 trials  sort: objective  marked: 2" 5
+tmux_keys c
+tmux_expect "c compares the marked trials" "compare: 2 jobs" 10
+s=$(tmux_screen)
+expect_match "the best trial is compared" "$s" "$bname"
+expect_match "and the second best" "$s" "$second"
+tmux_keys q
+tmux_wait "tuning: $BAYES  24 trials" 5
+# o orders by completion, I inverts: the newest finished trial first
+tmux_keys o
+tmux_expect "o: completion order" "sort: completion" 5
+tmux_keys q
+tmux_wait 'tuning \(1\)' 5
+tmux_keys Escape
+tmux_wait 'tuning \(4\)' 5
+
+# warm start: the parent is named and w opens it
+tmux_keys / "$WARM" Enter
+tmux_wait 'tuning \(1\)' 5
+tmux_keys Enter
+tmux_expect "the warm-start child" "tuning: $WARM" 10
+tmux_expect "its parent is named" "warm start \([A-Za-z]+\) from $BAYES" 5
+tmux_keys w
+tmux_expect "w opens the parent" "tuning: $BAYES  24 trials" 10
+tmux_keys q q Escape
+tmux_wait 'tuning \(4\)' 5
+
+# live: the running tuning job's trials appear as the sync stores them (the hold released)
+LIVE=hpo-emotion-random-live
+tmux_keys / "$LIVE" Enter
+tmux_wait 'tuning \(1\)' 5
+tmux_keys Enter
+tmux_expect "the running tuning job" "tuning: $LIVE  [0-9]+ trials" 10 || finish
+n0=$(tmux_screen | sed -n "2s/.*tuning: $LIVE  \([0-9]*\) trials.*/\1/p")
+emu_ctl tuning '{"hold": false}' >/dev/null || not_ok "emulator tuning control"
+more_trials() { local n; n=$(tmux_screen | sed -n "2s/.*tuning: $LIVE  \([0-9]*\) trials.*/\1/p"); [ "${n:-0}" -gt "$n0" ]; }
+wait_until "new trials of $LIVE appear without a key ($n0 before)" 60 more_trials &&
+    ok "the detail follows the running tuning job"
+
+# :tuning from the job list
+tmux_keys q q
+tmux_wait 'jobs \([0-9]+\)' 5
+tmux_keys : tuning Enter
+tmux_expect ":tuning opens the tuning list" 'tuning \(4\)' 5
+finish
