@@ -23,6 +23,7 @@
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/sanitize.h"
+#include "tui/view_tuning_internal.h"
 #include "tui/views.h"
 
 enum tchart_mode { TCHART_ORDER, TCHART_HP, TCHART_CURVES, TCHART_MODES };
@@ -31,9 +32,7 @@ struct tchart_state {
     enum tchart_mode mode;
     size_t hp;                      /* the hyperparameter of TCHART_HP (index into ranges) */
     size_t top_n;                   /* curves shown (1..v->n_jobs) */
-    struct cache_tuning t;
-    struct cache_tuning_range_list ranges;
-    struct cache_trial_list trials; /* completion order */
+    struct tuning_data d;           /* trials in completion order */
     struct series *lines[VIEW_MAX_JOBS + 1];
     size_t n_lines;
     struct chart_raster raster;
@@ -75,14 +74,14 @@ static int load_objective(struct tchart_state *s, const char **by, struct err *e
         return err_set(e, ERR_NOMEM, "out of memory");
     *by = NULL;
     if (s->mode == TCHART_HP) {
-        if (s->ranges.n == 0) {
-            snprintf(s->note, sizeof(s->note), "no parameter ranges stored for %s", s->t.name);
+        if (s->d.ranges.n == 0) {
+            snprintf(s->note, sizeof(s->note), "no parameter ranges stored for %s", s->d.t.name);
             return 0;
         }
-        r = &s->ranges.items[s->hp % s->ranges.n];
+        r = &s->d.ranges.items[s->hp % s->d.ranges.n];
         *by = r->name;
     }
-    return cache_tuning_objective_series(&s->t, &s->trials, *by, r, pts, best, e);
+    return cache_tuning_objective_series(&s->d.t, &s->d.trials, *by, r, pts, best, e);
 }
 
 /* Chart 3: the top trials' objective metric points, x = step (elapsed seconds without one). */
@@ -97,7 +96,7 @@ static int load_curves(struct tchart_state *s, struct view *v, struct app *a, st
         double start = 0;
         size_t n = 0;
 
-        if (view_metric_samples(app_cache(a), v->jobs[k], s->t.objective_metric, &start, &smp,
+        if (view_metric_samples(app_cache(a), v->jobs[k], s->d.t.objective_metric, &start, &smp,
                                 &n, NULL) != 0)
             n = 0;
         if (!(p = line_new(s, v->jobs[k]))) {
@@ -116,7 +115,7 @@ static int load_curves(struct tchart_state *s, struct view *v, struct app *a, st
     }
     if (with < k)
         snprintf(s->note, sizeof(s->note), "%zu of the top %zu trials have %s points so far "
-                 "(their logs are being fetched)", with, k, s->t.objective_metric);
+                 "(their logs are being fetched)", with, k, s->d.t.objective_metric);
     return rc;
 }
 
@@ -127,17 +126,13 @@ static void reload(struct tchart_state *s, struct view *v, struct app *a)
     const char *by = NULL;
 
     lines_free(s);
-    cache_tuning_range_list_clean(&s->ranges);
-    cache_trial_list_clean(&s->trials);
     s->error[0] = s->note[0] = '\0';
-    if (cache_tuning_get(c, v->job, &s->t, &e) != 0 ||
-        cache_tuning_ranges(c, v->job, &s->ranges, &e) != 0 ||
-        cache_tuning_trials(c, v->job, CACHE_TRIALS_BY_COMPLETION, &s->trials, &e) != 0 ||
+    if (tuning_data_load(c, v->job, CACHE_TRIALS_BY_COMPLETION, &s->d, &e) != 0 ||
         (s->mode == TCHART_CURVES ? load_curves(s, v, a, &e) : load_objective(s, &by, &e)) != 0)
         snprintf(s->error, sizeof(s->error), "%s: %s", v->job, e.msg);
-    else if (!s->note[0] && s->t.best_job[0])
+    else if (!s->note[0] && s->d.t.best_job[0])
         /* the raw value SageMaker reported, never a value read off the raster */
-        snprintf(s->note, sizeof(s->note), "best %.6g  %s", s->t.best_value, s->t.best_job);
+        snprintf(s->note, sizeof(s->note), "best %.6g  %s", s->d.t.best_value, s->d.t.best_job);
 }
 
 static void tchart_draw(struct view *v, struct app *a, const struct rect *r)
@@ -176,12 +171,12 @@ static void tchart_draw(struct view *v, struct app *a, const struct rect *r)
     o.markers = s->mode == TCHART_CURVES;
     dynbuf_init(&title, 4096);
     if (s->mode == TCHART_CURVES) {
-        dynbuf_printf(&title, "%s: %s curves of the top %zu trials (x: step)", s->t.name,
-                      s->t.objective_metric, s->n_lines);
+        dynbuf_printf(&title, "%s: %s curves of the top %zu trials (x: step)", s->d.t.name,
+                      s->d.t.objective_metric, s->n_lines);
     } else {
-        if (s->mode == TCHART_HP && s->ranges.n > 0)
-            g = &s->ranges.items[s->hp % s->ranges.n];
-        cache_tuning_plot_title(&s->t, g ? g->name : NULL, g, &title);
+        if (s->mode == TCHART_HP && s->d.ranges.n > 0)
+            g = &s->d.ranges.items[s->hp % s->d.ranges.n];
+        cache_tuning_plot_title(&s->d.t, g ? g->name : NULL, g, &title);
         /* the x axis says what x is: the trial's rank, or the value (its log10 when the
          * range is logarithmic) */
         snprintf(xname, sizeof(xname), "%s%s", cache_tuning_range_log(g) ? "log10 " : "",
@@ -224,7 +219,7 @@ static int act_hp(struct view *v, struct app *a)
     (void)a;
     /* from another chart: the hyperparameter shown last time, else the next one */
     if (s->mode == TCHART_HP)
-        s->hp = s->ranges.n ? (s->hp + 1) % s->ranges.n : 0;
+        s->hp = s->d.ranges.n ? (s->hp + 1) % s->d.ranges.n : 0;
     s->mode = TCHART_HP;
     v->stale = true;
     return R_REDRAW;
@@ -275,8 +270,7 @@ static void tchart_leave(struct view *v, struct app *a)
     if (!s)
         return;
     lines_free(s);
-    cache_tuning_range_list_clean(&s->ranges);
-    cache_trial_list_clean(&s->trials);
+    tuning_data_clean(&s->d);
     chart_raster_clean(&s->raster);
     free(s);
     v->state = NULL;

@@ -28,10 +28,7 @@ static const char *const order_names[] = { "objective", "completion", "creation"
 
 struct tdetail_state {
     struct tuning_table table;
-    struct cache_tuning t;
-    struct cache_tuning_range_list ranges;
-    struct cache_kv_list parents;
-    struct cache_trial_list trials;
+    struct tuning_data d;
     char hp[HP_MAX][64];            /* the hyperparameter columns' titles */
     size_t n_hp;
     size_t order;                   /* index into orders */
@@ -47,9 +44,9 @@ static struct tdetail_state *S(struct view *v)
 
 static const struct cache_trial *trial_at(const struct tdetail_state *s, size_t i)
 {
-    if (i >= s->trials.n)
+    if (i >= s->d.trials.n)
         return NULL;
-    return &s->trials.items[s->table.desc ? s->trials.n - 1 - i : i];
+    return &s->d.trials.items[s->table.desc ? s->d.trials.n - 1 - i : i];
 }
 
 static void hp_add(struct tdetail_state *s, const char *name)
@@ -70,21 +67,21 @@ static void build_cols(struct tdetail_state *s)
     size_t i, k, c;
 
     s->n_hp = 0;
-    for (i = 0; i < s->ranges.n; i++)
-        hp_add(s, s->ranges.items[i].name);
-    for (i = 0; i < s->trials.n; i++)
-        for (k = 0; k < s->trials.items[i].n_hps; k++)
-            hp_add(s, s->trials.items[i].hps[k].key);
+    for (i = 0; i < s->d.ranges.n; i++)
+        hp_add(s, s->d.ranges.items[i].name);
+    for (i = 0; i < s->d.trials.n; i++)
+        for (k = 0; k < s->d.trials.items[i].n_hps; k++)
+            hp_add(s, s->d.trials.items[i].hps[k].key);
     t->cols[DC_STAR] = (struct tuning_col){ "", 1, false, 10 };
     t->cols[DC_TRIAL] = (struct tuning_col){ "TRIAL", 0, false, 10 };
     t->cols[DC_STATUS] = (struct tuning_col){ "STATUS", 10, false, 9 };
     t->cols[DC_OBJECTIVE] = (struct tuning_col){
-        s->t.objective_metric[0] ? s->t.objective_metric : "OBJECTIVE", 12, true, 9 };
+        s->d.t.objective_metric[0] ? s->d.t.objective_metric : "OBJECTIVE", 12, true, 9 };
     for (c = 0; c < s->n_hp; c++) {
         int w = (int)strlen(s->hp[c]);
 
-        for (i = 0; i < s->trials.n; i++) {
-            int vw = (int)strlen(cache_trial_hp(&s->trials.items[i], s->hp[c]));
+        for (i = 0; i < s->d.trials.n; i++) {
+            int vw = (int)strlen(cache_trial_hp(&s->d.trials.items[i], s->hp[c]));
 
             if (vw > w)
                 w = vw;
@@ -106,19 +103,13 @@ static void reload(struct tdetail_state *s, struct view *v, struct app *a)
 
     if (cur)
         str_copy(keep, sizeof(keep), cur->job);
-    cache_tuning_range_list_clean(&s->ranges);
-    cache_kv_list_clean(&s->parents);
-    cache_trial_list_clean(&s->trials);
     s->error[0] = '\0';
-    if (cache_tuning_get(c, v->job, &s->t, &e) != 0 ||
-        cache_tuning_ranges(c, v->job, &s->ranges, &e) != 0 ||
-        cache_tuning_parents(c, v->job, &s->parents, &e) != 0 ||
-        cache_tuning_trials(c, v->job, orders[s->order], &s->trials, &e) != 0)
+    if (tuning_data_load(c, v->job, orders[s->order], &s->d, &e) != 0)
         snprintf(s->error, sizeof(s->error), "%s: %s", v->job, e.msg);
     build_cols(s);
-    s->table.list.count = s->trials.n;
-    list_resize(&s->table.list, s->trials.n, s->table.list.page > 0 ? s->table.list.page : 1);
-    for (i = 0; keep[0] && i < s->trials.n; i++)
+    s->table.list.count = s->d.trials.n;
+    list_resize(&s->table.list, s->d.trials.n, s->table.list.page > 0 ? s->table.list.page : 1);
+    for (i = 0; keep[0] && i < s->d.trials.n; i++)
         if (strcmp(trial_at(s, i)->job, keep) == 0)
             list_goto(&s->table.list, i);
 }
@@ -181,7 +172,7 @@ static void cell(void *ctx, size_t i, size_t c, char *buf, size_t size, attr_t *
 /* The summary lines above the table; returns the rows used. */
 static int draw_summary(struct tdetail_state *s, struct app *a, const struct rect *r)
 {
-    const struct cache_tuning *t = &s->t;
+    const struct cache_tuning *t = &s->d.t;
     attr_t dim = theme_attr(TH_DIM);
     char obj[300], el[32], line[2400];
     int y = r->y, x;
@@ -205,17 +196,17 @@ static int draw_summary(struct tdetail_state *s, struct app *a, const struct rec
     if (t->failure_reason[0])
         draw_untrusted(y++, r->x + 1, r->w - 1, t->failure_reason, strlen(t->failure_reason),
                        theme_attr(TH_ERROR));
-    if (s->parents.n > 0) {
-        snprintf(line, sizeof(line), "warm start (%s) from", s->parents.items[0].value);
-        for (i = 0; i < s->parents.n; i++) {
+    if (s->d.parents.n > 0) {
+        snprintf(line, sizeof(line), "warm start (%s) from", s->d.parents.items[0].value);
+        for (i = 0; i < s->d.parents.n; i++) {
             strncat(line, " ", sizeof(line) - strlen(line) - 1);
-            strncat(line, s->parents.items[i].key, sizeof(line) - strlen(line) - 1);
+            strncat(line, s->d.parents.items[i].key, sizeof(line) - strlen(line) - 1);
         }
         strncat(line, "  (w opens the first)", sizeof(line) - strlen(line) - 1);
         draw_untrusted(y++, r->x + 1, r->w - 1, line, strlen(line), 0);
     }
-    for (i = 0; i < s->ranges.n && i < RANGES_SHOWN; i++) {
-        const struct cache_tuning_range *g = &s->ranges.items[i];
+    for (i = 0; i < s->d.ranges.n && i < RANGES_SHOWN; i++) {
+        const struct cache_tuning_range *g = &s->d.ranges.items[i];
 
         if (strcmp(g->kind, "categorical") == 0)
             snprintf(line, sizeof(line), "  %-24s %-12s {%s}", g->name, g->kind, g->values);
@@ -224,9 +215,9 @@ static int draw_summary(struct tdetail_state *s, struct app *a, const struct rec
                      g->min_value, g->max_value, g->scaling[0] ? g->scaling : "Auto");
         draw_untrusted(y++, r->x + 1, r->w - 1, line, strlen(line), dim);
     }
-    if (s->ranges.n > RANGES_SHOWN)
+    if (s->d.ranges.n > RANGES_SHOWN)
         draw_fmt(y++, r->x + 3, r->w - 3, dim, "… %zu more ranges (sagetop tuning show)",
-                 s->ranges.n - RANGES_SHOWN);
+                 s->d.ranges.n - RANGES_SHOWN);
     return y - r->y + 1;
 }
 
@@ -255,7 +246,7 @@ static void tdetail_title(struct view *v, struct app *a, char *buf, size_t size)
     struct tdetail_state *s = S(v);
 
     (void)a;
-    snprintf(buf, size, "tuning: %s  %zu trials  sort: %s%s%s", v->job, s->trials.n,
+    snprintf(buf, size, "tuning: %s  %zu trials  sort: %s%s%s", v->job, s->d.trials.n,
              order_names[s->order], s->table.desc ? " desc" : "", s->n_marks ? "  marked: " : "");
     if (s->n_marks && strlen(buf) + 4 < size)
         snprintf(buf + strlen(buf), size - strlen(buf), "%zu", s->n_marks);
@@ -314,11 +305,11 @@ static int act_parent(struct view *v, struct app *a)
 {
     struct tdetail_state *s = S(v);
 
-    if (s->parents.n == 0) {
+    if (s->d.parents.n == 0) {
         app_flash(a, false, "%s has no warm-start parent", v->job);
         return R_REDRAW;
     }
-    app_push(a, &view_tuning_detail_ops, s->parents.items[0].key, NULL, 0);
+    app_push(a, &view_tuning_detail_ops, s->d.parents.items[0].key, NULL, 0);
     return R_REDRAW;
 }
 
@@ -404,9 +395,7 @@ static void tdetail_leave(struct view *v, struct app *a)
     (void)a;
     if (!s)
         return;
-    cache_tuning_range_list_clean(&s->ranges);
-    cache_kv_list_clean(&s->parents);
-    cache_trial_list_clean(&s->trials);
+    tuning_data_clean(&s->d);
     free(s);
     v->state = NULL;
 }

@@ -1,6 +1,6 @@
 /* view_tuning_internal.h: what the tuning views share (view_tuning_list.c, the tuning list;
  * view_tuning_detail.c, one tuning job and its trials; view_tuning_table.c, the table both
- * draw their rows with). Not for the other views.
+ * draw their rows with, and the data both views read). Not for the other views.
  *
  * A tuning table is the list widget (list.h) plus column definitions; the view owns it and
  * its rows, and hands tuning_table_draw() a cell callback that fills one cell of one row. Only
@@ -12,8 +12,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cache/tuning.h"
 #include "tui/list.h"
 #include "tui/view.h"
+
+/* What the detail and the charts read of one tuning job. */
+struct tuning_data {
+    struct cache_tuning t;
+    struct cache_tuning_range_list ranges;
+    struct cache_kv_list parents;
+    struct cache_trial_list trials;     /* in the order asked */
+};
+/* Reads it all again (what d held is freed first); on failure e says what and d holds what
+ * was read before it. */
+int tuning_data_load(struct cache *c, const char *name, enum cache_trial_order order,
+                     struct tuning_data *d, struct err *e);
+/* Safe on a zeroed struct and twice. */
+void tuning_data_clean(struct tuning_data *d);
 
 struct tuning_col {
     const char *title;      /* borrowed: a literal or a name the view keeps alive */

@@ -1,6 +1,7 @@
 /* view_tuning_table.c: the table the tuning views draw (headings with the sort arrow, rows on
- * the list widget, middle ellipsis, markers for cut rows and dropped columns). Owns no data:
- * the cells come from the view's callback; must not read the cache or keep state. */
+ * the list widget, middle ellipsis, markers for cut rows and dropped columns), and the one
+ * read of a tuning job the detail and the charts share. Owns no view state: the cells come
+ * from the view's callback; must not keep state between calls. */
 #include <string.h>
 
 #include "tui/draw.h"
@@ -118,4 +119,24 @@ int tuning_table_nav(struct tuning_table *t, struct app *a)
         }
     }
     return list_key(&t->list, key, LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW : R_NONE;
+}
+
+void tuning_data_clean(struct tuning_data *d)
+{
+    cache_tuning_range_list_clean(&d->ranges);
+    cache_kv_list_clean(&d->parents);
+    cache_trial_list_clean(&d->trials);
+}
+
+int tuning_data_load(struct cache *c, const char *name, enum cache_trial_order order,
+                     struct tuning_data *d, struct err *e)
+{
+    int rc;
+
+    tuning_data_clean(d);
+    if ((rc = cache_tuning_get(c, name, &d->t, e)) == 0 &&
+        (rc = cache_tuning_ranges(c, name, &d->ranges, e)) == 0 &&
+        (rc = cache_tuning_parents(c, name, &d->parents, e)) == 0)
+        rc = cache_tuning_trials(c, name, order, &d->trials, e);
+    return rc;
 }
