@@ -401,7 +401,7 @@ static void tdetail_leave(struct view *v, struct app *a)
 }
 
 const struct view_ops view_tuning_detail_ops = {
-    .name = "tuning",
+    .name = "tuning job",
     .keys = tdetail_keys,
     .on_enter = tdetail_enter,
     .on_leave = tdetail_leave,

@@ -147,4 +147,5 @@ tmux_keys q q
 tmux_wait 'jobs \([0-9]+\)' 5
 tmux_keys : tuning Enter
 tmux_expect ":tuning opens the tuning list" 'tuning \(4\)' 5
+render_pngs
 finish
