@@ -15,11 +15,12 @@ static void draw_cell(const struct tuning_col *col, int y, int x, int w, const c
     int tw = utf8_width(text, strlen(text));
     char cut[300];
 
-    if (col->right) {
-        draw_str(y, x + (w > tw ? w - tw : 0), w, text, at);
-    } else if (tw > w) {
+    if (tw > w) {
+        /* both ends stay: a name's timestamp, a number's exponent */
         list_ellipsize_middle(text, strlen(text), w, draw_sym(SYM_ELLIPSIS), cut, sizeof(cut));
         draw_str(y, x, w, cut, at);
+    } else if (col->right) {
+        draw_str(y, x + w - tw, w, text, at);
     } else {
         draw_str(y, x, w, text, at);
     }

@@ -78,6 +78,14 @@ done <"$W/trials.$BAYES"
 expect_eq "the trial rows on screen equal the emulator's" "$bad" "0"
 [ "$seen" -ge 15 ] && ok "$seen trial rows compared" || not_ok "trial rows compared" "only $seen"
 
+# a narrow terminal: hyperparameter columns drop by priority (› says so), names cut in the middle
+ui_resize 72 45
+s=$(tmux_screen)
+expect_match "narrow: a column marker on the heading" "$(printf '%s\n' "$s" | grep -E '^ +TRIAL ')" '›$'
+expect_match "narrow: the best trial's name cut in the middle, both ends kept" "$s" \
+    "^ *\* hpo-[^ ]*…[^ ]*${bname: -8} +Completed +$bval"
+ui_resize 160 45
+
 # the charts: objective by completion order with the running best, then vs a hyperparameter
 tmux_keys v
 tmux_expect "v opens the charts" "tuning chart: $BAYES  by completion" 10 || finish
