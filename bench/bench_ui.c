@@ -15,6 +15,11 @@
  *   logfirst  wall time from `l` on big-job to its first screen of lines
  *   log       CPU per keypress over KEYS presses of k (one line up) and of PgUp in the log,
  *             and the wall time of g (first line) and G (last line)
+ *   tuning    (a tuning job with TRIALS trials stored first, through cache_tuning_store and
+ *             cache_tuning_store_trials) wall time from Enter on it in the tuning list (`T`)
+ *             to the detail's first frame; CPU per keypress over TRIAL_KEYS presses of j in
+ *             its trials table (every one moves), and over ORDERS presses of o (a re-sort:
+ *             objective, completion, creation, read again from the cache) and of I (invert)
  *   rss       peak RSS of sagetop (VmHWM) at the end
  *   less_*    the peer: less on RAW_LOG in the same pty: time to first screen, CPU per j and
  *             per PgDn keypress, G (it reads the whole file), peak RSS
@@ -36,10 +41,15 @@
 #include "aws/config.h"
 #include "cache/cache.h"
 #include "cache/logstore.h"
+#include "cache/tuning.h"
 
 #define KEYS 1000
 #define PAGES 200
 #define DESCRIBED 2000
+#define TRIALS 500
+#define ORDERS 100
+#define TRIAL_KEYS 400       /* j presses that all move (a press at the end draws nothing) */
+#define TUNING "bench-hpo-bayes"
 #define ACCOUNT "111122223333"
 #define REGION "us-east-1"
 
@@ -124,6 +134,83 @@ out:
     cache_close(c);
     free(rows);
     free(doc);
+    return rc;
+}
+
+/* A finished Bayesian tuning job with TRIALS trials (three tuned hyperparameters each, one in
+ * ten without an objective), as the tuning sync stores them. */
+static int store_tuning(const char *db, struct err *e)
+{
+    /* writable strings: the aws structs hold char *, the store only reads them */
+    static char ep[] = "epochs", lr[] = "learning_rate", bs[] = "train_batch_size";
+    static char one[] = "1", five[] = "5", lo[] = "1e-06", hi[] = "0.001";
+    static char b16[] = "16", b32[] = "32", b64[] = "64";
+    static char *range_names[3] = { ep, lr, bs };
+    static char *batch[3] = { b16, b32, b64 };
+    struct sagemaker_param_range ranges[3] = {
+        { SAGEMAKER_RANGE_INTEGER, ep, one, five, "Auto", NULL, 0 },
+        { SAGEMAKER_RANGE_CONTINUOUS, lr, lo, hi, "Logarithmic", NULL, 0 },
+        { SAGEMAKER_RANGE_CATEGORICAL, bs, NULL, NULL, "", batch, 3 },
+    };
+    struct sagemaker_tuning_job t;
+    struct sagemaker_tuning_trial *tr = calloc(TRIALS, sizeof(*tr));
+    struct sagemaker_kv *kv = calloc(TRIALS * 3, sizeof(*kv));
+    char (*vals)[2][32] = calloc(TRIALS, sizeof(*vals));
+    struct cache *c = NULL;
+    char objective[] = "eval_loss";
+    int rc, i;
+
+    if (tr == NULL || kv == NULL || vals == NULL) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    memset(&t, 0, sizeof(t));
+    snprintf(t.name, sizeof(t.name), TUNING);
+    snprintf(t.arn, sizeof(t.arn), "arn:aws:sagemaker:" REGION ":" ACCOUNT
+             ":hyper-parameter-tuning-job/" TUNING);
+    snprintf(t.status, sizeof(t.status), "Completed");
+    snprintf(t.strategy, sizeof(t.strategy), "Bayesian");
+    snprintf(t.objective_type, sizeof(t.objective_type), "Minimize");
+    snprintf(t.early_stopping, sizeof(t.early_stopping), "Off");
+    t.objective_metric = objective;
+    t.creation_time = 1763000000;
+    t.end_time = t.last_modified_time = t.creation_time + 86400;
+    t.max_jobs = TRIALS;
+    t.max_parallel_jobs = 10;
+    t.completed = TRIALS - TRIALS / 10;
+    t.non_retryable_error = TRIALS / 10;
+    t.ranges = ranges;
+    t.n_ranges = 3;
+    for (i = 0; i < TRIALS; i++) {
+        struct sagemaker_tuning_trial *x = &tr[i];
+
+        snprintf(x->job.name, sizeof(x->job.name), TUNING "-%03d-%08x", i + 1,
+                 (unsigned)(i * 2654435761u));
+        snprintf(x->job.status, sizeof(x->job.status), i % 10 == 9 ? "Failed" : "Completed");
+        x->job.creation_time = t.creation_time + 150.0 * i;
+        x->job.training_start_time = x->job.creation_time + 60;
+        x->job.training_end_time = x->job.creation_time + 900 + (i * 37) % 600;
+        snprintf(vals[i][0], sizeof(vals[i][0]), "%d", 1 + i % 5);
+        snprintf(vals[i][1], sizeof(vals[i][1]), "%.10g", 1e-6 * (1 + (i * 7919) % 999));
+        kv[3 * i] = (struct sagemaker_kv){ range_names[0], vals[i][0] };
+        kv[3 * i + 1] = (struct sagemaker_kv){ range_names[1], vals[i][1] };
+        kv[3 * i + 2] = (struct sagemaker_kv){ range_names[2], batch[i % 3] };
+        x->tuned_hyper_parameters = &kv[3 * i];
+        x->n_tuned_hyper_parameters = 3;
+        x->has_objective = i % 10 != 9;
+        x->objective_value = 0.15 + (double)((i * 7907) % 1000) / 10000.0;
+        snprintf(x->objective_status, sizeof(x->objective_status),
+                 x->has_objective ? "Succeeded" : "Failed");
+    }
+    if ((rc = cache_open(db, 0, &c, NULL, 0, e)) == 0 &&
+        (rc = cache_scope_use(c, ACCOUNT, REGION, e)) == 0 &&
+        (rc = cache_tuning_store(c, &t, e)) == 0)
+        rc = cache_tuning_store_trials(c, TUNING, tr, TRIALS, t.end_time, e);
+out:
+    cache_close(c);
+    free(tr);
+    free(kv);
+    free(vals);
     return rc;
 }
 
@@ -329,7 +416,7 @@ int main(int argc, char **argv)
     char *sargv[] = { NULL, opt_offline, opt_cache, NULL, NULL };
     struct err e = { 0 };
     struct term t;
-    double t0, first, logfirst, c_j, c_pg, c_k, c_pgu, g_s, bigg_s;
+    double t0, first, logfirst, c_j, c_pg, c_k, c_pgu, g_s, bigg_s, tfirst, c_tj, c_to, c_ti;
     long hwm;
     char total[64];
     size_t jobs = 0;
@@ -340,6 +427,9 @@ int main(int argc, char **argv)
     }
     sargv[0] = argv[1];
     sargv[3] = argv[2];
+    /* first: its trials are jobs too, counted in the list's total */
+    if (store_tuning(argv[2], &e) != 0)
+        return die("storing the tuning job", &e);
     {
         struct cache *c = NULL;
         struct cache_job_query q = { 0 };
@@ -371,6 +461,22 @@ int main(int argc, char **argv)
     c_j = cpu_per_key_ms(&t, "j", KEYS);
     c_pg = cpu_per_key_ms(&t, "\033[6~", PAGES);
     printf("list keys=%d j_cpu_ms=%.3f pages=%d pgdn_cpu_ms=%.3f\n", KEYS, c_j, PAGES, c_pg);
+
+    /* ---- sagetop: the tuning detail with TRIALS trials ---- */
+    term_drain(&t, 20);
+    if (write(t.fd, "T", 1) < 0 || !term_wait(&t, "tuning (1)", 5))
+        return die("T shows no tuning list", NULL);
+    tfirst = timed_key(&t, "\r", "500 trials", 10);
+    if (tfirst < 0)
+        return die("the tuning detail shows no trials within 10 s", NULL);
+    c_tj = cpu_per_key_ms(&t, "j", TRIAL_KEYS);
+    c_to = cpu_per_key_ms(&t, "o", ORDERS);
+    c_ti = cpu_per_key_ms(&t, "I", ORDERS);
+    printf("tuning trials=%d first_ms=%.1f keys=%d j_cpu_ms=%.3f orders=%d o_cpu_ms=%.3f "
+           "I_cpu_ms=%.3f\n", TRIALS, tfirst * 1000, TRIAL_KEYS, c_tj, ORDERS, c_to, c_ti);
+    term_drain(&t, 20);
+    if (write(t.fd, "qq", 2) < 0 || !term_wait(&t, total, 5))
+        return die("q q does not come back to the job list", NULL);
 
     /* ---- sagetop: the 10,000,000-line log ---- */
     term_drain(&t, 20);

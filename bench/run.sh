@@ -192,6 +192,16 @@ section_ui() {
         v=$(field $k "$l")
         awk -v a="$v" 'BEGIN { exit !(a < 2) }' || { echo "MISSED: list $k $v >= 2 ms"; FAILED=1; }
     done
+    l=$(grep '^tuning ' <<<"$out")
+    echo "tuning detail ($(field trials "$l") trials): first frame $(field first_ms "$l") ms;" \
+         "CPU per key: j $(field j_cpu_ms "$l") ms, o (re-sort) $(field o_cpu_ms "$l") ms," \
+         "I $(field I_cpu_ms "$l") ms"
+    awk -v a="$(field first_ms "$l")" 'BEGIN { exit !(a < 150) }' ||
+        { echo "MISSED: tuning detail first frame >= 150 ms"; FAILED=1; }
+    for k in j_cpu_ms o_cpu_ms I_cpu_ms; do
+        v=$(field $k "$l")
+        awk -v a="$v" 'BEGIN { exit !(a < 2) }' || { echo "MISSED: tuning $k $v >= 2 ms"; FAILED=1; }
+    done
     l=$(grep '^log ' <<<"$out")
     echo "CPU per key, log: k $(field k_cpu_ms "$l") ms, PgUp $(field pgup_cpu_ms "$l") ms;" \
          "g $(field g_ms "$l") ms, G $(field G_ms "$l") ms (wall)"

@@ -381,6 +381,21 @@ bool cache_tuning_final(const char *status)
     return cache_status_final(status);
 }
 
+double cache_tuning_elapsed(const struct cache_tuning *t, double now)
+{
+    double end = t->end_time > 0 ? t->end_time
+                 : cache_tuning_final(t->status) ? t->last_modified : now;
+
+    return t->creation_time > 0 && end > t->creation_time ? end - t->creation_time : 0;
+}
+
+void cache_tuning_objective_text(const struct cache_tuning *t, char *out, size_t n)
+{
+    snprintf(out, n, "%s (%s)", t->objective_metric[0] ? t->objective_metric : "?",
+             strcmp(t->objective_type, "Maximize") == 0 ? "max"
+             : strcmp(t->objective_type, "Minimize") == 0 ? "min" : "?");
+}
+
 /* Is status one of the comma-separated list (NULL or "": any)? */
 static bool status_in(const char *status, const char *list)
 {

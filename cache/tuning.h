@@ -66,6 +66,10 @@ int cache_tuning_list(struct cache *c, const char *status, struct cache_tuning_l
 int cache_tuning_get(struct cache *c, const char *name, struct cache_tuning *out, struct err *e);
 /* Completed, Failed or Stopped. */
 bool cache_tuning_final(const char *status);
+/* Seconds from creation to the end (to now while it runs); 0 when unknown. */
+double cache_tuning_elapsed(const struct cache_tuning *t, double now);
+/* "eval_loss (min)": the objective metric and its direction ("?" for what is not known). */
+void cache_tuning_objective_text(const struct cache_tuning *t, char *out, size_t n);
 
 struct cache_tuning_range {
     char name[256];
@@ -106,6 +110,8 @@ struct cache_trial_list {
     size_t n;
 };
 void cache_trial_list_clean(struct cache_trial_list *l);
+/* The trial's value of tuned hyperparameter key, "" when it has none (borrowed from t). */
+const char *cache_trial_hp(const struct cache_trial *t, const char *key);
 /* Frees one trial's hyperparameters (for a caller that drops rows of a list). */
 void cache_trial_clean(struct cache_trial *t);
 
@@ -126,6 +132,31 @@ int cache_tuning_of_job(struct cache *c, const char *job, char *buf, size_t size
  * only its tuning job defines it. Nothing when job is not a trial or on any failure. */
 struct mdef_list;
 void cache_tuning_trial_defs(struct cache *c, const char *job, struct mdef_list *l);
+
+/* ---- charts (cache/tuning_plot.c: pure, over what the readers above returned) ------------- */
+
+struct series;
+struct dynbuf;
+/* The range named name in rl, NULL when there is none. */
+const struct cache_tuning_range *cache_tuning_range_find(const struct cache_tuning_range_list *rl,
+                                                         const char *name);
+/* True for a range with Logarithmic scaling (its chart x is log10 of the value). */
+bool cache_tuning_range_log(const struct cache_tuning_range *r);
+/* A trial's x for hyperparameter hp: the number, log10 of it when r is logarithmic, the
+ * value's 1-based position in a categorical r's list; NaN when it has none (not plotted). */
+double cache_tuning_hp_x(const struct cache_trial *t, const char *hp,
+                         const struct cache_tuning_range *r);
+/* Fills pts with the trials' final objectives (those that have one): by == NULL, x = the
+ * trial's rank in l (pass l in completion order) and best (may be NULL) gets the running best
+ * as a step line; else x = cache_tuning_hp_x(t, by, r) and best is left alone. pts is sorted
+ * by x. r may be NULL (by's values plotted as numbers). */
+int cache_tuning_objective_series(const struct cache_tuning *tj, const struct cache_trial_list *l,
+                                  const char *by, const struct cache_tuning_range *r,
+                                  struct series *pts, struct series *best, struct err *e);
+/* Appends the chart's title to out: "NAME: eval_loss (Minimize) by completion order" or
+ * "... vs log10 learning_rate" (categorical: "vs batch (1.. = 16,32,64)"). */
+void cache_tuning_plot_title(const struct cache_tuning *tj, const char *by,
+                             const struct cache_tuning_range *r, struct dynbuf *out);
 
 /* Every trial of the scope: key = training job, value = its tuning job, sorted by key (for a
  * TUNING column: bsearch it). */

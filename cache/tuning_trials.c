@@ -190,3 +190,13 @@ int cache_tuning_trials(struct cache *c, const char *name, enum cache_trial_orde
     *out = l;
     return 0;
 }
+
+const char *cache_trial_hp(const struct cache_trial *t, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_hps; i++)
+        if (strcmp(t->hps[i].key, key) == 0)
+            return t->hps[i].value;
+    return "";
+}

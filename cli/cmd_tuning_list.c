@@ -18,22 +18,6 @@ static const char *const tuning_statuses[] = {
     "InProgress", "Completed", "Failed", "Stopping", "Stopped", "Deleting", "DeleteFailed",
 };
 
-static double tuning_elapsed(const struct cache_tuning *t, double now)
-{
-    double end = t->end_time > 0 ? t->end_time
-                 : cache_tuning_final(t->status) ? t->last_modified : now;
-
-    return t->creation_time > 0 && end > t->creation_time ? end - t->creation_time : 0;
-}
-
-/* "eval_loss (min)" */
-static void objective_text(const struct cache_tuning *t, char *out, size_t n)
-{
-    snprintf(out, n, "%s (%s)", t->objective_metric[0] ? t->objective_metric : "?",
-             strcmp(t->objective_type, "Maximize") == 0 ? "max"
-             : strcmp(t->objective_type, "Minimize") == 0 ? "min" : "?");
-}
-
 static void print_table(const struct cache_tuning_list *l, double now)
 {
     int wname = 4, wobj = 9, wbest = 10;
@@ -41,7 +25,7 @@ static void print_table(const struct cache_tuning_list *l, double now)
     size_t i;
 
     for (i = 0; i < l->n; i++) {
-        objective_text(&l->items[i], obj, sizeof(obj));
+        cache_tuning_objective_text(&l->items[i], obj, sizeof(obj));
         if ((int)strlen(l->items[i].name) > wname)
             wname = (int)strlen(l->items[i].name);
         if ((int)strlen(l->items[i].best_job) > wbest)
@@ -55,8 +39,8 @@ static void print_table(const struct cache_tuning_list *l, double now)
     for (i = 0; i < l->n; i++) {
         const struct cache_tuning *t = &l->items[i];
 
-        objective_text(t, obj, sizeof(obj));
-        cli_fmt_span(tuning_elapsed(t, now), el, sizeof(el));
+        cache_tuning_objective_text(t, obj, sizeof(obj));
+        cli_fmt_span(cache_tuning_elapsed(t, now), el, sizeof(el));
         if (t->best_job[0] != '\0')
             snprintf(best, sizeof(best), "%.6g", t->best_value);
         else
@@ -97,7 +81,7 @@ static json_t *tuning_json(const struct cache_tuning *t, double now)
     }
     put_iso(o, "CreationTime", t->creation_time);
     put_iso(o, "HyperParameterTuningEndTime", t->end_time);
-    json_object_set_new(o, "ElapsedSeconds", json_integer((json_int_t)tuning_elapsed(t, now)));
+    json_object_set_new(o, "ElapsedSeconds", json_integer((json_int_t)cache_tuning_elapsed(t, now)));
     return o;
 }
 
@@ -132,7 +116,7 @@ static void print_csv(const struct cache_tuning_list *l, double now)
                t->failed, t->stopped, t->max_jobs, t->max_parallel);
         if (t->best_job[0] != '\0')
             printf("%.17g", t->best_value);
-        printf(",%s,%.0f\n", t->best_job, tuning_elapsed(t, now));
+        printf(",%s,%.0f\n", t->best_job, cache_tuning_elapsed(t, now));
     }
 }
 
@@ -242,8 +226,8 @@ static void show_text(struct cache *c, const struct cache_tuning *t, double now)
 {
     char obj[300], el[32], t1[JSON_ISO8601_MAX];
 
-    objective_text(t, obj, sizeof(obj));
-    cli_fmt_span(tuning_elapsed(t, now), el, sizeof(el));
+    cache_tuning_objective_text(t, obj, sizeof(obj));
+    cli_fmt_span(cache_tuning_elapsed(t, now), el, sizeof(el));
     printf("%s\n", t->name);
     printf("  %-18s %s\n", "Status", t->status);
     if (t->failure_reason[0] != '\0')

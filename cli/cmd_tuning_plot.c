@@ -24,78 +24,6 @@ struct tplot_args {
     bool ascii;
 };
 
-/* The x of a trial for --by (NAN: not plotted). */
-static double by_x(const struct cache_trial *t, const char *hp,
-                   const struct cache_tuning_range *r)
-{
-    const char *v = NULL;
-    char *end;
-    double x;
-    size_t i;
-
-    for (i = 0; i < t->n_hps; i++)
-        if (strcmp(t->hps[i].key, hp) == 0)
-            v = t->hps[i].value;
-    if (v == NULL)
-        return NAN;
-    if (r != NULL && strcmp(r->kind, "categorical") == 0) {
-        /* the value's 1-based position in the range's list */
-        const char *p = r->values;
-        size_t n = strlen(v);
-
-        for (i = 1; *p != '\0'; i++) {
-            if (strncmp(p, v, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-                return (double)i;
-            p = strchr(p, ',');
-            if (p == NULL)
-                break;
-            p++;
-        }
-        return NAN;
-    }
-    x = strtod(v, &end);
-    if (end == v || !isfinite(x))
-        return NAN;
-    if (r != NULL && strcmp(r->scaling, "Logarithmic") == 0)
-        return x > 0 ? log10(x) : NAN;
-    return x;
-}
-
-static int fill_series(const struct cache_tuning *tj, const struct cache_trial_list *l,
-                       const struct tplot_args *a, const struct cache_tuning_range *r,
-                       struct series *pts, struct series *best, struct err *e)
-{
-    bool maximize = strcmp(tj->objective_type, "Maximize") == 0;
-    double cur = NAN, x;
-    size_t i, k = 0;
-    int rc = 0;
-
-    for (i = 0; rc == 0 && i < l->n; i++) {
-        const struct cache_trial *t = &l->items[i];
-
-        if (!t->has_objective || !isfinite(t->objective))
-            continue;
-        if (a->by != NULL) {
-            x = by_x(t, a->by, r);
-            if (isfinite(x))
-                rc = series_push(pts, x, t->objective, e);
-            continue;
-        }
-        x = (double)++k;
-        rc = series_push(pts, x, t->objective, e);
-        /* a step: the old best up to this trial, then the new one */
-        if (rc == 0 && isfinite(cur))
-            rc = series_push(best, x, cur, e);
-        if (!isfinite(cur) || (maximize ? t->objective > cur : t->objective < cur))
-            cur = t->objective;
-        if (rc == 0)
-            rc = series_push(best, x, cur, e);
-    }
-    if (rc == 0)
-        rc = series_sort(pts, e);
-    return rc;
-}
-
 static int parse_size(const char *v, int lo, int hi, int *out)
 {
     char *end;
@@ -142,18 +70,6 @@ static int tplot_args(int argc, char **argv, struct tplot_args *a)
     return 0;
 }
 
-/* The range of --by (NULL when the tuning job has none of that name: plotted as numbers). */
-static const struct cache_tuning_range *find_range(const struct cache_tuning_range_list *rl,
-                                                   const char *name)
-{
-    size_t i;
-
-    for (i = 0; name != NULL && i < rl->n; i++)
-        if (strcmp(rl->items[i].name, name) == 0)
-            return &rl->items[i];
-    return NULL;
-}
-
 static int render(const struct cache_tuning *tj, const struct tplot_args *a,
                   const struct cache_tuning_range *r, struct series *pts, struct series *best,
                   bool ansi, struct err *e)
@@ -164,7 +80,7 @@ static int render(const struct cache_tuning *tj, const struct tplot_args *a,
     };
     struct chart_opts o;
     struct dynbuf title;
-    bool cat = r != NULL && strcmp(r->kind, "categorical") == 0;
+    char xname[300];
     char *text = NULL;
     size_t len = 0;
     int rc;
@@ -173,16 +89,14 @@ static int render(const struct cache_tuning *tj, const struct tplot_args *a,
     o.glyphs = a->ascii ? CHART_GLYPHS_ASCII : CHART_GLYPHS_AUTO;
     o.markers = false;
     o.x_kind = SERIES_X_STEP;
+    /* the x axis says what x is: the trial's rank, or the value (log10 of it) */
+    snprintf(xname, sizeof(xname), "%s%s%s", cache_tuning_range_log(r) ? "log10 " : "",
+             a->by != NULL ? a->by : "trial",
+             r != NULL && strcmp(r->kind, "categorical") == 0 ? " (value #)" : "");
+    o.x_name = xname;
     dynbuf_init(&title, 4096);
-    dynbuf_printf(&title, "%s: %s (%s) ", tj->name, tj->objective_metric, tj->objective_type);
-    if (a->by == NULL)
-        dynbuf_addstr(&title, "by completion order");
-    else
-        dynbuf_printf(&title, "vs %s%s%s%s%s",
-                      r != NULL && strcmp(r->scaling, "Logarithmic") == 0 ? "log10 " : "",
-                      a->by, cat ? " (1.. = " : "", cat ? r->values : "", cat ? ")" : "");
+    cache_tuning_plot_title(tj, a->by, r, &title);
     o.title = dynbuf_str(&title);
-    o.x_name = a->by == NULL ? "trial" : cat ? "value #" : a->by;
     rc = chart_render_text(lines, a->by == NULL ? 2 : 1, &o, ansi, &text, &len, e);
     if (rc == 0 && fwrite(text, 1, len, stdout) != len)
         rc = err_set(e, ERR_IO, "writing the chart");
@@ -224,11 +138,11 @@ int cmd_tuning_plot(const struct globals *g, int argc, char **argv)
         (rc = cache_tuning_ranges(ts.cache, a.name, &rl, &e)) == 0)
         rc = cache_tuning_trials(ts.cache, a.name, CACHE_TRIALS_BY_COMPLETION, &l, &e);
     tuning_session_close(&ts);
-    if (rc == 0 && a.by != NULL && (r = find_range(&rl, a.by)) == NULL)
+    if (rc == 0 && a.by != NULL && (r = cache_tuning_range_find(&rl, a.by)) == NULL)
         fprintf(stderr, "sagetop tuning plot: %s is not one of the tuned ranges; its values "
                 "are plotted as numbers\n", a.by);
     if (rc == 0)
-        rc = fill_series(&tj, &l, &a, r, pts, best, &e);
+        rc = cache_tuning_objective_series(&tj, &l, a.by, r, pts, best, &e);
     if (rc == 0)
         rc = render(&tj, &a, r, pts, best, isatty(STDOUT_FILENO) && !g->no_color &&
                     getenv("NO_COLOR") == NULL, &e);

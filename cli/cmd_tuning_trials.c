@@ -33,16 +33,6 @@ static void cols_add(struct hp_cols *h, const char *name)
     }
 }
 
-static const char *hp_value(const struct cache_trial *t, const char *key)
-{
-    size_t i;
-
-    for (i = 0; i < t->n_hps; i++)
-        if (strcmp(t->hps[i].key, key) == 0)
-            return t->hps[i].value;
-    return "";
-}
-
 /* The columns: the ranges' names in order, then keys only the trials have. */
 static void cols_build(const struct cache_tuning_range_list *rl,
                        const struct cache_trial_list *l, struct hp_cols *h)
@@ -57,8 +47,8 @@ static void cols_build(const struct cache_tuning_range_list *rl,
             cols_add(h, l->items[i].hps[k].key);
     for (i = 0; i < h->n; i++)
         for (k = 0; k < l->n; k++)
-            if ((int)strlen(hp_value(&l->items[k], h->name[i])) > h->width[i])
-                h->width[i] = (int)strlen(hp_value(&l->items[k], h->name[i]));
+            if ((int)strlen(cache_trial_hp(&l->items[k], h->name[i])) > h->width[i])
+                h->width[i] = (int)strlen(cache_trial_hp(&l->items[k], h->name[i]));
 }
 
 static void objective_cell(const struct cache_trial *t, char *out, size_t n)
@@ -96,7 +86,7 @@ static void print_table(const struct cache_tuning *tj, const struct cache_trial_
             snprintf(secs, sizeof(secs), "-");
         printf("%s %-*s  %-10s  %*s", t->best ? "*" : " ", wname, t->job, t->status, wobj, obj);
         for (k = 0; k < h->n; k++)
-            printf("  %-*s", h->width[k], hp_value(t, h->name[k]));
+            printf("  %-*s", h->width[k], cache_trial_hp(t, h->name[k]));
         printf("  %8s\n", secs);
     }
 }
@@ -154,7 +144,7 @@ static void print_csv(const struct cache_trial_list *l, const struct hp_cols *h)
         printf(",%lld", (long long)t->training_seconds);
         for (k = 0; k < h->n; k++) {
             putchar(',');
-            cli_csv_field(stdout, hp_value(t, h->name[k]));
+            cli_csv_field(stdout, cache_trial_hp(t, h->name[k]));
         }
         putchar('\n');
     }

@@ -15,7 +15,7 @@
 static const char *const commands[] = {
     "q", "quit", "help", "refresh", "profile", "region", "jobs", "sort", "cols", "filter",
     "mark", "unmark", "logs", "detail", "compare", "metrics", "launch", "stop", "time", "save",
-    "tuning", "wrap", "timestamps", NULL
+    "wrap", "timestamps", "tuning", NULL
 };
 
 

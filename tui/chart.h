@@ -87,6 +87,7 @@ struct chart_opts {
     int width, height;            /* the whole chart, in cells (at least 20×5) */
     enum chart_glyphs glyphs;
     enum series_x_kind x_kind;    /* how x tick labels read: 1.2k, 1h30m, 14:05 */
+    const char *x_name;           /* the x axis' name; NULL: from x_kind ("step", ...) */
     bool log_y;                   /* values <= 0 are left out */
     bool legend;                  /* one line per series under the axis, if height allows */
     bool markers;                 /* max ▲ and min ▼ on the curve, last value at the right */
@@ -98,7 +99,6 @@ struct chart_opts {
                                    * the points inside are drawn, ranged, marked and summed up
                                    * in the legend, and the axis spans exactly that range */
     const char *title;            /* first line; NULL for none */
-    const char *x_name;           /* the x axis' name; NULL: x_kind's ("step", "time", ...) */
 };
 
 /* Defaults: braille-or-fallback by detection, step x, legend and markers on, no cursor, no

@@ -98,7 +98,8 @@ static void legend_figures(const struct chart_line *l, const struct chart_opts *
         if (k != SIZE_MAX) {
             ticks_format_value(s->pts[k].y, 4, v, sizeof(v));
             format_x_exact(o->x_kind, s->pts[k].x, a, sizeof(a));
-            snprintf(text, cap, "  %s at %s %s%s", v, chart_x_kind_name(o->x_kind), a,
+            snprintf(text, cap, "  %s at %s %s%s", v,
+                     o->x_name != NULL ? o->x_name : chart_x_kind_name(o->x_kind), a,
                      strcmp(a, cursor_x) == 0 ? "" : " (nearest)");
         } else {
             snprintf(text, cap, "  no data");
@@ -124,7 +125,8 @@ void chart_draw_legend(struct chart_raster *r, const struct chart_line *lines, s
         char text[LABEL_MAX + 32];
 
         chart_format_cursor_x(o->x_kind, o->cursor_x, cx, sizeof(cx));
-        snprintf(text, sizeof(text), "cursor: %s %s", chart_x_kind_name(o->x_kind), cx);
+        snprintf(text, sizeof(text), "cursor: %s %s",
+                 o->x_name != NULL ? o->x_name : chart_x_kind_name(o->x_kind), cx);
         chart_put_text(r, row++, 0, text, r->width, CHART_COLOR_CURSOR, CHART_ATTR_BOLD);
     }
     /* labels padded to one width so the figures line up, but never more than a third */

@@ -10,7 +10,7 @@
 const struct key_binding keys_global[] = {
     { '?', "?/F1", "help: every key of this view", app_act_help, KB_FOOTER },
     { KEY_F(1), "F1", "", app_act_help, KB_HIDDEN },
-    { ':', ":", "command line (:q :sort :cols :jobs :profile :region)", app_act_command, KB_FOOTER },
+    { ':', ":", "command line (:q :sort :cols :jobs :tuning :profile :region)", app_act_command, KB_FOOTER },
     { 'q', "q", "back; quit from the job list", app_act_back, KB_FOOTER },
     { KEY_ESCAPE, "Esc", "back", app_act_back, 0 },
     { 'Q', "Q/F10", "quit", app_act_quit, 0 },

@@ -429,6 +429,13 @@ static int act_compare(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+static int act_tuning(struct view *v, struct app *a)
+{
+    (void)v;
+    app_push(a, &view_tuning_list_ops, NULL, NULL, 0);
+    return R_REDRAW;
+}
+
 static int act_mark(struct view *v, struct app *a)
 {
     struct jobs_state *s = S(v);
@@ -577,6 +584,7 @@ static const struct key_binding jobs_keys[] = {
     { ' ', "space", "mark: mark / unmark for comparison", act_mark, KB_FOOTER },
     { 'c', "c", "compare: the marked jobs side by side", act_compare, KB_FOOTER },
     { 'u', "u", "clear all marks", act_unmark_all, 0 },
+    { 'T', "T", "tuning: the tuning jobs (also :tuning)", act_tuning, 0 },
     { '/', "/", "filter: regex !regex status:X hp.k:v m.k<v", act_filter, KB_FOOTER },
     { KEY_ESCAPE, "Esc", "clear the filter", act_esc, 0 },
     KEYS_LIST_NAV(act_nav, "next job", "previous job", "first job", "last job"),
@@ -612,6 +620,7 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
         { "compare", act_compare, false },  { "logs", act_logs, false },
         { "detail", act_detail, false },    { "metrics", act_metrics, false },
         { "launch", act_new, true },        { "stop", act_stop, true },
+        { "tuning", act_tuning, false },
     };
     struct jobs_state *s = S(v);
     int i;
@@ -625,10 +634,6 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
     }
     if (strcmp(argv[0], "cols") == 0)
         return jobs_cmd_cols(s, argc, argv, a);
-    if (strcmp(argv[0], "tuning") == 0) {
-        app_push(a, &view_tuning_ops, NULL, NULL, 0);
-        return R_REDRAW;
-    }
     if (strcmp(argv[0], "filter") == 0) {
         char text[512] = "";
 

@@ -9,7 +9,10 @@
  * How each is opened (struct view fields set by app_push):
  *   view_detail_ops, view_logs_ops, view_metrics_ops: v->job = the job
  *   view_compare_ops: v->jobs[0..n_jobs) = the marked jobs (2..VIEW_MAX_JOBS)
- *   view_launch_ops: v->job = the job to re-launch, "" for a new estimator */
+ *   view_launch_ops: v->job = the job to re-launch, "" for a new estimator
+ *   view_tuning_list_ops (`T` on the jobs list, `:tuning`): no argument
+ *   view_tuning_detail_ops, view_tuning_chart_ops: v->job = the tuning job
+ *     (tui/view_tuning_list.c, view_tuning_detail.c, view_tuning_chart.c) */
 #ifndef SAGETOP_TUI_VIEWS_H
 #define SAGETOP_TUI_VIEWS_H
 
@@ -21,7 +24,9 @@ extern const struct view_ops view_logs_ops;
 extern const struct view_ops view_metrics_ops;
 extern const struct view_ops view_compare_ops;
 extern const struct view_ops view_launch_ops;
-extern const struct view_ops view_tuning_ops;   /* view_tuning.c: `:tuning` */
+extern const struct view_ops view_tuning_list_ops;
+extern const struct view_ops view_tuning_detail_ops;
+extern const struct view_ops view_tuning_chart_ops;
 extern const struct view_ops view_hosts_ops;     /* view_hosts.c: v->job = the job */
 extern const struct view_ops view_alerts_ops;    /* view_alerts.c (`!`): no job */
 

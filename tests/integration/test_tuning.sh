@@ -119,9 +119,11 @@ expect_match "plot: the best so far ends at the best" "$out" \
     "best so far +last $(cut -d' ' -f2 "$W/best.$BAYES") "
 out=$("$SAGETOP" --offline tuning plot $BAYES --by learning_rate --width 100 --height 14 --ascii)
 expect_match "plot --by a logarithmic range: log10 x" "$out" 'vs log10 learning_rate'
-expect_match "plot --by: the x axis is named after the hyperparameter" "$out" ' learning_rate$'
 expect_match "plot --by: x is log10 of the 1e-05..0.001 values (ticks within -5..-3)" "$out" \
     '^ +-[345](\.[0-9]+)? +-[345](\.[0-9]+)? '
+out=$("$SAGETOP" --offline tuning plot $BAYES --by learning_rate --width 160 --height 14 --ascii)
+expect_match "plot --by: the x axis is named log10 learning_rate, not step" \
+    "$(echo "$out" | head -1)" ' x: log10 learning_rate$'
 "$SAGETOP" --offline tuning plot >/dev/null 2>&1
 expect_eq "plot without a name: usage (exit 2)" "$?" "2"
 finish

@@ -884,3 +884,27 @@ Test(chart, flat_series_is_a_flat_line_in_the_middle)
     series_free(raw);
     series_free(sm);
 }
+
+/* The x axis is named by the caller when x is not a step, epoch or time (a tuning chart's x is
+ * a trial's rank or a hyperparameter's value): never "step" for what is not a step. */
+Test(chart, x_axis_named_by_the_caller)
+{
+    double xs[] = { -5, -4, -3 }, ys[] = { 0.3, 0.2, 0.25 };
+    struct series *s = make("objective", xs, ys, 3);
+    struct chart_line l = { s, NULL, 0, false, false, false, true };
+    struct chart_opts o = bare(60, 10, CHART_GLYPHS_ASCII);
+    char *text = NULL;
+    size_t len = 0;
+
+    o.title = "objective";      /* the name goes on the title row when the ticks fill theirs */
+    o.x_name = "log10 learning_rate";
+    cr_assert_eq(chart_render_text(&l, 1, &o, false, &text, &len, NULL), 0);
+    cr_expect(strstr(text, "x: log10 learning_rate") != NULL, "the name on the axis:\n%s", text);
+    cr_expect(strstr(text, "step") == NULL, "not 'step':\n%s", text);
+    free(text);
+    o.x_name = NULL;
+    cr_assert_eq(chart_render_text(&l, 1, &o, false, &text, &len, NULL), 0);
+    cr_expect(strstr(text, "x: step") != NULL, "the kind's name by default:\n%s", text);
+    free(text);
+    series_free(s);
+}
