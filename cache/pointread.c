@@ -159,7 +159,7 @@ static int gather_chunk(struct gather *g, const struct cache_chunk_rec *r, size_
     for (j = 0; j < cn; j++) {
         struct spoint *pt = &g->v[g->n];
 
-        if ((!q->include_unparsed && isnan(r[j].value)) ||
+        if ((!q->include_unparsed && (r[j].flags & CACHE_POINT_UNPARSED)) ||
             (q->since_ms != 0 && r[j].ts_ms < q->since_ms) ||
             (q->until_ms != 0 && r[j].ts_ms >= q->until_ms))
             continue;

@@ -411,6 +411,8 @@ static void msum_count(struct msum *s, const struct cache_chunk_rec *r)
         s->unparsed++;
         return;
     }
+    if (isnan(r->value))
+        return;     /* a genuine "nan" is stored, but is no count, min, max or last */
     if (s->count == 0 || r->value < s->min)
         s->min = r->value;
     if (s->count == 0 || r->value > s->max)
@@ -446,8 +448,6 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         bool unparsed = (p[i].flags & CACHE_POINT_UNPARSED) != 0;
         struct cache_chunk_rec r;
 
-        if (!unparsed && isnan(p[i].value))
-            continue;     /* a genuine "nan" value: nothing to plot */
         if (m == NULL || (m->name != p[i].metric && strcmp(m->name, p[i].metric) != 0)) {
             if ((m = msum_find(&sums, &n_sums, &cap_sums, p[i].metric)) == NULL) {
                 rc = err_set(e, ERR_NOMEM, "out of memory storing metric points");

@@ -79,6 +79,19 @@ static const char *line_label(const struct chart_line *l)
     return l->label != NULL ? l->label : l->s != NULL ? l->s->name : "";
 }
 
+/* NaN points are not drawn: the legend says how many there are ("  3 NaN"). */
+static void legend_nan_count(const struct chart_line *l, char *text, size_t cap)
+{
+    size_t i, nan = 0, len = strlen(text);
+
+    if (l->s == NULL || l->hidden || l->smoothed)
+        return;
+    for (i = 0; i < l->s->len; i++)
+        nan += isnan(l->s->pts[i].y) != 0;
+    if (nan > 0 && len < cap)
+        snprintf(text + len, cap - len, "  %zu NaN", nan);
+}
+
 /* The figures after a series' label: its raw value at the cursor, or its last/min/max. */
 static void legend_figures(const struct chart_line *l, const struct chart_opts *o,
                            const char *cursor_x, char *text, size_t cap)
@@ -112,6 +125,7 @@ static void legend_figures(const struct chart_line *l, const struct chart_opts *
     } else {
         snprintf(text, cap, "  no data");
     }
+    legend_nan_count(l, text, cap);
 }
 
 void chart_draw_legend(struct chart_raster *r, const struct chart_line *lines, size_t n,

@@ -644,7 +644,7 @@ Test(cache, points_are_idempotent_and_summarised)
     cr_assert_float_eq(ms.items[1].min, 1.0, 1e-12);
     cr_assert_float_eq(ms.items[1].max, 2.0, 1e-12);
     cr_assert_eq(cache_job_metric_points(c, "job-a", "loss", NULL, &pl, &e), 0);
-    cr_assert_eq(pl.n, 3);
+    cr_assert_eq(pl.n, 4);                     /* the genuine NaN is stored (issue 17) */
     cr_assert_eq(pl.n_instances, 1);
     cr_assert_str_eq(pl.instances[0], "algo-1");
     cr_assert_eq(pl.items[0].step, 10);
@@ -653,6 +653,11 @@ Test(cache, points_are_idempotent_and_summarised)
     cr_assert_eq(pl.items[1].stream, sid);
     cr_assert_eq(pl.items[2].step, -1);        /* unknown stays unknown */
     cr_assert(isnan(pl.items[2].epoch));
+    cr_assert_eq(pl.items[3].ts_ms, 400);      /* NaN round-trips the packed codec */
+    cr_assert(isnan(pl.items[3].value));
+    cr_assert(isnan(pl.items[3].sagemaker_value));
+    cr_assert_eq(pl.items[3].flags, 0, "a NaN value is not an unparsed capture");
+    cr_assert_eq(pl.items[3].step, -1);
     cache_point_list_clean(&pl);
     cr_assert_eq(cache_job_metric_points(c, "job-a", "lr", "algo-1", &pl, &e), 0);
     cr_assert_eq(pl.n, 1);
@@ -667,11 +672,11 @@ Test(cache, points_are_idempotent_and_summarised)
         struct cache_point_query pq = { NULL, true, 200, 0, NULL };
 
         cr_assert_eq(cache_job_metric_points_query(c, "job-a", "loss", &pq, &pl, &e), 0);
-        cr_assert_eq(pl.n, 3);                 /* 200, 300 and the unparsed one at 500 */
-        cr_assert_eq(pl.items[2].ts_ms, 500);
-        cr_assert(isnan(pl.items[2].value));
-        cr_assert_eq(pl.items[2].flags, CACHE_POINT_UNPARSED);
-        cr_assert_eq(pl.items[2].step, 30);
+        cr_assert_eq(pl.n, 4);                 /* 200, 300, NaN at 400, the unparsed at 500 */
+        cr_assert_eq(pl.items[3].ts_ms, 500);
+        cr_assert(isnan(pl.items[3].value));
+        cr_assert_eq(pl.items[3].flags, CACHE_POINT_UNPARSED);
+        cr_assert_eq(pl.items[3].step, 30);
     }
     cr_assert(cache_cond_parse("m.loss<=1.5", &q.conds[0], &e) == 0);
     q.n_conds = 1;

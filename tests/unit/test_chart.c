@@ -551,6 +551,25 @@ Test(chart, zoom_shows_only_the_x_range)
     series_free(a);
 }
 
+/* Issue 17: NaN points are not drawn and not ranged; the legend counts them. */
+Test(chart, nan_points_are_skipped_and_counted_in_the_legend)
+{
+    double xs[] = { 0, 10, 20, 30, 40 }, ys[] = { 1, 2, 3, NAN, NAN };
+    struct series *a = make("run-a", xs, ys, 5);
+    struct chart_line l[1] = { { a, NULL, 0, false, false, false, false } };
+    struct chart_opts o;
+    struct chart_raster r;
+
+    chart_opts_init(&o, 60, 14);
+    o.glyphs = CHART_GLYPHS_BRAILLE;
+    chart_raster_init(&r);
+    cr_assert_eq(chart_render(&r, l, 1, &o, NULL), 0);
+    cr_expect_geq(find_row(&r, "run-a  last 3  min 1  max 3  2 NaN", NULL), 0);
+    cr_expect(isfinite(r.y_lo) && isfinite(r.y_hi), "the axis range stays finite");
+    chart_raster_clean(&r);
+    series_free(a);
+}
+
 /* Issue 13: a run toggled off is not drawn and not ranged; its legend line stays and says so. */
 Test(chart, hidden_line_is_not_drawn_and_legend_says_so)
 {
