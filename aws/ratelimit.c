@@ -118,7 +118,15 @@ long ratelimit_bucket_wait_ms(struct ratelimit_bucket *b, int64_t now_ms)
 void ratelimit_bucket_throttled(struct ratelimit_bucket *b, int64_t now_ms)
 {
     refill(b, now_ms);
-    b->ceiling_per_s = b->rate_per_s;
+    /* A throttle teaches a ceiling only when it ends a calm spell: the throttles that follow
+     * within RATELIMIT_EPISODE_REQS requests' time belong to the same episode (the backlog of
+     * that one excess), so they halve the rate without lowering the ceiling. Without this,
+     * throttles that do not come from the rate (a service's transient refusals, 30 % of the
+     * answers in test_sync_faults) would lower the ceiling on every answer and keep the rate
+     * on the floor for minutes. */
+    if (b->ceiling_per_s <= 0.0 ||
+        (double)(now_ms - b->throttled_ms) > RATELIMIT_EPISODE_REQS / b->rate_per_s * 1000.0)
+        b->ceiling_per_s = b->rate_per_s;
     b->rate_per_s /= 2.0;
     if (b->rate_per_s < RATELIMIT_MIN_PER_S)
         b->rate_per_s = RATELIMIT_MIN_PER_S;

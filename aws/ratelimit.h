@@ -43,6 +43,7 @@ struct ratelimit_bucket {
 #define RATELIMIT_RECOVERY_S 10.0           /* from zero back to the ceiling, linearly */
 #define RATELIMIT_CEILING_SHARE 0.9         /* ... to this share of it: it was throttled */
 #define RATELIMIT_PROBE_S 300.0             /* from zero to the preset above that */
+#define RATELIMIT_EPISODE_REQS 10.0         /* throttles this many requests apart: one episode */
 
 void ratelimit_bucket_init(struct ratelimit_bucket *b, double rate_per_s, double burst,
                            int64_t now_ms);

@@ -208,3 +208,28 @@ Test(ratelimit_table, acquire_waits_real_time_for_next_token)
     long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
     cr_assert(ms >= 800 && ms < 2500, "1/s: the second call waits ~1 s, waited %ld", ms);
 }
+
+/* Throttles that do not come from the rate (every third answer refused, whatever the pace, as
+ * test_sync_faults' 30 % faults do) keep the ceiling the first one taught: the rate comes back
+ * at the recovery pace instead of crawling up from the floor at the probing pace. */
+Test(ratelimit_bucket, transient_throttles_keep_the_ceiling)
+{
+    struct ratelimit_bucket b;
+    int64_t t = 0;
+    int n = 0;
+
+    ratelimit_bucket_init(&b, 25.0, 1.0, t);
+    while (t < 60000) {
+        long w = ratelimit_bucket_take(&b, t);
+
+        if (w > 0) {
+            t += w;
+            continue;
+        }
+        if (++n % 3 == 0)
+            ratelimit_bucket_throttled(&b, t);
+    }
+    cr_assert_float_eq(b.ceiling_per_s, 25.0, 1e-9, "ceiling %.2f", b.ceiling_per_s);
+    ratelimit_bucket_wait_ms(&b, t + 10000);
+    cr_assert_geq(b.rate_per_s, 22.5 - 1e-9, "back to 90 %% of it in 10 s: %.2f", b.rate_per_s);
+}
