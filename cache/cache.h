@@ -180,6 +180,12 @@ int cache_job_upsert_summary(struct cache *c, const struct cache_job_summary *s,
  * (job row, hyperparameters, metric definitions, status transitions, final metrics) in one
  * transaction. ERR_PARSE when it is not a describe document. */
 int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e);
+/* The same for a Search record, which lacks some of DescribeTrainingJob's members (profiler,
+ * debug rules, RemoteDebugConfig, InfraCheckConfig, ...): the job's document is marked partial
+ * (a key of the scope's state) until a DescribeTrainingJob response is stored for it. */
+int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e);
+/* True when the job's cached document came from Search (see above) and was not described since. */
+bool cache_job_doc_partial(struct cache *c, const char *name);
 int cache_job_set_tags(struct cache *c, const char *name, const char *const *keys,
                        const char *const *values, size_t n, struct err *e);
 

@@ -248,7 +248,15 @@ static int store_children(struct cache *c, int64_t id, json_t *doc, struct err *
     return rc;
 }
 
-int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e)
+/* The state key that marks name's document partial. */
+static void partial_key(const char *name, char *key, size_t size)
+{
+    snprintf(key, size, "partial_doc:%s", name);
+}
+
+/* Stores the document; partial says whether it came from Search (marked) or from
+ * DescribeTrainingJob (the mark cleared). */
+static int store_doc(struct cache *c, const char *json, size_t len, bool partial, struct err *e)
 {
     static const char sql[] =
         "INSERT INTO jobs(scope_id, name, arn, status, secondary_status, creation_time,"
@@ -307,10 +315,33 @@ int cache_job_store_describe(struct cache *c, const char *json, size_t len, stru
         goto out;
     if ((rc = cache_job_lookup(c, name, &id, e)) != 0)
         goto out;
-    rc = store_children(c, id, doc, e);
+    if ((rc = store_children(c, id, doc, e)) == 0) {
+        char key[320];
+
+        partial_key(name, key, sizeof(key));
+        rc = cache_state_set(c, key, partial ? "1" : NULL, e);
+    }
 out:
     json_decref(doc);
     return cache_sp_end(c, rc, e);
+}
+
+int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e)
+{
+    return store_doc(c, json, len, false, e);
+}
+
+int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e)
+{
+    return store_doc(c, json, len, true, e);
+}
+
+bool cache_job_doc_partial(struct cache *c, const char *name)
+{
+    char key[320], v[8];
+
+    partial_key(name, key, sizeof(key));
+    return cache_state_get(c, key, v, sizeof(v), NULL) == 0;
 }
 
 int cache_job_set_tags(struct cache *c, const char *name, const char *const *keys,

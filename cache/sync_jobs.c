@@ -88,9 +88,10 @@ static void store_tags(struct worker *w, const char *job, const char *arn)
     sagemaker_kv_free(tags, n);
 }
 
-/* One Search page stored in one transaction: each record as the job's description (Search's
- * TrainingJob is DescribeTrainingJob's shape plus Tags; botocore's model lacks only profiler,
- * debug, MLflow and progress members, which sagetop does not show) and its tags. */
+/* One Search page stored in one transaction: each record as the job's description (unless a
+ * full one as recent is cached), marked partial (Search's TrainingJob is DescribeTrainingJob's shape plus Tags, less the profiler,
+ * debug, remote-debug, infra-check, MLflow and progress members a re-launch copies: the
+ * re-launch and the detail view describe such a job first), and its tags. */
 static int search_page_store(struct worker *w, const struct sagemaker_search_page *pg,
                              int64_t *fresh, struct err *e)
 {
@@ -103,10 +104,14 @@ static int search_page_store(struct worker *w, const struct sagemaker_search_pag
     for (i = 0; rc == 0 && i < pg->count; i++) {
         const struct sagemaker_job *j = &pg->jobs[i];
         struct cache_job old;
+        bool have = cache_job_get(c, j->name, &old, NULL) == 0;
 
-        if (cache_job_get(c, j->name, &old, NULL) != 0)
+        if (!have)
             (*fresh)++;
-        rc = cache_job_store_describe(c, j->raw_json, j->raw_json_len, e);
+        /* described (a log task got there first) and no older: the full document stays */
+        if (!have || !old.described || old.last_modified_time < j->last_modified_time ||
+            cache_job_doc_partial(c, j->name))
+            rc = cache_job_store_search(c, j->raw_json, j->raw_json_len, e);
         if (rc == 0) {
             put_tags(w, j->name, j->tags, j->n_tags);
             (void)sync_pool_tags_seen(w->s, j->name);

@@ -273,13 +273,15 @@ static int sync_stream(struct worker *w, const struct mdef_list *defs, struct ms
     return 0;
 }
 
-/* The job's status, fresh enough for this pass: described when never described, or when
- * running and its describe is older than the pass allows (any process's describe counts). */
+/* The job's status, fresh enough for this pass: described when never described, when
+ * running and its describe is older than the pass allows (any process's describe counts), or
+ * when followed with a partial (Search) document, which the UI's detail and re-launch want full. */
 static int pass_status(struct worker *w, const struct task *snap, struct cache_job *job,
                        struct err *e)
 {
     int64_t every_ms = snap->follow ? FOLLOW_DESCRIBE_MS : DESCRIBE_EVERY_MS;
-    bool have = cache_job_get(w->cache, snap->job, job, NULL) == 0 && job->described;
+    bool have = cache_job_get(w->cache, snap->job, job, NULL) == 0 && job->described &&
+                !(snap->follow && cache_job_doc_partial(w->cache, snap->job));
     int rc;
 
     if (have && (cache_status_final(job->status) ||

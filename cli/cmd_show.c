@@ -320,6 +320,10 @@ int cmd_show(const struct globals *g, int argc, char **argv)
                     g->offline ? " (run sagetop sync, or drop --offline)" : "");
         goto out;
     }
+    if (cache_job_doc_partial(c, job))
+        fprintf(stderr, "sagetop show: note: the cached document of %s came from Search, without "
+                "the profiler, debug and remote-debug settings%s\n", job,
+                g->offline ? " (drop --offline to describe it)" : "");
     if (json) {
         rc = show_json(c, raw);
         if (rc != 0)

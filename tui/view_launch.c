@@ -13,8 +13,9 @@
  * read through app_cache()); the one exception is estimator_check_source()'s stat() of the
  * entry point and source_dir on each change, so that a missing one is a problem at once.
  *
- * `r` on a job the cache has not described yet asks the worker for it (app_request_job) and
- * shows "loading…" until the document is in the cache; nothing waits. */
+ * `r` on a job the cache has not described yet, or has only from Search (partial), asks the
+ * worker for it (app_request_job) and shows "loading…" until the full document is in the cache;
+ * nothing waits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,7 +411,8 @@ static int launch_enter(struct view *v, struct app *a)
     if (v->job[0]) {
         st->relaunch = true;
         snprintf(st->source, sizeof(st->source), "%s", v->job);
-        if (c && cache_job_describe_json(c, v->job, &st->describe, NULL) == 0) {
+        st->partial = c && cache_job_doc_partial(c, v->job);
+        if (c && !st->partial && cache_job_describe_json(c, v->job, &st->describe, NULL) == 0) {
             if (relaunch_init(st, a) != 0) {
                 state_free(st);
                 return -1;
@@ -420,12 +422,15 @@ static int launch_enter(struct view *v, struct app *a)
 
             app_follow_state(a, v->job, fs, sizeof(fs));
             if (strncmp(fs, "offline", 7) == 0) {
-                app_flash(a, true, "re-launch: %s is not described in the cache, and the UI is "
-                          "offline", v->job);
+                app_flash(a, true, "re-launch: %s is %s in the cache, and the UI is offline",
+                          v->job, st->partial ? "only partly described (from Search)"
+                                              : "not described");
                 state_free(st);
                 return -1;
             }
-            /* not described yet: the worker fetches it; the form opens when it is cached */
+            /* not described yet, or only by Search (without the profiler, debug and
+             * remote-debug members the request copies): the worker describes it (a followed
+             * job's log task does); the form opens when the full document is cached */
             st->loading = true;
             st->following = true;
             st->loading_since = now_s();
@@ -616,7 +621,8 @@ static int loading_tick(struct view *v, struct app *a)
     struct launch_state *st = v->state;
     struct cache *c = app_cache(a);
 
-    if (c == NULL || cache_job_describe_json(c, st->source, &st->describe, NULL) != 0)
+    if (c == NULL || cache_job_doc_partial(c, st->source) ||
+        cache_job_describe_json(c, st->source, &st->describe, NULL) != 0)
         return R_REDRAW;        /* the age of "loading…" moves */
     st->loading = false;
     if (relaunch_init(st, a) != 0) {

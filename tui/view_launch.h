@@ -68,6 +68,7 @@ struct launch_state {
     size_t n_past;
     /* re-launch of a job not described yet: waiting for the worker */
     bool loading, following;
+    bool partial;                   /* loading: the cached document came from Search */
     double loading_since;
     struct regex_test rt;
     /* the submit, running on the worker (worker_launch.c) */

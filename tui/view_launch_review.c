@@ -91,8 +91,10 @@ void launch_draw(struct view *v, struct app *a, const struct rect *r)
         snprintf(age, sizeof(age), "%.0f s", app_now(a) - st->loading_since);
         draw_fmt(y++, r->x, r->w, theme_attr(TH_TITLE), "Re-launch of %s", st->source);
         draw_fmt(++y, r->x + 2, r->w - 2, theme_attr(TH_DIM),
-                 "loading… %s is not described in the cache yet: asked the worker %s ago (%s)",
-                 st->source, age, fs);
+                 st->partial ? "loading the full description… of %s (the cached one came from "
+                               "Search): asked the worker %s ago (%s)"
+                             : "loading… %s is not described in the cache yet: asked the worker "
+                               "%s ago (%s)", st->source, age, fs);
         draw_fmt(y + 2, r->x + 2, r->w - 2, theme_attr(TH_DIM),
                  "the form opens when it arrives; q or Esc goes back");
         return;

@@ -108,7 +108,15 @@ expect_eq "the job was created as reviewed" "$("$PYTHON" -c "$PYCODE" 2>&1)" '2 
 # ---- re-launch of a demo job with one hyperparameter changed ----------------------------------
 SOURCE=distilbert-imdb-lr5e5-ep3
 only $SOURCE
+# the sync filled $SOURCE from Search (no RemoteDebugConfig, profiler rules...): r describes it
+# first, and the form waits for it (a slow describe, so that the wait is seen)
+emu_ctl faults '{"slow_ms": 2000, "ops": ["DescribeTrainingJob"]}' >/dev/null
 tmux_keys r
+tmux_expect "r on a job filled by Search loads its full description" \
+    "loading the full description… of $SOURCE" 5
+tmux_keys v s        # keys while loading do nothing
+tmux_expect "r opens the re-launch form once it is described" "Changes against $SOURCE" 20
+emu_ctl reset >/dev/null
 tmux_expect "r opens the re-launch form" "Re-launch of $SOURCE" 10
 # the cursor starts on the name
 edit e2e-relaunch-ep4

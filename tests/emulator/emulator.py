@@ -12,6 +12,7 @@ Prints the AWS_* variables and READY on stdout once serving; runs until SIGTERM/
 """
 import argparse
 import base64
+import copy
 import functools
 import json
 import os
@@ -622,6 +623,7 @@ def control_api(what, method, req, state, store, engine, ctx):
             j = store.get_job(name)
             d = j.d
             now = time.time()
+            d.update(copy.deepcopy(req.get("fields") or {}))   # members as given, e.g. RemoteDebugConfig
             if "secondary_status" in req:
                 engine.transition(d, req["secondary_status"], req.get("message", "Set by the "
                                   "emulator control API"), now)

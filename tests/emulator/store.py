@@ -353,7 +353,7 @@ class Store:
             page = rows[offset:offset + max_results]
             res = []
             for j in page:
-                tj = copy.deepcopy(j.d)
+                tj = {k: copy.deepcopy(v) for k, v in j.d.items() if k not in DESCRIBE_ONLY}
                 tj["Tags"] = copy.deepcopy(j.tags)
                 res.append({"TrainingJob": tj})
             out = {"Results": res}
@@ -601,6 +601,13 @@ def check_limit(p, default, most):
 def validation_message(errs):
     n = len(errs)
     return f"{n} validation error{'s' if n != 1 else ''} detected: " + "; ".join(errs)
+
+
+# DescribeTrainingJobResponse's members that Search's TrainingJob lacks (botocore's model)
+DESCRIBE_ONLY = frozenset((
+    "BillableTokenCount", "InfraCheckConfig", "MlflowConfig", "MlflowDetails",
+    "ProfilerRuleConfigurations", "ProfilerRuleEvaluationStatuses", "ProfilingStatus",
+    "ProgressInfo", "RemoteDebugConfig", "ServerlessJobConfig"))
 
 
 # ---------------------------------------------------------------------------------------------

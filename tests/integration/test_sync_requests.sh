@@ -41,6 +41,41 @@ for J in "$C" "$L"; do
         "$(sqlite3 "$TMPD/named-$J.db" "select count(distinct job_id) from tags")" "$N"
 done
 
+# a Search record lacks DescribeTrainingJob's RemoteDebugConfig, ProfilerRuleConfigurations, ...:
+# the cache marks the document partial and `show --offline` says so; following the job (as the
+# UI's detail view and re-launch form do) describes it once; `launch --from` describes it and
+# its request carries the member
+emu_ctl job "{\"name\": \"$C\", \"fields\": {\"RemoteDebugConfig\": {\"EnableRemoteDebug\": true}}}" >/dev/null
+fresh
+"$SAGETOP" --cache "$TMPD/part.db" sync -q 2>"$TMPD/part.err"
+expect_eq "Search sync: exit 0" "$?" "0"
+expect_eq "Search sync: no describe ($(stats_all))" "$(stat_of DescribeTrainingJob)" "0"
+doc_has() { sqlite3 "$TMPD/part.db" "select count(*) from jobs where name='$C' and describe_json like '%RemoteDebugConfig%'"; }
+expect_eq "Search sync: $C's document lacks RemoteDebugConfig" "$(doc_has)" "0"
+expect_eq "Search sync: $C's document marked partial" \
+    "$(sqlite3 "$TMPD/part.db" "select count(*) from state where key='partial_doc:$C'")" "1"
+"$SAGETOP" --cache "$TMPD/part.db" --offline show "$C" >/dev/null 2>"$TMPD/part-show.err"
+expect_eq "show --offline of a partial document: exit 0" "$?" "0"
+expect_match "show --offline of a partial document: a note" "$(cat "$TMPD/part-show.err")" \
+    "came from Search.*drop --offline"
+"$SAGETOP" --cache "$TMPD/part.db" logs "$C" --follow >/dev/null 2>"$TMPD/part-follow.err" &
+ppid_=$!
+_pids+=("$ppid_")
+wait_until "following $C describes its partial document" 20 sh -c "[ \"\$(sqlite3 '$TMPD/part.db' \"select count(*) from jobs where name='$C' and describe_json like '%RemoteDebugConfig%'\")\" = 1 ]"
+kill "$ppid_" 2>/dev/null
+wait "$ppid_" 2>/dev/null
+expect_eq "following $C: described once ($(stats_all))" "$(stat_of DescribeTrainingJob)" "1"
+expect_eq "following $C: no longer partial" \
+    "$(sqlite3 "$TMPD/part.db" "select count(*) from state where key='partial_doc:$C'")" "0"
+fresh
+"$SAGETOP" --cache "$TMPD/part.db" launch --from "$C" --name "$C-again" --dry-run \
+    >"$TMPD/part-launch.json" 2>"$TMPD/part-launch.err"
+rc=$?
+expect_eq "launch --from $C --dry-run: exit 0 ($(head -c 300 "$TMPD/part-launch.err"))" "$rc" "0"
+expect_eq "launch --from $C: one describe" "$(stat_of DescribeTrainingJob)" "1"
+expect_match "launch --from $C: the request keeps RemoteDebugConfig" \
+    "$(cat "$TMPD/part-launch.json")" '"RemoteDebugConfig"'
+
 # a finished multi-host job: its streams are read at the same time by the idle workers, and
 # each page is fetched once (the same GetLogEvents count as one worker reading them in turn);
 # from the reference cache (jobs known and described: the workers are free for the logs)

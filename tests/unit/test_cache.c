@@ -217,6 +217,32 @@ Test(cache, describe_fills_details)
     cache_close(c);
 }
 
+/* A Search record marks the job's document partial; a DescribeTrainingJob response clears the
+ * mark, per job, and a summary upsert leaves it as it is. */
+Test(cache, search_document_is_partial_until_described)
+{
+    struct cache *c = open_rw();
+    struct cache_job_summary sum = { .name = "job-s", .arn = "arn", .status = "Completed",
+                                     .creation_time = 1000, .last_modified_time = 1100 };
+    char doc[4096];
+    struct err e = { 0 };
+
+    snprintf(doc, sizeof(doc), describe_fmt, "job-s", "job-s", "Completed", "Completed", 1000,
+             1060, 1100, "", 3, "bert", 1000, 1060, 1060, 0.5, 1090);
+    cr_assert_not(cache_job_doc_partial(c, "job-s"));
+    cr_assert_eq(cache_job_store_search(c, doc, strlen(doc), &e), 0, "%s", e.msg);
+    store_job(c, "job-d", "Completed", 2000, 3, "bert", 0.5);
+    cr_assert(cache_job_doc_partial(c, "job-s"));
+    cr_assert_not(cache_job_doc_partial(c, "job-d"));
+    cr_assert_eq(cache_job_upsert_summary(c, &sum, &e), 0, "%s", e.msg);
+    cr_assert(cache_job_doc_partial(c, "job-s"));
+    cr_assert_eq(cache_job_store_describe(c, doc, strlen(doc), &e), 0, "%s", e.msg);
+    cr_assert_not(cache_job_doc_partial(c, "job-s"));
+    cr_assert_eq(cache_job_store_search(c, doc, strlen(doc), &e), 0, "%s", e.msg);
+    cr_assert(cache_job_doc_partial(c, "job-s"));
+    cache_close(c);
+}
+
 Test(cache, summary_does_not_downgrade_a_newer_describe)
 {
     struct cache *c = open_rw();
