@@ -220,7 +220,10 @@ static int fetch_page(void *ctx, const struct cloudwatch_result *r, size_t n)
 static bool fetch_range(const struct cache_job *j, const struct cache_sys_cursor *cur,
                         int64_t now_s, int period_s, int64_t *start_s, int64_t *end_s)
 {
-    int64_t begin = (int64_t)(j->start_time > 0 ? j->start_time : j->creation_time);
+    /* from the job's creation, not its TrainingStartTime: a job's instances can report before
+     * the training start the describe gives (and a running job's start may be set after its
+     * first minutes were published); the minutes with no data cost nothing */
+    int64_t begin = (int64_t)(j->creation_time > 0 ? j->creation_time : j->start_time);
     int64_t end = cache_status_final(j->status) && j->end_time > 0 ? (int64_t)j->end_time
                                                                     : now_s;
 
