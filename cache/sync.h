@@ -97,6 +97,7 @@ struct sync_notice {
     char text[256];              /* one line for a human: "throttled, retrying in 4 s" */
     long retry_ms;               /* THROTTLED/OFFLINE: the wait before the retry */
     int err_code;                /* ERR_* for SYNC_ERROR/SYNC_OFFLINE */
+    bool cloudwatch;             /* THROTTLED: it is CloudWatch (host metrics) that throttles */
     struct sync_progress progress;
 };
 typedef void (*sync_notice_fn)(void *ctx, const struct sync_notice *n);

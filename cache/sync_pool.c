@@ -57,11 +57,10 @@ static void progress_snapshot(struct sync *s, struct sync_progress *out)
     out->lines_per_s = out->elapsed_s > 0 ? (double)out->lines / out->elapsed_s : 0;
 }
 
-void sync_pool_notice(struct sync *s, enum sync_state st, const char *job, long retry_ms,
-                      int code, const char *fmt, ...)
+static void notice_v(struct sync *s, enum sync_state st, const char *job, long retry_ms,
+                     int code, bool cloudwatch, const char *fmt, va_list ap)
 {
     struct sync_notice n;
-    va_list ap;
 
     if (s->o.notice == NULL)
         return;
@@ -70,13 +69,34 @@ void sync_pool_notice(struct sync *s, enum sync_state st, const char *job, long 
     snprintf(n.job, sizeof(n.job), "%s", job != NULL ? job : "");
     n.retry_ms = retry_ms;
     n.err_code = code;
-    va_start(ap, fmt);
+    n.cloudwatch = cloudwatch;
     vsnprintf(n.text, sizeof(n.text), fmt, ap);
-    va_end(ap);
     pthread_mutex_lock(&s->mu);
     progress_snapshot(s, &n.progress);
     pthread_mutex_unlock(&s->mu);
     s->o.notice(s->o.notice_ctx, &n);
+}
+
+void sync_pool_notice(struct sync *s, enum sync_state st, const char *job, long retry_ms,
+                      int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    notice_v(s, st, job, retry_ms, code, false, fmt, ap);
+    va_end(ap);
+}
+
+/* A throttled or offline wait, saying whether CloudWatch (host metrics) is the one waited on. */
+static void __attribute__((format(printf, 7, 8)))
+wait_notice(struct sync *s, enum sync_state st, const char *job, long retry_ms, int code,
+            bool cloudwatch, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    notice_v(s, st, job, retry_ms, code, cloudwatch, fmt, ap);
+    va_end(ap);
 }
 
 void sync_pool_count(struct sync *s, int64_t *field, int64_t by)
@@ -184,9 +204,9 @@ static void on_retry(void *ctx, enum aws_service svc, const char *operation, con
 {
     struct sync *s = ctx;
 
-    (void)svc;
-    sync_pool_notice(s, SYNC_THROTTLED, NULL, delay_ms, 0, "%s %s, retrying in %.0f s", operation,
-                     reason != NULL ? reason : "failed", ceil((double)delay_ms / 1000.0));
+    wait_notice(s, SYNC_THROTTLED, NULL, delay_ms, 0, svc == AWS_CLOUDWATCH,
+                "%s %s, retrying in %.0f s", operation, reason != NULL ? reason : "failed",
+                ceil((double)delay_ms / 1000.0));
 }
 
 static void record_missing(struct sync *s, const struct task *t)
@@ -351,8 +371,9 @@ static int64_t run_task(struct worker *w, struct task *snap)
 
         snap->retries++;
         d = paging_backoff_ms(snap->retries < 5 ? snap->retries : 5, &w->rng);
-        sync_pool_notice(s, rc == ERR_NET ? SYNC_OFFLINE : SYNC_THROTTLED, snap->job, d, rc,
-                         "%s; trying again in %.1f s", e.msg, (double)d / 1000.0);
+        wait_notice(s, rc == ERR_NET ? SYNC_OFFLINE : SYNC_THROTTLED, snap->job, d, rc,
+                    snap->kind == TASK_SYS, "%s; trying again in %.1f s", e.msg,
+                    (double)d / 1000.0);
         return sync_pool_now_ms() + d;
     }
     if (rc != 0) {

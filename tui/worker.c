@@ -187,8 +187,7 @@ static void on_notice(void *ctx, const struct sync_notice *n)
     if (!m)
         return;
     m->u.notice = *n;
-    /* the engine's errors name the service and operation first (aws/client.c's format) */
-    m->cloudwatch = n->state == SYNC_THROTTLED && strstr(n->text, "GetMetricData") != NULL;
+    m->cloudwatch = n->state == SYNC_THROTTLED && n->cloudwatch;
     msgq_post(w->to_ui, m);
 }
 
