@@ -216,14 +216,19 @@ static int fetch_page(void *ctx, const struct cloudwatch_result *r, size_t n)
     return 0;
 }
 
+/* Where a job's host metrics begin: its creation, not its TrainingStartTime (a job's instances
+ * can report before the training start the describe gives, and a running job's start may be
+ * set after its first minutes were published); the minutes with no data cost nothing. */
+static int64_t job_begin_s(const struct cache_job *j)
+{
+    return (int64_t)(j->creation_time > 0 ? j->creation_time : j->start_time);
+}
+
 /* The time range of this fetch, or false when there is nothing to ask. */
 static bool fetch_range(const struct cache_job *j, const struct cache_sys_cursor *cur,
                         int64_t now_s, int period_s, int64_t *start_s, int64_t *end_s)
 {
-    /* from the job's creation, not its TrainingStartTime: a job's instances can report before
-     * the training start the describe gives (and a running job's start may be set after its
-     * first minutes were published); the minutes with no data cost nothing */
-    int64_t begin = (int64_t)(j->creation_time > 0 ? j->creation_time : j->start_time);
+    int64_t begin = job_begin_s(j);
     int64_t end = cache_status_final(j->status) && j->end_time > 0 ? (int64_t)j->end_time
                                                                     : now_s;
 
@@ -263,8 +268,7 @@ int cache_sys_fetch(struct cache *c, struct aws_client *client, const char *job,
             *done = true;
         return 0;
     }
-    f.period_s = cache_sys_period_s((int64_t)(j.start_time > 0 ? j.start_time : j.creation_time),
-                                    now_s);
+    f.period_s = cache_sys_period_s(job_begin_s(&j), now_s);
     hosts = j.instance_count > 0 ? (size_t)j.instance_count : 1;
     if (hosts > CACHE_SYS_HOSTS_MAX)
         hosts = CACHE_SYS_HOSTS_MAX;
