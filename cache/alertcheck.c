@@ -9,6 +9,7 @@
 
 #include "aws/instance_types.h"
 #include "cache/alerts.h"
+#include "cache/internal.h"
 #include "cache/sysmetrics.h"
 
 #define CHECK_MAX_SERIES 64
@@ -27,22 +28,46 @@ static void series_buf_clean(struct series_buf *b, size_t n)
     }
 }
 
+struct metric_name {
+    char name[256];
+};
+
+static void read_metric_name(sqlite3_stmt *st, void *item)
+{
+    cache_col_text(st, 0, ((struct metric_name *)item)->name, sizeof(struct metric_name));
+}
+
+/* Every log metric the job has a row for, with or without a summary: a metric whose every
+ * point is NaN has count 0 (NaN stays out of summaries, cache_job_metric_stats skips it), and
+ * is exactly the one the nonfinite rule is for. */
+static int metric_names(struct cache *c, const char *job, struct cache_rows *r)
+{
+    static const char sql[] = "SELECT m.name FROM jobs j JOIN metrics m ON m.job_id=j.id"
+                              " WHERE j.scope_id=?1 AND j.name=?2 ORDER BY 1";
+
+    *r = (struct cache_rows){.elem = sizeof(struct metric_name), .read = read_metric_name,
+                             .what = "reading metric names"};
+    return cache_job_rows(c, sql, job, r, NULL);
+}
+
 /* The log metrics' points (unparsed captures left out), one series each. */
 static size_t metric_series(struct cache *c, const char *job, struct series_buf *out, size_t cap)
 {
-    struct cache_metric_stat_list st = {0};
+    struct cache_rows names;
     size_t n = 0;
 
-    if (cache_job_metric_stats(c, job, &st, NULL) != 0)
+    if (metric_names(c, job, &names) != 0) {
+        free(names.items);
         return 0;
-    for (size_t i = 0; i < st.n && n < cap; i++) {
+    }
+    for (size_t i = 0; i < names.n && n < cap; i++) {
+        const char *name = ((struct metric_name *)names.items)[i].name;
         struct cache_point_list pl = {0};
         struct series_buf *b = &out[n];
 
-        if (st.items[i].count == 0 ||
-            cache_job_metric_points(c, job, st.items[i].name, NULL, &pl, NULL) != 0)
+        if (cache_job_metric_points(c, job, name, NULL, &pl, NULL) != 0)
             continue;
-        snprintf(b->name, sizeof(b->name), "%s", st.items[i].name);
+        snprintf(b->name, sizeof(b->name), "%s", name);
         b->ts = calloc(pl.n + 1, sizeof(double));
         b->v = calloc(pl.n + 1, sizeof(double));
         b->n = 0;
@@ -55,7 +80,7 @@ static size_t metric_series(struct cache *c, const char *job, struct series_buf 
         cache_point_list_clean(&pl);
         n++;
     }
-    cache_metric_stat_list_clean(&st);
+    free(names.items);
     return n;
 }
 

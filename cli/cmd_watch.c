@@ -1,26 +1,21 @@
 /* cmd_watch.c: `sagetop watch [JOB...|--all-running] [--once] [--interval S]`: follows jobs
  * without a UI (tmux panes, cron, systemd user units) and delivers their alerts: a line on
  * stdout; on a terminal also the bell and a desktop notification (OSC 9 and OSC 777, which
- * terminals pass through SSH); and the config's `notify-command`, run with argv through
- * posix_spawnp (never a shell), the alert in SAGETOP_ALERT_* environment variables and as JSON
- * on its stdin. Exits 0 when every watched job has ended (or after one pass with --once).
+ * terminals pass through SSH); and the config's `notify-command` (cache/alert_notify.h: never
+ * through a shell; the alert in SAGETOP_ALERT_* variables and as JSON on stdin), waited for.
+ * Exits 0 when every watched job has ended (or after one pass with --once).
  *
  * The rules are metrics/alerts.c's; the check on the cache's state of a job and what fired
  * are cache/alerts.h's (each alert once, also across restarts; the TUI runs the same check).
  * This file only chooses the jobs, syncs them and delivers. */
-#include <errno.h>
-#include <jansson.h>
-#include <math.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "aws/userconfig.h"
+#include "cache/alert_notify.h"
 #include "cache/alerts.h"
 #include "cache/cache.h"
 #include "cache/session.h"
@@ -28,10 +23,7 @@
 #include "cli/cli.h"
 #include "metrics/alerts.h"
 
-extern char **environ;
-
 #define WATCH_MAX_JOBS 256
-#define WATCH_MAX_ARGS 32
 
 struct watch_args {
     const char **jobs;
@@ -107,121 +99,6 @@ static void printable(const char *s, char *out, size_t n)
     out[k] = '\0';
 }
 
-/* Splits the configured command line into argv: words separated by blanks, '...' and "..."
- * quoting; no expansion of any kind. Returns argc (0 when empty). */
-static int split_command(const char *cmd, char *buf, size_t n, char **argv, int max)
-{
-    int argc = 0;
-    size_t k = 0;
-
-    while (*cmd != '\0' && argc < max - 1) {
-        char q = 0;
-
-        while (*cmd == ' ' || *cmd == '\t')
-            cmd++;
-        if (*cmd == '\0')
-            break;
-        argv[argc++] = buf + k;
-        for (; *cmd != '\0' && (q != 0 || (*cmd != ' ' && *cmd != '\t')); cmd++) {
-            if (q == 0 && (*cmd == '\'' || *cmd == '"'))
-                q = *cmd;
-            else if (q != 0 && *cmd == q)
-                q = 0;
-            else if (k + 2 < n)
-                buf[k++] = *cmd;
-        }
-        buf[k++] = '\0';
-    }
-    argv[argc] = NULL;
-    return argc;
-}
-
-static char *alert_json(const char *job, const struct alerts_alert *a, double now_s)
-{
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f}", "job", job, "rule",
-                          alerts_rule_name(a->rule), "key", a->key, "message", a->message,
-                          "time", now_s);
-    char *s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-
-    json_decref(o);
-    return s;
-}
-
-/* environ plus the SAGETOP_ALERT_* variables (the strings live in vars). */
-static char **alert_env(const char *job, const struct alerts_alert *a, double now_s,
-                        char vars[5][ALERTS_MSG_MAX + 32])
-{
-    size_t n = 0, k = 0;
-    char **env;
-
-    while (environ[n] != NULL)
-        n++;
-    env = calloc(n + 6, sizeof(*env));
-    if (env == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "SAGETOP_ALERT_", 14) != 0)
-            env[k++] = environ[i];
-    snprintf(vars[0], sizeof(vars[0]), "SAGETOP_ALERT_JOB=%s", job);
-    snprintf(vars[1], sizeof(vars[1]), "SAGETOP_ALERT_RULE=%s", alerts_rule_name(a->rule));
-    snprintf(vars[2], sizeof(vars[2]), "SAGETOP_ALERT_KEY=%s", a->key);
-    snprintf(vars[3], sizeof(vars[3]), "SAGETOP_ALERT_MESSAGE=%s", a->message);
-    snprintf(vars[4], sizeof(vars[4]), "SAGETOP_ALERT_TIME=%.0f", now_s);
-    for (int i = 0; i < 5; i++)
-        env[k++] = vars[i];
-    env[k] = NULL;
-    return env;
-}
-
-/* Runs notify-command with the alert; waits for it. A failure is reported, never fatal. */
-static void run_notify(const char *command, const char *job, const struct alerts_alert *a,
-                       double now_s)
-{
-    char buf[ALERTS_COMMAND_MAX + 2], *argv[WATCH_MAX_ARGS], vars[5][ALERTS_MSG_MAX + 32];
-    char **env = NULL, *json = NULL;
-    posix_spawn_file_actions_t fa;
-    int fds[2] = {-1, -1}, status = 0, rc;
-    pid_t pid;
-
-    if (split_command(command, buf, sizeof(buf), argv, WATCH_MAX_ARGS) == 0)
-        return;
-    env = alert_env(job, a, now_s, vars);
-    json = alert_json(job, a, now_s);
-    if (env == NULL || json == NULL || pipe(fds) != 0) {
-        fprintf(stderr, "sagetop watch: notify-command: out of resources\n");
-        goto out;
-    }
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fds[1]);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[0]);
-    fds[0] = -1;
-    if (rc != 0) {
-        fprintf(stderr, "sagetop watch: notify-command %s: %s\n", argv[0], strerror(rc));
-        goto out;
-    }
-    if (write(fds[1], json, strlen(json)) < 0 || write(fds[1], "\n", 1) < 0)
-        fprintf(stderr, "sagetop watch: notify-command %s: stdin: %s\n", argv[0],
-                strerror(errno));
-    close(fds[1]);
-    fds[1] = -1;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        fprintf(stderr, "sagetop watch: notify-command %s ended with status %d\n", argv[0],
-                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-out:
-    if (fds[0] >= 0)
-        close(fds[0]);
-    if (fds[1] >= 0)
-        close(fds[1]);
-    free(env);
-    free(json);
-}
-
 static void deliver(const struct watch *w, const char *job, const struct alerts_alert *a,
                     double now_s)
 {
@@ -232,8 +109,13 @@ static void deliver(const struct watch *w, const char *job, const struct alerts_
     if (w->tty)
         printf("\a\033]9;sagetop: %s\007\033]777;notify;sagetop;%s\007", msg, msg);
     fflush(stdout);
-    if (w->cfg.notify_command[0] != '\0')
-        run_notify(w->cfg.notify_command, job, a, now_s);
+    if (w->cfg.notify_command[0] != '\0') {
+        struct err e = {0};
+
+        /* a failure is told, never fatal: the other alerts are still delivered */
+        if (alert_notify_run(w->cfg.notify_command, job, a, now_s, false, &e) != 0)
+            fprintf(stderr, "sagetop watch: %s\n", e.msg);
+    }
 }
 
 /* Evaluates one job and delivers what fired for the first time. *final: the job has ended. */

@@ -146,7 +146,8 @@ void worker_launch_clean(struct wmsg_launch *l);
  * [alerts] config and opens a read-write cache connection on (account, region); NULL with e
  * when either fails. follow() tells which jobs' logs the UI keeps current (their stall rule
  * runs); tick() checks at most every WORKER_ALERTS_EVERY_S and posts a WMSG_ALERT per alert
- * that fired for the first time. */
+ * that fired for the first time, starting the config's notify-command for it (reaped by later
+ * ticks without waiting; a failure is posted as a WMSG_RESULT line). */
 #define WORKER_ALERTS_EVERY_S 10.0
 struct worker_alerts;
 struct worker_alerts *worker_alerts_new(const char *cache_path, const char *account,

@@ -4,19 +4,24 @@
  * (so that their end fires), on its own read-write cache connection; each alert that fires for
  * the first time (the alerts table remembers, across restarts) goes to the UI as a WMSG_ALERT,
  * which shows it in the header and rings. A job's stall rule runs only while the UI follows its
- * log (the only logs the TUI keeps current).
+ * log (the only logs the TUI keeps current). Each such alert also starts the config's
+ * notify-command (cache/alert_notify.h, output to /dev/null: the terminal is curses'); the
+ * children are reaped without waiting on every turn of the worker's loop, so neither the UI
+ * nor the worker waits on a slow command; a failure comes to the UI as a WMSG_RESULT line.
  *
- * Owns: its cache connection and the parsed rules. Must not: touch curses or the UI's cache
- * connection, run a user command (notify-command is `sagetop watch`'s), or fetch anything. */
+ * Owns: its cache connection, the parsed rules and the running notify-commands. Must not:
+ * touch curses or the UI's cache connection, or fetch anything. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/userconfig.h"
+#include "cache/alert_notify.h"
 #include "cache/alerts.h"
 #include "tui/worker.h"
 
 #define SEEN_MAX 256
+#define NOTIFY_RUNNING_MAX 32
 
 struct worker_alerts {
     struct cache *c;
@@ -26,6 +31,8 @@ struct worker_alerts {
     size_t n_seen;
     char followed[SEEN_MAX][CACHE_JOB_NAME_MAX];  /* logs kept current by the UI */
     size_t n_followed;
+    pid_t notify[NOTIFY_RUNNING_MAX];             /* notify-commands not reaped yet */
+    size_t n_notify;
 };
 
 static long find(char (*names)[CACHE_JOB_NAME_MAX], size_t n, const char *job)
@@ -76,10 +83,60 @@ struct worker_alerts *worker_alerts_new(const char *cache_path, const char *acco
     return wa;
 }
 
+/* A notify-command's failure, as a line for the UI (to_ui NULL: dropped). */
+static void post_failure(struct msgq *to_ui, const char *job, const struct err *e)
+{
+    struct wmsg *m = to_ui != NULL ? wmsg_new(WMSG_RESULT, job) : NULL;
+
+    if (m == NULL)
+        return;
+    snprintf(m->u.result.text, sizeof(m->u.result.text), "%s", e->msg);
+    msgq_post(to_ui, m);
+}
+
+/* Reaps the notify-commands that ended (all: wait true, else without waiting); a failure is
+ * told to the UI (to_ui NULL: dropped). */
+static void notify_reap(struct worker_alerts *wa, bool wait, struct msgq *to_ui)
+{
+    for (size_t i = 0; i < wa->n_notify;) {
+        struct err e = {0};
+        bool done = false;
+        int rc = alert_notify_reap(wa->notify[i], wa->cfg.notify_command, wait, &done, &e);
+
+        if (!done) {
+            i++;
+            continue;
+        }
+        wa->notify[i] = wa->notify[--wa->n_notify];
+        if (rc != 0)
+            post_failure(to_ui, "", &e);
+    }
+}
+
+/* Starts notify-command for an alert; with NOTIFY_RUNNING_MAX still running, waits for them
+ * first (the worker's thread, never the UI's). */
+static void notify_start(struct worker_alerts *wa, const char *job, const struct alerts_alert *al,
+                         double now_s, struct msgq *to_ui)
+{
+    struct err e = {0};
+    pid_t pid;
+
+    if (wa->cfg.notify_command[0] == '\0')
+        return;
+    if (wa->n_notify == NOTIFY_RUNNING_MAX)
+        notify_reap(wa, true, to_ui);
+    if (alert_notify_spawn(wa->cfg.notify_command, job, al, now_s, true, &pid, &e) == 0)
+        wa->notify[wa->n_notify++] = pid;
+    else
+        post_failure(to_ui, job, &e);
+}
+
 void worker_alerts_free(struct worker_alerts *wa)
 {
     if (wa == NULL)
         return;
+    /* the ended ones; one still running is left to run (init reaps it after we exit) */
+    notify_reap(wa, false, NULL);
     cache_close(wa->c);
     free(wa);
 }
@@ -123,7 +180,10 @@ static void note_running(struct worker_alerts *wa)
 
 void worker_alerts_tick(struct worker_alerts *wa, double now_s, struct msgq *to_ui)
 {
-    if (wa == NULL || now_s < wa->next_s)
+    if (wa == NULL)
+        return;
+    notify_reap(wa, false, to_ui);
+    if (now_s < wa->next_s)
         return;
     wa->next_s = now_s + WORKER_ALERTS_EVERY_S;
     note_running(wa);
@@ -139,8 +199,10 @@ void worker_alerts_tick(struct worker_alerts *wa, double now_s, struct msgq *to_
             i++;
             continue;
         }
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < n; k++) {
             post_alert(to_ui, job, &out[k], now_s);
+            notify_start(wa, job, &out[k], now_s, to_ui);
+        }
         if (final)
             drop_name(wa->seen, &wa->n_seen, job);  /* its end is told: it leaves the set */
         else

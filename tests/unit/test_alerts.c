@@ -9,6 +9,7 @@
 
 #include "cache/alerts.h"
 #include "cache/cache.h"
+#include "cache/logstore.h"
 #include "metrics/alerts.h"
 
 Test(alerts, threshold_parse)
@@ -200,6 +201,56 @@ Test(alerts, fired_once_across_reopen)
     cr_assert_str_eq(l.items[1].message, "j1: Completed");
     cr_assert_eq(l.items[1].fired_at, 5);
     cache_alert_list_clean(&l);
+    cache_close(c);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* A metric whose every point is NaN has no summary (count 0: NaN stays out of min/max/last),
+ * yet it is the one the nonfinite rule is for: it fires once, and not after a reopen. A
+ * metric with finite points only fires nothing. */
+Test(alerts, nan_from_the_first_point_fires_once_across_reopen)
+{
+    char dir[] = "/tmp/sagetop-alerts-nan.XXXXXX", path[300], cmd[400];
+    const char *doc = "{\"TrainingJobName\":\"j-nan\",\"TrainingJobArn\":\"arn:j-nan\","
+                      "\"TrainingJobStatus\":\"InProgress\",\"SecondaryStatus\":\"Training\","
+                      "\"CreationTime\":100,\"TrainingStartTime\":110}";
+    struct cache_point_in p[] = {
+        {"eval_loss", 0, 0, 200000, NAN, -1, NAN, 0, NAN, 0},
+        {"eval_loss", 1, 0, 260000, NAN, -1, NAN, 0, NAN, 0},
+        {"loss", 1, 0, 260000, 0.5, -1, NAN, 0, NAN, 0},
+    };
+    struct alerts_config cfg;
+    struct alerts_alert out[16];
+    struct cache *c = NULL;
+    struct err e = {0};
+    size_t n = 99;
+    bool final = true;
+    int64_t sid = 0;
+
+    cr_assert_eq(alerts_config_parse("", 0, &cfg, &e), 0);
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/cache.db", dir);
+    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_scope_use(c, "1", "us-east-1", &e), 0);
+    cr_assert_eq(cache_job_store_describe(c, doc, strlen(doc), &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_stream_ensure(c, "j-nan", "j-nan/algo-1-1", &sid, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_points_add(c, sid, p, 3, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_alerts_check(c, &cfg, "j-nan", 300, false, out, 16, &n, &final, &e), 0,
+                 "%s", e.msg);
+    cr_assert(!final);
+    cr_assert_eq(n, 1, "the all-NaN metric fires, the finite one does not (%zu)", n);
+    cr_assert_eq(out[0].rule, ALERT_NONFINITE);
+    cr_assert_str_eq(out[0].key, "eval_loss");
+    cr_assert_str_eq(out[0].message, "j-nan: eval_loss became NaN");
+    cr_assert_eq(cache_alerts_check(c, &cfg, "j-nan", 310, false, out, 16, &n, &final, &e), 0);
+    cr_assert_eq(n, 0, "a second check is quiet");
+    cache_close(c);
+    c = NULL;
+    cr_assert_eq(cache_open(path, 0, &c, NULL, 0, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_scope_use(c, "1", "us-east-1", &e), 0);
+    cr_assert_eq(cache_alerts_check(c, &cfg, "j-nan", 320, false, out, 16, &n, &final, &e), 0);
+    cr_assert_eq(n, 0, "a restart does not fire it again");
     cache_close(c);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
