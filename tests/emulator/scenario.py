@@ -785,13 +785,25 @@ SPOT_JOB = "live-bert-spot-interrupted"
 MD_LOSS_ANY = {"Name": "loss", "Regex": r"'loss': ([^,}]+)"}
 
 
+# a metric name the Trainer preset reads from the log (any text between quotes is a key): shell
+# metacharacters that must never reach a shell through an alert (notify-command); a shell that
+# ran them would leave these files in its working directory
+META_METRIC = "eval_$(touch pwned-subst);`touch pwned-tick`"
+
+
 def _loss_goes_nan(events, duration):
-    """From 30 % of the job on, every logged loss is nan (a diverged run)."""
+    """From 30 % of the job on, every logged loss is nan (a diverged run); every eval_loss is
+    nan from the first one on (a metric with no finite point at all), and each eval line also
+    carries META_METRIC, nan."""
     out = []
     for ev in events:
         if ev[1] == "log" and ev[0] >= 0.3 * duration and "{'loss': " in ev[3]:
             head, _, tail = ev[3].partition("{'loss': ")
             ev = (ev[0], ev[1], ev[2], head + "{'loss': nan" + tail[tail.index(","):])
+        elif ev[1] == "log" and "{'eval_loss': " in ev[3]:
+            head, _, tail = ev[3].partition("{'eval_loss': ")
+            ev = (ev[0], ev[1], ev[2], head + "{'eval_loss': nan, '%s': nan" % META_METRIC
+                  + tail[tail.index(","):])
         out.append(ev)
     return out
 
@@ -806,7 +818,7 @@ def _spot_interrupted(events, duration):
 
 def alert_jobs(store, engine, seed=0):
     """Two more live jobs for the alert rules (--alert-jobs): NAN_JOB, whose loss is already
-    nan in the log it has so far, and SPOT_JOB, a spot job that is Interrupted now and resumes
+    nan in the log it has so far (eval_loss and META_METRIC nan from their first point), and SPOT_JOB, a spot job that is Interrupted now and resumes
     near its end (elapsed and durations in simulated seconds). Their own random stream: the demo's jobs stay as they are."""
     rng = random.Random(seed + 17)
     now = time.time()

@@ -4,7 +4,10 @@
 # job whose GPUs stalled and never on the healthy multi-GPU one, nonfinite fires once on the job
 # whose loss went nan, a restart fires nothing again,
 # notify-command gets the alert as JSON on stdin and SAGETOP_ALERT_* variables, and its
-# arguments with shell metacharacters reach it literally (no shell runs).
+# arguments with shell metacharacters reach it literally (no shell runs). The alert jobs
+# (--alert-jobs): spot fires on the interrupted one; nonfinite on the nan job's loss, on its
+# eval_loss (nan from the first point: no summary) and on a metric whose name, read from the
+# log, holds $(...), ; and backticks, which reach notify-command literally and never a shell.
 source "$SAGETOP_TOP/tests/lib.sh"
 emu_start --scenario demo --no-quotas --host-metrics --alert-jobs --speed 40 || { not_ok "emulator starts"; finish; }
 DB=$TMPD/cache.db
@@ -35,9 +38,9 @@ cd "$TMPD" || exit 1
 # job is Interrupted for ~20 s)
 NAN=live-gpt2-nan
 SPOT=live-bert-spot-interrupted
-mkdir -p "$TMPD/config3/sagetop"
-printf '[alerts]\nstalled off\n' >"$TMPD/config3/sagetop/config"
-XDG_CONFIG_HOME=$TMPD/config3 timeout 120 "$SAGETOP" --cache "$TMPD/alertjobs.db" \
+mkdir -p "$TMPD/config3/sagetop" "$TMPD/notify3"
+printf '[alerts]\nstalled off\nnotify-command %s\n' "$TMPD/notify.sh" >"$TMPD/config3/sagetop/config"
+NOTIFY_DIR=$TMPD/notify3 XDG_CONFIG_HOME=$TMPD/config3 timeout 120 "$SAGETOP" --cache "$TMPD/alertjobs.db" \
     watch "$NAN" "$SPOT" --interval 1 >"$TMPD/watch3.out" 2>"$TMPD/watch3.err" &
 watch3=$!
 timeout 120 "$SAGETOP" --cache "$DB" watch "$STALL" "$DDP" --interval 2 >"$TMPD/watch1.out" 2>"$TMPD/watch1.err"
@@ -80,10 +83,26 @@ out=$(cat "$TMPD/watch3.out")
 expect_eq "spot fires once on the interrupted job" "$(grep -c "^alert $SPOT spot: $SPOT: spot capacity interrupted" <<<"$out")" 1
 expect_eq "no spot alert on the nan job" "$(grep -c "^alert $NAN spot" <<<"$out")" 0
 expect_eq "both end once" "$(grep -cE "^alert ($NAN|$SPOT) ended: [^ ]+ Completed" <<<"$out")" 2
-expect_eq "nonfinite fires once on the nan job" \
-    "$(grep -c "^alert $NAN nonfinite: $NAN: [^ ]* became NaN" <<<"$out")" 1
+expect_eq "nonfinite fires once on the loss that went nan" \
+    "$(grep -c "^alert $NAN nonfinite: $NAN: loss became NaN" <<<"$out")" 1
+expect_eq "and once on eval_loss, nan from its first point" \
+    "$(grep -c "^alert $NAN nonfinite: $NAN: eval_loss became NaN" <<<"$out")" 1
+META='eval_$(touch pwned-subst);`touch pwned-tick`'
+expect_eq "and once on the metric named with shell metacharacters (from the log)" \
+    "$(grep -cF "alert $NAN nonfinite: $NAN: $META became NaN" <<<"$out")" 1
 expect_eq "no nonfinite alert on the spot job" "$(grep -c "^alert $SPOT nonfinite" <<<"$out")" 0
-expect_eq "4 alerts in all" "$(grep -c '^alert ' <<<"$out")" 4
+expect_eq "6 alerts in all" "$(grep -c '^alert ' <<<"$out")" 6
+expect_eq "notify-command ran once per alert of the alert jobs" "$(ls "$TMPD/notify3" | wc -l)" 6
+expect_eq "it got the metacharacters literally, in the environment and the JSON" \
+    "$(grep -lF "message=$NAN: $META became NaN" "$TMPD"/notify3/call-* | wc -l)" 1
+check "the JSON keeps them literally" "$PYTHON" -c '
+import glob, json, sys
+keys = [json.loads(l)["key"] for f in glob.glob(sys.argv[1] + "/call-*")
+        for l in open(f) if l.startswith("{")]
+assert keys.count(sys.argv[2]) == 1, keys
+' "$TMPD/notify3" "$META"
+check "no shell ran the log's metacharacters" \
+    bash -c "[ ! -e '$TMPD/pwned-subst' ] && [ ! -e '$TMPD/pwned-tick' ]"
 XDG_CONFIG_HOME=$TMPD/config3 "$SAGETOP" --cache "$TMPD/alertjobs.db" \
     watch "$NAN" "$SPOT" --once >"$TMPD/watch4.out" 2>"$TMPD/watch4.err"
 expect_eq "the restarted watch of the alert jobs exits 0" "$?" 0
