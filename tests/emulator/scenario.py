@@ -810,7 +810,9 @@ def _loss_goes_nan(events, duration):
 
 def _spot_interrupted(events, duration):
     """Spot capacity taken back at 30 % of the job, training resumed from the checkpoint at
-    90 %: SecondaryStatus Interrupted in between."""
+    90 %: SecondaryStatus Interrupted in between, and no log line (the instance is gone)."""
+    events = [ev for ev in events
+              if not (ev[1] == "log" and 0.30 * duration <= ev[0] < 0.90 * duration)]
     return events + [(0.30 * duration, "st", "Interrupted",
                       "Training job interrupted: spot capacity was reclaimed"),
                      (0.90 * duration, "st", "Training", "Resuming training from the checkpoint")]
