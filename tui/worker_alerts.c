@@ -9,8 +9,8 @@
  * children are reaped without waiting on every turn of the worker's loop, so neither the UI
  * nor the worker waits on a slow command; a failure comes to the UI as a WMSG_RESULT line.
  *
- * Owns: its cache connection, the parsed rules and the running notify-commands. Must not:
- * touch curses or the UI's cache connection, or fetch anything. */
+ * Owns: its cache connection, the parsed rules, and (file scope) the running notify-commands.
+ * Must not: touch curses or the UI's cache connection, or fetch anything. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +31,12 @@ struct worker_alerts {
     size_t n_seen;
     char followed[SEEN_MAX][CACHE_JOB_NAME_MAX];  /* logs kept current by the UI */
     size_t n_followed;
-    pid_t notify[NOTIFY_RUNNING_MAX];             /* notify-commands not reaped yet */
-    size_t n_notify;
 };
+
+/* The notify-commands not reaped yet. File scope, not the struct's: a worker_alerts freed on a
+ * profile switch leaves its running children to the next one to reap (worker thread only). */
+static pid_t notify_pids[NOTIFY_RUNNING_MAX];
+static size_t n_notify_pids;
 
 static long find(char (*names)[CACHE_JOB_NAME_MAX], size_t n, const char *job)
 {
@@ -98,16 +101,16 @@ static void post_failure(struct msgq *to_ui, const char *job, const struct err *
  * told to the UI (to_ui NULL: dropped). */
 static void notify_reap(struct worker_alerts *wa, bool wait, struct msgq *to_ui)
 {
-    for (size_t i = 0; i < wa->n_notify;) {
+    for (size_t i = 0; i < n_notify_pids;) {
         struct err e = {0};
         bool done = false;
-        int rc = alert_notify_reap(wa->notify[i], wa->cfg.notify_command, wait, &done, &e);
+        int rc = alert_notify_reap(notify_pids[i], wa->cfg.notify_command, wait, &done, &e);
 
         if (!done) {
             i++;
             continue;
         }
-        wa->notify[i] = wa->notify[--wa->n_notify];
+        notify_pids[i] = notify_pids[--n_notify_pids];
         if (rc != 0)
             post_failure(to_ui, "", &e);
     }
@@ -123,10 +126,10 @@ static void notify_start(struct worker_alerts *wa, const char *job, const struct
 
     if (wa->cfg.notify_command[0] == '\0')
         return;
-    if (wa->n_notify == NOTIFY_RUNNING_MAX)
+    if (n_notify_pids == NOTIFY_RUNNING_MAX)
         notify_reap(wa, true, to_ui);
     if (alert_notify_spawn(wa->cfg.notify_command, job, al, now_s, true, &pid, &e) == 0)
-        wa->notify[wa->n_notify++] = pid;
+        notify_pids[n_notify_pids++] = pid;
     else
         post_failure(to_ui, job, &e);
 }
@@ -135,7 +138,8 @@ void worker_alerts_free(struct worker_alerts *wa)
 {
     if (wa == NULL)
         return;
-    /* the ended ones; one still running is left to run (init reaps it after we exit) */
+    /* the ended ones; one still running is reaped by the next worker_alerts (a profile switch)
+     * or, after the TUI exits, by init */
     notify_reap(wa, false, NULL);
     cache_close(wa->c);
     free(wa);
