@@ -255,3 +255,22 @@ Test(alerts, nan_from_the_first_point_fires_once_across_reopen)
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* Each rule is switchable in the config and per job-name pattern, in file order. */
+Test(alerts, every_rule_switches_by_pattern)
+{
+    static const char text[] = "[alerts]\nended off\nstalled off\nnonfinite off\nspot off\n"
+                               "[alerts \"gpt2-*\"]\nended on\nstalled 20m\nnonfinite on\n"
+                               "spot on\n[alerts gpt2-nan]\nnonfinite off\n";
+    struct alerts_config c;
+    struct alerts_rules r;
+    struct err e = {0};
+
+    cr_assert_eq(alerts_config_parse(text, strlen(text), &c, &e), 0, "%s", e.msg);
+    alerts_rules_for(&c, "bert-1", &r);
+    cr_assert(!r.ended && !r.nonfinite && !r.spot && r.stall_s == 0, "all off by default");
+    alerts_rules_for(&c, "gpt2-run", &r);
+    cr_assert(r.ended && r.nonfinite && r.spot && r.stall_s == 1200, "all on by pattern");
+    alerts_rules_for(&c, "gpt2-nan", &r);
+    cr_assert(r.ended && !r.nonfinite && r.spot, "a later section overrides one rule");
+}
