@@ -6,7 +6,8 @@
 # eval_loss, nan from the first point, and on a metric whose name, read from the log, holds
 # $(...), ; and backticks; ended on the nan job, the only job [alerts live-gpt2-nan] switches
 # it on for), never twice over the worker's later checks; the alert's text reaches the command
-# literally (environment and JSON) and no shell ever runs it; each call sleeps (a slow webhook)
+# literally (environment and JSON) and no shell ever runs it; the UI rings and sends OSC 9/777
+# (read from the pane's raw output); each call sleeps (a slow webhook)
 # and yet they all run, the UI answers keys meanwhile, and every child is reaped (no zombie).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
@@ -39,6 +40,8 @@ EOF
 
 cd "$TMPD" || exit 1
 UI_EMU_ARGS="--alert-jobs --speed 3" ui_start --cache "$DB"
+# the pane's raw output: the bell and the OSC sequences do not show on the screen
+tmux -L "$_tmux_sock" pipe-pane -t t -o "cat >>'$TMPD/pane.raw'"
 tmux_keys / "$NAN" Enter
 tmux_wait "filter: $NAN" 5
 tmux_keys g Enter
@@ -56,6 +59,15 @@ fi
 pid=$(tmux -L "$_tmux_sock" display-message -p -t t '#{pane_pid}')
 kids=$(ps --ppid "$pid" -o comm= 2>/dev/null | sort | uniq -c)
 expect_eq "five alerts stored" "$(stored)" 5
+raw_has() { grep -c -F -- "$1" "$TMPD/pane.raw"; }
+expect_eq "the UI sent the spot alert by OSC 9 and OSC 777" \
+    "$(raw_has $'\e]9;sagetop: spot: '"$SPOT: spot capacity interrupted the job"$'\a') $(raw_has $'\e]777;notify;sagetop;spot: '"$SPOT")" "1 1"
+check "and rang the bell each time (a BEL beside the two OSC terminators)" "$PYTHON" -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+rings = d.count(b"\x1b]9;")
+assert rings > 0 and d.count(b"\x07") == 3 * rings, (rings, d.count(b"\x07"))
+' "$TMPD/pane.raw"
 idents=$(grep -h '^job=\|^key=' "$NOTIFY_DIR"/call-* | paste - - | sort)
 expect_eq "one call per alert, none twice" "$(printf '%s\n' "$idents" | sort -u | wc -l)" 5
 expect_eq "spot on the spot job" "$(grep -c "^job=$SPOT rule=spot	key=\$" <<<"$idents")" 1
