@@ -8,7 +8,8 @@
 #   ratio A B           prints A/B with two decimals
 # Usage: bench/run.sh [section...]     (default: all)
 # Environment: BUILD (build dir), BENCH_LINES (log size, default 2000000),
-#              BENCH_WORK (where generated data is kept, default $BUILD/bench-data).
+#              BENCH_WORK (where generated data is kept, default $BUILD/bench-data); the
+#              sections' own knobs are described above each (BENCH_SYNC_*, BENCH_FOLLOW_*, ...).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -18,7 +19,13 @@ PYTHON=$(scripts/find-python.sh 2>/dev/null || command -v python3)
 FAILED=0
 mkdir -p "$WORK"
 
-SECTIONS=(extract cache ui chart hosts)
+SECTIONS=(extract cache ui chart hosts sync follow jobs)
+
+# the network sections (issue 15): emulator helpers, one file per section
+. bench/emu.sh
+. bench/section_sync.sh
+. bench/section_follow.sh
+. bench/section_jobs.sh
 
 bench_time() {
     local t0 t1
