@@ -5,10 +5,20 @@
 #                      and export what it prints; EMU_PID
 #   emu_down           stop it (by pid)
 #   emu_ctl PATH [JSON]  POST to its control API, print the answer
+#   net_section TITLE BODY_FN  print the "== TITLE ==" heading and the commit measured, run
+#                      BODY_FN in a subshell (FAILED=1 when it fails)
 #   measure CMD...     reset the emulator's counters, run CMD under /usr/bin/time; sets M_WALL,
 #                      M_CPU (user+sys of CMD and its children, s), M_RSS_MB (peak), M_REQ (AWS
 #                      requests the emulator saw), M_OPS (them by operation), M_THR (throttled);
 #                      CMD's stdout is in $WORK/.m_out; returns CMD's status
+
+net_section() {
+    echo "== $1 =="
+    echo "(measured: commit $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD \
+         2>/dev/null || echo ' with uncommitted changes'); load average $(cut -d' ' -f1-3 \
+         /proc/loadavg))"
+    ("$2") || FAILED=1
+}
 
 emu_up() {
     local out=$WORK/emu.out line i

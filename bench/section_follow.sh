@@ -52,8 +52,5 @@ follow_body() {
 }
 
 section_follow() {
-    echo "== follow: one followed job, sagetop against aws logs tail --follow =="
-    echo "(measured: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null ||
-         echo '+changes'); load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    (follow_body) || FAILED=1
+    net_section "follow: one followed job, sagetop against aws logs tail --follow" follow_body
 }

@@ -49,8 +49,5 @@ jobs_body() {
 }
 
 section_jobs() {
-    echo "== jobs: the first sync of ${BENCH_JOBS_N:-10000} jobs and a warm listing =="
-    echo "(measured: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null ||
-         echo '+changes'); load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    (jobs_body) || FAILED=1
+    net_section "jobs: the first sync of ${BENCH_JOBS_N:-10000} jobs and a warm listing" jobs_body
 }

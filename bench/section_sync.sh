@@ -6,7 +6,7 @@
 #          (`sagetop sync --all-logs`)
 #   one:   one job with one BENCH_SYNC_LINES-line stream (`sagetop sync JOB`)
 # Clients: sagetop; the boto3-into-SQLite script (bench/peer_logs.py sqlite); the AWS CLI paging
-# get-log-events into a file (bench/peer_cli_logs.sh; at most BENCH_CLI_PAGES pages, 20 by
+# get-log-events into a file (bench/peer_cli_logs.sh; at most BENCH_CLI_PAGES pages, 5 by
 # default, since each page is a CLI process: its wall is then extrapolated); the floor
 # (bench/peer_logs.py floor: the same pages, signed, read and dropped, paced at 25/s, 4 at once).
 # Each: wall, lines/s, client CPU (user+sys of the client process and its children, from
@@ -71,10 +71,12 @@ sync_shape() {
         sync_row "boto3 -> SQLite" "$lines" "$(stat -c %s "$d/peer.db")" "" $boto
     }
     if command -v aws >/dev/null; then
-        measure bench/peer_cli_logs.sh "$g" "$prefix" "$d/cli.json" "${BENCH_CLI_PAGES:-20}" ||
+        measure bench/peer_cli_logs.sh "$g" "$prefix" "$d/cli.json" "${BENCH_CLI_PAGES:-5}" ||
             return 1
         cli=$(measured) cli_out=$(cat "$WORK/.m_out")
-        # shellcheck disable=SC2086
+        # shellcheck disable=SC2086 # the store ratio: against the raw bytes of the lines fetched
+        SYNC_RAW=$(awk -v r="$SYNC_RAW" -v a="$(field lines " $cli_out")" -v l="$lines" \
+            'BEGIN { printf "%.0f", r * a / l }') \
         sync_row "aws CLI get-log-events" "$(field lines " $cli_out")" \
             "$(stat -c %s "$d/cli.json")" "($cli_out; the whole log at this pace: $(awk \
             -v w="$M_WALL" -v p="$(field pages " $cli_out")" -v f="$(cut -d' ' -f3 <<<"$floor")" \
@@ -97,16 +99,22 @@ sync_shape() {
     return "$failed"
 }
 
-section_sync() {
+sync_body() {
     local jobs=${BENCH_SYNC_JOBS:-200} rc=0
-    BENCH_SYNC_LINES=${BENCH_SYNC_LINES:-2000000}
-    echo "== sync: first sync of $BENCH_SYNC_LINES log lines, against the emulator" \
-         "(GetLogEvents quota 25/s) =="
-    echo "(measured: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null ||
-         echo '+changes'); load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    echo "floor: bench/peer_logs.py floor, botocore's SigV4 signer and http.client keep-alive," \
+         "each body read and dropped after a byte search for the forward token; paced at 25/s" \
+         "(sagetop's GetLogEvents preset for us-east-1, the emulator's quota), 4 streams at once" \
+         "(sagetop's --workers default)"
+    command -v aws >/dev/null && echo "CLI: $(aws --version 2>&1)"
     (sync_shape "$jobs jobs, $BENCH_SYNC_LINES lines over them" "--all-logs" "scale-job-" \
         --jobs "$jobs" --lines "$BENCH_SYNC_LINES" --log-jobs "$jobs") || rc=1
     (sync_shape "one job, one $BENCH_SYNC_LINES-line stream" "scale-job-000000" \
         "scale-job-000000/" --jobs 1 --lines "$BENCH_SYNC_LINES") || rc=1
-    [ "$rc" = 0 ] || FAILED=1
+    return "$rc"
+}
+
+section_sync() {
+    BENCH_SYNC_LINES=${BENCH_SYNC_LINES:-2000000}
+    net_section "sync: first sync of $BENCH_SYNC_LINES log lines, against the emulator\
+ (GetLogEvents quota 25/s)" sync_body
 }
