@@ -11,6 +11,7 @@
 #                      M_CPU (user+sys of CMD and its children, s), M_RSS_MB (peak), M_REQ (AWS
 #                      requests the emulator saw), M_OPS (them by operation), M_THR (throttled);
 #                      CMD's stdout is in $WORK/.m_out; returns CMD's status
+# shellcheck shell=bash
 
 net_section() {
     echo "== $1 =="

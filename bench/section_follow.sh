@@ -5,6 +5,7 @@
 # (bench/peer_tail.py: CLI v1 has no `logs tail`). bench/follow_probe.py appends the lines and
 # times them: requests per minute, CPU per minute, median and p90 line latency (printed minus
 # appended). Targets: sagetop at most 20 requests a minute, median latency under 1 s.
+# shellcheck shell=bash
 
 # follow_row NAME PROBE_OUTPUT
 follow_row() {

@@ -6,6 +6,7 @@
 # SQLite for the first sync, every ListTrainingJobs page for the listing (a script keeps no
 # cache). Each: requests, wall, CPU (user+sys), peak RSS. Target: the first sync in at most
 # 300 requests.
+# shellcheck shell=bash
 
 jobs_row() {
     printf '%-28s %6s req (%s thr) %8s s %7s s CPU %6s MB RSS  %s\n' "$1" "$M_REQ" "$M_THR" \

@@ -13,6 +13,7 @@
 # /usr/bin/time), requests (the emulator's counters), peak RSS, store size against raw bytes.
 # Targets: sagetop's wall <= 1.25x the floor's, CPU per line <= 1/5 of the boto3 peer's,
 # peak RSS < 64 MB.
+# shellcheck shell=bash
 
 # sync_row NAME LINES STORE_BYTES NOTE WALL CPU REQ THROTTLED RSS_MB: one table row (SYNC_RAW:
 # the raw bytes, for the store ratio)
