@@ -985,7 +985,8 @@ def scale(store, engine, n_jobs, n_lines, seed=0, now=None, log_jobs=1):
 
 def scale_lines(total):
     """The scale job's log: tqdm bars, every tenth line a Trainer loss dict. Built a percent at a
-    time (the bar's prefix is constant within one): 2,000,000 lines in about a second."""
+    time (the bar's prefix is constant within one): the scale scenario with 2,000,000 lines
+    takes 2.75 s of CPU where a format per line took 4.9 s."""
     def pct(i):
         return int(100 * (i / total)), int(10 * (i / total))
     out = []
