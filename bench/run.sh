@@ -6,9 +6,13 @@
 # Adding a section: write section_<name>() below and add <name> to SECTIONS. Helpers:
 #   bench_time CMD...   runs CMD, prints nothing, sets SECS to its wall time in seconds
 #   ratio A B           prints A/B with two decimals
+# The sections that talk to the emulator (hosts, sync, follow, jobs) use bench/emu.sh
+# (emu_up/emu_down/emu_ctl, measure: wall, CPU, peak RSS and the requests of one client,
+# net_section: each runs in its own subshell); sync, follow and jobs live in bench/section_*.sh.
 # Usage: bench/run.sh [section...]     (default: all)
 # Environment: BUILD (build dir), BENCH_LINES (log size, default 2000000),
-#              BENCH_WORK (where generated data is kept, default $BUILD/bench-data).
+#              BENCH_WORK (where generated data is kept, default $BUILD/bench-data); the
+#              sections' own knobs are described above each (BENCH_SYNC_*, BENCH_FOLLOW_*, ...).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -18,7 +22,13 @@ PYTHON=$(scripts/find-python.sh 2>/dev/null || command -v python3)
 FAILED=0
 mkdir -p "$WORK"
 
-SECTIONS=(extract cache ui chart hosts)
+SECTIONS=(extract cache ui chart hosts sync follow jobs)
+
+# the network sections (issue 15): emulator helpers, one file per section
+. bench/emu.sh
+. bench/section_sync.sh
+. bench/section_follow.sh
+. bench/section_jobs.sh
 
 bench_time() {
     local t0 t1
@@ -241,34 +251,23 @@ section_chart() {
 # --all-running --once` pass (list, describe, logs, host metrics, alert rules), its wall and
 # CPU time and the requests it made. Target: no GetMetricData request throttled.
 section_hosts() {
-    local dir=$WORK/hosts n=${BENCH_HOST_JOBS:-50} h=${BENCH_HOSTS:-8} pid i t st
-    echo "== hosts: $n running jobs x $h hosts, one host-metrics sync =="
+    net_section "hosts: ${BENCH_HOST_JOBS:-50} running jobs x ${BENCH_HOSTS:-8} hosts, one\
+ host-metrics sync" hosts_body
+}
+
+hosts_body() {
+    local dir=$WORK/hosts n=${BENCH_HOST_JOBS:-50} h=${BENCH_HOSTS:-8} t st
     rm -rf "$dir"
     mkdir -p "$dir/config/sagetop"
     printf '[alerts]\nstalled off\n' >"$dir/config/sagetop/config"
-    "$PYTHON" tests/emulator/emulator.py --port 0 --scenario hostscale --jobs "$n" --hosts "$h" \
-        >"$dir/emu.out" 2>"$dir/emu.err" &
-    pid=$!
-    for ((i = 0; i < 3000; i++)); do
-        grep -q '^READY' "$dir/emu.out" 2>/dev/null && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if ! grep -q '^READY' "$dir/emu.out"; then
-        echo "emulator did not start"; tail -5 "$dir/emu.err"; kill "$pid" 2>/dev/null; FAILED=1
-        return
-    fi
-    t=$( (set -a; eval "$(grep -E '^[A-Z_]+=' "$dir/emu.out")"; set +a
-          export HOME=$dir XDG_CONFIG_HOME=$dir/config XDG_CACHE_HOME=$dir
-          /usr/bin/time -f '%e %U %S' ./sagetop --cache "$dir/cache.db" watch --all-running \
-              --once 2>&1 >/dev/null | tail -1) )
-    st=$( (eval "$(grep -E '^SAGETOP_EMULATOR_CONTROL=' "$dir/emu.out")"
-           curl -sf -X POST -H 'Content-Type: application/json' --data '{}' \
-               "$SAGETOP_EMULATOR_CONTROL/stats") )
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    emu_up --scenario hostscale --jobs "$n" --hosts "$h" || return 1
+    trap emu_down EXIT
+    t=$(export HOME=$dir XDG_CONFIG_HOME=$dir/config XDG_CACHE_HOME=$dir
+        /usr/bin/time -f '%e %U %S' ./sagetop --cache "$dir/cache.db" watch --all-running \
+            --once 2>&1 >/dev/null | tail -1)
+    st=$(emu_ctl stats)
     read -r wall user sys <<<"$t"
-    "$PYTHON" - "$st" "$wall" "$user" "$sys" "$n" "$h" "$dir/cache.db" <<'PY' || FAILED=1
+    "$PYTHON" - "$st" "$wall" "$user" "$sys" "$n" "$h" "$dir/cache.db" <<'PY'
 import json, sqlite3, sys
 st, wall, user, sys_s, n, h, db = sys.argv[1:8]
 st = json.loads(st)

@@ -704,6 +704,8 @@ def main(argv=None):
                     help="publish per-host CloudWatch metrics for the demo's jobs (hostmetrics.py)")
     ap.add_argument("--jobs", type=int, default=10000)
     ap.add_argument("--lines", type=int, default=100000)
+    ap.add_argument("--log-jobs", type=int, default=1,
+                    help="scale: spread --lines over the first N jobs, one stream each")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--speed", type=float, default=1.0)
     ap.add_argument("--fault", action="append", default=[], metavar="NAME=RATE")
@@ -732,7 +734,8 @@ def main(argv=None):
             import hostmetrics
             hostmetrics.publish(moto_ep, key_id, secret, made, seed=args.seed)
     elif args.scenario == "scale":
-        scenario.scale(store, engine, args.jobs, args.lines, seed=args.seed)
+        scenario.scale(store, engine, args.jobs, args.lines, seed=args.seed,
+                       log_jobs=args.log_jobs)
     elif args.scenario == "ranks":
         scenario.ranks(store, engine)
     elif args.scenario == "hostscale":

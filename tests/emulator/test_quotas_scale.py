@@ -1,6 +1,7 @@
 """Per-operation quotas (on by default, --no-quotas, control switch) and the scale scenario."""
 import http.client
 import json
+import math
 import time
 import unittest
 import urllib.parse
@@ -142,6 +143,29 @@ class ScaleTests(unittest.TestCase):
             self.assertLess(time.monotonic() - t, 60)
         finally:
             emu.stop()
+
+    def test_log_jobs_spread_the_lines(self):
+        """--log-jobs K (make bench's sync section): the lines over jobs 0..K-1, one stream each,
+        each log the text a K=1 run of its size would have (no emulator start: the store alone)."""
+        import scenario
+        import store as st
+        store = st.Store()
+        store.ensure_group(G)
+        scenario.scale(store, scenario.Engine(store), 5, 1003, now=1.7e9, log_jobs=3)
+        streams = store.groups[G].streams
+        self.assertEqual(sorted(n.split("/")[0] for n in streams),
+                         ["scale-job-000000", "scale-job-000001", "scale-job-000002"])
+        by_job = {n.split("/")[0]: s for n, s in streams.items()}
+        self.assertEqual([len(by_job["scale-job-%06d" % i].msg) for i in range(3)], [335, 334, 334])
+        s = by_job["scale-job-000001"]
+        self.assertEqual(s.msg[0], "  0%|| 0/334 [00:00<00:00,  8.00it/s]")
+        self.assertEqual(s.msg[333], " 99%|#########| 333/334 [00:00<00:00,  8.00it/s]")
+        prog = 9 / 334
+        self.assertEqual(s.msg[9], "{'loss': %.4f, 'learning_rate': %r, 'epoch': %.2f}" % (
+            0.1 + 0.6 * math.exp(-4 * prog) + (9 * 7919 % 100) / 5000.0, 5e-5 * (1 - prog), 3 * prog))
+        self.assertEqual(s.msg[200], " 59%|#####| 200/334 [00:00<00:00,  8.00it/s]")
+        self.assertEqual(s.ts[1] - s.ts[0], 10)
+        self.assertEqual(s.ing[0] - s.ts[0], 200)
 
 
 if __name__ == "__main__":
