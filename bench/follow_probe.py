@@ -3,7 +3,7 @@
 
 Appends HISTORY lines to JOB's log through the emulator's control API, starts CMD (a follower
 that prints the job's lines on stdout) and waits until it has printed the last of them. Then, for
-SECS seconds, appends one line "bench-seq=RUN/N" every 1/RATE s and notes when it asked the emulator
+SECS seconds, appends one line "bench-seq=RUN/N" every 1/RATE s (none with RATE 0: a quiet job) and notes when it asked the emulator
 to append it; a reader thread notes when CMD printed it. Over exactly that window it counts the
 AWS requests the emulator saw (its /stats, reset at the start) and CMD's CPU time (/proc). After
 the window it waits up to GRACE s for the last lines, then ends CMD (by its pid).
@@ -80,7 +80,7 @@ def main():
         ctl(a.control, "reset", {"stats": True})
         c0, t0 = cpu_s(proc.pid), time.time()
         sent, n = {}, 0
-        while True:
+        while a.rate > 0:
             due = t0 + n / a.rate
             if due >= t0 + a.secs:
                 break
