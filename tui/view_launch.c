@@ -610,9 +610,7 @@ static int act_delete(struct view *v, struct app *a)
     return launch_on_field(v, a, "");
 }
 
-/* The navigation keys (form_key(), as in every list); listed in the table for the footer and
- * help. */
-static int act_listed(struct view *v, struct app *a)
+int launch_act_listed(struct view *v, struct app *a)
 {
     (void)v;
     (void)a;
@@ -677,13 +675,7 @@ static void launch_title(struct view *v, struct app *a, char *buf, size_t size)
 }
 
 static const struct key_binding launch_keys[] = {
-    { '\n', "Enter", "edit field", act_edit, KB_FOOTER },
-    { '\r', "Enter", "edit field", act_edit, KB_HIDDEN },
-    { KEY_ENTER, "Enter", "edit field", act_edit, KB_HIDDEN },
-    { 'j', "j/k", "move", act_listed, 0 },
-    { 'g', "g/G", "first / last field", act_listed, 0 },
-    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up (Home/End: first / last)", act_listed,
-      0 },
+    LAUNCH_FORM_KEYS("edit field", act_edit),
     { 'a', "a", "add hp/input/metric/env", act_add, KB_FOOTER },
     { 'd', "d", "remove entry", act_delete, KB_FOOTER },
     { 'v', "v", "review JSON", launch_act_review, KB_FOOTER },

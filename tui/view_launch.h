@@ -111,6 +111,18 @@ void launch_state_free(struct launch_state *st);
 void launch_view_leave(struct view *v, struct app *a);
 int launch_view_key(struct view *v, struct app *a, int key);
 int launch_view_tick(struct view *v, struct app *a, bool changed);
+/* The navigation keys (form_key(), in launch_view_key()): listed in the tables for the footer
+ * and help, they do nothing themselves. */
+int launch_act_listed(struct view *v, struct app *a);
+/* The first entries of a form's key table: Enter (edit_fn, help edit_help) and the moves. */
+#define LAUNCH_FORM_KEYS(edit_help, edit_fn)                                                    \
+    { '\n', "Enter", edit_help, edit_fn, KB_FOOTER },                                           \
+    { '\r', "Enter", "edit field", edit_fn, KB_HIDDEN },                                        \
+    { KEY_ENTER, "Enter", "edit field", edit_fn, KB_HIDDEN },                                   \
+    { 'j', "j/k", "move", launch_act_listed, 0 },                                               \
+    { 'g', "g/G", "first / last field", launch_act_listed, 0 },                                 \
+    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up (Home/End: first / last)",           \
+      launch_act_listed, 0 }
 /* The prompt's answer for the field st->editing. */
 int launch_on_field(struct view *v, struct app *a, const char *text);
 size_t launch_add_matches(const char *const *cands, size_t n, const char *word,

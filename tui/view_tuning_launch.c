@@ -477,14 +477,6 @@ static int act_clear(struct view *v, struct app *a)
     return launch_on_field(v, a, "");
 }
 
-/* The navigation keys (form_key(), in launch_view_key()); listed for the footer and help. */
-static int act_listed(struct view *v, struct app *a)
-{
-    (void)v;
-    (void)a;
-    return R_NONE;
-}
-
 static void title(struct view *v, struct app *a, char *buf, size_t size)
 {
     (void)a;
@@ -492,13 +484,7 @@ static void title(struct view *v, struct app *a, char *buf, size_t size)
 }
 
 static const struct key_binding tuning_launch_keys[] = {
-    { '\n', "Enter", "edit field (a hyperparameter: its range)", act_edit, KB_FOOTER },
-    { '\r', "Enter", "edit field", act_edit, KB_HIDDEN },
-    { KEY_ENTER, "Enter", "edit field", act_edit, KB_HIDDEN },
-    { 'j', "j/k", "move", act_listed, 0 },
-    { 'g', "g/G", "first / last field", act_listed, 0 },
-    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up (Home/End: first / last)", act_listed,
-      0 },
+    LAUNCH_FORM_KEYS("edit field (a hyperparameter: its range)", act_edit),
     { 'a', "a", "tune another hyperparameter", act_add, KB_FOOTER },
     { 'd', "d", "clear: the source's choice (not tuned)", act_clear, KB_FOOTER },
     { 'v', "v", "review JSON", launch_act_review, KB_FOOTER },
@@ -506,27 +492,15 @@ static const struct key_binding tuning_launch_keys[] = {
     { 0 },
 };
 
-const struct view_ops view_tuning_launch_ops = {
-    .name = "tuning launch",
-    .keys = tuning_launch_keys,
-    .on_enter = enter_from_job,
-    .on_leave = launch_view_leave,
-    .draw = launch_draw,
-    .on_key = launch_view_key,
-    .on_tick = launch_view_tick,
-    .title = title,
-};
-
-const struct view_ops view_tuning_relaunch_ops = {
-    .name = "tuning launch",
-    .keys = tuning_launch_keys,
-    .on_enter = enter_from_tuning,
-    .on_leave = launch_view_leave,
-    .draw = launch_draw,
-    .on_key = launch_view_key,
-    .on_tick = launch_view_tick,
-    .title = title,
-};
+/* From a training job and from a tuning job: the same view but for where the source is. */
+#define TUNING_LAUNCH_OPS(enter_fn)                                                             \
+    {                                                                                           \
+        .name = "tuning launch", .keys = tuning_launch_keys, .on_enter = (enter_fn),            \
+        .on_leave = launch_view_leave, .draw = launch_draw, .on_key = launch_view_key,          \
+        .on_tick = launch_view_tick, .title = title,                                            \
+    }
+const struct view_ops view_tuning_launch_ops = TUNING_LAUNCH_OPS(enter_from_job);
+const struct view_ops view_tuning_relaunch_ops = TUNING_LAUNCH_OPS(enter_from_tuning);
 
 /* ---- Stopping a tuning job ------------------------------------------------------------------- */
 
