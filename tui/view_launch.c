@@ -6,7 +6,9 @@
  * environment entry, `d` removes one, `v` reviews the exact CreateTrainingJob JSON, `e` edits
  * that JSON in $EDITOR, `s` submits after a confirmation, `t` tests a metric regex.
  *
- * This file owns the form: its fields, rows, completion and the re-launch's loading.
+ * This file owns the form: its fields, rows, completion and the source job's loading. The tuning
+ * launch form (view_tuning_launch.c) is this form with st->tuning set: its fields, rows and
+ * values are its own, the rest (state, keys, drawing, review, submit) is shared.
  * view_launch_review.c draws it and submits it (launch_run() on the worker thread: the UI never
  * waits and starts no process); view_launch_regex.c is the regex tester; tui/form.c moves the
  * cursor and draws the rows. Must not: do network or disk work on the UI thread (the cache is
@@ -273,7 +275,8 @@ bool launch_row_heading(void *ctx, size_t i)
     return i >= st->n_rows || st->rows[i].group != NULL;
 }
 
-void launch_select_key(struct launch_state *st, const char *key)
+/* Puts the cursor on the field key (the first field when there is none). */
+static void select_key(struct launch_state *st, const char *key)
 {
     size_t cur = 0;
 
@@ -309,7 +312,7 @@ void launch_rebuild(struct launch_state *st, struct app *a)
         if (!st->relaunch)
             estimator_check_source(&st->est, &st->issues);
     }
-    launch_select_key(st, prev);
+    select_key(st, prev);
 }
 
 /* ---- Entering and leaving -------------------------------------------------------------------- */
@@ -494,7 +497,7 @@ int launch_on_field(struct view *v, struct app *a, const char *text)
     json_decref(st->edited);      /* a field change supersedes a hand-edited request */
     st->edited = NULL;
     launch_rebuild(st, a);
-    launch_select_key(st, st->editing);    /* follow the field, e.g. a new entry */
+    select_key(st, st->editing);    /* follow the field, e.g. a new entry */
     return R_REDRAW;
 }
 

@@ -95,8 +95,6 @@ void launch_set_put(struct launch_state *st, const char *key, const char *value)
 void launch_field_value(const struct launch_state *st, const char *key, char *buf, size_t size);
 /* A row: a field (key) or a group heading (group, a static string). */
 void launch_add_row(struct launch_state *st, const char *key, const char *group);
-/* Puts the cursor on the field key (the first field when there is none). */
-void launch_select_key(struct launch_state *st, const char *key);
 /* The selected field's key, or NULL (no rows). */
 const char *launch_selected(const struct launch_state *st);
 /* form_heading_fn over st->rows. */

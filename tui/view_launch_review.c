@@ -1,5 +1,5 @@
 /* view_launch_review.c: the launch form's drawing (through tui/form.c), its review of the exact
- * CreateTrainingJob JSON (a view of its own, view_launch_review_ops, on the list widget: long
+ * CreateTrainingJob JSON (CreateHyperParameterTuningJob for the tuning form) (a view of its own, view_launch_review_ops, on the list widget: long
  * lines cut in the middle, `|` for the whole request in $PAGER), the $EDITOR step (argv, no
  * shell: tui/pager.h), and the submit: after a confirmation the form hands what to
  * launch to the worker (a WREQ_LAUNCH message; worker_launch.c runs launch_run() there) and shows

@@ -1,9 +1,10 @@
 /* worker.h: the I/O thread behind the UI, and the message queues between them.
  *
  * The worker owns everything that may block: the AWS config reload on a profile/region switch,
- * the credentials provider, its own aws_client (for StopTrainingJob, and for launches:
- * launch_run() in worker_launch.c), and the sync engine (cache/sync.h, which runs its own
- * threads and its own read-write cache connections). The UI thread never touches any of those.
+ * the credentials provider, its own aws_client (for StopTrainingJob and
+ * StopHyperParameterTuningJob, and for launches: launch_run() in worker_launch.c), and the sync
+ * engine (cache/sync.h, which runs its own threads and its own read-write cache connections).
+ * The UI thread never touches any of those.
  *
  * Messages are heap objects (wmsg_new) travelling in mutex-protected queues; posting hands
  * ownership to the receiver, which frees with wmsg_free. Worker → UI posts also write a byte to
