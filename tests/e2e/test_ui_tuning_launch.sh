@@ -6,8 +6,9 @@
 # equals `sagetop tuning launch --dry-run` with the same choices (parsed JSON; the training job
 # name inside the static hyperparameters is a timestamp, as in the CLI test); `s` and `y`
 # create it on the worker, boto3 describes it and the tuning list shows it; `L` on it opens the
-# form pre-filled with its settings; `x` asks first (n leaves it running, y stops it in the
-# emulator); --read-only refuses the stop and the launch with the training jobs' message.
+# form pre-filled with its settings (a create AWS refuses shows its error and keeps the form);
+# `x` asks first (n leaves it running, y stops it in the emulator); --read-only refuses the stop
+# and the launch with the training jobs' message.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
@@ -127,6 +128,14 @@ expect_match "pre-filled: the objective" "$s" 'objective +eval_loss'
 expect_match "pre-filled: its direction" "$s" 'objective_type +Minimize'
 expect_match "pre-filled: max jobs" "$s" 'max_jobs +4'
 expect_match "pre-filled: the range" "$s" 'hp\.learning_rate +1e-05:0\.0001:Logarithmic'
+# AWS refuses a second tuning job of the same name: the error is shown and the form kept
+set_field "$NAME"
+tmux_keys s
+tmux_wait "create tuning job $NAME\\?" 5
+tmux_keys y
+tmux_expect "a refused create: the error under the form, the form kept" \
+    "launch failed: SageMaker CreateHyperParameterTuningJob: ResourceInUse" 20
+expect_match "still the form" "$(tmux_screen)" "Tuning launch from $NAME"
 tmux_keys q
 tmux_wait 'tuning \(1\)' 5 || finish
 
