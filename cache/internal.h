@@ -82,6 +82,10 @@ void cache_kv_read_row(sqlite3_stmt *st, void *item);
 /* Copies a column's text (or "") into buf. */
 void cache_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 char *cache_col_strdup(sqlite3_stmt *st, int col);
+/* A stored document: sql selects it with ?1 the scope and ?2 name; *json (caller frees) only on
+ * success; ERR_NOTFOUND "<what> NAME has not been described yet" when absent or NULL. */
+int cache_read_doc(struct cache *c, const char *sql, const char *name, const char *what,
+                   char **json, struct err *e);
 
 /* Registers REGEXP (PCRE2, smart case) on the connection. */
 int cache_regexp_register(struct cache *c, struct err *e);

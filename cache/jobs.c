@@ -423,13 +423,13 @@ int cache_job_get(struct cache *c, const char *name, struct cache_job *out, stru
     return rc;
 }
 
-int cache_job_describe_json(struct cache *c, const char *name, char **json, struct err *e)
+int cache_read_doc(struct cache *c, const char *sql, const char *name, const char *what,
+                   char **json, struct err *e)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = cache_prepare(c, "SELECT describe_json FROM jobs WHERE scope_id=? AND name=?",
-                            &st, e)) != 0)
+    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, c->scope_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -441,12 +441,18 @@ int cache_job_describe_json(struct cache *c, const char *name, char **json, stru
         if (s != NULL)
             *json = s;
     } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-        rc = err_set(e, ERR_NOTFOUND, "job %s has not been described yet", name);
+        rc = err_set(e, ERR_NOTFOUND, "%s %s has not been described yet", what, name);
     } else {
         rc = cache_fail(c, e, "reading a job");
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+int cache_job_describe_json(struct cache *c, const char *name, char **json, struct err *e)
+{
+    return cache_read_doc(c, "SELECT describe_json FROM jobs WHERE scope_id=? AND name=?", name,
+                          "job", json, e);
 }
 
 /* ---- Detail lists ---------------------------------------------------------------------- */

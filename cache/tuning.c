@@ -454,6 +454,12 @@ int cache_tuning_get(struct cache *c, const char *name, struct cache_tuning *out
     return rc;
 }
 
+int cache_tuning_describe_json(struct cache *c, const char *name, char **json, struct err *e)
+{
+    return cache_read_doc(c, "SELECT describe_json FROM tuning_jobs WHERE scope_id=? AND name=?",
+                          name, "tuning job", json, e);
+}
+
 /* ---- ranges, parents, definitions -------------------------------------------------------- */
 
 static void read_range(sqlite3_stmt *st, void *item)

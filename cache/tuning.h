@@ -64,6 +64,9 @@ void cache_tuning_list_clean(struct cache_tuning_list *l);
 int cache_tuning_list(struct cache *c, const char *status, struct cache_tuning_list *out,
                       struct err *e);
 int cache_tuning_get(struct cache *c, const char *name, struct cache_tuning *out, struct err *e);
+/* Its DescribeHyperParameterTuningJob document (*json: the caller frees); ERR_NOTFOUND when
+ * the cache has none (not described yet). */
+int cache_tuning_describe_json(struct cache *c, const char *name, char **json, struct err *e);
 /* Completed, Failed or Stopped. */
 bool cache_tuning_final(const char *status);
 /* Seconds from creation to the end (to now while it runs); 0 when unknown. */

@@ -70,6 +70,7 @@ void tuning_spec_init(struct tuning_spec *s);
  *                     "categorical:"); SCALING is auto, linear, log or reverselog (or AWS's
  *                     words); a name given again replaces its range
  *   "objective"       "NAME[:min|:max]" (also minimize/maximize)
+ *   "objective_type"  min, max, Minimize or Maximize
  *   "strategy"        Bayesian, Random, Hyperband, Grid (any case)
  *   "max_jobs", "parallel"      a whole number
  *   "early_stopping"  Off or Auto
@@ -78,6 +79,14 @@ void tuning_spec_init(struct tuning_spec *s);
  * ERR_INVAL "KEY: ..." naming what is accepted. Values are checked for shape here; the ranges
  * themselves (min < max, log scaling, limits) by tuning_check_request(), as AWS would. */
 int tuning_spec_set(struct tuning_spec *s, const char *key, const char *value, struct err *e);
+
+/* One field of the UI's tuning form into s: "hp.NAME" takes a range as "tune" writes it after
+ * the "=" ("1e-5:1e-3:log", "int:1:4", "cat:a,b"), every other key is tuning_spec_set()'s;
+ * "name" (the request's, not the spec's) and an empty value (unset: the source's choice) change
+ * nothing. A problem becomes an issue on the field tuning_check_request() uses for it
+ * ("tune.NAME" for "hp.NAME", else the key), worded as the CLI prints it. 0 or ERR_*. */
+int tuning_spec_set_field(struct tuning_spec *s, const char *key, const char *value,
+                          struct estimator_issues *is);
 
 /* The tuning job's name and the time for a default one. */
 struct tuning_context {
@@ -116,5 +125,10 @@ void tuning_check_request(const json_t *req, struct estimator_issues *is);
  * the training job names are; the SDK uses its machine's local time). The SDK's base is the image's repository (base_name_from_image)
  * for a new tuner and for one made from a parent alike. */
 void tuning_default_name(const char *base, double now, char *out, size_t size);
+
+/* The default name of a tuning job over t (a CreateTrainingJob request or a parent's
+ * TrainingJobDefinition): tuning_default_name() of its image's repository, "estimator" when it
+ * has none: the name a request built without tuning_context.name gets. */
+void tuning_default_name_of(const json_t *t, double now, char *out, size_t size);
 
 #endif

@@ -407,6 +407,17 @@ static json_t *warm_start(const struct tuning_spec *s)
     return ws;
 }
 
+void tuning_default_name_of(const json_t *t, double now, char *out, size_t size)
+{
+    const char *image = json_string_value(json_object_get(json_object_get(t,
+                                                          "AlgorithmSpecification"),
+                                                          "TrainingImage"));
+    char base[256];
+
+    estimator_base_from_image(image ? image : "", base, sizeof(base));
+    tuning_default_name(base[0] ? base : "estimator", now, out, size);
+}
+
 /* The SDK's request: name, config, definition, warm start, tags. t: the estimator as a
  * training request; parent: the parent's describe document (attach()) or NULL. */
 static json_t *assemble(const json_t *t, const json_t *parent, const struct tuning_spec *s,
@@ -418,15 +429,13 @@ static json_t *assemble(const json_t *t, const json_t *parent, const struct tuni
     /* a script-mode estimator (a Framework: its source goes in sagemaker_program) */
     bool framework = json_object_get(json_object_get(t, "HyperParameters"),
                                      "sagemaker_program") != NULL;
-    char name[TUNING_NAME_MAX + 64], base[256];
+    char name[TUNING_NAME_MAX + 64];
     json_t *req = json_object();
 
-    if (ctx->name) {
+    if (ctx->name)
         snprintf(name, sizeof(name), "%s", ctx->name);
-    } else {
-        estimator_base_from_image(image ? image : "", base, sizeof(base));
-        tuning_default_name(base[0] ? base : "estimator", ctx->now, name, sizeof(name));
-    }
+    else
+        tuning_default_name_of(t, ctx->now, name, sizeof(name));
     if (req == NULL ||
         estimator_set_new(req, "HyperParameterTuningJobName", json_string(name)) ||
         estimator_set_new(req, "HyperParameterTuningJobConfig",

@@ -246,6 +246,9 @@ int tuning_spec_set(struct tuning_spec *s, const char *key, const char *value, s
         return set_range(s, value, e);
     if (strcmp(key, "objective") == 0)
         return set_objective(s, value, e);
+    if (strcmp(key, "objective_type") == 0)
+        return set_word(s->objective_type, sizeof(s->objective_type), objective_types, key,
+                        value, "Minimize or Maximize", e);
     if (strcmp(key, "strategy") == 0)
         return set_word(s->strategy, sizeof(s->strategy), strategies, key, value,
                         "Bayesian, Random, Hyperband or Grid", e);
@@ -261,6 +264,36 @@ int tuning_spec_set(struct tuning_spec *s, const char *key, const char *value, s
     if (strcmp(key, "warm_start_type") == 0)
         return set_word(s->warm_start_type, sizeof(s->warm_start_type), warm_start_types, key,
                         value, "IdenticalDataAndAlgorithm or TransferLearning", e);
-    return err_set(e, ERR_INVAL, "%s: unknown; known: tune, objective, strategy, max_jobs, "
-                   "parallel, early_stopping, warm_start, warm_start_type", key);
+    return err_set(e, ERR_INVAL, "%s: unknown; known: tune, objective, objective_type, "
+                   "strategy, max_jobs, parallel, early_stopping, warm_start, warm_start_type",
+                   key);
+}
+
+int tuning_spec_set_field(struct tuning_spec *s, const char *key, const char *value,
+                          struct estimator_issues *is)
+{
+    struct err e = { 0 };
+    char field[48];
+    int rc;
+
+    if (value == NULL || value[0] == '\0' || strcmp(key, "name") == 0)
+        return 0;
+    if (strncmp(key, "hp.", 3) == 0) {
+        char *spec = malloc(strlen(key) + strlen(value) + 2);
+
+        if (spec == NULL) {
+            estimator_issue_add(is, key, "out of memory");
+            return ERR_NOMEM;
+        }
+        sprintf(spec, "%s=%s", key, value);
+        rc = tuning_spec_set(s, "tune", spec, &e);
+        free(spec);
+        snprintf(field, sizeof(field), "tune.%.40s", key + 3);
+    } else {
+        rc = tuning_spec_set(s, key, value, &e);
+        snprintf(field, sizeof(field), "%s", key);
+    }
+    if (rc != 0)
+        estimator_issue_add(is, field, "%s", e.msg);
+    return rc;
 }

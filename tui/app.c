@@ -210,13 +210,23 @@ void app_request_unfollow(struct app *a, const char *job)
     post(a, WREQ_UNFOLLOW, job);
 }
 
-void app_request_stop(struct app *a, const char *job)
+static void request_stop(struct app *a, enum wmsg_type t, const char *job)
 {
     if (a->o.read_only) {
         app_flash(a, true, "read-only: stopping jobs is disabled");
         return;
     }
-    post(a, WREQ_STOP_JOB, job);
+    post(a, t, job);
+}
+
+void app_request_stop(struct app *a, const char *job)
+{
+    request_stop(a, WREQ_STOP_JOB, job);
+}
+
+void app_request_stop_tuning(struct app *a, const char *tuning_job)
+{
+    request_stop(a, WREQ_STOP_TUNING, tuning_job);
 }
 
 void app_request_launch(struct app *a, struct wmsg *m)

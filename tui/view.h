@@ -141,6 +141,8 @@ void app_request_refresh(struct app *a);                 /* sync the job list no
 void app_request_job(struct app *a, const char *job);    /* describe now, follow its logs */
 void app_request_unfollow(struct app *a, const char *job);
 void app_request_stop(struct app *a, const char *job);   /* StopTrainingJob (not read-only) */
+/* StopHyperParameterTuningJob (not read-only) */
+void app_request_stop_tuning(struct app *a, const char *tuning_job);
 struct wmsg;
 void app_request_launch(struct app *a, struct wmsg *m);  /* a WREQ_LAUNCH; takes ownership */
 

@@ -716,6 +716,7 @@ static int act_logs(struct view *v, struct app *a) { app_push(a, &view_logs_ops,
 static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metrics_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_hosts(struct view *v, struct app *a) { app_push(a, &view_hosts_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_relaunch(struct view *v, struct app *a) { app_push(a, &view_launch_ops, v->job, NULL, 0); return R_REDRAW; }
+static int act_tune(struct view *v, struct app *a) { app_push(a, &view_tuning_launch_ops, v->job, NULL, 0); return R_REDRAW; }
 
 static int do_stop(struct view *v, struct app *a)
 {
@@ -740,6 +741,7 @@ static const struct key_binding detail_keys[] = {
     KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
     { ' ', "space", "page down", act_nav, KB_HIDDEN },
     { 'r', "r", "re-launch with changes", act_relaunch, KB_MUTATING },
+    { 'U', "U", "tune: a tuning job over this job's hyperparameters", act_tune, KB_MUTATING },
     { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     { 0, NULL, NULL, NULL, 0 },
 };

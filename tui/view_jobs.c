@@ -405,6 +405,7 @@ static int act_detail(struct view *v, struct app *a) { return open_on_current(v,
 static int act_logs(struct view *v, struct app *a) { return open_on_current(v, a, &view_logs_ops); }
 static int act_metrics(struct view *v, struct app *a) { return open_on_current(v, a, &view_metrics_ops); }
 static int act_relaunch(struct view *v, struct app *a) { return open_on_current(v, a, &view_launch_ops); }
+static int act_tune(struct view *v, struct app *a) { return open_on_current(v, a, &view_tuning_launch_ops); }
 static int act_yank(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_NAME); }
 static int act_yank_arn(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_ARN); }
 static int act_console(struct view *v, struct app *a) { return clipboard_act_job(a, jobs_current_job(S(v)), CLIPBOARD_CONSOLE); }
@@ -599,6 +600,7 @@ static const struct key_binding jobs_keys[] = {
     { 'I', "I", "invert the sort order", act_sort_flip, 0 },
     { 'n', "n", "launch a new job", act_new, KB_MUTATING },
     { 'r', "r", "re-launch this job with changes", act_relaunch, KB_MUTATING },
+    { 'U', "U", "tune: a tuning job over this job's hyperparameters", act_tune, KB_MUTATING },
     { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     { 'y', "y", "copy the job name (OSC 52: works over SSH)", act_yank, 0 },
     { 'Y', "Y", "copy the job ARN", act_yank_arn, 0 },

@@ -6,7 +6,9 @@
  * environment entry, `d` removes one, `v` reviews the exact CreateTrainingJob JSON, `e` edits
  * that JSON in $EDITOR, `s` submits after a confirmation, `t` tests a metric regex.
  *
- * This file owns the form: its fields, rows, completion and the re-launch's loading.
+ * This file owns the form: its fields, rows, completion and the source job's loading. The tuning
+ * launch form (view_tuning_launch.c) is this form with st->tuning set: its fields, rows and
+ * values are its own, the rest (state, keys, drawing, review, submit) is shared.
  * view_launch_review.c draws it and submits it (launch_run() on the worker thread: the UI never
  * waits and starts no process); view_launch_regex.c is the regex tester; tui/form.c moves the
  * cursor and draws the rows. Must not: do network or disk work on the UI thread (the cache is
@@ -114,7 +116,9 @@ static void req_value(const json_t *req, const char *key, char *buf, size_t size
 
 void launch_field_value(const struct launch_state *st, const char *key, char *buf, size_t size)
 {
-    if (st->relaunch)
+    if (st->tuning)
+        tuning_launch_field_value(st, key, false, buf, size);
+    else if (st->relaunch)
         req_value(st->req, key, buf, size);
     else
         estimator_get(&st->est, key, buf, size);
@@ -122,7 +126,7 @@ void launch_field_value(const struct launch_state *st, const char *key, char *bu
 
 /* ---- Rebuilding after each change ------------------------------------------------------------ */
 
-static void add_row(struct launch_state *st, const char *key, const char *group)
+void launch_add_row(struct launch_state *st, const char *key, const char *group)
 {
     if (st->n_rows == MAX_ROWS)
         return;
@@ -137,9 +141,9 @@ static void add_list_rows(struct launch_state *st, const char *prefix, const cha
     for (size_t i = 0; i < st->n_sets; i++)
         if (strncmp(st->keys[i], prefix, strlen(prefix)) == 0 && st->vals[i][0]) {
             if (!any)
-                add_row(st, NULL, group);
+                launch_add_row(st, NULL, group);
             any = true;
-            add_row(st, st->keys[i], NULL);
+            launch_add_row(st, st->keys[i], NULL);
         }
 }
 
@@ -172,8 +176,8 @@ static void rebuild_relaunch(struct launch_state *st)
     }
     for (size_t i = 0; keys[i]; i++) {
         if (groups[i])
-            add_row(st, NULL, groups[i]);
-        add_row(st, keys[i], NULL);
+            launch_add_row(st, NULL, groups[i]);
+        launch_add_row(st, keys[i], NULL);
     }
     /* the request's own lists, so every entry is editable */
     const char *k;
@@ -186,10 +190,10 @@ static void rebuild_relaunch(struct launch_state *st)
         if (strncmp(k, "sagemaker_", 10) == 0 || strcmp(k, "mp_parameters") == 0)
             continue;
         if (!any)
-            add_row(st, NULL, "Hyperparameters");
+            launch_add_row(st, NULL, "Hyperparameters");
         any = true;
         snprintf(key, sizeof(key), "hp.%.90s", k);
-        add_row(st, key, NULL);
+        launch_add_row(st, key, NULL);
     }
     size_t i;
 
@@ -198,11 +202,11 @@ static void rebuild_relaunch(struct launch_state *st)
         char key[96];
 
         if (!any)
-            add_row(st, NULL, "Input channels");
+            launch_add_row(st, NULL, "Input channels");
         any = true;
         snprintf(key, sizeof(key), "input.%.80s",
                  json_string_value(json_object_get(x, "ChannelName")));
-        add_row(st, key, NULL);
+        launch_add_row(st, key, NULL);
     }
     any = false;
     json_array_foreach(json_object_get(json_object_get(st->req, "AlgorithmSpecification"),
@@ -210,11 +214,11 @@ static void rebuild_relaunch(struct launch_state *st)
         char key[96];
 
         if (!any)
-            add_row(st, NULL, "Metric definitions");
+            launch_add_row(st, NULL, "Metric definitions");
         any = true;
         snprintf(key, sizeof(key), "metric.%.80s",
                  json_string_value(json_object_get(x, "Name")));
-        add_row(st, key, NULL);
+        launch_add_row(st, key, NULL);
     }
     add_list_rows(st, "env.", "Environment");
     estimator_check_request(st->req, &st->issues);
@@ -238,8 +242,8 @@ static void rebuild_new(struct launch_state *st, struct app *a)
             estimator_issue_add(&st->issues, st->keys[i], "%s", e.msg);
     for (size_t i = 0; i < estimator_n_fields; i++) {
         if (group == NULL || strcmp(group, estimator_fields[i].group) != 0)
-            add_row(st, NULL, group = estimator_fields[i].group);
-        add_row(st, estimator_fields[i].key, NULL);
+            launch_add_row(st, NULL, group = estimator_fields[i].group);
+        launch_add_row(st, estimator_fields[i].key, NULL);
     }
     add_list_rows(st, "hp.", "Hyperparameters");
     add_list_rows(st, "input.", "Input channels");
@@ -294,7 +298,9 @@ void launch_rebuild(struct launch_state *st, struct app *a)
     st->issues.n = 0;
     st->build_msg[0] = '\0';
     st->n_rows = 0;
-    if (st->relaunch)
+    if (st->tuning)
+        tuning_launch_rebuild(st, a);
+    else if (st->relaunch)
         rebuild_relaunch(st);
     else
         rebuild_new(st, a);
@@ -379,7 +385,7 @@ static int relaunch_init(struct launch_state *st, struct app *a)
     return 0;
 }
 
-static void state_free(struct launch_state *st)
+void launch_state_free(struct launch_state *st)
 {
     for (size_t i = 0; i < st->n_sets; i++)
         free(st->vals[i]);
@@ -388,8 +394,42 @@ static void state_free(struct launch_state *st)
     json_decref(st->edited);
     estimator_clean(&st->est);
     mset_free(st->rt.ms);
+    free(st->spec);
+    json_decref(st->src_doc);
     free(st->describe);
     free(st);
+}
+
+/* The form's own start once the source's document is in st->describe. */
+static int source_init(struct launch_state *st, struct app *a)
+{
+    return st->tuning ? tuning_launch_init(st, a) : relaunch_init(st, a);
+}
+
+int launch_open_source(struct launch_state *st, struct app *a, const char *job)
+{
+    struct cache *c = app_cache(a);
+    char fs[128];
+
+    snprintf(st->source, sizeof(st->source), "%s", job);
+    st->partial = c && cache_job_doc_partial(c, job);
+    if (c && !st->partial && cache_job_describe_json(c, job, &st->describe, NULL) == 0)
+        return source_init(st, a);
+    app_follow_state(a, job, fs, sizeof(fs));
+    if (strncmp(fs, "offline", 7) == 0) {
+        app_flash(a, true, "%s: %s is %s in the cache, and the UI is offline",
+                  st->tuning ? "tuning launch" : "re-launch", job,
+                  st->partial ? "only partly described (from Search)" : "not described");
+        return -1;
+    }
+    /* not described yet, or only by Search (without the profiler, debug and remote-debug
+     * members the request copies): the worker describes it (a followed job's log task does);
+     * the form opens when the full document is cached */
+    st->loading = true;
+    st->following = true;
+    st->loading_since = now_s();
+    app_request_job(a, job);
+    return 0;
 }
 
 static int launch_enter(struct view *v, struct app *a)
@@ -410,31 +450,9 @@ static int launch_enter(struct view *v, struct app *a)
         learn_past_jobs(st, c);
     if (v->job[0]) {
         st->relaunch = true;
-        snprintf(st->source, sizeof(st->source), "%s", v->job);
-        st->partial = c && cache_job_doc_partial(c, v->job);
-        if (c && !st->partial && cache_job_describe_json(c, v->job, &st->describe, NULL) == 0) {
-            if (relaunch_init(st, a) != 0) {
-                state_free(st);
-                return -1;
-            }
-        } else {
-            char fs[128];
-
-            app_follow_state(a, v->job, fs, sizeof(fs));
-            if (strncmp(fs, "offline", 7) == 0) {
-                app_flash(a, true, "re-launch: %s is %s in the cache, and the UI is offline",
-                          v->job, st->partial ? "only partly described (from Search)"
-                                              : "not described");
-                state_free(st);
-                return -1;
-            }
-            /* not described yet, or only by Search (without the profiler, debug and
-             * remote-debug members the request copies): the worker describes it (a followed
-             * job's log task does); the form opens when the full document is cached */
-            st->loading = true;
-            st->following = true;
-            st->loading_since = now_s();
-            app_request_job(a, v->job);
+        if (launch_open_source(st, a, v->job) != 0) {
+            launch_state_free(st);
+            return -1;
         }
     } else {
         /* a sensible start: the SDK's current HF image, the usual GPU, the last role */
@@ -452,7 +470,7 @@ static int launch_enter(struct view *v, struct app *a)
     return 0;
 }
 
-static void launch_leave(struct view *v, struct app *a)
+void launch_view_leave(struct view *v, struct app *a)
 {
     struct launch_state *st = v->state;
 
@@ -465,13 +483,13 @@ static void launch_leave(struct view *v, struct app *a)
         app_flash(a, false, "the launch of %s goes on in the background; the list shows the job "
                   "when it is created", st->submit_job);
     launch_attach(NULL);
-    state_free(st);
+    launch_state_free(st);
     v->state = NULL;
 }
 
 /* ---- Editing --------------------------------------------------------------------------------- */
 
-static int on_field(struct view *v, struct app *a, const char *text)
+int launch_on_field(struct view *v, struct app *a, const char *text)
 {
     struct launch_state *st = v->state;
 
@@ -546,7 +564,7 @@ static int act_edit(struct view *v, struct app *a)
     snprintf(st->editing, sizeof(st->editing), "%s", launch_selected(st));
     launch_field_value(st, st->editing, val, sizeof(val));
     snprintf(label, sizeof(label), "%s: ", st->editing);
-    app_prompt(a, label, val, "launch", on_field, complete);
+    app_prompt(a, label, val, "launch", launch_on_field, complete);
     return R_REDRAW;
 }
 
@@ -565,7 +583,7 @@ static int on_add(struct view *v, struct app *a, const char *text)
     }
     snprintf(key, sizeof(key), "%.*s", (int)(eq - text), text);
     snprintf(st->editing, sizeof(st->editing), "%s", key);
-    return on_field(v, a, eq + 1);
+    return launch_on_field(v, a, eq + 1);
 }
 
 static int act_add(struct view *v, struct app *a)
@@ -592,19 +610,17 @@ static int act_delete(struct view *v, struct app *a)
         return R_REDRAW;
     }
     snprintf(st->editing, sizeof(st->editing), "%s", k);
-    return on_field(v, a, "");
+    return launch_on_field(v, a, "");
 }
 
-/* The navigation keys (form_key(), as in every list); listed in the table for the footer and
- * help. */
-static int act_listed(struct view *v, struct app *a)
+int launch_act_listed(struct view *v, struct app *a)
 {
     (void)v;
     (void)a;
     return R_NONE;
 }
 
-static int launch_key(struct view *v, struct app *a, int key)
+int launch_view_key(struct view *v, struct app *a, int key)
 {
     struct launch_state *st = v->state;
 
@@ -625,7 +641,7 @@ static int loading_tick(struct view *v, struct app *a)
         cache_job_describe_json(c, st->source, &st->describe, NULL) != 0)
         return R_REDRAW;        /* the age of "loading…" moves */
     st->loading = false;
-    if (relaunch_init(st, a) != 0) {
+    if (source_init(st, a) != 0) {
         app_pop(a);
         return R_REDRAW;
     }
@@ -636,7 +652,7 @@ static int loading_tick(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-static int launch_tick(struct view *v, struct app *a, bool changed)
+int launch_view_tick(struct view *v, struct app *a, bool changed)
 {
     struct launch_state *st = v->state;
 
@@ -662,13 +678,7 @@ static void launch_title(struct view *v, struct app *a, char *buf, size_t size)
 }
 
 static const struct key_binding launch_keys[] = {
-    { '\n', "Enter", "edit field", act_edit, KB_FOOTER },
-    { '\r', "Enter", "edit field", act_edit, KB_HIDDEN },
-    { KEY_ENTER, "Enter", "edit field", act_edit, KB_HIDDEN },
-    { 'j', "j/k", "move", act_listed, 0 },
-    { 'g', "g/G", "first / last field", act_listed, 0 },
-    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up (Home/End: first / last)", act_listed,
-      0 },
+    LAUNCH_FORM_KEYS("edit field", act_edit),
     { 'a', "a", "add hp/input/metric/env", act_add, KB_FOOTER },
     { 'd', "d", "remove entry", act_delete, KB_FOOTER },
     { 'v', "v", "review JSON", launch_act_review, KB_FOOTER },
@@ -683,9 +693,9 @@ const struct view_ops view_launch_ops = {
     .name = "launch",
     .keys = launch_keys,
     .on_enter = launch_enter,
-    .on_leave = launch_leave,
+    .on_leave = launch_view_leave,
     .draw = launch_draw,
-    .on_key = launch_key,
-    .on_tick = launch_tick,
+    .on_key = launch_view_key,
+    .on_tick = launch_view_tick,
     .title = launch_title,
 };

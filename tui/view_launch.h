@@ -1,6 +1,7 @@
-/* view_launch.h: what the launch form's files share (view_launch.c: the form and its fields;
+/* view_launch.h: what the launch forms' files share (view_launch.c: the form and its fields;
  * view_launch_review.c: drawing, the review view, the submit and its outcome; view_launch_regex.c:
- * the metric regex tester). Nothing outside these files includes it. UI thread only. */
+ * the metric regex tester; view_tuning_launch.c: the tuning launch's fields on the same form).
+ * Nothing outside these files includes it. UI thread only. */
 #ifndef SAGETOP_TUI_VIEW_LAUNCH_H
 #define SAGETOP_TUI_VIEW_LAUNCH_H
 
@@ -9,9 +10,12 @@
 #include <stddef.h>
 
 #include "launch/estimator.h"
+#include "launch/tuning.h"
 #include "metrics/metrics.h"
 #include "tui/form.h"
 #include "tui/views.h"
+
+struct wmsg_launch;
 
 #define MAX_SETS 128
 #define MAX_ROWS 192
@@ -45,6 +49,12 @@ struct row {
 
 struct launch_state {
     bool relaunch;
+    /* a tuning launch (view_tuning_launch.c): from a training job (describe: its document,
+     * src_req its request) or, from_tuning, a tuning job (src_doc: its describe document);
+     * req is the CreateHyperParameterTuningJob request built from spec */
+    bool tuning, from_tuning;
+    struct tuning_spec *spec;       /* heap */
+    json_t *src_doc;
     char source[CACHE_JOB_NAME_MAX];
     char *describe;
     size_t describe_len;
@@ -83,12 +93,36 @@ const char *launch_set_get(const struct launch_state *st, const char *key);
 void launch_set_put(struct launch_state *st, const char *key, const char *value);
 /* The field's value as the form shows it (the estimator's, or the re-launch request's). */
 void launch_field_value(const struct launch_state *st, const char *key, char *buf, size_t size);
+/* A row: a field (key) or a group heading (group, a static string). */
+void launch_add_row(struct launch_state *st, const char *key, const char *group);
 /* The selected field's key, or NULL (no rows). */
 const char *launch_selected(const struct launch_state *st);
 /* form_heading_fn over st->rows. */
 bool launch_row_heading(void *st, size_t i);
 /* Rebuilds the rows, the request and its issues after a change. */
 void launch_rebuild(struct launch_state *st, struct app *a);
+/* The source job's describe document into st->describe from the cache, and the form's start;
+ * or, not described yet, asked of the worker (st->loading). -1 (flashed): no form. */
+int launch_open_source(struct launch_state *st, struct app *a, const char *job);
+void launch_state_free(struct launch_state *st);
+/* The view_ops members both forms use. */
+void launch_view_leave(struct view *v, struct app *a);
+int launch_view_key(struct view *v, struct app *a, int key);
+int launch_view_tick(struct view *v, struct app *a, bool changed);
+/* The navigation keys (form_key(), in launch_view_key()): listed in the tables for the footer
+ * and help, they do nothing themselves. */
+int launch_act_listed(struct view *v, struct app *a);
+/* The first entries of a form's key table: Enter (edit_fn, help edit_help) and the moves. */
+#define LAUNCH_FORM_KEYS(edit_help, edit_fn)                                                    \
+    { '\n', "Enter", edit_help, edit_fn, KB_FOOTER },                                           \
+    { '\r', "Enter", "edit field", edit_fn, KB_HIDDEN },                                        \
+    { KEY_ENTER, "Enter", "edit field", edit_fn, KB_HIDDEN },                                   \
+    { 'j', "j/k", "move", launch_act_listed, 0 },                                               \
+    { 'g', "g/G", "first / last field", launch_act_listed, 0 },                                 \
+    { KEY_NPAGE, "PgDn/PgUp", "a page of fields down / up (Home/End: first / last)",           \
+      launch_act_listed, 0 }
+/* The prompt's answer for the field st->editing. */
+int launch_on_field(struct view *v, struct app *a, const char *text);
 size_t launch_add_matches(const char *const *cands, size_t n, const char *word,
                           char (*out)[128], size_t max, size_t have);
 
@@ -102,6 +136,25 @@ void launch_attach(struct launch_state *st);
 
 /* The review of the exact request, pushed over the form by launch_act_review(). */
 extern const struct view_ops view_launch_review_ops;
+
+/* The request's job name (a training job's or a tuning job's), or NULL. */
+const char *launch_request_name(const struct launch_state *st);
+
+/* view_tuning_launch.c */
+/* The start of a tuning form once st->describe holds the source's document. */
+int tuning_launch_init(struct launch_state *st, struct app *a);
+/* Rows, spec, request and issues after a change. */
+void tuning_launch_rebuild(struct launch_state *st, struct app *a);
+/* The field's value: what the user set, else the request's (the source's); for_edit leaves out
+ * what is not editable text (a static hyperparameter's value). */
+void tuning_launch_field_value(const struct launch_state *st, const char *key, bool for_edit,
+                               char *buf, size_t size);
+/* The issue field of the form's key ("hp.NAME" -> "tune.NAME"). */
+const char *tuning_launch_issue_field(const char *key, char *buf, size_t size);
+/* The first problem without a row of its own, or NULL. */
+const struct estimator_issue *tuning_launch_rowless_issue(const struct launch_state *st);
+/* What the worker launches (the spec, the source and its document), into l. */
+int tuning_launch_what(const struct launch_state *st, struct wmsg_launch *l);
 
 /* view_launch_regex.c */
 int launch_act_test(struct view *v, struct app *a);

@@ -1,5 +1,5 @@
 /* view_launch_review.c: the launch form's drawing (through tui/form.c), its review of the exact
- * CreateTrainingJob JSON (a view of its own, view_launch_review_ops, on the list widget: long
+ * CreateTrainingJob JSON (CreateHyperParameterTuningJob for the tuning form) (a view of its own, view_launch_review_ops, on the list widget: long
  * lines cut in the middle, `|` for the whole request in $PAGER), the $EDITOR step (argv, no
  * shell: tui/pager.h), and the submit: after a confirmation the form hands what to
  * launch to the worker (a WREQ_LAUNCH message; worker_launch.c runs launch_run() there) and shows
@@ -28,6 +28,22 @@ static struct launch_state *attached;
 void launch_attach(struct launch_state *st)
 {
     attached = st;
+}
+
+const char *launch_request_name(const struct launch_state *st)
+{
+    return json_string_value(json_object_get(st->req, st->tuning ? "HyperParameterTuningJobName"
+                                                                 : "TrainingJobName"));
+}
+
+/* The problem shown on field key's row. */
+static const struct estimator_issue *row_issue(const struct launch_state *st, const char *key)
+{
+    char field[96];
+
+    return estimator_issue_find(&st->issues, st->tuning ? tuning_launch_issue_field(
+                                                              key, field, sizeof(field))
+                                                        : key);
 }
 
 /* ---- Drawing --------------------------------------------------------------------------------- */
@@ -74,7 +90,7 @@ static void form_row(void *ctx, size_t i, struct form_row *fr, char *buf, size_t
         return;
     launch_field_value(st, row->key, buf, size);
     fr->value = buf;
-    is = estimator_issue_find(&st->issues, row->key);
+    is = row_issue(st, row->key);
     fr->message = is ? is->msg : NULL;
 }
 
@@ -82,14 +98,15 @@ void launch_draw(struct view *v, struct app *a, const struct rect *r)
 {
     struct launch_state *st = v->state;
     int y = r->y, list_h, diff_h = 0, msg_h = 0;
-    const struct estimator_issue *sel_is;
+    const struct estimator_issue *sel_is, *rowless;
 
     if (st->loading) {
         char fs[160], age[32];
 
         app_follow_state(a, st->source, fs, sizeof(fs));
         snprintf(age, sizeof(age), "%.0f s", app_now(a) - st->loading_since);
-        draw_fmt(y++, r->x, r->w, theme_attr(TH_TITLE), "Re-launch of %s", st->source);
+        draw_fmt(y++, r->x, r->w, theme_attr(TH_TITLE), "%s of %s",
+                 st->tuning ? "Tuning launch" : "Re-launch", st->source);
         draw_fmt(++y, r->x + 2, r->w - 2, theme_attr(TH_DIM),
                  st->partial ? "loading the full description… of %s (the cached one came from "
                                "Search): asked the worker %s ago (%s)"
@@ -100,13 +117,14 @@ void launch_draw(struct view *v, struct app *a, const struct rect *r)
         return;
     }
     draw_fmt(y++, r->x, r->w, theme_attr(TH_TITLE), "%s%s%s   %s",
-             st->relaunch ? "Re-launch of " : "New Hugging Face estimator",
-             st->relaunch ? st->source : "", st->edited ? " (edited JSON)" : "",
+             st->tuning ? "Tuning launch from " : st->relaunch ? "Re-launch of "
+                                                                : "New Hugging Face estimator",
+             st->relaunch || st->tuning ? st->source : "", st->edited ? " (edited JSON)" : "",
              st->submitting ? "submitting…" : st->issues.n ? "" : "ready: v review, s submit");
     if (st->relaunch)
         diff_h = (int)(st->n_changed < 8 ? st->n_changed : 8) + 1;
     /* the selected field's problem in full under the count, when it does not fit beside it */
-    sel_is = launch_selected(st) ? estimator_issue_find(&st->issues, launch_selected(st)) : NULL;
+    sel_is = launch_selected(st) ? row_issue(st, launch_selected(st)) : NULL;
     msg_h = form_message_rows(sel_is ? sel_is->msg : NULL, r->w);
     list_h = r->h - 2 - diff_h - msg_h - result_lines(st, r->w) - (st->rt.text[0] ? 1 : 0);
     if (list_h < 3)
@@ -115,10 +133,11 @@ void launch_draw(struct view *v, struct app *a, const struct rect *r)
               st);
     /* problems on fields without a row (region, inputs, ...) */
     y = r->y + 1 + list_h;
-    if (st->build_msg[0] || (st->issues.n && estimator_issue_find(&st->issues, "region"))) {
-        draw_str(y - 1, r->x, r->w, st->build_msg[0] ? st->build_msg :
-                 estimator_issue_find(&st->issues, "region")->msg, theme_attr(TH_ERROR));
-    }
+    rowless = st->tuning ? tuning_launch_rowless_issue(st)
+                         : estimator_issue_find(&st->issues, "region");
+    if (st->build_msg[0] || rowless)
+        draw_str(y - 1, r->x, r->w, st->build_msg[0] ? st->build_msg : rowless->msg,
+                 theme_attr(TH_ERROR));
     draw_fmt(y++, r->x, r->w, theme_attr(st->issues.n ? TH_ERROR : TH_DIM), "%zu problem%s",
              st->issues.n, st->issues.n == 1 ? "" : "s");
     form_draw_message(y, r->x, r->w, msg_h, sel_is ? sel_is->msg : NULL);
@@ -162,7 +181,7 @@ int launch_act_review(struct view *v, struct app *a)
     }
     /* pin the generated name so that what is reviewed is what is sent */
     if (!st->relaunch && launch_set_get(st, "name") == NULL) {
-        launch_set_put(st, "name", json_string_value(json_object_get(st->req, "TrainingJobName")));
+        launch_set_put(st, "name", launch_request_name(st));
         launch_rebuild(st, a);
     }
     app_push(a, &view_launch_review_ops, v->job, NULL, 0);
@@ -180,6 +199,10 @@ static int edit_json(struct launch_state *st, struct app *a)
 
     if (st->loading)
         return R_NONE;
+    if (st->tuning) {
+        app_flash(a, true, "the tuning request is built from the form's fields: change those");
+        return R_REDRAW;
+    }
     if (st->req == NULL) {
         app_flash(a, true, "no request yet: fix the problems first");
         return R_REDRAW;
@@ -232,6 +255,8 @@ static int launch_what(const struct launch_state *st, struct wmsg_launch *l)
 {
     struct err e = { 0 };
 
+    if (st->tuning)
+        return tuning_launch_what(st, l);
     if (st->relaunch)
         return (l->request = json_deep_copy(st->req)) ? 0 : ERR_NOMEM;
     if ((l->est = calloc(1, sizeof(*l->est))) == NULL)
@@ -249,7 +274,7 @@ static int launch_what(const struct launch_state *st, struct wmsg_launch *l)
 static int do_submit(struct view *v, struct app *a)
 {
     struct launch_state *st = attached;
-    const char *name = st ? json_string_value(json_object_get(st->req, "TrainingJobName")) : NULL;
+    const char *name = st ? launch_request_name(st) : NULL;
     struct wmsg *m;
 
     (void)v;
@@ -279,11 +304,11 @@ static int submit(struct launch_state *st, struct app *a)
         return refuse(st, a);
     }
     if (!st->relaunch && launch_set_get(st, "name") == NULL) {
-        launch_set_put(st, "name", json_string_value(json_object_get(st->req, "TrainingJobName")));
+        launch_set_put(st, "name", launch_request_name(st));
         launch_rebuild(st, a);
     }
-    snprintf(q, sizeof(q), "create training job %s?",
-             json_string_value(json_object_get(st->req, "TrainingJobName")));
+    snprintf(q, sizeof(q), "create %s job %s?", st->tuning ? "tuning" : "training",
+             launch_request_name(st));
     app_confirm(a, q, do_submit);
     return R_REDRAW;
 }
@@ -405,7 +430,8 @@ static void review_draw(struct view *v, struct app *a, const struct rect *r)
         rows = 1;
     list_resize(&rv->l, rv->n, rows);
     draw_fmt(r->y, r->x, r->w, theme_attr(TH_TITLE),
-             "Review: the exact CreateTrainingJob request%s   lines %zu-%zu of %zu",
+             "Review: the exact %s request%s   lines %zu-%zu of %zu",
+             st->tuning ? "CreateHyperParameterTuningJob" : "CreateTrainingJob",
              st->edited ? " (edited)" : "", rv->n ? rv->l.top + 1 : 0,
              rv->l.top + (size_t)rows < rv->n ? rv->l.top + (size_t)rows : rv->n, rv->n);
     rv->cut = false;

@@ -13,6 +13,7 @@
 #include "tui/keys.h"
 #include "tui/sanitize.h"
 #include "tui/view_tuning_internal.h"
+#include "tui/view_tuning_launch.h"
 #include "tui/views.h"
 
 /* The fixed columns; the hyperparameters come between OBJECTIVE and TRAIN. */
@@ -360,6 +361,17 @@ static int act_chart(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+static int act_tune(struct view *v, struct app *a)
+{
+    app_push(a, &view_tuning_relaunch_ops, v->job, NULL, 0);
+    return R_REDRAW;
+}
+
+static int act_stop(struct view *v, struct app *a)
+{
+    return view_tuning_stop(a, v->job);
+}
+
 static const struct key_binding tdetail_keys[] = {
     { '\r', "Enter", "open the trial as a job (detail, logs, metrics)", act_open, KB_FOOTER },
     { '\n', "Enter", "open the trial", act_open, KB_HIDDEN },
@@ -370,6 +382,9 @@ static const struct key_binding tdetail_keys[] = {
     { 'o', "o", "order: objective, completion, creation", act_order, KB_FOOTER },
     { 'I', "I", "invert the order", act_flip, 0 },
     { 'w', "w", "open the warm-start parent tuning job", act_parent, 0 },
+    { 'L', "L", "launch a tuning job from this one (its ranges and settings)", act_tune,
+      KB_MUTATING },
+    { 'x', "x", "stop: stop this tuning job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     KEYS_LIST_NAV(act_nav, "next trial", "previous trial", "first trial", "last trial"),
     { 0, NULL, NULL, NULL, 0 },
 };

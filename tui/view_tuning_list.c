@@ -13,6 +13,7 @@
 #include "tui/keys.h"
 #include "tui/sanitize.h"
 #include "tui/view_tuning_internal.h"
+#include "tui/view_tuning_launch.h"
 #include "tui/views.h"
 
 enum tcol { TC_NAME, TC_STATUS, TC_STRATEGY, TC_OBJECTIVE, TC_TRIALS, TC_BEST, TC_BEST_TRIAL,
@@ -244,6 +245,22 @@ static int act_open(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+static int act_tune(struct view *v, struct app *a)
+{
+    const struct cache_tuning *t = current(S(v));
+
+    if (t)
+        app_push(a, &view_tuning_relaunch_ops, t->name, NULL, 0);
+    return R_REDRAW;
+}
+
+static int act_stop(struct view *v, struct app *a)
+{
+    const struct cache_tuning *t = current(S(v));
+
+    return t ? view_tuning_stop(a, t->name) : R_NONE;
+}
+
 static int sort_by(struct tlist_state *s, size_t k)
 {
     if (k == s->sort)
@@ -331,6 +348,9 @@ static const struct key_binding tlist_keys[] = {
     { '>', ">", "sort by the next key", act_sort_next, 0 },
     { '<', "<", "sort by the previous key", act_sort_next, 0 },
     { 'I', "I", "invert the sort order", act_flip, 0 },
+    { 'L', "L", "launch a tuning job from this one (its ranges and settings)", act_tune,
+      KB_MUTATING },
+    { 'x', "x", "stop: stop this tuning job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     { 0, NULL, NULL, NULL, 0 },
 };
 

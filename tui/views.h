@@ -12,6 +12,9 @@
  *   view_launch_ops: v->job = the job to re-launch, "" for a new estimator
  *   view_tuning_list_ops (`T` on the jobs list, `:tuning`): no argument
  *   view_tuning_detail_ops, view_tuning_chart_ops: v->job = the tuning job
+ *   view_tuning_launch_ops (`U` on a job): v->job = the training job to tune;
+ *   view_tuning_relaunch_ops (`L` on a tuning job): v->job = the tuning job to start from
+ *     (tui/view_tuning_launch.c)
  *     (tui/view_tuning_list.c, view_tuning_detail.c, view_tuning_chart.c) */
 #ifndef SAGETOP_TUI_VIEWS_H
 #define SAGETOP_TUI_VIEWS_H
@@ -27,6 +30,8 @@ extern const struct view_ops view_launch_ops;
 extern const struct view_ops view_tuning_list_ops;
 extern const struct view_ops view_tuning_detail_ops;
 extern const struct view_ops view_tuning_chart_ops;
+extern const struct view_ops view_tuning_launch_ops;
+extern const struct view_ops view_tuning_relaunch_ops;
 extern const struct view_ops view_hosts_ops;     /* view_hosts.c: v->job = the job */
 extern const struct view_ops view_alerts_ops;    /* view_alerts.c (`!`): no job */
 

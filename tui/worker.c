@@ -21,6 +21,7 @@
 #include "aws/config.h"
 #include "aws/creds.h"
 #include "aws/sagemaker.h"
+#include "aws/sagemaker_tuning_launch.h"
 #include "tui/scope.h"
 
 #define WORKER_LAUNCH_GRACE_MS 5000
@@ -301,10 +302,29 @@ static void engine_open(struct worker *w)
         post_result(w, NULL, 0, "alerts off: %s", e.msg);
 }
 
-static void handle(struct worker *w, struct wmsg *m)
+/* StopTrainingJob or StopHyperParameterTuningJob, then a list pass so the status shows. */
+static void stop(struct worker *w, const char *name, bool tuning)
 {
     struct err e = { 0 };
+    int rc;
 
+    if (!w->client) {
+        post_result(w, name, ERR_NET, "cannot stop %s: not connected", name);
+        return;
+    }
+    rc = tuning ? sagemaker_stop_tuning_job(w->client, name, &e)
+                : sagemaker_stop_training_job(w->client, name, &e);
+    if (rc < 0) {
+        post_result(w, name, e.code ? e.code : ERR_AWS, "%s", e.msg);
+        return;
+    }
+    post_result(w, name, 0, "stop requested for %s%s", tuning ? "tuning job " : "", name);
+    if (w->sync)
+        sync_refresh(w->sync);
+}
+
+static void handle(struct worker *w, struct wmsg *m)
+{
     switch (m->type) {
     case WREQ_REFRESH:
         if (w->sync)
@@ -321,15 +341,8 @@ static void handle(struct worker *w, struct wmsg *m)
         worker_alerts_follow(w->alerts, m->job, false);
         break;
     case WREQ_STOP_JOB:
-        if (!w->client) {
-            post_result(w, m->job, ERR_NET, "cannot stop %s: not connected", m->job);
-        } else if (sagemaker_stop_training_job(w->client, m->job, &e) < 0) {
-            post_result(w, m->job, e.code ? e.code : ERR_AWS, "%s", e.msg);
-        } else {
-            post_result(w, m->job, 0, "stop requested for %s", m->job);
-            if (w->sync)
-                sync_refresh(w->sync);
-        }
+    case WREQ_STOP_TUNING:
+        stop(w, m->job, m->type == WREQ_STOP_TUNING);
         break;
     case WREQ_SWITCH:
         if (m->u.sw.profile[0])

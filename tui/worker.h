@@ -1,9 +1,10 @@
 /* worker.h: the I/O thread behind the UI, and the message queues between them.
  *
  * The worker owns everything that may block: the AWS config reload on a profile/region switch,
- * the credentials provider, its own aws_client (for StopTrainingJob, and for launches:
- * launch_run() in worker_launch.c), and the sync engine (cache/sync.h, which runs its own
- * threads and its own read-write cache connections). The UI thread never touches any of those.
+ * the credentials provider, its own aws_client (for StopTrainingJob and
+ * StopHyperParameterTuningJob, and for launches: launch_run() in worker_launch.c), and the sync
+ * engine (cache/sync.h, which runs its own threads and its own read-write cache connections).
+ * The UI thread never touches any of those.
  *
  * Messages are heap objects (wmsg_new) travelling in mutex-protected queues; posting hands
  * ownership to the receiver, which frees with wmsg_free. Worker → UI posts also write a byte to
@@ -24,6 +25,7 @@
 struct aws_client;
 struct aws_config;
 struct estimator;
+struct tuning_spec;
 
 enum wmsg_type {
     /* UI -> worker */
@@ -33,6 +35,7 @@ enum wmsg_type {
     WREQ_STOP_JOB,       /* job: StopTrainingJob */
     WREQ_SWITCH,         /* u.sw: a profile and/or region to switch to */
     WREQ_LAUNCH,         /* u.launch, job = the new job's name: launch_run() on the worker */
+    WREQ_STOP_TUNING,    /* job = a tuning job: StopHyperParameterTuningJob */
     /* worker -> UI */
     WMSG_IDENTITY,       /* u.identity: who and where the worker now talks to */
     WMSG_SYNC,           /* u.notice: a copy of the engine's notice */
@@ -63,10 +66,15 @@ struct wmsg_result {
 };
 
 /* WREQ_LAUNCH: what to launch (launch/launch.h), owned by the message: wmsg_free frees it.
- * A new estimator (est, with request when the user edited it) or a request alone. */
+ * A new estimator (est, with request when the user edited it), a request alone, or a tuning
+ * launch (tuning set: from, from_json and the spec, the tuning job's name in job). */
 struct wmsg_launch {
     struct estimator *est;       /* heap; NULL for a request alone */
     json_t *request;             /* NULL: built from est */
+    struct tuning_spec *tuning;  /* heap; a tuning launch */
+    char *from;                  /* heap: the source training job or tuning job */
+    char *from_json;             /* heap: its describe document */
+    bool from_is_tuning;
 };
 
 /* WMSG_LAUNCH: a step of a launch (done false), or its outcome (done true, code 0: created). */

@@ -17,7 +17,7 @@ struct table {
 
 static const struct table *tables(size_t *n)
 {
-    static struct table t[7];
+    static struct table t[10];
 
     t[0] = (struct table){ "global", keys_global };
     t[1] = (struct table){ "jobs", view_jobs_ops.keys };
@@ -26,7 +26,10 @@ static const struct table *tables(size_t *n)
     t[4] = (struct table){ "metrics", view_metrics_ops.keys };
     t[5] = (struct table){ "compare", view_compare_ops.keys };
     t[6] = (struct table){ "launch", view_launch_ops.keys };
-    *n = 7;
+    t[7] = (struct table){ "tuning launch", view_tuning_launch_ops.keys };
+    t[8] = (struct table){ "tuning list", view_tuning_list_ops.keys };
+    t[9] = (struct table){ "tuning detail", view_tuning_detail_ops.keys };
+    *n = 10;
     return t;
 }
 

@@ -255,6 +255,70 @@ Test(tuning_spec, words)
     free(s);
 }
 
+/* The UI's form fields (tuning_spec_set_field) make the spec the CLI's words make. */
+Test(tuning_spec, form_fields_equal_the_cli_words)
+{
+    const char *cli[] = { "tune=hp.learning_rate=1e-5:1e-4:log", "objective=eval_loss:min",
+                          "max_jobs=4", "parallel=2", "warm_start=p1,p2", NULL };
+    const char *form[][2] = { { "name", "hpo-ui" }, { "hp.epochs", "" },
+                              { "hp.learning_rate", "1e-5:1e-4:log" },
+                              { "objective", "eval_loss" }, { "objective_type", "Minimize" },
+                              { "max_jobs", "4" }, { "parallel", "2" }, { "strategy", "" },
+                              { "warm_start", "p1,p2" } };
+    struct tuning_spec *want = spec_of(cli), *got = malloc(sizeof(*got));
+    struct estimator_issues is = { .n = 0 };
+
+    tuning_spec_init(got);
+    for (size_t i = 0; i < sizeof(form) / sizeof(form[0]); i++)
+        cr_assert_eq(tuning_spec_set_field(got, form[i][0], form[i][1], &is), 0, "%s: %s",
+                     form[i][0], is.n ? is.v[0].msg : "");
+    cr_assert_eq(is.n, 0);
+    cr_assert_str_eq(got->objective_type, "Minimize");
+    cr_assert_eq(got->n_ranges, 1, "an empty range leaves the hyperparameter static");
+    cr_assert(memcmp(want, got, sizeof(*got)) == 0, "the form's spec differs from the CLI's");
+    free(want);
+    free(got);
+}
+
+/* A field's problem is an issue on the field tuning_check_request() names, in the CLI's words. */
+Test(tuning_spec, form_field_problems)
+{
+    struct tuning_spec *s = malloc(sizeof(*s));
+    struct estimator_issues is = { .n = 0 };
+
+    tuning_spec_init(s);
+    cr_assert_neq(tuning_spec_set_field(s, "hp.learning_rate", "abc:1", &is), 0);
+    cr_assert_neq(tuning_spec_set_field(s, "objective_type", "sideways", &is), 0);
+    cr_assert_neq(tuning_spec_set_field(s, "max_jobs", "0", &is), 0);
+    cr_assert_eq(is.n, 3);
+    cr_assert_str_eq(is.v[0].field, "tune.learning_rate");
+    cr_assert_str_eq(is.v[0].msg, "tune hp.learning_rate=abc:1: 'abc' is not a number");
+    cr_assert_str_eq(is.v[1].field, "objective_type");
+    cr_assert_str_eq(is.v[1].msg, "objective_type: 'sideways': expected Minimize or Maximize");
+    cr_assert_str_eq(is.v[2].field, "max_jobs");
+    cr_assert_eq(s->n_ranges, 0);
+    free(s);
+}
+
+/* The default name the form pins is the one a request built without a name gets. */
+Test(tuning_names, default_name_of_a_request)
+{
+    json_t *t = json_pack("{s:{s:s}}", "AlgorithmSpecification", "TrainingImage",
+                          "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-"
+                          "training:1.13-transformers4.26-gpu-py39-cu117-ubuntu20.04");
+    json_t *none = json_object();
+    char got[64], want[64];
+
+    tuning_default_name_of(t, NOW, got, sizeof(got));
+    tuning_default_name("huggingface-pytorch-training", NOW, want, sizeof(want));
+    cr_assert_str_eq(got, want);
+    tuning_default_name_of(none, NOW, got, sizeof(got));
+    tuning_default_name("estimator", NOW, want, sizeof(want));
+    cr_assert_str_eq(got, want);
+    json_decref(t);
+    json_decref(none);
+}
+
 Test(tuning_spec, a_name_given_again_replaces_its_range)
 {
     const char *words[] = { "tune=hp.lr=1:2", "tune=hp.lr=cat:x", "objective=loss:MAX", NULL };
