@@ -150,8 +150,9 @@ tmux_wait "stop $NAME\\?" 5
 tmux_keys y
 stopped() { [[ $(status_of "$NAME") =~ ^Stopp(ing|ed)$ ]]; }
 wait_until "y stops it in the emulator" 10 stopped && ok "y stops it (Stopping/Stopped)"
-# (the emulator's --tuning layer lists only its own tuning jobs, so the sync does not see the
-# created one change: its row keeps what the launch stored)
+# the stop's list pass brings the new status to the row (the emulator lists the created job
+# beside its scenario's, as AWS lists every tuning job of the account)
+tmux_expect "the tuning list shows it stopping" "$NAME.*Stopp(ing|ed)" 20
 tmux_keys Q
 tmux_dead 10
 

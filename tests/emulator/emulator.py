@@ -338,7 +338,8 @@ def patch_moto(store, engine):
     SageMakerResponse.describe_hyper_parameter_tuning_job = handler(
         lambda p: tuning.describe(store, p), fallback=SageMakerResponse.describe_hyper_parameter_tuning_job)
     SageMakerResponse.list_hyper_parameter_tuning_jobs = handler(
-        lambda p: tuning.list_tuning(store, p), fallback=SageMakerResponse.list_hyper_parameter_tuning_jobs)
+        lambda b, p: tuning.list_tuning(store, p, b), backend=True,
+        fallback=SageMakerResponse.list_hyper_parameter_tuning_jobs)
     SageMakerResponse.list_training_jobs_for_hyper_parameter_tuning_job = handler(
         lambda p: tuning.list_trials(store, p))
     patch_s3_signature_path()

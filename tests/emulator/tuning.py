@@ -215,12 +215,26 @@ def _paginate(rows, p, mr, query):
     return page, nxt
 
 
-def list_tuning(store, p):
-    """ListHyperParameterTuningJobs over this layer's jobs; moto's when it holds none."""
+def _moto_summary(job):
+    """A moto-held tuning job (one a client created) as this layer's summaries are: times in
+    epoch seconds, absent members left out as AWS leaves them out."""
+    out = {}
+    for k, v in job.summary().items():
+        if v is None:
+            continue
+        out[k] = v.timestamp() if hasattr(v, "timestamp") else v
+    return out
+
+
+def list_tuning(store, p, backend=None):
+    """ListHyperParameterTuningJobs over this layer's jobs and those created through moto
+    (CreateHyperParameterTuningJob); moto's own answer when this layer holds none."""
     with store.lock:
         jobs = list(getattr(store, "tuning", {}).values())
         if not jobs:
             return None
+        created = [j for name, j in (getattr(backend, "hyper_parameter_tuning_jobs", None) or
+                                     {}).items() if name not in store.tuning]
         mr, sort_by, order, errs = _page_args(p, ["Name", "Status", "CreationTime"], "Name")
         status = p.get("StatusEquals")
         if status is not None and status not in ("Completed", "InProgress", "Failed", "Stopped",
@@ -230,7 +244,7 @@ def list_tuning(store, p):
                         "Stopped, Stopping, Deleting, DeleteFailed]")
         if errs:
             raise st.ApiError("ValidationException", st.validation_message(errs))
-        rows = [t.summary() for t in jobs]
+        rows = [t.summary() for t in jobs] + [_moto_summary(j) for j in created]
         nc = (p.get("NameContains") or "").lower()
         rows = [r for r in rows if nc in r["HyperParameterTuningJobName"].lower()
                 and (status is None or r["HyperParameterTuningJobStatus"] == status)]
