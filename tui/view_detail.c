@@ -19,6 +19,7 @@
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/list.h"
+#include "tui/pager.h"
 #include "tui/sanitize.h"
 #include "tui/spark.h"
 #include "tui/views.h"
@@ -712,6 +713,28 @@ static int act_nav(struct view *v, struct app *a)
     return list_key(&s->list, key, LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW : R_NONE;
 }
 
+/* Row i of the page as text: the label in its column, the value in its own, as on screen. */
+static void page_line(void *ctx, size_t i, struct dynbuf *out)
+{
+    const struct detail_state *s = ctx;
+    const struct dline *d = &s->lines[i];
+
+    dynbuf_reset(out);
+    if (d->heading)
+        dynbuf_printf(out, " %s", d->value);
+    else
+        dynbuf_printf(out, "%*s%-*s%s", LABEL_X, "", d->value_x - LABEL_X, d->label, d->value);
+}
+
+/* `|`: the page as text in $PAGER, at the line on top of the screen. */
+static int act_pager(struct view *v, struct app *a)
+{
+    struct detail_state *s = S(v);
+
+    pager_show_text(a, s->n, page_line, s, s->n ? (long)s->list.top + 1 : 0);
+    return R_REDRAW;
+}
+
 static int act_logs(struct view *v, struct app *a) { app_push(a, &view_logs_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metrics_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_hosts(struct view *v, struct app *a) { app_push(a, &view_hosts_ops, v->job, NULL, 0); return R_REDRAW; }
@@ -739,6 +762,7 @@ static const struct key_binding detail_keys[] = {
     { 'H', "H", "hosts: CPU, memory, GPU, disk per host", act_hosts, KB_FOOTER },
     KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
     { ' ', "space", "page down", act_nav, KB_HIDDEN },
+    { '|', "|", "open the page in $PAGER", act_pager, 0 },
     { 'r', "r", "re-launch with changes", act_relaunch, KB_MUTATING },
     { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },
     { 0, NULL, NULL, NULL, 0 },
