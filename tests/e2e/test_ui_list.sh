@@ -2,7 +2,8 @@
 # The list widget in the job list and the frame (issue 13): every filter term holds; at 80
 # columns the sync state stays and the eval columns outrank SECONDARY, with a marker and
 # Right/Left for the columns cut; :cols additions that do not fit say so; names cut in the
-# middle; rows cut get a marker; F1 help scrolls with a marker, F10 quits; the mouse (SGR
+# middle; rows cut get a marker; Home/End (as tmux sends them) in the list and the help; F1
+# help scrolls with a marker, F10 quits; the mouse (SGR
 # escapes typed into the pane, as a terminal sends them) selects, scrolls and sorts.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
@@ -58,6 +59,16 @@ tmux_keys G
 tmux_wait 'sort: created desc' 5
 expect_match "at the end: a marker on the first row for rows above" "$(tmux_screen | sed -n 4p)" '▲$'
 tmux_keys g
+wait_until "g goes back to the first job" 5 eval '! tmux_screen | sed -n 4p | grep -q "▲$"'
+# Home/End as a terminal in tmux sends them (not g/G)
+last_job=$(tmux_screen | sed -n 39p | awk '{print $1}')
+tmux_keys End
+wait_until "End goes to the last job: a marker for rows above" 5 eval 'tmux_screen | sed -n 4p | grep -q "▲$"'
+expect_eq "End: the list view stays (End is no Escape)" "$(tmux_screen | sed -n 2p | grep -c 'sort: created desc')" 1
+tmux_keys Home
+wait_until "Home goes back to the first job" 5 eval '! tmux_screen | sed -n 4p | grep -q "▲$"'
+expect_match "Home: rows below again" "$(tmux_screen | sed -n 39p)" '▼$'
+expect_eq "Home: the screen is the first page again" "$(tmux_screen | sed -n 39p | awk '{print $1}')" "$last_job"
 
 # ---- 80 columns: sync state stays, EVAL outranks SECONDARY, names cut in the middle ----
 ui_resize 80 24
@@ -85,6 +96,12 @@ expect_match "the help's cut rows have a marker" "$(tmux_screen)" '▼ more'
 tmux_keys G
 wait_until "G scrolls the help to its end" 5 tmux_has '▲ more'
 expect_match "the end of the help shows the last global key" "$(tmux_screen)" 'E +pick a region'
+tmux_keys Home
+wait_until "Home scrolls the help back to its top" 5 eval '! tmux_has "▲ more"'
+expect_match "Home: the help's first rows again, cut below" "$(tmux_screen)" '▼ more'
+tmux_keys End
+wait_until "End scrolls the help to its end" 5 tmux_has '▲ more'
+expect_match "End: the last global key" "$(tmux_screen)" 'E +pick a region'
 tmux_keys F10
 tmux_dead 10
 expect_match "F10 quits" "$(tmux_screen)" 'Pane is dead \(status 0'
