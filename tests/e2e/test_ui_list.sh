@@ -2,7 +2,7 @@
 # The list widget in the job list and the frame (issue 13): every filter term holds; at 80
 # columns the sync state stays and the eval columns outrank SECONDARY, with a marker and
 # Right/Left for the columns cut; :cols additions that do not fit say so; names cut in the
-# middle; rows cut get a marker; Home/End (as tmux sends them) in the list and the help; F1
+# middle; the footer keeps the global keys at 80 and 60 columns; rows cut get a marker; Home/End (as tmux sends them) in the list and the help; F1
 # help scrolls with a marker, F10 quits; the mouse (SGR
 # escapes typed into the pane, as a terminal sends them) selects, scrolls and sorts.
 . "$(dirname "$0")/../lib.sh"
@@ -87,6 +87,16 @@ tmux_keys : 'cols +hp.learning_rate +hp.epochs +hp.train_batch_size' Enter
 tmux_expect ":cols addition that does not fit says so" 'does not fit in [0-9]+ columns' 5
 tmux_keys : 'cols reset' Enter
 tmux_wait 'columns saved' 5
+
+# ---- the footer at 80 and 60 columns: the global keys stay, a cut footer has a marker ----
+footer_has_globals() { tmux_screen | tail -1 | grep -Eq '\?/F1 help +: cmd +q quit *$'; }
+wait_until "80 columns: the footer ends with ? help, : cmd and q quit" 10 footer_has_globals
+expect_match "80 columns: the footer starts with the view's keys" "$(tmux_screen | tail -1)" '^Enter detail'
+ui_resize 60 24
+wait_until "60 columns: the footer keeps ? help, : cmd and q quit" 5 footer_has_globals
+expect_match "60 columns: the cut footer has a marker before the global keys" \
+    "$(tmux_screen | tail -1)" '… +\?/F1 help'
+ui_resize 80 24
 
 # ---- help: F1 opens, scrolls with a marker, F10 quits ----
 tmux_keys F1
