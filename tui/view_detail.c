@@ -720,18 +720,14 @@ static void page_line(void *ctx, size_t i, struct dynbuf *out)
     const struct dline *d = &s->lines[i];
 
     dynbuf_reset(out);
-    if (d->heading)
-        dynbuf_printf(out, " %s", d->value);
-    else
-        dynbuf_printf(out, "%*s%-*s%s", LABEL_X, "", d->value_x - LABEL_X, d->label, d->value);
+    dynbuf_printf(out, "%*s%-*s%s", d->heading ? 1 : LABEL_X, "",
+                  d->heading ? 0 : d->value_x - LABEL_X, d->heading ? "" : d->label, d->value);
 }
 
 /* `|`: the page as text in $PAGER, at the line on top of the screen. */
 static int act_pager(struct view *v, struct app *a)
 {
-    struct detail_state *s = S(v);
-
-    pager_show_text(a, s->n, page_line, s, s->n ? (long)s->list.top + 1 : 0);
+    pager_show_text(a, S(v)->n, page_line, S(v), S(v)->n ? (long)S(v)->list.top + 1 : 0);
     return R_REDRAW;
 }
 
