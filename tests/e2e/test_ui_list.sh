@@ -35,6 +35,8 @@ tmux_wait 'jobs \(4[0-9]\)  sort' 5
 
 # ---- mouse: click selects a row, the wheel scrolls, a click on a heading sorts ----
 sgr() { tmux_keys -l $'\e'"[<$1;$2;$3M"; tmux_keys -l $'\e'"[<$1;$2;$3m"; }
+mouse_flags() { tmux -L "$_tmux_sock" display -p -t t '#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}'; }
+expect_match "the mouse is on by default (--no-mouse turns it off: test_ui_readonly.sh)" "$(mouse_flags)" '1'
 row6=$(tmux_screen | sed -n 6p | awk '{print $1}')
 sgr 0 10 6
 tmux_keys Enter
