@@ -647,6 +647,7 @@ static void curses_start(struct app *a)
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    list_define_keys();
     nodelay(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);

@@ -151,13 +151,88 @@ static void draw_title_line(struct app *a)
     }
 }
 
+/* One key of the footer: its label and its help text up to the first ':' or '(' ("filter"). */
+struct footer_key {
+    const char *label, *help;
+    int help_len, w;             /* w: the columns it takes, two blanks after it included */
+    bool global;                 /* ?, :, q: these stay when the footer is cut */
+};
+
+#define FOOTER_MAX 32
+
+static size_t footer_keys(struct app *a, const struct key_binding *const tables[2],
+                          struct footer_key *out)
+{
+    size_t n = 0, t;
+
+    for (t = 0; t < 2; t++) {
+        const struct key_binding *b;
+
+        for (b = tables[t]; b && b->label && n < FOOTER_MAX; b++) {
+            struct footer_key *f = &out[n];
+            const char *h;
+
+            if (!(b->flags & KB_FOOTER) || (a->o.read_only && (b->flags & KB_MUTATING)))
+                continue;
+            h = t == 1 && b->key == 'q' ? (a->depth <= 1 ? "quit" : "back")
+                : t == 1 && b->key == '?' ? "help"
+                : t == 1 && b->key == ':' ? "cmd" : b->help;
+            f->label = b->label;
+            f->help = h;
+            f->help_len = (int)strcspn(h, ":(");
+            while (f->help_len > 0 && h[f->help_len - 1] == ' ')
+                f->help_len--;
+            f->w = utf8_width(b->label, strlen(b->label)) + 1 + f->help_len + 2;
+            f->global = t == 1;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The view's keys, then the global ones. When they do not all fit, the view's last keys go
+ * first (a table lists its keys by importance) and "…" stands where they were: `?` help, `:`
+ * and q always stay. */
+static void draw_footer_keys(struct app *a, const struct key_binding *const tables[2], int y)
+{
+    struct footer_key keys[FOOTER_MAX];
+    bool shown[FOOTER_MAX];
+    size_t n = footer_keys(a, tables, keys), i;
+    attr_t f = theme_attr(TH_FOOTER), k = theme_attr(TH_FOOTER_KEY);
+    int x = 0, need = 0, cut = 0;
+    bool marked = false;
+
+    for (i = 0; i < n; i++) {
+        shown[i] = true;
+        need += keys[i].w;
+    }
+    /* the last view key first, then (a very narrow screen) the last global key */
+    for (int pass = 0; pass < 2 && need > COLS - 1; pass++)
+        for (i = n; i > 0 && need + (cut ? 3 : 0) > COLS - 1; i--)
+            if (shown[i - 1] && keys[i - 1].global == (pass == 1)) {
+                shown[i - 1] = false;
+                need -= keys[i - 1].w;
+                cut++;
+            }
+    for (i = 0; i < n; i++) {
+        if (!shown[i]) {
+            if (!marked)
+                x += draw_str(y, x, COLS - x, draw_sym(SYM_ELLIPSIS), k);
+            x += marked ? 0 : draw_str(y, x, COLS - x, "  ", f);
+            marked = true;
+            continue;
+        }
+        x += draw_str(y, x, COLS - x, keys[i].label, k);
+        x += draw_fmt(y, x, COLS - x, f, " %.*s  ", keys[i].help_len, keys[i].help);
+    }
+}
+
 static void draw_footer(struct app *a)
 {
     struct view *v = app_top(a);
-    const struct key_binding *tables[2] = { v->ops->keys, keys_global };
+    const struct key_binding *const tables[2] = { v->ops->keys, keys_global };
     attr_t f = theme_attr(TH_FOOTER), k = theme_attr(TH_FOOTER_KEY);
     int y = LINES - 1, x = 0;
-    size_t t;
 
     draw_fill(y, 0, COLS, f);
     if (a->prompt == PROMPT_TEXT) {
@@ -185,38 +260,7 @@ static void draw_footer(struct app *a)
         draw_str(y, 0, COLS, a->flash, a->flash_error ? theme_attr(TH_ERROR) : f);
         return;
     }
-    for (t = 0; t < 2; t++) {
-        const struct key_binding *b;
-
-        for (b = tables[t]; b && b->label; b++) {
-            if (!(b->flags & KB_FOOTER) || (a->o.read_only && (b->flags & KB_MUTATING)))
-                continue;
-            if (t == 1 && b->key == 'q' && a->depth <= 1) {
-                x += draw_str(y, x, COLS - x, "q", k);
-                x += draw_str(y, x, COLS - x, " quit  ", f);
-                continue;
-            }
-            {
-                /* the footer shows a help text up to its first ':' ("filter: regex ...") */
-                const char *h = t == 1 && b->key == 'q' ? "back" :
-                                t == 1 && b->key == '?' ? "help" :
-                                t == 1 && b->key == ':' ? "cmd" : b->help;
-                int hl = (int)strcspn(h, ":(");
-
-                while (hl > 0 && h[hl - 1] == ' ')
-                    hl--;
-                /* a key that does not fit whole is not drawn cut: "…" says more are in `?` */
-                if (x + utf8_width(b->label, strlen(b->label)) + 1 + hl > COLS - 2) {
-                    draw_str(y, x, COLS - x, draw_sym(SYM_ELLIPSIS), k);
-                    return;
-                }
-                x += draw_str(y, x, COLS - x, b->label, k);
-                x += draw_fmt(y, x, COLS - x, f, " %.*s  ", hl, h);
-            }
-            if (x >= COLS)
-                return;
-        }
-    }
+    draw_footer_keys(a, tables, y);
 }
 
 static int count_help_lines(const struct key_binding *t, bool ro)

@@ -1,7 +1,7 @@
 /* list.c: the scrolling list/table widget (see list.h): selection, scrolling, paging, the
  * horizontal offset, mouse events, column layout by priority and middle-ellipsis cutting. Owns
  * no rows and allocates nothing; must not draw rows (the caller does, with the widths and the
- * window it gets here). Only list_mouse_read() touches curses. */
+ * window it gets here). Only list_mouse_read() and list_define_keys() touch curses. */
 #include "tui/list.h"
 
 #include <curses.h>
@@ -131,6 +131,18 @@ int list_key(struct list *l, int key, unsigned flags)
         return -1;
     }
     return moved ? 1 : 0;
+}
+
+void list_define_keys(void)
+{
+    static const char *const home[] = { "\033[1~", "\033[7~", "\033[H", "\033OH" };
+    static const char *const end[] = { "\033[4~", "\033[8~", "\033[F", "\033OF" };
+    size_t i;
+
+    for (i = 0; i < sizeof(home) / sizeof(home[0]); i++) {
+        define_key(home[i], KEY_HOME);
+        define_key(end[i], KEY_END);
+    }
 }
 
 bool list_more_above(const struct list *l)

@@ -5,7 +5,7 @@
  * first row on screen and the horizontal offset; list_key() and list_mouse() turn keys and
  * mouse events into moves; list_layout() gives table columns their widths by priority;
  * list_ellipsize_middle() cuts text in the middle. None of these call curses, so they are unit
- * tested (tests/unit/test_list.c). list_draw_more() and list_mouse_read() are the only curses
+ * tested (tests/unit/test_list.c). list_mouse_read() and list_define_keys() are the only curses
  * parts. The caller owns struct list (no allocation); it fetches and draws only the rows
  * [top, top + page), so a list of 100,000 rows costs what one of 50 does.
  *
@@ -48,6 +48,12 @@ enum list_key_flags {
  * those named by flags. Returns 1 when the key moved the list, 0 when it was a navigation key
  * that changed nothing (at an end), -1 when it is not a navigation key. */
 int list_key(struct list *l, int key, unsigned flags);
+
+/* Teaches curses the other sequences terminals send for Home and End (tmux and rxvt send
+ * "\e[1~"/"\e[4~" or "\e[7~"/"\e[8~" where the terminfo entry, xterm's, names "\eOH"/"\eOF"),
+ * so they arrive as KEY_HOME/KEY_END and not as Escape and three letters. Once, after
+ * keypad(). */
+void list_define_keys(void);
 
 /* True when rows are cut: above the screen / below it. */
 bool list_more_above(const struct list *l);

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "aws/dynbuf.h"
 #include "aws/err.h"
 #include "tui/pager.h"
 #include "tui/sanitize.h"
@@ -188,4 +189,24 @@ int pager_show(struct app *a, struct pager *p, long line)
         rc = pager_run(a, argv);
     pager_discard(p);
     return rc;
+}
+
+int pager_show_text(struct app *a, size_t n, pager_text_fn line_fn, void *ctx, long at)
+{
+    struct pager pg;
+    struct err e = { 0 };
+    struct dynbuf b;
+    size_t i;
+
+    if (pager_open(&pg, &e) != 0) {
+        app_flash(a, true, "%s", e.msg);
+        return -1;
+    }
+    dynbuf_init(&b, 1 << 20);
+    for (i = 0; i < n; i++) {
+        line_fn(ctx, i, &b);
+        pager_line(&pg, dynbuf_str(&b), b.len);
+    }
+    dynbuf_free(&b);
+    return pager_show(a, &pg, at);
 }

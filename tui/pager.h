@@ -29,6 +29,13 @@ void pager_line(struct pager *p, const char *s, size_t len);
 /* Closes the file, shows it in $PAGER (default less) starting at line (1-based; 0: the top),
  * then removes it. Returns the pager's exit status, or -1 (flashed) when it could not run. */
 int pager_show(struct app *a, struct pager *p, long line);
+/* A text as lines: writes line i (0-based) of the caller's text into out (emptied first). */
+struct dynbuf;
+typedef void (*pager_text_fn)(void *ctx, size_t i, struct dynbuf *out);
+/* `|` for a view's own text (detail, compare): its n lines, line_fn giving each, into a pager
+ * shown at line at (1-based; 0: the top). A file that cannot be made is flashed and the UI
+ * stays as it was. Returns what pager_show() returns, -1 when nothing was shown. */
+int pager_show_text(struct app *a, size_t n, pager_text_fn line_fn, void *ctx, long at);
 /* Closes and removes the file without showing it (pager_show() does this itself). */
 void pager_discard(struct pager *p);
 

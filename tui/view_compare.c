@@ -22,6 +22,7 @@
 #include "tui/chart_draw.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/pager.h"
 #include "tui/sanitize.h"
 #include "tui/view_compare_internal.h"
 
@@ -479,6 +480,22 @@ static int act_side(struct view *v, struct app *a)
     return list_hscroll(&s->list, key == KEY_LEFT || key == 'h' ? -d : d) ? R_REDRAW : R_NONE;
 }
 
+static void page_line(void *ctx, size_t i, struct dynbuf *out)
+{
+    const struct compare_state *s = ctx;
+
+    compare_line_text(s, &s->lines[i], out);
+}
+
+/* `|`: the tables as text in $PAGER, at the line on top of the screen. */
+static int act_pager(struct view *v, struct app *a)
+{
+    struct compare_state *s = S(v);
+
+    pager_show_text(a, s->n_lines, page_line, s, s->n_lines ? (long)s->list.top + 1 : 0);
+    return R_REDRAW;
+}
+
 static const struct key_binding compare_keys[] = {
     { 'a', "a", "all rows", act_all, KB_FOOTER },
     { 'i', "i", "sagemaker_*", act_internal, KB_FOOTER },
@@ -495,6 +512,7 @@ static const struct key_binding compare_keys[] = {
     KEYS_LIST_SIDEWAYS(act_side),
     { 'h', "h", "scroll left", act_side, KB_HIDDEN },
     { 'l', "l", "scroll right", act_side, KB_HIDDEN },
+    { '|', "|", "open the tables in $PAGER", act_pager, 0 },
     { 0, NULL, NULL, NULL, 0 },
 };
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "aws/dynbuf.h"
 #include "metrics/compare.h"
 #include "tui/chart.h"
 #include "tui/list.h"
@@ -75,6 +76,9 @@ size_t compare_metric_index(const struct cv_job *j, const char *name);
 void compare_build_page(struct compare_state *s);
 /* The width of a table line: its cells at their section's column widths, two apart. */
 int compare_line_width(const struct compare_state *s, const struct cv_line *l);
+/* The text of line l as `|` hands it to the pager: its cells at the column widths, two
+ * apart, no trailing blanks (into out, emptied first). */
+void compare_line_text(const struct compare_state *s, const struct cv_line *l, struct dynbuf *out);
 /* Draws line l at row y from column x0, w columns, scrolled left by hoff (title lines never
  * scroll); a table line cut at either side gets a marker there. */
 void compare_draw_line(const struct compare_state *s, const struct cv_line *l, int y, int x0,

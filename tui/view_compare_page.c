@@ -260,6 +260,21 @@ int compare_line_width(const struct compare_state *s, const struct cv_line *l)
     return w;
 }
 
+void compare_line_text(const struct compare_state *s, const struct cv_line *l, struct dynbuf *out)
+{
+    int c;
+
+    dynbuf_reset(out);
+    for (c = 0; c < l->ncells; c++) {
+        int pad = l->section == SEC_TITLE ? 0
+                                          : s->colw[l->section][c] - utf8_width(l->cell[c],
+                                                                                strlen(l->cell[c]));
+
+        dynbuf_printf(out, "%s%s%*s", c > 0 ? "  " : "", l->cell[c],
+                      c + 1 < l->ncells && pad > 0 ? pad : 0, "");
+    }
+}
+
 /* Past the first n characters of sanitized text (one column each). */
 static const char *skip_cols(const char *p, int n)
 {

@@ -19,6 +19,7 @@
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/list.h"
+#include "tui/pager.h"
 #include "tui/sanitize.h"
 #include "tui/spark.h"
 #include "tui/views.h"
@@ -712,6 +713,24 @@ static int act_nav(struct view *v, struct app *a)
     return list_key(&s->list, key, LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW : R_NONE;
 }
 
+/* Row i of the page as text: the label in its column, the value in its own, as on screen. */
+static void page_line(void *ctx, size_t i, struct dynbuf *out)
+{
+    const struct detail_state *s = ctx;
+    const struct dline *d = &s->lines[i];
+
+    dynbuf_reset(out);
+    dynbuf_printf(out, "%*s%-*s%s", d->heading ? 1 : LABEL_X, "",
+                  d->heading ? 0 : d->value_x - LABEL_X, d->heading ? "" : d->label, d->value);
+}
+
+/* `|`: the page as text in $PAGER, at the line on top of the screen. */
+static int act_pager(struct view *v, struct app *a)
+{
+    pager_show_text(a, S(v)->n, page_line, S(v), S(v)->n ? (long)S(v)->list.top + 1 : 0);
+    return R_REDRAW;
+}
+
 static int act_logs(struct view *v, struct app *a) { app_push(a, &view_logs_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_metrics(struct view *v, struct app *a) { app_push(a, &view_metrics_ops, v->job, NULL, 0); return R_REDRAW; }
 static int act_hosts(struct view *v, struct app *a) { app_push(a, &view_hosts_ops, v->job, NULL, 0); return R_REDRAW; }
@@ -740,6 +759,7 @@ static const struct key_binding detail_keys[] = {
     { 'H', "H", "hosts: CPU, memory, GPU, disk per host", act_hosts, KB_FOOTER },
     KEYS_LIST_NAV(act_nav, "scroll down", "scroll up", "top", "bottom"),
     { ' ', "space", "page down", act_nav, KB_HIDDEN },
+    { '|', "|", "open the page in $PAGER", act_pager, 0 },
     { 'r', "r", "re-launch with changes", act_relaunch, KB_MUTATING },
     { 'U', "U", "tune: a tuning job over this job's hyperparameters", act_tune, KB_MUTATING },
     { 'x', "x", "stop: stop this job (asks first)", act_stop, KB_MUTATING | KB_FOOTER },

@@ -1,7 +1,8 @@
-/* view_jobs_internal.h: the job list's state, shared by its two files and nothing else.
+/* view_jobs_internal.h: the job list's state, shared by its three files and nothing else.
  *
- *   view_jobs.c        drawing, the actions and their key table, `:` commands, completion,
+ *   view_jobs.c        the actions and their key table, `:` commands, completion, the marks,
  *                      the view's lifecycle
+ *   view_jobs_draw.c   drawing: column layout, headings, rows, markers, the title
  *   view_jobs_query.c  the query (filter grammar, sort) and the window of rows read from the
  *                      cache, and the user's extra columns remembered in the config file
  *
@@ -66,6 +67,14 @@ struct jobs_state {
 };
 
 /* view_jobs.c */
+/* The cache sort key of a column. */
+const char *jobs_col_sort_key(const struct column *c);
+/* Whether the job is marked (*at: its index in marks, when at is not NULL). */
+bool jobs_is_marked(const struct jobs_state *s, const char *name, size_t *at);
+
+/* view_jobs_draw.c */
+void jobs_draw(struct view *v, struct app *a, const struct rect *r);
+void jobs_title(struct view *v, struct app *a, char *buf, size_t size);
 /* Each column's width for a table w columns wide (0: not shown: dropped by priority, or
  * scrolled off by hcol). Returns how many columns are not shown. */
 int jobs_layout(const struct jobs_state *s, int w, int *widths);

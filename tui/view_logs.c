@@ -124,11 +124,13 @@ static int line_rows(struct logs_state *s, const struct lline *l, int textw)
     return w <= textw ? 1 : (w + textw - 1) / textw;
 }
 
-/* One unwrapped line from column s->hoff, with a marker where text is cut on either side. */
+/* One unwrapped line from the list's horizontal offset, with a marker where text is cut on
+ * either side. */
 static void draw_unwrapped(struct logs_state *s, const struct lline *l, int y, int x, int textw,
                            attr_t base)
 {
-    size_t off = s->hoff > 0 ? utf8_offset_at_col(l->text, l->len, s->hoff) : 0;
+    int hoff = s->list.hoff;
+    size_t off = hoff > 0 ? utf8_offset_at_col(l->text, l->len, hoff) : 0;
     int rest = utf8_width(l->text + off, l->len - off);
     attr_t mk = theme_attr(TH_DIM) | A_BOLD;
 
@@ -183,18 +185,36 @@ static void draw_line(struct logs_state *s, const struct lline *l, int y, int x,
 }
 
 /* ▲ on the first row when the log has lines above the window, ▼ on the last when it has lines
- * below (paused). Only for the whole log: a filter or a hidden instance has no cheap answer. */
-static void draw_more(const struct logs_state *s, const struct rect *r)
+ * below (paused): the list's markers, drawn only where the list knows (logs_list_marked()). */
+static void draw_more(struct logs_state *s, const struct rect *r)
 {
-    int only;
     attr_t mk = theme_attr(TH_DIM) | A_BOLD;
 
-    if (s->n == 0 || s->filter[0] || s->procs_on || logs_n_shown(s, &only) < s->n_inst)
+    if (!logs_list_marked(s))
         return;
-    if (s->have_first && logs_pos_cmp(&s->lines[0].pos, &s->first) != 0)
+    logs_list_sync(s);
+    if (list_more_above(&s->list))
         draw_str(r->y, r->x + r->w - 1, 1, draw_sym(SYM_UP), mk);
-    if (!s->follow && !s->at_end)
+    if (list_more_below(&s->list))
         draw_str(r->y + r->h - 1, r->x + r->w - 1, 1, draw_sym(SYM_DOWN), mk);
+}
+
+/* The list's horizontal extent: the widest line on screen against the text columns (none
+ * when lines wrap), so Right stops where the longest line's end shows. */
+static void set_extent(struct logs_state *s, int textw)
+{
+    size_t i;
+    int widest = 0;
+
+    for (i = 0; i < s->n && !s->wrap; i++) {
+        int w = utf8_width(s->lines[i].text, s->lines[i].len) +
+                (s->lines[i].metric[0] ? (int)strlen(s->lines[i].metric) + 2 : 0);
+
+        widest = w > widest ? w : widest;
+    }
+    s->list.content_w = widest;
+    s->list.view_w = textw;
+    list_hscroll(&s->list, 0);
 }
 
 static void logs_draw(struct view *v, struct app *a, const struct rect *r)
@@ -206,6 +226,7 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
     if (s->stale || s->rows != rows || s->width != r->w)
         logs_reload(s, a, v->job, rows);
     s->width = r->w;
+    s->rows_y = r->y;
     if (s->n == 0) {
         draw_str(r->y + 1, r->x + 2, r->w - 2,
                  s->filter[0] || s->procs_on
@@ -222,6 +243,7 @@ static void logs_draw(struct view *v, struct app *a, const struct rect *r)
     }
     i = 0;
     textw = r->w - 2 - prefix_cols(s);      /* the last column: the ▲/▼ markers */
+    set_extent(s, textw);
     if (s->follow && s->wrap) {
         /* fill from the bottom: skip the oldest lines that do not fit */
         int need = 0;
@@ -285,100 +307,8 @@ static void logs_title(struct view *v, struct app *a, char *buf, size_t size)
 
 /* ---- actions ---------------------------------------------------------------------------- */
 
-static int scroll_lines(struct view *v, struct app *a, long d)
-{
-    struct logs_state *s = S(v);
-    struct cache_log_pos p;
-
-    if (s->n == 0)
-        return R_NONE;
-    logs_unfollow_at_top(s);
-    /* after g the screen starts at the log's start with no anchor: the anchor is its top line */
-    if (!s->top_set && logs_first_on_screen(s, &s->top))
-        s->top_set = true;
-    if (s->filter[0]) {
-        struct cache_log_batch m = { 0 };
-        struct cache_log_filter f;
-
-        cache_logs_search(app_cache(a), v->job, s->filter, d < 0, &s->top, d < 0 ? (size_t)-d : (size_t)d,
-                          logs_inst_filter(s, &f), &m, NULL);
-        if (m.n > 0)
-            s->top = d < 0 ? m.lines[0].pos : m.lines[m.n - 1].pos;
-        else if (d > 0)
-            s->follow = true;
-        cache_log_batch_clean(&m);
-    } else if (!s->stale && logs_shift_window(s, a, v->job, d)) {
-        return R_REDRAW;
-    } else if (logs_step_from(s, a, v->job, &s->top, d, &p)) {
-        s->top = p;
-    } else if (d > 0) {
-        s->follow = true;      /* scrolled past the end: follow again */
-    }
-    s->stale = true;
-    return R_REDRAW;
-}
-
-static int act_down(struct view *v, struct app *a) { return scroll_lines(v, a, 1); }
-static int act_up(struct view *v, struct app *a) { return scroll_lines(v, a, -1); }
-static int act_pgdn(struct view *v, struct app *a) { return scroll_lines(v, a, S(v)->rows > 2 ? S(v)->rows - 1 : 1); }
-static int act_pgup(struct view *v, struct app *a) { return scroll_lines(v, a, -(S(v)->rows > 2 ? S(v)->rows - 1 : 1)); }
-
-static int act_top(struct view *v, struct app *a)
-{
-    (void)a;
-    S(v)->follow = false;
-    S(v)->top_set = false;
-    S(v)->stale = true;
-    return R_REDRAW;
-}
-
-static int act_follow(struct view *v, struct app *a)
-{
-    (void)a;
-    S(v)->follow = true;
-    S(v)->stale = true;
-    return R_REDRAW;
-}
-
-static int act_toggle_follow(struct view *v, struct app *a)
-{
-    if (S(v)->follow) {
-        logs_unfollow_at_top(S(v));
-        S(v)->stale = true;
-        return R_REDRAW;
-    }
-    return act_follow(v, a);
-}
-
 static int act_wrap(struct view *v, struct app *a) { (void)a; S(v)->wrap = !S(v)->wrap; return R_REDRAW; }
 
-/* Right/l and Left/h scroll unwrapped lines sideways (8 columns); wrapped lines need none. */
-static int act_sideways(struct view *v, struct app *a)
-{
-    struct logs_state *s = S(v);
-    int k = app_key(a), d = (k == KEY_RIGHT || k == 'l') ? 8 : -8;
-
-    if (s->wrap) {
-        app_flash(a, false, "lines wrap: w turns wrapping off to scroll sideways");
-        return R_REDRAW;
-    }
-    if (s->hoff + d < 0)
-        d = -s->hoff;
-    if (d > 0) {
-        /* stop when no line on screen reaches past the new offset */
-        size_t i;
-        bool longer = false;
-
-        for (i = 0; i < s->n && !longer; i++)
-            longer = utf8_width(s->lines[i].text, s->lines[i].len) > s->hoff + d;
-        if (!longer)
-            return R_NONE;
-    }
-    if (d == 0)
-        return R_NONE;
-    s->hoff += d;
-    return R_REDRAW;
-}
 /* t: off → local time → UTC → off; the flash and the end of the title say which clock (the
  * title may be cut on a narrow screen, the flash is not). */
 static int act_ts(struct view *v, struct app *a)
@@ -622,23 +552,25 @@ static const struct key_binding logs_keys[] = {
     { 'N', "N", "previous match", logs_act_prev, KB_HIDDEN },
     { '&', "&", "filter: only matching lines, -C N for context, rank:N host:algo-K", logs_act_filter,
       KB_FOOTER },
-    { 'G', "G/End", "follow: the end of the log", act_follow, KB_FOOTER },
-    { KEY_END, "End", "follow", act_follow, KB_HIDDEN },
-    { 'f', "f", "follow on/off", act_toggle_follow, 0 },
-    { 'g', "g/Home", "first line", act_top, 0 },
-    { KEY_HOME, "Home", "first line", act_top, KB_HIDDEN },
-    KEYS_SCROLL_LINES(act_down, act_up),
-    { KEY_NPAGE, "PgDn/space", "page down", act_pgdn, 0 },
-    { ' ', "space", "", act_pgdn, KB_HIDDEN },
-    { 6, "^F", "", act_pgdn, KB_HIDDEN },
-    { KEY_PPAGE, "PgUp/b", "page up", act_pgup, 0 },
-    { 'b', "b", "", act_pgup, KB_HIDDEN },
-    { 2, "^B", "", act_pgup, KB_HIDDEN },
+    /* the navigation keys: one action, the list widget says what each means */
+    { 'G', "G/End", "follow: the end of the log", logs_act_nav, KB_FOOTER },
+    { KEY_END, "End", "follow", logs_act_nav, KB_HIDDEN },
+    { 'f', "f", "follow on/off", logs_act_toggle_follow, 0 },
+    { 'g', "g/Home", "first line", logs_act_nav, 0 },
+    { KEY_HOME, "Home", "first line", logs_act_nav, KB_HIDDEN },
+    KEYS_SCROLL_LINES(logs_act_nav, logs_act_nav),
+    { KEY_NPAGE, "PgDn/space", "page down", logs_act_nav, 0 },
+    { ' ', "space", "", logs_act_nav, KB_HIDDEN },
+    { 6, "^F", "", logs_act_nav, KB_HIDDEN },
+    { KEY_PPAGE, "PgUp/b", "page up", logs_act_nav, 0 },
+    { 'b', "b", "", logs_act_nav, KB_HIDDEN },
+    { 2, "^B", "", logs_act_nav, KB_HIDDEN },
+    { KEY_MOUSE, "mouse", "the wheel scrolls", logs_act_nav, KB_HIDDEN },
     { 'T', "T", "jump to a time", act_time, 0 },
     { 'w', "w", "wrap: long lines", act_wrap, KB_FOOTER },
-    KEYS_LIST_SIDEWAYS(act_sideways),
-    { 'l', "l", "", act_sideways, KB_HIDDEN },
-    { 'h', "h", "", act_sideways, KB_HIDDEN },
+    KEYS_LIST_SIDEWAYS(logs_act_nav),
+    { 'l', "l", "", logs_act_nav, KB_HIDDEN },
+    { 'h', "h", "", logs_act_nav, KB_HIDDEN },
     { 't', "t", "time: timestamps (date and time), local → UTC → off", act_ts, KB_FOOTER },
     { '1', "1..9", "show / hide instance N", act_inst, 0 },
     { '2', "2", "", act_inst, KB_HIDDEN },

@@ -1,6 +1,8 @@
 /* view_logs_internal.h: the logs view's state, shared by its two files and nothing else.
  *
  *   view_logs.c         drawing, the actions and their key table, the view's vtable
+ *   view_logs_nav.c     navigation: the window shown to the list widget (tui/list.h) and
+ *                       the list's moves made on the window (steps, first line, follow)
  *   view_logs_find.c    search (/ n N) and the & filter with its rank:/host: terms
  *   view_logs_window.c  the window of lines on screen: instances, fetching before/after a
  *                       position, the & filter's groups, metric marks, shifting by a few lines
@@ -17,6 +19,7 @@
 
 #include "metrics/metrics.h"
 #include "metrics/procprefix.h"
+#include "tui/list.h"
 #include "tui/view.h"
 
 #define MAX_INST 16
@@ -43,13 +46,15 @@ struct logs_state {
     size_t n_inst;
     bool follow, wrap;
     enum logs_ts timestamps;
-    int hoff;                    /* sideways scroll of unwrapped lines, in columns */
+    struct list list;            /* navigation (view_logs_nav.c); list.hoff: the sideways
+                                    scroll of unwrapped lines, in columns */
     struct cache_log_pos top;    /* first visible line (when !follow) */
     bool top_set;
     struct lline lines[WIN_MAX];
     size_t n;
     bool stale;
     int rows, width;
+    int rows_y;                  /* the screen row of the first line (for the mouse) */
     /* search */
     char search[256];
     pcre2_code *re;
@@ -81,6 +86,17 @@ int logs_act_prev(struct view *v, struct app *a);
 int logs_act_filter(struct view *v, struct app *a);
 /* The first line on screen (a separator is no line), or false when none is. */
 bool logs_first_on_screen(const struct logs_state *s, struct cache_log_pos *out);
+
+/* view_logs_nav.c: every navigation key and the wheel through the list widget; g, G and f */
+int logs_act_nav(struct view *v, struct app *a);
+int logs_act_top(struct view *v, struct app *a);
+int logs_act_follow(struct view *v, struct app *a);
+int logs_act_toggle_follow(struct view *v, struct app *a);
+/* Shows the window to s->list: the lines on screen with a margin above and below where the log
+ * goes on, top on the window's first line. */
+void logs_list_sync(struct logs_state *s);
+/* Whether the list's ▲/▼ are known (the whole log: no filter, no hidden instance). */
+bool logs_list_marked(const struct logs_state *s);
 
 /* view_logs_window.c */
 void logs_free_lines(struct logs_state *s);

@@ -52,6 +52,10 @@ expect_match "chart legend names every job (2)" "$s" "$J3.*last"
 expect_match "chart of the chosen metric, x by step" "$s" 'eval_loss, all jobs \(n/p: metric, 1-9: show/hide, </>: cursor\)  x: step \(x\)'
 # the three jobs are completed: fetched once, not followed, and the header does not say otherwise
 expect_eq "header: no 'following' for completed jobs" "$(printf '%s\n' "$s" | head -1 | grep -c following)" 0
+# the header's sync state keeps moving in the compare view (its age, or a sync starting)
+hdr_sync() { tmux_screen | head -1 | grep -Eo '(synced|syncing|throttled|offline)[^ ]*( [0-9]+ [a-z]+ ago)?'; }
+h0=$(hdr_sync)
+wait_until "the compare view's header sync state updates ($h0)" 10 eval '[ -n "$(hdr_sync)" ] && [ "$(hdr_sync)" != "$h0" ]'
 
 # 1..9 hide and show a job's curve; the legend keeps it, saying hidden; a job not compared is said
 tmux_keys 2

@@ -26,9 +26,10 @@ printf 'print("hello")\n' >"$SRC/train.py"
 ui_start
 tmux_keys n
 tmux_expect "n opens the form" 'New Hugging Face estimator' 10 || finish
-# the footer keeps submit, and a key that does not fit is not cut inside: "…" stands for it
+# the footer keeps submit, and a key that does not fit is not cut inside: "…" stands for it,
+# and the global keys stay after it
 expect_match "the form's footer: submit, and … for keys that do not fit" "$(tmux_screen | tail -1)" \
-    '^Enter edit field +a add hp/input/metric/env +d remove entry +v review JSON +s submit +e edit JSON in \$EDITOR +…$'
+    '^Enter edit field +a add hp/input/metric/env +d remove entry +v review JSON +s submit +… +\?/F1 help +: cmd +q back$'
 # the default entry point (train.py) is not in the directory sagetop runs in: a problem now,
 # not a failure at submit
 tmux_expect "a missing entry point is a problem on the form" \
@@ -106,10 +107,10 @@ expect_match "the pager starts at the review's top line" "$(head -1 "$TMPD/args"
 tmux_wait 'Review: the exact' 5
 tmux_keys g
 tmux_wait '^ \{$' 5
-# 80 columns: the footer is not cut inside a key; "…" says more keys are in ?
+# 80 columns: the footer is not cut inside a key; "…" says more keys are in ?, which stays
 ui_resize 80 24
-expect_match "at 80 columns the footer ends with … after whole keys" "$(tmux_screen | tail -1)" \
-    '^j/k scroll +g/G top / end +s submit +e edit in \$EDITOR +…$'
+expect_match "at 80 columns the footer has … after whole keys, then the global keys" \
+    "$(tmux_screen | tail -1)" '^j/k scroll +g/G top / end +s submit +… +\?/F1 help +: cmd +q back$'
 ui_resize 120 40
 # 20 rows: the request is longer than the screen
 ui_resize 120 20

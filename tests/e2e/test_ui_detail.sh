@@ -4,7 +4,8 @@
 # log (fetched by the view when the log is not cached yet: "loading…" first, never a frozen
 # screen); a finished spot job shows billable < training seconds and the savings; long values
 # (ARN, image) wrap within the value column; hyperparameters are sorted; markers say when rows
-# are cut above or below (the list widget).
+# are cut above or below (the list widget); the header's sync state keeps moving in the detail
+# and metric views.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
@@ -158,6 +159,18 @@ arn_at_60() { [ "$(screen_width)" -le 60 ] && arn_rows | tr -d '\n' | grep -q "t
 wait_until "the detail is drawn at 60 columns, the ARN whole" 10 arn_at_60
 expect_eq "at 60 columns the ARN takes two rows" "$(arn_rows | wc -l)" 2
 tmux_resize 120 40
+# the header's sync state goes on in the detail view and the metric charts: its age moves
+# (or a sync starts) without a key
+hdr_sync() { tmux_screen | head -1 | grep -Eo '(synced|syncing|throttled|offline)[^ ]*( [0-9]+ [a-z]+ ago)?'; }
+wait_until "the detail's header has a sync state" 10 hdr_sync
+h0=$(hdr_sync)
+wait_until "the detail's header sync state updates ($h0)" 10 eval '[ "$(hdr_sync)" != "$h0" ]'
+tmux_keys m
+tmux_wait "metrics: $J" 10
+h0=$(hdr_sync)
+wait_until "the metric view's header sync state updates ($h0)" 10 eval '[ -n "$(hdr_sync)" ] && [ "$(hdr_sync)" != "$h0" ]'
+tmux_keys q
+tmux_wait "detail: $J" 5
 tmux_keys q
 tmux_expect "q goes back to the list" 'jobs \(1\) ' 5
 render_pngs

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Job detail and log view: a failed job's reason, a running job's log growing while the user
-# scrolls, search highlighting, the & filter, and an escape sequence planted in a log line
-# arriving inert.
+# scrolls, a metric readout that never covers a line's end, search highlighting, the & filter,
+# and an escape sequence planted in a log line arriving inert.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
@@ -52,6 +52,18 @@ wait_until "the newest line is at the bottom in follow mode" 10 at_bottom &&
 [ "$(tmux_screen | sed -n '39p')" != "$last1" ] && ok "the screen follows the new lines" \
     || not_ok "the screen follows the new lines" "$last1"
 shot logs-follow
+
+# at 60 columns a metric readout keeps its own place: the text is cut with a marker before it
+# (tmux_resize: the footer's start changes with the width, which ui_resize does not expect)
+tmux_resize 60 40
+wait_until "the log is drawn at 60 columns" 10 eval '[ "$(screen_width)" -le 60 ] && tmux_has "FOLLOW"'
+readouts() { tmux_screen | sed -n '3,39p' | grep -E '[a-z_]+=[0-9.e+-]+$'; }
+wait_until "60 columns: metric readouts on screen" 10 eval '[ -n "$(readouts)" ]'
+expect_eq "60 columns: no readout covers its line's text (a marker or blanks before it)" \
+    "$(readouts | grep -cvE '(›|  ) +[a-z_]+=[0-9.e+-]+$')" 0
+expect_match "60 columns: a long line with a readout is cut with a marker" "$(readouts)" '›  +[a-z_]+='
+tmux_resize 120 40
+wait_until "the log is drawn at 120 columns" 10 eval '[ "$(screen_width)" -gt 100 ] && tmux_has "FOLLOW"'
 
 # scroll up: the view stays put while more lines arrive
 tmux_keys k k k k k

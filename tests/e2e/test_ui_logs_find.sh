@@ -2,7 +2,7 @@
 # The log view's filter and search over the whole cached log (issue 13): & from the middle of
 # the log finds matches above the position, G after it is not empty; a search starts at the
 # top line on screen (in follow mode too), n/N wrap at either end and say so; long lines are
-# cut with a marker and scroll sideways; ▲/▼ say lines are above or below the screen; s says the lines it wrote; & and the jobs list's / keep
+# cut with a marker and scroll sideways; the wheel scrolls, Home/End go to either end; ▲/▼ say lines are above or below the screen; s says the lines it wrote; & and the jobs list's / keep
 # their own histories; an instance
 # toggle says what it did, and a key for an instance the job does not have says so.
 . "$(dirname "$0")/../lib.sh"
@@ -19,6 +19,23 @@ tmux_wait 'No Neurons detected' 5
 # markers where lines are cut: at the top of a longer log only ▼ below
 expect_match "the log's start: a marker on the last row for lines below" "$(tmux_screen | sed -n 39p)" '▼$'
 expect_eq "the log's start: no marker for lines above" "$(tmux_screen | sed -n 3p | grep -c '▲$')" 0
+
+# ---- the list widget's keys: the wheel scrolls 3 lines, End follows, Home goes back ----
+row() { tmux_screen | sed -n "$1p" | sed -E 's/ *[▲▼]?$//'; }   # a row, its marker dropped
+top0=$(row 3)
+row6=$(row 6)
+sgr() { tmux_keys -l $'\e'"[<$1;$2;$3M"; tmux_keys -l $'\e'"[<$1;$2;$3m"; }
+sgr 65 10 10
+wait_until "the wheel scrolls the log down 3 lines" 5 eval '[ "$(row 3)" = "$row6" ]'
+expect_match "the wheel leaves the log paused" "$(tmux_screen | sed -n 2p)" 'paused'
+sgr 64 10 10
+wait_until "the wheel scrolls back up" 5 eval '[ "$(row 3)" = "$top0" ]'
+tmux_keys End
+tmux_expect "End follows the end of the log" 'FOLLOW' 5
+expect_eq "End: the first line is off screen" "$(row 3 | grep -cxF "$top0")" 0
+tmux_keys Home
+tmux_expect "Home pauses" 'paused' 5
+wait_until "Home goes to the first line" 5 eval '[ "$(row 3)" = "$top0" ]'
 
 # ---- & from the middle: the only match is above the screen ----
 tmux_keys NPage NPage

@@ -3,7 +3,9 @@
 # removed once the pager exits), sanitized (an escape sequence planted in a log line does not
 # reach it), and a pager known to take +N (less) starts at the line on top of the screen. The
 # pager is run without a shell: its argv is the $PAGER words, +N and the file, nothing else.
-# $PAGER is a recorder named less, so that the test sees what less would get.
+# $PAGER is a recorder named less, so that the test sees what less would get. The detail and
+# compare views hand their own text the same way, from the line on top; a pager that is not
+# there is flashed and the view stays.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
@@ -60,6 +62,48 @@ lines=$(wc -l <"$TMPD/copy")
     not_ok "every line is in the file" "$lines lines, the header said $count"
 expect_match "the planted line is in the file" "$(cat "$TMPD/copy")" 'PLANTED RED +END'
 expect_eq "no escape sequence reaches the pager" "$(grep -c $'\e\|\a' "$TMPD/copy")" 0
+
+# ---- | in the detail view and the compare view: their own text, from the line on top ----
+# pager_at NAME: runs `|`, then checks the recorder got +N and that line N of the file is the
+# screen's first text row (row 3), compared on its first 40 characters without blanks.
+pager_at() {
+    rm -f "$TMPD/args"
+    local want
+    want=$(tmux_screen | sed -n 3p | LC_ALL=C.UTF-8 sed -E 's/ *[▲▼]$//' | tr -d ' ' | LC_ALL=C.UTF-8 cut -c1-40)
+    tmux_keys '|'
+    wait_until "$1: the pager ran" 10 have_args || return
+    mapfile -t args <"$TMPD/args"
+    expect_match "$1: less starts at a line (+N)" "${args[1]}" '^\+[0-9]+$'
+    n=${args[1]#+}
+    [ "$n" -gt 1 ] && ok "$1: the top line is not the file's first (N = $n)" ||
+        not_ok "$1: the top line is not the file's first" "N = $n"
+    expect_eq "$1: line N of the file is the row on top of the screen" \
+        "$(sed -n "${n}p" "$TMPD/copy" | tr -d ' ' | LC_ALL=C.UTF-8 cut -c1-40)" "$want"
+}
+tmux_keys d
+tmux_wait 'detail: live-distilbert-imdb' 10 || finish
+tmux_keys j j j j
+wait_until "j scrolls the detail" 5 eval 'tmux_screen | sed -n 3p | grep -q "▲$"'
+pager_at "detail"
+tmux_expect "the detail view is drawn again after the pager" 'detail: live-distilbert-imdb' 5
+tmux_keys q q
+tmux_wait 'jobs \(' 5
+tmux_keys / C-u '^distilbert-imdb-lr(5e5-ep3|3e5-ep3)$' Enter
+tmux_wait 'jobs \(2\)' 10 || finish
+tmux_keys g Space Space c
+tmux_wait 'compare: 2 jobs' 10 || finish
+tmux_wait 'eval_loss' 30
+tmux_keys j j
+wait_until "j scrolls the compare tables" 5 eval 'tmux_screen | sed -n 3p | grep -q "▲$"'
+pager_at "compare"
+expect_match "compare: the file has the metric table" "$(cat "$TMPD/copy")" 'eval_loss'
+
+# a pager that is not there: a clear flash, the view stays
+rm -f "$TMPD/bin/less"
+tmux_keys '|'
+tmux_expect "a missing pager is flashed" 'cannot run .*less: No such file' 5
+expect_match "the compare view stays after a missing pager" "$(tmux_screen | sed -n 2p)" 'compare: 2 jobs'
+
 tmux_keys Q
 tmux_expect "Q quits" 'Pane is dead \(status 0' 10
 finish

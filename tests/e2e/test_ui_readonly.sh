@@ -1,11 +1,13 @@
 #!/bin/bash
-# --read-only hides and refuses stop/launch; --no-color draws without colour escapes; a pipe
-# gets a text summary instead of the UI.
+# --read-only hides and refuses stop/launch; --no-color draws without colour escapes; --no-mouse
+# leaves the terminal's mouse reporting off; a pipe gets a text summary instead of the UI.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
-ui_start --read-only --no-color
+ui_start --read-only --no-color --no-mouse
 s=$(tmux_screen)
+mouse_flags() { tmux -L "$_tmux_sock" display -p -t t '#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}'; }
+expect_eq "no-mouse: the terminal's mouse reporting stays off" "$(mouse_flags)" 000
 expect_eq "read-only: the footer has no stop key" "$(echo "$s" | tail -1 | grep -c ' x stop')" 0
 tmux_keys '?'
 tmux_wait 'keys: jobs' 5

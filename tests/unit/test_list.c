@@ -1,11 +1,13 @@
 /* test_list.c: the list widget's pure parts (tui/list.c): moving, paging, the ends, the
  * "more" markers, horizontal scroll, mouse events, column layout by priority, middle-ellipsis
- * cutting. No terminal is started. */
+ * cutting, and the logs view's window shown to a list. No terminal is started. */
 #include <criterion/criterion.h>
 #include <curses.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tui/list.h"
+#include "tui/view_logs_internal.h"
 
 static struct list cursor_list(size_t count, int page)
 {
@@ -210,4 +212,41 @@ Test(list, frac_cols_align_decimal_points)
     cr_assert_eq(list_frac_cols("-"), 0);
     cr_assert_eq(list_frac_cols(""), 0);
     cr_assert_eq(list_frac_cols("12%"), 0);
+}
+
+/* The logs view's window as a list (tui/view_logs_nav.c): margins where the log goes on, so
+ * the keys mean what they mean in every list and only g/G reach the list's ends. */
+Test(list, logs_window_as_a_list)
+{
+    struct logs_state *s = calloc(1, sizeof(*s));
+    size_t top;
+
+    cr_assert_not_null(s);
+    s->rows = 10;
+    s->n = 10;
+    s->follow = true;                /* following: lines above (unknown start), none below */
+    logs_list_sync(s);
+    top = s->list.top;
+    cr_assert(list_more_above(&s->list));
+    cr_assert_not(list_more_below(&s->list));
+    cr_assert_eq(list_key(&s->list, KEY_NPAGE, LIST_KEYS_G), 0, "nothing below the end");
+    cr_assert_eq(list_key(&s->list, KEY_PPAGE, LIST_KEYS_G), 1);
+    cr_assert_eq(s->list.top, top - 9, "a page back is the page less one line");
+    cr_assert_eq(list_key(&s->list, 'g', LIST_KEYS_G), 1);
+    cr_assert_eq(s->list.top, 0, "g: the list's first row, the log's first line");
+
+    s->follow = false;               /* paused in the middle: lines below too */
+    logs_list_sync(s);
+    cr_assert(list_more_below(&s->list));
+    cr_assert_eq(list_key(&s->list, KEY_NPAGE, LIST_KEYS_G), 1);
+    cr_assert_eq(s->list.top, top + 9);
+    cr_assert_eq(list_key(&s->list, 'G', LIST_KEYS_G), 1);
+    cr_assert_eq(s->list.top, s->list.count - 10, "G: the last page, the log's end");
+
+    s->at_end = true;                /* paused at the end, the window short: a full page */
+    s->n = 4;
+    logs_list_sync(s);
+    cr_assert_not(list_more_below(&s->list));
+    cr_assert_eq(list_key(&s->list, KEY_DOWN, LIST_KEYS_G), 0);
+    free(s);
 }
