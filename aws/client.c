@@ -692,16 +692,14 @@ static const char *json_target_prefix(enum aws_service svc)
     }
 }
 
-int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
-                  const json_t *request, json_t **out, struct err *e)
+int aws_json_call_raw(struct aws_client *c, enum aws_service svc, const char *operation,
+                      const json_t *request, struct http_response *out, struct err *e)
 {
     struct aws_endpoint ep;
     struct http_response r = {0};
     struct call *k = NULL;
     char target[160];
     char *body = NULL;
-    json_t *doc = NULL;
-    json_error_t je;
     int rc;
 
     if (c == NULL || operation == NULL || out == NULL || json_target_prefix(svc) == NULL)
@@ -726,8 +724,29 @@ int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operat
     rc = build_url(k, &ep, NULL, "/", NULL, e);
     if (rc == 0)
         rc = run_call(c, k, &ep, &r, e);
-    if (rc != 0)
-        goto out;
+    if (rc == 0) {
+        *out = r;
+        memset(&r, 0, sizeof(r));
+    }
+out:
+    http_response_clean(&r);
+    free(body);
+    free(k);
+    return rc;
+}
+
+int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
+                  const json_t *request, json_t **out, struct err *e)
+{
+    struct http_response r = {0};
+    json_t *doc = NULL;
+    json_error_t je;
+    int rc;
+
+    if (out == NULL)
+        return err_set(e, ERR_INVAL, "aws_json_call: bad arguments");
+    if ((rc = aws_json_call_raw(c, svc, operation, request, &r, e)) != 0)
+        return rc;
     if (r.body_len == 0) {
         doc = json_object();    /* an operation without output may answer with nothing */
     } else {
@@ -748,8 +767,6 @@ int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operat
 out:
     json_decref(doc);
     http_response_clean(&r);
-    free(body);
-    free(k);
     return rc;
 }
 
