@@ -185,4 +185,11 @@ expect_eq "first sync of $all jobs: no ListTags one by one" "$(stat_of ListTags)
 at_most "first sync of $all jobs: requests" "$(total)" $(((all + 99) / 100 + 3))
 expect_eq "first sync of $all jobs: all described" \
     "$(sqlite3 "$TMPD/many.db" "select count(*) from jobs where describe_json is not null")" "$all"
+# `sagetop jobs` on the cache that sync warmed: incremental (what changed since), not a
+# re-listing of every page
+fresh
+"$SAGETOP" --cache "$TMPD/many.db" jobs --format csv >"$TMPD/many-jobs.csv" 2>"$TMPD/many-jobs.err"
+expect_eq "warm jobs after a sync: exit 0" "$?" "0"
+expect_eq "warm jobs after a sync: every job listed" "$(($(wc -l <"$TMPD/many-jobs.csv") - 1))" "$all"
+at_most "warm jobs after a sync of $all jobs: requests" "$(total)" 3
 finish
