@@ -522,6 +522,37 @@ Test(sync_cache, describes_are_queued_for_new_running_and_newly_final_jobs)
     cache_close(c);
 }
 
+/* Issue 15, section 3: what needs a describe one by one goes running jobs first (newer
+ * finished jobs wait), whatever the list's order. */
+Test(sync_cache, running_jobs_are_described_first)
+{
+    struct cache *c = open_rw();
+    struct sync *s = engine(false);
+    struct worker w = worker_on(s, c);
+    struct err e = { 0 };
+    struct task *t;
+
+    listed(c, "run-old", "InProgress", 100);
+    listed(c, "done-new", "Completed", 300);
+    listed(c, "done-newer", "Failed", 400);
+    describe(c, "run-new", "InProgress", 500);
+    cr_assert_eq(sync_jobs_queue_describes(&w, &e), 0, "%s", e.msg);
+    cr_assert_eq(s->n_tasks, 4);
+    for (int k = 0; k < 4; k++) {
+        t = sync_pool_task_pick_at(s, INT64_MAX);
+        cr_assert_not_null(t);
+        cr_assert_eq(t->kind, TASK_DESCRIBE);
+        if (k < 2)
+            cr_assert(strncmp(t->job, "run-", 4) == 0, "pick %d: %s before the running jobs", k,
+                      t->job);
+        else
+            cr_assert(strncmp(t->job, "done-", 5) == 0, "pick %d: %s", k, t->job);
+        t->busy = true;
+    }
+    sync_free(s);
+    cache_close(c);
+}
+
 Test(sync_cache, a_run_describes_each_job_once_and_leaves_named_jobs_to_their_log_tasks)
 {
     struct cache *c = open_rw();
