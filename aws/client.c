@@ -692,16 +692,14 @@ static const char *json_target_prefix(enum aws_service svc)
     }
 }
 
-int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
-                  const json_t *request, json_t **out, struct err *e)
+int aws_json_call_raw(struct aws_client *c, enum aws_service svc, const char *operation,
+                      const json_t *request, struct http_response *out, struct err *e)
 {
     struct aws_endpoint ep;
     struct http_response r = {0};
     struct call *k = NULL;
     char target[160];
     char *body = NULL;
-    json_t *doc = NULL;
-    json_error_t je;
     int rc;
 
     if (c == NULL || operation == NULL || out == NULL || json_target_prefix(svc) == NULL)
@@ -726,30 +724,44 @@ int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operat
     rc = build_url(k, &ep, NULL, "/", NULL, e);
     if (rc == 0)
         rc = run_call(c, k, &ep, &r, e);
-    if (rc != 0)
-        goto out;
-    if (r.body_len == 0) {
-        doc = json_object();    /* an operation without output may answer with nothing */
-    } else {
-        doc = json_loadb(r.body, r.body_len, JSON_REJECT_DUPLICATES, &je);
-        if (doc == NULL) {
-            rc = err_set(e, ERR_PARSE, "%s %s: malformed JSON response at byte %d: %s",
-                         aws_service_name(svc), operation, je.position, je.text);
-            goto out;
-        }
+    if (rc == 0) {
+        *out = r;
+        memset(&r, 0, sizeof(r));
     }
-    if (!json_is_object(doc)) {
-        rc = err_set(e, ERR_PARSE, "%s %s: the JSON response is not an object",
-                     aws_service_name(svc), operation);
-        goto out;
-    }
-    *out = doc;
-    doc = NULL;
 out:
-    json_decref(doc);
     http_response_clean(&r);
     free(body);
     free(k);
+    return rc;
+}
+
+int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
+                  const json_t *request, json_t **out, struct err *e)
+{
+    struct http_response r = {0};
+    json_t *doc;
+    json_error_t je;
+    int rc = out != NULL ? aws_json_call_raw(c, svc, operation, request, &r, e)
+                         : err_set(e, ERR_INVAL, "aws_json_call: bad arguments");
+
+    if (rc != 0)
+        return rc;
+    /* an operation without output may answer with nothing */
+    doc = r.body_len == 0 ? json_object()
+                          : json_loadb(r.body, r.body_len, JSON_REJECT_DUPLICATES, &je);
+    if (doc == NULL && r.body_len == 0)
+        rc = err_set(e, ERR_NOMEM, "%s %s: out of memory", aws_service_name(svc), operation);
+    else if (doc == NULL)
+        rc = err_set(e, ERR_PARSE, "%s %s: malformed JSON response at byte %d: %s",
+                     aws_service_name(svc), operation, je.position, je.text);
+    else if (!json_is_object(doc))
+        rc = err_set(e, ERR_PARSE, "%s %s: the JSON response is not an object",
+                     aws_service_name(svc), operation);
+    if (rc == 0)
+        *out = doc;
+    else
+        json_decref(doc);
+    http_response_clean(&r);
     return rc;
 }
 

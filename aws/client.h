@@ -58,6 +58,11 @@ const char *aws_client_last_error_code(const struct aws_client *c);
  * request is borrowed (NULL sends "{}"); on success *out owns the parsed response object. */
 int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
                   const json_t *request, json_t **out, struct err *e);
+/* aws_json_call() with the 2xx answer left as it came: *out holds the raw body (possibly
+ * empty), for the one page a dedicated reader parses without jansson (GetLogEvents,
+ * logs_page.c); the caller cleans it with http_response_clean(). Errors as aws_json_call(). */
+int aws_json_call_raw(struct aws_client *c, enum aws_service svc, const char *operation,
+                      const json_t *request, struct http_response *out, struct err *e);
 
 /* A REST or query-protocol request (S3, STS). path is already URI-encoded (S3 keys encoded
  * once); query is the canonical-ready "a=1&b=2" or NULL. For S3 the payload hash header is

@@ -277,7 +277,8 @@ int logs_parse_get_log_events(const char *json, size_t len, const char *sent_tok
 int logs_get_log_events(struct aws_client *c, const struct logs_get_query *q,
                         struct logs_event_page *out, struct err *e)
 {
-    json_t *req, *resp = NULL;
+    struct http_response resp = { 0 };
+    json_t *req;
     int rc;
 
     if (q == NULL || q->stream == NULL || q->stream[0] == '\0')
@@ -294,14 +295,18 @@ int logs_get_log_events(struct aws_client *c, const struct logs_get_query *q,
         json_object_set_new(req, "nextToken", json_string(q->next_token));
     if (q->limit > 0)
         json_object_set_new(req, "limit", json_integer(q->limit));
-    rc = paging_json_call(c, AWS_LOGS, "GetLogEvents", req, &resp, e);
+    /* the page comes back raw and is read without a DOM (logs_page.c): the sync's hot path */
+    rc = paging_json_call_raw(c, AWS_LOGS, "GetLogEvents", req, &resp, e);
     json_decref(req);
     if (rc != 0)
         return rc;
-    rc = get_events_from_json(resp, q->next_token, out, e);
+    if (resp.body_len == 0)
+        rc = logs_parse_get_log_events("{}", 2, q->next_token, out, e);  /* as jansson's {} */
+    else
+        rc = logs_parse_get_log_events_fast(resp.body, resp.body_len, q->next_token, out, e);
     if (rc != 0 && rc != ERR_NOMEM)
-        err_prefix(e, "CloudWatch Logs GetLogEvents response");
-    json_decref(resp);
+        err_prefix(e, "CloudWatch Logs");
+    http_response_clean(&resp);
     return rc;
 }
 

@@ -5,6 +5,9 @@
  * NUL terminator and fail with ERR_PARSE (byte offset, or the member at fault), and calls
  * logs_*(client, ...) that go through aws_json_call() on the client's thread (each page with
  * the page-level retry of paging.h: a throttled or 5xx page is asked again, same token).
+ * GetLogEvents, the sync's hot path, takes the raw body (aws_json_call_raw()) and reads it with
+ * logs_page_read(), no jansson tree and no allocation per event (jansson only decides the
+ * bodies the reader defers).
  * Out-parameters are written only on success; clean what was filled with the matching
  * *_clean().
  *

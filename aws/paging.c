@@ -71,8 +71,10 @@ static void wait_ms(const struct aws_client *c, long ms)
     }
 }
 
-int paging_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
-                     const json_t *request, json_t **out, struct err *e)
+/* The page-level retry around one call: into *json (parsed) or, json NULL, *raw. */
+static int paged_call(struct aws_client *c, enum aws_service svc, const char *operation,
+                      const json_t *request, json_t **json, struct http_response *raw,
+                      struct err *e)
 {
     struct timespec now;
     uint64_t rng;
@@ -84,7 +86,8 @@ int paging_json_call(struct aws_client *c, enum aws_service svc, const char *ope
     for (retry = 1;; retry++) {
         long d;
 
-        rc = aws_json_call(c, svc, operation, request, out, e);
+        rc = json != NULL ? aws_json_call(c, svc, operation, request, json, e)
+                          : aws_json_call_raw(c, svc, operation, request, raw, e);
         if (rc == 0 || retry > PAGING_RETRIES ||
             !paging_retryable(rc, aws_client_last_error_code(c)))
             return rc;
@@ -96,4 +99,18 @@ int paging_json_call(struct aws_client *c, enum aws_service svc, const char *ope
         waited += d;
         wait_ms(c, d);
     }
+}
+
+int paging_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
+                     const json_t *request, json_t **out, struct err *e)
+{
+    if (out == NULL)
+        return err_set(e, ERR_INVAL, "paging_json_call: bad arguments");
+    return paged_call(c, svc, operation, request, out, NULL, e);
+}
+
+int paging_json_call_raw(struct aws_client *c, enum aws_service svc, const char *operation,
+                         const json_t *request, struct http_response *out, struct err *e)
+{
+    return paged_call(c, svc, operation, request, NULL, out, e);
 }

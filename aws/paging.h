@@ -42,6 +42,9 @@ long paging_backoff_ms(int retry, uint64_t *rng_state);
  * response. On failure e holds the last attempt's error. */
 int paging_json_call(struct aws_client *c, enum aws_service svc, const char *operation,
                      const json_t *request, json_t **out, struct err *e);
+/* The same, with the answer left raw (aws_json_call_raw()): *out is the caller's to clean. */
+int paging_json_call_raw(struct aws_client *c, enum aws_service svc, const char *operation,
+                         const json_t *request, struct http_response *out, struct err *e);
 
 /* Tests: replaces the wait (NULL restores nanosleep slices). Process-wide; set it before
  * starting threads. */

@@ -152,10 +152,11 @@ struct task *sync_pool_task_pick_at(struct sync *s, int64_t now);
  * NULL when out of memory. */
 struct task *sync_pool_stream_task_add(struct sync *s, const char *job, int64_t sid,
                                        int64_t due);
-/* Without s->mu held. claim: true when this worker may read stream sid now (no other worker
- * is reading it); a queued TASK_STREAM for it is dropped (the claimer reads it). release:
- * after reading. */
-bool sync_pool_stream_claim(struct sync *s, int64_t sid);
+/* Without s->mu held. claim: true when this worker may read stream sid now: no other worker
+ * is reading it and, unless by_its_task (the claimer runs the stream's TASK_STREAM), no worker
+ * has taken its TASK_STREAM (that worker reads it: a page is never fetched twice); a queued
+ * TASK_STREAM not yet taken is dropped (the claimer reads it). release: after reading. */
+bool sync_pool_stream_claim(struct sync *s, int64_t sid, bool by_its_task);
 void sync_pool_stream_release(struct sync *s, int64_t sid);
 /* Caller holds s->mu. Writes back what a run changed on its snapshot (interval, passes,
  * streams listing time, retries) and reschedules the task at next, or drops it when next < 0, the

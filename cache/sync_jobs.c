@@ -223,6 +223,7 @@ int sync_jobs_queue_describes(struct worker *w, struct err *e)
     struct cache_job_query q = { 0 };
     struct cache_job *rows;
     size_t n = 0, total = 0, off = 0, i;
+    int64_t now = sync_pool_now_ms();
     int rc;
 
     if ((rc = cache_jobs_count(w->cache, &q, &total, e)) != 0)
@@ -257,8 +258,9 @@ int sync_jobs_queue_describes(struct worker *w, struct err *e)
                     free(doc);
                 }
             }
+            /* running jobs first (their status is what moves), then the rest */
             if (stale)
-                sync_pool_task_add(w->s, TASK_DESCRIBE, rows[i].name, sync_pool_now_ms());
+                sync_pool_task_add(w->s, TASK_DESCRIBE, rows[i].name, running ? now : now + 1);
         }
         pthread_cond_broadcast(&w->s->cv);
         pthread_mutex_unlock(&w->s->mu);

@@ -352,17 +352,18 @@ static void pass_defs(struct worker *w, const char *job, struct mdef_list *defs)
     }
 }
 
-/* Reads stream sid of a job unless another worker is reading it (claimed); marks it done
- * after draining a final job. */
+/* Reads stream sid of a job unless another worker is reading it or has taken its stream task
+ * (claimed; by_its_task: this is that task); marks it done after draining a final job. */
 static int read_claimed(struct worker *w, const struct mdef_list *defs, struct mset *ms,
-                        int64_t job_id, int64_t sid, bool follow, bool final,
+                        int64_t job_id, const struct task *snap, int64_t sid, bool final,
                         struct sync_pass *out, struct err *e)
 {
+    bool by_its_task = snap->kind == TASK_STREAM;
     int rc;
 
-    if (!sync_pool_stream_claim(w->s, sid))
+    if (!sync_pool_stream_claim(w->s, sid, by_its_task))
         return 0;
-    rc = sync_stream(w, defs, ms, job_id, sid, follow && !final, out, e);
+    rc = sync_stream(w, defs, ms, job_id, sid, snap->follow && !final, out, e);
     if (rc == ERR_NOTFOUND)
         rc = 0;     /* a stream that vanished (retention) is not fatal */
     if (rc == 0 && final)
@@ -430,8 +431,7 @@ int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, s
         queue_streams(w, snap, &sl, out->final);
     for (i = 0; rc == 0 && i < sl.n; i++)
         if (!sl.items[i].done)
-            rc = read_claimed(w, &defs, ms, job_id, sl.items[i].id, snap->follow, out->final,
-                              out, e);
+            rc = read_claimed(w, &defs, ms, job_id, snap, sl.items[i].id, out->final, out, e);
     mset_free(ms);
     mdef_list_clean(&defs);
     cache_stream_list_clean(&sl);
@@ -452,7 +452,7 @@ int sync_logs_stream_task(struct worker *w, const struct task *snap, struct sync
         return rc;
     pass_defs(w, snap->job, &defs);
     ms = mset_new(&defs, NULL);
-    rc = read_claimed(w, &defs, ms, job_id, snap->sid, snap->follow, snap->final, out, e);
+    rc = read_claimed(w, &defs, ms, job_id, snap, snap->sid, snap->final, out, e);
     mset_free(ms);
     mdef_list_clean(&defs);
     return rc;

@@ -116,7 +116,7 @@ struct task *sync_pool_stream_task_add(struct sync *s, const char *job, int64_t 
     return t;
 }
 
-bool sync_pool_stream_claim(struct sync *s, int64_t sid)
+bool sync_pool_stream_claim(struct sync *s, int64_t sid, bool by_its_task)
 {
     struct task *queued = NULL;
     size_t i, slot = SYNC_MAX_WORKERS;
@@ -129,13 +129,15 @@ bool sync_pool_stream_claim(struct sync *s, int64_t sid)
         else if (s->claimed[i] == 0 && slot == SYNC_MAX_WORKERS)
             slot = i;
     }
+    for (i = 0; i < s->n_tasks && queued == NULL; i++)
+        if (s->tasks[i].kind == TASK_STREAM && s->tasks[i].sid == sid && !s->tasks[i].dead)
+            queued = &s->tasks[i];
+    /* a worker took the stream's task and will claim it: it reads the stream, not the pass */
+    if (queued != NULL && queued->busy && !by_its_task)
+        ok = false;
     if (ok && slot < SYNC_MAX_WORKERS) {
         s->claimed[slot] = sid;
-        for (i = 0; i < s->n_tasks && queued == NULL; i++)
-            if (s->tasks[i].kind == TASK_STREAM && s->tasks[i].sid == sid &&
-                !s->tasks[i].dead && !s->tasks[i].busy)
-                queued = &s->tasks[i];
-        if (queued != NULL)
+        if (queued != NULL && !queued->busy)
             queued->dead = true;
     }
     pthread_mutex_unlock(&s->mu);

@@ -32,4 +32,36 @@ if kill -0 "$fpid" 2>/dev/null; then
 else
     wait "$fpid"; expect_eq "sync --follow exits by itself when the job ends" "$?" "0"
 fi
+
+# two followed jobs share the budget (issue 15, section 2): one job's backlog (40 pages, each
+# slowed to 300 ms, one worker) does not hold back the other's new line; it is stored while the
+# backlog is still being read
+B=$(sqlite3 "$DB4" "select name from jobs where status='Completed' and name<>'$L' order by creation_time desc limit 1")
+F=$(sqlite3 "$DB4" "select name from jobs where status='InProgress' and secondary_status='Training' and name<>'$L' limit 1")
+[ -n "$B" ] && [ -n "$F" ] || not_ok "the demo has a finished and another live job" "B=$B F=$F"
+emu_ctl job "{\"name\": \"$B\", \"status\": \"InProgress\"}" >/dev/null
+lines_of_job() { sqlite3 "$DB4" "select coalesce(sum(s.n_events), 0) from log_streams s join jobs j on j.id=s.job_id where j.name='$1'" 2>/dev/null || echo 0; }
+"$SAGETOP" --cache "$DB4" sync -q --follow --workers 1 "$B" "$F" >"$TMPD/fair.err" 2>&1 &
+fair=$!
+_pids+=("$fair")
+caught_up_b() { [ "$(lines_of_job "$B")" -gt 0 ] && [ "$(lines_of_job "$F")" -gt 0 ]; }
+wait_until "both followed jobs stored" 30 caught_up_b
+b0=$(lines_of_job "$B")
+"$PYTHON" -c 'import json; print(json.dumps({"job": "'"$B"'", "lines": ["backlog %d" % i for i in range(400000)]}))' >"$TMPD/backlog.json"
+emu_ctl faults '{"slow_ms": 300, "ops": ["GetLogEvents"]}' >/dev/null
+emu_ctl logs "@$TMPD/backlog.json" >/dev/null
+emu_ctl logs "{\"job\": \"$F\", \"lines\": [\"fair-share-marker\"]}" >/dev/null
+marker_in_f() { S "$DB4" --offline logs "$F" 2>/dev/null | grep -q fair-share-marker; }
+wait_until "the second job's new line is stored during the backlog" 30 marker_in_f
+b_then=$(lines_of_job "$B")
+if [ "$b_then" -lt $((b0 + 400000)) ]; then
+    ok "a followed job's backlog does not starve another followed job ($((b_then - b0)) of 400000 backlog lines read when the line came)"
+else
+    not_ok "a followed job's backlog does not starve another followed job" \
+        "the backlog was read first: $((b_then - b0)) lines"
+fi
+emu_ctl faults '{"slow_ms": 0}' >/dev/null
+wait_until "the backlog is read to the end" 60 sh -c "[ \"\$(sqlite3 '$DB4' \"select coalesce(sum(s.n_events), 0) from log_streams s join jobs j on j.id=s.job_id where j.name='$B'\")\" -ge $((b0 + 400000)) ]"
+kill "$fair" 2>/dev/null
+wait "$fair" 2>/dev/null
 finish

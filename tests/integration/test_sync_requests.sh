@@ -5,8 +5,9 @@
 # cache fetches the job, then follows; `sync JOB --follow` describes only JOB; a followed quiet
 # job costs at most 10 requests in 30 s (20 a minute); a followed live job shows a new line
 # within 1 s (median of 7); a first sync of 2,000 more jobs takes a Search request per 100 jobs
-# and no describe; the streams of a multi-host job are read concurrently, each page
-# once (as many GetLogEvents as one worker sends).
+# and no describe, and a warm `sagetop jobs` on that cache lists only what changed; the
+# streams of a multi-host job are read concurrently, each page once (as many GetLogEvents as
+# one worker sends).
 source "$SAGETOP_TOP/tests/lib.sh"
 emu_start --scenario demo || { not_ok "emulator starts"; finish; }
 stat_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
@@ -185,4 +186,19 @@ expect_eq "first sync of $all jobs: no ListTags one by one" "$(stat_of ListTags)
 at_most "first sync of $all jobs: requests" "$(total)" $(((all + 99) / 100 + 3))
 expect_eq "first sync of $all jobs: all described" \
     "$(sqlite3 "$TMPD/many.db" "select count(*) from jobs where describe_json is not null")" "$all"
+# `sagetop jobs` on the cache that sync warmed: incremental (what changed since), not a
+# re-listing of every page
+since=$(sqlite3 "$TMPD/many.db" "select max(value) - 300 from state where key='jobs.complete_at'")
+fresh
+"$SAGETOP" --cache "$TMPD/many.db" jobs --format csv >"$TMPD/many-jobs.csv" 2>"$TMPD/many-jobs.err"
+expect_eq "warm jobs after a sync: exit 0" "$?" "0"
+expect_eq "warm jobs after a sync: every job listed" "$(($(wc -l <"$TMPD/many-jobs.csv") - 1))" "$all"
+# (cmd_jobs.c lists what changed since the last complete listing less a 300 s margin for clock
+# skew: here the jobs made within the last minutes, at 1 s spacing, come again; a real account
+# of a few hundred jobs is one request)
+recent=$(sqlite3 "$TMPD/many.db" "select count(*) from jobs where last_modified > $since")
+at_most "warm jobs after a sync of $all jobs: a ListTrainingJobs page per 100 of the $recent jobs changed in the margin, not the $(((all + 99) / 100)) pages of all" \
+    "$(stat_of ListTrainingJobs)" $((recent / 100 + 1))
+at_most "warm jobs after a sync of $all jobs: requests (the account's identity and the listing)" \
+    "$(total)" $((recent / 100 + 2))
 finish

@@ -278,6 +278,56 @@ Test(logs_call, get_log_events_request_and_caught_up)
     live_close(&l);
 }
 
+/* The sync's hot path: the page comes back raw and is read by logs_page_read() (its messages
+ * live in the page's arena, no copy each), a body the reader defers (here an unknown member)
+ * is still read by jansson, an empty body is an empty page as before, and a cut body is a
+ * clear parse error naming the call. */
+Test(logs_call, get_log_events_reads_the_raw_page_without_jansson)
+{
+    struct live l;
+    struct logs_get_query q = { .stream = "job/algo-1-1", .next_token = "f/1",
+                                .start_from_head = true };
+    struct logs_event_page p = { 0 };
+    struct err e = { 0 };
+
+    live_open(&l);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                        "{\"events\":[{\"timestamp\":5,\"message\":\"a\\u0000b\\n\","
+                        "\"ingestionTime\":6}],\"nextForwardToken\":\"f/2\","
+                        "\"nextBackwardToken\":\"b/0\"}");
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), 0, "%s", e.msg);
+    cr_assert_not_null(p.arena, "read by the page reader");
+    cr_assert_eq(p.count, 1);
+    cr_assert_eq(p.events[0].message_len, 4);
+    cr_assert_eq(memcmp(p.events[0].message, "a\0b\n", 4), 0);
+    cr_assert_str_eq(p.next_forward_token, "f/2");
+    cr_assert_not(p.caught_up);
+    logs_event_page_clean(&p);
+
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                        "{\"events\":[{\"timestamp\":5,\"message\":\"x\"}],"
+                        "\"nextForwardToken\":\"f/1\",\"somethingNew\":1}");
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), 0, "%s", e.msg);
+    cr_assert_null(p.arena, "deferred to jansson");
+    cr_assert_eq(p.count, 1);
+    cr_assert_str_eq(p.events[0].message, "x");
+    cr_assert(p.caught_up);
+    logs_event_page_clean(&p);
+
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", "");
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), 0, "%s", e.msg);
+    cr_assert_eq(p.count, 0);
+    cr_assert_null(p.next_forward_token, "an empty answer: no token, the stream's end");
+    logs_event_page_clean(&p);
+
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                        "{\"events\":[{\"timestamp\":5,\"message\":\"cut her");
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), ERR_PARSE);
+    cr_assert(strstr(e.msg, "CloudWatch Logs") != NULL && strstr(e.msg, "GetLogEvents") != NULL &&
+              strstr(e.msg, "malformed JSON at byte") != NULL, "%s", e.msg);
+    live_close(&l);
+}
+
 Test(logs_call, missing_group_is_an_empty_stream_list)
 {
     struct live l;
