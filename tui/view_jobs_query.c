@@ -1,5 +1,6 @@
-/* view_jobs_query.c: what the job list shows: the query (the filter grammar, the sort, the
- * creation-time bound), the window of rows read from the cache around the cursor (only the
+/* view_jobs_query.c: what the job list shows: the query (its fields of the filter language,
+ * tui/query.h, turned into the cache's terms; the sort and `:sort`'s check; the creation-time
+ * bound), the window of rows read from the cache around the cursor (only the
  * visible ones, so 100,000 jobs cost what 50 do), the user columns' cells, and the extra
  * columns remembered in the config file's [ui] section (through aws/userconfig.h). Must not
  * draw or handle keys (view_jobs.c does). */
