@@ -481,15 +481,12 @@ static int act_flip(struct view *v, struct app *a)
 static int cmd_sort(struct tdetail_state *s, struct app *a, int argc, char **argv)
 {
     const char *key = argc > 1 ? argv[1] : "";
-    struct err e = { 0 };
     enum tsort k = TS_COUNT;
     size_t i;
     bool desc;
 
-    if (query_sort_args(argc, argv, &desc, &e) != 0) {
-        app_flash(a, true, "%s", e.msg);
+    if (!tuning_sort_args(a, argc, argv, &desc))
         return R_REDRAW;
-    }
     for (i = 0; i < TS_HP; i++)
         if (strcasecmp(key, sort_names[i]) == 0)
             k = (enum tsort)i;

@@ -424,14 +424,11 @@ static const struct key_binding tlist_keys[] = {
 /* `:sort KEY [desc|asc]` by one of sort_names; refused with the keys, changing nothing. */
 static int cmd_sort(struct tlist_state *s, struct app *a, int argc, char **argv)
 {
-    struct err e = { 0 };
     bool desc;
     size_t k;
 
-    if (query_sort_args(argc, argv, &desc, &e) != 0) {
-        app_flash(a, true, "%s", e.msg);
+    if (!tuning_sort_args(a, argc, argv, &desc))
         return R_REDRAW;
-    }
     for (k = 0; k < N_SORTS; k++)
         if (strcasecmp(argv[1], sort_names[k]) == 0 ||
             (k == 0 && strcmp(argv[1], "created") == 0))
