@@ -141,7 +141,7 @@ bool view_jobs_sort_valid(struct app *a, int argc, char **argv, bool *desc)
     size_t n = 0;
     bool d;
 
-    if (query_sort_args(argc, argv, desc ? desc : &d, &e) != 0) {
+    if (query_sort_args(argc, argv, &d, &e) != 0) {
         app_flash(a, true, "%s", e.msg);
         return false;
     }
@@ -155,6 +155,8 @@ bool view_jobs_sort_valid(struct app *a, int argc, char **argv, bool *desc)
         app_flash(a, true, "%s", e.msg);
         return false;
     }
+    if (desc)
+        *desc = d;
     return true;
 }
 
