@@ -200,6 +200,7 @@ static void build_cols(struct tdetail_state *s)
 {
     struct tuning_table *t = &s->table;
     size_t i, k, c;
+    int w;
 
     s->n_hp = 0;
     for (i = 0; i < s->d.ranges.n; i++)
@@ -212,9 +213,13 @@ static void build_cols(struct tdetail_state *s)
     t->cols[DC_STATUS] = (struct tuning_col){ "STATUS", 10, false, 9 };
     t->cols[DC_OBJECTIVE] = (struct tuning_col){
         s->d.t.objective_metric[0] ? s->d.t.objective_metric : "OBJECTIVE", 12, true, 9 };
+    /* the heading whole with its arrow, up to 24 */
+    w = (int)strlen(t->cols[DC_OBJECTIVE].title) + 1;
+    if (w > t->cols[DC_OBJECTIVE].width)
+        t->cols[DC_OBJECTIVE].width = w > 24 ? 24 : w;
     for (c = 0; c < s->n_hp; c++) {
-        int w = (int)strlen(s->hp[c]);
-
+        /* room for the heading's sort arrow */
+        w = (int)strlen(s->hp[c]) + 1;
         for (i = 0; i < s->d.trials.n; i++) {
             int vw = (int)strlen(cache_trial_hp(&s->d.trials.items[i], s->hp[c]));
 

@@ -225,6 +225,11 @@ tmux_wait 'tuning \(1\)' 5
 tmux_keys Enter
 tmux_expect "the running tuning job" "tuning: $LIVE  [0-9]+ trials" 10 || finish
 n0=$(tmux_screen | sed -n "2s/.*tuning: $LIVE  \([0-9]*\) trials.*/\1/p")
+# a Maximize objective sorts best first: the values fall, and the heading's arrow says so
+expect_match "eval_accuracy (Maximize): the arrow points down" "$(tmux_screen | grep -E '^ +TRIAL ')" 'eval_accuracy▼'
+objs=$(tmux_screen | awk -v n="$LIVE" '$0 ~ "^ +(\\* )?"n"-[0-9]" { sub(/^ *\* /, ""); if ($3 != "-") print $3 }')
+[ "$(grep -c . <<<"$objs")" -ge 2 ] && ok "objectives to compare" || not_ok "objectives to compare" "[$objs]"
+expect_eq "the objectives fall, best first" "$objs" "$(sort -gr <<<"$objs")"
 emu_ctl tuning '{"hold": false}' >/dev/null || not_ok "emulator tuning control"
 more_trials() { local n; n=$(tmux_screen | sed -n "2s/.*tuning: $LIVE  \([0-9]*\) trials.*/\1/p"); [ "${n:-0}" -gt "$n0" ]; }
 wait_until "new trials of $LIVE appear without a key ($n0 before)" 60 more_trials &&
