@@ -216,6 +216,11 @@ Test(views, jobs_filter_terms_and_sort_check)
     cr_assert_str_eq(s->q.conds[1].key, "lr");
     cr_assert_eq(s->q.conds[1].op, CACHE_OP_GE);
     cr_assert_str_eq(s->status, "");
+    cr_assert_eq(jobs_parse_filter(s, "!status:InProgress", &e), 0, "%s", e.msg);
+    jobs_build_query(s);
+    jobs_refresh_window(s, a, 10, true);
+    cr_assert_eq(s->list.count, 4, "!status:InProgress: every job but job-a");
+    cr_assert_eq(jobs_parse_filter(s, "!status:Completed hp.lr>=0.1", &e), 0, "%s", e.msg);
     cr_assert_eq(jobs_parse_filter(s, "job sys.nope<3", &e), ERR_INVAL);
     cr_assert_str_eq(s->filter, "!status:Completed hp.lr>=0.1", "a refused filter changes nothing");
     cr_assert_not(view_jobs_sort_valid(a, 2, argv_bad, &desc), "an unknown key is refused");
