@@ -18,8 +18,8 @@
  *   tuning    (a tuning job with TRIALS trials stored first, through cache_tuning_store and
  *             cache_tuning_store_trials) wall time from Enter on it in the tuning list (`T`)
  *             to the detail's first frame; CPU per keypress over TRIAL_KEYS presses of j in
- *             its trials table (every one moves), and over ORDERS presses of o (a re-sort:
- *             objective, completion, creation, read again from the cache) and of I (invert)
+ *             its trials table (every one moves), and over ORDERS presses of o (a re-sort in
+ *             memory: objective, completion, creation) and of I (invert)
  *   rss       peak RSS of sagetop (VmHWM) at the end
  *   less_*    the peer: less on RAW_LOG in the same pty: time to first screen, CPU per j and
  *             per PgDn keypress, G (it reads the whole file), peak RSS

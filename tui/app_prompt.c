@@ -220,32 +220,6 @@ static bool scope_known(bool profile, const char *name)
     return false;
 }
 
-/* `:sort KEY [desc|asc]`: the cache decides which keys exist (a query asking for no rows), so
- * an unknown key is refused with the cache's list of keys and the list keeps its sort. */
-static bool sort_valid(struct app *a, int argc, char **argv)
-{
-    struct cache_job_query q = { 0 };
-    struct err e = { 0 };
-    size_t n = 0;
-
-    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "desc") != 0 &&
-                                 strcmp(argv[2], "asc") != 0)) {
-        app_flash(a, true, "usage: :sort COLUMN [desc|asc]");
-        return false;
-    }
-    if ((strncmp(argv[1], "hp.", 3) == 0 && !argv[1][3]) ||
-        (strncmp(argv[1], "m.", 2) == 0 && !argv[1][2])) {
-        app_flash(a, true, "sort: %s needs a name after the dot", argv[1]);
-        return false;
-    }
-    q.sort = argv[1];
-    if (cache_jobs_window(app_cache(a), &q, 0, 0, NULL, &n, &e) != 0 && e.code == ERR_INVAL) {
-        app_flash(a, true, "%s", e.msg);
-        return false;
-    }
-    return true;
-}
-
 static int split_args(char *s, char **argv, int max)
 {
     int n = 0;
@@ -293,13 +267,14 @@ static int run_command(struct view *v, struct app *a, const char *text)
         switch_scope(a, prof ? argv[1] : NULL, prof ? NULL : argv[1]);
         return R_REDRAW;
     }
-    if (strcmp(argv[0], "sort") == 0 && !sort_valid(a, argc, argv))
-        return R_REDRAW;
     r = R_UNHANDLED;
     if (v->ops->on_command)
         r = v->ops->on_command(v, a, argc, argv);
     if (r == R_UNHANDLED && a->depth > 1 && a->stack[0].ops->on_command) {
-        /* list commands (:jobs, :sort, :cols) act on the list even from another view */
+        /* list commands (:jobs, :sort, :cols) act on the list even from another view (a
+         * view with a sort of its own, the tuning views, takes :sort itself) */
+        if (strcmp(argv[0], "sort") == 0 && !view_jobs_sort_valid(a, argc, argv, NULL))
+            return R_REDRAW;    /* refused: the view stays */
         r = a->stack[0].ops->on_command(&a->stack[0], a, argc, argv);
         if (r != R_UNHANDLED) {
             a->pending_pop = (int)a->depth - 1;

@@ -358,11 +358,11 @@ static int jobs_command(struct view *v, struct app *a, int argc, char **argv)
     int i;
 
     if (strcmp(argv[0], "sort") == 0) {
-        if (argc < 2) {
-            app_flash(a, true, "usage: :sort COLUMN [desc|asc]");
+        bool desc;
+
+        if (!view_jobs_sort_valid(a, argc, argv, &desc))
             return R_REDRAW;
-        }
-        return set_sort(s, argv[1], argc > 2 ? strcmp(argv[2], "desc") == 0 : 0);
+        return set_sort(s, argv[1], desc);
     }
     if (strcmp(argv[0], "cols") == 0)
         return jobs_cmd_cols(s, argc, argv, a);

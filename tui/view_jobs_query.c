@@ -1,5 +1,6 @@
-/* view_jobs_query.c: what the job list shows: the query (the filter grammar, the sort, the
- * creation-time bound), the window of rows read from the cache around the cursor (only the
+/* view_jobs_query.c: what the job list shows: the query (its fields of the filter language,
+ * tui/query.h, turned into the cache's terms; the sort and `:sort`'s check; the creation-time
+ * bound), the window of rows read from the cache around the cursor (only the
  * visible ones, so 100,000 jobs cost what 50 do), the user columns' cells, and the extra
  * columns remembered in the config file's [ui] section (through aws/userconfig.h). Must not
  * draw or handle keys (view_jobs.c does). */
@@ -14,9 +15,11 @@
 #include "cache/session.h"
 #include "cache/sysmetrics.h"
 #include "tui/draw.h"
+#include "tui/query.h"
 #include "tui/sanitize.h"
 #include "tui/spark.h"
 #include "tui/view_jobs_internal.h"
+#include "tui/views.h"
 
 #define JOBS_SPARK_N 5          /* minutes in a sys.X cell's sparkline */
 
@@ -85,65 +88,42 @@ static int save_columns(struct jobs_state *s, struct err *e)
 
 /* ---- the query ------------------------------------------------------------------------------ */
 
-/* The name terms as one PCRE2 pattern in which every term must hold: one term as it is
- * ("imdb", or "lr" inverted); several as lookaheads from the start, "^(?=.*(?:distil))
- * (?=.*(?:imdb))(?!.*(?:lr))", since the cache matches one pattern per query. */
-static int add_name_term(char *re, size_t size, bool *invert, size_t *n, const char *term,
-                         bool neg, struct err *e)
-{
-    char one[300];
+/* The job list's fields of the filter language (tui/query.h); the other terms are name
+ * regexes. status:Failed (or status:InProgress,Stopping), hp.K:V hp.K!=V, m.K<V m.K>=V ...,
+ * sys.gpu<20 (a host metric's mean over the last 5 minutes: cpu mem gpu gpu_mem disk). */
+static const struct query_field job_fields[] = {
+    { "status", false }, { "hp.", true }, { "m.", true }, { "sys.", true }, { NULL, false },
+};
 
-    if (*n == 0) {
-        str_copy(re, size, term);
-        *invert = neg;
-        *n = 1;
-        return 0;
-    }
-    if (*n == 1) {
-        snprintf(one, sizeof(one), "^(?%c.*(?:%s))", *invert ? '!' : '=', re);
-        if (strlen(one) >= size)
-            return err_set(e, ERR_INVAL, "the name terms are too long");
-        str_copy(re, size, one);
-        *invert = false;
-    }
-    snprintf(one, sizeof(one), "(?%c.*(?:%s))", neg ? '!' : '=', term);
-    if (strlen(re) + strlen(one) >= size)
-        return err_set(e, ERR_INVAL, "the name terms are too long");
-    strcat(re, one);
-    (*n)++;
-    return 0;
-}
-
-/* Filter grammar: space-separated terms, all must hold.
- *   status:Failed (or status:InProgress,Stopping)  hp.K:V hp.K=V hp.K!=V  m.K<V m.K>=V ...
- *   sys.gpu<20 (a host metric's mean over the last 5 minutes: cpu mem gpu gpu_mem disk)
- *   !regex  (name does NOT match)    regex (name matches) */
 int jobs_parse_filter(struct jobs_state *s, const char *text, struct err *e)
 {
-    char buf[512];
-    char *tok, *save = NULL;
+    struct query qy;
     struct cache_job_query q;
-    char name_re[256] = "", status[128] = "";
+    char name_re[256] = "", status[128] = "", cond[400];
     bool invert = false;
-    size_t n_names = 0;
+    size_t i;
+    int rc;
 
     memset(&q, 0, sizeof(q));
-    str_copy(buf, sizeof(buf), text);
-    for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        if (strncmp(tok, "status:", 7) == 0 || strncmp(tok, "status=", 7) == 0) {
-            str_copy(status, sizeof(status), tok + 7);
-        } else if (strncmp(tok, "hp.", 3) == 0 || strncmp(tok, "m.", 2) == 0 ||
-                   strncmp(tok, "sys.", 4) == 0) {
-            if (q.n_conds == CACHE_MAX_CONDS)
-                return err_set(e, ERR_INVAL, "at most %d conditions", CACHE_MAX_CONDS);
-            if (cache_cond_parse(tok, &q.conds[q.n_conds], e) < 0)
-                return -1;
-            q.n_conds++;
-        } else if (add_name_term(name_re, sizeof(name_re), &invert, &n_names,
-                                 tok[0] == '!' && tok[1] ? tok + 1 : tok,
-                                 tok[0] == '!' && tok[1], e) < 0) {
-            return -1;
+    if ((rc = query_parse(text, job_fields, &qy, e)) != 0 ||
+        (rc = query_name_pattern(&qy, name_re, sizeof(name_re), &invert, e)) != 0)
+        return rc;
+    for (i = 0; i < qy.n; i++) {
+        const struct query_term *t = &qy.terms[i];
+
+        if (!t->is_field)
+            continue;
+        if (strcmp(t->name, "status") == 0 && t->op == QUERY_EQ) {
+            str_copy(status, sizeof(status), t->value);
+            continue;
         }
+        /* the cache's condition: status!=X, hp., m., sys. */
+        if (q.n_conds == CACHE_MAX_CONDS)
+            return err_set(e, ERR_INVAL, "at most %d conditions", CACHE_MAX_CONDS);
+        snprintf(cond, sizeof(cond), "%s%s%s", t->name, query_op_text(t->op), t->value);
+        if (cache_cond_parse(cond, &q.conds[q.n_conds], e) < 0)
+            return -1;
+        q.n_conds++;
     }
     str_copy(s->filter, sizeof(s->filter), text);
     str_copy(s->name_regex, sizeof(s->name_regex), name_re);
@@ -152,6 +132,32 @@ int jobs_parse_filter(struct jobs_state *s, const char *text, struct err *e)
     memcpy(s->q.conds, q.conds, sizeof(q.conds));
     s->q.n_conds = q.n_conds;
     return 0;
+}
+
+bool view_jobs_sort_valid(struct app *a, int argc, char **argv, bool *desc)
+{
+    struct cache_job_query q = { 0 };
+    struct err e = { 0 };
+    size_t n = 0;
+    bool d;
+
+    if (query_sort_args(argc, argv, &d, &e) != 0) {
+        app_flash(a, true, "%s", e.msg);
+        return false;
+    }
+    if ((strncmp(argv[1], "hp.", 3) == 0 && !argv[1][3]) ||
+        (strncmp(argv[1], "m.", 2) == 0 && !argv[1][2])) {
+        app_flash(a, true, "sort: %s needs a name after the dot", argv[1]);
+        return false;
+    }
+    q.sort = argv[1];
+    if (cache_jobs_window(app_cache(a), &q, 0, 0, NULL, &n, &e) != 0 && e.code == ERR_INVAL) {
+        app_flash(a, true, "%s", e.msg);
+        return false;
+    }
+    if (desc)
+        *desc = d;
+    return true;
 }
 
 void jobs_build_query(struct jobs_state *s)

@@ -2,15 +2,18 @@
  * early stopping, warm-start parents (`w` opens the first), parameter ranges, and the trials
  * table sorted by objective (the best starred; each tuned hyperparameter a column). Enter on
  * a trial opens it as any job (view_detail.c); space marks trials, `c` compares the marked.
- * Re-reads the cache when the sync stored something (v->stale), keeping the cursor on its
+ * `o` (objective, completion, creation), `I` and `:sort KEY` re-sort the trials in memory: the
+ * cache is read only when the sync stored something (v->stale), keeping the cursor on its
  * trial. Owns its rows and marks; must not draw outside its rect or block on the network. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cache/tuning.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/query.h"
 #include "tui/sanitize.h"
 #include "tui/view_tuning_internal.h"
 #include "tui/view_tuning_launch.h"
@@ -21,18 +24,24 @@ enum { DC_STAR, DC_TRIAL, DC_STATUS, DC_OBJECTIVE, DC_HP0 };
 #define HP_MAX (LIST_MAX_COLS - DC_HP0 - 1)
 #define RANGES_SHOWN 8
 
-static const enum cache_trial_order orders[] = { CACHE_TRIALS_BY_OBJECTIVE,
-                                                 CACHE_TRIALS_BY_COMPLETION,
-                                                 CACHE_TRIALS_BY_CREATION };
-static const char *const order_names[] = { "objective", "completion", "creation" };
-#define N_ORDERS (sizeof(orders) / sizeof(orders[0]))
+/* The sort keys (`:sort NAME`); `o` steps through the first N_ORDERS (the cache's orders). A
+ * trial without the key's value (no objective, not finished, no value, no time) sorts last
+ * either way; ties by creation, then name. */
+enum tsort { TS_OBJECTIVE, TS_COMPLETION, TS_CREATION, TS_TRIAL, TS_STATUS, TS_TRAIN, TS_HP,
+             TS_COUNT };
+#define N_ORDERS 3
+static const char *const sort_names[TS_COUNT] = { "objective", "completion", "creation",
+                                                  "trial", "status", "train", "hp." };
 
 struct tdetail_state {
     struct tuning_table table;
-    struct tuning_data d;
+    struct tuning_data d;           /* trials in objective order, as read */
+    size_t *rows;                   /* indexes into d.trials.items, in the sort's order */
     char hp[HP_MAX][64];            /* the hyperparameter columns' titles */
     size_t n_hp;
-    size_t order;                   /* index into orders */
+    enum tsort sort;
+    char sort_hp[64];               /* TS_HP: the hyperparameter */
+    bool desc;
     char marks[VIEW_MAX_JOBS][CACHE_JOB_NAME_MAX];
     size_t n_marks;
     char error[512];
@@ -45,9 +54,135 @@ static struct tdetail_state *S(struct view *v)
 
 static const struct cache_trial *trial_at(const struct tdetail_state *s, size_t i)
 {
-    if (i >= s->d.trials.n)
+    if (i >= s->d.trials.n || !s->rows)
         return NULL;
-    return &s->d.trials.items[s->table.desc ? s->d.trials.n - 1 - i : i];
+    return &s->d.trials.items[s->rows[i]];
+}
+
+/* ---- the sort (in memory) ---------------------------------------------------------------- */
+
+/* qsort has no context: the sort runs on the UI thread only, one at a time */
+static const struct tdetail_state *sorting;
+
+static int cmp_num(double a, double b)
+{
+    return a < b ? -1 : a > b;
+}
+
+/* Whether t has no value to sort by (sorts last either way). */
+static bool sort_missing(const struct tdetail_state *s, const struct cache_trial *t)
+{
+    switch (s->sort) {
+    case TS_OBJECTIVE:
+        return !t->has_objective;
+    case TS_COMPLETION:
+        return t->end_time <= 0;
+    case TS_TRAIN:
+        return t->training_seconds <= 0;
+    case TS_HP:
+        return !cache_trial_hp(t, s->sort_hp)[0];
+    default:
+        return false;
+    }
+}
+
+/* Numbers as numbers (both parse), else text. */
+static int cmp_value(const char *a, const char *b)
+{
+    double x, y;
+
+    if (query_number(a, &x) && query_number(b, &y))
+        return cmp_num(x, y);
+    return strcmp(a, b);
+}
+
+static int cmp_key(const struct tdetail_state *s, const struct cache_trial *a,
+                   const struct cache_trial *b)
+{
+    switch (s->sort) {
+    case TS_OBJECTIVE:
+        /* best first: Maximize descending */
+        return strcmp(s->d.t.objective_type, "Maximize") == 0 ? cmp_num(b->objective, a->objective)
+                                                               : cmp_num(a->objective, b->objective);
+    case TS_COMPLETION:
+        return cmp_num(a->end_time, b->end_time);
+    case TS_TRIAL:
+        return strcmp(a->job, b->job);
+    case TS_STATUS:
+        return strcmp(a->status, b->status);
+    case TS_TRAIN:
+        return cmp_num((double)a->training_seconds, (double)b->training_seconds);
+    case TS_HP:
+        return cmp_value(cache_trial_hp(a, s->sort_hp), cache_trial_hp(b, s->sort_hp));
+    default:
+        return 0;
+    }
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const struct tdetail_state *s = sorting;
+    const struct cache_trial *a = &s->d.trials.items[*(const size_t *)pa];
+    const struct cache_trial *b = &s->d.trials.items[*(const size_t *)pb];
+    bool ma = sort_missing(s, a), mb = sort_missing(s, b);
+    int r;
+
+    if (ma != mb)
+        return ma - mb;
+    r = ma ? 0 : cmp_key(s, a, b);
+    if (r == 0)
+        r = cmp_num(a->creation_time, b->creation_time);
+    if (r == 0)
+        r = strcmp(a->job, b->job);
+    return s->desc ? -r : r;
+}
+
+/* The column of the sort key (its heading carries the arrow), -1 for none. */
+static int sort_col(const struct tdetail_state *s)
+{
+    size_t c;
+
+    switch (s->sort) {
+    case TS_OBJECTIVE: return DC_OBJECTIVE;
+    case TS_TRIAL: return DC_TRIAL;
+    case TS_STATUS: return DC_STATUS;
+    case TS_TRAIN: return (int)(DC_HP0 + s->n_hp);
+    case TS_HP:
+        for (c = 0; c < s->n_hp; c++)
+            if (strcmp(s->hp[c], s->sort_hp) == 0)
+                return (int)(DC_HP0 + c);
+        return -1;
+    default: return -1;
+    }
+}
+
+/* Sorts the rows by the key, keeping the cursor on keep (a trial name, "" for none); the
+ * heading's arrow says which way the values go (a Maximize objective's best first falls). */
+static void sort_rows(struct tdetail_state *s, const char *keep)
+{
+    size_t i, n = s->d.trials.n;
+
+    for (i = 0; i < n; i++)
+        s->rows[i] = i;
+    sorting = s;
+    qsort(s->rows, n, sizeof(s->rows[0]), cmp_rows);
+    sorting = NULL;
+    s->table.sorted = sort_col(s);
+    s->table.desc = s->desc != (s->sort == TS_OBJECTIVE &&
+                                strcmp(s->d.t.objective_type, "Maximize") == 0);
+    for (i = 0; keep[0] && i < n; i++)
+        if (strcmp(trial_at(s, i)->job, keep) == 0)
+            list_goto(&s->table.list, i);
+}
+
+static void resort(struct tdetail_state *s)
+{
+    const struct cache_trial *cur = trial_at(s, s->table.list.cur);
+    char keep[CACHE_JOB_NAME_MAX] = "";
+
+    if (cur)
+        str_copy(keep, sizeof(keep), cur->job);
+    sort_rows(s, keep);
 }
 
 static void hp_add(struct tdetail_state *s, const char *name)
@@ -66,6 +201,7 @@ static void build_cols(struct tdetail_state *s)
 {
     struct tuning_table *t = &s->table;
     size_t i, k, c;
+    int w;
 
     s->n_hp = 0;
     for (i = 0; i < s->d.ranges.n; i++)
@@ -78,9 +214,13 @@ static void build_cols(struct tdetail_state *s)
     t->cols[DC_STATUS] = (struct tuning_col){ "STATUS", 10, false, 9 };
     t->cols[DC_OBJECTIVE] = (struct tuning_col){
         s->d.t.objective_metric[0] ? s->d.t.objective_metric : "OBJECTIVE", 12, true, 9 };
+    /* the heading whole with its arrow, up to 24 */
+    w = (int)strlen(t->cols[DC_OBJECTIVE].title) + 1;
+    if (w > t->cols[DC_OBJECTIVE].width)
+        t->cols[DC_OBJECTIVE].width = w > 24 ? 24 : w;
     for (c = 0; c < s->n_hp; c++) {
-        int w = (int)strlen(s->hp[c]);
-
+        /* room for the heading's sort arrow */
+        w = (int)strlen(s->hp[c]) + 1;
         for (i = 0; i < s->d.trials.n; i++) {
             int vw = (int)strlen(cache_trial_hp(&s->d.trials.items[i], s->hp[c]));
 
@@ -91,7 +231,6 @@ static void build_cols(struct tdetail_state *s)
     }
     t->cols[DC_HP0 + s->n_hp] = (struct tuning_col){ "TRAIN", 8, true, 4 };
     t->n_cols = DC_HP0 + s->n_hp + 1;
-    t->sorted = s->order == 0 ? DC_OBJECTIVE : -1;
 }
 
 static void reload(struct tdetail_state *s, struct view *v, struct app *a)
@@ -100,19 +239,25 @@ static void reload(struct tdetail_state *s, struct view *v, struct app *a)
     char keep[CACHE_JOB_NAME_MAX] = "";
     struct cache *c = app_cache(a);
     struct err e = { 0 };
-    size_t i;
+    size_t *rows;
 
     if (cur)
         str_copy(keep, sizeof(keep), cur->job);
     s->error[0] = '\0';
-    if (tuning_data_load(c, v->job, orders[s->order], &s->d, &e) != 0)
+    /* objective order: the best flagged; any other order is a sort of these rows */
+    if (tuning_data_load(c, v->job, CACHE_TRIALS_BY_OBJECTIVE, &s->d, &e) != 0)
         snprintf(s->error, sizeof(s->error), "%s: %s", v->job, e.msg);
+    rows = realloc(s->rows, (s->d.trials.n ? s->d.trials.n : 1) * sizeof(*rows));
+    if (!rows) {
+        snprintf(s->error, sizeof(s->error), "out of memory");
+        cache_trial_list_clean(&s->d.trials);
+    } else {
+        s->rows = rows;
+    }
     build_cols(s);
     s->table.list.count = s->d.trials.n;
     list_resize(&s->table.list, s->d.trials.n, s->table.list.page > 0 ? s->table.list.page : 1);
-    for (i = 0; keep[0] && i < s->d.trials.n; i++)
-        if (strcmp(trial_at(s, i)->job, keep) == 0)
-            list_goto(&s->table.list, i);
+    sort_rows(s, keep);
 }
 
 /* ---- drawing ---------------------------------------------------------------------------- */
@@ -247,8 +392,9 @@ static void tdetail_title(struct view *v, struct app *a, char *buf, size_t size)
     struct tdetail_state *s = S(v);
 
     (void)a;
-    snprintf(buf, size, "tuning: %s  %zu trials  sort: %s%s%s", v->job, s->d.trials.n,
-             order_names[s->order], s->table.desc ? " desc" : "", s->n_marks ? "  marked: " : "");
+    snprintf(buf, size, "tuning: %s  %zu trials  sort: %s%s%s%s", v->job, s->d.trials.n,
+             sort_names[s->sort], s->sort == TS_HP ? s->sort_hp : "", s->desc ? " desc" : "",
+             s->n_marks ? "  marked: " : "");
     if (s->n_marks && strlen(buf) + 4 < size)
         snprintf(buf + strlen(buf), size - strlen(buf), "%zu", s->n_marks);
 }
@@ -314,13 +460,15 @@ static int act_parent(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+/* o: the next of the cache's orders (from a column's sort: objective), ascending. */
 static int act_order(struct view *v, struct app *a)
 {
     struct tdetail_state *s = S(v);
 
-    s->order = (s->order + 1) % N_ORDERS;
-    s->table.desc = false;
-    reload(s, v, a);
+    (void)a;
+    s->sort = s->sort < N_ORDERS ? (s->sort + 1) % N_ORDERS : TS_OBJECTIVE;
+    s->desc = false;
+    resort(s);
     return R_REDRAW;
 }
 
@@ -329,11 +477,50 @@ static int act_flip(struct view *v, struct app *a)
     struct tdetail_state *s = S(v);
 
     (void)a;
-    s->table.desc = !s->table.desc;
-    /* the same trial stays under the cursor */
-    if (s->table.list.count > 0)
-        list_goto(&s->table.list, s->table.list.count - 1 - s->table.list.cur);
+    s->desc = !s->desc;
+    resort(s);
     return R_REDRAW;
+}
+
+/* `:sort KEY [desc|asc]`: a sort_names key, a column's heading (the objective metric, a
+ * hyperparameter) or hp.NAME; refused with the keys, changing nothing. */
+static int cmd_sort(struct tdetail_state *s, struct app *a, int argc, char **argv)
+{
+    const char *key = argc > 1 ? argv[1] : "";
+    enum tsort k = TS_COUNT;
+    size_t i;
+    bool desc;
+
+    if (!tuning_sort_args(a, argc, argv, &desc))
+        return R_REDRAW;
+    for (i = 0; i < TS_HP; i++)
+        if (strcasecmp(key, sort_names[i]) == 0)
+            k = (enum tsort)i;
+    if (strcasecmp(key, "name") == 0 || strcmp(key, s->d.t.objective_metric) == 0)
+        k = strcasecmp(key, "name") == 0 ? TS_TRIAL : TS_OBJECTIVE;
+    if (strncmp(key, "hp.", 3) == 0)
+        key += 3;
+    for (i = 0; k == TS_COUNT && i < s->n_hp; i++)
+        if (strcmp(key, s->hp[i]) == 0)
+            k = TS_HP;
+    if (k == TS_COUNT) {
+        app_flash(a, true, "unknown sort key '%s' (objective completion creation trial status "
+                  "train hp.NAME of a tuned hyperparameter)", argv[1]);
+        return R_REDRAW;
+    }
+    if (k == TS_HP)
+        str_copy(s->sort_hp, sizeof(s->sort_hp), key);
+    s->sort = k;
+    s->desc = desc;
+    resort(s);
+    return R_REDRAW;
+}
+
+static int tdetail_command(struct view *v, struct app *a, int argc, char **argv)
+{
+    if (strcmp(argv[0], "sort") == 0)
+        return cmd_sort(S(v), a, argc, argv);
+    return R_UNHANDLED;
 }
 
 /* The charts, with the top trials by objective (those that have one) as the jobs the frame
@@ -398,6 +585,7 @@ static int tdetail_enter(struct view *v, struct app *a)
         return -1;
     s->table.list.cursor = true;
     s->table.sorted = DC_OBJECTIVE;
+    s->sort = TS_OBJECTIVE;
     v->state = s;
     v->stale = true;
     return 0;
@@ -411,6 +599,7 @@ static void tdetail_leave(struct view *v, struct app *a)
     if (!s)
         return;
     tuning_data_clean(&s->d);
+    free(s->rows);
     free(s);
     v->state = NULL;
 }
@@ -421,5 +610,6 @@ const struct view_ops view_tuning_detail_ops = {
     .on_enter = tdetail_enter,
     .on_leave = tdetail_leave,
     .draw = tdetail_draw,
+    .on_command = tdetail_command,
     .title = tdetail_title,
 };

@@ -61,4 +61,7 @@ void tuning_table_draw(struct tuning_table *t, const struct rect *r, tuning_cell
 /* The list keys (KEYS_LIST_NAV) through the widget: R_REDRAW when something moved. */
 int tuning_table_nav(struct tuning_table *t, struct app *a);
 
+/* `:sort KEY [desc|asc]`'s arguments (query_sort_args()): false after flashing the usage. */
+bool tuning_sort_args(struct app *a, int argc, char **argv, bool *desc);
+
 #endif

@@ -1,16 +1,19 @@
 /* view_tuning_list.c: the tuning list (`T` on the job list, `:tuning`): every tuning job of the
  * cache with its status, strategy, objective, trial counts of the limit, best value and trial
- * and elapsed time; sorted by a key, filtered by a name regex. Re-reads the cache when the sync
- * stored something (v->stale). Owns its rows and the sort/filter state; must not draw outside
- * its rect or block on the network. Enter opens view_tuning_detail.c. */
-#include <regex.h>
+ * and elapsed time; sorted by a key (keys, `:sort KEY`), filtered in the job list's language
+ * (tui/query.h: name regexes, `!regex`, status= strategy= objective= best<0.3 completed>=10
+ * ...; every term must hold). Re-reads the cache when the sync stored something (v->stale);
+ * the filter and the sort run in memory. Owns its rows and the sort/filter state; must not
+ * draw outside its rect or block on the network. Enter opens view_tuning_detail.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cache/tuning.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/query.h"
 #include "tui/sanitize.h"
 #include "tui/view_tuning_internal.h"
 #include "tui/view_tuning_launch.h"
@@ -31,16 +34,32 @@ static const struct tuning_col list_cols[TC_COUNT] = {
     [TC_ELAPSED] = { "ELAPSED", 8, true, 6 },
 };
 
-/* The sort keys, by column (a key sorts by its column; `>` goes to the next). */
+/* The sort keys, by column (a key sorts by its column; `>` goes to the next), and their names
+ * for `:sort` (created: the job list's name for the age). */
 static const enum tcol sort_cols[] = { TC_AGE, TC_NAME, TC_STATUS, TC_STRATEGY, TC_TRIALS,
                                        TC_BEST, TC_ELAPSED };
+static const char *const sort_names[] = { "age", "name", "status", "strategy", "trials",
+                                          "best", "elapsed" };
 #define N_SORTS (sizeof(sort_cols) / sizeof(sort_cols[0]))
+
+/* The fields of the filter language here (the other terms match the name). */
+enum tfield { TF_STATUS, TF_STRATEGY, TF_OBJECTIVE, TF_BEST, TF_COMPLETED, TF_RUNNING,
+              TF_FAILED, TF_STOPPED, TF_MAX, TF_COUNT };
+static const struct query_field tuning_fields[TF_COUNT + 1] = {
+    [TF_STATUS] = { "status", false },       [TF_STRATEGY] = { "strategy", false },
+    [TF_OBJECTIVE] = { "objective", false }, [TF_BEST] = { "best", false },
+    [TF_COMPLETED] = { "completed", false }, [TF_RUNNING] = { "running", false },
+    [TF_FAILED] = { "failed", false },       [TF_STOPPED] = { "stopped", false },
+    [TF_MAX] = { "max", false },             [TF_COUNT] = { NULL, false },
+};
 
 struct tlist_state {
     struct tuning_table table;
     struct cache_tuning_list all;
     size_t *rows;               /* indexes into all.items: filtered, sorted */
-    char filter[256];           /* a name regex (case-insensitive), "" for all */
+    char filter[256];           /* as typed, "" for all */
+    struct query q;             /* the filter's terms */
+    struct query_names *names;  /* its name terms, compiled */
     size_t sort;                /* index into sort_cols */
     double now;
     char error[512];
@@ -96,25 +115,61 @@ static int cmp_rows(const void *pa, const void *pb)
     return sorting->table.desc ? -r : r;
 }
 
+/* Whether the field term t holds for t's tuning job. A tuning job with no best fails every
+ * best comparison. */
+static bool field_holds(const struct query_term *q, const struct cache_tuning *t)
+{
+    const int counts[] = { [TF_COMPLETED] = t->completed, [TF_RUNNING] = t->in_progress,
+                           [TF_FAILED] = t->failed, [TF_STOPPED] = t->stopped,
+                           [TF_MAX] = t->max_jobs };
+    char obj[300];
+
+    switch ((enum tfield)(q->field - tuning_fields)) {
+    case TF_STATUS:
+        return query_holds_text(q, t->status);
+    case TF_STRATEGY:
+        return query_holds_text(q, t->strategy);
+    case TF_OBJECTIVE:
+        /* the metric's name, or as the column shows it: "eval_loss (min)" */
+        cache_tuning_objective_text(t, obj, sizeof(obj));
+        return query_holds_text(q, t->objective_metric) ||
+               (q->op == QUERY_EQ && query_holds_text(q, obj));
+    case TF_BEST:
+        return t->best_job[0] && query_holds_number(q, t->best_value);
+    case TF_COMPLETED:
+    case TF_RUNNING:
+    case TF_FAILED:
+    case TF_STOPPED:
+    case TF_MAX:
+        return query_holds_number(q, counts[q->field - tuning_fields]);
+    default:
+        return false;
+    }
+}
+
+static bool row_matches(const struct tlist_state *s, const struct cache_tuning *t)
+{
+    size_t i;
+
+    if (!query_names_match(s->names, t->name))
+        return false;
+    for (i = 0; i < s->q.n; i++)
+        if (s->q.terms[i].is_field && !field_holds(&s->q.terms[i], t))
+            return false;
+    return true;
+}
+
 /* Filters and sorts all into rows, keeping the cursor on the same tuning job. */
 static void build_rows(struct tlist_state *s)
 {
     char cur[CACHE_JOB_NAME_MAX] = "";
-    regex_t re;
-    bool use_re = false;
     size_t i, n = 0;
 
     if (s->table.list.cur < s->table.list.count && s->rows)
         str_copy(cur, sizeof(cur), s->all.items[s->rows[s->table.list.cur]].name);
-    if (s->filter[0])
-        use_re = regcomp(&re, s->filter, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0;
-    for (i = 0; i < s->all.n; i++) {
-        if (s->filter[0] && (!use_re || regexec(&re, s->all.items[i].name, 0, NULL, 0) != 0))
-            continue;
-        s->rows[n++] = i;
-    }
-    if (use_re)
-        regfree(&re);
+    for (i = 0; i < s->all.n; i++)
+        if (row_matches(s, &s->all.items[i]))
+            s->rows[n++] = i;
     sorting = s;
     qsort(s->rows, n, sizeof(s->rows[0]), cmp_rows);
     sorting = NULL;
@@ -261,12 +316,12 @@ static int act_stop(struct view *v, struct app *a)
     return t ? view_tuning_stop(a, t->name) : R_NONE;
 }
 
-static int sort_by(struct tlist_state *s, size_t k)
+/* Sorts by key k: desc as given, or (desc < 0) reversed when k is already the key. */
+static int sort_by(struct tlist_state *s, size_t k, int desc)
 {
-    if (k == s->sort)
-        s->table.desc = !s->table.desc;
-    else
-        s->table.desc = false;
+    if (desc < 0)
+        desc = k == s->sort && !s->table.desc;
+    s->table.desc = desc;
     s->sort = k;
     build_rows(s);
     return R_REDRAW;
@@ -280,7 +335,7 @@ static int act_sort(struct view *v, struct app *a)
 
     for (k = 0; k < N_SORTS; k++)
         if (keys[k] == app_key(a))
-            return sort_by(S(v), k);
+            return sort_by(S(v), k, -1);
     return R_NONE;
 }
 
@@ -301,17 +356,48 @@ static int act_flip(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+/* A field's value must fit it: a number for the counts and best, = or != for the texts. */
+static int check_term(const struct query_term *t, struct err *e)
+{
+    enum tfield f = (enum tfield)(t->field - tuning_fields);
+    double d;
+
+    if (f <= TF_OBJECTIVE && t->op != QUERY_EQ && t->op != QUERY_NE)
+        return err_set(e, ERR_INVAL, "bad filter '%s': use %s=VALUE or %s!=VALUE", t->text,
+                       t->name, t->name);
+    if (f > TF_OBJECTIVE && !query_number(t->value, &d))
+        return err_set(e, ERR_INVAL, "bad filter '%s': %s compares with a number", t->text,
+                       t->name);
+    return 0;
+}
+
 static int submit_filter(struct view *v, struct app *a, const char *text)
 {
     struct tlist_state *s = S(v);
-    regex_t re;
+    struct query_names *names = NULL;
+    struct err e = { 0 };
+    struct query q;
+    size_t i;
+    int rc;
 
-    if (text[0] && regcomp(&re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) {
-        app_flash(a, true, "filter: not a regular expression: %s", text);
+    if (strlen(text) >= sizeof(s->filter)) {
+        app_flash(a, true, "filter: too long");
         return R_REDRAW;
     }
-    if (text[0])
-        regfree(&re);
+    rc = query_parse(text, tuning_fields, &q, &e);
+    for (i = 0; rc == 0 && i < q.n; i++)
+        if (q.terms[i].is_field)
+            rc = check_term(&q.terms[i], &e);
+    if (rc == 0)
+        rc = query_names_new(&q, &names, &e);
+    if (rc != 0) {
+        /* refused: the filter stays as it was */
+        app_flash(a, true, "filter: %s", e.msg);
+        return R_REDRAW;
+    }
+    query_names_free(s->names);
+    s->names = names;
+    s->q = q;
     str_copy(s->filter, sizeof(s->filter), text);
     build_rows(s);
     return R_REDRAW;
@@ -319,7 +405,7 @@ static int submit_filter(struct view *v, struct app *a, const char *text)
 
 static int act_filter(struct view *v, struct app *a)
 {
-    app_prompt(a, "filter (name regex): ", S(v)->filter, "filter", submit_filter, NULL);
+    app_prompt(a, "/", S(v)->filter, "filter", submit_filter, NULL);
     return R_REDRAW;
 }
 
@@ -336,7 +422,8 @@ static const struct key_binding tlist_keys[] = {
     { '\r', "Enter", "detail: ranges, limits and the trials", act_open, KB_FOOTER },
     { '\n', "Enter", "tuning detail", act_open, KB_HIDDEN },
     { KEY_ENTER, "Enter", "tuning detail", act_open, KB_HIDDEN },
-    { '/', "/", "filter: a name regex", act_filter, KB_FOOTER },
+    { '/', "/", "filter: regex !regex status:X strategy:X best<V completed>=N", act_filter,
+      KB_FOOTER },
     { KEY_ESCAPE, "Esc", "clear the filter, else back", act_esc, 0 },
     KEYS_LIST_NAV(act_nav, "next tuning job", "previous tuning job", "first", "last"),
     { 'A', "A", "sort by age (again: reverse)", act_sort, 0 },
@@ -354,12 +441,31 @@ static const struct key_binding tlist_keys[] = {
     { 0, NULL, NULL, NULL, 0 },
 };
 
-/* `:filter TEXT` here filters the tuning list. */
+/* `:sort KEY [desc|asc]` by one of sort_names; refused with the keys, changing nothing. */
+static int cmd_sort(struct tlist_state *s, struct app *a, int argc, char **argv)
+{
+    bool desc;
+    size_t k;
+
+    if (!tuning_sort_args(a, argc, argv, &desc))
+        return R_REDRAW;
+    for (k = 0; k < N_SORTS; k++)
+        if (strcasecmp(argv[1], sort_names[k]) == 0 ||
+            (k == 0 && strcmp(argv[1], "created") == 0))
+            return sort_by(s, k, desc);
+    app_flash(a, true, "unknown sort key '%s' (age name status strategy trials best elapsed)",
+              argv[1]);
+    return R_REDRAW;
+}
+
+/* `:filter TEXT` filters the tuning list, `:sort KEY` sorts it. */
 static int tlist_command(struct view *v, struct app *a, int argc, char **argv)
 {
     char text[256] = "";
     int i;
 
+    if (strcmp(argv[0], "sort") == 0)
+        return cmd_sort(S(v), a, argc, argv);
     if (strcmp(argv[0], "filter") != 0)
         return R_UNHANDLED;
     for (i = 1; i < argc; i++) {
@@ -393,6 +499,7 @@ static void tlist_leave(struct view *v, struct app *a)
     if (!s)
         return;
     cache_tuning_list_clean(&s->all);
+    query_names_free(s->names);
     free(s->rows);
     free(s);
     v->state = NULL;

@@ -1,11 +1,13 @@
 /* view_tuning_table.c: the table the tuning views draw (headings with the sort arrow, rows on
  * the list widget, middle ellipsis, markers for cut rows and dropped columns), and the one
- * read of a tuning job the detail and the charts share. Owns no view state: the cells come
- * from the view's callback; must not keep state between calls. */
+ * read of a tuning job the detail and the charts share, and `:sort`'s arguments with their
+ * message. Owns no view state: the cells come from the view's callback; must not keep state
+ * between calls. */
 #include <string.h>
 
 #include "tui/draw.h"
 #include "tui/keys.h"
+#include "tui/query.h"
 #include "tui/sanitize.h"
 #include "tui/view_tuning_internal.h"
 
@@ -120,6 +122,16 @@ int tuning_table_nav(struct tuning_table *t, struct app *a)
         }
     }
     return list_key(&t->list, key, LIST_KEYS_HJKL | LIST_KEYS_G) > 0 ? R_REDRAW : R_NONE;
+}
+
+bool tuning_sort_args(struct app *a, int argc, char **argv, bool *desc)
+{
+    struct err e = { 0 };
+
+    if (query_sort_args(argc, argv, desc, &e) == 0)
+        return true;
+    app_flash(a, true, "%s", e.msg);
+    return false;
 }
 
 void tuning_data_clean(struct tuning_data *d)

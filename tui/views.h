@@ -39,6 +39,10 @@ extern const struct view_ops view_alerts_ops;    /* view_alerts.c (`!`): no job 
  * view knows them). v may be any view. */
 size_t view_jobs_complete(struct view *v, struct app *a, const char *line, const char *word,
                           char (*out)[128], size_t max);
+/* `:sort KEY [desc|asc]` for the job list (view_jobs_query.c): true when the cache knows the
+ * key (a query asking for no rows), *desc (may be NULL) set; else flashes the usage or the
+ * cache's list of keys and returns false, changing nothing. */
+bool view_jobs_sort_valid(struct app *a, int argc, char **argv, bool *desc);
 
 struct wmsg;
 /* A launch's step or outcome (WMSG_LAUNCH) for the launch form, or a flash when it is closed. */

@@ -1,10 +1,12 @@
 #!/bin/bash
 # The tuning views (issue 16) over the emulator's tuning jobs: `T` on the job list opens the
 # tuning list, whose rows equal what the emulator holds (status, strategy, objective, trial
-# counters of the limit, best trial; boto3 oracle); `/` filters by name and the sort keys
-# reorder; Enter opens the tuning detail: its ranges, the trials table sorted by objective with
-# the best starred and first, a column per tuned hyperparameter, values equal the emulator's;
-# Enter on a trial opens it as a job; space marks trials and c compares them; the charts.
+# counters of the limit, best trial; boto3 oracle); `/` filters in the job list's language
+# (every term must hold, !regex, field comparisons), the sort keys and `:sort` reorder; Enter
+# opens the tuning detail: its ranges, the trials table sorted by objective with the best
+# starred and first, a column per tuned hyperparameter, values equal the emulator's; `:sort`
+# and `o` re-sort the trials as the emulator's values order them; Enter on a trial opens it as
+# a job; space marks trials and c compares them; the charts.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
@@ -49,6 +51,44 @@ tmux_keys N
 tmux_expect "N again reverses" 'sort: NAME desc' 5
 expect_eq "reversed" "$(tmux_screen | sed -n '4,7p' | awk '{ print $1 }')" "$(awk '{ print $1 }' "$W/list" | sort -r)"
 
+# the job list's filter language: every term must hold, !regex, a field comparison
+list_rows() { tmux_screen | sed -n '4,7p' | awk '$1 ~ /^hpo-/ { print $1 }'; }
+want=$(awk '$1 ~ /hpo/ && $1 !~ /imdb/ && $3 != "Random" { print $1 }' "$W/list" | sort -r)
+tmux_keys / 'hpo !imdb strategy!=random' Enter
+tmux_expect "/: two name terms, a negation and a field" \
+    "tuning \\($(grep -c . <<<"$want")\\)  sort: NAME desc  filter: hpo !imdb strategy!=random" 5
+expect_eq "the rows every term holds for" "$(list_rows)" "$want"
+want=$(awk '$1 ~ /imdb/ && $1 !~ /warm/ { print $1 }' "$W/list" | sort -r)
+# the prompt opens with the filter as it is: Esc clears it first
+tmux_keys Escape
+tmux_wait 'tuning \(4\)  sort: NAME desc(  |$)' 5
+tmux_keys / 'imdb !warm' Enter
+tmux_expect "/: a name term and a negated one" 'tuning \([0-9]\)  sort: NAME desc  filter: imdb !warm' 5
+expect_eq "imdb without warm" "$(list_rows)" "$want"
+want=$(awk '$2 == "Completed" && $5 == "Minimize" { print $1 }' "$W/list" | sort -r)
+tmux_keys Escape
+tmux_wait 'tuning \(4\)  sort: NAME desc(  |$)' 5
+tmux_keys / 'status=completed objective=eval_loss' Enter
+tmux_expect "/: two field terms" 'filter: status=completed objective=eval_loss' 5
+expect_eq "completed and minimizing eval_loss" "$(list_rows)" "$want"
+# (the prompt opens with the filter: C-u clears the line)
+tmux_keys / C-u 'best<abc' Enter
+tmux_expect "/: a bad comparison is refused" "bad filter 'best<abc': best compares with a number" 5
+expect_match "and the filter stays" "$(tmux_screen)" 'filter: status=completed objective=eval_loss'
+tmux_keys Escape
+tmux_wait 'tuning \(4\)  sort: NAME desc(  |$)' 5
+# :sort as in the job list: the key, its arrow, the order; a bad key is refused
+tmux_keys : 'sort strategy' Enter
+tmux_expect ":sort strategy in the tuning list" 'tuning \(4\)  sort: STRATEGY(  |$)' 5
+expect_eq ":sort strategy orders by strategy, then name" "$(list_rows)" \
+    "$(sort -k3,3 -k1,1 "$W/list" | awk '{ print $1 }')"
+expect_match "the arrow on STRATEGY" "$(tmux_screen | grep -E '^ +NAME ')" 'STRATEGY▲'
+tmux_keys : 'sort bogus' Enter
+tmux_expect ":sort bogus is refused with the keys" "unknown sort key 'bogus' \(age name status strategy" 5
+expect_match ":sort bogus changes nothing" "$(tmux_screen)" 'tuning \(4\)  sort: STRATEGY(  |$)'
+tmux_keys : 'sort age' Enter
+tmux_wait 'tuning \(4\)  sort: AGE(  |$)' 5
+
 # the detail of the Bayesian one: the trials by objective, the best first and starred
 tmux_keys / "$BAYES" Enter
 tmux_wait 'tuning \(1\)' 5
@@ -77,6 +117,49 @@ while read -r tname tstatus tobj hps; do
 done <"$W/trials.$BAYES"
 expect_eq "the trial rows on screen equal the emulator's" "$bad" "0"
 [ "$seen" -ge 15 ] && ok "$seen trial rows compared" || not_ok "trial rows compared" "only $seen"
+
+# :sort in the trials table: a hyperparameter column (numbers as numbers), its arrow; a bad key
+trial_rows() { tmux_screen | awk -v n="$BAYES" '$0 ~ "^ +(\\* )?"n"-[0-9]" { sub(/^ *\* /, ""); sub(/^ */, ""); print }'; }
+tmux_keys : 'sort hp.learning_rate' Enter
+tmux_expect ":sort hp.learning_rate in the trials table" "tuning: $BAYES  24 trials  sort: hp.learning_rate" 5
+expect_match "the arrow on learning_rate" "$(tmux_screen | grep -E '^ +TRIAL ')" 'learning_rate▲'
+lr=$(trial_rows | awk '{ print $5 }')
+expect_eq "the trials by learning_rate, ascending as numbers" "$lr" "$(sort -g <<<"$lr")"
+expect_eq "every trial with a learning_rate" "$(grep -c . <<<"$lr")" \
+    "$(grep -c 'learning_rate=' "$W/trials.$BAYES")"
+tmux_keys : 'sort trial desc' Enter
+tmux_expect ":sort trial desc" "tuning: $BAYES  24 trials  sort: trial desc" 5
+expect_eq "the trials by name, descending" "$(trial_rows | awk '{ print $1 }')" \
+    "$(awk '{ print $1 }' "$W/trials.$BAYES" | sort -r)"
+tmux_keys : 'sort bogus' Enter
+tmux_expect ":sort bogus is refused with the keys" "unknown sort key 'bogus' \(objective completion creation" 5
+expect_match ":sort bogus changes nothing (the view stays)" "$(tmux_screen)" "tuning: $BAYES  24 trials  sort: trial desc"
+# o: completion (end time, then creation), creation, back to objective; I inverts
+"$PYTHON" - "$BAYES" >"$W/completion" <<'PY' || not_ok "completion order from the emulator"
+import os, sys, boto3
+sm = boto3.client("sagemaker", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+pages = sm.get_paginator("list_training_jobs_for_hyper_parameter_tuning_job").paginate(
+    HyperParameterTuningJobName=sys.argv[1])
+ts = [t for p in pages for t in p["TrainingJobSummaries"]]
+end = lambda t: t.get("TrainingEndTime")
+ts.sort(key=lambda t: (end(t) is None, end(t) and end(t).timestamp(), t["CreationTime"].timestamp(),
+                       t["TrainingJobName"]))
+print("\n".join(t["TrainingJobName"] for t in ts))
+PY
+tmux_keys o
+tmux_expect "o after :sort: objective" "tuning: $BAYES  24 trials  sort: objective(  |$)" 5
+expect_match "the best first again" "$(trial_rows | head -1)" "^$bname "
+tmux_keys o
+tmux_expect "o: completion order" "sort: completion(  |$)" 5
+expect_eq "the trials in completion order" "$(trial_rows | awk '{ print $1 }')" "$(cat "$W/completion")"
+tmux_keys I
+tmux_expect "I: completion desc" "sort: completion desc" 5
+expect_eq "the newest finished first" "$(trial_rows | awk '{ print $1 }')" "$(tac "$W/completion")"
+tmux_keys o
+tmux_expect "o: creation order" "sort: creation(  |$)" 5
+tmux_keys o
+tmux_expect "o: objective again" "sort: objective(  |$)" 5
+expect_match "the best first" "$(trial_rows | head -1)" "^$bname "
 
 # a narrow terminal: hyperparameter columns drop by priority (› says so), names cut in the middle
 ui_resize 72 45
@@ -119,9 +202,6 @@ expect_match "the best trial is compared (its name as the compare header cuts it
 expect_match "and the second best" "$s" "${second:0:32}"
 tmux_keys q
 tmux_wait "tuning: $BAYES  24 trials" 5
-# o orders by completion, I inverts: the newest finished trial first
-tmux_keys o
-tmux_expect "o: completion order" "sort: completion" 5
 tmux_keys q
 tmux_wait 'tuning \(1\)' 5
 tmux_keys Escape
@@ -145,6 +225,11 @@ tmux_wait 'tuning \(1\)' 5
 tmux_keys Enter
 tmux_expect "the running tuning job" "tuning: $LIVE  [0-9]+ trials" 10 || finish
 n0=$(tmux_screen | sed -n "2s/.*tuning: $LIVE  \([0-9]*\) trials.*/\1/p")
+# a Maximize objective sorts best first: the values fall, and the heading's arrow says so
+expect_match "eval_accuracy (Maximize): the arrow points down" "$(tmux_screen | grep -E '^ +TRIAL ')" 'eval_accuracy▼'
+objs=$(tmux_screen | awk -v n="$LIVE" '$0 ~ "^ +(\\* )?"n"-[0-9]" { sub(/^ *\* /, ""); if ($3 != "-") print $3 }')
+[ "$(grep -c . <<<"$objs")" -ge 2 ] && ok "objectives to compare" || not_ok "objectives to compare" "[$objs]"
+expect_eq "the objectives fall, best first" "$objs" "$(sort -gr <<<"$objs")"
 emu_ctl tuning '{"hold": false}' >/dev/null || not_ok "emulator tuning control"
 more_trials() { local n; n=$(tmux_screen | sed -n "2s/.*tuning: $LIVE  \([0-9]*\) trials.*/\1/p"); [ "${n:-0}" -gt "$n0" ]; }
 wait_until "new trials of $LIVE appear without a key ($n0 before)" 60 more_trials &&

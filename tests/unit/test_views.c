@@ -190,6 +190,46 @@ Test(views, jobs_filter_prompt_sort_and_commands)
     close_view(&v);
 }
 
+/* The job list's filter through the shared language (tui/query.c): every name term holds,
+ * a negated comparison becomes the cache's condition, a refused filter or sort changes nothing. */
+Test(views, jobs_filter_terms_and_sort_check)
+{
+    struct view v;
+    struct jobs_state *s = jobs_open(&v);
+    struct err e = { 0 };
+    char a0[] = "sort", a1[] = "bogus", a2[] = "name";
+    char *argv_bad[] = { a0, a1 }, *argv_ok[] = { a0, a2 };
+    bool desc = true;
+
+    cr_assert_eq(jobs_parse_filter(s, "job !job-a status:Completed", &e), 0, "%s", e.msg);
+    cr_assert_str_eq(s->name_regex, "^(?=.*(?:job))(?!.*(?:job-a))");
+    cr_assert_not(s->name_invert);
+    cr_assert_str_eq(s->status, "Completed");
+    jobs_build_query(s);
+    jobs_refresh_window(s, a, 10, true);
+    cr_assert_eq(s->list.count, 4, "job-b..e: job-a (InProgress, and named) is out");
+    cr_assert_eq(jobs_parse_filter(s, "!status:Completed hp.lr>=0.1", &e), 0, "%s", e.msg);
+    cr_assert_eq(s->q.n_conds, 2);
+    cr_assert_eq(s->q.conds[0].kind, CACHE_COND_STATUS);
+    cr_assert_eq(s->q.conds[0].op, CACHE_OP_NE, "!status:X is status != X");
+    cr_assert_eq(s->q.conds[1].kind, CACHE_COND_HP);
+    cr_assert_str_eq(s->q.conds[1].key, "lr");
+    cr_assert_eq(s->q.conds[1].op, CACHE_OP_GE);
+    cr_assert_str_eq(s->status, "");
+    cr_assert_eq(jobs_parse_filter(s, "!status:InProgress", &e), 0, "%s", e.msg);
+    jobs_build_query(s);
+    jobs_refresh_window(s, a, 10, true);
+    cr_assert_eq(s->list.count, 4, "!status:InProgress: every job but job-a");
+    cr_assert_eq(jobs_parse_filter(s, "!status:Completed hp.lr>=0.1", &e), 0, "%s", e.msg);
+    cr_assert_eq(jobs_parse_filter(s, "job sys.nope<3", &e), ERR_INVAL);
+    cr_assert_str_eq(s->filter, "!status:Completed hp.lr>=0.1", "a refused filter changes nothing");
+    cr_assert_not(view_jobs_sort_valid(a, 2, argv_bad, &desc), "an unknown key is refused");
+    cr_assert(desc, "and *desc is left alone");
+    cr_assert(view_jobs_sort_valid(a, 2, argv_ok, &desc));
+    cr_assert_not(desc);
+    close_view(&v);
+}
+
 Test(views, jobs_cols_command_is_saved_to_the_config)
 {
     struct view v;
