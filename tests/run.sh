@@ -249,7 +249,7 @@ if [ -n "$zygote_pid" ]; then
     times >"$RES/zygote.t0"    # in this shell: in a subshell, `times` counts no children
     zygote_stop
     times >"$RES/zygote.t1"
-    zcpu=$(sed -n 2p "$RES/zygote.t0" "$RES/zygote.t1" | tr 'ms' '  ' | cat - "$RES"/*.emu |
+    zcpu=$(awk 'FNR == 2' "$RES/zygote.t0" "$RES/zygote.t1" | tr 'ms' '  ' | cat - "$RES"/*.emu |
         awk 'NR <= 2 { u[NR] = $1 * 60 + $2; s[NR] = $3 * 60 + $4; next } { eu += $1; es += $2 }
              END { printf "%.1f s user + %.1f s sys", u[2] - u[1] - eu, s[2] - s[1] - es }')
 fi
