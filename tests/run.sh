@@ -203,7 +203,8 @@ zygote_start() {
     local zout=$RES/zygote.out line i
     SAGETOP_EMU_ZYGOTE_TOKEN=$SRANDOM$SRANDOM$SRANDOM$SRANDOM
     export SAGETOP_EMU_ZYGOTE_TOKEN
-    "$PYTHON" tests/emulator/zygote.py >"$zout" 2>"$LOGDIR/zygote.err" &
+    : >"$zout"   # before the start: the loop below may read it before the child opens it
+    "$PYTHON" tests/emulator/zygote.py >>"$zout" 2>"$LOGDIR/zygote.err" &
     zygote_pid=$!
     exec {zfd}<> <(:)
     for ((i = 0; i < 600; i++)); do
