@@ -9,7 +9,9 @@ script run alone). Each forked emulator is the same program with its own argumen
 environment and working directory: the child takes the requester's environment and cwd, points
 its stdout/stderr at the requester's files, reseeds `random` and runs emulator.main(args). It owns
 no state of the zygote's and must not share any: the zygote imports modules and starts no
-thread, opens no AWS session and creates no client before it forks.
+thread, opens no AWS session and creates no client before it forks. What only an interpreter's
+start reads (PYTHONPATH, PYTHONHASHSEED, LD_PRELOAD) is the zygote's: a test that needs its own
+must start emulator.py itself (TEST_ZYGOTE=0 for a whole run).
 
 Protocol, one request per loopback TCP connection (bash opens it with /dev/tcp, no process):
 NUL-terminated fields TOKEN, OUT, ERR, STATUS, CWD, N_ENV, N_ARGS, then N_ENV "KEY=VALUE" and
