@@ -51,6 +51,7 @@ task_unit() {
     local bin=$1 out p f c t rc name
     name=$(basename "$bin")
     out=$LOGDIR/$name.log
+    task_log=$out
     timeout 600 "$bin" --jobs 2 >"$out" 2>&1
     rc=$?
     t=$(sed -n 's/.*Tested: \([0-9]*\).*/\1/p' "$out" | tail -1)
@@ -76,6 +77,7 @@ task_pyunit() {
     local script=$1 out rc n fl name
     name=$(basename "$script")
     out=$LOGDIR/emulator-$name.log
+    task_log=$out
     (cd tests/emulator && timeout 900 "$PYTHON" -m unittest -v "${name%.py}") >"$out" 2>&1
     rc=$?
     n=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' "$out" | tail -1)
@@ -96,6 +98,7 @@ task_script() {
     local suite=$1 script=$2 out rc p f name
     name=$(basename "$script")
     out=$LOGDIR/$suite-$name.log
+    task_log=$out
     case $script in
         *.py) timeout 900 "$PYTHON" "$script" >"$out" 2>&1 ;;
         *) timeout 900 bash "$script" >"$out" 2>&1 ;;
@@ -154,8 +157,12 @@ run_task() {   # run_task INDEX: the task's report in $RES/INDEX, then INDEX.don
         *) task_script "$suite" "$path" ;;
     esac >"$RES/$1" 2>&1
     echo "$((SECONDS - t0)) ${tasks[$1]}" >"$RES/$1.secs"
-    # the CPU of the task's processes (user, sys; a daemonised tmux server is not counted)
+    # the CPU of the task's processes (user, sys; a daemonised tmux server is not counted), and
+    # of the emulators the zygote forked for it (their "# cpu: emulator U s user + S s sys
+    # (forked..." lines in its log): not this shell's children
     times >"$RES/$1.times"
+    awk '/^# cpu: emulator .* \(forked by the zygote/ { u += $4; s += $8 } END { print u + 0, s + 0 }' \
+        "$task_log" >"$RES/$1.emu" 2>/dev/null
     mv "$RES/$1" "$RES/$1.done"
 }
 
@@ -188,18 +195,65 @@ show_ready() {   # prints the reports that are done, in task order, up to the fi
     done
 }
 
-running=0
+# The emulator zygote (tests/emulator/zygote.py): imports moto once and forks each script's
+# emulator, which saves about 1.5 s of CPU per start. Started when a task may start an emulator;
+# TEST_ZYGOTE=0 turns it off (every script then starts emulator.py itself, as when run alone).
+zygote_pid=""
+zygote_start() {
+    local zout=$RES/zygote.out line i
+    SAGETOP_EMU_ZYGOTE_TOKEN=$SRANDOM$SRANDOM$SRANDOM$SRANDOM
+    export SAGETOP_EMU_ZYGOTE_TOKEN
+    : >"$zout"   # before the start: the loop below may read it before the child opens it
+    "$PYTHON" tests/emulator/zygote.py >>"$zout" 2>"$LOGDIR/zygote.err" &
+    zygote_pid=$!
+    exec {zfd}<> <(:)
+    for ((i = 0; i < 600; i++)); do
+        while IFS= read -r line; do
+            case $line in PORT=*) export SAGETOP_EMU_ZYGOTE=127.0.0.1:${line#PORT=} ;; READY) return 0 ;; esac
+        done <"$zout"
+        kill -0 "$zygote_pid" 2>/dev/null || break
+        read -r -t 0.1 -u "$zfd" _
+    done
+    echo "tests: the emulator zygote did not start (see $LOGDIR/zygote.err); scripts start their own" >&2
+    zygote_stop
+    unset SAGETOP_EMU_ZYGOTE
+}
+zygote_stop() {
+    [ -n "$zygote_pid" ] || return 0
+    kill "$zygote_pid" 2>/dev/null
+    wait "$zygote_pid" 2>/dev/null
+    zygote_pid=""
+}
+trap 'zygote_stop; rm -rf "$RES"' EXIT
+if [ "${TEST_ZYGOTE:-1}" != 0 ]; then
+    for t in "${tasks[@]}"; do
+        case ${t%% *} in emulator|integration|e2e) zygote_start; break ;; esac
+    done
+fi
+
+# the running tasks' pids (keys): waits name them, so the zygote, a child too, is never waited for
+declare -A live=()
 for i in $order; do
-    if [ "$running" -ge "$JOBS" ]; then
-        wait -n
-        running=$((running - 1))
+    if [ ${#live[@]} -ge "$JOBS" ]; then
+        wait -n -p done_pid "${!live[@]}"
+        unset "live[$done_pid]"
         show_ready
     fi
     run_task "$i" &
-    running=$((running + 1))
+    live[$!]=1
 done
-wait
+[ ${#live[@]} = 0 ] || wait "${!live[@]}"
 show_ready
+# the zygote's CPU and its emulators': what this shell's reaped children used before and after it
+zcpu=""
+if [ -n "$zygote_pid" ]; then
+    times >"$RES/zygote.t0"    # in this shell: in a subshell, `times` counts no children
+    zygote_stop
+    times >"$RES/zygote.t1"
+    zcpu=$(awk 'FNR == 2' "$RES/zygote.t0" "$RES/zygote.t1" | tr 'ms' '  ' | cat - "$RES"/*.emu |
+        awk 'NR <= 2 { u[NR] = $1 * 60 + $2; s[NR] = $3 * 60 + $4; next } { eu += $1; es += $2 }
+             END { printf "%.1f s user + %.1f s sys", u[2] - u[1] - eu, s[2] - s[1] - es }')
+fi
 # this run's durations, and the last known ones of the tasks it did not run
 cat "$RES"/*.secs "$LOGDIR/durations" 2>/dev/null |
     awk '{ k = $0; sub(/^[^ ]* /, "", k) } !(k in seen) { seen[k] = 1; print }' |
@@ -209,11 +263,14 @@ cat "$RES"/*.secs "$LOGDIR/durations" 2>/dev/null |
 for i in "${!tasks[@]}"; do
     [ -f "$RES/$i.times" ] || continue
     sed -n 2p "$RES/$i.times" | tr 'ms\n' '   '
+    tr '\n' ' ' <"$RES/$i.emu" 2>/dev/null || printf '0 0 '
     cat "$RES/$i.secs"
-done | awk '{ u = $1 * 60 + $2; s = $3 * 60 + $4; $1 = $2 = $3 = $4 = ""; sub(/^ +/, "")
-              printf "%.1f %.1f %.1f %s\n", u + s, u, s, $0 }' | sort -k1,1 -g -r >"$LOGDIR/cpu"
+done | awk '{ u = $1 * 60 + $2 + $5; s = $3 * 60 + $4 + $6; $1 = $2 = $3 = $4 = $5 = $6 = ""
+              sub(/^ +/, ""); printf "%.1f %.1f %.1f %s\n", u + s, u, s, $0 }' |
+    sort -k1,1 -g -r >"$LOGDIR/cpu"
 awk '{ u += $2; s += $3 } END { printf "wall %d s, CPU of the tasks %.0f s user + %.0f s sys (per task: %s)\n", \
     w, u, s, f }' w=$SECONDS f="$LOGDIR/cpu" "$LOGDIR/cpu"
+[ -n "$zcpu" ] && echo "CPU of the emulator zygote itself (its emulators are in their tasks' figures): $zcpu"
 
 if [ ${#failures[@]} != 0 ]; then
     echo "failed: ${failures[*]}"

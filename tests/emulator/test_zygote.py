@@ -1,0 +1,91 @@
+"""zygote.py, the pre-forking emulator starter of tests/run.sh: a request with the token gets a
+forked emulator.py with the requested arguments, working directory and output files, and its exit
+status in the STATUS file; a request without the token gets nothing. One zygote, one emulator."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOKEN = "test-token-%d" % os.getpid()
+
+
+def request(port, fields):
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(b"".join(f.encode() + b"\0" for f in fields))
+        s.shutdown(socket.SHUT_WR)
+        return s.makefile("rb").readline().decode().strip()
+
+
+def wait_for(cond, secs=60):
+    end = time.time() + secs
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+class ZygoteTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        env = dict(os.environ, SAGETOP_EMU_ZYGOTE_TOKEN=TOKEN)
+        cls.zygote = subprocess.Popen([sys.executable, os.path.join(HERE, "zygote.py")], env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cls.port = None
+        for line in cls.zygote.stdout:
+            if line.startswith("PORT="):
+                cls.port = int(line[5:])
+            if line.strip() == "READY":
+                break
+        cls.tmp = tempfile.TemporaryDirectory(prefix="sagetop-zygote-test.")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.zygote.terminate()
+        cls.zygote.wait(30)
+        cls.zygote.stdout.close()
+        cls.zygote.stderr.close()
+        cls.tmp.cleanup()
+
+    def test_forks_an_emulator_as_asked(self):
+        self.assertIsNotNone(self.port, "the zygote printed PORT=")
+        d = self.tmp.name
+        out, err, status = (os.path.join(d, n) for n in ("out", "err", "status"))
+        env = ["HOME=" + d, "PATH=" + os.environ.get("PATH", "")]
+        args = ["--port", "0", "--scenario", "empty", "--no-quotas"]
+        pid = int(request(self.port, [TOKEN, out, err, status, d, str(len(env)), str(len(args)),
+                                      *env, *args]))
+        try:
+            self.assertTrue(wait_for(lambda: "READY" in open(out).read() if os.path.exists(out)
+                                     else False), "READY in the output file")
+            self.assertEqual(os.readlink("/proc/%d/cwd" % pid), os.path.realpath(d))
+            lines = dict(ln.split("=", 1) for ln in open(out).read().split() if "=" in ln)
+            with urllib.request.urlopen(lines["SAGETOP_EMULATOR_CONTROL"] + "/jobs",
+                                        timeout=30) as r:
+                self.assertEqual(json.loads(r.read()), {"jobs": 0}, "--scenario empty")
+            self.assertFalse(os.path.exists(status), "no status while it runs")
+        finally:
+            os.kill(pid, signal.SIGTERM)
+        self.assertTrue(wait_for(lambda: os.path.exists(status)), "the status file is written")
+        rc, user, sys_s = open(status).read().split()
+        self.assertEqual(rc, "0")
+        self.assertGreater(float(user) + float(sys_s), 0)
+
+    def test_refuses_a_request_without_the_token(self):
+        self.assertIsNotNone(self.port, "the zygote printed PORT=")
+        d = self.tmp.name
+        answer = request(self.port, ["wrong", os.path.join(d, "o2"), os.path.join(d, "e2"),
+                                     os.path.join(d, "s2"), d, "0", "2", "--port", "0"])
+        self.assertEqual(answer, "")
+        self.assertFalse(os.path.exists(os.path.join(d, "o2")))
+
+
+if __name__ == "__main__":
+    unittest.main()
