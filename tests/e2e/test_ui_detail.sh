@@ -22,6 +22,7 @@ tmux_wait 'filter: status:Failed' 5
 tmux_keys g Enter
 tmux_expect "Enter opens the detail" "detail: " 5 || finish
 J=$(detail_job)
+FAILED_J=$J
 s0=$(tmux_screen)
 # the log of a job nobody opened is not cached: the view says so and asks the worker
 if printf '%s' "$s0" | grep -q 'traceback '; then
@@ -160,7 +161,15 @@ wait_until "the detail is drawn at 60 columns, the ARN whole" 10 arn_at_60
 expect_eq "at 60 columns the ARN takes two rows" "$(arn_rows | wc -l)" 2
 tmux_resize 120 40
 # the header's sync state goes on in the detail view and the metric charts: its age moves
-# (or a sync starts) without a key
+# (or a sync starts) without a key. On a finished job's detail: a followed live job is synced
+# every second, so its header can read "synced 0 s ago" all along.
+tmux_keys q
+tmux_wait 'jobs \(1\)' 5
+J=$FAILED_J
+tmux_keys / C-u "^$J\$" Enter
+tmux_wait "filter: \\^$J" 5
+tmux_keys g Enter
+tmux_wait "detail: $J" 5
 hdr_sync() { tmux_screen | head -1 | grep -Eo '(synced|syncing|throttled|offline)[^ ]*( [0-9]+ [a-z]+ ago)?'; }
 wait_until "the detail's header has a sync state" 10 hdr_sync
 h0=$(hdr_sync)

@@ -60,12 +60,17 @@ ui_resize() {
     top=$(_prefix 16 "$(tmux_screen | sed -n 2p)")
     bottom=$(_prefix 20 "$(tmux_screen | tail -1)")
     tmux_resize "$1" "$2"
-    wait_until "the view is drawn again at $1x$2" 10 _frame_at "$2" "$top" "$bottom"
+    wait_until "the view is drawn again at $1x$2" 10 _frame_at "$2" "$top" "$bottom" "$1"
 }
 _prefix() { local LC_ALL=C.UTF-8; printf '%s' "${2:0:$1}"; }
-_frame_at() {   # _frame_at H TOP BOTTOM: row 2 starts with TOP and row H with BOTTOM
+# _frame_at H TOP BOTTOM W: row 2 starts with TOP, row H with BOTTOM, and the header (whose sync
+# state is right-aligned, one column of margin) ends at column W - 1. The last is what tells a redraw from tmux's own cut
+# or padding of the old frame when only the width changed (the footer then starts the same).
+_frame_at() {
+    local LC_ALL=C.UTF-8
     _screen_lines
-    [[ ${_tmuxc_lines[1]-} == "$2"* ]] && [[ ${_tmuxc_lines[$1 - 1]-} == "$3"* ]]
+    [[ ${_tmuxc_lines[1]-} == "$2"* ]] && [[ ${_tmuxc_lines[$1 - 1]-} == "$3"* ]] &&
+        [ "${#_tmuxc_lines[0]}" = "$(($4 - 1))" ]
 }
 
 # The width of the widest line on the screen, in columns.
