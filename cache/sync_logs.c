@@ -363,6 +363,16 @@ static int read_claimed(struct worker *w, const struct mdef_list *defs, struct m
 
     if (!sync_pool_stream_claim(w->s, sid, by_its_task))
         return 0;
+    /* the pass's list of streams is from its start: a worker that read a final job's stream
+     * to its end meanwhile (its task done and gone) has marked it done; not one page more */
+    if (final) {
+        struct cache_stream st;
+
+        if (cache_stream_get(w->cache, sid, &st, e) == 0 && st.done) {
+            sync_pool_stream_release(w->s, sid);
+            return 0;
+        }
+    }
     rc = sync_stream(w, defs, ms, job_id, sid, snap->follow && !final, out, e);
     if (rc == ERR_NOTFOUND)
         rc = 0;     /* a stream that vanished (retention) is not fatal */
