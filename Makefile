@@ -111,7 +111,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh
 
-# make test: every suite, TEST_JOBS scripts at a time (default 4); the last line is
+# make test: every suite, TEST_JOBS scripts at a time (default three per CPU, 4 to 12); the last line is
 # "N passed, N failed". It writes nothing outside build/ and the temp dir.
 # The build runs on every core unless the caller chose a job count (make -jN test).
 TEST_BUILD_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
