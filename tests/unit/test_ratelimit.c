@@ -65,7 +65,7 @@ Test(ratelimit_presets, documented_cloudwatch_logs_rates)
 {
     cr_assert_float_eq(ratelimit_preset_per_s(AWS_LOGS, "GetLogEvents"), 25.0, 1e-9);
     cr_assert_float_eq(ratelimit_preset_per_s(AWS_LOGS, "FilterLogEvents"), 5.0, 1e-9);
-    cr_assert_float_eq(ratelimit_preset_per_s(AWS_LOGS, "DescribeLogStreams"), 5.0, 1e-9);
+    cr_assert_float_eq(ratelimit_preset_per_s(AWS_LOGS, "DescribeLogStreams"), 25.0, 1e-9);
     cr_assert_float_eq(ratelimit_preset_per_s(AWS_SAGEMAKER, "ListTrainingJobs"), 10.0, 1e-9);
     cr_assert_float_eq(ratelimit_preset_per_s(AWS_SAGEMAKER, "CreateTrainingJob"), 1.0, 1e-9);
 }
