@@ -137,9 +137,6 @@ void launch_attach(struct launch_state *st);
 /* The review of the exact request, pushed over the form by launch_act_review(). */
 extern const struct view_ops view_launch_review_ops;
 
-/* The request's job name (a training job's or a tuning job's), or NULL. */
-const char *launch_request_name(const struct launch_state *st);
-
 /* view_tuning_launch.c */
 /* The start of a tuning form once st->describe holds the source's document. */
 int tuning_launch_init(struct launch_state *st, struct app *a);

@@ -30,7 +30,8 @@ void launch_attach(struct launch_state *st)
     attached = st;
 }
 
-const char *launch_request_name(const struct launch_state *st)
+/* The request's job name (a training job's or a tuning job's), or NULL. */
+static const char *launch_request_name(const struct launch_state *st)
 {
     return json_string_value(json_object_get(st->req, st->tuning ? "HyperParameterTuningJobName"
                                                                  : "TrainingJobName"));

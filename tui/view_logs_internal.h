@@ -89,8 +89,6 @@ bool logs_first_on_screen(const struct logs_state *s, struct cache_log_pos *out)
 
 /* view_logs_nav.c: every navigation key and the wheel through the list widget; g, G and f */
 int logs_act_nav(struct view *v, struct app *a);
-int logs_act_top(struct view *v, struct app *a);
-int logs_act_follow(struct view *v, struct app *a);
 int logs_act_toggle_follow(struct view *v, struct app *a);
 /* Shows the window to s->list: the lines on screen with a margin above and below where the log
  * goes on, top on the window's first line. */

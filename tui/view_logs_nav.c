@@ -82,7 +82,7 @@ static int scroll_lines(struct view *v, struct app *a, long d)
     return R_REDRAW;
 }
 
-int logs_act_top(struct view *v, struct app *a)
+static int logs_act_top(struct view *v, struct app *a)
 {
     struct logs_state *s = v->state;
 
@@ -93,7 +93,7 @@ int logs_act_top(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
-int logs_act_follow(struct view *v, struct app *a)
+static int logs_act_follow(struct view *v, struct app *a)
 {
     struct logs_state *s = v->state;
 
