@@ -347,121 +347,149 @@ static int parse_args(int argc, char **argv, struct metrics_args *ma)
     return 0;
 }
 
+/* Which host a job's points come from: --instance NAME; else, for the default rank, algo-1
+ * when its cached log has one; else every host (NULL). */
+static const char *job_host(struct cache *c, const struct metrics_args *ma, const char *job)
+{
+    struct cache_kv_list inst;
+    const char *host = NULL;
+    size_t k;
+
+    if (ma->all_instances)
+        return NULL;
+    if (ma->instance != NULL)
+        return ma->instance;
+    memset(&inst, 0, sizeof(inst));
+    if (ma->rank == PROCSEL_FIRST && cache_logs_instances(c, job, &inst, NULL) == 0)
+        for (k = 0; k < inst.n; k++)
+            if (strcmp(inst.items[k].key, "algo-1") == 0)
+                host = "algo-1";
+    cache_kv_list_clean(&inst);
+    return host;
+}
+
+/* What every job of one command shares: the cache, the options, the config file's text and the
+ * report the points go to. */
+struct metrics_ctx {
+    struct cache *c;
+    const struct metrics_args *ma;
+    const char *config;
+    size_t config_len;
+    struct mreport *rep;
+    int bad_defs;                   /* definitions skipped as invalid, over all jobs */
+    struct err *e;
+};
+
+/* One job's points into the report (csv: onto stdout). Returns EXIT_OK, or EXIT_ERROR after
+ * saying why on stderr; sets *stop when the next jobs cannot run either. */
+static int metrics_job(struct metrics_ctx *x, const char *job, bool *stop)
+{
+    const struct metrics_args *ma = x->ma;
+    struct mt_run r = { job, ma->fmt, { ma->rank, NULL, 0 }, false, ma->only, ma->nonly, x->rep,
+                        x->e, 0 };
+    struct cache_job cj;
+    struct mset *ms;
+    bool same = false, found = false;
+    int rc = EXIT_OK;
+
+    r.sel.host = job_host(x->c, ma, job);
+    r.sel.per_host = cache_job_procs_per_host(x->c, job);
+    r.label_procs = ma->rank == PROCSEL_ALL || ma->all_instances;
+    /* a job the cache never saw is an error, as in show and logs, not an empty report */
+    if (cache_job_get(x->c, job, &cj, x->e) == ERR_NOTFOUND) {
+        fprintf(stderr, "sagetop metrics: no training job named %s in the cache (run "
+                        "'sagetop sync %s' first)\n", job, job);
+        return EXIT_ERROR;
+    }
+    ms = job_set(x->c, job, x->config, x->config_len, ma->defs, ma->ndefs, &x->bad_defs, &same,
+                 x->e);
+    if (ms == NULL) {
+        *stop = true;
+        return cli_fail(x->e);
+    }
+    /* unchanged definitions: what sync stored is the answer; otherwise (or when nothing
+     * was stored) extract again from the cached log, still without the network */
+    if (same && !ma->reextract && stored_job(x->c, &r, &found, x->e) != 0) {
+        fprintf(stderr, "sagetop metrics: %s: %s\n", job, x->e->msg);
+        rc = EXIT_ERROR;
+    } else if (!found && extract_job(x->c, ms, &r, x->e) != 0) {
+        fprintf(stderr, "sagetop metrics: %s: %s\n", job, x->e->msg);
+        rc = EXIT_ERROR;
+    }
+    mset_free(ms);
+    return rc;
+}
+
+/* The table or the JSON document of every job's points (csv was written point by point). */
+static void write_report(const struct mreport *rep, const struct metrics_args *ma)
+{
+    if (ma->fmt == FMT_TABLE) {
+        if (rep->n == 0)
+            fprintf(stderr, "sagetop metrics: no metrics found in the cached logs (run 'sagetop "
+                            "sync JOB' first, or check the definitions with regex-test)\n");
+        else
+            mreport_write_table(rep, ma->all_instances || ma->rank == PROCSEL_ALL, write_stdout,
+                                NULL);
+    } else if (ma->fmt == FMT_JSON) {
+        mreport_write_json(rep, write_stdout, NULL);
+    }
+}
+
 int cmd_metrics(const struct globals *g, int argc, char **argv)
 {
     struct aws_options opts = { g->profile, g->region, g->endpoint_url };
     struct aws_config *cfg = NULL;
-    struct cache *c = NULL;
     struct mreport rep;
     struct metrics_args ma = { .rank = PROCSEL_FIRST };
     struct err e = { 0 };
-    enum fmt fmt;
-    char **jobs = calloc((size_t)argc, sizeof(char *));
-    char **only = calloc((size_t)argc, sizeof(char *));
-    char **defs = calloc((size_t)argc, sizeof(char *));
-    int njobs = 0, nonly = 0, ndefs = 0, bad_defs = 0, i, rc = EXIT_OK;
-    const char *instance = NULL;
-    bool all_instances = false, reextract = false;
+    struct metrics_ctx x = { NULL, &ma, NULL, 0, &rep, 0, &e };
     char *config = NULL;
-    size_t config_len = 0;
+    bool stop = false;
+    int i, rc = EXIT_OK;
 
     mreport_init(&rep, true);
-    if (jobs == NULL || only == NULL || defs == NULL) {
+    ma.jobs = calloc((size_t)argc, sizeof(char *));
+    ma.only = calloc((size_t)argc, sizeof(char *));
+    ma.defs = calloc((size_t)argc, sizeof(char *));
+    if (ma.jobs == NULL || ma.only == NULL || ma.defs == NULL) {
         rc = EXIT_ERROR;
         goto out;
     }
-    ma.jobs = jobs;
-    ma.only = only;
-    ma.defs = defs;
     if ((rc = parse_args(argc, argv, &ma)) != 0) {
         rc = rc == METRICS_HELP_SHOWN ? EXIT_OK : rc;
         goto out;
     }
-    njobs = ma.njobs;
-    nonly = ma.nonly;
-    ndefs = ma.ndefs;
-    instance = ma.instance;
-    all_instances = ma.all_instances;
-    reextract = ma.reextract;
-    fmt = ma.fmt;
-    rep.keep_points = fmt == FMT_JSON;
+    rep.keep_points = ma.fmt == FMT_JSON;
     cfg = aws_config_load(&opts, &e);
     if (cfg == NULL) {
         rc = cli_fail(&e);
         goto out;
     }
-    if (cache_session_open(cfg, NULL, g->cache_path, CACHE_READ_ONLY, &c, NULL, 0, &e) != 0) {
+    if (cache_session_open(cfg, NULL, g->cache_path, CACHE_READ_ONLY, &x.c, NULL, 0, &e) != 0) {
         rc = cli_fail(&e);
         goto out;
     }
-    config = userconfig_read_text(&config_len);
-    if (fmt == FMT_CSV && mreport_csv_header(write_stdout, NULL) != 0) {
+    config = userconfig_read_text(&x.config_len);
+    x.config = config;
+    if (ma.fmt == FMT_CSV && mreport_csv_header(write_stdout, NULL) != 0) {
         rc = EXIT_ERROR;
         goto out;
     }
-    for (i = 0; i < njobs && !cli_interrupted; i++) {
-        struct mt_run r = { jobs[i], fmt, { ma.rank, NULL, 0 }, false, only, nonly, &rep, &e,
-                            0 };
-        struct cache_job cj;
-        struct cache_kv_list inst;
-        struct mset *ms;
-        bool same = false, found = false;
+    for (i = 0; i < ma.njobs && !cli_interrupted && !stop; i++) {
+        int jrc = metrics_job(&x, ma.jobs[i], &stop);
 
-        memset(&inst, 0, sizeof(inst));
-        if (!all_instances && instance != NULL) {
-            r.sel.host = instance;
-        } else if (!all_instances && ma.rank == PROCSEL_FIRST &&
-                   cache_logs_instances(c, jobs[i], &inst, NULL) == 0) {
-            size_t k;
-            for (k = 0; k < inst.n; k++)
-                if (strcmp(inst.items[k].key, "algo-1") == 0)
-                    r.sel.host = "algo-1";
-        }
-        cache_kv_list_clean(&inst);
-        r.sel.per_host = cache_job_procs_per_host(c, jobs[i]);
-        r.label_procs = ma.rank == PROCSEL_ALL || all_instances;
-        /* a job the cache never saw is an error, as in show and logs, not an empty report */
-        if (cache_job_get(c, jobs[i], &cj, &e) == ERR_NOTFOUND) {
-            fprintf(stderr, "sagetop metrics: no training job named %s in the cache (run "
-                            "'sagetop sync %s' first)\n", jobs[i], jobs[i]);
-            rc = EXIT_ERROR;
-            continue;
-        }
-        ms = job_set(c, jobs[i], config, config_len, defs, ndefs, &bad_defs, &same, &e);
-        if (ms == NULL) {
-            rc = cli_fail(&e);
-            break;
-        }
-        /* unchanged definitions: what sync stored is the answer; otherwise (or when nothing
-         * was stored) extract again from the cached log, still without the network */
-        if (same && !reextract && stored_job(c, &r, &found, &e) != 0) {
-            fprintf(stderr, "sagetop metrics: %s: %s\n", jobs[i], e.msg);
-            rc = EXIT_ERROR;
-        } else if (!found && extract_job(c, ms, &r, &e) != 0) {
-            fprintf(stderr, "sagetop metrics: %s: %s\n", jobs[i], e.msg);
-            rc = EXIT_ERROR;
-        }
-        mset_free(ms);
+        rc = jrc != EXIT_OK ? jrc : rc;
     }
-    if (fmt == FMT_TABLE) {
-        if (rep.n == 0)
-            fprintf(stderr, "sagetop metrics: no metrics found in the cached logs (run 'sagetop "
-                            "sync JOB' first, or check the definitions with regex-test)\n");
-        else
-            mreport_write_table(&rep, all_instances || ma.rank == PROCSEL_ALL, write_stdout,
-                                NULL);
-    } else if (fmt == FMT_JSON) {
-        mreport_write_json(&rep, write_stdout, NULL);
-    }
-    if (bad_defs > 0 && rc == EXIT_OK)
+    write_report(&rep, &ma);
+    if (x.bad_defs > 0 && rc == EXIT_OK)
         rc = EXIT_ERROR; /* the output is complete for the other definitions; say it failed */
 out:
     mreport_clean(&rep);
     free(config);
-    cache_close(c);
+    cache_close(x.c);
     aws_config_free(cfg);
-    free(jobs);
-    free(only);
-    free(defs);
+    free(ma.jobs);
+    free(ma.only);
+    free(ma.defs);
     return rc;
 }
