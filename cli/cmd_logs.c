@@ -196,23 +196,101 @@ static int parse_args(int argc, char **argv, double now, struct logs_opts *o)
     return 0;
 }
 
+/* --follow on a job the cache does not know (launched from another tool): one describe fetches
+ * it and *s, the engine that did, follows next (it remembers the tags it fetched). A name AWS
+ * does not know fails here with AWS's answer. */
+static int fetch_job(const struct sync_options *so, const char *job, struct sync **s,
+                     struct err *e)
+{
+    const char *names[1] = { job };
+    struct sync_plan plan = { false, names, 1, SYNC_LOGS_NONE, 0, false };
+
+    if ((*s = sync_new(so, e)) == NULL || sync_run(*s, &plan, e) != 0)
+        return e->code != 0 ? e->code : ERR_AWS;
+    return 0;
+}
+
+/* Fetches what the cache lacks of the job's log. A failure only warns (stale beats nothing:
+ * the cache is printed). False when cancelled (^C). */
+static bool sync_log(const struct sync_options *so, const char *job)
+{
+    const char *names[1] = { job };
+    struct sync_plan plan = { false, names, 1, SYNC_LOGS_NAMED, 0, false };
+    struct err se = { 0 };
+    struct sync *s;
+    bool cancelled = false;
+
+    if ((s = sync_new(so, &se)) == NULL || sync_run(s, &plan, &se) != 0) {
+        cancelled = se.code == ERR_CANCELLED;
+        if (!cancelled)
+            fprintf(stderr, "sagetop logs: could not sync %s (%s); showing the cache\n", job,
+                    se.msg);
+    }
+    sync_free(s);
+    return !cancelled;
+}
+
+/* --follow: the sync engine (s when not NULL, taken over, else a new one) follows the job on a
+ * thread while this one prints each line the cache stores, until the job has ended and its log
+ * is drained, or ^C. */
+static int follow_log(struct cache *c, const struct logs_opts *o, struct sync *s,
+                      const struct sync_options *so, struct out_buf *ob, struct err *e)
+{
+    const char *names[1] = { o->job };
+    struct cache_log_pos pos = { 0, 0, 0 };
+    bool have_pos = false;
+    struct follow_thread ft;
+    pthread_t th;
+    uint64_t seen = 0;
+    int rc = 0;
+
+    memset(&ft, 0, sizeof(ft));
+    ft.plan = (struct sync_plan){ false, names, 1, SYNC_LOGS_NAMED, 0, true };
+    ft.s = s != NULL ? s : sync_new(so, e);
+    if (ft.s == NULL)
+        return e->code;
+    if (pthread_create(&th, NULL, follow_main, &ft) != 0) {
+        sync_free(ft.s);
+        return err_set(e, ERR_NOMEM, "cannot start the follower");
+    }
+    for (;;) {
+        bool done = ft.done;
+        uint64_t v = cache_data_version(c);
+
+        if (v != seen || done) {
+            seen = v;
+            if ((rc = print_after(c, o, &pos, &have_pos, ob, e)) != 0)
+                break;
+        }
+        if (done || cli_interrupted)
+            break;
+        usleep(100 * 1000);     /* a new line shows within 0.1 s of its storing */
+    }
+    pthread_join(th, NULL);
+    sync_free(ft.s);
+    if (rc == 0 && ft.rc != 0 && ft.rc != ERR_CANCELLED) {
+        rc = ft.rc;
+        *e = ft.e;
+    }
+    return rc;
+}
+
 int cmd_logs(const struct globals *g, int argc, char **argv)
 {
     struct logs_opts o;
     struct cli_aws a;
     struct err e = { 0 };
     struct cache *c = NULL;
+    struct cache_job j;
     struct sync *s = NULL;
     struct sync_options so = { 0 };
     struct cache_log_pos pos = { 0, 0, 0 };
     struct out_buf ob = { NULL, 0 };
-    const char *names[1];
-    double now = (double)time(NULL);
     bool have_pos = false;
     int rc = 0;
 
     memset(&a, 0, sizeof(a));
-    rc = parse_args(argc, argv, now, &o);
+    rc = parse_args(argc, argv, (double)time(NULL), &o);
     if (rc != 0)
         return rc == LOGS_HELP_SHOWN ? EXIT_OK : rc;
     if (o.job == NULL)
@@ -226,83 +304,22 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
                             g->reset_cache ? CACHE_RESET : 0, &c, NULL, 0, &e);
     if (rc != 0)
         goto out;
-    names[0] = o.job;
     cli_sync_options(&so, &a, c, 2);
     so.notice = on_notice;
-    if (!g->offline && o.follow && cache_job_get(c, o.job, &(struct cache_job){ 0 }, NULL) != 0) {
-        /* a job launched from another tool: fetch it (one describe), then follow; a name AWS
-         * does not know fails here with AWS's answer */
-        struct sync_plan plan = { false, names, 1, SYNC_LOGS_NONE, 0, false };
-
-        if ((s = sync_new(&so, &e)) == NULL || (rc = sync_run(s, &plan, &e)) != 0) {
-            rc = e.code != 0 ? e.code : ERR_AWS;
-            goto out;
-        }
-        /* s follows next: the engine remembers the tags it fetched */
-    }
-    if (!g->offline && !o.follow) {
-        struct sync_plan plan = { false, names, 1, SYNC_LOGS_NAMED, 0, false };
-        struct err se = { 0 };
-
-        if ((s = sync_new(&so, &se)) == NULL || sync_run(s, &plan, &se) != 0) {
-            if (se.code == ERR_CANCELLED)
-                goto out;
-            /* stale beats nothing: say why and print what the cache has */
-            fprintf(stderr, "sagetop logs: could not sync %s (%s); showing the cache\n", o.job,
-                    se.msg);
-        }
-        sync_free(s);
-        s = NULL;
-    }
-    {
-        struct cache_job j;
-
-        if (cache_job_get(c, o.job, &j, &e) != 0) {
-            rc = e.code;
-            goto out;
-        }
-    }
-    if (!o.follow) {
-        rc = print_after(c, &o, &pos, &have_pos, &ob, &e);
+    if (!g->offline && o.follow && cache_job_get(c, o.job, &(struct cache_job){ 0 }, NULL) != 0 &&
+        (rc = fetch_job(&so, o.job, &s, &e)) != 0)
+        goto out;
+    if (!g->offline && !o.follow && !sync_log(&so, o.job))
+        goto out;
+    if (cache_job_get(c, o.job, &j, &e) != 0) {
+        rc = e.code;
         goto out;
     }
-    {
-        struct follow_thread ft;
-        pthread_t th;
-        uint64_t seen = 0;
-
-        memset(&ft, 0, sizeof(ft));
-        ft.plan = (struct sync_plan){ false, names, 1, SYNC_LOGS_NAMED, 0, true };
-        ft.s = s != NULL ? s : sync_new(&so, &e);
-        s = NULL;
-        if (ft.s == NULL) {
-            rc = e.code;
-            goto out;
-        }
-        if (pthread_create(&th, NULL, follow_main, &ft) != 0) {
-            sync_free(ft.s);
-            rc = err_set(&e, ERR_NOMEM, "cannot start the follower");
-            goto out;
-        }
-        for (;;) {
-            bool done = ft.done;
-            uint64_t v = cache_data_version(c);
-
-            if (v != seen || done) {
-                seen = v;
-                if ((rc = print_after(c, &o, &pos, &have_pos, &ob, &e)) != 0)
-                    break;
-            }
-            if (done || cli_interrupted)
-                break;
-            usleep(100 * 1000);     /* a new line shows within 0.1 s of its storing */
-        }
-        pthread_join(th, NULL);
-        sync_free(ft.s);
-        if (rc == 0 && ft.rc != 0 && ft.rc != ERR_CANCELLED) {
-            rc = ft.rc;
-            e = ft.e;
-        }
+    if (o.follow) {
+        rc = follow_log(c, &o, s, &so, &ob, &e);
+        s = NULL;   /* follow_log took it over */
+    } else {
+        rc = print_after(c, &o, &pos, &have_pos, &ob, &e);
     }
 out:
     free(ob.p);
