@@ -361,10 +361,12 @@ size_t alerts_evaluate(const struct alerts_rules *r, const struct alerts_input *
         raise_alert(&ra, ALERT_SPOT, "", "%s: spot capacity interrupted the job", in->job);
     if (r->stall_s > 0 && strcmp(st, "InProgress") == 0) {
         double since = in->last_log_s > 0 ? in->last_log_s : in->start_s;
+        int quiet_s = (int)(in->now_s - since);
 
+        /* a stall rule under a minute ("stalled 45s") fires before a whole minute has passed */
         if (since > 0 && in->now_s - since >= r->stall_s)
-            raise_alert(&ra, ALERT_STALLED, "", "%s: no new log line for %d min", in->job,
-                        (int)((in->now_s - since) / 60));
+            raise_alert(&ra, ALERT_STALLED, "", "%s: no new log line for %d %s", in->job,
+                        quiet_s < 60 ? quiet_s : quiet_s / 60, quiet_s < 60 ? "s" : "min");
     }
     eval_series_rules(r, in, &ra);
     return ra.n;

@@ -107,6 +107,7 @@ Test(alerts, ended_spot_and_stalled)
     cr_assert_str_eq(a[0].message, "j: no new log line for 15 min");
     in.last_log_s = 0;
     cr_assert_eq(eval(&r, &in, a), 1, "no line at all since the start");
+    cr_assert_str_eq(a[0].message, "j: no new log line for 150 min");
     r.stall_s = 0;
     cr_assert_eq(eval(&r, &in, a), 0, "switched off");
     in.secondary_status = "Interrupted";
@@ -119,6 +120,36 @@ Test(alerts, ended_spot_and_stalled)
     cr_assert_str_eq(a[0].key, "Failed");
     in.status = "Stopping";
     cr_assert_eq(eval(&r, &in, a), 0, "not final yet, and not InProgress: no stall either");
+}
+
+/* A stall rule under a minute says seconds, not "0 min"; from a minute on, whole minutes. */
+Test(alerts, stall_under_a_minute_in_seconds)
+{
+    static const char text[] = "[alerts]\nstalled 45s\n";
+    struct alerts_config c;
+    struct alerts_rules r;
+    struct alerts_alert a[8];
+    struct alerts_input in = {.job = "j", .status = "InProgress", .now_s = 10000,
+                              .last_log_s = 10000 - 44, .start_s = 1000};
+    struct err e = {0};
+
+    cr_assert_eq(alerts_config_parse(text, strlen(text), &c, &e), 0, "%s", e.msg);
+    alerts_rules_for(&c, "j", &r);
+    cr_assert_eq(r.stall_s, 45);
+    cr_assert_eq(eval(&r, &in, a), 0, "quiet for 44 s under a 45 s rule");
+    in.last_log_s = 10000 - 45;
+    cr_assert_eq(eval(&r, &in, a), 1);
+    cr_assert_eq(a[0].rule, ALERT_STALLED);
+    cr_assert_str_eq(a[0].message, "j: no new log line for 45 s");
+    in.last_log_s = 10000 - 59;
+    cr_assert_eq(eval(&r, &in, a), 1);
+    cr_assert_str_eq(a[0].message, "j: no new log line for 59 s");
+    in.last_log_s = 10000 - 60;
+    cr_assert_eq(eval(&r, &in, a), 1);
+    cr_assert_str_eq(a[0].message, "j: no new log line for 1 min");
+    in.last_log_s = 10000 - 119;
+    cr_assert_eq(eval(&r, &in, a), 1);
+    cr_assert_str_eq(a[0].message, "j: no new log line for 1 min");
 }
 
 Test(alerts, nonfinite_and_thresholds)
