@@ -478,6 +478,128 @@ static bool zoomed(const struct chart_opts *o)
     return isfinite(o->x_lo) && isfinite(o->x_hi) && o->x_hi > o->x_lo;
 }
 
+/* The ranges to plot: the data's (the zoom's x range when zoomed), a flat y range widened to
+ * 10% of its value around it (*flat). Returns whether there is any data. */
+static bool plot_ranges(const struct chart_line *lines, size_t n, const struct chart_opts *o,
+                        double *xlo, double *xhi, double *ylo, double *yhi, bool *flat)
+{
+    bool any = data_ranges(lines, n, o->log_y, xlo, xhi, ylo, yhi);
+
+    if (zoomed(o)) {
+        *xlo = o->x_lo;
+        *xhi = o->x_hi;
+    }
+    *flat = any && !o->log_y && range_flat(*ylo, *yhi);
+    if (*flat) {
+        double c = (*ylo + *yhi) / 2, d = c == 0 ? 1 : fabs(c) * 0.1;
+
+        *ylo = c - d;
+        *yhi = c + d;
+    }
+    return any;
+}
+
+/* The y ticks of [ylo, yhi] for the plot's rows and their labels, *label_w the widest (at most
+ * 10 cells). They come first: their labels decide where the plot starts. */
+static int y_ticks(struct chart_raster *r, const struct chart_opts *o, double ylo, double yhi,
+                   struct ticks *yt, char (*ylab)[LABEL_MAX], int *label_w, struct err *e)
+{
+    /* a label every 3 rows; every 2 on a short chart, which would otherwise get two */
+    int max_ticks = r->plot_h <= 10 ? r->plot_h / 2 : r->plot_h / 3, rc, i;
+
+    if (max_ticks < 1)
+        max_ticks = 1;
+    rc = o->log_y ? ticks_log10(ylo, yhi, max_ticks, yt)
+                  : ticks_linear(ylo, yhi, max_ticks, true, yt);
+    if (rc < 0) {
+        blank(r);
+        return err_set(e, ERR_INVAL, "chart: value range %g..%g cannot be drawn", ylo, yhi);
+    }
+    *label_w = 1;
+    for (i = 0; i < yt->n; i++) {
+        int w = (int)ticks_format_number(yt->v[i], o->log_y ? yt->v[i] : yt->step, ylab[i],
+                                         LABEL_MAX);
+
+        if (w > *label_w)
+            *label_w = w;
+    }
+    if (*label_w > 10)
+        *label_w = 10;
+    return 0;
+}
+
+/* The plot's columns, between the y labels and the marker gutter (dropped when the plot would
+ * be narrower than 8). Returns the gutter's width. */
+static int layout_columns(struct chart_raster *r, const struct chart_line *lines, size_t n,
+                          const struct chart_opts *o, int label_w)
+{
+    int gutter_w = gutter_width(lines, n, o);
+
+    r->plot_x = label_w + 1;
+    r->plot_w = o->width - r->plot_x - gutter_w;
+    if (r->plot_w < 8) {
+        gutter_w = 0;
+        r->plot_w = o->width - r->plot_x;
+    }
+    return gutter_w;
+}
+
+/* The x ticks of [xlo, xhi] for the plot's columns (rounded outwards unless zoomed). */
+static int x_ticks(struct chart_raster *r, const struct chart_opts *o, double xlo, double xhi,
+                   struct ticks *xt, struct err *e)
+{
+    int max_ticks = r->plot_w / 10 > 1 ? r->plot_w / 10 : 1, rc;
+
+    rc = o->x_kind == SERIES_X_WALL || o->x_kind == SERIES_X_ELAPSED
+             ? ticks_time(xlo, xhi, max_ticks, !zoomed(o), xt)
+             : ticks_linear(xlo, xhi, max_ticks, !zoomed(o), xt);
+    if (rc < 0) {
+        blank(r);
+        return err_set(e, ERR_INVAL, "chart: x range %g..%g cannot be drawn", xlo, xhi);
+    }
+    return 0;
+}
+
+/* The frame from data to dots: the ticks' ranges (log10 on a log y axis), a flat series centred;
+ * the raster keeps the ranges for chart_column_of() and the cursor. */
+static void set_frame(struct chart_raster *r, struct frame *f, const struct ticks *xt,
+                      const struct ticks *yt, bool log_y, bool flat, double flat_y)
+{
+    f->wd = r->plot_w * f->dx;
+    f->hd = r->plot_h * f->dy;
+    f->x_lo = r->x_lo = xt->lo;
+    f->x_hi = r->x_hi = xt->hi;
+    f->y_lo = r->y_lo = log_y ? log10(yt->lo) : yt->lo;
+    f->y_hi = r->y_hi = log_y ? log10(yt->hi) : yt->hi;
+    if (flat) {
+        centre_flat(f, flat_y);
+        r->y_lo = f->y_lo;
+        r->y_hi = f->y_hi;
+    }
+}
+
+/* The curves into the plot's cells, dimmed ones first so the others are drawn over them, and
+ * the cursor's column (returned, -1 when none is in range). */
+static int draw_curves(struct chart_raster *r, const struct frame *f,
+                       const struct chart_line *lines, size_t n, const struct chart_opts *o,
+                       const struct box_glyphs *bx)
+{
+    int cursor_col = -1;
+    size_t k;
+
+    memset(r->bits_, 0, (size_t)r->plot_w * (size_t)r->plot_h);
+    for (k = 0; k < n; k++)
+        if (lines[k].s != NULL && lines[k].dim)
+            chart_draw_series(r, f, lines[k].s, lines[k].points, (int)k + 1);
+    for (k = 0; k < n; k++)
+        if (lines[k].s != NULL && !lines[k].dim)
+            chart_draw_series(r, f, lines[k].s, lines[k].points, (int)k + 1);
+    if (isfinite(o->cursor_x) && o->cursor_x >= f->x_lo && o->cursor_x <= f->x_hi)
+        cursor_col = chart_dot_x(f, o->cursor_x) / f->dx;
+    chart_encode_plot(r, lines, cursor_col, bx);
+    return cursor_col;
+}
+
 /* Renders lines as given: hidden ones carry no series, zoomed ones only the points in range. */
 static int render_lines(struct chart_raster *r, const struct chart_line *lines, size_t n,
                         const struct chart_opts *o, struct err *e)
@@ -487,8 +609,7 @@ static int render_lines(struct chart_raster *r, const struct chart_line *lines, 
     struct ticks yt, xt;
     char ylab[TICKS_MAX][LABEL_MAX];
     double xlo, xhi, ylo, yhi;
-    int legend_rows, label_w = 1, gutter_w, i, rc, cursor_col = -1, max_ticks;
-    size_t k;
+    int legend_rows, label_w = 1, gutter_w, rc, cursor_col;
     bool any, flat;
 
     if (o->width < 20 || o->height < 5 || o->width > CHART_MAX_SIDE ||
@@ -503,80 +624,15 @@ static int render_lines(struct chart_raster *r, const struct chart_line *lines, 
         return rc;
     blank(r);
     f.log_y = r->log_y = o->log_y;
-    any = data_ranges(lines, n, o->log_y, &xlo, &xhi, &ylo, &yhi);
-    if (zoomed(o)) {
-        xlo = o->x_lo;
-        xhi = o->x_hi;
-    }
-    flat = any && !o->log_y && range_flat(ylo, yhi);
-    if (flat) {
-        double c = (ylo + yhi) / 2, d = c == 0 ? 1 : fabs(c) * 0.1;
-
-        ylo = c - d;
-        yhi = c + d;
-    }
+    any = plot_ranges(lines, n, o, &xlo, &xhi, &ylo, &yhi, &flat);
     legend_rows = layout_rows(r, o, n);
-
-    /* y ticks first: their labels decide where the plot starts */
-    /* a label every 3 rows; every 2 on a short chart, which would otherwise get two */
-    max_ticks = r->plot_h <= 10 ? r->plot_h / 2 : r->plot_h / 3;
-    if (max_ticks < 1)
-        max_ticks = 1;
-    rc = o->log_y ? ticks_log10(ylo, yhi, max_ticks, &yt)
-                  : ticks_linear(ylo, yhi, max_ticks, true, &yt);
-    if (rc < 0) {
-        blank(r);
-        return err_set(e, ERR_INVAL, "chart: value range %g..%g cannot be drawn", ylo, yhi);
-    }
-    for (i = 0; i < yt.n; i++) {
-        int w = (int)ticks_format_number(yt.v[i], o->log_y ? yt.v[i] : yt.step, ylab[i],
-                                         sizeof(ylab[i]));
-
-        if (w > label_w)
-            label_w = w;
-    }
-    if (label_w > 10)
-        label_w = 10;
-    r->plot_x = label_w + 1;
-    gutter_w = gutter_width(lines, n, o);
-    r->plot_w = o->width - r->plot_x - gutter_w;
-    if (r->plot_w < 8) {
-        gutter_w = 0;
-        r->plot_w = o->width - r->plot_x;
-    }
-
-    max_ticks = r->plot_w / 10 > 1 ? r->plot_w / 10 : 1;
-    rc = o->x_kind == SERIES_X_WALL || o->x_kind == SERIES_X_ELAPSED
-             ? ticks_time(xlo, xhi, max_ticks, !zoomed(o), &xt)
-             : ticks_linear(xlo, xhi, max_ticks, !zoomed(o), &xt);
-    if (rc < 0) {
-        blank(r);
-        return err_set(e, ERR_INVAL, "chart: x range %g..%g cannot be drawn", xlo, xhi);
-    }
-
-    f.wd = r->plot_w * f.dx;
-    f.hd = r->plot_h * f.dy;
-    f.x_lo = r->x_lo = xt.lo;
-    f.x_hi = r->x_hi = xt.hi;
-    f.y_lo = r->y_lo = o->log_y ? log10(yt.lo) : yt.lo;
-    f.y_hi = r->y_hi = o->log_y ? log10(yt.hi) : yt.hi;
-    if (flat) {
-        centre_flat(&f, (ylo + yhi) / 2);
-        r->y_lo = f.y_lo;
-        r->y_hi = f.y_hi;
-    }
-
-    /* the curves: dimmed ones first, so the others are drawn over them */
-    memset(r->bits_, 0, (size_t)r->plot_w * (size_t)r->plot_h);
-    for (k = 0; k < n; k++)
-        if (lines[k].s != NULL && lines[k].dim)
-            chart_draw_series(r, &f, lines[k].s, lines[k].points, (int)k + 1);
-    for (k = 0; k < n; k++)
-        if (lines[k].s != NULL && !lines[k].dim)
-            chart_draw_series(r, &f, lines[k].s, lines[k].points, (int)k + 1);
-    if (isfinite(o->cursor_x) && o->cursor_x >= f.x_lo && o->cursor_x <= f.x_hi)
-        cursor_col = chart_dot_x(&f, o->cursor_x) / f.dx;
-    chart_encode_plot(r, lines, cursor_col, bx);
+    if ((rc = y_ticks(r, o, ylo, yhi, &yt, ylab, &label_w, e)) < 0)
+        return rc;
+    gutter_w = layout_columns(r, lines, n, o, label_w);
+    if ((rc = x_ticks(r, o, xlo, xhi, &xt, e)) < 0)
+        return rc;
+    set_frame(r, &f, &xt, &yt, o->log_y, flat, (ylo + yhi) / 2);
+    cursor_col = draw_curves(r, &f, lines, n, o, bx);
     if (!any)
         chart_put_text(r, r->plot_y + r->plot_h / 2, r->plot_x + (r->plot_w - 7) / 2, "no data", 7,
                  CHART_COLOR_LABEL, 0);
