@@ -174,7 +174,6 @@ static size_t complete_command(struct view *v, struct app *a, const char *line,
     size_t n = 0, i, wl = strlen(word);
     const char *sp = strchr(line, ' ');
 
-    (void)v;
     if (!sp) {
         for (i = 0; commands[i] && n < max; i++)
             if (strncmp(commands[i], word, wl) == 0)
@@ -196,8 +195,11 @@ static size_t complete_command(struct view *v, struct app *a, const char *line,
                 snprintf(out[n++], 128, "%s", profs[i]);
         return n;
     }
-    /* The rest belongs to the view (columns, statuses): ask the jobs view's completer. */
-    return view_jobs_complete(app_top(a), a, line, word, out, max);
+    /* The rest belongs to the view: its own completion when it has commands of its own (the
+     * tuning views' sort keys and filter fields), else the job list's columns and statuses. */
+    if (v->ops->complete)
+        return v->ops->complete(v, a, line, word, out, max);
+    return view_jobs_complete(v, a, line, word, out, max);
 }
 
 /* A region from the known list, or a profile of the config files: an invalid scope would only

@@ -81,6 +81,12 @@ struct view_ops {
     /* Optional: a `:` command the frame does not know (argv[0] is the command). Returns R_*
      * flags, or R_UNHANDLED when the view does not know it either. */
     int (*on_command)(struct view *v, struct app *a, int argc, char **argv);
+    /* Optional: Tab completion of a `:` command's arguments for a view with commands of its
+     * own (line: the text before the cursor, word: the word under it): fills out[0..max) and
+     * returns how many. Without it the job list's (its columns and statuses), as its list
+     * commands act from any view. */
+    size_t (*complete)(struct view *v, struct app *a, const char *line, const char *word,
+                       char (*out)[128], size_t max);
     /* Optional: the title shown in the header's second line ("logs: job-name"). Without it:
      * "NAME: N jobs" on marked jobs, "NAME: JOB" on a job, else the name. */
     void (*title)(struct view *v, struct app *a, char *buf, size_t size);

@@ -240,6 +240,29 @@ static int act_more(struct view *v, struct app *a)
     return R_REDRAW;
 }
 
+/* `:sort` and `:filter` are refused here rather than acting on the job list underneath: the
+ * charts have no order of their own (the trials table behind them has). */
+static int tchart_command(struct view *v, struct app *a, int argc, char **argv)
+{
+    (void)v;
+    (void)argc;
+    if (strcmp(argv[0], "sort") != 0 && strcmp(argv[0], "filter") != 0)
+        return R_UNHANDLED;
+    app_flash(a, true, "the tuning charts have no %s (q: back to the trials, which :sort "
+              "orders)", argv[0]);
+    return R_REDRAW;
+}
+
+/* Nothing to complete after `:sort ` / `:filter ` (see tchart_command); the other commands'
+ * arguments as in the job list. */
+static size_t tchart_complete(struct view *v, struct app *a, const char *line, const char *word,
+                              char (*out)[128], size_t max)
+{
+    if (tuning_complete_arg(line) != TUNING_ARG_OTHER)
+        return 0;
+    return view_jobs_complete(v, a, line, word, out, max);
+}
+
 static const struct key_binding tchart_keys[] = {
     { 'm', "m", "mode: by completion, vs a hyperparameter, top curves", act_mode, KB_FOOTER },
     { 'h', "h", "objective vs the next tuned hyperparameter", act_hp, KB_FOOTER },
@@ -282,6 +305,8 @@ const struct view_ops view_tuning_chart_ops = {
     .on_enter = tchart_enter,
     .on_leave = tchart_leave,
     .draw = tchart_draw,
+    .on_command = tchart_command,
+    .complete = tchart_complete,
     .title = tchart_title,
     .follows_jobs = true,
 };

@@ -516,11 +516,46 @@ static int cmd_sort(struct tdetail_state *s, struct app *a, int argc, char **arg
     return R_REDRAW;
 }
 
+/* `:sort` sorts the trials; `:filter` is refused here rather than filtering the job list
+ * underneath (the trials table has no filter). */
 static int tdetail_command(struct view *v, struct app *a, int argc, char **argv)
 {
     if (strcmp(argv[0], "sort") == 0)
         return cmd_sort(S(v), a, argc, argv);
+    if (strcmp(argv[0], "filter") == 0) {
+        app_flash(a, true, "the trials table has no filter (:sort KEY orders it; / in the "
+                  "tuning list filters the tuning jobs)");
+        return R_REDRAW;
+    }
     return R_UNHANDLED;
+}
+
+/* Tab after `:sort `: the sort keys and hp.NAME of each tuned hyperparameter, then desc/asc;
+ * nothing after `:filter `; the other commands' arguments as in the job list. */
+static size_t tdetail_complete(struct view *v, struct app *a, const char *line, const char *word,
+                               char (*out)[128], size_t max)
+{
+    struct tdetail_state *s = S(v);
+    char hp[128];
+    size_t n = 0, i;
+
+    switch (tuning_complete_arg(line)) {
+    case TUNING_ARG_SORT_KEY:
+        for (i = 0; i < TS_HP; i++)
+            n = tuning_complete_add(out, n, max, word, sort_names[i]);
+        for (i = 0; i < s->n_hp; i++) {
+            snprintf(hp, sizeof(hp), "hp.%s", s->hp[i]);
+            n = tuning_complete_add(out, n, max, word, hp);
+        }
+        return n;
+    case TUNING_ARG_SORT_ORDER:
+        n = tuning_complete_add(out, n, max, word, "desc");
+        return tuning_complete_add(out, n, max, word, "asc");
+    case TUNING_ARG_FILTER:
+        return 0;
+    default:
+        return view_jobs_complete(v, a, line, word, out, max);
+    }
 }
 
 /* The charts, with the top trials by objective (those that have one) as the jobs the frame
@@ -611,5 +646,6 @@ const struct view_ops view_tuning_detail_ops = {
     .on_leave = tdetail_leave,
     .draw = tdetail_draw,
     .on_command = tdetail_command,
+    .complete = tdetail_complete,
     .title = tdetail_title,
 };

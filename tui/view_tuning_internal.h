@@ -64,4 +64,18 @@ int tuning_table_nav(struct tuning_table *t, struct app *a);
 /* `:sort KEY [desc|asc]`'s arguments (query_sort_args()): false after flashing the usage. */
 bool tuning_sort_args(struct app *a, int argc, char **argv, bool *desc);
 
+/* Tab completion in the tuning views (view_ops.complete): what the word under the cursor is
+ * for, from the line before it. */
+enum tuning_arg {
+    TUNING_ARG_OTHER,       /* not :sort or :filter: the job list's completion */
+    TUNING_ARG_SORT_KEY,    /* `:sort KEY` */
+    TUNING_ARG_SORT_ORDER,  /* `:sort KEY desc|asc` */
+    TUNING_ARG_FILTER,      /* a term of `:filter` */
+};
+enum tuning_arg tuning_complete_arg(const char *line);
+/* Appends cand to out[0..n) when it starts with word and there is room (max); a word that
+ * starts with '!' (a negated filter term) matches after it and keeps it. Returns the new n. */
+size_t tuning_complete_add(char (*out)[128], size_t n, size_t max, const char *word,
+                           const char *cand);
+
 #endif

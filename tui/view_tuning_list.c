@@ -403,9 +403,46 @@ static int submit_filter(struct view *v, struct app *a, const char *text)
     return R_REDRAW;
 }
 
+/* Tab after `:sort ` (the sort keys, then desc/asc) and `:filter ` (the fields, a status or a
+ * strategy as a whole term); the other commands' arguments as in the job list. */
+static size_t tlist_complete(struct view *v, struct app *a, const char *line, const char *word,
+                             char (*out)[128], size_t max)
+{
+    static const char *const values[] = { "status=InProgress", "status=Completed",
+        "status=Failed", "status=Stopping", "status=Stopped", "strategy=Bayesian",
+        "strategy=Random", "strategy=Hyperband", "strategy=Grid", NULL };
+    size_t n = 0, i;
+
+    switch (tuning_complete_arg(line)) {
+    case TUNING_ARG_SORT_KEY:
+        for (i = 0; i < N_SORTS; i++)
+            n = tuning_complete_add(out, n, max, word, sort_names[i]);
+        return n;
+    case TUNING_ARG_SORT_ORDER:
+        n = tuning_complete_add(out, n, max, word, "desc");
+        return tuning_complete_add(out, n, max, word, "asc");
+    case TUNING_ARG_FILTER:
+        for (i = 0; tuning_fields[i].name; i++)
+            n = tuning_complete_add(out, n, max, word, tuning_fields[i].name);
+        for (i = 0; values[i]; i++)
+            n = tuning_complete_add(out, n, max, word, values[i]);
+        return n;
+    default:
+        return view_jobs_complete(v, a, line, word, out, max);
+    }
+}
+
+/* The `/` prompt completes as `:filter ` does. */
+static size_t complete_filter(struct view *v, struct app *a, const char *line, const char *word,
+                              char (*out)[128], size_t max)
+{
+    (void)line;
+    return tlist_complete(v, a, "filter ", word, out, max);
+}
+
 static int act_filter(struct view *v, struct app *a)
 {
-    app_prompt(a, "/", S(v)->filter, "filter", submit_filter, NULL);
+    app_prompt(a, "/", S(v)->filter, "filter", submit_filter, complete_filter);
     return R_REDRAW;
 }
 
@@ -512,5 +549,6 @@ const struct view_ops view_tuning_list_ops = {
     .on_leave = tlist_leave,
     .draw = tlist_draw,
     .on_command = tlist_command,
+    .complete = tlist_complete,
     .title = tlist_title,
 };

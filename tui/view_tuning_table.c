@@ -1,8 +1,9 @@
 /* view_tuning_table.c: the table the tuning views draw (headings with the sort arrow, rows on
  * the list widget, middle ellipsis, markers for cut rows and dropped columns), and the one
- * read of a tuning job the detail and the charts share, and `:sort`'s arguments with their
- * message. Owns no view state: the cells come from the view's callback; must not keep state
+ * read of a tuning job the detail and the charts share, `:sort`'s arguments with their
+ * message, and which argument of `:sort` / `:filter` Tab completes. Owns no view state: the cells come from the view's callback; must not keep state
  * between calls. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tui/draw.h"
@@ -132,6 +133,32 @@ bool tuning_sort_args(struct app *a, int argc, char **argv, bool *desc)
         return true;
     app_flash(a, true, "%s", e.msg);
     return false;
+}
+
+enum tuning_arg tuning_complete_arg(const char *line)
+{
+    size_t words = 0;   /* the words typed in full before the one under the cursor */
+    const char *p;
+
+    if (strncmp(line, "filter ", 7) == 0)
+        return TUNING_ARG_FILTER;
+    if (strncmp(line, "sort ", 5) != 0)
+        return TUNING_ARG_OTHER;
+    for (p = line; *p; p++)
+        if (*p != ' ' && p[1] == ' ')
+            words++;
+    return words <= 1 ? TUNING_ARG_SORT_KEY : words == 2 ? TUNING_ARG_SORT_ORDER
+                                                          : TUNING_ARG_OTHER;
+}
+
+size_t tuning_complete_add(char (*out)[128], size_t n, size_t max, const char *word,
+                           const char *cand)
+{
+    bool neg = word[0] == '!';
+
+    if (n < max && strncmp(cand, word + neg, strlen(word + neg)) == 0)
+        snprintf(out[n++], 128, "%s%.120s", neg ? "!" : "", cand);
+    return n;
 }
 
 void tuning_data_clean(struct tuning_data *d)

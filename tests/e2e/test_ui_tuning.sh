@@ -6,7 +6,9 @@
 # opens the tuning detail: its ranges, the trials table sorted by objective with the best
 # starred and first, a column per tuned hyperparameter, values equal the emulator's; `:sort`
 # and `o` re-sort the trials as the emulator's values order them; Enter on a trial opens it as
-# a job; space marks trials and c compares them; the charts.
+# a job; space marks trials and c compares them; the charts. Tab after `:sort ` / `:filter `
+# completes each tuning view's own keys and fields; `:sort` / `:filter` where the view has none
+# say so instead of acting on the job list.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
@@ -86,6 +88,22 @@ expect_match "the arrow on STRATEGY" "$(tmux_screen | grep -E '^ +NAME ')" 'STRA
 tmux_keys : 'sort bogus' Enter
 tmux_expect ":sort bogus is refused with the keys" "unknown sort key 'bogus' \(age name status strategy" 5
 expect_match ":sort bogus changes nothing" "$(tmux_screen)" 'tuning \(4\)  sort: STRATEGY(  |$)'
+# Tab completes the tuning list's own sort keys and filter fields, not the job list's
+tmux_keys : 'sort el' Tab
+tmux_expect "Tab after :sort: a tuning list key" '^:sort elapsed ?$' 5
+tmux_keys Enter
+tmux_expect ":sort elapsed as completed" 'tuning \(4\)  sort: ELAPSED(  |$)' 5
+tmux_keys : 'filter strat' Tab
+tmux_expect "Tab after :filter: a tuning list field" '^:filter strategy$' 5
+tmux_keys '=Bay' Tab
+tmux_expect "Tab completes a strategy" '^:filter strategy=Bayesian ?$' 5
+tmux_keys Enter
+want=$(awk '$3 == "Bayesian"' "$W/list" | grep -c .)
+tmux_expect ":filter strategy=Bayesian as completed" "tuning \($want\)  sort: ELAPSED  filter: strategy=Bayesian" 5
+tmux_keys / C-u '!status=Comp' Tab
+tmux_expect "/ completes too, a negated term" '^/!status=Completed ?$' 5
+tmux_keys C-u Enter
+tmux_wait 'tuning \(4\)  sort: ELAPSED(  |$)' 5
 tmux_keys : 'sort age' Enter
 tmux_wait 'tuning \(4\)  sort: AGE(  |$)' 5
 
@@ -134,6 +152,21 @@ expect_eq "the trials by name, descending" "$(trial_rows | awk '{ print $1 }')" 
 tmux_keys : 'sort bogus' Enter
 tmux_expect ":sort bogus is refused with the keys" "unknown sort key 'bogus' \(objective completion creation" 5
 expect_match ":sort bogus changes nothing (the view stays)" "$(tmux_screen)" "tuning: $BAYES  24 trials  sort: trial desc"
+# Tab after :sort completes the trials table's keys (its hyperparameters), then the order;
+# :filter is refused here (the trials have no filter) instead of filtering the job list
+tmux_keys : 'sort hp.lea' Tab
+tmux_expect "Tab after :sort in the trials table: a tuned hyperparameter" '^:sort hp\.learning_rate ?$' 5
+tmux_keys de Tab
+tmux_expect "then the order" '^:sort hp\.learning_rate desc ?$' 5
+tmux_keys Enter
+tmux_expect ":sort hp.learning_rate desc as completed" "tuning: $BAYES  24 trials  sort: hp.learning_rate desc" 5
+tmux_keys : 'sort compl' Tab
+tmux_expect "Tab: a sort key of the trials" '^:sort completion ?$' 5
+tmux_keys C-u 'filter st' Tab X
+tmux_expect "nothing to complete after :filter in the trials table" '^:filter stX$' 5
+tmux_keys C-u Enter : 'filter x' Enter
+tmux_expect ":filter in the trials table says it has none" 'the trials table has no filter' 5
+expect_match "and the trials stay as they were" "$(tmux_screen)" "tuning: $BAYES  24 trials  sort: hp.learning_rate desc"
 # o: completion (end time, then creation), creation, back to objective; I inverts
 "$PYTHON" - "$BAYES" >"$W/completion" <<'PY' || not_ok "completion order from the emulator"
 import os, sys, boto3
@@ -183,6 +216,13 @@ shot tuning_scatter
 tmux_keys m
 tmux_expect "m: the top trials' curves" "tuning chart: $BAYES  top curves" 5
 tmux_expect "the objective curves of the top 5" "eval_loss curves of the top 5 trials" 5
+# :sort and :filter in the charts say they have none, rather than acting on the job list
+tmux_keys : 'sort name' Enter
+tmux_expect ":sort in the charts is refused" 'the tuning charts have no sort' 5
+expect_match "the charts stay" "$(tmux_screen)" "tuning chart: $BAYES  top curves"
+tmux_keys : 'filter x' Enter
+tmux_expect ":filter in the charts is refused" 'the tuning charts have no filter' 5
+expect_match "the charts still stay" "$(tmux_screen)" "tuning chart: $BAYES  top curves"
 tmux_keys q
 tmux_expect "q back to the detail" "tuning: $BAYES  24 trials" 5
 
