@@ -887,9 +887,12 @@ def create_from_request(store, engine, req):
         "EnableManagedSpotTraining": bool(req.get("EnableManagedSpotTraining", False)),
         "Environment": dict(req.get("Environment") or {}),
     }
+    # every other member CreateTrainingJobRequest shares with DescribeTrainingJobResponse
+    # (botocore's model): AWS describes them as they were sent
     for k in ("InputDataConfig", "VpcConfig", "CheckpointConfig", "DebugHookConfig",
               "ProfilerConfig", "TensorBoardOutputConfig", "ExperimentConfig", "RetryStrategy",
-              "DebugRuleConfigurations"):
+              "DebugRuleConfigurations", "ProfilerRuleConfigurations", "RemoteDebugConfig",
+              "InfraCheckConfig", "MlflowConfig", "ModelPackageConfig", "ServerlessJobConfig"):
         if req.get(k) is not None:
             d[k] = req[k]
     if d["OutputDataConfig"].get("KmsKeyId") is None:

@@ -127,6 +127,29 @@ class SageMakerTests(unittest.TestCase):
         self.assertGreater(len(per[0]), 5)
         self.assertEqual(per[0], per[1])
 
+    def test_create_keeps_profiler_rules_and_remote_debug(self):
+        """DescribeTrainingJob returns what CreateTrainingJob was sent, as AWS does: the
+        profiler rules (the SDK's ProfilerReport), remote debugging, the infra check."""
+        name = "members-test"
+        rules = [{"RuleConfigurationName": "ProfilerReport-1712345678",
+                  "RuleEvaluatorImage": "895741380848.dkr.ecr.us-west-2.amazonaws.com/"
+                                        "sagemaker-debugger-rules:latest",
+                  "VolumeSizeInGB": 0,
+                  "RuleParameters": {"rule_to_invoke": "ProfilerReport"}}]
+        self.sm.create_training_job(**request(
+            name, ProfilerRuleConfigurations=rules,
+            RemoteDebugConfig={"EnableRemoteDebug": True},
+            InfraCheckConfig={"EnableInfraCheck": True}))
+        d = self.sm.describe_training_job(TrainingJobName=name)
+        self.assertEqual(d.get("ProfilerRuleConfigurations"), rules)
+        self.assertEqual(d.get("RemoteDebugConfig"), {"EnableRemoteDebug": True})
+        self.assertEqual(d.get("InfraCheckConfig"), {"EnableInfraCheck": True})
+        # a job created without them describes none
+        self.sm.create_training_job(**request("members-none-test"))
+        d = self.sm.describe_training_job(TrainingJobName="members-none-test")
+        for k in ("ProfilerRuleConfigurations", "RemoteDebugConfig", "InfraCheckConfig"):
+            self.assertNotIn(k, d)
+
     def test_live_job_gains_lines(self):
         name = "live-lines-test"
         self.sm.create_training_job(**request(name, ResourceConfig={
