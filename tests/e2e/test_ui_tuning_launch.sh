@@ -18,7 +18,7 @@ mkdir -p "$TMPD/bin"
 printf '#!/bin/sh\nfor f; do :; done\ncp "$f" "%s"\n' "$TMPD/review.json" >"$TMPD/bin/pager"
 chmod +x "$TMPD/bin/pager"
 export PAGER=$TMPD/bin/pager
-py() { "$PYTHON" -c "import boto3, json, os, sys
+py() { pyrun -c "import boto3, json, os, sys
 sm = boto3.client('sagemaker', endpoint_url=os.environ['AWS_ENDPOINT_URL'])
 $1" "${@:2}"; }
 status_of() { py 'print(sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=sys.argv[1])["HyperParameterTuningJobStatus"])' "$1"; }

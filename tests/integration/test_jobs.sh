@@ -18,7 +18,7 @@ expect_match "emulator made 1234 jobs" "$out" '"created": 1234'
 # `aws sagemaker list-training-jobs --output json ARGS` (ARGS split on "|") into $TMPD/cli.NAME.json,
 # all run by the CLI's own driver in one Python process (a CLI start is ~1.5 s of CPU).
 aws_lists() {
-    AWS_CONFIG_FILE=$TMPD/aws-cli.cfg TZ=UTC "$PYTHON" - "$TMPD" "$@" <<'PY'
+    AWS_CONFIG_FILE=$TMPD/aws-cli.cfg TZ=UTC pyrun - "$TMPD" "$@" <<'PY'
 import contextlib, sys
 from awscli.clidriver import create_clidriver
 for spec in sys.argv[2:]:

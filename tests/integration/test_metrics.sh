@@ -110,7 +110,7 @@ print("events", len(events))
 for n in names:
     print(n, len(pts[n]), repr(pts[n][-1]) if pts[n] else "none")
 PY
-oracle() { "$PYTHON" "$TMPD/oracle.py" "$1" "$2" "$NAMES"; }
+oracle() { pyrun "$TMPD/oracle.py" "$1" "$2" "$NAMES"; }
 # csv_counts FILE JOB -> "name count last" per NAMES from a metrics CSV
 csv_counts() {
     "$PYTHON" - "$1" "$2" "$NAMES" <<'PY'
@@ -171,7 +171,7 @@ expect_eq "json: summaries and points agree with the csv" "$json" \
     "$J $(grep '^loss ' <<<"$got" | cut -d' ' -f2) $(grep '^loss ' <<<"$got" | cut -d' ' -f2) 0.197 algo-1"
 
 # ---- a transformers 4.6.1 job: CloudWatch's literal #015 between progress segments ---------
-OLD=$("$PYTHON" - <<'PY'
+OLD=$(pyrun - <<'PY'
 import os, boto3
 sm = boto3.client("sagemaker", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 for j in sm.list_training_jobs(MaxResults=100, StatusEquals="Completed")["TrainingJobSummaries"]:
@@ -191,7 +191,7 @@ fi
 
 # ---- regex-test on the cached log ----------------------------------------------------------
 events=$(grep '^events ' <<<"$want" | cut -d' ' -f2)
-neval=$(grep -c "'eval_loss'" <<<"$("$PYTHON" - $J <<'PY'
+neval=$(grep -c "'eval_loss'" <<<"$(pyrun - $J <<'PY'
 import os, sys, boto3
 logs = boto3.client("logs", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 g = "/aws/sagemaker/TrainingJobs"
@@ -208,7 +208,7 @@ expect_match "regex-test: value, raw capture, step and epoch" "$out" \
     "algo-1 [0-9T:-]+Z: 0\.3242 \"0\.3242\"  \[step [0-9]+, epoch 1\]"
 # the notebooks' learning_rate regex loses the exponent: repaired, SageMaker's value shown
 lr=$(S regex-test "'learning_rate': ([0-9]+(.|e\\-)[0-9]+),?" $J)
-sm=$("$PYTHON" - $J <<'PY'
+sm=$(pyrun - $J <<'PY'
 import os, re, sys, boto3
 logs = boto3.client("logs", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 g = "/aws/sagemaker/TrainingJobs"

@@ -58,7 +58,7 @@ for spec in live-bert-sst2-ddp:2 live-gpt2-wikitext:1 distilbert-imdb-lr5e5-ep1:
     S sysmetrics "$job" --format csv >"$TMPD/$job.csv" 2>"$TMPD/$job.err"
     expect_eq "sysmetrics $job exits 0" "$?" 0
     "$PYTHON" "$TMPD/ours.py" <"$TMPD/$job.csv" >"$TMPD/$job.ours"
-    "$PYTHON" "$TMPD/oracle.py" "$job" "$hosts" >"$TMPD/$job.oracle.all"
+    pyrun "$TMPD/oracle.py" "$job" "$hosts" >"$TMPD/$job.oracle.all"
     # a running job gains a minute while the oracle runs after sagetop: compare up to the newest
     # minute sagetop fetched (every earlier point must be equal, none missing)
     last=$(awk -F, '$3 > m { m = $3 } END { print m + 0 }' "$TMPD/$job.ours")

@@ -12,7 +12,7 @@ emu_start --scenario empty --tuning --speed 10 || { not_ok "emulator starts"; fi
 emu_ctl tuning '{"hold": true, "page_cap": 7}' >/dev/null || not_ok "emulator tuning control"
 W=$TMPD/want
 mkdir -p "$W"
-O() { "$PYTHON" "$SAGETOP_TOP/tests/integration/tuning_oracle.py" "$W" "$@"; }
+O() { pyrun "$SAGETOP_TOP/tests/integration/tuning_oracle.py" "$W" "$@"; }
 BAYES=hpo-distilbert-imdb-bayes
 LIVE=hpo-emotion-random-live
 # a running tuning job's counters and best move between two reads: compared only when final

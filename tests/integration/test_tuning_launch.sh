@@ -11,7 +11,7 @@ emu_start --scenario demo --no-quotas || { not_ok "emulator starts"; finish; }
 S() { "$SAGETOP" --cache "$TMPD/cache.db" --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
 
 py() {
-    "$PYTHON" - "$@" <<EOF
+    pyrun - "$@" <<EOF
 import boto3, json, os, sys
 sys.path.insert(0, os.path.join(os.environ["SAGETOP_TOP"], "tests/unit/data/tuning"))
 sm = boto3.client("sagemaker", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
