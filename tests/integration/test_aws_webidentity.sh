@@ -44,7 +44,7 @@ webid AWS_ROLE_ARN="$role_arn" AWS_WEB_IDENTITY_TOKEN_FILE="$TMPD/token" \
 expect_eq "whoami: exit 0" "$rc" 0
 expect_match "whoami: the assumed role and its session" "$(cat "$TMPD/out")" 'assumed-role/sagetop-irsa/pod-7'
 
-botocore_arn=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_ROLE_ARN="$role_arn" \
+botocore_arn=$(unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; AWS_ROLE_ARN="$role_arn" \
     AWS_WEB_IDENTITY_TOKEN_FILE="$TMPD/token" AWS_ROLE_SESSION_NAME=pod-7 pyrun -c '
 import boto3
 s = boto3.Session()
