@@ -47,11 +47,18 @@ tmux_wait "filter: $NAN" 5
 tmux_keys g Enter
 tmux_expect "the nan job's detail follows its log" "detail: $NAN" 5 || finish
 
-calls() { ls "$NOTIFY_DIR" | grep -c '^call-[0-9]*$'; }
+# count_calls: how many notify-command calls were recorded, in $ncalls (globbed by bash: polled
+# ten times a second, an `ls | grep` was two processes per poll)
+count_calls() {
+    local f
+    ncalls=0
+    for f in "$NOTIFY_DIR"/call-*; do [[ ${f##*/} =~ ^call-[0-9]+$ ]] && ncalls=$((ncalls + 1)); done
+}
+calls() { count_calls; echo "$ncalls"; }
 stored() {
     "$PYTHON" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from alerts").fetchone()[0])' "$DB"
 }
-five_calls() { [ "$(calls)" -ge 5 ]; }
+five_calls() { count_calls; [ "$ncalls" -ge 5 ]; }
 if ! wait_until "five alerts reach notify-command" 90 five_calls; then
     echo "# calls: $(ls "$NOTIFY_DIR" | tr '\n' ' '); stored: $(stored)"
     finish
