@@ -124,39 +124,6 @@ def read_request(conn):
         buf += chunk
 
 
-def child(emulator, socks, out, err, cwd, env, args):
-    """In the forked child: becomes `emulator.py ARGS` run from CWD with ENV; never returns."""
-    rc = 1
-    try:
-        for s in socks:
-            s.close()
-        for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        fd_in = os.open(os.devnull, os.O_RDONLY)
-        fd_out = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        fd_err = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        for fd, target in ((fd_in, 0), (fd_out, 1), (fd_err, 2)):
-            os.dup2(fd, target)
-            os.close(fd)
-        os.chdir(cwd)
-        os.environ.clear()
-        os.environ.update(env)
-        random.seed()
-        sys.argv = [os.path.join(HERE, "emulator.py")] + args
-        rc = emulator.main(args)
-    except SystemExit as e:
-        rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(rc if isinstance(rc, int) else 1)
-
-
 def run_script(args):
     """Runs `python ARGS` in this process (the child of a run request); returns its exit status."""
     if args[:1] == ["-c"] and len(args) > 1:
@@ -185,8 +152,9 @@ def run_script(args):
 def child_streams(paths):
     """Opens PATHS as fds 0, 1, 2 and gives sys fresh text streams over them (a run's stdout is
     line-buffered on a terminal and block-buffered elsewhere, as at an interpreter's start)."""
-    for target, (path, flags) in enumerate(zip(paths, (os.O_RDONLY, os.O_WRONLY | os.O_CREAT, os.O_WRONLY | os.O_CREAT))):
-        fd = os.open(path, flags)
+    write = os.O_WRONLY | os.O_CREAT | os.O_TRUNC   # (no effect on a pipe or a terminal)
+    for target, (path, flags) in enumerate(zip(paths, (os.O_RDONLY, write, write))):
+        fd = os.open(path, flags, 0o644)
         if fd != target:
             os.dup2(fd, target)
             os.close(fd)
@@ -197,9 +165,10 @@ def child_streams(paths):
                                                    "backslashreplace", line_buffering=True)
 
 
-def run_child(socks, files, cwd, env, args):
-    """In the forked child of a run request: becomes `python ARGS` run from CWD with ENV and
-    FILES (stdin, stdout, stderr); never returns."""
+def child(socks, files, cwd, env, main):
+    """In a forked child: closes the zygote's sockets, opens FILES as its stdin, stdout and
+    stderr, takes CWD and ENV (TZ re-read, `random` reseeded), runs main() and exits with its
+    status as the interpreter would (sys.exit's, 1 after a traceback); never returns."""
     rc = 1
     try:
         for s in socks:
@@ -215,9 +184,7 @@ def run_child(socks, files, cwd, env, args):
         os.environ.update(env)
         time.tzset()
         random.seed()
-        if "awscli" in sys.modules:   # its import sets AWS_DATA_PATH (its data) in the environment
-            importlib.reload(sys.modules["awscli"])
-        rc = run_script(args)
+        rc = main()
     except SystemExit as e:
         if e.code is None or isinstance(e.code, int):
             rc = e.code or 0
@@ -232,6 +199,19 @@ def run_child(socks, files, cwd, env, args):
             sys.stderr.flush()
         finally:
             os._exit(rc & 0xff if isinstance(rc, int) else 1)
+
+
+def run_main(args):
+    """A run's main: `python ARGS`."""
+    if "awscli" in sys.modules:   # its import sets AWS_DATA_PATH (its data) in the environment
+        importlib.reload(sys.modules["awscli"])
+    return run_script(args)
+
+
+def emulator_main(emulator, args):
+    """An emulator's main: `emulator.py ARGS`."""
+    sys.argv = [os.path.join(HERE, "emulator.py")] + args
+    return emulator.main(args)
 
 
 def status_line(status, usage):
@@ -265,8 +245,8 @@ def fork_child(req, token, socks, wake, emulator):
         for fd in wake:
             os.close(fd)
         if kind == token:
-            child(emulator, socks, f1, f2, cwd, env, args)
-        run_child(socks, (f1, f2, f3), cwd, env, args)
+            child(socks, (os.devnull, f1, f2), cwd, env, lambda: emulator_main(emulator, args))
+        child(socks, (f1, f2, f3), cwd, env, lambda: run_main(args))
     return pid
 
 
