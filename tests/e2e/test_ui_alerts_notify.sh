@@ -56,7 +56,7 @@ count_calls() {
 }
 calls() { count_calls; echo "$ncalls"; }
 stored() {
-    "$PYTHON" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from alerts").fetchone()[0])' "$DB"
+    pyrun -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from alerts").fetchone()[0])' "$DB"
 }
 five_calls() { count_calls; [ "$ncalls" -ge 5 ]; }
 if ! wait_until "five alerts reach notify-command" 90 five_calls; then
@@ -69,7 +69,7 @@ expect_eq "five alerts stored" "$(stored)" 5
 raw_has() { grep -c -F -- "$1" "$TMPD/pane.raw"; }
 expect_eq "the UI sent the spot alert by OSC 9 and OSC 777" \
     "$(raw_has $'\e]9;sagetop: spot: '"$SPOT: spot capacity interrupted the job"$'\a') $(raw_has $'\e]777;notify;sagetop;spot: '"$SPOT")" "1 1"
-check "and rang the bell each time (a BEL beside the two OSC terminators)" "$PYTHON" -c '
+check "and rang the bell each time (a BEL beside the two OSC terminators)" pyrun -c '
 import sys
 d = open(sys.argv[1], "rb").read()
 rings = d.count(b"\x1b]9;")
@@ -84,7 +84,7 @@ expect_eq "nonfinite on eval_loss (nan from its first point)" \
     "$(grep -c "^job=$NAN rule=nonfinite	key=eval_loss\$" <<<"$idents")" 1
 expect_eq "nonfinite on the metric named with metacharacters, literally" \
     "$(grep -cF "job=$NAN rule=nonfinite	key=$META" <<<"$idents")" 1
-check "the JSON on stdin names it literally" "$PYTHON" -c '
+check "the JSON on stdin names it literally" pyrun -c '
 import glob, json, sys
 keys = [json.loads(l)["key"] for f in glob.glob(sys.argv[1] + "/call-*")
         for l in open(f) if l.startswith("{")]

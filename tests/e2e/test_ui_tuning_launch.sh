@@ -97,7 +97,7 @@ wait_until "| hands the whole request to \$PAGER" 5 test -s "$TMPD/review.json"
     --name "$NAME" --tune hp.learning_rate=1e-5:1e-4:log --objective eval_loss:min \
     --max-jobs 4 --parallel 2 --dry-run >"$TMPD/dry.json" 2>"$TMPD/dry.err"
 expect_eq "the CLI's dry run exits 0" "$?" 0
-same=$("$PYTHON" - "$TMPD/review.json" "$TMPD/dry.json" <<'PY'
+same=$(pyrun - "$TMPD/review.json" "$TMPD/dry.json" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 for r in (a, b):

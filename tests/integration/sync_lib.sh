@@ -31,7 +31,7 @@ print("\n".join(e[2] for e in ev))
 PY
 }
 got_lines() {   # DB JOB (the binary itself: test_sync.sh has an S of its own)
-    "$SAGETOP" --cache "$1" --offline logs "$2" --format json | "$PYTHON" -c '
+    "$SAGETOP" --cache "$1" --offline logs "$2" --format json | pyrun -c '
 import json, sys
 print("\n".join(json.loads(l)["message"].rstrip("\n") for l in sys.stdin))'
 }

@@ -20,7 +20,7 @@ emu_start --scenario demo --seed 3 --no-quotas || { not_ok "emulator starts"; fi
 ok "emulator starts"
 export AWS_PAGER="" AWS_CLI_AUTO_PROMPT=off
 aws_() { aws_cmd "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" --region us-east-1 --output json "$@"; }
-jq_() { "$PYTHON" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+jq_() { pyrun -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 G=/aws/sagemaker/TrainingJobs
 
 # list-training-jobs: the CLI paginates by itself (NextToken loop)

@@ -113,7 +113,7 @@ PY
 oracle() { pyrun "$TMPD/oracle.py" "$1" "$2" "$NAMES"; }
 # csv_counts FILE JOB -> "name count last" per NAMES from a metrics CSV
 csv_counts() {
-    "$PYTHON" - "$1" "$2" "$NAMES" <<'PY'
+    pyrun - "$1" "$2" "$NAMES" <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["job"] == sys.argv[2]]
 for n in sys.argv[3].split():
@@ -140,7 +140,7 @@ done
 expect_eq "last eval_loss is the last block's 0.1970" "$(grep '^eval_loss ' <<<"$got" | cut -d' ' -f3)" "0.197"
 expect_eq "train_runtime 0:05:14.29 is 314.29 seconds" \
     "$(grep '^train_runtime ' <<<"$got" | cut -d' ' -f3)" "314.29"
-bad=$("$PYTHON" - "$TMPD/j.csv" <<'PY'
+bad=$(pyrun - "$TMPD/j.csv" <<'PY'
 import csv, re, sys
 bad = 0
 for r in csv.reader(list(open(sys.argv[1]))[1:]):
@@ -162,7 +162,7 @@ out=$(S metrics $J)
 expect_match "table: header" "$out" '^JOB +METRIC +LAST +MIN +MAX +COUNT +UNPARSED'
 expect_match "table: eval_loss row (last min max count unparsed)" "$out" \
     "$J +eval_loss +0\.197 +0\.197 +0\.3242 +$(grep '^eval_loss ' <<<"$got" | cut -d' ' -f2) +0"
-json=$(S metrics $J --format json | "$PYTHON" -c '
+json=$(S metrics $J --format json | pyrun -c '
 import json, sys
 d = json.load(sys.stdin)["jobs"][0]
 m = {x["name"]: x for x in d["metrics"]}
@@ -260,7 +260,7 @@ expect_eq "$DDP: default is algo-1's points, each once" "$(csv_counts "$TMPD/ddp
     "$(sed 1d <<<"$w1")"
 dup=$(grep ",loss," "$TMPD/ddp.csv" | cut -d, -f4 | sort | uniq -d | wc -l)
 expect_eq "$DDP: no loss step appears twice" "$dup" 0
-inst=$(S metrics $DDP --instance all --format json | "$PYTHON" -c '
+inst=$(S metrics $DDP --instance all --format json | pyrun -c '
 import json, sys
 for m in json.load(sys.stdin)["jobs"][0]["metrics"]:
     if m["name"] == "loss": print(m["instance"], m["count"])')
@@ -273,7 +273,7 @@ expect_eq "$DDP --instance algo-2" \
 
 # ---- stored points (unchanged definitions) == a fresh extraction of the cached log -----------
 norm() {
-    "$PYTHON" -c '
+    pyrun -c '
 import json, sys
 d = json.load(sys.stdin)
 print(json.dumps(sorted(json.dumps(m, sort_keys=True) for j in d["jobs"] for m in j["metrics"])))'
@@ -301,7 +301,7 @@ stored_count() {
                    where j.name='$1' and m.name='$2'"
 }
 get_log_events() {
-    emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('GetLogEvents',0))"
+    emu_ctl stats | pyrun -c "import json,sys; print(json.load(sys.stdin)['requests'].get('GetLogEvents',0))"
 }
 before=$(stored_count $J eval_loss)
 emu_ctl reset '{"stats":true}' >/dev/null
