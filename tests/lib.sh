@@ -146,7 +146,7 @@ _emu_fork() {
     for name in $(compgen -A export); do env+=("$name=${!name}"); done
     { exec {fd}<>"/dev/tcp/${SAGETOP_EMU_ZYGOTE%:*}/${SAGETOP_EMU_ZYGOTE##*:}"; } 2>/dev/null || return 1
     printf '%s\0' "${SAGETOP_EMU_ZYGOTE_TOKEN:-}" "$out" "$out.err" "$out.status" "$PWD" \
-        "${#env[@]}" "$#" "${env[@]}" "$@" >&"$fd" 2>/dev/null
+        "${#env[@]}" "$#" "${env[@]}" "${args[@]}" >&"$fd" 2>/dev/null
     read -r -t 30 -u "$fd" pid
     exec {fd}>&-
     case $pid in ''|*[!0-9]*) echo "# zygote did not answer ($pid); starting the emulator here"; return 1 ;; esac
@@ -182,14 +182,19 @@ _emu_forked_wait() {
 # CLI already imported: a script importing boto3 costs ~0.5 s of CPU to start, a forked one a few
 # hundredths. Same environment, working directory, stdin, stdout, stderr and exit status (128+N
 # for a signal). The child opens this shell's stdin, and stdout/stderr when they are pipes or
-# terminals, through /proc; output for a file goes through a temp file copied here afterwards
-# (a file opened again would be written from its start). Without a zygote (a script run alone),
-# or when it does not answer, it is "$PYTHON" itself. Waits on the connection, no polling.
-_pyrun_n=0
+# terminals, through /proc, as it does an argument /dev/fd/N (a process substitution); output
+# for a file goes through a temp file of this shell's, copied here afterwards (the file opened
+# again would be written from its start). Without a zygote (a script run alone), or when it
+# does not answer, it is "$PYTHON" itself. Waits on the connection, no polling.
 pyrun() {
     [ -n "${SAGETOP_EMU_ZYGOTE:-}" ] || { "$PYTHON" "$@"; return; }
-    local fd pid rc u s name i p env=() files=() copy=() data
+    local fd pid rc u s name i p env=() files=() copy=() args=() data
     for name in $(compgen -A export); do env+=("$name=${!name}"); done
+    # a process substitution's /dev/fd/N is this shell's descriptor: the child opens it by /proc
+    for p in "$@"; do
+        case $p in /dev/fd/[0-9]*) p=/proc/$BASHPID/fd/${p#/dev/fd/} ;; esac
+        args+=("$p")
+    done
     for i in 0 1 2; do
         p=/proc/$BASHPID/fd/$i
         if [ -p "$p" ] || [ -c "$p" ] || { [ $i = 0 ] && [ -f "$p" ]; }; then
@@ -197,8 +202,7 @@ pyrun() {
         elif [ $i = 0 ]; then
             files+=(/dev/null)
         else
-            _pyrun_n=$((_pyrun_n + 1))
-            files+=("$TMPD/pyrun.$BASHPID.$_pyrun_n.$i")
+            files+=("$TMPD/pyrun.$BASHPID.$i")
             copy[$i]=${files[$i]}
             : >"${files[$i]}"
         fi
@@ -206,7 +210,7 @@ pyrun() {
     { exec {fd}<>"/dev/tcp/${SAGETOP_EMU_ZYGOTE%:*}/${SAGETOP_EMU_ZYGOTE##*:}"; } 2>/dev/null ||
         { "$PYTHON" "$@"; return; }
     printf '%s\0' "run:${SAGETOP_EMU_ZYGOTE_TOKEN:-}" "${files[@]}" "$PWD" \
-        "${#env[@]}" "$#" "${env[@]}" "$@" >&"$fd" 2>/dev/null
+        "${#env[@]}" "$#" "${env[@]}" "${args[@]}" >&"$fd" 2>/dev/null
     read -r -t 30 -u "$fd" pid
     case $pid in
         ''|*[!0-9]*) exec {fd}>&-; echo "# zygote did not answer ($pid); running $PYTHON here" >&2
@@ -218,7 +222,6 @@ pyrun() {
         [ -n "${copy[$i]:-}" ] || continue
         IFS= read -r -d '' data <"${copy[$i]}"
         printf '%s' "$data" >&$i
-        rm -f "${copy[$i]}"
     done
     [ -n "$u" ] && echo "$u $s" >>"$TMPD/pyrun.cpu"
     [ "$rc" -lt 0 ] && return $((128 - rc))
