@@ -146,7 +146,7 @@ _emu_fork() {
     for name in $(compgen -A export); do env+=("$name=${!name}"); done
     { exec {fd}<>"/dev/tcp/${SAGETOP_EMU_ZYGOTE%:*}/${SAGETOP_EMU_ZYGOTE##*:}"; } 2>/dev/null || return 1
     printf '%s\0' "${SAGETOP_EMU_ZYGOTE_TOKEN:-}" "$out" "$out.err" "$out.status" "$PWD" \
-        "${#env[@]}" "$#" "${env[@]}" "${args[@]}" >&"$fd" 2>/dev/null
+        "${#env[@]}" "$#" "${env[@]}" "$@" >&"$fd" 2>/dev/null
     read -r -t 30 -u "$fd" pid
     exec {fd}>&-
     case $pid in ''|*[!0-9]*) echo "# zygote did not answer ($pid); starting the emulator here"; return 1 ;; esac
