@@ -127,6 +127,38 @@ class ZygoteTests(unittest.TestCase):
         self.assertTrue(wait_for(lambda: not os.path.exists("/proc/%d" % pid), 30),
                         "the run is terminated and reaped")
 
+    def test_lib_sh_starts_its_emulator_and_python_through_the_zygote(self):
+        """tests/lib.sh's side: emu_start's request and pyrun's (arguments, stdin, a process
+        substitution, output to a file, exit status) reach the zygote, no fallback."""
+        self.assertIsNotNone(self.port, "the zygote printed PORT=")
+        top = os.path.dirname(os.path.dirname(HERE))
+        script = r'''
+source "$SAGETOP_TOP/tests/lib.sh"
+emu_start --scenario empty --no-quotas || exit 9
+echo "forked=${#_zpids[@]}"
+pyrun - one "two words" <<'PY'
+import sys; print("args", sys.argv[1:])
+PY
+pyrun -c 'import sys; print("procsub", open(sys.argv[1]).read().strip())' <(echo piped)
+pyrun -c 'print("to a file")' >"$TMPD/f"; pyrun -c 'print("appended")' >>"$TMPD/f"; cat "$TMPD/f"
+echo in | pyrun -c 'import sys; sys.exit(int(sys.stdin.read() == "in\n") + 4)'; echo "rc=$?"
+'''
+        env = dict(os.environ, SAGETOP_TOP=top, PYTHON=sys.executable,
+                   SAGETOP_EMU_ZYGOTE="127.0.0.1:%d" % self.port, SAGETOP_EMU_ZYGOTE_TOKEN=TOKEN)
+        r = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout
+        self.assertNotIn("zygote did not answer", out + r.stderr)
+        self.assertIn("forked=1\n", out)
+        self.assertIn("args ['one', 'two words']\n", out)
+        self.assertIn("procsub piped\n", out)
+        self.assertIn("to a file\nappended\n", out)
+        self.assertIn("rc=5\n", out)
+        self.assertRegex(out, r"# cpu: emulator [0-9.]+ s user \+ [0-9.]+ s sys \(forked by the "
+                              r"zygote; exit 0\)")
+        self.assertRegex(out, r"\(forked by the zygote: 5 pyrun scripts\)")
+
     def test_refuses_a_request_without_the_token(self):
         self.assertIsNotNone(self.port, "the zygote printed PORT=")
         d = self.tmp.name
