@@ -39,9 +39,9 @@ ended on
 EOF
 
 cd "$TMPD" || exit 1
-UI_EMU_ARGS="--alert-jobs --speed 3" ui_start --cache "$DB"
-# the pane's raw output: the bell and the OSC sequences do not show on the screen
-tmux -L "$_tmux_sock" pipe-pane -t t -o "cat >>'$TMPD/pane.raw'"
+# the pane's raw output from its first byte (the spot alert may go out while the first sync
+# still runs, before ui_start returns)
+UI_EMU_ARGS="--alert-jobs --speed 3" UI_RAW=$TMPD/pane.raw ui_start --cache "$DB"
 tmux_keys / "$NAN" Enter
 tmux_wait "filter: $NAN" 5
 tmux_keys g Enter
