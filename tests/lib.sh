@@ -3,6 +3,7 @@
 #                               what it prints (AWS_ENDPOINT_URL, keys, region, control URL);
 #                               stopped by pid when the script exits
 #   emu_ctl PATH [JSON]         POST JSON to the emulator's control API (faults, quotas, clock)
+#   pyrun FILE|-c CODE|- ARGS   "$PYTHON" ARGS, forked by the zygote with boto3 already imported
 #   aws_call_build              build tests/integration/aws_call.c into $CALL (an ok/not ok line)
 #   ok NAME / not_ok NAME MSG   TAP-style result lines counted by tests/run.sh
 #   check NAME CMD...           ok when CMD succeeds
@@ -45,6 +46,7 @@ _cleanup() {
         wait "$p" 2>/dev/null
     done
     _emu_forked_wait
+    _pyrun_cpu
     rm -rf "$TMPD"
 }
 trap _cleanup EXIT
@@ -142,7 +144,7 @@ _emu_fork() {
     local out=$1 fd pid name env=()
     shift
     for name in $(compgen -A export); do env+=("$name=${!name}"); done
-    exec {fd}<>"/dev/tcp/${SAGETOP_EMU_ZYGOTE%:*}/${SAGETOP_EMU_ZYGOTE##*:}" 2>/dev/null || return 1
+    { exec {fd}<>"/dev/tcp/${SAGETOP_EMU_ZYGOTE%:*}/${SAGETOP_EMU_ZYGOTE##*:}"; } 2>/dev/null || return 1
     printf '%s\0' "${SAGETOP_EMU_ZYGOTE_TOKEN:-}" "$out" "$out.err" "$out.status" "$PWD" \
         "${#env[@]}" "$#" "${env[@]}" "$@" >&"$fd" 2>/dev/null
     read -r -t 30 -u "$fd" pid
@@ -173,6 +175,68 @@ _emu_forked_wait() {
         read -r rc u s 2>/dev/null <"${_zstatus[$i]}" || continue
         echo "# cpu: emulator $u s user + $s s sys (forked by the zygote; exit $rc)"
     done
+}
+
+# pyrun FILE ARGS | pyrun -c CODE ARGS | pyrun - ARGS: runs "$PYTHON" with these arguments, the
+# way an oracle does, but forked by the zygote (tests/emulator/zygote.py) with boto3 and the AWS
+# CLI already imported: a script importing boto3 costs ~0.5 s of CPU to start, a forked one a few
+# hundredths. Same environment, working directory, stdin, stdout, stderr and exit status (128+N
+# for a signal). The child opens this shell's stdin, and stdout/stderr when they are pipes or
+# terminals, through /proc, as it does an argument /dev/fd/N (a process substitution); output
+# for a file goes through a temp file of this shell's, copied here afterwards (the file opened
+# again would be written from its start). Without a zygote (a script run alone), or when it
+# does not answer, it is "$PYTHON" itself. Waits on the connection, no polling.
+pyrun() {
+    [ -n "${SAGETOP_EMU_ZYGOTE:-}" ] || { "$PYTHON" "$@"; return; }
+    local fd pid rc u s name i p env=() files=() copy=() args=() data
+    for name in $(compgen -A export); do env+=("$name=${!name}"); done
+    # a process substitution's /dev/fd/N is this shell's descriptor: the child opens it by /proc
+    for p in "$@"; do
+        case $p in /dev/fd/[0-9]*) p=/proc/$BASHPID/fd/${p#/dev/fd/} ;; esac
+        args+=("$p")
+    done
+    for i in 0 1 2; do
+        p=/proc/$BASHPID/fd/$i
+        if [ -p "$p" ] || [ -c "$p" ] || { [ $i = 0 ] && [ -f "$p" ]; }; then
+            files+=("$p")
+        elif [ $i = 0 ]; then
+            files+=(/dev/null)
+        else
+            files+=("$TMPD/pyrun.$BASHPID.$i")
+            copy[$i]=${files[$i]}
+            : >"${files[$i]}"
+        fi
+    done
+    { exec {fd}<>"/dev/tcp/${SAGETOP_EMU_ZYGOTE%:*}/${SAGETOP_EMU_ZYGOTE##*:}"; } 2>/dev/null ||
+        { "$PYTHON" "$@"; return; }
+    printf '%s\0' "run:${SAGETOP_EMU_ZYGOTE_TOKEN:-}" "${files[@]}" "$PWD" \
+        "${#env[@]}" "$#" "${env[@]}" "${args[@]}" >&"$fd" 2>/dev/null
+    read -r -t 30 -u "$fd" pid
+    case $pid in
+        ''|*[!0-9]*) exec {fd}>&-; echo "# zygote did not answer ($pid); running $PYTHON here" >&2
+                     "$PYTHON" "$@"; return ;;
+    esac
+    read -r -u "$fd" rc u s || rc=-9    # the zygote went: as if killed
+    exec {fd}>&-
+    for i in 1 2; do
+        [ -n "${copy[$i]:-}" ] || continue
+        IFS= read -r -d '' data <"${copy[$i]}"
+        printf '%s' "$data" >&$i
+    done
+    [ -n "$u" ] && echo "$u $s" >>"$TMPD/pyrun.cpu"
+    [ "$rc" -lt 0 ] && return $((128 - rc))
+    return "$rc"
+}
+# the CPU of the pyrun children, in tests/run.sh's format for what the zygote forked (it sums the
+# "# cpu: emulator U s user + S s sys (forked by the zygote" lines of a task's log)
+_pyrun_cpu() {
+    local u s tu=0 ts=0 n=0
+    [ -f "$TMPD/pyrun.cpu" ] || return 0
+    while read -r u s; do
+        tu=$((tu + 10#${u/./})); ts=$((ts + 10#${s/./})); n=$((n + 1))
+    done <"$TMPD/pyrun.cpu"
+    printf '# cpu: emulator %d.%02d s user + %d.%02d s sys (forked by the zygote: %d pyrun scripts)\n' \
+        $((tu / 100)) $((tu % 100)) $((ts / 100)) $((ts % 100)) "$n"
 }
 
 _emu_ready() {

@@ -31,7 +31,7 @@ shot compare-view
 "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline compare $J1 $J2 $J3 --format json >"$TMPD/cmp.json"
 cols=$(printf '%s\n' "$s" | grep -E '^  METRIC ' | head -1)
 for m in eval_loss eval_accuracy loss; do
-    want=$("$PYTHON" -c '
+    want=$(pyrun -c '
 import json, sys
 d = json.load(open(sys.argv[1]))["metrics"][sys.argv[2]]
 print("%s %.4g" % (d["best_job"], d["jobs"][d["best_job"]]["best"]))' "$TMPD/cmp.json" $m)
@@ -124,7 +124,7 @@ for k in $J1 $J2 $J3; do
 done
 row=$(printf '%s\n' "$s" | grep -E "^[ >] eval_loss \(min\)" | head -1)
 for k in $J1 $J2 $J3; do
-    want=$("$PYTHON" -c '
+    want=$(pyrun -c '
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["metric"] == "eval_loss"]
 best = min(float(r["value"]) for r in rows)

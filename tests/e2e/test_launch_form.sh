@@ -26,7 +26,7 @@ chmod +x "$TMPD/edit.sh"
 export EDITOR=$TMPD/edit.sh
 unset VISUAL
 # boto3 against the emulator: py 'CODE' ARGS...
-py() { "$PYTHON" -c "import boto3, json, os, sys
+py() { pyrun -c "import boto3, json, os, sys
 sm = boto3.client('sagemaker', endpoint_url=os.environ['AWS_ENDPOINT_URL'])
 $1" "${@:2}"; }
 # the filter on one job: only its row is listed (the status row names the filter, so an earlier
@@ -103,7 +103,7 @@ shot launch-submitted
 PYCODE='import boto3,os
 d=boto3.client("sagemaker",endpoint_url=os.environ["AWS_ENDPOINT_URL"]).describe_training_job(TrainingJobName="e2e-form-job")
 print(d["HyperParameters"]["epochs"], d["HyperParameters"]["sagemaker_program"], d["InputDataConfig"][0]["ChannelName"])'
-expect_eq "the job was created as reviewed" "$("$PYTHON" -c "$PYCODE" 2>&1)" '2 "train.py" train'
+expect_eq "the job was created as reviewed" "$(pyrun -c "$PYCODE" 2>&1)" '2 "train.py" train'
 
 # ---- re-launch of a demo job with one hyperparameter changed ----------------------------------
 SOURCE=distilbert-imdb-lr5e5-ep3

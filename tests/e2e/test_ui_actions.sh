@@ -39,7 +39,7 @@ tmux_expect "picking us-west-2 switches the header" 'default@[0-9]+ us-west-2' 2
 tmux_wait 'jobs \(4[0-9]\)' 30
 tmux_wait 'synced [0-9]+ (s|min) ago' 30
 scopes() {
-    "$PYTHON" - "$XDG_CACHE_HOME/sagetop/cache.db" <<'PY'
+    pyrun - "$XDG_CACHE_HOME/sagetop/cache.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 for region, n in db.execute("SELECT s.region, count(j.id) FROM scopes s JOIN jobs j"

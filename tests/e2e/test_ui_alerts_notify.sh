@@ -39,19 +39,26 @@ ended on
 EOF
 
 cd "$TMPD" || exit 1
-UI_EMU_ARGS="--alert-jobs --speed 3" ui_start --cache "$DB"
-# the pane's raw output: the bell and the OSC sequences do not show on the screen
-tmux -L "$_tmux_sock" pipe-pane -t t -o "cat >>'$TMPD/pane.raw'"
+# the pane's raw output from its first byte (the spot alert may go out while the first sync
+# still runs, before ui_start returns)
+UI_EMU_ARGS="--alert-jobs --speed 3" UI_RAW=$TMPD/pane.raw ui_start --cache "$DB"
 tmux_keys / "$NAN" Enter
 tmux_wait "filter: $NAN" 5
 tmux_keys g Enter
 tmux_expect "the nan job's detail follows its log" "detail: $NAN" 5 || finish
 
-calls() { ls "$NOTIFY_DIR" | grep -c '^call-[0-9]*$'; }
-stored() {
-    "$PYTHON" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from alerts").fetchone()[0])' "$DB"
+# count_calls: how many notify-command calls were recorded, in $ncalls (globbed by bash: polled
+# ten times a second, an `ls | grep` was two processes per poll)
+count_calls() {
+    local f
+    ncalls=0
+    for f in "$NOTIFY_DIR"/call-*; do [[ ${f##*/} =~ ^call-[0-9]+$ ]] && ncalls=$((ncalls + 1)); done
 }
-five_calls() { [ "$(calls)" -ge 5 ]; }
+calls() { count_calls; echo "$ncalls"; }
+stored() {
+    pyrun -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from alerts").fetchone()[0])' "$DB"
+}
+five_calls() { count_calls; [ "$ncalls" -ge 5 ]; }
 if ! wait_until "five alerts reach notify-command" 90 five_calls; then
     echo "# calls: $(ls "$NOTIFY_DIR" | tr '\n' ' '); stored: $(stored)"
     finish
@@ -62,7 +69,7 @@ expect_eq "five alerts stored" "$(stored)" 5
 raw_has() { grep -c -F -- "$1" "$TMPD/pane.raw"; }
 expect_eq "the UI sent the spot alert by OSC 9 and OSC 777" \
     "$(raw_has $'\e]9;sagetop: spot: '"$SPOT: spot capacity interrupted the job"$'\a') $(raw_has $'\e]777;notify;sagetop;spot: '"$SPOT")" "1 1"
-check "and rang the bell each time (a BEL beside the two OSC terminators)" "$PYTHON" -c '
+check "and rang the bell each time (a BEL beside the two OSC terminators)" pyrun -c '
 import sys
 d = open(sys.argv[1], "rb").read()
 rings = d.count(b"\x1b]9;")
@@ -77,7 +84,7 @@ expect_eq "nonfinite on eval_loss (nan from its first point)" \
     "$(grep -c "^job=$NAN rule=nonfinite	key=eval_loss\$" <<<"$idents")" 1
 expect_eq "nonfinite on the metric named with metacharacters, literally" \
     "$(grep -cF "job=$NAN rule=nonfinite	key=$META" <<<"$idents")" 1
-check "the JSON on stdin names it literally" "$PYTHON" -c '
+check "the JSON on stdin names it literally" pyrun -c '
 import glob, json, sys
 keys = [json.loads(l)["key"] for f in glob.glob(sys.argv[1] + "/call-*")
         for l in open(f) if l.startswith("{")]

@@ -37,7 +37,7 @@ fi
 tmux_expect "the traceback arrives without a keypress" 'traceback +Traceback \(most recent call last\):' 30
 s=$(tmux_screen)
 "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline show "$J" --format json >"$TMPD/show.json"
-reason=$("$PYTHON" -c '
+reason=$(pyrun -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(d.get("FailureReason") or d.get("failure_reason") or d["job"]["FailureReason"])' "$TMPD/show.json" 2>/dev/null)
@@ -94,7 +94,7 @@ if [ -n "$tr" ] && [ -n "$bi" ] && [ "$bi" -lt "$tr" ]; then
 else
     not_ok "billable < training" "training [$tr] billable [$bi]"
 fi
-want=$("$PYTHON" -c 'import sys; t, b = map(int, sys.argv[1:]); print("%.0f" % (100 * (1 - b / t)))' "${tr:-1}" "${bi:-0}")
+want=$(pyrun -c 'import sys; t, b = map(int, sys.argv[1:]); print("%.0f" % (100 * (1 - b / t)))' "${tr:-1}" "${bi:-0}")
 expect_eq "savings = 1 - billable/training" "$sv" "$want"
 expect_match "seconds not billed" "$s" "savings +$sv% \($((${tr:-0} - ${bi:-0})) s not billed\)"
 shot detail-spot
@@ -118,7 +118,7 @@ c=$(vcol "$s" arn)
     not_ok "the Job section's value column follows its labels" "column [$c]"
 # S3 paths wrap only after a '/': each row holds whole names, the rows joined give the path
 "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" --offline show "$J" --format json >"$TMPD/spot.json"
-uri=$("$PYTHON" -c '
+uri=$(pyrun -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 d = d.get("job", d)

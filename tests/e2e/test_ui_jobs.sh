@@ -30,7 +30,7 @@ expect_match "a final metric from SageMaker is drawn dim" \
 # numbers line up on the decimal point: the '.' of every EVAL_LOSS / EVAL_ACC value is in one
 # column (0.173 and 0.2441 are not right-aligned digit by digit)
 point_cols() {   # point_cols TITLE: the distinct columns of '.' in that column's cells
-    tmux_screen | "$PYTHON" -c '
+    tmux_screen | pyrun -c '
 import sys
 rows = sys.stdin.read().split("\n")
 e = rows[2].find(sys.argv[1]) + len(sys.argv[1])

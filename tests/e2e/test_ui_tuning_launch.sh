@@ -18,7 +18,7 @@ mkdir -p "$TMPD/bin"
 printf '#!/bin/sh\nfor f; do :; done\ncp "$f" "%s"\n' "$TMPD/review.json" >"$TMPD/bin/pager"
 chmod +x "$TMPD/bin/pager"
 export PAGER=$TMPD/bin/pager
-py() { "$PYTHON" -c "import boto3, json, os, sys
+py() { pyrun -c "import boto3, json, os, sys
 sm = boto3.client('sagemaker', endpoint_url=os.environ['AWS_ENDPOINT_URL'])
 $1" "${@:2}"; }
 status_of() { py 'print(sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=sys.argv[1])["HyperParameterTuningJobStatus"])' "$1"; }
@@ -97,7 +97,7 @@ wait_until "| hands the whole request to \$PAGER" 5 test -s "$TMPD/review.json"
     --name "$NAME" --tune hp.learning_rate=1e-5:1e-4:log --objective eval_loss:min \
     --max-jobs 4 --parallel 2 --dry-run >"$TMPD/dry.json" 2>"$TMPD/dry.err"
 expect_eq "the CLI's dry run exits 0" "$?" 0
-same=$("$PYTHON" - "$TMPD/review.json" "$TMPD/dry.json" <<'PY'
+same=$(pyrun - "$TMPD/review.json" "$TMPD/dry.json" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 for r in (a, b):

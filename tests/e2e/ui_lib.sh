@@ -18,9 +18,19 @@ ui_start() {
     # shellcheck disable=SC2086 # UI_EMU_ARGS is a list of options
     emu_start --scenario demo ${UI_EMU_ARGS:-} || { not_ok "emulator starts"; finish; }
     # sagetop is the pane's process, as in a terminal; tmux_screen makes tmux notice its exit
-    # ("Pane is dead (status N)") even when tmux's utempter hook swallowed the SIGCHLD
-    tmux_start 120 40 env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \
-        "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" "$@"
+    # ("Pane is dead (status N)") even when tmux's utempter hook swallowed the SIGCHLD.
+    # UI_RAW=FILE: every byte the pane writes is appended to FILE (the bell and OSC sequences do
+    # not show on the screen); the pane waits for a line before it becomes sagetop, sent once
+    # tmux pipes its output, so not even sagetop's first output is missed
+    local cmd=(env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color
+               "$SAGETOP" --endpoint-url "$AWS_ENDPOINT_URL" "$@")
+    if [ -n "${UI_RAW:-}" ]; then
+        tmux_start 120 40 sh -c 'read -r _ && exec "$@"' sh "${cmd[@]}"
+        tmux -L "$_tmux_sock" pipe-pane -t t -o "cat >>'$UI_RAW'"
+        tmux_keys Enter
+    else
+        tmux_start 120 40 "${cmd[@]}"
+    fi
     tmux_wait 'jobs \([1-9][0-9]*\)' 30 || finish
     # the first sync pass fills the list: wait until the 40 demo jobs are there
     tmux_wait 'jobs \(4[0-9]\)' 30 || finish

@@ -11,7 +11,7 @@ lines_of() { sqlite3 "$1" "select coalesce(sum(n_events),0) from log_streams"; }
 
 # boto3's read of every stream of a job, merged by (timestamp, stream name)
 want_lines() {
-    "$PYTHON" - "$1" <<'PY'
+    pyrun - "$1" <<'PY'
 import boto3, os, sys
 c = boto3.client("logs", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
 job = sys.argv[1]
@@ -31,7 +31,7 @@ print("\n".join(e[2] for e in ev))
 PY
 }
 got_lines() {   # DB JOB (the binary itself: test_sync.sh has an S of its own)
-    "$SAGETOP" --cache "$1" --offline logs "$2" --format json | "$PYTHON" -c '
+    "$SAGETOP" --cache "$1" --offline logs "$2" --format json | pyrun -c '
 import json, sys
 print("\n".join(json.loads(l)["message"].rstrip("\n") for l in sys.stdin))'
 }

@@ -74,7 +74,7 @@ first=$(cat "$NOTIFY_DIR/call-0")
 expect_match "notify-command gets the arguments literally" "$first" 'arg=x \$\(touch .*/pwned\); touch .*/pwned2 \| cat && `id`'
 check "no shell ran the metacharacters" bash -c "[ ! -e '$TMPD/pwned' ] && [ ! -e '$TMPD/pwned2' ]"
 json=$(grep '^{' "$NOTIFY_DIR"/call-* | sed 's/^[^:]*://')
-check "stdin is JSON with job, rule, key, message, time" "$PYTHON" -c '
+check "stdin is JSON with job, rule, key, message, time" pyrun -c '
 import json, sys
 for line in sys.argv[1].splitlines():
     d = json.loads(line)
@@ -88,7 +88,7 @@ S watch "$STALL" "$DDP" --once >"$TMPD/watch2.out" 2>"$TMPD/watch2.err"
 expect_eq "the restarted watch exits 0" "$?" 0
 expect_eq "a restart fires nothing again" "$(grep -c '^alert ' "$TMPD/watch2.out")" 0
 expect_eq "and runs no notify-command" "$(ls "$NOTIFY_DIR" | wc -l)" 4
-n=$(sqlite3 "$DB" "SELECT count(*) FROM alerts" 2>/dev/null || "$PYTHON" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from alerts').fetchone()[0])" "$DB")
+n=$(sqlite3 "$DB" "SELECT count(*) FROM alerts" 2>/dev/null || pyrun -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from alerts').fetchone()[0])" "$DB")
 expect_eq "four alerts stored" "$n" 4
 
 # the alert jobs: each rule fires once on its job
@@ -110,7 +110,7 @@ expect_eq "6 alerts in all" "$(grep -c '^alert ' <<<"$out")" 6
 expect_eq "notify-command ran once per alert of the alert jobs" "$(ls "$TMPD/notify3" | wc -l)" 6
 expect_eq "it got the metacharacters literally, in the environment and the JSON" \
     "$(grep -lF "message=$NAN: $META became NaN" "$TMPD"/notify3/call-* | wc -l)" 1
-check "the JSON keeps them literally" "$PYTHON" -c '
+check "the JSON keeps them literally" pyrun -c '
 import glob, json, sys
 keys = [json.loads(l)["key"] for f in glob.glob(sys.argv[1] + "/call-*")
         for l in open(f) if l.startswith("{")]
@@ -125,7 +125,7 @@ expect_eq "and fires nothing again (not the NaN alert either)" "$(grep -c '^aler
 expect_eq "nor runs notify-command again" "$(ls "$TMPD/notify3" | wc -l)" 6
 expect_eq "the demo's other jobs had no nonfinite or spot alert" \
     "$(grep -cE '^alert [^ ]+ (nonfinite|spot)' "$TMPD/watch1.out")" 0
-transitions=$("$PYTHON" -c 'import sqlite3, sys
+transitions=$(pyrun -c 'import sqlite3, sys
 print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute(
     "select t.status from transitions t join jobs j on j.id = t.job_id where j.name = ?"
     " order by t.idx", (sys.argv[2],))))' "$TMPD/alertjobs.db" "$SPOT")
@@ -147,11 +147,11 @@ expect_eq "spot fires once; no threshold alert (none configured)" \
     "$(grep -c "^alert $SPOT spot" <<<"$out") $(grep -c '^alert [^ ]* threshold' <<<"$out")" "1 0"
 
 # on a terminal: the bell, and the desktop notification as OSC 9 and OSC 777
-"$PYTHON" -c 'import shutil, sqlite3, sys
+pyrun -c 'import shutil, sqlite3, sys
 shutil.copy(sys.argv[1], sys.argv[2])
 db = sqlite3.connect(sys.argv[2]); db.execute("delete from alerts"); db.commit()' \
     "$DB" "$TMPD/tty.db"
-tty_out=$("$PYTHON" -c 'import os, pty, sys
+tty_out=$(pyrun -c 'import os, pty, sys
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], sys.argv[1:])

@@ -22,7 +22,7 @@ for k in "${keys[@]}"; do
     head=$("$CALL" head sagetop-keys "$k" 2>"$TMPD/err")
     expect_match "HeadObject [$k] finds it under that key" "$head" ' 5$'
 done
-got=$("$PYTHON" - <<'PYEOF'
+got=$(pyrun - <<'PYEOF'
 import boto3
 s3 = boto3.client("s3")
 keys = [o["Key"] for o in s3.list_objects_v2(Bucket="sagetop-keys").get("Contents", [])]

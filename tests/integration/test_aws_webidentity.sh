@@ -10,7 +10,7 @@ source "$SAGETOP_TOP/tests/lib.sh"
 emu_start --scenario demo || { not_ok "emulator starts"; finish; }
 emu_ctl quotas '{"enabled": false}' >/dev/null
 
-role_arn=$("$PYTHON" - <<'PYEOF'
+role_arn=$(pyrun - <<'PYEOF'
 import json, boto3
 iam = boto3.client("iam")
 arn = iam.create_role(RoleName="sagetop-irsa", AssumeRolePolicyDocument=json.dumps({
@@ -44,8 +44,8 @@ webid AWS_ROLE_ARN="$role_arn" AWS_WEB_IDENTITY_TOKEN_FILE="$TMPD/token" \
 expect_eq "whoami: exit 0" "$rc" 0
 expect_match "whoami: the assumed role and its session" "$(cat "$TMPD/out")" 'assumed-role/sagetop-irsa/pod-7'
 
-botocore_arn=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_ROLE_ARN="$role_arn" \
-    AWS_WEB_IDENTITY_TOKEN_FILE="$TMPD/token" AWS_ROLE_SESSION_NAME=pod-7 "$PYTHON" -c '
+botocore_arn=$(unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; AWS_ROLE_ARN="$role_arn" \
+    AWS_WEB_IDENTITY_TOKEN_FILE="$TMPD/token" AWS_ROLE_SESSION_NAME=pod-7 pyrun -c '
 import boto3
 s = boto3.Session()
 print(s.get_credentials().method, boto3.client("sts").get_caller_identity()["Arn"])')

@@ -6,18 +6,21 @@
 # sagetop shows equals what botocore reads, and both see AWS's error codes.
 source "$SAGETOP_TOP/tests/lib.sh"
 
+# A v1 CLI is a Python script (its `aws` file, run as is): the zygote runs it with awscli already
+# imported (pyrun); any other CLI runs as a command.
+aws_cmd() { local l; read -r l <"$1"; if [[ $l == '#!'*python* ]]; then pyrun "$@"; else "$@"; fi; }
 AWS=
 for c in /usr/bin/aws "$(command -v aws 2>/dev/null)"; do
-    if [ -n "$c" ] && [ -x "$c" ] && "$c" --version >/dev/null 2>&1; then AWS=$c; break; fi
+    if [ -n "$c" ] && [ -x "$c" ] && ver=$(aws_cmd "$c" --version 2>&1); then AWS=$c; break; fi
 done
 if [ -z "$AWS" ]; then not_ok "aws cli present" "no working aws CLI found"; finish; fi
-echo "# using $AWS ($("$AWS" --version 2>&1 | head -1))"
+echo "# using $AWS (${ver%%$'\n'*})"
 
 emu_start --scenario demo --seed 3 --no-quotas || { not_ok "emulator starts"; finish; }
 ok "emulator starts"
 export AWS_PAGER="" AWS_CLI_AUTO_PROMPT=off
-aws_() { "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" --region us-east-1 --output json "$@"; }
-jq_() { "$PYTHON" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+aws_() { aws_cmd "$AWS" --endpoint-url "$AWS_ENDPOINT_URL" --region us-east-1 --output json "$@"; }
+jq_() { pyrun -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 G=/aws/sagemaker/TrainingJobs
 
 # list-training-jobs: the CLI paginates by itself (NextToken loop)
@@ -82,7 +85,7 @@ emu_ctl reset >/dev/null
 
 # ---- botocore over the calls sagetop makes, compared with what sagetop shows
 job=distilbert-imdb-lr3e5-ep3
-"$PYTHON" - "$job" "$TMPD/boto-logs" >"$TMPD/boto" 2>"$TMPD/boto.err" <<'PYEOF'
+pyrun - "$job" "$TMPD/boto-logs" >"$TMPD/boto" 2>"$TMPD/boto.err" <<'PYEOF'
 import sys
 import boto3
 import botocore.exceptions

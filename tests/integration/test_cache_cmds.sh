@@ -16,7 +16,7 @@ expect_match "show --format json" "$out" "\"TrainingJobName\": \"$F\""
 out=$(S logs "$F" --grep 'Traceback|Error' 2>&1)
 expect_match "logs --grep finds the error" "$out" "Error"
 # a match is an event (a multi-line event prints as several lines): check events in JSON
-bad=$(S --offline logs "$F" --grep 'Traceback|Error' --format json | "$PYTHON" -c '
+bad=$(S --offline logs "$F" --grep 'Traceback|Error' --format json | pyrun -c '
 import json, re, sys
 print(sum(1 for l in sys.stdin if not re.search("Traceback|Error", json.loads(l)["message"], re.I)))')
 expect_eq "logs --grep prints only matching events" "$bad" "0"

@@ -22,22 +22,22 @@ expect_eq "METRICS heading: no time since start over steps" "$(printf '%s\n' "$o
 expect_match "resources: instance type x count and cost" "$out" "$J1 +Completed +ml\.[a-z0-9.]+ x 1 .*\\\$[0-9]+\.[0-9][0-9]"
 
 # --internal adds the sagemaker_* rows that differ; --all adds the equal ones
-hp=$(S --offline compare $J1 $J2 $J3 --internal --format json | "$PYTHON" -c '
+hp=$(S --offline compare $J1 $J2 $J3 --internal --format json | pyrun -c '
 import json, sys; print(" ".join(sorted(json.load(sys.stdin)["hyperparameters"])))')
 expect_eq "--internal: sagemaker_* rows that differ" "$hp" \
     "epochs learning_rate sagemaker_job_name sagemaker_submit_directory"
 # expected: every key of the three describe documents (sagetop show --format json)
-want=$(for j in $J1 $J2 $J3; do S --offline show $j --format json; done | "$PYTHON" -c '
+want=$(for j in $J1 $J2 $J3; do S --offline show $j --format json; done | pyrun -c '
 import json, sys
 dec, text, keys, i = json.JSONDecoder(), sys.stdin.read(), set(), 0
 while i < len(text):
     if text[i].isspace(): i += 1; continue
     d, i = dec.raw_decode(text, i); keys |= set(d.get("HyperParameters", {}))
 print(len(keys))')
-got=$(S --offline compare $J1 $J2 $J3 --all --internal --format json | "$PYTHON" -c '
+got=$(S --offline compare $J1 $J2 $J3 --all --internal --format json | pyrun -c '
 import json, sys; print(len(json.load(sys.stdin)["hyperparameters"]))')
 expect_eq "--all --internal: every key of the describe documents" "$got" "$want"
-got=$(S --offline compare $J1 $J2 $J3 --all --format json | "$PYTHON" -c '
+got=$(S --offline compare $J1 $J2 $J3 --all --format json | pyrun -c '
 import json, sys; d = json.load(sys.stdin)["hyperparameters"]
 print(d["model_name_or_path"]["'$J1'"], d["train_batch_size"]["'$J2'"], any(k.startswith("sagemaker_") for k in d))')
 expect_eq "--all: equal rows shown, sagemaker_* still hidden" "$got" "distilbert-base-uncased 32 False"
@@ -45,7 +45,7 @@ expect_eq "--all: equal rows shown, sagemaker_* still hidden" "$got" "distilbert
 # best values: computed independently from sagetop metrics' CSV (algo-1 points)
 S metrics $J1 $J2 $J3 --format csv >"$TMPD/points.csv"
 S --offline compare $J1 $J2 $J3 --format json >"$TMPD/cmp.json"
-res=$("$PYTHON" - "$TMPD/points.csv" "$TMPD/cmp.json" <<'PY'
+res=$(pyrun - "$TMPD/points.csv" "$TMPD/cmp.json" <<'PY'
 import csv, json, sys
 pts, steps = {}, {}
 for r in csv.DictReader(open(sys.argv[1])):
@@ -76,7 +76,7 @@ print("ok" if not bad else "; ".join(bad))
 PY
 )
 expect_eq "json: best/last/min/max and the best job match the extracted points" "$res" "ok"
-best=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["metrics"]["eval_loss"]["best_job"])' "$TMPD/cmp.json")
+best=$(pyrun -c 'import json,sys; print(json.load(open(sys.argv[1]))["metrics"]["eval_loss"]["best_job"])' "$TMPD/cmp.json")
 expect_match "table: the best eval_loss job carries the star" \
     "$(S --offline compare $J1 $J2 $J3 | sed -n '/eval_loss (min)/,+2p' | grep "$best")" ' \*$'
 

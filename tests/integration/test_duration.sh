@@ -10,7 +10,7 @@ S jobs --format csv >"$TMPD/list.csv" 2>"$TMPD/err" || not_ok "jobs runs" "$(cat
 job=$(awk -F, '$2 == "Completed" { print $1; exit }' "$TMPD/list.csv")
 expect_match "a completed demo job" "$job" '.'
 S show "$job" --format json >"$TMPD/show.json" 2>"$TMPD/err" || not_ok "show runs" "$(cat "$TMPD/err")"
-want=$("$PYTHON" - "$TMPD/show.json" <<'PY'
+want=$(pyrun - "$TMPD/show.json" <<'PY'
 import json, sys, datetime
 d = json.load(open(sys.argv[1]))
 def t(v):

@@ -34,6 +34,6 @@ for run in 1 2 3 4 5; do
     expect_eq "throttled + 5xx, default attempts, run $run: no duplicates" "$(printf '%s\n' "$out" | tail -n +2 | cut -d, -f1 | sort -u | wc -l)" 1234
 done
 stats=$(emu_ctl stats)
-faults=$("$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1])["faults"]; print(d.get("throttle",0), d.get("5xx",0))' "$stats")
+faults=$(pyrun -c 'import json,sys; d=json.loads(sys.argv[1])["faults"]; print(d.get("throttle",0), d.get("5xx",0))' "$stats")
 expect_match "throttled + 5xx, 5 runs: faults were really injected ($faults)" "$faults" '^[1-9][0-9]* [1-9][0-9]*$'
 finish

@@ -9,7 +9,7 @@ emu_start --scenario empty || { not_ok "emulator starts"; finish; }
 emu_ctl quotas '{"enabled": false}' >/dev/null
 # 1,234 jobs, one a minute back from now, statuses cycling (309 Completed, 309 Failed,
 # 308 InProgress, 308 Stopped)
-t0=$("$PYTHON" -c 'import time; print(time.time())')
+t0=$(pyrun -c 'import time; print(time.time())')
 out=$(emu_ctl jobs '{"count": 1234, "prefix": "bulk", "spacing_s": 60,
                      "statuses": ["Completed", "Failed", "InProgress", "Stopped"]}')
 expect_match "emulator made 1234 jobs" "$out" '"created": 1234'
@@ -18,7 +18,7 @@ expect_match "emulator made 1234 jobs" "$out" '"created": 1234'
 # `aws sagemaker list-training-jobs --output json ARGS` (ARGS split on "|") into $TMPD/cli.NAME.json,
 # all run by the CLI's own driver in one Python process (a CLI start is ~1.5 s of CPU).
 aws_lists() {
-    AWS_CONFIG_FILE=$TMPD/aws-cli.cfg TZ=UTC "$PYTHON" - "$TMPD" "$@" <<'PY'
+    AWS_CONFIG_FILE=$TMPD/aws-cli.cfg TZ=UTC pyrun - "$TMPD" "$@" <<'PY'
 import contextlib, sys
 from awscli.clidriver import create_clidriver
 for spec in sys.argv[2:]:
@@ -35,14 +35,14 @@ for spec in sys.argv[2:]:
 PY
 }
 printf '[default]\ncli_timestamp_format = iso8601\n' >"$TMPD/aws-cli.cfg"
-count_json() { "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["TrainingJobSummaries"]))'; }
+count_json() { pyrun -c 'import json,sys; print(len(json.load(sys.stdin)["TrainingJobSummaries"]))'; }
 rows() { tail -n +2 | grep -c .; }
 
 # jobs are one a minute apart, the newest a minute old: 119.5 minutes back holds the newest 119
 # (run first, while the 30 s of margin still hold)
 expect_eq "--since 119.5m" "$("$SAGETOP" jobs --since 119.5m --format csv | rows)" 119
 expect_eq "--since 2d (all)" "$("$SAGETOP" jobs --since 2d --format csv | rows)" 1234
-iso=$("$PYTHON" -c 'import datetime,sys; print(datetime.datetime.fromtimestamp(float(sys.argv[1])-7170, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))' "$t0")
+iso=$(pyrun -c 'import datetime,sys; print(datetime.datetime.fromtimestamp(float(sys.argv[1])-7170, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))' "$t0")
 expect_eq "--since ISO date ($iso)" "$("$SAGETOP" jobs --since "$iso" --format csv | rows)" 119
 # the reference listings: every job, each status, a name filter
 aws_lists all "Completed|--status-equals|Completed" "Failed|--status-equals|Failed" \
@@ -61,7 +61,7 @@ expect_eq "csv header" "$(head -1 "$TMPD/all.csv")" \
 
 # --- JSON equals the AWS CLI's listing, field by field
 "$SAGETOP" jobs --format json >"$TMPD/ours.json" 2>"$TMPD/err"
-cmp_out=$("$PYTHON" - "$TMPD/ours.json" "$TMPD/cli.all.json" <<'EOF'
+cmp_out=$(pyrun - "$TMPD/ours.json" "$TMPD/cli.all.json" <<'EOF'
 import json, sys
 ours = json.load(open(sys.argv[1]))["TrainingJobSummaries"]
 cli = json.load(open(sys.argv[2]))["TrainingJobSummaries"]
@@ -129,7 +129,7 @@ expect_eq "table columns aligned" "$widths" 1
 
 # --- a warm cache: incremental (every job created or changed since the last complete listing,
 # one ListTrainingJobs request instead of 13 pages), still exact after an old job changed
-stat_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
+stat_of() { emu_ctl stats | pyrun -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
 emu_ctl reset '{"stats": true}' >/dev/null
 expect_eq "warm: 1234 jobs listed" "$("$SAGETOP" jobs --format csv | rows)" 1234
 expect_eq "warm: one ListTrainingJobs request" "$(stat_of ListTrainingJobs)" 1

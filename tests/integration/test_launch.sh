@@ -12,7 +12,7 @@ BUCKET=sagemaker-us-east-1-123456789012
 
 # py CODE...: boto3 against the emulator
 py() {
-    "$PYTHON" - "$@" <<EOF
+    pyrun - "$@" <<EOF
 import boto3, json, os, sys, tarfile, io
 ep = os.environ["AWS_ENDPOINT_URL"]
 sm = boto3.client("sagemaker", endpoint_url=ep)

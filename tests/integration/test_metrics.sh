@@ -110,10 +110,10 @@ print("events", len(events))
 for n in names:
     print(n, len(pts[n]), repr(pts[n][-1]) if pts[n] else "none")
 PY
-oracle() { "$PYTHON" "$TMPD/oracle.py" "$1" "$2" "$NAMES"; }
+oracle() { pyrun "$TMPD/oracle.py" "$1" "$2" "$NAMES"; }
 # csv_counts FILE JOB -> "name count last" per NAMES from a metrics CSV
 csv_counts() {
-    "$PYTHON" - "$1" "$2" "$NAMES" <<'PY'
+    pyrun - "$1" "$2" "$NAMES" <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["job"] == sys.argv[2]]
 for n in sys.argv[3].split():
@@ -140,7 +140,7 @@ done
 expect_eq "last eval_loss is the last block's 0.1970" "$(grep '^eval_loss ' <<<"$got" | cut -d' ' -f3)" "0.197"
 expect_eq "train_runtime 0:05:14.29 is 314.29 seconds" \
     "$(grep '^train_runtime ' <<<"$got" | cut -d' ' -f3)" "314.29"
-bad=$("$PYTHON" - "$TMPD/j.csv" <<'PY'
+bad=$(pyrun - "$TMPD/j.csv" <<'PY'
 import csv, re, sys
 bad = 0
 for r in csv.reader(list(open(sys.argv[1]))[1:]):
@@ -162,7 +162,7 @@ out=$(S metrics $J)
 expect_match "table: header" "$out" '^JOB +METRIC +LAST +MIN +MAX +COUNT +UNPARSED'
 expect_match "table: eval_loss row (last min max count unparsed)" "$out" \
     "$J +eval_loss +0\.197 +0\.197 +0\.3242 +$(grep '^eval_loss ' <<<"$got" | cut -d' ' -f2) +0"
-json=$(S metrics $J --format json | "$PYTHON" -c '
+json=$(S metrics $J --format json | pyrun -c '
 import json, sys
 d = json.load(sys.stdin)["jobs"][0]
 m = {x["name"]: x for x in d["metrics"]}
@@ -171,7 +171,7 @@ expect_eq "json: summaries and points agree with the csv" "$json" \
     "$J $(grep '^loss ' <<<"$got" | cut -d' ' -f2) $(grep '^loss ' <<<"$got" | cut -d' ' -f2) 0.197 algo-1"
 
 # ---- a transformers 4.6.1 job: CloudWatch's literal #015 between progress segments ---------
-OLD=$("$PYTHON" - <<'PY'
+OLD=$(pyrun - <<'PY'
 import os, boto3
 sm = boto3.client("sagemaker", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 for j in sm.list_training_jobs(MaxResults=100, StatusEquals="Completed")["TrainingJobSummaries"]:
@@ -191,7 +191,7 @@ fi
 
 # ---- regex-test on the cached log ----------------------------------------------------------
 events=$(grep '^events ' <<<"$want" | cut -d' ' -f2)
-neval=$(grep -c "'eval_loss'" <<<"$("$PYTHON" - $J <<'PY'
+neval=$(grep -c "'eval_loss'" <<<"$(pyrun - $J <<'PY'
 import os, sys, boto3
 logs = boto3.client("logs", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 g = "/aws/sagemaker/TrainingJobs"
@@ -208,7 +208,7 @@ expect_match "regex-test: value, raw capture, step and epoch" "$out" \
     "algo-1 [0-9T:-]+Z: 0\.3242 \"0\.3242\"  \[step [0-9]+, epoch 1\]"
 # the notebooks' learning_rate regex loses the exponent: repaired, SageMaker's value shown
 lr=$(S regex-test "'learning_rate': ([0-9]+(.|e\\-)[0-9]+),?" $J)
-sm=$("$PYTHON" - $J <<'PY'
+sm=$(pyrun - $J <<'PY'
 import os, re, sys, boto3
 logs = boto3.client("logs", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 g = "/aws/sagemaker/TrainingJobs"
@@ -260,7 +260,7 @@ expect_eq "$DDP: default is algo-1's points, each once" "$(csv_counts "$TMPD/ddp
     "$(sed 1d <<<"$w1")"
 dup=$(grep ",loss," "$TMPD/ddp.csv" | cut -d, -f4 | sort | uniq -d | wc -l)
 expect_eq "$DDP: no loss step appears twice" "$dup" 0
-inst=$(S metrics $DDP --instance all --format json | "$PYTHON" -c '
+inst=$(S metrics $DDP --instance all --format json | pyrun -c '
 import json, sys
 for m in json.load(sys.stdin)["jobs"][0]["metrics"]:
     if m["name"] == "loss": print(m["instance"], m["count"])')
@@ -273,7 +273,7 @@ expect_eq "$DDP --instance algo-2" \
 
 # ---- stored points (unchanged definitions) == a fresh extraction of the cached log -----------
 norm() {
-    "$PYTHON" -c '
+    pyrun -c '
 import json, sys
 d = json.load(sys.stdin)
 print(json.dumps(sorted(json.dumps(m, sort_keys=True) for j in d["jobs"] for m in j["metrics"])))'
@@ -301,7 +301,7 @@ stored_count() {
                    where j.name='$1' and m.name='$2'"
 }
 get_log_events() {
-    emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('GetLogEvents',0))"
+    emu_ctl stats | pyrun -c "import json,sys; print(json.load(sys.stdin)['requests'].get('GetLogEvents',0))"
 }
 before=$(stored_count $J eval_loss)
 emu_ctl reset '{"stats":true}' >/dev/null

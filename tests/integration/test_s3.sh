@@ -12,7 +12,7 @@ emu_start --scenario demo || { not_ok "emulator starts"; finish; }
 emu_ctl quotas '{"enabled": false}' >/dev/null
 
 # boto3 against the same emulator: the independent reader
-py() { "$PYTHON" - "$@"; }
+py() { pyrun - "$@"; }
 
 # --- CreateBucket (twice: already owned is success), HeadBucket
 "$CALL" create-bucket sagetop-test-bucket >"$TMPD/out" 2>"$TMPD/err"

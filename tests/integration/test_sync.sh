@@ -6,12 +6,12 @@ source "$SAGETOP_TOP/tests/integration/sync_lib.sh"
 emu_start --scenario demo || { not_ok "emulator starts"; finish; }
 DB=$TMPD/cache.db
 S() { "$SAGETOP" --cache "$DB" "$@"; }
-stat_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
-throttled() { emu_ctl stats | "$PYTHON" -c "import json,sys; d=json.load(sys.stdin)['throttled']; print(sum(d.values()), d)"; }
+stat_of() { emu_ctl stats | pyrun -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
+throttled() { emu_ctl stats | pyrun -c "import json,sys; d=json.load(sys.stdin)['throttled']; print(sum(d.values()), d)"; }
 
 check "first sync succeeds" S sync -q
 n=$(sqlite3 "$DB" "select count(*) from jobs")
-expect_eq "every demo job is cached" "$n" "$(emu_ctl '' | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["jobs"])')"
+expect_eq "every demo job is cached" "$n" "$(emu_ctl '' | pyrun -c 'import json,sys; print(json.load(sys.stdin)["jobs"])')"
 expect_eq "cache file is 0600" "$(stat -c %a "$DB")" "600"
 # tags are not in the describe document: ListTags, one per described job (the demo tags each job)
 expect_eq "every job's tags are cached" "$(sqlite3 "$DB" "select count(distinct job_id) from tags")" "$n"

@@ -17,7 +17,7 @@ S "$DB3" sync -q --all-logs >"$TMPD/f.out" 2>&1; rc=$?
 expect_eq "faults: sync of every job's logs exits 0" "$rc" "0"
 [ "$rc" = 0 ] || echo "# $(grep -v throttled "$TMPD/f.out" | head -3)"
 expect_eq "faults: every job cached" "$(sqlite3 "$DB3" 'select count(*) from jobs')" "60"
-faults=$(emu_ctl stats | "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(sum(d["faults"].values()))')
+faults=$(emu_ctl stats | pyrun -c 'import json,sys; d=json.load(sys.stdin); print(sum(d["faults"].values()))')
 if [ "${faults:-0}" -gt 10 ]; then ok "faults: the emulator injected $faults faults"; else not_ok "faults were injected" "$faults"; fi
 emu_ctl reset '{}' >/dev/null
 same_lines "faults: nothing lost, nothing doubled" "$DB3" "$J"

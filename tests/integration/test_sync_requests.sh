@@ -10,11 +10,11 @@
 # one worker sends).
 source "$SAGETOP_TOP/tests/lib.sh"
 emu_start --scenario demo || { not_ok "emulator starts"; finish; }
-stat_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
+stat_of() { emu_ctl stats | pyrun -c "import json,sys; print(json.load(sys.stdin)['requests'].get('$1',0))"; }
 now_us() { date +%s%6N; }     # (the script used an undefined _now_us: every latency read 0)
-inflight_of() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin).get('inflight_max',{}).get('$1',0))"; }
-stats_all() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['requests'])"; }
-total() { emu_ctl stats | "$PYTHON" -c "import json,sys; print(sum(json.load(sys.stdin)['requests'].values()))"; }
+inflight_of() { emu_ctl stats | pyrun -c "import json,sys; print(json.load(sys.stdin).get('inflight_max',{}).get('$1',0))"; }
+stats_all() { emu_ctl stats | pyrun -c "import json,sys; print(json.load(sys.stdin)['requests'])"; }
+total() { emu_ctl stats | pyrun -c "import json,sys; print(sum(json.load(sys.stdin)['requests'].values()))"; }
 fresh() { emu_ctl reset '{"stats":true}' >/dev/null; }
 
 # the job names, from a first sync

@@ -57,8 +57,8 @@ for spec in live-bert-sst2-ddp:2 live-gpt2-wikitext:1 distilbert-imdb-lr5e5-ep1:
     job=${spec%:*} hosts=${spec#*:}
     S sysmetrics "$job" --format csv >"$TMPD/$job.csv" 2>"$TMPD/$job.err"
     expect_eq "sysmetrics $job exits 0" "$?" 0
-    "$PYTHON" "$TMPD/ours.py" <"$TMPD/$job.csv" >"$TMPD/$job.ours"
-    "$PYTHON" "$TMPD/oracle.py" "$job" "$hosts" >"$TMPD/$job.oracle.all"
+    pyrun "$TMPD/ours.py" <"$TMPD/$job.csv" >"$TMPD/$job.ours"
+    pyrun "$TMPD/oracle.py" "$job" "$hosts" >"$TMPD/$job.oracle.all"
     # a running job gains a minute while the oracle runs after sagetop: compare up to the newest
     # minute sagetop fetched (every earlier point must be equal, none missing)
     last=$(awk -F, '$3 > m { m = $3 } END { print m + 0 }' "$TMPD/$job.ours")
@@ -73,7 +73,7 @@ expect_eq "both hosts of the DDP job" "$hosts" "algo-1 algo-2 "
 
 # GPU share: ml.p3.16xlarge has 8 GPUs, the CloudWatch figure is summed over them
 line=$(grep ',GPUUtilization,' "$TMPD/live-bert-sst2-ddp.csv" | head -1)
-share=$("$PYTHON" -c "import sys; f=sys.argv[1].split(','); print('%.6f' % (float(f[5]) / 8 - float(f[6])))" "$line")
+share=$(pyrun -c "import sys; f=sys.argv[1].split(','); print('%.6f' % (float(f[5]) / 8 - float(f[6])))" "$line")
 expect_eq "GPU share = raw / 8 GPUs" "$share" "0.000000"
 out=$(S --offline sysmetrics live-gpt2-wikitext --metric gpu)
 expect_match "table names the GPU share of 4 GPUs" "$out" "GPUUtilization .*% of 4 GPUs"
@@ -86,8 +86,8 @@ out=$(S --offline sysmetrics live-gpt2-wikitext --metric frobs 2>&1); rc=$?
 expect_eq "an unknown host metric is a usage error" "$rc" 2
 
 # a finished job is fetched once: the second run asks CloudWatch nothing
-before=$(emu_ctl stats 2>/dev/null | "$PYTHON" -c "import json,sys; d=json.load(sys.stdin); print(sum(v for k,v in d['requests'].items() if 'GetMetricData' in k))" 2>/dev/null)
+before=$(emu_ctl stats 2>/dev/null | pyrun -c "import json,sys; d=json.load(sys.stdin); print(sum(v for k,v in d['requests'].items() if 'GetMetricData' in k))" 2>/dev/null)
 S sysmetrics distilbert-imdb-lr5e5-ep1 --format csv >/dev/null 2>&1
-after=$(emu_ctl stats 2>/dev/null | "$PYTHON" -c "import json,sys; d=json.load(sys.stdin); print(sum(v for k,v in d['requests'].items() if 'GetMetricData' in k))" 2>/dev/null)
+after=$(emu_ctl stats 2>/dev/null | pyrun -c "import json,sys; d=json.load(sys.stdin); print(sum(v for k,v in d['requests'].items() if 'GetMetricData' in k))" 2>/dev/null)
 expect_eq "a finished job's metrics are not fetched again" "${after:-x}" "${before:-y}"
 finish

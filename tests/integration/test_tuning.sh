@@ -12,7 +12,7 @@ emu_start --scenario empty --tuning --speed 10 || { not_ok "emulator starts"; fi
 emu_ctl tuning '{"hold": true, "page_cap": 7}' >/dev/null || not_ok "emulator tuning control"
 W=$TMPD/want
 mkdir -p "$W"
-O() { "$PYTHON" "$SAGETOP_TOP/tests/integration/tuning_oracle.py" "$W" "$@"; }
+O() { pyrun "$SAGETOP_TOP/tests/integration/tuning_oracle.py" "$W" "$@"; }
 BAYES=hpo-distilbert-imdb-bayes
 LIVE=hpo-emotion-random-live
 # a running tuning job's counters and best move between two reads: compared only when final
@@ -47,7 +47,7 @@ expect_match "trials table: the best first and starred" "$(echo "$out" | sed -n 
     "^\* $(cut -d' ' -f1 "$W/best.$BAYES") +Completed +0\.[0-9]+ "
 expect_match "trials table: a column per tuned hyperparameter" "$(echo "$out" | head -1)" \
     'TRIAL +STATUS +eval_loss +epochs +learning_rate +train_batch_size +TRAIN_S'
-n=$("$SAGETOP" --offline tuning trials $BAYES --format json | "$PYTHON" -c '
+n=$("$SAGETOP" --offline tuning trials $BAYES --format json | pyrun -c '
 import json, sys
 d = json.load(sys.stdin)
 print(len(d["Trials"]), d["ObjectiveType"], sum(t["Best"] for t in d["Trials"]))')
@@ -75,7 +75,7 @@ expect_match "show: the objective, maximized" "$out" 'Objective +eval_accuracy \
 expect_eq "show of an unknown tuning job: exit 1" "$?" "1"
 
 # a running tuning job's new trials: in the cache after one pass
-count() { emu_ctl tuning | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['$LIVE']['trials'])"; }
+count() { emu_ctl tuning | pyrun -c "import json,sys; print(json.load(sys.stdin)['$LIVE']['trials'])"; }
 n0=$(count)
 before=$(cut -d' ' -f1 "$W/trials.$LIVE")
 expect_eq "the held tuning job started nothing new" "$n0" "$(echo "$before" | wc -l)"

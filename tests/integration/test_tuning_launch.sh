@@ -11,7 +11,7 @@ emu_start --scenario demo --no-quotas || { not_ok "emulator starts"; finish; }
 S() { "$SAGETOP" --cache "$TMPD/cache.db" --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
 
 py() {
-    "$PYTHON" - "$@" <<EOF
+    pyrun - "$@" <<EOF
 import boto3, json, os, sys
 sys.path.insert(0, os.path.join(os.environ["SAGETOP_TOP"], "tests/unit/data/tuning"))
 sm = boto3.client("sagemaker", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
@@ -52,7 +52,7 @@ for r in (want, got):
 print("same" if json.dumps(want) == json.dumps(got) else
       "differs:\n" + json.dumps(got, indent=1) + "\nwant:\n" + json.dumps(want, indent=1))'
 expect_eq "dry-run request equals the SDK's" "$(PYCODE=$PYCODE py "$SRC" "$TMPD/dry.json")" "same"
-if "$PYTHON" -c 'import sagemaker' 2>/dev/null; then
+if pyrun -c 'import sagemaker' 2>/dev/null; then
     echo "# the sagemaker SDK is installed: these requests could also be generated with it"
 else
     echo "# the sagemaker SDK is not installed here: expected requests come from gen_expected.py"
