@@ -107,6 +107,11 @@ struct cache_job {
     bool described;                      /* the full describe document is cached */
     double described_at;                 /* when it was fetched (epoch s) */
     char failure_reason[1025];
+    bool pending;                        /* cache_jobs_window() only: the query's sort key or
+                                            one of its conditions reads a field of the
+                                            description (instance, start, billing, hp.X, m.X
+                                            without a log value) and the job was only listed
+                                            so far: kept, ordered after the known rows */
 };
 
 /* Completed, Failed or Stopped: nothing more will happen to the job. */
@@ -120,6 +125,11 @@ bool cache_status_final(const char *status);
  *   sys.<metric> (a host metric, cpu mem gpu gpu_mem disk or its CloudWatch name: the mean of
  *              the job's last 5 minutes over every host, GPU figures as a share of the
  *              instance's GPUs: cache/sysmetrics.h cache_sys_recent_sql(); missing sort last).
+ * Exact while descriptions arrive: a job known only from ListTrainingJobs has no start time,
+ * resources, billing, hyperparameters or final metrics yet. Sorting by such a key puts these
+ * jobs after every job whose key is known (and after those that have no value), newest first,
+ * whatever the direction; a hp./m. condition keeps them (never a false negative). Either
+ * way cache_jobs_window() sets their cache_job.pending.
  * Filter conditions (all must hold):
  *   name_regex (PCRE2, case-insensitive when all lower case), inverted by name_invert;
  *   status: comma-separated list ("InProgress,Stopping"), NULL = any;
@@ -151,6 +161,9 @@ struct cache_job_query {
 
 int cache_jobs_count(struct cache *c, const struct cache_job_query *q, size_t *count,
                      struct err *e);
+/* Whether the query's sort key or a condition reads a field of the description (above):
+ * then a job only listed so far is pending. */
+bool cache_job_query_reads_description(const struct cache_job_query *q);
 /* Fills out[0..*n) with at most limit rows starting at offset, in query order. */
 int cache_jobs_window(struct cache *c, const struct cache_job_query *q, size_t offset,
                       size_t limit, struct cache_job *out, size_t *n, struct err *e);
