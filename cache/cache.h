@@ -197,6 +197,17 @@ int cache_job_store_describe(struct cache *c, const char *json, size_t len, stru
  * debug rules, RemoteDebugConfig, InfraCheckConfig, ...): the job's document is marked partial
  * (a key of the scope's state) until a DescribeTrainingJob response is stored for it. */
 int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e);
+/* The last complete listing of the scope's jobs: when it began, on our clock and (when an
+ * answer carried a Date: aws_client_server_offset()) on the server's. A later listing with
+ * LastModifiedTimeAfter cache_jobs_changed_since() returns every job created or changed since
+ * (a status change moves LastModifiedTime): the server's mark less CACHE_JOBS_MARGIN_S (the
+ * Date's whole second, the listing's own latency), else our clock's less
+ * CACHE_JOBS_SKEW_UNKNOWN_S for an unknown skew; 0 when no complete listing is known. */
+#define CACHE_JOBS_MARGIN_S 5.0
+#define CACHE_JOBS_SKEW_UNKNOWN_S 300.0
+int cache_jobs_mark_complete(struct cache *c, double began_local, const double *server_offset_s,
+                             struct err *e);
+double cache_jobs_changed_since(struct cache *c);
 /* True when the job's cached document came from Search (see above) and was not described since. */
 bool cache_job_doc_partial(struct cache *c, const char *name);
 int cache_job_set_tags(struct cache *c, const char *name, const char *const *keys,

@@ -336,6 +336,38 @@ int cache_job_store_search(struct cache *c, const char *json, size_t len, struct
     return store_doc(c, json, len, true, e);
 }
 
+/* Marks of the last complete listing, in the scope's state: "jobs.complete_at", our clock
+ * when it began (what sagetop wrote before it measured the server's clock), and
+ * "jobs.complete_at_server", the server's. */
+#define JOBS_COMPLETE_AT "jobs.complete_at"
+#define JOBS_COMPLETE_AT_SERVER "jobs.complete_at_server"
+
+int cache_jobs_mark_complete(struct cache *c, double began_local, const double *server_offset_s,
+                             struct err *e)
+{
+    char buf[32];
+    int rc;
+
+    snprintf(buf, sizeof(buf), "%.3f", began_local);
+    if ((rc = cache_state_set(c, JOBS_COMPLETE_AT, buf, e)) != 0)
+        return rc;
+    if (server_offset_s == NULL)
+        return cache_state_set(c, JOBS_COMPLETE_AT_SERVER, NULL, e);
+    snprintf(buf, sizeof(buf), "%.3f", began_local + *server_offset_s);
+    return cache_state_set(c, JOBS_COMPLETE_AT_SERVER, buf, e);
+}
+
+double cache_jobs_changed_since(struct cache *c)
+{
+    char buf[32] = "";
+
+    if (cache_state_get(c, JOBS_COMPLETE_AT_SERVER, buf, sizeof(buf), NULL) == 0)
+        return atof(buf) - CACHE_JOBS_MARGIN_S;
+    if (cache_state_get(c, JOBS_COMPLETE_AT, buf, sizeof(buf), NULL) == 0)
+        return atof(buf) - CACHE_JOBS_SKEW_UNKNOWN_S;
+    return 0;
+}
+
 bool cache_job_doc_partial(struct cache *c, const char *name)
 {
     char key[320], v[8];
