@@ -195,7 +195,9 @@ int cache_job_upsert_summary(struct cache *c, const struct cache_job_summary *s,
 int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e);
 /* The same for a Search record, which lacks some of DescribeTrainingJob's members (profiler,
  * debug rules, RemoteDebugConfig, InfraCheckConfig, ...): the job's document is marked partial
- * (a key of the scope's state) until a DescribeTrainingJob response is stored for it. */
+ * (a key of the scope's state) until a DescribeTrainingJob response is stored for it.
+ * Inside the caller's transaction (a page of them) it takes no savepoint of its own: on
+ * failure the caller rolls the transaction back. */
 int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e);
 /* The last complete listing of the scope's jobs: when it began, on our clock and (when an
  * answer carried a Date: aws_client_server_offset()) on the server's. A later listing with

@@ -255,8 +255,10 @@ static void partial_key(const char *name, char *key, size_t size)
 }
 
 /* Stores the document; partial says whether it came from Search (marked) or from
- * DescribeTrainingJob (the mark cleared). */
-static int store_doc(struct cache *c, const char *json, size_t len, bool partial, struct err *e)
+ * DescribeTrainingJob (the mark cleared). own_sp: under a savepoint of its own (else the
+ * caller's transaction, which it rolls back on failure, holds it). */
+static int store_doc(struct cache *c, const char *json, size_t len, bool partial, bool own_sp,
+                     struct err *e)
 {
     static const char sql[] =
         "INSERT INTO jobs(scope_id, name, arn, status, secondary_status, creation_time,"
@@ -287,7 +289,7 @@ static int store_doc(struct cache *c, const char *json, size_t len, bool partial
                        doc == NULL ? jerr.text : "no TrainingJobName");
     }
     rcfg = json_object_get(doc, "ResourceConfig");
-    if ((rc = cache_sp_begin(c, e)) != 0) {
+    if (own_sp && (rc = cache_sp_begin(c, e)) != 0) {
         json_decref(doc);
         return rc;
     }
@@ -323,17 +325,19 @@ static int store_doc(struct cache *c, const char *json, size_t len, bool partial
     }
 out:
     json_decref(doc);
-    return cache_sp_end(c, rc, e);
+    return own_sp ? cache_sp_end(c, rc, e) : rc;
 }
 
 int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e)
 {
-    return store_doc(c, json, len, false, e);
+    return store_doc(c, json, len, false, true, e);
 }
 
 int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e)
 {
-    return store_doc(c, json, len, true, e);
+    /* a page of 100 in the caller's transaction: a savepoint each would journal every
+     * b-tree page the job touches (some 50), spilling to a temporary file */
+    return store_doc(c, json, len, true, sqlite3_get_autocommit(c->db), e);
 }
 
 /* Marks of the last complete listing, in the scope's state: "jobs.complete_at", our clock
