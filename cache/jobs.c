@@ -257,8 +257,8 @@ static void partial_key(const char *name, char *key, size_t size)
 /* Stores the document; partial says whether it came from Search (marked) or from
  * DescribeTrainingJob (the mark cleared). own_sp: under a savepoint of its own (else the
  * caller's transaction, which it rolls back on failure, holds it). */
-static int store_doc(struct cache *c, const char *json, size_t len, bool partial, bool own_sp,
-                     struct err *e)
+static int store_doc(struct cache *c, const char *json, size_t len, const json_t *parsed,
+                     bool partial, bool own_sp, struct err *e)
 {
     static const char sql[] =
         "INSERT INTO jobs(scope_id, name, arn, status, secondary_status, creation_time,"
@@ -275,8 +275,8 @@ static int store_doc(struct cache *c, const char *json, size_t len, bool partial
         "  billable_seconds=excluded.billable_seconds, spot=excluded.spot,"
         "  failure_reason=excluded.failure_reason, describe_json=excluded.describe_json,"
         "  described_at=excluded.described_at";
-    json_error_t jerr;
-    json_t *doc = json_loadb(json, len, 0, &jerr);
+    json_error_t jerr = { 0 };
+    json_t *doc = parsed != NULL ? json_incref((json_t *)parsed) : json_loadb(json, len, 0, &jerr);
     json_t *rcfg;
     sqlite3_stmt *st = NULL;
     const char *name;
@@ -330,14 +330,20 @@ out:
 
 int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e)
 {
-    return store_doc(c, json, len, false, true, e);
+    return store_doc(c, json, len, NULL, false, true, e);
 }
 
 int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e)
 {
     /* a page of 100 in the caller's transaction: a savepoint each would journal every
      * b-tree page the job touches (some 50), spilling to a temporary file */
-    return store_doc(c, json, len, true, sqlite3_get_autocommit(c->db), e);
+    return store_doc(c, json, len, NULL, true, sqlite3_get_autocommit(c->db), e);
+}
+
+int cache_job_store_search_doc(struct cache *c, const char *json, size_t len,
+                               const struct json_t *doc, struct err *e)
+{
+    return store_doc(c, json, len, doc, true, sqlite3_get_autocommit(c->db), e);
 }
 
 /* Marks of the last complete listing, in the scope's state: "jobs.complete_at", our clock
