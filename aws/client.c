@@ -35,6 +35,9 @@ struct aws_client {
     void *retry_ctx;
     aws_client_clock_fn clock;
     long skew_s;                    /* server time minus ours, learnt from a skew error */
+    double offset_s;                /* server time minus ours, a lower bound from the Date of
+                                       every answer (aws_client_server_offset) */
+    bool have_offset;
     int max_attempts;
     uint64_t rng;
     char last_code[AWS_CODE_MAX];
@@ -294,6 +297,36 @@ static void correct_skew(struct aws_client *c, const struct http_response *r)
         c->skew_s = (long)(server - local);
 }
 
+/* Each answer's Date (whole seconds, stamped before the answer left) minus our clock when it
+ * arrived is at most the true offset: the largest seen is the tightest bound. */
+static void note_server_time(struct aws_client *c, const struct http_response *r)
+{
+    time_t server = r->date[0] != '\0' ? aws_client_parse_http_date(r->date) : 0;
+    struct timespec ts;
+    double local, off;
+
+    if (server <= 0)
+        return;
+    if (c->clock != NULL) {
+        local = (double)c->clock();
+    } else {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        local = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    }
+    off = (double)server - local;
+    if (!c->have_offset || off > c->offset_s)
+        c->offset_s = off;
+    c->have_offset = true;
+}
+
+bool aws_client_server_offset(const struct aws_client *c, double *offset_s)
+{
+    if (!c->have_offset)
+        return false;
+    *offset_s = c->offset_s;
+    return true;
+}
+
 /* Decides about an error answer; a retry waits *delay_ms first. */
 static enum verdict judge_answer(struct aws_client *c, const struct call *k,
                                  const struct http_response *r, int attempt_no, bool *refreshed,
@@ -359,6 +392,8 @@ static int run_call(struct aws_client *c, struct call *k, const struct aws_endpo
             return err_set(e, ERR_CANCELLED, "%s %s: cancelled", aws_service_name(k->svc),
                            k->operation);
         rc = attempt(c, k, ep, &r, e);
+        if (rc == 0)
+            note_server_time(c, &r);
         if (rc == 0 && r.status >= 200 && r.status < 300) {
             *out = r;
             return 0;

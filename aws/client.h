@@ -52,6 +52,11 @@ void aws_client_set_retry_hook(struct aws_client *c, aws_retry_fn fn, void *ctx)
 
 /* The last AWS error code seen by this client (e.g. "ValidationException"), "" when none. */
 const char *aws_client_last_error_code(const struct aws_client *c);
+/* The server's clock minus ours (seconds), measured from the Date header of the answers so
+ * far: a lower bound (Date has whole seconds and is stamped before the answer travels), the
+ * true offset lies at most about 1 s plus a round trip above it. false (offset_s untouched)
+ * until an answer carried a Date. */
+bool aws_client_server_offset(const struct aws_client *c, double *offset_s);
 
 /* awsJson1_1 (SageMaker, CloudWatch Logs) and awsJson1_0 (CloudWatch): POST / with X-Amz-Target
  * "<prefix>.<operation>".

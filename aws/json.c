@@ -3,6 +3,7 @@
 #include "aws/json.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,10 +379,22 @@ static void db_real(struct dynbuf *b, double v)
         db_put(b, "null", 4);
         return;
     }
-    for (prec = 1; prec <= 17; prec++) {
+    /* 15 significant digits: when they read back, the shortest are these less their
+     * trailing zeros (a shorter form that reads back lies within half an ulp, closer than
+     * half of this grid's step, so it is this rounding padded with zeros); else 16 or 17.
+     * Three conversions at most, not one per length (a timestamp took 16). Subnormals
+     * have fewer bits: every length is tried. */
+    snprintf(buf, sizeof(buf), "%.14e", v);
+    if (fabs(v) >= DBL_MIN && strtod(buf, NULL) == v) {
+        for (prec = 15, c = strchr(buf, 'e') - 1; prec > 1 && *c == '0'; c--)
+            prec--;
         n = snprintf(buf, sizeof(buf), "%.*e", prec - 1, v);
-        if (strtod(buf, NULL) == v)
-            break;
+    } else {
+        for (prec = fabs(v) >= DBL_MIN ? 16 : 1; prec <= 17; prec++) {
+            n = snprintf(buf, sizeof(buf), "%.*e", prec - 1, v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
     }
     c = strchr(buf, 'e');
     exp10 = c != NULL ? atoi(c + 1) : 0;

@@ -194,6 +194,9 @@ struct sagemaker_job {
      * as sent (json_dump_exact: 1677672000.123 stays 1677672000.123). NUL-terminated. */
     char *raw_json;
     size_t raw_json_len;
+    json_t *doc;             /* the same, parsed (a reference, dropped by sagemaker_job_clean):
+                                the cache stores a Search page's records without reading
+                                their text again */
 };
 void sagemaker_job_clean(struct sagemaker_job *j);
 

@@ -324,6 +324,7 @@ void sagemaker_job_clean(struct sagemaker_job *j)
         free(j->final_metrics[i].name);
     free(j->final_metrics);
     free(j->raw_json);
+    json_decref(j->doc);
     memset(j, 0, sizeof(*j));
 }
 
@@ -492,6 +493,7 @@ int sagemaker_parse_job_json(const json_t *o, void *out, struct err *e)
     /* not json_dumps(): its %.17g turns 1677672000.123 into 1677672000.1229999 */
     if ((rc = json_dump_exact(o, &j.raw_json, &j.raw_json_len, e)) != 0)
         goto fail;
+    j.doc = json_incref((json_t *)o);
     *(struct sagemaker_job *)out = j;
     return 0;
 fail:

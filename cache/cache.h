@@ -107,6 +107,11 @@ struct cache_job {
     bool described;                      /* the full describe document is cached */
     double described_at;                 /* when it was fetched (epoch s) */
     char failure_reason[1025];
+    bool pending;                        /* cache_jobs_window() only: the query's sort key or
+                                            one of its conditions reads a field of the
+                                            description (instance, start, billing, hp.X, m.X
+                                            without a log value) and the job was only listed
+                                            so far: kept, ordered after the known rows */
 };
 
 /* Completed, Failed or Stopped: nothing more will happen to the job. */
@@ -120,6 +125,11 @@ bool cache_status_final(const char *status);
  *   sys.<metric> (a host metric, cpu mem gpu gpu_mem disk or its CloudWatch name: the mean of
  *              the job's last 5 minutes over every host, GPU figures as a share of the
  *              instance's GPUs: cache/sysmetrics.h cache_sys_recent_sql(); missing sort last).
+ * Exact while descriptions arrive: a job known only from ListTrainingJobs has no start time,
+ * resources, billing, hyperparameters or final metrics yet. Sorting by such a key puts these
+ * jobs after every job whose key is known (and after those that have no value), newest first,
+ * whatever the direction; a hp./m. condition keeps them (never a false negative). Either
+ * way cache_jobs_window() sets their cache_job.pending.
  * Filter conditions (all must hold):
  *   name_regex (PCRE2, case-insensitive when all lower case), inverted by name_invert;
  *   status: comma-separated list ("InProgress,Stopping"), NULL = any;
@@ -151,6 +161,9 @@ struct cache_job_query {
 
 int cache_jobs_count(struct cache *c, const struct cache_job_query *q, size_t *count,
                      struct err *e);
+/* Whether the query's sort key or a condition reads a field of the description (above):
+ * then a job only listed so far is pending. */
+bool cache_job_query_reads_description(const struct cache_job_query *q);
 /* Fills out[0..*n) with at most limit rows starting at offset, in query order. */
 int cache_jobs_window(struct cache *c, const struct cache_job_query *q, size_t offset,
                       size_t limit, struct cache_job *out, size_t *n, struct err *e);
@@ -182,8 +195,26 @@ int cache_job_upsert_summary(struct cache *c, const struct cache_job_summary *s,
 int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e);
 /* The same for a Search record, which lacks some of DescribeTrainingJob's members (profiler,
  * debug rules, RemoteDebugConfig, InfraCheckConfig, ...): the job's document is marked partial
- * (a key of the scope's state) until a DescribeTrainingJob response is stored for it. */
+ * (a key of the scope's state) until a DescribeTrainingJob response is stored for it.
+ * Inside the caller's transaction (a page of them) it takes no savepoint of its own: on
+ * failure the caller rolls the transaction back. */
 int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e);
+/* The same with the record already parsed (jansson's json_t of the same text, borrowed): the
+ * text is stored, the document read from doc. */
+struct json_t;
+int cache_job_store_search_doc(struct cache *c, const char *json, size_t len,
+                               const struct json_t *doc, struct err *e);
+/* The last complete listing of the scope's jobs: when it began, on our clock and (when an
+ * answer carried a Date: aws_client_server_offset()) on the server's. A later listing with
+ * LastModifiedTimeAfter cache_jobs_changed_since() returns every job created or changed since
+ * (a status change moves LastModifiedTime): the server's mark less CACHE_JOBS_MARGIN_S (the
+ * Date's whole second, the listing's own latency), else our clock's less
+ * CACHE_JOBS_SKEW_UNKNOWN_S for an unknown skew; 0 when no complete listing is known. */
+#define CACHE_JOBS_MARGIN_S 5.0
+#define CACHE_JOBS_SKEW_UNKNOWN_S 300.0
+int cache_jobs_mark_complete(struct cache *c, double began_local, const double *server_offset_s,
+                             struct err *e);
+double cache_jobs_changed_since(struct cache *c);
 /* True when the job's cached document came from Search (see above) and was not described since. */
 bool cache_job_doc_partial(struct cache *c, const char *name);
 int cache_job_set_tags(struct cache *c, const char *name, const char *const *keys,

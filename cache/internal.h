@@ -71,6 +71,7 @@ int cache_job_rows(struct cache *c, const char *sql, const char *job, struct cac
     " j.start_time, j.end_time, j.last_modified, j.instance_type, j.instance_count," \
     " j.training_seconds, j.billable_seconds, j.spot, j.describe_json IS NOT NULL," \
     " j.described_at, j.failure_reason"
+#define CACHE_JOB_NCOLS 17      /* the columns above; cache_jobs_window() adds one after them */
 void cache_job_read_row(sqlite3_stmt *st, struct cache_job *j);
 bool cache_parse_number(const char *s, double *out);
 /* The same into a cache_kv_list (jobs.c); read fills one struct cache_kv. */

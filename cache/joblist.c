@@ -131,93 +131,174 @@ static const char *op_sql(enum cache_cond_op op)
     }
 }
 
-static void add_cond(struct qbuild *q, const struct cache_cond *cd)
+/* The hyperparameter condition's predicate; != means "has a different value or none". */
+static void add_hp_cond(struct qbuild *q, const struct cache_cond *cd)
 {
     double d;
     bool num = cache_parse_number(cd->value, &d);
 
-    if (cd->kind == CACHE_COND_STATUS) {
-        q_add(q, cd->op == CACHE_OP_NE ? " AND j.status != ? COLLATE NOCASE"
-                                       : " AND j.status = ? COLLATE NOCASE");
-        q_text(q, cd->value);
-        return;
-    }
-    {
-        /* hyperparameters; != means "has a different value or none" */
-        if (cd->op == CACHE_OP_NE) {
-            q_add(q, " AND NOT EXISTS(SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id"
-                     " AND h.key=? AND ");
-            q_text(q, cd->key);
-            q_add(q, num ? "h.num = ?)" : "h.value = ?)");
-        } else {
-            q_add(q, " AND EXISTS(SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id"
-                     " AND h.key=? AND ");
-            q_text(q, cd->key);
-            q_add(q, num ? "h.num" : "h.value");
-            q_add(q, op_sql(cd->op));
-            q_add(q, ")");
-        }
-    }
+    q_add(q, cd->op == CACHE_OP_NE ? "NOT EXISTS(" : "EXISTS(");
+    q_add(q, "SELECT 1 FROM hyperparameters h WHERE h.job_id=j.id AND h.key=? AND ");
+    q_text(q, cd->key);
+    q_add(q, num ? "h.num" : "h.value");
+    q_add(q, cd->op == CACHE_OP_NE ? " = ?" : op_sql(cd->op));
+    q_add(q, ")");
     if (num)
         q_num(q, d);
     else
         q_text(q, cd->value);
 }
 
-/* Builds "FROM ... WHERE ..." (and the ORDER BY when order is true). */
-static int build_query(struct cache *c, const struct cache_job_query *qq, struct qbuild *q,
-                       bool order, struct err *e)
+/* The metric condition's predicate: the last extracted value, else the final metric. */
+static void add_metric_cond(struct qbuild *q, const struct cache_cond *cd)
 {
-    static const struct { const char *key; const char *expr; } cols[] = {
-        { "name", "j.name" }, { "status", "j.status" }, { "secondary", "j.secondary_status" },
-        { "created", "j.creation_time" }, { "started", "j.start_time" },
-        { "ended", "j.end_time" }, { "modified", "j.last_modified" },
+    double d;
+
+    q_add(q, "coalesce((SELECT m.last FROM metrics m WHERE m.job_id=j.id AND m.name=?),"
+             " (SELECT f.value FROM final_metrics f WHERE f.job_id=j.id AND f.name=?))");
+    q_text(q, cd->key);
+    q_text(q, cd->key);
+    q_add(q, op_sql(cd->op));
+    if (cache_parse_number(cd->value, &d))
+        q_num(q, d);
+    else
+        q_text(q, cd->value);
+}
+
+/* The host-metric condition's predicate (a number, checked by cache_cond_parse()). */
+static void add_sys_cond(struct qbuild *q, const struct cache_cond *cd)
+{
+    double d = 0;
+
+    q_add(q, cache_sys_recent_sql(cache_sys_metric_per_gpu(cd->key)));
+    q_text(q, cd->key);
+    q_text(q, cd->key);
+    q_add(q, op_sql(cd->op));
+    cache_parse_number(cd->value, &d);
+    q_num(q, d);
+}
+
+/* Whether the condition reads a field the job's description gives (hyperparameters, final
+ * metrics): until then the job's answer is unknown, not "no". */
+static bool cond_reads_description(const struct cache_cond *cd)
+{
+    return cd->kind == CACHE_COND_HP || cd->kind == CACHE_COND_METRIC;
+}
+
+/* The SQL that is true while the condition's field is unknown: the job was listed, never
+ * described, and (for a metric) no value was extracted from its log either. */
+static void add_cond_pending(struct qbuild *q, const struct cache_cond *cd)
+{
+    if (cd->kind == CACHE_COND_METRIC) {
+        q_add(q, "(j.describe_json IS NULL AND NOT EXISTS(SELECT 1 FROM metrics pm WHERE"
+                 " pm.job_id=j.id AND pm.name=? AND pm.last IS NOT NULL))");
+        q_text(q, cd->key);
+    } else {
+        q_add(q, "(j.describe_json IS NULL)");
+    }
+}
+
+/* One filter condition. A job whose field is pending passes (it is kept and marked, never
+ * hidden as a false negative). */
+static void add_cond(struct qbuild *q, const struct cache_cond *cd)
+{
+    if (cd->kind == CACHE_COND_STATUS) {
+        q_add(q, cd->op == CACHE_OP_NE ? " AND j.status != ? COLLATE NOCASE"
+                                       : " AND j.status = ? COLLATE NOCASE");
+        q_text(q, cd->value);
+        return;
+    }
+    if (cd->kind == CACHE_COND_SYS) {
+        q_add(q, " AND ");
+        add_sys_cond(q, cd);
+        return;
+    }
+    q_add(q, " AND (");
+    add_cond_pending(q, cd);
+    q_add(q, " OR ");
+    if (cd->kind == CACHE_COND_METRIC)
+        add_metric_cond(q, cd);
+    else
+        add_hp_cond(q, cd);
+    q_add(q, ")");
+}
+
+/* The sort key resolved: its expression, the SQL true while a job's value waits for its
+ * description (NULL: the listing gives it), and the host metric it reads (NULL: none). */
+struct sort_key {
+    const char *expr;
+    const char *pending;
+    const char *sys_metric;
+};
+
+#define PENDING_DESCRIBE "j.describe_json IS NULL"
+
+/* Resolves the sort key and adds the joins it reads (before WHERE). */
+static int add_sort_joins(struct qbuild *q, const char *sort, struct sort_key *k,
+                          struct err *e)
+{
+    static const struct { const char *key, *expr; bool described; } cols[] = {
+        { "name", "j.name", false }, { "status", "j.status", false },
+        { "secondary", "j.secondary_status", false }, { "created", "j.creation_time", false },
+        { "started", "j.start_time", true }, { "ended", "j.end_time", false },
+        { "modified", "j.last_modified", false },
         { "duration", "(CASE WHEN j.start_time > 0 THEN (CASE WHEN j.end_time > 0"
-          " THEN j.end_time ELSE (julianday('now')-2440587.5)*86400.0 END) - j.start_time END)" },
-        { "instance_type", "j.instance_type" }, { "instance_count", "j.instance_count" },
-        { "billable", "j.billable_seconds" },
+          " THEN j.end_time ELSE (julianday('now')-2440587.5)*86400.0 END) - j.start_time END)",
+          true },
+        { "instance_type", "j.instance_type", true },
+        { "instance_count", "j.instance_count", true },
+        { "billable", "j.billable_seconds", true },
         { "spot_savings", "(CASE WHEN j.spot AND j.training_seconds > 0 AND"
           " j.billable_seconds > 0 THEN 1.0 - CAST(j.billable_seconds AS REAL)"
-          " / j.training_seconds END)" },
+          " / j.training_seconds END)", true },
     };
-    const char *sort = qq != NULL && qq->sort != NULL ? qq->sort : "created";
-    const char *sort_expr = NULL, *sys_metric = NULL;
     size_t i;
-    int rc;
 
-    (void)c;
-    q_add(q, " FROM jobs j");
-    if (order && strncmp(sort, "hp.", 3) == 0) {
+    memset(k, 0, sizeof(*k));
+    if (strncmp(sort, "hp.", 3) == 0) {
         q_add(q, " LEFT JOIN hyperparameters hs ON hs.job_id=j.id AND hs.key=?");
         q_text(q, sort + 3);
-        sort_expr = "coalesce(hs.num, hs.value)";
-    } else if (order && strncmp(sort, "m.", 2) == 0) {
+        k->expr = "coalesce(hs.num, hs.value)";
+        k->pending = PENDING_DESCRIBE;
+    } else if (strncmp(sort, "m.", 2) == 0) {
         q_add(q, " LEFT JOIN metrics ms ON ms.job_id=j.id AND ms.name=?"
                  " LEFT JOIN final_metrics fs ON fs.job_id=j.id AND fs.name=?");
         q_text(q, sort + 2);
         q_text(q, sort + 2);
         /* the last extracted value, else the final metric */
-        sort_expr = "coalesce(ms.last, fs.value)";
-    } else if (order && strncmp(sort, "sys.", 4) == 0) {
-        const char *m = cache_sys_metric_resolve(sort + 4);
-
-        if (m == NULL)
+        k->expr = "coalesce(ms.last, fs.value)";
+        k->pending = PENDING_DESCRIBE " AND ms.last IS NULL";
+    } else if (strncmp(sort, "sys.", 4) == 0) {
+        if ((k->sys_metric = cache_sys_metric_resolve(sort + 4)) == NULL)
             return err_set(e, ERR_INVAL, "unknown sort key '%s' (host metrics: sys.cpu sys.mem "
                            "sys.gpu sys.gpu_mem sys.disk)", sort);
-        sys_metric = m;
-        sort_expr = cache_sys_recent_sql(cache_sys_metric_per_gpu(m));
-    } else if (order) {
+        k->expr = cache_sys_recent_sql(cache_sys_metric_per_gpu(k->sys_metric));
+    } else {
         for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-            if (strcmp(cols[i].key, sort) == 0)
-                sort_expr = cols[i].expr;
-        if (sort_expr == NULL)
+            if (strcmp(cols[i].key, sort) == 0) {
+                k->expr = cols[i].expr;
+                k->pending = cols[i].described ? PENDING_DESCRIBE : NULL;
+            }
+        if (k->expr == NULL)
             return err_set(e, ERR_INVAL, "unknown sort key '%s' (name status secondary created "
                            "started ended modified duration instance_type instance_count "
                            "billable spot_savings hp.KEY m.METRIC)", sort);
     }
+    return 0;
+}
+
+/* The WHERE clause: the scope, the name, the creation time, the statuses, the conditions. */
+static int add_where(struct cache *c, const struct cache_job_query *qq, struct qbuild *q,
+                     struct err *e)
+{
+    size_t i;
+    int rc;
+
     q_add(q, " WHERE j.scope_id=?");
     q_num(q, (double)c->scope_id);
-    if (qq != NULL && qq->name_regex != NULL && qq->name_regex[0] != '\0') {
+    if (qq == NULL)
+        return 0;
+    if (qq->name_regex != NULL && qq->name_regex[0] != '\0') {
         pcre2_code *code;
 
         if ((rc = cache_regex_compile(qq->name_regex, &code, e)) != 0)
@@ -226,65 +307,120 @@ static int build_query(struct cache *c, const struct cache_job_query *qq, struct
         q_add(q, qq->name_invert ? " AND NOT regexp(?, j.name)" : " AND regexp(?, j.name)");
         q_text(q, qq->name_regex);
     }
-    if (qq != NULL && qq->created_after > 0) {
+    if (qq->created_after > 0) {
         q_add(q, " AND j.creation_time >= ?");
         q_num(q, qq->created_after);
     }
-    if (qq != NULL && qq->status != NULL && qq->status[0] != '\0') {
+    if (qq->status != NULL && qq->status[0] != '\0') {
         q_add(q, " AND (',' || lower(?) || ',') LIKE ('%,' || lower(j.status) || ',%')");
         q_text(q, qq->status);
     }
-    for (i = 0; qq != NULL && i < qq->n_conds && i < CACHE_MAX_CONDS; i++) {
-        if (qq->conds[i].kind == CACHE_COND_METRIC) {
-            /* two placeholders share the key */
-            q_add(q, " AND coalesce((SELECT m.last FROM metrics m WHERE m.job_id=j.id AND"
-                     " m.name=?), (SELECT f.value FROM final_metrics f WHERE f.job_id=j.id"
-                     " AND f.name=?))");
-            q_text(q, qq->conds[i].key);
-            q_text(q, qq->conds[i].key);
-            q_add(q, op_sql(qq->conds[i].op));
-            {
-                double d;
+    for (i = 0; i < qq->n_conds && i < CACHE_MAX_CONDS; i++)
+        add_cond(q, &qq->conds[i]);
+    return 0;
+}
 
-                if (cache_parse_number(qq->conds[i].value, &d))
-                    q_num(q, d);
-                else
-                    q_text(q, qq->conds[i].value);
-            }
-        } else if (qq->conds[i].kind == CACHE_COND_SYS) {
-            const char *m = qq->conds[i].key;
-            double d = 0;
-
-            q_add(q, " AND ");
-            q_add(q, cache_sys_recent_sql(cache_sys_metric_per_gpu(m)));
-            q_text(q, m);
-            q_text(q, m);
-            q_add(q, op_sql(qq->conds[i].op));
-            cache_parse_number(qq->conds[i].value, &d);
-            q_num(q, d);
-        } else {
-            add_cond(q, &qq->conds[i]);
-        }
+/* ORDER BY: the jobs whose key is pending after every known one (ascending or descending: a
+ * pending job's place is not known, so it takes none among them), then missing values, then
+ * the key, newest first among equals. */
+static void add_order(const struct cache_job_query *qq, const struct sort_key *k,
+                      struct qbuild *q)
+{
+    q_add(q, " ORDER BY ");
+    if (k->pending != NULL) {
+        q_add(q, "(");
+        q_add(q, k->pending);
+        q_add(q, "), ");
     }
-    if (order) {
-        const char *dir = qq != NULL && qq->descending ? " DESC" : " ASC";
+    q_add(q, "(");
+    q_add(q, k->expr);
+    q_add(q, ") IS NULL, ");
+    q_add(q, k->expr);
+    q_add(q, qq != NULL && qq->descending ? " DESC" : " ASC");
+    /* the host-metric expression holds the metric twice, and is written twice */
+    for (int i = 0; k->sys_metric != NULL && i < 4; i++)
+        q_text(q, k->sys_metric);
+    /* the same tie-break either way; for "created" its first term would be redundant and
+     * would keep SQLite from walking the jobs_created_* index */
+    q_add(q, strcmp(k->expr, "j.creation_time") == 0 ? ", j.id DESC"
+                                                     : ", j.creation_time DESC, j.id DESC");
+}
 
-        q_add(q, " ORDER BY (");
-        q_add(q, sort_expr);
-        q_add(q, ") IS NULL, ");
-        q_add(q, sort_expr);
-        q_add(q, dir);
-        /* the host-metric expression holds the metric twice, and is written twice */
-        for (int k = 0; sys_metric != NULL && k < 4; k++)
-            q_text(q, sys_metric);
-        /* the same tie-break either way; for "created" its first term would be redundant and
-         * would keep SQLite from walking the jobs_created_* index */
-        q_add(q, strcmp(sort_expr, "j.creation_time") == 0 ? ", j.id DESC"
-                                                           : ", j.creation_time DESC, j.id DESC");
-    }
+/* Builds "FROM ... WHERE ..." (and the ORDER BY when order is true; sort receives the key). */
+static int build_query(struct cache *c, const struct cache_job_query *qq, struct qbuild *q,
+                       bool order, struct sort_key *sort, struct err *e)
+{
+    const char *key = qq != NULL && qq->sort != NULL ? qq->sort : "created";
+    struct sort_key k = { 0 };
+    int rc;
+
+    q_add(q, " FROM jobs j");
+    if (order && (rc = add_sort_joins(q, key, &k, e)) != 0)
+        return rc;
+    if ((rc = add_where(c, qq, q, e)) != 0)
+        return rc;
+    if (order)
+        add_order(qq, &k, q);
     if (q->overflow)
         return err_set(e, ERR_TOOBIG, "job query too complex");
+    if (sort != NULL)
+        *sort = k;
     return 0;
+}
+
+/* The select list's last column: true when the job's place in the order or its passing a
+ * filter rests on a field not known yet (cache_job.pending). */
+static void add_pending_col(const struct cache_job_query *qq, const struct sort_key *k,
+                            struct qbuild *q)
+{
+    size_t i;
+
+    q_add(q, ", (0");
+    if (k->pending != NULL) {
+        q_add(q, " OR (");
+        q_add(q, k->pending);
+        q_add(q, ")");
+    }
+    for (i = 0; qq != NULL && i < qq->n_conds && i < CACHE_MAX_CONDS; i++)
+        if (cond_reads_description(&qq->conds[i])) {
+            q_add(q, " OR ");
+            add_cond_pending(q, &qq->conds[i]);
+        }
+    q_add(q, ")");
+}
+
+/* Appends src's text and bindings to dst. */
+static void q_append(struct qbuild *dst, const struct qbuild *src)
+{
+    int i;
+
+    q_add(dst, src->sql);
+    for (i = 0; i < src->n_binds; i++) {
+        if (dst->n_binds >= Q_MAX_BINDS) {
+            dst->overflow = true;
+            return;
+        }
+        dst->binds[dst->n_binds++] = src->binds[i];
+    }
+}
+
+bool cache_job_query_reads_description(const struct cache_job_query *qq)
+{
+    struct sort_key k;
+    struct qbuild *q;
+    size_t i;
+    bool r = false;
+
+    if (qq == NULL)
+        return false;
+    for (i = 0; i < qq->n_conds && i < CACHE_MAX_CONDS; i++)
+        r = r || cond_reads_description(&qq->conds[i]);
+    if (r || (q = calloc(1, sizeof(*q))) == NULL)
+        return r;
+    r = add_sort_joins(q, qq->sort != NULL ? qq->sort : "created", &k, NULL) == 0 &&
+        k.pending != NULL;
+    free(q);
+    return r;
 }
 
 static int bind_all(sqlite3_stmt *st, const struct qbuild *q)
@@ -316,7 +452,7 @@ int cache_jobs_count(struct cache *c, const struct cache_job_query *qq, size_t *
     if (q == NULL)
         return err_set(e, ERR_NOMEM, "out of memory");
     q_add(q, "SELECT count(*)");
-    if ((rc = build_query(c, qq, q, false, e)) != 0)
+    if ((rc = build_query(c, qq, q, false, NULL, e)) != 0)
         goto out;
     if ((rc = cache_prepare(c, q->sql, &st, e)) != 0)
         goto out;
@@ -336,16 +472,21 @@ out:
 int cache_jobs_window(struct cache *c, const struct cache_job_query *qq, size_t offset,
                       size_t limit, struct cache_job *out, size_t *n, struct err *e)
 {
-    struct qbuild *q = calloc(1, sizeof(*q));
+    struct qbuild *body = calloc(1, sizeof(*body)), *q = calloc(1, sizeof(*q));
+    struct sort_key k;
     sqlite3_stmt *st = NULL;
     size_t got = 0;
-    int rc, s;
+    int rc, s = SQLITE_DONE;
 
-    if (q == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    q_add(q, "SELECT " CACHE_JOB_COLS);
-    if ((rc = build_query(c, qq, q, true, e)) != 0)
+    if (q == NULL || body == NULL) {
+        rc = err_set(e, ERR_NOMEM, "out of memory");
         goto out;
+    }
+    if ((rc = build_query(c, qq, body, true, &k, e)) != 0)
+        goto out;
+    q_add(q, "SELECT " CACHE_JOB_COLS);
+    add_pending_col(qq, &k, q);
+    q_append(q, body);
     q_add(q, " LIMIT ? OFFSET ?");
     q_num(q, (double)limit);
     q_num(q, (double)offset);
@@ -356,8 +497,10 @@ int cache_jobs_window(struct cache *c, const struct cache_job_query *qq, size_t 
     if ((rc = cache_prepare(c, q->sql, &st, e)) != 0)
         goto out;
     bind_all(st, q);
-    while (got < limit && (s = sqlite3_step(st)) == SQLITE_ROW)
-        cache_job_read_row(st, &out[got++]);
+    while (got < limit && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        cache_job_read_row(st, &out[got]);
+        out[got++].pending = sqlite3_column_int(st, CACHE_JOB_NCOLS) != 0;
+    }
     if (got < limit && s != SQLITE_DONE) {
         rc = cache_fail(c, e, "listing jobs");
         goto out;
@@ -365,6 +508,7 @@ int cache_jobs_window(struct cache *c, const struct cache_job_query *qq, size_t 
     *n = got;
 out:
     sqlite3_finalize(st);
+    free(body);
     free(q);
     return rc;
 }

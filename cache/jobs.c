@@ -255,8 +255,10 @@ static void partial_key(const char *name, char *key, size_t size)
 }
 
 /* Stores the document; partial says whether it came from Search (marked) or from
- * DescribeTrainingJob (the mark cleared). */
-static int store_doc(struct cache *c, const char *json, size_t len, bool partial, struct err *e)
+ * DescribeTrainingJob (the mark cleared). own_sp: under a savepoint of its own (else the
+ * caller's transaction, which it rolls back on failure, holds it). */
+static int store_doc(struct cache *c, const char *json, size_t len, const json_t *parsed,
+                     bool partial, bool own_sp, struct err *e)
 {
     static const char sql[] =
         "INSERT INTO jobs(scope_id, name, arn, status, secondary_status, creation_time,"
@@ -273,8 +275,8 @@ static int store_doc(struct cache *c, const char *json, size_t len, bool partial
         "  billable_seconds=excluded.billable_seconds, spot=excluded.spot,"
         "  failure_reason=excluded.failure_reason, describe_json=excluded.describe_json,"
         "  described_at=excluded.described_at";
-    json_error_t jerr;
-    json_t *doc = json_loadb(json, len, 0, &jerr);
+    json_error_t jerr = { 0 };
+    json_t *doc = parsed != NULL ? json_incref((json_t *)parsed) : json_loadb(json, len, 0, &jerr);
     json_t *rcfg;
     sqlite3_stmt *st = NULL;
     const char *name;
@@ -287,7 +289,7 @@ static int store_doc(struct cache *c, const char *json, size_t len, bool partial
                        doc == NULL ? jerr.text : "no TrainingJobName");
     }
     rcfg = json_object_get(doc, "ResourceConfig");
-    if ((rc = cache_sp_begin(c, e)) != 0) {
+    if (own_sp && (rc = cache_sp_begin(c, e)) != 0) {
         json_decref(doc);
         return rc;
     }
@@ -323,17 +325,57 @@ static int store_doc(struct cache *c, const char *json, size_t len, bool partial
     }
 out:
     json_decref(doc);
-    return cache_sp_end(c, rc, e);
+    return own_sp ? cache_sp_end(c, rc, e) : rc;
 }
 
 int cache_job_store_describe(struct cache *c, const char *json, size_t len, struct err *e)
 {
-    return store_doc(c, json, len, false, e);
+    return store_doc(c, json, len, NULL, false, true, e);
 }
 
 int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e)
 {
-    return store_doc(c, json, len, true, e);
+    /* a page of 100 in the caller's transaction: a savepoint each would journal every
+     * b-tree page the job touches (some 50), spilling to a temporary file */
+    return store_doc(c, json, len, NULL, true, sqlite3_get_autocommit(c->db), e);
+}
+
+int cache_job_store_search_doc(struct cache *c, const char *json, size_t len,
+                               const struct json_t *doc, struct err *e)
+{
+    return store_doc(c, json, len, doc, true, sqlite3_get_autocommit(c->db), e);
+}
+
+/* Marks of the last complete listing, in the scope's state: "jobs.complete_at", our clock
+ * when it began (what sagetop wrote before it measured the server's clock), and
+ * "jobs.complete_at_server", the server's. */
+#define JOBS_COMPLETE_AT "jobs.complete_at"
+#define JOBS_COMPLETE_AT_SERVER "jobs.complete_at_server"
+
+int cache_jobs_mark_complete(struct cache *c, double began_local, const double *server_offset_s,
+                             struct err *e)
+{
+    char buf[32];
+    int rc;
+
+    snprintf(buf, sizeof(buf), "%.3f", began_local);
+    if ((rc = cache_state_set(c, JOBS_COMPLETE_AT, buf, e)) != 0)
+        return rc;
+    if (server_offset_s == NULL)
+        return cache_state_set(c, JOBS_COMPLETE_AT_SERVER, NULL, e);
+    snprintf(buf, sizeof(buf), "%.3f", began_local + *server_offset_s);
+    return cache_state_set(c, JOBS_COMPLETE_AT_SERVER, buf, e);
+}
+
+double cache_jobs_changed_since(struct cache *c)
+{
+    char buf[32] = "";
+
+    if (cache_state_get(c, JOBS_COMPLETE_AT_SERVER, buf, sizeof(buf), NULL) == 0)
+        return atof(buf) - CACHE_JOBS_MARGIN_S;
+    if (cache_state_get(c, JOBS_COMPLETE_AT, buf, sizeof(buf), NULL) == 0)
+        return atof(buf) - CACHE_JOBS_SKEW_UNKNOWN_S;
+    return 0;
 }
 
 bool cache_job_doc_partial(struct cache *c, const char *name)

@@ -111,7 +111,9 @@ static int search_page_store(struct worker *w, const struct sagemaker_search_pag
         /* described (a log task got there first) and no older: the full document stays */
         if (!have || !old.described || old.last_modified_time < j->last_modified_time ||
             cache_job_doc_partial(c, j->name))
-            rc = cache_job_store_search(c, j->raw_json, j->raw_json_len, e);
+            rc = j->doc != NULL
+                     ? cache_job_store_search_doc(c, j->raw_json, j->raw_json_len, j->doc, e)
+                     : cache_job_store_search(c, j->raw_json, j->raw_json_len, e);
         if (rc == 0) {
             put_tags(w, j->name, j->tags, j->n_tags);
             (void)sync_pool_tags_seen(w->s, j->name);
@@ -163,18 +165,32 @@ static int search_all(struct worker *w, struct sync_list_ctx *lc, struct err *e)
     return rc;
 }
 
+/* Search's index lags the jobs by seconds: a job changed just before a listing through Search
+ * may show its old state, so its mark is set this much earlier (cmd_jobs.c re-lists from it). */
+#define SYNC_SEARCH_LAG_S 30.0
+
+/* Marks a complete listing that began at our wall time t0 (cache.h), on the server's clock
+ * when this worker's answers gave it. */
+static void mark_complete(struct worker *w, double t0)
+{
+    double offset;
+
+    cache_jobs_mark_complete(w->cache, t0, aws_client_server_offset(w->client, &offset)
+                                               ? &offset : NULL, NULL);
+}
+
 int sync_jobs_list(struct worker *w, struct err *e)
 {
     struct sync *s = w->s;
     struct sagemaker_list_query q = { 0 };
     struct sync_list_ctx lc = { 0 };
-    char buf[32], t0[32];
+    char buf[32];
+    double t0 = sync_pool_wall_s();
     int rc;
 
     sync_pool_notice(s, SYNC_LISTING, NULL, 0, 0, "listing jobs");
     lc.w = w;
     lc.full_before = cache_state_get(w->cache, "jobs.full_listed", buf, sizeof(buf), NULL) == 0;
-    snprintf(t0, sizeof(t0), "%.3f", sync_pool_wall_s());
     if (!lc.full_before) {
         /* a first listing: every job's document and tags in bulk; then the newest page of
          * the listing below, as after any full listing, catches a job Search's index does
@@ -185,7 +201,7 @@ int sync_jobs_list(struct worker *w, struct err *e)
         rc = search_all(w, &lc, &se);
         if (rc == 0) {
             cache_state_set(w->cache, "jobs.full_listed", "1", NULL);
-            cache_state_set(w->cache, "jobs.complete_at", t0, NULL);    /* cmd_jobs.c */
+            mark_complete(w, t0 - SYNC_SEARCH_LAG_S);
             lc.full_before = true;
         } else if (rc != ERR_AWS && rc != ERR_AUTH) {
             *e = se;        /* throttled, offline, cancelled: the task is tried again */
@@ -206,7 +222,7 @@ int sync_jobs_list(struct worker *w, struct err *e)
         return err_set(e, ERR_CANCELLED, "cancelled");
     if (!lc.full_before) {
         cache_state_set(w->cache, "jobs.full_listed", "1", NULL);
-        cache_state_set(w->cache, "jobs.complete_at", t0, NULL);
+        mark_complete(w, t0);
     }
     snprintf(buf, sizeof(buf), "%.3f", sync_pool_wall_s());
     cache_state_set(w->cache, "jobs.synced_at", buf, NULL);

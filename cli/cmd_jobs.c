@@ -5,10 +5,11 @@
  * stores each summary in the cache in one transaction; jobs_read() then reads the cache
  * (cache_jobs_window) and keeps exactly what the listing returned, applying the filters the
  * cache does not express the way AWS does (NameContains is case-insensitive, CreationTimeAfter
- * strict). With a warm cache (state "jobs.complete_at": when a complete listing began), the
- * refresh is incremental: ListTrainingJobs with LastModifiedTimeAfter that time (less a
- * margin for clock skew) returns every job created or changed since, whatever its age (a
- * status change moves LastModifiedTime), so the cache is exact again in one or two requests
+ * strict). With a warm cache (a complete listing's mark: cache_jobs_changed_since(), the
+ * server's time it began, measured from the answers' Date, less 5 s), the refresh is
+ * incremental: ListTrainingJobs with LastModifiedTimeAfter that time returns every job
+ * created or changed since, whatever its age (a status change moves LastModifiedTime), so
+ * the cache is exact again in one request
  * and is read with the user's filters as offline. --offline skips the refresh: the cache
  * alone, no network. jobs_print_*() format
  * the list for stdout. JSON keeps the field names and the ISO 8601 form `aws sagemaker
@@ -36,7 +37,8 @@
 #include "cli/cli.h"
 
 enum jobs_format { JOBS_TABLE, JOBS_JSON, JOBS_CSV };
-enum jobs_sort { JOBS_SORT_CREATED, JOBS_SORT_NAME, JOBS_SORT_STATUS };
+/* JOBS_SORT_CACHE: any other key of the cache's job list (cache.h), in the cache's order */
+enum jobs_sort { JOBS_SORT_CREATED, JOBS_SORT_NAME, JOBS_SORT_STATUS, JOBS_SORT_CACHE };
 
 struct jobs_opts {
     const char *status;             /* canonical TrainingJobStatus or NULL */
@@ -44,8 +46,29 @@ struct jobs_opts {
     double since;                   /* CreationTimeAfter, 0: none */
     size_t limit;                   /* 0: all */
     enum jobs_sort sort;
+    const char *sort_key;           /* JOBS_SORT_CACHE's key: hp.lr, m.eval_loss, duration ... */
+    bool desc;                      /* --desc: largest first (created is newest first anyway) */
+    struct cache_cond conds[CACHE_MAX_CONDS];   /* --filter, read from the cache */
+    size_t n_conds;
     enum jobs_format format;
 };
+
+/* The list read from the cache, and which rows are pending (cache_job.pending). */
+struct jobs_rows {
+    struct sagemaker_job_list l;
+    bool *pending;
+    size_t pending_cap;
+    bool marks;                     /* the query reads the description: say which rows wait */
+    bool ordered;                   /* in the cache's order already (a key of the cache, or
+                                       marks: pending rows after the known ones) */
+};
+
+static void jobs_rows_clean(struct jobs_rows *r)
+{
+    sagemaker_job_list_clean(&r->l);
+    free(r->pending);
+    memset(r, 0, sizeof(*r));
+}
 
 static const char *const statuses[] = {
     "InProgress", "Completed", "Failed", "Stopping", "Stopped", "Deleting",
@@ -55,7 +78,7 @@ static void jobs_help(FILE *f)
 {
     fprintf(f,
         "usage: sagetop jobs [--status S] [--name-contains T] [--since WHEN] [--limit N]\n"
-        "                    [--sort name|created|status] [--format table|json|csv]\n"
+        "                    [--sort KEY [--desc]] [--filter COND]... [--format table|json|csv]\n"
         "                    [--offline]\n"
         "\n"
         "Lists training jobs, newest first: refreshed from SageMaker into the local cache,\n"
@@ -64,7 +87,15 @@ static void jobs_help(FILE *f)
         "  --name-contains T   only jobs whose name contains T\n"
         "  --since WHEN        created after WHEN: 30m, 12h, 2d, 1w or an ISO 8601 date\n"
         "  --limit N           at most N jobs\n"
-        "  --sort KEY          created (newest first, the default), name or status\n"
+        "  --sort KEY          created (newest first, the default), name, status, or a key of\n"
+        "                      the cache: started ended modified duration instance_type\n"
+        "                      instance_count billable spot_savings hp.KEY m.METRIC\n"
+        "  --desc              largest first\n"
+        "  --filter COND       hp.KEY:VALUE, hp.KEY!=V, m.METRIC<V (<= > >= = !=), status:S;\n"
+        "                      repeat for more (all must hold)\n"
+        "  A job not described yet has no start, resources, billing, hyperparameters or final\n"
+        "  metrics: sorted or filtered on one of these it is kept, after the known rows, and\n"
+        "  marked pending until `sagetop sync` describes it.\n"
         "  --format F          table (default), json (as aws sagemaker list-training-jobs) or csv\n"
         "  --offline           the cache only, no network (a global option: anywhere)\n");
 }
@@ -91,6 +122,23 @@ static int parse_since(const char *s, double now, double *out)
     }
     *out = now - v;
     return 0;
+}
+
+/* A sort key of the cache's job list other than the three the listing sorts by. */
+static bool jobs_cache_key_ok(const char *k)
+{
+    static const char *const keys[] = {
+        "secondary", "started", "ended", "modified", "duration", "instance_type",
+        "instance_count", "billable", "spot_savings",
+    };
+    size_t i;
+
+    if ((strncmp(k, "hp.", 3) == 0 && k[3] != '\0') || (strncmp(k, "m.", 2) == 0 && k[2] != '\0'))
+        return true;
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcmp(k, keys[i]) == 0)
+            return true;
+    return false;
 }
 
 /* jobs_parse_args: --help was printed; exit 0. */
@@ -120,6 +168,12 @@ static int jobs_parse_args(int argc, char **argv, double now, struct jobs_opts *
         /* an unknown name is that, whether a value follows or not */
         if (cli_opt_find(cli_command_options("jobs"), name) == NULL)
             return cli_usage_error("jobs", "unknown option '%s'", name);
+        if (strcmp(name, "--desc") == 0) {
+            if (eq != NULL)
+                return cli_usage_error("jobs", "--desc takes no value");
+            o->desc = true;
+            continue;
+        }
         if (eq != NULL)
             v = eq + 1;
         else if (i + 1 < argc)
@@ -162,8 +216,22 @@ static int jobs_parse_args(int argc, char **argv, double now, struct jobs_opts *
                 o->sort = JOBS_SORT_NAME;
             else if (strcmp(v, "status") == 0)
                 o->sort = JOBS_SORT_STATUS;
+            else if (jobs_cache_key_ok(v))
+                o->sort = JOBS_SORT_CACHE;
             else
-                return cli_usage_error("jobs", "--sort takes name, created or status");
+                return cli_usage_error("jobs", "--sort takes name, created, status, started, "
+                                       "ended, modified, duration, instance_type, "
+                                       "instance_count, billable, spot_savings, hp.KEY or "
+                                       "m.METRIC");
+            o->sort_key = v;
+        } else if (strcmp(name, "--filter") == 0) {
+            struct err fe = { 0 };
+
+            if (o->n_conds == CACHE_MAX_CONDS)
+                return cli_usage_error("jobs", "at most %d --filter", CACHE_MAX_CONDS);
+            if (cache_cond_parse(v, &o->conds[o->n_conds], &fe) != 0)
+                return cli_usage_error("jobs", "%s", fe.msg);
+            o->n_conds++;
         } else if (strcmp(name, "--format") == 0) {
             if (strcmp(v, "table") == 0)
                 o->format = JOBS_TABLE;
@@ -180,7 +248,13 @@ static int jobs_parse_args(int argc, char **argv, double now, struct jobs_opts *
 
 /* ---- the source ---------------------------------------------------------------------- */
 
-/* Every job matching o, from SageMaker, in o->sort order (at most o->limit). */
+/* How many jobs the listing needs: o->limit, unless the cache orders or filters them. */
+static size_t jobs_list_limit(const struct jobs_opts *o)
+{
+    return o->sort == JOBS_SORT_CACHE || o->n_conds > 0 ? 0 : o->limit;
+}
+
+/* Every job matching o, from SageMaker, in o->sort order (at most jobs_list_limit(o)). */
 static int jobs_fetch(struct aws_client *c, const struct jobs_opts *o,
                       struct sagemaker_job_list *out, struct err *e)
 {
@@ -192,6 +266,7 @@ static int jobs_fetch(struct aws_client *c, const struct jobs_opts *o,
     q.max_results = SAGEMAKER_PAGE_MAX;
     switch (o->sort) {
     case JOBS_SORT_CREATED:
+    case JOBS_SORT_CACHE:
         q.sort_by = "CreationTime";
         q.sort_order = "Descending";
         break;
@@ -204,7 +279,7 @@ static int jobs_fetch(struct aws_client *c, const struct jobs_opts *o,
         q.sort_order = "Ascending";
         break;
     }
-    return sagemaker_list_training_jobs_all(c, &q, o->limit, out, e);
+    return sagemaker_list_training_jobs_all(c, &q, jobs_list_limit(o), out, e);
 }
 
 /* Stores the listed summaries in the cache, all or nothing. */
@@ -278,15 +353,45 @@ static void warm_pool_from_describe(struct cache *c, const char *name, char *out
     free(doc);
 }
 
-/* Reads the matching jobs from the cache into out. listed (sorted by name; NULL offline):
- * only the jobs the listing returned, with its WarmPoolStatus. */
+/* Appends the cache's row r to out (hit: the listing's summary, for its WarmPoolStatus). */
+static int jobs_rows_add(struct cache *c, const struct cache_job *r,
+                         const struct sagemaker_job_summary *hit, struct jobs_rows *out)
+{
+    struct sagemaker_job_list *l = &out->l;
+    struct sagemaker_job_summary *s;
+
+    if (vec_grow((void **)&l->items, &l->cap, l->count + 1, sizeof(*l->items)) != 0 ||
+        vec_grow((void **)&out->pending, &out->pending_cap, l->count + 1,
+                 sizeof(*out->pending)) != 0)
+        return ERR_NOMEM;
+    out->pending[l->count] = r->pending;
+    s = &l->items[l->count++];
+    memset(s, 0, sizeof(*s));
+    snprintf(s->name, sizeof(s->name), "%s", r->name);
+    snprintf(s->arn, sizeof(s->arn), "%s", r->arn);
+    snprintf(s->status, sizeof(s->status), "%s", r->status);
+    snprintf(s->secondary_status, sizeof(s->secondary_status), "%s", r->secondary_status);
+    s->creation_time = r->creation_time;
+    s->training_start_time = r->start_time;
+    s->training_end_time = r->end_time;
+    s->last_modified_time = r->last_modified_time;
+    if (hit != NULL)
+        snprintf(s->warm_pool_status, sizeof(s->warm_pool_status), "%s", hit->warm_pool_status);
+    else if (r->described)
+        warm_pool_from_describe(c, r->name, s->warm_pool_status, sizeof(s->warm_pool_status));
+    return 0;
+}
+
+/* Reads the matching jobs from the cache into out, in the cache's order (newest first unless
+ * o sorts by a key of the cache). listed (sorted by name; NULL offline): only the jobs the
+ * listing returned, with its WarmPoolStatus. */
 static int jobs_read(struct cache *c, const struct jobs_opts *o,
-                     const struct sagemaker_job_list *listed, struct sagemaker_job_list *out,
+                     const struct sagemaker_job_list *listed, struct jobs_rows *out,
                      struct err *e)
 {
     enum { WINDOW = 512 };
     struct cache_job_query q = { 0 };
-    struct sagemaker_job_list l = { 0 };
+    struct jobs_rows l = { 0 };
     struct cache_job *rows;
     char regex[80];
     size_t off = 0, n = 0, i, k;
@@ -295,8 +400,19 @@ static int jobs_read(struct cache *c, const struct jobs_opts *o,
     rows = malloc(WINDOW * sizeof(*rows));
     if (rows == NULL)
         return err_set(e, ERR_NOMEM, "out of memory");
-    q.sort = "created";
-    q.descending = true;
+    q.sort = o->sort == JOBS_SORT_CACHE ? o->sort_key
+             : o->sort == JOBS_SORT_NAME ? "name" : o->sort == JOBS_SORT_STATUS ? "status"
+             : "created";
+    q.descending = o->sort == JOBS_SORT_CREATED || o->desc;
+    memcpy(q.conds, o->conds, sizeof(q.conds));
+    q.n_conds = o->n_conds;
+    l.marks = cache_job_query_reads_description(&q);
+    l.ordered = l.marks || o->sort == JOBS_SORT_CACHE;
+    if (!l.ordered) {
+        /* sorted below as the listing is (jobs_sort) */
+        q.sort = "created";
+        q.descending = true;
+    }
     q.status = o->status;
     q.created_after = o->since;
     if (o->name_contains != NULL) {
@@ -313,7 +429,6 @@ static int jobs_read(struct cache *c, const struct jobs_opts *o,
         for (i = 0; i < n; i++) {
             const struct cache_job *r = &rows[i];
             const struct sagemaker_job_summary *hit = NULL;
-            struct sagemaker_job_summary *s;
 
             /* exactly AWS's filters: a strict CreationTimeAfter, the exact status */
             if ((o->status != NULL && strcmp(r->status, o->status) != 0) ||
@@ -329,27 +444,10 @@ static int jobs_read(struct cache *c, const struct jobs_opts *o,
                 if (hit == NULL)
                     continue;
             }
-            if (vec_grow((void **)&l.items, &l.cap, l.count + 1, sizeof(*l.items)) != 0) {
+            if (jobs_rows_add(c, r, hit, &l) != 0) {
                 rc = err_set(e, ERR_NOMEM, "out of memory");
                 goto out;
             }
-            s = &l.items[l.count++];
-            memset(s, 0, sizeof(*s));
-            snprintf(s->name, sizeof(s->name), "%s", r->name);
-            snprintf(s->arn, sizeof(s->arn), "%s", r->arn);
-            snprintf(s->status, sizeof(s->status), "%s", r->status);
-            snprintf(s->secondary_status, sizeof(s->secondary_status), "%s",
-                     r->secondary_status);
-            s->creation_time = r->creation_time;
-            s->training_start_time = r->start_time;
-            s->training_end_time = r->end_time;
-            s->last_modified_time = r->last_modified_time;
-            if (hit != NULL)
-                snprintf(s->warm_pool_status, sizeof(s->warm_pool_status), "%s",
-                         hit->warm_pool_status);
-            else if (r->described)
-                warm_pool_from_describe(c, r->name, s->warm_pool_status,
-                                        sizeof(s->warm_pool_status));
         }
         if (n < WINDOW)
             break;
@@ -358,7 +456,7 @@ static int jobs_read(struct cache *c, const struct jobs_opts *o,
 out:
     free(rows);
     if (rc != 0) {
-        sagemaker_job_list_clean(&l);
+        jobs_rows_clean(&l);
         return rc;
     }
     *out = l;
@@ -390,12 +488,21 @@ static int cmp_status(const void *a, const void *b)
     return c != 0 ? c : cmp_created(a, b);
 }
 
-static void jobs_sort(struct sagemaker_job_summary *items, size_t n, enum jobs_sort sort)
+static void jobs_sort(struct sagemaker_job_summary *items, size_t n, enum jobs_sort sort,
+                      bool desc)
 {
+    size_t i;
+
     if (n > 1)
         qsort(items, n, sizeof(*items),
               sort == JOBS_SORT_NAME ? cmp_name : sort == JOBS_SORT_STATUS ? cmp_status
                                                                             : cmp_created);
+    for (i = 0; desc && sort != JOBS_SORT_CREATED && i < n / 2; i++) {
+        struct sagemaker_job_summary t = items[i];
+
+        items[i] = items[n - 1 - i];
+        items[n - 1 - i] = t;
+    }
 }
 
 /* ---- formatting ------------------------------------------------------------------------ */
@@ -431,8 +538,10 @@ static const char *tuning_of(const struct cache_kv_list *trials, const char *job
     return hit != NULL ? hit->value : "-";
 }
 
+/* pending (NULL: none): a NOTE column says which rows wait for their description */
 static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items, size_t n,
-                             const struct cache_kv_list *trials, double now)
+                             const bool *pending, const struct cache_kv_list *trials,
+                             double now)
 {
     int wname = 4, wstatus = 6, wsec = 9, wtuning = 0;
     char age[32], dur[32];
@@ -456,7 +565,9 @@ static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items,
     }
     fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s", wname, "NAME", wstatus, "STATUS", wsec,
             "SECONDARY", "CREATED", "DURATION");
-    fprintf(f, wtuning > 0 ? "  TUNING\n" : "\n");
+    if (wtuning > 0)
+        fprintf(f, "  %-*s", pending != NULL ? wtuning : 0, "TUNING");
+    fprintf(f, pending != NULL ? "  NOTE\n" : "\n");
     for (i = 0; i < n; i++) {
         const struct sagemaker_job_summary *j = &items[i];
 
@@ -469,7 +580,9 @@ static void jobs_print_table(FILE *f, const struct sagemaker_job_summary *items,
         fprintf(f, "%-*s  %-*s  %-*s  %10s  %8s", wname, j->name, wstatus, j->status, wsec,
                 j->secondary_status[0] ? j->secondary_status : "-", age, dur);
         if (wtuning > 0)
-            fprintf(f, "  %s", tuning_of(trials, j->name));
+            fprintf(f, "  %-*s", pending != NULL ? wtuning : 0, tuning_of(trials, j->name));
+        if (pending != NULL)
+            fprintf(f, "  %s", pending[i] ? "pending" : "-");
         fputc('\n', f);
     }
 }
@@ -484,7 +597,7 @@ static void put_iso(json_t *o, const char *key, double t)
 
 /* The AWS CLI's document: members in the model's order, timestamps as ISO 8601. */
 static int jobs_print_json(FILE *f, const struct sagemaker_job_summary *items, size_t n,
-                           struct err *e)
+                           const bool *pending, struct err *e)
 {
     json_t *root = json_object(), *arr = json_array(), *o;
     size_t i;
@@ -513,6 +626,9 @@ static int jobs_print_json(FILE *f, const struct sagemaker_job_summary *items, s
         if (j->warm_pool_status[0] != '\0')
             json_object_set_new(o, "WarmPoolStatus",
                                 json_pack("{s:s}", "Status", j->warm_pool_status));
+        /* not AWS's: the job's place or match waits for its description */
+        if (pending != NULL && pending[i])
+            json_object_set_new(o, "Pending", json_true());
     }
     json_object_set(root, "TrainingJobSummaries", arr);
     if (json_dumpf(root, f, JSON_INDENT(4) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', f) == EOF)
@@ -524,13 +640,14 @@ out:
 }
 
 static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, size_t n,
-                           double now)
+                           const bool *pending, double now)
 {
     char t1[JSON_ISO8601_MAX], t2[JSON_ISO8601_MAX], t3[JSON_ISO8601_MAX];
     size_t i;
 
     fputs("name,status,secondary_status,creation_time,training_end_time,last_modified_time,"
-          "duration_s,arn\n", f);
+          "duration_s,arn", f);
+    fputs(pending != NULL ? ",pending\n" : "\n", f);
     for (i = 0; i < n; i++) {
         const struct sagemaker_job_summary *j = &items[i];
 
@@ -547,28 +664,29 @@ static void jobs_print_csv(FILE *f, const struct sagemaker_job_summary *items, s
             fprintf(f, "%.0f", job_duration(j, now));
         fputc(',', f);
         cli_csv_field(f, j->arn);
+        if (pending != NULL)
+            fputs(pending[i] ? ",1" : ",0", f);
         fputc('\n', f);
     }
 }
 
-/* Wall time (epoch s) a complete listing of c's scope began, 0: none (then a full one). */
-static double jobs_complete_at(struct cache *c)
+/* Our clock, to the microsecond. */
+static double jobs_wall_s(void)
 {
-    char buf[32] = "";
+    struct timespec ts;
 
-    if (cache_state_get(c, "jobs.complete_at", buf, sizeof(buf), NULL) != 0)
-        return 0;
-    return atof(buf);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Every job created or changed since the last complete listing (JOBS_SKEW_S earlier). */
-#define JOBS_SKEW_S 300.0
+/* Every job created or changed since the last complete listing (cache_jobs_changed_since:
+ * the server's time it began, measured, less a few seconds). */
 static int jobs_fetch_changed(struct aws_client *c, double since,
                               struct sagemaker_job_list *out, struct err *e)
 {
     struct sagemaker_list_query q = { 0 };
 
-    q.last_modified_time_after = since - JOBS_SKEW_S;
+    q.last_modified_time_after = since;
     q.sort_by = "CreationTime";
     q.sort_order = "Descending";
     q.max_results = SAGEMAKER_PAGE_MAX;
@@ -577,15 +695,15 @@ static int jobs_fetch_changed(struct aws_client *c, double since,
 
 /* Refreshes the cache from SageMaker (unless offline) and reads the list back from it. */
 static int jobs_load(const struct globals *g, const struct jobs_opts *o,
-                     struct sagemaker_job_list *out, struct cache_kv_list *trials,
-                     struct err *e)
+                     struct jobs_rows *out, struct cache_kv_list *trials, struct err *e)
 {
     struct cli_aws a;
     struct cache *c = NULL;
     struct sagemaker_job_list live = { 0 };
     char moved[4200] = "";
-    double complete_at = 0, t0 = (double)time(NULL);
-    bool whole = o->status == NULL && o->name_contains == NULL && o->since <= 0 && o->limit == 0;
+    double since = 0, t0 = jobs_wall_s(), offset;
+    bool whole = o->status == NULL && o->name_contains == NULL && o->since <= 0 &&
+                 jobs_list_limit(o) == 0;
     int rc;
 
     if ((rc = cli_aws_open(g, &a, e)) != 0)
@@ -600,22 +718,19 @@ static int jobs_load(const struct globals *g, const struct jobs_opts *o,
     if (moved[0] != '\0')
         fprintf(stderr, "sagetop: the old cache was moved to %s\n", moved);
     if (!g->offline) {
-        char buf[32];
-
-        complete_at = jobs_complete_at(c);
-        rc = complete_at > 0 ? jobs_fetch_changed(a.client, complete_at, &live, e)
-                             : jobs_fetch(a.client, o, &live, e);
+        since = cache_jobs_changed_since(c);
+        rc = since > 0 ? jobs_fetch_changed(a.client, since, &live, e)
+                       : jobs_fetch(a.client, o, &live, e);
         if (rc != 0 || (rc = jobs_store(c, &live, e)) != 0)
             goto out;
         if (live.count > 1)
             qsort(live.items, live.count, sizeof(*live.items), cmp_summary_name);
-        if (complete_at > 0 || whole) {
-            snprintf(buf, sizeof(buf), "%.3f", t0);
-            cache_state_set(c, "jobs.complete_at", buf, NULL);
-        }
+        if (since > 0 || whole)
+            cache_jobs_mark_complete(c, t0, aws_client_server_offset(a.client, &offset)
+                                                ? &offset : NULL, NULL);
     }
     /* incremental: the cache holds every job, exact again: read it as offline */
-    rc = jobs_read(c, o, g->offline || complete_at > 0 ? NULL : &live, out, e);
+    rc = jobs_read(c, o, g->offline || since > 0 ? NULL : &live, out, e);
     /* which jobs are trials of a tuning job (none known: no TUNING column) */
     if (rc == 0 && cache_tuning_trial_names(c, trials, NULL) != 0)
         memset(trials, 0, sizeof(*trials));
@@ -629,10 +744,12 @@ out:
 int cmd_jobs(const struct globals *g, int argc, char **argv)
 {
     struct jobs_opts o;
-    struct sagemaker_job_list l = { 0 };
+    struct jobs_rows r = { 0 };
     struct cache_kv_list trials = { 0 };
     struct err e = { 0 };
     double now = (double)time(NULL);
+    const bool *pending;
+    size_t n, i, waiting = 0;
     int rc;
 
     rc = jobs_parse_args(argc, argv, now, &o);
@@ -640,24 +757,31 @@ int cmd_jobs(const struct globals *g, int argc, char **argv)
         return EXIT_OK;
     if (rc != 0)
         return rc;
-    rc = jobs_load(g, &o, &l, &trials, &e);
+    rc = jobs_load(g, &o, &r, &trials, &e);
     if (rc != 0)
         return cli_fail(&e);
-    jobs_sort(l.items, l.count, o.sort);
-    if (o.limit > 0 && l.count > o.limit)
-        l.count = o.limit;
+    if (!r.ordered)
+        jobs_sort(r.l.items, r.l.count, o.sort, o.desc);
+    n = o.limit > 0 && r.l.count > o.limit ? o.limit : r.l.count;
+    pending = r.marks ? r.pending : NULL;
+    for (i = 0; pending != NULL && i < n; i++)
+        waiting += pending[i];
+    if (waiting > 0)
+        fprintf(stderr, "sagetop jobs: %zu job%s not described yet: kept, marked pending, after "
+                "the others when sorted by what the description gives (`sagetop sync` "
+                "describes them)\n", waiting, waiting == 1 ? "" : "s");
     switch (o.format) {
     case JOBS_TABLE:
-        jobs_print_table(stdout, l.items, l.count, &trials, now);
+        jobs_print_table(stdout, r.l.items, n, pending, &trials, now);
         break;
     case JOBS_CSV:
-        jobs_print_csv(stdout, l.items, l.count, now);
+        jobs_print_csv(stdout, r.l.items, n, pending, now);
         break;
     case JOBS_JSON:
-        rc = jobs_print_json(stdout, l.items, l.count, &e);
+        rc = jobs_print_json(stdout, r.l.items, n, pending, &e);
         break;
     }
-    sagemaker_job_list_clean(&l);
+    jobs_rows_clean(&r);
     cache_kv_list_clean(&trials);
     return cli_stdout_finish(rc, &e);
 }

@@ -16,7 +16,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-    { "jobs",       cmd_jobs,       "list training jobs (--status --name-contains --since --limit --format)" },
+    { "jobs",       cmd_jobs,       "list training jobs (--status --name-contains --since --sort --filter --format)" },
     { "show",       cmd_show,       "show one job: status timeline, resources, hyperparameters, metrics" },
     { "logs",       cmd_logs,       "print or follow a job's CloudWatch logs (--follow --grep --since)" },
     { "metrics",    cmd_metrics,    "metrics extracted from a job's logs (--metric --format)" },

@@ -35,6 +35,8 @@ static const struct cli_opt jobs_opts[] = {
     { "--since", NULL, true },
     { "--limit", NULL, true },
     { "--sort", NULL, true },
+    { "--desc", NULL, false },
+    { "--filter", NULL, true },
     { "--format", NULL, true },
     { NULL, NULL, false },
 };

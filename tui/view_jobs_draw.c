@@ -1,6 +1,7 @@
 /* view_jobs_draw.c: the job list on screen: the columns laid out by priority and scrolled
  * sideways, the headings with the sort arrow, the rows (marks, the selection, names cut in the
- * middle, numbers aligned on the decimal point), the markers of cut rows, and the title. Reads
+ * middle, numbers aligned on the decimal point, "…" for a job whose place waits for its
+ * description), the markers of cut rows, and the title. Reads
  * the state and the window of rows; must not change the query or the selection (view_jobs.c
  * and view_jobs_query.c do) or read the cache beyond the rows on screen. */
 #include <math.h>
@@ -70,6 +71,10 @@ static void cell_text(struct jobs_state *s, struct app *a, const struct row *r, 
         else
             snprintf(buf, size, "%s", j->spot ? "spot" : "-");
         *attr = j->spot ? theme_attr(TH_OK) : theme_attr(TH_DIM);
+    } else if (!r->user[c][0] && !j->described) {
+        /* a hyperparameter or final metric the description has not brought yet */
+        str_copy(buf, size, draw_sym(SYM_ELLIPSIS));
+        *attr = theme_attr(TH_DIM);
     } else {
         str_copy(buf, size, r->user[c][0] ? r->user[c] : "-");
         /* SageMaker's final metric (the log is not cached) reads dim, the log's value bright */
@@ -178,6 +183,10 @@ static void draw_row(struct jobs_state *s, struct app *a, const struct row *row,
     draw_fill(y, r->x, r->w, base);
     if (mark)
         draw_str(y, r->x, 2, draw_sym(SYM_MARK), base | theme_attr(TH_MARKED));
+    else if (row->job.pending)
+        /* its place rests on the sort key or a filter's field, not described yet: kept,
+         * after the known rows (cache.h), and says so */
+        draw_str(y, r->x, 2, draw_sym(SYM_ELLIPSIS), base | theme_attr(TH_DIM));
     for (c = 0; c < s->n_cols; c++) {
         char buf[256];
         attr_t at;

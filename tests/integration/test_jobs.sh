@@ -2,7 +2,8 @@
 # sagetop jobs against the emulator (signature checking on): 1,234 jobs listed exactly through
 # every page, each filter, the sort orders, and --format json equal to what
 # `aws sagemaker list-training-jobs` lists (names, statuses, times in ISO 8601); with a warm
-# cache one request, and still exact.
+# cache one request, and still exact; sorted and filtered by what only descriptions give
+# (hp.X, m.X, instance type) while some jobs are only listed: exact, the rest marked pending.
 source "$SAGETOP_TOP/tests/lib.sh"
 
 emu_start --scenario empty || { not_ok "emulator starts"; finish; }
@@ -146,6 +147,75 @@ for st in Completed InProgress; do
 done
 emu_ctl job '{"name": "bulk-00002", "status": "InProgress"}' >/dev/null   # as the rest expects
 expect_eq "warm: and back" "$("$SAGETOP" jobs --status InProgress --format csv | rows)" 308
+
+# --- exact while descriptions arrive: ListTrainingJobs gives no hyperparameters, resources or
+# final metrics. Ten jobs get their own (lr, instance type, eval_loss); four are described, six
+# only listed. Sorted or filtered on those fields, the six are kept, after the known rows, newest
+# first, marked pending; the known rows are exactly boto3's order. Then all ten are described:
+# exactly boto3's rows, nothing pending.
+grp=bulk-0122
+for i in 0 1 2 3 4 5 6 7 8 9; do
+    lr=$(echo "0.0030 0.0001 0.0020 0.0005 0.0010 0.0040 0.0002 0.0050 0.0008 0.0003" | cut -d' ' -f$((i + 1)))
+    it=$([ $((i % 3)) = 0 ] && echo ml.g5.2xlarge || echo ml.p4d.24xlarge)
+    emu_ctl job "{\"name\": \"$grp$i\", \"fields\": {\"HyperParameters\": {\"lr\": \"$lr\"},
+        \"ResourceConfig\": {\"InstanceType\": \"$it\", \"InstanceCount\": 1, \"VolumeSizeInGB\": 30},
+        \"FinalMetricDataList\": [{\"MetricName\": \"eval_loss\", \"Value\": 0.$((7 * i % 10))$i,
+                                   \"Timestamp\": 1700000000}]}}" >/dev/null
+done
+described="${grp}1 ${grp}4 ${grp}5 ${grp}8"
+for j in $described; do "$SAGETOP" show "$j" >/dev/null 2>&1; done
+# oracle KNOWN SORT DESC FILTER...: name,pending rows in boto3's terms (KNOWN: the described jobs,
+# the others pending after them, newest first); SORT hp.X, m.X or instance_type
+oracle() {
+    "$PYTHON" - "$grp" "$@" <<'PY'
+import boto3, operator, os, sys
+grp, known, key, desc, *conds = sys.argv[1:]
+known = set(known.split())
+sm = boto3.client("sagemaker", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                  region_name=os.environ["AWS_REGION"])
+jobs = [sm.describe_training_job(TrainingJobName=s["TrainingJobName"])
+        for p in sm.get_paginator("list_training_jobs").paginate(NameContains=grp)
+        for s in p["TrainingJobSummaries"]]
+def field(d, k):
+    if k.startswith("hp."):
+        return float(d.get("HyperParameters", {})[k[3:]])
+    if k.startswith("m."):
+        return {m["MetricName"]: m["Value"] for m in d.get("FinalMetricDataList", [])}[k[2:]]
+    return d["ResourceConfig"]["InstanceType"]
+ops = {"<": operator.lt, ">=": operator.ge, ":": operator.eq}
+def passes(d):
+    for c in conds:
+        k, op, v = next((c[:c.index(o)], o, c[c.index(o) + len(o):]) for o in (">=", "<", ":") if o in c)
+        if not ops[op](field(d, k), v if k == "instance" else float(v)):
+            return False
+    return True
+newest = lambda d: -d["CreationTime"].timestamp()
+have = sorted((d for d in jobs if d["TrainingJobName"] in known and passes(d)), key=newest)
+have.sort(key=lambda d: field(d, key), reverse=desc == "desc")
+wait = sorted((d for d in jobs if d["TrainingJobName"] not in known), key=newest)
+print(" ".join(["%s,0" % d["TrainingJobName"] for d in have] + ["%s,1" % d["TrainingJobName"] for d in wait]))
+PY
+}
+ours() { "$SAGETOP" jobs --name-contains "$grp" --format csv "$@" 2>"$TMPD/pend.err" | tail -n +2 | awk -F, 'NR > 1 {printf " "} {printf "%s,%s", $1, $NF}'; }
+expect_eq "pending: --sort hp.lr --filter hp.lr<0.003, 4 of 10 described" \
+    "$(ours --sort hp.lr --filter 'hp.lr<0.003')" "$(oracle "$described" hp.lr asc 'hp.lr<0.003')"
+expect_match "pending: says how many wait" "$(cat "$TMPD/pend.err")" '^sagetop jobs: 6 jobs not described yet'
+expect_eq "pending: --sort m.eval_loss --desc --filter hp.lr>=0.0005" \
+    "$(ours --sort m.eval_loss --desc --filter 'hp.lr>=0.0005')" \
+    "$(oracle "$described" m.eval_loss desc 'hp.lr>=0.0005')"
+expect_eq "pending: --sort instance_type" "$(ours --sort instance_type)" \
+    "$(oracle "$described" instance_type asc)"
+got=$("$SAGETOP" jobs --name-contains "$grp" --format json --filter 'hp.lr<0.003' 2>/dev/null |
+      "$PYTHON" -c 'import json,sys; print(sum(1 for j in json.load(sys.stdin)["TrainingJobSummaries"] if j.get("Pending") is True))')
+expect_eq "pending: json marks the 6 as Pending" "$got" 6
+for j in ${grp}0 ${grp}2 ${grp}3 ${grp}6 ${grp}7 ${grp}9; do "$SAGETOP" show "$j" >/dev/null 2>&1; done
+all="${grp}0 ${grp}1 ${grp}2 ${grp}3 ${grp}4 ${grp}5 ${grp}6 ${grp}7 ${grp}8 ${grp}9"
+expect_eq "described: --sort hp.lr --filter hp.lr<0.003 is boto3's, nothing pending" \
+    "$(ours --sort hp.lr --filter 'hp.lr<0.003')" "$(oracle "$all" hp.lr asc 'hp.lr<0.003')"
+expect_eq "described: nothing on stderr" "$(cat "$TMPD/pend.err")" ""
+expect_eq "described: --sort m.eval_loss --desc --filter hp.lr>=0.0005 is boto3's" \
+    "$(ours --sort m.eval_loss --desc --filter 'hp.lr>=0.0005')" \
+    "$(oracle "$all" m.eval_loss desc 'hp.lr>=0.0005')"
 
 # --- usage errors exit 2
 "$SAGETOP" jobs --status Bogus >/dev/null 2>"$TMPD/err"

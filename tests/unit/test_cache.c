@@ -326,6 +326,108 @@ Test(cache, job_query_sorts_and_filters)
     cache_close(c);
 }
 
+/* The names of rows[0..n) joined by spaces, a '?' after each pending one. */
+static const char *names_of(const struct cache_job *rows, size_t n)
+{
+    static char buf[512];
+    size_t i, len = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < n; i++)
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", i ? " " : "",
+                                rows[i].name, rows[i].pending ? "?" : "");
+    return buf;
+}
+
+static void list_only(struct cache *c, const char *name, int created)
+{
+    struct cache_job_summary s = { name, "arn", "Completed", "Completed", created,
+                                   created + 50, created + 60 };
+    struct err e = { 0 };
+
+    cr_assert_eq(cache_job_upsert_summary(c, &s, &e), 0, "%s", e.msg);
+}
+
+static const char *window_of(struct cache *c, const struct cache_job_query *q)
+{
+    struct cache_job rows[16];
+    struct err e = { 0 };
+    size_t n = 0, count = 0;
+
+    cr_assert_eq(cache_jobs_window(c, q, 0, 16, rows, &n, &e), 0, "%s", e.msg);
+    cr_assert_eq(cache_jobs_count(c, q, &count, &e), 0, "%s", e.msg);
+    cr_assert_eq(count, n, "the count agrees with the rows");
+    return names_of(rows, n);
+}
+
+/* A first sync in progress: some jobs described, some only listed (no resources, start,
+ * hyperparameters or final metrics yet). A sort or a filter on such a field never misplaces
+ * or drops them: they come after the known rows, newest first, marked pending. */
+Test(cache, job_query_keeps_listed_only_jobs_pending)
+{
+    struct cache *c = open_rw();
+    struct err e = { 0 };
+    struct cache_job_query q = { 0 };
+
+    store_job(c, "bert-1", "Completed", 1000, 3, "bert", 0.90);
+    store_job(c, "bert-2", "Failed", 2000, 10, "bert", 0.50);
+    store_job(c, "gpt-1", "Completed", 3000, 1, "gpt2", 0.70);
+    store_job(c, "gpt-2", "InProgress", 4000, 20, "gpt2", 0.95);
+    list_only(c, "old-0", 500);
+    list_only(c, "new-1", 5000);
+    list_only(c, "new-2", 6000);
+
+    cr_assert_str_eq(window_of(c, &q), "old-0 bert-1 bert-2 gpt-1 gpt-2 new-1 new-2",
+                     "the creation time is listed: nothing pending");
+    cr_assert(!cache_job_query_reads_description(&q));
+    q.sort = "hp.epochs";
+    cr_assert(cache_job_query_reads_description(&q));
+    cr_assert_str_eq(window_of(c, &q), "gpt-1 bert-1 bert-2 gpt-2 new-2? new-1? old-0?");
+    q.descending = true;
+    cr_assert_str_eq(window_of(c, &q), "gpt-2 bert-2 bert-1 gpt-1 new-2? new-1? old-0?",
+                     "pending last in either direction");
+    q.sort = "hp.nothere";      /* known absent (described) before unknown */
+    cr_assert_str_eq(window_of(c, &q), "gpt-2 gpt-1 bert-2 bert-1 new-2? new-1? old-0?");
+    q.sort = "instance_type";
+    q.descending = false;
+    cr_assert_str_eq(window_of(c, &q), "gpt-2 gpt-1 bert-2 bert-1 new-2? new-1? old-0?");
+    q.sort = "duration";
+    cr_assert_str_eq(window_of(c, &q), "gpt-2 gpt-1 bert-2 bert-1 new-2? new-1? old-0?");
+    q.sort = "m.acc";
+    cr_assert_str_eq(window_of(c, &q), "bert-2 gpt-1 bert-1 gpt-2 new-2? new-1? old-0?");
+    q.sort = "ended";           /* the listing gives the end time */
+    cr_assert(!cache_job_query_reads_description(&q));
+    cr_assert_str_eq(window_of(c, &q), "gpt-2 gpt-1 bert-2 bert-1 old-0 new-1 new-2");
+
+    /* a filter on a pending field keeps the job, marked: never a false negative */
+    memset(&q, 0, sizeof(q));
+    cr_assert_eq(cache_cond_parse("hp.epochs>=10", &q.conds[0], &e), 0);
+    q.n_conds = 1;
+    cr_assert(cache_job_query_reads_description(&q));
+    cr_assert_str_eq(window_of(c, &q), "old-0? bert-2 gpt-2 new-1? new-2?",
+                     "the sort key is known: created order, pending marked");
+    q.sort = "hp.epochs";
+    cr_assert_str_eq(window_of(c, &q), "bert-2 gpt-2 new-2? new-1? old-0?");
+    cr_assert_eq(cache_cond_parse("hp.model!=bert", &q.conds[0], &e), 0);
+    cr_assert_str_eq(window_of(c, &q), "gpt-1 gpt-2 new-2? new-1? old-0?");
+    cr_assert_eq(cache_cond_parse("m.acc<0.9", &q.conds[0], &e), 0);
+    q.sort = "name";
+    cr_assert_str_eq(window_of(c, &q), "bert-2 gpt-1 new-1? new-2? old-0?");
+    cr_assert_eq(cache_cond_parse("status:Completed", &q.conds[0], &e), 0);
+    cr_assert(!cache_job_query_reads_description(&q));
+    cr_assert_str_eq(window_of(c, &q), "bert-1 gpt-1 new-1 new-2 old-0",
+                     "the status is listed: exact, nothing pending");
+
+    /* described now: in its place, and filtered for real */
+    store_job(c, "new-1", "Completed", 5000, 5, "gpt2", 0.80);
+    cr_assert_eq(cache_cond_parse("hp.epochs>=5", &q.conds[0], &e), 0);
+    q.sort = "hp.epochs";
+    cr_assert_str_eq(window_of(c, &q), "new-1 bert-2 gpt-2 new-2? old-0?");
+    cr_assert_eq(cache_cond_parse("hp.epochs>5", &q.conds[0], &e), 0);
+    cr_assert_str_eq(window_of(c, &q), "bert-2 gpt-2 new-2? old-0?");
+    cache_close(c);
+}
+
 /* ---- log store ------------------------------------------------------------------------- */
 
 static int64_t add_stream(struct cache *c, const char *job, const char *name)

@@ -501,6 +501,44 @@ Test(client, clock_skew_is_corrected_from_the_date_header)
     cr_assert_str_neq(amz1, amz2, "the retry is signed at the server's time");
 }
 
+/* The server's clock measured from every answer's Date (what a warm `sagetop jobs` re-lists
+ * from): none before an answer with a Date, then a lower bound, the largest seen. */
+Test(client, server_offset_is_measured_from_each_date)
+{
+    json_t *out = NULL;
+    struct err e = {0};
+    char hdr[256], date_hdr[64];
+    double off = 12345;
+    time_t t = 1700000000;      /* the server says 2023-11-14T22:13:20Z, we say an hour later */
+    struct tm tm;
+
+    aws_client_set_clock(cli, slow_clock);
+    srv_push(200, JSON_HDR, "{}");
+    cr_assert_eq(aws_json_call(cli, AWS_SAGEMAKER, "ListTrainingJobs", NULL, &out, &e), 0,
+                 "%s", e.msg);
+    json_decref(out);
+    cr_assert_not(aws_client_server_offset(cli, &off), "no Date yet");
+    cr_assert(off == 12345, "untouched");
+    for (int i = 0; i < 2; i++) {
+        time_t at = i == 0 ? t : t + 1;  /* a second later: the bound tightens */
+
+        gmtime_r(&at, &tm);
+        strftime(date_hdr, sizeof(date_hdr), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        snprintf(hdr, sizeof(hdr), JSON_HDR "Date: %s\r\n", date_hdr);
+        srv_push(200, hdr, "{}");
+        cr_assert_eq(aws_json_call(cli, AWS_SAGEMAKER, "ListTrainingJobs", NULL, &out, &e), 0,
+                     "%s", e.msg);
+        json_decref(out);
+    }
+    cr_assert(aws_client_server_offset(cli, &off));
+    /* ours: now - 3600; the server's: t + 1 */
+    {
+        double want = (double)(t + 1) - (double)slow_clock();
+
+        cr_assert(off <= want + 1 && off >= want - 2, "offset %.1f, want about %.1f", off, want);
+    }
+}
+
 Test(client, malformed_json_answer_gives_byte_offset)
 {
     json_t *out = NULL;

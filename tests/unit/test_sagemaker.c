@@ -860,7 +860,9 @@ Test(json, dump_exact_keeps_numbers_as_sent)
 {
     static const char doc[] =
         "{\"TrainingJobName\":\"j\\u00e9-\\\"q\\\"\\n\\u0000x\",\"CreationTime\":1677672000.123,"
-        "\"A\":[0.1,1e-05,1.5e+20,-2.5,3.0,1677672000.0,0.30000000000000004],\"I\":42,"
+        "\"A\":[0.1,1e-05,1.5e+20,-2.5,3.0,1677672000.0,0.30000000000000004],"
+        "\"B\":[1796634853.76202,5e-324,1.2345678901234568e+17,123456789.12345679,"
+        "2.2250738585072014e-308,1e+23],\"I\":42,"
         "\"N\":null,\"T\":true,\"F\":false,\"O\":{}}";
     json_t *root, *back;
     char *out = NULL;
@@ -873,6 +875,9 @@ Test(json, dump_exact_keeps_numbers_as_sent)
     cr_assert(strstr(out, "\"CreationTime\":1677672000.123,") != NULL, "%s", out);
     cr_assert(strstr(out, "[0.1,1e-05,1.5e+20,-2.5,3.0,1677672000.0,0.30000000000000004]")
               != NULL, "%s", out);
+    /* 16 and 17 digits, a subnormal, the smallest normal */
+    cr_assert(strstr(out, "[1796634853.76202,5e-324,1.2345678901234568e+17,123456789.12345679,"
+                          "2.2250738585072014e-308,1e+23]") != NULL, "%s", out);
     cr_assert(strstr(out, "\"I\":42,\"N\":null,\"T\":true,\"F\":false,\"O\":{}") != NULL, "%s",
               out);
     cr_assert(strncmp(out, "{\"TrainingJobName\":\"j\xc3\xa9-\\\"q\\\"\\n\\u0000x\"", 36) == 0,
