@@ -304,7 +304,7 @@ static void write_process_script(const char *name, long expires_in)
     strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     snprintf(text, sizeof(text),
              "#!/bin/sh\n"
-             "n=$(cat \"%s/count\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"%s/count\"\n"
+             "read -r n 2>/dev/null < \"%s/count\" || n=0; n=$((n+1)); echo $n > \"%s/count\"\n"
              "printf '{\"Version\": 1, \"AccessKeyId\": \"AKIDP%%s%%s\", \"SecretAccessKey\": "
              "\"sp\", \"SessionToken\": \"tp\", \"Expiration\": \"%s\"}' \"$n\" \"$1\"\n",
              tmpdir, tmpdir, stamp);
