@@ -92,20 +92,28 @@ objs_of() {   # the object files of a module, as the link sees them
         printf '%s\n' "$BUILD/lib$1.a"
     fi
 }
+files=()
 for m in "${modules[@]}"; do
     in_table "$m" || continue
     while IFS= read -r o; do
-        if [ ! -f "$o" ]; then
+        if [ -f "$o" ]; then
+            files+=("$o")
+        else
             fail "$o is missing: build first (make check-layout builds the archives)"
-            continue
         fi
-        # "MODULE OBJECT TYPE SYMBOL"; nm -A prefixes "archive:member:[address]" or
-        # "object:[address]"
-        nm -A -g "$o" | awk -v m="$m" 'NF == 3 {
-            n = split($1, p, ":"); obj = (n > 2) ? p[2] : p[1]; sub(/.*\//, "", obj)
-            print m, obj, $2, $3 }' >>"$syms"
     done < <(objs_of "$m")
 done
+# One nm for every file (an nm start costs more than reading an archive): "MODULE OBJECT TYPE
+# SYMBOL". nm -A prefixes "archive:member:[address]" or "object:[address]"; an archive is
+# build/libMODULE.a, an object is cli/'s.
+if [ $bad = 0 ] && [ ${#files[@]} -gt 0 ]; then
+    nm -A -g "${files[@]}" | awk 'NF == 3 {
+        n = split($1, p, ":"); obj = (n > 2) ? p[2] : p[1]; sub(/.*\//, "", obj)
+        m = p[1]
+        if (m ~ /\.a$/) { sub(/.*\/lib/, "", m); sub(/\.a$/, "", m) } else m = "cli"
+        print m, obj, $2, $3 }' >"$syms"
+    [ "${PIPESTATUS[0]}" = 0 ] || fail "nm failed on ${files[*]}"
+fi
 [ $bad = 0 ] || { echo "check-layout: FAILED" >&2; exit 1; }
 
 # defined = any type but U (undefined), w/v (weak undefined); a module's own definitions satisfy

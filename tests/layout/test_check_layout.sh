@@ -5,6 +5,10 @@
 # and the link succeeds because cache/ is linked before aws/), and an upward include spelled from
 # the top. Each is applied to a copy of the tree in a temp dir, whose objects are copied along so
 # that only the touched file is compiled again; the work tree is never modified.
+# `make check-layout` (build what changed, then the script) runs on the tree as it is, on the
+# upward call (the object must be compiled again for its symbols to show it) and on the restored
+# tree; the two include scratches need no object: the script runs alone on them, and their
+# files are restored with their old mtime, so that nothing is compiled for them.
 source "$SAGETOP_TOP/tests/lib.sh"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
@@ -24,8 +28,13 @@ copy_tree() {
 }
 # layout: check-layout in the copy after building what changed; prints its output
 layout() { make -s -C "$T" BUILD=build check-layout 2>&1; }
+# layout_script: the script alone in the copy (the sources' includes; the objects as they are)
+layout_script() { (cd "$T" && BUILD=build scripts/check-layout.sh 2>&1); }
 # restore FILE: the original back, with a new mtime so that make compiles it again
 restore() { cp "$TOP/$1" "$T/$1"; }
+# restore_untouched FILE: the original back with its mtime, for a file whose object was not
+# compiled again since the copy
+restore_untouched() { cp -p "$TOP/$1" "$T/$1"; }
 
 copy_tree || { not_ok "copy the tree" "to $T"; finish; }
 [ -f "$T/aws/s3.c" ] && [ -f "$T/aws/sts.c" ] && [ -f "$T/build/libaws.a" ] \
@@ -39,11 +48,11 @@ expect_match "... and says which modules it checked" "$out" 'check-layout: ok \(
 sed -i '0,/^#include/s//#include "..\/cache\/cache.h"\n#include/' "$T/aws/s3.c"
 expect_eq "scratch 1 applied: aws/s3.c includes ../cache/cache.h" \
     "$(grep -c '^#include "\.\./cache/cache\.h"' "$T/aws/s3.c")" 1
-out=$(layout); rc=$?
+out=$(layout_script); rc=$?
 expect_match "an #include \"../cache/cache.h\" in aws/s3.c fails check-layout" "$rc" '^[1-9]'
 expect_match "... naming the file and the ../ include" "$out" 'aws/s3\.c includes "\.\./cache/cache\.h": no "\.\./" includes'
 expect_eq "... and nothing but that" "$(printf '%s\n' "$out" | grep -c '^check-layout: ' )" 2
-restore aws/s3.c
+restore_untouched aws/s3.c
 
 # 2. a call upward with a hand-written prototype: only the symbols show it
 cat >>"$T/aws/sts.c" <<'EOF'
@@ -67,10 +76,10 @@ restore aws/sts.c
 
 # 3. an upward include spelled from the top
 sed -i '0,/^#include/s//#include "tui\/app.h"\n#include/' "$T/metrics/series.c"
-out=$(layout); rc=$?
+out=$(layout_script); rc=$?
 expect_match "an #include \"tui/app.h\" in metrics/series.c fails check-layout" "$rc" '^[1-9]'
 expect_match "... naming the dependency it must not have" "$out" 'metrics/series\.c includes tui/app\.h: metrics/ must not depend on tui/'
-restore metrics/series.c
+restore_untouched metrics/series.c
 
 out=$(layout); rc=$?
 expect_eq "the restored tree passes again" "$rc" 0

@@ -1,10 +1,12 @@
 /* test_sigv4.c: SigV4 stage by stage.
  *
  * Fixed vectors (AWS documentation, ../shared/AWS_NOTES.md 5.5 copied in here) pin each stage;
- * the botocore suite runs tests/unit/vectors/gen_sigv4.py, which signs 130+ varied requests
- * with botocore's own SigV4Auth/S3SigV4Auth at a frozen clock, and compares the canonical
- * request, the string to sign, the signature and the added headers of every one. */
+ * the botocore suite runs tests/unit/vectors/gen_sigv4.py (once per run, before the tests),
+ * which signs 130+ varied requests with botocore's own SigV4Auth/S3SigV4Auth at a frozen clock,
+ * and compares the canonical request, the string to sign, the signature and the added headers
+ * of every one. */
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,50 +271,115 @@ Test(sigv4_errors, too_many_headers_and_oversized_names_rejected)
 
 /* ---- botocore's signer -------------------------------------------------------------------- */
 
-static char *slurp_cmd(const char *cmd)
+/* Reads a stream to its end, NUL-terminated; NULL when out of memory. */
+static char *slurp_stream(FILE *f)
 {
-    FILE *p = popen(cmd, "r");
-    char *buf = NULL;
+    char *buf = NULL, *grown;
     size_t len = 0, cap = 0, n;
 
-    if (p == NULL)
-        return NULL;
     do {
         if (cap - len < 65536) {
             cap = cap ? cap * 2 : 1 << 20;
-            buf = realloc(buf, cap);
-            cr_assert_not_null(buf);
+            grown = realloc(buf, cap);
+            if (grown == NULL) {
+                free(buf);
+                return NULL;
+            }
+            buf = grown;
         }
-        n = fread(buf + len, 1, cap - len - 1, p);
+        n = fread(buf + len, 1, cap - len - 1, f);
         len += n;
     } while (n > 0);
     buf[len] = '\0';
-    if (pclose(p) != 0) {
-        free(buf);
-        return NULL;
-    }
     return buf;
 }
 
-/* $PYTHON (tests/run.sh exports it) or what scripts/find-python.sh finds. */
-static json_t *botocore_vectors(void)
+/* The generator's command line: $PYTHON (tests/run.sh exports it) or what
+ * scripts/find-python.sh finds. */
+static void generator_cmd(char *cmd, size_t size)
 {
     const char *top = getenv("SAGETOP_TOP");
     const char *py = getenv("PYTHON");
-    char cmd[2048];
-    char *out;
-    json_t *root;
-    json_error_t je;
 
     if (top == NULL || top[0] == '\0')
         top = ".";
     if (py != NULL && py[0] != '\0')
-        snprintf(cmd, sizeof(cmd), "'%s' '%s/tests/unit/vectors/gen_sigv4.py'", py, top);
+        snprintf(cmd, size, "'%s' '%s/tests/unit/vectors/gen_sigv4.py'", py, top);
     else
-        snprintf(cmd, sizeof(cmd),
+        snprintf(cmd, size,
                  "py=$('%s/scripts/find-python.sh') && \"$py\" '%s/tests/unit/vectors/gen_sigv4.py'",
                  top, top);
-    out = slurp_cmd(cmd);
+}
+
+/* The generator's output, NULL when it fails. */
+static char *run_generator(void)
+{
+    char cmd[2048];
+    FILE *p;
+    char *out;
+
+    generator_cmd(cmd, sizeof(cmd));
+    p = popen(cmd, "r");
+    if (p == NULL)
+        return NULL;
+    out = slurp_stream(p);
+    if (pclose(p) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Starting Python and botocore costs about 0.8 s of CPU, and Criterion runs every test in a new
+ * process: the runner generates the vectors once, before any test, into a temp file named by
+ * SAGETOP_SIGV4_VECTORS, which the tests' processes inherit. When that fails, each test runs the
+ * generator itself and reports why it fails. */
+#define VECTORS_ENV "SAGETOP_SIGV4_VECTORS"
+static char vectors_path[] = "/tmp/sagetop-sigv4-vectors-XXXXXX";
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    char *out = run_generator();
+    int fd;
+    FILE *f;
+
+    (void)set;
+    unsetenv(VECTORS_ENV);
+    if (out == NULL || (fd = mkstemp(vectors_path)) < 0) {
+        free(out);
+        return;
+    }
+    f = fdopen(fd, "w");
+    if (f != NULL && fputs(out, f) >= 0 && fclose(f) == 0)
+        setenv(VECTORS_ENV, vectors_path, 1);
+    else if (f == NULL)
+        close(fd);
+    free(out);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+    (void)stats;
+    if (getenv(VECTORS_ENV) != NULL)
+        unlink(vectors_path);
+}
+
+static json_t *botocore_vectors(void)
+{
+    const char *path = getenv(VECTORS_ENV);
+    char cmd[2048];
+    char *out = NULL;
+    FILE *f;
+    json_t *root;
+    json_error_t je;
+
+    if (path != NULL && (f = fopen(path, "r")) != NULL) {
+        out = slurp_stream(f);
+        fclose(f);
+    } else {
+        out = run_generator();
+    }
+    generator_cmd(cmd, sizeof(cmd));
     cr_assert_not_null(out, "cannot run the botocore vector generator: %s", cmd);
     root = json_loads(out, 0, &je);
     free(out);
