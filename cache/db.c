@@ -470,6 +470,7 @@ void cache_close(struct cache *c)
 {
     if (c == NULL)
         return;
+    cache_kept_clean(c);
     if (c->db != NULL)
         sqlite3_close_v2(c->db);
     free(c);
