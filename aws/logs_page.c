@@ -308,25 +308,19 @@ static void empty_messages(struct logs_event_page *p, char *nul)
             p->events[i].message = nul;
 }
 
-int logs_page_read(const char *body, size_t len, const char *sent_token,
-                   struct logs_event_page *out, struct err *e)
+/* Reads the page at arena (len bytes and a NUL: the body's copy, unescaped in place) into *out;
+ * its events array is *evs (*cap entries, grown as needed, the caller's either way). */
+static int page_read(char *arena, size_t len, struct logs_event **evs, size_t *cap,
+                     const char *sent_token, struct logs_event_page *out)
 {
     struct logs_event_page p = { 0 };
-    struct rd r;
+    struct rd r = { arena, arena + len };
     unsigned seen = 0;
-    size_t cap = 0, n;
+    size_t n;
     const char *k;
-    bool ok;
+    bool ok = eat(&r, '{');
 
-    if (body == NULL || len == 0 || len > JSON_DOC_MAX_BYTES)
-        return LOGS_PAGE_DEFER;
-    if ((p.arena = malloc(len + 1)) == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory reading a log page");
-    memcpy(p.arena, body, len);
-    p.arena[len] = '\0';
-    r.p = p.arena;
-    r.end = p.arena + len;
-    ok = eat(&r, '{');
+    p.events = *evs;
     if (ok && !eat(&r, '}')) {
         do {
             unsigned bit;
@@ -338,21 +332,71 @@ int logs_page_read(const char *body, size_t len, const char *sent_token,
             if (!(ok = bit != 0 && (seen & bit) == 0))
                 break;
             seen |= bit;
-            ok = bit == 1 ? events(&r, &p, &cap)
+            ok = bit == 1 ? events(&r, &p, cap)
                  : token(&r, bit == 2 ? &p.next_forward_token : &p.next_backward_token);
         } while (ok && eat(&r, ','));
         ok = ok && eat(&r, '}');
     }
     ws(&r);
+    *evs = p.events;
     if (!ok || r.p != r.end) {
-        logs_event_page_clean(&p);
+        free(p.next_forward_token);
+        free(p.next_backward_token);
         return LOGS_PAGE_DEFER;
     }
-    empty_messages(&p, p.arena + len);
+    p.arena = arena;
+    empty_messages(&p, arena + len);
     p.caught_up = sent_token != NULL && p.next_forward_token != NULL &&
                   strcmp(sent_token, p.next_forward_token) == 0;
     *out = p;
     return 0;
+}
+
+int logs_page_read(const char *body, size_t len, const char *sent_token,
+                   struct logs_event_page *out, struct err *e)
+{
+    struct logs_event *ev = NULL;
+    size_t cap = 0;
+    char *arena;
+    int rc;
+
+    if (body == NULL || len == 0 || len > JSON_DOC_MAX_BYTES)
+        return LOGS_PAGE_DEFER;
+    if ((arena = malloc(len + 1)) == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory reading a log page");
+    memcpy(arena, body, len);
+    arena[len] = '\0';
+    if ((rc = page_read(arena, len, &ev, &cap, sent_token, out)) != 0) {
+        free(arena);
+        free(ev);
+    }
+    return rc;
+}
+
+int logs_page_read_kept(const char *body, size_t len, const char *sent_token,
+                        struct aws_page_store *ps, struct logs_event_page *out, struct err *e)
+{
+    int rc;
+
+    if (body == NULL || len == 0 || len > JSON_DOC_MAX_BYTES)
+        return LOGS_PAGE_DEFER;
+    if (ps->arena_cap < len + 1) {
+        /* doubled, so that pages a little longer each time do not each get a new one; the
+         * old contents do not matter: no realloc copy */
+        size_t cap = ps->arena_cap * 2 > len + 1 ? ps->arena_cap * 2 : len + 1;
+
+        free(ps->arena);
+        ps->arena_cap = 0;
+        if ((ps->arena = malloc(cap)) == NULL)
+            return err_set(e, ERR_NOMEM, "out of memory reading a log page");
+        ps->arena_cap = cap;
+    }
+    memcpy(ps->arena, body, len);
+    ps->arena[len] = '\0';
+    rc = page_read(ps->arena, len, &ps->events, &ps->events_cap, sent_token, out);
+    if (rc == 0)
+        out->kept = true;
+    return rc;
 }
 
 int logs_parse_get_log_events_fast(const char *json, size_t len, const char *sent_token,
