@@ -34,6 +34,9 @@ struct cache {
         bool busy;
     } kept[CACHE_KEPT_MAX];
     int n_kept;
+    /* the page builder of cache_stream_append (its buffers and zstd context kept from one
+     * append to the next); NULL until the first append */
+    struct logpage_builder *builder;
 };
 
 /* ERR_CACHE with "what: <sqlite message> (<path>)". Returns the code. */

@@ -241,7 +241,7 @@ static int stream_append(struct cache *c, int64_t stream_id, const struct cache_
                          const struct cache_event *ev, size_t n, const char *next_token,
                          bool *applied, struct err *e)
 {
-    struct logpage_builder *b = calloc(1, sizeof(*b));
+    struct logpage_builder *b = c->builder != NULL ? c->builder : calloc(1, sizeof(*b));
     struct cache_stream s;
     int64_t stored = 0, stored_old = 0, raw = 0, last_ts;
     sqlite3_stmt *st;
@@ -252,10 +252,12 @@ static int stream_append(struct cache *c, int64_t stream_id, const struct cache_
         *applied = false;
     if (b == NULL)
         return err_set(e, ERR_NOMEM, "out of memory storing log events");
-    if ((rc = cache_sp_begin(c, e)) != 0) {
-        free(b);
+    /* kept on the handle: its buffers and zstd context serve every append */
+    c->builder = b;
+    b->n = 0;
+    b->text_len = 0;
+    if ((rc = cache_sp_begin(c, e)) != 0)
         return rc;
-    }
     if ((rc = cache_stream_get(c, stream_id, &s, e)) != 0)
         goto out;
     /* Read under the write lock (the caller's BEGIN IMMEDIATE, or our savepoint's): another
@@ -302,8 +304,8 @@ static int stream_append(struct cache *c, int64_t stream_id, const struct cache_
     if (rc == 0 && applied != NULL)
         *applied = true;
 out:
-    logpage_builder_clean(b);
-    free(b);
+    b->n = 0;
+    b->text_len = 0;
     return cache_sp_end(c, rc, e);
 }
 
