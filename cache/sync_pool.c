@@ -447,7 +447,7 @@ static void *worker_main(void *arg)
 static void *worker_thread(void *arg)
 {
     struct sync *s = arg;
-    struct worker w = { s, NULL, NULL, 0 };
+    struct worker w = { .s = s };
     struct err e = { 0 };
 
     w.rng = (uint64_t)sync_pool_now_ms() * 0x9e3779b97f4a7c15u ^ (uint64_t)(uintptr_t)&w;
@@ -462,6 +462,7 @@ static void *worker_thread(void *arg)
     if (cache_scope_use(w.cache, s->account, s->region, &e) != 0)
         goto fail;
     worker_main(&w);
+    sync_logs_worker_clean(&w);
     cache_close(w.cache);
     aws_client_free(w.client);
     return NULL;
