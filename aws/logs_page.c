@@ -223,23 +223,25 @@ static bool string(struct rd *r, char **out, size_t *n)
  * so it never overflows). */
 static bool integer(struct rd *r, int64_t *out)
 {
+    char *p, *lim, *first;
     bool neg;
     int64_t v = 0;
-    int digits = 0;
 
     ws(r);
-    neg = r->p < r->end && *r->p == '-';
-    if (neg)
-        r->p++;
-    if (r->p < r->end && *r->p == '0' && r->end - r->p > 1 && r->p[1] >= '0' && r->p[1] <= '9')
+    /* a local cursor: stores through r->p would make the compiler reload it for every digit */
+    p = r->p;
+    neg = p < r->end && *p == '-';
+    p += neg;
+    if (r->end - p > 1 && p[0] == '0' && (unsigned char)(p[1] - '0') < 10)
         return false;       /* a leading zero: jansson refuses it */
-    while (r->p < r->end && *r->p >= '0' && *r->p <= '9' && digits < 18) {
-        v = v * 10 + (*r->p++ - '0');
-        digits++;
-    }
-    if (digits == 0 || (r->p < r->end && ((*r->p >= '0' && *r->p <= '9') || *r->p == '.' ||
-                                          *r->p == 'e' || *r->p == 'E')))
+    first = p;
+    lim = r->end - p > 18 ? p + 18 : r->end;
+    while (p < lim && (unsigned char)(*p - '0') < 10)
+        v = v * 10 + (*p++ - '0');
+    if (p == first || (p < r->end && ((unsigned char)(*p - '0') < 10 || *p == '.' ||
+                                      *p == 'e' || *p == 'E')))
         return false;       /* none, a 19th digit, a fraction or an exponent */
+    r->p = p;
     *out = neg ? -v : v;
     return true;
 }
