@@ -1,7 +1,8 @@
 /* http.c: one HTTP exchange through libcurl; the only file that includes <curl/curl.h>.
  *
  * Owns one curl easy handle per http_client (so its connection cache, TLS sessions and DNS
- * cache are reused from one call to the next) and the response it builds. Must not retry,
+ * cache are reused from one call to the next), the response it builds and one body buffer
+ * handed back for the next response (http_client_keep_body). Must not retry,
  * sign, parse AWS errors or print: that is client.c's. Not thread-safe per client; the
  * process-wide curl_global_init() runs once under pthread_once. */
 #include "aws/http.h"
