@@ -41,6 +41,7 @@ struct aws_client {
     int max_attempts;
     uint64_t rng;
     char last_code[AWS_CODE_MAX];
+    struct aws_page_store pages;    /* logs.c's page storage, kept across pages */
 };
 
 /* One logical call, the same for every attempt. */
@@ -99,7 +100,20 @@ void aws_client_free(struct aws_client *c)
     if (c == NULL)
         return;
     http_client_free(c->http);
+    free(c->pages.arena);
+    free(c->pages.events);
     free(c);
+}
+
+void aws_client_keep_body(struct aws_client *c, struct http_response *r)
+{
+    http_client_keep_body(c != NULL ? c->http : NULL, r);
+    http_response_clean(r);
+}
+
+struct aws_page_store *aws_client_page_store(struct aws_client *c)
+{
+    return &c->pages;
 }
 
 void aws_client_set_cancel(struct aws_client *c, volatile sig_atomic_t *cancel)
@@ -571,7 +585,7 @@ int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operat
         *out = doc;
     else
         json_decref(doc);
-    http_response_clean(&r);
+    aws_client_keep_body(c, &r);     /* its buffer serves the next answer */
     return rc;
 }
 

@@ -68,6 +68,21 @@ int aws_json_call(struct aws_client *c, enum aws_service svc, const char *operat
  * logs_page.c); the caller cleans it with http_response_clean(). Errors as aws_json_call(). */
 int aws_json_call_raw(struct aws_client *c, enum aws_service svc, const char *operation,
                       const json_t *request, struct http_response *out, struct err *e);
+/* Hands a raw body back to the client (out's buffer taken, *r cleaned): the client's next
+ * answer is written into it instead of a buffer grown anew (http_client_keep_body). */
+void aws_client_keep_body(struct aws_client *c, struct http_response *r);
+
+/* Storage a client keeps for its thread's log pages (logs.c's GetLogEvents reader): the
+ * arena the messages are unescaped into and the events array, reused from page to page
+ * instead of a few MB allocated and freed per page. Freed by aws_client_free(). */
+struct logs_event;
+struct aws_page_store {
+    char *arena;
+    size_t arena_cap;
+    struct logs_event *events;
+    size_t events_cap;
+};
+struct aws_page_store *aws_client_page_store(struct aws_client *c);
 
 /* A REST or query-protocol request (S3, STS). path is already URI-encoded (S3 keys encoded
  * once); query is the canonical-ready "a=1&b=2" or NULL. For S3 the payload hash header is

@@ -1,7 +1,8 @@
 /* http.c: one HTTP exchange through libcurl; the only file that includes <curl/curl.h>.
  *
  * Owns one curl easy handle per http_client (so its connection cache, TLS sessions and DNS
- * cache are reused from one call to the next) and the response it builds. Must not retry,
+ * cache are reused from one call to the next), the response it builds and one body buffer
+ * handed back for the next response (http_client_keep_body). Must not retry,
  * sign, parse AWS errors or print: that is client.c's. Not thread-safe per client; the
  * process-wide curl_global_init() runs once under pthread_once. */
 #include "aws/http.h"
@@ -25,6 +26,8 @@ struct http_client {
     CURL *easy;
     char *ca_bundle;
     volatile sig_atomic_t *cancel;
+    char *spare;                /* a body handed back (http_client_keep_body), spare_cap bytes */
+    size_t spare_cap;
 };
 
 /* The state of one exchange, shared with curl's callbacks. */
@@ -80,6 +83,7 @@ void http_client_free(struct http_client *c)
     if (c->easy != NULL)
         curl_easy_cleanup(c->easy);
     free(c->ca_bundle);
+    free(c->spare);
     free(c);
 }
 
@@ -87,6 +91,28 @@ void http_client_set_cancel(struct http_client *c, volatile sig_atomic_t *cancel
 {
     if (c != NULL)
         c->cancel = cancel;
+}
+
+static void keep_spare(struct http_client *c, char *body, size_t cap)
+{
+    if (c->spare == NULL && cap > 0 && cap <= HTTP_KEEP_BODY_MAX) {
+        c->spare = body;
+        c->spare_cap = cap;
+    } else {
+        free(body);
+    }
+}
+
+void http_client_keep_body(struct http_client *c, struct http_response *resp)
+{
+    if (c == NULL || resp == NULL) {
+        http_response_clean(resp);
+        return;
+    }
+    keep_spare(c, resp->body, resp->body_cap);
+    resp->body = NULL;
+    resp->body_len = 0;
+    resp->body_cap = 0;
 }
 
 void http_response_clean(struct http_response *resp)
@@ -378,6 +404,12 @@ int http_perform(struct http_client *c, const struct http_request *req,
     memset(&r, 0, sizeof(r));
     r.content_length = -1;
     x.resp = &r;
+    if (c->spare != NULL) {
+        r.body = c->spare;
+        r.body[0] = '\0';
+        x.cap = c->spare_cap;
+        c->spare = NULL;
+    }
     x.max_bytes = req->max_response_bytes > 0 ? req->max_response_bytes : HTTP_DEFAULT_MAX_BYTES;
     x.cancel = c->cancel;
     if (x.cancel != NULL && *x.cancel != 0) {
@@ -405,7 +437,9 @@ int http_perform(struct http_client *c, const struct http_request *req,
             rc = err_set(e, ERR_NOMEM, "out of memory");
             goto out;
         }
+        x.cap = 1;
     }
+    r.body_cap = x.cap;
     *resp = r;
     r.body = NULL;
 out:
@@ -415,6 +449,7 @@ out:
     curl_slist_free_all(hdrs);
     if (x.upload != NULL)
         fclose(x.upload);
-    free(r.body);
+    if (r.body != NULL)
+        keep_spare(c, r.body, x.cap);   /* a failed exchange's buffer serves the next one */
     return rc;
 }

@@ -44,6 +44,7 @@ struct http_response {
     long status;                        /* 0 when no response */
     char *body;                         /* owned, NUL-terminated (NUL not counted) */
     size_t body_len;
+    size_t body_cap;                    /* bytes allocated at body (http_client_keep_body) */
     char request_id[HTTP_HEADER_VALUE_MAX];    /* x-amzn-RequestId, x-amz-request-id */
     char date[HTTP_HEADER_VALUE_MAX];          /* Date */
     char content_type[HTTP_HEADER_VALUE_MAX];
@@ -63,4 +64,10 @@ void http_client_set_cancel(struct http_client *c, volatile sig_atomic_t *cancel
 int http_perform(struct http_client *c, const struct http_request *req,
                  struct http_response *resp, struct err *e);
 void http_response_clean(struct http_response *resp);
+/* Hands a response body (resp->body, resp->body_cap bytes; taken, resp->body becomes NULL)
+ * back to the client, whose next response is written into it instead of a buffer grown anew:
+ * one thread's large pages (GetLogEvents) reuse one buffer. The client keeps one, of at most
+ * HTTP_KEEP_BODY_MAX bytes; it frees any other. */
+#define HTTP_KEEP_BODY_MAX (8u << 20)
+void http_client_keep_body(struct http_client *c, struct http_response *resp);
 #endif

@@ -166,11 +166,13 @@ void logs_event_page_clean(struct logs_event_page *p)
         free(p->events[i].stream_name);
         free(p->events[i].event_id);
     }
-    free(p->events);
+    if (!p->kept) {
+        free(p->events);
+        free(p->arena);
+    }
     free(p->next_forward_token);
     free(p->next_backward_token);
     free(p->next_token);
-    free(p->arena);
     memset(p, 0, sizeof(*p));
 }
 
@@ -300,13 +302,17 @@ int logs_get_log_events(struct aws_client *c, const struct logs_get_query *q,
     json_decref(req);
     if (rc != 0)
         return rc;
-    if (resp.body_len == 0)
+    if (resp.body_len == 0) {
         rc = logs_parse_get_log_events("{}", 2, q->next_token, out, e);  /* as jansson's {} */
-    else
-        rc = logs_parse_get_log_events_fast(resp.body, resp.body_len, q->next_token, out, e);
+    } else {
+        rc = logs_page_read_kept(resp.body, resp.body_len, q->next_token,
+                                 aws_client_page_store(c), out, e);
+        if (rc == LOGS_PAGE_DEFER)
+            rc = logs_parse_get_log_events(resp.body, resp.body_len, q->next_token, out, e);
+    }
     if (rc != 0 && rc != ERR_NOMEM)
         err_prefix(e, "CloudWatch Logs");
-    http_response_clean(&resp);
+    aws_client_keep_body(c, &resp);     /* the next page is read into the same buffers */
     return rc;
 }
 

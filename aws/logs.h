@@ -83,6 +83,9 @@ struct logs_event_page {
     /* logs_page_read(): the body, its messages unescaped in place; the events' messages
      * point into it (not freed one by one). NULL for pages parsed through jansson. */
     char *arena;
+    /* logs_page_read_kept(): arena and events are the client's page store (valid until the
+     * next GetLogEvents on that client), not freed with the page */
+    bool kept;
 };
 void logs_event_page_clean(struct logs_event_page *p);
 
@@ -93,6 +96,10 @@ void logs_event_page_clean(struct logs_event_page *p);
 #define LOGS_PAGE_DEFER 1
 int logs_page_read(const char *body, size_t len, const char *sent_token,
                    struct logs_event_page *out, struct err *e);
+/* logs_page_read() into the client's page store ps (arena and events reused from page to
+ * page; out->kept): the page is valid until ps is used again. */
+int logs_page_read_kept(const char *body, size_t len, const char *sent_token,
+                        struct aws_page_store *ps, struct logs_event_page *out, struct err *e);
 /* logs_page_read(), and jansson's parse when it defers. */
 int logs_parse_get_log_events_fast(const char *json, size_t len, const char *sent_token,
                                    struct logs_event_page *out, struct err *e);
@@ -110,7 +117,8 @@ struct logs_get_query {
 /* sent_token: the nextToken of the request (NULL for none), for the caught_up rule. */
 int logs_parse_get_log_events(const char *json, size_t len, const char *sent_token,
                               struct logs_event_page *out, struct err *e);
-/* A missing group or stream is ERR_NOTFOUND. */
+/* A missing group or stream is ERR_NOTFOUND. The page's events usually live in c's page
+ * store (out->kept): clean the page before the next GetLogEvents on c. */
 int logs_get_log_events(struct aws_client *c, const struct logs_get_query *q,
                         struct logs_event_page *out, struct err *e);
 

@@ -130,6 +130,18 @@ static long unicode_escape(char **s, const char *end)
     return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
 }
 
+/* Whether none of the 8 bytes of x needs a look: no quote, backslash, control character or
+ * non-ASCII byte. Per byte, v - 0x20 and (v ^ '"') - 1 and (v ^ '\\') - 1 set the top bit
+ * when v is below 0x20, a quote or a backslash; a borrow into the next byte comes only from
+ * a byte already caught, so a plain word is never taken for special (and a special one is
+ * only ever reported). */
+static bool plain8(uint64_t x)
+{
+    const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+
+    return (((x - lo * 0x20) | ((x ^ lo * '"') - lo) | ((x ^ lo * '\\') - lo) | x) & hi) == 0;
+}
+
 /* A string at r->p (opening quote next), unescaped in place; *out its first byte, *n its
  * length, NUL-terminated. false: not a string, or something jansson would refuse. */
 static bool string(struct rd *r, char **out, size_t *n)
@@ -141,7 +153,23 @@ static bool string(struct rd *r, char **out, size_t *n)
     s = w = r->p;
     *out = w;
     while (s < r->end) {
-        unsigned char c = (unsigned char)*s;
+        unsigned char c;
+
+        /* plain text, the bulk of a message, 8 bytes at a time (moved only after an escape) */
+        while (r->end - s >= 8) {
+            uint64_t x;
+
+            memcpy(&x, s, 8);
+            if (!plain8(x))
+                break;
+            if (w != s)
+                memmove(w, s, 8);
+            w += 8;
+            s += 8;
+        }
+        if (s >= r->end)
+            break;
+        c = (unsigned char)*s;
 
         if (c == '"') {
             *n = (size_t)(w - *out);
@@ -195,23 +223,25 @@ static bool string(struct rd *r, char **out, size_t *n)
  * so it never overflows). */
 static bool integer(struct rd *r, int64_t *out)
 {
+    char *p, *lim, *first;
     bool neg;
     int64_t v = 0;
-    int digits = 0;
 
     ws(r);
-    neg = r->p < r->end && *r->p == '-';
-    if (neg)
-        r->p++;
-    if (r->p < r->end && *r->p == '0' && r->end - r->p > 1 && r->p[1] >= '0' && r->p[1] <= '9')
+    /* a local cursor: stores through r->p would make the compiler reload it for every digit */
+    p = r->p;
+    neg = p < r->end && *p == '-';
+    p += neg;
+    if (r->end - p > 1 && p[0] == '0' && (unsigned char)(p[1] - '0') < 10)
         return false;       /* a leading zero: jansson refuses it */
-    while (r->p < r->end && *r->p >= '0' && *r->p <= '9' && digits < 18) {
-        v = v * 10 + (*r->p++ - '0');
-        digits++;
-    }
-    if (digits == 0 || (r->p < r->end && ((*r->p >= '0' && *r->p <= '9') || *r->p == '.' ||
-                                          *r->p == 'e' || *r->p == 'E')))
+    first = p;
+    lim = r->end - p > 18 ? p + 18 : r->end;
+    while (p < lim && (unsigned char)(*p - '0') < 10)
+        v = v * 10 + (*p++ - '0');
+    if (p == first || (p < r->end && ((unsigned char)(*p - '0') < 10 || *p == '.' ||
+                                      *p == 'e' || *p == 'E')))
         return false;       /* none, a 19th digit, a fraction or an exponent */
+    r->p = p;
     *out = neg ? -v : v;
     return true;
 }
@@ -308,25 +338,19 @@ static void empty_messages(struct logs_event_page *p, char *nul)
             p->events[i].message = nul;
 }
 
-int logs_page_read(const char *body, size_t len, const char *sent_token,
-                   struct logs_event_page *out, struct err *e)
+/* Reads the page at arena (len bytes and a NUL: the body's copy, unescaped in place) into *out;
+ * its events array is *evs (*cap entries, grown as needed, the caller's either way). */
+static int page_read(char *arena, size_t len, struct logs_event **evs, size_t *cap,
+                     const char *sent_token, struct logs_event_page *out)
 {
     struct logs_event_page p = { 0 };
-    struct rd r;
+    struct rd r = { arena, arena + len };
     unsigned seen = 0;
-    size_t cap = 0, n;
+    size_t n;
     const char *k;
-    bool ok;
+    bool ok = eat(&r, '{');
 
-    if (body == NULL || len == 0 || len > JSON_DOC_MAX_BYTES)
-        return LOGS_PAGE_DEFER;
-    if ((p.arena = malloc(len + 1)) == NULL)
-        return err_set(e, ERR_NOMEM, "out of memory reading a log page");
-    memcpy(p.arena, body, len);
-    p.arena[len] = '\0';
-    r.p = p.arena;
-    r.end = p.arena + len;
-    ok = eat(&r, '{');
+    p.events = *evs;
     if (ok && !eat(&r, '}')) {
         do {
             unsigned bit;
@@ -338,21 +362,71 @@ int logs_page_read(const char *body, size_t len, const char *sent_token,
             if (!(ok = bit != 0 && (seen & bit) == 0))
                 break;
             seen |= bit;
-            ok = bit == 1 ? events(&r, &p, &cap)
+            ok = bit == 1 ? events(&r, &p, cap)
                  : token(&r, bit == 2 ? &p.next_forward_token : &p.next_backward_token);
         } while (ok && eat(&r, ','));
         ok = ok && eat(&r, '}');
     }
     ws(&r);
+    *evs = p.events;
     if (!ok || r.p != r.end) {
-        logs_event_page_clean(&p);
+        free(p.next_forward_token);
+        free(p.next_backward_token);
         return LOGS_PAGE_DEFER;
     }
-    empty_messages(&p, p.arena + len);
+    p.arena = arena;
+    empty_messages(&p, arena + len);
     p.caught_up = sent_token != NULL && p.next_forward_token != NULL &&
                   strcmp(sent_token, p.next_forward_token) == 0;
     *out = p;
     return 0;
+}
+
+int logs_page_read(const char *body, size_t len, const char *sent_token,
+                   struct logs_event_page *out, struct err *e)
+{
+    struct logs_event *ev = NULL;
+    size_t cap = 0;
+    char *arena;
+    int rc;
+
+    if (body == NULL || len == 0 || len > JSON_DOC_MAX_BYTES)
+        return LOGS_PAGE_DEFER;
+    if ((arena = malloc(len + 1)) == NULL)
+        return err_set(e, ERR_NOMEM, "out of memory reading a log page");
+    memcpy(arena, body, len);
+    arena[len] = '\0';
+    if ((rc = page_read(arena, len, &ev, &cap, sent_token, out)) != 0) {
+        free(arena);
+        free(ev);
+    }
+    return rc;
+}
+
+int logs_page_read_kept(const char *body, size_t len, const char *sent_token,
+                        struct aws_page_store *ps, struct logs_event_page *out, struct err *e)
+{
+    int rc;
+
+    if (body == NULL || len == 0 || len > JSON_DOC_MAX_BYTES)
+        return LOGS_PAGE_DEFER;
+    if (ps->arena_cap < len + 1) {
+        /* doubled, so that pages a little longer each time do not each get a new one; the
+         * old contents do not matter: no realloc copy */
+        size_t cap = ps->arena_cap * 2 > len + 1 ? ps->arena_cap * 2 : len + 1;
+
+        free(ps->arena);
+        ps->arena_cap = 0;
+        if ((ps->arena = malloc(cap)) == NULL)
+            return err_set(e, ERR_NOMEM, "out of memory reading a log page");
+        ps->arena_cap = cap;
+    }
+    memcpy(ps->arena, body, len);
+    ps->arena[len] = '\0';
+    rc = page_read(ps->arena, len, &ps->events, &ps->events_cap, sent_token, out);
+    if (rc == 0)
+        out->kept = true;
+    return rc;
 }
 
 int logs_parse_get_log_events_fast(const char *json, size_t len, const char *sent_token,

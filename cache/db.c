@@ -470,6 +470,9 @@ void cache_close(struct cache *c)
 {
     if (c == NULL)
         return;
+    cache_kept_clean(c);
+    logpage_builder_clean(c->builder);
+    free(c->builder);
     if (c->db != NULL)
         sqlite3_close_v2(c->db);
     free(c);

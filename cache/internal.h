@@ -15,6 +15,8 @@
 #include "cache/cache.h"
 #include "cache/logpage.h"
 
+#define CACHE_KEPT_MAX 24
+
 struct cache {
     sqlite3 *db;
     char path[4096];
@@ -25,12 +27,31 @@ struct cache {
     uint64_t own_writes;         /* commits made through this handle */
     int savepoints;              /* nesting depth of cache_sp_begin */
     int sp_began_tx;             /* depth at which cache_sp_begin opened BEGIN IMMEDIATE, 0 */
+    /* statements kept prepared for the next call (cache_prepare_kept), finalized by
+     * cache_close(); busy while a caller holds one */
+    struct cache_kept {
+        sqlite3_stmt *st;
+        bool busy;
+    } kept[CACHE_KEPT_MAX];
+    int n_kept;
+    /* the page builder of cache_stream_append (its buffers and zstd context kept from one
+     * append to the next); NULL until the first append */
+    struct logpage_builder *builder;
 };
 
 /* ERR_CACHE with "what: <sqlite message> (<path>)". Returns the code. */
 int cache_fail(struct cache *c, struct err *e, const char *what);
 /* Prepares sql; on failure fills e. */
 int cache_prepare(struct cache *c, const char *sql, sqlite3_stmt **st, struct err *e);
+/* The statement for sql kept prepared on this connection from one call to the next (the
+ * per-page and per-job statements of a sync: preparing costs more than running them). Hand it
+ * back with cache_kept_done() instead of sqlite3_finalize(); it is reset and its bindings
+ * cleared. When sql's statement is already held (nested use) or the table is full, a fresh
+ * statement is prepared, which cache_kept_done() finalizes. On failure fills e. */
+int cache_prepare_kept(struct cache *c, const char *sql, sqlite3_stmt **st, struct err *e);
+void cache_kept_done(struct cache *c, sqlite3_stmt *st);
+/* Finalizes every kept statement (cache_close()). */
+void cache_kept_clean(struct cache *c);
 /* Runs sql with no results. */
 int cache_exec(struct cache *c, const char *sql, struct err *e);
 

@@ -223,6 +223,8 @@ void logpage_builder_next(struct logpage_builder *b)
 
 void logpage_builder_clean(struct logpage_builder *b)
 {
+    if (b == NULL)
+        return;
     free(b->text);
     free(b->raw);
     free(b->z);

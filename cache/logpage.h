@@ -68,6 +68,6 @@ int logpage_builder_encode(struct logpage_builder *b, size_t *z_len, size_t *raw
                            struct err *e);
 /* Forgets the events held: the next page starts at first_seq + n. */
 void logpage_builder_next(struct logpage_builder *b);
-void logpage_builder_clean(struct logpage_builder *b);
+void logpage_builder_clean(struct logpage_builder *b);     /* NULL: no-op */
 
 #endif

@@ -34,9 +34,9 @@ static int builder_flush(struct cache *c, int64_t sid, struct logpage_builder *b
         return 0;
     if ((rc = logpage_builder_encode(b, &zlen, &raw_len, e)) != 0)
         return rc;
-    if ((rc = cache_prepare(c, "INSERT OR REPLACE INTO log_pages(stream_id, first_seq, n_events,"
-                            " first_ts, last_ts, raw_bytes, data) VALUES(?,?,?,?,?,?,?)", &st, e))
-        != 0)
+    if ((rc = cache_prepare_kept(c, "INSERT OR REPLACE INTO log_pages(stream_id, first_seq,"
+                                 " n_events, first_ts, last_ts, raw_bytes, data)"
+                                 " VALUES(?,?,?,?,?,?,?)", &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, sid);
     sqlite3_bind_int64(st, 2, b->first_seq);
@@ -46,7 +46,7 @@ static int builder_flush(struct cache *c, int64_t sid, struct logpage_builder *b
     sqlite3_bind_int64(st, 6, (int64_t)raw_len);
     sqlite3_bind_blob(st, 7, b->z, (int)zlen, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing a log page");
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     if (rc == 0)
         *stored += (int64_t)zlen;
     logpage_builder_next(b);
@@ -104,18 +104,18 @@ int cache_stream_ensure(struct cache *c, const char *job, const char *stream_nam
     if ((rc = cache_job_lookup(c, job, &job_id, e)) != 0)
         goto out;
     instance_of(stream_name, instance, sizeof(instance));
-    if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO log_streams(job_id, name, instance)"
-                            " VALUES(?,?,?)", &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "INSERT OR IGNORE INTO log_streams(job_id, name, instance)"
+                                 " VALUES(?,?,?)", &st, e)) != 0)
         goto out;
     sqlite3_bind_int64(st, 1, job_id);
     sqlite3_bind_text(st, 2, stream_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, instance, -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "registering a log stream");
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     if (rc != 0 || id == NULL)
         goto out;
-    if ((rc = cache_prepare(c, "SELECT id FROM log_streams WHERE job_id=? AND name=?", &st, e))
-        != 0)
+    if ((rc = cache_prepare_kept(c, "SELECT id FROM log_streams WHERE job_id=? AND name=?",
+                                 &st, e)) != 0)
         goto out;
     sqlite3_bind_int64(st, 1, job_id);
     sqlite3_bind_text(st, 2, stream_name, -1, SQLITE_STATIC);
@@ -123,7 +123,7 @@ int cache_stream_ensure(struct cache *c, const char *job, const char *stream_nam
         *id = sqlite3_column_int64(st, 0);
     else
         rc = cache_fail(c, e, "registering a log stream");
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
 out:
     return cache_sp_end(c, rc, e);
 }
@@ -168,8 +168,8 @@ int cache_stream_get(struct cache *c, int64_t stream_id, struct cache_stream *ou
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = cache_prepare(c, "SELECT " STREAM_COLS " FROM log_streams s WHERE s.id=?", &st, e))
-        != 0)
+    if ((rc = cache_prepare_kept(c, "SELECT " STREAM_COLS " FROM log_streams s WHERE s.id=?",
+                                 &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, stream_id);
     rc = sqlite3_step(st);
@@ -181,7 +181,7 @@ int cache_stream_get(struct cache *c, int64_t stream_id, struct cache_stream *ou
     } else {
         rc = cache_fail(c, e, "reading a log stream");
     }
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }
 
@@ -192,11 +192,11 @@ int cache_stream_set_done(struct cache *c, int64_t stream_id, bool done, struct 
 
     if ((rc = cache_sp_begin(c, e)) != 0)
         return rc;
-    if ((rc = cache_prepare(c, "UPDATE log_streams SET done=? WHERE id=?", &st, e)) == 0) {
+    if ((rc = cache_prepare_kept(c, "UPDATE log_streams SET done=? WHERE id=?", &st, e)) == 0) {
         sqlite3_bind_int(st, 1, done);
         sqlite3_bind_int64(st, 2, stream_id);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "updating a log stream");
-        sqlite3_finalize(st);
+        cache_kept_done(c, st);
     }
     return cache_sp_end(c, rc, e);
 }
@@ -208,8 +208,8 @@ static int load_open_page(struct cache *c, int64_t sid, struct logpage_builder *
     sqlite3_stmt *st;
     int rc, i;
 
-    if ((rc = cache_prepare(c, CACHE_PAGE_COLS "WHERE stream_id=? ORDER BY first_seq DESC LIMIT 1",
-                            &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, CACHE_PAGE_COLS "WHERE stream_id=?"
+                                 " ORDER BY first_seq DESC LIMIT 1", &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, sid);
     rc = sqlite3_step(st);
@@ -231,7 +231,7 @@ static int load_open_page(struct cache *c, int64_t sid, struct logpage_builder *
     } else {
         rc = cache_fail(c, e, "reading a log page");
     }
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }
 
@@ -241,7 +241,7 @@ static int stream_append(struct cache *c, int64_t stream_id, const struct cache_
                          const struct cache_event *ev, size_t n, const char *next_token,
                          bool *applied, struct err *e)
 {
-    struct logpage_builder *b = calloc(1, sizeof(*b));
+    struct logpage_builder *b = c->builder != NULL ? c->builder : calloc(1, sizeof(*b));
     struct cache_stream s;
     int64_t stored = 0, stored_old = 0, raw = 0, last_ts;
     sqlite3_stmt *st;
@@ -252,10 +252,12 @@ static int stream_append(struct cache *c, int64_t stream_id, const struct cache_
         *applied = false;
     if (b == NULL)
         return err_set(e, ERR_NOMEM, "out of memory storing log events");
-    if ((rc = cache_sp_begin(c, e)) != 0) {
-        free(b);
+    /* kept on the handle: its buffers and zstd context serve every append */
+    c->builder = b;
+    b->n = 0;
+    b->text_len = 0;
+    if ((rc = cache_sp_begin(c, e)) != 0)
         return rc;
-    }
     if ((rc = cache_stream_get(c, stream_id, &s, e)) != 0)
         goto out;
     /* Read under the write lock (the caller's BEGIN IMMEDIATE, or our savepoint's): another
@@ -284,11 +286,11 @@ static int stream_append(struct cache *c, int64_t stream_id, const struct cache_
     }
     if ((rc = builder_flush(c, stream_id, b, &stored, e)) != 0)
         goto out;
-    if ((rc = cache_prepare(c, "UPDATE log_streams SET n_events=n_events+?, last_ts=?,"
-                            " raw_bytes=raw_bytes+?, stored_bytes=stored_bytes+?,"
-                            " token=coalesce(?, token),"
-                            " synced_at=(julianday('now')-2440587.5)*86400.0 WHERE id=?",
-                            &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "UPDATE log_streams SET n_events=n_events+?, last_ts=?,"
+                                 " raw_bytes=raw_bytes+?, stored_bytes=stored_bytes+?,"
+                                 " token=coalesce(?, token),"
+                                 " synced_at=(julianday('now')-2440587.5)*86400.0 WHERE id=?",
+                                 &st, e)) != 0)
         goto out;
     sqlite3_bind_int64(st, 1, (int64_t)n);
     sqlite3_bind_int64(st, 2, last_ts);
@@ -298,12 +300,12 @@ static int stream_append(struct cache *c, int64_t stream_id, const struct cache_
         sqlite3_bind_text(st, 5, next_token, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, stream_id);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "saving a stream cursor");
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     if (rc == 0 && applied != NULL)
         *applied = true;
 out:
-    logpage_builder_clean(b);
-    free(b);
+    b->n = 0;
+    b->text_len = 0;
     return cache_sp_end(c, rc, e);
 }
 
@@ -328,12 +330,12 @@ int cache_stream_set_extract_state(struct cache *c, int64_t stream_id, const voi
 
     if ((rc = cache_sp_begin(c, e)) != 0)
         return rc;
-    if ((rc = cache_prepare(c, "UPDATE log_streams SET extract_state=? WHERE id=?", &st, e))
-        == 0) {
+    if ((rc = cache_prepare_kept(c, "UPDATE log_streams SET extract_state=? WHERE id=?", &st,
+                                 e)) == 0) {
         sqlite3_bind_blob(st, 1, state, (int)size, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, stream_id);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "saving extractor state");
-        sqlite3_finalize(st);
+        cache_kept_done(c, st);
     }
     return cache_sp_end(c, rc, e);
 }
@@ -344,7 +346,8 @@ int cache_stream_get_extract_state(struct cache *c, int64_t stream_id, void *sta
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = cache_prepare(c, "SELECT extract_state FROM log_streams WHERE id=?", &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "SELECT extract_state FROM log_streams WHERE id=?", &st,
+                                 e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, stream_id);
     rc = sqlite3_step(st);
@@ -358,6 +361,6 @@ int cache_stream_get_extract_state(struct cache *c, int64_t stream_id, void *sta
     } else {
         rc = cache_fail(c, e, "reading extractor state");
     }
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }

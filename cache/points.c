@@ -17,16 +17,17 @@ static int metric_id(struct cache *c, int64_t job_id, const char *name, int64_t 
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = cache_prepare(c, "INSERT OR IGNORE INTO metrics(job_id, name) VALUES(?,?)", &st,
-                            e)) != 0)
+    if ((rc = cache_prepare_kept(c, "INSERT OR IGNORE INTO metrics(job_id, name) VALUES(?,?)", &st,
+                                 e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, job_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing a metric");
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     if (rc != 0)
         return rc;
-    if ((rc = cache_prepare(c, "SELECT id FROM metrics WHERE job_id=? AND name=?", &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "SELECT id FROM metrics WHERE job_id=? AND name=?", &st,
+                                 e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, job_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -34,7 +35,7 @@ static int metric_id(struct cache *c, int64_t job_id, const char *name, int64_t 
         *id = sqlite3_column_int64(st, 0);
     else
         rc = cache_fail(c, e, "storing a metric");
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }
 
@@ -235,9 +236,9 @@ static int chunk_tail_get(struct cache *c, int64_t metric_id, int64_t stream_id,
     int rc, s;
 
     memset(t, 0, sizeof(*t));
-    if ((rc = cache_prepare(c, "SELECT id, n, last_seq, last_k, min_ts, max_ts FROM"
-                            " metric_chunks WHERE metric_id=? AND stream_id=? ORDER BY"
-                            " first_seq DESC LIMIT 1", &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "SELECT id, n, last_seq, last_k, min_ts, max_ts FROM"
+                                 " metric_chunks WHERE metric_id=? AND stream_id=? ORDER BY"
+                                 " first_seq DESC LIMIT 1", &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, metric_id);
     sqlite3_bind_int64(st, 2, stream_id);
@@ -252,7 +253,7 @@ static int chunk_tail_get(struct cache *c, int64_t metric_id, int64_t stream_id,
     } else if (s != SQLITE_DONE) {
         rc = cache_fail(c, e, "reading metric points");
     }
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }
 
@@ -287,7 +288,7 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
 
         if (take > n)
             take = n;
-        if ((rc = cache_prepare(c, "SELECT data FROM metric_chunks WHERE id=?", &st, e)) != 0)
+        if ((rc = cache_prepare_kept(c, "SELECT data FROM metric_chunks WHERE id=?", &st, e)) != 0)
             return rc;
         sqlite3_bind_int64(st, 1, t->id);
         if (sqlite3_step(st) != SQLITE_ROW)
@@ -297,15 +298,15 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
                                           tmp) != 0)
             rc = err_set(e, ERR_CACHE, "cache: a metric points row is damaged (%d points); "
                          "--reset-cache rebuilds it", t->n);
-        sqlite3_finalize(st);
+        cache_kept_done(c, st);
         if (rc != 0)
             return rc;
         for (i = 0; i < take; i++)
             tmp[(size_t)t->n + i] = r[i];
         bytes = chunk_encode(tmp, (size_t)t->n + take, buf);
         ts_range(r, take, &lo, &hi);
-        if ((rc = cache_prepare(c, "UPDATE metric_chunks SET n=?, last_seq=?, last_k=?,"
-                                " min_ts=?, max_ts=?, data=? WHERE id=?", &st, e)) != 0)
+        if ((rc = cache_prepare_kept(c, "UPDATE metric_chunks SET n=?, last_seq=?, last_k=?,"
+                                     " min_ts=?, max_ts=?, data=? WHERE id=?", &st, e)) != 0)
             return rc;
         sqlite3_bind_int(st, 1, t->n + (int)take);
         sqlite3_bind_int64(st, 2, r[take - 1].seq);
@@ -315,16 +316,16 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
         sqlite3_bind_blob(st, 6, buf, (int)bytes, SQLITE_STATIC);
         sqlite3_bind_int64(st, 7, t->id);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing metric points");
-        sqlite3_finalize(st);
+        cache_kept_done(c, st);
         if (rc != 0)
             return rc;
         done = take;
     }
     if (done == n)
         return 0;
-    if ((rc = cache_prepare(c, "INSERT INTO metric_chunks(metric_id, stream_id, first_seq,"
-                            " last_seq, last_k, n, min_ts, max_ts, data)"
-                            " VALUES(?,?,?,?,?,?,?,?,?)", &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "INSERT INTO metric_chunks(metric_id, stream_id, first_seq,"
+                                 " last_seq, last_k, n, min_ts, max_ts, data)"
+                                 " VALUES(?,?,?,?,?,?,?,?,?)", &st, e)) != 0)
         return rc;
     while (done < n && rc == 0) {
         size_t k = n - done < CHUNK_POINTS ? n - done : CHUNK_POINTS;
@@ -346,7 +347,7 @@ static int chunks_append(struct cache *c, int64_t metric_id, int64_t stream_id,
         sqlite3_reset(st);
         done += k;
     }
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }
 
@@ -391,14 +392,14 @@ static int stream_job(struct cache *c, int64_t stream_id, int64_t *job_id,
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = cache_prepare(c, "SELECT job_id FROM log_streams WHERE id=?", &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "SELECT job_id FROM log_streams WHERE id=?", &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, stream_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         *job_id = sqlite3_column_int64(st, 0);
     else
         rc = err_set(e, ERR_NOTFOUND, "no log stream %lld", (long long)stream_id);
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }
 
@@ -497,13 +498,14 @@ int cache_points_add(struct cache *c, int64_t stream_id, const struct cache_poin
         rc = chunks_append(c, s->id, stream_id, &t, s->r, kept, buf, tmp, e);
     }
     if (rc == 0 && n_sums > 0 &&
-        (rc = cache_prepare(c, "UPDATE metrics SET count=count+?4, unparsed=unparsed+?5,"
-                            " repaired=repaired+?6, min=CASE WHEN ?4=0 THEN min ELSE"
-                            " min(coalesce(min,?7),?7) END, max=CASE WHEN ?4=0 THEN max ELSE"
-                            " max(coalesce(max,?8),?8) END,"
-                            " last=CASE WHEN ?4>0 AND (last_ts IS NULL OR ?2>=last_ts) THEN ?1"
-                            " ELSE last END, last_ts=CASE WHEN ?4=0 THEN last_ts ELSE"
-                            " max(coalesce(last_ts,?2),?2) END, defs_hash=NULL WHERE id=?3", &upd, e)) == 0) {
+        (rc = cache_prepare_kept(c, "UPDATE metrics SET count=count+?4, unparsed=unparsed+?5,"
+                                 " repaired=repaired+?6, min=CASE WHEN ?4=0 THEN min ELSE"
+                                 " min(coalesce(min,?7),?7) END, max=CASE WHEN ?4=0 THEN max"
+                                 " ELSE max(coalesce(max,?8),?8) END,"
+                                 " last=CASE WHEN ?4>0 AND (last_ts IS NULL OR ?2>=last_ts)"
+                                 " THEN ?1 ELSE last END, last_ts=CASE WHEN ?4=0 THEN last_ts"
+                                 " ELSE max(coalesce(last_ts,?2),?2) END, defs_hash=NULL"
+                                 " WHERE id=?3", &upd, e)) == 0) {
         for (i = 0; i < n_sums && rc == 0; i++) {
             struct msum *s = &sums[i];
 
@@ -528,7 +530,7 @@ out:
     free(sums);
     free(buf);
     free(tmp);
-    sqlite3_finalize(upd);
+    cache_kept_done(c, upd);
     return cache_sp_end(c, rc, e);
 }
 
@@ -617,7 +619,8 @@ int cache_metric_hashes(struct cache *c, int64_t job_id, struct cache_metric_has
     sqlite3_stmt *st;
     int rc, s;
 
-    if ((rc = cache_prepare(c, "SELECT name, defs_hash FROM metrics WHERE job_id=?", &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "SELECT name, defs_hash FROM metrics WHERE job_id=?", &st,
+                                 e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, job_id);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -632,7 +635,7 @@ int cache_metric_hashes(struct cache *c, int64_t job_id, struct cache_metric_has
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = cache_fail(c, e, "reading metrics");
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     if (rc != 0) {
         free(v);
         return rc;
@@ -665,11 +668,11 @@ int cache_metric_set_hash(struct cache *c, int64_t job_id, const char *name, int
 
     if ((rc = metric_id(c, job_id, name, &id, e)) != 0)
         return rc;
-    if ((rc = cache_prepare(c, "UPDATE metrics SET defs_hash=? WHERE id=?", &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, "UPDATE metrics SET defs_hash=? WHERE id=?", &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, hash);
     sqlite3_bind_int64(st, 2, id);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cache_fail(c, e, "storing a metric");
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }

@@ -36,6 +36,51 @@ int cache_prepare(struct cache *c, const char *sql, sqlite3_stmt **st, struct er
     return 0;
 }
 
+int cache_prepare_kept(struct cache *c, const char *sql, sqlite3_stmt **st, struct err *e)
+{
+    struct cache_kept *k;
+    int i, rc;
+
+    for (i = 0; i < c->n_kept; i++) {
+        k = &c->kept[i];
+        if (strcmp(sqlite3_sql(k->st), sql) != 0)
+            continue;
+        if (k->busy)
+            return cache_prepare(c, sql, st, e);
+        k->busy = true;
+        *st = k->st;
+        return 0;
+    }
+    if ((rc = cache_prepare(c, sql, st, e)) != 0 || c->n_kept == CACHE_KEPT_MAX)
+        return rc;
+    c->kept[c->n_kept++] = (struct cache_kept){ *st, true };
+    return 0;
+}
+
+void cache_kept_done(struct cache *c, sqlite3_stmt *st)
+{
+    int i;
+
+    for (i = 0; i < c->n_kept; i++) {
+        if (c->kept[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            c->kept[i].busy = false;
+            return;
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+void cache_kept_clean(struct cache *c)
+{
+    int i;
+
+    for (i = 0; i < c->n_kept; i++)
+        sqlite3_finalize(c->kept[i].st);
+    c->n_kept = 0;
+}
+
 int cache_exec(struct cache *c, const char *sql, struct err *e)
 {
     if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -71,7 +116,7 @@ int cache_job_rows(struct cache *c, const char *sql, const char *job, struct cac
     sqlite3_stmt *st;
     int rc, s;
 
-    if ((rc = cache_prepare(c, sql, &st, e)) != 0)
+    if ((rc = cache_prepare_kept(c, sql, &st, e)) != 0)
         return rc;
     sqlite3_bind_int64(st, 1, c->scope_id);
     sqlite3_bind_text(st, 2, job, -1, SQLITE_STATIC);
@@ -85,7 +130,7 @@ int cache_job_rows(struct cache *c, const char *sql, const char *job, struct cac
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = cache_fail(c, e, r->what);
-    sqlite3_finalize(st);
+    cache_kept_done(c, st);
     return rc;
 }
 

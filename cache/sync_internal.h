@@ -116,6 +116,10 @@ struct worker {
     struct aws_client *client;
     struct cache *cache;
     uint64_t rng;           /* backoff jitter */
+    /* the last definitions compiled (sync_logs_mset) and their set, kept for the next job:
+     * the jobs of an account mostly share them; freed by sync_logs_worker_clean() */
+    struct mdef_list ms_defs;
+    struct mset *ms;
 };
 
 /* ---- sync_pool.c ---------------------------------------------------------------------- */
@@ -249,6 +253,8 @@ int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, s
  * it. */
 int sync_logs_stream_task(struct worker *w, const struct task *snap, struct sync_pass *out,
                           struct err *e);
+/* Frees what the worker keeps from one pass to the next (its compiled definitions). */
+void sync_logs_worker_clean(struct worker *w);
 
 /* ---- sync_tuning.c -------------------------------------------------------------------- */
 

@@ -352,6 +352,33 @@ static void pass_defs(struct worker *w, const char *job, struct mdef_list *defs)
     }
 }
 
+/* defs compiled, borrowed from the worker (NULL when out of memory): the worker's last set when
+ * the definitions are the same, so the jobs of an account that share them are compiled once
+ * per worker instead of once per job and pass. */
+static struct mset *worker_mset(struct worker *w, const struct mdef_list *defs)
+{
+    struct mdef_list copy;
+
+    if (w->ms != NULL && mdef_list_equal(&w->ms_defs, defs))
+        return w->ms;
+    sync_logs_worker_clean(w);
+    if (mdef_list_copy(&copy, defs, NULL) != 0)
+        return NULL;
+    if ((w->ms = mset_new(defs, NULL)) == NULL) {
+        mdef_list_clean(&copy);
+        return NULL;
+    }
+    w->ms_defs = copy;
+    return w->ms;
+}
+
+void sync_logs_worker_clean(struct worker *w)
+{
+    mset_free(w->ms);
+    w->ms = NULL;
+    mdef_list_clean(&w->ms_defs);
+}
+
 /* Reads stream sid of a job unless another worker is reading it or has taken its stream task
  * (claimed; by_its_task: this is that task); marks it done after draining a final job. */
 static int read_claimed(struct worker *w, const struct mdef_list *defs, struct mset *ms,
@@ -436,13 +463,12 @@ int sync_logs_pass(struct worker *w, struct task *snap, struct sync_pass *out, s
     pass_defs(w, snap->job, &defs);
     if ((rc = cache_job_lookup(w->cache, snap->job, &job_id, e)) == 0)
         rc = sync_reextract_job(w->cache, &defs, snap->job, job_id, false, &s->stop_flag, e);
-    ms = rc == 0 ? mset_new(&defs, NULL) : NULL;
+    ms = rc == 0 ? worker_mset(w, &defs) : NULL;
     if (rc == 0)
         queue_streams(w, snap, &sl, out->final);
     for (i = 0; rc == 0 && i < sl.n; i++)
         if (!sl.items[i].done)
             rc = read_claimed(w, &defs, ms, job_id, snap, sl.items[i].id, out->final, out, e);
-    mset_free(ms);
     mdef_list_clean(&defs);
     cache_stream_list_clean(&sl);
     return rc;
@@ -461,9 +487,8 @@ int sync_logs_stream_task(struct worker *w, const struct task *snap, struct sync
     if ((rc = cache_job_lookup(w->cache, snap->job, &job_id, e)) != 0)
         return rc;
     pass_defs(w, snap->job, &defs);
-    ms = mset_new(&defs, NULL);
+    ms = worker_mset(w, &defs);
     rc = read_claimed(w, &defs, ms, job_id, snap, snap->sid, snap->final, out, e);
-    mset_free(ms);
     mdef_list_clean(&defs);
     return rc;
 }

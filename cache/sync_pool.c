@@ -10,7 +10,6 @@
  * total inside AWS's per-API quotas however many workers there are. */
 #include <errno.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 #include <math.h>
 #include <pthread.h>
@@ -448,7 +447,7 @@ static void *worker_main(void *arg)
 static void *worker_thread(void *arg)
 {
     struct sync *s = arg;
-    struct worker w = { s, NULL, NULL, 0 };
+    struct worker w = { .s = s };
     struct err e = { 0 };
 
     w.rng = (uint64_t)sync_pool_now_ms() * 0x9e3779b97f4a7c15u ^ (uint64_t)(uintptr_t)&w;
@@ -463,6 +462,7 @@ static void *worker_thread(void *arg)
     if (cache_scope_use(w.cache, s->account, s->region, &e) != 0)
         goto fail;
     worker_main(&w);
+    sync_logs_worker_clean(&w);
     cache_close(w.cache);
     aws_client_free(w.client);
     return NULL;
@@ -481,22 +481,8 @@ fail:
     return NULL;
 }
 
-/* A sync allocates and frees a body, an arena and an events array of up to a few MB per log
- * page. With glibc's defaults each comes from fresh pages (an mmap, or a heap the free just
- * trimmed) and the page faults cost more than the parse: measured, 0.87 s of CPU for 400,000
- * lines against 0.50 s when the memory is reused. So buffers under 4 MB come from the heap and
- * up to 32 MB of freed top stays mapped (the peak RSS does not change). Process-wide; once. */
-static void keep_page_buffers(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
-#endif
-}
-
 struct sync *sync_new(const struct sync_options *o, struct err *e)
 {
-    static pthread_once_t malloc_once = PTHREAD_ONCE_INIT;
     struct sync *s;
 
     if (o == NULL || o->cfg == NULL || o->creds == NULL) {
@@ -526,7 +512,6 @@ struct sync *sync_new(const struct sync_options *o, struct err *e)
         s->o.workers = SYNC_MAX_WORKERS;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    pthread_once(&malloc_once, keep_page_buffers);
     return s;
 }
 

@@ -148,12 +148,17 @@ int sync_reextract_job(struct cache *c, const struct mdef_list *l, const char *j
         goto out;
     if ((rc = cache_streams(c, job, &sl, e)) != 0)
         goto out;
-    r.ms = mset_new(&run, NULL);
-    if (r.ms == NULL) {
+    /* no event stored yet (a first sync): nothing to read again, only the fingerprints to
+     * write, and the definitions are not compiled for nothing */
+    for (i = 0; i < sl.n && sl.items[i].n_events == 0; i++)
+        ;
+    if (i == sl.n)
+        cache_stream_list_clean(&sl);
+    if (sl.n > 0 && (r.ms = mset_new(&run, NULL)) == NULL) {
         rc = err_set(e, ERR_NOMEM, "out of memory compiling metric definitions");
         goto out;
     }
-    for (i = 0; i < r.n_keep; i++)
+    for (i = 0; r.ms != NULL && i < r.n_keep; i++)
         mset_preset_skip(r.ms, r.keep[i].name);   /* past 64, reext_point() drops them */
     if ((rc = cache_tx_begin(c, e)) != 0)
         goto out;

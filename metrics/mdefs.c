@@ -92,6 +92,40 @@ static int add_n(struct mdef_list *l, const char *name, size_t name_len, const c
     return 0;
 }
 
+int mdef_list_copy(struct mdef_list *dst, const struct mdef_list *src, struct err *e)
+{
+    struct mdef_list l;
+    size_t i;
+    int rc;
+
+    mdef_list_init(&l);
+    l.preset_hf = src->preset_hf;
+    for (i = 0; i < src->n; i++) {
+        const struct mdef *d = &src->v[i];
+
+        if ((rc = add_n(&l, d->name, strlen(d->name), d->regex, strlen(d->regex), d->source,
+                        d->config_line, e)) != 0) {
+            mdef_list_clean(&l);
+            return rc;
+        }
+    }
+    *dst = l;
+    return 0;
+}
+
+bool mdef_list_equal(const struct mdef_list *a, const struct mdef_list *b)
+{
+    size_t i;
+
+    if (a->n != b->n || a->preset_hf != b->preset_hf)
+        return false;
+    for (i = 0; i < a->n; i++)
+        if (a->v[i].source != b->v[i].source || a->v[i].config_line != b->v[i].config_line ||
+            strcmp(a->v[i].name, b->v[i].name) != 0 || strcmp(a->v[i].regex, b->v[i].regex) != 0)
+            return false;
+    return true;
+}
+
 int mdef_list_add(struct mdef_list *l, const char *name, const char *regex, enum mdef_source src,
                   struct err *e)
 {

@@ -72,6 +72,11 @@ struct mdef_list {
 };
 void mdef_list_init(struct mdef_list *l);
 void mdef_list_clean(struct mdef_list *l);
+/* *dst (initialised here) becomes a copy of src; ERR_NOMEM leaves dst untouched. */
+int mdef_list_copy(struct mdef_list *dst, const struct mdef_list *src, struct err *e);
+/* The same definitions in the same order (name, regex, source, line) and preset: what
+ * mset_new() compiles from them is the same. */
+bool mdef_list_equal(const struct mdef_list *a, const struct mdef_list *b);
 /* Copies name and regex. Fails (ERR_INVAL) on an empty or over-long name or regex. */
 int mdef_list_add(struct mdef_list *l, const char *name, const char *regex, enum mdef_source src,
                   struct err *e);

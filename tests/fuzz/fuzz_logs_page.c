@@ -2,7 +2,9 @@
  * parse of the same bytes. Whenever the reader accepts, jansson must accept too and both pages
  * must be equal field by field (count, timestamps, ingestion times, message bytes, lengths,
  * NUL terminators, truncation, tokens, caught_up); the reader answers only 0 or
- * LOGS_PAGE_DEFER. Built by tests/fuzz/run.sh; seeds in tests/fuzz/corpus/fuzz_logs_page/. */
+ * LOGS_PAGE_DEFER. The same bytes read into a page store kept from one input to the next (as
+ * a sync's client keeps it, logs_page_read_kept) answer the same and give the same page.
+ * Built by tests/fuzz/run.sh; seeds in tests/fuzz/corpus/fuzz_logs_page/. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,14 +42,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *sent = size > 0 && (data[0] & 1) ? "f/1/s" : NULL;
     int rf = logs_page_read((const char *)data, size, sent, &fast, NULL);
     int rj = logs_parse_get_log_events((const char *)data, size, sent, &ref, NULL);
+    static struct aws_page_store store;     /* kept across inputs, as a client keeps it */
+    struct logs_event_page kept = { 0 };
+    int rk = logs_page_read_kept((const char *)data, size, sent, &store, &kept, NULL);
 
-    if (rf != 0 && rf != LOGS_PAGE_DEFER)
+    if ((rf != 0 && rf != LOGS_PAGE_DEFER) || rk != rf || (rk == 0) != kept.kept)
         abort();
     if (rf == 0) {
         if (rj != 0)
             abort();
         compare(&fast, &ref);
+        compare(&kept, &ref);
     }
+    logs_event_page_clean(&kept);
     logs_event_page_clean(&fast);
     logs_event_page_clean(&ref);
     return 0;

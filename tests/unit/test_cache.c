@@ -1,6 +1,6 @@
 /* test_cache.c: the cache: schema and migrations, refusal of newer/foreign files, reset, jobs
  * and their query, the log page store (round trip, interleaving, next/previous screenful,
- * search) and transactional cursors. */
+ * search), transactional cursors and the statements a handle keeps prepared. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "cache/internal.h"
 #include "cache/logstore.h"
 #include "support/tmp_cache.h"
 
@@ -701,6 +702,46 @@ Test(cache, append_at_a_stale_cursor_is_refused)
     cache_log_batch_clean(&b);
     cache_close(b2);
     cache_close(a);
+}
+
+/* A kept statement comes back the same, reset and unbound, for the next call; a nested use of
+ * the same SQL and a full table get fresh statements that cache_kept_done() finalizes; a
+ * kept statement sees what another handle committed since its last use. */
+Test(cache, kept_statements_are_reused_reset_and_nested_safe)
+{
+    struct cache *c = open_rw(), *other = open_rw();
+    struct err e = { 0 };
+    sqlite3_stmt *a, *b, *n, *extra[CACHE_KEPT_MAX + 1];
+    char sql[CACHE_KEPT_MAX + 1][64];
+    const char *q = "SELECT count(*), ?1 FROM jobs";
+    int i;
+
+    cr_assert_eq(cache_prepare_kept(c, q, &a, &e), 0, "%s", e.msg);
+    sqlite3_bind_int(a, 1, 7);
+    cr_assert_eq(sqlite3_step(a), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(a, 0), 0);
+    cr_assert_eq(cache_prepare_kept(c, q, &n, &e), 0, "%s", e.msg);
+    cr_assert_neq(n, a, "a held statement is not handed out twice");
+    cache_kept_done(c, n);
+    cache_kept_done(c, a);
+    store_job(other, "job-k", "Completed", 1000, 3, "bert", 0.9);
+    cr_assert_eq(cache_prepare_kept(c, q, &b, &e), 0, "%s", e.msg);
+    cr_assert_eq(b, a, "the same statement is kept for the next call");
+    cr_assert_eq(sqlite3_step(b), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(b, 0), 1, "it sees the other handle's commit");
+    cr_assert_eq(sqlite3_column_type(b, 1), SQLITE_NULL, "its bindings were cleared");
+    cache_kept_done(c, b);
+    for (i = 0; i <= CACHE_KEPT_MAX; i++) {
+        snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
+        cr_assert_eq(cache_prepare_kept(c, sql[i], &extra[i], &e), 0, "%s", e.msg);
+    }
+    cr_assert_eq(c->n_kept, CACHE_KEPT_MAX);
+    for (i = 0; i <= CACHE_KEPT_MAX; i++) {
+        cr_assert_eq(sqlite3_step(extra[i]), SQLITE_ROW);
+        cache_kept_done(c, extra[i]);
+    }
+    cache_close(other);
+    cache_close(c);     /* finalizes the kept ones (ASan: no leak) */
 }
 
 static int insert_page(sqlite3 *db, const char *verb, int64_t sid, int first_seq)

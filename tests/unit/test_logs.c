@@ -328,6 +328,53 @@ Test(logs_call, get_log_events_reads_the_raw_page_without_jansson)
     live_close(&l);
 }
 
+/* A sync reads page after page on one client: the second page is read into the same storage
+ * as the first (the client's page store, not a few MB allocated and freed per page), and a
+ * page the reader defers in between does not disturb it. */
+Test(logs_call, get_log_events_reuses_the_clients_page_storage)
+{
+    static const char page[] = "{\"events\":[{\"timestamp\":%d,\"message\":\"line %d\\t\"},"
+                               "{\"timestamp\":%d,\"message\":\"more\"}],"
+                               "\"nextForwardToken\":\"f/%d\",\"nextBackwardToken\":\"b/0\"}";
+    struct live l;
+    struct logs_get_query q = { .stream = "job/algo-1-1", .next_token = "f/1",
+                                .start_from_head = true };
+    struct logs_event_page p = { 0 };
+    struct err e = { 0 };
+    char body[256], *arena;
+    struct logs_event *events;
+
+    live_open(&l);
+    snprintf(body, sizeof(body), page, 5, 1, 6, 2);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", body);
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), 0, "%s", e.msg);
+    cr_assert(p.kept, "read into the client's page store");
+    arena = p.arena;
+    events = p.events;
+    logs_event_page_clean(&p);
+
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1",
+                        "{\"events\":[],\"nextForwardToken\":\"f/1\",\"new\":1}");
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), 0, "%s", e.msg);
+    cr_assert_not(p.kept, "deferred to jansson: its own storage");
+    logs_event_page_clean(&p);
+
+    snprintf(body, sizeof(body), page, 7, 2, 8, 3);
+    loopback_http_route(l.srv, "POST", "/", 200, "application/x-amz-json-1.1", body);
+    cr_assert_eq(logs_get_log_events(l.client, &q, &p, &e), 0, "%s", e.msg);
+    cr_assert(p.kept);
+    cr_assert_eq(p.arena, arena, "the same arena");
+    cr_assert_eq(p.events, events, "the same events array");
+    cr_assert_eq(p.count, 2);
+    cr_assert_eq(p.events[0].timestamp_ms, 7);
+    cr_assert_eq(p.events[0].message_len, 7);
+    cr_assert_eq(memcmp(p.events[0].message, "line 2\t", 7), 0);
+    cr_assert_str_eq(p.events[1].message, "more");
+    cr_assert_str_eq(p.next_forward_token, "f/3");
+    logs_event_page_clean(&p);
+    live_close(&l);
+}
+
 Test(logs_call, missing_group_is_an_empty_stream_list)
 {
     struct live l;

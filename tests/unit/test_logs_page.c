@@ -238,3 +238,31 @@ Test(logs_page, mutations_never_disagree)
         }
     }
 }
+
+/* The reader skips plain text 8 bytes at a time: every kind of byte that needs a look (quote,
+ * backslash escapes, a control character, UTF-8, an invalid byte), at each offset of a word,
+ * before and after a first escape (when the text already read moves down), reads as jansson
+ * reads it, or defers. */
+Test(logs_page, special_bytes_at_every_offset_of_a_word)
+{
+    static const char *const special[] = { "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00",
+                                           "\xc3\xa9", "\xf0\x9f\x98\x80", "\x01", "\xff",
+                                           "~", " " };
+    char body[512], msg[128], what[160];
+    size_t i;
+    int at, escaped_first;
+
+    for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+        for (at = 0; at < 17; at++)
+            for (escaped_first = 0; escaped_first < 2; escaped_first++) {
+                snprintf(msg, sizeof(msg), "%s%.*s%sabcdefghijklmnop", escaped_first ? "\\t" : "",
+                         at, "0123456789ABCDEFGHIJ", special[i]);
+                snprintf(body, sizeof(body), "{\"events\":[{\"timestamp\":1,\"message\":\"%s\"}],"
+                         "\"nextForwardToken\":\"f/1\"}", msg);
+                snprintf(what, sizeof(what), "special %zu at %d%s", i, at,
+                         escaped_first ? " after an escape" : "");
+                cr_assert(differential(body, strlen(body), NULL, what) ||
+                          (unsigned char)special[i][0] < 0x20 ||
+                          (unsigned char)special[i][0] == 0xff, "%s: deferred", what);
+            }
+}

@@ -108,3 +108,36 @@ Test(metrics_defs, source_names)
     cr_assert_str_eq(mdef_source_name(MDEF_USER), "config");
     cr_assert_str_eq(mdef_source_name(MDEF_PRESET), "preset");
 }
+
+/* A sync worker keeps its last compiled set while the definitions are equal: a copy is equal,
+ * and any change that mset_new() would compile differently (a regex, a name, the source, the
+ * order, the preset) is not. */
+Test(metrics_defs, copy_is_equal_and_every_change_is_seen)
+{
+    struct mdef_list a, b;
+
+    mdef_list_init(&a);
+    cr_assert_eq(mdef_list_add(&a, "loss", "loss=([0-9.]+)", MDEF_JOB, NULL), 0);
+    cr_assert_eq(mdef_list_add(&a, "acc", "acc=([0-9.]+)", MDEF_USER, NULL), 0);
+    cr_assert_eq(mdef_list_copy(&b, &a, NULL), 0);
+    cr_assert(mdef_list_equal(&a, &b));
+    cr_assert_neq(b.v[0].name, a.v[0].name, "the copy owns its strings");
+    b.preset_hf = !b.preset_hf;
+    cr_assert_not(mdef_list_equal(&a, &b), "preset");
+    b.preset_hf = a.preset_hf;
+    b.v[1].source = MDEF_JOB;
+    cr_assert_not(mdef_list_equal(&a, &b), "source");
+    b.v[1].source = MDEF_USER;
+    b.v[1].regex[0] = 'A';
+    cr_assert_not(mdef_list_equal(&a, &b), "regex");
+    mdef_list_clean(&b);
+    mdef_list_init(&b);
+    cr_assert_eq(mdef_list_add(&b, "acc", "acc=([0-9.]+)", MDEF_USER, NULL), 0);
+    cr_assert_eq(mdef_list_add(&b, "loss", "loss=([0-9.]+)", MDEF_JOB, NULL), 0);
+    cr_assert_not(mdef_list_equal(&a, &b), "order");
+    mdef_list_clean(&b);
+    mdef_list_init(&b);
+    cr_assert_not(mdef_list_equal(&a, &b), "count");
+    mdef_list_clean(&a);
+    mdef_list_clean(&b);
+}

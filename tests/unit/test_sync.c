@@ -495,7 +495,7 @@ Test(sync_cache, a_page_and_its_cursor_commit_together_and_survive_a_reopen)
 /* A worker with a cache and no client, on an engine that never starts. */
 static struct worker worker_on(struct sync *s, struct cache *c)
 {
-    struct worker w = { s, NULL, c, 1 };
+    struct worker w = { .s = s, .cache = c, .rng = 1 };
 
     return w;
 }
