@@ -163,7 +163,8 @@ static int collect_page(void *ctx, const struct sagemaker_job_summary *items, si
         cc->rc = err_set(cc->e, ERR_NOMEM, "out of memory");
         return 1;
     }
-    memcpy(l->items + l->count, items, count * sizeof(*items));
+    if (count > 0)   /* an empty page may come with no array at all */
+        memcpy(l->items + l->count, items, count * sizeof(*items));
     l->count += count;
     return cc->limit > 0 && l->count >= cc->limit;
 }
