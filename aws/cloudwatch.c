@@ -145,6 +145,10 @@ static int result_points(const json_t *o, struct cloudwatch_result *r, struct er
 
         if (!json_is_number(t) || !json_is_number(v))
             return err_set(e, ERR_PARSE, "point %zu is not a number", i);
+        /* epoch seconds, 1970 to 9999: anything else is no time (and no int64_t may hold it) */
+        if (!(json_number_value(t) >= 0 && json_number_value(t) <= 253402300799.0))
+            return err_set(e, ERR_PARSE, "point %zu: timestamp %g out of range", i,
+                           json_number_value(t));
         r->timestamps_s[i] = (int64_t)json_number_value(t);
         r->values[i] = json_number_value(v);
     }

@@ -129,6 +129,25 @@ Test(cloudwatch, parse_refuses_bad_ids_and_uneven_arrays)
     cr_assert_eq(p.count, 0, "untouched on failure");
 }
 
+/* Found by fuzz_json_cloudwatch: a timestamp no int64_t holds was converted anyway (undefined
+ * behaviour; UBSan aborts). It is a parse error naming the point. */
+Test(cloudwatch, parse_refuses_a_timestamp_out_of_range)
+{
+    struct cloudwatch_page p = {0};
+    struct err e = {0};
+    const char *huge = "{\"MetricDataResults\":[{\"Id\":\"q0\",\"Timestamps\":[60,1.5e72],"
+                       "\"Values\":[1,2]}]}";
+    const char *negative = "{\"MetricDataResults\":[{\"Id\":\"q0\",\"Timestamps\":[-1e300],"
+                           "\"Values\":[1]}]}";
+
+    cr_assert_eq(cloudwatch_parse_get_metric_data(huge, strlen(huge), 1, &p, &e), ERR_PARSE);
+    cr_assert(strstr(e.msg, "point 1") != NULL && strstr(e.msg, "timestamp") != NULL, "%s",
+              e.msg);
+    cr_assert_eq(cloudwatch_parse_get_metric_data(negative, strlen(negative), 1, &p, &e),
+                 ERR_PARSE);
+    cr_assert_eq(p.count, 0, "untouched on failure");
+}
+
 Test(cloudwatch, every_truncation_of_an_answer_fails_cleanly)
 {
     size_t n = strlen(answer);
