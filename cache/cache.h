@@ -164,6 +164,9 @@ int cache_jobs_count(struct cache *c, const struct cache_job_query *q, size_t *c
 /* Whether the query's sort key or a condition reads a field of the description (above):
  * then a job only listed so far is pending. */
 bool cache_job_query_reads_description(const struct cache_job_query *q);
+/* Whether key is a sort key of the job's own record (name, status, ..., spot_savings, hp.KEY,
+ * m.METRIC): every key cache_job_query.sort takes but the host metrics (sys.). */
+bool cache_job_sort_key_own(const char *key);
 /* Fills out[0..*n) with at most limit rows starting at offset, in query order. */
 int cache_jobs_window(struct cache *c, const struct cache_job_query *q, size_t offset,
                       size_t limit, struct cache_job *out, size_t *n, struct err *e);

@@ -233,26 +233,48 @@ struct sort_key {
 
 #define PENDING_DESCRIBE "j.describe_json IS NULL"
 
+/* The job's own sort keys (host metrics, hp. and m. aside): the SQL each reads, and whether
+ * only the description gives it. */
+static const struct { const char *key, *expr; bool described; } sort_cols[] = {
+    { "name", "j.name", false }, { "status", "j.status", false },
+    { "secondary", "j.secondary_status", false }, { "created", "j.creation_time", false },
+    { "started", "j.start_time", true }, { "ended", "j.end_time", false },
+    { "modified", "j.last_modified", false },
+    { "duration", "(CASE WHEN j.start_time > 0 THEN (CASE WHEN j.end_time > 0"
+      " THEN j.end_time ELSE (julianday('now')-2440587.5)*86400.0 END) - j.start_time END)",
+      true },
+    { "instance_type", "j.instance_type", true },
+    { "instance_count", "j.instance_count", true },
+    { "billable", "j.billable_seconds", true },
+    { "spot_savings", "(CASE WHEN j.spot AND j.training_seconds > 0 AND"
+      " j.billable_seconds > 0 THEN 1.0 - CAST(j.billable_seconds AS REAL)"
+      " / j.training_seconds END)", true },
+};
+
+/* The index in sort_cols of a job's own sort key, or -1. */
+static int sort_col_find(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(sort_cols) / sizeof(sort_cols[0]); i++)
+        if (strcmp(sort_cols[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool cache_job_sort_key_own(const char *key)
+{
+    if ((strncmp(key, "hp.", 3) == 0 && key[3] != '\0') ||
+        (strncmp(key, "m.", 2) == 0 && key[2] != '\0'))
+        return true;
+    return sort_col_find(key) >= 0;
+}
+
 /* Resolves the sort key and adds the joins it reads (before WHERE). */
 static int add_sort_joins(struct qbuild *q, const char *sort, struct sort_key *k,
                           struct err *e)
 {
-    static const struct { const char *key, *expr; bool described; } cols[] = {
-        { "name", "j.name", false }, { "status", "j.status", false },
-        { "secondary", "j.secondary_status", false }, { "created", "j.creation_time", false },
-        { "started", "j.start_time", true }, { "ended", "j.end_time", false },
-        { "modified", "j.last_modified", false },
-        { "duration", "(CASE WHEN j.start_time > 0 THEN (CASE WHEN j.end_time > 0"
-          " THEN j.end_time ELSE (julianday('now')-2440587.5)*86400.0 END) - j.start_time END)",
-          true },
-        { "instance_type", "j.instance_type", true },
-        { "instance_count", "j.instance_count", true },
-        { "billable", "j.billable_seconds", true },
-        { "spot_savings", "(CASE WHEN j.spot AND j.training_seconds > 0 AND"
-          " j.billable_seconds > 0 THEN 1.0 - CAST(j.billable_seconds AS REAL)"
-          " / j.training_seconds END)", true },
-    };
-    size_t i;
+    int i;
 
     memset(k, 0, sizeof(*k));
     if (strncmp(sort, "hp.", 3) == 0) {
@@ -274,15 +296,12 @@ static int add_sort_joins(struct qbuild *q, const char *sort, struct sort_key *k
                            "sys.gpu sys.gpu_mem sys.disk)", sort);
         k->expr = cache_sys_recent_sql(cache_sys_metric_per_gpu(k->sys_metric));
     } else {
-        for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-            if (strcmp(cols[i].key, sort) == 0) {
-                k->expr = cols[i].expr;
-                k->pending = cols[i].described ? PENDING_DESCRIBE : NULL;
-            }
-        if (k->expr == NULL)
+        if ((i = sort_col_find(sort)) < 0)
             return err_set(e, ERR_INVAL, "unknown sort key '%s' (name status secondary created "
                            "started ended modified duration instance_type instance_count "
                            "billable spot_savings hp.KEY m.METRIC)", sort);
+        k->expr = sort_cols[i].expr;
+        k->pending = sort_cols[i].described ? PENDING_DESCRIBE : NULL;
     }
     return 0;
 }

@@ -124,23 +124,6 @@ static int parse_since(const char *s, double now, double *out)
     return 0;
 }
 
-/* A sort key of the cache's job list other than the three the listing sorts by. */
-static bool jobs_cache_key_ok(const char *k)
-{
-    static const char *const keys[] = {
-        "secondary", "started", "ended", "modified", "duration", "instance_type",
-        "instance_count", "billable", "spot_savings",
-    };
-    size_t i;
-
-    if ((strncmp(k, "hp.", 3) == 0 && k[3] != '\0') || (strncmp(k, "m.", 2) == 0 && k[2] != '\0'))
-        return true;
-    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (strcmp(k, keys[i]) == 0)
-            return true;
-    return false;
-}
-
 /* jobs_parse_args: --help was printed; exit 0. */
 enum { JOBS_HELP_SHOWN = -1 };
 
@@ -216,7 +199,7 @@ static int jobs_parse_args(int argc, char **argv, double now, struct jobs_opts *
                 o->sort = JOBS_SORT_NAME;
             else if (strcmp(v, "status") == 0)
                 o->sort = JOBS_SORT_STATUS;
-            else if (jobs_cache_key_ok(v))
+            else if (cache_job_sort_key_own(v))
                 o->sort = JOBS_SORT_CACHE;
             else
                 return cli_usage_error("jobs", "--sort takes name, created, status, started, "

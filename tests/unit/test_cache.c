@@ -1109,3 +1109,18 @@ Test(cache, migrates_a_version_1_cache_forward)
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
+
+/* `sagetop jobs --sort` takes the keys the job list sorts by, from the one table (joblist.c) */
+Test(cache, job_sort_keys_of_the_job_own_record)
+{
+    static const char *const own[] = { "name", "status", "secondary", "created", "started",
+        "ended", "modified", "duration", "instance_type", "instance_count", "billable",
+        "spot_savings", "hp.lr", "m.eval_loss" };
+    static const char *const other[] = { "", "hp.", "m.", "sys.gpu", "bogus", "Name" };
+    size_t i;
+
+    for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+        cr_assert(cache_job_sort_key_own(own[i]), "%s", own[i]);
+    for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        cr_assert(!cache_job_sort_key_own(other[i]), "%s", other[i]);
+}
