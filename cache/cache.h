@@ -202,8 +202,8 @@ int cache_job_store_describe(struct cache *c, const char *json, size_t len, stru
  * Inside the caller's transaction (a page of them) it takes no savepoint of its own: on
  * failure the caller rolls the transaction back. */
 int cache_job_store_search(struct cache *c, const char *json, size_t len, struct err *e);
-/* The same with the record already parsed (jansson's json_t of the same text, borrowed): the
- * text is stored, the document read from doc. */
+/* The same with the record already parsed (jansson's json_t of the same text, borrowed; NULL:
+ * parsed here): the text is stored, the document read from doc. */
 struct json_t;
 int cache_job_store_search_doc(struct cache *c, const char *json, size_t len,
                                const struct json_t *doc, struct err *e);

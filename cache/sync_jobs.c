@@ -111,9 +111,7 @@ static int search_page_store(struct worker *w, const struct sagemaker_search_pag
         /* described (a log task got there first) and no older: the full document stays */
         if (!have || !old.described || old.last_modified_time < j->last_modified_time ||
             cache_job_doc_partial(c, j->name))
-            rc = j->doc != NULL
-                     ? cache_job_store_search_doc(c, j->raw_json, j->raw_json_len, j->doc, e)
-                     : cache_job_store_search(c, j->raw_json, j->raw_json_len, e);
+            rc = cache_job_store_search_doc(c, j->raw_json, j->raw_json_len, j->doc, e);
         if (rc == 0) {
             put_tags(w, j->name, j->tags, j->n_tags);
             (void)sync_pool_tags_seen(w->s, j->name);
