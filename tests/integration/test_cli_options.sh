@@ -92,4 +92,20 @@ done
 first=$("$SAGETOP" --cache "$TMPD/pipe.db" jobs --format json 2>"$TMPD/err.online" | head -c 10)
 expect_eq "jobs --format json (online) | head -c 10: nothing on stderr" "$(cat "$TMPD/err.online")" ""
 
+
+# --sort KEY and --filter COND (the cache's job-list language): bad input is a usage error
+# (exit 2) naming what is wrong, and the cache is left as it was
+sum0=$(md5sum <"$DB")
+for bad in "--sort bogus|--sort takes name, created, status, .*hp.KEY or m.METRIC" \
+           "--sort sys.gpu|--sort takes name" "--filter bogus|bad filter 'bogus': expected" \
+           "--filter hp.:1|bad filter 'hp.:1': missing or too long key" \
+           "--desc=1|--desc takes no value"; do
+    args=${bad%%|*}
+    # shellcheck disable=SC2086 # args is a word list
+    out=$(S --offline jobs $args 2>&1); rc=$?
+    expect_eq "jobs $args: exit 2" "$rc" 2
+    expect_match "jobs $args: says why" "$out" "^sagetop jobs: ${bad#*|}"
+done
+expect_eq "the refused options left the cache as it was" "$(md5sum <"$DB")" "$sum0"
+
 finish
